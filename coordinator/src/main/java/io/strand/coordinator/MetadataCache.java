@@ -1,0 +1,301 @@
+package io.strand.coordinator;
+
+import io.strand.coordinator.proto.BrokerRegistration;
+import io.strand.coordinator.proto.ClusterId;
+import io.strand.coordinator.proto.ControllerRegistration;
+import io.strand.coordinator.proto.PartitionState;
+import io.strand.coordinator.proto.TopicAssignment;
+import io.strand.coordinator.proto.TopicConfig;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every broker's view of the cluster metadata, fed by a {@link CuratorCache} over the chroot. Reads
+ * are lock-free from any thread and return what ZooKeeper held a moment ago; changes are applied
+ * in ZooKeeper's order on Curator's single event thread, then passed to {@link MetadataListener}s.
+ * A topic becomes visible once its topic znode is seen; {@link TopicView#complete()} says when all of
+ * its partition states have arrived too.
+ */
+public final class MetadataCache implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MetadataCache.class);
+
+    private final CuratorCache cache;
+    private final ConcurrentHashMap<Integer, BrokerRegistration> brokers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TopicView> topics = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Uuid, TopicView> topicsById = new ConcurrentHashMap<>();
+    /** States and configs that arrived before their topic znode (not possible with one multi, but cheap to handle). */
+    private final ConcurrentHashMap<String, Map<Integer, ChildData>> orphanStates = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Map<String, String>> configs = new ConcurrentHashMap<>();
+    private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<TopicWaiter> topicWaiters = new CopyOnWriteArrayList<>();
+    private final CountDownLatch initialized = new CountDownLatch(1);
+    private volatile int controllerId = -1;
+    private volatile int controllerEpoch = 0;
+    private volatile String clusterId = "";
+
+    private record TopicWaiter(String topic, Predicate<TopicView> condition, CompletableFuture<TopicView> future) {
+    }
+
+    public MetadataCache(CuratorFramework zk) {
+        this.cache = CuratorCache.build(zk, "/");
+        cache.listenable().addListener(CuratorCacheListener.builder()
+            .forCreates(this::upsert)
+            .forChanges((before, after) -> upsert(after))
+            .forDeletes(this::delete)
+            .forInitialized(initialized::countDown)
+            .build());
+    }
+
+    public void addListener(MetadataListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Starts the cache and waits until it holds everything that was in ZooKeeper when it started. */
+    public void start(long timeoutMs) {
+        cache.start();
+        try {
+            if (!initialized.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+                throw new MetadataStoreException("metadata cache did not load from ZooKeeper within " + timeoutMs + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MetadataStoreException("interrupted while loading the metadata cache", e);
+        }
+    }
+
+    // ---- reads ----
+
+    public String clusterId() {
+        return clusterId;
+    }
+
+    public int controllerId() {
+        return controllerId;
+    }
+
+    public int controllerEpoch() {
+        return controllerEpoch;
+    }
+
+    public Map<Integer, BrokerRegistration> liveBrokers() {
+        return Map.copyOf(brokers);
+    }
+
+    public Optional<BrokerRegistration> broker(int brokerId) {
+        return Optional.ofNullable(brokers.get(brokerId));
+    }
+
+    public boolean isLive(int brokerId) {
+        return brokers.containsKey(brokerId);
+    }
+
+    public Optional<TopicView> topic(String name) {
+        return Optional.ofNullable(topics.get(name));
+    }
+
+    public Optional<TopicView> topic(Uuid topicId) {
+        return Optional.ofNullable(topicsById.get(topicId));
+    }
+
+    public Collection<TopicView> topics() {
+        return List.copyOf(topics.values());
+    }
+
+    public Optional<PartitionInfo> partition(TopicPartition tp) {
+        TopicView t = topics.get(tp.topic());
+        return t == null ? Optional.empty() : t.partition(tp.partition());
+    }
+
+    /**
+     * Completes with the topic once the cache holds it and {@code condition} holds (checked now and on
+     * every change of that topic). The caller bounds the wait, e.g. with {@code orTimeout}.
+     */
+    public CompletableFuture<TopicView> awaitTopic(String name, Predicate<TopicView> condition) {
+        CompletableFuture<TopicView> f = new CompletableFuture<>();
+        TopicWaiter waiter = new TopicWaiter(name, condition, f);
+        topicWaiters.add(waiter);
+        f.whenComplete((v, e) -> topicWaiters.remove(waiter));
+        TopicView now = topics.get(name);
+        if (now != null && condition.test(now)) {
+            f.complete(now);
+        }
+        return f;
+    }
+
+    // ---- updates, on Curator's event thread ----
+
+    private void upsert(ChildData node) {
+        try {
+            String[] parts = node.getPath().substring(1).split("/");
+            switch (parts[0]) {
+                case "brokers" -> {
+                    if (parts.length == 3 && parts[1].equals("ids")) {
+                        BrokerRegistration b = MetadataStore.decode(node.getPath(), node.getData(), BrokerRegistration.parser());
+                        brokers.put(b.getBrokerId(), b);
+                        listeners.forEach(l -> l.onBrokerRegistered(b));
+                    }
+                }
+                case "topics" -> {
+                    if (parts.length == 2) {
+                        upsertTopic(parts[1], node);
+                    } else if (parts.length == 5 && parts[2].equals("partitions") && parts[4].equals("state")) {
+                        upsertPartitionState(parts[1], Integer.parseInt(parts[3]), node);
+                    }
+                }
+                case "config" -> {
+                    if (parts.length == 3 && parts[1].equals("topics")) {
+                        Map<String, String> overrides = MetadataStore.decode(node.getPath(), node.getData(),
+                            TopicConfig.parser()).getOverridesMap();
+                        configs.put(parts[2], overrides);
+                        TopicView t = topics.get(parts[2]);
+                        if (t != null) {
+                            t.setConfigs(overrides);
+                            listeners.forEach(l -> l.onTopicConfigChanged(parts[2], overrides));
+                            topicChanged(t);
+                        }
+                    }
+                }
+                case "controller" -> {
+                    if (parts.length == 1) {
+                        ControllerRegistration c = MetadataStore.decode(node.getPath(), node.getData(),
+                            ControllerRegistration.parser());
+                        controllerId = c.getBrokerId();
+                        controllerEpoch = c.getEpoch();
+                        listeners.forEach(l -> l.onControllerChanged(c.getBrokerId()));
+                    }
+                }
+                case "cluster" -> {
+                    if (parts.length == 2 && parts[1].equals("id")) {
+                        clusterId = MetadataStore.decode(node.getPath(), node.getData(), ClusterId.parser()).getId();
+                    }
+                }
+                default -> {
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("Ignoring znode {} that could not be applied to the metadata cache", node.getPath(), e);
+        }
+    }
+
+    private void upsertTopic(String name, ChildData node) {
+        TopicAssignment assignment = MetadataStore.decode(node.getPath(), node.getData(), TopicAssignment.parser());
+        TopicView existing = topics.get(name);
+        TopicView view;
+        if (existing != null && existing.topicId().equals(TopicAssignments.topicId(assignment))) {
+            existing.setAssignment(assignment);
+            view = existing;
+        } else {
+            if (existing != null) {
+                removeTopic(name);
+            }
+            view = new TopicView(name, assignment);
+            view.setConfigs(configs.getOrDefault(name, Map.of()));
+            topics.put(name, view);
+            topicsById.put(view.topicId(), view);
+            Map<Integer, ChildData> early = orphanStates.remove(name);
+            if (early != null) {
+                early.forEach((p, data) -> upsertPartitionState(name, p, data));
+            }
+        }
+        // replica lists may have changed: re-announce every partition with its new replicas
+        for (PartitionInfo p : new ArrayList<>(view.partitions.values())) {
+            List<Integer> replicas = view.replicas().getOrDefault(p.topicPartition().partition(), List.of());
+            if (!replicas.equals(p.replicas())) {
+                PartitionInfo updated = new PartitionInfo(p.topicPartition(), replicas, p.state(), p.stateVersion());
+                view.partitions.put(p.topicPartition().partition(), updated);
+                listeners.forEach(l -> l.onPartitionChanged(updated));
+            }
+        }
+        topicChanged(view);
+    }
+
+    private void upsertPartitionState(String topic, int partition, ChildData node) {
+        TopicView view = topics.get(topic);
+        if (view == null) {
+            orphanStates.computeIfAbsent(topic, t -> new ConcurrentHashMap<>()).put(partition, node);
+            return;
+        }
+        PartitionState state = MetadataStore.decode(node.getPath(), node.getData(), PartitionState.parser());
+        PartitionInfo info = new PartitionInfo(view.topicPartition(partition),
+            view.replicas().getOrDefault(partition, List.of()), state, node.getStat().getVersion());
+        view.partitions.put(partition, info);
+        listeners.forEach(l -> l.onPartitionChanged(info));
+        topicChanged(view);
+    }
+
+    private void delete(ChildData node) {
+        String[] parts = node.getPath().substring(1).split("/");
+        switch (parts[0]) {
+            case "brokers" -> {
+                if (parts.length == 3 && parts[1].equals("ids")) {
+                    int id = Integer.parseInt(parts[2]);
+                    brokers.remove(id);
+                    listeners.forEach(l -> l.onBrokerUnregistered(id));
+                }
+            }
+            case "topics" -> {
+                if (parts.length == 2) {
+                    removeTopic(parts[1]);
+                } else if (parts.length == 5 && parts[4].equals("state")) {
+                    TopicView view = topics.get(parts[1]);
+                    if (view != null) {
+                        view.partitions.remove(Integer.parseInt(parts[3]));
+                    }
+                }
+            }
+            case "config" -> {
+                if (parts.length == 3 && parts[1].equals("topics")) {
+                    configs.remove(parts[2]);
+                }
+            }
+            case "controller" -> {
+                if (parts.length == 1) {
+                    controllerId = -1;
+                    listeners.forEach(l -> l.onControllerChanged(-1));
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    private void removeTopic(String name) {
+        TopicView gone = topics.remove(name);
+        orphanStates.remove(name);
+        if (gone != null) {
+            topicsById.remove(gone.topicId());
+            listeners.forEach(l -> l.onTopicDeleted(name, gone.topicId()));
+        }
+    }
+
+    private void topicChanged(TopicView view) {
+        for (TopicWaiter w : topicWaiters) {
+            if (w.topic().equals(view.name()) && w.condition().test(view)) {
+                w.future().complete(view);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+        topicWaiters.forEach(w -> w.future().cancel(false));
+    }
+}

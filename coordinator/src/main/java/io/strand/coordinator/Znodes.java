@@ -1,0 +1,55 @@
+package io.strand.coordinator;
+
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Every znode path Strand uses, relative to the chroot of {@code zookeeper.connect}. docs/znodes.md
+ * lists the payload and the writer of each.
+ */
+public final class Znodes {
+    public static final String CLUSTER_ID = "/cluster/id";
+    public static final String BROKER_IDS = "/brokers/ids";
+    public static final String CONTROLLER = "/controller";
+    public static final String CONTROLLER_EPOCH = "/controller_epoch";
+    public static final String TOPICS = "/topics";
+    public static final String CONFIG_TOPICS = "/config/topics";
+    public static final String ADMIN_REASSIGNMENTS = "/admin/reassignments";
+    public static final String ADMIN_DELETE_TOPICS = "/admin/delete_topics";
+    public static final String PRODUCER_ID_BLOCK = "/producer_id_block";
+
+    /** Parents created (if absent) by every broker at start, so that creates below them need no parent logic. */
+    public static final String[] PERSISTENT_PARENTS = {
+        "/cluster", BROKER_IDS, TOPICS, CONFIG_TOPICS, ADMIN_REASSIGNMENTS, ADMIN_DELETE_TOPICS
+    };
+
+    private Znodes() {
+    }
+
+    public static String broker(int brokerId) {
+        return BROKER_IDS + "/" + brokerId;
+    }
+
+    public static String topic(String topic) {
+        return TOPICS + "/" + topic;
+    }
+
+    public static String partitions(String topic) {
+        return topic(topic) + "/partitions";
+    }
+
+    public static String partition(String topic, int partition) {
+        return partitions(topic) + "/" + partition;
+    }
+
+    public static String partitionState(String topic, int partition) {
+        return partition(topic, partition) + "/state";
+    }
+
+    public static String partitionState(TopicPartition tp) {
+        return partitionState(tp.topic(), tp.partition());
+    }
+
+    public static String topicConfig(String topic) {
+        return CONFIG_TOPICS + "/" + topic;
+    }
+}

@@ -1,0 +1,63 @@
+package io.strand.coordinator;
+
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+
+/**
+ * Builds the Curator client for a {@code zookeeper.connect} string. A chroot in the string
+ * ({@code host:2181,host:2182/strand}) becomes Curator's namespace, so every Strand path is
+ * relative to it and the chroot znode is created on first use.
+ */
+public final class ZooKeeperConnection {
+    private ZooKeeperConnection() {
+    }
+
+    /** host list and chroot (without leading slash; empty for none) of a connect string. */
+    public record ConnectString(String hosts, String chroot) {
+        public static ConnectString parse(String connect) {
+            if (connect == null || connect.isBlank()) {
+                throw new IllegalArgumentException("zookeeper.connect is empty");
+            }
+            int slash = connect.indexOf('/');
+            if (slash < 0) {
+                return new ConnectString(connect.trim(), "");
+            }
+            String hosts = connect.substring(0, slash).trim();
+            String chroot = connect.substring(slash + 1).trim();
+            while (chroot.endsWith("/")) {
+                chroot = chroot.substring(0, chroot.length() - 1);
+            }
+            if (hosts.isEmpty()) {
+                throw new IllegalArgumentException("zookeeper.connect has no host before the chroot: " + connect);
+            }
+            return new ConnectString(hosts, chroot);
+        }
+    }
+
+    /** Starts a client and waits up to {@code connectionTimeoutMs} for its first connection. */
+    public static CuratorFramework connect(String connect, int sessionTimeoutMs, int connectionTimeoutMs) {
+        ConnectString cs = ConnectString.parse(connect);
+        CuratorFramework zk = CuratorFrameworkFactory.builder()
+            .connectString(cs.hosts())
+            .namespace(cs.chroot().isEmpty() ? null : cs.chroot())
+            .sessionTimeoutMs(sessionTimeoutMs)
+            .connectionTimeoutMs(connectionTimeoutMs)
+            .retryPolicy(new ExponentialBackoffRetry(100, 10, 2_000))
+            .build();
+        zk.start();
+        try {
+            if (!zk.blockUntilConnected(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
+                zk.close();
+                throw new MetadataStoreException("could not connect to ZooKeeper at " + cs.hosts()
+                    + " within " + connectionTimeoutMs + " ms (zookeeper.connect=" + connect + ")");
+            }
+        } catch (InterruptedException e) {
+            zk.close();
+            Thread.currentThread().interrupt();
+            throw new MetadataStoreException("interrupted while connecting to ZooKeeper", e);
+        }
+        return zk;
+    }
+}
