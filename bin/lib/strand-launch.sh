@@ -131,5 +131,7 @@ strand_zk_4lw() {
 
 # strand_zk_serving PORT — true when ZooKeeper there answers srvr with a Mode (it serves requests).
 strand_zk_serving() {
-  strand_zk_4lw "$1" srvr | grep -q '^Mode: '
+  local out
+  out="$(strand_zk_4lw "$1" srvr)" || return 1
+  grep -q '^Mode: ' <<<"$out"
 }
