@@ -268,9 +268,23 @@ class StrandClusterScriptTest {
         recordedPids.addAll(readPids().values());
     }
 
+    /**
+     * Whether the process runs. A process that ended but is not reaped yet (a zombie: the stopped
+     * JVMs are children of init, which reaps them when it gets to it) counts as ended, as it does
+     * for the script.
+     */
     private static boolean isAlive(long pid) {
         Optional<ProcessHandle> h = ProcessHandle.of(pid);
-        return h.isPresent() && h.get().isAlive();
+        if (h.isEmpty() || !h.get().isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String state = stat.substring(stat.lastIndexOf(')') + 1).strip();
+            return !(state.startsWith("Z") || state.startsWith("X"));
+        } catch (IOException | RuntimeException e) {
+            return h.get().isAlive();
+        }
     }
 
     private static void waitUntilDead(long pid, Duration timeout) throws InterruptedException {
