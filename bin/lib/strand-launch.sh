@@ -10,6 +10,7 @@
 
 STRAND_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 
+# shellcheck disable=SC2034  # JAVA is for the scripts that source this file
 if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
   JAVA="$JAVA_HOME/bin/java"
 else
@@ -68,7 +69,9 @@ strand_build() {
 strand_warn_if_stale() {
   local jar="$1"; shift
   local newer
-  newer="$(cd "$STRAND_HOME" && find "$@" -type f \( -name '*.java' -o -name '*.proto' -o -name 'pom.xml' \) -newer "$jar" -print -quit 2>/dev/null)"
+  newer="$(cd "$STRAND_HOME" && find "$@" -name target -prune -o -type f \
+    \( -name '*.java' -o -name '*.proto' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) \
+    -newer "$jar" -print -quit 2>/dev/null)"
   if [[ -n "$newer" ]]; then
     strand_err "note: $newer is newer than $(basename "$jar"); run 'mvn -DskipTests package' to rebuild"
   fi
