@@ -119,10 +119,12 @@ public final class StrandCli {
                 return OK;
             }
             verbose |= cmd.common().verbose;
-            if (verbose) {
-                verboseLogging();
+            Runnable restoreLogging = verbose ? verboseLogging() : () -> { };
+            try {
+                return cmd.run(new Io(out, err, stop));
+            } finally {
+                restoreLogging.run();
             }
-            return cmd.run(new Io(out, err, stop));
         } catch (UsageException e) {
             err.println("error: " + Failures.oneLine(e.getMessage())
                 + (command == null ? " (see 'strand --help')" : " (see 'strand " + command + " --help')"));
@@ -209,17 +211,29 @@ public final class StrandCli {
         out.flush();
     }
 
-    /** --verbose: INFO from every logger, including those quietened in logback.xml. */
-    private static void verboseLogging() {
+    /**
+     * --verbose: INFO from every logger, including those quietened in logback.xml.
+     *
+     * @return what puts the levels back (for in-process runs such as tests)
+     */
+    private static Runnable verboseLogging() {
         ILoggerFactory factory = LoggerFactory.getILoggerFactory();
-        if (factory instanceof LoggerContext context) {
-            for (ch.qos.logback.classic.Logger logger : context.getLoggerList()) {
-                if (logger.getName().equals(org.slf4j.Logger.ROOT_LOGGER_NAME)) {
-                    logger.setLevel(Level.INFO);
-                } else if (logger.getLevel() != null) {
-                    logger.setLevel(null);
-                }
+        if (!(factory instanceof LoggerContext context)) {
+            return () -> { };
+        }
+        Map<ch.qos.logback.classic.Logger, Level> before = new LinkedHashMap<>();
+        for (ch.qos.logback.classic.Logger logger : context.getLoggerList()) {
+            if (logger.getLevel() != null) {
+                before.put(logger, logger.getLevel());
+                logger.setLevel(null);
             }
         }
+        ch.qos.logback.classic.Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        Level rootLevel = root.getLevel();
+        root.setLevel(Level.INFO);
+        return () -> {
+            before.forEach(ch.qos.logback.classic.Logger::setLevel);
+            root.setLevel(rootLevel);
+        };
     }
 }
