@@ -1,0 +1,208 @@
+package io.strand.server;
+
+import io.strand.coordinator.BrokerRegistrar;
+import io.strand.coordinator.ClusterIdentity;
+import io.strand.coordinator.MetadataCache;
+import io.strand.coordinator.MetadataStore;
+import io.strand.coordinator.ReplicaAssigner;
+import io.strand.coordinator.TopicCreator;
+import io.strand.coordinator.ZooKeeperConnection;
+import io.strand.coordinator.proto.BrokerRegistration;
+import io.strand.coordinator.proto.Endpoint;
+import io.strand.server.handlers.ApiVersionsHandler;
+import io.strand.server.handlers.CreateTopicsHandler;
+import io.strand.server.handlers.FetchHandler;
+import io.strand.server.handlers.ListOffsetsHandler;
+import io.strand.server.handlers.MetadataHandler;
+import io.strand.server.handlers.ProduceHandler;
+import io.strand.server.metrics.BrokerMetrics;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.ApiHandlers;
+import io.strand.server.network.SocketServer;
+import io.strand.server.replica.LogConfigs;
+import io.strand.server.replica.ReplicaManager;
+import io.strand.server.topics.TopicService;
+import io.strand.wal.LogManager;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One broker's lifecycle. {@link #start()} opens the logs, connects to ZooKeeper, loads the
+ * metadata cache, binds the listeners and registers {@code /brokers/ids/<id>};
+ * {@link #close()} undoes it in reverse order and leaves the logs cleanly closed.
+ *
+ * <p>Not thread-safe: start and close from one thread.
+ */
+public final class Broker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+
+    private final BrokerConfig config;
+    private final List<AutoCloseable> closeInReverse = new ArrayList<>();
+    private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
+    private BrokerMetrics metrics;
+    private LogManager logs;
+    private CuratorFramework zk;
+    private MetadataCache cache;
+    private ReplicaManager replicaManager;
+    private String clusterId;
+
+    public Broker(BrokerConfig config) {
+        this.config = config;
+    }
+
+    public Broker start() throws Exception {
+        log.info("Starting broker {} with {}", config.brokerId(), config.effectiveValues());
+        try {
+            metrics = closing(new BrokerMetrics(config.brokerId(), config.metricsJmxEnable()));
+
+            logs = closing(new LogManager(config.logDirs(), LogConfigs.forTopic(config, Map.of())));
+            logs.startup();
+
+            zk = closing(ZooKeeperConnection.connect(config.zookeeperConnect(), config.zookeeperSessionTimeoutMs(),
+                config.zookeeperConnectionTimeoutMs()));
+            MetadataStore store = new MetadataStore(zk);
+            store.ensureParents();
+            clusterId = ClusterIdentity.getOrCreate(store);
+
+            cache = closing(new MetadataCache(zk));
+            replicaManager = closing(new ReplicaManager(config, logs, cache));
+            cache.addListener(replicaManager);
+            cache.start(config.zookeeperConnectionTimeoutMs());
+
+            ExecutorService requestPool = closingPool(Executors.newFixedThreadPool(config.numIoThreads(),
+                threads("strand-request-handler")));
+            ExecutorService blockingPool = closingPool(Executors.newFixedThreadPool(4, threads("strand-zk-ops")));
+            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, threads("strand-delayed-ops"));
+            timer.setRemoveOnCancelPolicy(true);
+            closingPool(timer);
+
+            TopicService topics = new TopicService(
+                new TopicCreator(store, config.brokerId(), new ReplicaAssigner(new SecureRandom())),
+                cache, config, blockingPool);
+            ApiHandlers handlers = handlers(topics, timer);
+
+            SocketServer sockets = closing(new SocketServer(config.numNetworkThreads()));
+            for (BrokerConfig.Listener l : config.listeners()) {
+                boundAddresses.put(l.name(), sockets.bind(l, handlers, requestPool, metrics,
+                    config.socketRequestMaxBytes(), config.queuedMaxRequests()));
+            }
+
+            BrokerRegistrar registrar = closing(new BrokerRegistrar(zk, registration(),
+                config.zookeeperSessionTimeoutMs() * 2L + 5_000));
+            registrar.register();
+            log.info("Broker {} started in cluster {}, listening on {}", config.brokerId(), clusterId, boundAddresses);
+            return this;
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+    }
+
+    private ApiHandlers handlers(TopicService topics, ScheduledExecutorService timer) {
+        AtomicReference<ApiHandlers> self = new AtomicReference<>();
+        List<ApiHandler<?>> list = List.of(
+            new ApiVersionsHandler(self::get),
+            new MetadataHandler(config, cache, topics),
+            new CreateTopicsHandler(topics),
+            new ProduceHandler(replicaManager, cache, metrics),
+            new FetchHandler(replicaManager, cache, timer),
+            new ListOffsetsHandler(replicaManager, cache));
+        self.set(new ApiHandlers(list));
+        return self.get();
+    }
+
+    private BrokerRegistration registration() {
+        BrokerRegistration.Builder b = BrokerRegistration.newBuilder()
+            .setBrokerId(config.brokerId())
+            .setRack(config.rack())
+            .setIncarnationId(Uuid.randomUuid().toString())
+            .setRegisteredAtMs(System.currentTimeMillis());
+        for (BrokerConfig.Listener l : config.advertisedListeners()) {
+            InetSocketAddress bound = boundAddresses.get(l.name());
+            int port = l.port() == 0 && bound != null ? bound.getPort() : l.port();
+            b.addEndpoints(Endpoint.newBuilder().setListenerName(l.name()).setHost(l.host()).setPort(port)
+                .setSecurityProtocol("PLAINTEXT"));
+        }
+        return b.build();
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    public int brokerId() {
+        return config.brokerId();
+    }
+
+    public String clusterId() {
+        return clusterId;
+    }
+
+    public MetadataCache metadataCache() {
+        return cache;
+    }
+
+    public ReplicaManager replicaManager() {
+        return replicaManager;
+    }
+
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The address the first listener is bound to. */
+    public InetSocketAddress boundAddress() {
+        return boundAddresses.values().iterator().next();
+    }
+
+    private <T extends AutoCloseable> T closing(T resource) {
+        closeInReverse.add(resource);
+        return resource;
+    }
+
+    private <T extends ExecutorService> T closingPool(T pool) {
+        closeInReverse.add(() -> {
+            pool.shutdownNow();
+            pool.awaitTermination(5, TimeUnit.SECONDS);
+        });
+        return pool;
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void close() {
+        for (int i = closeInReverse.size() - 1; i >= 0; i--) {
+            try {
+                closeInReverse.get(i).close();
+            } catch (Exception e) {
+                log.warn("Error while stopping broker {}: {}", config.brokerId(), e.toString(), e);
+            }
+        }
+        closeInReverse.clear();
+        log.info("Broker {} stopped", config.brokerId());
+    }
+}

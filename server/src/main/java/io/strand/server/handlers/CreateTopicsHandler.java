@@ -1,0 +1,111 @@
+package io.strand.server.handlers;
+
+import io.strand.coordinator.TopicAssignments;
+import io.strand.coordinator.TopicCreation;
+import io.strand.coordinator.TopicSpec;
+import io.strand.coordinator.proto.TopicAssignment;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import io.strand.server.topics.TopicService;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * CreateTopics: every topic goes through the one creation path. A topic that exists (or that a
+ * racing caller created first) is answered TOPIC_ALREADY_EXISTS with the winner's partition count
+ * and replication factor in the message. The response is sent once this broker's metadata cache
+ * holds the new topics (bounded by the request's timeout).
+ */
+public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequestData> {
+    private final TopicService topics;
+
+    public CreateTopicsHandler(TopicService topics) {
+        this.topics = topics;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.CREATE_TOPICS;
+    }
+
+    @Override
+    public CompletionStage<CreateTopicsResponseData> handle(RequestContext ctx, CreateTopicsRequestData request) {
+        Set<String> seen = new HashSet<>();
+        Set<String> duplicated = new HashSet<>();
+        request.topics().forEach(t -> {
+            if (!seen.add(t.name())) {
+                duplicated.add(t.name());
+            }
+        });
+        List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
+        for (CreatableTopic t : request.topics()) {
+            if (duplicated.contains(t.name())) {
+                results.add(CompletableFuture.completedFuture(error(t.name(), Errors.INVALID_REQUEST,
+                    "topic " + t.name() + " appears more than once in the request")));
+            } else {
+                results.add(create(t, request.validateOnly(), request.timeoutMs()));
+            }
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            CreateTopicsResponseData response = new CreateTopicsResponseData();
+            results.forEach(f -> response.topics().add(f.join()));
+            return response;
+        });
+    }
+
+    private CompletableFuture<CreatableTopicResult> create(CreatableTopic t, boolean validateOnly, int timeoutMs) {
+        Map<Integer, List<Integer>> manual = new HashMap<>();
+        t.assignments().forEach(a -> manual.put(a.partitionIndex(), new ArrayList<>(a.brokerIds())));
+        Map<String, String> configs = new HashMap<>();
+        t.configs().forEach(c -> configs.put(c.name(), c.value()));
+        if (!manual.isEmpty() && (t.numPartitions() != -1 || t.replicationFactor() != -1)) {
+            return CompletableFuture.completedFuture(error(t.name(), Errors.INVALID_REQUEST,
+                "give either a replica assignment or numPartitions/replicationFactor, not both"));
+        }
+        TopicSpec spec = new TopicSpec(t.name(), t.numPartitions(), t.replicationFactor(), manual, configs);
+        return topics.create(spec, validateOnly, Math.max(0, timeoutMs)).thenApply(outcome -> {
+            if (outcome instanceof TopicCreation.Created c) {
+                return success(t.name(), c.assignment());
+            } else if (outcome instanceof TopicCreation.Validated v) {
+                return success(t.name(), v.assignment());
+            } else if (outcome instanceof TopicCreation.AlreadyExists e) {
+                TopicAssignment w = e.winner();
+                return error(t.name(), Errors.TOPIC_ALREADY_EXISTS, "Topic '" + t.name() + "' already exists with "
+                    + w.getPartitionsCount() + " partitions and replication factor " + replicationFactor(w) + ".");
+            } else {
+                TopicCreation.Rejected r = (TopicCreation.Rejected) outcome;
+                return error(t.name(), TopicService.errorOf(r.reason()), r.message());
+            }
+        });
+    }
+
+    private static CreatableTopicResult success(String name, TopicAssignment a) {
+        return new CreatableTopicResult()
+            .setName(name)
+            .setTopicId(TopicAssignments.topicId(a))
+            .setErrorCode(Errors.NONE.code())
+            .setNumPartitions(a.getPartitionsCount())
+            .setReplicationFactor((short) replicationFactor(a));
+    }
+
+    private static int replicationFactor(TopicAssignment a) {
+        return a.getPartitionsMap().values().stream().mapToInt(r -> r.getReplicasCount()).max().orElse(0);
+    }
+
+    private static CreatableTopicResult error(String name, Errors error, String message) {
+        return new CreatableTopicResult().setName(name).setErrorCode(error.code()).setErrorMessage(message)
+            .setNumPartitions(-1).setReplicationFactor((short) -1);
+    }
+}

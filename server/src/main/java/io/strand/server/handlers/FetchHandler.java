@@ -1,0 +1,198 @@
+package io.strand.server.handlers;
+
+import io.strand.coordinator.MetadataCache;
+import io.strand.coordinator.TopicView;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import io.strand.server.replica.Partition;
+import io.strand.server.replica.ReplicaManager;
+import io.strand.wal.LogReadResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.TopicPartition;
+
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+
+/**
+ * Fetch for consumers: reads each partition from its leader's log up to the high watermark, with
+ * zero-copy file slices. If fewer than {@code min_bytes} are available it long-polls: the request
+ * waits until an append or a high-watermark move on one of its partitions makes enough data
+ * available, or {@code max_wait_ms} passes. Sessionless: the response carries session id 0, so
+ * clients send full fetch requests.
+ */
+public final class FetchHandler implements ApiHandler<FetchRequestData> {
+    private final ReplicaManager replicas;
+    private final TopicResolver topics;
+    private final ScheduledExecutorService timer;
+
+    public FetchHandler(ReplicaManager replicas, MetadataCache cache, ScheduledExecutorService timer) {
+        this.replicas = replicas;
+        this.topics = new TopicResolver(cache);
+        this.timer = timer;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.FETCH;
+    }
+
+    /** One requested partition, resolved. */
+    private record Wanted(FetchRequestData.FetchTopic topic, FetchRequestData.FetchPartition request,
+                          Optional<TopicView> view, Optional<Partition> partition) {
+    }
+
+    @Override
+    public CompletionStage<FetchResponseData> handle(RequestContext ctx, FetchRequestData request) {
+        if (request.sessionId() != 0) {
+            return CompletableFuture.completedFuture(new FetchResponseData()
+                .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code()).setSessionId(0));
+        }
+        boolean byId = ctx.apiVersion() >= 13;
+        List<Wanted> wanted = new ArrayList<>();
+        for (FetchRequestData.FetchTopic ft : request.topics()) {
+            Optional<TopicView> view = topics.resolve(ft.topic(), ft.topicId(), byId);
+            for (FetchRequestData.FetchPartition fp : ft.partitions()) {
+                Optional<Partition> p = view.flatMap(v -> replicas.partition(new TopicPartition(v.name(), fp.partition())));
+                wanted.add(new Wanted(ft, fp, view, p));
+            }
+        }
+        short version = ctx.apiVersion();
+        ReadOutcome first = read(wanted, request, byId, version);
+        if (first.hasError || first.bytes >= request.minBytes() || request.maxWaitMs() <= 0 || wanted.isEmpty()) {
+            return CompletableFuture.completedFuture(first.response);
+        }
+        return new DelayedFetch(wanted, request, byId, version).start();
+    }
+
+    private record ReadOutcome(FetchResponseData response, long bytes, boolean hasError) {
+    }
+
+    private ReadOutcome read(List<Wanted> wanted, FetchRequestData request, boolean byId, short version) {
+        FetchResponseData response = new FetchResponseData().setSessionId(0).setErrorCode(Errors.NONE.code());
+        long bytes = 0;
+        boolean hasError = false;
+        int budget = request.maxBytes() > 0 ? request.maxBytes() : Integer.MAX_VALUE;
+        FetchResponseData.FetchableTopicResponse currentTopic = null;
+        FetchRequestData.FetchTopic currentRequestTopic = null;
+        for (Wanted w : wanted) {
+            if (w.topic != currentRequestTopic) {
+                currentRequestTopic = w.topic;
+                currentTopic = new FetchResponseData.FetchableTopicResponse();
+                if (byId) {
+                    currentTopic.setTopicId(w.topic.topicId());
+                } else {
+                    currentTopic.setTopic(w.topic.topic());
+                }
+                response.responses().add(currentTopic);
+            }
+            FetchResponseData.PartitionData pd = new FetchResponseData.PartitionData()
+                .setPartitionIndex(w.request.partition())
+                .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
+                .setRecords(MemoryRecords.EMPTY);
+            currentTopic.partitions().add(pd);
+            Errors error = readPartition(w, pd, Math.min(budget, w.request.partitionMaxBytes()), bytes == 0, byId,
+                version);
+            if (error != Errors.NONE) {
+                pd.setErrorCode(error.code());
+                hasError = true;
+            } else {
+                int n = pd.records().sizeInBytes();
+                bytes += n;
+                budget = Math.max(0, budget - n);
+            }
+        }
+        return new ReadOutcome(response, bytes, hasError);
+    }
+
+    private Errors readPartition(Wanted w, FetchResponseData.PartitionData pd, int maxBytes, boolean minOneBatch,
+                                 boolean byId, short version) {
+        if (w.view.isEmpty()) {
+            return byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        if (w.request.partition() < 0 || w.request.partition() >= w.view.get().partitionCount()) {
+            return Errors.UNKNOWN_TOPIC_OR_PARTITION;
+        }
+        if (w.partition.isEmpty() || !w.partition.get().isLeader()) {
+            return Errors.NOT_LEADER_OR_FOLLOWER;
+        }
+        Partition p = w.partition.get();
+        Errors epochError = p.checkLeaderEpoch(w.request.currentLeaderEpoch());
+        if (epochError != Errors.NONE) {
+            return epochError;
+        }
+        long hw = p.highWatermark();
+        pd.setHighWatermark(hw).setLastStableOffset(hw);
+        if (version >= 5) {
+            pd.setLogStartOffset(p.log().logStartOffset());
+        }
+        try {
+            LogReadResult r = p.readCommitted(w.request.fetchOffset(), maxBytes, minOneBatch);
+            pd.setRecords(r.records());
+            return Errors.NONE;
+        } catch (ApiException e) {
+            return Errors.forException(e);
+        }
+    }
+
+    /** A fetch parked until enough data is available on one of its partitions, or until max_wait_ms. */
+    private final class DelayedFetch implements Runnable {
+        private final List<Wanted> wanted;
+        private final FetchRequestData request;
+        private final boolean byId;
+        private final short version;
+        private final CompletableFuture<FetchResponseData> result = new CompletableFuture<>();
+        private final AtomicBoolean done = new AtomicBoolean();
+        private volatile ScheduledFuture<?> timeout;
+
+        DelayedFetch(List<Wanted> wanted, FetchRequestData request, boolean byId, short version) {
+            this.wanted = wanted;
+            this.request = request;
+            this.byId = byId;
+            this.version = version;
+        }
+
+        CompletableFuture<FetchResponseData> start() {
+            wanted.forEach(w -> w.partition.ifPresent(p -> p.addChangeListener(this)));
+            timeout = timer.schedule(() -> complete(read(wanted, request, byId, version).response),
+                request.maxWaitMs(), TimeUnit.MILLISECONDS);
+            run(); // data may have arrived between the first read and the registration
+            return result;
+        }
+
+        /** A partition changed: answer now if enough is available. */
+        @Override
+        public void run() {
+            if (done.get()) {
+                return;
+            }
+            ReadOutcome now = read(wanted, request, byId, version);
+            if (now.hasError || now.bytes >= request.minBytes()) {
+                complete(now.response);
+            }
+        }
+
+        private void complete(FetchResponseData response) {
+            if (done.compareAndSet(false, true)) {
+                wanted.forEach(w -> w.partition.ifPresent(p -> p.removeChangeListener(this)));
+                ScheduledFuture<?> t = timeout;
+                if (t != null) {
+                    t.cancel(false);
+                }
+                result.complete(response);
+            }
+        }
+    }
+
+}

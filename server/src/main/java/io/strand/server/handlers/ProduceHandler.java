@@ -1,0 +1,150 @@
+package io.strand.server.handlers;
+
+import io.strand.coordinator.MetadataCache;
+import io.strand.coordinator.TopicView;
+import io.strand.server.metrics.BrokerMetrics;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import io.strand.server.replica.Partition;
+import io.strand.server.replica.ReplicaManager;
+import io.strand.wal.AppendResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produce: each partition's batches are appended by its leader (offsets assigned in place,
+ * CRC/magic/size checked; a bad batch gets CORRUPT_MESSAGE / RECORD_TOO_LARGE / INVALID_RECORD and
+ * nothing of it is written). acks=0 sends no response; acks=1 answers once the batch is durable on
+ * this broker; acks=all checks the ISR against min.insync.replicas before appending and answers when
+ * the high watermark passes the batch, or REQUEST_TIMED_OUT after the request's timeout. The
+ * response goes out when every partition has its answer.
+ *
+ * <p>Advertises Produce from version 0 although versions below 3 cannot be parsed: librdkafka
+ * misbehaves otherwise (KAFKA-18659). Such a request closes the connection.
+ */
+public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
+    private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
+
+    private final ReplicaManager replicas;
+    private final TopicResolver topics;
+    private final BrokerMetrics metrics;
+
+    public ProduceHandler(ReplicaManager replicas, MetadataCache cache, BrokerMetrics metrics) {
+        this.replicas = replicas;
+        this.topics = new TopicResolver(cache);
+        this.metrics = metrics;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.PRODUCE;
+    }
+
+    @Override
+    public short oldestVersion() {
+        return 0;
+    }
+
+    @Override
+    public short oldestParsableVersion() {
+        return ApiKeys.PRODUCE.oldestVersion();
+    }
+
+    @Override
+    public CompletionStage<ProduceResponseData> handle(RequestContext ctx, ProduceRequestData request) {
+        short acks = request.acks();
+        boolean byId = ctx.apiVersion() >= 13;
+        List<TopicProduceResponse> topicResponses = new ArrayList<>();
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        for (ProduceRequestData.TopicProduceData td : request.topicData()) {
+            Optional<TopicView> topic = topics.resolve(td.name(), td.topicId(), byId);
+            TopicProduceResponse tr = new TopicProduceResponse();
+            if (byId) {
+                tr.setTopicId(td.topicId());
+            } else {
+                tr.setName(td.name());
+            }
+            topicResponses.add(tr);
+            for (ProduceRequestData.PartitionProduceData pd : td.partitionData()) {
+                PartitionProduceResponse pr = new PartitionProduceResponse().setIndex(pd.index());
+                tr.partitionResponses().add(pr);
+                if (acks != 0 && acks != 1 && acks != -1) {
+                    fail(pr, Errors.INVALID_REQUIRED_ACKS, "acks must be -1, 0 or 1, was " + acks);
+                } else if (topic.isEmpty()) {
+                    fail(pr, byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
+                } else {
+                    TopicPartition tp = new TopicPartition(topic.get().name(), pd.index());
+                    pending.add(append(tp, pd, acks, request.timeoutMs(), pr));
+                }
+            }
+        }
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> acks == 0
+            ? null
+            : new ProduceResponseData().setResponses(new ProduceResponseData.TopicProduceResponseCollection(
+                topicResponses.iterator())));
+    }
+
+    private CompletableFuture<Void> append(TopicPartition tp, ProduceRequestData.PartitionProduceData pd, short acks,
+                                           int timeoutMs, PartitionProduceResponse pr) {
+        Partition partition;
+        AppendResult result;
+        try {
+            if (!(pd.records() instanceof MemoryRecords records)) {
+                fail(pr, Errors.CORRUPT_MESSAGE, "no records");
+                return CompletableFuture.completedFuture(null);
+            }
+            partition = replicas.leaderPartition(tp);
+            result = partition.appendAsLeader(records, acks);
+        } catch (ApiException e) {
+            Errors error = Errors.forException(e);
+            if (error != Errors.NOT_LEADER_OR_FOLLOWER) {
+                log.info("Produce to {} refused with {}: {}", tp, error, e.getMessage());
+            }
+            fail(pr, error, e.getMessage());
+            return CompletableFuture.completedFuture(null);
+        }
+        metrics.messagesIn(result.recordCount());
+        pr.setBaseOffset(result.firstOffset())
+            .setLogAppendTimeMs(result.logAppendTimeMs())
+            .setLogStartOffset(result.logStartOffset());
+        if (acks == 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return partition.awaitAcknowledgement(result.lastOffset() + 1, acks)
+            .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS)
+            .handle((ok, error) -> {
+                if (error != null) {
+                    Throwable cause = error instanceof CompletionException && error.getCause() != null
+                        ? error.getCause() : error;
+                    Errors code = cause instanceof TimeoutException ? Errors.REQUEST_TIMED_OUT : Errors.forException(cause);
+                    log.info("Produce to {} at offset {} not acknowledged (acks={}): {}", tp, result.firstOffset(),
+                        acks, code);
+                    pr.setBaseOffset(-1).setLogAppendTimeMs(-1);
+                    fail(pr, code, cause.getMessage());
+                }
+                return null;
+            });
+    }
+
+    private static void fail(PartitionProduceResponse pr, Errors error, String message) {
+        pr.setErrorCode(error.code()).setErrorMessage(message).setBaseOffset(-1).setLogAppendTimeMs(-1)
+            .setLogStartOffset(-1);
+    }
+}

@@ -1,0 +1,243 @@
+package io.strand.server.network;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.strand.server.metrics.BrokerMetrics;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.ResponseHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.RequestAndSize;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection's request pipeline: decodes each frame into the API's generated request class,
+ * runs its handler on the request pool in arrival order, and writes responses in request order.
+ * A frame that does not decode, an unknown API key or an unsupported version closes this
+ * connection only, with a logged reason; ApiVersions at a version newer than ours is answered
+ * with UNSUPPORTED_VERSION and our versions, as the protocol defines.
+ *
+ * <p>Threading: Netty callbacks and {@link #inFlight} are confined to the channel's event loop;
+ * handlers run on the request pool through a per-connection {@link SerialExecutor}.
+ */
+public final class RequestChannel extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(RequestChannel.class);
+
+    private final ApiHandlers handlers;
+    private final SerialExecutor serial;
+    private final String listenerName;
+    private final BrokerMetrics metrics;
+    private final int maxInFlight;
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    private String connectionId = "?";
+
+    /** A request whose response (if any) has not been written yet. */
+    private static final class InFlight {
+        final RequestHeader header;
+        final long receivedNanos;
+        boolean done;
+        ApiMessage response; // null + done = no response (acks=0)
+        short responseVersion;
+
+        InFlight(RequestHeader header, long receivedNanos) {
+            this.header = header;
+            this.receivedNanos = receivedNanos;
+            this.responseVersion = header.apiVersion();
+        }
+    }
+
+    public RequestChannel(ApiHandlers handlers, Executor requestPool, String listenerName, BrokerMetrics metrics,
+                          int maxInFlight) {
+        this.handlers = handlers;
+        this.serial = new SerialExecutor(requestPool);
+        this.listenerName = listenerName;
+        this.metrics = metrics;
+        this.maxInFlight = maxInFlight;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        connectionId = ctx.channel().localAddress() + "-" + ctx.channel().remoteAddress();
+        metrics.connectionOpened();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        metrics.connectionClosed();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf frame = (ByteBuf) msg;
+        long received = System.nanoTime();
+        metrics.bytesIn(frame.readableBytes() + 4);
+        ByteBuffer buf = frame.nioBuffer();
+        RequestHeader header;
+        try {
+            header = RequestHeader.parse(buf);
+        } catch (RuntimeException e) {
+            frame.release();
+            closeBecause(ctx, "cannot parse the request header (" + e.getMessage() + ")");
+            return;
+        }
+        ApiKeys api = header.apiKey();
+        short version = header.apiVersion();
+        ApiHandler<?> handler = handlers.get(api).orElse(null);
+        if (handler == null) {
+            frame.release();
+            closeBecause(ctx, "API " + api + " (key " + api.id + ") is not supported by this broker");
+            return;
+        }
+        InFlight slot = new InFlight(header, received);
+        if (api == ApiKeys.API_VERSIONS && version > handler.latestVersion()) {
+            // KIP-511: answer with v0 and our versions so that the client can pick one
+            frame.release();
+            slot.responseVersion = 0;
+            slot.response = unsupportedApiVersions();
+            slot.done = true;
+            inFlight.add(slot);
+            drain(ctx);
+            return;
+        }
+        if (version < handler.oldestParsableVersion() || version > handler.latestVersion()) {
+            frame.release();
+            closeBecause(ctx, api + " version " + version + " is not supported (supported: "
+                + handler.oldestVersion() + "-" + handler.latestVersion() + ")");
+            return;
+        }
+        inFlight.add(slot);
+        if (inFlight.size() >= maxInFlight) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        RequestContext rc = new RequestContext(header, connectionId,
+            (InetSocketAddress) ctx.channel().remoteAddress(), listenerName, received);
+        serial.execute(() -> process(ctx, slot, rc, handler, buf, frame));
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void process(ChannelHandlerContext ctx, InFlight slot, RequestContext rc, ApiHandler handler,
+                         ByteBuffer buf, ByteBuf frame) {
+        RequestAndSize parsed;
+        try {
+            parsed = AbstractRequest.parseRequest(rc.apiKey(), rc.apiVersion(), new ByteBufferAccessor(buf));
+            if (buf.hasRemaining()) {
+                throw new IllegalArgumentException(buf.remaining() + " bytes left over after the request body");
+            }
+        } catch (RuntimeException e) {
+            frame.release();
+            ctx.executor().execute(() -> closeBecause(ctx, "malformed " + rc.apiKey() + " v" + rc.apiVersion()
+                + " request (correlation id " + rc.correlationId() + "): " + e.getMessage()));
+            return;
+        }
+        AbstractRequest request = parsed.request;
+        CompletionStage<? extends ApiMessage> stage;
+        try {
+            stage = handler.handle(rc, request.data());
+        } catch (RuntimeException e) {
+            stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((response, error) -> {
+            frame.release();
+            ApiMessage answer = response;
+            if (error != null) {
+                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                Errors code = Errors.forException(cause);
+                if (code == Errors.UNKNOWN_SERVER_ERROR) {
+                    log.error("{} request from {} (client {}, correlation id {}) failed", rc.apiKey(),
+                        rc.clientAddress(), rc.clientId(), rc.correlationId(), cause);
+                }
+                answer = request.getErrorResponse(0, cause).data();
+            }
+            ApiMessage finalAnswer = answer;
+            ctx.executor().execute(() -> {
+                slot.response = finalAnswer;
+                slot.done = true;
+                drain(ctx);
+            });
+        });
+    }
+
+    /** Writes every response at the head of the queue that is ready; later ones wait for earlier ones. */
+    private void drain(ChannelHandlerContext ctx) {
+        boolean wrote = false;
+        while (!inFlight.isEmpty() && inFlight.peek().done) {
+            InFlight slot = inFlight.poll();
+            metrics.requestCompleted(slot.header.apiKey(), System.nanoTime() - slot.receivedNanos);
+            if (slot.response == null || !ctx.channel().isActive()) {
+                continue;
+            }
+            ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(slot.header.correlationId());
+            short headerVersion = slot.header.apiKey().responseHeaderVersion(slot.responseVersion);
+            List<Object> parts;
+            try {
+                parts = ResponseWriter.frame(ctx.alloc(), header, headerVersion, slot.response, slot.responseVersion);
+            } catch (RuntimeException e) {
+                log.error("Cannot serialise the {} v{} response to {} (correlation id {}); closing the connection",
+                    slot.header.apiKey(), slot.responseVersion, ctx.channel().remoteAddress(),
+                    slot.header.correlationId(), e);
+                ctx.close();
+                return;
+            }
+            for (Object part : parts) {
+                if (part instanceof ByteBuf b) {
+                    metrics.bytesOut(b.readableBytes());
+                } else if (part instanceof io.netty.channel.FileRegion r) {
+                    metrics.bytesOut(r.count());
+                }
+                ctx.write(part, ctx.voidPromise());
+            }
+            wrote = true;
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        if (!ctx.channel().config().isAutoRead() && inFlight.size() < maxInFlight / 2) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private ApiVersionsResponseData unsupportedApiVersions() {
+        ApiVersionsResponseData data = new ApiVersionsResponseData().setErrorCode(Errors.UNSUPPORTED_VERSION.code());
+        for (ApiHandler<?> h : handlers.all()) {
+            data.apiKeys().add(new ApiVersionsResponseData.ApiVersion()
+                .setApiKey(h.apiKey().id).setMinVersion(h.oldestVersion()).setMaxVersion(h.latestVersion()));
+        }
+        return data;
+    }
+
+    private void closeBecause(ChannelHandlerContext ctx, String reason) {
+        log.warn("Closing connection from {}: {}", ctx.channel().remoteAddress(), reason);
+        metrics.protocolError();
+        ctx.close();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            log.debug("Connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        } else {
+            closeBecause(ctx, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        inFlight.clear();
+    }
+}

@@ -1,0 +1,80 @@
+package io.strand.server.network;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.strand.server.BrokerConfig;
+import io.strand.server.metrics.BrokerMetrics;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Binds the broker's listeners with Netty (epoll where available) and gives every accepted
+ * connection its pipeline: {@link KafkaFrameDecoder} then {@link RequestChannel}.
+ */
+public final class SocketServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SocketServer.class);
+
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final Class<? extends ServerSocketChannel> channelClass;
+    private final List<Channel> bound = new ArrayList<>();
+
+    public SocketServer(int networkThreads) {
+        IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        channelClass = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("strand-acceptor", true), io);
+        workers = new MultiThreadIoEventLoopGroup(networkThreads, new DefaultThreadFactory("strand-network", true), io);
+    }
+
+    /** Binds one listener; returns the bound address (the port is real when 0 was asked for). */
+    public InetSocketAddress bind(BrokerConfig.Listener listener, ApiHandlers handlers, Executor requestPool,
+                                  BrokerMetrics metrics, int maxFrameBytes, int maxInFlight) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+            .group(acceptors, workers)
+            .channel(channelClass)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childHandler(new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast("frame", new KafkaFrameDecoder(maxFrameBytes));
+                    ch.pipeline().addLast("requests", new RequestChannel(handlers, requestPool, listener.name(),
+                        metrics, maxInFlight));
+                }
+            });
+        Channel ch = b.bind(listener.host(), listener.port()).sync().channel();
+        bound.add(ch);
+        InetSocketAddress addr = (InetSocketAddress) ch.localAddress();
+        log.info("Listening for {} on {} ({})", listener.name(), addr, Epoll.isAvailable() ? "epoll" : "nio");
+        return addr;
+    }
+
+    @Override
+    public void close() {
+        for (Channel ch : bound) {
+            ch.close().awaitUninterruptibly();
+        }
+        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

@@ -1,0 +1,46 @@
+package io.strand.server.replica;
+
+import io.strand.server.BrokerConfig;
+import io.strand.wal.LogConfig;
+import java.util.Map;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.record.TimestampType;
+
+/** A topic's effective log configuration: its overrides from ZooKeeper over the broker's defaults. */
+public final class LogConfigs {
+    private LogConfigs() {
+    }
+
+    public static LogConfig forTopic(BrokerConfig broker, Map<String, String> overrides) {
+        Long flushMessages = longOr(overrides, TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG, broker.logFlushIntervalMessages());
+        Long flushMs = longOr(overrides, TopicConfig.FLUSH_MS_CONFIG, broker.logFlushIntervalMs());
+        boolean durable = flushMessages == null && flushMs == null;
+        String tsType = overrides.getOrDefault(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, broker.logMessageTimestampType());
+        return new LogConfig(
+            intOr(overrides, TopicConfig.SEGMENT_BYTES_CONFIG, broker.logSegmentBytes()),
+            longOr(overrides, TopicConfig.SEGMENT_MS_CONFIG, broker.logRollMs()),
+            intOr(overrides, TopicConfig.INDEX_INTERVAL_BYTES_CONFIG, broker.logIndexIntervalBytes()),
+            intOr(overrides, TopicConfig.SEGMENT_INDEX_BYTES_CONFIG, broker.logIndexSizeMaxBytes()),
+            intOr(overrides, TopicConfig.MAX_MESSAGE_BYTES_CONFIG, broker.messageMaxBytes()),
+            longOr(overrides, TopicConfig.RETENTION_MS_CONFIG, broker.logRetentionMs()),
+            longOr(overrides, TopicConfig.RETENTION_BYTES_CONFIG, broker.logRetentionBytes()),
+            flushMessages == null ? Long.MAX_VALUE : flushMessages,
+            flushMs == null ? Long.MAX_VALUE : flushMs,
+            durable,
+            "LogAppendTime".equals(tsType) ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME);
+    }
+
+    public static int minInsyncReplicas(BrokerConfig broker, Map<String, String> overrides) {
+        return intOr(overrides, TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, broker.minInsyncReplicas());
+    }
+
+    private static int intOr(Map<String, String> m, String key, int dflt) {
+        String v = m.get(key);
+        return v == null ? dflt : Integer.parseInt(v.trim());
+    }
+
+    private static Long longOr(Map<String, String> m, String key, Long dflt) {
+        String v = m.get(key);
+        return v == null ? dflt : Long.valueOf(v.trim());
+    }
+}

@@ -1,0 +1,150 @@
+package io.strand.server.replica;
+
+import io.strand.coordinator.MetadataCache;
+import io.strand.coordinator.MetadataListener;
+import io.strand.coordinator.PartitionInfo;
+import io.strand.coordinator.TopicView;
+import io.strand.server.BrokerConfig;
+import io.strand.wal.LogManager;
+import io.strand.wal.PartitionLog;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The partitions hosted by this broker, kept in step with the metadata cache: a partition whose
+ * replica list names this broker gets a log and the role its state znode gives (leader at epoch E,
+ * or follower); a partition that no longer names this broker, or whose topic is deleted, is closed.
+ *
+ * <p>Thread-safe. Metadata events are applied in order on one "replica-state" thread, never on the
+ * Curator event thread (opening a log touches the disk).
+ */
+public final class ReplicaManager implements MetadataListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
+
+    private final BrokerConfig config;
+    private final LogManager logs;
+    private final MetadataCache metadata;
+    private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    private final ExecutorService stateThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "replica-state");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public ReplicaManager(BrokerConfig config, LogManager logs, MetadataCache metadata) {
+        this.config = config;
+        this.logs = logs;
+        this.metadata = metadata;
+    }
+
+    public int localBrokerId() {
+        return config.brokerId();
+    }
+
+    public Optional<Partition> partition(TopicPartition tp) {
+        return Optional.ofNullable(partitions.get(tp));
+    }
+
+    /**
+     * The partition if this broker leads it.
+     *
+     * @throws NotLeaderOrFollowerException otherwise
+     */
+    public Partition leaderPartition(TopicPartition tp) {
+        Partition p = partitions.get(tp);
+        if (p == null || !p.isLeader()) {
+            throw new NotLeaderOrFollowerException("broker " + config.brokerId() + " does not lead " + tp);
+        }
+        return p;
+    }
+
+    public Collection<Partition> partitions() {
+        return List.copyOf(partitions.values());
+    }
+
+    // ---- metadata events (Curator thread) -> replica-state thread ----
+
+    @Override
+    public void onPartitionChanged(PartitionInfo info) {
+        stateThread.execute(() -> applyPartition(info));
+    }
+
+    @Override
+    public void onTopicDeleted(String topic, Uuid topicId) {
+        stateThread.execute(() -> removeTopic(topic, topicId));
+    }
+
+    @Override
+    public void onTopicConfigChanged(String topic, Map<String, String> configs) {
+        stateThread.execute(() -> partitions.forEach((tp, p) -> {
+            if (tp.topic().equals(topic)) {
+                p.log().updateConfig(LogConfigs.forTopic(config, configs));
+                p.setMinInsyncReplicas(LogConfigs.minInsyncReplicas(config, configs));
+            }
+        }));
+    }
+
+    private void applyPartition(PartitionInfo info) {
+        TopicPartition tp = info.topicPartition();
+        try {
+            Optional<TopicView> topic = metadata.topic(tp.topic());
+            if (topic.isEmpty()) {
+                return; // deleted meanwhile; onTopicDeleted follows
+            }
+            if (!info.replicas().contains(config.brokerId())) {
+                Partition gone = partitions.remove(tp);
+                if (gone != null) {
+                    gone.close(new NotLeaderOrFollowerException("broker " + config.brokerId()
+                        + " no longer hosts " + tp));
+                    log.info("{}: this broker is no longer a replica", tp);
+                }
+                return;
+            }
+            Partition p = partitions.get(tp);
+            if (p == null || !p.topicId().equals(topic.get().topicId())) {
+                Map<String, String> overrides = topic.get().configs();
+                PartitionLog wal = logs.getOrCreate(tp, topic.get().topicId(), LogConfigs.forTopic(config, overrides));
+                p = new Partition(config.brokerId(), tp, topic.get().topicId(), wal);
+                p.setMinInsyncReplicas(LogConfigs.minInsyncReplicas(config, overrides));
+                partitions.put(tp, p);
+            }
+            p.applyState(info);
+        } catch (RuntimeException e) {
+            log.error("{}: could not apply partition state {} (leader {}, epoch {}, ISR {})", tp,
+                info.stateVersion(), info.leader(), info.leaderEpoch(), info.isr(), e);
+        }
+    }
+
+    private void removeTopic(String topic, Uuid topicId) {
+        partitions.forEach((tp, p) -> {
+            if (tp.topic().equals(topic) && p.topicId().equals(topicId)) {
+                partitions.remove(tp);
+                p.close(new NotLeaderOrFollowerException("topic " + topic + " was deleted"));
+                logs.delete(tp);
+                log.info("{}: deleted with its topic", tp);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        stateThread.shutdown();
+        try {
+            stateThread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        partitions.values().forEach(p -> p.close(new NotLeaderOrFollowerException("broker shutting down")));
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * The partitions this broker hosts and its role for each (leader or follower at a leader epoch),
+ * driven by the metadata cache; the high watermark; and the waits that complete when it moves
+ * (acks=all produce, long-poll fetch).
+ *
+ * <p>Threading: role changes are applied in ZooKeeper order on one "replica-state" thread; appends
+ * and reads run on request-handler threads, serialised per partition by the log; waiters are
+ * completed on whichever thread moves the high watermark or the log end (appender, fsync thread).
+ */
+package io.strand.server.replica;

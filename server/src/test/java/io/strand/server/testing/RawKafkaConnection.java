@@ -1,0 +1,108 @@
+package io.strand.server.testing;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.MessageUtil;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/**
+ * A blocking socket to one broker for tests that need exact control over what is sent: one
+ * request at a time built from kafka-clients' generated classes, or arbitrary bytes to exercise
+ * bad input. Not thread-safe.
+ */
+public final class RawKafkaConnection implements AutoCloseable {
+    private final Socket socket;
+    private final DataOutputStream out;
+    private final DataInputStream in;
+    private int correlationId;
+
+    public RawKafkaConnection(String host, int port) throws IOException {
+        socket = new Socket();
+        socket.connect(new InetSocketAddress(host, port), 5_000);
+        socket.setSoTimeout(15_000);
+        out = new DataOutputStream(socket.getOutputStream());
+        in = new DataInputStream(socket.getInputStream());
+    }
+
+    /** Sends {@code body} as {@code api} at {@code version} and returns the parsed response. */
+    public AbstractResponse send(ApiKeys api, short version, ApiMessage body) throws IOException {
+        RequestHeader header = new RequestHeader(api, version, "raw-test-client", ++correlationId);
+        writeFrame(serialize(header.data(), header.headerVersion(), body, version));
+        ByteBuffer response = readFrame();
+        return AbstractResponse.parseResponse(response, header);
+    }
+
+    /** A request frame for an API key that may not exist: the header is written with the generated header class. */
+    public static ByteBuffer serialize(RequestHeaderData header, short headerVersion, ApiMessage body, short version) {
+        ObjectSerializationCache cache = new ObjectSerializationCache();
+        int size = header.size(cache, headerVersion) + (body == null ? 0 : body.size(cache, version));
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        ByteBufferAccessor w = new ByteBufferAccessor(buf);
+        header.write(w, cache, headerVersion);
+        if (body != null) {
+            body.write(w, cache, version);
+        }
+        buf.flip();
+        return buf;
+    }
+
+    public static ByteBuffer serialize(ApiMessage message, short version) {
+        return MessageUtil.toByteBufferAccessor(message, version).buffer();
+    }
+
+    /** Writes a 4-byte size and then {@code payload}. */
+    public void writeFrame(ByteBuffer payload) throws IOException {
+        out.writeInt(payload.remaining());
+        writeRaw(payload);
+    }
+
+    public void writeRaw(ByteBuffer bytes) throws IOException {
+        byte[] b = new byte[bytes.remaining()];
+        bytes.duplicate().get(b);
+        out.write(b);
+        out.flush();
+    }
+
+    public void writeRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    public ByteBuffer readFrame() throws IOException {
+        int size = in.readInt();
+        byte[] b = new byte[size];
+        in.readFully(b);
+        return ByteBuffer.wrap(b);
+    }
+
+    /** True if the broker closed this connection (end of stream) within the socket timeout. */
+    public boolean closedByPeer() throws IOException {
+        try {
+            return in.read() == -1;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // connection reset
+        }
+    }
+
+    public int nextCorrelationId() {
+        return ++correlationId;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

@@ -1,0 +1,287 @@
+package io.strand.wal;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.utils.internals.ByteBufferUnmapper;
+
+/**
+ * A sparse index of fixed-size entries in a memory-mapped file, sorted by offset. Derived data: rebuilt from the
+ * log on recovery, never trusted over it.
+ *
+ * <p>Thread-safety: one writer (the log's appending thread, or the recovery thread) appends and truncates; any
+ * number of readers look up concurrently. Readers see entries through the volatile entry count. The mapping is
+ * created lazily (indexes of old segments cost no address space until read), and it is only replaced or unmapped
+ * (resize, close) under the write lock, so a lookup never touches an unmapped buffer. Appends and lookups take the
+ * read lock only, so readers never block the writer.
+ */
+abstract class AbstractIndex implements Closeable {
+    protected final long baseOffset;
+    private final int entrySize;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private volatile Path file;
+    private volatile MappedByteBuffer mmap;
+    private volatile int entries;
+    /** Entries that fit in the file as currently sized. */
+    private volatile int maxEntries;
+    private volatile boolean closed;
+
+    /**
+     * Opens (creating if absent) an index. A new file, or {@code writable} one, is sized to {@code maxIndexSize}
+     * rounded down to whole entries; an existing read-only one keeps its length, which must be whole entries.
+     */
+    protected AbstractIndex(Path file, long baseOffset, int entrySize, int maxIndexSize, boolean writable) throws IOException {
+        this.file = file;
+        this.baseOffset = baseOffset;
+        this.entrySize = entrySize;
+        boolean existed = Files.exists(file);
+        long length = existed ? Files.size(file) : 0;
+        if (length % entrySize != 0)
+            throw new CorruptIndexException("Index file " + file + " has length " + length + ", not a multiple of " + entrySize);
+        this.entries = (int) (length / entrySize);
+        if (writable || !existed) {
+            int size = roundDown(maxIndexSize);
+            if (size < length)
+                size = (int) length;
+            setLength(size);
+            this.maxEntries = size / entrySize;
+            this.mmap = map(size);
+        } else {
+            this.maxEntries = entries;
+        }
+    }
+
+    /** Sets the entry count of a freshly mapped, possibly preallocated file; used when its content is known. */
+    protected final void setEntries(int n) {
+        entries = n;
+    }
+
+    protected final int entrySize() {
+        return entrySize;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    int entries() {
+        return entries;
+    }
+
+    int maxEntries() {
+        return maxEntries;
+    }
+
+    boolean isFull() {
+        return entries >= maxEntries;
+    }
+
+    long sizeInBytes() {
+        return (long) entries * entrySize;
+    }
+
+    private int roundDown(int size) {
+        return size - size % entrySize;
+    }
+
+    private void setLength(long size) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(size);
+        }
+    }
+
+    private MappedByteBuffer map(long size) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            return ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+        }
+    }
+
+    /** The mapping; call with the read lock held. Maps lazily. */
+    protected final MappedByteBuffer buffer() {
+        MappedByteBuffer m = mmap;
+        if (m == null) {
+            synchronized (this) {
+                m = mmap;
+                if (m == null) {
+                    if (closed)
+                        throw new KafkaStorageException("Index " + file + " is closed");
+                    try {
+                        m = map((long) maxEntries * entrySize);
+                    } catch (IOException e) {
+                        throw new KafkaStorageException("Cannot map index " + file, e);
+                    }
+                    mmap = m;
+                }
+            }
+        }
+        return m;
+    }
+
+    protected final void readLock() {
+        lock.readLock().lock();
+        if (closed) {
+            lock.readLock().unlock();
+            throw new KafkaStorageException("Index " + file + " is closed");
+        }
+    }
+
+    protected final void readUnlock() {
+        lock.readLock().unlock();
+    }
+
+    /** Appends one entry; the caller (the writer) has checked ordering and fullness. */
+    protected final void appendEntry(Writer w) {
+        readLock();
+        try {
+            int n = entries;
+            if (n >= maxEntries)
+                throw new IllegalStateException("Index " + file + " is full (" + n + " entries)");
+            w.write(buffer(), n * entrySize);
+            entries = n + 1;
+        } finally {
+            readUnlock();
+        }
+    }
+
+    @FunctionalInterface
+    protected interface Writer {
+        void write(MappedByteBuffer buf, int position);
+    }
+
+    /** Keeps the first {@code n} entries. */
+    protected final void truncateToEntries(int n) {
+        if (n < entries)
+            entries = Math.max(0, n);
+    }
+
+    /** Drops every entry. */
+    void reset() {
+        entries = 0;
+    }
+
+    /**
+     * Binary search: the index of the last entry whose key (given by {@code keyAt}) is {@code <= target}, or -1.
+     * Call with the read lock held.
+     */
+    protected final int largestLowerBound(MappedByteBuffer buf, int n, long target, KeyReader keyAt) {
+        if (n == 0 || keyAt.key(buf, 0) > target)
+            return -1;
+        int lo = 0;
+        int hi = n - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (keyAt.key(buf, mid * entrySize) <= target)
+                lo = mid;
+            else
+                hi = mid - 1;
+        }
+        return lo;
+    }
+
+    /** The index of the first entry whose key is {@code >= target}, or n. Call with the read lock held. */
+    protected final int smallestUpperBound(MappedByteBuffer buf, int n, long target, KeyReader keyAt) {
+        int lo = 0;
+        int hi = n;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (keyAt.key(buf, mid * entrySize) < target)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo;
+    }
+
+    @FunctionalInterface
+    protected interface KeyReader {
+        long key(MappedByteBuffer buf, int position);
+    }
+
+    /** Resizes the file and the mapping: to the maximum size when the segment becomes active, to the entries when it stops. */
+    void resize(int newSize) throws IOException {
+        lock.writeLock().lock();
+        try {
+            if (closed)
+                return;
+            int size = Math.max(roundDown(newSize), entries * entrySize);
+            if (mmap != null && size == (long) maxEntries * entrySize)
+                return;
+            unmap();
+            setLength(size);
+            maxEntries = size / entrySize;
+            mmap = map(size);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    void trimToValidSize() throws IOException {
+        resize(entries * entrySize);
+    }
+
+    void flush() {
+        readLock();
+        try {
+            MappedByteBuffer m = mmap;
+            if (m != null)
+                m.force();
+        } finally {
+            readUnlock();
+        }
+    }
+
+    void renameTo(Path target) throws IOException {
+        if (Files.exists(file))
+            Files.move(file, target);
+        file = target;
+    }
+
+    private void unmap() throws IOException {
+        MappedByteBuffer m = mmap;
+        mmap = null;
+        if (m != null)
+            ByteBufferUnmapper.unmap(file.toString(), m);
+    }
+
+    /** Trims the file to its entries (when {@code trim}) and unmaps it. */
+    void close(boolean trim) throws IOException {
+        lock.writeLock().lock();
+        try {
+            if (closed)
+                return;
+            if (trim && mmap != null) {
+                mmap.force();
+                unmap();
+                setLength((long) entries * entrySize);
+            } else {
+                unmap();
+            }
+            closed = true;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        close(true);
+    }
+
+    void closeAndDelete() throws IOException {
+        close(false);
+        Files.deleteIfExists(file);
+    }
+
+    /** Thrown when an index file fails its sanity check; the caller rebuilds it from the log. */
+    static final class CorruptIndexException extends IOException {
+        CorruptIndexException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.strand.wal;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.internals.BufferSupplier;
+import org.apache.kafka.common.utils.internals.CloseableIterator;
+
+/**
+ * Validates the batches of an append before anything is written. Stateless and thread-safe.
+ *
+ * <p>Checks, in Kafka's order, with the exception the broker maps through {@code Errors.forException}:
+ * <ul>
+ *   <li>batch length at least the v2 header, and the batch wholly inside the buffer: {@link CorruptRecordException}
+ *       (CORRUPT_MESSAGE) — except that a follower's trailing partial batch is dropped, as Kafka's fetch may cut one;</li>
+ *   <li>batch size at most {@code message.max.bytes}: {@link RecordTooLargeException} (MESSAGE_TOO_LARGE);</li>
+ *   <li>magic 2: {@link InvalidRecordException} (INVALID_RECORD);</li>
+ *   <li>CRC-32C: {@link CorruptRecordException};</li>
+ *   <li>offset delta / record count consistent, records parse with offset deltas 0..n-1: {@link InvalidRecordException};</li>
+ *   <li>the whole append at most {@code log.segment.bytes}: {@link RecordBatchTooLargeException}.</li>
+ * </ul>
+ */
+final class BatchValidator {
+    private BatchValidator() {
+    }
+
+    /**
+     * Returns the headers of the batches in {@code buf} (from its position to its limit), with positions relative
+     * to {@code buf.position()}. A follower's trailing partial batch is excluded (check the last header's end).
+     */
+    static List<BatchHeader> validate(TopicPartition tp, ByteBuffer buf, LogConfig config, boolean leader) {
+        List<BatchHeader> result = new ArrayList<>();
+        int start = buf.position();
+        int end = buf.limit();
+        int pos = start;
+        long expectedNext = -1;
+        while (pos < end) {
+            int remaining = end - pos;
+            if (remaining < BatchHeader.LOG_OVERHEAD) {
+                if (!leader)
+                    break;
+                throw new CorruptRecordException("Trailing " + remaining + " bytes after the last batch of an append to " + tp);
+            }
+            int size = buf.getInt(pos + BatchHeader.LENGTH_OFFSET) + BatchHeader.LOG_OVERHEAD;
+            if (size < BatchHeader.HEADER_SIZE)
+                throw new CorruptRecordException("Record batch size " + size + " in an append to " + tp
+                    + " is smaller than the minimum of " + BatchHeader.HEADER_SIZE);
+            if (size > config.maxMessageBytes())
+                throw new RecordTooLargeException("The record batch size in the append to " + tp + " is " + size
+                    + " bytes which exceeds the maximum configured value of " + config.maxMessageBytes() + ".");
+            if (size > remaining) {
+                if (!leader)
+                    break;
+                throw new CorruptRecordException("Record batch of " + size + " bytes in an append to " + tp
+                    + " is cut off after " + remaining + " bytes");
+            }
+            byte magic = buf.get(pos + BatchHeader.MAGIC_OFFSET);
+            if (magic != RecordBatch.MAGIC_VALUE_V2)
+                throw new InvalidRecordException("Record batch in an append to " + tp + " has magic " + magic
+                    + "; only magic 2 (Kafka 0.11+ record batches) is accepted");
+            BatchHeader h = BatchHeader.parse(buf, pos, pos - start);
+            if (!crcMatches(buf, pos, size, h.crc()))
+                throw new CorruptRecordException("Record batch in an append to " + tp + " at offset " + h.baseOffset()
+                    + " fails its CRC-32C check");
+            if (h.lastOffsetDelta() < 0 || h.recordCount() < 0)
+                throw new InvalidRecordException("Record batch in an append to " + tp + " has last offset delta "
+                    + h.lastOffsetDelta() + " and record count " + h.recordCount());
+            if (leader) {
+                if (h.recordCount() == 0)
+                    throw new InvalidRecordException("Record batch in an append to " + tp + " holds no records");
+                if ((long) h.lastOffsetDelta() + 1 != h.recordCount())
+                    throw new InvalidRecordException("Inconsistent batch offset range and record count in an append to "
+                        + tp + ": last offset delta " + h.lastOffsetDelta() + ", count " + h.recordCount());
+                validateRecords(tp, buf, pos, size, h);
+            } else {
+                if (h.baseOffset() < 0 || h.baseOffset() < expectedNext)
+                    throw new InvalidRecordException("Follower append to " + tp + " has out-of-order batch at offset "
+                        + h.baseOffset() + " (expected at least " + expectedNext + ")");
+                expectedNext = h.nextOffset();
+            }
+            result.add(h);
+            pos += size;
+        }
+        long total = result.isEmpty() ? 0 : result.get(result.size() - 1).nextPosition();
+        if (total > config.segmentBytes())
+            throw new RecordBatchTooLargeException("The append to " + tp + " of " + total
+                + " bytes exceeds the segment size of " + config.segmentBytes() + " bytes");
+        return result;
+    }
+
+    static boolean crcMatches(ByteBuffer buf, int batchPos, int size, int expected) {
+        CRC32C crc = new CRC32C();
+        ByteBuffer region = buf.duplicate();
+        region.limit(batchPos + size).position(batchPos + BatchHeader.ATTRIBUTES_OFFSET);
+        crc.update(region);
+        return (int) crc.getValue() == expected;
+    }
+
+    /** Parses every record header (without copying keys and values) and checks that offset deltas run 0..n-1. */
+    private static void validateRecords(TopicPartition tp, ByteBuffer buf, int pos, int size, BatchHeader h) {
+        ByteBuffer slice = buf.duplicate();
+        slice.limit(pos + size).position(pos);
+        MutableRecordBatch batch = MemoryRecords.readableRecords(slice.slice()).batchIterator().next();
+        long expectedOffset = batch.baseOffset();
+        int n = 0;
+        try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BufferSupplier.NO_CACHING)) {
+            while (it.hasNext()) {
+                Record r = it.next();
+                if (r.offset() != expectedOffset)
+                    throw new InvalidRecordException("Record in an append to " + tp + " has offset delta "
+                        + (r.offset() - batch.baseOffset()) + ", expected " + (expectedOffset - batch.baseOffset()));
+                expectedOffset++;
+                n++;
+            }
+        } catch (InvalidRecordException e) {
+            throw e;
+        } catch (KafkaException | BufferUnderflowException | IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw new InvalidRecordException("Malformed record in a batch at offset " + h.baseOffset()
+                + " in an append to " + tp + ": " + e.getMessage(), e);
+        }
+        if (n != h.recordCount())
+            throw new InvalidRecordException("Record batch in an append to " + tp + " declares " + h.recordCount()
+                + " records but holds " + n);
+    }
+}

@@ -1,0 +1,310 @@
+package io.strand.wal;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.KafkaStorageException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All partition logs of one broker, in one or more log directories ({@code log.dirs}), each partition in
+ * {@code <dir>/<topic>-<partition>}. Loads them at {@link #startup()} (recovering those without a clean-shutdown
+ * marker), runs retention, time-based flushes and checkpoints on a scheduler, and shares a small pool of
+ * group-commit flusher threads between all logs.
+ *
+ * <p>Thread-safe. Creation and deletion of logs are serialised by the manager; everything else is per log.
+ */
+public final class LogManager implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(LogManager.class);
+    private static final Pattern PARTITION_DIR = Pattern.compile("^(.+)-(\\d+)$");
+    static final String DELETE_DIR_SUFFIX = "-delete";
+
+    private final List<Path> logDirs;
+    private final LogConfig defaults;
+    private final LogManagerConfig settings;
+    private final LogRuntime runtime;
+    private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
+    private final Object createLock = new Object();
+    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    public LogManager(List<Path> logDirs, LogConfig defaults) {
+        this(logDirs, defaults, LogManagerConfig.defaults());
+    }
+
+    public LogManager(List<Path> logDirs, LogConfig defaults, LogManagerConfig settings) {
+        if (logDirs.isEmpty())
+            throw new IllegalArgumentException("log.dirs is empty");
+        this.logDirs = List.copyOf(logDirs);
+        this.defaults = Objects.requireNonNull(defaults);
+        this.settings = Objects.requireNonNull(settings);
+        this.runtime = new LogRuntime(settings.time(), settings.flusherThreads(), settings.fileDeleteDelayMs(), "strand-wal");
+    }
+
+    public LogConfig defaults() {
+        return defaults;
+    }
+
+    public List<Path> logDirs() {
+        return logDirs;
+    }
+
+    /**
+     * Loads every {@code <topic>-<partition>} directory (recovering those that were not closed cleanly), deletes
+     * leftovers of deleted logs, and starts the retention, flush and checkpoint tasks.
+     */
+    public void startup() {
+        synchronized (createLock) {
+            if (started)
+                return;
+            if (closed)
+                throw new IllegalStateException("LogManager is closed");
+            long t0 = System.nanoTime();
+            List<Path> toLoad = new ArrayList<>();
+            Map<TopicPartition, Path> seen = new HashMap<>();
+            try {
+                for (Path d : logDirs) {
+                    Files.createDirectories(d);
+                    try (DirectoryStream<Path> ds = Files.newDirectoryStream(d, Files::isDirectory)) {
+                        for (Path p : ds) {
+                            String name = p.getFileName().toString();
+                            if (name.endsWith(DELETE_DIR_SUFFIX)) {
+                                runtime.scheduleDelete("log directory " + p, () -> PartitionLog.deleteRecursively(p));
+                                continue;
+                            }
+                            Optional<TopicPartition> tp = parseTopicPartition(name);
+                            if (tp.isEmpty())
+                                continue;
+                            Path other = seen.put(tp.get(), p);
+                            if (other != null)
+                                throw new IllegalStateException("Partition " + tp.get() + " has logs in two directories: " + other + " and " + p);
+                            toLoad.add(p);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new KafkaStorageException("Cannot list the log directories " + logDirs, e);
+            }
+            ExecutorService loaders = Executors.newFixedThreadPool(settings.recoveryThreads(), r -> {
+                Thread t = new Thread(r, "strand-wal-loader");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<PartitionLog>> futures = new ArrayList<>();
+                for (Path p : toLoad) {
+                    TopicPartition tp = parseTopicPartition(p.getFileName().toString()).orElseThrow();
+                    futures.add(loaders.submit(() -> PartitionLog.open(p, tp, null, defaults, runtime, false)));
+                }
+                for (Future<PartitionLog> f : futures) {
+                    PartitionLog pl = f.get();
+                    logs.put(pl.topicPartition(), pl);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new KafkaStorageException("Interrupted while loading logs", e);
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof RuntimeException re)
+                    throw re;
+                throw new KafkaStorageException("Loading logs failed", c);
+            } finally {
+                loaders.shutdownNow();
+            }
+            log.info("Loaded {} logs from {} in {} ms", logs.size(), logDirs, (System.nanoTime() - t0) / 1_000_000);
+            tasks.add(runtime.schedulePeriodic("log-retention", this::runRetention, settings.retentionCheckIntervalMs()));
+            tasks.add(runtime.schedulePeriodic("log-flusher", this::runTimeFlush, settings.flushCheckIntervalMs()));
+            tasks.add(runtime.schedulePeriodic("log-checkpoint", this::checkpointAll, settings.checkpointIntervalMs()));
+            started = true;
+        }
+    }
+
+    static Optional<TopicPartition> parseTopicPartition(String dirName) {
+        Matcher m = PARTITION_DIR.matcher(dirName);
+        if (!m.matches())
+            return Optional.empty();
+        try {
+            return Optional.of(new TopicPartition(m.group(1), Integer.parseInt(m.group(2))));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    public Optional<PartitionLog> get(TopicPartition tp) {
+        return Optional.ofNullable(logs.get(tp));
+    }
+
+    /**
+     * The log of {@code tp}, created if absent, with {@code config} applied. An existing log with a different topic
+     * id (the topic was deleted and re-created) is deleted first, so a re-created topic never shows old data.
+     */
+    public PartitionLog getOrCreate(TopicPartition tp, Uuid topicId, LogConfig config) {
+        Objects.requireNonNull(config, "config");
+        synchronized (createLock) {
+            if (closed)
+                throw new KafkaStorageException("LogManager is closed");
+            PartitionLog existing = logs.get(tp);
+            if (existing != null) {
+                Uuid old = existing.topicId();
+                boolean hasOld = old != null && !Uuid.ZERO_UUID.equals(old);
+                boolean hasNew = topicId != null && !Uuid.ZERO_UUID.equals(topicId);
+                if (hasOld && hasNew && !old.equals(topicId)) {
+                    log.info("Log of {} belongs to topic id {}, not {}: deleting it before creating the new one", tp, old, topicId);
+                    delete(tp);
+                } else {
+                    if (!hasOld && hasNew)
+                        existing.assignTopicId(topicId);
+                    if (!existing.config().equals(config))
+                        existing.updateConfig(config);
+                    return existing;
+                }
+            }
+            Path dir = chooseDir().resolve(tp.topic() + "-" + tp.partition());
+            try {
+                Optional<Uuid> onDisk = Files.isDirectory(dir) ? PartitionLog.readTopicId(dir) : Optional.empty();
+                if (onDisk.isPresent() && topicId != null && !Uuid.ZERO_UUID.equals(topicId) && !onDisk.get().equals(topicId)) {
+                    log.info("Directory {} belongs to topic id {}, not {}: deleting it", dir, onDisk.get(), topicId);
+                    Path renamed = deletedName(dir);
+                    Files.move(dir, renamed);
+                    runtime.scheduleDelete("log directory " + renamed, () -> PartitionLog.deleteRecursively(renamed));
+                }
+            } catch (IOException e) {
+                throw new KafkaStorageException("Cannot prepare " + dir, e);
+            }
+            PartitionLog pl = PartitionLog.open(dir, tp, topicId, config, runtime, false);
+            logs.put(tp, pl);
+            log.info("Created log for {} (topic id {}) in {}", tp, topicId, dir);
+            return pl;
+        }
+    }
+
+    private Path chooseDir() {
+        if (logDirs.size() == 1)
+            return logDirs.get(0);
+        Map<Path, Integer> counts = new HashMap<>();
+        for (Path d : logDirs)
+            counts.put(d, 0);
+        for (PartitionLog pl : logs.values()) {
+            Path parent = pl.dir().getParent();
+            counts.computeIfPresent(parent, (k, v) -> v + 1);
+        }
+        Path best = logDirs.get(0);
+        for (Path d : logDirs) {
+            if (counts.get(d) < counts.get(best))
+                best = d;
+        }
+        return best;
+    }
+
+    private static Path deletedName(Path dir) {
+        String uid = UUID.randomUUID().toString().replace("-", "");
+        return dir.resolveSibling(dir.getFileName() + "." + uid + DELETE_DIR_SUFFIX);
+    }
+
+    public Collection<PartitionLog> all() {
+        return Collections.unmodifiableCollection(logs.values());
+    }
+
+    /**
+     * Removes the log of {@code tp}: renames its directory to {@code <topic>-<partition>.<id>-delete} at once and
+     * deletes it after {@code file.delete.delay.ms}, so in-flight slices stay readable. No-op if absent.
+     */
+    public void delete(TopicPartition tp) {
+        synchronized (createLock) {
+            PartitionLog pl = logs.remove(tp);
+            if (pl == null)
+                return;
+            pl.markDeletedAndScheduleRemoval(deletedName(pl.dir()));
+            log.info("Deleted log of {}", tp);
+        }
+    }
+
+    /** Runs retention on every log now (the scheduled task calls this). Returns the number of segments deleted. */
+    public int runRetention() {
+        long now = runtime.time.milliseconds();
+        int n = 0;
+        for (PartitionLog pl : logs.values()) {
+            try {
+                n += pl.deleteExpiredSegments(now);
+            } catch (RuntimeException e) {
+                log.error("Retention failed for {}", pl.topicPartition(), e);
+            }
+        }
+        return n;
+    }
+
+    private void runTimeFlush() {
+        long now = runtime.time.milliseconds();
+        for (PartitionLog pl : logs.values())
+            pl.maybeFlushByTime(now);
+    }
+
+    /** Checkpoints every log whose recovery point, high watermark or log start offset changed. */
+    public void checkpointAll() {
+        for (PartitionLog pl : logs.values()) {
+            try {
+                pl.checkpoint();
+            } catch (RuntimeException e) {
+                log.error("Checkpoint failed for {}", pl.topicPartition(), e);
+            }
+        }
+    }
+
+    /** Flushes, checkpoints and closes every log (leaving clean-shutdown markers), then stops the threads. */
+    @Override
+    public void close() {
+        synchronized (createLock) {
+            if (closed)
+                return;
+            closed = true;
+        }
+        for (ScheduledFuture<?> t : tasks)
+            t.cancel(false);
+        ExecutorService closers = Executors.newFixedThreadPool(settings.recoveryThreads(), r -> {
+            Thread t = new Thread(r, "strand-wal-closer");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (PartitionLog pl : logs.values())
+                futures.add(closers.submit(pl::close));
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    log.error("Closing a log failed", e.getCause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closers.shutdownNow();
+            runtime.close();
+        }
+        log.info("Closed {} logs", logs.size());
+    }
+}
