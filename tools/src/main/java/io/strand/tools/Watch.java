@@ -23,7 +23,8 @@ import org.apache.curator.framework.state.ConnectionStateListener;
  * / DELETED, path, znode version, decoded payload. Fed by a {@link CuratorCache} (a persistent
  * recursive watch); lines are printed on Curator's event thread, in the order ZooKeeper reports
  * them, and flushed one by one. Without --since-now the nodes that exist at start come first, as
- * CREATED. Runs until Ctrl-C or {@link StopSignal#stop()}.
+ * CREATED. Runs until Ctrl-C or {@link StopSignal#stop()}, or until stdout is closed. A chroot that
+ * does not exist yet is waited for (Curator creates it as an empty container znode).
  */
 final class Watch implements Command {
     static final String NAME = "watch";
@@ -67,7 +68,7 @@ final class Watch implements Command {
         String path = flags.path.isEmpty() ? "/" : ZkLs.onePath(flags.path);
         flags.zk.checkTimeout();
         printing = !flags.sinceNow;
-        try (CuratorFramework zk = ZkTopicBackend.connectZooKeeper(flags.zk.zookeeper, flags.zk.timeoutMs)) {
+        try (CuratorFramework zk = ZkTopicBackend.connectZooKeeper(flags.zk.zookeeper, flags.zk.timeoutMs, false)) {
             ConnectionStateListener connection = (client, state) -> {
                 if (state != ConnectionState.CONNECTED) { // SUSPENDED, LOST, RECONNECTED: worth knowing
                     io.warn("# " + TIME.format(Instant.now()) + " ZooKeeper connection " + state);
@@ -119,6 +120,9 @@ final class Watch implements Command {
         } else {
             io.println(time + " " + change + " " + node.getPath() + " version=" + version + " "
                 + Payloads.text(node.getPath(), node.getData()));
+        }
+        if (io.out().checkError()) {
+            io.stop().stop(); // stdout is gone (e.g. '| head' ended): nothing left to watch for
         }
     }
 }

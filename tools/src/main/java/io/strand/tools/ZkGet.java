@@ -44,7 +44,7 @@ final class ZkGet implements Command {
     public int run(Io io) {
         String path = ZkLs.onePath(flags.path);
         flags.zk.checkTimeout();
-        try (CuratorFramework zk = ZkTopicBackend.connectZooKeeper(flags.zk.zookeeper, flags.zk.timeoutMs)) {
+        try (CuratorFramework zk = ZkTopicBackend.connectZooKeeper(flags.zk.zookeeper, flags.zk.timeoutMs, true)) {
             Stat stat = new Stat();
             byte[] data;
             try {

@@ -43,7 +43,7 @@ final class ZkLs implements Command {
     public int run(Io io) throws Exception {
         String path = onePath(flags.path);
         flags.zk.checkTimeout();
-        try (CuratorFramework zk = ZkTopicBackend.connectZooKeeper(flags.zk.zookeeper, flags.zk.timeoutMs)) {
+        try (CuratorFramework zk = ZkTopicBackend.connectZooKeeper(flags.zk.zookeeper, flags.zk.timeoutMs, true)) {
             Stat stat = new Stat();
             List<String> children;
             try {

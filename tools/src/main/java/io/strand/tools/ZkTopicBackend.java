@@ -42,21 +42,45 @@ final class ZkTopicBackend implements TopicBackend {
     }
 
     static ZkTopicBackend open(String connect, int timeoutMs) {
-        return new ZkTopicBackend(connect, connectZooKeeper(connect, timeoutMs));
+        return new ZkTopicBackend(connect, connectZooKeeper(connect, timeoutMs, true));
     }
 
-    /** A started Curator client for {@code connect} (with chroot), or a one-line failure. */
-    static CuratorFramework connectZooKeeper(String connect, int timeoutMs) {
+    /**
+     * A started Curator client for {@code connect}, or a one-line failure.
+     *
+     * <p>Curator creates the chroot (its namespace) on first use, even for a read. So that a
+     * mistyped chroot neither leaves a znode behind nor reads as an empty cluster, a chroot that
+     * does not exist fails here when {@code requireChroot}, before the namespace is used.
+     */
+    static CuratorFramework connectZooKeeper(String connect, int timeoutMs, boolean requireChroot) {
+        ZooKeeperConnection.ConnectString cs;
         try {
-            ZooKeeperConnection.ConnectString.parse(connect);
+            cs = ZooKeeperConnection.ConnectString.parse(connect);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--zookeeper " + connect + ": " + e.getMessage());
         }
+        CuratorFramework zk;
         try {
-            return ZooKeeperConnection.connect(connect, SESSION_TIMEOUT_MS, timeoutMs);
+            zk = ZooKeeperConnection.connect(connect, SESSION_TIMEOUT_MS, timeoutMs);
         } catch (MetadataStoreException e) {
             throw new CliException("cluster unreachable: " + Failures.oneLine(e.getMessage()), e);
         }
+        if (requireChroot && !cs.chroot().isEmpty()) {
+            boolean exists;
+            try {
+                exists = zk.usingNamespace(null).checkExists().forPath("/" + cs.chroot()) != null;
+            } catch (Exception e) {
+                zk.close();
+                throw new CliException("ZooKeeper: could not check the chroot /" + cs.chroot() + " at " + cs.hosts()
+                    + ": " + Failures.describe(e), e);
+            }
+            if (!exists) {
+                zk.close();
+                throw new CliException("no Strand cluster under " + connect + ": the chroot /" + cs.chroot()
+                    + " does not exist at " + cs.hosts() + " (is --zookeeper right? no broker has used it yet)");
+            }
+        }
+        return zk;
     }
 
     @Override

@@ -156,9 +156,21 @@ class TopicsZooKeeperTest {
 
     @Test
     void shouldHintAtTheChrootWhenNoBrokerIsRegistered() {
-        String elsewhere = server.getConnectString() + "/no-brokers-here";
-        CliHarness.Result r = run("topics", "create", "-t", "t", "--zookeeper", elsewhere);
-        assertOneLineError(r, 1, "cannot create topic 't'", "no broker is registered under " + elsewhere);
+        try (StrandZk empty = StrandZk.withBrokers(server)) {
+            CliHarness.Result r = run("topics", "create", "-t", "t", "--zookeeper", empty.connect);
+            assertOneLineError(r, 1, "cannot create topic 't'", "no broker is registered under " + empty.connect);
+        }
+    }
+
+    @Test
+    void shouldFailWithoutCreatingAChrootThatDoesNotExist() throws Exception {
+        String typo = server.getConnectString() + "/strnad";
+        assertOneLineError(run("topics", "list", "--zookeeper", typo), 1,
+            "no Strand cluster under " + typo, "the chroot /strnad does not exist");
+        assertOneLineError(run("topics", "create", "-t", "t", "--zookeeper", typo), 1, "the chroot /strnad does not exist");
+        assertOneLineError(run("zk", "ls", "/", "--zookeeper", typo), 1, "the chroot /strnad does not exist");
+        assertTrue(cluster.zk.usingNamespace(null).checkExists().forPath("/strnad") == null,
+            "the tools must not create the chroot");
     }
 
     @Test
