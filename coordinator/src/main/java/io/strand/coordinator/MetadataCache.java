@@ -43,6 +43,7 @@ public final class MetadataCache implements AutoCloseable {
     /** States and configs that arrived before their topic znode (not possible with one multi, but cheap to handle). */
     private final ConcurrentHashMap<String, Map<Integer, ChildData>> orphanStates = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Map<String, String>> configs = new ConcurrentHashMap<>();
+    private final java.util.Set<String> deletionsRequested = ConcurrentHashMap.newKeySet();
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
     private final List<TopicWaiter> topicWaiters = new CopyOnWriteArrayList<>();
     private final CountDownLatch initialized = new CountDownLatch(1);
@@ -104,6 +105,11 @@ public final class MetadataCache implements AutoCloseable {
 
     public boolean isLive(int brokerId) {
         return brokers.containsKey(brokerId);
+    }
+
+    /** Topics with a pending {@code /admin/delete_topics/<t>} marker. */
+    public java.util.Set<String> deletionsRequested() {
+        return java.util.Set.copyOf(deletionsRequested);
     }
 
     public Optional<TopicView> topic(String name) {
@@ -179,6 +185,12 @@ public final class MetadataCache implements AutoCloseable {
                         controllerId = c.getBrokerId();
                         controllerEpoch = c.getEpoch();
                         listeners.forEach(l -> l.onControllerChanged(c.getBrokerId()));
+                    }
+                }
+                case "admin" -> {
+                    if (parts.length == 3 && parts[1].equals("delete_topics")) {
+                        deletionsRequested.add(parts[2]);
+                        listeners.forEach(l -> l.onTopicDeletionRequested(parts[2]));
                     }
                 }
                 case "cluster" -> {
@@ -263,6 +275,11 @@ public final class MetadataCache implements AutoCloseable {
             case "config" -> {
                 if (parts.length == 3 && parts[1].equals("topics")) {
                     configs.remove(parts[2]);
+                }
+            }
+            case "admin" -> {
+                if (parts.length == 3 && parts[1].equals("delete_topics")) {
+                    deletionsRequested.remove(parts[2]);
                 }
             }
             case "controller" -> {

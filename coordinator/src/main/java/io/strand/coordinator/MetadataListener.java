@@ -29,4 +29,8 @@ public interface MetadataListener {
 
     default void onControllerChanged(int controllerId) {
     }
+
+    /** {@code /admin/delete_topics/<topic>} appeared (or was there at start). */
+    default void onTopicDeletionRequested(String topic) {
+    }
 }

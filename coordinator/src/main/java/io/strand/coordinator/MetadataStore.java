@@ -155,6 +155,14 @@ public final class MetadataStore {
         }
     }
 
+    public CuratorOp createEphemeralOp(String path, Message value) {
+        try {
+            return zk.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(path, value.toByteArray());
+        } catch (Exception e) {
+            throw failure("prepare create " + path, e);
+        }
+    }
+
     public CuratorOp setOp(String path, Message value, int expectedVersion) {
         try {
             return zk.transactionOp().setData().withVersion(expectedVersion).forPath(path, value.toByteArray());

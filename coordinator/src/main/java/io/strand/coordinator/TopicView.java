@@ -68,6 +68,11 @@ public final class TopicView {
         return Optional.ofNullable(partitions.get(partition));
     }
 
+    /** The partitions whose state is known, as a snapshot. */
+    public java.util.Collection<PartitionInfo> partitionsSnapshot() {
+        return List.copyOf(partitions.values());
+    }
+
     public boolean complete() {
         for (Integer p : replicas.keySet()) {
             if (!partitions.containsKey(p)) {

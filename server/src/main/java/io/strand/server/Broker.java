@@ -7,6 +7,7 @@ import io.strand.coordinator.MetadataStore;
 import io.strand.coordinator.ReplicaAssigner;
 import io.strand.coordinator.TopicCreator;
 import io.strand.coordinator.ZooKeeperConnection;
+import io.strand.coordinator.controller.Controller;
 import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.Endpoint;
 import io.strand.server.handlers.ApiVersionsHandler;
@@ -60,6 +61,7 @@ public final class Broker implements AutoCloseable {
     private CuratorFramework zk;
     private MetadataCache cache;
     private ReplicaManager replicaManager;
+    private Controller controller;
     private String clusterId;
 
     public Broker(BrokerConfig config) {
@@ -83,6 +85,10 @@ public final class Broker implements AutoCloseable {
             cache = closing(new MetadataCache(zk));
             replicaManager = closing(new ReplicaManager(config, logs, cache));
             cache.addListener(replicaManager);
+            controller = closing(new Controller(zk, cache, config.brokerId(), new Controller.Settings(
+                config.uncleanLeaderElectionEnable(), config.autoLeaderRebalanceEnable(),
+                config.leaderImbalancePerBrokerPercentage(), config.leaderImbalanceCheckIntervalSeconds() * 1000L)));
+            cache.addListener(controller);
             cache.start(config.zookeeperConnectionTimeoutMs());
 
             ExecutorService requestPool = closingPool(Executors.newFixedThreadPool(config.numIoThreads(),
@@ -106,6 +112,7 @@ public final class Broker implements AutoCloseable {
             BrokerRegistrar registrar = closing(new BrokerRegistrar(zk, registration(),
                 config.zookeeperSessionTimeoutMs() * 2L + 5_000));
             registrar.register();
+            controller.start();
             log.info("Broker {} started in cluster {}, listening on {}", config.brokerId(), clusterId, boundAddresses);
             return this;
         } catch (Exception e) {
@@ -156,6 +163,10 @@ public final class Broker implements AutoCloseable {
 
     public MetadataCache metadataCache() {
         return cache;
+    }
+
+    public Controller controller() {
+        return controller;
     }
 
     public ReplicaManager replicaManager() {

@@ -69,6 +69,8 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
     public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
     public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
+    public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
+    public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
     public static final String METRICS_JMX_ENABLE = "strand.metrics.jmx.enable";
 
     /** Kafka broker settings Strand accepts so that an existing server.properties starts, but which change nothing here. */
@@ -152,6 +154,10 @@ public final class BrokerConfig extends AbstractConfig {
             "Delay of a new group's first rebalance.")
         .define(AUTO_LEADER_REBALANCE_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM,
             "Move leadership back to preferred replicas.")
+        .define(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, Type.INT, 10, Range.between(0, 100), Importance.MEDIUM,
+            "Leader imbalance per broker (percent of its preferred partitions it does not lead) that triggers a rebalance.")
+        .define(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, Type.LONG, 300L, Range.atLeast(1), Importance.MEDIUM,
+            "How often the controller checks leader imbalance.")
         .define(METRICS_JMX_ENABLE, Type.BOOLEAN, true, Importance.LOW, "Publish metrics over JMX.");
 
     private BrokerConfig(Map<String, String> props) {
@@ -430,6 +436,14 @@ public final class BrokerConfig extends AbstractConfig {
 
     public boolean autoLeaderRebalanceEnable() {
         return getBoolean(AUTO_LEADER_REBALANCE_ENABLE);
+    }
+
+    public int leaderImbalancePerBrokerPercentage() {
+        return getInt(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE);
+    }
+
+    public long leaderImbalanceCheckIntervalSeconds() {
+        return getLong(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS);
     }
 
     public boolean metricsJmxEnable() {

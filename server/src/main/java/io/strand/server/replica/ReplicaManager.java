@@ -36,6 +36,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     private final LogManager logs;
     private final MetadataCache metadata;
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    private final java.util.List<LeadershipListener> leadershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final ExecutorService stateThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "replica-state");
         t.setDaemon(true);
@@ -46,6 +47,10 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         this.config = config;
         this.logs = logs;
         this.metadata = metadata;
+    }
+
+    public void addLeadershipListener(LeadershipListener listener) {
+        leadershipListeners.add(listener);
     }
 
     public int localBrokerId() {
@@ -105,6 +110,9 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             if (!info.replicas().contains(config.brokerId())) {
                 Partition gone = partitions.remove(tp);
                 if (gone != null) {
+                    if (gone.isLeader()) {
+                        leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
+                    }
                     gone.close(new NotLeaderOrFollowerException("broker " + config.brokerId()
                         + " no longer hosts " + tp));
                     log.info("{}: this broker is no longer a replica", tp);
@@ -119,7 +127,15 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 p.setMinInsyncReplicas(LogConfigs.minInsyncReplicas(config, overrides));
                 partitions.put(tp, p);
             }
+            boolean wasLeader = p.isLeader();
+            int oldEpoch = p.leaderEpoch();
             p.applyState(info);
+            if (p.isLeader() && (!wasLeader || oldEpoch != p.leaderEpoch())) {
+                Partition led = p;
+                leadershipListeners.forEach(l -> l.onBecomeLeader(led, led.leaderEpoch()));
+            } else if (wasLeader && !p.isLeader()) {
+                leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
+            }
         } catch (RuntimeException e) {
             log.error("{}: could not apply partition state {} (leader {}, epoch {}, ISR {})", tp,
                 info.stateVersion(), info.leader(), info.leaderEpoch(), info.isr(), e);
@@ -130,6 +146,9 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         partitions.forEach((tp, p) -> {
             if (tp.topic().equals(topic) && p.topicId().equals(topicId)) {
                 partitions.remove(tp);
+                if (p.isLeader()) {
+                    leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
+                }
                 p.close(new NotLeaderOrFollowerException("topic " + topic + " was deleted"));
                 logs.delete(tp);
                 log.info("{}: deleted with its topic", tp);

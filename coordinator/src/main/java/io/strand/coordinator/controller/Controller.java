@@ -1,0 +1,394 @@
+package io.strand.coordinator.controller;
+
+import io.strand.coordinator.MetadataCache;
+import io.strand.coordinator.MetadataListener;
+import io.strand.coordinator.MetadataStore;
+import io.strand.coordinator.PartitionInfo;
+import io.strand.coordinator.TopicView;
+import io.strand.coordinator.Znodes;
+import io.strand.coordinator.proto.BrokerRegistration;
+import io.strand.coordinator.proto.PartitionState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The controller role, run by every broker and active in one. While active it keeps partition
+ * leadership in step with the live brokers, runs preferred-leader elections (on request and, with
+ * {@code auto.leader.rebalance.enable}, when a broker leads too few of its preferred partitions),
+ * and deletes topics marked under {@code /admin/delete_topics}.
+ *
+ * <p>It stops acting at once when its ZooKeeper session is lost or when a write finds
+ * {@code /controller_epoch} moved (another controller won), and competes again when
+ * {@code /controller} is free.
+ *
+ * <p>Thread-safe: public methods and listener callbacks only enqueue onto the single
+ * "controller-event" thread.
+ */
+public final class Controller implements MetadataListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Controller.class);
+
+    /** Broker settings the controller follows. */
+    public record Settings(boolean uncleanLeaderElection, boolean autoLeaderRebalance, int imbalancePercentPerBroker,
+                           long imbalanceCheckIntervalMs) {
+    }
+
+    /** The outcome of a preferred-leader election for one partition. */
+    public record ElectionResult(boolean elected, boolean alreadyPreferred, String error) {
+        public static final ElectionResult ELECTED = new ElectionResult(true, false, null);
+        public static final ElectionResult ALREADY = new ElectionResult(false, true, null);
+
+        public static ElectionResult failed(String why) {
+            return new ElectionResult(false, false, why);
+        }
+    }
+
+    /** This broker's term as controller. */
+    private record Term(int epoch, int epochZkVersion, long sessionId) {
+    }
+
+    private final CuratorFramework zk;
+    private final MetadataStore store;
+    private final MetadataCache cache;
+    private final int brokerId;
+    private final Settings settings;
+    private final ControllerElection election;
+    private final PartitionStateWriter writer;
+    private final ScheduledExecutorService events = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "controller-event");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ConnectionStateListener connectionListener = this::onConnectionState;
+    private volatile Term term;
+    private volatile boolean closed;
+
+    public Controller(CuratorFramework zk, MetadataCache cache, int brokerId, Settings settings) {
+        this.zk = zk;
+        this.store = new MetadataStore(zk);
+        this.cache = cache;
+        this.brokerId = brokerId;
+        this.settings = settings;
+        this.election = new ControllerElection(store, brokerId);
+        this.writer = new PartitionStateWriter(store);
+    }
+
+    /** Starts competing for the controller role. The cache must be started (and this registered as its listener). */
+    public void start() {
+        zk.getConnectionStateListenable().addListener(connectionListener);
+        events.execute(this::tryBecomeController);
+        if (settings.autoLeaderRebalance()) {
+            events.scheduleWithFixedDelay(this::checkImbalance, settings.imbalanceCheckIntervalMs(),
+                settings.imbalanceCheckIntervalMs(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public boolean isActive() {
+        return term != null;
+    }
+
+    /** The epoch of this broker's current term, or -1. */
+    public int epoch() {
+        Term t = term;
+        return t == null ? -1 : t.epoch();
+    }
+
+    // ---- events from the metadata cache (Curator thread): enqueue only ----
+
+    @Override
+    public void onControllerChanged(int controllerId) {
+        if (controllerId == -1) {
+            events.execute(this::tryBecomeController);
+        }
+    }
+
+    @Override
+    public void onBrokerRegistered(BrokerRegistration broker) {
+        events.execute(this::onBrokersChanged);
+    }
+
+    @Override
+    public void onBrokerUnregistered(int id) {
+        events.execute(this::onBrokersChanged);
+    }
+
+    @Override
+    public void onTopicDeletionRequested(String topic) {
+        events.execute(() -> deleteTopic(topic));
+    }
+
+    private void onConnectionState(CuratorFramework client, ConnectionState state) {
+        if (state == ConnectionState.LOST) {
+            events.execute(() -> resign("ZooKeeper session lost"));
+        } else if (state == ConnectionState.RECONNECTED) {
+            events.execute(() -> {
+                Term t = term;
+                if (t != null && !election.stillHeld(t.epoch(), ControllerElection.sessionId(zk))) {
+                    resign("/controller is no longer held by this session after reconnecting");
+                }
+                tryBecomeController();
+            });
+        }
+    }
+
+    // ---- on the event thread ----
+
+    private void tryBecomeController() {
+        if (closed || term != null) {
+            return;
+        }
+        try {
+            election.tryElect().ifPresent(won -> {
+                term = new Term(won.epoch(), won.epochZkVersion(), ControllerElection.sessionId(zk));
+                onBecomeController();
+            });
+        } catch (RuntimeException e) {
+            log.warn("Broker {} could not run the controller election: {}", brokerId, e.toString());
+        }
+    }
+
+    private void onBecomeController() {
+        onBrokersChanged();
+        cache.deletionsRequested().forEach(this::deleteTopic);
+    }
+
+    private void resign(String why) {
+        if (term != null) {
+            log.warn("Broker {} stops acting as controller (epoch {}): {}", brokerId, term.epoch(), why);
+            term = null;
+        }
+    }
+
+    /** Brokers came or went: re-elect leaders and shrink ISRs where needed, in batched CAS writes. */
+    private void onBrokersChanged() {
+        Term t = term;
+        if (t == null) {
+            return;
+        }
+        long started = System.nanoTime();
+        Set<Integer> live = cache.liveBrokers().keySet();
+        Map<TopicPartition, List<Integer>> replicasOf = new HashMap<>();
+        List<PartitionStateWriter.Change> changes = new ArrayList<>();
+        for (TopicView topic : cache.topics()) {
+            boolean unclean = uncleanAllowed(topic);
+            for (PartitionInfo p : topic.partitionsSnapshot()) {
+                replicasOf.put(p.topicPartition(), p.replicas());
+                LeaderElection.afterBrokerChange(p.state(), p.replicas(), live, unclean, t.epoch())
+                    .ifPresent(s -> changes.add(new PartitionStateWriter.Change(p.topicPartition(), p.stateVersion(), s)));
+            }
+        }
+        if (changes.isEmpty()) {
+            return;
+        }
+        List<PartitionStateWriter.Change> written = write(t, changes, (tp, current) -> {
+            TopicView topic = cache.topic(tp.topic()).orElse(null);
+            List<Integer> replicas = replicasOf.getOrDefault(tp, List.of());
+            return LeaderElection.afterBrokerChange(current, replicas, cache.liveBrokers().keySet(),
+                topic != null && uncleanAllowed(topic), t.epoch());
+        });
+        if (written != null) {
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            long newLeaders = written.stream().filter(c -> c.newState().getLeader() >= 0).count();
+            log.info("Controller epoch {}: live brokers {}; wrote {} partition states ({} with a leader, {} offline) in {} ms",
+                t.epoch(), live, written.size(), newLeaders, written.size() - newLeaders, ms);
+            written.stream().limit(20).forEach(c -> log.info("  {} -> leader {} epoch {} ISR {}", c.tp(),
+                c.newState().getLeader(), c.newState().getLeaderEpoch(), c.newState().getIsrList()));
+        }
+    }
+
+    private boolean uncleanAllowed(TopicView topic) {
+        String v = topic.configs().get(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG);
+        return v == null ? settings.uncleanLeaderElection() : Boolean.parseBoolean(v.trim());
+    }
+
+    /** Writes as this term; on a failed epoch check, resigns. Returns null if fenced. */
+    private List<PartitionStateWriter.Change> write(Term t, List<PartitionStateWriter.Change> changes,
+                                                    PartitionStateWriter.Decision decision) {
+        try {
+            return writer.write(changes, t.epochZkVersion(), decision);
+        } catch (ControllerFencedException e) {
+            resign(e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Moves leadership to the preferred replica of each partition ({@code null} = every partition).
+     * Completes exceptionally with {@link NotControllerException} if this broker is not the controller.
+     */
+    public CompletableFuture<Map<TopicPartition, ElectionResult>> electPreferredLeaders(Set<TopicPartition> partitions) {
+        CompletableFuture<Map<TopicPartition, ElectionResult>> result = new CompletableFuture<>();
+        events.execute(() -> {
+            try {
+                result.complete(electPreferred(partitions));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    private Map<TopicPartition, ElectionResult> electPreferred(Set<TopicPartition> partitions) {
+        Term t = term;
+        if (t == null) {
+            throw new NotControllerException("broker " + brokerId + " is not the controller");
+        }
+        Set<Integer> live = cache.liveBrokers().keySet();
+        Map<TopicPartition, ElectionResult> results = new LinkedHashMap<>();
+        Map<TopicPartition, List<Integer>> replicasOf = new HashMap<>();
+        List<PartitionStateWriter.Change> changes = new ArrayList<>();
+        Iterable<TopicPartition> wanted = partitions != null ? partitions : allPartitions();
+        for (TopicPartition tp : wanted) {
+            Optional<PartitionInfo> info = cache.partition(tp);
+            if (info.isEmpty()) {
+                results.put(tp, ElectionResult.failed("unknown topic or partition"));
+                continue;
+            }
+            PartitionInfo p = info.get();
+            replicasOf.put(tp, p.replicas());
+            Optional<PartitionState> next = LeaderElection.preferred(p.state(), p.replicas(), live, t.epoch());
+            if (next.isPresent()) {
+                changes.add(new PartitionStateWriter.Change(tp, p.stateVersion(), next.get()));
+            } else if (!p.replicas().isEmpty() && p.leader() == p.replicas().get(0)) {
+                results.put(tp, ElectionResult.ALREADY);
+            } else {
+                results.put(tp, ElectionResult.failed(LeaderElection.preferredIneligible(p.state(), p.replicas(), live)
+                    .orElse("preferred replica cannot lead")));
+            }
+        }
+        List<PartitionStateWriter.Change> written = write(t, changes, (tp, current) ->
+            LeaderElection.preferred(current, replicasOf.get(tp), cache.liveBrokers().keySet(), t.epoch()));
+        if (written == null) {
+            throw new NotControllerException("broker " + brokerId + " was fenced as controller during the election");
+        }
+        Set<TopicPartition> done = new HashSet<>();
+        written.forEach(c -> done.add(c.tp()));
+        for (PartitionStateWriter.Change c : changes) {
+            results.put(c.tp(), done.contains(c.tp()) ? ElectionResult.ELECTED
+                : ElectionResult.failed("the partition changed during the election"));
+        }
+        if (!written.isEmpty()) {
+            log.info("Controller epoch {}: preferred leaders elected for {}", t.epoch(),
+                written.stream().map(c -> c.tp() + "->" + c.newState().getLeader()).toList());
+        }
+        return results;
+    }
+
+    private List<TopicPartition> allPartitions() {
+        List<TopicPartition> all = new ArrayList<>();
+        cache.topics().forEach(t -> t.replicas().keySet().forEach(p -> all.add(t.topicPartition(p))));
+        return all;
+    }
+
+    /** Kafka's auto leader rebalance: a broker leading too few of the partitions it prefers gets them back. */
+    private void checkImbalance() {
+        if (term == null) {
+            return;
+        }
+        Map<Integer, List<TopicPartition>> preferredBy = new HashMap<>();
+        Map<Integer, Integer> notLed = new HashMap<>();
+        for (TopicView topic : cache.topics()) {
+            for (PartitionInfo p : topic.partitionsSnapshot()) {
+                if (p.replicas().isEmpty()) {
+                    continue;
+                }
+                int preferred = p.replicas().get(0);
+                preferredBy.computeIfAbsent(preferred, b -> new ArrayList<>()).add(p.topicPartition());
+                if (p.leader() != preferred) {
+                    notLed.merge(preferred, 1, Integer::sum);
+                }
+            }
+        }
+        Set<TopicPartition> toElect = new HashSet<>();
+        preferredBy.forEach((broker, tps) -> {
+            int off = notLed.getOrDefault(broker, 0);
+            if (cache.isLive(broker) && off * 100 > settings.imbalancePercentPerBroker() * tps.size()) {
+                toElect.addAll(tps);
+            }
+        });
+        if (!toElect.isEmpty()) {
+            log.info("Leader imbalance above {}%: electing preferred leaders for {} partitions",
+                settings.imbalancePercentPerBroker(), toElect.size());
+            try {
+                electPreferred(toElect);
+            } catch (NotControllerException e) {
+                log.debug("{}", e.getMessage());
+            }
+        }
+    }
+
+    /** Removes every znode of a topic marked for deletion, then the marker; resumable by any later controller. */
+    private void deleteTopic(String topic) {
+        Term t = term;
+        if (t == null || !cache.deletionsRequested().contains(topic)) {
+            return;
+        }
+        try {
+            List<String> nodes = new ArrayList<>();
+            for (String p : store.children(Znodes.partitions(topic))) {
+                nodes.add(Znodes.partition(topic, Integer.parseInt(p)) + "/state");
+                nodes.add(Znodes.partition(topic, Integer.parseInt(p)));
+            }
+            for (int from = 0; from < nodes.size(); from += PartitionStateWriter.OPS_PER_MULTI) {
+                List<CuratorOp> ops = new ArrayList<>();
+                ops.add(store.checkOp(Znodes.CONTROLLER_EPOCH, t.epochZkVersion()));
+                for (String n : nodes.subList(from, Math.min(nodes.size(), from + PartitionStateWriter.OPS_PER_MULTI))) {
+                    if (store.exists(n)) {
+                        ops.add(store.deleteOp(n, -1));
+                    }
+                }
+                store.multi(ops);
+            }
+            List<CuratorOp> last = new ArrayList<>();
+            last.add(store.checkOp(Znodes.CONTROLLER_EPOCH, t.epochZkVersion()));
+            for (String n : List.of(Znodes.partitions(topic), Znodes.topic(topic), Znodes.topicConfig(topic),
+                    Znodes.ADMIN_DELETE_TOPICS + "/" + topic)) {
+                if (store.exists(n)) {
+                    last.add(store.deleteOp(n, -1));
+                }
+            }
+            store.multi(last);
+            log.info("Controller epoch {}: deleted topic {}", t.epoch(), topic);
+        } catch (io.strand.coordinator.VersionConflictException e) {
+            if (Znodes.CONTROLLER_EPOCH.equals(e.path())) {
+                resign("fenced while deleting topic " + topic);
+            } else {
+                log.warn("Deletion of topic {} raced with another writer ({}); retrying", topic, e.getMessage());
+                events.schedule(() -> deleteTopic(topic), 100, TimeUnit.MILLISECONDS);
+            }
+        } catch (RuntimeException e) {
+            log.error("Controller could not delete topic {}; retrying in 1 s", topic, e);
+            events.schedule(() -> deleteTopic(topic), 1, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        zk.getConnectionStateListenable().removeListener(connectionListener);
+        events.shutdownNow();
+        try {
+            events.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        term = null;
+    }
+}

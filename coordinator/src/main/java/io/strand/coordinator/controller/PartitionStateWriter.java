@@ -1,0 +1,95 @@
+package io.strand.coordinator.controller;
+
+import io.strand.coordinator.MetadataStore;
+import io.strand.coordinator.VersionConflictException;
+import io.strand.coordinator.Versioned;
+import io.strand.coordinator.Znodes;
+import io.strand.coordinator.proto.PartitionState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the controller's partition-state decisions in batches: each batch is one {@code multi}
+ * that first checks the {@code /controller_epoch} version this controller claimed, then sets every
+ * state znode with the version the decision was based on. A batch that loses a race on a state
+ * znode is re-read from ZooKeeper and decided again; a failed epoch check throws
+ * {@link ControllerFencedException}.
+ *
+ * <p>Not thread-safe; used from the controller's event thread.
+ */
+final class PartitionStateWriter {
+    private static final Logger log = LoggerFactory.getLogger(PartitionStateWriter.class);
+    static final int OPS_PER_MULTI = 500;
+
+    /** Decides the new state of a partition from its current one; empty = leave it. */
+    @FunctionalInterface
+    interface Decision {
+        Optional<PartitionState> decide(TopicPartition tp, PartitionState current);
+    }
+
+    /** A decided change, based on the state read at {@code expectedVersion}. */
+    record Change(TopicPartition tp, int expectedVersion, PartitionState newState) {
+    }
+
+    private final MetadataStore store;
+
+    PartitionStateWriter(MetadataStore store) {
+        this.store = store;
+    }
+
+    /**
+     * Writes {@code changes}; on a lost race re-reads the partitions of the failed batch and applies
+     * {@code decision} again.
+     *
+     * @return the states written, in order
+     */
+    List<Change> write(List<Change> changes, int epochZkVersion, Decision decision) {
+        List<Change> written = new ArrayList<>();
+        for (int from = 0; from < changes.size(); from += OPS_PER_MULTI) {
+            List<Change> batch = changes.subList(from, Math.min(changes.size(), from + OPS_PER_MULTI));
+            written.addAll(writeBatch(new ArrayList<>(batch), epochZkVersion, decision));
+        }
+        return written;
+    }
+
+    private List<Change> writeBatch(List<Change> batch, int epochZkVersion, Decision decision) {
+        while (!batch.isEmpty()) {
+            List<CuratorOp> ops = new ArrayList<>(batch.size() + 1);
+            ops.add(store.checkOp(Znodes.CONTROLLER_EPOCH, epochZkVersion));
+            for (Change c : batch) {
+                ops.add(store.setOp(Znodes.partitionState(c.tp()), c.newState(), c.expectedVersion()));
+            }
+            try {
+                store.multi(ops);
+                return batch;
+            } catch (VersionConflictException e) {
+                if (Znodes.CONTROLLER_EPOCH.equals(e.path())) {
+                    throw new ControllerFencedException("/controller_epoch is no longer at version " + epochZkVersion
+                        + ": another controller was elected", e);
+                }
+                log.info("Partition state {} changed under the controller; re-reading {} partitions and deciding again",
+                    e.path(), batch.size());
+                batch = redecide(batch, decision);
+            }
+        }
+        return batch;
+    }
+
+    private List<Change> redecide(List<Change> batch, Decision decision) {
+        List<Change> again = new ArrayList<>();
+        for (Change c : batch) {
+            Optional<Versioned<PartitionState>> now = store.read(Znodes.partitionState(c.tp()), PartitionState.parser());
+            if (now.isEmpty()) {
+                continue; // deleted
+            }
+            decision.decide(c.tp(), now.get().value())
+                .ifPresent(s -> again.add(new Change(c.tp(), now.get().version(), s)));
+        }
+        return again;
+    }
+}
