@@ -203,7 +203,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
             return LeaderElection.afterBrokerChange(current, replicas, cache.liveBrokers().keySet(),
                 topic != null && uncleanAllowed(topic), t.epoch());
         });
-        if (written != null) {
+        if (written != null && !written.isEmpty()) {
             long ms = (System.nanoTime() - started) / 1_000_000;
             long newLeaders = written.stream().filter(c -> c.newState().getLeader() >= 0).count();
             log.info("Controller epoch {}: live brokers {}; wrote {} partition states ({} with a leader, {} offline) in {} ms",
