@@ -174,6 +174,11 @@ public final class Broker implements AutoCloseable {
         return clusterId;
     }
 
+    /** This broker's ZooKeeper client (tests use it to expire the session on purpose). */
+    public CuratorFramework zookeeperClient() {
+        return zk;
+    }
+
     public MetadataCache metadataCache() {
         return cache;
     }
