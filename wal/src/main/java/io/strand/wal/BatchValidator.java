@@ -108,8 +108,16 @@ final class BatchValidator {
         return (int) crc.getValue() == expected;
     }
 
-    /** Parses every record header (without copying keys and values) and checks that offset deltas run 0..n-1. */
+    /**
+     * Checks that the records fill the batch exactly and that their offset deltas run 0..n-1. Uncompressed batches
+     * are walked in place (record length, offset delta, key and value lengths, header count); compressed batches are
+     * decompressed through Kafka's iterator.
+     */
     private static void validateRecords(TopicPartition tp, ByteBuffer buf, int pos, int size, BatchHeader h) {
+        if (!h.isCompressed()) {
+            walkUncompressed(tp, buf, pos, size, h);
+            return;
+        }
         ByteBuffer slice = buf.duplicate();
         slice.limit(pos + size).position(pos);
         MutableRecordBatch batch = MemoryRecords.readableRecords(slice.slice()).batchIterator().next();
@@ -119,8 +127,8 @@ final class BatchValidator {
             while (it.hasNext()) {
                 Record r = it.next();
                 if (r.offset() != expectedOffset)
-                    throw new InvalidRecordException("Record in an append to " + tp + " has offset delta "
-                        + (r.offset() - batch.baseOffset()) + ", expected " + (expectedOffset - batch.baseOffset()));
+                    throw invalid(tp, h, "offset delta " + (r.offset() - batch.baseOffset()) + " where "
+                        + (expectedOffset - batch.baseOffset()) + " was expected");
                 expectedOffset++;
                 n++;
             }
@@ -131,7 +139,75 @@ final class BatchValidator {
                 + " in an append to " + tp + ": " + e.getMessage(), e);
         }
         if (n != h.recordCount())
-            throw new InvalidRecordException("Record batch in an append to " + tp + " declares " + h.recordCount()
-                + " records but holds " + n);
+            throw invalid(tp, h, h.recordCount() + " records declared but " + n + " found");
+    }
+
+    private static InvalidRecordException invalid(TopicPartition tp, BatchHeader h, String what) {
+        return new InvalidRecordException("Malformed record batch at offset " + h.baseOffset() + " in an append to " + tp + ": " + what);
+    }
+
+    private static void walkUncompressed(TopicPartition tp, ByteBuffer buf, int batchPos, int size, BatchHeader h) {
+        int end = batchPos + size;
+        int[] cursor = {batchPos + BatchHeader.HEADER_SIZE};
+        for (int i = 0; i < h.recordCount(); i++) {
+            if (cursor[0] >= end)
+                throw invalid(tp, h, "record " + i + " of " + h.recordCount() + " is missing");
+            int length = readVarint(buf, cursor, end, tp, h);
+            int recordEnd = cursor[0] + length;
+            if (length < 1 || recordEnd > end || recordEnd < 0)
+                throw invalid(tp, h, "record " + i + " has length " + length + " beyond the batch");
+            cursor[0]++; // attributes
+            readVarlong(buf, cursor, recordEnd, tp, h); // timestamp delta
+            int offsetDelta = readVarint(buf, cursor, recordEnd, tp, h);
+            if (offsetDelta != i)
+                throw invalid(tp, h, "record " + i + " has offset delta " + offsetDelta);
+            int keyLength = readVarint(buf, cursor, recordEnd, tp, h);
+            if (keyLength < -1 || (keyLength > 0 && (cursor[0] += keyLength) > recordEnd))
+                throw invalid(tp, h, "record " + i + " has key length " + keyLength);
+            int valueLength = readVarint(buf, cursor, recordEnd, tp, h);
+            if (valueLength < -1 || (valueLength > 0 && (cursor[0] += valueLength) > recordEnd))
+                throw invalid(tp, h, "record " + i + " has value length " + valueLength);
+            int headers = readVarint(buf, cursor, recordEnd, tp, h);
+            if (headers < 0 || cursor[0] > recordEnd || (headers == 0 && cursor[0] != recordEnd))
+                throw invalid(tp, h, "record " + i + " has " + headers + " headers and does not end at its length");
+            cursor[0] = recordEnd;
+        }
+        if (cursor[0] != end)
+            throw invalid(tp, h, (end - cursor[0]) + " bytes after the last of " + h.recordCount() + " records");
+    }
+
+    /** Zig-zag varint at cursor[0] (advanced), which must end before {@code limit}. */
+    private static int readVarint(ByteBuffer buf, int[] cursor, int limit, TopicPartition tp, BatchHeader h) {
+        int value = 0;
+        int shift = 0;
+        int p = cursor[0];
+        while (true) {
+            if (p >= limit || shift > 28)
+                throw invalid(tp, h, "malformed varint at position " + p);
+            byte b = buf.get(p++);
+            value |= (b & 0x7f) << shift;
+            if ((b & 0x80) == 0)
+                break;
+            shift += 7;
+        }
+        cursor[0] = p;
+        return (value >>> 1) ^ -(value & 1);
+    }
+
+    private static long readVarlong(ByteBuffer buf, int[] cursor, int limit, TopicPartition tp, BatchHeader h) {
+        long value = 0;
+        int shift = 0;
+        int p = cursor[0];
+        while (true) {
+            if (p >= limit || shift > 63)
+                throw invalid(tp, h, "malformed varlong at position " + p);
+            byte b = buf.get(p++);
+            value |= (long) (b & 0x7f) << shift;
+            if ((b & 0x80) == 0)
+                break;
+            shift += 7;
+        }
+        cursor[0] = p;
+        return (value >>> 1) ^ -(value & 1);
     }
 }

@@ -40,6 +40,28 @@ final class OffsetIndex extends AbstractIndex {
         }
     }
 
+    private static long position(MappedByteBuffer b, int pos) {
+        return b.getInt(pos + 4);
+    }
+
+    /**
+     * The last entry whose position is {@code <= maxPosition} and whose offset is {@code <= maxOffset}, or null.
+     * Positions and offsets both increase along the index.
+     */
+    Entry floorByPosition(long maxPosition, long maxOffset) {
+        readLock();
+        try {
+            MappedByteBuffer b = buffer();
+            int n = entries();
+            int byPos = largestLowerBound(b, n, maxPosition, OffsetIndex::position);
+            int byOff = largestLowerBound(b, n, maxOffset - baseOffset, OffsetIndex::relOffset);
+            int slot = Math.min(byPos, byOff);
+            return slot < 0 ? null : entryAt(b, slot);
+        } finally {
+            readUnlock();
+        }
+    }
+
     private Entry entryAt(MappedByteBuffer b, int slot) {
         int pos = slot * ENTRY_SIZE;
         return new Entry(baseOffset + b.getInt(pos), b.getInt(pos + 4));
