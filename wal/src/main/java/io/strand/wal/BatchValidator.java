@@ -54,6 +54,10 @@ final class BatchValidator {
                 throw new CorruptRecordException("Trailing " + remaining + " bytes after the last batch of an append to " + tp);
             }
             int size = buf.getInt(pos + BatchHeader.LENGTH_OFFSET) + BatchHeader.LOG_OVERHEAD;
+            if (remaining > BatchHeader.MAGIC_OFFSET && size > BatchHeader.MAGIC_OFFSET
+                    && buf.get(pos + BatchHeader.MAGIC_OFFSET) != RecordBatch.MAGIC_VALUE_V2)
+                throw new InvalidRecordException("Record batch in an append to " + tp + " has magic "
+                    + buf.get(pos + BatchHeader.MAGIC_OFFSET) + "; only magic 2 (Kafka 0.11+ record batches) is accepted");
             if (size < BatchHeader.HEADER_SIZE)
                 throw new CorruptRecordException("Record batch size " + size + " in an append to " + tp
                     + " is smaller than the minimum of " + BatchHeader.HEADER_SIZE);

@@ -32,6 +32,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,7 +124,12 @@ public final class PartitionLog implements Closeable {
      * {@link #close()} stops. Brokers use {@link LogManager}, which shares threads between logs.
      */
     public static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config) {
-        LogRuntime rt = LogRuntime.standalone();
+        return open(dir, tp, topicId, config, Time.SYSTEM);
+    }
+
+    /** As {@link #open(Path, TopicPartition, Uuid, LogConfig)}, with a clock (tests). */
+    public static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, Time time) {
+        LogRuntime rt = LogRuntime.standalone(time);
         try {
             return open(dir, tp, topicId, config, rt, true);
         } catch (RuntimeException e) {
