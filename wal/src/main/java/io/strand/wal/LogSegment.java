@@ -111,6 +111,15 @@ final class LogSegment implements Closeable {
      * (with a warning). {@code active} maps the indexes at their maximum size for appending.
      */
     static LogSegment open(Path dir, long baseOffset, int maxIndexSize, int indexIntervalBytes, boolean active, long nowMs) throws IOException {
+        return open(dir, baseOffset, maxIndexSize, indexIntervalBytes, active, false, nowMs);
+    }
+
+    /**
+     * As above; {@code willRecover} skips the index check and rebuild because {@link #recover} rebuilds the indexes
+     * anyway (an active segment's indexes are preallocated after a crash, which is expected, not a warning).
+     */
+    static LogSegment open(Path dir, long baseOffset, int maxIndexSize, int indexIntervalBytes, boolean active,
+                           boolean willRecover, long nowMs) throws IOException {
         Path lf = logFile(dir, baseOffset);
         FileChannel ch = FileChannel.open(lf, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
@@ -120,6 +129,16 @@ final class LogSegment implements Closeable {
             Path ip = indexFile(dir, baseOffset);
             Path tp = timeIndexFile(dir, baseOffset);
             boolean rebuild = !Files.exists(ip) || !Files.exists(tp);
+            if (willRecover) {
+                // content irrelevant: recovery rebuilds both; only the length must be whole entries to open them
+                if (Files.exists(ip) && Files.size(ip) % OffsetIndex.ENTRY_SIZE != 0)
+                    Files.delete(ip);
+                if (Files.exists(tp) && Files.size(tp) % TimeIndex.ENTRY_SIZE != 0)
+                    Files.delete(tp);
+                OffsetIndex oi = new OffsetIndex(ip, baseOffset, maxIndexSize, true);
+                TimeIndex ti = new TimeIndex(tp, baseOffset, maxIndexSize, true);
+                return new LogSegment(baseOffset, lf, ch, oi, ti, (int) fileSize, nowMs, maxIndexSize);
+            }
             if (!rebuild) {
                 String problem = sanityCheckIndexFiles(ip, tp, baseOffset, fileSize);
                 if (problem != null) {

@@ -195,8 +195,11 @@ public final class PartitionLog implements Closeable {
             epochCache.truncateFromStart(base);
         } else {
             long last = bases.last();
+            Long floor = bases.floor(recoveryPoint);
+            long recoverFrom = clean ? Long.MAX_VALUE : floor == null ? bases.first() : floor;
             for (long base : bases) {
-                LogSegment seg = LogSegment.open(dir, base, cfg.maxIndexSizeBytes(), cfg.indexIntervalBytes(), base == last, now);
+                LogSegment seg = LogSegment.open(dir, base, cfg.maxIndexSizeBytes(), cfg.indexIntervalBytes(), base == last,
+                    base >= recoverFrom, now);
                 segments.put(base, seg);
             }
             activeSegment = segments.lastEntry().getValue();
