@@ -140,7 +140,10 @@ public final class PartitionLog implements Closeable {
 
     static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, LogRuntime runtime, boolean ownsRuntime) {
         try {
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                CheckpointFile.fsyncDir(dir.getParent());
+            }
             PartitionLog pl = new PartitionLog(dir, tp, topicId, config, runtime, ownsRuntime);
             pl.load();
             return pl;
@@ -259,7 +262,7 @@ public final class PartitionLog implements Closeable {
             }
             LogSegment.RecoveryResult r = seg.recover(cfg.indexIntervalBytes(), (h, pos) -> {
                 if (h.partitionLeaderEpoch() >= 0)
-                    epochCache.assign(h.partitionLeaderEpoch(), h.baseOffset());
+                    epochCache.assignLazily(h.partitionLeaderEpoch(), h.baseOffset());
             });
             lastGood = seg;
             expectedNext = r.nextOffset();
@@ -283,6 +286,7 @@ public final class PartitionLog implements Closeable {
         activeSegment.makeActive(cfg.maxIndexSizeBytes());
         logEndOffset = lastGood == activeSegment ? expectedNext : activeSegment.readNextOffset();
         epochCache.truncateFromEnd(logEndOffset);
+        epochCache.flushIfDirty();
         CheckpointFile.fsyncDir(dir);
     }
 
@@ -418,7 +422,7 @@ public final class PartitionLog implements Closeable {
             }
             appendLocked(data, assigned, maxTs, cfg);
             if (leaderEpoch >= 0)
-                epochCache.assign(leaderEpoch, first);
+                epochCache.assignLazily(leaderEpoch, first);
         } finally {
             lock.unlock();
         }
@@ -463,7 +467,7 @@ public final class PartitionLog implements Closeable {
             appendLocked(data, batches, maxTs, cfg);
             for (BatchHeader h : batches) {
                 if (h.partitionLeaderEpoch() >= 0)
-                    epochCache.assign(h.partitionLeaderEpoch(), h.baseOffset());
+                    epochCache.assignLazily(h.partitionLeaderEpoch(), h.baseOffset());
             }
         } finally {
             lock.unlock();
@@ -1173,6 +1177,8 @@ public final class PartitionLog implements Closeable {
     }
 
     private void writeCheckpoint() throws IOException {
+        // epochs first: the recovery point must not pass entries that are only in memory
+        epochCache.flushIfDirty();
         String content = checkpointContent();
         if (content.equals(lastCheckpoint))
             return;

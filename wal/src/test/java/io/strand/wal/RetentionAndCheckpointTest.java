@@ -163,8 +163,9 @@ class RetentionAndCheckpointTest {
                 log.appendAsLeader(TestRecords.batch(2, 100, T0 + i * 1000L, i), 0);
             log.updateHighWatermark(110);
             long deadline = System.currentTimeMillis() + 10_000;
+            Path cp = log.dir().resolve(PartitionLog.CHECKPOINT_FILE);
             while (System.currentTimeMillis() < deadline && (log.logStartOffset() == 0
-                    || !Files.readString(log.dir().resolve(PartitionLog.CHECKPOINT_FILE)).contains("highWatermark 110")))
+                    || !Files.exists(cp) || !Files.readString(cp).contains("highWatermark 110")))
                 Thread.sleep(20);
             assertTrue(log.logStartOffset() > 0, "retention ran");
             assertTrue(Files.readString(log.dir().resolve(PartitionLog.CHECKPOINT_FILE)).contains("highWatermark 110"));
