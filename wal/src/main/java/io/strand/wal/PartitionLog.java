@@ -26,6 +26,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InconsistentTopicIdException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.TimestampType;
@@ -145,7 +146,13 @@ public final class PartitionLog implements Closeable {
                 CheckpointFile.fsyncDir(dir.getParent());
             }
             PartitionLog pl = new PartitionLog(dir, tp, topicId, config, runtime, ownsRuntime);
-            pl.load();
+            try {
+                pl.load();
+            } catch (IOException | RuntimeException e) {
+                for (LogSegment seg : pl.segments.values())
+                    seg.closeQuietly();
+                throw e;
+            }
             return pl;
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot open the log of " + tp + " in " + dir + ": " + e.getMessage(), e);
@@ -175,10 +182,15 @@ public final class PartitionLog implements Closeable {
             if (!bases.contains(Long.parseLong(prefix)))
                 Files.deleteIfExists(p);
         }
-        if (topicId != null && !Uuid.ZERO_UUID.equals(topicId) && readTopicId(dir).isEmpty())
+        Optional<Uuid> onDisk = readTopicId(dir);
+        if (topicId == null || Uuid.ZERO_UUID.equals(topicId)) {
+            topicId = onDisk.orElse(Uuid.ZERO_UUID);
+        } else if (onDisk.isEmpty()) {
             writeTopicId(dir, topicId);
-        else if (topicId == null)
-            topicId = readTopicId(dir).orElse(Uuid.ZERO_UUID);
+        } else if (!onDisk.get().equals(topicId)) {
+            throw new InconsistentTopicIdException("The log in " + dir + " belongs to topic id " + onDisk.get()
+                + ", not " + topicId + " (the log manager deletes such a log before creating the new one)");
+        }
 
         long[] cp = readCheckpoint();
         long recoveryPoint = cp[0];
