@@ -100,6 +100,18 @@ public final class PartitionLog implements Closeable {
     private volatile long lastFlushMs;
     private volatile boolean dirNeedsSync;
 
+    // group-commit linger (durable mode): see lingerForGroup()
+    /** Durable-mode appends so far. */
+    private final java.util.concurrent.atomic.AtomicLong appendCount = new java.util.concurrent.atomic.AtomicLong();
+    /** appendCount when the last fsync pass captured its target, and the size of the group it covered. */
+    private long capturedAppendCount;
+    private long lastGroupSize;
+    private long lastFsyncNanos;
+    private volatile Thread lingeringFlusher;
+    private volatile long lingerTarget = Long.MAX_VALUE;
+    /** Upper bound of a linger, whatever the fsync time. */
+    static final long MAX_LINGER_NANOS = 1_000_000L;
+
     private volatile boolean cleanMarkerPresent;
     private volatile boolean closed;
     private volatile boolean deleted;
@@ -572,6 +584,10 @@ public final class PartitionLog implements Closeable {
 
     private void afterAppend(LogConfig cfg, long newEnd) {
         if (cfg.fsyncBeforeAck()) {
+            long n = appendCount.incrementAndGet();
+            Thread lingering = lingeringFlusher;
+            if (lingering != null && n >= lingerTarget)
+                java.util.concurrent.locks.LockSupport.unpark(lingering);
             requestFlush();
         } else {
             if (cfg.flushDueByMessages(newEnd - flushedOffset))
@@ -1030,8 +1046,11 @@ public final class PartitionLog implements Closeable {
     private void runFlush() {
         flushState.set(FLUSH_RUNNING);
         try {
-            if (!closed && !deleted)
+            if (!closed && !deleted) {
+                if (config.fsyncBeforeAck() && !"false".equals(System.getProperty("strand.wal.linger")))
+                    lingerForGroup();
                 flushOnce();
+            }
         } catch (RuntimeException e) {
             log.error("{}Group-commit flush failed", logPrefix, e);
         }
@@ -1039,6 +1058,44 @@ public final class PartitionLog implements Closeable {
             flushState.set(FLUSH_SCHEDULED);
             if (!runtime.submitFlush(this::runFlush))
                 flushState.set(FLUSH_IDLE);
+        }
+    }
+
+    /**
+     * Group-commit linger. An fsync covers the appends that arrived before it started; appenders woken by the
+     * previous fsync append again a few microseconds later and would otherwise just miss the next one, so that
+     * in steady state each fsync covers only about half of the waiting appenders. When fewer appends are pending
+     * than the last fsync covered, wait (on this flusher thread) until as many have arrived, or for at most half
+     * the last fsync's duration (bounded by {@link #MAX_LINGER_NANOS}). A lone appender never waits: its group
+     * size is one.
+     */
+    private void lingerForGroup() {
+        long group;
+        long base;
+        long fsyncNanos;
+        lock.lock();
+        try {
+            group = lastGroupSize;
+            base = capturedAppendCount;
+            fsyncNanos = lastFsyncNanos;
+        } finally {
+            lock.unlock();
+        }
+        if (group <= 1 || appendCount.get() - base >= group)
+            return;
+        long deadline = System.nanoTime() + Math.min(fsyncNanos / 2, MAX_LINGER_NANOS);
+        lingerTarget = base + group;
+        lingeringFlusher = Thread.currentThread();
+        try {
+            while (appendCount.get() < base + group && !closed && !deleted) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0)
+                    break;
+                java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+            }
+        } finally {
+            lingeringFlusher = null;
+            lingerTarget = Long.MAX_VALUE;
         }
     }
 
@@ -1056,6 +1113,11 @@ public final class PartitionLog implements Closeable {
             synchronized (durableLock) {
                 gen = generation;
             }
+            long count = appendCount.get();
+            if (count > capturedAppendCount) {
+                lastGroupSize = count - capturedAppendCount;
+                capturedAppendCount = count;
+            }
             Long from = segments.floorKey(flushedOffset);
             toFlush = new ArrayList<>((from == null ? segments : segments.tailMap(from, true)).values());
             syncDir = dirNeedsSync;
@@ -1063,6 +1125,7 @@ public final class PartitionLog implements Closeable {
         } finally {
             lock.unlock();
         }
+        long fsyncStart = System.nanoTime();
         try {
             for (LogSegment seg : toFlush) {
                 try {
@@ -1081,6 +1144,7 @@ public final class PartitionLog implements Closeable {
             dirNeedsSync |= syncDir;
             throw fail("fsync", e);
         }
+        lastFsyncNanos = System.nanoTime() - fsyncStart;
         synchronized (durableLock) {
             if (gen == generation && target > flushedOffset)
                 flushedOffset = target;
