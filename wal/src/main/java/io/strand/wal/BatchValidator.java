@@ -152,66 +152,80 @@ final class BatchValidator {
 
     private static void walkUncompressed(TopicPartition tp, ByteBuffer buf, int batchPos, int size, BatchHeader h) {
         int end = batchPos + size;
-        int[] cursor = {batchPos + BatchHeader.HEADER_SIZE};
-        for (int i = 0; i < h.recordCount(); i++) {
-            if (cursor[0] >= end)
-                throw invalid(tp, h, "record " + i + " of " + h.recordCount() + " is missing");
-            int length = readVarint(buf, cursor, end, tp, h);
-            int recordEnd = cursor[0] + length;
-            if (length < 1 || recordEnd > end || recordEnd < 0)
+        int p = batchPos + BatchHeader.HEADER_SIZE;
+        int count = h.recordCount();
+        for (int i = 0; i < count; i++) {
+            if (p >= end)
+                throw invalid(tp, h, "record " + i + " of " + count + " is missing");
+            long v = varint(buf, p, end);
+            int length = value(v);
+            p = next(v);
+            int recordEnd = p + length;
+            if (v == -1L || length < 1 || recordEnd > end || recordEnd < 0)
                 throw invalid(tp, h, "record " + i + " has length " + length + " beyond the batch");
-            cursor[0]++; // attributes
-            readVarlong(buf, cursor, recordEnd, tp, h); // timestamp delta
-            int offsetDelta = readVarint(buf, cursor, recordEnd, tp, h);
-            if (offsetDelta != i)
-                throw invalid(tp, h, "record " + i + " has offset delta " + offsetDelta);
-            int keyLength = readVarint(buf, cursor, recordEnd, tp, h);
-            if (keyLength < -1 || (keyLength > 0 && (cursor[0] += keyLength) > recordEnd))
+            p++; // attributes
+            p = skipVarlong(buf, p, recordEnd, tp, h); // timestamp delta
+            v = varint(buf, p, recordEnd);
+            if (v == -1L || value(v) != i)
+                throw invalid(tp, h, "record " + i + " has offset delta " + (v == -1L ? "(malformed)" : value(v)));
+            p = next(v);
+            v = varint(buf, p, recordEnd);
+            int keyLength = value(v);
+            p = next(v);
+            if (v == -1L || keyLength < -1 || (keyLength > 0 && (p += keyLength) > recordEnd))
                 throw invalid(tp, h, "record " + i + " has key length " + keyLength);
-            int valueLength = readVarint(buf, cursor, recordEnd, tp, h);
-            if (valueLength < -1 || (valueLength > 0 && (cursor[0] += valueLength) > recordEnd))
+            v = varint(buf, p, recordEnd);
+            int valueLength = value(v);
+            p = next(v);
+            if (v == -1L || valueLength < -1 || (valueLength > 0 && (p += valueLength) > recordEnd))
                 throw invalid(tp, h, "record " + i + " has value length " + valueLength);
-            int headers = readVarint(buf, cursor, recordEnd, tp, h);
-            if (headers < 0 || cursor[0] > recordEnd || (headers == 0 && cursor[0] != recordEnd))
+            v = varint(buf, p, recordEnd);
+            int headers = value(v);
+            p = next(v);
+            if (v == -1L || headers < 0 || p > recordEnd || (headers == 0 && p != recordEnd))
                 throw invalid(tp, h, "record " + i + " has " + headers + " headers and does not end at its length");
-            cursor[0] = recordEnd;
+            p = recordEnd;
         }
-        if (cursor[0] != end)
-            throw invalid(tp, h, (end - cursor[0]) + " bytes after the last of " + h.recordCount() + " records");
+        if (p != end)
+            throw invalid(tp, h, (end - p) + " bytes after the last of " + count + " records");
     }
 
-    /** Zig-zag varint at cursor[0] (advanced), which must end before {@code limit}. */
-    private static int readVarint(ByteBuffer buf, int[] cursor, int limit, TopicPartition tp, BatchHeader h) {
-        int value = 0;
+    /**
+     * Reads a zig-zag varint at {@code p} that must end before {@code limit}: returns the position after it in the
+     * low 32 bits and the value in the high 32 bits, or -1 when malformed.
+     */
+    private static long varint(ByteBuffer buf, int p, int limit) {
+        int raw = 0;
         int shift = 0;
-        int p = cursor[0];
         while (true) {
             if (p >= limit || shift > 28)
-                throw invalid(tp, h, "malformed varint at position " + p);
+                return -1L;
             byte b = buf.get(p++);
-            value |= (b & 0x7f) << shift;
-            if ((b & 0x80) == 0)
+            raw |= (b & 0x7f) << shift;
+            if (b >= 0)
                 break;
             shift += 7;
         }
-        cursor[0] = p;
-        return (value >>> 1) ^ -(value & 1);
+        int value = (raw >>> 1) ^ -(raw & 1);
+        return ((long) value << 32) | (p & 0xffffffffL);
     }
 
-    private static long readVarlong(ByteBuffer buf, int[] cursor, int limit, TopicPartition tp, BatchHeader h) {
-        long value = 0;
-        int shift = 0;
-        int p = cursor[0];
-        while (true) {
-            if (p >= limit || shift > 63)
-                throw invalid(tp, h, "malformed varlong at position " + p);
-            byte b = buf.get(p++);
-            value |= (long) (b & 0x7f) << shift;
-            if ((b & 0x80) == 0)
+    private static int value(long packed) {
+        return (int) (packed >> 32);
+    }
+
+    /** Position after a packed varint; a malformed one (-1) gives a position past any limit. */
+    private static int next(long packed) {
+        return packed == -1L ? Integer.MAX_VALUE : (int) packed;
+    }
+
+    private static int skipVarlong(ByteBuffer buf, int p, int limit, TopicPartition tp, BatchHeader h) {
+        for (int n = 0; n < 10; n++) {
+            if (p >= limit)
                 break;
-            shift += 7;
+            if (buf.get(p++) >= 0)
+                return p;
         }
-        cursor[0] = p;
-        return (value >>> 1) ^ -(value & 1);
+        throw invalid(tp, h, "malformed varlong at position " + p);
     }
 }

@@ -80,12 +80,15 @@ final class OffsetIndex extends AbstractIndex {
         }
     }
 
+    /** The writer's copy of the last entry (null = read it from the file); only the writer uses it. */
+    private Entry writerLast;
+
     void append(long offset, int position) {
         long rel = offset - baseOffset;
         if (rel < 0 || rel > Integer.MAX_VALUE)
             throw new IllegalArgumentException("Offset " + offset + " does not fit index with base " + baseOffset);
         if (entries() > 0) {
-            Entry last = lastEntry();
+            Entry last = writerLast != null ? writerLast : lastEntry();
             if (offset <= last.offset() || position <= last.position())
                 throw new IllegalArgumentException("Index entry (" + offset + ", " + position + ") not after last entry " + last + " in " + file());
         }
@@ -93,6 +96,13 @@ final class OffsetIndex extends AbstractIndex {
             b.putInt(p, (int) rel);
             b.putInt(p + 4, position);
         });
+        writerLast = new Entry(offset, position);
+    }
+
+    @Override
+    void reset() {
+        super.reset();
+        writerLast = null;
     }
 
     /** Drops entries for offsets at or above {@code offset}. */
@@ -101,6 +111,7 @@ final class OffsetIndex extends AbstractIndex {
         try {
             int keep = smallestUpperBound(buffer(), entries(), offset - baseOffset, OffsetIndex::relOffset);
             truncateToEntries(keep);
+            writerLast = null;
         } finally {
             readUnlock();
         }

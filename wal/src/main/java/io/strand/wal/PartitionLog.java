@@ -92,6 +92,8 @@ public final class PartitionLog implements Closeable {
     /** Bumped by every truncation; a flush that started before one does not advance {@link #flushedOffset}. */
     private long generation;
     private final TreeMap<Long, List<CompletableFuture<Void>>> durableWaiters = new TreeMap<>();
+    /** Number of distinct offsets waited for; lets the append path skip the lock when nobody waits. */
+    private volatile int waiterCount;
     private final CopyOnWriteArrayList<LongConsumer> durableListeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger flushState = new AtomicInteger(FLUSH_IDLE);
     private final Object listenerLock = new Object();
@@ -1003,6 +1005,7 @@ public final class PartitionLog implements Closeable {
                 return f;
             }
             durableWaiters.computeIfAbsent(endOffset, k -> new ArrayList<>(2)).add(f);
+            waiterCount = durableWaiters.size();
         }
         completeWaiters(durableEndOffset());
         return f;
@@ -1174,10 +1177,13 @@ public final class PartitionLog implements Closeable {
             for (List<CompletableFuture<Void>> l : above.values())
                 failed.addAll(l);
             above.clear();
+            waiterCount = durableWaiters.size();
         }
-        LogTruncatedException ex = new LogTruncatedException("The log of " + topicPartition + " was truncated to " + newEnd);
-        for (CompletableFuture<Void> f : failed)
-            f.completeExceptionally(ex);
+        if (!failed.isEmpty()) {
+            // the log lock is held here: complete off this thread so that callbacks cannot run under it
+            LogTruncatedException ex = new LogTruncatedException("The log of " + topicPartition + " was truncated to " + newEnd);
+            runtime.execute("fail durable waiters", () -> failed.forEach(f -> f.completeExceptionally(ex)));
+        }
     }
 
     /** Completes the waiters the durable end offset has passed and tells the listeners. */
@@ -1204,6 +1210,8 @@ public final class PartitionLog implements Closeable {
     }
 
     private void completeWaiters(long durable) {
+        if (waiterCount == 0)
+            return;
         List<CompletableFuture<Void>> done = null;
         synchronized (durableLock) {
             if (!durableWaiters.isEmpty() && durableWaiters.firstKey() <= durable) {
@@ -1212,6 +1220,7 @@ public final class PartitionLog implements Closeable {
                 for (List<CompletableFuture<Void>> l : head.values())
                     done.addAll(l);
                 head.clear();
+                waiterCount = durableWaiters.size();
             }
         }
         if (done != null) {
@@ -1226,6 +1235,7 @@ public final class PartitionLog implements Closeable {
             for (List<CompletableFuture<Void>> l : durableWaiters.values())
                 all.addAll(l);
             durableWaiters.clear();
+            waiterCount = 0;
         }
         for (CompletableFuture<Void> f : all)
             f.completeExceptionally(ex);
@@ -1349,7 +1359,7 @@ public final class PartitionLog implements Closeable {
         if (!closed && !deleted) {
             log.error("{}I/O error in {}; the log is offline", logPrefix, what, e);
             failure = ex;
-            failWaiters(ex);
+            runtime.execute("fail durable waiters", () -> failWaiters(ex));
         }
         return ex;
     }

@@ -181,6 +181,10 @@ class PartitionLogTest {
         log.awaitDurable(r.nextOffset()).get(10, TimeUnit.SECONDS);
         assertTrue(log.durableEndOffset() >= 5);
         assertTrue(log.awaitDurable(3).isDone());
+        // listeners are called on the flusher thread, right after the futures complete
+        long deadline = System.currentTimeMillis() + 10_000;
+        while ((seen.isEmpty() || seen.get(seen.size() - 1) != 5L) && System.currentTimeMillis() < deadline)
+            Thread.sleep(5);
         assertFalse(seen.isEmpty());
         assertEquals(5L, seen.get(seen.size() - 1));
     }
