@@ -121,8 +121,9 @@ public final class WalBench {
         System.out.println("(a) append throughput without fsync, MB/s (1 MB = 10^6 bytes)");
         List<MemoryRecords> pool = batches(64, 1);
         System.out.print("  warming up");
+        long warm = Math.min(bytesPerRun, 1024L * 1024 * 1024);
         for (int w = 0; w < 3; w++) {
-            System.out.printf(Locale.ROOT, " [bare %.0f, WAL %.0f MB/s]", bareSequential(pool, bytesPerRun), walSequential(pool, bytesPerRun));
+            System.out.printf(Locale.ROOT, " [bare %.0f, WAL %.0f MB/s]", bareSequential(pool, warm), walSequential(pool, warm));
             System.out.flush();
         }
         System.out.println();
