@@ -620,8 +620,11 @@ public final class PartitionLog implements Closeable {
             return new LogReadResult(MemoryRecords.EMPTY, start, end);
         try {
             Map.Entry<Long, LogSegment> e = segments.floorEntry(startOffset);
-            if (e == null)
-                e = segments.firstEntry();
+            if (e == null) {
+                // retention or a full truncation removed the segment after the range check above
+                throw new OffsetOutOfRangeException("Offset " + startOffset + " is out of range for " + topicPartition
+                    + ": log start offset " + logStartOffset + ", log end offset " + logEndOffset);
+            }
             while (e != null) {
                 LogSegment seg = e.getValue();
                 FileSlice slice = seg.read(startOffset, maxBytes, maxOffset, minOneBatch, seg.size());
