@@ -183,6 +183,13 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
     /** Every active shard (ListGroups), and whether some shard is still loading. */
     <T> CompletableFuture<List<T>> onEveryShard(Function<CoordinatorShard, T> op, boolean[] loadingOut) {
         List<CompletableFuture<T>> parts = new ArrayList<>();
+        for (int p = 0; p < config.offsetsTopicPartitions(); p++) {
+            if (!shards.containsKey(p) && leadsInMetadata(p)) {
+                synchronized (loadingOut) {
+                    loadingOut[0] = true; // led, but the leadership has not reached the replica manager yet
+                }
+            }
+        }
         for (CoordinatorShard s : shards.values()) {
             parts.add(s.submit(() -> {
                 if (s.status == CoordinatorShard.Status.LOADING) {
