@@ -155,7 +155,7 @@ public final class MetadataCache implements AutoCloseable {
                     if (parts.length == 3 && parts[1].equals("ids")) {
                         BrokerRegistration b = MetadataStore.decode(node.getPath(), node.getData(), BrokerRegistration.parser());
                         brokers.put(b.getBrokerId(), b);
-                        listeners.forEach(l -> l.onBrokerRegistered(b));
+                        notifyListeners(l -> l.onBrokerRegistered(b));
                     }
                 }
                 case "topics" -> {
@@ -173,7 +173,7 @@ public final class MetadataCache implements AutoCloseable {
                         TopicView t = topics.get(parts[2]);
                         if (t != null) {
                             t.setConfigs(overrides);
-                            listeners.forEach(l -> l.onTopicConfigChanged(parts[2], overrides));
+                            notifyListeners(l -> l.onTopicConfigChanged(parts[2], overrides));
                             topicChanged(t);
                         }
                     }
@@ -184,13 +184,13 @@ public final class MetadataCache implements AutoCloseable {
                             ControllerRegistration.parser());
                         controllerId = c.getBrokerId();
                         controllerEpoch = c.getEpoch();
-                        listeners.forEach(l -> l.onControllerChanged(c.getBrokerId()));
+                        notifyListeners(l -> l.onControllerChanged(c.getBrokerId()));
                     }
                 }
                 case "admin" -> {
                     if (parts.length == 3 && parts[1].equals("delete_topics")) {
                         deletionsRequested.add(parts[2]);
-                        listeners.forEach(l -> l.onTopicDeletionRequested(parts[2]));
+                        notifyListeners(l -> l.onTopicDeletionRequested(parts[2]));
                     }
                 }
                 case "cluster" -> {
@@ -232,7 +232,7 @@ public final class MetadataCache implements AutoCloseable {
             if (!replicas.equals(p.replicas())) {
                 PartitionInfo updated = new PartitionInfo(p.topicPartition(), replicas, p.state(), p.stateVersion());
                 view.partitions.put(p.topicPartition().partition(), updated);
-                listeners.forEach(l -> l.onPartitionChanged(updated));
+                notifyListeners(l -> l.onPartitionChanged(updated));
             }
         }
         topicChanged(view);
@@ -248,7 +248,7 @@ public final class MetadataCache implements AutoCloseable {
         PartitionInfo info = new PartitionInfo(view.topicPartition(partition),
             view.replicas().getOrDefault(partition, List.of()), state, node.getStat().getVersion());
         view.partitions.put(partition, info);
-        listeners.forEach(l -> l.onPartitionChanged(info));
+        notifyListeners(l -> l.onPartitionChanged(info));
         topicChanged(view);
     }
 
@@ -259,7 +259,7 @@ public final class MetadataCache implements AutoCloseable {
                 if (parts.length == 3 && parts[1].equals("ids")) {
                     int id = Integer.parseInt(parts[2]);
                     brokers.remove(id);
-                    listeners.forEach(l -> l.onBrokerUnregistered(id));
+                    notifyListeners(l -> l.onBrokerUnregistered(id));
                 }
             }
             case "topics" -> {
@@ -285,7 +285,7 @@ public final class MetadataCache implements AutoCloseable {
             case "controller" -> {
                 if (parts.length == 1) {
                     controllerId = -1;
-                    listeners.forEach(l -> l.onControllerChanged(-1));
+                    notifyListeners(l -> l.onControllerChanged(-1));
                 }
             }
             default -> {
@@ -298,7 +298,18 @@ public final class MetadataCache implements AutoCloseable {
         orphanStates.remove(name);
         if (gone != null) {
             topicsById.remove(gone.topicId());
-            listeners.forEach(l -> l.onTopicDeleted(name, gone.topicId()));
+            notifyListeners(l -> l.onTopicDeleted(name, gone.topicId()));
+        }
+    }
+
+    /** Tells every listener; one that throws does not keep the change from the others. */
+    private void notifyListeners(java.util.function.Consumer<MetadataListener> call) {
+        for (MetadataListener l : listeners) {
+            try {
+                call.accept(l);
+            } catch (RuntimeException e) {
+                log.error("Metadata listener {} failed", l.getClass().getSimpleName(), e);
+            }
         }
     }
 

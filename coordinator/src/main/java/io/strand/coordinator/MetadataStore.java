@@ -39,7 +39,7 @@ public final class MetadataStore {
     public void ensureParents() {
         for (String path : Znodes.PERSISTENT_PARENTS) {
             try {
-                zk.create().creatingParentsIfNeeded().forPath(path);
+                zk.create().creatingParentsIfNeeded().forPath(path, new byte[0]);
             } catch (KeeperException.NodeExistsException e) {
                 // already there: exactly what we want
             } catch (Exception e) {

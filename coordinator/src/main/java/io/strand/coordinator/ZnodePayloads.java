@@ -49,11 +49,11 @@ public final class ZnodePayloads {
     /** The payload of {@code path} decoded, if Strand defines a message for it and the bytes parse. */
     public static Optional<Message> decode(String path, byte[] data) {
         Optional<Parser<? extends Message>> parser = parserFor(path);
-        if (parser.isEmpty() || data == null) {
+        if (parser.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(parser.get().parseFrom(data));
+            return Optional.of(parser.get().parseFrom(data == null ? new byte[0] : data));
         } catch (InvalidProtocolBufferException e) {
             return Optional.empty();
         }
@@ -64,10 +64,10 @@ public final class ZnodePayloads {
      * note naming the length for payloads Strand does not define or that do not decode.
      */
     public static String render(String path, byte[] data) {
-        if (data == null || data.length == 0) {
-            return parserFor(path).isPresent() ? "{}" : "(empty)";
+        if ((data == null || data.length == 0) && parserFor(path).isEmpty()) {
+            return "(empty)";
         }
-        Optional<Message> m = decode(path, data);
+        Optional<Message> m = decode(path, data == null ? new byte[0] : data);
         if (m.isEmpty()) {
             return parserFor(path).isPresent()
                 ? "(" + data.length + " bytes that do not decode as " + path + ")"

@@ -2,6 +2,7 @@ package io.strand.server;
 
 import io.strand.coordinator.BrokerRegistrar;
 import io.strand.coordinator.ClusterIdentity;
+import io.strand.coordinator.IsrUpdater;
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.MetadataStore;
 import io.strand.coordinator.ReplicaAssigner;
@@ -15,6 +16,7 @@ import io.strand.server.handlers.CreateTopicsHandler;
 import io.strand.server.handlers.FetchHandler;
 import io.strand.server.handlers.ListOffsetsHandler;
 import io.strand.server.handlers.MetadataHandler;
+import io.strand.server.handlers.OffsetForLeaderEpochHandler;
 import io.strand.server.handlers.ProduceHandler;
 import io.strand.server.metrics.BrokerMetrics;
 import io.strand.server.network.ApiHandler;
@@ -83,7 +85,7 @@ public final class Broker implements AutoCloseable {
             clusterId = ClusterIdentity.getOrCreate(store);
 
             cache = closing(new MetadataCache(zk));
-            replicaManager = closing(new ReplicaManager(config, logs, cache));
+            replicaManager = closing(new ReplicaManager(config, logs, cache, new IsrUpdater(store)));
             cache.addListener(replicaManager);
             controller = closing(new Controller(zk, cache, config.brokerId(), new Controller.Settings(
                 config.uncleanLeaderElectionEnable(), config.autoLeaderRebalanceEnable(),
@@ -129,7 +131,8 @@ public final class Broker implements AutoCloseable {
             new CreateTopicsHandler(topics),
             new ProduceHandler(replicaManager, cache, metrics),
             new FetchHandler(replicaManager, cache, timer),
-            new ListOffsetsHandler(replicaManager, cache)));
+            new ListOffsetsHandler(replicaManager, cache),
+            new OffsetForLeaderEpochHandler(replicaManager, cache)));
         // ---- BEGIN group coordinator (issue 7): consumer groups and committed offsets in __consumer_offsets ----
         io.strand.server.group.GroupCoordinator groups = closing(new io.strand.server.group.GroupCoordinator(
             io.strand.server.group.GroupConfig.from(config), cache, topics, timer, config.brokerId()));

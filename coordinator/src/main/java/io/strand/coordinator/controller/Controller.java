@@ -17,8 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -71,11 +69,13 @@ public final class Controller implements MetadataListener, AutoCloseable {
     private final Settings settings;
     private final ControllerElection election;
     private final PartitionStateWriter writer;
-    private final ScheduledExecutorService events = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "controller-event");
-        t.setDaemon(true);
-        return t;
-    });
+    /** All controller work, in order; after close, late events are dropped. */
+    private final java.util.concurrent.ScheduledThreadPoolExecutor events =
+        new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "controller-event");
+            t.setDaemon(true);
+            return t;
+        }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
     private final ConnectionStateListener connectionListener = this::onConnectionState;
     private volatile Term term;
     private volatile boolean closed;
@@ -203,7 +203,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
             return LeaderElection.afterBrokerChange(current, replicas, cache.liveBrokers().keySet(),
                 topic != null && uncleanAllowed(topic), t.epoch());
         });
-        if (written != null) {
+        if (written != null && !written.isEmpty()) {
             long ms = (System.nanoTime() - started) / 1_000_000;
             long newLeaders = written.stream().filter(c -> c.newState().getLeader() >= 0).count();
             log.info("Controller epoch {}: live brokers {}; wrote {} partition states ({} with a leader, {} offline) in {} ms",

@@ -6,6 +6,7 @@ import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
 import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
+import io.strand.wal.EpochEndOffset;
 import io.strand.wal.LogReadResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +27,11 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
 /**
- * Fetch for consumers: reads each partition from its leader's log up to the high watermark, with
- * zero-copy file slices. If fewer than {@code min_bytes} are available it long-polls: the request
+ * Fetch, for consumers and for follower replicas. Consumers read each partition from its leader's
+ * log up to the high watermark; followers (replica id set) read up to the log end, and their fetch
+ * offset tells the leader how far their log durably reaches (high watermark, ISR). A follower whose
+ * log diverges from the leader's (its last fetched epoch ends earlier here) gets the diverging epoch
+ * and end offset instead of records, and truncates. Records go out as zero-copy file slices. If fewer than {@code min_bytes} are available it long-polls: the request
  * waits until an append or a high-watermark move on one of its partitions makes enough data
  * available, or {@code max_wait_ms} passes. Sessionless: the response carries session id 0, so
  * clients send full fetch requests.
@@ -60,6 +64,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code()).setSessionId(0));
         }
         boolean byId = ctx.apiVersion() >= 13;
+        int replicaId = ctx.apiVersion() >= 15 ? request.replicaState().replicaId() : request.replicaId();
         List<Wanted> wanted = new ArrayList<>();
         for (FetchRequestData.FetchTopic ft : request.topics()) {
             Optional<TopicView> view = topics.resolve(ft.topic(), ft.topicId(), byId);
@@ -69,20 +74,45 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             }
         }
         short version = ctx.apiVersion();
+        if (replicaId >= 0) {
+            recordFollowerFetches(wanted, replicaId, version);
+        }
         ReadOutcome first = read(wanted, request, byId, version);
-        if (first.hasError || first.bytes >= request.minBytes() || request.maxWaitMs() <= 0 || wanted.isEmpty()) {
+        if (first.answerNow || first.bytes >= request.minBytes() || request.maxWaitMs() <= 0 || wanted.isEmpty()) {
             return CompletableFuture.completedFuture(first.response);
         }
         return new DelayedFetch(wanted, request, byId, version).start();
     }
 
-    private record ReadOutcome(FetchResponseData response, long bytes, boolean hasError) {
+    /**
+     * A follower's fetch offset is its durable log end: tell the leader, unless the follower's log
+     * diverges from ours or its offset is beyond our log (then it must truncate first).
+     */
+    private static void recordFollowerFetches(List<Wanted> wanted, int replicaId, short version) {
+        long now = System.currentTimeMillis();
+        for (Wanted w : wanted) {
+            if (w.partition.isEmpty() || !w.partition.get().isLeader()) {
+                continue;
+            }
+            Partition p = w.partition.get();
+            if (p.checkLeaderEpoch(w.request.currentLeaderEpoch()) != Errors.NONE) {
+                continue;
+            }
+            long offset = w.request.fetchOffset();
+            boolean diverging = version >= 12 && p.divergence(w.request.lastFetchedEpoch(), offset) != null;
+            if (!diverging && offset <= p.log().logEndOffset() && offset >= p.log().logStartOffset()) {
+                p.onFollowerFetch(replicaId, offset, now);
+            }
+        }
+    }
+
+    private record ReadOutcome(FetchResponseData response, long bytes, boolean answerNow) {
     }
 
     private ReadOutcome read(List<Wanted> wanted, FetchRequestData request, boolean byId, short version) {
         FetchResponseData response = new FetchResponseData().setSessionId(0).setErrorCode(Errors.NONE.code());
         long bytes = 0;
-        boolean hasError = false;
+        boolean answerNow = false;
         int budget = request.maxBytes() > 0 ? request.maxBytes() : Integer.MAX_VALUE;
         FetchResponseData.FetchableTopicResponse currentTopic = null;
         FetchRequestData.FetchTopic currentRequestTopic = null;
@@ -103,21 +133,23 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 .setRecords(MemoryRecords.EMPTY);
             currentTopic.partitions().add(pd);
             Errors error = readPartition(w, pd, Math.min(budget, w.request.partitionMaxBytes()), bytes == 0, byId,
-                version);
+                version, isFollower(request, version));
             if (error != Errors.NONE) {
                 pd.setErrorCode(error.code());
-                hasError = true;
+                answerNow = true;
+            } else if (pd.divergingEpoch().endOffset() >= 0) {
+                answerNow = true; // the follower must truncate: answer at once
             } else {
                 int n = pd.records().sizeInBytes();
                 bytes += n;
                 budget = Math.max(0, budget - n);
             }
         }
-        return new ReadOutcome(response, bytes, hasError);
+        return new ReadOutcome(response, bytes, answerNow);
     }
 
     private Errors readPartition(Wanted w, FetchResponseData.PartitionData pd, int maxBytes, boolean minOneBatch,
-                                 boolean byId, short version) {
+                                 boolean byId, short version, boolean follower) {
         if (w.view.isEmpty()) {
             return byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
         }
@@ -137,13 +169,27 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         if (version >= 5) {
             pd.setLogStartOffset(p.log().logStartOffset());
         }
+        if (follower && version >= 12) {
+            EpochEndOffset diverging = p.divergence(w.request.lastFetchedEpoch(), w.request.fetchOffset());
+            if (diverging != null) {
+                pd.setDivergingEpoch(new FetchResponseData.EpochEndOffset()
+                    .setEpoch(diverging.epoch()).setEndOffset(diverging.endOffset()));
+                return Errors.NONE;
+            }
+        }
         try {
-            LogReadResult r = p.readCommitted(w.request.fetchOffset(), maxBytes, minOneBatch);
+            LogReadResult r = follower
+                ? p.readForFollower(w.request.fetchOffset(), maxBytes, minOneBatch)
+                : p.readCommitted(w.request.fetchOffset(), maxBytes, minOneBatch);
             pd.setRecords(r.records());
             return Errors.NONE;
         } catch (ApiException e) {
             return Errors.forException(e);
         }
+    }
+
+    private static boolean isFollower(FetchRequestData request, short version) {
+        return (version >= 15 ? request.replicaState().replicaId() : request.replicaId()) >= 0;
     }
 
     /** A fetch parked until enough data is available on one of its partitions, or until max_wait_ms. */
@@ -178,7 +224,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 return;
             }
             ReadOutcome now = read(wanted, request, byId, version);
-            if (now.hasError || now.bytes >= request.minBytes()) {
+            if (now.answerNow || now.bytes >= request.minBytes()) {
                 complete(now.response);
             }
         }

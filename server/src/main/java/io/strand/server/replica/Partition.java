@@ -2,16 +2,21 @@ package io.strand.server.replica;
 
 import io.strand.coordinator.PartitionInfo;
 import io.strand.wal.AppendResult;
+import io.strand.wal.EpochEndOffset;
 import io.strand.wal.LogReadResult;
 import io.strand.wal.PartitionLog;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.protocol.Errors;
@@ -20,37 +25,60 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One partition replica on this broker: its log, its role at a leader epoch (from the partition
- * state znode), and on the leader the high watermark with the waits on it.
+ * One partition replica on this broker: its log and its role at a leader epoch (from the partition
+ * state znode). As leader it tracks each follower's log end and last caught-up time from their
+ * fetches, keeps the high watermark, asks for ISR changes, and completes acks=all waits. As follower
+ * it takes the leader's batches from its replica fetcher.
  *
- * <p>The high watermark is the smallest log end over the ISR, where the leader's own log end
- * counts only once it is durable (fsynced, in Strand's default mode). It never moves backwards
- * while this broker leads.
+ * <p>The high watermark is the smallest log end over the ISR, where the leader's own log end counts
+ * only once durable (fsynced, in Strand's default mode) and a follower's log end is the offset it
+ * fetches from (it fsyncs before fetching). It never moves backwards while this broker leads, and
+ * does not move while the ISR is smaller than min.insync.replicas (capped at the replica count).
  *
- * <p>Thread-safe: role changes take the write lock; appends and reads take the read lock, so an
- * append never straddles a leadership change.
+ * <p>Thread-safe: role changes take the write lock; appends take the read lock, so an append never
+ * straddles a leadership change.
  */
 public final class Partition {
     private static final Logger log = LoggerFactory.getLogger(Partition.class);
+
+    /** Asks for the ISR to change as this leader at its epoch; the answer arrives as a new state. */
+    interface IsrChangeRequester {
+        void requestIsrChange(Partition partition, int leaderEpoch, UnaryOperator<List<Integer>> change, String why);
+    }
+
+    /** What the leader knows of one follower. */
+    private static final class FollowerState {
+        volatile long logEnd = -1;
+        volatile long lastCaughtUpMs;
+        volatile long lastFetchMs;
+        volatile long leaderEndAtLastFetch = -1;
+
+        FollowerState(long nowMs) {
+            this.lastCaughtUpMs = nowMs;
+        }
+    }
 
     private final int localBrokerId;
     private final TopicPartition tp;
     private final Uuid topicId;
     private final PartitionLog wal;
+    private final IsrChangeRequester isrChanges;
     private final ReentrantReadWriteLock roleLock = new ReentrantReadWriteLock();
     private final OffsetWaiters highWatermarkWaiters = new OffsetWaiters();
     private final Set<Runnable> changeListeners = new CopyOnWriteArraySet<>();
-    /** Leader only: each follower's log end offset as learned from its fetches. */
-    private final ConcurrentHashMap<Integer, Long> followerLogEnd = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Integer, FollowerState> followers = new ConcurrentHashMap<>();
+    private final AtomicBoolean isrChangePending = new AtomicBoolean();
     private volatile PartitionInfo info;
     private volatile boolean leader;
+    private volatile long leaderEpochStartOffset;
     private volatile int minInsyncReplicas = 1;
 
-    Partition(int localBrokerId, TopicPartition tp, Uuid topicId, PartitionLog wal) {
+    Partition(int localBrokerId, TopicPartition tp, Uuid topicId, PartitionLog wal, IsrChangeRequester isrChanges) {
         this.localBrokerId = localBrokerId;
         this.tp = tp;
         this.topicId = topicId;
         this.wal = wal;
+        this.isrChanges = isrChanges;
         wal.addDurableListener(end -> onLogEndMoved());
     }
 
@@ -90,6 +118,11 @@ public final class Partition {
         return i == null ? List.of() : i.replicas();
     }
 
+    int stateVersion() {
+        PartitionInfo i = info;
+        return i == null ? -1 : i.stateVersion();
+    }
+
     public long highWatermark() {
         return wal.highWatermark();
     }
@@ -98,11 +131,17 @@ public final class Partition {
         this.minInsyncReplicas = minIsr;
     }
 
-    /** Applies a partition state read from ZooKeeper. Called on the replica-state thread only. */
+    /**
+     * Applies a partition state read from ZooKeeper (or just written by this leader). A state older
+     * than the one applied is ignored. Called on the replica-state thread only.
+     */
     void applyState(PartitionInfo newInfo) {
         roleLock.writeLock().lock();
         try {
             PartitionInfo old = info;
+            if (old != null && newInfo.stateVersion() < old.stateVersion()) {
+                return;
+            }
             boolean wasLeader = leader;
             boolean nowLeader = newInfo.leader() == localBrokerId;
             info = newInfo;
@@ -112,10 +151,22 @@ public final class Partition {
             } else if (!nowLeader && wasLeader) {
                 highWatermarkWaiters.failAll(new NotLeaderOrFollowerException(
                     "broker " + localBrokerId + " is no longer the leader of " + tp));
-                followerLogEnd.clear();
+                followers.clear();
                 log.info("{}: no longer leader; leader is now {} at epoch {}", tp, newInfo.leader(), newInfo.leaderEpoch());
             }
-            followerLogEnd.keySet().retainAll(newInfo.isr());
+            if (nowLeader) {
+                followers.keySet().retainAll(newInfo.replicas());
+                long now = System.currentTimeMillis();
+                for (int r : newInfo.replicas()) {
+                    if (r != localBrokerId) {
+                        followers.computeIfAbsent(r, id -> new FollowerState(now));
+                    }
+                }
+                if (newInfo.isr().size() < Math.min(minInsyncReplicas, newInfo.replicas().size())) {
+                    highWatermarkWaiters.failAll(new NotEnoughReplicasAfterAppendException("the ISR of " + tp
+                        + " shrank to " + newInfo.isr() + ", below min.insync.replicas=" + minInsyncReplicas));
+                }
+            }
         } finally {
             roleLock.writeLock().unlock();
         }
@@ -127,12 +178,14 @@ public final class Partition {
         if (wal.latestEpoch().orElse(-1) < newInfo.leaderEpoch()) {
             wal.assignEpochStartOffset(newInfo.leaderEpoch(), wal.logEndOffset());
         }
+        leaderEpochStartOffset = wal.logEndOffset();
+        followers.clear();
         highWatermarkWaiters.reset(wal.highWatermark());
         log.info("{}: leader at epoch {} with ISR {} (log end {}, high watermark {})", tp, newInfo.leaderEpoch(),
             newInfo.isr(), wal.logEndOffset(), wal.highWatermark());
     }
 
-    /** NONE, or why a request carrying {@code requestEpoch} (-1 = none) must be refused by this leader. */
+    /** NONE, or why a request carrying {@code requestEpoch} (-1 = none) must be refused by this replica. */
     public Errors checkLeaderEpoch(int requestEpoch) {
         int epoch = leaderEpoch();
         if (requestEpoch == -1 || requestEpoch == epoch) {
@@ -156,14 +209,72 @@ public final class Partition {
             }
             int isrSize = isr().size();
             if (requiredAcks == -1 && isrSize < minInsyncReplicas) {
-                throw new NotEnoughReplicasException("the ISR of " + tp + " has " + isrSize
-                    + " replicas, fewer than min.insync.replicas=" + minInsyncReplicas);
+                throw new NotEnoughReplicasException("the ISR of " + tp + " is " + isr()
+                    + ", fewer than min.insync.replicas=" + minInsyncReplicas);
             }
             AppendResult result = wal.appendAsLeader(records, leaderEpoch());
             fireChanged();
             return result;
         } finally {
             roleLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Appends batches fetched from the leader at {@code leaderEpoch}.
+     *
+     * @throws NotLeaderOrFollowerException if this replica no longer follows at that epoch
+     */
+    public AppendResult appendAsFollower(MemoryRecords records, int expectedLeaderEpoch) {
+        roleLock.readLock().lock();
+        try {
+            if (leader || leaderEpoch() != expectedLeaderEpoch) {
+                throw new NotLeaderOrFollowerException(tp + " is no longer a follower at epoch " + expectedLeaderEpoch);
+            }
+            return wal.appendAsFollower(records);
+        } finally {
+            roleLock.readLock().unlock();
+        }
+    }
+
+    /** Follower: truncates the log (divergence from the leader), while still following at {@code leaderEpoch}. */
+    boolean truncateAsFollower(long offset, int expectedLeaderEpoch) {
+        roleLock.readLock().lock();
+        try {
+            if (leader || leaderEpoch() != expectedLeaderEpoch) {
+                return false;
+            }
+            if (offset < wal.logEndOffset()) {
+                log.info("{}: truncating from {} to {} to match leader {} at epoch {}", tp, wal.logEndOffset(), offset,
+                    leaderId(), expectedLeaderEpoch);
+                wal.truncateTo(offset);
+            }
+            return true;
+        } finally {
+            roleLock.readLock().unlock();
+        }
+    }
+
+    /** Follower: restarts the log at the leader's log start (this replica fell behind it). */
+    boolean restartAsFollowerAt(long leaderLogStart, int expectedLeaderEpoch) {
+        roleLock.readLock().lock();
+        try {
+            if (leader || leaderEpoch() != expectedLeaderEpoch) {
+                return false;
+            }
+            log.info("{}: log end {} is before the leader's log start {}; starting over there", tp,
+                wal.logEndOffset(), leaderLogStart);
+            wal.truncateFullyAndStartAt(leaderLogStart);
+            return true;
+        } finally {
+            roleLock.readLock().unlock();
+        }
+    }
+
+    /** Follower: learns the leader's high watermark from a fetch response. */
+    void updateFollowerHighWatermark(long leaderHighWatermark) {
+        if (!leader) {
+            wal.updateHighWatermark(Math.min(leaderHighWatermark, wal.logEndOffset()));
         }
     }
 
@@ -183,12 +294,91 @@ public final class Partition {
         return wal.read(offset, maxBytes, wal.highWatermark(), minOneBatch);
     }
 
-    /** Leader: a follower fetched from {@code fetchOffset}, so its log ends there. */
-    public void recordFollowerLogEnd(int replicaId, long fetchOffset) {
-        if (isr().contains(replicaId)) {
-            followerLogEnd.put(replicaId, fetchOffset);
-            maybeAdvanceHighWatermark();
+    /** Reads for a follower: up to the log end. */
+    public LogReadResult readForFollower(long offset, int maxBytes, boolean minOneBatch) {
+        return wal.read(offset, maxBytes, wal.logEndOffset(), minOneBatch);
+    }
+
+    /**
+     * Leader, on a follower's fetch: where the follower's log diverges from ours, if it does
+     * (its last fetched epoch ends earlier here, or is unknown here), else null.
+     */
+    public EpochEndOffset divergence(int lastFetchedEpoch, long fetchOffset) {
+        if (lastFetchedEpoch < 0) {
+            return null;
         }
+        EpochEndOffset ours = wal.endOffsetForEpoch(lastFetchedEpoch);
+        if (ours.endOffset() < 0) {
+            // we know no epoch that old: the follower keeps nothing beyond where our first epoch starts
+            List<io.strand.wal.EpochEntry> entries = wal.epochEntries();
+            long start = entries.isEmpty() ? wal.logStartOffset() : entries.get(0).startOffset();
+            return new EpochEndOffset(-1, start);
+        }
+        if (ours.epoch() < lastFetchedEpoch || ours.endOffset() < fetchOffset) {
+            return ours;
+        }
+        return null;
+    }
+
+    /**
+     * Leader: a follower fetched from {@code fetchOffset}, so its log (durably) ends there. Updates
+     * its caught-up time, the high watermark, and asks to add it back to the ISR once it has caught
+     * up to the high watermark in this leader's epoch.
+     */
+    public void onFollowerFetch(int replicaId, long fetchOffset, long nowMs) {
+        FollowerState s = followers.get(replicaId);
+        if (s == null || !leader) {
+            return;
+        }
+        long leaderEnd = wal.logEndOffset();
+        if (fetchOffset >= leaderEnd) {
+            s.lastCaughtUpMs = nowMs;
+        } else if (s.leaderEndAtLastFetch >= 0 && fetchOffset >= s.leaderEndAtLastFetch) {
+            s.lastCaughtUpMs = Math.max(s.lastCaughtUpMs, s.lastFetchMs);
+        }
+        s.lastFetchMs = nowMs;
+        s.leaderEndAtLastFetch = leaderEnd;
+        s.logEnd = fetchOffset;
+        maybeAdvanceHighWatermark();
+        List<Integer> isr = isr();
+        if (!isr.contains(replicaId) && replicas().contains(replicaId)
+                && fetchOffset >= wal.highWatermark() && fetchOffset >= leaderEpochStartOffset) {
+            requestIsrChange(current -> {
+                List<Integer> next = new ArrayList<>(current);
+                if (!next.contains(replicaId)) {
+                    next.add(replicaId);
+                }
+                return next;
+            }, "replica " + replicaId + " caught up to " + fetchOffset);
+        }
+    }
+
+    /** Leader: removes ISR members that have not caught up within {@code maxLagMs}. */
+    void maybeShrinkIsr(long nowMs, long maxLagMs) {
+        if (!leader) {
+            return;
+        }
+        List<Integer> lagging = new ArrayList<>();
+        for (int r : isr()) {
+            FollowerState s = followers.get(r);
+            if (r != localBrokerId && s != null && nowMs - s.lastCaughtUpMs > maxLagMs) {
+                lagging.add(r);
+            }
+        }
+        if (!lagging.isEmpty()) {
+            requestIsrChange(current -> current.stream().filter(r -> !lagging.contains(r)).toList(),
+                "replicas " + lagging + " have not caught up for " + maxLagMs + " ms");
+        }
+    }
+
+    private void requestIsrChange(UnaryOperator<List<Integer>> change, String why) {
+        if (isrChangePending.compareAndSet(false, true)) {
+            isrChanges.requestIsrChange(this, leaderEpoch(), change, why);
+        }
+    }
+
+    void isrChangeDone() {
+        isrChangePending.set(false);
     }
 
     private void onLogEndMoved() {
@@ -196,30 +386,34 @@ public final class Partition {
         fireChanged();
     }
 
-    /** Leader: HW = min(durable local log end, log end of every other ISR member). */
+    /** Leader: HW = min(durable local log end, log end of every other ISR member), never backwards. */
     void maybeAdvanceHighWatermark() {
         if (!leader) {
             return;
         }
+        List<Integer> isr = isr();
+        if (isr.size() < Math.min(minInsyncReplicas, replicas().size())) {
+            return;
+        }
         long candidate = wal.durableEndOffset();
-        for (int replica : isr()) {
+        for (int replica : isr) {
             if (replica != localBrokerId) {
-                Long end = followerLogEnd.get(replica);
-                if (end == null) {
-                    return; // not heard from this ISR member yet at this epoch
+                FollowerState s = followers.get(replica);
+                if (s == null || s.logEnd < 0) {
+                    return; // not heard from this ISR member yet in this epoch
                 }
-                candidate = Math.min(candidate, end);
+                candidate = Math.min(candidate, s.logEnd);
             }
         }
         boolean moved = false;
         synchronized (this) {
-            if (candidate > wal.highWatermark()) {
+            if (leader && candidate > wal.highWatermark()) {
                 wal.updateHighWatermark(candidate);
                 moved = true;
             }
         }
         if (moved) {
-            highWatermarkWaiters.advanceTo(candidate);
+            highWatermarkWaiters.advanceTo(wal.highWatermark());
             fireChanged();
         }
     }

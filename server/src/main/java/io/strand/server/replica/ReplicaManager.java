@@ -1,5 +1,6 @@
 package io.strand.server.replica;
 
+import io.strand.coordinator.IsrUpdater;
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.MetadataListener;
 import io.strand.coordinator.PartitionInfo;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -36,17 +38,33 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     private final LogManager logs;
     private final MetadataCache metadata;
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
+    /** Partitions handed to a fetcher (replica-state thread only). */
+    private final Map<TopicPartition, Integer> fetchingAtEpoch = new java.util.HashMap<>();
     private final java.util.List<LeadershipListener> leadershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final ExecutorService stateThread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "replica-state");
+    /** Role changes in ZooKeeper order; after close, late metadata events are dropped. */
+    private final ExecutorService stateThread = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+        TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "replica-state");
+            t.setDaemon(true);
+            return t;
+        }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+
+    private final IsrUpdater isrUpdater;
+    private final ReplicaFetcherManager fetchers;
+    private final ScheduledExecutorService isrThread = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "isr-updates");
         t.setDaemon(true);
         return t;
     });
 
-    public ReplicaManager(BrokerConfig config, LogManager logs, MetadataCache metadata) {
+    public ReplicaManager(BrokerConfig config, LogManager logs, MetadataCache metadata, IsrUpdater isrUpdater) {
         this.config = config;
         this.logs = logs;
         this.metadata = metadata;
+        this.isrUpdater = isrUpdater;
+        this.fetchers = new ReplicaFetcherManager(config, metadata);
+        long period = Math.max(10, config.replicaLagTimeMaxMs() / 2);
+        isrThread.scheduleWithFixedDelay(this::shrinkIsrs, period, period, TimeUnit.MILLISECONDS);
     }
 
     public void addLeadershipListener(LeadershipListener listener) {
@@ -109,6 +127,8 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             }
             if (!info.replicas().contains(config.brokerId())) {
                 Partition gone = partitions.remove(tp);
+                fetchers.stop(tp);
+                fetchingAtEpoch.remove(tp);
                 if (gone != null) {
                     if (gone.isLeader()) {
                         leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
@@ -117,19 +137,24 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                         + " no longer hosts " + tp));
                     log.info("{}: this broker is no longer a replica", tp);
                 }
+                if (logs.get(tp).isPresent()) {
+                    logs.delete(tp);
+                    log.info("{}: deleted the local copy of a partition this broker no longer hosts", tp);
+                }
                 return;
             }
             Partition p = partitions.get(tp);
             if (p == null || !p.topicId().equals(topic.get().topicId())) {
                 Map<String, String> overrides = topic.get().configs();
                 PartitionLog wal = logs.getOrCreate(tp, topic.get().topicId(), LogConfigs.forTopic(config, overrides));
-                p = new Partition(config.brokerId(), tp, topic.get().topicId(), wal);
+                p = new Partition(config.brokerId(), tp, topic.get().topicId(), wal, this::changeIsr);
                 p.setMinInsyncReplicas(LogConfigs.minInsyncReplicas(config, overrides));
                 partitions.put(tp, p);
             }
             boolean wasLeader = p.isLeader();
             int oldEpoch = p.leaderEpoch();
             p.applyState(info);
+            updateFetching(p);
             if (p.isLeader() && (!wasLeader || oldEpoch != p.leaderEpoch())) {
                 Partition led = p;
                 leadershipListeners.forEach(l -> l.onBecomeLeader(led, led.leaderEpoch()));
@@ -146,6 +171,8 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         partitions.forEach((tp, p) -> {
             if (tp.topic().equals(topic) && p.topicId().equals(topicId)) {
                 partitions.remove(tp);
+                fetchers.stop(tp);
+                fetchingAtEpoch.remove(tp);
                 if (p.isLeader()) {
                     leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
                 }
@@ -156,8 +183,77 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         });
     }
 
+    /** A follower fetches from its leader at the current epoch; a leader, or a partition without a live leader, does not fetch. */
+    private void updateFetching(Partition p) {
+        TopicPartition tp = p.topicPartition();
+        int leader = p.leaderId();
+        if (p.isLeader() || leader < 0 || !metadata.isLive(leader)) {
+            if (fetchingAtEpoch.remove(tp) != null) {
+                fetchers.stop(tp);
+            }
+            return;
+        }
+        Integer epoch = fetchingAtEpoch.get(tp);
+        if (epoch == null || epoch != p.leaderEpoch()) {
+            fetchers.follow(p, leader, p.leaderEpoch());
+            fetchingAtEpoch.put(tp, p.leaderEpoch());
+        }
+    }
+
+    /** Runs the leader's ISR compare-and-set off the request and state threads, then applies the new state. */
+    private void changeIsr(Partition p, int leaderEpoch, java.util.function.UnaryOperator<List<Integer>> change,
+                           String why) {
+        isrThread.execute(() -> {
+            TopicPartition tp = p.topicPartition();
+            try {
+                List<Integer> before = p.isr();
+                IsrUpdater.Result r = isrUpdater.update(tp, config.brokerId(), leaderEpoch, change);
+                if (r.fenced()) {
+                    log.info("{}: ISR change ({}) not made: no longer leader at epoch {}", tp, why, leaderEpoch);
+                } else if (r.state() != null) {
+                    log.info("{}: ISR {} -> {} at leader epoch {} ({})", tp, before, r.state().getIsrList(),
+                        leaderEpoch, why);
+                    PartitionInfo applied = new PartitionInfo(tp, p.replicas(), r.state(), r.version());
+                    stateThread.execute(() -> {
+                        if (partitions.get(tp) == p) {
+                            p.applyState(applied);
+                        }
+                    });
+                }
+            } catch (RuntimeException e) {
+                log.warn("{}: ISR change ({}) failed: {}", tp, why, e.toString());
+            } finally {
+                p.isrChangeDone();
+            }
+        });
+    }
+
+    private void shrinkIsrs() {
+        long now = System.currentTimeMillis();
+        for (Partition p : partitions.values()) {
+            try {
+                p.maybeShrinkIsr(now, config.replicaLagTimeMaxMs());
+            } catch (RuntimeException e) {
+                log.warn("{}: ISR check failed: {}", p.topicPartition(), e.toString());
+            }
+        }
+    }
+
+    @Override
+    public void onBrokerRegistered(io.strand.coordinator.proto.BrokerRegistration broker) {
+        // a leader that (re)appears: start fetching what we follow from it
+        stateThread.execute(() -> partitions.values().forEach(p -> {
+            if (!p.isLeader() && p.leaderId() == broker.getBrokerId()) {
+                fetchingAtEpoch.remove(p.topicPartition());
+                updateFetching(p);
+            }
+        }));
+    }
+
     @Override
     public void close() {
+        isrThread.shutdownNow();
+        fetchers.shutdown();
         stateThread.shutdown();
         try {
             stateThread.awaitTermination(10, TimeUnit.SECONDS);

@@ -206,7 +206,7 @@ public final class StrandTestCluster implements AutoCloseable {
         deleteRecursively(dir);
     }
 
-    static void deleteRecursively(Path root) throws IOException {
+    public static void deleteRecursively(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

@@ -1,0 +1,140 @@
+# shellcheck shell=bash
+# Shared helpers of bin/strand-zookeeper, bin/strand-broker and bin/strand-cluster.
+# Sourced, never run. Sets STRAND_HOME (the repo root) and JAVA.
+#
+# Environment understood here:
+#   JAVA_HOME                 java is $JAVA_HOME/bin/java when set, else java on PATH
+#   STRAND_SERVER_CLASSPATH   use this classpath for the broker and ZooKeeper JVMs
+#                             instead of server/target (no build check then)
+#   STRAND_TOOLS_CLASSPATH    the same for tool JVMs (tools/target)
+
+STRAND_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
+
+# shellcheck disable=SC2034  # JAVA is for the scripts that source this file
+if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
+  JAVA="$JAVA_HOME/bin/java"
+else
+  JAVA="java"
+fi
+
+STRAND_PROG="${STRAND_PROG:-$(basename "$0")}"
+
+strand_err() { printf '%s: %s\n' "$STRAND_PROG" "$*" >&2; }
+strand_die() { strand_err "$@"; exit 1; }
+
+# strand_abs_path PATH — absolute path without resolving symlinks; PATH need not exist.
+strand_abs_path() {
+  local p="$1"
+  [[ "$p" == /* ]] || p="$PWD/$p"
+  # squeeze "/./" and trailing "/." or "/" so that equal paths compare equal
+  while [[ "$p" == *"/./"* ]]; do p="${p//\/.\//\/}"; done
+  p="${p%/.}"
+  while [[ "$p" == *//* ]]; do p="${p//\/\//\/}"; done
+  [[ "$p" == "/" ]] || p="${p%/}"
+  printf '%s\n' "$p"
+}
+
+# The first file matching a glob, or nothing.
+strand_first_glob() {
+  local f
+  for f in "$@"; do
+    [[ -e "$f" ]] && { printf '%s\n' "$f"; return 0; }
+  done
+  return 1
+}
+
+strand_server_jar() { strand_first_glob "$STRAND_HOME"/server/target/strand-server-*[0-9T].jar; }
+strand_tools_jar()  { strand_first_glob "$STRAND_HOME"/tools/target/strand-tools-*[0-9T].jar; }
+
+strand_server_built() {
+  strand_server_jar >/dev/null &&
+    strand_first_glob "$STRAND_HOME"/server/target/lib/zookeeper-[0-9]*.jar >/dev/null
+}
+strand_tools_built() {
+  strand_tools_jar >/dev/null &&
+    strand_first_glob "$STRAND_HOME"/tools/target/lib/kafka-clients-*.jar >/dev/null
+}
+
+# Build the whole project (never install it). Output goes to stderr so that a
+# caller's stdout stays clean.
+strand_build() {
+  command -v mvn >/dev/null 2>&1 || strand_die "the project is not built and mvn is not on PATH; build it with: mvn -DskipTests package"
+  strand_err "building the project (mvn -q -DskipTests package in $STRAND_HOME)..."
+  (cd "$STRAND_HOME" && mvn -q -DskipTests package) >&2 ||
+    strand_die "the build failed; run 'mvn -DskipTests package' in $STRAND_HOME to see why"
+}
+
+# Warn, once, when sources are newer than the jar that would run (no rebuild:
+# rebuilding would rewrite jars under running JVMs).
+strand_warn_if_stale() {
+  local jar="$1"; shift
+  local newer
+  newer="$(cd "$STRAND_HOME" && find "$@" -name target -prune -o -type f \
+    \( -name '*.java' -o -name '*.proto' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) \
+    -newer "$jar" -print -quit 2>/dev/null)"
+  if [[ -n "$newer" ]]; then
+    strand_err "note: $newer is newer than $(basename "$jar"); run 'mvn -DskipTests package' to rebuild"
+  fi
+}
+
+strand_ensure_server_built() {
+  [[ -n "${STRAND_SERVER_CLASSPATH:-}" ]] && return 0
+  strand_server_built || strand_build
+  strand_server_built || strand_die "the build did not produce server/target/strand-server-*.jar and server/target/lib/"
+  strand_warn_if_stale "$(strand_server_jar)" pom.xml wal coordinator server
+}
+
+strand_ensure_tools_built() {
+  [[ -n "${STRAND_TOOLS_CLASSPATH:-}" ]] && return 0
+  strand_tools_built || strand_build
+  strand_tools_built || strand_die "the build did not produce tools/target/strand-tools-*.jar and tools/target/lib/"
+}
+
+strand_server_classpath() {
+  if [[ -n "${STRAND_SERVER_CLASSPATH:-}" ]]; then
+    printf '%s\n' "$STRAND_SERVER_CLASSPATH"
+  else
+    printf '%s\n' "$(strand_server_jar):$STRAND_HOME/server/target/lib/*"
+  fi
+}
+
+strand_tools_classpath() {
+  if [[ -n "${STRAND_TOOLS_CLASSPATH:-}" ]]; then
+    printf '%s\n' "$STRAND_TOOLS_CLASSPATH"
+  else
+    printf '%s\n' "$(strand_tools_jar):$STRAND_HOME/tools/target/lib/*"
+  fi
+}
+
+# strand_cfg_value FILE KEY — last value of KEY in a zoo.cfg / .properties file.
+strand_cfg_value() {
+  local file="$1" key="$2" line k v value=""
+  while IFS= read -r line || [[ -n "$line" ]]; do
+    line="${line#"${line%%[![:space:]]*}"}"
+    [[ -z "$line" || "$line" == \#* || "$line" == \!* ]] && continue
+    [[ "$line" == *=* ]] || continue
+    k="${line%%=*}"; v="${line#*=}"
+    k="${k%"${k##*[![:space:]]}"}"
+    v="${v#"${v%%[![:space:]]*}"}"; v="${v%"${v##*[![:space:]]}"}"
+    [[ "$k" == "$key" ]] && value="$v"
+  done <"$file"
+  printf '%s\n' "$value"
+}
+
+# strand_port_open PORT [HOST] — true when something accepts TCP connections there.
+strand_port_open() {
+  timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "${2:-127.0.0.1}" "$1" 2>/dev/null
+}
+
+# strand_zk_4lw PORT CMD [HOST] — send a ZooKeeper four-letter word, print the answer.
+strand_zk_4lw() {
+  timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 1; printf "%s" "$3" >&3; cat <&3' \
+    _ "${3:-127.0.0.1}" "$1" "$2" 2>/dev/null
+}
+
+# strand_zk_serving PORT — true when ZooKeeper there answers srvr with a Mode (it serves requests).
+strand_zk_serving() {
+  local out
+  out="$(strand_zk_4lw "$1" srvr)" || return 1
+  grep -q '^Mode: ' <<<"$out"
+}

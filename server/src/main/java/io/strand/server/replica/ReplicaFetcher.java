@@ -1,0 +1,292 @@
+package io.strand.server.replica;
+
+import io.strand.server.BrokerConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pulls the partitions this broker follows from one leader broker with the Kafka Fetch API, one
+ * long-polling request for all of them at a time. Before each fetch it waits until everything it
+ * appended is durable, so the offset it fetches from — which the leader takes as its log end — is
+ * fsynced. A response carrying a diverging epoch truncates the log to where it matches the leader;
+ * an offset before the leader's log start restarts the log there.
+ *
+ * <p>Thread-safe: partitions are added and removed from any thread; one thread does the fetching.
+ */
+final class ReplicaFetcher extends Thread {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
+
+    /** A partition fetched at a leader epoch; {@code retryAtMs} delays it after an error. */
+    private static final class Fetching {
+        final Partition partition;
+        final int leaderEpoch;
+        volatile long retryAtMs;
+
+        Fetching(Partition partition, int leaderEpoch) {
+            this.partition = partition;
+            this.leaderEpoch = leaderEpoch;
+        }
+    }
+
+    private final int localBrokerId;
+    private final int leaderId;
+    private final BrokerConfig config;
+    private final BrokerClient client;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Map<TopicPartition, Fetching> partitions = new LinkedHashMap<>();
+    private volatile boolean running = true;
+
+    ReplicaFetcher(int localBrokerId, int leaderId, InetSocketAddress leaderAddress, BrokerConfig config) {
+        super("replica-fetcher-" + localBrokerId + "-from-" + leaderId);
+        setDaemon(true);
+        this.localBrokerId = localBrokerId;
+        this.leaderId = leaderId;
+        this.config = config;
+        this.client = new BrokerClient("strand-replica-fetcher-" + localBrokerId, leaderAddress,
+            config.replicaFetchResponseMaxBytes() + 1024 * 1024);
+    }
+
+    InetSocketAddress leaderAddress() {
+        return client.address();
+    }
+
+    void add(Partition p, int leaderEpoch) {
+        lock.lock();
+        try {
+            partitions.put(p.topicPartition(), new Fetching(p, leaderEpoch));
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void remove(TopicPartition tp) {
+        lock.lock();
+        try {
+            partitions.remove(tp);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isEmpty() {
+        lock.lock();
+        try {
+            return partitions.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void shutdown() {
+        running = false;
+        interrupt();
+        client.close();
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            try {
+                Map<TopicPartition, Fetching> batch = ready();
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                awaitDurable(batch);
+                fetchOnce(batch);
+            } catch (InterruptedException e) {
+                if (!running) {
+                    return;
+                }
+            } catch (IOException e) {
+                log.info("Fetch from broker {} at {} failed: {}; retrying in {} ms", leaderId, client.address(),
+                    e.getMessage(), config.replicaFetchBackoffMs());
+                sleepQuietly(config.replicaFetchBackoffMs());
+            } catch (RuntimeException e) {
+                log.error("Replica fetcher from broker {} failed; retrying in {} ms", leaderId,
+                    config.replicaFetchBackoffMs(), e);
+                sleepQuietly(config.replicaFetchBackoffMs());
+            }
+        }
+        client.close();
+    }
+
+    /** The partitions not backing off; waits while there are none. */
+    private Map<TopicPartition, Fetching> ready() throws InterruptedException {
+        lock.lock();
+        try {
+            while (running) {
+                long now = System.currentTimeMillis();
+                Map<TopicPartition, Fetching> out = new LinkedHashMap<>();
+                long nextRetry = Long.MAX_VALUE;
+                for (Map.Entry<TopicPartition, Fetching> e : partitions.entrySet()) {
+                    if (e.getValue().retryAtMs <= now) {
+                        out.put(e.getKey(), e.getValue());
+                    } else {
+                        nextRetry = Math.min(nextRetry, e.getValue().retryAtMs);
+                    }
+                }
+                if (!out.isEmpty()) {
+                    return out;
+                }
+                if (nextRetry == Long.MAX_VALUE) {
+                    changed.await();
+                } else {
+                    changed.await(nextRetry - now, TimeUnit.MILLISECONDS);
+                }
+            }
+            return Map.of();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A follower reports as its log end only what is fsynced. */
+    private static void awaitDurable(Map<TopicPartition, Fetching> batch) throws InterruptedException {
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        for (Fetching f : batch.values()) {
+            waits.add(f.partition.log().awaitDurable(f.partition.log().logEndOffset()));
+        }
+        try {
+            CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("waiting for follower logs to be durable failed: " + e, e);
+        }
+    }
+
+    private void fetchOnce(Map<TopicPartition, Fetching> batch) throws IOException {
+        short version = ApiKeys.FETCH.latestVersion();
+        Map<Uuid, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
+        Map<Uuid, String> names = new HashMap<>();
+        for (Fetching f : batch.values()) {
+            Partition p = f.partition;
+            names.put(p.topicId(), p.topicPartition().topic());
+            topics.computeIfAbsent(p.topicId(), id -> new FetchRequestData.FetchTopic().setTopicId(id))
+                .partitions().add(new FetchRequestData.FetchPartition()
+                    .setPartition(p.topicPartition().partition())
+                    .setCurrentLeaderEpoch(f.leaderEpoch)
+                    .setFetchOffset(p.log().logEndOffset())
+                    .setLastFetchedEpoch(p.log().latestEpoch().orElse(-1))
+                    .setLogStartOffset(p.log().logStartOffset())
+                    .setPartitionMaxBytes(config.replicaFetchMaxBytes()));
+        }
+        FetchRequestData request = new FetchRequestData()
+            .setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(localBrokerId).setReplicaEpoch(-1))
+            .setMaxWaitMs(config.replicaFetchWaitMaxMs())
+            .setMinBytes(config.replicaFetchMinBytes())
+            .setMaxBytes(config.replicaFetchResponseMaxBytes())
+            .setSessionId(0)
+            .setSessionEpoch(-1)
+            .setTopics(new ArrayList<>(topics.values()));
+        FetchResponse response = (FetchResponse) client.send(ApiKeys.FETCH, version, request,
+            config.replicaFetchWaitMaxMs() + 30_000);
+        if (response.data().errorCode() != Errors.NONE.code()) {
+            backOffAll(batch, Errors.forCode(response.data().errorCode()));
+            return;
+        }
+        for (FetchResponseData.FetchableTopicResponse t : response.data().responses()) {
+            String topic = names.get(t.topicId());
+            for (FetchResponseData.PartitionData pd : t.partitions()) {
+                Fetching f = batch.get(new TopicPartition(topic == null ? "?" : topic, pd.partitionIndex()));
+                if (f != null && current(f)) {
+                    handle(f, pd);
+                }
+            }
+        }
+    }
+
+    private boolean current(Fetching f) {
+        lock.lock();
+        try {
+            return partitions.get(f.partition.topicPartition()) == f;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void handle(Fetching f, FetchResponseData.PartitionData pd) {
+        Partition p = f.partition;
+        Errors error = Errors.forCode(pd.errorCode());
+        try {
+            switch (error) {
+                case NONE -> {
+                    FetchResponseData.EpochEndOffset diverging = pd.divergingEpoch();
+                    if (diverging != null && diverging.endOffset() >= 0) {
+                        truncateOnDivergence(f, diverging.epoch(), diverging.endOffset());
+                        return;
+                    }
+                    if (pd.records() instanceof MemoryRecords records && records.sizeInBytes() > 0) {
+                        p.appendAsFollower(records, f.leaderEpoch);
+                    }
+                    p.updateFollowerHighWatermark(pd.highWatermark());
+                }
+                case OFFSET_OUT_OF_RANGE -> {
+                    long leaderStart = pd.logStartOffset();
+                    if (leaderStart >= 0 && p.log().logEndOffset() < leaderStart) {
+                        p.restartAsFollowerAt(leaderStart, f.leaderEpoch);
+                    } else {
+                        p.truncateAsFollower(Math.min(p.highWatermark(), p.log().logEndOffset()), f.leaderEpoch);
+                    }
+                }
+                case UNKNOWN_LEADER_EPOCH, NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID ->
+                    backOff(f, error, 100);
+                default -> backOff(f, error, config.replicaFetchBackoffMs());
+            }
+        } catch (ApiException e) {
+            log.warn("{}: follower append from leader {} at epoch {} failed: {}", p.topicPartition(), leaderId,
+                f.leaderEpoch, e.toString());
+            backOff(f, Errors.forException(e), config.replicaFetchBackoffMs());
+        }
+    }
+
+    /**
+     * The leader says our log diverges after {@code leaderEndOffset} in {@code epoch}: keep what both
+     * logs share, i.e. up to the smaller of the leader's end for that epoch and ours.
+     */
+    private void truncateOnDivergence(Fetching f, int epoch, long leaderEndOffset) {
+        Partition p = f.partition;
+        long ours = p.log().endOffsetForEpoch(epoch).endOffset();
+        long to = ours < 0 ? leaderEndOffset : Math.min(leaderEndOffset, ours);
+        p.truncateAsFollower(Math.min(to, p.log().logEndOffset()), f.leaderEpoch);
+    }
+
+    private void backOff(Fetching f, Errors error, long ms) {
+        log.debug("{}: fetch from leader {} at epoch {} answered {}; retrying in {} ms",
+            f.partition.topicPartition(), leaderId, f.leaderEpoch, error, ms);
+        f.retryAtMs = System.currentTimeMillis() + ms;
+    }
+
+    private void backOffAll(Map<TopicPartition, Fetching> batch, Errors error) {
+        log.info("Fetch from broker {} failed with {}", leaderId, error);
+        batch.values().forEach(f -> backOff(f, error, config.replicaFetchBackoffMs()));
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.strand.server.replica;
+
+import io.strand.coordinator.MetadataCache;
+import io.strand.coordinator.proto.BrokerRegistration;
+import io.strand.coordinator.proto.Endpoint;
+import io.strand.server.BrokerConfig;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@link ReplicaFetcher} per leader broker this broker follows partitions of; a partition is
+ * fetched by exactly one fetcher, the one of its current leader at its current epoch.
+ *
+ * <p>Thread-safe (synchronized); called from the replica-state thread.
+ */
+final class ReplicaFetcherManager {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaFetcherManager.class);
+
+    private final BrokerConfig config;
+    private final MetadataCache metadata;
+    private final Map<Integer, ReplicaFetcher> byLeader = new HashMap<>();
+    private final Map<TopicPartition, Integer> leaderOf = new HashMap<>();
+
+    ReplicaFetcherManager(BrokerConfig config, MetadataCache metadata) {
+        this.config = config;
+        this.metadata = metadata;
+    }
+
+    /** Fetch {@code p} from {@code leaderId} at {@code leaderEpoch} (replacing any earlier fetch of it). */
+    synchronized void follow(Partition p, int leaderId, int leaderEpoch) {
+        TopicPartition tp = p.topicPartition();
+        stop(tp);
+        Optional<InetSocketAddress> address = metadata.broker(leaderId).flatMap(this::endpoint);
+        if (address.isEmpty()) {
+            log.info("{}: leader {} is not registered; not fetching until it is", tp, leaderId);
+            return;
+        }
+        ReplicaFetcher fetcher = byLeader.get(leaderId);
+        if (fetcher != null && !fetcher.leaderAddress().equals(address.get())) {
+            // the leader restarted on another address: move everything it served to a new fetcher
+            fetcher.shutdown();
+            byLeader.remove(leaderId);
+            fetcher = null;
+        }
+        if (fetcher == null) {
+            fetcher = new ReplicaFetcher(config.brokerId(), leaderId, address.get(), config);
+            byLeader.put(leaderId, fetcher);
+            fetcher.start();
+        }
+        fetcher.add(p, leaderEpoch);
+        leaderOf.put(tp, leaderId);
+    }
+
+    /** Stop fetching {@code tp} (this broker leads it, or no longer hosts it). */
+    synchronized void stop(TopicPartition tp) {
+        Integer leader = leaderOf.remove(tp);
+        if (leader != null) {
+            ReplicaFetcher f = byLeader.get(leader);
+            if (f != null) {
+                f.remove(tp);
+                if (f.isEmpty()) {
+                    f.shutdown();
+                    byLeader.remove(leader);
+                }
+            }
+        }
+    }
+
+    private Optional<InetSocketAddress> endpoint(BrokerRegistration b) {
+        String listener = config.listeners().get(0).name();
+        return b.getEndpointsList().stream()
+            .filter(e -> e.getListenerName().equals(listener))
+            .findFirst()
+            .or(() -> b.getEndpointsList().stream().findFirst())
+            .map((Endpoint e) -> new InetSocketAddress(e.getHost(), e.getPort()));
+    }
+
+    synchronized void shutdown() {
+        byLeader.values().forEach(ReplicaFetcher::shutdown);
+        byLeader.clear();
+        leaderOf.clear();
+    }
+}

@@ -1,0 +1,102 @@
+package io.strand.server.testing;
+
+import io.strand.server.StrandBroker;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One broker as a child JVM ({@link StrandBroker} with a generated properties file), for tests where
+ * a crash is the point: {@link #kill()} is {@code kill -9} (SIGKILL via destroyForcibly), and
+ * {@link #start()} runs it again on the same port and data directory. Output goes to a log file
+ * next to its data.
+ */
+public final class BrokerProcess implements AutoCloseable {
+    private final int brokerId;
+    private final int port;
+    private final Path dir;
+    private final Map<String, String> settings;
+    private Process process;
+
+    public BrokerProcess(int brokerId, int port, Path dir, Map<String, String> settings) {
+        this.brokerId = brokerId;
+        this.port = port;
+        this.dir = dir;
+        this.settings = Map.copyOf(settings);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        }
+    }
+
+    public int brokerId() {
+        return brokerId;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path logFile() {
+        return dir.resolve("broker.log");
+    }
+
+    public synchronized void start() throws IOException {
+        if (isAlive()) {
+            throw new IllegalStateException("broker " + brokerId + " is running");
+        }
+        Files.createDirectories(dir);
+        Path props = dir.resolve("server.properties");
+        StringBuilder sb = new StringBuilder();
+        sb.append("broker.id=").append(brokerId).append('\n');
+        sb.append("listeners=PLAINTEXT://127.0.0.1:").append(port).append('\n');
+        sb.append("log.dirs=").append(dir.resolve("data")).append('\n');
+        settings.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        Files.writeString(props, sb.toString());
+        List<String> cmd = new ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-cp", System.getProperty("java.class.path"),
+            StrandBroker.class.getName(), props.toString()));
+        process = new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+            .start();
+    }
+
+    public synchronized boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** kill -9. */
+    public synchronized void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** SIGTERM and wait for a clean stop. */
+    public synchronized void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        kill();
+    }
+}

@@ -1,0 +1,96 @@
+package io.strand.server.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.curator.test.TestingServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
+
+/**
+ * A cluster of broker processes (child JVMs) on a ZooKeeper in the test JVM, for crash tests:
+ * brokers are killed with {@code kill -9} and started again on the same port and data.
+ */
+public final class ProcessTestCluster implements AutoCloseable {
+    private final TestingServer zookeeper;
+    private final Path dir;
+    private final Map<Integer, BrokerProcess> brokers = new TreeMap<>();
+
+    public ProcessTestCluster(int count, Map<String, String> settings) throws Exception {
+        dir = Files.createTempDirectory("strand-process-cluster");
+        zookeeper = new TestingServer(true);
+        Map<String, String> all = new HashMap<>(settings);
+        all.put("zookeeper.connect", zookeeper.getConnectString() + "/strand");
+        all.putIfAbsent("zookeeper.session.timeout.ms", "6000");
+        all.putIfAbsent("num.io.threads", "4");
+        all.putIfAbsent("num.network.threads", "2");
+        all.putIfAbsent("strand.metrics.jmx.enable", "false");
+        for (int id = 1; id <= count; id++) {
+            brokers.put(id, new BrokerProcess(id, BrokerProcess.freePort(), dir.resolve("broker-" + id), all));
+        }
+        for (BrokerProcess b : brokers.values()) {
+            b.start();
+        }
+        awaitBrokers(count, Duration.ofSeconds(60));
+    }
+
+    public BrokerProcess broker(int id) {
+        return brokers.get(id);
+    }
+
+    public String bootstrapServers() {
+        return brokers.values().stream().map(b -> "127.0.0.1:" + b.port()).collect(Collectors.joining(","));
+    }
+
+    public Admin admin() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        return Admin.create(p);
+    }
+
+    /** Waits until the cluster lists {@code count} live brokers. */
+    public void awaitBrokers(int count, Duration timeout) throws InterruptedException {
+        try (Admin admin = admin()) {
+            StrandTestCluster.waitUntil(count + " brokers registered", timeout, () -> {
+                try {
+                    return admin.describeCluster().nodes().get().size() == count;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    /** The partition as the cluster describes it now, or null if it cannot be described. */
+    public TopicPartitionInfo describe(Admin admin, String topic, int partition) {
+        try {
+            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            return d.partitions().get(partition);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (BrokerProcess b : brokers.values()) {
+            b.kill();
+        }
+        zookeeper.close();
+        StrandTestCluster.deleteRecursively(dir);
+    }
+}

@@ -1,0 +1,76 @@
+package io.strand.tools;
+
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParametersDelegate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+/** {@code strand zk get PATH}: a znode's payload decoded (protobuf to JSON) with its version. */
+final class ZkGet implements Command {
+    static final String NAME = "zk get";
+    static final String DESCRIPTION = "Show a znode's decoded payload and version (paths are relative to the chroot)";
+
+    static final class Flags {
+        @ParametersDelegate
+        final CommonFlags common = new CommonFlags();
+        @ParametersDelegate
+        final ZkFlags zk = new ZkFlags();
+        @ParametersDelegate
+        final OutputFlags output = new OutputFlags();
+
+        @Parameter(description = "PATH")
+        List<String> path = new ArrayList<>();
+    }
+
+    private final Flags flags = new Flags();
+
+    @Override
+    public Object flags() {
+        return flags;
+    }
+
+    @Override
+    public CommonFlags common() {
+        return flags.common;
+    }
+
+    @Override
+    public int run(Io io) {
+        String path = ZkLs.onePath(flags.path);
+        flags.zk.checkTimeout();
+        try (CuratorFramework zk = ZkTopicBackend.connectZooKeeper(flags.zk.zookeeper, flags.zk.timeoutMs, true)) {
+            Stat stat = new Stat();
+            byte[] data;
+            try {
+                data = zk.getData().storingStatIn(stat).forPath(path);
+            } catch (KeeperException.NoNodeException e) {
+                throw new CliException(ZkLs.noNode(path, flags.zk.zookeeper));
+            } catch (Exception e) {
+                throw new CliException("ZooKeeper: could not read " + path + ": " + Failures.describe(e), e);
+            }
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("path", path);
+            fields.put("version", stat.getVersion());
+            fields.put("ctime", Instant.ofEpochMilli(stat.getCtime()).toString());
+            fields.put("mtime", Instant.ofEpochMilli(stat.getMtime()).toString());
+            fields.put("children", stat.getNumChildren());
+            if (stat.getEphemeralOwner() != 0) {
+                fields.put("ephemeralOwner", "0x" + Long.toHexString(stat.getEphemeralOwner()));
+            }
+            if (flags.output.json) {
+                fields.put("data", Payloads.json(path, data));
+                io.println(Json.write(fields));
+            } else {
+                fields.put("data", Payloads.text(path, data));
+                fields.forEach((k, v) -> io.println(String.format("%-15s %s", k + ":", v)));
+            }
+        }
+        return 0;
+    }
+}

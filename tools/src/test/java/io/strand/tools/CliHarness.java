@@ -1,0 +1,126 @@
+package io.strand.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** Runs the CLI in-process and captures what it prints. */
+final class CliHarness {
+    private CliHarness() {
+    }
+
+    record Result(int code, String out, String err) {
+        List<String> outLines() {
+            return out.isEmpty() ? List.of() : Arrays.asList(out.split("\n"));
+        }
+
+        List<String> errLines() {
+            return err.isEmpty() ? List.of() : Arrays.asList(err.split("\n"));
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + code + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = StrandCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The command failed with {@code code} and exactly one line on stderr containing every fragment, no stack trace. */
+    static void assertOneLineError(Result r, int code, String... fragments) {
+        assertEquals(code, r.code(), r::toString);
+        assertEquals(1, r.errLines().size(), () -> "expected one line on stderr:\n" + r);
+        String line = r.errLines().get(0);
+        assertTrue(line.startsWith("error: "), () -> "expected 'error: ...', got " + line);
+        for (String f : fragments) {
+            assertTrue(line.contains(f), () -> "expected '" + f + "' in: " + line);
+        }
+        assertFalse(r.err().contains("\tat ") || r.err().contains("Exception:"), () -> "stack trace on stderr:\n" + r);
+    }
+
+    /** A command running on its own thread (watch), until {@link #stop()}. */
+    static final class Running implements AutoCloseable {
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        private final StopSignal stop = new StopSignal();
+        private final CompletableFuture<Integer> code = new CompletableFuture<>();
+
+        Running(String... args) {
+            Thread t = new Thread(() -> {
+                try {
+                    code.complete(StrandCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8), stop));
+                } catch (Throwable e) {
+                    code.completeExceptionally(e);
+                }
+            }, "cli-" + String.join("-", args));
+            t.setDaemon(true);
+            t.start();
+        }
+
+        String out() {
+            return out.toString(StandardCharsets.UTF_8);
+        }
+
+        String err() {
+            return err.toString(StandardCharsets.UTF_8);
+        }
+
+        List<String> outLines() {
+            String o = out();
+            return o.isEmpty() ? List.of() : Arrays.asList(o.split("\n"));
+        }
+
+        /** Waits until stdout satisfies {@code condition}; fails with everything printed so far otherwise. */
+        void awaitOut(String what, Predicate<String> condition, Duration timeout) throws InterruptedException {
+            await(what, () -> condition.test(out()), timeout);
+        }
+
+        void awaitErr(String what, Predicate<String> condition, Duration timeout) throws InterruptedException {
+            await(what, () -> condition.test(err()), timeout);
+        }
+
+        private void await(String what, java.util.function.BooleanSupplier condition, Duration timeout)
+                throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!condition.getAsBoolean()) {
+                if (code.isDone()) {
+                    fail("command ended before " + what + ": exit " + code.getNow(-1) + "\n--- stdout\n" + out()
+                        + "--- stderr\n" + err());
+                }
+                if (System.nanoTime() > deadline) {
+                    fail("timed out waiting for " + what + "\n--- stdout\n" + out() + "--- stderr\n" + err());
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        /** Stops the command as Ctrl-C would and returns its exit code. */
+        int stop() throws Exception {
+            stop.stop();
+            return code.get(20, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() {
+            stop.stop();
+        }
+    }
+}
