@@ -669,30 +669,34 @@ final class CoordinatorShard {
     private void scheduleHeartbeatExpiry(ClassicGroup group, GroupMember m) {
         long timeout = m.isNew ? NEW_MEMBER_JOIN_TIMEOUT_MS : m.sessionTimeoutMs;
         m.heartbeatDeadlineMs = now() + timeout;
-        if (!m.expiryTimerArmed) {
-            armExpiry(group, m, timeout);
+        if (m.heartbeatDeadlineMs < m.expiryTimerAtMs) {
+            armExpiry(group, m, m.heartbeatDeadlineMs);
         }
     }
 
-    private void armExpiry(ClassicGroup group, GroupMember m, long delayMs) {
-        m.expiryTimerArmed = true;
-        schedule(delayMs, () -> onExpiryTimer(group, m));
+    /** Arms a timer for {@code atMs}; a timer armed earlier for a later time is superseded by it. */
+    private void armExpiry(ClassicGroup group, GroupMember m, long atMs) {
+        m.expiryTimerAtMs = atMs;
+        schedule(atMs - now(), () -> onExpiryTimer(group, m, atMs));
     }
 
-    private void onExpiryTimer(ClassicGroup group, GroupMember m) {
-        m.expiryTimerArmed = false;
+    private void onExpiryTimer(ClassicGroup group, GroupMember m, long armedForMs) {
+        if (armedForMs != m.expiryTimerAtMs) {
+            return; // superseded
+        }
+        m.expiryTimerAtMs = Long.MAX_VALUE;
         if (groups.get(group.groupId) != group || group.members.get(m.memberId) != m) {
             return;
         }
         long now = now();
         if (now < m.heartbeatDeadlineMs) {
-            armExpiry(group, m, m.heartbeatDeadlineMs - now);
+            armExpiry(group, m, m.heartbeatDeadlineMs);
             return;
         }
         if (!m.isNew && (m.isAwaitingJoin() || m.isAwaitingSync())) {
             // a member waiting in JoinGroup or SyncGroup is alive by definition
             m.heartbeatDeadlineMs = now + m.sessionTimeoutMs;
-            armExpiry(group, m, m.sessionTimeoutMs);
+            armExpiry(group, m, m.heartbeatDeadlineMs);
             return;
         }
         log.info("Group {}: member {} failed (no heartbeat within its session timeout of {} ms); removing it",

@@ -32,7 +32,8 @@ final class GroupMember {
     /** Joined during a rebalance and not yet answered: not kept alive by its pending JoinGroup. */
     boolean isNew;
     long heartbeatDeadlineMs;
-    boolean expiryTimerArmed;
+    /** When the pending session-expiry timer fires; MAX_VALUE = none armed. */
+    long expiryTimerAtMs = Long.MAX_VALUE;
 
     GroupMember(String memberId, String groupInstanceId, String clientId, String clientHost, int rebalanceTimeoutMs,
                 int sessionTimeoutMs, String protocolType, List<Protocol> protocols) {

@@ -39,7 +39,7 @@ class CommittedOffsetsTest {
     void shouldResumeFromCommittedOffsetsAfterTheCoordinatorRestarts() throws Exception {
         // given a topic with 30 records and a default-config consumer that reads and commits them
         cluster.createTopic("resume", 3, 1);
-        GroupTesting.produce(cluster, "resume", 0, 30);
+        GroupTesting.produce(cluster, "resume", 3, 0, 30);
         try (KafkaConsumer<byte[], byte[]> c = cluster.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "resumers"))) {
             c.subscribe(List.of("resume"));
             assertEquals(30, GroupTesting.pollUntil(c, 30, Duration.ofSeconds(30)).size());
@@ -47,7 +47,7 @@ class CommittedOffsetsTest {
         }
         // when the broker (the coordinator) restarts and 10 more records arrive
         cluster.restartBroker(1);
-        GroupTesting.produce(cluster, "resume", 30, 10);
+        GroupTesting.produce(cluster, "resume", 3, 30, 10);
         // then a new consumer of the group reads exactly the 10 new ones
         try (KafkaConsumer<byte[], byte[]> c = cluster.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "resumers"))) {
             c.subscribe(List.of("resume"));
@@ -68,7 +68,7 @@ class CommittedOffsetsTest {
     @Test
     void shouldKeepStandaloneCommitsOfAnAssignModeConsumer() throws Exception {
         cluster.createTopic("standalone", 2, 1);
-        GroupTesting.produce(cluster, "standalone", 0, 20);
+        GroupTesting.produce(cluster, "standalone", 2, 0, 20);
         TopicPartition p0 = new TopicPartition("standalone", 0);
         TopicPartition p1 = new TopicPartition("standalone", 1);
         try (KafkaConsumer<byte[], byte[]> c = cluster.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "assigners"))) {

@@ -28,13 +28,13 @@ final class GroupTesting {
         return m;
     }
 
-    /** Produces records whose values are the decimal numbers from..from+count-1, round-robin over partitions. */
-    static void produce(StrandTestCluster cluster, String topic, int from, int count) throws Exception {
+    /** Produces records whose values are the decimal numbers from..from+count-1, round-robin over the partitions. */
+    static void produce(StrandTestCluster cluster, String topic, int partitions, int from, int count) throws Exception {
         try (KafkaProducer<byte[], byte[]> p = cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false",
                 ProducerConfig.LINGER_MS_CONFIG, "2"))) {
             List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
             for (int i = from; i < from + count; i++) {
-                acks.add(p.send(new ProducerRecord<>(topic, null, Integer.toString(i).getBytes(StandardCharsets.UTF_8))));
+                acks.add(p.send(new ProducerRecord<>(topic, i % partitions, null, Integer.toString(i).getBytes(StandardCharsets.UTF_8))));
             }
             for (java.util.concurrent.Future<?> f : acks) {
                 f.get();
