@@ -47,7 +47,7 @@ final class ChildConsumer implements AutoCloseable {
     static ChildConsumer kcat(String name, String bootstrap, String group, String topic) throws IOException {
         List<String> cmd = List.of("kcat", "-b", bootstrap, "-G", group, topic, "-f", "R %s\\n",
             "-X", "auto.offset.reset=earliest", "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
-            "-X", "enable.auto.commit=true", "-X", "auto.commit.interval.ms=200", "-q");
+            "-X", "enable.auto.commit=true", "-X", "auto.commit.interval.ms=200", "-u", "-q");
         return new ChildConsumer(name, new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start(),
             true);
     }

@@ -117,6 +117,55 @@ class ConsumerGroupTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void shouldShareATopicBetweenKcatAndAJavaConsumerInOneGroup() throws Exception {
+        assertTrue(onPath("kcat"), "kcat must be on PATH for this test (apt-get install kcat)");
+        String topic = "mixed";
+        String group = "mixed-clients";
+        int partitions = 4;
+        cluster.createTopic(topic, partitions, 3);
+        try (ChildConsumer java = ChildConsumer.java("java", cluster.bootstrapServers(), group, topic,
+                RangeAssignor.class.getName(), SESSION_TIMEOUT_MS);
+             ChildConsumer kcat = ChildConsumer.kcat("kcat", cluster.bootstrapServers(), group, topic)) {
+            // given both clients in one group, each owning part of the topic
+            try (org.apache.kafka.clients.admin.Admin admin = cluster.admin()) {
+                StrandTestCluster.waitUntil("two members share the partitions", Duration.ofSeconds(60), () -> {
+                    try {
+                        var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+                        return d.members().size() == 2 && d.members().stream()
+                            .allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+                assertEquals("range", d.partitionAssignor());
+                assertTrue(d.members().stream().anyMatch(m -> m.clientId().startsWith("rdkafka")),
+                    "one member is librdkafka: " + d.members());
+            }
+            GroupTesting.produce(cluster, topic, partitions, 0, 400);
+            awaitConsumed(List.of(java, kcat), 400);
+            assertTrue(!java.values().isEmpty() && !kcat.values().isEmpty(), "both consumed");
+            // when kcat leaves, the Java consumer takes over every partition from the committed offsets
+            kcat.terminate();
+            StrandTestCluster.waitUntil("the Java consumer owns every partition", Duration.ofSeconds(60),
+                () -> java.owned().size() == partitions);
+            GroupTesting.produce(cluster, topic, partitions, 400, 200);
+            awaitConsumed(List.of(java, kcat), 600);
+            java.stop();
+            assertEquals(List.of(), java.problems());
+        }
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Waits until the live consumers own every partition exactly once, each at least one. */
     static void awaitAssignment(List<ChildConsumer> consumers) throws InterruptedException {
         StrandTestCluster.waitUntil("the partitions are spread over " + consumers.size() + " consumers",
