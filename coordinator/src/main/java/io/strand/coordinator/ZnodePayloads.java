@@ -31,6 +31,7 @@ public final class ZnodePayloads {
         BY_PATH.put(Pattern.compile("/topics/[^/]+"), TopicAssignment.parser());
         BY_PATH.put(Pattern.compile("/topics/[^/]+/partitions/[^/]+/state"), PartitionState.parser());
         BY_PATH.put(Pattern.compile("/config/topics/[^/]+"), TopicConfig.parser());
+        BY_PATH.put(Pattern.compile("/producer_id_block"), io.strand.coordinator.proto.ProducerIdBlock.parser());
     }
 
     private ZnodePayloads() {

@@ -5,6 +5,7 @@ import io.strand.coordinator.ClusterIdentity;
 import io.strand.coordinator.IsrUpdater;
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.MetadataStore;
+import io.strand.coordinator.ProducerIdManager;
 import io.strand.coordinator.ReplicaAssigner;
 import io.strand.coordinator.TopicCreator;
 import io.strand.coordinator.ZooKeeperConnection;
@@ -15,12 +16,15 @@ import io.strand.server.handlers.ApiVersionsHandler;
 import io.strand.server.handlers.CreateTopicsHandler;
 import io.strand.server.handlers.FetchHandler;
 import io.strand.server.handlers.ListOffsetsHandler;
+import io.strand.server.handlers.DescribeProducersHandler;
+import io.strand.server.handlers.InitProducerIdHandler;
 import io.strand.server.handlers.MetadataHandler;
 import io.strand.server.handlers.OffsetForLeaderEpochHandler;
 import io.strand.server.handlers.ProduceHandler;
 import io.strand.server.metrics.BrokerMetrics;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.ApiHandlers;
+import io.strand.server.network.ResponseFaults;
 import io.strand.server.network.SocketServer;
 import io.strand.server.replica.LogConfigs;
 import io.strand.server.replica.ReplicaManager;
@@ -58,6 +62,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerConfig config;
     private final List<AutoCloseable> closeInReverse = new ArrayList<>();
     private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
+    private final ResponseFaults responseFaults = new ResponseFaults();
     private BrokerMetrics metrics;
     private LogManager logs;
     private CuratorFramework zk;
@@ -103,12 +108,14 @@ public final class Broker implements AutoCloseable {
             TopicService topics = new TopicService(
                 new TopicCreator(store, config.brokerId(), new ReplicaAssigner(new SecureRandom())),
                 cache, config, blockingPool);
-            ApiHandlers handlers = handlers(topics, timer);
+            ProducerIdManager producerIds = new ProducerIdManager(store, config.brokerId(),
+                ProducerIdManager.DEFAULT_BLOCK_SIZE);
+            ApiHandlers handlers = handlers(topics, timer, producerIds, blockingPool);
 
             SocketServer sockets = closing(new SocketServer(config.numNetworkThreads()));
             for (BrokerConfig.Listener l : config.listeners()) {
                 boundAddresses.put(l.name(), sockets.bind(l, handlers, requestPool, metrics,
-                    config.socketRequestMaxBytes(), config.queuedMaxRequests()));
+                    config.socketRequestMaxBytes(), config.queuedMaxRequests(), responseFaults));
             }
 
             BrokerRegistrar registrar = closing(new BrokerRegistrar(zk, registration(),
@@ -123,7 +130,8 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private ApiHandlers handlers(TopicService topics, ScheduledExecutorService timer) {
+    private ApiHandlers handlers(TopicService topics, ScheduledExecutorService timer, ProducerIdManager producerIds,
+                                 ExecutorService blockingPool) {
         AtomicReference<ApiHandlers> self = new AtomicReference<>();
         List<ApiHandler<?>> list = new ArrayList<>(List.of(
             new ApiVersionsHandler(self::get),
@@ -132,7 +140,9 @@ public final class Broker implements AutoCloseable {
             new ProduceHandler(replicaManager, cache, metrics),
             new FetchHandler(replicaManager, cache, timer),
             new ListOffsetsHandler(replicaManager, cache),
-            new OffsetForLeaderEpochHandler(replicaManager, cache)));
+            new OffsetForLeaderEpochHandler(replicaManager, cache),
+            new InitProducerIdHandler(producerIds, blockingPool),
+            new DescribeProducersHandler(replicaManager, cache)));
         // ---- BEGIN group coordinator (issue 7): consumer groups and committed offsets in __consumer_offsets ----
         io.strand.server.group.GroupCoordinator groups = closing(new io.strand.server.group.GroupCoordinator(
             io.strand.server.group.GroupConfig.from(config), cache, topics, timer, config.brokerId()));
@@ -182,6 +192,11 @@ public final class Broker implements AutoCloseable {
         return clusterId;
     }
 
+    /** This broker's ZooKeeper client (tests use it to expire the session on purpose). */
+    public CuratorFramework zookeeperClient() {
+        return zk;
+    }
+
     public MetadataCache metadataCache() {
         return cache;
     }
@@ -192,6 +207,11 @@ public final class Broker implements AutoCloseable {
 
     public ReplicaManager replicaManager() {
         return replicaManager;
+    }
+
+    /** Fault injection for tests (off unless set). */
+    public ResponseFaults responseFaults() {
+        return responseFaults;
     }
 
     public BrokerMetrics metrics() {

@@ -78,6 +78,9 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
     public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
+    public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
+    public static final String TRANSACTIONAL_ID_EXPIRATION_MS = "transactional.id.expiration.ms";
     public static final String METRICS_JMX_ENABLE = "strand.metrics.jmx.enable";
 
     /** Kafka broker settings Strand accepts so that an existing server.properties starts, but which change nothing here. */
@@ -178,6 +181,12 @@ public final class BrokerConfig extends AbstractConfig {
             "Leader imbalance per broker (percent of its preferred partitions it does not lead) that triggers a rebalance.")
         .define(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, Type.LONG, 300L, Range.atLeast(1), Importance.MEDIUM,
             "How often the controller checks leader imbalance.")
+        .define(PRODUCER_ID_EXPIRATION_MS, Type.LONG, 86_400_000L, Range.atLeast(1), Importance.MEDIUM,
+            "An idempotent producer silent this long is forgotten by partitions.")
+        .define(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, Type.LONG, 600_000L, Range.atLeast(1), Importance.LOW,
+            "How often partitions look for expired producer ids.")
+        .define(TRANSACTIONAL_ID_EXPIRATION_MS, Type.LONG, 604_800_000L, Range.atLeast(1), Importance.LOW,
+            "Accepted for compatibility; Strand has no transactions.")
         .define(METRICS_JMX_ENABLE, Type.BOOLEAN, true, Importance.LOW, "Publish metrics over JMX.");
 
     private BrokerConfig(Map<String, String> props) {
@@ -492,6 +501,14 @@ public final class BrokerConfig extends AbstractConfig {
 
     public long leaderImbalanceCheckIntervalSeconds() {
         return getLong(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS);
+    }
+
+    public long producerIdExpirationMs() {
+        return getLong(PRODUCER_ID_EXPIRATION_MS);
+    }
+
+    public long producerIdExpirationCheckIntervalMs() {
+        return getLong(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
     }
 
     public boolean metricsJmxEnable() {
