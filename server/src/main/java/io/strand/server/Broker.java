@@ -133,7 +133,7 @@ public final class Broker implements AutoCloseable {
     private ApiHandlers handlers(TopicService topics, ScheduledExecutorService timer, ProducerIdManager producerIds,
                                  ExecutorService blockingPool) {
         AtomicReference<ApiHandlers> self = new AtomicReference<>();
-        List<ApiHandler<?>> list = List.of(
+        List<ApiHandler<?>> list = new ArrayList<>(List.of(
             new ApiVersionsHandler(self::get),
             new MetadataHandler(config, cache, topics),
             new CreateTopicsHandler(topics),
@@ -142,7 +142,25 @@ public final class Broker implements AutoCloseable {
             new ListOffsetsHandler(replicaManager, cache),
             new OffsetForLeaderEpochHandler(replicaManager, cache),
             new InitProducerIdHandler(producerIds, blockingPool),
-            new DescribeProducersHandler(replicaManager, cache));
+            new DescribeProducersHandler(replicaManager, cache)));
+        // ---- BEGIN group coordinator (issue 7): consumer groups and committed offsets in __consumer_offsets ----
+        io.strand.server.group.GroupCoordinator groups = closing(new io.strand.server.group.GroupCoordinator(
+            io.strand.server.group.GroupConfig.from(config), cache, topics, timer, config.brokerId()));
+        replicaManager.addLeadershipListener(groups);
+        groups.adoptCurrentLeadership(replicaManager.partitions());
+        list.addAll(List.of(
+            new io.strand.server.handlers.FindCoordinatorHandler(groups, cache),
+            new io.strand.server.handlers.JoinGroupHandler(groups),
+            new io.strand.server.handlers.SyncGroupHandler(groups),
+            new io.strand.server.handlers.HeartbeatHandler(groups),
+            new io.strand.server.handlers.LeaveGroupHandler(groups),
+            new io.strand.server.handlers.OffsetCommitHandler(groups, cache),
+            new io.strand.server.handlers.OffsetFetchHandler(groups, cache),
+            new io.strand.server.handlers.OffsetDeleteHandler(groups, cache),
+            new io.strand.server.handlers.DescribeGroupsHandler(groups),
+            new io.strand.server.handlers.ListGroupsHandler(groups),
+            new io.strand.server.handlers.DeleteGroupsHandler(groups)));
+        // ---- END group coordinator ----
         self.set(new ApiHandlers(list));
         return self.get();
     }
