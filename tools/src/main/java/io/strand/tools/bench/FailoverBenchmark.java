@@ -49,7 +49,17 @@ public final class FailoverBenchmark {
     private FailoverBenchmark() {
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+        System.exit(0); // ZooKeeper's server leaves non-daemon threads behind
+    }
+
+    private static void run(String[] args) throws Exception {
         Flags flags = new Flags();
         JCommander jc = JCommander.newBuilder().addObject(flags).programName("strand-bench failover").build();
         jc.parse(args);
@@ -78,7 +88,6 @@ public final class FailoverBenchmark {
                 deleteRecursively(zkDir);
             }
         }
-        System.exit(0); // ZooKeeper's server leaves non-daemon threads behind
     }
 
     private static void run(String connect, int partitions, int rounds) throws Exception {
@@ -116,10 +125,14 @@ public final class FailoverBenchmark {
                 System.out.printf(Locale.ROOT, "%s partitions=%d: %d leaders written in %d ms after the controller noticed "
                         + "(%d ms from the session close)%n", round == 0 ? "warm-up " : "round " + round, partitions,
                     s.withLeader(), s.millis(), e2e);
-                // bring broker 1 back and make it leader again for the next round
+                if (round == rounds) {
+                    break;
+                }
+                // bring broker 1 back, in sync, and make it leader again for the next round
                 brokers.put(1, register(connect, 1));
                 waitFor(() -> cache.isLive(1), "broker 1 back");
-                waitFor(() -> isrComplete(store, partitions), "ISRs complete");
+                addBackToIsr(store, partitions);
+                waitFor(() -> allInIsr(cache, partitions, 1), "broker 1 in every ISR");
                 controller.electPreferredLeaders(null).get();
                 waitFor(() -> allLedBy(cache, partitions, 1), "broker 1 leads again");
             }
@@ -137,8 +150,8 @@ public final class FailoverBenchmark {
         }
     }
 
-    /** The ISR still holds broker 1 only where it stayed; the controller removed it elsewhere. Add it back as a leader would. */
-    private static boolean isrComplete(MetadataStore store, int partitions) {
+    /** The controller removed broker 1 from every ISR; add it back as each partition's leader would. */
+    private static void addBackToIsr(MetadataStore store, int partitions) {
         io.strand.coordinator.IsrUpdater isr = new io.strand.coordinator.IsrUpdater(store);
         for (int t = 0; t < topics(partitions); t++) {
             for (int p = 0; p < perTopic(partitions, t); p++) {
@@ -151,6 +164,20 @@ public final class FailoverBenchmark {
                             next.add(1);
                             return next;
                         });
+                }
+            }
+        }
+    }
+
+    private static boolean allInIsr(MetadataCache cache, int partitions, int broker) {
+        for (int t = 0; t < topics(partitions); t++) {
+            var view = cache.topic(topic(t)).orElse(null);
+            if (view == null) {
+                return false;
+            }
+            for (var p : view.partitionsSnapshot()) {
+                if (!p.isr().contains(broker)) {
+                    return false;
                 }
             }
         }
