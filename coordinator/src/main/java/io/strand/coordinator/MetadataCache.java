@@ -1,11 +1,13 @@
 package io.strand.coordinator;
 
+import io.strand.coordinator.proto.BrokerConfigOverrides;
 import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.ClusterId;
 import io.strand.coordinator.proto.ControllerRegistration;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.coordinator.proto.TopicAssignment;
 import io.strand.coordinator.proto.TopicConfig;
+import io.strand.coordinator.proto.TopicReassignment;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class MetadataCache implements AutoCloseable {
     private final ConcurrentHashMap<String, Map<Integer, ChildData>> orphanStates = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Map<String, String>> configs = new ConcurrentHashMap<>();
     private final java.util.Set<String> deletionsRequested = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, TopicReassignment> reassignments = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Map<String, String>> brokerConfigs = new ConcurrentHashMap<>();
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
     private final List<TopicWaiter> topicWaiters = new CopyOnWriteArrayList<>();
     private final CountDownLatch initialized = new CountDownLatch(1);
@@ -60,7 +64,10 @@ public final class MetadataCache implements AutoCloseable {
             .forCreates(this::upsert)
             .forChanges((before, after) -> upsert(after))
             .forDeletes(this::delete)
-            .forInitialized(initialized::countDown)
+            .forInitialized(() -> {
+                notifyListeners(MetadataListener::onCacheLoaded);
+                initialized.countDown();
+            })
             .build());
     }
 
@@ -110,6 +117,21 @@ public final class MetadataCache implements AutoCloseable {
     /** Topics with a pending {@code /admin/delete_topics/<t>} marker. */
     public java.util.Set<String> deletionsRequested() {
         return java.util.Set.copyOf(deletionsRequested);
+    }
+
+    /** The pending reassignment of {@code topic} ({@code /admin/reassignments/<t>}), if any. */
+    public Optional<TopicReassignment> reassignment(String topic) {
+        return Optional.ofNullable(reassignments.get(topic));
+    }
+
+    /** Every pending reassignment by topic, as a snapshot. */
+    public Map<String, TopicReassignment> reassignments() {
+        return Map.copyOf(reassignments);
+    }
+
+    /** Dynamic overrides of broker {@code entity} (a broker id or {@code <default>}); empty if none. */
+    public Map<String, String> brokerConfig(String entity) {
+        return brokerConfigs.getOrDefault(entity, Map.of());
     }
 
     public Optional<TopicView> topic(String name) {
@@ -166,6 +188,12 @@ public final class MetadataCache implements AutoCloseable {
                     }
                 }
                 case "config" -> {
+                    if (parts.length == 3 && parts[1].equals("brokers")) {
+                        Map<String, String> overrides = MetadataStore.decode(node.getPath(), node.getData(),
+                            BrokerConfigOverrides.parser()).getOverridesMap();
+                        brokerConfigs.put(parts[2], overrides);
+                        notifyListeners(l -> l.onBrokerConfigChanged(parts[2], overrides));
+                    }
                     if (parts.length == 3 && parts[1].equals("topics")) {
                         Map<String, String> overrides = MetadataStore.decode(node.getPath(), node.getData(),
                             TopicConfig.parser()).getOverridesMap();
@@ -191,6 +219,11 @@ public final class MetadataCache implements AutoCloseable {
                     if (parts.length == 3 && parts[1].equals("delete_topics")) {
                         deletionsRequested.add(parts[2]);
                         notifyListeners(l -> l.onTopicDeletionRequested(parts[2]));
+                    } else if (parts.length == 3 && parts[1].equals("reassignments")) {
+                        TopicReassignment r = MetadataStore.decode(node.getPath(), node.getData(),
+                            TopicReassignment.parser());
+                        reassignments.put(parts[2], r);
+                        notifyListeners(l -> l.onReassignmentChanged(parts[2], Optional.of(r)));
                     }
                 }
                 case "cluster" -> {
@@ -275,11 +308,17 @@ public final class MetadataCache implements AutoCloseable {
             case "config" -> {
                 if (parts.length == 3 && parts[1].equals("topics")) {
                     configs.remove(parts[2]);
+                } else if (parts.length == 3 && parts[1].equals("brokers")) {
+                    brokerConfigs.remove(parts[2]);
+                    notifyListeners(l -> l.onBrokerConfigChanged(parts[2], Map.of()));
                 }
             }
             case "admin" -> {
                 if (parts.length == 3 && parts[1].equals("delete_topics")) {
                     deletionsRequested.remove(parts[2]);
+                } else if (parts.length == 3 && parts[1].equals("reassignments")) {
+                    reassignments.remove(parts[2]);
+                    notifyListeners(l -> l.onReassignmentChanged(parts[2], Optional.empty()));
                 }
             }
             case "controller" -> {
