@@ -58,6 +58,11 @@ public final class MetadataCache implements AutoCloseable {
     private record TopicWaiter(String topic, Predicate<TopicView> condition, CompletableFuture<TopicView> future) {
     }
 
+    private record ConditionWaiter(java.util.function.BooleanSupplier condition, CompletableFuture<Void> future) {
+    }
+
+    private final List<ConditionWaiter> conditionWaiters = new CopyOnWriteArrayList<>();
+
     public MetadataCache(CuratorFramework zk) {
         this.cache = CuratorCache.build(zk, "/");
         cache.listenable().addListener(CuratorCacheListener.builder()
@@ -167,6 +172,33 @@ public final class MetadataCache implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Completes once {@code condition} (a question about this cache) holds, checked now and after
+     * every change the cache applies. The caller bounds the wait, e.g. with {@code orTimeout}.
+     */
+    public CompletableFuture<Void> awaitCondition(java.util.function.BooleanSupplier condition) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        ConditionWaiter waiter = new ConditionWaiter(condition, f);
+        conditionWaiters.add(waiter);
+        f.whenComplete((v, e) -> conditionWaiters.remove(waiter));
+        if (condition.getAsBoolean()) {
+            f.complete(null);
+        }
+        return f;
+    }
+
+    private void checkConditions() {
+        for (ConditionWaiter w : conditionWaiters) {
+            try {
+                if (w.condition().getAsBoolean()) {
+                    w.future().complete(null);
+                }
+            } catch (RuntimeException e) {
+                w.future().completeExceptionally(e);
+            }
+        }
+    }
+
     // ---- updates, on Curator's event thread ----
 
     private void upsert(ChildData node) {
@@ -237,6 +269,7 @@ public final class MetadataCache implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("Ignoring znode {} that could not be applied to the metadata cache", node.getPath(), e);
         }
+        checkConditions();
     }
 
     private void upsertTopic(String name, ChildData node) {
@@ -286,6 +319,14 @@ public final class MetadataCache implements AutoCloseable {
     }
 
     private void delete(ChildData node) {
+        try {
+            applyDelete(node);
+        } finally {
+            checkConditions();
+        }
+    }
+
+    private void applyDelete(ChildData node) {
         String[] parts = node.getPath().substring(1).split("/");
         switch (parts[0]) {
             case "brokers" -> {
@@ -364,5 +405,6 @@ public final class MetadataCache implements AutoCloseable {
     public void close() {
         cache.close();
         topicWaiters.forEach(w -> w.future().cancel(false));
+        conditionWaiters.forEach(w -> w.future().cancel(false));
     }
 }

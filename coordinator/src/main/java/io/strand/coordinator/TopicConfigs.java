@@ -20,9 +20,11 @@ public final class TopicConfigs {
     /** Every topic config name Kafka defines. */
     public static final Set<String> NAMES = kafkaTopicConfigNames();
 
-    /** Configs whose value is a comma-separated list (for APPEND and SUBTRACT). */
-    public static final Set<String> LIST_NAMES = Set.of(TopicConfig.CLEANUP_POLICY_CONFIG, LEADER_THROTTLED_REPLICAS,
-        FOLLOWER_THROTTLED_REPLICAS);
+    /** Configs whose value is a comma-separated list (for APPEND and SUBTRACT), with Kafka's defaults. */
+    public static final Map<String, String> LIST_DEFAULTS = Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+        LEADER_THROTTLED_REPLICAS, "",
+        FOLLOWER_THROTTLED_REPLICAS, "");
 
     private static final Set<String> LONGS = Set.of(
         TopicConfig.RETENTION_MS_CONFIG, TopicConfig.RETENTION_BYTES_CONFIG, TopicConfig.SEGMENT_MS_CONFIG,

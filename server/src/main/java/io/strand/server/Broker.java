@@ -11,7 +11,19 @@ import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.controller.Controller;
 import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.Endpoint;
+import io.strand.server.admin.AdminService;
+import io.strand.server.handlers.AlterConfigsHandler;
+import io.strand.server.handlers.AlterPartitionReassignmentsHandler;
 import io.strand.server.handlers.ApiVersionsHandler;
+import io.strand.server.handlers.CreatePartitionsHandler;
+import io.strand.server.handlers.DeleteTopicsHandler;
+import io.strand.server.handlers.DescribeClusterHandler;
+import io.strand.server.handlers.DescribeConfigsHandler;
+import io.strand.server.handlers.DescribeLogDirsHandler;
+import io.strand.server.handlers.DescribeTopicPartitionsHandler;
+import io.strand.server.handlers.ElectLeadersHandler;
+import io.strand.server.handlers.IncrementalAlterConfigsHandler;
+import io.strand.server.handlers.ListPartitionReassignmentsHandler;
 import io.strand.server.handlers.CreateTopicsHandler;
 import io.strand.server.handlers.FetchHandler;
 import io.strand.server.handlers.ListOffsetsHandler;
@@ -24,6 +36,7 @@ import io.strand.server.network.ApiHandlers;
 import io.strand.server.network.SocketServer;
 import io.strand.server.replica.LogConfigs;
 import io.strand.server.replica.ReplicaManager;
+import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.topics.TopicService;
 import io.strand.wal.LogManager;
 import java.net.InetSocketAddress;
@@ -103,7 +116,10 @@ public final class Broker implements AutoCloseable {
             TopicService topics = new TopicService(
                 new TopicCreator(store, config.brokerId(), new ReplicaAssigner(new SecureRandom())),
                 cache, config, blockingPool);
-            ApiHandlers handlers = handlers(topics, timer);
+            AdminService admin = new AdminService(config, store, cache, controller, logs, blockingPool);
+            ReplicationThrottle throttle = new ReplicationThrottle(config.brokerId(),
+                config.leaderReplicationThrottledRate(), cache);
+            ApiHandlers handlers = handlers(topics, timer, admin, throttle);
 
             SocketServer sockets = closing(new SocketServer(config.numNetworkThreads()));
             for (BrokerConfig.Listener l : config.listeners()) {
@@ -123,16 +139,28 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private ApiHandlers handlers(TopicService topics, ScheduledExecutorService timer) {
+    private ApiHandlers handlers(TopicService topics, ScheduledExecutorService timer, AdminService admin,
+                                 ReplicationThrottle throttle) {
         AtomicReference<ApiHandlers> self = new AtomicReference<>();
         List<ApiHandler<?>> list = List.of(
             new ApiVersionsHandler(self::get),
             new MetadataHandler(config, cache, topics),
             new CreateTopicsHandler(topics),
             new ProduceHandler(replicaManager, cache, metrics),
-            new FetchHandler(replicaManager, cache, timer),
+            new FetchHandler(replicaManager, cache, timer, throttle),
             new ListOffsetsHandler(replicaManager, cache),
-            new OffsetForLeaderEpochHandler(replicaManager, cache));
+            new OffsetForLeaderEpochHandler(replicaManager, cache),
+            new CreatePartitionsHandler(admin),
+            new DeleteTopicsHandler(admin),
+            new DescribeConfigsHandler(admin),
+            new AlterConfigsHandler(admin),
+            new IncrementalAlterConfigsHandler(admin),
+            new ElectLeadersHandler(admin),
+            new DescribeClusterHandler(cache),
+            new DescribeLogDirsHandler(logs),
+            new DescribeTopicPartitionsHandler(cache),
+            new AlterPartitionReassignmentsHandler(admin),
+            new ListPartitionReassignmentsHandler(cache));
         self.set(new ApiHandlers(list));
         return self.get();
     }

@@ -72,6 +72,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
     public static final String METRICS_JMX_ENABLE = "strand.metrics.jmx.enable";
+    public static final String LEADER_REPLICATION_THROTTLED_RATE = "leader.replication.throttled.rate";
 
     /** Kafka broker settings Strand accepts so that an existing server.properties starts, but which change nothing here. */
     public static final Set<String> ACCEPTED_WITHOUT_EFFECT = Set.of(
@@ -158,7 +159,10 @@ public final class BrokerConfig extends AbstractConfig {
             "Leader imbalance per broker (percent of its preferred partitions it does not lead) that triggers a rebalance.")
         .define(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, Type.LONG, 300L, Range.atLeast(1), Importance.MEDIUM,
             "How often the controller checks leader imbalance.")
-        .define(METRICS_JMX_ENABLE, Type.BOOLEAN, true, Importance.LOW, "Publish metrics over JMX.");
+        .define(METRICS_JMX_ENABLE, Type.BOOLEAN, true, Importance.LOW, "Publish metrics over JMX.")
+        .define(LEADER_REPLICATION_THROTTLED_RATE, Type.LONG, Long.MAX_VALUE, Range.atLeast(1), Importance.MEDIUM,
+            "Bytes/s this broker, as leader, sends to replicas catching up in a partition reassignment; the default "
+                + "is unlimited. Can be changed at run time (kafka-configs / strand configs set --broker).");
 
     private BrokerConfig(Map<String, String> props) {
         super(DEFINITION, props, false);
@@ -448,6 +452,16 @@ public final class BrokerConfig extends AbstractConfig {
 
     public boolean metricsJmxEnable() {
         return getBoolean(METRICS_JMX_ENABLE);
+    }
+
+    /** Bytes/s for replicas catching up in a reassignment, from the properties file (Long.MAX_VALUE = unlimited). */
+    public long leaderReplicationThrottledRate() {
+        return getLong(LEADER_REPLICATION_THROTTLED_RATE);
+    }
+
+    /** The definition of every key this broker reads (names, types, defaults), for DescribeConfigs. */
+    public static ConfigDef definition() {
+        return DEFINITION;
     }
 
     /** Every key and its effective value, for the start-up log. */

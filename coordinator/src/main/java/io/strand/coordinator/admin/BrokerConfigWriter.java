@@ -35,7 +35,7 @@ public final class BrokerConfigWriter {
 
     /** IncrementalAlterConfigs on {@code entity} (a broker id or {@code <default>}). */
     public Map<String, String> alter(String entity, List<ConfigChange> changes, boolean validateOnly) {
-        return write(entity, current -> ConfigChange.apply(current, changes, java.util.Set.of()), validateOnly);
+        return write(entity, current -> ConfigChange.apply(current, changes, Map.of()), validateOnly);
     }
 
     /** AlterConfigs: the dynamic overrides become exactly {@code overrides}. */

@@ -30,13 +30,14 @@ public record ConfigChange(String name, Op op, String value) {
 
     /**
      * The overrides after {@code changes}, applied in order to {@code current}. APPEND and SUBTRACT
-     * work on comma-separated list configs only ({@code listNames}); APPEND adds values not yet there,
+     * work on comma-separated list configs only (the keys of {@code listDefaults}); they start from the
+     * override or, without one, from the default, as Kafka does. APPEND adds values not yet there,
      * SUBTRACT removes them, and an empty list removes the override.
      *
      * @throws InvalidRequestException for a config named twice, or APPEND/SUBTRACT of a non-list config
      */
     public static Map<String, String> apply(Map<String, String> current, List<ConfigChange> changes,
-                                            Set<String> listNames) {
+                                            Map<String, String> listDefaults) {
         Set<String> seen = new java.util.HashSet<>();
         for (ConfigChange c : changes) {
             if (!seen.add(c.name())) {
@@ -49,11 +50,11 @@ public record ConfigChange(String name, Op op, String value) {
                 case SET -> out.put(c.name(), c.value());
                 case DELETE -> out.remove(c.name());
                 case APPEND, SUBTRACT -> {
-                    if (!listNames.contains(c.name())) {
+                    if (!listDefaults.containsKey(c.name())) {
                         throw new InvalidRequestException("Config value " + c.op().name().toLowerCase(java.util.Locale.ROOT)
                             + " is not allowed for config key: " + c.name());
                     }
-                    Set<String> items = new LinkedHashSet<>(split(out.get(c.name())));
+                    Set<String> items = new LinkedHashSet<>(split(out.getOrDefault(c.name(), listDefaults.get(c.name()))));
                     List<String> given = split(c.value());
                     if (c.op() == Op.APPEND) {
                         items.addAll(given);

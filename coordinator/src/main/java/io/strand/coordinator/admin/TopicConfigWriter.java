@@ -50,7 +50,7 @@ public final class TopicConfigWriter {
      * @throws org.apache.kafka.common.errors.InvalidRequestException for a duplicate name or a list op on a non-list config
      */
     public Map<String, String> alter(String topic, List<ConfigChange> changes, boolean validateOnly) {
-        return write(topic, current -> ConfigChange.apply(current, changes, TopicConfigs.LIST_NAMES), validateOnly);
+        return write(topic, current -> ConfigChange.apply(current, changes, TopicConfigs.LIST_DEFAULTS), validateOnly);
     }
 
     /** AlterConfigs: the overrides become exactly {@code overrides}. */
