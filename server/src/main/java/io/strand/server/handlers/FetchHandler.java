@@ -189,8 +189,13 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         }
         // catch-up traffic of a reassignment: nothing while the throttle's budget is spent
         boolean throttled = follower && throttle.applies(p.topicPartition(), replicaId);
-        if (throttled && !throttle.allowed()) {
-            return Errors.NONE;
+        if (throttled) {
+            long allowance = throttle.allowance();
+            if (allowance <= 0) {
+                return Errors.NONE;
+            }
+            maxBytes = (int) Math.min(maxBytes, allowance);
+            minOneBatch = true;
         }
         try {
             LogReadResult r = follower

@@ -17,9 +17,10 @@ import org.apache.kafka.common.TopicPartition;
  * Replicas already in sync, and consumers, are never throttled, so a move does not starve producers
  * waiting on acks=all.
  *
- * <p>A token bucket holding at most one second of traffic: a throttled fetch gets records only while
- * the bucket is not empty, and what it gets is taken out afterwards (so one read may overdraw it by
- * up to {@code replica.fetch.max.bytes}; the average stays at the rate). Thread-safe.
+ * <p>A token bucket holding at most one second of traffic: a throttled fetch reads at most what the
+ * bucket holds (but at least one batch, so that a batch larger than the bucket still moves), nothing
+ * while it is empty, and what it read is taken out afterwards; the average stays at the rate.
+ * Thread-safe.
  */
 public final class ReplicationThrottle {
     private final String brokerEntity;
@@ -73,16 +74,16 @@ public final class ReplicationThrottle {
             && !r.getOriginalReplicasList().contains(replicaId);
     }
 
-    /** True if throttled traffic may be sent now. */
-    public synchronized boolean allowed() {
+    /** How many bytes of throttled traffic may be sent now: 0 while the bucket is empty, Long.MAX_VALUE if unlimited. */
+    public synchronized long allowance() {
         long rate = rate();
         if (rate == Long.MAX_VALUE) {
-            return true;
+            return Long.MAX_VALUE;
         }
         long now = System.nanoTime();
         tokens = Math.min(rate, tokens + (now - lastRefillNanos) * (rate / 1e9));
         lastRefillNanos = now;
-        return tokens > 0;
+        return tokens > 0 ? Math.max(1, (long) tokens) : 0;
     }
 
     /** Takes {@code bytes} of throttled traffic out of the bucket. */
