@@ -186,9 +186,17 @@ class AdminApiTest {
 
     @Test
     void shouldMoveLeadershipBackToThePreferredReplica() throws Exception {
-        cluster.createTopic("preferring", 1, 3);
+        // the preferred replica is not the controller, so that restarting it leaves the controller (and the
+        // admin client's idea of it: ElectLeaders goes to the controller) unchanged
+        int controller = admin.describeCluster().controller().get().id();
+        int preferred = controller == 1 ? 2 : 1;
+        List<Integer> replicas = new ArrayList<>(List.of(preferred));
+        List.of(1, 2, 3).stream().filter(b -> b != preferred).forEach(replicas::add);
+        admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("preferring", Map.of(0, replicas))))
+            .all().get();
         TopicPartition tp = new TopicPartition("preferring", 0);
-        int preferred = describe("preferring").partitions().get(0).replicas().get(0).id();
+        StrandTestCluster.waitUntil("broker " + preferred + " leads preferring-0", Duration.ofSeconds(20),
+            () -> cluster.broker(preferred).replicaManager().partition(tp).map(p -> p.isLeader()).orElse(false));
         cluster.restartBroker(preferred);
         StrandTestCluster.waitUntil("broker " + preferred + " back in the ISR and another broker leading",
             Duration.ofSeconds(30), () -> {
