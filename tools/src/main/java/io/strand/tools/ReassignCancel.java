@@ -55,7 +55,7 @@ final class ReassignCancel implements Command {
 
     @Override
     public int run(Io io) {
-        Set<TopicPartition> partitions = partitions();
+        Set<TopicPartition> partitions = partitions(io);
         List<TopicPartition> cancelled = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         try (KafkaAdmin admin = flags.cluster.open()) {
@@ -88,13 +88,13 @@ final class ReassignCancel implements Command {
         return 0;
     }
 
-    private Set<TopicPartition> partitions() {
+    private Set<TopicPartition> partitions(Io io) {
         boolean one = flags.topic != null || flags.partition != null;
         if (one == (flags.file != null)) {
             throw new UsageException("give either --reassignment-json-file or --topic with --partition");
         }
         if (flags.file != null) {
-            return new LinkedHashSet<>(ReassignmentPlan.read(flags.file, "--reassignment-json-file").keySet());
+            return new LinkedHashSet<>(ReassignmentPlan.read(flags.file, "--reassignment-json-file", io::warn).keySet());
         }
         if (flags.topic == null || flags.partition == null) {
             throw new UsageException("--topic and --partition go together");

@@ -59,7 +59,7 @@ final class ReassignExecute implements Command {
         if (flags.throttle != null && flags.throttle < 1) {
             throw new UsageException("--throttle must be at least 1 byte/s, was " + flags.throttle);
         }
-        Map<TopicPartition, List<Integer>> plan = ReassignmentPlan.read(flags.file, "--reassignment-json-file");
+        Map<TopicPartition, List<Integer>> plan = ReassignmentPlan.read(flags.file, "--reassignment-json-file", io::warn);
         Map<TopicPartition, List<Integer>> current;
         List<String> failures = new ArrayList<>();
         List<TopicPartition> started = new ArrayList<>();

@@ -52,7 +52,7 @@ final class ReassignStatus implements Command {
     @Override
     public int run(Io io) {
         Map<TopicPartition, List<Integer>> plan = flags.file == null ? null
-            : ReassignmentPlan.read(flags.file, "--reassignment-json-file");
+            : ReassignmentPlan.read(flags.file, "--reassignment-json-file", io::warn);
         List<Row> rows = new ArrayList<>();
         try (KafkaAdmin admin = flags.cluster.open()) {
             Map<TopicPartition, PartitionReassignment> ongoing;

@@ -13,15 +13,19 @@ import org.apache.kafka.common.TopicPartition;
  * A reassignment plan in the JSON format of Kafka's kafka-reassign-partitions, so plans move between
  * the two tools:
  * <pre>{"version":1,"partitions":[{"topic":"orders","partition":0,"replicas":[2,3,4],"log_dirs":["any","any","any"]}]}</pre>
- * {@code log_dirs} is optional on input and must be "any" (Strand picks the directory); it is
- * written out as Kafka does.
+ * {@code log_dirs} is optional on input; directories other than "any" (as in the rollback plan Kafka's
+ * tool prints) are ignored with a warning, since Strand picks the directory itself. It is written out
+ * as "any", as Kafka does for proposals.
  */
 final class ReassignmentPlan {
     private ReassignmentPlan() {
     }
 
-    /** Reads a plan file; a file that cannot be read or parsed is a usage error naming it and the problem. */
-    static Map<TopicPartition, List<Integer>> read(String file, String flag) {
+    /**
+     * Reads a plan file; a file that cannot be read or parsed is a usage error naming it and the
+     * problem. Named log directories are reported to {@code warn} once.
+     */
+    static Map<TopicPartition, List<Integer>> read(String file, String flag, java.util.function.Consumer<String> warn) {
         String text;
         try {
             text = Files.readString(Path.of(file));
@@ -29,7 +33,12 @@ final class ReassignmentPlan {
             throw new UsageException(flag + " " + file + ": cannot read the file (" + Failures.describe(e) + ")");
         }
         try {
-            return parse(text);
+            Map<TopicPartition, List<Integer>> plan = parse(text);
+            if (namesLogDirs(text)) {
+                warn.accept("warning: " + flag + " " + file + " names log directories; Strand ignores them and places "
+                    + "each replica in a log directory of its broker");
+            }
+            return plan;
         } catch (IllegalArgumentException e) {
             throw new UsageException(flag + " " + file + ": " + e.getMessage());
         }
@@ -76,9 +85,8 @@ final class ReassignmentPlan {
                     throw new IllegalArgumentException(tp + " has " + dirs.size() + " log_dirs for " + ids.size() + " replicas");
                 }
                 for (Object d : dirs) {
-                    if (!"any".equals(d)) {
-                        throw new IllegalArgumentException(tp + " names log dir " + d
-                            + "; Strand places replicas in its own log dirs, so only \"any\" is accepted");
+                    if (!(d instanceof String)) {
+                        throw new IllegalArgumentException(tp + " has a log dir that is not a string: " + d);
                     }
                 }
             }
@@ -90,6 +98,20 @@ final class ReassignmentPlan {
             throw new IllegalArgumentException("the plan moves no partition");
         }
         return out;
+    }
+
+    /** True if some partition of the plan names a log directory other than "any". */
+    static boolean namesLogDirs(String text) {
+        Object root = JsonReader.parse(text);
+        if (root instanceof Map<?, ?> map && map.get("partitions") instanceof List<?> partitions) {
+            for (Object o : partitions) {
+                if (o instanceof Map<?, ?> p && p.get("log_dirs") instanceof List<?> dirs
+                        && dirs.stream().anyMatch(d -> !"any".equals(d))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     static String write(Map<TopicPartition, List<Integer>> plan) {

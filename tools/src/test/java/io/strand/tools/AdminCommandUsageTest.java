@@ -60,9 +60,9 @@ class AdminCommandUsageTest {
         assertOneLineError(run("reassign", "cancel", "--reassignment-json-file", twice.toString()), 2,
             "orders-0 names broker 1 twice");
         Path dirs = Files.writeString(dir.resolve("dirs.json"), "{\"version\":1,\"partitions\":[{\"topic\":\"orders\","
-            + "\"partition\":0,\"replicas\":[1],\"log_dirs\":[\"/data/1\"]}]}");
+            + "\"partition\":0,\"replicas\":[1,2],\"log_dirs\":[\"/data/1\"]}]}");
         assertOneLineError(run("reassign", "execute", "--reassignment-json-file", dirs.toString()), 2,
-            "only \"any\" is accepted");
+            "orders-0 has 1 log_dirs for 2 replicas");
         Path topics = Files.writeString(dir.resolve("topics.json"), "{\"topic\":\"orders\"}");
         assertOneLineError(run("reassign", "generate", "--topics-to-move-json-file", topics.toString(),
             "--broker-list", "1"), 2, "expected {\"topics\":[{\"topic\":\"NAME\"}],\"version\":1}");
