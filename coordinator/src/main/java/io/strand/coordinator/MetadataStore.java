@@ -199,11 +199,24 @@ public final class MetadataStore {
             return zk.transaction().forOperations(ops);
         } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException
                  | KeeperException.NoNodeException e) {
-            String path = e.getPath() != null ? e.getPath() : firstFailedPath(e, ops);
+            String path = relative(firstFailedPath(e, ops));
             throw new VersionConflictException(path, e.code().name(), e);
         } catch (Exception e) {
             throw failure("multi of " + ops.size() + " operations", e);
         }
+    }
+
+    /** A path as Strand names it: without the chroot (Curator's namespace) that ZooKeeper reports. */
+    private String relative(String path) {
+        String ns = zk.getNamespace();
+        if (ns == null || ns.isEmpty() || path == null) {
+            return path;
+        }
+        String prefix = "/" + ns;
+        if (path.equals(prefix)) {
+            return "/";
+        }
+        return path.startsWith(prefix + "/") ? path.substring(prefix.length()) : path;
     }
 
     private static String firstFailedPath(KeeperException e, List<CuratorOp> ops) {
@@ -217,7 +230,7 @@ public final class MetadataStore {
                 }
             }
         }
-        return "?";
+        return e.getPath() != null ? e.getPath() : "?";
     }
 
     /** Deletes {@code path} and everything below it; a missing node is not an error. */

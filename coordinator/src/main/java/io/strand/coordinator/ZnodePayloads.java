@@ -35,6 +35,7 @@ public final class ZnodePayloads {
         BY_PATH.put(Pattern.compile("/config/topics/[^/]+"), TopicConfig.parser());
         BY_PATH.put(Pattern.compile("/config/brokers/[^/]+"), BrokerConfigOverrides.parser());
         BY_PATH.put(Pattern.compile("/admin/reassignments/[^/]+"), TopicReassignment.parser());
+        BY_PATH.put(Pattern.compile("/producer_id_block"), io.strand.coordinator.proto.ProducerIdBlock.parser());
     }
 
     private ZnodePayloads() {

@@ -5,6 +5,7 @@ import io.strand.coordinator.ClusterIdentity;
 import io.strand.coordinator.IsrUpdater;
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.MetadataStore;
+import io.strand.coordinator.ProducerIdManager;
 import io.strand.coordinator.ReplicaAssigner;
 import io.strand.coordinator.TopicCreator;
 import io.strand.coordinator.ZooKeeperConnection;
@@ -27,12 +28,15 @@ import io.strand.server.handlers.ListPartitionReassignmentsHandler;
 import io.strand.server.handlers.CreateTopicsHandler;
 import io.strand.server.handlers.FetchHandler;
 import io.strand.server.handlers.ListOffsetsHandler;
+import io.strand.server.handlers.DescribeProducersHandler;
+import io.strand.server.handlers.InitProducerIdHandler;
 import io.strand.server.handlers.MetadataHandler;
 import io.strand.server.handlers.OffsetForLeaderEpochHandler;
 import io.strand.server.handlers.ProduceHandler;
 import io.strand.server.metrics.BrokerMetrics;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.ApiHandlers;
+import io.strand.server.network.ResponseFaults;
 import io.strand.server.network.SocketServer;
 import io.strand.server.replica.LogConfigs;
 import io.strand.server.replica.ReplicaManager;
@@ -71,6 +75,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerConfig config;
     private final List<AutoCloseable> closeInReverse = new ArrayList<>();
     private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
+    private final ResponseFaults responseFaults = new ResponseFaults();
     private BrokerMetrics metrics;
     private LogManager logs;
     private CuratorFramework zk;
@@ -116,15 +121,17 @@ public final class Broker implements AutoCloseable {
             TopicService topics = new TopicService(
                 new TopicCreator(store, config.brokerId(), new ReplicaAssigner(new SecureRandom())),
                 cache, config, blockingPool);
+            ProducerIdManager producerIds = new ProducerIdManager(store, config.brokerId(),
+                ProducerIdManager.DEFAULT_BLOCK_SIZE);
             AdminService admin = new AdminService(config, store, cache, controller, logs, blockingPool);
             ReplicationThrottle throttle = new ReplicationThrottle(config.brokerId(),
                 config.leaderReplicationThrottledRate(), cache);
-            ApiHandlers handlers = handlers(topics, timer, admin, throttle);
+            ApiHandlers handlers = handlers(topics, timer, producerIds, blockingPool, admin, throttle);
 
             SocketServer sockets = closing(new SocketServer(config.numNetworkThreads()));
             for (BrokerConfig.Listener l : config.listeners()) {
                 boundAddresses.put(l.name(), sockets.bind(l, handlers, requestPool, metrics,
-                    config.socketRequestMaxBytes(), config.queuedMaxRequests()));
+                    config.socketRequestMaxBytes(), config.queuedMaxRequests(), responseFaults));
             }
 
             BrokerRegistrar registrar = closing(new BrokerRegistrar(zk, registration(),
@@ -139,10 +146,10 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private ApiHandlers handlers(TopicService topics, ScheduledExecutorService timer, AdminService admin,
-                                 ReplicationThrottle throttle) {
+    private ApiHandlers handlers(TopicService topics, ScheduledExecutorService timer, ProducerIdManager producerIds,
+                                 ExecutorService blockingPool, AdminService admin, ReplicationThrottle throttle) {
         AtomicReference<ApiHandlers> self = new AtomicReference<>();
-        List<ApiHandler<?>> list = List.of(
+        List<ApiHandler<?>> list = new ArrayList<>(List.of(
             new ApiVersionsHandler(self::get),
             new MetadataHandler(config, cache, topics),
             new CreateTopicsHandler(topics),
@@ -150,6 +157,8 @@ public final class Broker implements AutoCloseable {
             new FetchHandler(replicaManager, cache, timer, throttle),
             new ListOffsetsHandler(replicaManager, cache),
             new OffsetForLeaderEpochHandler(replicaManager, cache),
+            new InitProducerIdHandler(producerIds, blockingPool),
+            new DescribeProducersHandler(replicaManager, cache),
             new CreatePartitionsHandler(admin),
             new DeleteTopicsHandler(admin),
             new DescribeConfigsHandler(admin),
@@ -160,7 +169,25 @@ public final class Broker implements AutoCloseable {
             new DescribeLogDirsHandler(logs),
             new DescribeTopicPartitionsHandler(cache),
             new AlterPartitionReassignmentsHandler(admin),
-            new ListPartitionReassignmentsHandler(cache));
+            new ListPartitionReassignmentsHandler(cache)));
+        // ---- BEGIN group coordinator (issue 7): consumer groups and committed offsets in __consumer_offsets ----
+        io.strand.server.group.GroupCoordinator groups = closing(new io.strand.server.group.GroupCoordinator(
+            io.strand.server.group.GroupConfig.from(config), cache, topics, timer, config.brokerId()));
+        replicaManager.addLeadershipListener(groups);
+        groups.adoptCurrentLeadership(replicaManager.partitions());
+        list.addAll(List.of(
+            new io.strand.server.handlers.FindCoordinatorHandler(groups, cache),
+            new io.strand.server.handlers.JoinGroupHandler(groups),
+            new io.strand.server.handlers.SyncGroupHandler(groups),
+            new io.strand.server.handlers.HeartbeatHandler(groups),
+            new io.strand.server.handlers.LeaveGroupHandler(groups),
+            new io.strand.server.handlers.OffsetCommitHandler(groups, cache),
+            new io.strand.server.handlers.OffsetFetchHandler(groups, cache),
+            new io.strand.server.handlers.OffsetDeleteHandler(groups, cache),
+            new io.strand.server.handlers.DescribeGroupsHandler(groups),
+            new io.strand.server.handlers.ListGroupsHandler(groups),
+            new io.strand.server.handlers.DeleteGroupsHandler(groups)));
+        // ---- END group coordinator ----
         self.set(new ApiHandlers(list));
         return self.get();
     }
@@ -192,6 +219,11 @@ public final class Broker implements AutoCloseable {
         return clusterId;
     }
 
+    /** This broker's ZooKeeper client (tests use it to expire the session on purpose). */
+    public CuratorFramework zookeeperClient() {
+        return zk;
+    }
+
     public MetadataCache metadataCache() {
         return cache;
     }
@@ -202,6 +234,11 @@ public final class Broker implements AutoCloseable {
 
     public ReplicaManager replicaManager() {
         return replicaManager;
+    }
+
+    /** Fault injection for tests (off unless set). */
+    public ResponseFaults responseFaults() {
+        return responseFaults;
     }
 
     public BrokerMetrics metrics() {

@@ -68,9 +68,19 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
     public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
     public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
+    public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
+    public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
+    public static final String GROUP_MAX_SIZE = "group.max.size";
+    public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
+    public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
+    public static final String OFFSETS_COMMIT_TIMEOUT_MS = "offsets.commit.timeout.ms";
+    public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
     public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
     public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
+    public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
+    public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
+    public static final String TRANSACTIONAL_ID_EXPIRATION_MS = "transactional.id.expiration.ms";
     public static final String METRICS_JMX_ENABLE = "strand.metrics.jmx.enable";
     public static final String LEADER_REPLICATION_THROTTLED_RATE = "leader.replication.throttled.rate";
 
@@ -79,8 +89,7 @@ public final class BrokerConfig extends AbstractConfig {
         "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "num.recovery.threads.per.data.dir",
         "log.cleaner.enable", "transaction.state.log.replication.factor", "transaction.state.log.min.isr",
         "offsets.topic.segment.bytes", "log.cleaner.threads", "delete.topic.enable", "zookeeper.set.acl",
-        "inter.broker.listener.name", "listener.security.protocol.map", "group.min.session.timeout.ms",
-        "group.max.session.timeout.ms");
+        "inter.broker.listener.name", "listener.security.protocol.map");
 
     static final ConfigDef DEFINITION = new ConfigDef()
         .define(BROKER_ID, Type.INT, ConfigDef.NO_DEFAULT_VALUE, Range.atLeast(0), Importance.HIGH,
@@ -153,12 +162,32 @@ public final class BrokerConfig extends AbstractConfig {
             "Replication factor of __consumer_offsets (capped at the number of brokers).")
         .define(GROUP_INITIAL_REBALANCE_DELAY_MS, Type.INT, 3000, Range.atLeast(0), Importance.MEDIUM,
             "Delay of a new group's first rebalance.")
+        .define(GROUP_MIN_SESSION_TIMEOUT_MS, Type.INT, 6000, Range.atLeast(0), Importance.MEDIUM,
+            "Smallest session timeout a group member may ask for.")
+        .define(GROUP_MAX_SESSION_TIMEOUT_MS, Type.INT, 1800000, Range.atLeast(0), Importance.MEDIUM,
+            "Largest session timeout a group member may ask for.")
+        .define(GROUP_MAX_SIZE, Type.INT, Integer.MAX_VALUE, Range.atLeast(1), Importance.MEDIUM,
+            "Most members a classic group may have.")
+        .define(OFFSETS_RETENTION_MINUTES, Type.INT, 10080, Range.atLeast(1), Importance.HIGH,
+            "How long committed offsets are kept after their group became empty (or, for standalone commits, after the commit).")
+        .define(OFFSETS_RETENTION_CHECK_INTERVAL_MS, Type.LONG, 600000L, Range.atLeast(1), Importance.HIGH,
+            "How often expired offsets are removed.")
+        .define(OFFSETS_COMMIT_TIMEOUT_MS, Type.INT, 5000, Range.atLeast(1), Importance.HIGH,
+            "How long an offset commit or group write waits for every in-sync replica of its __consumer_offsets partition.")
+        .define(OFFSET_METADATA_MAX_BYTES, Type.INT, 4096, Range.atLeast(0), Importance.HIGH,
+            "Largest metadata string committed with an offset.")
         .define(AUTO_LEADER_REBALANCE_ENABLE, Type.BOOLEAN, true, Importance.MEDIUM,
             "Move leadership back to preferred replicas.")
         .define(LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, Type.INT, 10, Range.between(0, 100), Importance.MEDIUM,
             "Leader imbalance per broker (percent of its preferred partitions it does not lead) that triggers a rebalance.")
         .define(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, Type.LONG, 300L, Range.atLeast(1), Importance.MEDIUM,
             "How often the controller checks leader imbalance.")
+        .define(PRODUCER_ID_EXPIRATION_MS, Type.LONG, 86_400_000L, Range.atLeast(1), Importance.MEDIUM,
+            "An idempotent producer silent this long is forgotten by partitions.")
+        .define(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS, Type.LONG, 600_000L, Range.atLeast(1), Importance.LOW,
+            "How often partitions look for expired producer ids.")
+        .define(TRANSACTIONAL_ID_EXPIRATION_MS, Type.LONG, 604_800_000L, Range.atLeast(1), Importance.LOW,
+            "Accepted for compatibility; Strand has no transactions.")
         .define(METRICS_JMX_ENABLE, Type.BOOLEAN, true, Importance.LOW, "Publish metrics over JMX.")
         .define(LEADER_REPLICATION_THROTTLED_RATE, Type.LONG, Long.MAX_VALUE, Range.atLeast(1), Importance.MEDIUM,
             "Bytes/s this broker, as leader, sends to replicas catching up in a partition reassignment; the default "
@@ -438,6 +467,34 @@ public final class BrokerConfig extends AbstractConfig {
         return getInt(GROUP_INITIAL_REBALANCE_DELAY_MS);
     }
 
+    public int groupMinSessionTimeoutMs() {
+        return getInt(GROUP_MIN_SESSION_TIMEOUT_MS);
+    }
+
+    public int groupMaxSessionTimeoutMs() {
+        return getInt(GROUP_MAX_SESSION_TIMEOUT_MS);
+    }
+
+    public int groupMaxSize() {
+        return getInt(GROUP_MAX_SIZE);
+    }
+
+    public long offsetsRetentionMs() {
+        return getInt(OFFSETS_RETENTION_MINUTES) * 60_000L;
+    }
+
+    public long offsetsRetentionCheckIntervalMs() {
+        return getLong(OFFSETS_RETENTION_CHECK_INTERVAL_MS);
+    }
+
+    public int offsetsCommitTimeoutMs() {
+        return getInt(OFFSETS_COMMIT_TIMEOUT_MS);
+    }
+
+    public int offsetMetadataMaxBytes() {
+        return getInt(OFFSET_METADATA_MAX_BYTES);
+    }
+
     public boolean autoLeaderRebalanceEnable() {
         return getBoolean(AUTO_LEADER_REBALANCE_ENABLE);
     }
@@ -448,6 +505,14 @@ public final class BrokerConfig extends AbstractConfig {
 
     public long leaderImbalanceCheckIntervalSeconds() {
         return getLong(LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS);
+    }
+
+    public long producerIdExpirationMs() {
+        return getLong(PRODUCER_ID_EXPIRATION_MS);
+    }
+
+    public long producerIdExpirationCheckIntervalMs() {
+        return getLong(PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS);
     }
 
     public boolean metricsJmxEnable() {

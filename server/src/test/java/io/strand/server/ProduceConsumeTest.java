@@ -42,7 +42,6 @@ class ProduceConsumeTest {
             Map<TopicPartition, List<Long>> offsets = new HashMap<>();
             try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(
                     ProducerConfig.ACKS_CONFIG, "1",
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false",
                     ProducerConfig.LINGER_MS_CONFIG, "5"))) {
                 List<Future<RecordMetadata>> acks = new ArrayList<>();
                 List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();

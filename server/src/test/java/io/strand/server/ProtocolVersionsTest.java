@@ -192,7 +192,7 @@ class ProtocolVersionsTest {
     }
 
     private static void produceOne() throws Exception {
-        try (var producer = cluster.producer(Map.of("enable.idempotence", "false", "acks", "1"))) {
+        try (var producer = cluster.producer(Map.of("acks", "1"))) {
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TOPIC, 0, null, "x".getBytes())).get();
         }
     }

@@ -48,6 +48,9 @@ public final class StrandCli {
         add(ZkLs.NAME, ZkLs.DESCRIPTION, ZkLs::new);
         add(ZkGet.NAME, ZkGet.DESCRIPTION, ZkGet::new);
         add(Watch.NAME, Watch.DESCRIPTION, Watch::new);
+        add(GroupsList.NAME, GroupsList.DESCRIPTION, GroupsList::new);
+        add(GroupsDescribe.NAME, GroupsDescribe.DESCRIPTION, GroupsDescribe::new);
+        add(GroupsResetOffsets.NAME, GroupsResetOffsets.DESCRIPTION, GroupsResetOffsets::new);
     }
 
     private static void add(String name, String description, Supplier<Command> factory) {

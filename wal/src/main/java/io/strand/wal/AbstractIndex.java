@@ -28,13 +28,23 @@ abstract class AbstractIndex implements Closeable {
     private volatile Path file;
     private volatile MappedByteBuffer mmap;
     private volatile int entries;
-    /** Entries that fit in the file as currently sized. */
+    /** Entries that fit in the file and the mapping as currently sized. */
+    private volatile int capacity;
+    /** Entries allowed at most ({@code log.index.size.max.bytes}); the file grows towards it as entries arrive. */
     private volatile int maxEntries;
     private volatile boolean closed;
 
     /**
-     * Opens (creating if absent) an index. A new file, or {@code writable} one, is sized to {@code maxIndexSize}
-     * rounded down to whole entries; an existing read-only one keeps its length, which must be whole entries.
+     * Size a writable index starts at. Files grow by doubling up to {@code log.index.size.max.bytes} instead of
+     * being preallocated at full size: the first page fault in a large sparse mapping costs milliseconds on ext4
+     * (read-around over the hole), which thousands of partitions would pay at once.
+     */
+    static final int INITIAL_SIZE = 4096;
+
+    /**
+     * Opens (creating if absent) an index. An existing file must hold whole entries; all of them count (the caller
+     * checks or rebuilds them). A {@code writable} index may grow to {@code maxIndexSize}; a read-only one is mapped
+     * lazily at its length.
      */
     protected AbstractIndex(Path file, long baseOffset, int entrySize, int maxIndexSize, boolean writable) throws IOException {
         this.file = file;
@@ -46,20 +56,17 @@ abstract class AbstractIndex implements Closeable {
             throw new CorruptIndexException("Index file " + file + " has length " + length + ", not a multiple of " + entrySize);
         this.entries = (int) (length / entrySize);
         if (writable || !existed) {
-            int size = roundDown(maxIndexSize);
-            if (size < length)
-                size = (int) length;
-            setLength(size);
-            this.maxEntries = size / entrySize;
+            int max = Math.max(roundDown(maxIndexSize), (int) length);
+            int size = Math.max((int) length, Math.min(roundDown(INITIAL_SIZE), max));
+            if (size != length)
+                setLength(size);
+            this.maxEntries = max / entrySize;
+            this.capacity = size / entrySize;
             this.mmap = map(size);
         } else {
             this.maxEntries = entries;
+            this.capacity = entries;
         }
-    }
-
-    /** Sets the entry count of a freshly mapped, possibly preallocated file; used when its content is known. */
-    protected final void setEntries(int n) {
-        entries = n;
     }
 
     protected final int entrySize() {
@@ -112,7 +119,7 @@ abstract class AbstractIndex implements Closeable {
                     if (closed)
                         throw new KafkaStorageException("Index " + file + " is closed");
                     try {
-                        m = map((long) maxEntries * entrySize);
+                        m = map((long) capacity * entrySize);
                     } catch (IOException e) {
                         throw new KafkaStorageException("Cannot map index " + file, e);
                     }
@@ -135,18 +142,43 @@ abstract class AbstractIndex implements Closeable {
         lock.readLock().unlock();
     }
 
-    /** Appends one entry; the caller (the writer) has checked ordering and fullness. */
+    /** Appends one entry, growing the file if needed; the caller (the writer) has checked ordering and fullness. */
     protected final void appendEntry(Writer w) {
+        int n = entries;
+        if (n >= maxEntries)
+            throw new IllegalStateException("Index " + file + " is full (" + n + " entries)");
+        if (n >= capacity)
+            grow();
         readLock();
         try {
-            int n = entries;
-            if (n >= maxEntries)
-                throw new IllegalStateException("Index " + file + " is full (" + n + " entries)");
             w.write(buffer(), n * entrySize);
             entries = n + 1;
         } finally {
             readUnlock();
         }
+    }
+
+    /** Doubles the file and the mapping (up to the maximum); readers wait for the remap. */
+    private void grow() {
+        lock.writeLock().lock();
+        try {
+            if (closed)
+                throw new KafkaStorageException("Index " + file + " is closed");
+            long size = Math.min((long) maxEntries * entrySize, Math.max((long) capacity * entrySize * 2, roundDown(INITIAL_SIZE)));
+            remap(size);
+        } catch (IOException e) {
+            throw new KafkaStorageException("Cannot grow index " + file, e);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Write lock held. */
+    private void remap(long size) throws IOException {
+        unmap();
+        setLength(size);
+        capacity = (int) (size / entrySize);
+        mmap = map(size);
     }
 
     @FunctionalInterface
@@ -203,19 +235,21 @@ abstract class AbstractIndex implements Closeable {
         long key(MappedByteBuffer buf, int position);
     }
 
-    /** Resizes the file and the mapping: to the maximum size when the segment becomes active, to the entries when it stops. */
-    void resize(int newSize) throws IOException {
+    /**
+     * Sets the maximum size: {@code log.index.size.max.bytes} when the segment becomes (again) the active one, the
+     * entries alone when it stops being active (then the file is trimmed to them).
+     */
+    void resize(int newMaxSize) throws IOException {
         lock.writeLock().lock();
         try {
             if (closed)
                 return;
-            int size = Math.max(roundDown(newSize), entries * entrySize);
-            if (mmap != null && size == (long) maxEntries * entrySize)
+            int max = Math.max(roundDown(newMaxSize), entries * entrySize);
+            maxEntries = max / entrySize;
+            long size = Math.max((long) entries * entrySize, Math.min(roundDown(INITIAL_SIZE), max));
+            if (mmap != null && size == (long) capacity * entrySize)
                 return;
-            unmap();
-            setLength(size);
-            maxEntries = size / entrySize;
-            mmap = map(size);
+            remap(size);
         } finally {
             lock.writeLock().unlock();
         }

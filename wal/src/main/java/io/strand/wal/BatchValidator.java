@@ -54,6 +54,10 @@ final class BatchValidator {
                 throw new CorruptRecordException("Trailing " + remaining + " bytes after the last batch of an append to " + tp);
             }
             int size = buf.getInt(pos + BatchHeader.LENGTH_OFFSET) + BatchHeader.LOG_OVERHEAD;
+            if (remaining > BatchHeader.MAGIC_OFFSET && size > BatchHeader.MAGIC_OFFSET
+                    && buf.get(pos + BatchHeader.MAGIC_OFFSET) != RecordBatch.MAGIC_VALUE_V2)
+                throw new InvalidRecordException("Record batch in an append to " + tp + " has magic "
+                    + buf.get(pos + BatchHeader.MAGIC_OFFSET) + "; only magic 2 (Kafka 0.11+ record batches) is accepted");
             if (size < BatchHeader.HEADER_SIZE)
                 throw new CorruptRecordException("Record batch size " + size + " in an append to " + tp
                     + " is smaller than the minimum of " + BatchHeader.HEADER_SIZE);
@@ -108,8 +112,16 @@ final class BatchValidator {
         return (int) crc.getValue() == expected;
     }
 
-    /** Parses every record header (without copying keys and values) and checks that offset deltas run 0..n-1. */
+    /**
+     * Checks that the records fill the batch exactly and that their offset deltas run 0..n-1. Uncompressed batches
+     * are walked in place (record length, offset delta, key and value lengths, header count); compressed batches are
+     * decompressed through Kafka's iterator.
+     */
     private static void validateRecords(TopicPartition tp, ByteBuffer buf, int pos, int size, BatchHeader h) {
+        if (!h.isCompressed()) {
+            walkUncompressed(tp, buf, pos, size, h);
+            return;
+        }
         ByteBuffer slice = buf.duplicate();
         slice.limit(pos + size).position(pos);
         MutableRecordBatch batch = MemoryRecords.readableRecords(slice.slice()).batchIterator().next();
@@ -119,8 +131,8 @@ final class BatchValidator {
             while (it.hasNext()) {
                 Record r = it.next();
                 if (r.offset() != expectedOffset)
-                    throw new InvalidRecordException("Record in an append to " + tp + " has offset delta "
-                        + (r.offset() - batch.baseOffset()) + ", expected " + (expectedOffset - batch.baseOffset()));
+                    throw invalid(tp, h, "offset delta " + (r.offset() - batch.baseOffset()) + " where "
+                        + (expectedOffset - batch.baseOffset()) + " was expected");
                 expectedOffset++;
                 n++;
             }
@@ -131,7 +143,89 @@ final class BatchValidator {
                 + " in an append to " + tp + ": " + e.getMessage(), e);
         }
         if (n != h.recordCount())
-            throw new InvalidRecordException("Record batch in an append to " + tp + " declares " + h.recordCount()
-                + " records but holds " + n);
+            throw invalid(tp, h, h.recordCount() + " records declared but " + n + " found");
+    }
+
+    private static InvalidRecordException invalid(TopicPartition tp, BatchHeader h, String what) {
+        return new InvalidRecordException("Malformed record batch at offset " + h.baseOffset() + " in an append to " + tp + ": " + what);
+    }
+
+    private static void walkUncompressed(TopicPartition tp, ByteBuffer buf, int batchPos, int size, BatchHeader h) {
+        int end = batchPos + size;
+        int p = batchPos + BatchHeader.HEADER_SIZE;
+        int count = h.recordCount();
+        for (int i = 0; i < count; i++) {
+            if (p >= end)
+                throw invalid(tp, h, "record " + i + " of " + count + " is missing");
+            long v = varint(buf, p, end);
+            int length = value(v);
+            p = next(v);
+            int recordEnd = p + length;
+            if (v == -1L || length < 1 || recordEnd > end || recordEnd < 0)
+                throw invalid(tp, h, "record " + i + " has length " + length + " beyond the batch");
+            p++; // attributes
+            p = skipVarlong(buf, p, recordEnd, tp, h); // timestamp delta
+            v = varint(buf, p, recordEnd);
+            if (v == -1L || value(v) != i)
+                throw invalid(tp, h, "record " + i + " has offset delta " + (v == -1L ? "(malformed)" : value(v)));
+            p = next(v);
+            v = varint(buf, p, recordEnd);
+            int keyLength = value(v);
+            p = next(v);
+            if (v == -1L || keyLength < -1 || (keyLength > 0 && (p += keyLength) > recordEnd))
+                throw invalid(tp, h, "record " + i + " has key length " + keyLength);
+            v = varint(buf, p, recordEnd);
+            int valueLength = value(v);
+            p = next(v);
+            if (v == -1L || valueLength < -1 || (valueLength > 0 && (p += valueLength) > recordEnd))
+                throw invalid(tp, h, "record " + i + " has value length " + valueLength);
+            v = varint(buf, p, recordEnd);
+            int headers = value(v);
+            p = next(v);
+            if (v == -1L || headers < 0 || p > recordEnd || (headers == 0 && p != recordEnd))
+                throw invalid(tp, h, "record " + i + " has " + headers + " headers and does not end at its length");
+            p = recordEnd;
+        }
+        if (p != end)
+            throw invalid(tp, h, (end - p) + " bytes after the last of " + count + " records");
+    }
+
+    /**
+     * Reads a zig-zag varint at {@code p} that must end before {@code limit}: returns the position after it in the
+     * low 32 bits and the value in the high 32 bits, or -1 when malformed.
+     */
+    private static long varint(ByteBuffer buf, int p, int limit) {
+        int raw = 0;
+        int shift = 0;
+        while (true) {
+            if (p >= limit || shift > 28)
+                return -1L;
+            byte b = buf.get(p++);
+            raw |= (b & 0x7f) << shift;
+            if (b >= 0)
+                break;
+            shift += 7;
+        }
+        int value = (raw >>> 1) ^ -(raw & 1);
+        return ((long) value << 32) | (p & 0xffffffffL);
+    }
+
+    private static int value(long packed) {
+        return (int) (packed >> 32);
+    }
+
+    /** Position after a packed varint; a malformed one (-1) gives a position past any limit. */
+    private static int next(long packed) {
+        return packed == -1L ? Integer.MAX_VALUE : (int) packed;
+    }
+
+    private static int skipVarlong(ByteBuffer buf, int p, int limit, TopicPartition tp, BatchHeader h) {
+        for (int n = 0; n < 10; n++) {
+            if (p >= limit)
+                break;
+            if (buf.get(p++) >= 0)
+                return p;
+        }
+        throw invalid(tp, h, "malformed varlong at position " + p);
     }
 }

@@ -29,15 +29,15 @@ public final class FileSlice implements TransferableRecords {
     private final long position;
     private final int size;
     private final long baseOffset;
-    private final long lastOffset;
+    private final long nextOffset;
 
-    FileSlice(Path file, FileChannel channel, long position, int size, long baseOffset, long lastOffset) {
+    FileSlice(Path file, FileChannel channel, long position, int size, long baseOffset, long nextOffset) {
         this.file = file;
         this.channel = channel;
         this.position = position;
         this.size = size;
         this.baseOffset = baseOffset;
-        this.lastOffset = lastOffset;
+        this.nextOffset = nextOffset;
     }
 
     public FileChannel channel() {
@@ -64,9 +64,12 @@ public final class FileSlice implements TransferableRecords {
         return baseOffset;
     }
 
-    /** Last offset of the last batch in the slice. */
-    public long lastOffset() {
-        return lastOffset;
+    /**
+     * Where to read next: every batch in the slice ends below it, and the batch after the slice (if any) starts at
+     * or above it. For a log without offset gaps it is the last offset in the slice plus one.
+     */
+    public long nextOffset() {
+        return nextOffset;
     }
 
     @Override
@@ -105,6 +108,6 @@ public final class FileSlice implements TransferableRecords {
 
     @Override
     public String toString() {
-        return "FileSlice(file=" + file + ", position=" + position + ", size=" + size + ", offsets=" + baseOffset + ".." + lastOffset + ")";
+        return "FileSlice(file=" + file + ", position=" + position + ", size=" + size + ", offsets=" + baseOffset + ".." + (nextOffset - 1) + ")";
     }
 }

@@ -28,6 +28,7 @@ final class LeaderEpochCache {
     private final Path file;
     private final String logPrefix;
     private final TreeMap<Integer, EpochEntry> epochs = new TreeMap<>();
+    private boolean dirty;
 
     LeaderEpochCache(Path dir, String logPrefix) throws IOException {
         this.file = dir.resolve(FILE_NAME);
@@ -61,9 +62,21 @@ final class LeaderEpochCache {
     /**
      * Records that {@code epoch} starts at {@code startOffset}, removing entries it contradicts (epochs at or above
      * it, or starting at or after it). No-op if it is the latest epoch already with an earlier or equal start.
-     * Returns whether the cache changed.
+     * Returns whether the cache changed. Written to the file at once.
      */
     synchronized boolean assign(int epoch, long startOffset) {
+        boolean changed = assignLazily(epoch, startOffset);
+        if (changed)
+            flush();
+        return changed;
+    }
+
+    /**
+     * As {@link #assign}, but the file is only written by the next {@link #flushIfDirty()}. For entries derived
+     * from appended batches: the log writes the file before it checkpoints a recovery point past them, and
+     * recovery re-derives entries from the batches above the recovery point.
+     */
+    synchronized boolean assignLazily(int epoch, long startOffset) {
         if (epoch < 0 || startOffset < 0)
             throw new IllegalArgumentException("Invalid epoch entry (" + epoch + ", " + startOffset + ")");
         Map.Entry<Integer, EpochEntry> latest = epochs.lastEntry();
@@ -83,8 +96,14 @@ final class LeaderEpochCache {
         if (removed.size() > 1 || (!removed.isEmpty() && removed.get(0).startOffset() != startOffset))
             log.warn("{}New epoch entry ({}, {}) caused truncation of conflicting entries {}", logPrefix, epoch, startOffset, removed);
         epochs.put(epoch, new EpochEntry(epoch, startOffset));
-        flush();
+        dirty = true;
         return true;
+    }
+
+    /** Writes the file if a lazy assignment changed the cache since the last write. */
+    synchronized void flushIfDirty() {
+        if (dirty)
+            flush();
     }
 
     synchronized OptionalInt latestEpoch() {
@@ -179,6 +198,7 @@ final class LeaderEpochCache {
             sb.append(e.epoch()).append(' ').append(e.startOffset()).append('\n');
         try {
             CheckpointFile.write(file, sb.toString());
+            dirty = false;
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot write " + file, e);
         }

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * marker), runs retention, time-based flushes and checkpoints on a scheduler, and shares a small pool of
  * group-commit flusher threads between all logs.
  *
- * <p>Thread-safe. Creation and deletion of logs are serialised by the manager; everything else is per log.
+ * <p>Thread-safe. Creation and deletion of one partition's log are serialised (per partition); everything else is
+ * per log.
  */
 public final class LogManager implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(LogManager.class);
@@ -47,6 +48,7 @@ public final class LogManager implements Closeable {
     private final LogRuntime runtime;
     private final ConcurrentHashMap<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final Object createLock = new Object();
+    private final ConcurrentHashMap<TopicPartition, Object> partitionLocks = new ConcurrentHashMap<>();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private volatile boolean started;
     private volatile boolean closed;
@@ -163,7 +165,10 @@ public final class LogManager implements Closeable {
      */
     public PartitionLog getOrCreate(TopicPartition tp, Uuid topicId, LogConfig config) {
         Objects.requireNonNull(config, "config");
-        synchronized (createLock) {
+        PartitionLog existingFast = logs.get(tp);
+        if (existingFast != null && sameTopic(existingFast, topicId) && existingFast.config().equals(config))
+            return existingFast;
+        synchronized (lockFor(tp)) {
             if (closed)
                 throw new KafkaStorageException("LogManager is closed");
             PartitionLog existing = logs.get(tp);
@@ -201,6 +206,16 @@ public final class LogManager implements Closeable {
         }
     }
 
+    private static boolean sameTopic(PartitionLog log, Uuid topicId) {
+        Uuid old = log.topicId();
+        return topicId == null || Uuid.ZERO_UUID.equals(topicId) ? true : topicId.equals(old);
+    }
+
+    /** Creation and deletion of one partition's log are serialised; different partitions proceed in parallel. */
+    private Object lockFor(TopicPartition tp) {
+        return partitionLocks.computeIfAbsent(tp, k -> new Object());
+    }
+
     private Path chooseDir() {
         if (logDirs.size() == 1)
             return logDirs.get(0);
@@ -233,7 +248,7 @@ public final class LogManager implements Closeable {
      * deletes it after {@code file.delete.delay.ms}, so in-flight slices stay readable. No-op if absent.
      */
     public void delete(TopicPartition tp) {
-        synchronized (createLock) {
+        synchronized (lockFor(tp)) {
             PartitionLog pl = logs.remove(tp);
             if (pl == null)
                 return;
@@ -281,9 +296,16 @@ public final class LogManager implements Closeable {
                 return;
             closed = true;
         }
+        // wait for creations and deletions in flight: they check the flag under their partition's lock
+        for (Object l : partitionLocks.values()) {
+            synchronized (l) {
+                // nothing: just a barrier
+            }
+        }
         for (ScheduledFuture<?> t : tasks)
             t.cancel(false);
-        ExecutorService closers = Executors.newFixedThreadPool(settings.recoveryThreads(), r -> {
+        // closing is fsync-bound: more threads than recovery (which is CPU-bound) let the disk batch the fsyncs
+        ExecutorService closers = Executors.newFixedThreadPool(Math.max(8, settings.recoveryThreads()), r -> {
             Thread t = new Thread(r, "strand-wal-closer");
             t.setDaemon(true);
             return t;

@@ -46,8 +46,8 @@ final class LogRuntime implements Closeable {
         this.scheduler = Executors.newSingleThreadScheduledExecutor(threads(name + "-scheduler"));
     }
 
-    static LogRuntime standalone() {
-        return new LogRuntime(Time.SYSTEM, 1, LogManagerConfig.DEFAULT_FILE_DELETE_DELAY_MS, "strand-wal");
+    static LogRuntime standalone(Time time) {
+        return new LogRuntime(time, 1, LogManagerConfig.DEFAULT_FILE_DELETE_DELAY_MS, "strand-wal");
     }
 
     private static ThreadFactory threads(String prefix) {

@@ -111,6 +111,15 @@ final class LogSegment implements Closeable {
      * (with a warning). {@code active} maps the indexes at their maximum size for appending.
      */
     static LogSegment open(Path dir, long baseOffset, int maxIndexSize, int indexIntervalBytes, boolean active, long nowMs) throws IOException {
+        return open(dir, baseOffset, maxIndexSize, indexIntervalBytes, active, false, nowMs);
+    }
+
+    /**
+     * As above; {@code willRecover} skips the index check and rebuild because {@link #recover} rebuilds the indexes
+     * anyway (an active segment's indexes are preallocated after a crash, which is expected, not a warning).
+     */
+    static LogSegment open(Path dir, long baseOffset, int maxIndexSize, int indexIntervalBytes, boolean active,
+                           boolean willRecover, long nowMs) throws IOException {
         Path lf = logFile(dir, baseOffset);
         FileChannel ch = FileChannel.open(lf, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
@@ -120,6 +129,16 @@ final class LogSegment implements Closeable {
             Path ip = indexFile(dir, baseOffset);
             Path tp = timeIndexFile(dir, baseOffset);
             boolean rebuild = !Files.exists(ip) || !Files.exists(tp);
+            if (willRecover) {
+                // content irrelevant: recovery rebuilds both; only the length must be whole entries to open them
+                if (Files.exists(ip) && Files.size(ip) % OffsetIndex.ENTRY_SIZE != 0)
+                    Files.delete(ip);
+                if (Files.exists(tp) && Files.size(tp) % TimeIndex.ENTRY_SIZE != 0)
+                    Files.delete(tp);
+                OffsetIndex oi = new OffsetIndex(ip, baseOffset, maxIndexSize, true);
+                TimeIndex ti = new TimeIndex(tp, baseOffset, maxIndexSize, true);
+                return new LogSegment(baseOffset, lf, ch, oi, ti, (int) fileSize, nowMs, maxIndexSize);
+            }
             if (!rebuild) {
                 String problem = sanityCheckIndexFiles(ip, tp, baseOffset, fileSize);
                 if (problem != null) {
@@ -351,40 +370,39 @@ final class LogSegment implements Closeable {
         if (first == null)
             return null;
         long startPos = first.position();
-        long endPos = startPos;
-        long lastOffset = first.baseOffset() - 1;
-        BatchHeader h = first;
-        while (true) {
-            if (h.lastOffset() >= maxOffsetExclusive)
-                break;
-            long newSize = h.nextPosition() - startPos;
-            if (newSize > maxBytes && !(minOneBatch && endPos == startPos))
-                break;
-            endPos = h.nextPosition();
-            lastOffset = h.lastOffset();
-            if (endPos >= limit || newSize >= maxBytes)
-                break;
-            h = readValidHeader(endPos, limit);
+        if (first.lastOffset() >= maxOffsetExclusive || (first.sizeInBytes() > maxBytes && !minOneBatch))
+            return new FileSlice(logFile, channel, startPos, 0, first.baseOffset(), first.baseOffset());
+        long endPos = first.nextPosition();
+        long nextOffset = first.nextOffset();
+        long budgetEnd = Math.min(startPos + (long) maxBytes, limit);
+        if (budgetEnd > endPos) {
+            // jump over whole batches with the index (positions and offsets of batch starts), then scan the rest
+            OffsetIndex.Entry e = offsetIndex.floorByPosition(budgetEnd, maxOffsetExclusive);
+            if (e != null && e.position() > endPos) {
+                endPos = e.position();
+                nextOffset = e.offset();
+            }
+            while (endPos < limit) {
+                BatchHeader h = readValidHeader(endPos, limit);
+                if (h.lastOffset() >= maxOffsetExclusive || h.nextPosition() > budgetEnd)
+                    break;
+                endPos = h.nextPosition();
+                nextOffset = h.nextOffset();
+            }
         }
-        if (endPos > startPos)
-            verify(startPos, endPos);
-        return new FileSlice(logFile, channel, startPos, (int) (endPos - startPos), first.baseOffset(), lastOffset);
+        verify(startPos, endPos);
+        return new FileSlice(logFile, channel, startPos, (int) (endPos - startPos), first.baseOffset(), nextOffset);
     }
 
-    /** CRC-checks the batches in [from, to) that lie beyond the verified prefix. */
+    /**
+     * CRC-checks the batches in [from, to) that lie beyond the verified prefix. Both {@code from} and the verified
+     * position are batch boundaries, so checking starts at the larger of them.
+     */
     private void verify(long from, long to) throws IOException {
         int verified = verifiedPosition.get();
         if (to <= verified)
             return;
         long pos = Math.max(from, verified);
-        if (pos > from && pos < to) {
-            // the verified prefix may end inside the range: continue from a batch boundary at or before it
-            pos = from;
-            while (pos < verified) {
-                BatchHeader h = readValidHeader(pos, (int) to);
-                pos = h.nextPosition();
-            }
-        }
         while (pos < to) {
             BatchHeader h = readValidHeader(pos, (int) to);
             if (!crcMatches(h))

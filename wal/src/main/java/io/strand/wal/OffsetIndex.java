@@ -40,6 +40,28 @@ final class OffsetIndex extends AbstractIndex {
         }
     }
 
+    private static long position(MappedByteBuffer b, int pos) {
+        return b.getInt(pos + 4);
+    }
+
+    /**
+     * The last entry whose position is {@code <= maxPosition} and whose offset is {@code <= maxOffset}, or null.
+     * Positions and offsets both increase along the index.
+     */
+    Entry floorByPosition(long maxPosition, long maxOffset) {
+        readLock();
+        try {
+            MappedByteBuffer b = buffer();
+            int n = entries();
+            int byPos = largestLowerBound(b, n, maxPosition, OffsetIndex::position);
+            int byOff = largestLowerBound(b, n, maxOffset - baseOffset, OffsetIndex::relOffset);
+            int slot = Math.min(byPos, byOff);
+            return slot < 0 ? null : entryAt(b, slot);
+        } finally {
+            readUnlock();
+        }
+    }
+
     private Entry entryAt(MappedByteBuffer b, int slot) {
         int pos = slot * ENTRY_SIZE;
         return new Entry(baseOffset + b.getInt(pos), b.getInt(pos + 4));
@@ -58,12 +80,15 @@ final class OffsetIndex extends AbstractIndex {
         }
     }
 
+    /** The writer's copy of the last entry (null = read it from the file); only the writer uses it. */
+    private Entry writerLast;
+
     void append(long offset, int position) {
         long rel = offset - baseOffset;
         if (rel < 0 || rel > Integer.MAX_VALUE)
             throw new IllegalArgumentException("Offset " + offset + " does not fit index with base " + baseOffset);
         if (entries() > 0) {
-            Entry last = lastEntry();
+            Entry last = writerLast != null ? writerLast : lastEntry();
             if (offset <= last.offset() || position <= last.position())
                 throw new IllegalArgumentException("Index entry (" + offset + ", " + position + ") not after last entry " + last + " in " + file());
         }
@@ -71,6 +96,13 @@ final class OffsetIndex extends AbstractIndex {
             b.putInt(p, (int) rel);
             b.putInt(p + 4, position);
         });
+        writerLast = new Entry(offset, position);
+    }
+
+    @Override
+    void reset() {
+        super.reset();
+        writerLast = null;
     }
 
     /** Drops entries for offsets at or above {@code offset}. */
@@ -79,6 +111,7 @@ final class OffsetIndex extends AbstractIndex {
         try {
             int keep = smallestUpperBound(buffer(), entries(), offset - baseOffset, OffsetIndex::relOffset);
             truncateToEntries(keep);
+            writerLast = null;
         } finally {
             readUnlock();
         }

@@ -26,12 +26,14 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.InconsistentTopicIdException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,6 +92,8 @@ public final class PartitionLog implements Closeable {
     /** Bumped by every truncation; a flush that started before one does not advance {@link #flushedOffset}. */
     private long generation;
     private final TreeMap<Long, List<CompletableFuture<Void>>> durableWaiters = new TreeMap<>();
+    /** Number of distinct offsets waited for; lets the append path skip the lock when nobody waits. */
+    private volatile int waiterCount;
     private final CopyOnWriteArrayList<LongConsumer> durableListeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger flushState = new AtomicInteger(FLUSH_IDLE);
     private final Object listenerLock = new Object();
@@ -97,6 +101,18 @@ public final class PartitionLog implements Closeable {
     private final java.util.concurrent.atomic.AtomicLong lastNotifiedDurable = new java.util.concurrent.atomic.AtomicLong(-1);
     private volatile long lastFlushMs;
     private volatile boolean dirNeedsSync;
+
+    // group-commit linger (durable mode): see lingerForGroup()
+    /** Durable-mode appends so far. */
+    private final java.util.concurrent.atomic.AtomicLong appendCount = new java.util.concurrent.atomic.AtomicLong();
+    /** appendCount when the last fsync pass captured its target, and the size of the group it covered. */
+    private long capturedAppendCount;
+    private long lastGroupSize;
+    private long lastFsyncNanos;
+    private volatile Thread lingeringFlusher;
+    private volatile long lingerTarget = Long.MAX_VALUE;
+    /** Upper bound of a linger, whatever the fsync time. */
+    static final long MAX_LINGER_NANOS = 1_000_000L;
 
     private volatile boolean cleanMarkerPresent;
     private volatile boolean closed;
@@ -123,7 +139,12 @@ public final class PartitionLog implements Closeable {
      * {@link #close()} stops. Brokers use {@link LogManager}, which shares threads between logs.
      */
     public static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config) {
-        LogRuntime rt = LogRuntime.standalone();
+        return open(dir, tp, topicId, config, Time.SYSTEM);
+    }
+
+    /** As {@link #open(Path, TopicPartition, Uuid, LogConfig)}, with a clock (tests). */
+    public static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, Time time) {
+        LogRuntime rt = LogRuntime.standalone(time);
         try {
             return open(dir, tp, topicId, config, rt, true);
         } catch (RuntimeException e) {
@@ -134,9 +155,18 @@ public final class PartitionLog implements Closeable {
 
     static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, LogRuntime runtime, boolean ownsRuntime) {
         try {
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                CheckpointFile.fsyncDir(dir.getParent());
+            }
             PartitionLog pl = new PartitionLog(dir, tp, topicId, config, runtime, ownsRuntime);
-            pl.load();
+            try {
+                pl.load();
+            } catch (IOException | RuntimeException e) {
+                for (LogSegment seg : pl.segments.values())
+                    seg.closeQuietly();
+                throw e;
+            }
             return pl;
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot open the log of " + tp + " in " + dir + ": " + e.getMessage(), e);
@@ -166,10 +196,15 @@ public final class PartitionLog implements Closeable {
             if (!bases.contains(Long.parseLong(prefix)))
                 Files.deleteIfExists(p);
         }
-        if (topicId != null && !Uuid.ZERO_UUID.equals(topicId) && readTopicId(dir).isEmpty())
+        Optional<Uuid> onDisk = readTopicId(dir);
+        if (topicId == null || Uuid.ZERO_UUID.equals(topicId)) {
+            topicId = onDisk.orElse(Uuid.ZERO_UUID);
+        } else if (onDisk.isEmpty()) {
             writeTopicId(dir, topicId);
-        else if (topicId == null)
-            topicId = readTopicId(dir).orElse(Uuid.ZERO_UUID);
+        } else if (!onDisk.get().equals(topicId)) {
+            throw new InconsistentTopicIdException("The log in " + dir + " belongs to topic id " + onDisk.get()
+                + ", not " + topicId + " (the log manager deletes such a log before creating the new one)");
+        }
 
         long[] cp = readCheckpoint();
         long recoveryPoint = cp[0];
@@ -189,8 +224,11 @@ public final class PartitionLog implements Closeable {
             epochCache.truncateFromStart(base);
         } else {
             long last = bases.last();
+            Long floor = bases.floor(recoveryPoint);
+            long recoverFrom = clean ? Long.MAX_VALUE : floor == null ? bases.first() : floor;
             for (long base : bases) {
-                LogSegment seg = LogSegment.open(dir, base, cfg.maxIndexSizeBytes(), cfg.indexIntervalBytes(), base == last, now);
+                LogSegment seg = LogSegment.open(dir, base, cfg.maxIndexSizeBytes(), cfg.indexIntervalBytes(), base == last,
+                    base >= recoverFrom, now);
                 segments.put(base, seg);
             }
             activeSegment = segments.lastEntry().getValue();
@@ -250,7 +288,7 @@ public final class PartitionLog implements Closeable {
             }
             LogSegment.RecoveryResult r = seg.recover(cfg.indexIntervalBytes(), (h, pos) -> {
                 if (h.partitionLeaderEpoch() >= 0)
-                    epochCache.assign(h.partitionLeaderEpoch(), h.baseOffset());
+                    epochCache.assignLazily(h.partitionLeaderEpoch(), h.baseOffset());
             });
             lastGood = seg;
             expectedNext = r.nextOffset();
@@ -274,6 +312,7 @@ public final class PartitionLog implements Closeable {
         activeSegment.makeActive(cfg.maxIndexSizeBytes());
         logEndOffset = lastGood == activeSegment ? expectedNext : activeSegment.readNextOffset();
         epochCache.truncateFromEnd(logEndOffset);
+        epochCache.flushIfDirty();
         CheckpointFile.fsyncDir(dir);
     }
 
@@ -409,7 +448,7 @@ public final class PartitionLog implements Closeable {
             }
             appendLocked(data, assigned, maxTs, cfg);
             if (leaderEpoch >= 0)
-                epochCache.assign(leaderEpoch, first);
+                epochCache.assignLazily(leaderEpoch, first);
         } finally {
             lock.unlock();
         }
@@ -454,7 +493,7 @@ public final class PartitionLog implements Closeable {
             appendLocked(data, batches, maxTs, cfg);
             for (BatchHeader h : batches) {
                 if (h.partitionLeaderEpoch() >= 0)
-                    epochCache.assign(h.partitionLeaderEpoch(), h.baseOffset());
+                    epochCache.assignLazily(h.partitionLeaderEpoch(), h.baseOffset());
             }
         } finally {
             lock.unlock();
@@ -547,6 +586,10 @@ public final class PartitionLog implements Closeable {
 
     private void afterAppend(LogConfig cfg, long newEnd) {
         if (cfg.fsyncBeforeAck()) {
+            long n = appendCount.incrementAndGet();
+            Thread lingering = lingeringFlusher;
+            if (lingering != null && n >= lingerTarget)
+                java.util.concurrent.locks.LockSupport.unpark(lingering);
             requestFlush();
         } else {
             if (cfg.flushDueByMessages(newEnd - flushedOffset))
@@ -577,8 +620,11 @@ public final class PartitionLog implements Closeable {
             return new LogReadResult(MemoryRecords.EMPTY, start, end);
         try {
             Map.Entry<Long, LogSegment> e = segments.floorEntry(startOffset);
-            if (e == null)
-                e = segments.firstEntry();
+            if (e == null) {
+                // retention or a full truncation removed the segment after the range check above
+                throw new OffsetOutOfRangeException("Offset " + startOffset + " is out of range for " + topicPartition
+                    + ": log start offset " + logStartOffset + ", log end offset " + logEndOffset);
+            }
             while (e != null) {
                 LogSegment seg = e.getValue();
                 FileSlice slice = seg.read(startOffset, maxBytes, maxOffset, minOneBatch, seg.size());
@@ -962,6 +1008,7 @@ public final class PartitionLog implements Closeable {
                 return f;
             }
             durableWaiters.computeIfAbsent(endOffset, k -> new ArrayList<>(2)).add(f);
+            waiterCount = durableWaiters.size();
         }
         completeWaiters(durableEndOffset());
         return f;
@@ -1005,8 +1052,11 @@ public final class PartitionLog implements Closeable {
     private void runFlush() {
         flushState.set(FLUSH_RUNNING);
         try {
-            if (!closed && !deleted)
+            if (!closed && !deleted) {
+                if (config.fsyncBeforeAck() && !"false".equals(System.getProperty("strand.wal.linger")))
+                    lingerForGroup();
                 flushOnce();
+            }
         } catch (RuntimeException e) {
             log.error("{}Group-commit flush failed", logPrefix, e);
         }
@@ -1014,6 +1064,44 @@ public final class PartitionLog implements Closeable {
             flushState.set(FLUSH_SCHEDULED);
             if (!runtime.submitFlush(this::runFlush))
                 flushState.set(FLUSH_IDLE);
+        }
+    }
+
+    /**
+     * Group-commit linger. An fsync covers the appends that arrived before it started; appenders woken by the
+     * previous fsync append again a few microseconds later and would otherwise just miss the next one, so that
+     * in steady state each fsync covers only about half of the waiting appenders. When fewer appends are pending
+     * than the last fsync covered, wait (on this flusher thread) until as many have arrived, or for at most half
+     * the last fsync's duration (bounded by {@link #MAX_LINGER_NANOS}). A lone appender never waits: its group
+     * size is one.
+     */
+    private void lingerForGroup() {
+        long group;
+        long base;
+        long fsyncNanos;
+        lock.lock();
+        try {
+            group = lastGroupSize;
+            base = capturedAppendCount;
+            fsyncNanos = lastFsyncNanos;
+        } finally {
+            lock.unlock();
+        }
+        if (group <= 1 || appendCount.get() - base >= group)
+            return;
+        long deadline = System.nanoTime() + Math.min(fsyncNanos / 2, MAX_LINGER_NANOS);
+        lingerTarget = base + group;
+        lingeringFlusher = Thread.currentThread();
+        try {
+            while (appendCount.get() < base + group && !closed && !deleted) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0)
+                    break;
+                java.util.concurrent.locks.LockSupport.parkNanos(this, left);
+            }
+        } finally {
+            lingeringFlusher = null;
+            lingerTarget = Long.MAX_VALUE;
         }
     }
 
@@ -1031,6 +1119,11 @@ public final class PartitionLog implements Closeable {
             synchronized (durableLock) {
                 gen = generation;
             }
+            long count = appendCount.get();
+            if (count > capturedAppendCount) {
+                lastGroupSize = count - capturedAppendCount;
+                capturedAppendCount = count;
+            }
             Long from = segments.floorKey(flushedOffset);
             toFlush = new ArrayList<>((from == null ? segments : segments.tailMap(from, true)).values());
             syncDir = dirNeedsSync;
@@ -1038,6 +1131,7 @@ public final class PartitionLog implements Closeable {
         } finally {
             lock.unlock();
         }
+        long fsyncStart = System.nanoTime();
         try {
             for (LogSegment seg : toFlush) {
                 try {
@@ -1056,6 +1150,7 @@ public final class PartitionLog implements Closeable {
             dirNeedsSync |= syncDir;
             throw fail("fsync", e);
         }
+        lastFsyncNanos = System.nanoTime() - fsyncStart;
         synchronized (durableLock) {
             if (gen == generation && target > flushedOffset)
                 flushedOffset = target;
@@ -1085,10 +1180,13 @@ public final class PartitionLog implements Closeable {
             for (List<CompletableFuture<Void>> l : above.values())
                 failed.addAll(l);
             above.clear();
+            waiterCount = durableWaiters.size();
         }
-        LogTruncatedException ex = new LogTruncatedException("The log of " + topicPartition + " was truncated to " + newEnd);
-        for (CompletableFuture<Void> f : failed)
-            f.completeExceptionally(ex);
+        if (!failed.isEmpty()) {
+            // the log lock is held here: complete off this thread so that callbacks cannot run under it
+            LogTruncatedException ex = new LogTruncatedException("The log of " + topicPartition + " was truncated to " + newEnd);
+            runtime.execute("fail durable waiters", () -> failed.forEach(f -> f.completeExceptionally(ex)));
+        }
     }
 
     /** Completes the waiters the durable end offset has passed and tells the listeners. */
@@ -1115,6 +1213,8 @@ public final class PartitionLog implements Closeable {
     }
 
     private void completeWaiters(long durable) {
+        if (waiterCount == 0)
+            return;
         List<CompletableFuture<Void>> done = null;
         synchronized (durableLock) {
             if (!durableWaiters.isEmpty() && durableWaiters.firstKey() <= durable) {
@@ -1123,6 +1223,7 @@ public final class PartitionLog implements Closeable {
                 for (List<CompletableFuture<Void>> l : head.values())
                     done.addAll(l);
                 head.clear();
+                waiterCount = durableWaiters.size();
             }
         }
         if (done != null) {
@@ -1137,6 +1238,7 @@ public final class PartitionLog implements Closeable {
             for (List<CompletableFuture<Void>> l : durableWaiters.values())
                 all.addAll(l);
             durableWaiters.clear();
+            waiterCount = 0;
         }
         for (CompletableFuture<Void> f : all)
             f.completeExceptionally(ex);
@@ -1164,6 +1266,8 @@ public final class PartitionLog implements Closeable {
     }
 
     private void writeCheckpoint() throws IOException {
+        // epochs first: the recovery point must not pass entries that are only in memory
+        epochCache.flushIfDirty();
         String content = checkpointContent();
         if (content.equals(lastCheckpoint))
             return;
@@ -1258,7 +1362,7 @@ public final class PartitionLog implements Closeable {
         if (!closed && !deleted) {
             log.error("{}I/O error in {}; the log is offline", logPrefix, what, e);
             failure = ex;
-            failWaiters(ex);
+            runtime.execute("fail durable waiters", () -> failWaiters(ex));
         }
         return ex;
     }

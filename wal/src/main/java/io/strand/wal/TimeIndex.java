@@ -75,7 +75,7 @@ final class TimeIndex extends AbstractIndex {
         if (rel < 0 || rel > Integer.MAX_VALUE)
             throw new IllegalArgumentException("Offset " + offset + " does not fit time index with base " + baseOffset);
         if (entries() > 0) {
-            Entry last = lastEntry();
+            Entry last = writerLast != null ? writerLast : lastEntry();
             if (timestamp <= last.timestamp())
                 return;
             if (offset < last.offset())
@@ -89,6 +89,16 @@ final class TimeIndex extends AbstractIndex {
             b.putLong(p, timestamp);
             b.putInt(p + 8, (int) rel);
         });
+        writerLast = new Entry(timestamp, offset);
+    }
+
+    /** The writer's copy of the last entry (null = read it from the file); only the writer uses it. */
+    private Entry writerLast;
+
+    @Override
+    void reset() {
+        super.reset();
+        writerLast = null;
     }
 
     /** Drops entries for offsets at or above {@code offset}. */
@@ -97,6 +107,7 @@ final class TimeIndex extends AbstractIndex {
         try {
             int keep = smallestUpperBound(buffer(), entries(), offset - baseOffset, TimeIndex::relOffset);
             truncateToEntries(keep);
+            writerLast = null;
         } finally {
             readUnlock();
         }

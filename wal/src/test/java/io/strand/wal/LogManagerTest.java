@@ -101,6 +101,14 @@ class LogManagerTest {
     }
 
     @Test
+    void shouldRefuseToOpenAStandaloneLogOfAnotherTopicId() {
+        Path dir = tmp.resolve("x-0");
+        PartitionLog.open(dir, new TopicPartition("x", 0), Uuid.randomUuid(), LogConfig.defaults()).close();
+        assertThrows(org.apache.kafka.common.errors.InconsistentTopicIdException.class,
+            () -> PartitionLog.open(dir, new TopicPartition("x", 0), Uuid.randomUuid(), LogConfig.defaults()));
+    }
+
+    @Test
     void shouldParsePartitionDirectoryNames() {
         assertEquals(new TopicPartition("a-b-c", 12), LogManager.parseTopicPartition("a-b-c-12").orElseThrow());
         assertTrue(LogManager.parseTopicPartition("a-b.0123abcd-delete").isEmpty());

@@ -82,6 +82,11 @@ public final class Controller implements MetadataListener, AutoCloseable {
         }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
     private final ConnectionStateListener connectionListener = this::onConnectionState;
     private volatile Term term;
+    private volatile BrokerChangeStats lastBrokerChange = new BrokerChangeStats(0, 0, 0);
+
+    /** The last reaction to brokers coming or going: partition states written, with a leader, and milliseconds taken. */
+    public record BrokerChangeStats(int statesWritten, int withLeader, long millis) {
+    }
     private volatile boolean closed;
 
     public Controller(CuratorFramework zk, MetadataCache cache, int brokerId, Settings settings) {
@@ -103,6 +108,11 @@ public final class Controller implements MetadataListener, AutoCloseable {
             events.scheduleWithFixedDelay(this::checkImbalance, settings.imbalanceCheckIntervalMs(),
                 settings.imbalanceCheckIntervalMs(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Timing of the last broker-change reaction (for the failover benchmark and metrics). */
+    public BrokerChangeStats lastBrokerChange() {
+        return lastBrokerChange;
     }
 
     public boolean isActive() {
@@ -228,6 +238,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
         if (written != null && !written.isEmpty()) {
             long ms = (System.nanoTime() - started) / 1_000_000;
             long newLeaders = written.stream().filter(c -> c.newState().getLeader() >= 0).count();
+            lastBrokerChange = new BrokerChangeStats(written.size(), (int) newLeaders, ms);
             log.info("Controller epoch {}: live brokers {}; wrote {} partition states ({} with a leader, {} offline) in {} ms",
                 t.epoch(), live, written.size(), newLeaders, written.size() - newLeaders, ms);
             written.stream().limit(20).forEach(c -> log.info("  {} -> leader {} epoch {} ISR {}", c.tp(),

@@ -41,6 +41,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     private final String listenerName;
     private final BrokerMetrics metrics;
     private final int maxInFlight;
+    private final ResponseFaults faults;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private String connectionId = "?";
 
@@ -60,7 +61,8 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     }
 
     public RequestChannel(ApiHandlers handlers, Executor requestPool, String listenerName, BrokerMetrics metrics,
-                          int maxInFlight) {
+                          int maxInFlight, ResponseFaults faults) {
+        this.faults = faults;
         this.handlers = handlers;
         this.serial = new SerialExecutor(requestPool);
         this.listenerName = listenerName;
@@ -180,6 +182,12 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             metrics.requestCompleted(slot.header.apiKey(), System.nanoTime() - slot.receivedNanos);
             if (slot.response == null || !ctx.channel().isActive()) {
                 continue;
+            }
+            if (faults.shouldDrop(slot.header)) {
+                log.info("Test fault: dropping the {} response (correlation id {}) and closing the connection",
+                    slot.header.apiKey(), slot.header.correlationId());
+                ctx.close();
+                return;
             }
             ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(slot.header.correlationId());
             short headerVersion = slot.header.apiKey().responseHeaderVersion(slot.responseVersion);

@@ -46,7 +46,8 @@ public final class SocketServer implements AutoCloseable {
 
     /** Binds one listener; returns the bound address (the port is real when 0 was asked for). */
     public InetSocketAddress bind(BrokerConfig.Listener listener, ApiHandlers handlers, Executor requestPool,
-                                  BrokerMetrics metrics, int maxFrameBytes, int maxInFlight) throws InterruptedException {
+                                  BrokerMetrics metrics, int maxFrameBytes, int maxInFlight, ResponseFaults faults)
+        throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
             .group(acceptors, workers)
             .channel(channelClass)
@@ -59,7 +60,7 @@ public final class SocketServer implements AutoCloseable {
                 protected void initChannel(SocketChannel ch) {
                     ch.pipeline().addLast("frame", new KafkaFrameDecoder(maxFrameBytes));
                     ch.pipeline().addLast("requests", new RequestChannel(handlers, requestPool, listener.name(),
-                        metrics, maxInFlight));
+                        metrics, maxInFlight, faults));
                 }
             });
         Channel ch = b.bind(listener.host(), listener.port()).sync().channel();

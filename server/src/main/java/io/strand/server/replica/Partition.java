@@ -7,6 +7,7 @@ import io.strand.wal.LogReadResult;
 import io.strand.wal.PartitionLog;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +22,7 @@ import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +70,9 @@ public final class Partition {
     private final Set<Runnable> changeListeners = new CopyOnWriteArraySet<>();
     private final ConcurrentHashMap<Integer, FollowerState> followers = new ConcurrentHashMap<>();
     private final AtomicBoolean isrChangePending = new AtomicBoolean();
+    /** Serialises appends, truncations and producer-state access; taken inside the role lock. */
+    private final Object appendLock = new Object();
+    private final ProducerStateTable producerState;
     private volatile PartitionInfo info;
     private volatile boolean leader;
     private volatile long leaderEpochStartOffset;
@@ -79,7 +84,25 @@ public final class Partition {
         this.topicId = topicId;
         this.wal = wal;
         this.isrChanges = isrChanges;
+        this.producerState = new ProducerStateTable(tp, wal.dir());
+        synchronized (appendLock) {
+            reloadProducerState();
+        }
         wal.addDurableListener(end -> onLogEndMoved());
+    }
+
+    /** Rebuilds the producer state from the newest usable snapshot and the log after it. Holds appendLock. */
+    private void reloadProducerState() {
+        long from = producerState.loadSnapshot(wal.logStartOffset(), wal.logEndOffset());
+        int batches = 0;
+        for (RecordBatch b : wal.batchesFrom(from)) {
+            producerState.update(b);
+            batches++;
+        }
+        if (batches > 0 || !producerState.producers().isEmpty()) {
+            log.info("{}: producer state of {} producers rebuilt from offset {} ({} batches scanned)", tp,
+                producerState.producers().size(), from, batches);
+        }
     }
 
     public TopicPartition topicPartition() {
@@ -212,7 +235,33 @@ public final class Partition {
                 throw new NotEnoughReplicasException("the ISR of " + tp + " is " + isr()
                     + ", fewer than min.insync.replicas=" + minInsyncReplicas);
             }
-            AppendResult result = wal.appendAsLeader(records, leaderEpoch());
+            AppendResult result;
+            synchronized (appendLock) {
+                RecordBatch idempotent = idempotentBatch(records);
+                if (idempotent != null) {
+                    Optional<ProducerStateTable.BatchMetadata> dup = producerState.findDuplicate(idempotent);
+                    if (dup.isPresent()) {
+                        ProducerStateTable.BatchMetadata d = dup.get();
+                        log.debug("{}: batch of producer {} with sequences {}-{} is a retry of offsets {}-{}", tp,
+                            idempotent.producerId(), d.firstSeq(), d.lastSeq(), d.firstOffset(), d.lastOffset());
+                        return new AppendResult(d.firstOffset(), d.lastOffset(), -1, d.timestamp(), 0, 0,
+                            wal.logStartOffset());
+                    }
+                    producerState.validate(idempotent, wal.logEndOffset());
+                }
+                int segmentsBefore = wal.numberOfSegments();
+                result = wal.appendAsLeader(records, leaderEpoch());
+                long next = result.firstOffset();
+                for (RecordBatch b : records.batches()) {
+                    long count = b.lastOffset() - b.baseOffset() + 1;
+                    long ts = result.logAppendTimeMs() >= 0 ? result.logAppendTimeMs() : b.maxTimestamp();
+                    producerState.update(b, next, next + count - 1, ts);
+                    next += count;
+                }
+                if (wal.numberOfSegments() != segmentsBefore) {
+                    producerState.takeSnapshot();
+                }
+            }
             fireChanged();
             return result;
         } finally {
@@ -231,7 +280,17 @@ public final class Partition {
             if (leader || leaderEpoch() != expectedLeaderEpoch) {
                 throw new NotLeaderOrFollowerException(tp + " is no longer a follower at epoch " + expectedLeaderEpoch);
             }
-            return wal.appendAsFollower(records);
+            synchronized (appendLock) {
+                int segmentsBefore = wal.numberOfSegments();
+                AppendResult result = wal.appendAsFollower(records);
+                for (RecordBatch b : records.batches()) {
+                    producerState.update(b, b.baseOffset(), b.lastOffset(), b.maxTimestamp());
+                }
+                if (wal.numberOfSegments() != segmentsBefore) {
+                    producerState.takeSnapshot();
+                }
+                return result;
+            }
         } finally {
             roleLock.readLock().unlock();
         }
@@ -247,7 +306,11 @@ public final class Partition {
             if (offset < wal.logEndOffset()) {
                 log.info("{}: truncating from {} to {} to match leader {} at epoch {}", tp, wal.logEndOffset(), offset,
                     leaderId(), expectedLeaderEpoch);
-                wal.truncateTo(offset);
+                synchronized (appendLock) {
+                    wal.truncateTo(offset);
+                    producerState.deleteSnapshotsAbove(offset);
+                    reloadProducerState();
+                }
             }
             return true;
         } finally {
@@ -264,7 +327,11 @@ public final class Partition {
             }
             log.info("{}: log end {} is before the leader's log start {}; starting over there", tp,
                 wal.logEndOffset(), leaderLogStart);
-            wal.truncateFullyAndStartAt(leaderLogStart);
+            synchronized (appendLock) {
+                wal.truncateFullyAndStartAt(leaderLogStart);
+                producerState.deleteSnapshotsAbove(-1);
+                reloadProducerState();
+            }
             return true;
         } finally {
             roleLock.readLock().unlock();
@@ -432,7 +499,56 @@ public final class Partition {
         }
     }
 
+    /**
+     * Kafka allows exactly one batch per partition in a Produce request; an idempotent batch is the
+     * one whose producer state is checked. Returns it, or null for a non-idempotent append.
+     */
+    private static RecordBatch idempotentBatch(MemoryRecords records) {
+        RecordBatch first = null;
+        int n = 0;
+        for (RecordBatch b : records.batches()) {
+            if (n++ == 0) {
+                first = b;
+            }
+        }
+        if (first != null && first.hasProducerId() && n > 1) {
+            throw new org.apache.kafka.common.InvalidRecordException(
+                "an idempotent produce must carry exactly one record batch per partition, not " + n);
+        }
+        return first != null && first.hasProducerId() ? first : null;
+    }
+
+    /** The producers this partition knows (DescribeProducers). */
+    public List<ProducerSummary> producers() {
+        synchronized (appendLock) {
+            List<ProducerSummary> out = new ArrayList<>();
+            for (ProducerStateTable.ProducerEntry e : producerState.producers()) {
+                out.add(new ProducerSummary(e.producerId, e.epoch, e.lastSeq(), e.lastTimestamp, e.lastOffset()));
+            }
+            return out;
+        }
+    }
+
+    /** A producer as DescribeProducers reports it. */
+    public record ProducerSummary(long producerId, short epoch, int lastSequence, long lastTimestamp, long lastOffset) {
+    }
+
+    /** Drops producers idle for {@code expirationMs} (producer.id.expiration.ms). */
+    void expireProducers(long nowMs, long expirationMs) {
+        synchronized (appendLock) {
+            int n = producerState.expire(nowMs, expirationMs);
+            if (n > 0) {
+                log.info("{}: expired {} idle producer ids", tp, n);
+            }
+        }
+    }
+
     void close(Throwable reason) {
+        synchronized (appendLock) {
+            if (producerState.mapEndOffset() > producerState.newestSnapshot().orElse(-1)) {
+                producerState.takeSnapshot();
+            }
+        }
         highWatermarkWaiters.failAll(reason);
         leader = false;
         fireChanged();

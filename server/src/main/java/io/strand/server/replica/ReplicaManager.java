@@ -65,6 +65,8 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         this.fetchers = new ReplicaFetcherManager(config, metadata);
         long period = Math.max(10, config.replicaLagTimeMaxMs() / 2);
         isrThread.scheduleWithFixedDelay(this::shrinkIsrs, period, period, TimeUnit.MILLISECONDS);
+        isrThread.scheduleWithFixedDelay(this::expireProducers, config.producerIdExpirationCheckIntervalMs(),
+            config.producerIdExpirationCheckIntervalMs(), TimeUnit.MILLISECONDS);
     }
 
     public void addLeadershipListener(LeadershipListener listener) {
@@ -251,6 +253,13 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 p.isrChangeDone();
             }
         });
+    }
+
+    private void expireProducers() {
+        long now = System.currentTimeMillis();
+        for (Partition p : partitions.values()) {
+            p.expireProducers(now, config.producerIdExpirationMs());
+        }
     }
 
     private void shrinkIsrs() {

@@ -129,7 +129,7 @@ class DivergenceTest {
 
     private static KafkaProducer<byte[], byte[]> producer(StrandTestCluster cluster, String acks) {
         return cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, acks,
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false", ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000",
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000",
             ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000"));
     }
 

@@ -57,7 +57,6 @@ class ReplicationTest {
             Map<Integer, List<Long>> sentSeq = new HashMap<>();
             try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(
                     ProducerConfig.ACKS_CONFIG, "all",
-                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false",
                     ProducerConfig.LINGER_MS_CONFIG, "5",
                     ProducerConfig.BATCH_SIZE_CONFIG, "65536"))) {
                 List<Future<RecordMetadata>> acks = new ArrayList<>();
@@ -98,10 +97,9 @@ class ReplicationTest {
         try (StrandTestCluster cluster = StrandTestCluster.start(3, BROKER_SETTINGS)) {
             cluster.createTopic("guarded", 1, 3);
             try (KafkaProducer<byte[], byte[]> all = cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all",
-                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false", ProducerConfig.RETRIES_CONFIG, "0",
+                     ProducerConfig.RETRIES_CONFIG, "0",
                      ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "10000", ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000"));
-                 KafkaProducer<byte[], byte[]> one = cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "1",
-                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false"))) {
+                 KafkaProducer<byte[], byte[]> one = cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "1"))) {
                 all.send(new ProducerRecord<>("guarded", 0, null, seq(0))).get();
 
                 int leader = leaderOf(cluster, "guarded", 0);

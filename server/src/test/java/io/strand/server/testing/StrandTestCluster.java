@@ -33,15 +33,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class StrandTestCluster implements AutoCloseable {
     private final TestingServer zookeeper;
+    private final String zookeeperHosts;
     private final Path dir;
     private final Map<Integer, Broker> brokers = new TreeMap<>();
     private final Map<Integer, Integer> ports = new HashMap<>();
     private final Map<String, String> overrides;
 
-    private StrandTestCluster(int brokerCount, Map<String, String> overrides) throws Exception {
+    private StrandTestCluster(int brokerCount, Map<String, String> overrides, String externalZooKeeper)
+            throws Exception {
         this.overrides = Map.copyOf(overrides);
         this.dir = Files.createTempDirectory("strand-test-cluster");
-        this.zookeeper = new TestingServer(true);
+        this.zookeeper = externalZooKeeper == null ? new TestingServer(true) : null;
+        this.zookeeperHosts = externalZooKeeper == null ? zookeeper.getConnectString() : externalZooKeeper;
         try {
             for (int id = 1; id <= brokerCount; id++) {
                 startBroker(id);
@@ -53,16 +56,22 @@ public final class StrandTestCluster implements AutoCloseable {
     }
 
     public static StrandTestCluster start(int brokers) throws Exception {
-        return new StrandTestCluster(brokers, Map.of());
+        return new StrandTestCluster(brokers, Map.of(), null);
+    }
+
+    /** Brokers on a ZooKeeper the caller runs (e.g. curator-test's TestingCluster); the caller stops it. */
+    public static StrandTestCluster startOn(String zookeeperHosts, int brokers, Map<String, String> overrides)
+            throws Exception {
+        return new StrandTestCluster(brokers, overrides, zookeeperHosts);
     }
 
     /** Starts {@code brokers} brokers whose properties include {@code overrides} (Kafka names). */
     public static StrandTestCluster start(int brokers, Map<String, String> overrides) throws Exception {
-        return new StrandTestCluster(brokers, overrides);
+        return new StrandTestCluster(brokers, overrides, null);
     }
 
     public String zookeeperConnect() {
-        return zookeeper.getConnectString() + "/strand";
+        return zookeeperHosts + "/strand";
     }
 
     public TestingServer zookeeper() {

@@ -1,0 +1,460 @@
+package io.strand.server.group;
+
+import io.strand.coordinator.MetadataCache;
+import io.strand.coordinator.PartitionInfo;
+import io.strand.coordinator.TopicCreation;
+import io.strand.coordinator.TopicSpec;
+import io.strand.coordinator.TopicView;
+import io.strand.server.replica.LeadershipListener;
+import io.strand.server.replica.Partition;
+import io.strand.server.topics.TopicService;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.LeaveGroupResponseData.MemberResponse;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's group coordinator. The coordinator of group G is the leader of partition
+ * {@code abs(G.hashCode()) % offsets.topic.num.partitions} of {@code __consumer_offsets} (Kafka's
+ * mapping, so tools that compute it agree). For every such partition this broker leads it keeps a
+ * {@link CoordinatorShard}, loaded from the partition's log when leadership arrives and dropped when
+ * it leaves; requests for a group whose partition this broker does not lead get NOT_COORDINATOR, and
+ * COORDINATOR_LOAD_IN_PROGRESS while its shard loads.
+ *
+ * <p>{@code __consumer_offsets} is created on first use (FindCoordinator) through the one
+ * topic-creation path, with {@code offsets.topic.num.partitions} partitions and
+ * {@code min(offsets.topic.replication.factor, live brokers)} replicas.
+ *
+ * <p>Thread-safe: public methods may be called from any request thread and return futures; group
+ * work runs on the shards' ordered executors (see the package documentation).
+ */
+public final class GroupCoordinator implements LeadershipListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
+    public static final String OFFSETS_TOPIC = Topic.GROUP_METADATA_TOPIC_NAME;
+    private static final long TOPIC_CREATE_WAIT_MS = 10_000;
+
+    private final GroupConfig config;
+    private final MetadataCache cache;
+    private final TopicService topics;
+    private final ScheduledExecutorService timer;
+    private final int localBrokerId;
+    private final LongSupplier clock;
+    private final ExecutorService pool;
+    private final ConcurrentHashMap<Integer, CoordinatorShard> shards = new ConcurrentHashMap<>();
+    private final AtomicReference<CompletableFuture<Void>> topicCreation = new AtomicReference<>();
+    private final ScheduledFuture<?> expiration;
+
+    public GroupCoordinator(GroupConfig config, MetadataCache cache, TopicService topics, ScheduledExecutorService timer,
+                            int localBrokerId) {
+        this(config, cache, topics, timer, localBrokerId, System::currentTimeMillis);
+    }
+
+    GroupCoordinator(GroupConfig config, MetadataCache cache, TopicService topics, ScheduledExecutorService timer,
+                     int localBrokerId, LongSupplier clock) {
+        this.config = config;
+        this.cache = cache;
+        this.topics = topics;
+        this.timer = timer;
+        this.localBrokerId = localBrokerId;
+        this.clock = clock;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "group-coordinator-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.expiration = timer.scheduleWithFixedDelay(this::expireOffsets, config.retentionCheckIntervalMs(),
+            config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
+    }
+
+    public GroupConfig config() {
+        return config;
+    }
+
+    /** Kafka's group -> partition mapping. */
+    public int partitionFor(String groupId) {
+        return Utils.abs(groupId.hashCode()) % config.offsetsTopicPartitions();
+    }
+
+    // ================================================================================ leadership (replica-state thread)
+
+    /**
+     * Takes over the {@code __consumer_offsets} partitions this broker already leads (their
+     * leadership events may have fired before this listener was registered). Idempotent.
+     */
+    public void adoptCurrentLeadership(java.util.Collection<Partition> partitions) {
+        for (Partition p : partitions) {
+            if (p.isLeader()) {
+                onBecomeLeader(p, p.leaderEpoch());
+            }
+        }
+    }
+
+    @Override
+    public synchronized void onBecomeLeader(Partition partition, int leaderEpoch) {
+        TopicPartition tp = partition.topicPartition();
+        if (!tp.topic().equals(OFFSETS_TOPIC)) {
+            return;
+        }
+        CoordinatorShard existing = shards.get(tp.partition());
+        if (existing != null && existing.partition == partition && existing.leaderEpoch == leaderEpoch) {
+            return;
+        }
+        CoordinatorShard shard = new CoordinatorShard(partition, leaderEpoch, config, pool, timer, clock);
+        CoordinatorShard previous = shards.put(tp.partition(), shard);
+        if (previous != null) {
+            previous.execute(previous::unload);
+        }
+        log.info("{}: this broker is now group coordinator at leader epoch {}; loading", tp, leaderEpoch);
+        shard.execute(shard::load);
+    }
+
+    @Override
+    public synchronized void onLeadershipLost(TopicPartition tp) {
+        if (!tp.topic().equals(OFFSETS_TOPIC)) {
+            return;
+        }
+        CoordinatorShard shard = shards.remove(tp.partition());
+        if (shard != null) {
+            shard.status = CoordinatorShard.Status.UNLOADED;
+            shard.execute(shard::unload);
+            log.info("{}: this broker is no longer group coordinator", tp);
+        }
+    }
+
+    // ===================================================================================================== routing
+
+    /**
+     * Runs {@code op} on the shard of {@code groupId} once it is active; otherwise answers
+     * {@code onError} with NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS.
+     */
+    <T> CompletableFuture<T> onShard(String groupId, Function<Errors, T> onError,
+                                     Function<CoordinatorShard, CompletableFuture<T>> op) {
+        int p = partitionFor(groupId);
+        CoordinatorShard shard = shards.get(p);
+        if (shard == null) {
+            return CompletableFuture.completedFuture(onError.apply(leadsInMetadata(p)
+                ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NOT_COORDINATOR));
+        }
+        return shard.submit(() -> switch (shard.status) {
+            case ACTIVE -> shard.isCurrentLeader() ? op.apply(shard)
+                : CompletableFuture.completedFuture(onError.apply(Errors.NOT_COORDINATOR));
+            case LOADING -> CompletableFuture.completedFuture(onError.apply(Errors.COORDINATOR_LOAD_IN_PROGRESS));
+            case UNLOADED -> CompletableFuture.completedFuture(onError.apply(Errors.NOT_COORDINATOR));
+        });
+    }
+
+    /** The same as {@link #onShard} for an operation that answers at once. */
+    <T> CompletableFuture<T> onShardNow(String groupId, Function<Errors, T> onError, Function<CoordinatorShard, T> op) {
+        return onShard(groupId, onError, s -> CompletableFuture.completedFuture(op.apply(s)));
+    }
+
+    /** True if the metadata says this broker leads partition {@code p} (its shard may not exist yet). */
+    private boolean leadsInMetadata(int p) {
+        return cache.partition(new TopicPartition(OFFSETS_TOPIC, p)).map(i -> i.leader() == localBrokerId).orElse(false);
+    }
+
+    /** Every active shard (ListGroups), and whether some shard is still loading. */
+    <T> CompletableFuture<List<T>> onEveryShard(Function<CoordinatorShard, T> op, boolean[] loadingOut) {
+        List<CompletableFuture<T>> parts = new ArrayList<>();
+        for (int p = 0; p < config.offsetsTopicPartitions(); p++) {
+            if (!shards.containsKey(p) && leadsInMetadata(p)) {
+                synchronized (loadingOut) {
+                    loadingOut[0] = true; // led, but the leadership has not reached the replica manager yet
+                }
+            }
+        }
+        for (CoordinatorShard s : shards.values()) {
+            parts.add(s.submit(() -> {
+                if (s.status == CoordinatorShard.Status.LOADING) {
+                    synchronized (loadingOut) {
+                        loadingOut[0] = true;
+                    }
+                }
+                return CompletableFuture.completedFuture(s.status == CoordinatorShard.Status.ACTIVE ? op.apply(s) : null);
+            }));
+        }
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<T> out = new ArrayList<>();
+            parts.forEach(f -> {
+                T t = f.join();
+                if (t != null) {
+                    out.add(t);
+                }
+            });
+            return out;
+        });
+    }
+
+    // ================================================================================================ coordinators
+
+    /** Where the coordinator of a group is. */
+    public record Coordinator(Errors error, int brokerId, String message) {
+    }
+
+    /**
+     * The broker leading the group's {@code __consumer_offsets} partition, creating the topic first if
+     * it does not exist; COORDINATOR_NOT_AVAILABLE while it has no live leader.
+     */
+    public CompletableFuture<Coordinator> findCoordinator(String groupId) {
+        if (groupId == null || groupId.isEmpty()) {
+            return CompletableFuture.completedFuture(new Coordinator(Errors.INVALID_REQUEST, -1, "empty group id"));
+        }
+        int p = partitionFor(groupId);
+        return ensureOffsetsTopic().handle((v, e) -> {
+            if (e != null) {
+                return new Coordinator(Errors.COORDINATOR_NOT_AVAILABLE, -1, "cannot create " + OFFSETS_TOPIC + ": "
+                    + e.getMessage());
+            }
+            Optional<PartitionInfo> info = cache.partition(new TopicPartition(OFFSETS_TOPIC, p));
+            if (info.isEmpty() || info.get().leader() < 0 || !cache.isLive(info.get().leader())) {
+                return new Coordinator(Errors.COORDINATOR_NOT_AVAILABLE, -1, "partition " + p + " of " + OFFSETS_TOPIC
+                    + " has no live leader");
+            }
+            return new Coordinator(Errors.NONE, info.get().leader(), null);
+        });
+    }
+
+    /** Completes once {@code __consumer_offsets} is in the metadata cache; creates it (once) if needed. */
+    CompletableFuture<Void> ensureOffsetsTopic() {
+        Optional<TopicView> existing = cache.topic(OFFSETS_TOPIC);
+        if (existing.isPresent() && existing.get().complete()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CompletableFuture<Void> running = topicCreation.get();
+        if (running != null && !running.isDone()) {
+            return running;
+        }
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        if (!topicCreation.compareAndSet(running, mine)) {
+            return topicCreation.get();
+        }
+        int liveBrokers = Math.max(1, cache.liveBrokers().size());
+        int rf = Math.min(config.offsetsTopicReplicationFactor(), liveBrokers);
+        TopicSpec spec = new TopicSpec(OFFSETS_TOPIC, config.offsetsTopicPartitions(), rf, Map.of(), Map.of(
+            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+            TopicConfig.RETENTION_MS_CONFIG, "-1",
+            TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(100 * 1024 * 1024)));
+        topics.create(spec, false, TOPIC_CREATE_WAIT_MS).whenComplete((outcome, e) -> {
+            if (e != null) {
+                mine.completeExceptionally(e);
+            } else if (outcome instanceof TopicCreation.Rejected r) {
+                mine.completeExceptionally(new IllegalStateException(r.message()));
+            } else {
+                if (outcome instanceof TopicCreation.Created) {
+                    log.info("Created {} with {} partitions and replication factor {}", OFFSETS_TOPIC,
+                        config.offsetsTopicPartitions(), rf);
+                }
+                mine.complete(null);
+            }
+        });
+        return mine;
+    }
+
+    // ============================================================================================== group APIs
+
+    /** A member leaving: by member id, or by group.instance.id (with the member id if the client knows it). */
+    public record Leaving(String memberId, String groupInstanceId, String reason) {
+    }
+
+    /** LeaveGroup's answer: a group-level error, else one per member. */
+    public record LeaveResult(Errors error, List<MemberResponse> members) {
+    }
+
+    /** OffsetFetch's answer for one group: a group-level error, else offsets (null = none committed). */
+    public record OffsetsResult(Errors error, Map<TopicPartition, CommittedOffset> offsets) {
+    }
+
+    /** OffsetDelete's answer: a group-level error, else one per partition. */
+    public record DeleteOffsetsResult(Errors error, Map<TopicPartition, Errors> partitions) {
+    }
+
+    /** A group's summary for ListGroups. */
+    public record Listed(String groupId, String protocolType, GroupState state) {
+    }
+
+    /** ListGroups' answer: COORDINATOR_LOAD_IN_PROGRESS while some shard loads, with the groups known so far. */
+    public record ListResult(Errors error, List<Listed> groups) {
+    }
+
+    /** The client a request came from, for member ids and DescribeGroups. */
+    public record Client(String clientId, String clientHost) {
+    }
+
+    private static boolean invalidGroupId(String groupId, boolean emptyAllowed) {
+        return groupId == null || (!emptyAllowed && groupId.isEmpty());
+    }
+
+    public CompletableFuture<JoinGroupResponseData> joinGroup(Client client, short version, JoinGroupRequestData req) {
+        if (invalidGroupId(req.groupId(), false)) {
+            return CompletableFuture.completedFuture(CoordinatorShard.joinError(req.memberId(), Errors.INVALID_GROUP_ID));
+        }
+        if (req.sessionTimeoutMs() < config.minSessionTimeoutMs() || req.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
+            return CompletableFuture.completedFuture(CoordinatorShard.joinError(req.memberId(),
+                Errors.INVALID_SESSION_TIMEOUT));
+        }
+        List<GroupMember.Protocol> protocols = new ArrayList<>();
+        req.protocols().forEach(p -> protocols.add(new GroupMember.Protocol(p.name(), p.metadata())));
+        int rebalanceTimeout = version == 0 || req.rebalanceTimeoutMs() < 0 ? req.sessionTimeoutMs() : req.rebalanceTimeoutMs();
+        CoordinatorShard.JoinRequest r = new CoordinatorShard.JoinRequest(req.groupId(),
+            req.memberId() == null ? "" : req.memberId(), req.groupInstanceId(), req.protocolType(), protocols,
+            req.sessionTimeoutMs(), rebalanceTimeout, client.clientId() == null ? "" : client.clientId(),
+            client.clientHost(), version, version >= 8 ? req.reason() : null);
+        return onShard(req.groupId(), e -> CoordinatorShard.joinError(req.memberId(), e), s -> s.joinGroup(r));
+    }
+
+    public CompletableFuture<SyncGroupResponseData> syncGroup(SyncGroupRequestData req) {
+        if (invalidGroupId(req.groupId(), false)) {
+            return CompletableFuture.completedFuture(CoordinatorShard.syncError(Errors.INVALID_GROUP_ID));
+        }
+        Map<String, byte[]> assignments = new HashMap<>();
+        req.assignments().forEach(a -> assignments.put(a.memberId(), a.assignment()));
+        CoordinatorShard.SyncRequest r = new CoordinatorShard.SyncRequest(req.groupId(), req.generationId(),
+            req.memberId(), req.groupInstanceId(), req.protocolType(), req.protocolName(), assignments);
+        return onShard(req.groupId(), CoordinatorShard::syncError, s -> s.syncGroup(r));
+    }
+
+    public CompletableFuture<Errors> heartbeat(String groupId, String memberId, String groupInstanceId, int generationId) {
+        if (invalidGroupId(groupId, false)) {
+            return CompletableFuture.completedFuture(Errors.INVALID_GROUP_ID);
+        }
+        return onShardNow(groupId, e -> e, s -> s.heartbeat(groupId, memberId, groupInstanceId, generationId));
+    }
+
+    public CompletableFuture<LeaveResult> leaveGroup(String groupId, List<Leaving> leaving) {
+        if (invalidGroupId(groupId, false)) {
+            return CompletableFuture.completedFuture(new LeaveResult(Errors.INVALID_GROUP_ID, List.of()));
+        }
+        return onShardNow(groupId, e -> new LeaveResult(e, List.of()), s -> {
+            Errors[] error = new Errors[1];
+            List<MemberResponse> members = s.leaveGroup(groupId, leaving, error);
+            return new LeaveResult(error[0], members);
+        });
+    }
+
+    /**
+     * Commits offsets for a group member ({@code generationId >= 0}) or standalone
+     * ({@code generationId < 0}, the group must have no members). {@code retentionMs} > 0 overrides
+     * {@code offsets.retention.minutes} for these offsets (OffsetCommit v2-4).
+     */
+    public CompletableFuture<Map<TopicPartition, Errors>> commitOffsets(String groupId, String memberId,
+                                                                       String groupInstanceId, int generationId,
+                                                                       long retentionMs,
+                                                                       Map<TopicPartition, CommittedOffset> offsets,
+                                                                       short version) {
+        Function<Errors, Map<TopicPartition, Errors>> all = e -> {
+            Map<TopicPartition, Errors> m = new LinkedHashMap<>();
+            offsets.keySet().forEach(tp -> m.put(tp, e));
+            return m;
+        };
+        if (invalidGroupId(groupId, true)) {
+            return CompletableFuture.completedFuture(all.apply(Errors.INVALID_GROUP_ID));
+        }
+        CoordinatorShard.CommitRequest r = new CoordinatorShard.CommitRequest(groupId, memberId, groupInstanceId,
+            generationId, retentionMs, offsets, version);
+        return onShard(groupId, all, s -> s.commitOffsets(r));
+    }
+
+    /** Committed offsets of {@code partitions}, or of every partition with one when null. */
+    public CompletableFuture<OffsetsResult> fetchOffsets(String groupId, List<TopicPartition> partitions) {
+        if (invalidGroupId(groupId, true)) {
+            return CompletableFuture.completedFuture(new OffsetsResult(Errors.INVALID_GROUP_ID, Map.of()));
+        }
+        return onShardNow(groupId, e -> new OffsetsResult(e, Map.of()),
+            s -> new OffsetsResult(Errors.NONE, s.fetchOffsets(groupId, partitions)));
+    }
+
+    public CompletableFuture<DeleteOffsetsResult> deleteOffsets(String groupId, List<TopicPartition> partitions) {
+        if (invalidGroupId(groupId, false)) {
+            return CompletableFuture.completedFuture(new DeleteOffsetsResult(Errors.INVALID_GROUP_ID, Map.of()));
+        }
+        return onShard(groupId, e -> new DeleteOffsetsResult(e, Map.of()), s -> s.deleteOffsets(groupId, partitions));
+    }
+
+    public CompletableFuture<Errors> deleteGroup(String groupId) {
+        if (invalidGroupId(groupId, true)) {
+            return CompletableFuture.completedFuture(Errors.INVALID_GROUP_ID);
+        }
+        return onShard(groupId, e -> e, s -> s.deleteGroup(groupId));
+    }
+
+    /** The group described, or a described group carrying only an error code; state Dead if it does not exist. */
+    public CompletableFuture<DescribedGroup> describeGroup(String groupId) {
+        Function<Errors, DescribedGroup> error = e -> new DescribedGroup().setGroupId(groupId).setErrorCode(e.code())
+            .setGroupState(GroupState.DEAD.kafkaName()).setProtocolType("").setProtocolData("");
+        if (invalidGroupId(groupId, true)) {
+            return CompletableFuture.completedFuture(error.apply(Errors.INVALID_GROUP_ID));
+        }
+        return onShardNow(groupId, error, s -> {
+            DescribedGroup d = s.describe(groupId);
+            return d != null ? d : error.apply(Errors.GROUP_ID_NOT_FOUND);
+        });
+    }
+
+    public CompletableFuture<ListResult> listGroups() {
+        boolean[] loading = new boolean[1];
+        return onEveryShard(CoordinatorShard::list, loading).thenApply(lists -> {
+            List<Listed> all = new ArrayList<>();
+            lists.forEach(all::addAll);
+            all.sort((a, b) -> a.groupId().compareTo(b.groupId()));
+            boolean anyLoading;
+            synchronized (loading) {
+                anyLoading = loading[0];
+            }
+            return new ListResult(anyLoading ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NONE, all);
+        });
+    }
+
+    private void expireOffsets() {
+        for (CoordinatorShard s : shards.values()) {
+            s.execute(() -> {
+                if (s.status == CoordinatorShard.Status.ACTIVE) {
+                    s.expireOffsets();
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        expiration.cancel(false);
+        for (CoordinatorShard s : shards.values()) {
+            s.status = CoordinatorShard.Status.UNLOADED;
+            s.execute(s::unload);
+        }
+        shards.clear();
+        pool.shutdown();
+        try {
+            pool.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pool.shutdownNow();
+    }
+}

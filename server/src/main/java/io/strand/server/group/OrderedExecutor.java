@@ -1,0 +1,73 @@
+package io.strand.server.group;
+
+import java.util.ArrayDeque;
+import java.util.Queue;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tasks one at a time, in submission order, on a shared pool: one coordinator shard's tasks
+ * never overlap, different shards proceed in parallel. A task that throws is logged and does not
+ * stop the ones after it. Thread-safe.
+ */
+final class OrderedExecutor implements Executor {
+    private static final Logger log = LoggerFactory.getLogger(OrderedExecutor.class);
+    private static final int BATCH = 64;
+
+    private final Executor pool;
+    private final String name;
+    private final Queue<Runnable> tasks = new ArrayDeque<>();
+    private boolean running;
+
+    OrderedExecutor(Executor pool, String name) {
+        this.pool = pool;
+        this.name = name;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        synchronized (tasks) {
+            tasks.add(task);
+            if (running) {
+                return;
+            }
+            running = true;
+        }
+        try {
+            pool.execute(this::drain);
+        } catch (RuntimeException rejected) {
+            synchronized (tasks) {
+                tasks.clear();
+                running = false;
+            }
+            log.debug("{}: pool rejected a task (shutting down)", name);
+        }
+    }
+
+    private void drain() {
+        for (int ran = 0; ran < BATCH; ran++) {
+            Runnable next;
+            synchronized (tasks) {
+                next = tasks.poll();
+                if (next == null) {
+                    running = false;
+                    return;
+                }
+            }
+            try {
+                next.run();
+            } catch (RuntimeException e) {
+                log.error("{}: task failed", name, e);
+            }
+        }
+        try {
+            pool.execute(this::drain);
+        } catch (RuntimeException rejected) {
+            synchronized (tasks) {
+                tasks.clear();
+                running = false;
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.strand.server.handlers;
+
+import io.strand.coordinator.MetadataCache;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import io.strand.server.replica.Partition;
+import io.strand.server.replica.ReplicaManager;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.DescribeProducersRequestData;
+import org.apache.kafka.common.message.DescribeProducersResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+
+/** DescribeProducers: the idempotent producers the partition leader knows, with epoch, last sequence and timestamp. */
+public final class DescribeProducersHandler implements ApiHandler<DescribeProducersRequestData> {
+    private final ReplicaManager replicas;
+    private final MetadataCache cache;
+
+    public DescribeProducersHandler(ReplicaManager replicas, MetadataCache cache) {
+        this.replicas = replicas;
+        this.cache = cache;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.DESCRIBE_PRODUCERS;
+    }
+
+    @Override
+    public CompletionStage<DescribeProducersResponseData> handle(RequestContext ctx,
+                                                                 DescribeProducersRequestData request) {
+        DescribeProducersResponseData response = new DescribeProducersResponseData();
+        for (DescribeProducersRequestData.TopicRequest t : request.topics()) {
+            DescribeProducersResponseData.TopicResponse tr = new DescribeProducersResponseData.TopicResponse()
+                .setName(t.name());
+            response.topics().add(tr);
+            for (int index : t.partitionIndexes()) {
+                DescribeProducersResponseData.PartitionResponse pr =
+                    new DescribeProducersResponseData.PartitionResponse().setPartitionIndex(index);
+                tr.partitions().add(pr);
+                if (cache.topic(t.name()).isEmpty()) {
+                    pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    continue;
+                }
+                Optional<Partition> p = replicas.partition(new TopicPartition(t.name(), index));
+                if (p.isEmpty() || !p.get().isLeader()) {
+                    pr.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+                    continue;
+                }
+                for (Partition.ProducerSummary s : p.get().producers()) {
+                    pr.activeProducers().add(new DescribeProducersResponseData.ProducerState()
+                        .setProducerId(s.producerId())
+                        .setProducerEpoch(s.epoch())
+                        .setLastSequence(s.lastSequence())
+                        .setLastTimestamp(s.lastTimestamp())
+                        .setCoordinatorEpoch(-1)
+                        .setCurrentTxnStartOffset(-1));
+                }
+            }
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+}

@@ -1,0 +1,83 @@
+package io.strand.server.handlers;
+
+import io.strand.coordinator.MetadataCache;
+import io.strand.coordinator.proto.Endpoint;
+import io.strand.server.group.GroupCoordinator;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+
+/**
+ * FindCoordinator for groups (key type 0): the leader of the group's {@code __consumer_offsets}
+ * partition at the endpoint of the listener the request came on; the topic is created on first
+ * use. One key before v4, a batch of keys from v4. Transaction and share coordinators do not
+ * exist here: those key types are answered INVALID_REQUEST.
+ */
+public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequestData> {
+    private final GroupCoordinator groups;
+    private final MetadataCache cache;
+
+    public FindCoordinatorHandler(GroupCoordinator groups, MetadataCache cache) {
+        this.groups = groups;
+        this.cache = cache;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.FIND_COORDINATOR;
+    }
+
+    private record Found(String key, Errors error, String message, int nodeId, String host, int port) {
+    }
+
+    @Override
+    public CompletionStage<FindCoordinatorResponseData> handle(RequestContext ctx, FindCoordinatorRequestData request) {
+        short version = ctx.apiVersion();
+        List<String> keys = version >= 4 ? request.coordinatorKeys() : List.of(request.key());
+        byte keyType = version >= 1 ? request.keyType() : FindCoordinatorRequest.CoordinatorType.GROUP.id();
+        List<CompletableFuture<Found>> lookups = new ArrayList<>();
+        for (String key : keys) {
+            if (keyType != FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
+                lookups.add(CompletableFuture.completedFuture(new Found(key, Errors.INVALID_REQUEST,
+                    "only group coordinators (key type 0) exist on this broker, not key type " + keyType, -1, "", -1)));
+                continue;
+            }
+            lookups.add(groups.findCoordinator(key).thenApply(c -> {
+                if (c.error() != Errors.NONE) {
+                    return new Found(key, c.error(), c.message(), -1, "", -1);
+                }
+                Optional<Endpoint> ep = cache.broker(c.brokerId()).flatMap(b -> MetadataHandler.endpointFor(b, ctx.listenerName()));
+                if (ep.isEmpty()) {
+                    return new Found(key, Errors.COORDINATOR_NOT_AVAILABLE, "broker " + c.brokerId() + " is not live",
+                        -1, "", -1);
+                }
+                return new Found(key, Errors.NONE, null, c.brokerId(), ep.get().getHost(), ep.get().getPort());
+            }));
+        }
+        return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+            if (version >= 4) {
+                for (CompletableFuture<Found> f : lookups) {
+                    Found found = f.join();
+                    response.coordinators().add(new FindCoordinatorResponseData.Coordinator()
+                        .setKey(found.key()).setErrorCode(found.error().code()).setErrorMessage(found.message())
+                        .setNodeId(found.nodeId()).setHost(found.host()).setPort(found.port()));
+                }
+            } else {
+                Found found = lookups.get(0).join();
+                response.setErrorCode(found.error().code()).setErrorMessage(found.message())
+                    .setNodeId(found.nodeId()).setHost(found.host()).setPort(found.port());
+            }
+            return response;
+        });
+    }
+}

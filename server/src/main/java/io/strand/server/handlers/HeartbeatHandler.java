@@ -1,0 +1,30 @@
+package io.strand.server.handlers;
+
+import io.strand.server.group.GroupCoordinator;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/** Heartbeat (classic protocol): keeps a member's session; REBALANCE_IN_PROGRESS tells it to rejoin. */
+public final class HeartbeatHandler implements ApiHandler<HeartbeatRequestData> {
+    private final GroupCoordinator groups;
+
+    public HeartbeatHandler(GroupCoordinator groups) {
+        this.groups = groups;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.HEARTBEAT;
+    }
+
+    @Override
+    public CompletionStage<HeartbeatResponseData> handle(RequestContext ctx, HeartbeatRequestData request) {
+        String instanceId = ctx.apiVersion() >= 3 ? request.groupInstanceId() : null;
+        return groups.heartbeat(request.groupId(), request.memberId(), instanceId, request.generationId())
+            .thenApply(e -> new HeartbeatResponseData().setErrorCode(e.code()));
+    }
+}

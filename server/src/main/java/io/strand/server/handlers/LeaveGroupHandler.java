@@ -1,0 +1,52 @@
+package io.strand.server.handlers;
+
+import io.strand.server.group.GroupCoordinator;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * LeaveGroup: one member by id before v3; from v3 a batch of members, each by member id or by
+ * {@code group.instance.id}, with an error per member.
+ */
+public final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequestData> {
+    private final GroupCoordinator groups;
+
+    public LeaveGroupHandler(GroupCoordinator groups) {
+        this.groups = groups;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.LEAVE_GROUP;
+    }
+
+    @Override
+    public CompletionStage<LeaveGroupResponseData> handle(RequestContext ctx, LeaveGroupRequestData request) {
+        short version = ctx.apiVersion();
+        List<GroupCoordinator.Leaving> leaving = new ArrayList<>();
+        if (version >= 3) {
+            request.members().forEach(m -> leaving.add(new GroupCoordinator.Leaving(m.memberId(), m.groupInstanceId(),
+                version >= 5 ? m.reason() : null)));
+        } else {
+            leaving.add(new GroupCoordinator.Leaving(request.memberId(), null, null));
+        }
+        return groups.leaveGroup(request.groupId(), leaving).thenApply(r -> {
+            LeaveGroupResponseData response = new LeaveGroupResponseData();
+            if (version >= 3) {
+                return response.setErrorCode(r.error().code()).setMembers(new ArrayList<>(r.members()));
+            }
+            Errors error = r.error();
+            if (error == Errors.NONE && !r.members().isEmpty()) {
+                error = Errors.forCode(r.members().get(0).errorCode());
+            }
+            return response.setErrorCode(error.code());
+        });
+    }
+}

@@ -1,0 +1,56 @@
+package io.strand.server.handlers;
+
+import io.strand.server.group.GroupCoordinator;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.message.ListGroupsRequestData;
+import org.apache.kafka.common.message.ListGroupsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/**
+ * ListGroups: the groups this broker coordinates, filtered by state (v4+, case-insensitive) and
+ * by type (v5+; every group here is of type "classic"). COORDINATOR_LOAD_IN_PROGRESS while one of
+ * its {@code __consumer_offsets} partitions is loading, with the groups known so far.
+ */
+public final class ListGroupsHandler implements ApiHandler<ListGroupsRequestData> {
+    static final String CLASSIC = "classic";
+    private final GroupCoordinator groups;
+
+    public ListGroupsHandler(GroupCoordinator groups) {
+        this.groups = groups;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.LIST_GROUPS;
+    }
+
+    @Override
+    public CompletionStage<ListGroupsResponseData> handle(RequestContext ctx, ListGroupsRequestData request) {
+        short version = ctx.apiVersion();
+        Set<String> states = version >= 4 ? lower(request.statesFilter()) : Set.of();
+        Set<String> types = version >= 5 ? lower(request.typesFilter()) : Set.of();
+        return groups.listGroups().thenApply(r -> {
+            ListGroupsResponseData response = new ListGroupsResponseData().setErrorCode(r.error().code());
+            if (!types.isEmpty() && !types.contains(CLASSIC)) {
+                return response;
+            }
+            for (GroupCoordinator.Listed g : r.groups()) {
+                if (states.isEmpty() || states.contains(g.state().kafkaName().toLowerCase(Locale.ROOT))) {
+                    response.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(g.groupId())
+                        .setProtocolType(g.protocolType()).setGroupState(g.state().kafkaName()).setGroupType(CLASSIC));
+                }
+            }
+            return response;
+        });
+    }
+
+    private static Set<String> lower(java.util.List<String> values) {
+        return values == null ? Set.of()
+            : values.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    }
+}

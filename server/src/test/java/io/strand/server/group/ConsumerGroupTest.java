@@ -1,0 +1,198 @@
+package io.strand.server.group;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.strand.server.testing.StrandTestCluster;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Java consumers (classic protocol, each in its own JVM) in one group over a 6-partition topic on
+ * three brokers with replication factor 3, through a join, a clean leave and a {@code kill -9}:
+ * every record is consumed, and with commits after processing no record is consumed twice except
+ * those the killed consumer had processed but not committed.
+ */
+class ConsumerGroupTest {
+    private static final int PARTITIONS = 6;
+    private static final int PER_PHASE = 600;
+    private static final int SESSION_TIMEOUT_MS = 3000;
+    private static StrandTestCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = StrandTestCluster.start(3, GroupTesting.overrides(3));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        cluster.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"range", "cooperative-sticky"})
+    void shouldConsumeEveryRecordOnceThroughAJoinALeaveAndAKill(String assignor) throws Exception {
+        String topic = "orders-" + assignor;
+        String group = "workers-" + assignor;
+        String assignorClass = assignor.equals("range") ? RangeAssignor.class.getName()
+            : CooperativeStickyAssignor.class.getName();
+        cluster.createTopic(topic, PARTITIONS, 3);
+        List<ChildConsumer> all = new ArrayList<>();
+        try {
+            // given three consumers sharing the six partitions
+            for (String name : List.of("a", "b", "c")) {
+                all.add(ChildConsumer.java(name, cluster.bootstrapServers(), group, topic, assignorClass, SESSION_TIMEOUT_MS));
+            }
+            ChildConsumer a = all.get(0);
+            ChildConsumer b = all.get(1);
+            ChildConsumer c = all.get(2);
+            awaitAssignment(List.of(a, b, c));
+            int produced = 0;
+            GroupTesting.produce(cluster, topic, PARTITIONS, produced, PER_PHASE);
+            produced += PER_PHASE;
+            awaitConsumed(all, produced);
+
+            // when a fourth joins
+            ChildConsumer d = ChildConsumer.java("d", cluster.bootstrapServers(), group, topic, assignorClass,
+                SESSION_TIMEOUT_MS);
+            all.add(d);
+            awaitAssignment(List.of(a, b, c, d));
+            GroupTesting.produce(cluster, topic, PARTITIONS, produced, PER_PHASE);
+            produced += PER_PHASE;
+            awaitConsumed(all, produced);
+
+            // when one leaves cleanly
+            b.stop();
+            assertTrue(b.closedCleanly());
+            awaitAssignment(List.of(a, c, d));
+            GroupTesting.produce(cluster, topic, PARTITIONS, produced, PER_PHASE);
+            produced += PER_PHASE;
+            awaitConsumed(all, produced);
+
+            // when one is killed while records keep coming
+            GroupTesting.produce(cluster, topic, PARTITIONS, produced, PER_PHASE / 2);
+            produced += PER_PHASE / 2;
+            c.kill();
+            GroupTesting.produce(cluster, topic, PARTITIONS, produced, PER_PHASE / 2);
+            produced += PER_PHASE / 2;
+            awaitAssignment(List.of(a, d));
+            awaitConsumed(all, produced);
+            a.stop();
+            d.stop();
+
+            // then every record was consumed, and only the killed consumer's uncommitted ones twice
+            Map<String, List<String>> consumers = new HashMap<>();
+            all.forEach(x -> consumers.put(x.name, x.values()));
+            Map<String, Integer> seen = new HashMap<>();
+            consumers.values().forEach(vs -> vs.forEach(v -> seen.merge(v, 1, Integer::sum)));
+            for (int i = 0; i < produced; i++) {
+                assertTrue(seen.containsKey(Integer.toString(i)), "record " + i + " was never consumed");
+            }
+            Set<String> byKilled = new HashSet<>(c.values());
+            List<String> badDuplicates = new ArrayList<>();
+            seen.forEach((v, n) -> {
+                if (n > 1 && !byKilled.contains(v)) {
+                    badDuplicates.add(v);
+                }
+            });
+            assertEquals(List.of(), badDuplicates, "records consumed twice although no consumer holding them was killed");
+            for (ChildConsumer x : all) {
+                assertEquals(List.of(), x.problems(), "commit failures in " + x.name);
+            }
+        } finally {
+            for (ChildConsumer x : all) {
+                x.close();
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldShareATopicBetweenKcatAndAJavaConsumerInOneGroup() throws Exception {
+        assertTrue(onPath("kcat"), "kcat must be on PATH for this test (apt-get install kcat)");
+        String topic = "mixed";
+        String group = "mixed-clients";
+        int partitions = 4;
+        cluster.createTopic(topic, partitions, 3);
+        try (ChildConsumer java = ChildConsumer.java("java", cluster.bootstrapServers(), group, topic,
+                RangeAssignor.class.getName(), SESSION_TIMEOUT_MS);
+             ChildConsumer kcat = ChildConsumer.kcat("kcat", cluster.bootstrapServers(), group, topic)) {
+            // given both clients in one group, each owning part of the topic
+            try (org.apache.kafka.clients.admin.Admin admin = cluster.admin()) {
+                StrandTestCluster.waitUntil("two members share the partitions", Duration.ofSeconds(60), () -> {
+                    try {
+                        var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+                        return d.members().size() == 2 && d.members().stream()
+                            .allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
+                var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+                assertEquals("range", d.partitionAssignor());
+                assertTrue(d.members().stream().anyMatch(m -> m.clientId().startsWith("rdkafka")),
+                    "one member is librdkafka: " + d.members());
+            }
+            GroupTesting.produce(cluster, topic, partitions, 0, 400);
+            awaitConsumed(List.of(java, kcat), 400);
+            assertTrue(!java.values().isEmpty() && !kcat.values().isEmpty(), "both consumed");
+            // when kcat leaves, the Java consumer takes over every partition from the committed offsets
+            kcat.terminate();
+            StrandTestCluster.waitUntil("the Java consumer owns every partition", Duration.ofSeconds(60),
+                () -> java.owned().size() == partitions);
+            GroupTesting.produce(cluster, topic, partitions, 400, 200);
+            awaitConsumed(List.of(java, kcat), 600);
+            java.stop();
+            assertEquals(List.of(), java.problems());
+        }
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Waits until the live consumers own every partition exactly once, each at least one. */
+    static void awaitAssignment(List<ChildConsumer> consumers) throws InterruptedException {
+        StrandTestCluster.waitUntil("the partitions are spread over " + consumers.size() + " consumers",
+            Duration.ofSeconds(60), () -> {
+                Set<Integer> union = new HashSet<>();
+                int total = 0;
+                for (ChildConsumer x : consumers) {
+                    if (x.owned().isEmpty()) {
+                        return false;
+                    }
+                    union.addAll(x.owned());
+                    total += x.owned().size();
+                }
+                return union.size() == PARTITIONS && total == PARTITIONS;
+            });
+    }
+
+    static void awaitConsumed(List<ChildConsumer> consumers, int count) throws InterruptedException {
+        StrandTestCluster.waitUntil(count + " records consumed", Duration.ofSeconds(60), () -> {
+            Set<String> union = new HashSet<>();
+            consumers.forEach(x -> union.addAll(x.values()));
+            for (int i = 0; i < count; i++) {
+                if (!union.contains(Integer.toString(i))) {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+}

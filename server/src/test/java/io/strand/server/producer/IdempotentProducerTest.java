@@ -1,0 +1,222 @@
+package io.strand.server.producer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.strand.server.Broker;
+import io.strand.server.BrokerConfig;
+import io.strand.server.testing.CompatProducerMain;
+import io.strand.server.testing.RawKafkaConnection;
+import io.strand.server.testing.StrandTestCluster;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ProducerState;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The Java client's default (idempotent) producer works, and retries never duplicate. */
+class IdempotentProducerTest {
+    private static StrandTestCluster cluster;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = StrandTestCluster.start(3, Map.of(
+            BrokerConfig.DEFAULT_REPLICATION_FACTOR, "3",
+            BrokerConfig.MIN_INSYNC_REPLICAS, "2"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        cluster.close();
+    }
+
+    @Test
+    void shouldServeADefaultConfigJavaProducerExactlyOnce() throws Exception {
+        cluster.createTopic("defaults", 3, 3);
+        int n = 3000;
+        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of())) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                acks.add(producer.send(new ProducerRecord<>("defaults", bytes("k" + i), bytes("v" + i))));
+            }
+            for (Future<RecordMetadata> f : acks) {
+                f.get();
+            }
+        }
+        assertExactlyOnce("defaults", 3, n, "v");
+        try (Admin admin = cluster.admin()) {
+            List<ProducerState> producers = admin.describeProducers(List.of(new TopicPartition("defaults", 0)))
+                .partitionResult(new TopicPartition("defaults", 0)).get().activeProducers();
+            assertEquals(1, producers.size(), "DescribeProducers shows the one producer");
+            assertTrue(producers.get(0).lastSequence() >= 0);
+        }
+    }
+
+    @Test
+    void shouldServeADefaultConfigProducerOfKafkaClients39() throws Exception {
+        cluster.createTopic("compat39", 3, 3);
+        Path compat = Path.of("target", "compat-clients");
+        Path jar39;
+        try (var files = Files.list(compat)) {
+            jar39 = files.filter(p -> p.getFileName().toString().startsWith("kafka-clients-3.9")).findFirst().orElseThrow();
+        }
+        String classpath = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
+            .map(e -> e.contains("kafka-clients-4") ? jar39.toAbsolutePath().toString() : e)
+            .collect(Collectors.joining(File.pathSeparator));
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", classpath, CompatProducerMain.class.getName(), cluster.bootstrapServers(), "compat39", "2000")
+            .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("client 3.9"), "ran the 3.9 client: " + out);
+        assertTrue(out.contains("acked 2000"), out);
+        assertExactlyOnce("compat39", 3, 2000, "value-");
+    }
+
+    @Test
+    void shouldNotDuplicateWhenResponsesAreLostAndTheProducerRetries() throws Exception {
+        cluster.createTopic("lossy", 3, 3);
+        AtomicInteger produces = new AtomicInteger();
+        AtomicInteger dropped = new AtomicInteger();
+        for (Broker b : cluster.brokers()) {
+            b.responseFaults().dropResponseAndCloseWhen(h -> h.apiKey() == ApiKeys.PRODUCE
+                && produces.incrementAndGet() % 10 == 0 && dropped.incrementAndGet() > 0);
+        }
+        int n = 2000;
+        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of("linger.ms", "0", "batch.size", "100",
+                "request.timeout.ms", "5000", "retry.backoff.ms", "20"))) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                acks.add(producer.send(new ProducerRecord<>("lossy", bytes("k" + i), bytes("v" + i))));
+            }
+            for (Future<RecordMetadata> f : acks) {
+                f.get();
+            }
+        } finally {
+            cluster.brokers().forEach(b -> b.responseFaults().dropResponseAndCloseWhen(null));
+        }
+        assertTrue(dropped.get() >= 20, "responses were really lost: " + dropped.get() + " of " + produces.get());
+        assertExactlyOnce("lossy", 3, n, "v");
+    }
+
+    @Test
+    void shouldAnswerOutOfOrderAndFencedEpochsWithTheRightErrors() throws Exception {
+        cluster.createTopic("sequences", 1, 3);
+        int leader = cluster.brokers().stream()
+            .filter(b -> b.replicaManager().partition(new TopicPartition("sequences", 0)).map(p -> p.isLeader()).orElse(false))
+            .findFirst().orElseThrow().brokerId();
+        try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(leader))) {
+            InitProducerIdResponse init = (InitProducerIdResponse) c.send(ApiKeys.INIT_PRODUCER_ID, (short) 4,
+                new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000)
+                    .setProducerId(-1).setProducerEpoch((short) -1));
+            assertEquals(Errors.NONE.code(), init.data().errorCode());
+            long pid = init.data().producerId();
+
+            assertEquals(answer(Errors.NONE, 0), produce(c, pid, (short) 0, 0, 3));
+            assertEquals(answer(Errors.NONE, 3), produce(c, pid, (short) 0, 3, 2));
+            assertEquals(answer(Errors.NONE, 0), produce(c, pid, (short) 0, 0, 3), "a retry gets its first offsets");
+            assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, produce(c, pid, (short) 0, 9, 1).error(), "a gap");
+            assertEquals(answer(Errors.NONE, 5), produce(c, pid, (short) 1, 0, 1), "a bumped epoch starts at 0");
+            assertEquals(Errors.INVALID_PRODUCER_EPOCH, produce(c, pid, (short) 0, 5, 1).error(), "the old epoch");
+            assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, produce(c, pid, (short) 2, 4, 1).error(),
+                "a new epoch not starting at 0");
+            assertEquals(answer(Errors.NONE, 6), produce(c, 999_999L, (short) 0, 42, 1),
+                "a producer this partition does not know may start anywhere (as Kafka since KIP-360)");
+        }
+        // the state is rebuilt after a restart: a retry is still recognised
+        cluster.restartBroker(leader);
+        StrandTestCluster.waitUntil("leader again", Duration.ofSeconds(30), () -> cluster.brokers().stream()
+            .anyMatch(b -> b.replicaManager().partition(new TopicPartition("sequences", 0)).map(p -> p.isLeader()).orElse(false)));
+        int newLeader = cluster.brokers().stream()
+            .filter(b -> b.replicaManager().partition(new TopicPartition("sequences", 0)).map(p -> p.isLeader()).orElse(false))
+            .findFirst().orElseThrow().brokerId();
+        StrandTestCluster.waitUntil("ISR complete", Duration.ofSeconds(30), () -> cluster.broker(newLeader)
+            .replicaManager().partition(new TopicPartition("sequences", 0)).orElseThrow().isr().size() == 3);
+        try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(newLeader))) {
+            assertEquals(Errors.NONE, produce(c, 999_999L, (short) 0, 42, 1).error());
+            assertEquals(6, produce(c, 999_999L, (short) 0, 42, 1).baseOffset(), "the retry after the leader moved");
+        }
+    }
+
+    private record Answer(Errors error, long baseOffset) {
+    }
+
+    private static Answer answer(Errors e, long offset) {
+        return new Answer(e, offset);
+    }
+
+    private static Answer produce(RawKafkaConnection c, long pid, short epoch, int firstSeq, int count) throws Exception {
+        SimpleRecord[] records = new SimpleRecord[count];
+        for (int i = 0; i < count; i++) {
+            records[i] = new SimpleRecord(("r" + (firstSeq + i)).getBytes());
+        }
+        MemoryRecords batch = MemoryRecords.withIdempotentRecords(Compression.NONE, pid, epoch, firstSeq, records);
+        ProduceRequestData req = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+        ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName("sequences");
+        td.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch));
+        req.topicData().add(td);
+        ProduceResponse r = (ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 11, req);
+        ProduceResponseData.PartitionProduceResponse pr = r.data().responses().iterator().next().partitionResponses().get(0);
+        Errors e = Errors.forCode(pr.errorCode());
+        return new Answer(e, e == Errors.NONE ? pr.baseOffset() : -1);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Every value prefix+i (i < n) appears exactly once across the topic. */
+    private static void assertExactlyOnce(String topic, int partitions, int n, String prefix) {
+        Map<String, Integer> seen = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int p = 0; p < partitions; p++) {
+                tps.add(new TopicPartition(topic, p));
+            }
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (System.currentTimeMillis() < deadline
+                    && tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    seen.merge(new String(r.value(), StandardCharsets.UTF_8), 1, Integer::sum);
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            assertEquals(1, seen.getOrDefault(prefix + i, 0), "copies of " + prefix + i);
+        }
+        assertEquals(n, seen.size(), "no other records");
+    }
+}
