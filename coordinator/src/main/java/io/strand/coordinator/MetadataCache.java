@@ -1,11 +1,13 @@
 package io.strand.coordinator;
 
+import io.strand.coordinator.proto.BrokerConfigOverrides;
 import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.ClusterId;
 import io.strand.coordinator.proto.ControllerRegistration;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.coordinator.proto.TopicAssignment;
 import io.strand.coordinator.proto.TopicConfig;
+import io.strand.coordinator.proto.TopicReassignment;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -44,6 +46,8 @@ public final class MetadataCache implements AutoCloseable {
     private final ConcurrentHashMap<String, Map<Integer, ChildData>> orphanStates = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Map<String, String>> configs = new ConcurrentHashMap<>();
     private final java.util.Set<String> deletionsRequested = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, TopicReassignment> reassignments = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Map<String, String>> brokerConfigs = new ConcurrentHashMap<>();
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
     private final List<TopicWaiter> topicWaiters = new CopyOnWriteArrayList<>();
     private final CountDownLatch initialized = new CountDownLatch(1);
@@ -54,13 +58,21 @@ public final class MetadataCache implements AutoCloseable {
     private record TopicWaiter(String topic, Predicate<TopicView> condition, CompletableFuture<TopicView> future) {
     }
 
+    private record ConditionWaiter(java.util.function.BooleanSupplier condition, CompletableFuture<Void> future) {
+    }
+
+    private final List<ConditionWaiter> conditionWaiters = new CopyOnWriteArrayList<>();
+
     public MetadataCache(CuratorFramework zk) {
         this.cache = CuratorCache.build(zk, "/");
         cache.listenable().addListener(CuratorCacheListener.builder()
             .forCreates(this::upsert)
             .forChanges((before, after) -> upsert(after))
             .forDeletes(this::delete)
-            .forInitialized(initialized::countDown)
+            .forInitialized(() -> {
+                notifyListeners(MetadataListener::onCacheLoaded);
+                initialized.countDown();
+            })
             .build());
     }
 
@@ -112,6 +124,21 @@ public final class MetadataCache implements AutoCloseable {
         return java.util.Set.copyOf(deletionsRequested);
     }
 
+    /** The pending reassignment of {@code topic} ({@code /admin/reassignments/<t>}), if any. */
+    public Optional<TopicReassignment> reassignment(String topic) {
+        return Optional.ofNullable(reassignments.get(topic));
+    }
+
+    /** Every pending reassignment by topic, as a snapshot. */
+    public Map<String, TopicReassignment> reassignments() {
+        return Map.copyOf(reassignments);
+    }
+
+    /** Dynamic overrides of broker {@code entity} (a broker id or {@code <default>}); empty if none. */
+    public Map<String, String> brokerConfig(String entity) {
+        return brokerConfigs.getOrDefault(entity, Map.of());
+    }
+
     public Optional<TopicView> topic(String name) {
         return Optional.ofNullable(topics.get(name));
     }
@@ -145,6 +172,33 @@ public final class MetadataCache implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Completes once {@code condition} (a question about this cache) holds, checked now and after
+     * every change the cache applies. The caller bounds the wait, e.g. with {@code orTimeout}.
+     */
+    public CompletableFuture<Void> awaitCondition(java.util.function.BooleanSupplier condition) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        ConditionWaiter waiter = new ConditionWaiter(condition, f);
+        conditionWaiters.add(waiter);
+        f.whenComplete((v, e) -> conditionWaiters.remove(waiter));
+        if (condition.getAsBoolean()) {
+            f.complete(null);
+        }
+        return f;
+    }
+
+    private void checkConditions() {
+        for (ConditionWaiter w : conditionWaiters) {
+            try {
+                if (w.condition().getAsBoolean()) {
+                    w.future().complete(null);
+                }
+            } catch (RuntimeException e) {
+                w.future().completeExceptionally(e);
+            }
+        }
+    }
+
     // ---- updates, on Curator's event thread ----
 
     private void upsert(ChildData node) {
@@ -166,6 +220,12 @@ public final class MetadataCache implements AutoCloseable {
                     }
                 }
                 case "config" -> {
+                    if (parts.length == 3 && parts[1].equals("brokers")) {
+                        Map<String, String> overrides = MetadataStore.decode(node.getPath(), node.getData(),
+                            BrokerConfigOverrides.parser()).getOverridesMap();
+                        brokerConfigs.put(parts[2], overrides);
+                        notifyListeners(l -> l.onBrokerConfigChanged(parts[2], overrides));
+                    }
                     if (parts.length == 3 && parts[1].equals("topics")) {
                         Map<String, String> overrides = MetadataStore.decode(node.getPath(), node.getData(),
                             TopicConfig.parser()).getOverridesMap();
@@ -191,6 +251,11 @@ public final class MetadataCache implements AutoCloseable {
                     if (parts.length == 3 && parts[1].equals("delete_topics")) {
                         deletionsRequested.add(parts[2]);
                         notifyListeners(l -> l.onTopicDeletionRequested(parts[2]));
+                    } else if (parts.length == 3 && parts[1].equals("reassignments")) {
+                        TopicReassignment r = MetadataStore.decode(node.getPath(), node.getData(),
+                            TopicReassignment.parser());
+                        reassignments.put(parts[2], r);
+                        notifyListeners(l -> l.onReassignmentChanged(parts[2], Optional.of(r)));
                     }
                 }
                 case "cluster" -> {
@@ -204,6 +269,7 @@ public final class MetadataCache implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("Ignoring znode {} that could not be applied to the metadata cache", node.getPath(), e);
         }
+        checkConditions();
     }
 
     private void upsertTopic(String name, ChildData node) {
@@ -253,6 +319,14 @@ public final class MetadataCache implements AutoCloseable {
     }
 
     private void delete(ChildData node) {
+        try {
+            applyDelete(node);
+        } finally {
+            checkConditions();
+        }
+    }
+
+    private void applyDelete(ChildData node) {
         String[] parts = node.getPath().substring(1).split("/");
         switch (parts[0]) {
             case "brokers" -> {
@@ -275,11 +349,17 @@ public final class MetadataCache implements AutoCloseable {
             case "config" -> {
                 if (parts.length == 3 && parts[1].equals("topics")) {
                     configs.remove(parts[2]);
+                } else if (parts.length == 3 && parts[1].equals("brokers")) {
+                    brokerConfigs.remove(parts[2]);
+                    notifyListeners(l -> l.onBrokerConfigChanged(parts[2], Map.of()));
                 }
             }
             case "admin" -> {
                 if (parts.length == 3 && parts[1].equals("delete_topics")) {
                     deletionsRequested.remove(parts[2]);
+                } else if (parts.length == 3 && parts[1].equals("reassignments")) {
+                    reassignments.remove(parts[2]);
+                    notifyListeners(l -> l.onReassignmentChanged(parts[2], Optional.empty()));
                 }
             }
             case "controller" -> {
@@ -325,5 +405,6 @@ public final class MetadataCache implements AutoCloseable {
     public void close() {
         cache.close();
         topicWaiters.forEach(w -> w.future().cancel(false));
+        conditionWaiters.forEach(w -> w.future().cancel(false));
     }
 }

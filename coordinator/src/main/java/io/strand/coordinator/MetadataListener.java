@@ -1,7 +1,9 @@
 package io.strand.coordinator;
 
 import io.strand.coordinator.proto.BrokerRegistration;
+import io.strand.coordinator.proto.TopicReassignment;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -32,5 +34,20 @@ public interface MetadataListener {
 
     /** {@code /admin/delete_topics/<topic>} appeared (or was there at start). */
     default void onTopicDeletionRequested(String topic) {
+    }
+
+    /**
+     * {@code /admin/reassignments/<topic>} appeared, changed (or was there at start), or, with an
+     * empty {@code request}, was deleted.
+     */
+    default void onReassignmentChanged(String topic, Optional<TopicReassignment> request) {
+    }
+
+    /** {@code /config/brokers/<entity>} changed; {@code entity} is a broker id or {@code <default>}. */
+    default void onBrokerConfigChanged(String entity, Map<String, String> overrides) {
+    }
+
+    /** The cache holds everything ZooKeeper held when it started; fired once, after the start-up events. */
+    default void onCacheLoaded() {
     }
 }

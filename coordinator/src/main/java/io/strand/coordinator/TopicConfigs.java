@@ -13,8 +13,18 @@ import org.apache.kafka.common.config.TopicConfig;
  * must pass before any of them is written to ZooKeeper.
  */
 public final class TopicConfigs {
+    /** Kafka's replication-throttle topic configs (defined in Kafka's server code, not in {@link TopicConfig}). */
+    public static final String LEADER_THROTTLED_REPLICAS = "leader.replication.throttled.replicas";
+    public static final String FOLLOWER_THROTTLED_REPLICAS = "follower.replication.throttled.replicas";
+
     /** Every topic config name Kafka defines. */
     public static final Set<String> NAMES = kafkaTopicConfigNames();
+
+    /** Configs whose value is a comma-separated list (for APPEND and SUBTRACT), with Kafka's defaults. */
+    public static final Map<String, String> LIST_DEFAULTS = Map.of(
+        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+        LEADER_THROTTLED_REPLICAS, "",
+        FOLLOWER_THROTTLED_REPLICAS, "");
 
     private static final Set<String> LONGS = Set.of(
         TopicConfig.RETENTION_MS_CONFIG, TopicConfig.RETENTION_BYTES_CONFIG, TopicConfig.SEGMENT_MS_CONFIG,
@@ -63,6 +73,12 @@ public final class TopicConfigs {
                         return Optional.of("config " + name + "=" + value + " must be delete, compact or both");
                     }
                 }
+            } else if (name.equals(LEADER_THROTTLED_REPLICAS) || name.equals(FOLLOWER_THROTTLED_REPLICAS)) {
+                if (!v.isEmpty() && !v.equals("*")
+                        && !v.replace(" ", "").matches("\\d+:\\d+(,\\d+:\\d+)*")) {
+                    return Optional.of("config " + name + "=" + value
+                        + " must be * or a list of PARTITION:BROKER pairs, e.g. 0:101,0:102");
+                }
             } else if (name.equals(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG)) {
                 if (!v.equals("CreateTime") && !v.equals("LogAppendTime")) {
                     return Optional.of("config " + name + "=" + value + " must be CreateTime or LogAppendTime");
@@ -101,6 +117,8 @@ public final class TopicConfigs {
                 }
             }
         }
+        names.add(LEADER_THROTTLED_REPLICAS);
+        names.add(FOLLOWER_THROTTLED_REPLICAS);
         return Set.copyOf(names);
     }
 }

@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Parser;
 import com.google.protobuf.util.JsonFormat;
+import io.strand.coordinator.proto.BrokerConfigOverrides;
 import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.ClusterId;
 import io.strand.coordinator.proto.ControllerEpoch;
@@ -11,6 +12,7 @@ import io.strand.coordinator.proto.ControllerRegistration;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.coordinator.proto.TopicAssignment;
 import io.strand.coordinator.proto.TopicConfig;
+import io.strand.coordinator.proto.TopicReassignment;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +33,8 @@ public final class ZnodePayloads {
         BY_PATH.put(Pattern.compile("/topics/[^/]+"), TopicAssignment.parser());
         BY_PATH.put(Pattern.compile("/topics/[^/]+/partitions/[^/]+/state"), PartitionState.parser());
         BY_PATH.put(Pattern.compile("/config/topics/[^/]+"), TopicConfig.parser());
+        BY_PATH.put(Pattern.compile("/config/brokers/[^/]+"), BrokerConfigOverrides.parser());
+        BY_PATH.put(Pattern.compile("/admin/reassignments/[^/]+"), TopicReassignment.parser());
         BY_PATH.put(Pattern.compile("/producer_id_block"), io.strand.coordinator.proto.ProducerIdBlock.parser());
     }
 

@@ -13,13 +13,16 @@ public final class Znodes {
     public static final String CONTROLLER_EPOCH = "/controller_epoch";
     public static final String TOPICS = "/topics";
     public static final String CONFIG_TOPICS = "/config/topics";
+    public static final String CONFIG_BROKERS = "/config/brokers";
+    /** The entity name of the cluster-wide default under {@link #CONFIG_BROKERS}, as in Kafka. */
+    public static final String DEFAULT_BROKER_ENTITY = "<default>";
     public static final String ADMIN_REASSIGNMENTS = "/admin/reassignments";
     public static final String ADMIN_DELETE_TOPICS = "/admin/delete_topics";
     public static final String PRODUCER_ID_BLOCK = "/producer_id_block";
 
     /** Parents created (if absent) by every broker at start, so that creates below them need no parent logic. */
     public static final String[] PERSISTENT_PARENTS = {
-        "/cluster", BROKER_IDS, TOPICS, CONFIG_TOPICS, ADMIN_REASSIGNMENTS, ADMIN_DELETE_TOPICS
+        "/cluster", BROKER_IDS, TOPICS, CONFIG_TOPICS, CONFIG_BROKERS, ADMIN_REASSIGNMENTS, ADMIN_DELETE_TOPICS
     };
 
     private Znodes() {
@@ -51,5 +54,18 @@ public final class Znodes {
 
     public static String topicConfig(String topic) {
         return CONFIG_TOPICS + "/" + topic;
+    }
+
+    /** Dynamic config of broker {@code entity}: a broker id, or {@link #DEFAULT_BROKER_ENTITY}. */
+    public static String brokerConfig(String entity) {
+        return CONFIG_BROKERS + "/" + entity;
+    }
+
+    public static String reassignment(String topic) {
+        return ADMIN_REASSIGNMENTS + "/" + topic;
+    }
+
+    public static String deleteTopicMarker(String topic) {
+        return ADMIN_DELETE_TOPICS + "/" + topic;
     }
 }

@@ -12,7 +12,19 @@ import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.controller.Controller;
 import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.Endpoint;
+import io.strand.server.admin.AdminService;
+import io.strand.server.handlers.AlterConfigsHandler;
+import io.strand.server.handlers.AlterPartitionReassignmentsHandler;
 import io.strand.server.handlers.ApiVersionsHandler;
+import io.strand.server.handlers.CreatePartitionsHandler;
+import io.strand.server.handlers.DeleteTopicsHandler;
+import io.strand.server.handlers.DescribeClusterHandler;
+import io.strand.server.handlers.DescribeConfigsHandler;
+import io.strand.server.handlers.DescribeLogDirsHandler;
+import io.strand.server.handlers.DescribeTopicPartitionsHandler;
+import io.strand.server.handlers.ElectLeadersHandler;
+import io.strand.server.handlers.IncrementalAlterConfigsHandler;
+import io.strand.server.handlers.ListPartitionReassignmentsHandler;
 import io.strand.server.handlers.CreateTopicsHandler;
 import io.strand.server.handlers.FetchHandler;
 import io.strand.server.handlers.ListOffsetsHandler;
@@ -28,6 +40,7 @@ import io.strand.server.network.ResponseFaults;
 import io.strand.server.network.SocketServer;
 import io.strand.server.replica.LogConfigs;
 import io.strand.server.replica.ReplicaManager;
+import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.topics.TopicService;
 import io.strand.wal.LogManager;
 import java.net.InetSocketAddress;
@@ -110,7 +123,10 @@ public final class Broker implements AutoCloseable {
                 cache, config, blockingPool);
             ProducerIdManager producerIds = new ProducerIdManager(store, config.brokerId(),
                 ProducerIdManager.DEFAULT_BLOCK_SIZE);
-            ApiHandlers handlers = handlers(topics, timer, producerIds, blockingPool);
+            AdminService admin = new AdminService(config, store, cache, controller, logs, blockingPool);
+            ReplicationThrottle throttle = new ReplicationThrottle(config.brokerId(),
+                config.leaderReplicationThrottledRate(), cache);
+            ApiHandlers handlers = handlers(topics, timer, producerIds, blockingPool, admin, throttle);
 
             SocketServer sockets = closing(new SocketServer(config.numNetworkThreads()));
             for (BrokerConfig.Listener l : config.listeners()) {
@@ -131,18 +147,29 @@ public final class Broker implements AutoCloseable {
     }
 
     private ApiHandlers handlers(TopicService topics, ScheduledExecutorService timer, ProducerIdManager producerIds,
-                                 ExecutorService blockingPool) {
+                                 ExecutorService blockingPool, AdminService admin, ReplicationThrottle throttle) {
         AtomicReference<ApiHandlers> self = new AtomicReference<>();
         List<ApiHandler<?>> list = new ArrayList<>(List.of(
             new ApiVersionsHandler(self::get),
             new MetadataHandler(config, cache, topics),
             new CreateTopicsHandler(topics),
             new ProduceHandler(replicaManager, cache, metrics),
-            new FetchHandler(replicaManager, cache, timer),
+            new FetchHandler(replicaManager, cache, timer, throttle),
             new ListOffsetsHandler(replicaManager, cache),
             new OffsetForLeaderEpochHandler(replicaManager, cache),
             new InitProducerIdHandler(producerIds, blockingPool),
-            new DescribeProducersHandler(replicaManager, cache)));
+            new DescribeProducersHandler(replicaManager, cache),
+            new CreatePartitionsHandler(admin),
+            new DeleteTopicsHandler(admin),
+            new DescribeConfigsHandler(admin),
+            new AlterConfigsHandler(admin),
+            new IncrementalAlterConfigsHandler(admin),
+            new ElectLeadersHandler(admin),
+            new DescribeClusterHandler(cache),
+            new DescribeLogDirsHandler(logs),
+            new DescribeTopicPartitionsHandler(cache),
+            new AlterPartitionReassignmentsHandler(admin),
+            new ListPartitionReassignmentsHandler(cache)));
         // ---- BEGIN group coordinator (issue 7): consumer groups and committed offsets in __consumer_offsets ----
         io.strand.server.group.GroupCoordinator groups = closing(new io.strand.server.group.GroupCoordinator(
             io.strand.server.group.GroupConfig.from(config), cache, topics, timer, config.brokerId()));

@@ -82,6 +82,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
     public static final String TRANSACTIONAL_ID_EXPIRATION_MS = "transactional.id.expiration.ms";
     public static final String METRICS_JMX_ENABLE = "strand.metrics.jmx.enable";
+    public static final String LEADER_REPLICATION_THROTTLED_RATE = "leader.replication.throttled.rate";
 
     /** Kafka broker settings Strand accepts so that an existing server.properties starts, but which change nothing here. */
     public static final Set<String> ACCEPTED_WITHOUT_EFFECT = Set.of(
@@ -187,7 +188,10 @@ public final class BrokerConfig extends AbstractConfig {
             "How often partitions look for expired producer ids.")
         .define(TRANSACTIONAL_ID_EXPIRATION_MS, Type.LONG, 604_800_000L, Range.atLeast(1), Importance.LOW,
             "Accepted for compatibility; Strand has no transactions.")
-        .define(METRICS_JMX_ENABLE, Type.BOOLEAN, true, Importance.LOW, "Publish metrics over JMX.");
+        .define(METRICS_JMX_ENABLE, Type.BOOLEAN, true, Importance.LOW, "Publish metrics over JMX.")
+        .define(LEADER_REPLICATION_THROTTLED_RATE, Type.LONG, Long.MAX_VALUE, Range.atLeast(1), Importance.MEDIUM,
+            "Bytes/s this broker, as leader, sends to replicas catching up in a partition reassignment; the default "
+                + "is unlimited. Can be changed at run time (kafka-configs / strand configs set --broker).");
 
     private BrokerConfig(Map<String, String> props) {
         super(DEFINITION, props, false);
@@ -513,6 +517,16 @@ public final class BrokerConfig extends AbstractConfig {
 
     public boolean metricsJmxEnable() {
         return getBoolean(METRICS_JMX_ENABLE);
+    }
+
+    /** Bytes/s for replicas catching up in a reassignment, from the properties file (Long.MAX_VALUE = unlimited). */
+    public long leaderReplicationThrottledRate() {
+        return getLong(LEADER_REPLICATION_THROTTLED_RATE);
+    }
+
+    /** The definition of every key this broker reads (names, types, defaults), for DescribeConfigs. */
+    public static ConfigDef definition() {
+        return DEFINITION;
     }
 
     /** Every key and its effective value, for the start-up log. */

@@ -96,6 +96,53 @@ final class AdminTopicBackend implements TopicBackend {
     }
 
     @Override
+    public DeletedTopic delete(String topic) {
+        String id = null;
+        try {
+            id = topicId(await(admin.describeTopics(List.of(topic)).topicNameValues().get(topic),
+                "describing topic '" + topic + "'").topicId());
+            await(admin.deleteTopics(List.of(topic)).all(), "deleting topic '" + topic + "'");
+            return new DeletedTopic(topic, id, true);
+        } catch (UnknownTopicOrPartitionException e) {
+            throw new CliException(TopicBackend.unknownTopic(topic, ""), e);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return new DeletedTopic(topic, id, false); // marked; the broker did not see it finish in time
+        } catch (ApiException e) {
+            throw new CliException("cannot delete topic '" + topic + "': " + Failures.describe(e), e);
+        }
+    }
+
+    @Override
+    public AlteredTopic alter(String topic, Integer partitions, Map<String, String> set, List<String> delete) {
+        try {
+            int before = await(admin.describeTopics(List.of(topic)).topicNameValues().get(topic),
+                "describing topic '" + topic + "'").partitions().size();
+            int after = before;
+            if (partitions != null) {
+                await(admin.createPartitions(Map.of(topic, org.apache.kafka.clients.admin.NewPartitions.increaseTo(partitions)))
+                    .all(), "adding partitions to topic '" + topic + "'");
+                after = partitions;
+            }
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            List<org.apache.kafka.clients.admin.AlterConfigOp> ops = new ArrayList<>();
+            set.forEach((k, v) -> ops.add(new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry(k, v),
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)));
+            delete.forEach(k -> ops.add(new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry(k, ""),
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE)));
+            if (!ops.isEmpty()) {
+                await(admin.incrementalAlterConfigs(Map.of(resource, ops)).all(),
+                    "changing the configs of topic '" + topic + "'");
+            }
+            Map<String, String> overrides = configs(List.of(topic), w -> { }).getOrDefault(topic, Map.of());
+            return new AlteredTopic(topic, before, after, overrides);
+        } catch (UnknownTopicOrPartitionException e) {
+            throw new CliException(TopicBackend.unknownTopic(topic, ""), e);
+        } catch (ApiException e) {
+            throw new CliException("cannot alter topic '" + topic + "': " + Failures.describe(e), e);
+        }
+    }
+
+    @Override
     public List<String> list() {
         try {
             List<String> names = new ArrayList<>(await(admin.listTopics().names(), "listing topics"));

@@ -6,7 +6,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.KafkaException;
 
-/** How a command that works only through a broker (groups) reaches the cluster. */
+/** How a command that works only through a broker (Kafka's Admin API) reaches the cluster. */
 final class BrokerFlags {
     @Parameter(names = "--bootstrap-server", description = "Broker(s) to talk to with Kafka's Admin client, HOST:PORT[,HOST:PORT...]",
         defaultValueDescription = ClusterFlags.DEFAULT_BOOTSTRAP)
@@ -14,6 +14,14 @@ final class BrokerFlags {
 
     @Parameter(names = "--timeout-ms", description = "How long to wait for the cluster before giving up")
     int timeoutMs = 15_000;
+
+    /** Connects; the caller closes it. */
+    KafkaAdmin open() {
+        if (timeoutMs <= 0) {
+            throw new UsageException("--timeout-ms must be positive, was " + timeoutMs);
+        }
+        return KafkaAdmin.open(ClusterFlags.checkBootstrap(bootstrapServer), timeoutMs);
+    }
 
     /** Kafka's Admin client for the brokers named; the caller closes it. */
     Admin openAdmin() {

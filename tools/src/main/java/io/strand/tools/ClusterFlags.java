@@ -25,7 +25,12 @@ final class ClusterFlags {
     }
 
     String bootstrapServer() {
-        String servers = bootstrapServer == null ? DEFAULT_BOOTSTRAP : bootstrapServer.trim();
+        return checkBootstrap(bootstrapServer);
+    }
+
+    /** {@code servers} (null = the default) after checking every entry is HOST:PORT. */
+    static String checkBootstrap(String given) {
+        String servers = given == null ? DEFAULT_BOOTSTRAP : given.trim();
         for (String s : servers.split(",")) {
             String hostPort = s.trim();
             int colon = hostPort.lastIndexOf(':');

@@ -34,6 +34,17 @@ public final class StrandCli {
         add(TopicsCreate.NAME, TopicsCreate.DESCRIPTION, TopicsCreate::new);
         add(TopicsList.NAME, TopicsList.DESCRIPTION, TopicsList::new);
         add(TopicsDescribe.NAME, TopicsDescribe.DESCRIPTION, TopicsDescribe::new);
+        add(TopicsDelete.NAME, TopicsDelete.DESCRIPTION, TopicsDelete::new);
+        add(TopicsAlter.NAME, TopicsAlter.DESCRIPTION, TopicsAlter::new);
+        add(ConfigsGet.NAME, ConfigsGet.DESCRIPTION, ConfigsGet::new);
+        add(ConfigsSet.NAME, ConfigsSet.DESCRIPTION, ConfigsSet::new);
+        add(ConfigsDelete.NAME, ConfigsDelete.DESCRIPTION, ConfigsDelete::new);
+        add(ReassignGenerate.NAME, ReassignGenerate.DESCRIPTION, ReassignGenerate::new);
+        add(ReassignExecute.NAME, ReassignExecute.DESCRIPTION, ReassignExecute::new);
+        add(ReassignStatus.NAME, ReassignStatus.DESCRIPTION, ReassignStatus::new);
+        add(ReassignCancel.NAME, ReassignCancel.DESCRIPTION, ReassignCancel::new);
+        add(ElectLeaders.NAME, ElectLeaders.DESCRIPTION, ElectLeaders::new);
+        add(ClusterDescribe.NAME, ClusterDescribe.DESCRIPTION, ClusterDescribe::new);
         add(ZkLs.NAME, ZkLs.DESCRIPTION, ZkLs::new);
         add(ZkGet.NAME, ZkGet.DESCRIPTION, ZkGet::new);
         add(Watch.NAME, Watch.DESCRIPTION, Watch::new);

@@ -43,8 +43,30 @@ interface TopicBackend extends AutoCloseable {
                                 List<Integer> isr) {
     }
 
+    /**
+     * A deleted topic.
+     *
+     * @param complete true if the topic is gone; false if it is marked for deletion and the controller removes it
+     */
+    record DeletedTopic(String name, String topicId, boolean complete) {
+    }
+
+    /** A changed topic: its partition count before and after, and its config overrides after. */
+    record AlteredTopic(String name, int partitionsBefore, int partitionsAfter, Map<String, String> configs) {
+    }
+
     /** Creates the topic, or throws a {@link CliException} (e.g. TOPIC_ALREADY_EXISTS with the winner). */
     CreatedTopic create(NewTopicRequest request);
+
+    /** Deletes the topic, or throws a {@link CliException} naming it and the reason (e.g. it does not exist). */
+    DeletedTopic delete(String topic);
+
+    /**
+     * Grows the topic to {@code partitions} (null = leave) and sets and deletes config overrides.
+     *
+     * @throws CliException naming the topic and the reason
+     */
+    AlteredTopic alter(String topic, Integer partitions, Map<String, String> set, List<String> delete);
 
     /** Topic names, sorted. */
     List<String> list();

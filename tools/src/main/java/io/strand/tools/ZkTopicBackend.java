@@ -116,6 +116,41 @@ final class ZkTopicBackend implements TopicBackend {
     }
 
     @Override
+    public DeletedTopic delete(String topic) {
+        try {
+            org.apache.kafka.common.Uuid id = new io.strand.coordinator.admin.TopicDeleter(store).markForDeletion(topic);
+            return new DeletedTopic(topic, id.toString(), false);
+        } catch (org.apache.kafka.common.errors.UnknownTopicOrPartitionException e) {
+            throw new CliException(TopicBackend.unknownTopic(topic, "no " + Znodes.topic(topic) + " under " + connect), e);
+        }
+    }
+
+    @Override
+    public AlteredTopic alter(String topic, Integer partitions, Map<String, String> set, List<String> delete) {
+        Optional<Versioned<TopicAssignment>> assignment = store.read(Znodes.topic(topic), TopicAssignment.parser());
+        if (assignment.isEmpty()) {
+            throw new CliException(TopicBackend.unknownTopic(topic, "no " + Znodes.topic(topic) + " under " + connect));
+        }
+        int before = assignment.get().value().getPartitionsCount();
+        int after = before;
+        try {
+            if (partitions != null) {
+                after = new io.strand.coordinator.admin.PartitionAdder(store, new ReplicaAssigner(new Random()))
+                    .add(topic, partitions, null, false).partitionCount();
+            }
+            List<io.strand.coordinator.admin.ConfigChange> changes = new ArrayList<>();
+            set.forEach((k, v) -> changes.add(io.strand.coordinator.admin.ConfigChange.set(k, v)));
+            delete.forEach(k -> changes.add(io.strand.coordinator.admin.ConfigChange.delete(k)));
+            io.strand.coordinator.admin.TopicConfigWriter configs = new io.strand.coordinator.admin.TopicConfigWriter(store);
+            Map<String, String> overrides = changes.isEmpty() ? configs.overrides(topic)
+                : configs.alter(topic, changes, false);
+            return new AlteredTopic(topic, before, after, overrides);
+        } catch (org.apache.kafka.common.errors.ApiException e) {
+            throw new CliException("cannot alter topic '" + topic + "': " + Failures.describe(e), e);
+        }
+    }
+
+    @Override
     public List<String> list() {
         List<String> names = new ArrayList<>(store.children(Znodes.TOPICS));
         names.sort(null);

@@ -24,8 +24,10 @@ class StrandCliUsageTest {
 
     @Test
     void shouldNameAnUnknownCommand() {
-        assertOneLineError(run("frobnicate"), 2, "unknown command 'frobnicate'", "topics, zk, watch");
-        assertOneLineError(run("topics", "frob"), 2, "unknown command 'strand topics frob'", "create, list, describe");
+        assertOneLineError(run("frobnicate"), 2, "unknown command 'frobnicate'",
+            "topics, configs, reassign, elect-leaders, cluster, zk, watch");
+        assertOneLineError(run("topics", "frob"), 2, "unknown command 'strand topics frob'",
+            "create, list, describe, delete, alter");
         assertOneLineError(run("zk"), 2, "'strand zk' needs a subcommand: ls, get");
     }
 
@@ -60,7 +62,9 @@ class StrandCliUsageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"topics create", "topics list", "topics describe", "zk ls", "zk get", "watch"})
+    @ValueSource(strings = {"topics create", "topics list", "topics describe", "topics delete", "topics alter",
+        "configs get", "configs set", "configs delete", "reassign generate", "reassign execute", "reassign status",
+        "reassign cancel", "elect-leaders", "cluster describe", "zk ls", "zk get", "watch"})
     void shouldPrintHelpForEveryCommand(String command) {
         for (String flag : new String[] {"--help", "-h"}) {
             String[] words = command.split(" ");
@@ -78,12 +82,14 @@ class StrandCliUsageTest {
     void shouldPrintHelpForTheToolAndEachGroup() {
         CliHarness.Result all = run("--help");
         assertEquals(0, all.code(), all::toString);
-        for (String c : new String[] {"topics create", "topics list", "topics describe", "zk ls", "zk get", "watch"}) {
+        for (String c : new String[] {"topics create", "topics list", "topics describe", "topics delete", "topics alter",
+                "configs get", "configs set", "configs delete", "reassign generate", "reassign execute",
+                "reassign status", "reassign cancel", "elect-leaders", "cluster describe", "zk ls", "zk get", "watch"}) {
             assertTrue(all.out().contains("  " + c + " "), () -> c + " missing from\n" + all);
         }
         CliHarness.Result topics = run("topics", "-h");
         assertEquals(0, topics.code(), topics::toString);
-        assertTrue(topics.out().contains("Usage: strand topics <create|list|describe>"), topics::toString);
+        assertTrue(topics.out().contains("Usage: strand topics <create|list|describe|delete|alter>"), topics::toString);
     }
 
     @Test

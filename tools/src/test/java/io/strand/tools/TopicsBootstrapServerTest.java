@@ -73,11 +73,11 @@ class TopicsBootstrapServerTest {
             () -> cli("topics", "describe", "-t", "orders").out().lines().noneMatch(l -> l.contains(" none ")));
         CliHarness.Result describe = cli("topics", "describe", "-t", "orders");
         assertEquals(0, describe.code(), describe::toString);
-        assertEquals("", describe.err(), "a broker without DescribeConfigs must not produce warnings");
+        assertEquals("", describe.err(), "no warnings");
         List<String> lines = describe.outLines();
-        // no DescribeConfigs on the broker yet: configs are left out; the Admin API has no leader epochs
-        assertEquals("Topic: orders  TopicId: " + written.getTopicId() + "  PartitionCount: 3  ReplicationFactor: 2",
-            lines.get(0));
+        // the broker answers DescribeConfigs: the overrides are shown; the Admin API has no leader epochs
+        assertEquals("Topic: orders  TopicId: " + written.getTopicId() + "  PartitionCount: 3  ReplicationFactor: 2"
+            + "  Configs: retention.ms=60000", lines.get(0));
         assertEquals(List.of("PARTITION", "LEADER", "REPLICAS", "ISR"), List.of(lines.get(1).trim().split("\\s+")));
         for (int p = 0; p < 3; p++) {
             PartitionState s = store.read(Znodes.partitionState("orders", p), PartitionState.parser()).orElseThrow().value();
@@ -88,7 +88,8 @@ class TopicsBootstrapServerTest {
         CliHarness.Result json = cli("topics", "describe", "-t", "orders", "--json");
         assertEquals(0, json.code(), json::toString);
         assertTrue(json.out().startsWith("[{\"topic\":\"orders\",\"topicId\":\"" + written.getTopicId()
-            + "\",\"partitionCount\":3,\"replicationFactor\":2,\"partitions\":[{\"partition\":0,\"leader\":"), json::toString);
+            + "\",\"partitionCount\":3,\"replicationFactor\":2,\"configs\":{\"retention.ms\":\"60000\"},"
+            + "\"partitions\":[{\"partition\":0,\"leader\":"), json::toString);
         assertFalse(json.out().contains("leaderEpoch"), json::toString);
     }
 

@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * The controller role, run by every broker and active in one. While active it keeps partition
  * leadership in step with the live brokers, runs preferred-leader elections (on request and, with
  * {@code auto.leader.rebalance.enable}, when a broker leads too few of its preferred partitions),
- * and deletes topics marked under {@code /admin/delete_topics}.
+ * deletes topics marked under {@code /admin/delete_topics}, and carries out partition reassignments
+ * requested under {@code /admin/reassignments} ({@link Reassigner}).
  *
  * <p>It stops acting at once when its ZooKeeper session is lost or when a write finds
  * {@code /controller_epoch} moved (another controller won), and competes again when
@@ -69,6 +70,9 @@ public final class Controller implements MetadataListener, AutoCloseable {
     private final Settings settings;
     private final ControllerElection election;
     private final PartitionStateWriter writer;
+    private final Reassigner reassigner;
+    /** Topics whose reassignment is queued on the event thread (so that a burst of events queues one pass). */
+    private final Set<String> reassignmentsQueued = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** All controller work, in order; after close, late events are dropped. */
     private final java.util.concurrent.ScheduledThreadPoolExecutor events =
         new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
@@ -93,6 +97,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
         this.settings = settings;
         this.election = new ControllerElection(store, brokerId);
         this.writer = new PartitionStateWriter(store);
+        this.reassigner = new Reassigner(store);
     }
 
     /** Starts competing for the controller role. The cache must be started (and this registered as its listener). */
@@ -144,6 +149,21 @@ public final class Controller implements MetadataListener, AutoCloseable {
         events.execute(() -> deleteTopic(topic));
     }
 
+    @Override
+    public void onReassignmentChanged(String topic, Optional<io.strand.coordinator.proto.TopicReassignment> request) {
+        if (request.isPresent()) {
+            queueReassignment(topic);
+        }
+    }
+
+    /** A partition of a topic being reassigned changed (e.g. its ISR grew): its next step may be possible now. */
+    @Override
+    public void onPartitionChanged(PartitionInfo partition) {
+        if (term != null && cache.reassignment(partition.topicPartition().topic()).isPresent()) {
+            queueReassignment(partition.topicPartition().topic());
+        }
+    }
+
     private void onConnectionState(CuratorFramework client, ConnectionState state) {
         if (state == ConnectionState.LOST) {
             events.execute(() -> resign("ZooKeeper session lost"));
@@ -177,6 +197,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
     private void onBecomeController() {
         onBrokersChanged();
         cache.deletionsRequested().forEach(this::deleteTopic);
+        cache.reassignments().keySet().forEach(this::queueReassignment);
     }
 
     private void resign(String why) {
@@ -204,6 +225,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
                     .ifPresent(s -> changes.add(new PartitionStateWriter.Change(p.topicPartition(), p.stateVersion(), s)));
             }
         }
+        cache.reassignments().keySet().forEach(this::queueReassignment);
         if (changes.isEmpty()) {
             return;
         }
@@ -345,6 +367,33 @@ public final class Controller implements MetadataListener, AutoCloseable {
         }
     }
 
+    private void queueReassignment(String topic) {
+        if (reassignmentsQueued.add(topic)) {
+            events.execute(() -> {
+                reassignmentsQueued.remove(topic);
+                advanceReassignment(topic);
+            });
+        }
+    }
+
+    /** Takes every reassignment step of {@code topic} possible now; the next change of the topic brings us back. */
+    private void advanceReassignment(String topic) {
+        Term t = term;
+        if (t == null) {
+            return;
+        }
+        try {
+            if (reassigner.advance(topic, t.epochZkVersion(), t.epoch(), cache.liveBrokers().keySet())) {
+                queueReassignment(topic);
+            }
+        } catch (ControllerFencedException e) {
+            resign(e.getMessage());
+        } catch (RuntimeException e) {
+            log.error("Controller could not advance the reassignment of topic {}; retrying in 1 s", topic, e);
+            events.schedule(() -> queueReassignment(topic), 1, TimeUnit.SECONDS);
+        }
+    }
+
     /** Removes every znode of a topic marked for deletion, then the marker; resumable by any later controller. */
     private void deleteTopic(String topic) {
         Term t = term;
@@ -370,7 +419,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
             List<CuratorOp> last = new ArrayList<>();
             last.add(store.checkOp(Znodes.CONTROLLER_EPOCH, t.epochZkVersion()));
             for (String n : List.of(Znodes.partitions(topic), Znodes.topic(topic), Znodes.topicConfig(topic),
-                    Znodes.ADMIN_DELETE_TOPICS + "/" + topic)) {
+                    Znodes.reassignment(topic), Znodes.ADMIN_DELETE_TOPICS + "/" + topic)) {
                 if (store.exists(n)) {
                     last.add(store.deleteOp(n, -1));
                 }

@@ -6,6 +6,7 @@ import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
 import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
+import io.strand.server.replica.ReplicationThrottle;
 import io.strand.wal.EpochEndOffset;
 import io.strand.wal.LogReadResult;
 import java.util.ArrayList;
@@ -40,11 +41,19 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private final ReplicaManager replicas;
     private final TopicResolver topics;
     private final ScheduledExecutorService timer;
+    private final ReplicationThrottle throttle;
 
     public FetchHandler(ReplicaManager replicas, MetadataCache cache, ScheduledExecutorService timer) {
+        this(replicas, cache, timer, ReplicationThrottle.unlimited());
+    }
+
+    /** With {@code throttle} limiting what replicas being added by a reassignment get. */
+    public FetchHandler(ReplicaManager replicas, MetadataCache cache, ScheduledExecutorService timer,
+                        ReplicationThrottle throttle) {
         this.replicas = replicas;
         this.topics = new TopicResolver(cache);
         this.timer = timer;
+        this.throttle = throttle;
     }
 
     @Override
@@ -133,7 +142,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 .setRecords(MemoryRecords.EMPTY);
             currentTopic.partitions().add(pd);
             Errors error = readPartition(w, pd, Math.min(budget, w.request.partitionMaxBytes()), bytes == 0, byId,
-                version, isFollower(request, version));
+                version, replicaIdOf(request, version));
             if (error != Errors.NONE) {
                 pd.setErrorCode(error.code());
                 answerNow = true;
@@ -149,7 +158,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     }
 
     private Errors readPartition(Wanted w, FetchResponseData.PartitionData pd, int maxBytes, boolean minOneBatch,
-                                 boolean byId, short version, boolean follower) {
+                                 boolean byId, short version, int replicaId) {
+        boolean follower = replicaId >= 0;
         if (w.view.isEmpty()) {
             return byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
         }
@@ -177,19 +187,32 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 return Errors.NONE;
             }
         }
+        // catch-up traffic of a reassignment: nothing while the throttle's budget is spent
+        boolean throttled = follower && throttle.applies(p.topicPartition(), replicaId);
+        if (throttled) {
+            long allowance = throttle.allowance();
+            if (allowance <= 0) {
+                return Errors.NONE;
+            }
+            maxBytes = (int) Math.min(maxBytes, allowance);
+            minOneBatch = true;
+        }
         try {
             LogReadResult r = follower
                 ? p.readForFollower(w.request.fetchOffset(), maxBytes, minOneBatch)
                 : p.readCommitted(w.request.fetchOffset(), maxBytes, minOneBatch);
             pd.setRecords(r.records());
+            if (throttled) {
+                throttle.record(r.records().sizeInBytes());
+            }
             return Errors.NONE;
         } catch (ApiException e) {
             return Errors.forException(e);
         }
     }
 
-    private static boolean isFollower(FetchRequestData request, short version) {
-        return (version >= 15 ? request.replicaState().replicaId() : request.replicaId()) >= 0;
+    private static int replicaIdOf(FetchRequestData request, short version) {
+        return version >= 15 ? request.replicaState().replicaId() : request.replicaId();
     }
 
     /** A fetch parked until enough data is available on one of its partitions, or until max_wait_ms. */

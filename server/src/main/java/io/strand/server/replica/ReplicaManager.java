@@ -169,6 +169,31 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         }
     }
 
+    /**
+     * Once the cache has loaded: delete local logs that no topic in ZooKeeper accounts for on this
+     * broker (the topic was deleted, or re-created with another id, or the partition moved away, while
+     * this broker was down). Runs after the start-up partition events, on the replica-state thread.
+     */
+    @Override
+    public void onCacheLoaded() {
+        stateThread.execute(this::deleteStrayLogs);
+    }
+
+    private void deleteStrayLogs() {
+        for (PartitionLog wal : List.copyOf(logs.all())) {
+            TopicPartition tp = wal.topicPartition();
+            Optional<TopicView> topic = metadata.topic(tp.topic());
+            boolean hosted = topic.isPresent()
+                && (wal.topicId() == null || Uuid.ZERO_UUID.equals(wal.topicId()) || topic.get().topicId().equals(wal.topicId()))
+                && topic.get().replicas().getOrDefault(tp.partition(), List.of()).contains(config.brokerId());
+            if (!hosted && !partitions.containsKey(tp)) {
+                logs.delete(tp);
+                log.info("{}: deleted a local log no topic in ZooKeeper accounts for on this broker (topic id {})",
+                    tp, wal.topicId());
+            }
+        }
+    }
+
     private void removeTopic(String topic, Uuid topicId) {
         partitions.forEach((tp, p) -> {
             if (tp.topic().equals(topic) && p.topicId().equals(topicId)) {

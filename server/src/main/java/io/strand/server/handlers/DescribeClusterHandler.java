@@ -1,0 +1,56 @@
+package io.strand.server.handlers;
+
+import io.strand.coordinator.MetadataCache;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.DescribeClusterRequestData;
+import org.apache.kafka.common.message.DescribeClusterResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * DescribeCluster: the live brokers (at the endpoint of the listener the request came on), the
+ * cluster id and the controller, from the metadata cache. Strand brokers are never fenced. Only the
+ * broker endpoint type exists: a request for controller endpoints (v1+) is answered
+ * UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker does.
+ */
+public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequestData> {
+    private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+    private static final byte BROKER_ENDPOINT = 1;
+
+    private final MetadataCache cache;
+
+    public DescribeClusterHandler(MetadataCache cache) {
+        this.cache = cache;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.DESCRIBE_CLUSTER;
+    }
+
+    @Override
+    public CompletionStage<DescribeClusterResponseData> handle(RequestContext ctx, DescribeClusterRequestData request) {
+        DescribeClusterResponseData response = new DescribeClusterResponseData()
+            .setClusterId(cache.clusterId())
+            .setControllerId(cache.controllerId() >= 0 ? cache.controllerId() : -1)
+            .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED)
+            .setErrorCode(Errors.NONE.code());
+        if (ctx.apiVersion() >= 1 && request.endpointType() != BROKER_ENDPOINT) {
+            return CompletableFuture.completedFuture(response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
+                .setErrorMessage("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type "
+                    + (request.endpointType() == 2 ? "CONTROLLER" : "UNKNOWN (" + request.endpointType() + ")")));
+        }
+        cache.liveBrokers().values().stream()
+            .sorted((a, b) -> Integer.compare(a.getBrokerId(), b.getBrokerId()))
+            .forEach(b -> MetadataHandler.endpointFor(b, ctx.listenerName()).ifPresent(ep -> response.brokers().add(
+                new DescribeClusterResponseData.DescribeClusterBroker()
+                    .setBrokerId(b.getBrokerId())
+                    .setHost(ep.getHost())
+                    .setPort(ep.getPort())
+                    .setRack(b.getRack().isEmpty() ? null : b.getRack()))));
+        return CompletableFuture.completedFuture(response);
+    }
+}

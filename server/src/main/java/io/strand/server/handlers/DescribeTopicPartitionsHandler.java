@@ -1,0 +1,107 @@
+package io.strand.server.handlers;
+
+import io.strand.coordinator.MetadataCache;
+import io.strand.coordinator.PartitionInfo;
+import io.strand.coordinator.TopicView;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
+import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
+import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData.DescribeTopicPartitionsResponsePartition;
+import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData.DescribeTopicPartitionsResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * DescribeTopicPartitions (what the admin client's describeTopics uses since Kafka 3.7): topics in
+ * name order with every partition's leader, leader epoch, replicas, ISR and offline replicas, from the
+ * metadata cache, in pages of at most {@code ResponsePartitionLimit} partitions with a cursor to the
+ * next one. Strand has no eligible leader replicas (ELR): those lists are empty. All topics when
+ * the request names none.
+ */
+public final class DescribeTopicPartitionsHandler implements ApiHandler<DescribeTopicPartitionsRequestData> {
+    private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+    private static final int MAX_PARTITIONS = 2000;
+
+    private final MetadataCache cache;
+
+    public DescribeTopicPartitionsHandler(MetadataCache cache) {
+        this.cache = cache;
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.DESCRIBE_TOPIC_PARTITIONS;
+    }
+
+    @Override
+    public CompletionStage<DescribeTopicPartitionsResponseData> handle(RequestContext ctx,
+                                                                       DescribeTopicPartitionsRequestData request) {
+        TreeSet<String> names = new TreeSet<>();
+        if (request.topics().isEmpty()) {
+            cache.topics().forEach(t -> names.add(t.name()));
+        } else {
+            request.topics().forEach(t -> names.add(t.name()));
+        }
+        DescribeTopicPartitionsRequestData.Cursor cursor = request.cursor();
+        int limit = request.responsePartitionLimit() <= 0 ? MAX_PARTITIONS
+            : Math.min(request.responsePartitionLimit(), MAX_PARTITIONS);
+        DescribeTopicPartitionsResponseData response = new DescribeTopicPartitionsResponseData();
+        int budget = limit;
+        for (String name : cursor == null ? names : names.tailSet(cursor.topicName(), true)) {
+            Optional<TopicView> view = cache.topic(name);
+            if (view.isEmpty()) {
+                response.topics().add(new DescribeTopicPartitionsResponseTopic().setName(name).setTopicId(Uuid.ZERO_UUID)
+                    .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
+                    .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED));
+                continue;
+            }
+            TopicView t = view.get();
+            DescribeTopicPartitionsResponseTopic out = new DescribeTopicPartitionsResponseTopic()
+                .setName(name).setTopicId(t.topicId()).setIsInternal(Topic.isInternal(name))
+                .setErrorCode(Errors.NONE.code()).setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+            int first = cursor != null && cursor.topicName().equals(name) ? Math.max(0, cursor.partitionIndex()) : 0;
+            for (Map.Entry<Integer, List<Integer>> e : t.replicas().tailMap(first).entrySet()) {
+                if (budget == 0) {
+                    response.topics().add(out);
+                    response.setNextCursor(new DescribeTopicPartitionsResponseData.Cursor()
+                        .setTopicName(name).setPartitionIndex(e.getKey()));
+                    return CompletableFuture.completedFuture(response);
+                }
+                out.partitions().add(partition(e.getKey(), e.getValue(), t.partition(e.getKey())));
+                budget--;
+            }
+            response.topics().add(out);
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private DescribeTopicPartitionsResponsePartition partition(int index, List<Integer> replicas,
+                                                               Optional<PartitionInfo> state) {
+        DescribeTopicPartitionsResponsePartition out = new DescribeTopicPartitionsResponsePartition()
+            .setPartitionIndex(index)
+            .setReplicaNodes(new ArrayList<>(replicas))
+            .setOfflineReplicas(new ArrayList<>(replicas.stream().filter(r -> !cache.isLive(r)).toList()))
+            .setEligibleLeaderReplicas(new ArrayList<>())
+            .setLastKnownElr(new ArrayList<>());
+        if (state.isEmpty()) {
+            return out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(-1).setLeaderEpoch(-1)
+                .setIsrNodes(new ArrayList<>());
+        }
+        PartitionInfo info = state.get();
+        boolean leaderLive = info.leader() >= 0 && cache.isLive(info.leader());
+        return out.setErrorCode(leaderLive ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
+            .setLeaderId(leaderLive ? info.leader() : -1)
+            .setLeaderEpoch(info.leaderEpoch())
+            .setIsrNodes(new ArrayList<>(info.isr()));
+    }
+}

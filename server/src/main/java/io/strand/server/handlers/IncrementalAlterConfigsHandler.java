@@ -1,0 +1,78 @@
+package io.strand.server.handlers;
+
+import io.strand.coordinator.admin.ConfigChange;
+import io.strand.server.admin.AdminErrors;
+import io.strand.server.admin.AdminService;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * IncrementalAlterConfigs: SET, DELETE, APPEND and SUBTRACT on topic overrides
+ * ({@code /config/topics/<t>}) and on the dynamic broker configs ({@code /config/brokers/<id>} or
+ * {@code <default>} for the empty name), each resource one compare-and-set. Read-only broker
+ * configs are refused with INVALID_REQUEST, invalid topic values with INVALID_CONFIG, as Kafka does.
+ */
+public final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequestData> {
+    private final ConfigAlterations alterations;
+
+    public IncrementalAlterConfigsHandler(AdminService admin) {
+        this.alterations = new ConfigAlterations(admin);
+    }
+
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.INCREMENTAL_ALTER_CONFIGS;
+    }
+
+    @Override
+    public CompletionStage<IncrementalAlterConfigsResponseData> handle(RequestContext ctx,
+                                                                       IncrementalAlterConfigsRequestData request) {
+        Set<String> seen = new HashSet<>();
+        Set<String> duplicated = new HashSet<>();
+        request.resources().forEach(r -> {
+            if (!seen.add(r.resourceType() + "/" + r.resourceName())) {
+                duplicated.add(r.resourceType() + "/" + r.resourceName());
+            }
+        });
+        List<CompletableFuture<AlterConfigsResourceResponse>> results = new ArrayList<>();
+        for (IncrementalAlterConfigsRequestData.AlterConfigsResource r : request.resources()) {
+            CompletableFuture<AdminErrors> outcome;
+            if (duplicated.contains(r.resourceType() + "/" + r.resourceName())) {
+                outcome = CompletableFuture.completedFuture(AdminErrors.of(Errors.INVALID_REQUEST,
+                    "Duplicate resource in request: " + r.resourceName()));
+            } else {
+                List<ConfigChange> changes = new ArrayList<>();
+                AdminErrors bad = null;
+                for (IncrementalAlterConfigsRequestData.AlterableConfig c : r.configs()) {
+                    if (c.configOperation() < 0 || c.configOperation() >= ConfigChange.Op.values().length) {
+                        bad = AdminErrors.of(Errors.INVALID_REQUEST, "Unknown config operation " + c.configOperation()
+                            + " for config " + c.name());
+                        break;
+                    }
+                    changes.add(new ConfigChange(c.name(), ConfigChange.Op.values()[c.configOperation()], c.value()));
+                }
+                outcome = bad != null ? CompletableFuture.completedFuture(bad)
+                    : alterations.alter(r.resourceType(), r.resourceName(), changes, null, request.validateOnly());
+            }
+            results.add(outcome.thenApply(e -> new AlterConfigsResourceResponse()
+                .setResourceType(r.resourceType()).setResourceName(r.resourceName())
+                .setErrorCode(e.code()).setErrorMessage(e.message())));
+        }
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
+            results.forEach(f -> response.responses().add(f.join()));
+            return response;
+        });
+    }
+}
