@@ -247,7 +247,7 @@ public final class Partition {
                         return new AppendResult(d.firstOffset(), d.lastOffset(), -1, d.timestamp(), 0, 0,
                             wal.logStartOffset());
                     }
-                    producerState.validate(idempotent, wal.logEndOffset());
+                    producerState.validate(idempotent, wal.logEndOffset(), wal.logStartOffset());
                 }
                 int segmentsBefore = wal.numberOfSegments();
                 result = wal.appendAsLeader(records, leaderEpoch());

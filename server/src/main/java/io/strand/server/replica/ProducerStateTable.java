@@ -73,6 +73,8 @@ final class ProducerStateTable {
     private final Map<Long, ProducerEntry> producers = new HashMap<>();
     /** State reflects every batch below this offset. */
     private long mapEndOffset;
+    /** Producers were expired since this table was loaded: an unknown id may be one of them. */
+    private boolean expiredAny;
 
     ProducerStateTable(TopicPartition tp, Path dir) {
         this.tp = tp;
@@ -104,11 +106,20 @@ final class ProducerStateTable {
     /**
      * Checks a client batch before it is appended (Kafka's rules): an older epoch is refused; a new
      * epoch must start at sequence 0; within an epoch the batch must follow the last sequence. A
-     * producer without state here (new, or expired) may start at any sequence.
+     * producer without state here starts at sequence 0 — unless this table may have forgotten it
+     * ({@code mayHaveForgotten}: producers were expired, or the log no longer starts at 0), in which
+     * case, as in Kafka, any sequence is accepted. (Accepting any sequence from a producer this
+     * partition has never seen would let a pipelined later batch land before an earlier one that was
+     * refused, e.g. with NOT_LEADER_OR_FOLLOWER while leadership was being set up.)
      */
-    void validate(RecordBatch batch, long offsetHint) {
+    void validate(RecordBatch batch, long offsetHint, long logStartOffset) {
         ProducerEntry e = producers.get(batch.producerId());
         if (e == null) {
+            boolean mayHaveForgotten = expiredAny || logStartOffset > 0;
+            if (batch.baseSequence() != 0 && !mayHaveForgotten) {
+                throw new OutOfOrderSequenceException("producer " + batch.producerId() + " has not written to " + tp
+                    + " before and must start at sequence 0, not " + batch.baseSequence());
+            }
             return;
         }
         short epoch = batch.producerEpoch();
@@ -165,6 +176,7 @@ final class ProducerStateTable {
             if (nowMs - it.next().lastTimestamp >= expirationMs) {
                 it.remove();
                 removed++;
+                expiredAny = true;
             }
         }
         return removed;

@@ -150,8 +150,9 @@ class IdempotentProducerTest {
             assertEquals(Errors.INVALID_PRODUCER_EPOCH, produce(c, pid, (short) 0, 5, 1).error(), "the old epoch");
             assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, produce(c, pid, (short) 2, 4, 1).error(),
                 "a new epoch not starting at 0");
-            assertEquals(answer(Errors.NONE, 6), produce(c, 999_999L, (short) 0, 42, 1),
-                "a producer this partition does not know may start anywhere (as Kafka since KIP-360)");
+            assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, produce(c, 999_999L, (short) 0, 42, 1).error(),
+                "a producer this partition has never seen starts at 0 (the table has forgotten nobody)");
+            assertEquals(answer(Errors.NONE, 6), produce(c, 999_999L, (short) 0, 0, 1));
         }
         // the state is rebuilt after a restart: a retry is still recognised
         cluster.restartBroker(leader);
@@ -163,8 +164,8 @@ class IdempotentProducerTest {
         StrandTestCluster.waitUntil("ISR complete", Duration.ofSeconds(30), () -> cluster.broker(newLeader)
             .replicaManager().partition(new TopicPartition("sequences", 0)).orElseThrow().isr().size() == 3);
         try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(newLeader))) {
-            assertEquals(Errors.NONE, produce(c, 999_999L, (short) 0, 42, 1).error());
-            assertEquals(6, produce(c, 999_999L, (short) 0, 42, 1).baseOffset(), "the retry after the leader moved");
+            assertEquals(6, produce(c, 999_999L, (short) 0, 0, 1).baseOffset(), "the retry after the leader moved");
+            assertEquals(answer(Errors.NONE, 7), produce(c, 999_999L, (short) 0, 1, 1), "and the next one follows");
         }
     }
 
