@@ -48,7 +48,17 @@ class ZooKeeperFailureTest {
                 // a broker's session expires: it re-registers; if it was controller, another one takes over
                 Broker victim = cluster.broker(2);
                 int controllerBefore = victim.metadataCache().controllerId();
+                long oldSession = victim.zookeeperClient().getZookeeperClient().getZooKeeper().getSessionId();
                 victim.zookeeperClient().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+                StrandTestCluster.waitUntil("broker 2 registered by a new session", Duration.ofSeconds(40), () -> {
+                    try {
+                        org.apache.zookeeper.data.Stat stat = cluster.broker(1).zookeeperClient().checkExists()
+                            .forPath(io.strand.coordinator.Znodes.broker(2));
+                        return stat != null && stat.getEphemeralOwner() != oldSession;
+                    } catch (Exception e) {
+                        return false;
+                    }
+                });
                 StrandTestCluster.waitUntil("broker 2 registered again and 3 brokers live", Duration.ofSeconds(40),
                     () -> cluster.brokers().stream().allMatch(b -> b.metadataCache().liveBrokers().size() == 3));
                 StrandTestCluster.waitUntil("a controller", Duration.ofSeconds(40), () ->
