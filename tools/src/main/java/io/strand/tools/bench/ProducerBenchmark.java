@@ -54,6 +54,11 @@ public final class ProducerBenchmark {
         String acks = "all";
         @Parameter(names = "--producer-prop", description = "extra producer setting k=v (repeatable)")
         List<String> producerProps = new ArrayList<>();
+        @Parameter(names = "--compare", description = "name=bootstrap of a cluster to measure (repeatable): the runs "
+            + "alternate between the clusters round by round, and ratios are reported against the first one")
+        List<String> compare = new ArrayList<>();
+        @Parameter(names = "--rounds", description = "measured rounds per cluster with --compare")
+        int rounds = 5;
         @Parameter(names = {"-h", "--help"}, help = true)
         boolean help;
     }
@@ -69,18 +74,12 @@ public final class ProducerBenchmark {
             jc.usage();
             return;
         }
-        ensureTopic(f);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, f.bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, f.acks);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
-        for (String kv : f.producerProps) {
-            int eq = kv.indexOf('=');
-            p.put(kv.substring(0, eq), kv.substring(eq + 1));
+        if (!f.compare.isEmpty()) {
+            compare(f);
+            return;
         }
+        ensureTopic(f.bootstrap, f);
+        Properties p = producerProps(f, f.bootstrap);
         byte[] value = new byte[f.recordSize];
         new Random(1).nextBytes(value);
         System.out.printf(Locale.ROOT, "bootstrap=%s topic=%s record=%dB acks=%s producer=%s%n", f.bootstrap, f.topic,
@@ -99,6 +98,103 @@ public final class ProducerBenchmark {
         }
     }
 
+    /**
+     * Measures several clusters alternately: each is warmed up once, then every round runs the
+     * throughput test (and the fixed-rate latency test) on each cluster in turn, the order rotating
+     * from round to round; medians, min-max and ratios to the first cluster are printed at the end.
+     */
+    private static void compare(Flags f) throws Exception {
+        List<String> names = new ArrayList<>();
+        List<KafkaProducer<byte[], byte[]>> producers = new ArrayList<>();
+        byte[] value = new byte[f.recordSize];
+        new Random(1).nextBytes(value);
+        try {
+            for (String spec : f.compare) {
+                int eq = spec.indexOf('=');
+                String name = spec.substring(0, eq);
+                String bootstrap = spec.substring(eq + 1);
+                ensureTopic(bootstrap, f);
+                names.add(name);
+                producers.add(new KafkaProducer<>(producerProps(f, bootstrap)));
+                System.out.printf(Locale.ROOT, "%s: %s%n", name, bootstrap);
+            }
+            for (int c = 0; c < names.size(); c++) {
+                System.out.printf(Locale.ROOT, "warm-up %s: %s%n", names.get(c),
+                    throughput(producers.get(c), f.topic, value, f.warmupRecords));
+            }
+            List<List<Double>> rps = new ArrayList<>();
+            List<List<Double>> p50 = new ArrayList<>();
+            List<List<Double>> p99 = new ArrayList<>();
+            List<List<Double>> p999 = new ArrayList<>();
+            for (int c = 0; c < names.size(); c++) {
+                rps.add(new ArrayList<>());
+                p50.add(new ArrayList<>());
+                p99.add(new ArrayList<>());
+                p999.add(new ArrayList<>());
+            }
+            for (int round = 1; round <= f.rounds; round++) {
+                for (int k = 0; k < names.size(); k++) {
+                    int c = (k + round) % names.size();
+                    Run t = throughput(producers.get(c), f.topic, value, f.records);
+                    rps.get(c).add(t.records() / t.seconds());
+                    System.out.printf(Locale.ROOT, "round %d %s throughput: %s%n", round, names.get(c), t);
+                    if (f.rate > 0) {
+                        Run l = fixedRate(producers.get(c), f.topic, value, f.rate, f.latencySeconds);
+                        long[] sorted = l.latenciesMicros().clone();
+                        java.util.Arrays.sort(sorted);
+                        p50.get(c).add(Run.pct(sorted, 0.50));
+                        p99.get(c).add(Run.pct(sorted, 0.99));
+                        p999.get(c).add(Run.pct(sorted, 0.999));
+                        System.out.printf(Locale.ROOT, "round %d %s latency at %d/s: %s%n", round, names.get(c), f.rate, l);
+                    }
+                }
+            }
+            System.out.printf(Locale.ROOT, "%nSUMMARY over %d rounds (median [min-max]; ratio = median of the per-round "
+                + "ratios to %s)%n", f.rounds, names.get(0));
+            for (int c = 0; c < names.size(); c++) {
+                System.out.printf(Locale.ROOT, "%-12s throughput %s records/s%s%n", names.get(c), spread(rps.get(c)),
+                    c == 0 ? "" : ", ratio " + ratio(rps.get(c), rps.get(0)));
+                if (f.rate > 0) {
+                    System.out.printf(Locale.ROOT, "%-12s latency at %d/s ms: p50 %s, p99 %s, p99.9 %s%s%n", names.get(c),
+                        f.rate, spread(p50.get(c)), spread(p99.get(c)), spread(p999.get(c)),
+                        c == 0 ? "" : "; p99 ratio " + ratio(p99.get(c), p99.get(0)));
+                }
+            }
+        } finally {
+            producers.forEach(KafkaProducer::close);
+        }
+    }
+
+    private static String spread(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        s.sort(Double::compare);
+        return String.format(Locale.ROOT, "%.1f [%.1f-%.1f]", s.get(s.size() / 2), s.get(0), s.get(s.size() - 1));
+    }
+
+    private static String ratio(List<Double> xs, List<Double> base) {
+        List<Double> r = new ArrayList<>();
+        for (int i = 0; i < xs.size(); i++) {
+            r.add(xs.get(i) / base.get(i));
+        }
+        r.sort(Double::compare);
+        return String.format(Locale.ROOT, "%.2f [%.2f-%.2f]", r.get(r.size() / 2), r.get(0), r.get(r.size() - 1));
+    }
+
+    private static Properties producerProps(Flags f, String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, f.acks);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
+        for (String kv : f.producerProps) {
+            int eq = kv.indexOf('=');
+            p.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        return p;
+    }
+
     /** One run's outcome. */
     record Run(long records, long errors, double seconds, long[] latenciesMicros, int recordSize) {
         @Override
@@ -112,7 +208,7 @@ public final class ProducerBenchmark {
                 l.length == 0 ? 0 : l[l.length - 1] / 1000.0);
         }
 
-        private static double pct(long[] sorted, double q) {
+        static double pct(long[] sorted, double q) {
             if (sorted.length == 0) {
                 return 0;
             }
@@ -177,9 +273,9 @@ public final class ProducerBenchmark {
         return new Run(n, errors.get(), (System.nanoTime() - start) / 1e9, latencies, value.length);
     }
 
-    private static void ensureTopic(Flags f) throws Exception {
+    private static void ensureTopic(String bootstrap, Flags f) throws Exception {
         Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, f.bootstrap);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
             admin.createTopics(List.of(new NewTopic(f.topic, f.partitions, f.replicationFactor))).all().get();
             System.out.println("created topic " + f.topic);
