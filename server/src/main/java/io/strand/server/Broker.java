@@ -138,6 +138,7 @@ public final class Broker implements AutoCloseable {
                 config.zookeeperSessionTimeoutMs() * 2L + 5_000));
             registrar.register();
             controller.start();
+            registerGauges();
             log.info("Broker {} started in cluster {}, listening on {}", config.brokerId(), clusterId, boundAddresses);
             return this;
         } catch (Exception e) {
@@ -190,6 +191,20 @@ public final class Broker implements AutoCloseable {
         // ---- END group coordinator ----
         self.set(new ApiHandlers(list));
         return self.get();
+    }
+
+    /** Gauges an operator watches (JMX domain strand.broker-<id>). */
+    private void registerGauges() {
+        metrics.gauge("replica.partitions", () -> replicaManager.partitions().size());
+        metrics.gauge("replica.leaders", () -> replicaManager.partitions().stream().filter(p -> p.isLeader()).count());
+        metrics.gauge("replica.under-replicated-partitions", () -> replicaManager.partitions().stream()
+            .filter(p -> p.isLeader() && p.isr().size() < p.replicas().size()).count());
+        metrics.gauge("replica.under-min-isr-partitions", () -> replicaManager.partitions().stream()
+            .filter(p -> p.isLeader() && p.isr().size() < p.minInsyncReplicas()).count());
+        metrics.gauge("controller.active", () -> controller.isActive() ? 1 : 0);
+        metrics.gauge("controller.epoch", controller::epoch);
+        metrics.gauge("controller.last-failover-ms", () -> controller.lastBrokerChange().millis());
+        metrics.gauge("cluster.live-brokers", () -> cache.liveBrokers().size());
     }
 
     private BrokerRegistration registration() {

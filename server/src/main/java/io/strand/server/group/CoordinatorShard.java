@@ -1,5 +1,7 @@
 package io.strand.server.group;
 
+import io.strand.server.concurrent.OrderedExecutor;
+
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strand.server.group.proto.GroupMetadataValue;
 import io.strand.server.group.proto.GroupRecordKey;

@@ -3,6 +3,7 @@ package io.strand.server.network;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.strand.server.concurrent.OrderedExecutor;
 import io.strand.server.metrics.BrokerMetrics;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -31,13 +32,13 @@ import org.slf4j.LoggerFactory;
  * with UNSUPPORTED_VERSION and our versions, as the protocol defines.
  *
  * <p>Threading: Netty callbacks and {@link #inFlight} are confined to the channel's event loop;
- * handlers run on the request pool through a per-connection {@link SerialExecutor}.
+ * handlers run on the request pool through a per-connection {@link OrderedExecutor}.
  */
 public final class RequestChannel extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RequestChannel.class);
 
     private final ApiHandlers handlers;
-    private final SerialExecutor serial;
+    private final OrderedExecutor serial;
     private final String listenerName;
     private final BrokerMetrics metrics;
     private final int maxInFlight;
@@ -64,7 +65,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                           int maxInFlight, ResponseFaults faults) {
         this.faults = faults;
         this.handlers = handlers;
-        this.serial = new SerialExecutor(requestPool);
+        this.serial = new OrderedExecutor(requestPool, "requests of " + listenerName + " connection");
         this.listenerName = listenerName;
         this.metrics = metrics;
         this.maxInFlight = maxInFlight;

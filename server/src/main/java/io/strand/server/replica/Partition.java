@@ -150,6 +150,10 @@ public final class Partition {
         return wal.highWatermark();
     }
 
+    public int minInsyncReplicas() {
+        return minInsyncReplicas;
+    }
+
     void setMinInsyncReplicas(int minIsr) {
         this.minInsyncReplicas = minIsr;
     }

@@ -1,4 +1,4 @@
-package io.strand.server.group;
+package io.strand.server.concurrent;
 
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -7,11 +7,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs tasks one at a time, in submission order, on a shared pool: one coordinator shard's tasks
- * never overlap, different shards proceed in parallel. A task that throws is logged and does not
- * stop the ones after it. Thread-safe.
+ * Runs tasks one at a time, in submission order, on a shared pool, without a thread of its own:
+ * one connection's requests, or one group-coordinator shard's work, never overlap, while different
+ * ones proceed in parallel. After a batch of tasks it goes to the back of the pool's queue, so busy
+ * users share the threads fairly. A task that throws is logged and does not stop the ones after it;
+ * once the pool refuses work (shutting down), queued tasks are dropped. Thread-safe.
  */
-final class OrderedExecutor implements Executor {
+public final class OrderedExecutor implements Executor {
     private static final Logger log = LoggerFactory.getLogger(OrderedExecutor.class);
     private static final int BATCH = 64;
 
@@ -20,7 +22,7 @@ final class OrderedExecutor implements Executor {
     private final Queue<Runnable> tasks = new ArrayDeque<>();
     private boolean running;
 
-    OrderedExecutor(Executor pool, String name) {
+    public OrderedExecutor(Executor pool, String name) {
         this.pool = pool;
         this.name = name;
     }
