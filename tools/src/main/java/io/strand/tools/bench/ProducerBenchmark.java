@@ -52,9 +52,9 @@ public final class ProducerBenchmark {
         int latencySeconds = 30;
         @Parameter(names = "--acks")
         String acks = "all";
-        @Parameter(names = "--producer-prop", description = "extra producer setting k=v (repeatable)")
+        @Parameter(names = "--producer-prop", splitter = io.strand.tools.NoSplitter.class, description = "extra producer setting k=v (repeatable)")
         List<String> producerProps = new ArrayList<>();
-        @Parameter(names = "--compare", description = "name=bootstrap of a cluster to measure (repeatable): the runs "
+        @Parameter(names = "--compare", splitter = io.strand.tools.NoSplitter.class, description = "name=bootstrap of a cluster to measure (repeatable): the runs "
             + "alternate between the clusters round by round, and ratios are reported against the first one")
         List<String> compare = new ArrayList<>();
         @Parameter(names = "--rounds", description = "measured rounds per cluster with --compare")
