@@ -82,7 +82,7 @@ class IdempotentProducerTest {
     }
 
     @Test
-    void shouldServeADefaultConfigProducerOfKafkaClients39() throws Exception {
+    void shouldServeADefaultConfigProducerAndGroupConsumerOfKafkaClients39() throws Exception {
         cluster.createTopic("compat39", 3, 3);
         Path compat = Path.of("target", "compat-clients");
         Path jar39;
@@ -101,6 +101,16 @@ class IdempotentProducerTest {
         assertTrue(out.contains("client 3.9"), "ran the 3.9 client: " + out);
         assertTrue(out.contains("acked 2000"), out);
         assertExactlyOnce("compat39", 3, 2000, "value-");
+
+        // and the 3.9 consumer reads them back in a consumer group
+        Process c = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp", classpath, io.strand.server.testing.CompatConsumerMain.class.getName(), cluster.bootstrapServers(),
+            "compat39", "readers-39", "2000").redirectErrorStream(true).start();
+        assertTrue(c.waitFor(120, TimeUnit.SECONDS));
+        String consumed = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, c.exitValue(), consumed);
+        assertTrue(consumed.contains("client 3.9"), consumed);
+        assertTrue(consumed.contains("consumed 2000"), consumed);
     }
 
     @Test
