@@ -13,26 +13,40 @@ import io.strand.coordinator.controller.Controller;
 import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.Endpoint;
 import io.strand.server.admin.AdminService;
+import io.strand.server.group.GroupConfig;
+import io.strand.server.group.GroupCoordinator;
 import io.strand.server.handlers.AlterConfigsHandler;
 import io.strand.server.handlers.AlterPartitionReassignmentsHandler;
 import io.strand.server.handlers.ApiVersionsHandler;
 import io.strand.server.handlers.CreatePartitionsHandler;
+import io.strand.server.handlers.CreateTopicsHandler;
+import io.strand.server.handlers.DeleteGroupsHandler;
+import io.strand.server.handlers.DeleteRecordsHandler;
 import io.strand.server.handlers.DeleteTopicsHandler;
 import io.strand.server.handlers.DescribeClusterHandler;
 import io.strand.server.handlers.DescribeConfigsHandler;
+import io.strand.server.handlers.DescribeGroupsHandler;
 import io.strand.server.handlers.DescribeLogDirsHandler;
+import io.strand.server.handlers.DescribeProducersHandler;
 import io.strand.server.handlers.DescribeTopicPartitionsHandler;
 import io.strand.server.handlers.ElectLeadersHandler;
-import io.strand.server.handlers.IncrementalAlterConfigsHandler;
-import io.strand.server.handlers.ListPartitionReassignmentsHandler;
-import io.strand.server.handlers.CreateTopicsHandler;
 import io.strand.server.handlers.FetchHandler;
-import io.strand.server.handlers.ListOffsetsHandler;
-import io.strand.server.handlers.DescribeProducersHandler;
+import io.strand.server.handlers.FindCoordinatorHandler;
+import io.strand.server.handlers.HeartbeatHandler;
+import io.strand.server.handlers.IncrementalAlterConfigsHandler;
 import io.strand.server.handlers.InitProducerIdHandler;
+import io.strand.server.handlers.JoinGroupHandler;
+import io.strand.server.handlers.LeaveGroupHandler;
+import io.strand.server.handlers.ListGroupsHandler;
+import io.strand.server.handlers.ListOffsetsHandler;
+import io.strand.server.handlers.ListPartitionReassignmentsHandler;
 import io.strand.server.handlers.MetadataHandler;
+import io.strand.server.handlers.OffsetCommitHandler;
+import io.strand.server.handlers.OffsetDeleteHandler;
+import io.strand.server.handlers.OffsetFetchHandler;
 import io.strand.server.handlers.OffsetForLeaderEpochHandler;
 import io.strand.server.handlers.ProduceHandler;
+import io.strand.server.handlers.SyncGroupHandler;
 import io.strand.server.metrics.BrokerMetrics;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.ApiHandlers;
@@ -160,6 +174,7 @@ public final class Broker implements AutoCloseable {
             new OffsetForLeaderEpochHandler(replicaManager, cache),
             new InitProducerIdHandler(producerIds, blockingPool),
             new DescribeProducersHandler(replicaManager, cache),
+            new DeleteRecordsHandler(replicaManager, cache),
             new CreatePartitionsHandler(admin),
             new DeleteTopicsHandler(admin),
             new DescribeConfigsHandler(admin),
@@ -171,24 +186,23 @@ public final class Broker implements AutoCloseable {
             new DescribeTopicPartitionsHandler(cache),
             new AlterPartitionReassignmentsHandler(admin),
             new ListPartitionReassignmentsHandler(cache)));
-        // ---- BEGIN group coordinator (issue 7): consumer groups and committed offsets in __consumer_offsets ----
-        io.strand.server.group.GroupCoordinator groups = closing(new io.strand.server.group.GroupCoordinator(
-            io.strand.server.group.GroupConfig.from(config), cache, topics, timer, config.brokerId()));
+        // consumer groups and committed offsets in __consumer_offsets
+        GroupCoordinator groups = closing(new GroupCoordinator(GroupConfig.from(config), cache, topics, timer,
+            config.brokerId()));
         replicaManager.addLeadershipListener(groups);
         groups.adoptCurrentLeadership(replicaManager.partitions());
         list.addAll(List.of(
-            new io.strand.server.handlers.FindCoordinatorHandler(groups, cache),
-            new io.strand.server.handlers.JoinGroupHandler(groups),
-            new io.strand.server.handlers.SyncGroupHandler(groups),
-            new io.strand.server.handlers.HeartbeatHandler(groups),
-            new io.strand.server.handlers.LeaveGroupHandler(groups),
-            new io.strand.server.handlers.OffsetCommitHandler(groups, cache),
-            new io.strand.server.handlers.OffsetFetchHandler(groups, cache),
-            new io.strand.server.handlers.OffsetDeleteHandler(groups, cache),
-            new io.strand.server.handlers.DescribeGroupsHandler(groups),
-            new io.strand.server.handlers.ListGroupsHandler(groups),
-            new io.strand.server.handlers.DeleteGroupsHandler(groups)));
-        // ---- END group coordinator ----
+            new FindCoordinatorHandler(groups, cache),
+            new JoinGroupHandler(groups),
+            new SyncGroupHandler(groups),
+            new HeartbeatHandler(groups),
+            new LeaveGroupHandler(groups),
+            new OffsetCommitHandler(groups, cache),
+            new OffsetFetchHandler(groups, cache),
+            new OffsetDeleteHandler(groups, cache),
+            new DescribeGroupsHandler(groups),
+            new ListGroupsHandler(groups),
+            new DeleteGroupsHandler(groups)));
         self.set(new ApiHandlers(list));
         return self.get();
     }

@@ -191,8 +191,94 @@ class ProtocolVersionsTest {
         }
     }
 
+    static Stream<Short> offsetForLeaderEpochVersions() {
+        return versions(ApiKeys.OFFSET_FOR_LEADER_EPOCH);
+    }
+
+    static Stream<Short> initProducerIdVersions() {
+        return versions(ApiKeys.INIT_PRODUCER_ID);
+    }
+
+    static Stream<Short> deleteRecordsVersions() {
+        return versions(ApiKeys.DELETE_RECORDS);
+    }
+
+    static Stream<Short> describeProducersVersions() {
+        return versions(ApiKeys.DESCRIBE_PRODUCERS);
+    }
+
+    @ParameterizedTest
+    @MethodSource("offsetForLeaderEpochVersions")
+    void shouldAnswerOffsetForLeaderEpoch(short version) throws Exception {
+        produceOne();
+        try (RawKafkaConnection c = connect()) {
+            org.apache.kafka.common.message.OffsetForLeaderEpochRequestData req =
+                new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData().setReplicaId(-1);
+            org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic t =
+                new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic(TOPIC);
+            t.partitions().add(new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                .setPartition(0).setLeaderEpoch(0).setCurrentLeaderEpoch(-1));
+            req.topics().add(t);
+            var r = (org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse)
+                c.send(ApiKeys.OFFSET_FOR_LEADER_EPOCH, version, req);
+            var e = r.data().topics().find(TOPIC).partitions().get(0);
+            assertEquals(Errors.NONE.code(), e.errorCode());
+            assertEquals(0, e.leaderEpoch());
+            assertTrue(e.endOffset() > 0, "epoch 0 ends at the log end");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("initProducerIdVersions")
+    void shouldAnswerInitProducerId(short version) throws Exception {
+        try (RawKafkaConnection c = connect()) {
+            var req = new org.apache.kafka.common.message.InitProducerIdRequestData().setTransactionalId(null)
+                .setTransactionTimeoutMs(60_000);
+            if (version >= 3) {
+                req.setProducerId(-1).setProducerEpoch((short) -1);
+            }
+            var r = (org.apache.kafka.common.requests.InitProducerIdResponse) c.send(ApiKeys.INIT_PRODUCER_ID, version, req);
+            assertEquals(Errors.NONE.code(), r.data().errorCode());
+            assertTrue(r.data().producerId() >= 0);
+            assertEquals(0, r.data().producerEpoch());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("deleteRecordsVersions")
+    void shouldAnswerDeleteRecords(short version) throws Exception {
+        produceOne();
+        try (RawKafkaConnection c = connect()) {
+            var req = new org.apache.kafka.common.message.DeleteRecordsRequestData().setTimeoutMs(5000);
+            var t = new org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic().setName(TOPIC);
+            t.partitions().add(new org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition()
+                .setPartitionIndex(0).setOffset(0));
+            req.topics().add(t);
+            var r = (org.apache.kafka.common.requests.DeleteRecordsResponse) c.send(ApiKeys.DELETE_RECORDS, version, req);
+            var p = r.data().topics().find(TOPIC).partitions().find(0);
+            assertEquals(Errors.NONE.code(), p.errorCode());
+            assertTrue(p.lowWatermark() >= 0);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("describeProducersVersions")
+    void shouldAnswerDescribeProducers(short version) throws Exception {
+        produceOne();
+        try (RawKafkaConnection c = connect()) {
+            var req = new org.apache.kafka.common.message.DescribeProducersRequestData();
+            req.topics().add(new org.apache.kafka.common.message.DescribeProducersRequestData.TopicRequest()
+                .setName(TOPIC).setPartitionIndexes(List.of(0)));
+            var r = (org.apache.kafka.common.requests.DescribeProducersResponse)
+                c.send(ApiKeys.DESCRIBE_PRODUCERS, version, req);
+            var p = r.data().topics().get(0).partitions().get(0);
+            assertEquals(Errors.NONE.code(), p.errorCode());
+            assertTrue(!p.activeProducers().isEmpty(), "the idempotent test producer is listed");
+        }
+    }
+
     private static void produceOne() throws Exception {
-        try (var producer = cluster.producer(Map.of("acks", "1"))) {
+        try (var producer = cluster.producer(Map.of())) {
             producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TOPIC, 0, null, "x".getBytes())).get();
         }
     }

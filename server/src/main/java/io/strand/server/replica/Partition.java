@@ -349,6 +349,16 @@ public final class Partition {
         }
     }
 
+    /** Follower: records deleted on the leader (DeleteRecords, retention) go here too, up to what is committed. */
+    void followLeaderLogStart(long leaderLogStart) {
+        if (!leader && leaderLogStart > wal.logStartOffset()) {
+            long to = Math.min(leaderLogStart, wal.highWatermark());
+            if (to > wal.logStartOffset()) {
+                wal.deleteRecordsBefore(to);
+            }
+        }
+    }
+
     /**
      * Completes when the record ending before {@code endOffset} is acknowledged as {@code acks}
      * asks: -1 when the high watermark passes it, 1 when it is durable on this broker.

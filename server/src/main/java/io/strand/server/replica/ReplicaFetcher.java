@@ -240,6 +240,7 @@ final class ReplicaFetcher extends Thread {
                         p.appendAsFollower(records, f.leaderEpoch);
                     }
                     p.updateFollowerHighWatermark(pd.highWatermark());
+                    p.followLeaderLogStart(pd.logStartOffset());
                 }
                 case OFFSET_OUT_OF_RANGE -> {
                     long leaderStart = pd.logStartOffset();
