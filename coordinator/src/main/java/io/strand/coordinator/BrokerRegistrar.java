@@ -73,25 +73,32 @@ public final class BrokerRegistrar implements AutoCloseable {
             long mySession = sessionId();
             try {
                 java.util.concurrent.CountDownLatch changed = new java.util.concurrent.CountDownLatch(1);
-                Stat stat = zk.checkExists().usingWatcher((org.apache.zookeeper.Watcher) e -> changed.countDown())
-                    .forPath(path);
+                Stat stat = zk.checkExists()
+                        .usingWatcher((org.apache.zookeeper.Watcher) e -> changed.countDown())
+                        .forPath(path);
                 if (stat != null && stat.getEphemeralOwner() == mySession) {
                     return; // still ours
                 }
                 if (stat == null) {
                     zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, registration.toByteArray());
-                    log.info("Registered broker {} at {} with endpoints {}", registration.getBrokerId(), path,
-                        registration.getEndpointsList());
+                    log.info(
+                            "Registered broker {} at {} with endpoints {}",
+                            registration.getBrokerId(),
+                            path,
+                            registration.getEndpointsList());
                     return;
                 }
                 if (System.currentTimeMillis() > deadlineMs) {
                     throw new MetadataStoreException("broker id " + registration.getBrokerId()
-                        + " is registered at " + path + " by another live ZooKeeper session (0x"
-                        + Long.toHexString(stat.getEphemeralOwner()) + "); is another broker running with broker.id="
-                        + registration.getBrokerId() + "?");
+                            + " is registered at " + path + " by another live ZooKeeper session (0x"
+                            + Long.toHexString(stat.getEphemeralOwner())
+                            + "); is another broker running with broker.id="
+                            + registration.getBrokerId() + "?");
                 }
-                log.info("Waiting for the previous registration at {} (session 0x{}) to expire",
-                    path, Long.toHexString(stat.getEphemeralOwner()));
+                log.info(
+                        "Waiting for the previous registration at {} (session 0x{}) to expire",
+                        path,
+                        Long.toHexString(stat.getEphemeralOwner()));
                 changed.await(Math.max(1, deadlineMs - System.currentTimeMillis()) + 1, TimeUnit.MILLISECONDS);
             } catch (KeeperException.NodeExistsException raced) {
                 // re-check who owns it

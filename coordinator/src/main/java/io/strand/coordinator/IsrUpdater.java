@@ -17,8 +17,7 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class IsrUpdater {
     /** The outcome of an ISR change. */
-    public record Result(boolean fenced, PartitionState state, int version) {
-    }
+    public record Result(boolean fenced, PartitionState state, int version) {}
 
     private final MetadataStore store;
 
@@ -40,8 +39,11 @@ public final class IsrUpdater {
             if (isr.equals(current.getIsrList())) {
                 return Optional.empty();
             }
-            return Optional.of(current.toBuilder().clearIsr().addAllIsr(isr)
-                .setPartitionEpoch(current.getPartitionEpoch() + 1).build());
+            return Optional.of(current.toBuilder()
+                    .clearIsr()
+                    .addAllIsr(isr)
+                    .setPartitionEpoch(current.getPartitionEpoch() + 1)
+                    .build());
         });
         if (after.isEmpty()) {
             return new Result(true, null, -1);

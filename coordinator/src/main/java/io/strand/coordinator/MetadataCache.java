@@ -44,6 +44,7 @@ public final class MetadataCache implements AutoCloseable {
     private final ConcurrentHashMap<Uuid, TopicView> topicsById = new ConcurrentHashMap<>();
     /** States and configs that arrived before their topic znode (not possible with one multi, but cheap to handle). */
     private final ConcurrentHashMap<String, Map<Integer, ChildData>> orphanStates = new ConcurrentHashMap<>();
+
     private final ConcurrentHashMap<String, Map<String, String>> configs = new ConcurrentHashMap<>();
     private final java.util.Set<String> deletionsRequested = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, TopicReassignment> reassignments = new ConcurrentHashMap<>();
@@ -55,25 +56,24 @@ public final class MetadataCache implements AutoCloseable {
     private volatile int controllerEpoch = 0;
     private volatile String clusterId = "";
 
-    private record TopicWaiter(String topic, Predicate<TopicView> condition, CompletableFuture<TopicView> future) {
-    }
+    private record TopicWaiter(String topic, Predicate<TopicView> condition, CompletableFuture<TopicView> future) {}
 
-    private record ConditionWaiter(java.util.function.BooleanSupplier condition, CompletableFuture<Void> future) {
-    }
+    private record ConditionWaiter(java.util.function.BooleanSupplier condition, CompletableFuture<Void> future) {}
 
     private final List<ConditionWaiter> conditionWaiters = new CopyOnWriteArrayList<>();
 
     public MetadataCache(CuratorFramework zk) {
         this.cache = CuratorCache.build(zk, "/");
-        cache.listenable().addListener(CuratorCacheListener.builder()
-            .forCreates(this::upsert)
-            .forChanges((before, after) -> upsert(after))
-            .forDeletes(this::delete)
-            .forInitialized(() -> {
-                notifyListeners(MetadataListener::onCacheLoaded);
-                initialized.countDown();
-            })
-            .build());
+        cache.listenable()
+                .addListener(CuratorCacheListener.builder()
+                        .forCreates(this::upsert)
+                        .forChanges((before, after) -> upsert(after))
+                        .forDeletes(this::delete)
+                        .forInitialized(() -> {
+                            notifyListeners(MetadataListener::onCacheLoaded);
+                            initialized.countDown();
+                        })
+                        .build());
     }
 
     public void addListener(MetadataListener listener) {
@@ -85,7 +85,8 @@ public final class MetadataCache implements AutoCloseable {
         cache.start();
         try {
             if (!initialized.await(timeoutMs, TimeUnit.MILLISECONDS)) {
-                throw new MetadataStoreException("metadata cache did not load from ZooKeeper within " + timeoutMs + " ms");
+                throw new MetadataStoreException(
+                        "metadata cache did not load from ZooKeeper within " + timeoutMs + " ms");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -207,7 +208,8 @@ public final class MetadataCache implements AutoCloseable {
             switch (parts[0]) {
                 case "brokers" -> {
                     if (parts.length == 3 && parts[1].equals("ids")) {
-                        BrokerRegistration b = MetadataStore.decode(node.getPath(), node.getData(), BrokerRegistration.parser());
+                        BrokerRegistration b =
+                                MetadataStore.decode(node.getPath(), node.getData(), BrokerRegistration.parser());
                         brokers.put(b.getBrokerId(), b);
                         notifyListeners(l -> l.onBrokerRegistered(b));
                     }
@@ -221,14 +223,16 @@ public final class MetadataCache implements AutoCloseable {
                 }
                 case "config" -> {
                     if (parts.length == 3 && parts[1].equals("brokers")) {
-                        Map<String, String> overrides = MetadataStore.decode(node.getPath(), node.getData(),
-                            BrokerConfigOverrides.parser()).getOverridesMap();
+                        Map<String, String> overrides = MetadataStore.decode(
+                                        node.getPath(), node.getData(), BrokerConfigOverrides.parser())
+                                .getOverridesMap();
                         brokerConfigs.put(parts[2], overrides);
                         notifyListeners(l -> l.onBrokerConfigChanged(parts[2], overrides));
                     }
                     if (parts.length == 3 && parts[1].equals("topics")) {
-                        Map<String, String> overrides = MetadataStore.decode(node.getPath(), node.getData(),
-                            TopicConfig.parser()).getOverridesMap();
+                        Map<String, String> overrides = MetadataStore.decode(
+                                        node.getPath(), node.getData(), TopicConfig.parser())
+                                .getOverridesMap();
                         configs.put(parts[2], overrides);
                         TopicView t = topics.get(parts[2]);
                         if (t != null) {
@@ -240,8 +244,8 @@ public final class MetadataCache implements AutoCloseable {
                 }
                 case "controller" -> {
                     if (parts.length == 1) {
-                        ControllerRegistration c = MetadataStore.decode(node.getPath(), node.getData(),
-                            ControllerRegistration.parser());
+                        ControllerRegistration c =
+                                MetadataStore.decode(node.getPath(), node.getData(), ControllerRegistration.parser());
                         controllerId = c.getBrokerId();
                         controllerEpoch = c.getEpoch();
                         notifyListeners(l -> l.onControllerChanged(c.getBrokerId()));
@@ -252,19 +256,19 @@ public final class MetadataCache implements AutoCloseable {
                         deletionsRequested.add(parts[2]);
                         notifyListeners(l -> l.onTopicDeletionRequested(parts[2]));
                     } else if (parts.length == 3 && parts[1].equals("reassignments")) {
-                        TopicReassignment r = MetadataStore.decode(node.getPath(), node.getData(),
-                            TopicReassignment.parser());
+                        TopicReassignment r =
+                                MetadataStore.decode(node.getPath(), node.getData(), TopicReassignment.parser());
                         reassignments.put(parts[2], r);
                         notifyListeners(l -> l.onReassignmentChanged(parts[2], Optional.of(r)));
                     }
                 }
                 case "cluster" -> {
                     if (parts.length == 2 && parts[1].equals("id")) {
-                        clusterId = MetadataStore.decode(node.getPath(), node.getData(), ClusterId.parser()).getId();
+                        clusterId = MetadataStore.decode(node.getPath(), node.getData(), ClusterId.parser())
+                                .getId();
                     }
                 }
-                default -> {
-                }
+                default -> {}
             }
         } catch (RuntimeException e) {
             log.error("Ignoring znode {} that could not be applied to the metadata cache", node.getPath(), e);
@@ -294,7 +298,8 @@ public final class MetadataCache implements AutoCloseable {
         }
         // replica lists may have changed: re-announce every partition with its new replicas
         for (PartitionInfo p : new ArrayList<>(view.partitions.values())) {
-            List<Integer> replicas = view.replicas().getOrDefault(p.topicPartition().partition(), List.of());
+            List<Integer> replicas =
+                    view.replicas().getOrDefault(p.topicPartition().partition(), List.of());
             if (!replicas.equals(p.replicas())) {
                 PartitionInfo updated = new PartitionInfo(p.topicPartition(), replicas, p.state(), p.stateVersion());
                 view.partitions.put(p.topicPartition().partition(), updated);
@@ -311,8 +316,11 @@ public final class MetadataCache implements AutoCloseable {
             return;
         }
         PartitionState state = MetadataStore.decode(node.getPath(), node.getData(), PartitionState.parser());
-        PartitionInfo info = new PartitionInfo(view.topicPartition(partition),
-            view.replicas().getOrDefault(partition, List.of()), state, node.getStat().getVersion());
+        PartitionInfo info = new PartitionInfo(
+                view.topicPartition(partition),
+                view.replicas().getOrDefault(partition, List.of()),
+                state,
+                node.getStat().getVersion());
         view.partitions.put(partition, info);
         notifyListeners(l -> l.onPartitionChanged(info));
         topicChanged(view);
@@ -368,8 +376,7 @@ public final class MetadataCache implements AutoCloseable {
                     notifyListeners(l -> l.onControllerChanged(-1));
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
     }
 

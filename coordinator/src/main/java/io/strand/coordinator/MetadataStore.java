@@ -105,7 +105,10 @@ public final class MetadataStore {
      */
     public int setIfVersion(String path, Message value, int expectedVersion) {
         try {
-            return zk.setData().withVersion(expectedVersion).forPath(path, value.toByteArray()).getVersion();
+            return zk.setData()
+                    .withVersion(expectedVersion)
+                    .forPath(path, value.toByteArray())
+                    .getVersion();
         } catch (KeeperException.BadVersionException e) {
             throw new VersionConflictException(path, "version " + expectedVersion + " is no longer current", e);
         } catch (KeeperException.NoNodeException e) {
@@ -122,8 +125,8 @@ public final class MetadataStore {
      *
      * @return the value in ZooKeeper after the call (written or left), or empty if the znode does not exist
      */
-    public <T extends Message> Optional<Versioned<T>> update(String path, Parser<T> parser,
-                                                             Function<T, Optional<T>> decide) {
+    public <T extends Message> Optional<Versioned<T>> update(
+            String path, Parser<T> parser, Function<T, Optional<T>> decide) {
         while (true) {
             Optional<Versioned<T>> current = read(path, parser);
             if (current.isEmpty()) {
@@ -197,8 +200,9 @@ public final class MetadataStore {
     public List<CuratorTransactionResult> multi(List<CuratorOp> ops) {
         try {
             return zk.transaction().forOperations(ops);
-        } catch (KeeperException.NodeExistsException | KeeperException.BadVersionException
-                 | KeeperException.NoNodeException e) {
+        } catch (KeeperException.NodeExistsException
+                | KeeperException.BadVersionException
+                | KeeperException.NoNodeException e) {
             String path = relative(firstFailedPath(e, ops));
             throw new VersionConflictException(path, e.code().name(), e);
         } catch (Exception e) {

@@ -8,8 +8,8 @@ import org.apache.kafka.common.TopicPartition;
  * A partition as the metadata cache knows it: its replicas (from the topic znode) and its state
  * (from {@code /topics/<t>/partitions/<p>/state}) with the znode version that state was read at.
  */
-public record PartitionInfo(TopicPartition topicPartition, List<Integer> replicas, PartitionState state,
-                            int stateVersion) {
+public record PartitionInfo(
+        TopicPartition topicPartition, List<Integer> replicas, PartitionState state, int stateVersion) {
     public int leader() {
         return state.getLeader();
     }

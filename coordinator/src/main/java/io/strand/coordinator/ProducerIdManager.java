@@ -39,15 +39,21 @@ public final class ProducerIdManager {
     private void claimBlock() {
         while (true) {
             Optional<Versioned<ProducerIdBlock>> last = store.read(Znodes.PRODUCER_ID_BLOCK, ProducerIdBlock.parser());
-            long first = last.map(v -> v.value().getFirstProducerId() + v.value().getSize()).orElse(0L);
-            ProducerIdBlock mine = ProducerIdBlock.newBuilder().setAssignedBrokerId(brokerId)
-                .setFirstProducerId(first).setSize(blockSize).build();
+            long first = last.map(
+                            v -> v.value().getFirstProducerId() + v.value().getSize())
+                    .orElse(0L);
+            ProducerIdBlock mine = ProducerIdBlock.newBuilder()
+                    .setAssignedBrokerId(brokerId)
+                    .setFirstProducerId(first)
+                    .setSize(blockSize)
+                    .build();
             boolean won;
             if (last.isEmpty()) {
                 won = store.createIfAbsent(Znodes.PRODUCER_ID_BLOCK, mine, CreateMode.PERSISTENT);
             } else {
                 try {
-                    store.setIfVersion(Znodes.PRODUCER_ID_BLOCK, mine, last.get().version());
+                    store.setIfVersion(
+                            Znodes.PRODUCER_ID_BLOCK, mine, last.get().version());
                     won = true;
                 } catch (VersionConflictException raced) {
                     won = false;

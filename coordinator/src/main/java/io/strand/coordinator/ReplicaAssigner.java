@@ -19,8 +19,7 @@ import java.util.random.RandomGenerator;
  */
 public final class ReplicaAssigner {
     /** A live broker and its rack ("" = none). */
-    public record BrokerRack(int brokerId, String rack) {
-    }
+    public record BrokerRack(int brokerId, String rack) {}
 
     private final RandomGenerator random;
 
@@ -40,7 +39,7 @@ public final class ReplicaAssigner {
         }
         if (replicationFactor > brokers.size()) {
             throw new IllegalArgumentException("replication factor " + replicationFactor
-                + " is larger than the number of live brokers " + brokers.size());
+                    + " is larger than the number of live brokers " + brokers.size());
         }
         List<BrokerRack> ordered = rackAlternated(brokers);
         Map<Integer, String> rackOf = new LinkedHashMap<>();
@@ -66,7 +65,8 @@ public final class ReplicaAssigner {
                 int chosen = -1;
                 int fallback = -1;
                 for (int j = 0; j < n - 1 && chosen < 0; j++) {
-                    int candidate = ordered.get(replicaIndex(first, nextReplicaShift, j, n)).brokerId();
+                    int candidate = ordered.get(replicaIndex(first, nextReplicaShift, j, n))
+                            .brokerId();
                     if (replicas.contains(candidate)) {
                         continue;
                     }
@@ -98,8 +98,9 @@ public final class ReplicaAssigner {
     static List<BrokerRack> rackAlternated(List<BrokerRack> brokers) {
         Map<String, List<BrokerRack>> byRack = new TreeMap<>();
         brokers.stream()
-            .sorted((a, b) -> Integer.compare(a.brokerId(), b.brokerId()))
-            .forEach(b -> byRack.computeIfAbsent(b.rack(), r -> new ArrayList<>()).add(b));
+                .sorted((a, b) -> Integer.compare(a.brokerId(), b.brokerId()))
+                .forEach(b ->
+                        byRack.computeIfAbsent(b.rack(), r -> new ArrayList<>()).add(b));
         List<BrokerRack> out = new ArrayList<>(brokers.size());
         int i = 0;
         while (out.size() < brokers.size()) {

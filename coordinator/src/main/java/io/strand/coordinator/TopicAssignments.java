@@ -11,8 +11,7 @@ import org.apache.kafka.common.Uuid;
 
 /** Conversions between the {@link TopicAssignment} payload and plain Java maps. */
 public final class TopicAssignments {
-    private TopicAssignments() {
-    }
+    private TopicAssignments() {}
 
     /** partition -> replicas, ordered by partition. */
     public static TreeMap<Integer, List<Integer>> replicas(TopicAssignment assignment) {
@@ -23,13 +22,14 @@ public final class TopicAssignments {
         return out;
     }
 
-    public static TopicAssignment build(Uuid topicId, Map<Integer, List<Integer>> replicas, long createdAtMs,
-                                        int createdByBroker) {
+    public static TopicAssignment build(
+            Uuid topicId, Map<Integer, List<Integer>> replicas, long createdAtMs, int createdByBroker) {
         TopicAssignment.Builder b = TopicAssignment.newBuilder()
-            .setTopicId(topicId.toString())
-            .setCreatedAtMs(createdAtMs)
-            .setCreatedByBroker(createdByBroker);
-        replicas.forEach((p, r) -> b.putPartitions(p, ReplicaList.newBuilder().addAllReplicas(r).build()));
+                .setTopicId(topicId.toString())
+                .setCreatedAtMs(createdAtMs)
+                .setCreatedByBroker(createdByBroker);
+        replicas.forEach((p, r) ->
+                b.putPartitions(p, ReplicaList.newBuilder().addAllReplicas(r).build()));
         return b.build();
     }
 

@@ -5,20 +5,16 @@ import io.strand.coordinator.proto.TopicAssignment;
 /** The outcome of {@link TopicCreator#create}. */
 public sealed interface TopicCreation {
     /** This call wrote the topic. */
-    record Created(String name, TopicAssignment assignment) implements TopicCreation {
-    }
+    record Created(String name, TopicAssignment assignment) implements TopicCreation {}
 
     /** validate-only: the topic would be created like this; nothing was written. */
-    record Validated(String name, TopicAssignment assignment) implements TopicCreation {
-    }
+    record Validated(String name, TopicAssignment assignment) implements TopicCreation {}
 
     /** The topic already existed (possibly created a moment ago by a racing caller); this is the assignment that won. */
-    record AlreadyExists(String name, TopicAssignment winner) implements TopicCreation {
-    }
+    record AlreadyExists(String name, TopicAssignment winner) implements TopicCreation {}
 
     /** The request itself is wrong; nothing was written. */
-    record Rejected(String name, Reason reason, String message) implements TopicCreation {
-    }
+    record Rejected(String name, Reason reason, String message) implements TopicCreation {}
 
     enum Reason {
         INVALID_TOPIC_NAME,

@@ -33,8 +33,7 @@ public final class TopicCreator {
     private static final Logger log = LoggerFactory.getLogger(TopicCreator.class);
 
     /** Broker defaults for -1 in a {@link TopicSpec}. */
-    public record Defaults(int numPartitions, int replicationFactor) {
-    }
+    public record Defaults(int numPartitions, int replicationFactor) {}
 
     private final MetadataStore store;
     private final int creatorBrokerId;
@@ -65,8 +64,10 @@ public final class TopicCreator {
             return new TopicCreation.AlreadyExists(name, existing.get().value());
         }
         if (store.exists(Znodes.ADMIN_DELETE_TOPICS + "/" + name)) {
-            return new TopicCreation.Rejected(name, TopicCreation.Reason.TOPIC_BEING_DELETED,
-                "topic " + name + " is being deleted; create it again once the deletion has finished");
+            return new TopicCreation.Rejected(
+                    name,
+                    TopicCreation.Reason.TOPIC_BEING_DELETED,
+                    "topic " + name + " is being deleted; create it again once the deletion has finished");
         }
 
         List<ReplicaAssigner.BrokerRack> live = liveBrokers();
@@ -81,41 +82,52 @@ public final class TopicCreator {
             int partitions = spec.numPartitions() == -1 ? defaults.numPartitions() : spec.numPartitions();
             int rf = spec.replicationFactor() == -1 ? defaults.replicationFactor() : spec.replicationFactor();
             if (partitions <= 0) {
-                return new TopicCreation.Rejected(name, TopicCreation.Reason.INVALID_PARTITIONS,
-                    "number of partitions must be larger than 0, was " + partitions);
+                return new TopicCreation.Rejected(
+                        name,
+                        TopicCreation.Reason.INVALID_PARTITIONS,
+                        "number of partitions must be larger than 0, was " + partitions);
             }
             if (rf <= 0) {
-                return new TopicCreation.Rejected(name, TopicCreation.Reason.INVALID_REPLICATION_FACTOR,
-                    "replication factor must be larger than 0, was " + rf);
+                return new TopicCreation.Rejected(
+                        name,
+                        TopicCreation.Reason.INVALID_REPLICATION_FACTOR,
+                        "replication factor must be larger than 0, was " + rf);
             }
             if (rf > live.size()) {
-                return new TopicCreation.Rejected(name, TopicCreation.Reason.INVALID_REPLICATION_FACTOR,
-                    "replication factor " + rf + " is larger than the number of live brokers " + live.size());
+                return new TopicCreation.Rejected(
+                        name,
+                        TopicCreation.Reason.INVALID_REPLICATION_FACTOR,
+                        "replication factor " + rf + " is larger than the number of live brokers " + live.size());
             }
             replicas = assigner.assign(live, partitions, rf);
         }
 
-        TopicAssignment assignment = TopicAssignments.build(Uuid.randomUuid(), replicas, System.currentTimeMillis(),
-            creatorBrokerId);
+        TopicAssignment assignment =
+                TopicAssignments.build(Uuid.randomUuid(), replicas, System.currentTimeMillis(), creatorBrokerId);
         if (validateOnly) {
             return new TopicCreation.Validated(name, assignment);
         }
         int controllerEpoch = store.read(Znodes.CONTROLLER_EPOCH, ControllerEpoch.parser())
-            .map(v -> v.value().getEpoch()).orElse(0);
+                .map(v -> v.value().getEpoch())
+                .orElse(0);
 
         List<CuratorOp> ops = new ArrayList<>();
         ops.add(store.createOp(Znodes.topic(name), assignment));
-        ops.add(store.createOp(Znodes.topicConfig(name), TopicConfig.newBuilder().putAllOverrides(spec.configs()).build()));
+        ops.add(store.createOp(
+                Znodes.topicConfig(name),
+                TopicConfig.newBuilder().putAllOverrides(spec.configs()).build()));
         ops.add(store.createOp(Znodes.partitions(name), new byte[0]));
         replicas.forEach((p, r) -> {
             ops.add(store.createOp(Znodes.partition(name, p), new byte[0]));
-            ops.add(store.createOp(Znodes.partitionState(name, p), PartitionState.newBuilder()
-                .setLeader(r.get(0))
-                .setLeaderEpoch(0)
-                .addAllIsr(r)
-                .setControllerEpoch(controllerEpoch)
-                .setPartitionEpoch(0)
-                .build()));
+            ops.add(store.createOp(
+                    Znodes.partitionState(name, p),
+                    PartitionState.newBuilder()
+                            .setLeader(r.get(0))
+                            .setLeaderEpoch(0)
+                            .addAllIsr(r)
+                            .setControllerEpoch(controllerEpoch)
+                            .setPartitionEpoch(0)
+                            .build()));
         });
         try {
             store.multi(ops);
@@ -124,12 +136,19 @@ public final class TopicCreator {
             if (winner.isPresent()) {
                 return new TopicCreation.AlreadyExists(name, winner.get().value());
             }
-            // The multi failed on a znode other than /topics/<t> (a leftover /config/topics/<t>): report, write nothing.
-            throw new MetadataStoreException("could not create topic " + name + ": " + lostRace.getMessage()
-                + " exists without the topic; remove it or delete the topic again", lostRace);
+            // The multi failed on a znode other than /topics/<t> (a leftover /config/topics/<t>): report, write
+            // nothing.
+            throw new MetadataStoreException(
+                    "could not create topic " + name + ": " + lostRace.getMessage()
+                            + " exists without the topic; remove it or delete the topic again",
+                    lostRace);
         }
-        log.info("Created topic {} with topic id {} and {} partitions: {}", name, assignment.getTopicId(),
-            replicas.size(), replicas);
+        log.info(
+                "Created topic {} with topic id {} and {} partitions: {}",
+                name,
+                assignment.getTopicId(),
+                replicas.size(),
+                replicas);
         return new TopicCreation.Created(name, assignment);
     }
 
@@ -138,20 +157,22 @@ public final class TopicCreator {
         List<ReplicaAssigner.BrokerRack> out = new ArrayList<>();
         for (String id : store.children(Znodes.BROKER_IDS)) {
             store.read(Znodes.BROKER_IDS + "/" + id, BrokerRegistration.parser())
-                .ifPresent(v -> out.add(new ReplicaAssigner.BrokerRack(v.value().getBrokerId(), v.value().getRack())));
+                    .ifPresent(v -> out.add(new ReplicaAssigner.BrokerRack(
+                            v.value().getBrokerId(), v.value().getRack())));
         }
         return out;
     }
 
-    private static Optional<String> manualAssignmentProblem(Map<Integer, List<Integer>> assignment,
-                                                            List<ReplicaAssigner.BrokerRack> live) {
+    private static Optional<String> manualAssignmentProblem(
+            Map<Integer, List<Integer>> assignment, List<ReplicaAssigner.BrokerRack> live) {
         Set<Integer> liveIds = new HashSet<>();
         live.forEach(b -> liveIds.add(b.brokerId()));
         int rf = -1;
         for (int p = 0; p < assignment.size(); p++) {
             List<Integer> r = assignment.get(p);
             if (r == null) {
-                return Optional.of("partitions must be numbered 0.." + (assignment.size() - 1) + "; " + p + " is missing");
+                return Optional.of(
+                        "partitions must be numbered 0.." + (assignment.size() - 1) + "; " + p + " is missing");
             }
             if (r.isEmpty()) {
                 return Optional.of("partition " + p + " has no replicas");
@@ -160,8 +181,8 @@ public final class TopicCreator {
                 return Optional.of("partition " + p + " lists a replica twice: " + r);
             }
             if (rf >= 0 && r.size() != rf) {
-                return Optional.of("all partitions must have the same number of replicas; partition " + p
-                    + " has " + r.size() + ", others " + rf);
+                return Optional.of("all partitions must have the same number of replicas; partition " + p + " has "
+                        + r.size() + ", others " + rf);
             }
             rf = r.size();
             for (int b : r) {

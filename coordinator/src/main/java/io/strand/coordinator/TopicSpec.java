@@ -8,8 +8,12 @@ import java.util.Map;
  * {@code replicationFactor} of -1 mean "the broker default"; a non-empty
  * {@code manualAssignment} (partition -> replicas) replaces both.
  */
-public record TopicSpec(String name, int numPartitions, int replicationFactor,
-                        Map<Integer, List<Integer>> manualAssignment, Map<String, String> configs) {
+public record TopicSpec(
+        String name,
+        int numPartitions,
+        int replicationFactor,
+        Map<Integer, List<Integer>> manualAssignment,
+        Map<String, String> configs) {
     public TopicSpec {
         manualAssignment = manualAssignment == null ? Map.of() : Map.copyOf(manualAssignment);
         configs = configs == null ? Map.of() : Map.copyOf(configs);

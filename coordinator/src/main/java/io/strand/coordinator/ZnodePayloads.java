@@ -38,8 +38,7 @@ public final class ZnodePayloads {
         BY_PATH.put(Pattern.compile("/producer_id_block"), io.strand.coordinator.proto.ProducerIdBlock.parser());
     }
 
-    private ZnodePayloads() {
-    }
+    private ZnodePayloads() {}
 
     /** The parser for the payload at {@code path} (relative to the chroot), if Strand defines one. */
     public static Optional<Parser<? extends Message>> parserFor(String path) {
@@ -75,11 +74,14 @@ public final class ZnodePayloads {
         Optional<Message> m = decode(path, data == null ? new byte[0] : data);
         if (m.isEmpty()) {
             return parserFor(path).isPresent()
-                ? "(" + data.length + " bytes that do not decode as " + path + ")"
-                : "(" + data.length + " bytes)";
+                    ? "(" + data.length + " bytes that do not decode as " + path + ")"
+                    : "(" + data.length + " bytes)";
         }
         try {
-            return JsonFormat.printer().omittingInsignificantWhitespace().alwaysPrintFieldsWithNoPresence().print(m.get());
+            return JsonFormat.printer()
+                    .omittingInsignificantWhitespace()
+                    .alwaysPrintFieldsWithNoPresence()
+                    .print(m.get());
         } catch (InvalidProtocolBufferException e) {
             return m.get().toString().replace('\n', ' ').trim();
         }

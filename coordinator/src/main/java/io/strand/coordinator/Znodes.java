@@ -16,6 +16,7 @@ public final class Znodes {
     public static final String CONFIG_BROKERS = "/config/brokers";
     /** The entity name of the cluster-wide default under {@link #CONFIG_BROKERS}, as in Kafka. */
     public static final String DEFAULT_BROKER_ENTITY = "<default>";
+
     public static final String ADMIN_REASSIGNMENTS = "/admin/reassignments";
     public static final String ADMIN_DELETE_TOPICS = "/admin/delete_topics";
     public static final String PRODUCER_ID_BLOCK = "/producer_id_block";
@@ -25,8 +26,7 @@ public final class Znodes {
         "/cluster", BROKER_IDS, TOPICS, CONFIG_TOPICS, CONFIG_BROKERS, ADMIN_REASSIGNMENTS, ADMIN_DELETE_TOPICS
     };
 
-    private Znodes() {
-    }
+    private Znodes() {}
 
     public static String broker(int brokerId) {
         return BROKER_IDS + "/" + brokerId;

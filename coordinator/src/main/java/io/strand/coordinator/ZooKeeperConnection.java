@@ -11,8 +11,7 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  * relative to it and the chroot znode is created on first use.
  */
 public final class ZooKeeperConnection {
-    private ZooKeeperConnection() {
-    }
+    private ZooKeeperConnection() {}
 
     /** host list and chroot (without leading slash; empty for none) of a connect string. */
     public record ConnectString(String hosts, String chroot) {
@@ -40,18 +39,18 @@ public final class ZooKeeperConnection {
     public static CuratorFramework connect(String connect, int sessionTimeoutMs, int connectionTimeoutMs) {
         ConnectString cs = ConnectString.parse(connect);
         CuratorFramework zk = CuratorFrameworkFactory.builder()
-            .connectString(cs.hosts())
-            .namespace(cs.chroot().isEmpty() ? null : cs.chroot())
-            .sessionTimeoutMs(sessionTimeoutMs)
-            .connectionTimeoutMs(connectionTimeoutMs)
-            .retryPolicy(new ExponentialBackoffRetry(100, 10, 2_000))
-            .build();
+                .connectString(cs.hosts())
+                .namespace(cs.chroot().isEmpty() ? null : cs.chroot())
+                .sessionTimeoutMs(sessionTimeoutMs)
+                .connectionTimeoutMs(connectionTimeoutMs)
+                .retryPolicy(new ExponentialBackoffRetry(100, 10, 2_000))
+                .build();
         zk.start();
         try {
             if (!zk.blockUntilConnected(connectionTimeoutMs, TimeUnit.MILLISECONDS)) {
                 zk.close();
-                throw new MetadataStoreException("could not connect to ZooKeeper at " + cs.hosts()
-                    + " within " + connectionTimeoutMs + " ms (zookeeper.connect=" + connect + ")");
+                throw new MetadataStoreException("could not connect to ZooKeeper at " + cs.hosts() + " within "
+                        + connectionTimeoutMs + " ms (zookeeper.connect=" + connect + ")");
             }
         } catch (InterruptedException e) {
             zk.close();

@@ -110,8 +110,10 @@ public final class Broker implements AutoCloseable {
             logs = closing(new LogManager(config.logDirs(), LogConfigs.forTopic(config, Map.of())));
             logs.startup();
 
-            zk = closing(ZooKeeperConnection.connect(config.zookeeperConnect(), config.zookeeperSessionTimeoutMs(),
-                config.zookeeperConnectionTimeoutMs()));
+            zk = closing(ZooKeeperConnection.connect(
+                    config.zookeeperConnect(),
+                    config.zookeeperSessionTimeoutMs(),
+                    config.zookeeperConnectionTimeoutMs()));
             MetadataStore store = new MetadataStore(zk);
             store.ensureParents();
             clusterId = ClusterIdentity.getOrCreate(store);
@@ -119,37 +121,53 @@ public final class Broker implements AutoCloseable {
             cache = closing(new MetadataCache(zk));
             replicaManager = closing(new ReplicaManager(config, logs, cache, new IsrUpdater(store)));
             cache.addListener(replicaManager);
-            controller = closing(new Controller(zk, cache, config.brokerId(), new Controller.Settings(
-                config.uncleanLeaderElectionEnable(), config.autoLeaderRebalanceEnable(),
-                config.leaderImbalancePerBrokerPercentage(), config.leaderImbalanceCheckIntervalSeconds() * 1000L)));
+            controller = closing(new Controller(
+                    zk,
+                    cache,
+                    config.brokerId(),
+                    new Controller.Settings(
+                            config.uncleanLeaderElectionEnable(),
+                            config.autoLeaderRebalanceEnable(),
+                            config.leaderImbalancePerBrokerPercentage(),
+                            config.leaderImbalanceCheckIntervalSeconds() * 1000L)));
             cache.addListener(controller);
             cache.start(config.zookeeperConnectionTimeoutMs());
 
-            ExecutorService requestPool = closingPool(Executors.newFixedThreadPool(config.numIoThreads(),
-                threads("strand-request-handler")));
+            ExecutorService requestPool =
+                    closingPool(Executors.newFixedThreadPool(config.numIoThreads(), threads("strand-request-handler")));
             ExecutorService blockingPool = closingPool(Executors.newFixedThreadPool(4, threads("strand-zk-ops")));
             ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, threads("strand-delayed-ops"));
             timer.setRemoveOnCancelPolicy(true);
             closingPool(timer);
 
             TopicService topics = new TopicService(
-                new TopicCreator(store, config.brokerId(), new ReplicaAssigner(new SecureRandom())),
-                cache, config, blockingPool);
-            ProducerIdManager producerIds = new ProducerIdManager(store, config.brokerId(),
-                ProducerIdManager.DEFAULT_BLOCK_SIZE);
+                    new TopicCreator(store, config.brokerId(), new ReplicaAssigner(new SecureRandom())),
+                    cache,
+                    config,
+                    blockingPool);
+            ProducerIdManager producerIds =
+                    new ProducerIdManager(store, config.brokerId(), ProducerIdManager.DEFAULT_BLOCK_SIZE);
             AdminService admin = new AdminService(config, store, cache, controller, logs, blockingPool);
-            ReplicationThrottle throttle = new ReplicationThrottle(config.brokerId(),
-                config.leaderReplicationThrottledRate(), cache);
+            ReplicationThrottle throttle =
+                    new ReplicationThrottle(config.brokerId(), config.leaderReplicationThrottledRate(), cache);
             ApiHandlers handlers = handlers(topics, timer, producerIds, blockingPool, admin, throttle);
 
             SocketServer sockets = closing(new SocketServer(config.numNetworkThreads()));
             for (BrokerConfig.Listener l : config.listeners()) {
-                boundAddresses.put(l.name(), sockets.bind(l, handlers, requestPool, metrics,
-                    config.socketRequestMaxBytes(), config.queuedMaxRequests(), responseFaults));
+                boundAddresses.put(
+                        l.name(),
+                        sockets.bind(
+                                l,
+                                handlers,
+                                requestPool,
+                                metrics,
+                                config.socketRequestMaxBytes(),
+                                config.queuedMaxRequests(),
+                                responseFaults));
             }
 
-            BrokerRegistrar registrar = closing(new BrokerRegistrar(zk, registration(),
-                config.zookeeperSessionTimeoutMs() * 2L + 5_000));
+            BrokerRegistrar registrar =
+                    closing(new BrokerRegistrar(zk, registration(), config.zookeeperSessionTimeoutMs() * 2L + 5_000));
             registrar.register();
             controller.start();
             registerGauges();
@@ -161,48 +179,53 @@ public final class Broker implements AutoCloseable {
         }
     }
 
-    private ApiHandlers handlers(TopicService topics, ScheduledExecutorService timer, ProducerIdManager producerIds,
-                                 ExecutorService blockingPool, AdminService admin, ReplicationThrottle throttle) {
+    private ApiHandlers handlers(
+            TopicService topics,
+            ScheduledExecutorService timer,
+            ProducerIdManager producerIds,
+            ExecutorService blockingPool,
+            AdminService admin,
+            ReplicationThrottle throttle) {
         AtomicReference<ApiHandlers> self = new AtomicReference<>();
         List<ApiHandler<?>> list = new ArrayList<>(List.of(
-            new ApiVersionsHandler(self::get),
-            new MetadataHandler(config, cache, topics),
-            new CreateTopicsHandler(topics),
-            new ProduceHandler(replicaManager, cache, metrics),
-            new FetchHandler(replicaManager, cache, timer, throttle),
-            new ListOffsetsHandler(replicaManager, cache),
-            new OffsetForLeaderEpochHandler(replicaManager, cache),
-            new InitProducerIdHandler(producerIds, blockingPool),
-            new DescribeProducersHandler(replicaManager, cache),
-            new DeleteRecordsHandler(replicaManager, cache),
-            new CreatePartitionsHandler(admin),
-            new DeleteTopicsHandler(admin),
-            new DescribeConfigsHandler(admin),
-            new AlterConfigsHandler(admin),
-            new IncrementalAlterConfigsHandler(admin),
-            new ElectLeadersHandler(admin),
-            new DescribeClusterHandler(cache),
-            new DescribeLogDirsHandler(logs),
-            new DescribeTopicPartitionsHandler(cache),
-            new AlterPartitionReassignmentsHandler(admin),
-            new ListPartitionReassignmentsHandler(cache)));
+                new ApiVersionsHandler(self::get),
+                new MetadataHandler(config, cache, topics),
+                new CreateTopicsHandler(topics),
+                new ProduceHandler(replicaManager, cache, metrics),
+                new FetchHandler(replicaManager, cache, timer, throttle),
+                new ListOffsetsHandler(replicaManager, cache),
+                new OffsetForLeaderEpochHandler(replicaManager, cache),
+                new InitProducerIdHandler(producerIds, blockingPool),
+                new DescribeProducersHandler(replicaManager, cache),
+                new DeleteRecordsHandler(replicaManager, cache),
+                new CreatePartitionsHandler(admin),
+                new DeleteTopicsHandler(admin),
+                new DescribeConfigsHandler(admin),
+                new AlterConfigsHandler(admin),
+                new IncrementalAlterConfigsHandler(admin),
+                new ElectLeadersHandler(admin),
+                new DescribeClusterHandler(cache),
+                new DescribeLogDirsHandler(logs),
+                new DescribeTopicPartitionsHandler(cache),
+                new AlterPartitionReassignmentsHandler(admin),
+                new ListPartitionReassignmentsHandler(cache)));
         // consumer groups and committed offsets in __consumer_offsets
-        GroupCoordinator groups = closing(new GroupCoordinator(GroupConfig.from(config), cache, topics, timer,
-            config.brokerId()));
+        GroupCoordinator groups =
+                closing(new GroupCoordinator(GroupConfig.from(config), cache, topics, timer, config.brokerId()));
         replicaManager.addLeadershipListener(groups);
         groups.adoptCurrentLeadership(replicaManager.partitions());
         list.addAll(List.of(
-            new FindCoordinatorHandler(groups, cache),
-            new JoinGroupHandler(groups),
-            new SyncGroupHandler(groups),
-            new HeartbeatHandler(groups),
-            new LeaveGroupHandler(groups),
-            new OffsetCommitHandler(groups, cache),
-            new OffsetFetchHandler(groups, cache),
-            new OffsetDeleteHandler(groups, cache),
-            new DescribeGroupsHandler(groups),
-            new ListGroupsHandler(groups),
-            new DeleteGroupsHandler(groups)));
+                new FindCoordinatorHandler(groups, cache),
+                new JoinGroupHandler(groups),
+                new SyncGroupHandler(groups),
+                new HeartbeatHandler(groups),
+                new LeaveGroupHandler(groups),
+                new OffsetCommitHandler(groups, cache),
+                new OffsetFetchHandler(groups, cache),
+                new OffsetDeleteHandler(groups, cache),
+                new DescribeGroupsHandler(groups),
+                new ListGroupsHandler(groups),
+                new DeleteGroupsHandler(groups)));
         self.set(new ApiHandlers(list));
         return self.get();
     }
@@ -210,28 +233,44 @@ public final class Broker implements AutoCloseable {
     /** Gauges an operator watches (JMX domain strand.broker-<id>). */
     private void registerGauges() {
         metrics.gauge("replica.partitions", () -> replicaManager.partitions().size());
-        metrics.gauge("replica.leaders", () -> replicaManager.partitions().stream().filter(p -> p.isLeader()).count());
-        metrics.gauge("replica.under-replicated-partitions", () -> replicaManager.partitions().stream()
-            .filter(p -> p.isLeader() && p.isr().size() < p.replicas().size()).count());
-        metrics.gauge("replica.under-min-isr-partitions", () -> replicaManager.partitions().stream()
-            .filter(p -> p.isLeader() && p.isr().size() < p.minInsyncReplicas()).count());
+        metrics.gauge(
+                "replica.leaders",
+                () -> replicaManager.partitions().stream()
+                        .filter(p -> p.isLeader())
+                        .count());
+        metrics.gauge(
+                "replica.under-replicated-partitions",
+                () -> replicaManager.partitions().stream()
+                        .filter(p ->
+                                p.isLeader() && p.isr().size() < p.replicas().size())
+                        .count());
+        metrics.gauge(
+                "replica.under-min-isr-partitions",
+                () -> replicaManager.partitions().stream()
+                        .filter(p -> p.isLeader() && p.isr().size() < p.minInsyncReplicas())
+                        .count());
         metrics.gauge("controller.active", () -> controller.isActive() ? 1 : 0);
         metrics.gauge("controller.epoch", controller::epoch);
-        metrics.gauge("controller.last-failover-ms", () -> controller.lastBrokerChange().millis());
+        metrics.gauge(
+                "controller.last-failover-ms",
+                () -> controller.lastBrokerChange().millis());
         metrics.gauge("cluster.live-brokers", () -> cache.liveBrokers().size());
     }
 
     private BrokerRegistration registration() {
         BrokerRegistration.Builder b = BrokerRegistration.newBuilder()
-            .setBrokerId(config.brokerId())
-            .setRack(config.rack())
-            .setIncarnationId(Uuid.randomUuid().toString())
-            .setRegisteredAtMs(System.currentTimeMillis());
+                .setBrokerId(config.brokerId())
+                .setRack(config.rack())
+                .setIncarnationId(Uuid.randomUuid().toString())
+                .setRegisteredAtMs(System.currentTimeMillis());
         for (BrokerConfig.Listener l : config.advertisedListeners()) {
             InetSocketAddress bound = boundAddresses.get(l.name());
             int port = l.port() == 0 && bound != null ? bound.getPort() : l.port();
-            b.addEndpoints(Endpoint.newBuilder().setListenerName(l.name()).setHost(l.host()).setPort(port)
-                .setSecurityProtocol("PLAINTEXT"));
+            b.addEndpoints(Endpoint.newBuilder()
+                    .setListenerName(l.name())
+                    .setHost(l.host())
+                    .setPort(port)
+                    .setSecurityProtocol("PLAINTEXT"));
         }
         return b.build();
     }

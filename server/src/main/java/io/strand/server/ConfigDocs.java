@@ -10,8 +10,7 @@ import org.apache.kafka.common.config.ConfigDef;
  * {@code java -cp ... io.strand.server.ConfigDocs}.
  */
 public final class ConfigDocs {
-    private ConfigDocs() {
-    }
+    private ConfigDocs() {}
 
     public static void main(String[] args) {
         System.out.print(table());
@@ -24,16 +23,26 @@ public final class ConfigDocs {
         ConfigDef def = BrokerConfig.definition();
         for (String name : new TreeSet<>(def.names())) {
             ConfigDef.ConfigKey k = def.configKeys().get(name);
-            String dflt = k.defaultValue == ConfigDef.NO_DEFAULT_VALUE ? "(required)"
-                : k.defaultValue == null ? "" : ConfigDef.convertToString(k.defaultValue, k.type);
-            sb.append("| `").append(name).append("` | ").append(k.type.name().toLowerCase(java.util.Locale.ROOT))
-                .append(" | ").append(dflt.isEmpty() ? "" : "`" + dflt + "`")
-                .append(" | ").append(k.validator == null ? "" : k.validator.toString().replace("|", "\\|"))
-                .append(" | ").append(k.importance.name().toLowerCase(java.util.Locale.ROOT))
-                .append(" | ").append(k.documentation.replace("|", "\\|").replace("\n", " ")).append(" |\n");
+            String dflt = k.defaultValue == ConfigDef.NO_DEFAULT_VALUE
+                    ? "(required)"
+                    : k.defaultValue == null ? "" : ConfigDef.convertToString(k.defaultValue, k.type);
+            sb.append("| `")
+                    .append(name)
+                    .append("` | ")
+                    .append(k.type.name().toLowerCase(java.util.Locale.ROOT))
+                    .append(" | ")
+                    .append(dflt.isEmpty() ? "" : "`" + dflt + "`")
+                    .append(" | ")
+                    .append(k.validator == null ? "" : k.validator.toString().replace("|", "\\|"))
+                    .append(" | ")
+                    .append(k.importance.name().toLowerCase(java.util.Locale.ROOT))
+                    .append(" | ")
+                    .append(k.documentation.replace("|", "\\|").replace("\n", " "))
+                    .append(" |\n");
         }
         sb.append("\nAccepted so that an existing Kafka `server.properties` starts, without effect in Strand: ");
-        List<String> ignored = new TreeSet<>(BrokerConfig.ACCEPTED_WITHOUT_EFFECT).stream().map(s -> "`" + s + "`").toList();
+        List<String> ignored = new TreeSet<>(BrokerConfig.ACCEPTED_WITHOUT_EFFECT)
+                .stream().map(s -> "`" + s + "`").toList();
         sb.append(String.join(", ", ignored)).append(".\n");
         return sb.toString();
     }

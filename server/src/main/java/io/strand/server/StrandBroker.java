@@ -11,8 +11,7 @@ import org.slf4j.LoggerFactory;
 public final class StrandBroker {
     private static final Logger log = LoggerFactory.getLogger(StrandBroker.class);
 
-    private StrandBroker() {
-    }
+    private StrandBroker() {}
 
     public static void main(String[] args) {
         if (args.length != 1) {
@@ -39,11 +38,14 @@ public final class StrandBroker {
         }
         Broker broker = new Broker(config);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Shutting down broker {}", config.brokerId());
-            broker.close();
-            stopped.countDown();
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("Shutting down broker {}", config.brokerId());
+                            broker.close();
+                            stopped.countDown();
+                        },
+                        "shutdown"));
         try {
             broker.start();
         } catch (Exception e) {

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -22,7 +23,6 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
@@ -41,9 +41,11 @@ class BadInputTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = StrandTestCluster.start(1, Map.of(
-            BrokerConfig.SOCKET_REQUEST_MAX_BYTES, Integer.toString(MAX_FRAME),
-            BrokerConfig.MESSAGE_MAX_BYTES, Integer.toString(32 * 1024)));
+        cluster = StrandTestCluster.start(
+                1,
+                Map.of(
+                        BrokerConfig.SOCKET_REQUEST_MAX_BYTES, Integer.toString(MAX_FRAME),
+                        BrokerConfig.MESSAGE_MAX_BYTES, Integer.toString(32 * 1024)));
         cluster.createTopic("crc", 1, 1);
     }
 
@@ -59,8 +61,10 @@ class BadInputTest {
     /** A fresh connection still gets a proper ApiVersions answer. */
     private static void assertBrokerStillServes() throws Exception {
         try (RawKafkaConnection c = connect()) {
-            ApiVersionsResponse r = (ApiVersionsResponse) c.send(ApiKeys.API_VERSIONS, (short) 3,
-                new ApiVersionsRequestData().setClientSoftwareName("test").setClientSoftwareVersion("1"));
+            ApiVersionsResponse r = (ApiVersionsResponse) c.send(
+                    ApiKeys.API_VERSIONS,
+                    (short) 3,
+                    new ApiVersionsRequestData().setClientSoftwareName("test").setClientSoftwareVersion("1"));
             assertEquals(Errors.NONE.code(), r.data().errorCode());
         }
     }
@@ -95,11 +99,16 @@ class BadInputTest {
 
     @Test
     void shouldCloseTheConnectionOnAFrameWhoseBodyIsTruncated() throws Exception {
-        ByteBuffer full = RawKafkaConnection.serialize(new RequestHeaderData()
-                .setRequestApiKey(ApiKeys.METADATA.id).setRequestApiVersion((short) 12).setCorrelationId(1)
-                .setClientId("t"), ApiKeys.METADATA.requestHeaderVersion((short) 12),
-            new MetadataRequestData().setTopics(List.of(new MetadataRequestData.MetadataRequestTopic()
-                .setName("some-topic-name"))), (short) 12);
+        ByteBuffer full = RawKafkaConnection.serialize(
+                new RequestHeaderData()
+                        .setRequestApiKey(ApiKeys.METADATA.id)
+                        .setRequestApiVersion((short) 12)
+                        .setCorrelationId(1)
+                        .setClientId("t"),
+                ApiKeys.METADATA.requestHeaderVersion((short) 12),
+                new MetadataRequestData()
+                        .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName("some-topic-name"))),
+                (short) 12);
         ByteBuffer truncated = full.duplicate();
         truncated.limit(full.limit() - 8);
         try (RawKafkaConnection c = connect()) {
@@ -123,8 +132,15 @@ class BadInputTest {
     @Test
     void shouldCloseTheConnectionOnAnUnknownApiKey() throws Exception {
         try (RawKafkaConnection c = connect()) {
-            c.writeFrame(RawKafkaConnection.serialize(new RequestHeaderData().setRequestApiKey((short) 9999)
-                .setRequestApiVersion((short) 0).setCorrelationId(1).setClientId("t"), (short) 1, null, (short) 0));
+            c.writeFrame(RawKafkaConnection.serialize(
+                    new RequestHeaderData()
+                            .setRequestApiKey((short) 9999)
+                            .setRequestApiVersion((short) 0)
+                            .setCorrelationId(1)
+                            .setClientId("t"),
+                    (short) 1,
+                    null,
+                    (short) 0));
             assertTrue(c.closedByPeer(), "connection closed");
         }
         assertBrokerStillServes();
@@ -134,8 +150,15 @@ class BadInputTest {
     void shouldCloseTheConnectionOnAnUnsupportedVersion() throws Exception {
         try (RawKafkaConnection c = connect()) {
             short tooNew = (short) (ApiKeys.METADATA.latestVersion() + 1);
-            c.writeFrame(RawKafkaConnection.serialize(new RequestHeaderData().setRequestApiKey(ApiKeys.METADATA.id)
-                .setRequestApiVersion(tooNew).setCorrelationId(1).setClientId("t"), (short) 2, null, (short) 0));
+            c.writeFrame(RawKafkaConnection.serialize(
+                    new RequestHeaderData()
+                            .setRequestApiKey(ApiKeys.METADATA.id)
+                            .setRequestApiVersion(tooNew)
+                            .setCorrelationId(1)
+                            .setClientId("t"),
+                    (short) 2,
+                    null,
+                    (short) 0));
             assertTrue(c.closedByPeer(), "connection closed");
         }
         assertBrokerStillServes();
@@ -145,12 +168,19 @@ class BadInputTest {
     void shouldAnswerApiVersionsFromTheFutureWithUnsupportedVersionAndOurVersions() throws Exception {
         try (RawKafkaConnection c = connect()) {
             short future = (short) (ApiKeys.API_VERSIONS.latestVersion() + 5);
-            c.writeFrame(RawKafkaConnection.serialize(new RequestHeaderData().setRequestApiKey(ApiKeys.API_VERSIONS.id)
-                .setRequestApiVersion(future).setCorrelationId(77).setClientId("t"), (short) 2, null, (short) 0));
+            c.writeFrame(RawKafkaConnection.serialize(
+                    new RequestHeaderData()
+                            .setRequestApiKey(ApiKeys.API_VERSIONS.id)
+                            .setRequestApiVersion(future)
+                            .setCorrelationId(77)
+                            .setClientId("t"),
+                    (short) 2,
+                    null,
+                    (short) 0));
             ByteBuffer frame = c.readFrame();
             assertEquals(77, frame.getInt(), "correlation id (response header v0)");
             ApiVersionsResponseData data = new ApiVersionsResponseData(
-                new org.apache.kafka.common.protocol.ByteBufferAccessor(frame), (short) 0);
+                    new org.apache.kafka.common.protocol.ByteBufferAccessor(frame), (short) 0);
             assertEquals(Errors.UNSUPPORTED_VERSION.code(), data.errorCode());
             ApiVersionsResponseData.ApiVersion av = data.apiKeys().find(ApiKeys.API_VERSIONS.id);
             assertEquals(ApiKeys.API_VERSIONS.latestVersion(), av.maxVersion());
@@ -160,11 +190,17 @@ class BadInputTest {
     @Test
     void shouldAdvertiseProduceFromVersionZeroAndEveryHandledApi() throws Exception {
         try (RawKafkaConnection c = connect()) {
-            ApiVersionsResponse r = (ApiVersionsResponse) c.send(ApiKeys.API_VERSIONS, (short) 3,
-                new ApiVersionsRequestData().setClientSoftwareName("test").setClientSoftwareVersion("1"));
+            ApiVersionsResponse r = (ApiVersionsResponse) c.send(
+                    ApiKeys.API_VERSIONS,
+                    (short) 3,
+                    new ApiVersionsRequestData().setClientSoftwareName("test").setClientSoftwareVersion("1"));
             ApiVersionsResponseData.ApiVersion produce = r.data().apiKeys().find(ApiKeys.PRODUCE.id);
             assertEquals(0, produce.minVersion(), "KAFKA-18659: librdkafka needs Produce v0 advertised");
-            for (ApiKeys k : List.of(ApiKeys.API_VERSIONS, ApiKeys.METADATA, ApiKeys.CREATE_TOPICS, ApiKeys.FETCH,
+            for (ApiKeys k : List.of(
+                    ApiKeys.API_VERSIONS,
+                    ApiKeys.METADATA,
+                    ApiKeys.CREATE_TOPICS,
+                    ApiKeys.FETCH,
                     ApiKeys.LIST_OFFSETS)) {
                 ApiVersionsResponseData.ApiVersion v = r.data().apiKeys().find(k.id);
                 assertEquals(k.oldestVersion(), v.minVersion(), k + " min");
@@ -175,25 +211,36 @@ class BadInputTest {
 
     @Test
     void shouldRejectABatchWithABadCrcAndAppendNothing() throws Exception {
-        MemoryRecords records = MemoryRecords.withRecords(Compression.NONE,
-            new SimpleRecord("k".getBytes(), "value that will be damaged".getBytes()));
+        MemoryRecords records = MemoryRecords.withRecords(
+                Compression.NONE, new SimpleRecord("k".getBytes(), "value that will be damaged".getBytes()));
         ByteBuffer damaged = records.buffer().duplicate();
         int last = damaged.limit() - 3;
         damaged.put(last, (byte) (damaged.get(last) ^ 0x5a));
         ProduceRequestData req = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000);
         ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName("crc");
-        td.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0)
-            .setRecords(MemoryRecords.readableRecords(damaged)));
+        td.partitionData()
+                .add(new ProduceRequestData.PartitionProduceData()
+                        .setIndex(0)
+                        .setRecords(MemoryRecords.readableRecords(damaged)));
         req.topicData().add(td);
         try (RawKafkaConnection c = connect()) {
             ProduceResponse r = (ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 11, req);
-            short code = r.data().responses().iterator().next().partitionResponses().get(0).errorCode();
+            short code = r.data()
+                    .responses()
+                    .iterator()
+                    .next()
+                    .partitionResponses()
+                    .get(0)
+                    .errorCode();
             assertEquals(Errors.CORRUPT_MESSAGE.code(), code);
 
             ListOffsetsRequestData lo = new ListOffsetsRequestData().setReplicaId(-1);
-            lo.topics().add(new ListOffsetsRequestData.ListOffsetsTopic().setName("crc").setPartitions(List.of(
-                new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0)
-                    .setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP))));
+            lo.topics()
+                    .add(new ListOffsetsRequestData.ListOffsetsTopic()
+                            .setName("crc")
+                            .setPartitions(List.of(new ListOffsetsRequestData.ListOffsetsPartition()
+                                    .setPartitionIndex(0)
+                                    .setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP))));
             ListOffsetsResponse offsets = (ListOffsetsResponse) c.send(ApiKeys.LIST_OFFSETS, (short) 7, lo);
             assertEquals(0, offsets.data().topics().get(0).partitions().get(0).offset(), "nothing was appended");
         }

@@ -14,7 +14,9 @@ class ConfigDocsTest {
         String begin = "<!-- BEGIN GENERATED: ConfigDocs -->\n";
         String end = "<!-- END GENERATED: ConfigDocs -->";
         String table = doc.substring(doc.indexOf(begin) + begin.length(), doc.indexOf(end));
-        assertEquals(ConfigDocs.table(), table,
-            "regenerate with: java -cp server/target/classes:server/target/lib/'*' io.strand.server.ConfigDocs");
+        assertEquals(
+                ConfigDocs.table(),
+                table,
+                "regenerate with: java -cp server/target/classes:server/target/lib/'*' io.strand.server.ConfigDocs");
     }
 }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.strand.coordinator.MetadataStore;
 import io.strand.coordinator.TopicAssignments;
 import io.strand.coordinator.Versioned;
-import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.Znodes;
+import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.coordinator.proto.TopicAssignment;
 import io.strand.server.testing.RawKafkaConnection;
@@ -24,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
-import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -43,15 +42,18 @@ class CreateTopicRaceTest {
     private static final int AUTO_CREATE_PARTITIONS = 6;
 
     /** What one racing caller saw. */
-    private record Outcome(int broker, String path, int askedPartitions, Errors error) {
-    }
+    private record Outcome(int broker, String path, int askedPartitions, Errors error) {}
 
     @Test
     void shouldEndEveryRaceWithOneAssignmentSeenIdenticallyByEveryBroker() throws Exception {
-        try (StrandTestCluster cluster = StrandTestCluster.start(BROKERS, Map.of(
-                BrokerConfig.NUM_PARTITIONS, Integer.toString(AUTO_CREATE_PARTITIONS),
-                BrokerConfig.AUTO_CREATE_TOPICS_ENABLE, "true"));
-             CuratorFramework zk = ZooKeeperConnection.connect(cluster.zookeeperConnect(), 10_000, 10_000)) {
+        try (StrandTestCluster cluster = StrandTestCluster.start(
+                        BROKERS,
+                        Map.of(
+                                BrokerConfig.NUM_PARTITIONS,
+                                Integer.toString(AUTO_CREATE_PARTITIONS),
+                                BrokerConfig.AUTO_CREATE_TOPICS_ENABLE,
+                                "true"));
+                CuratorFramework zk = ZooKeeperConnection.connect(cluster.zookeeperConnect(), 10_000, 10_000)) {
             MetadataStore store = new MetadataStore(zk);
             ExecutorService pool = Executors.newFixedThreadPool(CREATORS);
             try {
@@ -76,18 +78,31 @@ class CreateTopicRaceTest {
                 try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(broker))) {
                     start.await();
                     if (autoCreate) {
-                        MetadataResponse r = (MetadataResponse) c.send(ApiKeys.METADATA, (short) 12,
-                            new MetadataRequestData().setAllowAutoTopicCreation(true).setTopics(List.of(
-                                new MetadataRequestData.MetadataRequestTopic().setName(topic))));
-                        return new Outcome(broker, "metadata", AUTO_CREATE_PARTITIONS,
-                            Errors.forCode(r.data().topics().find(topic).errorCode()));
+                        MetadataResponse r = (MetadataResponse) c.send(
+                                ApiKeys.METADATA,
+                                (short) 12,
+                                new MetadataRequestData()
+                                        .setAllowAutoTopicCreation(true)
+                                        .setTopics(List.of(
+                                                new MetadataRequestData.MetadataRequestTopic().setName(topic))));
+                        return new Outcome(
+                                broker,
+                                "metadata",
+                                AUTO_CREATE_PARTITIONS,
+                                Errors.forCode(r.data().topics().find(topic).errorCode()));
                     }
                     CreateTopicsRequestData req = new CreateTopicsRequestData().setTimeoutMs(10_000);
-                    req.topics().add(new CreateTopicsRequestData.CreatableTopic().setName(topic)
-                        .setNumPartitions(partitions).setReplicationFactor((short) 1));
+                    req.topics()
+                            .add(new CreateTopicsRequestData.CreatableTopic()
+                                    .setName(topic)
+                                    .setNumPartitions(partitions)
+                                    .setReplicationFactor((short) 1));
                     CreateTopicsResponse r = (CreateTopicsResponse) c.send(ApiKeys.CREATE_TOPICS, (short) 7, req);
-                    return new Outcome(broker, "create-topics", partitions,
-                        Errors.forCode(r.data().topics().find(topic).errorCode()));
+                    return new Outcome(
+                            broker,
+                            "create-topics",
+                            partitions,
+                            Errors.forCode(r.data().topics().find(topic).errorCode()));
                 }
             };
             futures.add(pool.submit(creator));
@@ -98,11 +113,13 @@ class CreateTopicRaceTest {
         }
 
         // exactly one assignment in ZooKeeper, written once
-        Versioned<TopicAssignment> written = store.read(Znodes.topic(topic), TopicAssignment.parser()).orElseThrow();
+        Versioned<TopicAssignment> written =
+                store.read(Znodes.topic(topic), TopicAssignment.parser()).orElseThrow();
         assertEquals(0, written.version(), "the topic znode is written once, never overwritten");
         int partitions = written.value().getPartitionsCount();
         List<Outcome> createWinners = outcomes.stream()
-            .filter(o -> o.path().equals("create-topics") && o.error() == Errors.NONE).toList();
+                .filter(o -> o.path().equals("create-topics") && o.error() == Errors.NONE)
+                .toList();
         assertTrue(createWinners.size() <= 1, "at most one CreateTopics succeeds: " + outcomes);
         for (Outcome o : outcomes) {
             if (o.path().equals("create-topics") && o.error() != Errors.NONE) {
@@ -119,42 +136,59 @@ class CreateTopicRaceTest {
         Map<Integer, String> expected = expectedView(store, topic, written.value());
         for (int broker = 1; broker <= BROKERS; broker++) {
             int b = broker;
-            StrandTestCluster.waitUntil("broker " + b + " shows " + topic, Duration.ofSeconds(10),
-                () -> expected.equals(metadataView(cluster, b, topic)));
+            StrandTestCluster.waitUntil(
+                    "broker " + b + " shows " + topic,
+                    Duration.ofSeconds(10),
+                    () -> expected.equals(metadataView(cluster, b, topic)));
         }
 
         // unchanged afterwards
         Thread.sleep(500);
-        assertEquals(written, store.read(Znodes.topic(topic), TopicAssignment.parser()).orElseThrow());
+        assertEquals(
+                written,
+                store.read(Znodes.topic(topic), TopicAssignment.parser()).orElseThrow());
         for (int p = 0; p < partitions; p++) {
-            assertEquals(0, store.read(Znodes.partitionState(topic, p), PartitionState.parser()).orElseThrow().version(),
-                "state of partition " + p + " untouched after creation");
+            assertEquals(
+                    0,
+                    store.read(Znodes.partitionState(topic, p), PartitionState.parser())
+                            .orElseThrow()
+                            .version(),
+                    "state of partition " + p + " untouched after creation");
         }
     }
 
     private static Map<Integer, String> expectedView(MetadataStore store, String topic, TopicAssignment a) {
         Map<Integer, String> view = new TreeMap<>();
         TopicAssignments.replicas(a).forEach((p, replicas) -> {
-            PartitionState s = store.read(Znodes.partitionState(topic, p), PartitionState.parser()).orElseThrow().value();
-            view.put(p, a.getTopicId() + " leader=" + s.getLeader() + " epoch=" + s.getLeaderEpoch()
-                + " replicas=" + replicas + " isr=" + s.getIsrList());
+            PartitionState s = store.read(Znodes.partitionState(topic, p), PartitionState.parser())
+                    .orElseThrow()
+                    .value();
+            view.put(
+                    p,
+                    a.getTopicId() + " leader=" + s.getLeader() + " epoch=" + s.getLeaderEpoch() + " replicas="
+                            + replicas + " isr=" + s.getIsrList());
         });
         return view;
     }
 
     private static Map<Integer, String> metadataView(StrandTestCluster cluster, int broker, String topic) {
         try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(broker))) {
-            MetadataResponse r = (MetadataResponse) c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData()
-                .setAllowAutoTopicCreation(false)
-                .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(topic))));
+            MetadataResponse r = (MetadataResponse) c.send(
+                    ApiKeys.METADATA,
+                    (short) 12,
+                    new MetadataRequestData()
+                            .setAllowAutoTopicCreation(false)
+                            .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(topic))));
             MetadataResponseData.MetadataResponseTopic t = r.data().topics().find(topic);
             Map<Integer, String> view = new TreeMap<>();
             if (t == null || t.errorCode() != Errors.NONE.code()) {
                 return view;
             }
             for (MetadataResponseData.MetadataResponsePartition p : t.partitions()) {
-                view.put(p.partitionIndex(), t.topicId() + " leader=" + p.leaderId() + " epoch=" + p.leaderEpoch()
-                    + " replicas=" + p.replicaNodes() + " isr=" + p.isrNodes());
+                view.put(
+                        p.partitionIndex(),
+                        t.topicId() + " leader=" + p.leaderId() + " epoch=" + p.leaderEpoch() + " replicas="
+                                + p.replicaNodes() + " isr=" + p.isrNodes());
             }
             return view;
         } catch (Exception e) {

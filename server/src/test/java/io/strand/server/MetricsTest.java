@@ -28,7 +28,8 @@ class MetricsTest {
             });
             assertEquals(1, ((Number) value(jmx, "controller.active")).intValue());
             assertEquals(0L, value(jmx, "replica.under-replicated-partitions"));
-            Set<ObjectName> timers = jmx.queryNames(new ObjectName("strand.broker-1:name=request.CreateTopics,*"), null);
+            Set<ObjectName> timers =
+                    jmx.queryNames(new ObjectName("strand.broker-1:name=request.CreateTopics,*"), null);
             assertTrue(!timers.isEmpty(), "a timer per API");
             assertTrue(((Number) jmx.getAttribute(timers.iterator().next(), "Count")).longValue() >= 1);
         }

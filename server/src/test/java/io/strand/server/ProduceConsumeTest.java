@@ -33,7 +33,9 @@ class ProduceConsumeTest {
     void shouldReadBackEveryRecordByteForByteAcrossABrokerRestart() throws Exception {
         try (StrandTestCluster cluster = StrandTestCluster.start(3)) {
             try (Admin admin = cluster.admin()) {
-                admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1))).all().get();
+                admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 1)))
+                        .all()
+                        .get();
             }
 
             // given 10,000 records of varied sizes, keys and headers, acknowledged with acks=1
@@ -78,8 +80,9 @@ class ProduceConsumeTest {
         }
     }
 
-    private static void assertReadBack(StrandTestCluster cluster,
-                                       Map<TopicPartition, List<ProducerRecord<byte[], byte[]>>> sent) throws Exception {
+    private static void assertReadBack(
+            StrandTestCluster cluster, Map<TopicPartition, List<ProducerRecord<byte[], byte[]>>> sent)
+            throws Exception {
         try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of())) {
             List<TopicPartition> tps = new ArrayList<>(sent.keySet());
             consumer.assign(tps);
@@ -89,7 +92,8 @@ class ProduceConsumeTest {
             int total = 0;
             while (total < RECORDS && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    got.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), t -> new ArrayList<>()).add(r);
+                    got.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), t -> new ArrayList<>())
+                            .add(r);
                     total++;
                 }
             }
@@ -104,7 +108,9 @@ class ProduceConsumeTest {
                     assertEquals(i, a.offset());
                     assertArrayEquals(e.key(), a.key(), "key at " + tp + "@" + i);
                     assertArrayEquals(e.value(), a.value(), "value at " + tp + "@" + i);
-                    assertArrayEquals(e.headers().lastHeader("seq").value(), a.headers().lastHeader("seq").value());
+                    assertArrayEquals(
+                            e.headers().lastHeader("seq").value(),
+                            a.headers().lastHeader("seq").value());
                 }
             }
         }

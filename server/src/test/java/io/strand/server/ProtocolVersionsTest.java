@@ -46,7 +46,11 @@ class ProtocolVersionsTest {
         cluster = StrandTestCluster.start(1);
         cluster.createTopic(TOPIC, 1, 1);
         try (Admin admin = cluster.admin()) {
-            topicId = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).topicId();
+            topicId = admin.describeTopics(List.of(TOPIC))
+                    .allTopicNames()
+                    .get()
+                    .get(TOPIC)
+                    .topicId();
         }
     }
 
@@ -106,7 +110,7 @@ class ProtocolVersionsTest {
     void shouldAnswerMetadata(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             MetadataRequestData req = new MetadataRequestData()
-                .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(TOPIC)));
+                    .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName(TOPIC)));
             if (version >= 4) {
                 req.setAllowAutoTopicCreation(false);
             }
@@ -122,12 +126,19 @@ class ProtocolVersionsTest {
     void shouldAnswerCreateTopics(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             CreateTopicsRequestData req = new CreateTopicsRequestData().setTimeoutMs(10_000);
-            req.topics().add(new CreateTopicsRequestData.CreatableTopic().setName("created-v" + version)
-                .setNumPartitions(2).setReplicationFactor((short) 1));
+            req.topics()
+                    .add(new CreateTopicsRequestData.CreatableTopic()
+                            .setName("created-v" + version)
+                            .setNumPartitions(2)
+                            .setReplicationFactor((short) 1));
             CreateTopicsResponse r = (CreateTopicsResponse) c.send(ApiKeys.CREATE_TOPICS, version, req);
-            assertEquals(Errors.NONE.code(), r.data().topics().find("created-v" + version).errorCode());
+            assertEquals(
+                    Errors.NONE.code(),
+                    r.data().topics().find("created-v" + version).errorCode());
             CreateTopicsResponse again = (CreateTopicsResponse) c.send(ApiKeys.CREATE_TOPICS, version, req);
-            assertEquals(Errors.TOPIC_ALREADY_EXISTS.code(), again.data().topics().find("created-v" + version).errorCode());
+            assertEquals(
+                    Errors.TOPIC_ALREADY_EXISTS.code(),
+                    again.data().topics().find("created-v" + version).errorCode());
         }
     }
 
@@ -141,12 +152,23 @@ class ProtocolVersionsTest {
             } else {
                 td.setName(TOPIC);
             }
-            td.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(
-                MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(("v" + version).getBytes()))));
+            td.partitionData()
+                    .add(new ProduceRequestData.PartitionProduceData()
+                            .setIndex(0)
+                            .setRecords(MemoryRecords.withRecords(
+                                    Compression.NONE, new SimpleRecord(("v" + version).getBytes()))));
             ProduceRequestData req = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000);
             req.topicData().add(td);
             ProduceResponse r = (ProduceResponse) c.send(ApiKeys.PRODUCE, version, req);
-            assertEquals(Errors.NONE.code(), r.data().responses().iterator().next().partitionResponses().get(0).errorCode());
+            assertEquals(
+                    Errors.NONE.code(),
+                    r.data()
+                            .responses()
+                            .iterator()
+                            .next()
+                            .partitionResponses()
+                            .get(0)
+                            .errorCode());
         }
     }
 
@@ -161,15 +183,23 @@ class ProtocolVersionsTest {
             } else {
                 ft.setTopic(TOPIC);
             }
-            ft.partitions().add(new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0)
-                .setPartitionMaxBytes(1 << 20));
-            FetchRequestData req = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(1)
-                .setMaxBytes(1 << 20).setTopics(List.of(ft));
+            ft.partitions()
+                    .add(new FetchRequestData.FetchPartition()
+                            .setPartition(0)
+                            .setFetchOffset(0)
+                            .setPartitionMaxBytes(1 << 20));
+            FetchRequestData req = new FetchRequestData()
+                    .setReplicaId(-1)
+                    .setMaxWaitMs(0)
+                    .setMinBytes(1)
+                    .setMaxBytes(1 << 20)
+                    .setTopics(List.of(ft));
             if (version >= 15) {
                 req.setReplicaId(-1);
             }
             FetchResponse r = (FetchResponse) c.send(ApiKeys.FETCH, version, req);
-            FetchResponseData.PartitionData pd = r.data().responses().get(0).partitions().get(0);
+            FetchResponseData.PartitionData pd =
+                    r.data().responses().get(0).partitions().get(0);
             assertEquals(Errors.NONE.code(), pd.errorCode());
             assertTrue(pd.highWatermark() > 0);
             assertTrue(pd.records().sizeInBytes() > 0, "records come back");
@@ -182,11 +212,16 @@ class ProtocolVersionsTest {
         produceOne();
         try (RawKafkaConnection c = connect()) {
             ListOffsetsRequestData req = new ListOffsetsRequestData().setReplicaId(-1);
-            req.topics().add(new ListOffsetsRequestData.ListOffsetsTopic().setName(TOPIC).setPartitions(List.of(
-                new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0)
-                    .setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP))));
+            req.topics()
+                    .add(new ListOffsetsRequestData.ListOffsetsTopic()
+                            .setName(TOPIC)
+                            .setPartitions(List.of(new ListOffsetsRequestData.ListOffsetsPartition()
+                                    .setPartitionIndex(0)
+                                    .setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP))));
             ListOffsetsResponse r = (ListOffsetsResponse) c.send(ApiKeys.LIST_OFFSETS, version, req);
-            assertEquals(Errors.NONE.code(), r.data().topics().get(0).partitions().get(0).errorCode());
+            assertEquals(
+                    Errors.NONE.code(),
+                    r.data().topics().get(0).partitions().get(0).errorCode());
             assertTrue(r.data().topics().get(0).partitions().get(0).offset() > 0);
         }
     }
@@ -213,14 +248,18 @@ class ProtocolVersionsTest {
         produceOne();
         try (RawKafkaConnection c = connect()) {
             org.apache.kafka.common.message.OffsetForLeaderEpochRequestData req =
-                new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData().setReplicaId(-1);
+                    new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData().setReplicaId(-1);
             org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic t =
-                new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic(TOPIC);
-            t.partitions().add(new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
-                .setPartition(0).setLeaderEpoch(0).setCurrentLeaderEpoch(-1));
+                    new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic()
+                            .setTopic(TOPIC);
+            t.partitions()
+                    .add(new org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+                            .setPartition(0)
+                            .setLeaderEpoch(0)
+                            .setCurrentLeaderEpoch(-1));
             req.topics().add(t);
             var r = (org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse)
-                c.send(ApiKeys.OFFSET_FOR_LEADER_EPOCH, version, req);
+                    c.send(ApiKeys.OFFSET_FOR_LEADER_EPOCH, version, req);
             var e = r.data().topics().find(TOPIC).partitions().get(0);
             assertEquals(Errors.NONE.code(), e.errorCode());
             assertEquals(0, e.leaderEpoch());
@@ -232,12 +271,14 @@ class ProtocolVersionsTest {
     @MethodSource("initProducerIdVersions")
     void shouldAnswerInitProducerId(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
-            var req = new org.apache.kafka.common.message.InitProducerIdRequestData().setTransactionalId(null)
-                .setTransactionTimeoutMs(60_000);
+            var req = new org.apache.kafka.common.message.InitProducerIdRequestData()
+                    .setTransactionalId(null)
+                    .setTransactionTimeoutMs(60_000);
             if (version >= 3) {
                 req.setProducerId(-1).setProducerEpoch((short) -1);
             }
-            var r = (org.apache.kafka.common.requests.InitProducerIdResponse) c.send(ApiKeys.INIT_PRODUCER_ID, version, req);
+            var r = (org.apache.kafka.common.requests.InitProducerIdResponse)
+                    c.send(ApiKeys.INIT_PRODUCER_ID, version, req);
             assertEquals(Errors.NONE.code(), r.data().errorCode());
             assertTrue(r.data().producerId() >= 0);
             assertEquals(0, r.data().producerEpoch());
@@ -251,10 +292,13 @@ class ProtocolVersionsTest {
         try (RawKafkaConnection c = connect()) {
             var req = new org.apache.kafka.common.message.DeleteRecordsRequestData().setTimeoutMs(5000);
             var t = new org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsTopic().setName(TOPIC);
-            t.partitions().add(new org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition()
-                .setPartitionIndex(0).setOffset(0));
+            t.partitions()
+                    .add(new org.apache.kafka.common.message.DeleteRecordsRequestData.DeleteRecordsPartition()
+                            .setPartitionIndex(0)
+                            .setOffset(0));
             req.topics().add(t);
-            var r = (org.apache.kafka.common.requests.DeleteRecordsResponse) c.send(ApiKeys.DELETE_RECORDS, version, req);
+            var r = (org.apache.kafka.common.requests.DeleteRecordsResponse)
+                    c.send(ApiKeys.DELETE_RECORDS, version, req);
             var p = r.data().topics().find(TOPIC).partitions().find(0);
             assertEquals(Errors.NONE.code(), p.errorCode());
             assertTrue(p.lowWatermark() >= 0);
@@ -267,10 +311,12 @@ class ProtocolVersionsTest {
         produceOne();
         try (RawKafkaConnection c = connect()) {
             var req = new org.apache.kafka.common.message.DescribeProducersRequestData();
-            req.topics().add(new org.apache.kafka.common.message.DescribeProducersRequestData.TopicRequest()
-                .setName(TOPIC).setPartitionIndexes(List.of(0)));
+            req.topics()
+                    .add(new org.apache.kafka.common.message.DescribeProducersRequestData.TopicRequest()
+                            .setName(TOPIC)
+                            .setPartitionIndexes(List.of(0)));
             var r = (org.apache.kafka.common.requests.DescribeProducersResponse)
-                c.send(ApiKeys.DESCRIBE_PRODUCERS, version, req);
+                    c.send(ApiKeys.DESCRIBE_PRODUCERS, version, req);
             var p = r.data().topics().get(0).partitions().get(0);
             assertEquals(Errors.NONE.code(), p.errorCode());
             assertTrue(!p.activeProducers().isEmpty(), "the idempotent test producer is listed");
@@ -279,7 +325,8 @@ class ProtocolVersionsTest {
 
     private static void produceOne() throws Exception {
         try (var producer = cluster.producer(Map.of())) {
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TOPIC, 0, null, "x".getBytes())).get();
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TOPIC, 0, null, "x".getBytes()))
+                    .get();
         }
     }
 }

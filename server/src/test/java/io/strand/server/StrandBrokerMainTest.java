@@ -19,17 +19,23 @@ class StrandBrokerMainTest {
     @Test
     void shouldExitNonZeroNamingTheKeyOfABadValue() throws Exception {
         Path props = dir.resolve("server.properties");
-        Files.writeString(props, String.join("\n",
-            "broker.id=1",
-            "listeners=PLAINTEXT://127.0.0.1:0",
-            "log.dirs=" + dir.resolve("data"),
-            "zookeeper.connect=127.0.0.1:1/strand",
-            "min.insync.replicas=zero"));
+        Files.writeString(
+                props,
+                String.join(
+                        "\n",
+                        "broker.id=1",
+                        "listeners=PLAINTEXT://127.0.0.1:0",
+                        "log.dirs=" + dir.resolve("data"),
+                        "zookeeper.connect=127.0.0.1:1/strand",
+                        "min.insync.replicas=zero"));
         Process p = new ProcessBuilder(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", System.getProperty("java.class.path"),
-            StrandBroker.class.getName(), props.toString()))
-            .redirectErrorStream(true).start();
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        StrandBroker.class.getName(),
+                        props.toString()))
+                .redirectErrorStream(true)
+                .start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the broker exits by itself");
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(1, p.exitValue(), output);

@@ -64,9 +64,11 @@ final class AdminTopicBackend implements TopicBackend {
     public CreatedTopic create(NewTopicRequest request) {
         String name = request.name();
         NewTopic newTopic = request.assignment().isEmpty()
-            ? new NewTopic(name, Optional.ofNullable(request.partitions()),
-                Optional.ofNullable(request.replicationFactor()).map(Integer::shortValue))
-            : new NewTopic(name, request.assignment());
+                ? new NewTopic(
+                        name,
+                        Optional.ofNullable(request.partitions()),
+                        Optional.ofNullable(request.replicationFactor()).map(Integer::shortValue))
+                : new NewTopic(name, request.assignment());
         newTopic.configs(request.configs());
         CreateTopicsResult result = admin.createTopics(List.of(newTopic));
         try {
@@ -74,24 +76,28 @@ final class AdminTopicBackend implements TopicBackend {
         } catch (TopicExistsException e) {
             Optional<org.apache.kafka.clients.admin.TopicDescription> winner = Optional.empty();
             try {
-                winner = Optional.of(await(admin.describeTopics(List.of(name)).topicNameValues().get(name),
-                    "describing topic '" + name + "'"));
+                winner = Optional.of(await(
+                        admin.describeTopics(List.of(name)).topicNameValues().get(name),
+                        "describing topic '" + name + "'"));
             } catch (RuntimeException describeFailed) {
                 // fall through with the broker's own message
             }
             if (winner.isEmpty()) {
-                throw new CliException("topic '" + name + "' already exists (TOPIC_ALREADY_EXISTS): "
-                    + Failures.describe(e), e);
+                throw new CliException(
+                        "topic '" + name + "' already exists (TOPIC_ALREADY_EXISTS): " + Failures.describe(e), e);
             }
-            throw new CliException(TopicBackend.alreadyExists(name, topicId(winner.get().topicId()),
-                assignment(winner.get())), e);
+            throw new CliException(
+                    TopicBackend.alreadyExists(name, topicId(winner.get().topicId()), assignment(winner.get())), e);
         } catch (ApiException e) {
             throw new CliException("cannot create topic '" + name + "': " + Failures.describe(e), e);
         }
-        String topicId = Optional.ofNullable(now(result.topicId(name))).map(AdminTopicBackend::topicId).orElse(null);
+        String topicId = Optional.ofNullable(now(result.topicId(name)))
+                .map(AdminTopicBackend::topicId)
+                .orElse(null);
         Integer partitions = now(result.numPartitions(name));
         Integer rf = now(result.replicationFactor(name));
-        Map<Integer, List<Integer>> assignment = request.assignment().isEmpty() ? null : new TreeMap<>(request.assignment());
+        Map<Integer, List<Integer>> assignment =
+                request.assignment().isEmpty() ? null : new TreeMap<>(request.assignment());
         return new CreatedTopic(name, topicId, partitions, rf, assignment);
     }
 
@@ -99,8 +105,12 @@ final class AdminTopicBackend implements TopicBackend {
     public DeletedTopic delete(String topic) {
         String id = null;
         try {
-            id = topicId(await(admin.describeTopics(List.of(topic)).topicNameValues().get(topic),
-                "describing topic '" + topic + "'").topicId());
+            id = topicId(await(
+                            admin.describeTopics(List.of(topic))
+                                    .topicNameValues()
+                                    .get(topic),
+                            "describing topic '" + topic + "'")
+                    .topicId());
             await(admin.deleteTopics(List.of(topic)).all(), "deleting topic '" + topic + "'");
             return new DeletedTopic(topic, id, true);
         } catch (UnknownTopicOrPartitionException e) {
@@ -115,25 +125,34 @@ final class AdminTopicBackend implements TopicBackend {
     @Override
     public AlteredTopic alter(String topic, Integer partitions, Map<String, String> set, List<String> delete) {
         try {
-            int before = await(admin.describeTopics(List.of(topic)).topicNameValues().get(topic),
-                "describing topic '" + topic + "'").partitions().size();
+            int before = await(
+                            admin.describeTopics(List.of(topic))
+                                    .topicNameValues()
+                                    .get(topic),
+                            "describing topic '" + topic + "'")
+                    .partitions()
+                    .size();
             int after = before;
             if (partitions != null) {
-                await(admin.createPartitions(Map.of(topic, org.apache.kafka.clients.admin.NewPartitions.increaseTo(partitions)))
-                    .all(), "adding partitions to topic '" + topic + "'");
+                await(
+                        admin.createPartitions(Map.of(
+                                        topic, org.apache.kafka.clients.admin.NewPartitions.increaseTo(partitions)))
+                                .all(),
+                        "adding partitions to topic '" + topic + "'");
                 after = partitions;
             }
             ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
             List<org.apache.kafka.clients.admin.AlterConfigOp> ops = new ArrayList<>();
-            set.forEach((k, v) -> ops.add(new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry(k, v),
-                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)));
-            delete.forEach(k -> ops.add(new org.apache.kafka.clients.admin.AlterConfigOp(new ConfigEntry(k, ""),
-                org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE)));
+            set.forEach((k, v) -> ops.add(new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new ConfigEntry(k, v), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)));
+            delete.forEach(k -> ops.add(new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new ConfigEntry(k, ""), org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE)));
             if (!ops.isEmpty()) {
-                await(admin.incrementalAlterConfigs(Map.of(resource, ops)).all(),
-                    "changing the configs of topic '" + topic + "'");
+                await(
+                        admin.incrementalAlterConfigs(Map.of(resource, ops)).all(),
+                        "changing the configs of topic '" + topic + "'");
             }
-            Map<String, String> overrides = configs(List.of(topic), w -> { }).getOrDefault(topic, Map.of());
+            Map<String, String> overrides = configs(List.of(topic), w -> {}).getOrDefault(topic, Map.of());
             return new AlteredTopic(topic, before, after, overrides);
         } catch (UnknownTopicOrPartitionException e) {
             throw new CliException(TopicBackend.unknownTopic(topic, ""), e);
@@ -160,7 +179,7 @@ final class AdminTopicBackend implements TopicBackend {
             return List.of();
         }
         Map<String, KafkaFuture<org.apache.kafka.clients.admin.TopicDescription>> futures =
-            admin.describeTopics(names).topicNameValues();
+                admin.describeTopics(names).topicNameValues();
         Map<String, org.apache.kafka.clients.admin.TopicDescription> found = new LinkedHashMap<>();
         for (String name : names) {
             try {
@@ -180,8 +199,12 @@ final class AdminTopicBackend implements TopicBackend {
             List<PartitionDescription> partitions = new ArrayList<>();
             for (TopicPartitionInfo p : d.partitions()) {
                 Node leader = p.leader();
-                partitions.add(new PartitionDescription(p.partition(),
-                    leader == null || leader.id() < 0 ? null : leader.id(), null, ids(p.replicas()), ids(p.isr())));
+                partitions.add(new PartitionDescription(
+                        p.partition(),
+                        leader == null || leader.id() < 0 ? null : leader.id(),
+                        null,
+                        ids(p.replicas()),
+                        ids(p.isr())));
             }
             partitions.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
             out.add(new TopicDescription(name, topicId(d.topicId()), false, partitions, configs.get(name)));
@@ -199,7 +222,8 @@ final class AdminTopicBackend implements TopicBackend {
             return out;
         }
         List<ConfigResource> resources = topics.stream()
-            .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t))
+                .toList();
         DescribeConfigsResult result = admin.describeConfigs(resources);
         for (ConfigResource r : resources) {
             try {
@@ -207,7 +231,7 @@ final class AdminTopicBackend implements TopicBackend {
                 Map<String, String> overrides = new TreeMap<>();
                 for (ConfigEntry e : config.entries()) {
                     boolean override = e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG
-                        || (e.source() == ConfigEntry.ConfigSource.UNKNOWN && !e.isDefault());
+                            || (e.source() == ConfigEntry.ConfigSource.UNKNOWN && !e.isDefault());
                     if (override) {
                         overrides.put(e.name(), e.isSensitive() || e.value() == null ? "(sensitive)" : e.value());
                     }
@@ -216,8 +240,7 @@ final class AdminTopicBackend implements TopicBackend {
             } catch (UnsupportedVersionException e) {
                 return new TreeMap<>(); // the broker has no DescribeConfigs yet: leave configs out
             } catch (RuntimeException e) {
-                warn.accept("warning: could not read the configs of topic '" + r.name() + "': "
-                    + Failures.describe(e));
+                warn.accept("warning: could not read the configs of topic '" + r.name() + "': " + Failures.describe(e));
             }
         }
         return out;
@@ -255,8 +278,10 @@ final class AdminTopicBackend implements TopicBackend {
     }
 
     private CliException unreachable(String what, Throwable cause) {
-        return new CliException("cluster unreachable: no answer from " + bootstrap + " within " + timeoutMs
-            + " ms while " + what + " (" + Failures.oneLine(String.valueOf(cause.getMessage())) + ")", cause);
+        return new CliException(
+                "cluster unreachable: no answer from " + bootstrap + " within " + timeoutMs + " ms while " + what + " ("
+                        + Failures.oneLine(String.valueOf(cause.getMessage())) + ")",
+                cause);
     }
 
     /** The value of an already completed future, or null if it failed (e.g. the broker did not report it). */

@@ -8,8 +8,10 @@ import org.apache.kafka.common.KafkaException;
 
 /** How a command that works only through a broker (Kafka's Admin API) reaches the cluster. */
 final class BrokerFlags {
-    @Parameter(names = "--bootstrap-server", description = "Broker(s) to talk to with Kafka's Admin client, HOST:PORT[,HOST:PORT...]",
-        defaultValueDescription = ClusterFlags.DEFAULT_BOOTSTRAP)
+    @Parameter(
+            names = "--bootstrap-server",
+            description = "Broker(s) to talk to with Kafka's Admin client, HOST:PORT[,HOST:PORT...]",
+            defaultValueDescription = ClusterFlags.DEFAULT_BOOTSTRAP)
     String bootstrapServer;
 
     @Parameter(names = "--timeout-ms", description = "How long to wait for the cluster before giving up")

@@ -37,22 +37,28 @@ final class ClusterDescribe implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final ClusterFlags cluster = new ClusterFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
     }
 
-    private record Broker(int id, String host, int port, String rack) {
-    }
+    private record Broker(int id, String host, int port, String rack) {}
 
-    private record PartitionRow(String topic, int partition, Integer leader, List<Integer> replicas, List<Integer> isr) {
-    }
+    private record PartitionRow(
+            String topic, int partition, Integer leader, List<Integer> replicas, List<Integer> isr) {}
 
     /** What the command shows; {@code controllerEpoch} is null when the source cannot tell. */
-    private record View(String clusterId, Integer controller, Integer controllerEpoch, List<Broker> brokers,
-                        List<PartitionRow> offline, List<PartitionRow> underReplicated, int partitionCount) {
-    }
+    private record View(
+            String clusterId,
+            Integer controller,
+            Integer controllerEpoch,
+            List<Broker> brokers,
+            List<PartitionRow> offline,
+            List<PartitionRow> underReplicated,
+            int partitionCount) {}
 
     private final Flags flags = new Flags();
 
@@ -76,11 +82,16 @@ final class ClusterDescribe implements Command {
         }
         io.println("Cluster: " + (view.clusterId() == null ? "-" : view.clusterId()));
         io.println("Controller: " + (view.controller() == null ? "none" : "broker " + view.controller())
-            + (view.controllerEpoch() == null ? "" : " (epoch " + view.controllerEpoch() + ")"));
+                + (view.controllerEpoch() == null ? "" : " (epoch " + view.controllerEpoch() + ")"));
         io.println("Brokers: " + view.brokers().size());
         Table brokers = new Table("ID", "HOST", "PORT", "RACK", "CONTROLLER");
-        view.brokers().forEach(b -> brokers.row(b.id(), b.host(), b.port(), b.rack() == null ? "-" : b.rack(),
-            view.controller() != null && view.controller() == b.id() ? "yes" : ""));
+        view.brokers()
+                .forEach(b -> brokers.row(
+                        b.id(),
+                        b.host(),
+                        b.port(),
+                        b.rack() == null ? "-" : b.rack(),
+                        view.controller() != null && view.controller() == b.id() ? "yes" : ""));
         brokers.print(io, "  ");
         io.println("Partitions: " + view.partitionCount());
         io.println("Offline partitions: " + view.offline().size());
@@ -95,8 +106,11 @@ final class ClusterDescribe implements Command {
             return;
         }
         Table t = new Table("PARTITION", "LEADER", "REPLICAS", "ISR");
-        rows.forEach(r -> t.row(r.topic() + "-" + r.partition(), r.leader() == null ? "none" : r.leader(),
-            TopicBackend.formatIds(r.replicas()), TopicBackend.formatIds(r.isr())));
+        rows.forEach(r -> t.row(
+                r.topic() + "-" + r.partition(),
+                r.leader() == null ? "none" : r.leader(),
+                TopicBackend.formatIds(r.replicas()),
+                TopicBackend.formatIds(r.isr())));
         t.print(io, "  ");
     }
 
@@ -106,27 +120,49 @@ final class ClusterDescribe implements Command {
             Collection<Node> nodes = admin.await(cluster.nodes(), "describing the cluster");
             Node controller = admin.await(cluster.controller(), "describing the cluster");
             String clusterId = admin.await(cluster.clusterId(), "describing the cluster");
-            List<Broker> brokers = nodes.stream().sorted(Comparator.comparingInt(Node::id))
-                .map(n -> new Broker(n.id(), n.host(), n.port(), n.rack())).toList();
-            Set<String> names = admin.await(admin.admin().listTopics(
-                new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true)).names(), "listing topics");
-            Map<String, TopicDescription> described = names.isEmpty() ? Map.of()
-                : admin.await(admin.admin().describeTopics(names).allTopicNames(), "describing topics");
+            List<Broker> brokers = nodes.stream()
+                    .sorted(Comparator.comparingInt(Node::id))
+                    .map(n -> new Broker(n.id(), n.host(), n.port(), n.rack()))
+                    .toList();
+            Set<String> names = admin.await(
+                    admin.admin()
+                            .listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
+                            .names(),
+                    "listing topics");
+            Map<String, TopicDescription> described = names.isEmpty()
+                    ? Map.of()
+                    : admin.await(admin.admin().describeTopics(names).allTopicNames(), "describing topics");
             List<PartitionRow> offline = new ArrayList<>();
             List<PartitionRow> under = new ArrayList<>();
             int count = 0;
             for (String topic : new TreeSet<>(described.keySet())) {
-                List<TopicPartitionInfo> ps = new ArrayList<>(described.get(topic).partitions());
+                List<TopicPartitionInfo> ps =
+                        new ArrayList<>(described.get(topic).partitions());
                 ps.sort(Comparator.comparingInt(TopicPartitionInfo::partition));
                 for (TopicPartitionInfo p : ps) {
                     count++;
-                    Integer leader = p.leader() == null || p.leader().id() < 0 ? null : p.leader().id();
-                    classify(new PartitionRow(topic, p.partition(), leader, ReassignSupport.ids(p.replicas()),
-                        ReassignSupport.ids(p.isr())), offline, under);
+                    Integer leader = p.leader() == null || p.leader().id() < 0
+                            ? null
+                            : p.leader().id();
+                    classify(
+                            new PartitionRow(
+                                    topic,
+                                    p.partition(),
+                                    leader,
+                                    ReassignSupport.ids(p.replicas()),
+                                    ReassignSupport.ids(p.isr())),
+                            offline,
+                            under);
                 }
             }
-            return new View(clusterId, controller == null || controller.id() < 0 ? null : controller.id(), null,
-                brokers, offline, under, count);
+            return new View(
+                    clusterId,
+                    controller == null || controller.id() < 0 ? null : controller.id(),
+                    null,
+                    brokers,
+                    offline,
+                    under,
+                    count);
         } catch (ApiException e) {
             throw new CliException("cannot describe the cluster: " + Failures.describe(e), e);
         }
@@ -137,19 +173,26 @@ final class ClusterDescribe implements Command {
         try {
             MetadataStore store = new MetadataStore(zk);
             String clusterId = store.read(Znodes.CLUSTER_ID, io.strand.coordinator.proto.ClusterId.parser())
-                .map(v -> v.value().getId()).orElse(null);
+                    .map(v -> v.value().getId())
+                    .orElse(null);
             Optional<ControllerRegistration> controller = store.read(Znodes.CONTROLLER, ControllerRegistration.parser())
-                .map(Versioned::value);
+                    .map(Versioned::value);
             List<Broker> brokers = new ArrayList<>();
             Set<Integer> live = new TreeSet<>();
             for (String id : store.children(Znodes.BROKER_IDS)) {
-                store.read(Znodes.BROKER_IDS + "/" + id, BrokerRegistration.parser()).ifPresent(v -> {
-                    BrokerRegistration b = v.value();
-                    live.add(b.getBrokerId());
-                    String host = b.getEndpointsCount() == 0 ? "-" : b.getEndpoints(0).getHost();
-                    int port = b.getEndpointsCount() == 0 ? -1 : b.getEndpoints(0).getPort();
-                    brokers.add(new Broker(b.getBrokerId(), host, port, b.getRack().isEmpty() ? null : b.getRack()));
-                });
+                store.read(Znodes.BROKER_IDS + "/" + id, BrokerRegistration.parser())
+                        .ifPresent(v -> {
+                            BrokerRegistration b = v.value();
+                            live.add(b.getBrokerId());
+                            String host = b.getEndpointsCount() == 0
+                                    ? "-"
+                                    : b.getEndpoints(0).getHost();
+                            int port = b.getEndpointsCount() == 0
+                                    ? -1
+                                    : b.getEndpoints(0).getPort();
+                            brokers.add(new Broker(
+                                    b.getBrokerId(), host, port, b.getRack().isEmpty() ? null : b.getRack()));
+                        });
             }
             brokers.sort(Comparator.comparingInt(Broker::id));
             List<PartitionRow> offline = new ArrayList<>();
@@ -160,20 +203,31 @@ final class ClusterDescribe implements Command {
                 if (a.isEmpty()) {
                     continue;
                 }
-                for (Map.Entry<Integer, List<Integer>> e : TopicAssignments.replicas(a.get().value()).entrySet()) {
+                for (Map.Entry<Integer, List<Integer>> e :
+                        TopicAssignments.replicas(a.get().value()).entrySet()) {
                     count++;
-                    Optional<PartitionState> s = store.read(Znodes.partitionState(topic, e.getKey()), PartitionState.parser())
-                        .map(Versioned::value);
-                    Integer leader = s.map(PartitionState::getLeader).filter(l -> l >= 0 && live.contains(l)).orElse(null);
+                    Optional<PartitionState> s = store.read(
+                                    Znodes.partitionState(topic, e.getKey()), PartitionState.parser())
+                            .map(Versioned::value);
+                    Integer leader = s.map(PartitionState::getLeader)
+                            .filter(l -> l >= 0 && live.contains(l))
+                            .orElse(null);
                     List<Integer> isr = s.map(x -> List.copyOf(x.getIsrList())).orElse(List.of());
                     classify(new PartitionRow(topic, e.getKey(), leader, e.getValue(), isr), offline, under);
                 }
             }
-            return new View(clusterId, controller.map(ControllerRegistration::getBrokerId).orElse(null),
-                controller.map(ControllerRegistration::getEpoch).orElse(null), brokers, offline, under, count);
+            return new View(
+                    clusterId,
+                    controller.map(ControllerRegistration::getBrokerId).orElse(null),
+                    controller.map(ControllerRegistration::getEpoch).orElse(null),
+                    brokers,
+                    offline,
+                    under,
+                    count);
         } catch (io.strand.coordinator.MetadataStoreException e) {
-            throw new CliException("cannot read the cluster from " + flags.cluster.zookeeper + ": "
-                + Failures.oneLine(e.getMessage()), e);
+            throw new CliException(
+                    "cannot read the cluster from " + flags.cluster.zookeeper + ": " + Failures.oneLine(e.getMessage()),
+                    e);
         } finally {
             zk.close();
         }

@@ -6,11 +6,15 @@ import com.beust.jcommander.Parameter;
 final class ClusterFlags {
     static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
 
-    @Parameter(names = "--bootstrap-server", description = "Broker(s) to talk to with Kafka's Admin client, HOST:PORT[,HOST:PORT...]",
-        defaultValueDescription = DEFAULT_BOOTSTRAP)
+    @Parameter(
+            names = "--bootstrap-server",
+            description = "Broker(s) to talk to with Kafka's Admin client, HOST:PORT[,HOST:PORT...]",
+            defaultValueDescription = DEFAULT_BOOTSTRAP)
     String bootstrapServer;
 
-    @Parameter(names = "--zookeeper", description = "Work on the znodes directly instead of through a broker, e.g. 127.0.0.1:2181/strand")
+    @Parameter(
+            names = "--zookeeper",
+            description = "Work on the znodes directly instead of through a broker, e.g. 127.0.0.1:2181/strand")
     String zookeeper;
 
     @Parameter(names = "--timeout-ms", description = "How long to wait for the cluster before giving up")
@@ -54,8 +58,8 @@ final class ClusterFlags {
     TopicBackend openTopics() {
         checkTimeout();
         return useZooKeeper()
-            ? ZkTopicBackend.open(zookeeper, timeoutMs)
-            : AdminTopicBackend.open(bootstrapServer(), timeoutMs);
+                ? ZkTopicBackend.open(zookeeper, timeoutMs)
+                : AdminTopicBackend.open(bootstrapServer(), timeoutMs);
     }
 
     void checkTimeout() {

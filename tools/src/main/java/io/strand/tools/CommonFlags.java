@@ -4,7 +4,10 @@ import com.beust.jcommander.Parameter;
 
 /** Flags every command takes. */
 final class CommonFlags {
-    @Parameter(names = {"-h", "--help"}, help = true, description = "Show the options of this command")
+    @Parameter(
+            names = {"-h", "--help"},
+            help = true,
+            description = "Show the options of this command")
     boolean help;
 
     @Parameter(names = "--verbose", description = "Log at INFO and print stack traces of failures")

@@ -5,7 +5,9 @@ import org.apache.kafka.common.config.ConfigResource;
 
 /** Which configs a configs command works on: a topic's, one broker's, or the default of all brokers. */
 final class ConfigEntityFlags {
-    @Parameter(names = {"-t", "--topic"}, description = "The topic whose config overrides to work on")
+    @Parameter(
+            names = {"-t", "--topic"},
+            description = "The topic whose config overrides to work on")
     String topic;
 
     @Parameter(names = "--broker", description = "The broker (id) whose configs to work on")

@@ -11,18 +11,23 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** The IncrementalAlterConfigs call of {@code configs set} and {@code configs delete}. */
 final class ConfigsAlter {
-    private ConfigsAlter() {
-    }
+    private ConfigsAlter() {}
 
     static void apply(BrokerFlags cluster, ConfigResource resource, List<AlterConfigOp> ops, String what) {
         try (KafkaAdmin admin = cluster.open()) {
-            admin.await(admin.admin().incrementalAlterConfigs(Map.of(resource, ops)).values().get(resource),
-                what + " " + ConfigEntityFlags.describe(resource));
+            admin.await(
+                    admin.admin()
+                            .incrementalAlterConfigs(Map.of(resource, ops))
+                            .values()
+                            .get(resource),
+                    what + " " + ConfigEntityFlags.describe(resource));
         } catch (UnknownTopicOrPartitionException e) {
             throw new CliException(TopicBackend.unknownTopic(resource.name(), ""), e);
         } catch (ApiException e) {
-            throw new CliException("cannot change the configs of " + ConfigEntityFlags.describe(resource) + ": "
-                + Failures.describe(e), e);
+            throw new CliException(
+                    "cannot change the configs of " + ConfigEntityFlags.describe(resource) + ": "
+                            + Failures.describe(e),
+                    e);
         }
     }
 

@@ -17,15 +17,21 @@ final class ConfigsDelete implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final BrokerFlags cluster = new BrokerFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
+
         @ParametersDelegate
         final ConfigEntityFlags entity = new ConfigEntityFlags();
 
-        @Parameter(names = "--config", required = true, splitter = NoSplitter.class,
-            description = "The NAME of a config override to remove; repeat the flag for more")
+        @Parameter(
+                names = "--config",
+                required = true,
+                splitter = NoSplitter.class,
+                description = "The NAME of a config override to remove; repeat the flag for more")
         List<String> configs = new ArrayList<>();
     }
 

@@ -24,10 +24,13 @@ final class ConfigsGet implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final BrokerFlags cluster = new BrokerFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
+
         @ParametersDelegate
         final ConfigEntityFlags entity = new ConfigEntityFlags();
 
@@ -52,13 +55,15 @@ final class ConfigsGet implements Command {
         ConfigResource resource = flags.entity.resource();
         Config config;
         try (KafkaAdmin admin = flags.cluster.open()) {
-            config = admin.await(admin.admin().describeConfigs(List.of(resource)).values().get(resource),
-                "describing the configs of " + ConfigEntityFlags.describe(resource));
+            config = admin.await(
+                    admin.admin().describeConfigs(List.of(resource)).values().get(resource),
+                    "describing the configs of " + ConfigEntityFlags.describe(resource));
         } catch (UnknownTopicOrPartitionException e) {
             throw new CliException(TopicBackend.unknownTopic(resource.name(), ""), e);
         } catch (ApiException e) {
-            throw new CliException("cannot read the configs of " + ConfigEntityFlags.describe(resource) + ": "
-                + Failures.describe(e), e);
+            throw new CliException(
+                    "cannot read the configs of " + ConfigEntityFlags.describe(resource) + ": " + Failures.describe(e),
+                    e);
         }
         List<ConfigEntry> entries = new ArrayList<>(config.entries());
         entries.sort(Comparator.comparing(ConfigEntry::name));
@@ -80,10 +85,11 @@ final class ConfigsGet implements Command {
         }
         if (entries.isEmpty()) {
             io.println("No config overrides for " + ConfigEntityFlags.describe(resource)
-                + (flags.all ? "." : " (--all shows every config)."));
+                    + (flags.all ? "." : " (--all shows every config)."));
             return 0;
         }
-        Table table = flags.all ? new Table("NAME", "VALUE", "SOURCE", "READ_ONLY") : new Table("NAME", "VALUE", "SOURCE");
+        Table table =
+                flags.all ? new Table("NAME", "VALUE", "SOURCE", "READ_ONLY") : new Table("NAME", "VALUE", "SOURCE");
         for (ConfigEntry e : entries) {
             String value = e.isSensitive() ? "(sensitive)" : e.value() == null ? "null" : e.value();
             if (flags.all) {

@@ -27,12 +27,16 @@ final class ElectLeaders implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final BrokerFlags cluster = new BrokerFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 
-        @Parameter(names = {"-t", "--topic"}, description = "The topic (every partition of it, or --partition)")
+        @Parameter(
+                names = {"-t", "--topic"},
+                description = "The topic (every partition of it, or --partition)")
         String topic;
 
         @Parameter(names = "--partition", description = "The partition of --topic")
@@ -70,18 +74,24 @@ final class ElectLeaders implements Command {
         try (KafkaAdmin admin = flags.cluster.open()) {
             Set<TopicPartition> partitions = null;
             if (flags.topic != null) {
-                partitions = new TreeSet<>(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+                partitions = new TreeSet<>(
+                        Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
                 if (flags.partition != null) {
-                    partitions.addAll(ReassignSupport.current(admin,
-                        Set.of(new TopicPartition(flags.topic, flags.partition))).keySet());
+                    partitions.addAll(
+                            ReassignSupport.current(admin, Set.of(new TopicPartition(flags.topic, flags.partition)))
+                                    .keySet());
                 } else {
-                    partitions.addAll(ReassignSupport.all(ReassignSupport.describe(admin, List.of(flags.topic))).keySet());
+                    partitions.addAll(ReassignSupport.all(ReassignSupport.describe(admin, List.of(flags.topic)))
+                            .keySet());
                 }
             }
             Map<TopicPartition, Optional<Throwable>> outcome;
             try {
-                outcome = admin.await(admin.admin().electLeaders(ElectionType.PREFERRED, partitions).partitions(),
-                    "electing preferred leaders");
+                outcome = admin.await(
+                        admin.admin()
+                                .electLeaders(ElectionType.PREFERRED, partitions)
+                                .partitions(),
+                        "electing preferred leaders");
             } catch (ApiException e) {
                 throw new CliException("cannot elect preferred leaders: " + Failures.describe(e), e);
             }

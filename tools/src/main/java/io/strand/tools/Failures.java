@@ -7,8 +7,7 @@ import org.apache.kafka.common.protocol.Errors;
 
 /** Turns exceptions into the one line a user reads. */
 final class Failures {
-    private Failures() {
-    }
+    private Failures() {}
 
     /** The cause of an {@link ExecutionException} or {@link CompletionException}, unwrapped. */
     static Throwable unwrap(Throwable t) {
@@ -22,7 +21,9 @@ final class Failures {
     /** "ERROR_CODE: message" for Kafka API errors, "message" otherwise; never more than one line. */
     static String describe(Throwable t) {
         Throwable e = unwrap(t);
-        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+        String message = e.getMessage() == null || e.getMessage().isBlank()
+                ? e.getClass().getSimpleName()
+                : e.getMessage();
         if (e instanceof ApiException) {
             Errors code = Errors.forException(e);
             if (code != Errors.UNKNOWN_SERVER_ERROR) {

@@ -8,8 +8,7 @@ import org.apache.kafka.common.errors.TimeoutException;
 
 /** Waiting on Admin futures for the groups commands, with failures as one-line {@link CliException}s. */
 final class GroupsAdmin {
-    private GroupsAdmin() {
-    }
+    private GroupsAdmin() {}
 
     static <T> T await(KafkaFuture<T> f, int timeoutMs, String what) {
         try {
@@ -25,7 +24,8 @@ final class GroupsAdmin {
                 throw new CliException(what + ": " + cause.getMessage(), cause);
             }
             if (cause instanceof TimeoutException) {
-                throw new CliException(what + ": no answer within " + timeoutMs + " ms (" + cause.getMessage() + ")", cause);
+                throw new CliException(
+                        what + ": no answer within " + timeoutMs + " ms (" + cause.getMessage() + ")", cause);
             }
             throw new CliException(what + ": " + Failures.describe(cause), cause);
         }

@@ -27,12 +27,17 @@ final class GroupsDescribe implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final BrokerFlags broker = new BrokerFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 
-        @Parameter(names = {"-g", "--group"}, description = "The group", required = true)
+        @Parameter(
+                names = {"-g", "--group"},
+                description = "The group",
+                required = true)
         String group;
     }
 
@@ -62,16 +67,21 @@ final class GroupsDescribe implements Command {
         Map<TopicPartition, OffsetAndMetadata> committed;
         Map<TopicPartition, Long> ends = new HashMap<>();
         try (Admin admin = flags.broker.openAdmin()) {
-            d = GroupsAdmin.await(admin.describeConsumerGroups(List.of(flags.group)).all(), timeout,
-                "describing group " + flags.group).get(flags.group);
-            committed = GroupsAdmin.await(admin.listConsumerGroupOffsets(flags.group).partitionsToOffsetAndMetadata(),
-                timeout, "fetching the offsets of group " + flags.group);
+            d = GroupsAdmin.await(
+                            admin.describeConsumerGroups(List.of(flags.group)).all(),
+                            timeout,
+                            "describing group " + flags.group)
+                    .get(flags.group);
+            committed = GroupsAdmin.await(
+                    admin.listConsumerGroupOffsets(flags.group).partitionsToOffsetAndMetadata(),
+                    timeout,
+                    "fetching the offsets of group " + flags.group);
             TreeSet<TopicPartition> all = partitions(d, committed);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             all.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
             if (!latest.isEmpty()) {
-                Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> infos = GroupsAdmin.await(
-                    admin.listOffsets(latest).all(), timeout, "fetching log end offsets");
+                Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> infos =
+                        GroupsAdmin.await(admin.listOffsets(latest).all(), timeout, "fetching log end offsets");
                 infos.forEach((tp, info) -> ends.put(tp, info.offset()));
             }
         }
@@ -86,7 +96,9 @@ final class GroupsDescribe implements Command {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("group", d.groupId());
             out.put("state", d.groupState().toString());
-            out.put("coordinator", d.coordinator() == null ? null : d.coordinator().id());
+            out.put(
+                    "coordinator",
+                    d.coordinator() == null ? null : d.coordinator().id());
             out.put("assignor", d.partitionAssignor());
             out.put("members", d.members().size());
             List<Map<String, Object>> parts = new ArrayList<>();
@@ -107,26 +119,34 @@ final class GroupsDescribe implements Command {
             return 0;
         }
         io.println("Group " + d.groupId() + ": state " + d.groupState() + ", coordinator broker "
-            + (d.coordinator() == null ? "?" : d.coordinator().id())
-            + (d.partitionAssignor().isEmpty() ? "" : ", assignor " + d.partitionAssignor())
-            + ", " + d.members().size() + " member" + (d.members().size() == 1 ? "" : "s"));
+                + (d.coordinator() == null ? "?" : d.coordinator().id())
+                + (d.partitionAssignor().isEmpty() ? "" : ", assignor " + d.partitionAssignor())
+                + ", " + d.members().size() + " member" + (d.members().size() == 1 ? "" : "s"));
         if (rows.isEmpty()) {
             return 0;
         }
-        Table t = new Table("TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST",
-            "CLIENT-ID");
+        Table t = new Table(
+                "TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID");
         for (Row r : rows) {
-            t.row(r.partition().topic(), r.partition().partition(), dash(r.committed()), dash(r.logEnd()), dash(r.lag()),
-                r.owner() == null ? "-" : r.owner().consumerId(), r.owner() == null ? "-" : r.owner().host(),
-                r.owner() == null ? "-" : r.owner().clientId());
+            t.row(
+                    r.partition().topic(),
+                    r.partition().partition(),
+                    dash(r.committed()),
+                    dash(r.logEnd()),
+                    dash(r.lag()),
+                    r.owner() == null ? "-" : r.owner().consumerId(),
+                    r.owner() == null ? "-" : r.owner().host(),
+                    r.owner() == null ? "-" : r.owner().clientId());
         }
         t.print(io, "");
         return 0;
     }
 
-    private static TreeSet<TopicPartition> partitions(ConsumerGroupDescription d, Map<TopicPartition, OffsetAndMetadata> committed) {
+    private static TreeSet<TopicPartition> partitions(
+            ConsumerGroupDescription d, Map<TopicPartition, OffsetAndMetadata> committed) {
         TreeSet<TopicPartition> all = new TreeSet<>((a, b) -> a.topic().equals(b.topic())
-            ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
+                ? Integer.compare(a.partition(), b.partition())
+                : a.topic().compareTo(b.topic()));
         all.addAll(committed.keySet());
         d.members().forEach(m -> all.addAll(m.assignment().topicPartitions()));
         return all;

@@ -22,13 +22,17 @@ final class GroupsList implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final BrokerFlags broker = new BrokerFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 
-        @Parameter(names = "--state", description = "Only groups in this state (Empty, PreparingRebalance, "
-            + "CompletingRebalance, Stable, Dead); may be repeated")
+        @Parameter(
+                names = "--state",
+                description = "Only groups in this state (Empty, PreparingRebalance, "
+                        + "CompletingRebalance, Stable, Dead); may be repeated")
         List<String> states = new ArrayList<>();
     }
 
@@ -50,8 +54,9 @@ final class GroupsList implements Command {
         for (String s : flags.states) {
             GroupState parsed = GroupState.parse(s.trim());
             if (parsed == GroupState.UNKNOWN) {
-                throw new UsageException("--state " + s + " is not a group state; states are Empty, PreparingRebalance, "
-                    + "CompletingRebalance, Stable, Dead");
+                throw new UsageException(
+                        "--state " + s + " is not a group state; states are Empty, PreparingRebalance, "
+                                + "CompletingRebalance, Stable, Dead");
             }
             states.add(parsed);
         }
@@ -63,7 +68,9 @@ final class GroupsList implements Command {
             }
             groups = GroupsAdmin.await(admin.listGroups(options).all(), flags.broker.timeoutMs, "listing groups");
         }
-        List<GroupListing> sorted = groups.stream().sorted((a, b) -> a.groupId().compareTo(b.groupId())).toList();
+        List<GroupListing> sorted = groups.stream()
+                .sorted((a, b) -> a.groupId().compareTo(b.groupId()))
+                .toList();
         if (flags.output.json) {
             List<Map<String, Object>> out = new ArrayList<>();
             for (GroupListing g : sorted) {
@@ -76,8 +83,10 @@ final class GroupsList implements Command {
             io.println(Json.write(out));
         } else {
             Table t = new Table("GROUP", "STATE", "PROTOCOL-TYPE");
-            sorted.forEach(g -> t.row(g.groupId(), g.groupState().map(GroupState::toString).orElse(""),
-                g.protocol().isEmpty() ? "(standalone)" : g.protocol()));
+            sorted.forEach(g -> t.row(
+                    g.groupId(),
+                    g.groupState().map(GroupState::toString).orElse(""),
+                    g.protocol().isEmpty() ? "(standalone)" : g.protocol()));
             t.print(io, "");
         }
         return 0;

@@ -29,15 +29,22 @@ final class GroupsResetOffsets implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final BrokerFlags broker = new BrokerFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 
-        @Parameter(names = {"-g", "--group"}, description = "The group", required = true)
+        @Parameter(
+                names = {"-g", "--group"},
+                description = "The group",
+                required = true)
         String group;
 
-        @Parameter(names = {"-t", "--topic"}, description = "Reset every partition of this topic; may be repeated")
+        @Parameter(
+                names = {"-t", "--topic"},
+                description = "Reset every partition of this topic; may be repeated")
         List<String> topics = new ArrayList<>();
 
         @Parameter(names = "--all-topics", description = "Reset every partition the group has committed offsets for")
@@ -68,8 +75,7 @@ final class GroupsResetOffsets implements Command {
         return flags.common;
     }
 
-    record Plan(TopicPartition partition, Long current, long target) {
-    }
+    record Plan(TopicPartition partition, Long current, long target) {}
 
     @Override
     public int run(Io io) {
@@ -86,47 +92,69 @@ final class GroupsResetOffsets implements Command {
         int timeout = flags.broker.timeoutMs;
         List<Plan> plan = new ArrayList<>();
         try (Admin admin = flags.broker.openAdmin()) {
-            ConsumerGroupDescription d = GroupsAdmin.await(admin.describeConsumerGroups(List.of(flags.group)).all(),
-                timeout, "describing group " + flags.group).get(flags.group);
+            ConsumerGroupDescription d = GroupsAdmin.await(
+                            admin.describeConsumerGroups(List.of(flags.group)).all(),
+                            timeout,
+                            "describing group " + flags.group)
+                    .get(flags.group);
             if (flags.execute && d.groupState() != GroupState.EMPTY && d.groupState() != GroupState.DEAD) {
-                throw new CliException("group " + flags.group + " is " + d.groupState() + " with " + d.members().size()
-                    + " members; offsets can be reset only while it has none (stop its consumers first)");
+                throw new CliException("group " + flags.group + " is " + d.groupState() + " with "
+                        + d.members().size()
+                        + " members; offsets can be reset only while it has none (stop its consumers first)");
             }
             Map<TopicPartition, OffsetAndMetadata> committed = GroupsAdmin.await(
-                admin.listConsumerGroupOffsets(flags.group).partitionsToOffsetAndMetadata(), timeout,
-                "fetching the offsets of group " + flags.group);
+                    admin.listConsumerGroupOffsets(flags.group).partitionsToOffsetAndMetadata(),
+                    timeout,
+                    "fetching the offsets of group " + flags.group);
             TreeMap<String, List<TopicPartition>> partitions = new TreeMap<>();
             if (flags.allTopics) {
-                committed.keySet().forEach(tp -> partitions.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp));
+                committed
+                        .keySet()
+                        .forEach(tp -> partitions
+                                .computeIfAbsent(tp.topic(), t -> new ArrayList<>())
+                                .add(tp));
             } else {
                 Map<String, TopicDescription> described = GroupsAdmin.await(
-                    admin.describeTopics(flags.topics).allTopicNames(), timeout, "describing " + flags.topics);
-                described.forEach((name, td) -> td.partitions().forEach(p ->
-                    partitions.computeIfAbsent(name, t -> new ArrayList<>()).add(new TopicPartition(name, p.partition()))));
+                        admin.describeTopics(flags.topics).allTopicNames(), timeout, "describing " + flags.topics);
+                described.forEach((name, td) -> td.partitions()
+                        .forEach(p -> partitions
+                                .computeIfAbsent(name, t -> new ArrayList<>())
+                                .add(new TopicPartition(name, p.partition()))));
             }
             Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            partitions.values().forEach(l -> l.forEach(tp -> {
-                earliest.put(tp, OffsetSpec.earliest());
-                latest.put(tp, OffsetSpec.latest());
-            }));
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> first = earliest.isEmpty() ? Map.of()
-                : GroupsAdmin.await(admin.listOffsets(earliest).all(), timeout, "fetching earliest offsets");
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = latest.isEmpty() ? Map.of()
-                : GroupsAdmin.await(admin.listOffsets(latest).all(), timeout, "fetching latest offsets");
-            partitions.values().forEach(l -> l.stream().sorted((a, b) -> Integer.compare(a.partition(), b.partition()))
-                .forEach(tp -> {
-                    long lo = first.get(tp).offset();
-                    long hi = end.get(tp).offset();
-                    long target = flags.toEarliest ? lo : flags.toLatest ? hi : Math.max(lo, Math.min(hi, flags.toOffset));
-                    OffsetAndMetadata c = committed.get(tp);
-                    plan.add(new Plan(tp, c == null ? null : c.offset(), target));
-                }));
+            partitions
+                    .values()
+                    .forEach(l -> l.forEach(tp -> {
+                        earliest.put(tp, OffsetSpec.earliest());
+                        latest.put(tp, OffsetSpec.latest());
+                    }));
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> first = earliest.isEmpty()
+                    ? Map.of()
+                    : GroupsAdmin.await(admin.listOffsets(earliest).all(), timeout, "fetching earliest offsets");
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end = latest.isEmpty()
+                    ? Map.of()
+                    : GroupsAdmin.await(admin.listOffsets(latest).all(), timeout, "fetching latest offsets");
+            partitions
+                    .values()
+                    .forEach(l -> l.stream()
+                            .sorted((a, b) -> Integer.compare(a.partition(), b.partition()))
+                            .forEach(tp -> {
+                                long lo = first.get(tp).offset();
+                                long hi = end.get(tp).offset();
+                                long target = flags.toEarliest
+                                        ? lo
+                                        : flags.toLatest ? hi : Math.max(lo, Math.min(hi, flags.toOffset));
+                                OffsetAndMetadata c = committed.get(tp);
+                                plan.add(new Plan(tp, c == null ? null : c.offset(), target));
+                            }));
             if (flags.execute && !plan.isEmpty()) {
                 Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
                 plan.forEach(p -> offsets.put(p.partition(), new OffsetAndMetadata(p.target())));
-                GroupsAdmin.await(admin.alterConsumerGroupOffsets(flags.group, offsets).all(), timeout,
-                    "resetting the offsets of group " + flags.group);
+                GroupsAdmin.await(
+                        admin.alterConsumerGroupOffsets(flags.group, offsets).all(),
+                        timeout,
+                        "resetting the offsets of group " + flags.group);
             }
         }
         if (flags.output.json) {
@@ -147,11 +175,13 @@ final class GroupsResetOffsets implements Command {
             return 0;
         }
         Table t = new Table("TOPIC", "PARTITION", "CURRENT-OFFSET", "NEW-OFFSET");
-        plan.forEach(p -> t.row(p.partition().topic(), p.partition().partition(),
-            p.current() == null ? "-" : p.current(), p.target()));
+        plan.forEach(p -> t.row(
+                p.partition().topic(), p.partition().partition(), p.current() == null ? "-" : p.current(), p.target()));
         t.print(io, "");
-        io.println(flags.execute ? "Reset " + plan.size() + " partitions of group " + flags.group + "."
-            : "Dry run: nothing changed. Add --execute to reset these offsets.");
+        io.println(
+                flags.execute
+                        ? "Reset " + plan.size() + " partitions of group " + flags.group + "."
+                        : "Dry run: nothing changed. Add --execute to reset these offsets.");
         return 0;
     }
 }

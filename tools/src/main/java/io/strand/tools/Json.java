@@ -12,17 +12,15 @@ import com.google.gson.JsonSerializer;
  */
 final class Json {
     /** Text that is already JSON and is written unchanged. */
-    record Raw(String json) {
-    }
+    record Raw(String json) {}
 
     private static final Gson GSON = new GsonBuilder()
-        .serializeNulls()
-        .disableHtmlEscaping()
-        .registerTypeAdapter(Raw.class, (JsonSerializer<Raw>) (raw, type, ctx) -> parseRaw(raw.json()))
-        .create();
+            .serializeNulls()
+            .disableHtmlEscaping()
+            .registerTypeAdapter(Raw.class, (JsonSerializer<Raw>) (raw, type, ctx) -> parseRaw(raw.json()))
+            .create();
 
-    private Json() {
-    }
+    private Json() {}
 
     static String write(Object value) {
         return GSON.toJson(value);

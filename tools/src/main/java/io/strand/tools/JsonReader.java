@@ -16,8 +16,7 @@ import java.util.Map;
  * {@link IllegalArgumentException} naming the position.
  */
 final class JsonReader {
-    private JsonReader() {
-    }
+    private JsonReader() {}
 
     static Object parse(String text) {
         try {
@@ -48,7 +47,9 @@ final class JsonReader {
         }
         if (p.isNumber()) {
             String n = p.getAsString();
-            return n.contains(".") || n.contains("e") || n.contains("E") ? (Object) p.getAsDouble() : (Object) p.getAsLong();
+            return n.contains(".") || n.contains("e") || n.contains("E")
+                    ? (Object) p.getAsDouble()
+                    : (Object) p.getAsLong();
         }
         return p.getAsString();
     }

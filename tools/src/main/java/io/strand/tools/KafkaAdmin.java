@@ -76,8 +76,10 @@ final class KafkaAdmin implements AutoCloseable {
     }
 
     private CliException unreachable(String what, Throwable cause) {
-        return new CliException("cluster unreachable: no answer from " + bootstrap + " within " + timeoutMs
-            + " ms while " + what + " (" + Failures.oneLine(String.valueOf(cause.getMessage())) + ")", cause);
+        return new CliException(
+                "cluster unreachable: no answer from " + bootstrap + " within " + timeoutMs + " ms while " + what + " ("
+                        + Failures.oneLine(String.valueOf(cause.getMessage())) + ")",
+                cause);
     }
 
     @Override

@@ -17,8 +17,7 @@ import java.util.Optional;
  * serialises to zero bytes, and {@code {"epoch":0}} says more than {@code {}}.
  */
 final class Payloads {
-    private Payloads() {
-    }
+    private Payloads() {}
 
     /** One-line text for tables and watch lines. */
     static String text(String path, byte[] data) {
@@ -26,8 +25,10 @@ final class Payloads {
             Optional<Parser<? extends Message>> parser = ZnodePayloads.parserFor(path);
             if (parser.isPresent()) {
                 try {
-                    return JsonFormat.printer().omittingInsignificantWhitespace().alwaysPrintFieldsWithNoPresence()
-                        .print(parser.get().parseFrom(new byte[0]));
+                    return JsonFormat.printer()
+                            .omittingInsignificantWhitespace()
+                            .alwaysPrintFieldsWithNoPresence()
+                            .print(parser.get().parseFrom(new byte[0]));
                 } catch (InvalidProtocolBufferException e) {
                     return "{}";
                 }

@@ -26,15 +26,19 @@ final class ReassignCancel implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final BrokerFlags cluster = new BrokerFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 
         @Parameter(names = "--reassignment-json-file", description = "Cancel the moves of this plan")
         String file;
 
-        @Parameter(names = {"-t", "--topic"}, description = "Cancel the move of a partition of this topic (with --partition)")
+        @Parameter(
+                names = {"-t", "--topic"},
+                description = "Cancel the move of a partition of this topic (with --partition)")
         String topic;
 
         @Parameter(names = "--partition", description = "The partition whose move to cancel (with --topic)")
@@ -61,7 +65,8 @@ final class ReassignCancel implements Command {
         try (KafkaAdmin admin = flags.cluster.open()) {
             Map<TopicPartition, Optional<NewPartitionReassignment>> request = new LinkedHashMap<>();
             partitions.forEach(tp -> request.put(tp, Optional.empty()));
-            Map<TopicPartition, KafkaFuture<Void>> results = admin.admin().alterPartitionReassignments(request).values();
+            Map<TopicPartition, KafkaFuture<Void>> results =
+                    admin.admin().alterPartitionReassignments(request).values();
             for (TopicPartition tp : partitions) {
                 try {
                     admin.await(results.get(tp), "cancelling the move of " + tp);
@@ -75,12 +80,17 @@ final class ReassignCancel implements Command {
         }
         if (flags.output.json) {
             Map<String, Object> json = new LinkedHashMap<>();
-            json.put("cancelled", cancelled.stream().map(TopicPartition::toString).toList());
+            json.put(
+                    "cancelled",
+                    cancelled.stream().map(TopicPartition::toString).toList());
             json.put("failed", failures);
             io.println(Json.write(json));
         } else if (!cancelled.isEmpty()) {
-            io.println("Cancelled the reassignment of " + String.join(",", cancelled.stream().map(TopicPartition::toString)
-                .toList()) + "; " + (cancelled.size() == 1 ? "it moves" : "they move") + " back to the original replicas.");
+            io.println("Cancelled the reassignment of "
+                    + String.join(
+                            ",",
+                            cancelled.stream().map(TopicPartition::toString).toList()) + "; "
+                    + (cancelled.size() == 1 ? "it moves" : "they move") + " back to the original replicas.");
         }
         if (!failures.isEmpty()) {
             throw new CliException(String.join("; ", failures));
@@ -94,7 +104,8 @@ final class ReassignCancel implements Command {
             throw new UsageException("give either --reassignment-json-file or --topic with --partition");
         }
         if (flags.file != null) {
-            return new LinkedHashSet<>(ReassignmentPlan.read(flags.file, "--reassignment-json-file", io::warn).keySet());
+            return new LinkedHashSet<>(ReassignmentPlan.read(flags.file, "--reassignment-json-file", io::warn)
+                    .keySet());
         }
         if (flags.topic == null || flags.partition == null) {
             throw new UsageException("--topic and --partition go together");

@@ -29,13 +29,17 @@ final class ReassignExecute implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final BrokerFlags cluster = new BrokerFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 
-        @Parameter(names = "--reassignment-json-file", required = true,
-            description = "The plan, in Kafka's format (as 'reassign generate' prints it)")
+        @Parameter(
+                names = "--reassignment-json-file",
+                required = true,
+                description = "The plan, in Kafka's format (as 'reassign generate' prints it)")
         String file;
 
         @Parameter(names = "--throttle", description = "Bytes/s each broker involved may send to replicas catching up")
@@ -59,7 +63,8 @@ final class ReassignExecute implements Command {
         if (flags.throttle != null && flags.throttle < 1) {
             throw new UsageException("--throttle must be at least 1 byte/s, was " + flags.throttle);
         }
-        Map<TopicPartition, List<Integer>> plan = ReassignmentPlan.read(flags.file, "--reassignment-json-file", io::warn);
+        Map<TopicPartition, List<Integer>> plan =
+                ReassignmentPlan.read(flags.file, "--reassignment-json-file", io::warn);
         Map<TopicPartition, List<Integer>> current;
         List<String> failures = new ArrayList<>();
         List<TopicPartition> started = new ArrayList<>();
@@ -72,17 +77,27 @@ final class ReassignExecute implements Command {
                 for (int broker : involved) {
                     ConfigResource r = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(broker));
                     try {
-                        admin.await(admin.admin().incrementalAlterConfigs(Map.of(r, List.of(new AlterConfigOp(
-                            new ConfigEntry("leader.replication.throttled.rate", Long.toString(flags.throttle)),
-                            AlterConfigOp.OpType.SET)))).all(), "setting the throttle of broker " + broker);
+                        admin.await(
+                                admin.admin()
+                                        .incrementalAlterConfigs(Map.of(
+                                                r,
+                                                List.of(new AlterConfigOp(
+                                                        new ConfigEntry(
+                                                                "leader.replication.throttled.rate",
+                                                                Long.toString(flags.throttle)),
+                                                        AlterConfigOp.OpType.SET))))
+                                        .all(),
+                                "setting the throttle of broker " + broker);
                     } catch (ApiException e) {
-                        throw new CliException("cannot set the throttle on broker " + broker + ": " + Failures.describe(e), e);
+                        throw new CliException(
+                                "cannot set the throttle on broker " + broker + ": " + Failures.describe(e), e);
                     }
                 }
             }
             Map<TopicPartition, Optional<NewPartitionReassignment>> request = new LinkedHashMap<>();
             plan.forEach((tp, r) -> request.put(tp, Optional.of(new NewPartitionReassignment(r))));
-            Map<TopicPartition, KafkaFuture<Void>> results = admin.admin().alterPartitionReassignments(request).values();
+            Map<TopicPartition, KafkaFuture<Void>> results =
+                    admin.admin().alterPartitionReassignments(request).values();
             for (TopicPartition tp : plan.keySet()) {
                 try {
                     admin.await(results.get(tp), "reassigning " + tp);
@@ -106,12 +121,14 @@ final class ReassignExecute implements Command {
             io.println("Save this to use as the --reassignment-json-file option during rollback");
             if (!started.isEmpty()) {
                 io.println("Successfully started partition reassignment" + (started.size() == 1 ? "" : "s") + " for "
-                    + String.join(",", started.stream().map(TopicPartition::toString).toList()));
+                        + String.join(
+                                ",",
+                                started.stream().map(TopicPartition::toString).toList()));
             }
             if (flags.throttle != null) {
                 io.println("Throttle: leader.replication.throttled.rate=" + flags.throttle
-                    + " on the brokers involved; remove it with 'strand configs delete --broker ID --config "
-                    + "leader.replication.throttled.rate' once the moves are complete.");
+                        + " on the brokers involved; remove it with 'strand configs delete --broker ID --config "
+                        + "leader.replication.throttled.rate' once the moves are complete.");
             }
         }
         if (!failures.isEmpty()) {

@@ -32,19 +32,25 @@ final class ReassignGenerate implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final BrokerFlags cluster = new BrokerFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 
         @Parameter(names = "--topics", description = "Comma-separated topics to move")
         String topics;
 
-        @Parameter(names = "--topics-to-move-json-file",
-            description = "Topics to move, in Kafka's format {\"topics\":[{\"topic\":\"orders\"}],\"version\":1}")
+        @Parameter(
+                names = "--topics-to-move-json-file",
+                description = "Topics to move, in Kafka's format {\"topics\":[{\"topic\":\"orders\"}],\"version\":1}")
         String topicsFile;
 
-        @Parameter(names = "--broker-list", required = true, description = "Comma-separated broker ids to move the topics onto")
+        @Parameter(
+                names = "--broker-list",
+                required = true,
+                description = "Comma-separated broker ids to move the topics onto")
         String brokerList;
     }
 
@@ -72,22 +78,27 @@ final class ReassignGenerate implements Command {
             Collection<Node> nodes = admin.await(admin.admin().describeCluster().nodes(), "describing the cluster");
             Map<Integer, String> racks = new LinkedHashMap<>();
             nodes.forEach(n -> racks.put(n.id(), n.rack() == null ? "" : n.rack()));
-            List<Integer> unknown = brokers.stream().filter(b -> !racks.containsKey(b)).toList();
+            List<Integer> unknown =
+                    brokers.stream().filter(b -> !racks.containsKey(b)).toList();
             if (!unknown.isEmpty()) {
                 throw new CliException("--broker-list names brokers that are not in the cluster: " + unknown
-                    + " (live brokers " + new TreeSet<>(racks.keySet()) + ")");
+                        + " (live brokers " + new TreeSet<>(racks.keySet()) + ")");
             }
             List<ReplicaAssigner.BrokerRack> targets = brokers.stream()
-                .map(b -> new ReplicaAssigner.BrokerRack(b, racks.get(b))).toList();
+                    .map(b -> new ReplicaAssigner.BrokerRack(b, racks.get(b)))
+                    .toList();
             ReplicaAssigner assigner = new ReplicaAssigner(new SecureRandom());
             for (TopicDescription d : described.values()) {
-                int rf = d.partitions().stream().mapToInt(p -> p.replicas().size()).max().orElse(1);
+                int rf = d.partitions().stream()
+                        .mapToInt(p -> p.replicas().size())
+                        .max()
+                        .orElse(1);
                 if (rf > brokers.size()) {
-                    throw new CliException("topic '" + d.name() + "' has replication factor " + rf + " but --broker-list names only "
-                        + brokers.size() + " brokers");
+                    throw new CliException("topic '" + d.name() + "' has replication factor " + rf
+                            + " but --broker-list names only " + brokers.size() + " brokers");
                 }
                 assigner.assign(targets, d.partitions().size(), rf)
-                    .forEach((p, r) -> proposed.put(new TopicPartition(d.name(), p), r));
+                        .forEach((p, r) -> proposed.put(new TopicPartition(d.name(), p), r));
             }
         }
         if (flags.output.json) {
@@ -122,7 +133,7 @@ final class ReassignGenerate implements Command {
                 text = Files.readString(Path.of(flags.topicsFile));
             } catch (IOException | RuntimeException e) {
                 throw new UsageException("--topics-to-move-json-file " + flags.topicsFile + ": cannot read the file ("
-                    + Failures.describe(e) + ")");
+                        + Failures.describe(e) + ")");
             }
             try {
                 Object root = JsonReader.parse(text);
@@ -155,8 +166,8 @@ final class ReassignGenerate implements Command {
                 }
                 out.add(id);
             } catch (NumberFormatException e) {
-                throw new UsageException("--broker-list " + list + ": expected distinct broker ids separated by commas, "
-                    + "e.g. 1,2,3");
+                throw new UsageException("--broker-list " + list
+                        + ": expected distinct broker ids separated by commas, " + "e.g. 1,2,3");
             }
         }
         return out;

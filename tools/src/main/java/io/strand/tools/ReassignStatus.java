@@ -23,21 +23,29 @@ final class ReassignStatus implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final BrokerFlags cluster = new BrokerFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 
-        @Parameter(names = "--reassignment-json-file", description = "The plan to check (default: every move in progress)")
+        @Parameter(
+                names = "--reassignment-json-file",
+                description = "The plan to check (default: every move in progress)")
         String file;
     }
 
     private final Flags flags = new Flags();
 
     /** One partition's standing. */
-    private record Row(TopicPartition tp, String status, List<Integer> replicas, List<Integer> target,
-                       List<Integer> adding, List<Integer> removing) {
-    }
+    private record Row(
+            TopicPartition tp,
+            String status,
+            List<Integer> replicas,
+            List<Integer> target,
+            List<Integer> adding,
+            List<Integer> removing) {}
 
     @Override
     public Object flags() {
@@ -51,27 +59,33 @@ final class ReassignStatus implements Command {
 
     @Override
     public int run(Io io) {
-        Map<TopicPartition, List<Integer>> plan = flags.file == null ? null
-            : ReassignmentPlan.read(flags.file, "--reassignment-json-file", io::warn);
+        Map<TopicPartition, List<Integer>> plan =
+                flags.file == null ? null : ReassignmentPlan.read(flags.file, "--reassignment-json-file", io::warn);
         List<Row> rows = new ArrayList<>();
         try (KafkaAdmin admin = flags.cluster.open()) {
             Map<TopicPartition, PartitionReassignment> ongoing;
             try {
-                ongoing = admin.await(plan == null ? admin.admin().listPartitionReassignments().reassignments()
-                    : admin.admin().listPartitionReassignments(plan.keySet()).reassignments(), "listing reassignments");
+                ongoing = admin.await(
+                        plan == null
+                                ? admin.admin().listPartitionReassignments().reassignments()
+                                : admin.admin()
+                                        .listPartitionReassignments(plan.keySet())
+                                        .reassignments(),
+                        "listing reassignments");
             } catch (ApiException e) {
                 throw new CliException("cannot list reassignments: " + Failures.describe(e), e);
             }
             if (plan == null) {
-                ongoing.forEach((tp, r) -> rows.add(new Row(tp, "in progress", r.replicas(), null, r.addingReplicas(),
-                    r.removingReplicas())));
+                ongoing.forEach((tp, r) -> rows.add(
+                        new Row(tp, "in progress", r.replicas(), null, r.addingReplicas(), r.removingReplicas())));
                 rows.sort(Comparator.comparing((Row r) -> r.tp().topic()).thenComparingInt(r -> r.tp().partition()));
             } else {
                 Map<TopicPartition, List<Integer>> current = ReassignSupport.current(admin, plan.keySet());
                 plan.forEach((tp, target) -> {
                     PartitionReassignment r = ongoing.get(tp);
                     if (r != null) {
-                        rows.add(new Row(tp, "in progress", r.replicas(), target, r.addingReplicas(), r.removingReplicas()));
+                        rows.add(new Row(
+                                tp, "in progress", r.replicas(), target, r.addingReplicas(), r.removingReplicas()));
                     } else if (current.get(tp).equals(target)) {
                         rows.add(new Row(tp, "complete", current.get(tp), target, List.of(), List.of()));
                     } else {
@@ -102,8 +116,9 @@ final class ReassignStatus implements Command {
             io.println("No partition reassignment is in progress.");
             return 0;
         }
-        Table table = plan == null ? new Table("PARTITION", "STATUS", "REPLICAS", "ADDING", "REMOVING")
-            : new Table("PARTITION", "STATUS", "REPLICAS", "TARGET", "ADDING", "REMOVING");
+        Table table = plan == null
+                ? new Table("PARTITION", "STATUS", "REPLICAS", "ADDING", "REMOVING")
+                : new Table("PARTITION", "STATUS", "REPLICAS", "TARGET", "ADDING", "REMOVING");
         for (Row r : rows) {
             if (plan == null) {
                 table.row(r.tp(), r.status(), ids(r.replicas()), ids(r.adding()), ids(r.removing()));

@@ -17,16 +17,21 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Reads the current replica lists the reassign commands work from. */
 final class ReassignSupport {
-    private ReassignSupport() {
-    }
+    private ReassignSupport() {}
 
     /** topic -> its description; a topic that does not exist fails naming it. */
     static Map<String, TopicDescription> describe(KafkaAdmin admin, Collection<String> topics) {
         Map<String, TopicDescription> out = new LinkedHashMap<>();
         for (String topic : new TreeSet<>(topics)) {
             try {
-                out.put(topic, admin.await(admin.admin().describeTopics(List.of(topic)).topicNameValues().get(topic),
-                    "describing topic '" + topic + "'"));
+                out.put(
+                        topic,
+                        admin.await(
+                                admin.admin()
+                                        .describeTopics(List.of(topic))
+                                        .topicNameValues()
+                                        .get(topic),
+                                "describing topic '" + topic + "'"));
             } catch (UnknownTopicOrPartitionException e) {
                 throw new CliException(TopicBackend.unknownTopic(topic, ""), e);
             } catch (ApiException e) {
@@ -44,9 +49,11 @@ final class ReassignSupport {
         Map<TopicPartition, List<Integer>> out = new LinkedHashMap<>();
         for (TopicPartition tp : partitions) {
             TopicDescription d = described.get(tp.topic());
-            TopicPartitionInfo info = d.partitions().stream().filter(p -> p.partition() == tp.partition()).findFirst()
-                .orElseThrow(() -> new CliException("partition " + tp + " does not exist (topic '" + tp.topic()
-                    + "' has " + d.partitions().size() + " partitions; UNKNOWN_TOPIC_OR_PARTITION)"));
+            TopicPartitionInfo info = d.partitions().stream()
+                    .filter(p -> p.partition() == tp.partition())
+                    .findFirst()
+                    .orElseThrow(() -> new CliException("partition " + tp + " does not exist (topic '" + tp.topic()
+                            + "' has " + d.partitions().size() + " partitions; UNKNOWN_TOPIC_OR_PARTITION)"));
             out.put(tp, ids(info.replicas()));
         }
         return out;

@@ -18,8 +18,7 @@ import org.apache.kafka.common.TopicPartition;
  * as "any", as Kafka does for proposals.
  */
 final class ReassignmentPlan {
-    private ReassignmentPlan() {
-    }
+    private ReassignmentPlan() {}
 
     /**
      * Reads a plan file; a file that cannot be read or parsed is a usage error naming it and the
@@ -36,7 +35,7 @@ final class ReassignmentPlan {
             Map<TopicPartition, List<Integer>> plan = parse(text);
             if (namesLogDirs(text)) {
                 warn.accept("warning: " + flag + " " + file + " names log directories; Strand ignores them and places "
-                    + "each replica in a log directory of its broker");
+                        + "each replica in a log directory of its broker");
             }
             return plan;
         } catch (IllegalArgumentException e) {
@@ -47,7 +46,8 @@ final class ReassignmentPlan {
     static Map<TopicPartition, List<Integer>> parse(String text) {
         Object root = JsonReader.parse(text);
         if (!(root instanceof Map<?, ?> map) || !(map.get("partitions") instanceof List<?> partitions)) {
-            throw new IllegalArgumentException("not a reassignment plan: expected {\"version\":1,\"partitions\":[...]}");
+            throw new IllegalArgumentException(
+                    "not a reassignment plan: expected {\"version\":1,\"partitions\":[...]}");
         }
         Object version = map.get("version");
         if (version != null && !(version instanceof Long v && v == 1)) {
@@ -82,7 +82,8 @@ final class ReassignmentPlan {
             }
             if (p.get("log_dirs") instanceof List<?> dirs) {
                 if (dirs.size() != ids.size()) {
-                    throw new IllegalArgumentException(tp + " has " + dirs.size() + " log_dirs for " + ids.size() + " replicas");
+                    throw new IllegalArgumentException(
+                            tp + " has " + dirs.size() + " log_dirs for " + ids.size() + " replicas");
                 }
                 for (Object d : dirs) {
                     if (!(d instanceof String)) {
@@ -105,7 +106,8 @@ final class ReassignmentPlan {
         Object root = JsonReader.parse(text);
         if (root instanceof Map<?, ?> map && map.get("partitions") instanceof List<?> partitions) {
             for (Object o : partitions) {
-                if (o instanceof Map<?, ?> p && p.get("log_dirs") instanceof List<?> dirs
+                if (o instanceof Map<?, ?> p
+                        && p.get("log_dirs") instanceof List<?> dirs
                         && dirs.stream().anyMatch(d -> !"any".equals(d))) {
                     return true;
                 }

@@ -8,35 +8,34 @@ import java.lang.reflect.Proxy;
  * offer it, Ctrl-C keeps its default effect (exit code 130).
  */
 final class SigInt {
-    private SigInt() {
-    }
+    private SigInt() {}
 
     static boolean install(Runnable onInterrupt) {
         try {
             Class<?> signalClass = Class.forName("sun.misc.Signal");
             Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
             Object signal = signalClass.getConstructor(String.class).newInstance("INT");
-            Object handler = Proxy.newProxyInstance(SigInt.class.getClassLoader(), new Class<?>[] {handlerClass},
-                (proxy, method, args) -> {
-                    switch (method.getName()) {
-                        case "handle" -> {
-                            onInterrupt.run();
-                            return null;
+            Object handler = Proxy.newProxyInstance(
+                    SigInt.class.getClassLoader(), new Class<?>[] {handlerClass}, (proxy, method, args) -> {
+                        switch (method.getName()) {
+                            case "handle" -> {
+                                onInterrupt.run();
+                                return null;
+                            }
+                            case "hashCode" -> {
+                                return System.identityHashCode(proxy);
+                            }
+                            case "equals" -> {
+                                return proxy == args[0];
+                            }
+                            case "toString" -> {
+                                return "strand SIGINT handler";
+                            }
+                            default -> {
+                                return null;
+                            }
                         }
-                        case "hashCode" -> {
-                            return System.identityHashCode(proxy);
-                        }
-                        case "equals" -> {
-                            return proxy == args[0];
-                        }
-                        case "toString" -> {
-                            return "strand SIGINT handler";
-                        }
-                        default -> {
-                            return null;
-                        }
-                    }
-                });
+                    });
             signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
             return true;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {

@@ -25,8 +25,7 @@ public final class StrandCli {
     public static final int FAILED = 1;
     public static final int USAGE = 2;
 
-    private record Spec(String name, String description, Supplier<Command> factory) {
-    }
+    private record Spec(String name, String description, Supplier<Command> factory) {}
 
     private static final Map<String, Spec> COMMANDS = new LinkedHashMap<>();
 
@@ -57,8 +56,7 @@ public final class StrandCli {
         COMMANDS.put(name, new Spec(name, description, factory));
     }
 
-    private StrandCli() {
-    }
+    private StrandCli() {}
 
     public static void main(String[] args) {
         StopSignal stop = new StopSignal();
@@ -98,7 +96,8 @@ public final class StrandCli {
             if (spec == null) {
                 Set<String> subcommands = subcommands(args[0]);
                 if (subcommands.isEmpty()) {
-                    throw new UsageException("unknown command '" + args[0] + "'; commands are " + String.join(", ", groups()));
+                    throw new UsageException(
+                            "unknown command '" + args[0] + "'; commands are " + String.join(", ", groups()));
                 }
                 if (args.length < 2 || args[1].startsWith("-")) {
                     if (args.length >= 2 && isHelp(args[1])) {
@@ -106,19 +105,23 @@ public final class StrandCli {
                         return OK;
                     }
                     command = args[0];
-                    throw new UsageException("'strand " + args[0] + "' needs a subcommand: " + String.join(", ", subcommands));
+                    throw new UsageException(
+                            "'strand " + args[0] + "' needs a subcommand: " + String.join(", ", subcommands));
                 }
                 spec = COMMANDS.get(args[0] + " " + args[1]);
                 if (spec == null) {
                     command = args[0];
-                    throw new UsageException("unknown command 'strand " + args[0] + " " + args[1] + "'; "
-                        + args[0] + " subcommands are " + String.join(", ", subcommands));
+                    throw new UsageException("unknown command 'strand " + args[0] + " " + args[1] + "'; " + args[0]
+                            + " subcommands are " + String.join(", ", subcommands));
                 }
                 words = 2;
             }
             command = spec.name();
             Command cmd = spec.factory().get();
-            JCommander jc = JCommander.newBuilder().programName("strand " + spec.name()).addObject(cmd.flags()).build();
+            JCommander jc = JCommander.newBuilder()
+                    .programName("strand " + spec.name())
+                    .addObject(cmd.flags())
+                    .build();
             try {
                 jc.parse(Arrays.copyOfRange(args, words, args.length));
             } catch (ParameterException e) {
@@ -133,7 +136,7 @@ public final class StrandCli {
                 return OK;
             }
             verbose |= cmd.common().verbose;
-            Runnable restoreLogging = verbose ? verboseLogging() : () -> { };
+            Runnable restoreLogging = verbose ? verboseLogging() : () -> {};
             try {
                 return cmd.run(new Io(out, err, stop));
             } finally {
@@ -141,7 +144,7 @@ public final class StrandCli {
             }
         } catch (UsageException e) {
             err.println("error: " + Failures.oneLine(e.getMessage())
-                + (command == null ? " (see 'strand --help')" : " (see 'strand " + command + " --help')"));
+                    + (command == null ? " (see 'strand --help')" : " (see 'strand " + command + " --help')"));
             trace(err, e, verbose);
             return USAGE;
         } catch (CliException e) {
@@ -150,7 +153,7 @@ public final class StrandCli {
             return FAILED;
         } catch (Exception | LinkageError | AssertionError e) {
             err.println("error: " + (command == null ? "" : command + " failed: ") + Failures.describe(e)
-                + (verbose ? "" : " (--verbose shows the stack trace)"));
+                    + (verbose ? "" : " (--verbose shows the stack trace)"));
             trace(err, e, verbose);
             return FAILED;
         } finally {
@@ -177,20 +180,24 @@ public final class StrandCli {
 
     private static Set<String> subcommands(String group) {
         Set<String> out = new LinkedHashSet<>();
-        COMMANDS.keySet().stream().filter(n -> n.startsWith(group + " ")).forEach(n -> out.add(n.substring(group.length() + 1)));
+        COMMANDS.keySet().stream()
+                .filter(n -> n.startsWith(group + " "))
+                .forEach(n -> out.add(n.substring(group.length() + 1)));
         return out;
     }
 
     /** JCommander's messages, reworded where they would confuse ("main parameter" means a stray argument). */
     private static String jcommanderMessage(ParameterException e) {
         String m = e.getMessage() == null ? "bad arguments" : e.getMessage();
-        java.util.regex.Matcher unexpected = java.util.regex.Pattern
-            .compile("Was passed main parameter '(.*)' but no main parameter was defined.*").matcher(m);
+        java.util.regex.Matcher unexpected = java.util.regex.Pattern.compile(
+                        "Was passed main parameter '(.*)' but no main parameter was defined.*")
+                .matcher(m);
         if (unexpected.matches()) {
             String arg = unexpected.group(1);
             return arg.startsWith("-") ? "unknown flag " + arg : "unexpected argument '" + arg + "'";
         }
-        if (m.startsWith("The following option is required: ") || m.startsWith("The following options are required: ")) {
+        if (m.startsWith("The following option is required: ")
+                || m.startsWith("The following options are required: ")) {
             // "[-t | --topic], [--x]" -> "--topic, --x"
             java.util.List<String> flags = new java.util.ArrayList<>();
             for (String option : m.substring(m.indexOf(':') + 2).split(",")) {
@@ -207,7 +214,9 @@ public final class StrandCli {
         out.println();
         out.println("Commands:");
         int width = COMMANDS.keySet().stream().mapToInt(String::length).max().orElse(0);
-        COMMANDS.values().forEach(s -> out.println("  " + s.name() + " ".repeat(width - s.name().length() + 2) + s.description()));
+        COMMANDS.values()
+                .forEach(s -> out.println(
+                        "  " + s.name() + " ".repeat(width - s.name().length() + 2) + s.description()));
         out.println();
         out.println("Run 'strand <command> --help' for the options of a command.");
         out.println("Exit codes: 0 ok, 1 failed, 2 usage error.");
@@ -218,8 +227,10 @@ public final class StrandCli {
         out.println("Usage: strand " + group + " <" + String.join("|", subcommands(group)) + "> [options]");
         out.println();
         int width = COMMANDS.keySet().stream().mapToInt(String::length).max().orElse(0);
-        COMMANDS.values().stream().filter(s -> s.name().startsWith(group + " "))
-            .forEach(s -> out.println("  " + s.name() + " ".repeat(width - s.name().length() + 2) + s.description()));
+        COMMANDS.values().stream()
+                .filter(s -> s.name().startsWith(group + " "))
+                .forEach(s -> out.println(
+                        "  " + s.name() + " ".repeat(width - s.name().length() + 2) + s.description()));
         out.println();
         out.println("Run 'strand " + group + " <subcommand> --help' for its options.");
         out.flush();
@@ -233,7 +244,7 @@ public final class StrandCli {
     private static Runnable verboseLogging() {
         ILoggerFactory factory = LoggerFactory.getILoggerFactory();
         if (!(factory instanceof LoggerContext context)) {
-            return () -> { };
+            return () -> {};
         }
         Map<ch.qos.logback.classic.Logger, Level> before = new LinkedHashMap<>();
         for (ch.qos.logback.classic.Logger logger : context.getLoggerList()) {

@@ -14,22 +14,32 @@ import java.util.function.Consumer;
 interface TopicBackend extends AutoCloseable {
 
     /** A topic to create. Null counts mean "the default"; a non-empty assignment replaces both. */
-    record NewTopicRequest(String name, Integer partitions, Integer replicationFactor,
-                           Map<Integer, List<Integer>> assignment, Map<String, String> configs) {
-    }
+    record NewTopicRequest(
+            String name,
+            Integer partitions,
+            Integer replicationFactor,
+            Map<Integer, List<Integer>> assignment,
+            Map<String, String> configs) {}
 
     /** A created topic; fields a broker did not report are null. */
-    record CreatedTopic(String name, String topicId, Integer partitionCount, Integer replicationFactor,
-                        Map<Integer, List<Integer>> assignment) {
-    }
+    record CreatedTopic(
+            String name,
+            String topicId,
+            Integer partitionCount,
+            Integer replicationFactor,
+            Map<Integer, List<Integer>> assignment) {}
 
     /**
      * One topic as {@code describe} shows it.
      *
      * @param configs config overrides, or null when the source cannot tell (broker without DescribeConfigs)
      */
-    record TopicDescription(String name, String topicId, boolean markedForDeletion,
-                            List<PartitionDescription> partitions, Map<String, String> configs) {
+    record TopicDescription(
+            String name,
+            String topicId,
+            boolean markedForDeletion,
+            List<PartitionDescription> partitions,
+            Map<String, String> configs) {
         int replicationFactor() {
             return partitions.stream().mapToInt(p -> p.replicas().size()).max().orElse(0);
         }
@@ -39,21 +49,18 @@ interface TopicBackend extends AutoCloseable {
      * @param leader      null when the partition has no leader (or no state yet)
      * @param leaderEpoch null when the source does not know it (the Admin API does not return it)
      */
-    record PartitionDescription(int partition, Integer leader, Integer leaderEpoch, List<Integer> replicas,
-                                List<Integer> isr) {
-    }
+    record PartitionDescription(
+            int partition, Integer leader, Integer leaderEpoch, List<Integer> replicas, List<Integer> isr) {}
 
     /**
      * A deleted topic.
      *
      * @param complete true if the topic is gone; false if it is marked for deletion and the controller removes it
      */
-    record DeletedTopic(String name, String topicId, boolean complete) {
-    }
+    record DeletedTopic(String name, String topicId, boolean complete) {}
 
     /** A changed topic: its partition count before and after, and its config overrides after. */
-    record AlteredTopic(String name, int partitionsBefore, int partitionsAfter, Map<String, String> configs) {
-    }
+    record AlteredTopic(String name, int partitionsBefore, int partitionsAfter, Map<String, String> configs) {}
 
     /** Creates the topic, or throws a {@link CliException} (e.g. TOPIC_ALREADY_EXISTS with the winner). */
     CreatedTopic create(NewTopicRequest request);
@@ -86,11 +93,13 @@ interface TopicBackend extends AutoCloseable {
 
     static String alreadyExists(String topic, String topicId, Map<Integer, List<Integer>> winner) {
         return "topic '" + topic + "' already exists (TOPIC_ALREADY_EXISTS); the assignment that won: topic id "
-            + (topicId == null ? "unknown" : topicId) + ", replicas by partition {" + formatAssignment(winner) + "}";
+                + (topicId == null ? "unknown" : topicId) + ", replicas by partition {" + formatAssignment(winner)
+                + "}";
     }
 
     static String unknownTopic(String topic, String where) {
-        return "topic '" + topic + "' does not exist (UNKNOWN_TOPIC_OR_PARTITION" + (where.isEmpty() ? "" : "; " + where) + ")";
+        return "topic '" + topic + "' does not exist (UNKNOWN_TOPIC_OR_PARTITION"
+                + (where.isEmpty() ? "" : "; " + where) + ")";
     }
 
     /** "0:[1,2], 1:[2,0]". */

@@ -19,23 +19,34 @@ final class TopicsAlter implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final ClusterFlags cluster = new ClusterFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 
-        @Parameter(names = {"-t", "--topic"}, required = true, description = "Name of the topic to change")
+        @Parameter(
+                names = {"-t", "--topic"},
+                required = true,
+                description = "Name of the topic to change")
         String topic;
 
-        @Parameter(names = {"-p", "--partitions"}, description = "The new (larger) number of partitions")
+        @Parameter(
+                names = {"-p", "--partitions"},
+                description = "The new (larger) number of partitions")
         Integer partitions;
 
-        @Parameter(names = "--config", splitter = NoSplitter.class,
-            description = "A config override to set, NAME=VALUE; repeat the flag for more")
+        @Parameter(
+                names = "--config",
+                splitter = NoSplitter.class,
+                description = "A config override to set, NAME=VALUE; repeat the flag for more")
         List<String> configs = new ArrayList<>();
 
-        @Parameter(names = "--delete-config", splitter = NoSplitter.class,
-            description = "A config override to remove, NAME; repeat the flag for more")
+        @Parameter(
+                names = "--delete-config",
+                splitter = NoSplitter.class,
+                description = "A config override to remove, NAME; repeat the flag for more")
         List<String> deleteConfigs = new ArrayList<>();
     }
 

@@ -16,29 +16,42 @@ final class TopicsCreate implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final ClusterFlags cluster = new ClusterFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 
-        @Parameter(names = {"-t", "--topic"}, required = true, description = "Name of the topic to create")
+        @Parameter(
+                names = {"-t", "--topic"},
+                required = true,
+                description = "Name of the topic to create")
         String topic;
 
-        @Parameter(names = {"-p", "--partitions"},
-            description = "Number of partitions (default: 1 with --zookeeper, the broker's num.partitions otherwise)")
+        @Parameter(
+                names = {"-p", "--partitions"},
+                description =
+                        "Number of partitions (default: 1 with --zookeeper, the broker's num.partitions otherwise)")
         Integer partitions;
 
-        @Parameter(names = {"-r", "--replication-factor"},
-            description = "Replicas per partition (default: 1 with --zookeeper, the broker's default.replication.factor otherwise)")
+        @Parameter(
+                names = {"-r", "--replication-factor"},
+                description =
+                        "Replicas per partition (default: 1 with --zookeeper, the broker's default.replication.factor otherwise)")
         Integer replicationFactor;
 
-        @Parameter(names = "--config", splitter = NoSplitter.class,
-            description = "A topic config override NAME=VALUE; repeat the flag for more")
+        @Parameter(
+                names = "--config",
+                splitter = NoSplitter.class,
+                description = "A topic config override NAME=VALUE; repeat the flag for more")
         List<String> configs = new ArrayList<>();
 
-        @Parameter(names = "--replica-assignment",
-            description = "Replicas per partition instead of --partitions/--replication-factor: partitions separated by commas, "
-                + "broker ids by colons, first = preferred leader, e.g. 0:1:2,1:2:0")
+        @Parameter(
+                names = "--replica-assignment",
+                description =
+                        "Replicas per partition instead of --partitions/--replication-factor: partitions separated by commas, "
+                                + "broker ids by colons, first = preferred leader, e.g. 0:1:2,1:2:0")
         String replicaAssignment;
     }
 
@@ -68,19 +81,21 @@ final class TopicsCreate implements Command {
         Map<Integer, List<Integer>> assignment = Map.of();
         if (flags.replicaAssignment != null) {
             if (flags.partitions != null || flags.replicationFactor != null) {
-                throw new UsageException("--replica-assignment replaces --partitions and --replication-factor; give one or the other");
+                throw new UsageException(
+                        "--replica-assignment replaces --partitions and --replication-factor; give one or the other");
             }
             assignment = parseAssignment(flags.replicaAssignment);
         }
         if (flags.partitions != null && flags.partitions < 1) {
             throw new UsageException("--partitions must be at least 1, was " + flags.partitions);
         }
-        if (flags.replicationFactor != null && (flags.replicationFactor < 1 || flags.replicationFactor > Short.MAX_VALUE)) {
+        if (flags.replicationFactor != null
+                && (flags.replicationFactor < 1 || flags.replicationFactor > Short.MAX_VALUE)) {
             throw new UsageException("--replication-factor must be between 1 and " + Short.MAX_VALUE + ", was "
-                + flags.replicationFactor);
+                    + flags.replicationFactor);
         }
-        return new TopicBackend.NewTopicRequest(flags.topic, flags.partitions, flags.replicationFactor, assignment,
-            parseConfigs(flags.configs));
+        return new TopicBackend.NewTopicRequest(
+                flags.topic, flags.partitions, flags.replicationFactor, assignment, parseConfigs(flags.configs));
     }
 
     /** "0:1:2,1:2:0" -> {0=[0,1,2], 1=[1,2,0]}. */
@@ -94,7 +109,7 @@ final class TopicsCreate implements Command {
                     replicas.add(Integer.parseInt(id.trim()));
                 } catch (NumberFormatException e) {
                     throw new UsageException("--replica-assignment " + text + ": partition " + p + " has '"
-                        + partitions[p].trim() + "', expected broker ids separated by colons like 0:1:2");
+                            + partitions[p].trim() + "', expected broker ids separated by colons like 0:1:2");
                 }
             }
             out.put(p, List.copyOf(replicas));

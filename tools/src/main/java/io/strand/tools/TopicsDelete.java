@@ -17,12 +17,17 @@ final class TopicsDelete implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final ClusterFlags cluster = new ClusterFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 
-        @Parameter(names = {"-t", "--topic"}, required = true, description = "Name of the topic to delete")
+        @Parameter(
+                names = {"-t", "--topic"},
+                required = true,
+                description = "Name of the topic to delete")
         String topic;
     }
 
@@ -55,7 +60,7 @@ final class TopicsDelete implements Command {
             io.println("Deleted topic " + deleted.name() + " (topic id " + deleted.topicId() + ").");
         } else {
             io.println("Topic " + deleted.name() + " (topic id " + deleted.topicId()
-                + ") is marked for deletion; the controller removes it and every broker drops its data.");
+                    + ") is marked for deletion; the controller removes it and every broker drops its data.");
         }
         return 0;
     }

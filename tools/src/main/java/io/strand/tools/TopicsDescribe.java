@@ -19,12 +19,16 @@ final class TopicsDescribe implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final ClusterFlags cluster = new ClusterFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 
-        @Parameter(names = {"-t", "--topic"}, description = "The topic to describe (default: every topic)")
+        @Parameter(
+                names = {"-t", "--topic"},
+                description = "The topic to describe (default: every topic)")
         String topic;
     }
 
@@ -60,10 +64,14 @@ final class TopicsDescribe implements Command {
     }
 
     private static void table(Io io, TopicBackend.TopicDescription t) {
-        StringBuilder header = new StringBuilder("Topic: ").append(t.name())
-            .append("  TopicId: ").append(t.topicId() == null ? "-" : t.topicId())
-            .append("  PartitionCount: ").append(t.partitions().size())
-            .append("  ReplicationFactor: ").append(t.replicationFactor());
+        StringBuilder header = new StringBuilder("Topic: ")
+                .append(t.name())
+                .append("  TopicId: ")
+                .append(t.topicId() == null ? "-" : t.topicId())
+                .append("  PartitionCount: ")
+                .append(t.partitions().size())
+                .append("  ReplicationFactor: ")
+                .append(t.replicationFactor());
         if (t.configs() != null) {
             StringJoiner configs = new StringJoiner(", ");
             t.configs().forEach((k, v) -> configs.add(k + "=" + v));

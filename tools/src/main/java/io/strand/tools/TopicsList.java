@@ -11,8 +11,10 @@ final class TopicsList implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final ClusterFlags cluster = new ClusterFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
     }

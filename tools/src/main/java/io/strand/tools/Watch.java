@@ -30,16 +30,22 @@ final class Watch implements Command {
     static final String NAME = "watch";
     static final String DESCRIPTION = "Print every znode change under PATH (default: the whole chroot) live, decoded";
 
-    static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
-        .withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
 
-    enum Change { CREATED, CHANGED, DELETED }
+    enum Change {
+        CREATED,
+        CHANGED,
+        DELETED
+    }
 
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final ZkFlags zk = new ZkFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 
@@ -77,22 +83,24 @@ final class Watch implements Command {
             zk.getConnectionStateListenable().addListener(connection);
             CountDownLatch initialized = new CountDownLatch(1);
             try (CuratorCache cache = CuratorCache.build(zk, path)) {
-                cache.listenable().addListener(CuratorCacheListener.builder()
-                    .forCreates(node -> print(io, Change.CREATED, node))
-                    .forChanges((before, after) -> print(io, Change.CHANGED, after))
-                    .forDeletes(node -> print(io, Change.DELETED, node))
-                    .forInitialized(() -> {
-                        printing = true;
-                        initialized.countDown();
-                    })
-                    .build());
+                cache.listenable()
+                        .addListener(CuratorCacheListener.builder()
+                                .forCreates(node -> print(io, Change.CREATED, node))
+                                .forChanges((before, after) -> print(io, Change.CHANGED, after))
+                                .forDeletes(node -> print(io, Change.DELETED, node))
+                                .forInitialized(() -> {
+                                    printing = true;
+                                    initialized.countDown();
+                                })
+                                .build());
                 cache.start();
                 if (!initialized.await(flags.zk.timeoutMs, TimeUnit.MILLISECONDS)) {
                     throw new CliException("could not read the znodes under " + path + " from " + flags.zk.zookeeper
-                        + " within " + flags.zk.timeoutMs + " ms");
+                            + " within " + flags.zk.timeoutMs + " ms");
                 }
                 io.warn("# watching " + path + " on " + flags.zk.zookeeper
-                    + (cache.get(path).isPresent() ? "" : " (" + path + " does not exist yet)") + "; Ctrl-C to stop");
+                        + (cache.get(path).isPresent() ? "" : " (" + path + " does not exist yet)")
+                        + "; Ctrl-C to stop");
                 io.stop().await();
             } finally {
                 zk.getConnectionStateListenable().removeListener(connection);
@@ -119,7 +127,7 @@ final class Watch implements Command {
             io.println(Json.write(json));
         } else {
             io.println(time + " " + change + " " + node.getPath() + " version=" + version + " "
-                + Payloads.text(node.getPath(), node.getData()));
+                    + Payloads.text(node.getPath(), node.getData()));
         }
         if (io.out().checkError()) {
             io.stop().stop(); // stdout is gone (e.g. '| head' ended): nothing left to watch for

@@ -19,8 +19,10 @@ final class ZkGet implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final ZkFlags zk = new ZkFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 

@@ -18,8 +18,10 @@ final class ZkLs implements Command {
     static final class Flags {
         @ParametersDelegate
         final CommonFlags common = new CommonFlags();
+
         @ParametersDelegate
         final ZkFlags zk = new ZkFlags();
+
         @ParametersDelegate
         final OutputFlags output = new OutputFlags();
 
@@ -92,8 +94,10 @@ final class ZkLs implements Command {
             }
         }
         if (paths.size() != 1) {
-            throw new UsageException(paths.isEmpty() ? "missing PATH, e.g. /topics"
-                : "expected one PATH, got " + paths.size() + ": " + String.join(" ", paths));
+            throw new UsageException(
+                    paths.isEmpty()
+                            ? "missing PATH, e.g. /topics"
+                            : "expected one PATH, got " + paths.size() + ": " + String.join(" ", paths));
         }
         return ZnodePaths.normalize(paths.get(0));
     }

@@ -8,8 +8,8 @@ import io.strand.coordinator.TopicCreation;
 import io.strand.coordinator.TopicCreator;
 import io.strand.coordinator.TopicSpec;
 import io.strand.coordinator.Versioned;
-import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.Znodes;
+import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.coordinator.proto.TopicAssignment;
 import io.strand.coordinator.proto.TopicConfig;
@@ -71,13 +71,15 @@ final class ZkTopicBackend implements TopicBackend {
                 exists = zk.usingNamespace(null).checkExists().forPath("/" + cs.chroot()) != null;
             } catch (Exception e) {
                 zk.close();
-                throw new CliException("ZooKeeper: could not check the chroot /" + cs.chroot() + " at " + cs.hosts()
-                    + ": " + Failures.describe(e), e);
+                throw new CliException(
+                        "ZooKeeper: could not check the chroot /" + cs.chroot() + " at " + cs.hosts() + ": "
+                                + Failures.describe(e),
+                        e);
             }
             if (!exists) {
                 zk.close();
                 throw new CliException("no Strand cluster under " + connect + ": the chroot /" + cs.chroot()
-                    + " does not exist at " + cs.hosts() + " (is --zookeeper right? no broker has used it yet)");
+                        + " does not exist at " + cs.hosts() + " (is --zookeeper right? no broker has used it yet)");
             }
         }
         return zk;
@@ -86,10 +88,12 @@ final class ZkTopicBackend implements TopicBackend {
     @Override
     public CreatedTopic create(NewTopicRequest request) {
         String name = request.name();
-        TopicSpec spec = new TopicSpec(name,
-            request.partitions() == null ? -1 : request.partitions(),
-            request.replicationFactor() == null ? -1 : request.replicationFactor(),
-            request.assignment(), request.configs());
+        TopicSpec spec = new TopicSpec(
+                name,
+                request.partitions() == null ? -1 : request.partitions(),
+                request.replicationFactor() == null ? -1 : request.replicationFactor(),
+                request.assignment(),
+                request.configs());
         TopicCreator creator = new TopicCreator(store, -1, new ReplicaAssigner(new Random()));
         TopicCreation result = creator.create(spec, DEFAULTS, false);
         if (result instanceof TopicCreation.Created created) {
@@ -99,18 +103,18 @@ final class ZkTopicBackend implements TopicBackend {
             return new CreatedTopic(name, a.getTopicId(), replicas.size(), rf, replicas);
         }
         if (result instanceof TopicCreation.AlreadyExists exists) {
-            throw new CliException(TopicBackend.alreadyExists(name, exists.winner().getTopicId(),
-                TopicAssignments.replicas(exists.winner())));
+            throw new CliException(TopicBackend.alreadyExists(
+                    name, exists.winner().getTopicId(), TopicAssignments.replicas(exists.winner())));
         }
         if (result instanceof TopicCreation.Rejected rejected) {
             String hint = "";
             if ((rejected.reason() == TopicCreation.Reason.INVALID_REPLICATION_FACTOR
-                    || rejected.reason() == TopicCreation.Reason.INVALID_REPLICA_ASSIGNMENT)
+                            || rejected.reason() == TopicCreation.Reason.INVALID_REPLICA_ASSIGNMENT)
                     && creator.liveBrokers().isEmpty()) {
                 hint = " (no broker is registered under " + connect + "; is a broker running and the chroot right?)";
             }
             throw new CliException("cannot create topic '" + name + "': " + rejected.reason() + ": "
-                + Failures.oneLine(rejected.message()) + hint);
+                    + Failures.oneLine(rejected.message()) + hint);
         }
         throw new IllegalStateException("unexpected outcome of creating topic " + name + ": " + result);
     }
@@ -118,10 +122,12 @@ final class ZkTopicBackend implements TopicBackend {
     @Override
     public DeletedTopic delete(String topic) {
         try {
-            org.apache.kafka.common.Uuid id = new io.strand.coordinator.admin.TopicDeleter(store).markForDeletion(topic);
+            org.apache.kafka.common.Uuid id =
+                    new io.strand.coordinator.admin.TopicDeleter(store).markForDeletion(topic);
             return new DeletedTopic(topic, id.toString(), false);
         } catch (org.apache.kafka.common.errors.UnknownTopicOrPartitionException e) {
-            throw new CliException(TopicBackend.unknownTopic(topic, "no " + Znodes.topic(topic) + " under " + connect), e);
+            throw new CliException(
+                    TopicBackend.unknownTopic(topic, "no " + Znodes.topic(topic) + " under " + connect), e);
         }
     }
 
@@ -136,14 +142,16 @@ final class ZkTopicBackend implements TopicBackend {
         try {
             if (partitions != null) {
                 after = new io.strand.coordinator.admin.PartitionAdder(store, new ReplicaAssigner(new Random()))
-                    .add(topic, partitions, null, false).partitionCount();
+                        .add(topic, partitions, null, false)
+                        .partitionCount();
             }
             List<io.strand.coordinator.admin.ConfigChange> changes = new ArrayList<>();
             set.forEach((k, v) -> changes.add(io.strand.coordinator.admin.ConfigChange.set(k, v)));
             delete.forEach(k -> changes.add(io.strand.coordinator.admin.ConfigChange.delete(k)));
-            io.strand.coordinator.admin.TopicConfigWriter configs = new io.strand.coordinator.admin.TopicConfigWriter(store);
-            Map<String, String> overrides = changes.isEmpty() ? configs.overrides(topic)
-                : configs.alter(topic, changes, false);
+            io.strand.coordinator.admin.TopicConfigWriter configs =
+                    new io.strand.coordinator.admin.TopicConfigWriter(store);
+            Map<String, String> overrides =
+                    changes.isEmpty() ? configs.overrides(topic) : configs.alter(topic, changes, false);
             return new AlteredTopic(topic, before, after, overrides);
         } catch (org.apache.kafka.common.errors.ApiException e) {
             throw new CliException("cannot alter topic '" + topic + "': " + Failures.describe(e), e);
@@ -165,24 +173,30 @@ final class ZkTopicBackend implements TopicBackend {
             Optional<Versioned<TopicAssignment>> assignment = store.read(Znodes.topic(name), TopicAssignment.parser());
             if (assignment.isEmpty()) {
                 if (topic != null) {
-                    throw new CliException(TopicBackend.unknownTopic(name, "no " + Znodes.topic(name) + " under " + connect));
+                    throw new CliException(
+                            TopicBackend.unknownTopic(name, "no " + Znodes.topic(name) + " under " + connect));
                 }
                 continue; // deleted between listing and reading
             }
             Map<String, String> configs = new TreeMap<>(store.read(Znodes.topicConfig(name), TopicConfig.parser())
-                .map(v -> v.value().getOverridesMap()).orElse(Map.of()));
+                    .map(v -> v.value().getOverridesMap())
+                    .orElse(Map.of()));
             List<PartitionDescription> partitions = new ArrayList<>();
             TopicAssignments.replicas(assignment.get().value()).forEach((p, replicas) -> {
                 Optional<Versioned<PartitionState>> state =
-                    store.read(Znodes.partitionState(name, p), PartitionState.parser());
+                        store.read(Znodes.partitionState(name, p), PartitionState.parser());
                 if (state.isEmpty()) {
                     warn.accept("warning: topic '" + name + "' partition " + p + " has no state znode "
-                        + Znodes.partitionState(name, p));
+                            + Znodes.partitionState(name, p));
                     partitions.add(new PartitionDescription(p, null, null, replicas, List.of()));
                 } else {
                     PartitionState s = state.get().value();
-                    partitions.add(new PartitionDescription(p, s.getLeader() < 0 ? null : s.getLeader(),
-                        s.getLeaderEpoch(), replicas, List.copyOf(s.getIsrList())));
+                    partitions.add(new PartitionDescription(
+                            p,
+                            s.getLeader() < 0 ? null : s.getLeader(),
+                            s.getLeaderEpoch(),
+                            replicas,
+                            List.copyOf(s.getIsrList())));
                 }
             });
             boolean deleting = store.exists(Znodes.ADMIN_DELETE_TOPICS + "/" + name);

@@ -4,8 +4,7 @@ import org.apache.zookeeper.common.PathUtils;
 
 /** Checks a znode path given on the command line (relative to the chroot). */
 final class ZnodePaths {
-    private ZnodePaths() {
-    }
+    private ZnodePaths() {}
 
     static String normalize(String path) {
         String p = path.trim();
@@ -16,7 +15,7 @@ final class ZnodePaths {
             PathUtils.validatePath(p);
         } catch (IllegalArgumentException e) {
             throw new UsageException("bad znode path '" + path + "': " + e.getMessage()
-                + " (paths start with / and are relative to the chroot)");
+                    + " (paths start with / and are relative to the chroot)");
         }
         return p;
     }

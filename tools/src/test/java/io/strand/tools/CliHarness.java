@@ -17,8 +17,7 @@ import java.util.function.Predicate;
 
 /** Runs the CLI in-process and captures what it prints. */
 final class CliHarness {
-    private CliHarness() {
-    }
+    private CliHarness() {}
 
     record Result(int code, String out, String err) {
         List<String> outLines() {
@@ -38,8 +37,10 @@ final class CliHarness {
     static Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = StrandCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code = StrandCli.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -63,14 +64,19 @@ final class CliHarness {
         private final CompletableFuture<Integer> code = new CompletableFuture<>();
 
         Running(String... args) {
-            Thread t = new Thread(() -> {
-                try {
-                    code.complete(StrandCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                        new PrintStream(err, true, StandardCharsets.UTF_8), stop));
-                } catch (Throwable e) {
-                    code.completeExceptionally(e);
-                }
-            }, "cli-" + String.join("-", args));
+            Thread t = new Thread(
+                    () -> {
+                        try {
+                            code.complete(StrandCli.run(
+                                    args,
+                                    new PrintStream(out, true, StandardCharsets.UTF_8),
+                                    new PrintStream(err, true, StandardCharsets.UTF_8),
+                                    stop));
+                        } catch (Throwable e) {
+                            code.completeExceptionally(e);
+                        }
+                    },
+                    "cli-" + String.join("-", args));
             t.setDaemon(true);
             t.start();
         }
@@ -103,7 +109,7 @@ final class CliHarness {
             while (!condition.getAsBoolean()) {
                 if (code.isDone()) {
                     fail("command ended before " + what + ": exit " + code.getNow(-1) + "\n--- stdout\n" + out()
-                        + "--- stderr\n" + err());
+                            + "--- stderr\n" + err());
                 }
                 if (System.nanoTime() > deadline) {
                     fail("timed out waiting for " + what + "\n--- stdout\n" + out() + "--- stderr\n" + err());

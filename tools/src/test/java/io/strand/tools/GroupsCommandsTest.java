@@ -27,12 +27,21 @@ class GroupsCommandsTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = StrandTestCluster.start(1, Map.of("offsets.topic.replication.factor", "1",
-            "offsets.topic.num.partitions", "4", "group.initial.rebalance.delay.ms", "0"));
+        cluster = StrandTestCluster.start(
+                1,
+                Map.of(
+                        "offsets.topic.replication.factor",
+                        "1",
+                        "offsets.topic.num.partitions",
+                        "4",
+                        "group.initial.rebalance.delay.ms",
+                        "0"));
         cluster.createTopic("clicks", 2, 1);
-        try (KafkaProducer<byte[], byte[]> p = cluster.producer(Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false"))) {
+        try (KafkaProducer<byte[], byte[]> p =
+                cluster.producer(Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false"))) {
             for (int i = 0; i < 10; i++) {
-                p.send(new ProducerRecord<>("clicks", i % 2, null, ("c" + i).getBytes())).get();
+                p.send(new ProducerRecord<>("clicks", i % 2, null, ("c" + i).getBytes()))
+                        .get();
             }
         }
         try (KafkaConsumer<byte[], byte[]> c = cluster.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "readers"))) {
@@ -62,7 +71,8 @@ class GroupsCommandsTest {
     private static long committed(int partition) throws Exception {
         try (Admin admin = cluster.admin()) {
             Map<TopicPartition, OffsetAndMetadata> m = admin.listConsumerGroupOffsets("readers")
-                .partitionsToOffsetAndMetadata().get();
+                    .partitionsToOffsetAndMetadata()
+                    .get();
             return m.get(new TopicPartition("clicks", partition)).offset();
         }
     }
@@ -76,8 +86,9 @@ class GroupsCommandsTest {
         assertEquals(0, stable.code(), stable::toString);
         assertTrue(stable.outLines().stream().noneMatch(l -> l.startsWith("readers")), stable::toString);
         CliHarness.Result json = cli("groups", "list", "--json");
-        assertTrue(json.out().contains("{\"group\":\"readers\",\"state\":\"Empty\",\"protocolType\":\"consumer\"}"),
-            json::toString);
+        assertTrue(
+                json.out().contains("{\"group\":\"readers\",\"state\":\"Empty\",\"protocolType\":\"consumer\"}"),
+                json::toString);
         assertOneLineError(cli("groups", "list", "--state", "sleepy"), StrandCli.USAGE, "not a group state");
     }
 
@@ -86,8 +97,12 @@ class GroupsCommandsTest {
         CliHarness.Result r = cli("groups", "describe", "-g", "readers");
         assertEquals(0, r.code(), r::toString);
         assertTrue(r.outLines().get(0).startsWith("Group readers: state Empty, coordinator broker 1"), r::toString);
-        assertTrue(r.outLines().stream().anyMatch(l -> l.matches("clicks\\s+0\\s+5\\s+5\\s+0\\s+-\\s+-\\s+-")), r::toString);
-        assertTrue(r.outLines().stream().anyMatch(l -> l.matches("clicks\\s+1\\s+5\\s+5\\s+0\\s+-\\s+-\\s+-")), r::toString);
+        assertTrue(
+                r.outLines().stream().anyMatch(l -> l.matches("clicks\\s+0\\s+5\\s+5\\s+0\\s+-\\s+-\\s+-")),
+                r::toString);
+        assertTrue(
+                r.outLines().stream().anyMatch(l -> l.matches("clicks\\s+1\\s+5\\s+5\\s+0\\s+-\\s+-\\s+-")),
+                r::toString);
     }
 
     @Test
@@ -98,28 +113,40 @@ class GroupsCommandsTest {
         assertTrue(dry.out().contains("Dry run"), dry::toString);
         assertEquals(5, committed(0), "a dry run changes nothing");
 
-        CliHarness.Result earliest = cli("groups", "reset-offsets", "-g", "readers", "-t", "clicks", "--to-earliest",
-            "--execute");
+        CliHarness.Result earliest =
+                cli("groups", "reset-offsets", "-g", "readers", "-t", "clicks", "--to-earliest", "--execute");
         assertEquals(0, earliest.code(), earliest::toString);
         assertEquals(0, committed(0));
         assertEquals(0, committed(1));
 
-        assertEquals(0, cli("groups", "reset-offsets", "-g", "readers", "--all-topics", "--to-offset", "3",
-            "--execute").code());
+        assertEquals(
+                0,
+                cli("groups", "reset-offsets", "-g", "readers", "--all-topics", "--to-offset", "3", "--execute")
+                        .code());
         assertEquals(3, committed(0));
-        assertEquals(0, cli("groups", "reset-offsets", "-g", "readers", "--all-topics", "--to-offset", "99",
-            "--execute").code());
+        assertEquals(
+                0,
+                cli("groups", "reset-offsets", "-g", "readers", "--all-topics", "--to-offset", "99", "--execute")
+                        .code());
         assertEquals(5, committed(1), "clamped to the log end");
-        assertEquals(0, cli("groups", "reset-offsets", "-g", "readers", "-t", "clicks", "--to-earliest", "--execute")
-            .code());
-        assertEquals(0, cli("groups", "reset-offsets", "-g", "readers", "-t", "clicks", "--to-latest", "--execute")
-            .code());
+        assertEquals(
+                0,
+                cli("groups", "reset-offsets", "-g", "readers", "-t", "clicks", "--to-earliest", "--execute")
+                        .code());
+        assertEquals(
+                0,
+                cli("groups", "reset-offsets", "-g", "readers", "-t", "clicks", "--to-latest", "--execute")
+                        .code());
         assertEquals(5, committed(0));
 
-        assertOneLineError(cli("groups", "reset-offsets", "-g", "readers", "-t", "clicks"), StrandCli.USAGE,
-            "exactly one of --to-earliest");
-        assertOneLineError(cli("groups", "reset-offsets", "-g", "readers", "--to-latest"), StrandCli.USAGE,
-            "--topic or --all-topics");
+        assertOneLineError(
+                cli("groups", "reset-offsets", "-g", "readers", "-t", "clicks"),
+                StrandCli.USAGE,
+                "exactly one of --to-earliest");
+        assertOneLineError(
+                cli("groups", "reset-offsets", "-g", "readers", "--to-latest"),
+                StrandCli.USAGE,
+                "--topic or --all-topics");
     }
 
     @Test
@@ -130,8 +157,10 @@ class GroupsCommandsTest {
             while (c.assignment().isEmpty() && System.nanoTime() < deadline) {
                 c.poll(Duration.ofMillis(100));
             }
-            assertOneLineError(cli("groups", "reset-offsets", "-g", "busy", "-t", "clicks", "--to-earliest", "--execute"),
-                StrandCli.FAILED, "busy is Stable with 1 members");
+            assertOneLineError(
+                    cli("groups", "reset-offsets", "-g", "busy", "-t", "clicks", "--to-earliest", "--execute"),
+                    StrandCli.FAILED,
+                    "busy is Stable with 1 members");
         }
     }
 }

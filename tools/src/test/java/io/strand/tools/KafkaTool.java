@@ -37,8 +37,7 @@ final class KafkaTool {
         }
     }
 
-    private KafkaTool() {
-    }
+    private KafkaTool() {}
 
     static synchronized Result run(String mainClass, String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -67,7 +66,7 @@ final class KafkaTool {
             System.setErr(oldErr);
             Exit.resetExitProcedure();
         }
-        return new Result(Math.max(0, first.get()), out.toString(StandardCharsets.UTF_8),
-            err.toString(StandardCharsets.UTF_8));
+        return new Result(
+                Math.max(0, first.get()), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

@@ -88,15 +88,26 @@ class KafkaToolsCompatTest {
 
     @Test
     void kafkaTopicsCreatesDescribesAltersListsAndDeletes() throws Exception {
-        KafkaTool.Result r = topics("--create", "--topic", "kt", "--partitions", "2", "--replication-factor", "2",
-            "--config", "retention.ms=86400000");
+        KafkaTool.Result r = topics(
+                "--create",
+                "--topic",
+                "kt",
+                "--partitions",
+                "2",
+                "--replication-factor",
+                "2",
+                "--config",
+                "retention.ms=86400000");
         ok(r);
         assertEquals("Created topic kt.\n", r.out());
         r = topics("--create", "--topic", "kt", "--partitions", "1", "--replication-factor", "1");
         assertEquals(1, r.code(), r::toString);
-        assertEquals("Error while executing topic command : Topic 'kt' already exists with 2 partitions and "
-            + "replication factor 2.\n", r.out());
-        StrandTestCluster.waitUntil("kt has leaders", Duration.ofSeconds(20), () -> topic("kt").complete());
+        assertEquals(
+                "Error while executing topic command : Topic 'kt' already exists with 2 partitions and "
+                        + "replication factor 2.\n",
+                r.out());
+        StrandTestCluster.waitUntil(
+                "kt has leaders", Duration.ofSeconds(20), () -> topic("kt").complete());
 
         r = topics("--alter", "--topic", "kt", "--partitions", "3");
         ok(r);
@@ -104,12 +115,16 @@ class KafkaToolsCompatTest {
         ok(r);
         TopicView kt = topic("kt");
         List<String> lines = r.outLines();
-        assertEquals("Topic: kt\tTopicId: " + kt.topicId() + "\tPartitionCount: 3\tReplicationFactor: 2\t"
-            + "Configs: retention.ms=86400000", lines.get(0));
+        assertEquals(
+                "Topic: kt\tTopicId: " + kt.topicId() + "\tPartitionCount: 3\tReplicationFactor: 2\t"
+                        + "Configs: retention.ms=86400000",
+                lines.get(0));
         for (int p = 0; p < 3; p++) {
             PartitionInfo info = kt.partition(p).orElseThrow();
-            assertEquals("\tTopic: kt\tPartition: " + p + "\tLeader: " + info.leader() + "\tReplicas: "
-                + ids(info.replicas()) + "\tIsr: " + ids(info.isr()) + "\tElr: \tLastKnownElr: ", lines.get(1 + p));
+            assertEquals(
+                    "\tTopic: kt\tPartition: " + p + "\tLeader: " + info.leader() + "\tReplicas: "
+                            + ids(info.replicas()) + "\tIsr: " + ids(info.isr()) + "\tElr: \tLastKnownElr: ",
+                    lines.get(1 + p));
         }
         r = topics("--describe", "--topic", "nope");
         assertEquals(1, r.code(), r::toString);
@@ -126,67 +141,122 @@ class KafkaToolsCompatTest {
     @Test
     void kafkaConfigsChangesTopicAndBrokerConfigs() throws Exception {
         cluster.createTopic("kc", 1, 1);
-        KafkaTool.Result r = configs("--entity-type", "topics", "--entity-name", "kc", "--alter", "--add-config",
-            "retention.ms=1000,cleanup.policy=[delete,compact]");
+        KafkaTool.Result r = configs(
+                "--entity-type",
+                "topics",
+                "--entity-name",
+                "kc",
+                "--alter",
+                "--add-config",
+                "retention.ms=1000,cleanup.policy=[delete,compact]");
         ok(r);
         assertEquals("Completed updating config for topic kc.\n", r.out());
         r = configs("--entity-type", "topics", "--entity-name", "kc", "--describe");
         ok(r);
-        assertEquals(List.of("Dynamic configs for topic kc are:",
-            "  cleanup.policy=delete,compact sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=delete,compact, "
-                + "DEFAULT_CONFIG:log.cleanup.policy=delete}",
-            "  retention.ms=1000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=1000, "
-                + "DEFAULT_CONFIG:log.retention.hours=168}"), r.outLines());
+        assertEquals(
+                List.of(
+                        "Dynamic configs for topic kc are:",
+                        "  cleanup.policy=delete,compact sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=delete,compact, "
+                                + "DEFAULT_CONFIG:log.cleanup.policy=delete}",
+                        "  retention.ms=1000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=1000, "
+                                + "DEFAULT_CONFIG:log.retention.hours=168}"),
+                r.outLines());
         ok(configs("--entity-type", "topics", "--entity-name", "kc", "--alter", "--delete-config", "retention.ms"));
-        StrandTestCluster.waitUntil("retention.ms removed", Duration.ofSeconds(10),
-            () -> topic("kc").configs().equals(Map.of("cleanup.policy", "delete,compact")));
+        StrandTestCluster.waitUntil(
+                "retention.ms removed",
+                Duration.ofSeconds(10),
+                () -> topic("kc").configs().equals(Map.of("cleanup.policy", "delete,compact")));
         r = configs("--entity-type", "topics", "--entity-name", "kc", "--alter", "--add-config", "retention.ms=soon");
         assertEquals(1, r.code(), r::toString);
-        assertTrue(r.err().contains("InvalidConfigurationException: Invalid config for topic kc: config retention.ms=soon "
-            + "is not a number"), r::toString);
+        assertTrue(
+                r.err()
+                        .contains(
+                                "InvalidConfigurationException: Invalid config for topic kc: config retention.ms=soon "
+                                        + "is not a number"),
+                r::toString);
         r = configs("--entity-type", "topics", "--entity-name", "nope", "--describe");
         ok(r);
         assertEquals("The topic 'nope' doesn't exist and doesn't have dynamic config.\n", r.out());
 
-        r = configs("--entity-type", "brokers", "--entity-name", "2", "--alter", "--add-config",
-            "leader.replication.throttled.rate=1000000");
+        r = configs(
+                "--entity-type",
+                "brokers",
+                "--entity-name",
+                "2",
+                "--alter",
+                "--add-config",
+                "leader.replication.throttled.rate=1000000");
         ok(r);
         assertEquals("Completed updating config for broker 2.\n", r.out());
         r = configs("--entity-type", "brokers", "--entity-name", "2", "--describe");
         ok(r);
-        assertEquals(List.of("Dynamic configs for broker 2 are:",
-            "  leader.replication.throttled.rate=1000000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:"
-                + "leader.replication.throttled.rate=1000000, DEFAULT_CONFIG:leader.replication.throttled.rate="
-                + Long.MAX_VALUE + "}"), r.outLines());
-        ok(configs("--entity-type", "brokers", "--entity-default", "--alter", "--add-config",
-            "leader.replication.throttled.rate=2000000"));
+        assertEquals(
+                List.of(
+                        "Dynamic configs for broker 2 are:",
+                        "  leader.replication.throttled.rate=1000000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:"
+                                + "leader.replication.throttled.rate=1000000, DEFAULT_CONFIG:leader.replication.throttled.rate="
+                                + Long.MAX_VALUE + "}"),
+                r.outLines());
+        ok(configs(
+                "--entity-type",
+                "brokers",
+                "--entity-default",
+                "--alter",
+                "--add-config",
+                "leader.replication.throttled.rate=2000000"));
         r = configs("--entity-type", "brokers", "--entity-default", "--describe");
         ok(r);
-        assertEquals(List.of("Default configs for brokers in the cluster are:",
-            "  leader.replication.throttled.rate=2000000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:"
-                + "leader.replication.throttled.rate=2000000}"), r.outLines());
-        ok(configs("--entity-type", "brokers", "--entity-default", "--alter", "--delete-config",
-            "leader.replication.throttled.rate"));
-        ok(configs("--entity-type", "brokers", "--entity-name", "2", "--alter", "--delete-config",
-            "leader.replication.throttled.rate"));
+        assertEquals(
+                List.of(
+                        "Default configs for brokers in the cluster are:",
+                        "  leader.replication.throttled.rate=2000000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:"
+                                + "leader.replication.throttled.rate=2000000}"),
+                r.outLines());
+        ok(configs(
+                "--entity-type",
+                "brokers",
+                "--entity-default",
+                "--alter",
+                "--delete-config",
+                "leader.replication.throttled.rate"));
+        ok(configs(
+                "--entity-type",
+                "brokers",
+                "--entity-name",
+                "2",
+                "--alter",
+                "--delete-config",
+                "leader.replication.throttled.rate"));
 
         r = configs("--entity-type", "brokers", "--entity-name", "2", "--alter", "--add-config", "log.dirs=/tmp/x");
         assertEquals(1, r.code(), r::toString);
-        assertTrue(r.err().contains("InvalidRequestException: Cannot update these configs dynamically: log.dirs"), r::toString);
+        assertTrue(
+                r.err().contains("InvalidRequestException: Cannot update these configs dynamically: log.dirs"),
+                r::toString);
     }
 
     @Test
     void kafkaReassignPartitionsGeneratesExecutesVerifiesAndCancels() throws Exception {
         try (Admin admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic("kr", Map.of(0, List.of(1, 2), 1, List.of(2, 1))))).all().get();
+            admin.createTopics(List.of(new NewTopic("kr", Map.of(0, List.of(1, 2), 1, List.of(2, 1)))))
+                    .all()
+                    .get();
         }
-        StrandTestCluster.waitUntil("kr has leaders", Duration.ofSeconds(20), () -> cluster.brokers().stream()
-            .anyMatch(b -> b.replicaManager().partition(new TopicPartition("kr", 1)).map(p -> p.isLeader()).orElse(false)));
+        StrandTestCluster.waitUntil(
+                "kr has leaders",
+                Duration.ofSeconds(20),
+                () -> cluster.brokers().stream()
+                        .anyMatch(b -> b.replicaManager()
+                                .partition(new TopicPartition("kr", 1))
+                                .map(p -> p.isLeader())
+                                .orElse(false)));
         Path topics = Files.writeString(dir.resolve("topics.json"), "{\"topics\":[{\"topic\":\"kr\"}],\"version\":1}");
-        KafkaTool.Result r = reassign("--generate", "--topics-to-move-json-file", topics.toString(), "--broker-list", "2,3");
+        KafkaTool.Result r =
+                reassign("--generate", "--topics-to-move-json-file", topics.toString(), "--broker-list", "2,3");
         ok(r);
         assertEquals("Current partition replica assignment", r.outLines().get(0));
-        assertEquals("Proposed partition reassignment configuration", r.outLines().get(3));
+        assertEquals(
+                "Proposed partition reassignment configuration", r.outLines().get(3));
         var proposed = ReassignmentPlan.parse(r.outLines().get(4));
         assertEquals(2, proposed.size());
         proposed.values().forEach(replicas -> assertEquals(java.util.Set.of(2, 3), new java.util.HashSet<>(replicas)));
@@ -200,23 +270,33 @@ class KafkaToolsCompatTest {
             try {
                 KafkaTool.Result v = reassign("--verify", "--reassignment-json-file", plan.toString());
                 return v.out().contains("Reassignment of partition kr-0 is completed.")
-                    && v.out().contains("Reassignment of partition kr-1 is completed.");
+                        && v.out().contains("Reassignment of partition kr-1 is completed.");
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
         });
-        proposed.forEach((tp, replicas) -> assertEquals(replicas, topic("kr").replicas().get(tp.partition())));
-        // the plan moves between the tools: Strand's status reads Kafka's plan, and Kafka's rollback plan (with log dirs)
-        CliHarness.Result status = CliHarness.run("reassign", "status", "--reassignment-json-file", plan.toString(),
-            "--bootstrap-server", bootstrap);
+        proposed.forEach(
+                (tp, replicas) -> assertEquals(replicas, topic("kr").replicas().get(tp.partition())));
+        // the plan moves between the tools: Strand's status reads Kafka's plan, and Kafka's rollback plan (with log
+        // dirs)
+        CliHarness.Result status = CliHarness.run(
+                "reassign", "status", "--reassignment-json-file", plan.toString(), "--bootstrap-server", bootstrap);
         assertEquals(0, status.code(), status::toString);
-        assertEquals(2, status.outLines().stream().filter(l -> l.matches("kr-[01] +complete .*")).count(), status::toString);
-        StrandTestCluster.waitUntil("--verify cleared the throttles", Duration.ofSeconds(10), () ->
-            cluster.broker(1).metadataCache().brokerConfig("2").isEmpty() && topic("kr").configs().isEmpty());
+        assertEquals(
+                2,
+                status.outLines().stream()
+                        .filter(l -> l.matches("kr-[01] +complete .*"))
+                        .count(),
+                status::toString);
+        StrandTestCluster.waitUntil(
+                "--verify cleared the throttles",
+                Duration.ofSeconds(10),
+                () -> cluster.broker(1).metadataCache().brokerConfig("2").isEmpty()
+                        && topic("kr").configs().isEmpty());
 
         // a move held back by a tiny throttle, then cancelled back to where it started
-        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of("acks", "all", "enable.idempotence", "false",
-                "linger.ms", "5"))) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                cluster.producer(Map.of("acks", "all", "enable.idempotence", "false", "linger.ms", "5"))) {
             for (int i = 0; i < 300; i++) {
                 producer.send(new ProducerRecord<>("kr", 0, null, new byte[1000]));
             }
@@ -225,56 +305,82 @@ class KafkaToolsCompatTest {
         List<Integer> before = topic("kr").replicas().get(0);
         int newcomer = 1;
         List<Integer> target = List.of(before.get(0), newcomer);
-        Path slow = Files.writeString(dir.resolve("slow.json"), "{\"version\":1,\"partitions\":[{\"topic\":\"kr\","
-            + "\"partition\":0,\"replicas\":[" + ids(target) + "],\"log_dirs\":[\"any\",\"any\"]}]}");
-        KafkaTool.Result executed = reassign("--execute", "--reassignment-json-file", slow.toString(), "--throttle", "10000");
+        Path slow = Files.writeString(
+                dir.resolve("slow.json"),
+                "{\"version\":1,\"partitions\":[{\"topic\":\"kr\"," + "\"partition\":0,\"replicas\":[" + ids(target)
+                        + "],\"log_dirs\":[\"any\",\"any\"]}]}");
+        KafkaTool.Result executed =
+                reassign("--execute", "--reassignment-json-file", slow.toString(), "--throttle", "10000");
         ok(executed);
-        Path rollback = Files.writeString(dir.resolve("rollback.json"), executed.outLines().get(2));
-        CliHarness.Result strandStatus = CliHarness.run("reassign", "status", "--reassignment-json-file",
-            rollback.toString(), "--bootstrap-server", bootstrap);
+        Path rollback = Files.writeString(
+                dir.resolve("rollback.json"), executed.outLines().get(2));
+        CliHarness.Result strandStatus = CliHarness.run(
+                "reassign", "status", "--reassignment-json-file", rollback.toString(), "--bootstrap-server", bootstrap);
         assertEquals(0, strandStatus.code(), strandStatus::toString);
         assertTrue(strandStatus.out().contains("kr-0       in progress"), strandStatus::toString);
-        assertTrue(strandStatus.err().startsWith("warning: --reassignment-json-file " + rollback + " names log directories"),
-            strandStatus::toString);
+        assertTrue(
+                strandStatus
+                        .err()
+                        .startsWith("warning: --reassignment-json-file " + rollback + " names log directories"),
+                strandStatus::toString);
         r = reassign("--verify", "--reassignment-json-file", slow.toString(), "--preserve-throttles");
         assertTrue(r.out().contains("Reassignment of partition kr-0 is still in progress."), r::toString);
         r = reassign("--cancel", "--reassignment-json-file", slow.toString());
         ok(r);
         assertTrue(r.out().startsWith("Successfully cancelled partition reassignment for: kr-0\n"), r::toString);
-        StrandTestCluster.waitUntil("kr-0 back on " + before, Duration.ofSeconds(20), () ->
-            topic("kr").replicas().get(0).equals(before) && cluster.broker(1).metadataCache().reassignments().isEmpty());
+        StrandTestCluster.waitUntil(
+                "kr-0 back on " + before,
+                Duration.ofSeconds(20),
+                () -> topic("kr").replicas().get(0).equals(before)
+                        && cluster.broker(1).metadataCache().reassignments().isEmpty());
     }
 
     @Test
     void kafkaLeaderElectionMovesLeadershipToThePreferredReplica() throws Exception {
         try (Admin admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic("ke", Map.of(0, List.of(1, 3))))).all().get();
-            StrandTestCluster.waitUntil("broker 1 leads ke-0", Duration.ofSeconds(20),
-                () -> topic("ke").partition(0).map(p -> p.leader() == 1 && p.isr().size() == 2).orElse(false));
+            admin.createTopics(List.of(new NewTopic("ke", Map.of(0, List.of(1, 3)))))
+                    .all()
+                    .get();
+            StrandTestCluster.waitUntil(
+                    "broker 1 leads ke-0",
+                    Duration.ofSeconds(20),
+                    () -> topic("ke")
+                            .partition(0)
+                            .map(p -> p.leader() == 1 && p.isr().size() == 2)
+                            .orElse(false));
             // swap the replica order: broker 3 becomes the preferred leader while broker 1 keeps leading
-            admin.alterPartitionReassignments(Map.of(new TopicPartition("ke", 0),
-                Optional.of(new NewPartitionReassignment(List.of(3, 1))))).all().get();
-            StrandTestCluster.waitUntil("replicas [3, 1]", Duration.ofSeconds(20),
-                () -> topic("ke").replicas().get(0).equals(List.of(3, 1)));
+            admin.alterPartitionReassignments(Map.of(
+                            new TopicPartition("ke", 0), Optional.of(new NewPartitionReassignment(List.of(3, 1)))))
+                    .all()
+                    .get();
+            StrandTestCluster.waitUntil(
+                    "replicas [3, 1]",
+                    Duration.ofSeconds(20),
+                    () -> topic("ke").replicas().get(0).equals(List.of(3, 1)));
         }
         assertEquals(1, topic("ke").partition(0).orElseThrow().leader());
 
         KafkaTool.Result r = elect("--election-type", "preferred", "--topic", "ke", "--partition", "0");
         ok(r);
         assertEquals("Successfully completed leader election (PREFERRED) for partitions ke-0\n", r.out());
-        StrandTestCluster.waitUntil("broker 3 leads ke-0", Duration.ofSeconds(10),
-            () -> topic("ke").partition(0).orElseThrow().leader() == 3);
+        StrandTestCluster.waitUntil(
+                "broker 3 leads ke-0",
+                Duration.ofSeconds(10),
+                () -> topic("ke").partition(0).orElseThrow().leader() == 3);
         r = elect("--election-type", "preferred", "--topic", "ke", "--partition", "0");
         ok(r);
         assertEquals("Valid replica already elected for partitions ke-0\n", r.out());
         r = elect("--election-type", "preferred", "--all-topic-partitions");
         ok(r);
         assertFalse(r.out().contains("Error"), r::toString);
-        assertTrue(r.out().isEmpty() || r.out().startsWith("Successfully completed leader election (PREFERRED)"), r::toString);
+        assertTrue(
+                r.out().isEmpty() || r.out().startsWith("Successfully completed leader election (PREFERRED)"),
+                r::toString);
         r = elect("--election-type", "preferred", "--topic", "nope", "--partition", "0");
         assertEquals(1, r.code(), r::toString);
-        assertEquals("Error completing leader election (PREFERRED) for partition: nope-0: "
-            + "org.apache.kafka.common.errors.UnknownTopicOrPartitionException: The partition nope-0 does not exist.\n",
-            r.out());
+        assertEquals(
+                "Error completing leader election (PREFERRED) for partition: nope-0: "
+                        + "org.apache.kafka.common.errors.UnknownTopicOrPartitionException: The partition nope-0 does not exist.\n",
+                r.out());
     }
 }

@@ -24,10 +24,16 @@ class StrandCliUsageTest {
 
     @Test
     void shouldNameAnUnknownCommand() {
-        assertOneLineError(run("frobnicate"), 2, "unknown command 'frobnicate'",
-            "topics, configs, reassign, elect-leaders, cluster, zk, watch");
-        assertOneLineError(run("topics", "frob"), 2, "unknown command 'strand topics frob'",
-            "create, list, describe, delete, alter");
+        assertOneLineError(
+                run("frobnicate"),
+                2,
+                "unknown command 'frobnicate'",
+                "topics, configs, reassign, elect-leaders, cluster, zk, watch");
+        assertOneLineError(
+                run("topics", "frob"),
+                2,
+                "unknown command 'strand topics frob'",
+                "create, list, describe, delete, alter");
         assertOneLineError(run("zk"), 2, "'strand zk' needs a subcommand: ls, get");
     }
 
@@ -48,23 +54,48 @@ class StrandCliUsageTest {
     @Test
     void shouldRejectBadFlagValues() {
         assertOneLineError(run("topics", "create", "-t", "a", "--partitions", "abc"), 2, "--partitions", "abc");
-        assertOneLineError(run("topics", "create", "-t", "a", "--partitions", "0"), 2, "--partitions must be at least 1");
-        assertOneLineError(run("topics", "create", "-t", "a", "--replica-assignment", "0:x,1:2"), 2,
-            "--replica-assignment", "partition 0");
-        assertOneLineError(run("topics", "create", "-t", "a", "--replica-assignment", "0:1", "--partitions", "2"), 2,
-            "--replica-assignment replaces --partitions");
+        assertOneLineError(
+                run("topics", "create", "-t", "a", "--partitions", "0"), 2, "--partitions must be at least 1");
+        assertOneLineError(
+                run("topics", "create", "-t", "a", "--replica-assignment", "0:x,1:2"),
+                2,
+                "--replica-assignment",
+                "partition 0");
+        assertOneLineError(
+                run("topics", "create", "-t", "a", "--replica-assignment", "0:1", "--partitions", "2"),
+                2,
+                "--replica-assignment replaces --partitions");
         assertOneLineError(run("topics", "create", "-t", "a", "--config", "retention.ms"), 2, "NAME=VALUE");
         assertOneLineError(run("topics", "list", "--bootstrap-server", "localhost"), 2, "is not HOST:PORT");
-        assertOneLineError(run("topics", "list", "--bootstrap-server", "a:1", "--zookeeper", "b:2/strand"), 2,
-            "either --bootstrap-server or --zookeeper");
+        assertOneLineError(
+                run("topics", "list", "--bootstrap-server", "a:1", "--zookeeper", "b:2/strand"),
+                2,
+                "either --bootstrap-server or --zookeeper");
         assertOneLineError(run("zk", "get", "topics"), 2, "bad znode path 'topics'");
         assertOneLineError(run("zk", "ls", "/a", "/b"), 2, "expected one PATH");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"topics create", "topics list", "topics describe", "topics delete", "topics alter",
-        "configs get", "configs set", "configs delete", "reassign generate", "reassign execute", "reassign status",
-        "reassign cancel", "elect-leaders", "cluster describe", "zk ls", "zk get", "watch"})
+    @ValueSource(
+            strings = {
+                "topics create",
+                "topics list",
+                "topics describe",
+                "topics delete",
+                "topics alter",
+                "configs get",
+                "configs set",
+                "configs delete",
+                "reassign generate",
+                "reassign execute",
+                "reassign status",
+                "reassign cancel",
+                "elect-leaders",
+                "cluster describe",
+                "zk ls",
+                "zk get",
+                "watch"
+            })
     void shouldPrintHelpForEveryCommand(String command) {
         for (String flag : new String[] {"--help", "-h"}) {
             String[] words = command.split(" ");
@@ -82,9 +113,25 @@ class StrandCliUsageTest {
     void shouldPrintHelpForTheToolAndEachGroup() {
         CliHarness.Result all = run("--help");
         assertEquals(0, all.code(), all::toString);
-        for (String c : new String[] {"topics create", "topics list", "topics describe", "topics delete", "topics alter",
-                "configs get", "configs set", "configs delete", "reassign generate", "reassign execute",
-                "reassign status", "reassign cancel", "elect-leaders", "cluster describe", "zk ls", "zk get", "watch"}) {
+        for (String c : new String[] {
+            "topics create",
+            "topics list",
+            "topics describe",
+            "topics delete",
+            "topics alter",
+            "configs get",
+            "configs set",
+            "configs delete",
+            "reassign generate",
+            "reassign execute",
+            "reassign status",
+            "reassign cancel",
+            "elect-leaders",
+            "cluster describe",
+            "zk ls",
+            "zk get",
+            "watch"
+        }) {
             assertTrue(all.out().contains("  " + c + " "), () -> c + " missing from\n" + all);
         }
         CliHarness.Result topics = run("topics", "-h");
@@ -95,19 +142,31 @@ class StrandCliUsageTest {
     @Test
     void shouldExit1InOneLineWhenZooKeeperIsUnreachable() throws IOException {
         String connect = "127.0.0.1:" + closedPort() + "/strand";
-        assertOneLineError(run("topics", "list", "--zookeeper", connect, "--timeout-ms", "500"), 1,
-            "cluster unreachable", "could not connect to ZooKeeper");
-        assertOneLineError(run("zk", "get", "/cluster/id", "--zookeeper", connect, "--timeout-ms", "500"), 1,
-            "cluster unreachable");
+        assertOneLineError(
+                run("topics", "list", "--zookeeper", connect, "--timeout-ms", "500"),
+                1,
+                "cluster unreachable",
+                "could not connect to ZooKeeper");
+        assertOneLineError(
+                run("zk", "get", "/cluster/id", "--zookeeper", connect, "--timeout-ms", "500"),
+                1,
+                "cluster unreachable");
     }
 
     @Test
     void shouldExit1InOneLineWhenTheBrokerIsUnreachable() throws IOException {
         String bootstrap = "127.0.0.1:" + closedPort();
-        assertOneLineError(run("topics", "list", "--bootstrap-server", bootstrap, "--timeout-ms", "1000"), 1,
-            "cluster unreachable", bootstrap, "listing topics");
-        assertOneLineError(run("topics", "create", "-t", "t", "--bootstrap-server", bootstrap, "--timeout-ms", "1000"), 1,
-            "cluster unreachable", "creating topic 't'");
+        assertOneLineError(
+                run("topics", "list", "--bootstrap-server", bootstrap, "--timeout-ms", "1000"),
+                1,
+                "cluster unreachable",
+                bootstrap,
+                "listing topics");
+        assertOneLineError(
+                run("topics", "create", "-t", "t", "--bootstrap-server", bootstrap, "--timeout-ms", "1000"),
+                1,
+                "cluster unreachable",
+                "creating topic 't'");
     }
 
     @Test

@@ -5,8 +5,8 @@ import io.strand.coordinator.ReplicaAssigner;
 import io.strand.coordinator.TopicCreation;
 import io.strand.coordinator.TopicCreator;
 import io.strand.coordinator.TopicSpec;
-import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.Znodes;
+import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.Endpoint;
 import java.util.Random;
@@ -36,19 +36,25 @@ final class StrandZk implements AutoCloseable {
         StrandZk s = new StrandZk(server.getConnectString() + "/strand" + CHROOTS.incrementAndGet());
         s.store.ensureParents();
         for (int id : brokerIds) {
-            s.store.createIfAbsent(Znodes.broker(id), BrokerRegistration.newBuilder()
-                .setBrokerId(id)
-                .addEndpoints(Endpoint.newBuilder().setListenerName("PLAINTEXT").setHost("127.0.0.1")
-                    .setPort(9092 + id).setSecurityProtocol("PLAINTEXT"))
-                .setIncarnationId("test-" + id)
-                .build(), CreateMode.EPHEMERAL);
+            s.store.createIfAbsent(
+                    Znodes.broker(id),
+                    BrokerRegistration.newBuilder()
+                            .setBrokerId(id)
+                            .addEndpoints(Endpoint.newBuilder()
+                                    .setListenerName("PLAINTEXT")
+                                    .setHost("127.0.0.1")
+                                    .setPort(9092 + id)
+                                    .setSecurityProtocol("PLAINTEXT"))
+                            .setIncarnationId("test-" + id)
+                            .build(),
+                    CreateMode.EPHEMERAL);
         }
         return s;
     }
 
     TopicCreation.Created createTopic(String name, int partitions, int replicationFactor) {
         TopicCreation result = new TopicCreator(store, 0, new ReplicaAssigner(new Random()))
-            .create(TopicSpec.of(name, partitions, replicationFactor), new TopicCreator.Defaults(1, 1), false);
+                .create(TopicSpec.of(name, partitions, replicationFactor), new TopicCreator.Defaults(1, 1), false);
         if (result instanceof TopicCreation.Created created) {
             return created;
         }

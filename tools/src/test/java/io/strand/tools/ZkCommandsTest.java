@@ -53,9 +53,14 @@ class ZkCommandsTest {
     void shouldDecodeAPartitionStateWithItsVersion() {
         cluster.createTopic("orders", 1, 2);
         String path = Znodes.partitionState("orders", 0);
-        Versioned<PartitionState> state = cluster.store.read(path, PartitionState.parser()).orElseThrow();
-        PartitionState next = state.value().toBuilder().setLeaderEpoch(7).clearIsr()
-            .addIsr(state.value().getLeader()).setPartitionEpoch(1).build();
+        Versioned<PartitionState> state =
+                cluster.store.read(path, PartitionState.parser()).orElseThrow();
+        PartitionState next = state.value().toBuilder()
+                .setLeaderEpoch(7)
+                .clearIsr()
+                .addIsr(state.value().getLeader())
+                .setPartitionEpoch(1)
+                .build();
         cluster.store.setIfVersion(path, next, state.version());
 
         CliHarness.Result r = cli("zk", "get", path);
@@ -64,14 +69,20 @@ class ZkCommandsTest {
         List<String> lines = r.outLines();
         assertEquals("path:           " + path, lines.get(0));
         assertEquals("version:        1", lines.get(1));
-        assertEquals("data:           {\"leader\":" + next.getLeader() + ",\"leaderEpoch\":7,\"isr\":[" + next.getLeader()
-            + "],\"controllerEpoch\":0,\"partitionEpoch\":1}", lines.get(lines.size() - 1));
+        assertEquals(
+                "data:           {\"leader\":" + next.getLeader() + ",\"leaderEpoch\":7,\"isr\":[" + next.getLeader()
+                        + "],\"controllerEpoch\":0,\"partitionEpoch\":1}",
+                lines.get(lines.size() - 1));
 
         CliHarness.Result json = cli("zk", "get", path, "--json");
         assertEquals(0, json.code(), json::toString);
         assertTrue(json.out().startsWith("{\"path\":\"" + path + "\",\"version\":1,"), json::toString);
-        assertTrue(json.out().trim().endsWith(",\"data\":{\"leader\":" + next.getLeader() + ",\"leaderEpoch\":7,\"isr\":["
-            + next.getLeader() + "],\"controllerEpoch\":0,\"partitionEpoch\":1}}"), json::toString);
+        assertTrue(
+                json.out()
+                        .trim()
+                        .endsWith(",\"data\":{\"leader\":" + next.getLeader() + ",\"leaderEpoch\":7,\"isr\":["
+                                + next.getLeader() + "],\"controllerEpoch\":0,\"partitionEpoch\":1}}"),
+                json::toString);
     }
 
     @Test
@@ -94,15 +105,20 @@ class ZkCommandsTest {
         CliHarness.Result r = cli("zk", "ls", "/topics");
 
         assertEquals(0, r.code(), r::toString);
-        assertEquals(List.of("Path: /topics  Version: 0  Children: 2",
-            "  NAME  VERSION  CHILDREN  BYTES",
-            "  a     0        1         " + a.assignment().getSerializedSize(),
-            "  b     0        1         " + r.outLines().get(3).replaceAll(".*\\s", "")), r.outLines());
+        assertEquals(
+                List.of(
+                        "Path: /topics  Version: 0  Children: 2",
+                        "  NAME  VERSION  CHILDREN  BYTES",
+                        "  a     0        1         " + a.assignment().getSerializedSize(),
+                        "  b     0        1         " + r.outLines().get(3).replaceAll(".*\\s", "")),
+                r.outLines());
 
         CliHarness.Result json = cli("zk", "ls", "/topics/a/partitions/", "--json");
-        assertEquals("{\"path\":\"/topics/a/partitions\",\"version\":0,\"children\":["
-            + "{\"name\":\"0\",\"version\":0,\"children\":1,\"bytes\":0},"
-            + "{\"name\":\"1\",\"version\":0,\"children\":1,\"bytes\":0}]}\n", json.out());
+        assertEquals(
+                "{\"path\":\"/topics/a/partitions\",\"version\":0,\"children\":["
+                        + "{\"name\":\"0\",\"version\":0,\"children\":1,\"bytes\":0},"
+                        + "{\"name\":\"1\",\"version\":0,\"children\":1,\"bytes\":0}]}\n",
+                json.out());
     }
 
     @Test

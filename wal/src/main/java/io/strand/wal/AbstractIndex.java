@@ -32,6 +32,7 @@ abstract class AbstractIndex implements Closeable {
     private volatile int capacity;
     /** Entries allowed at most ({@code log.index.size.max.bytes}); the file grows towards it as entries arrive. */
     private volatile int maxEntries;
+
     private volatile boolean closed;
 
     /**
@@ -46,20 +47,21 @@ abstract class AbstractIndex implements Closeable {
      * checks or rebuilds them). A {@code writable} index may grow to {@code maxIndexSize}; a read-only one is mapped
      * lazily at its length.
      */
-    protected AbstractIndex(Path file, long baseOffset, int entrySize, int maxIndexSize, boolean writable) throws IOException {
+    protected AbstractIndex(Path file, long baseOffset, int entrySize, int maxIndexSize, boolean writable)
+            throws IOException {
         this.file = file;
         this.baseOffset = baseOffset;
         this.entrySize = entrySize;
         boolean existed = Files.exists(file);
         long length = existed ? Files.size(file) : 0;
         if (length % entrySize != 0)
-            throw new CorruptIndexException("Index file " + file + " has length " + length + ", not a multiple of " + entrySize);
+            throw new CorruptIndexException(
+                    "Index file " + file + " has length " + length + ", not a multiple of " + entrySize);
         this.entries = (int) (length / entrySize);
         if (writable || !existed) {
             int max = Math.max(roundDown(maxIndexSize), (int) length);
             int size = Math.max((int) length, Math.min(roundDown(INITIAL_SIZE), max));
-            if (size != length)
-                setLength(size);
+            if (size != length) setLength(size);
             this.maxEntries = max / entrySize;
             this.capacity = size / entrySize;
             this.mmap = map(size);
@@ -104,7 +106,8 @@ abstract class AbstractIndex implements Closeable {
     }
 
     private MappedByteBuffer map(long size) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+        try (FileChannel ch =
+                FileChannel.open(file, java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
             return ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
         }
     }
@@ -116,8 +119,7 @@ abstract class AbstractIndex implements Closeable {
             synchronized (this) {
                 m = mmap;
                 if (m == null) {
-                    if (closed)
-                        throw new KafkaStorageException("Index " + file + " is closed");
+                    if (closed) throw new KafkaStorageException("Index " + file + " is closed");
                     try {
                         m = map((long) capacity * entrySize);
                     } catch (IOException e) {
@@ -145,10 +147,8 @@ abstract class AbstractIndex implements Closeable {
     /** Appends one entry, growing the file if needed; the caller (the writer) has checked ordering and fullness. */
     protected final void appendEntry(Writer w) {
         int n = entries;
-        if (n >= maxEntries)
-            throw new IllegalStateException("Index " + file + " is full (" + n + " entries)");
-        if (n >= capacity)
-            grow();
+        if (n >= maxEntries) throw new IllegalStateException("Index " + file + " is full (" + n + " entries)");
+        if (n >= capacity) grow();
         readLock();
         try {
             w.write(buffer(), n * entrySize);
@@ -162,9 +162,9 @@ abstract class AbstractIndex implements Closeable {
     private void grow() {
         lock.writeLock().lock();
         try {
-            if (closed)
-                throw new KafkaStorageException("Index " + file + " is closed");
-            long size = Math.min((long) maxEntries * entrySize, Math.max((long) capacity * entrySize * 2, roundDown(INITIAL_SIZE)));
+            if (closed) throw new KafkaStorageException("Index " + file + " is closed");
+            long size = Math.min(
+                    (long) maxEntries * entrySize, Math.max((long) capacity * entrySize * 2, roundDown(INITIAL_SIZE)));
             remap(size);
         } catch (IOException e) {
             throw new KafkaStorageException("Cannot grow index " + file, e);
@@ -188,8 +188,7 @@ abstract class AbstractIndex implements Closeable {
 
     /** Keeps the first {@code n} entries. */
     protected final void truncateToEntries(int n) {
-        if (n < entries)
-            entries = Math.max(0, n);
+        if (n < entries) entries = Math.max(0, n);
     }
 
     /** Drops every entry. */
@@ -202,16 +201,13 @@ abstract class AbstractIndex implements Closeable {
      * Call with the read lock held.
      */
     protected final int largestLowerBound(MappedByteBuffer buf, int n, long target, KeyReader keyAt) {
-        if (n == 0 || keyAt.key(buf, 0) > target)
-            return -1;
+        if (n == 0 || keyAt.key(buf, 0) > target) return -1;
         int lo = 0;
         int hi = n - 1;
         while (lo < hi) {
             int mid = (lo + hi + 1) >>> 1;
-            if (keyAt.key(buf, mid * entrySize) <= target)
-                lo = mid;
-            else
-                hi = mid - 1;
+            if (keyAt.key(buf, mid * entrySize) <= target) lo = mid;
+            else hi = mid - 1;
         }
         return lo;
     }
@@ -222,10 +218,8 @@ abstract class AbstractIndex implements Closeable {
         int hi = n;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (keyAt.key(buf, mid * entrySize) < target)
-                lo = mid + 1;
-            else
-                hi = mid;
+            if (keyAt.key(buf, mid * entrySize) < target) lo = mid + 1;
+            else hi = mid;
         }
         return lo;
     }
@@ -242,13 +236,11 @@ abstract class AbstractIndex implements Closeable {
     void resize(int newMaxSize) throws IOException {
         lock.writeLock().lock();
         try {
-            if (closed)
-                return;
+            if (closed) return;
             int max = Math.max(roundDown(newMaxSize), entries * entrySize);
             maxEntries = max / entrySize;
             long size = Math.max((long) entries * entrySize, Math.min(roundDown(INITIAL_SIZE), max));
-            if (mmap != null && size == (long) capacity * entrySize)
-                return;
+            if (mmap != null && size == (long) capacity * entrySize) return;
             remap(size);
         } finally {
             lock.writeLock().unlock();
@@ -263,32 +255,28 @@ abstract class AbstractIndex implements Closeable {
         readLock();
         try {
             MappedByteBuffer m = mmap;
-            if (m != null)
-                m.force();
+            if (m != null) m.force();
         } finally {
             readUnlock();
         }
     }
 
     void renameTo(Path target) throws IOException {
-        if (Files.exists(file))
-            Files.move(file, target);
+        if (Files.exists(file)) Files.move(file, target);
         file = target;
     }
 
     private void unmap() throws IOException {
         MappedByteBuffer m = mmap;
         mmap = null;
-        if (m != null)
-            ByteBufferUnmapper.unmap(file.toString(), m);
+        if (m != null) ByteBufferUnmapper.unmap(file.toString(), m);
     }
 
     /** Trims the file to its entries (when {@code trim}) and unmaps it. */
     void close(boolean trim) throws IOException {
         lock.writeLock().lock();
         try {
-            if (closed)
-                return;
+            if (closed) return;
             if (trim && mmap != null) {
                 mmap.force();
                 unmap();

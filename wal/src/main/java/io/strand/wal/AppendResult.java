@@ -11,8 +11,14 @@ package io.strand.wal;
  * @param validBytes      bytes appended
  * @param logStartOffset  the log start offset after the append
  */
-public record AppendResult(long firstOffset, long lastOffset, long logAppendTimeMs, long maxTimestamp,
-                           int recordCount, int validBytes, long logStartOffset) {
+public record AppendResult(
+        long firstOffset,
+        long lastOffset,
+        long logAppendTimeMs,
+        long maxTimestamp,
+        int recordCount,
+        int validBytes,
+        long logStartOffset) {
 
     /** The offset after the last appended record: hand it to {@link PartitionLog#awaitDurable(long)}. */
     public long nextOffset() {

@@ -8,8 +8,18 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * The fixed 61-byte header of a Kafka v2 record batch, parsed from the log or from an append buffer, plus the
  * batch's position. Offsets into the header follow Kafka's {@code DefaultRecordBatch}.
  */
-record BatchHeader(long position, long baseOffset, int sizeInBytes, int partitionLeaderEpoch, byte magic, int crc,
-                   short attributes, int lastOffsetDelta, long baseTimestamp, long maxTimestamp, int recordCount) {
+record BatchHeader(
+        long position,
+        long baseOffset,
+        int sizeInBytes,
+        int partitionLeaderEpoch,
+        byte magic,
+        int crc,
+        short attributes,
+        int lastOffsetDelta,
+        long baseTimestamp,
+        long maxTimestamp,
+        int recordCount) {
 
     static final int BASE_OFFSET_OFFSET = 0;
     static final int LENGTH_OFFSET = 8;
@@ -31,17 +41,18 @@ record BatchHeader(long position, long baseOffset, int sizeInBytes, int partitio
 
     /** Parses the header at {@code buf}'s absolute index {@code at}; the caller has checked that 61 bytes are there. */
     static BatchHeader parse(ByteBuffer buf, int at, long position) {
-        return new BatchHeader(position,
-            buf.getLong(at + BASE_OFFSET_OFFSET),
-            buf.getInt(at + LENGTH_OFFSET) + LOG_OVERHEAD,
-            buf.getInt(at + PARTITION_LEADER_EPOCH_OFFSET),
-            buf.get(at + MAGIC_OFFSET),
-            buf.getInt(at + CRC_OFFSET),
-            buf.getShort(at + ATTRIBUTES_OFFSET),
-            buf.getInt(at + LAST_OFFSET_DELTA_OFFSET),
-            buf.getLong(at + BASE_TIMESTAMP_OFFSET),
-            buf.getLong(at + MAX_TIMESTAMP_OFFSET),
-            buf.getInt(at + RECORDS_COUNT_OFFSET));
+        return new BatchHeader(
+                position,
+                buf.getLong(at + BASE_OFFSET_OFFSET),
+                buf.getInt(at + LENGTH_OFFSET) + LOG_OVERHEAD,
+                buf.getInt(at + PARTITION_LEADER_EPOCH_OFFSET),
+                buf.get(at + MAGIC_OFFSET),
+                buf.getInt(at + CRC_OFFSET),
+                buf.getShort(at + ATTRIBUTES_OFFSET),
+                buf.getInt(at + LAST_OFFSET_DELTA_OFFSET),
+                buf.getLong(at + BASE_TIMESTAMP_OFFSET),
+                buf.getLong(at + MAX_TIMESTAMP_OFFSET),
+                buf.getInt(at + RECORDS_COUNT_OFFSET));
     }
 
     long lastOffset() {
@@ -71,7 +82,10 @@ record BatchHeader(long position, long baseOffset, int sizeInBytes, int partitio
 
     /** True if the header alone is structurally plausible (magic 2, length, offset delta, count). */
     boolean isStructurallyValid() {
-        return magic == RecordBatch.MAGIC_VALUE_V2 && sizeInBytes >= HEADER_SIZE && lastOffsetDelta >= 0
-            && recordCount >= 0 && baseOffset >= 0;
+        return magic == RecordBatch.MAGIC_VALUE_V2
+                && sizeInBytes >= HEADER_SIZE
+                && lastOffsetDelta >= 0
+                && recordCount >= 0
+                && baseOffset >= 0;
     }
 }

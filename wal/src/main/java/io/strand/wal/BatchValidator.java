@@ -33,8 +33,7 @@ import org.apache.kafka.common.utils.internals.CloseableIterator;
  * </ul>
  */
 final class BatchValidator {
-    private BatchValidator() {
-    }
+    private BatchValidator() {}
 
     /**
      * Returns the headers of the batches in {@code buf} (from its position to its limit), with positions relative
@@ -49,49 +48,50 @@ final class BatchValidator {
         while (pos < end) {
             int remaining = end - pos;
             if (remaining < BatchHeader.LOG_OVERHEAD) {
-                if (!leader)
-                    break;
-                throw new CorruptRecordException("Trailing " + remaining + " bytes after the last batch of an append to " + tp);
+                if (!leader) break;
+                throw new CorruptRecordException(
+                        "Trailing " + remaining + " bytes after the last batch of an append to " + tp);
             }
             int size = buf.getInt(pos + BatchHeader.LENGTH_OFFSET) + BatchHeader.LOG_OVERHEAD;
-            if (remaining > BatchHeader.MAGIC_OFFSET && size > BatchHeader.MAGIC_OFFSET
+            if (remaining > BatchHeader.MAGIC_OFFSET
+                    && size > BatchHeader.MAGIC_OFFSET
                     && buf.get(pos + BatchHeader.MAGIC_OFFSET) != RecordBatch.MAGIC_VALUE_V2)
-                throw new InvalidRecordException("Record batch in an append to " + tp + " has magic "
-                    + buf.get(pos + BatchHeader.MAGIC_OFFSET) + "; only magic 2 (Kafka 0.11+ record batches) is accepted");
+                throw new InvalidRecordException(
+                        "Record batch in an append to " + tp + " has magic " + buf.get(pos + BatchHeader.MAGIC_OFFSET)
+                                + "; only magic 2 (Kafka 0.11+ record batches) is accepted");
             if (size < BatchHeader.HEADER_SIZE)
                 throw new CorruptRecordException("Record batch size " + size + " in an append to " + tp
-                    + " is smaller than the minimum of " + BatchHeader.HEADER_SIZE);
+                        + " is smaller than the minimum of " + BatchHeader.HEADER_SIZE);
             if (size > config.maxMessageBytes())
                 throw new RecordTooLargeException("The record batch size in the append to " + tp + " is " + size
-                    + " bytes which exceeds the maximum configured value of " + config.maxMessageBytes() + ".");
+                        + " bytes which exceeds the maximum configured value of " + config.maxMessageBytes() + ".");
             if (size > remaining) {
-                if (!leader)
-                    break;
+                if (!leader) break;
                 throw new CorruptRecordException("Record batch of " + size + " bytes in an append to " + tp
-                    + " is cut off after " + remaining + " bytes");
+                        + " is cut off after " + remaining + " bytes");
             }
             byte magic = buf.get(pos + BatchHeader.MAGIC_OFFSET);
             if (magic != RecordBatch.MAGIC_VALUE_V2)
                 throw new InvalidRecordException("Record batch in an append to " + tp + " has magic " + magic
-                    + "; only magic 2 (Kafka 0.11+ record batches) is accepted");
+                        + "; only magic 2 (Kafka 0.11+ record batches) is accepted");
             BatchHeader h = BatchHeader.parse(buf, pos, pos - start);
             if (!crcMatches(buf, pos, size, h.crc()))
                 throw new CorruptRecordException("Record batch in an append to " + tp + " at offset " + h.baseOffset()
-                    + " fails its CRC-32C check");
+                        + " fails its CRC-32C check");
             if (h.lastOffsetDelta() < 0 || h.recordCount() < 0)
                 throw new InvalidRecordException("Record batch in an append to " + tp + " has last offset delta "
-                    + h.lastOffsetDelta() + " and record count " + h.recordCount());
+                        + h.lastOffsetDelta() + " and record count " + h.recordCount());
             if (leader) {
                 if (h.recordCount() == 0)
                     throw new InvalidRecordException("Record batch in an append to " + tp + " holds no records");
                 if ((long) h.lastOffsetDelta() + 1 != h.recordCount())
                     throw new InvalidRecordException("Inconsistent batch offset range and record count in an append to "
-                        + tp + ": last offset delta " + h.lastOffsetDelta() + ", count " + h.recordCount());
+                            + tp + ": last offset delta " + h.lastOffsetDelta() + ", count " + h.recordCount());
                 validateRecords(tp, buf, pos, size, h);
             } else {
                 if (h.baseOffset() < 0 || h.baseOffset() < expectedNext)
                     throw new InvalidRecordException("Follower append to " + tp + " has out-of-order batch at offset "
-                        + h.baseOffset() + " (expected at least " + expectedNext + ")");
+                            + h.baseOffset() + " (expected at least " + expectedNext + ")");
                 expectedNext = h.nextOffset();
             }
             result.add(h);
@@ -100,7 +100,7 @@ final class BatchValidator {
         long total = result.isEmpty() ? 0 : result.get(result.size() - 1).nextPosition();
         if (total > config.segmentBytes())
             throw new RecordBatchTooLargeException("The append to " + tp + " of " + total
-                + " bytes exceeds the segment size of " + config.segmentBytes() + " bytes");
+                    + " bytes exceeds the segment size of " + config.segmentBytes() + " bytes");
         return result;
     }
 
@@ -124,30 +124,36 @@ final class BatchValidator {
         }
         ByteBuffer slice = buf.duplicate();
         slice.limit(pos + size).position(pos);
-        MutableRecordBatch batch = MemoryRecords.readableRecords(slice.slice()).batchIterator().next();
+        MutableRecordBatch batch =
+                MemoryRecords.readableRecords(slice.slice()).batchIterator().next();
         long expectedOffset = batch.baseOffset();
         int n = 0;
         try (CloseableIterator<Record> it = batch.skipKeyValueIterator(BufferSupplier.NO_CACHING)) {
             while (it.hasNext()) {
                 Record r = it.next();
                 if (r.offset() != expectedOffset)
-                    throw invalid(tp, h, "offset delta " + (r.offset() - batch.baseOffset()) + " where "
-                        + (expectedOffset - batch.baseOffset()) + " was expected");
+                    throw invalid(
+                            tp,
+                            h,
+                            "offset delta " + (r.offset() - batch.baseOffset()) + " where "
+                                    + (expectedOffset - batch.baseOffset()) + " was expected");
                 expectedOffset++;
                 n++;
             }
         } catch (InvalidRecordException e) {
             throw e;
         } catch (KafkaException | BufferUnderflowException | IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw new InvalidRecordException("Malformed record in a batch at offset " + h.baseOffset()
-                + " in an append to " + tp + ": " + e.getMessage(), e);
+            throw new InvalidRecordException(
+                    "Malformed record in a batch at offset " + h.baseOffset() + " in an append to " + tp + ": "
+                            + e.getMessage(),
+                    e);
         }
-        if (n != h.recordCount())
-            throw invalid(tp, h, h.recordCount() + " records declared but " + n + " found");
+        if (n != h.recordCount()) throw invalid(tp, h, h.recordCount() + " records declared but " + n + " found");
     }
 
     private static InvalidRecordException invalid(TopicPartition tp, BatchHeader h, String what) {
-        return new InvalidRecordException("Malformed record batch at offset " + h.baseOffset() + " in an append to " + tp + ": " + what);
+        return new InvalidRecordException(
+                "Malformed record batch at offset " + h.baseOffset() + " in an append to " + tp + ": " + what);
     }
 
     private static void walkUncompressed(TopicPartition tp, ByteBuffer buf, int batchPos, int size, BatchHeader h) {
@@ -155,8 +161,7 @@ final class BatchValidator {
         int p = batchPos + BatchHeader.HEADER_SIZE;
         int count = h.recordCount();
         for (int i = 0; i < count; i++) {
-            if (p >= end)
-                throw invalid(tp, h, "record " + i + " of " + count + " is missing");
+            if (p >= end) throw invalid(tp, h, "record " + i + " of " + count + " is missing");
             long v = varint(buf, p, end);
             int length = value(v);
             p = next(v);
@@ -186,8 +191,7 @@ final class BatchValidator {
                 throw invalid(tp, h, "record " + i + " has " + headers + " headers and does not end at its length");
             p = recordEnd;
         }
-        if (p != end)
-            throw invalid(tp, h, (end - p) + " bytes after the last of " + count + " records");
+        if (p != end) throw invalid(tp, h, (end - p) + " bytes after the last of " + count + " records");
     }
 
     /**
@@ -198,12 +202,10 @@ final class BatchValidator {
         int raw = 0;
         int shift = 0;
         while (true) {
-            if (p >= limit || shift > 28)
-                return -1L;
+            if (p >= limit || shift > 28) return -1L;
             byte b = buf.get(p++);
             raw |= (b & 0x7f) << shift;
-            if (b >= 0)
-                break;
+            if (b >= 0) break;
             shift += 7;
         }
         int value = (raw >>> 1) ^ -(raw & 1);
@@ -221,10 +223,8 @@ final class BatchValidator {
 
     private static int skipVarlong(ByteBuffer buf, int p, int limit, TopicPartition tp, BatchHeader h) {
         for (int n = 0; n < 10; n++) {
-            if (p >= limit)
-                break;
-            if (buf.get(p++) >= 0)
-                return p;
+            if (p >= limit) break;
+            if (buf.get(p++) >= 0) return p;
         }
         throw invalid(tp, h, "malformed varlong at position " + p);
     }

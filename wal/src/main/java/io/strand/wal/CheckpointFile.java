@@ -22,15 +22,14 @@ import java.util.Optional;
 final class CheckpointFile {
     static final String TMP_SUFFIX = ".tmp";
 
-    private CheckpointFile() {
-    }
+    private CheckpointFile() {}
 
     static void write(Path file, String content) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + TMP_SUFFIX);
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
-            while (buf.hasRemaining())
-                ch.write(buf);
+            while (buf.hasRemaining()) ch.write(buf);
             ch.force(true);
         }
         try {
@@ -55,8 +54,7 @@ final class CheckpointFile {
             ch.force(true);
         } catch (IOException e) {
             // some file systems / platforms cannot open or fsync directories; nothing more we can do there
-            if (!System.getProperty("os.name", "").toLowerCase().contains("win"))
-                throw e;
+            if (!System.getProperty("os.name", "").toLowerCase().contains("win")) throw e;
         }
     }
 }

@@ -1,5 +1,4 @@
 package io.strand.wal;
 
 /** One entry of the leader-epoch cache: the first offset written in {@code epoch}. */
-public record EpochEntry(int epoch, long startOffset) {
-}
+public record EpochEntry(int epoch, long startOffset) {}

@@ -75,12 +75,13 @@ public final class FileSlice implements TransferableRecords {
     @Override
     public int writeTo(TransferableChannel destChannel, int offset, int length) throws IOException {
         if (offset < 0 || length < 0 || offset > size)
-            throw new IllegalArgumentException("offset " + offset + ", length " + length + " outside slice of " + size + " bytes");
+            throw new IllegalArgumentException(
+                    "offset " + offset + ", length " + length + " outside slice of " + size + " bytes");
         long end = position + size;
         long available = Math.min(channel.size(), end) - position;
         if (available < size)
-            throw new KafkaException("Segment file " + file + " was truncated under a slice: " + available + " of " + size
-                + " bytes left at position " + position);
+            throw new KafkaException("Segment file " + file + " was truncated under a slice: " + available + " of "
+                    + size + " bytes left at position " + position);
         long count = Math.min(length, size - offset);
         return (int) destChannel.transferFrom(channel, position + offset, count);
     }
@@ -97,7 +98,8 @@ public final class FileSlice implements TransferableRecords {
             while (buf.hasRemaining()) {
                 int n = channel.read(buf, position + buf.position());
                 if (n < 0)
-                    throw new KafkaException("Segment file " + file + " ended inside a slice at " + (position + buf.position()));
+                    throw new KafkaException(
+                            "Segment file " + file + " ended inside a slice at " + (position + buf.position()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -108,6 +110,7 @@ public final class FileSlice implements TransferableRecords {
 
     @Override
     public String toString() {
-        return "FileSlice(file=" + file + ", position=" + position + ", size=" + size + ", offsets=" + baseOffset + ".." + (nextOffset - 1) + ")";
+        return "FileSlice(file=" + file + ", position=" + position + ", size=" + size + ", offsets=" + baseOffset + ".."
+                + (nextOffset - 1) + ")";
     }
 }

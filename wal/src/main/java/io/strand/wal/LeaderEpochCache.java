@@ -34,8 +34,7 @@ final class LeaderEpochCache {
         this.file = dir.resolve(FILE_NAME);
         this.logPrefix = logPrefix;
         Optional<List<String>> lines = CheckpointFile.readLines(file);
-        if (lines.isPresent())
-            parse(lines.get());
+        if (lines.isPresent()) parse(lines.get());
     }
 
     private void parse(List<String> lines) throws IOException {
@@ -43,12 +42,10 @@ final class LeaderEpochCache {
             if (lines.size() < 2 || Integer.parseInt(lines.get(0).trim()) != VERSION)
                 throw new IOException("unrecognised version or header");
             int n = Integer.parseInt(lines.get(1).trim());
-            if (lines.size() < 2 + n)
-                throw new IOException("expected " + n + " entries, found " + (lines.size() - 2));
+            if (lines.size() < 2 + n) throw new IOException("expected " + n + " entries, found " + (lines.size() - 2));
             for (int i = 0; i < n; i++) {
                 String[] parts = lines.get(2 + i).trim().split("\\s+");
-                if (parts.length != 2)
-                    throw new IOException("malformed line '" + lines.get(2 + i) + "'");
+                if (parts.length != 2) throw new IOException("malformed line '" + lines.get(2 + i) + "'");
                 EpochEntry e = new EpochEntry(Integer.parseInt(parts[0]), Long.parseLong(parts[1]));
                 epochs.put(e.epoch(), e);
             }
@@ -66,8 +63,7 @@ final class LeaderEpochCache {
      */
     synchronized boolean assign(int epoch, long startOffset) {
         boolean changed = assignLazily(epoch, startOffset);
-        if (changed)
-            flush();
+        if (changed) flush();
         return changed;
     }
 
@@ -80,8 +76,9 @@ final class LeaderEpochCache {
         if (epoch < 0 || startOffset < 0)
             throw new IllegalArgumentException("Invalid epoch entry (" + epoch + ", " + startOffset + ")");
         Map.Entry<Integer, EpochEntry> latest = epochs.lastEntry();
-        if (latest != null && latest.getValue().epoch() == epoch && latest.getValue().startOffset() <= startOffset)
-            return false;
+        if (latest != null
+                && latest.getValue().epoch() == epoch
+                && latest.getValue().startOffset() <= startOffset) return false;
         List<EpochEntry> removed = new ArrayList<>();
         var it = epochs.descendingMap().entrySet().iterator();
         while (it.hasNext()) {
@@ -94,7 +91,12 @@ final class LeaderEpochCache {
             }
         }
         if (removed.size() > 1 || (!removed.isEmpty() && removed.get(0).startOffset() != startOffset))
-            log.warn("{}New epoch entry ({}, {}) caused truncation of conflicting entries {}", logPrefix, epoch, startOffset, removed);
+            log.warn(
+                    "{}New epoch entry ({}, {}) caused truncation of conflicting entries {}",
+                    logPrefix,
+                    epoch,
+                    startOffset,
+                    removed);
         epochs.put(epoch, new EpochEntry(epoch, startOffset));
         dirty = true;
         return true;
@@ -102,8 +104,7 @@ final class LeaderEpochCache {
 
     /** Writes the file if a lazy assignment changed the cache since the last write. */
     synchronized void flushIfDirty() {
-        if (dirty)
-            flush();
+        if (dirty) flush();
     }
 
     synchronized OptionalInt latestEpoch() {
@@ -111,17 +112,17 @@ final class LeaderEpochCache {
     }
 
     synchronized Optional<EpochEntry> latestEntry() {
-        return epochs.isEmpty() ? Optional.empty() : Optional.of(epochs.lastEntry().getValue());
+        return epochs.isEmpty()
+                ? Optional.empty()
+                : Optional.of(epochs.lastEntry().getValue());
     }
 
     /** Epoch of the batch holding {@code offset}, or -1. */
     synchronized int epochForOffset(long offset) {
         int result = -1;
         for (EpochEntry e : epochs.values()) {
-            if (e.startOffset() <= offset)
-                result = e.epoch();
-            else
-                break;
+            if (e.startOffset() <= offset) result = e.epoch();
+            else break;
         }
         return result;
     }
@@ -132,13 +133,10 @@ final class LeaderEpochCache {
      * every known one, or -1, gives {@link EpochEndOffset#UNDEFINED}.
      */
     synchronized EpochEndOffset endOffsetFor(int requestedEpoch, long logEndOffset) {
-        if (requestedEpoch < 0 || epochs.isEmpty())
-            return EpochEndOffset.UNDEFINED;
-        if (epochs.lastKey() == requestedEpoch)
-            return new EpochEndOffset(requestedEpoch, logEndOffset);
+        if (requestedEpoch < 0 || epochs.isEmpty()) return EpochEndOffset.UNDEFINED;
+        if (epochs.lastKey() == requestedEpoch) return new EpochEndOffset(requestedEpoch, logEndOffset);
         Map.Entry<Integer, EpochEntry> higher = epochs.higherEntry(requestedEpoch);
-        if (higher == null)
-            return EpochEndOffset.UNDEFINED;
+        if (higher == null) return EpochEndOffset.UNDEFINED;
         Map.Entry<Integer, EpochEntry> floor = epochs.floorEntry(requestedEpoch);
         if (floor == null)
             return new EpochEndOffset(requestedEpoch, higher.getValue().startOffset());
@@ -147,8 +145,7 @@ final class LeaderEpochCache {
 
     /** Removes entries starting at or after {@code endOffset} (the log was truncated to it). */
     synchronized void truncateFromEnd(long endOffset) {
-        if (endOffset < 0 || epochs.isEmpty() || epochs.lastEntry().getValue().startOffset() < endOffset)
-            return;
+        if (endOffset < 0 || epochs.isEmpty() || epochs.lastEntry().getValue().startOffset() < endOffset) return;
         epochs.values().removeIf(e -> e.startOffset() >= endOffset);
         flush();
     }
@@ -173,8 +170,7 @@ final class LeaderEpochCache {
         }
         if (lastRemoved != null) {
             epochs.put(lastRemoved.epoch(), new EpochEntry(lastRemoved.epoch(), startOffset));
-            if (removed > 1 || lastRemoved.startOffset() != startOffset)
-                flush();
+            if (removed > 1 || lastRemoved.startOffset() != startOffset) flush();
         }
     }
 

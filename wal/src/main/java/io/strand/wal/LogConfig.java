@@ -20,9 +20,18 @@ import org.apache.kafka.common.record.TimestampType;
  * @param fsyncBeforeAck        Strand's durable mode: every append is fsynced (group commit) before {@link PartitionLog#durableEndOffset()} passes it (true)
  * @param messageTimestampType  {@code log.message.timestamp.type} / {@code message.timestamp.type} (CREATE_TIME)
  */
-public record LogConfig(int segmentBytes, long segmentMs, int indexIntervalBytes, int maxIndexSizeBytes,
-                        int maxMessageBytes, long retentionMs, long retentionBytes, long flushIntervalMessages,
-                        long flushIntervalMs, boolean fsyncBeforeAck, TimestampType messageTimestampType) {
+public record LogConfig(
+        int segmentBytes,
+        long segmentMs,
+        int indexIntervalBytes,
+        int maxIndexSizeBytes,
+        int maxMessageBytes,
+        long retentionMs,
+        long retentionBytes,
+        long flushIntervalMessages,
+        long flushIntervalMs,
+        boolean fsyncBeforeAck,
+        TimestampType messageTimestampType) {
 
     public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
     public static final long DEFAULT_SEGMENT_MS = 7L * 24 * 60 * 60 * 1000;
@@ -35,16 +44,25 @@ public record LogConfig(int segmentBytes, long segmentMs, int indexIntervalBytes
     /** Smallest segment size accepted (Kafka's minimum for {@code segment.bytes} is 14 bytes; we want at least a batch header). */
     public static final int MIN_SEGMENT_BYTES = 64;
 
-    private static final LogConfig DEFAULTS = new LogConfig(DEFAULT_SEGMENT_BYTES, DEFAULT_SEGMENT_MS,
-        DEFAULT_INDEX_INTERVAL_BYTES, DEFAULT_MAX_INDEX_SIZE_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RETENTION_MS,
-        DEFAULT_RETENTION_BYTES, Long.MAX_VALUE, Long.MAX_VALUE, true, TimestampType.CREATE_TIME);
+    private static final LogConfig DEFAULTS = new LogConfig(
+            DEFAULT_SEGMENT_BYTES,
+            DEFAULT_SEGMENT_MS,
+            DEFAULT_INDEX_INTERVAL_BYTES,
+            DEFAULT_MAX_INDEX_SIZE_BYTES,
+            DEFAULT_MAX_MESSAGE_BYTES,
+            DEFAULT_RETENTION_MS,
+            DEFAULT_RETENTION_BYTES,
+            Long.MAX_VALUE,
+            Long.MAX_VALUE,
+            true,
+            TimestampType.CREATE_TIME);
 
     public LogConfig {
         Objects.requireNonNull(messageTimestampType, "messageTimestampType");
         if (segmentBytes < MIN_SEGMENT_BYTES)
-            throw new IllegalArgumentException("log.segment.bytes must be at least " + MIN_SEGMENT_BYTES + ": " + segmentBytes);
-        if (segmentMs < 1)
-            throw new IllegalArgumentException("log.roll.ms must be positive: " + segmentMs);
+            throw new IllegalArgumentException(
+                    "log.segment.bytes must be at least " + MIN_SEGMENT_BYTES + ": " + segmentBytes);
+        if (segmentMs < 1) throw new IllegalArgumentException("log.roll.ms must be positive: " + segmentMs);
         if (indexIntervalBytes < 0)
             throw new IllegalArgumentException("log.index.interval.bytes must not be negative: " + indexIntervalBytes);
         if (maxIndexSizeBytes < 12 * 4)
@@ -54,7 +72,8 @@ public record LogConfig(int segmentBytes, long segmentMs, int indexIntervalBytes
         if (retentionMs < -1)
             throw new IllegalArgumentException("log.retention.ms must be -1 or non-negative: " + retentionMs);
         if (flushIntervalMessages < 1)
-            throw new IllegalArgumentException("log.flush.interval.messages must be positive: " + flushIntervalMessages);
+            throw new IllegalArgumentException(
+                    "log.flush.interval.messages must be positive: " + flushIntervalMessages);
         if (flushIntervalMs < 0)
             throw new IllegalArgumentException("log.flush.interval.ms must not be negative: " + flushIntervalMs);
         if (messageTimestampType == TimestampType.NO_TIMESTAMP_TYPE)
@@ -74,17 +93,49 @@ public record LogConfig(int segmentBytes, long segmentMs, int indexIntervalBytes
         return new Builder(this);
     }
 
-    public LogConfig withSegmentBytes(int v) { return toBuilder().segmentBytes(v).build(); }
-    public LogConfig withSegmentMs(long v) { return toBuilder().segmentMs(v).build(); }
-    public LogConfig withIndexIntervalBytes(int v) { return toBuilder().indexIntervalBytes(v).build(); }
-    public LogConfig withMaxIndexSizeBytes(int v) { return toBuilder().maxIndexSizeBytes(v).build(); }
-    public LogConfig withMaxMessageBytes(int v) { return toBuilder().maxMessageBytes(v).build(); }
-    public LogConfig withRetentionMs(long v) { return toBuilder().retentionMs(v).build(); }
-    public LogConfig withRetentionBytes(long v) { return toBuilder().retentionBytes(v).build(); }
-    public LogConfig withFlushIntervalMessages(long v) { return toBuilder().flushIntervalMessages(v).build(); }
-    public LogConfig withFlushIntervalMs(long v) { return toBuilder().flushIntervalMs(v).build(); }
-    public LogConfig withFsyncBeforeAck(boolean v) { return toBuilder().fsyncBeforeAck(v).build(); }
-    public LogConfig withMessageTimestampType(TimestampType v) { return toBuilder().messageTimestampType(v).build(); }
+    public LogConfig withSegmentBytes(int v) {
+        return toBuilder().segmentBytes(v).build();
+    }
+
+    public LogConfig withSegmentMs(long v) {
+        return toBuilder().segmentMs(v).build();
+    }
+
+    public LogConfig withIndexIntervalBytes(int v) {
+        return toBuilder().indexIntervalBytes(v).build();
+    }
+
+    public LogConfig withMaxIndexSizeBytes(int v) {
+        return toBuilder().maxIndexSizeBytes(v).build();
+    }
+
+    public LogConfig withMaxMessageBytes(int v) {
+        return toBuilder().maxMessageBytes(v).build();
+    }
+
+    public LogConfig withRetentionMs(long v) {
+        return toBuilder().retentionMs(v).build();
+    }
+
+    public LogConfig withRetentionBytes(long v) {
+        return toBuilder().retentionBytes(v).build();
+    }
+
+    public LogConfig withFlushIntervalMessages(long v) {
+        return toBuilder().flushIntervalMessages(v).build();
+    }
+
+    public LogConfig withFlushIntervalMs(long v) {
+        return toBuilder().flushIntervalMs(v).build();
+    }
+
+    public LogConfig withFsyncBeforeAck(boolean v) {
+        return toBuilder().fsyncBeforeAck(v).build();
+    }
+
+    public LogConfig withMessageTimestampType(TimestampType v) {
+        return toBuilder().messageTimestampType(v).build();
+    }
 
     /** Whether the relaxed (Kafka) flush policy asks for an fsync after {@code unflushedMessages}. */
     boolean flushDueByMessages(long unflushedMessages) {
@@ -119,21 +170,74 @@ public record LogConfig(int segmentBytes, long segmentMs, int indexIntervalBytes
             messageTimestampType = c.messageTimestampType;
         }
 
-        public Builder segmentBytes(int v) { segmentBytes = v; return this; }
-        public Builder segmentMs(long v) { segmentMs = v; return this; }
-        public Builder indexIntervalBytes(int v) { indexIntervalBytes = v; return this; }
-        public Builder maxIndexSizeBytes(int v) { maxIndexSizeBytes = v; return this; }
-        public Builder maxMessageBytes(int v) { maxMessageBytes = v; return this; }
-        public Builder retentionMs(long v) { retentionMs = v; return this; }
-        public Builder retentionBytes(long v) { retentionBytes = v; return this; }
-        public Builder flushIntervalMessages(long v) { flushIntervalMessages = v; return this; }
-        public Builder flushIntervalMs(long v) { flushIntervalMs = v; return this; }
-        public Builder fsyncBeforeAck(boolean v) { fsyncBeforeAck = v; return this; }
-        public Builder messageTimestampType(TimestampType v) { messageTimestampType = v; return this; }
+        public Builder segmentBytes(int v) {
+            segmentBytes = v;
+            return this;
+        }
+
+        public Builder segmentMs(long v) {
+            segmentMs = v;
+            return this;
+        }
+
+        public Builder indexIntervalBytes(int v) {
+            indexIntervalBytes = v;
+            return this;
+        }
+
+        public Builder maxIndexSizeBytes(int v) {
+            maxIndexSizeBytes = v;
+            return this;
+        }
+
+        public Builder maxMessageBytes(int v) {
+            maxMessageBytes = v;
+            return this;
+        }
+
+        public Builder retentionMs(long v) {
+            retentionMs = v;
+            return this;
+        }
+
+        public Builder retentionBytes(long v) {
+            retentionBytes = v;
+            return this;
+        }
+
+        public Builder flushIntervalMessages(long v) {
+            flushIntervalMessages = v;
+            return this;
+        }
+
+        public Builder flushIntervalMs(long v) {
+            flushIntervalMs = v;
+            return this;
+        }
+
+        public Builder fsyncBeforeAck(boolean v) {
+            fsyncBeforeAck = v;
+            return this;
+        }
+
+        public Builder messageTimestampType(TimestampType v) {
+            messageTimestampType = v;
+            return this;
+        }
 
         public LogConfig build() {
-            return new LogConfig(segmentBytes, segmentMs, indexIntervalBytes, maxIndexSizeBytes, maxMessageBytes,
-                retentionMs, retentionBytes, flushIntervalMessages, flushIntervalMs, fsyncBeforeAck, messageTimestampType);
+            return new LogConfig(
+                    segmentBytes,
+                    segmentMs,
+                    indexIntervalBytes,
+                    maxIndexSizeBytes,
+                    maxMessageBytes,
+                    retentionMs,
+                    retentionBytes,
+                    flushIntervalMessages,
+                    flushIntervalMs,
+                    fsyncBeforeAck,
+                    messageTimestampType);
         }
     }
 }

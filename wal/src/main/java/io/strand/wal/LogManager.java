@@ -58,12 +58,12 @@ public final class LogManager implements Closeable {
     }
 
     public LogManager(List<Path> logDirs, LogConfig defaults, LogManagerConfig settings) {
-        if (logDirs.isEmpty())
-            throw new IllegalArgumentException("log.dirs is empty");
+        if (logDirs.isEmpty()) throw new IllegalArgumentException("log.dirs is empty");
         this.logDirs = List.copyOf(logDirs);
         this.defaults = Objects.requireNonNull(defaults);
         this.settings = Objects.requireNonNull(settings);
-        this.runtime = new LogRuntime(settings.time(), settings.flusherThreads(), settings.fileDeleteDelayMs(), "strand-wal");
+        this.runtime =
+                new LogRuntime(settings.time(), settings.flusherThreads(), settings.fileDeleteDelayMs(), "strand-wal");
     }
 
     public LogConfig defaults() {
@@ -80,10 +80,8 @@ public final class LogManager implements Closeable {
      */
     public void startup() {
         synchronized (createLock) {
-            if (started)
-                return;
-            if (closed)
-                throw new IllegalStateException("LogManager is closed");
+            if (started) return;
+            if (closed) throw new IllegalStateException("LogManager is closed");
             long t0 = System.nanoTime();
             List<Path> toLoad = new ArrayList<>();
             Map<TopicPartition, Path> seen = new HashMap<>();
@@ -98,11 +96,11 @@ public final class LogManager implements Closeable {
                                 continue;
                             }
                             Optional<TopicPartition> tp = parseTopicPartition(name);
-                            if (tp.isEmpty())
-                                continue;
+                            if (tp.isEmpty()) continue;
                             Path other = seen.put(tp.get(), p);
                             if (other != null)
-                                throw new IllegalStateException("Partition " + tp.get() + " has logs in two directories: " + other + " and " + p);
+                                throw new IllegalStateException("Partition " + tp.get()
+                                        + " has logs in two directories: " + other + " and " + p);
                             toLoad.add(p);
                         }
                     }
@@ -118,7 +116,8 @@ public final class LogManager implements Closeable {
             try {
                 List<Future<PartitionLog>> futures = new ArrayList<>();
                 for (Path p : toLoad) {
-                    TopicPartition tp = parseTopicPartition(p.getFileName().toString()).orElseThrow();
+                    TopicPartition tp =
+                            parseTopicPartition(p.getFileName().toString()).orElseThrow();
                     futures.add(loaders.submit(() -> PartitionLog.open(p, tp, null, defaults, runtime, false)));
                 }
                 for (Future<PartitionLog> f : futures) {
@@ -130,14 +129,14 @@ public final class LogManager implements Closeable {
                 throw new KafkaStorageException("Interrupted while loading logs", e);
             } catch (ExecutionException e) {
                 Throwable c = e.getCause();
-                if (c instanceof RuntimeException re)
-                    throw re;
+                if (c instanceof RuntimeException re) throw re;
                 throw new KafkaStorageException("Loading logs failed", c);
             } finally {
                 loaders.shutdownNow();
             }
             log.info("Loaded {} logs from {} in {} ms", logs.size(), logDirs, (System.nanoTime() - t0) / 1_000_000);
-            tasks.add(runtime.schedulePeriodic("log-retention", this::runRetention, settings.retentionCheckIntervalMs()));
+            tasks.add(
+                    runtime.schedulePeriodic("log-retention", this::runRetention, settings.retentionCheckIntervalMs()));
             tasks.add(runtime.schedulePeriodic("log-flusher", this::runTimeFlush, settings.flushCheckIntervalMs()));
             tasks.add(runtime.schedulePeriodic("log-checkpoint", this::checkpointAll, settings.checkpointIntervalMs()));
             started = true;
@@ -146,8 +145,7 @@ public final class LogManager implements Closeable {
 
     static Optional<TopicPartition> parseTopicPartition(String dirName) {
         Matcher m = PARTITION_DIR.matcher(dirName);
-        if (!m.matches())
-            return Optional.empty();
+        if (!m.matches()) return Optional.empty();
         try {
             return Optional.of(new TopicPartition(m.group(1), Integer.parseInt(m.group(2))));
         } catch (NumberFormatException e) {
@@ -166,31 +164,36 @@ public final class LogManager implements Closeable {
     public PartitionLog getOrCreate(TopicPartition tp, Uuid topicId, LogConfig config) {
         Objects.requireNonNull(config, "config");
         PartitionLog existingFast = logs.get(tp);
-        if (existingFast != null && sameTopic(existingFast, topicId) && existingFast.config().equals(config))
-            return existingFast;
+        if (existingFast != null
+                && sameTopic(existingFast, topicId)
+                && existingFast.config().equals(config)) return existingFast;
         synchronized (lockFor(tp)) {
-            if (closed)
-                throw new KafkaStorageException("LogManager is closed");
+            if (closed) throw new KafkaStorageException("LogManager is closed");
             PartitionLog existing = logs.get(tp);
             if (existing != null) {
                 Uuid old = existing.topicId();
                 boolean hasOld = old != null && !Uuid.ZERO_UUID.equals(old);
                 boolean hasNew = topicId != null && !Uuid.ZERO_UUID.equals(topicId);
                 if (hasOld && hasNew && !old.equals(topicId)) {
-                    log.info("Log of {} belongs to topic id {}, not {}: deleting it before creating the new one", tp, old, topicId);
+                    log.info(
+                            "Log of {} belongs to topic id {}, not {}: deleting it before creating the new one",
+                            tp,
+                            old,
+                            topicId);
                     delete(tp);
                 } else {
-                    if (!hasOld && hasNew)
-                        existing.assignTopicId(topicId);
-                    if (!existing.config().equals(config))
-                        existing.updateConfig(config);
+                    if (!hasOld && hasNew) existing.assignTopicId(topicId);
+                    if (!existing.config().equals(config)) existing.updateConfig(config);
                     return existing;
                 }
             }
             Path dir = chooseDir().resolve(tp.topic() + "-" + tp.partition());
             try {
                 Optional<Uuid> onDisk = Files.isDirectory(dir) ? PartitionLog.readTopicId(dir) : Optional.empty();
-                if (onDisk.isPresent() && topicId != null && !Uuid.ZERO_UUID.equals(topicId) && !onDisk.get().equals(topicId)) {
+                if (onDisk.isPresent()
+                        && topicId != null
+                        && !Uuid.ZERO_UUID.equals(topicId)
+                        && !onDisk.get().equals(topicId)) {
                     log.info("Directory {} belongs to topic id {}, not {}: deleting it", dir, onDisk.get(), topicId);
                     Path renamed = deletedName(dir);
                     Files.move(dir, renamed);
@@ -217,19 +220,16 @@ public final class LogManager implements Closeable {
     }
 
     private Path chooseDir() {
-        if (logDirs.size() == 1)
-            return logDirs.get(0);
+        if (logDirs.size() == 1) return logDirs.get(0);
         Map<Path, Integer> counts = new HashMap<>();
-        for (Path d : logDirs)
-            counts.put(d, 0);
+        for (Path d : logDirs) counts.put(d, 0);
         for (PartitionLog pl : logs.values()) {
             Path parent = pl.dir().getParent();
             counts.computeIfPresent(parent, (k, v) -> v + 1);
         }
         Path best = logDirs.get(0);
         for (Path d : logDirs) {
-            if (counts.get(d) < counts.get(best))
-                best = d;
+            if (counts.get(d) < counts.get(best)) best = d;
         }
         return best;
     }
@@ -250,8 +250,7 @@ public final class LogManager implements Closeable {
     public void delete(TopicPartition tp) {
         synchronized (lockFor(tp)) {
             PartitionLog pl = logs.remove(tp);
-            if (pl == null)
-                return;
+            if (pl == null) return;
             pl.markDeletedAndScheduleRemoval(deletedName(pl.dir()));
             log.info("Deleted log of {}", tp);
         }
@@ -273,8 +272,7 @@ public final class LogManager implements Closeable {
 
     private void runTimeFlush() {
         long now = runtime.time.milliseconds();
-        for (PartitionLog pl : logs.values())
-            pl.maybeFlushByTime(now);
+        for (PartitionLog pl : logs.values()) pl.maybeFlushByTime(now);
     }
 
     /** Checkpoints every log whose recovery point, high watermark or log start offset changed. */
@@ -292,8 +290,7 @@ public final class LogManager implements Closeable {
     @Override
     public void close() {
         synchronized (createLock) {
-            if (closed)
-                return;
+            if (closed) return;
             closed = true;
         }
         // wait for creations and deletions in flight: they check the flag under their partition's lock
@@ -302,8 +299,7 @@ public final class LogManager implements Closeable {
                 // nothing: just a barrier
             }
         }
-        for (ScheduledFuture<?> t : tasks)
-            t.cancel(false);
+        for (ScheduledFuture<?> t : tasks) t.cancel(false);
         // closing is fsync-bound: more threads than recovery (which is CPU-bound) let the disk batch the fsyncs
         ExecutorService closers = Executors.newFixedThreadPool(Math.max(8, settings.recoveryThreads()), r -> {
             Thread t = new Thread(r, "strand-wal-closer");
@@ -312,8 +308,7 @@ public final class LogManager implements Closeable {
         });
         try {
             List<Future<?>> futures = new ArrayList<>();
-            for (PartitionLog pl : logs.values())
-                futures.add(closers.submit(pl::close));
+            for (PartitionLog pl : logs.values()) futures.add(closers.submit(pl::close));
             for (Future<?> f : futures) {
                 try {
                     f.get();

@@ -13,8 +13,14 @@ import org.apache.kafka.common.utils.Time;
  * @param recoveryThreads          {@code num.recovery.threads.per.data.dir} times the number of dirs: threads loading logs at startup (2)
  * @param time                     the clock
  */
-public record LogManagerConfig(long retentionCheckIntervalMs, long flushCheckIntervalMs, long checkpointIntervalMs,
-                               long fileDeleteDelayMs, int flusherThreads, int recoveryThreads, Time time) {
+public record LogManagerConfig(
+        long retentionCheckIntervalMs,
+        long flushCheckIntervalMs,
+        long checkpointIntervalMs,
+        long fileDeleteDelayMs,
+        int flusherThreads,
+        int recoveryThreads,
+        Time time) {
     public static final long DEFAULT_RETENTION_CHECK_INTERVAL_MS = 5 * 60 * 1000L;
     public static final long DEFAULT_FLUSH_CHECK_INTERVAL_MS = 1000L;
     public static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000L;
@@ -23,44 +29,97 @@ public record LogManagerConfig(long retentionCheckIntervalMs, long flushCheckInt
     public LogManagerConfig {
         if (retentionCheckIntervalMs < 1 || flushCheckIntervalMs < 1 || checkpointIntervalMs < 1)
             throw new IllegalArgumentException("intervals must be positive");
-        if (fileDeleteDelayMs < 0)
-            throw new IllegalArgumentException("file.delete.delay.ms must not be negative");
+        if (fileDeleteDelayMs < 0) throw new IllegalArgumentException("file.delete.delay.ms must not be negative");
         if (flusherThreads < 1 || recoveryThreads < 1)
             throw new IllegalArgumentException("thread counts must be positive");
-        if (time == null)
-            throw new IllegalArgumentException("time");
+        if (time == null) throw new IllegalArgumentException("time");
     }
 
     public static LogManagerConfig defaults() {
-        return new LogManagerConfig(DEFAULT_RETENTION_CHECK_INTERVAL_MS, DEFAULT_FLUSH_CHECK_INTERVAL_MS,
-            DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_FILE_DELETE_DELAY_MS, 4, 2, Time.SYSTEM);
+        return new LogManagerConfig(
+                DEFAULT_RETENTION_CHECK_INTERVAL_MS,
+                DEFAULT_FLUSH_CHECK_INTERVAL_MS,
+                DEFAULT_CHECKPOINT_INTERVAL_MS,
+                DEFAULT_FILE_DELETE_DELAY_MS,
+                4,
+                2,
+                Time.SYSTEM);
     }
 
     public LogManagerConfig withRetentionCheckIntervalMs(long v) {
-        return new LogManagerConfig(v, flushCheckIntervalMs, checkpointIntervalMs, fileDeleteDelayMs, flusherThreads, recoveryThreads, time);
+        return new LogManagerConfig(
+                v,
+                flushCheckIntervalMs,
+                checkpointIntervalMs,
+                fileDeleteDelayMs,
+                flusherThreads,
+                recoveryThreads,
+                time);
     }
 
     public LogManagerConfig withCheckpointIntervalMs(long v) {
-        return new LogManagerConfig(retentionCheckIntervalMs, flushCheckIntervalMs, v, fileDeleteDelayMs, flusherThreads, recoveryThreads, time);
+        return new LogManagerConfig(
+                retentionCheckIntervalMs,
+                flushCheckIntervalMs,
+                v,
+                fileDeleteDelayMs,
+                flusherThreads,
+                recoveryThreads,
+                time);
     }
 
     public LogManagerConfig withFlushCheckIntervalMs(long v) {
-        return new LogManagerConfig(retentionCheckIntervalMs, v, checkpointIntervalMs, fileDeleteDelayMs, flusherThreads, recoveryThreads, time);
+        return new LogManagerConfig(
+                retentionCheckIntervalMs,
+                v,
+                checkpointIntervalMs,
+                fileDeleteDelayMs,
+                flusherThreads,
+                recoveryThreads,
+                time);
     }
 
     public LogManagerConfig withFileDeleteDelayMs(long v) {
-        return new LogManagerConfig(retentionCheckIntervalMs, flushCheckIntervalMs, checkpointIntervalMs, v, flusherThreads, recoveryThreads, time);
+        return new LogManagerConfig(
+                retentionCheckIntervalMs,
+                flushCheckIntervalMs,
+                checkpointIntervalMs,
+                v,
+                flusherThreads,
+                recoveryThreads,
+                time);
     }
 
     public LogManagerConfig withFlusherThreads(int v) {
-        return new LogManagerConfig(retentionCheckIntervalMs, flushCheckIntervalMs, checkpointIntervalMs, fileDeleteDelayMs, v, recoveryThreads, time);
+        return new LogManagerConfig(
+                retentionCheckIntervalMs,
+                flushCheckIntervalMs,
+                checkpointIntervalMs,
+                fileDeleteDelayMs,
+                v,
+                recoveryThreads,
+                time);
     }
 
     public LogManagerConfig withRecoveryThreads(int v) {
-        return new LogManagerConfig(retentionCheckIntervalMs, flushCheckIntervalMs, checkpointIntervalMs, fileDeleteDelayMs, flusherThreads, v, time);
+        return new LogManagerConfig(
+                retentionCheckIntervalMs,
+                flushCheckIntervalMs,
+                checkpointIntervalMs,
+                fileDeleteDelayMs,
+                flusherThreads,
+                v,
+                time);
     }
 
     public LogManagerConfig withTime(Time v) {
-        return new LogManagerConfig(retentionCheckIntervalMs, flushCheckIntervalMs, checkpointIntervalMs, fileDeleteDelayMs, flusherThreads, recoveryThreads, v);
+        return new LogManagerConfig(
+                retentionCheckIntervalMs,
+                flushCheckIntervalMs,
+                checkpointIntervalMs,
+                fileDeleteDelayMs,
+                flusherThreads,
+                recoveryThreads,
+                v);
     }
 }

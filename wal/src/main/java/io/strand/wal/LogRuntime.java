@@ -70,13 +70,17 @@ final class LogRuntime implements Closeable {
     }
 
     ScheduledFuture<?> schedulePeriodic(String name, Runnable task, long periodMs) {
-        return scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                task.run();
-            } catch (Throwable t) {
-                log.error("Periodic task {} failed", name, t);
-            }
-        }, periodMs, periodMs, TimeUnit.MILLISECONDS);
+        return scheduler.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        task.run();
+                    } catch (Throwable t) {
+                        log.error("Periodic task {} failed", name, t);
+                    }
+                },
+                periodMs,
+                periodMs,
+                TimeUnit.MILLISECONDS);
     }
 
     void execute(String name, Runnable task) {
@@ -104,8 +108,7 @@ final class LogRuntime implements Closeable {
         }
         try {
             Runnable r = () -> {
-                if (pendingDeletes.remove(delete) != null)
-                    runDelete(what, delete);
+                if (pendingDeletes.remove(delete) != null) runDelete(what, delete);
             };
             pendingDeletes.put(delete, scheduler.schedule(r, fileDeleteDelayMs, TimeUnit.MILLISECONDS));
         } catch (RejectedExecutionException e) {
@@ -133,15 +136,13 @@ final class LogRuntime implements Closeable {
         scheduler.shutdownNow();
         flushers.shutdown();
         try {
-            if (!flushers.awaitTermination(30, TimeUnit.SECONDS))
-                flushers.shutdownNow();
+            if (!flushers.awaitTermination(30, TimeUnit.SECONDS)) flushers.shutdownNow();
             scheduler.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         List<Map.Entry<IoTask, ScheduledFuture<?>>> pending = new ArrayList<>(pendingDeletes.entrySet());
         pendingDeletes.clear();
-        for (Map.Entry<IoTask, ScheduledFuture<?>> e : pending)
-            runDelete("pending deletion", e.getKey());
+        for (Map.Entry<IoTask, ScheduledFuture<?>> e : pending) runDelete("pending deletion", e.getKey());
     }
 }

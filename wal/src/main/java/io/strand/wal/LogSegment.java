@@ -38,8 +38,10 @@ final class LogSegment implements Closeable {
     static final String TIME_INDEX_SUFFIX = ".timeindex";
     static final String DELETED_SUFFIX = ".deleted";
 
-    private static final ThreadLocal<ByteBuffer> HEADER_BUF = ThreadLocal.withInitial(() -> ByteBuffer.allocate(BatchHeader.HEADER_SIZE));
-    private static final ThreadLocal<ByteBuffer> CRC_BUF = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024));
+    private static final ThreadLocal<ByteBuffer> HEADER_BUF =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocate(BatchHeader.HEADER_SIZE));
+    private static final ThreadLocal<ByteBuffer> CRC_BUF =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(64 * 1024));
 
     private final long baseOffset;
     private volatile Path logFile;
@@ -50,18 +52,27 @@ final class LogSegment implements Closeable {
     private volatile int size;
     /** Bytes from the start whose batches are known to pass CRC (checked on append, recovery, or a read). */
     private final AtomicInteger verifiedPosition = new AtomicInteger();
+
     private int bytesSinceLastIndexEntry;
     private volatile long maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
     private volatile long offsetOfMaxTimestampSoFar;
     private long createdMs;
     /** Max timestamp of the first batch, for time-based rolling; Long.MIN_VALUE = not loaded yet. */
     private long firstBatchTimestamp = Long.MIN_VALUE;
+
     private volatile boolean indexesNeedFlush;
     /** Index file size used when the indexes are (re)mapped for appending. */
     private int maxIndexBytes;
 
-    private LogSegment(long baseOffset, Path logFile, FileChannel channel, OffsetIndex offsetIndex, TimeIndex timeIndex,
-                       int size, long nowMs, int maxIndexBytes) {
+    private LogSegment(
+            long baseOffset,
+            Path logFile,
+            FileChannel channel,
+            OffsetIndex offsetIndex,
+            TimeIndex timeIndex,
+            int size,
+            long nowMs,
+            int maxIndexBytes) {
         this.baseOffset = baseOffset;
         this.maxIndexBytes = maxIndexBytes;
         this.logFile = logFile;
@@ -94,8 +105,12 @@ final class LogSegment implements Closeable {
         Path lf = logFile(dir, baseOffset);
         Files.deleteIfExists(indexFile(dir, baseOffset));
         Files.deleteIfExists(timeIndexFile(dir, baseOffset));
-        FileChannel ch = FileChannel.open(lf, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING);
+        FileChannel ch = FileChannel.open(
+                lf,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.READ,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
         try {
             OffsetIndex oi = new OffsetIndex(indexFile(dir, baseOffset), baseOffset, maxIndexSize, true);
             TimeIndex ti = new TimeIndex(timeIndexFile(dir, baseOffset), baseOffset, maxIndexSize, true);
@@ -110,7 +125,9 @@ final class LogSegment implements Closeable {
      * Opens an existing segment. If an index file is missing or fails its sanity check, it is rebuilt from the log
      * (with a warning). {@code active} maps the indexes at their maximum size for appending.
      */
-    static LogSegment open(Path dir, long baseOffset, int maxIndexSize, int indexIntervalBytes, boolean active, long nowMs) throws IOException {
+    static LogSegment open(
+            Path dir, long baseOffset, int maxIndexSize, int indexIntervalBytes, boolean active, long nowMs)
+            throws IOException {
         return open(dir, baseOffset, maxIndexSize, indexIntervalBytes, active, false, nowMs);
     }
 
@@ -118,8 +135,15 @@ final class LogSegment implements Closeable {
      * As above; {@code willRecover} skips the index check and rebuild because {@link #recover} rebuilds the indexes
      * anyway (an active segment's indexes are preallocated after a crash, which is expected, not a warning).
      */
-    static LogSegment open(Path dir, long baseOffset, int maxIndexSize, int indexIntervalBytes, boolean active,
-                           boolean willRecover, long nowMs) throws IOException {
+    static LogSegment open(
+            Path dir,
+            long baseOffset,
+            int maxIndexSize,
+            int indexIntervalBytes,
+            boolean active,
+            boolean willRecover,
+            long nowMs)
+            throws IOException {
         Path lf = logFile(dir, baseOffset);
         FileChannel ch = FileChannel.open(lf, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
@@ -131,10 +155,8 @@ final class LogSegment implements Closeable {
             boolean rebuild = !Files.exists(ip) || !Files.exists(tp);
             if (willRecover) {
                 // content irrelevant: recovery rebuilds both; only the length must be whole entries to open them
-                if (Files.exists(ip) && Files.size(ip) % OffsetIndex.ENTRY_SIZE != 0)
-                    Files.delete(ip);
-                if (Files.exists(tp) && Files.size(tp) % TimeIndex.ENTRY_SIZE != 0)
-                    Files.delete(tp);
+                if (Files.exists(ip) && Files.size(ip) % OffsetIndex.ENTRY_SIZE != 0) Files.delete(ip);
+                if (Files.exists(tp) && Files.size(tp) % TimeIndex.ENTRY_SIZE != 0) Files.delete(tp);
                 OffsetIndex oi = new OffsetIndex(ip, baseOffset, maxIndexSize, true);
                 TimeIndex ti = new TimeIndex(tp, baseOffset, maxIndexSize, true);
                 return new LogSegment(baseOffset, lf, ch, oi, ti, (int) fileSize, nowMs, maxIndexSize);
@@ -155,8 +177,7 @@ final class LogSegment implements Closeable {
             LogSegment seg = new LogSegment(baseOffset, lf, ch, oi, ti, (int) fileSize, nowMs, maxIndexSize);
             if (rebuild) {
                 seg.rebuildIndexesFromHeaders(indexIntervalBytes);
-                if (!active)
-                    seg.trimIndexes();
+                if (!active) seg.trimIndexes();
             } else {
                 TimeIndex.Entry last = ti.entries() > 0 ? ti.lastEntry() : null;
                 if (last != null) {
@@ -202,8 +223,7 @@ final class LogSegment implements Closeable {
     private static void readFully(Path p, ByteBuffer b, long position) throws IOException {
         try (FileChannel c = FileChannel.open(p, StandardOpenOption.READ)) {
             while (b.hasRemaining()) {
-                if (c.read(b, position + b.position()) < 0)
-                    throw new EOFException("Unexpected end of " + p);
+                if (c.read(b, position + b.position()) < 0) throw new EOFException("Unexpected end of " + p);
             }
         }
     }
@@ -243,8 +263,7 @@ final class LogSegment implements Closeable {
     /** Largest timestamp for retention: the max timestamp, or the file's modification time when no batch has one. */
     long largestTimestampForRetention() {
         long ts = maxTimestampSoFar;
-        if (ts >= 0)
-            return ts;
+        if (ts >= 0) return ts;
         try {
             return Files.getLastModifiedTime(logFile).toMillis();
         } catch (IOException e) {
@@ -253,7 +272,8 @@ final class LogSegment implements Closeable {
     }
 
     boolean indexesFull(int batches) {
-        return offsetIndex.entries() + batches > offsetIndex.maxEntries() || timeIndex.entries() + batches > timeIndex.maxEntries() - 1;
+        return offsetIndex.entries() + batches > offsetIndex.maxEntries()
+                || timeIndex.entries() + batches > timeIndex.maxEntries() - 1;
     }
 
     /** Kafka's time-based roll test: age by record timestamps when the first batch has one, else by wall clock. */
@@ -262,12 +282,10 @@ final class LogSegment implements Closeable {
             firstBatchTimestamp = RecordBatch.NO_TIMESTAMP;
             if (size >= BatchHeader.HEADER_SIZE) {
                 BatchHeader h = readHeader(0);
-                if (h != null)
-                    firstBatchTimestamp = h.maxTimestamp();
+                if (h != null) firstBatchTimestamp = h.maxTimestamp();
             }
         }
-        if (firstBatchTimestamp >= 0 && incomingMaxTimestamp >= 0)
-            return incomingMaxTimestamp - firstBatchTimestamp;
+        if (firstBatchTimestamp >= 0 && incomingMaxTimestamp >= 0) return incomingMaxTimestamp - firstBatchTimestamp;
         return nowMs - createdMs;
     }
 
@@ -284,8 +302,7 @@ final class LogSegment implements Closeable {
         ByteBuffer src = data.duplicate();
         try {
             long pos = start;
-            while (src.hasRemaining())
-                pos += channel.write(src, pos);
+            while (src.hasRemaining()) pos += channel.write(src, pos);
         } catch (IOException | RuntimeException e) {
             try {
                 channel.truncate(start);
@@ -296,12 +313,10 @@ final class LogSegment implements Closeable {
         }
         boolean wasVerified = verifiedPosition.get() == start;
         size = start + length;
-        if (wasVerified)
-            verifiedPosition.compareAndSet(start, start + length);
+        if (wasVerified) verifiedPosition.compareAndSet(start, start + length);
         if (start == 0 && !batches.isEmpty())
             firstBatchTimestamp = batches.get(0).maxTimestamp();
-        for (BatchHeader b : batches)
-            indexBatch(b, (int) (start + b.position()), indexIntervalBytes);
+        for (BatchHeader b : batches) indexBatch(b, (int) (start + b.position()), indexIntervalBytes);
     }
 
     private void indexBatch(BatchHeader b, int position, int indexIntervalBytes) {
@@ -310,10 +325,8 @@ final class LogSegment implements Closeable {
             offsetOfMaxTimestampSoFar = b.baseOffset();
         }
         if (bytesSinceLastIndexEntry > indexIntervalBytes) {
-            if (!offsetIndex.isFull())
-                offsetIndex.append(b.baseOffset(), position);
-            if (!timeIndex.isFull())
-                timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar, false);
+            if (!offsetIndex.isFull()) offsetIndex.append(b.baseOffset(), position);
+            if (!timeIndex.isFull()) timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar, false);
             bytesSinceLastIndexEntry = 0;
         }
         bytesSinceLastIndexEntry += b.sizeInBytes();
@@ -327,8 +340,7 @@ final class LogSegment implements Closeable {
         buf.clear();
         while (buf.hasRemaining()) {
             int n = channel.read(buf, position + buf.position());
-            if (n < 0)
-                return null;
+            if (n < 0) return null;
         }
         return BatchHeader.parse(buf, 0, position);
     }
@@ -343,7 +355,10 @@ final class LogSegment implements Closeable {
         BatchHeader h = readHeader(position);
         if (h == null || !h.isStructurallyValid() || h.nextPosition() > limit || h.baseOffset() < baseOffset)
             throw new CorruptRecordException("Corrupt batch in " + logFile + " at position " + position
-                + (h == null ? "" : " (base offset " + h.baseOffset() + ", size " + h.sizeInBytes() + ", magic " + h.magic() + ")"));
+                    + (h == null
+                            ? ""
+                            : " (base offset " + h.baseOffset() + ", size " + h.sizeInBytes() + ", magic " + h.magic()
+                                    + ")"));
         return h;
     }
 
@@ -352,8 +367,7 @@ final class LogSegment implements Closeable {
         long pos = offsetIndex.lookup(offset).position();
         while (pos < limit) {
             BatchHeader h = readValidHeader(pos, limit);
-            if (h.lastOffset() >= offset)
-                return h;
+            if (h.lastOffset() >= offset) return h;
             pos = h.nextPosition();
         }
         return null;
@@ -365,10 +379,10 @@ final class LogSegment implements Closeable {
      * empty slice (size 0) when the first batch is excluded by {@code maxOffsetExclusive} or {@code maxBytes}.
      * Batches not yet known to be valid are CRC-checked before they are handed out.
      */
-    FileSlice read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch, int limit) throws IOException {
+    FileSlice read(long startOffset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch, int limit)
+            throws IOException {
         BatchHeader first = findBatch(startOffset, limit);
-        if (first == null)
-            return null;
+        if (first == null) return null;
         long startPos = first.position();
         if (first.lastOffset() >= maxOffsetExclusive || (first.sizeInBytes() > maxBytes && !minOneBatch))
             return new FileSlice(logFile, channel, startPos, 0, first.baseOffset(), first.baseOffset());
@@ -384,8 +398,7 @@ final class LogSegment implements Closeable {
             }
             while (endPos < limit) {
                 BatchHeader h = readValidHeader(endPos, limit);
-                if (h.lastOffset() >= maxOffsetExclusive || h.nextPosition() > budgetEnd)
-                    break;
+                if (h.lastOffset() >= maxOffsetExclusive || h.nextPosition() > budgetEnd) break;
                 endPos = h.nextPosition();
                 nextOffset = h.nextOffset();
             }
@@ -400,17 +413,14 @@ final class LogSegment implements Closeable {
      */
     private void verify(long from, long to) throws IOException {
         int verified = verifiedPosition.get();
-        if (to <= verified)
-            return;
+        if (to <= verified) return;
         long pos = Math.max(from, verified);
         while (pos < to) {
             BatchHeader h = readValidHeader(pos, (int) to);
-            if (!crcMatches(h))
-                throw corrupt(h, "CRC mismatch");
+            if (!crcMatches(h)) throw corrupt(h, "CRC mismatch");
             pos = h.nextPosition();
         }
-        if (from <= verified)
-            verifiedPosition.accumulateAndGet((int) to, Math::max);
+        if (from <= verified) verifiedPosition.accumulateAndGet((int) to, Math::max);
     }
 
     CorruptRecordException corrupt(BatchHeader h, String what) {
@@ -430,8 +440,7 @@ final class LogSegment implements Closeable {
             buf.limit((int) Math.min(buf.capacity(), end - p));
             while (buf.hasRemaining()) {
                 int n = channel.read(buf, p + buf.position());
-                if (n < 0)
-                    return false;
+                if (n < 0) return false;
             }
             buf.flip();
             p += buf.remaining();
@@ -445,12 +454,13 @@ final class LogSegment implements Closeable {
         ByteBuffer buf = ByteBuffer.allocate(h.sizeInBytes());
         while (buf.hasRemaining()) {
             if (channel.read(buf, h.position() + buf.position()) < 0)
-                throw new CorruptRecordException("Unexpected end of " + logFile + " inside batch at position " + h.position());
+                throw new CorruptRecordException(
+                        "Unexpected end of " + logFile + " inside batch at position " + h.position());
         }
         buf.flip();
-        MutableRecordBatch batch = MemoryRecords.readableRecords(buf).batchIterator().next();
-        if (!batch.isValid())
-            throw corrupt(h, "CRC mismatch");
+        MutableRecordBatch batch =
+                MemoryRecords.readableRecords(buf).batchIterator().next();
+        if (!batch.isValid()) throw corrupt(h, "CRC mismatch");
         return batch;
     }
 
@@ -467,7 +477,9 @@ final class LogSegment implements Closeable {
             if (h.maxTimestamp() >= timestamp && h.lastOffset() >= startingOffset) {
                 RecordBatch batch = readBatch(h);
                 for (Record r : batch) {
-                    long ts = batch.timestampType() == TimestampType.LOG_APPEND_TIME ? batch.maxTimestamp() : r.timestamp();
+                    long ts = batch.timestampType() == TimestampType.LOG_APPEND_TIME
+                            ? batch.maxTimestamp()
+                            : r.timestamp();
                     if (ts >= timestamp && r.offset() >= startingOffset)
                         return new TimestampOffset(ts, r.offset(), batch.partitionLeaderEpoch());
                 }
@@ -480,8 +492,7 @@ final class LogSegment implements Closeable {
     /** The first record carrying this segment's max timestamp, or null when no batch has a timestamp. */
     TimestampOffset maxTimestampAndOffset() throws IOException {
         long maxTs = maxTimestampSoFar;
-        if (maxTs < 0)
-            return null;
+        if (maxTs < 0) return null;
         return findOffsetByTimestamp(maxTs, offsetOfMaxTimestampSoFar);
     }
 
@@ -506,8 +517,7 @@ final class LogSegment implements Closeable {
     // ------------------------------------------------------------------------------------------------ recovery
 
     /** Result of {@link #recover}: where the valid data ends and why it stopped early, if it did. */
-    record RecoveryResult(int validBytes, int truncatedBytes, long nextOffset, String problem, long problemOffset) {
-    }
+    record RecoveryResult(int validBytes, int truncatedBytes, long nextOffset, String problem, long problemOffset) {}
 
     /**
      * Validates every batch from the start (structure, offsets increasing from the base offset, CRC-32C), rebuilds
@@ -540,7 +550,8 @@ final class LogSegment implements Closeable {
             }
             problemOffset = h.baseOffset();
             if (!h.isStructurallyValid()) {
-                problem = "invalid batch header (magic " + h.magic() + ", size " + h.sizeInBytes() + ", last offset delta " + h.lastOffsetDelta() + ")";
+                problem = "invalid batch header (magic " + h.magic() + ", size " + h.sizeInBytes()
+                        + ", last offset delta " + h.lastOffsetDelta() + ")";
                 break;
             }
             if (h.nextPosition() > limit) {
@@ -548,7 +559,8 @@ final class LogSegment implements Closeable {
                 break;
             }
             if (h.baseOffset() < expectedNext || h.lastOffset() - baseOffset > Integer.MAX_VALUE) {
-                problem = "batch offsets " + h.baseOffset() + ".." + h.lastOffset() + " out of order (expected at least " + expectedNext + ")";
+                problem = "batch offsets " + h.baseOffset() + ".." + h.lastOffset()
+                        + " out of order (expected at least " + expectedNext + ")";
                 break;
             }
             if (!crcMatches(h)) {
@@ -562,13 +574,11 @@ final class LogSegment implements Closeable {
             problemOffset = -1;
         }
         int truncated = (int) (fileSize - pos);
-        if (truncated > 0)
-            channel.truncate(pos);
+        if (truncated > 0) channel.truncate(pos);
         size = (int) pos;
         verifiedPosition.set((int) pos);
         firstBatchTimestamp = Long.MIN_VALUE;
-        if (problem == null && truncated > 0)
-            problem = "trailing bytes";
+        if (problem == null && truncated > 0) problem = "trailing bytes";
         return new RecoveryResult((int) pos, truncated, expectedNext, problem, problemOffset);
     }
 
@@ -580,8 +590,7 @@ final class LogSegment implements Closeable {
         long pos = 0;
         while (pos + BatchHeader.HEADER_SIZE <= limit) {
             BatchHeader h = readHeader(pos);
-            if (h == null || !h.isStructurallyValid() || h.nextPosition() > limit)
-                break;
+            if (h == null || !h.isStructurallyValid() || h.nextPosition() > limit) break;
             indexBatch(h, (int) pos, indexIntervalBytes);
             pos = h.nextPosition();
         }
@@ -595,8 +604,7 @@ final class LogSegment implements Closeable {
      */
     int truncateTo(long offset, long nowMs) throws IOException {
         BatchHeader h = findBatch(offset, size);
-        if (h == null)
-            return 0;
+        if (h == null) return 0;
         int newSize = (int) h.position();
         int removed = size - newSize;
         offsetIndex.truncateTo(h.baseOffset());
@@ -672,7 +680,8 @@ final class LogSegment implements Closeable {
         Path target = logFile.resolveSibling(logFile.getFileName() + DELETED_SUFFIX);
         Files.move(logFile, target);
         logFile = target;
-        offsetIndex.renameTo(offsetIndex.file().resolveSibling(offsetIndex.file().getFileName() + DELETED_SUFFIX));
+        offsetIndex.renameTo(
+                offsetIndex.file().resolveSibling(offsetIndex.file().getFileName() + DELETED_SUFFIX));
         timeIndex.renameTo(timeIndex.file().resolveSibling(timeIndex.file().getFileName() + DELETED_SUFFIX));
     }
 
@@ -687,15 +696,13 @@ final class LogSegment implements Closeable {
         offsetIndex.closeAndDelete();
         timeIndex.closeAndDelete();
         Files.deleteIfExists(logFile);
-        if (first != null)
-            throw first;
+        if (first != null) throw first;
     }
 
     /** Clean close: indexes trimmed and flushed, files closed (call {@link #onBecomeInactive} first on the active segment). */
     @Override
     public void close() throws IOException {
-        if (!channel.isOpen())
-            return;
+        if (!channel.isOpen()) return;
         offsetIndex.close();
         timeIndex.close();
         channel.close();

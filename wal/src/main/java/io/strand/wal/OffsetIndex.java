@@ -15,8 +15,7 @@ final class OffsetIndex extends AbstractIndex {
     static final int ENTRY_SIZE = 8;
 
     /** An index entry or lookup result: absolute offset and file position. */
-    record Entry(long offset, int position) {
-    }
+    record Entry(long offset, int position) {}
 
     OffsetIndex(Path file, long baseOffset, int maxIndexSize, boolean writable) throws IOException {
         super(file, baseOffset, ENTRY_SIZE, maxIndexSize, writable);
@@ -32,8 +31,7 @@ final class OffsetIndex extends AbstractIndex {
         try {
             MappedByteBuffer b = buffer();
             int slot = largestLowerBound(b, entries(), offset - baseOffset, OffsetIndex::relOffset);
-            if (slot < 0)
-                return new Entry(baseOffset, 0);
+            if (slot < 0) return new Entry(baseOffset, 0);
             return entryAt(b, slot);
         } finally {
             readUnlock();
@@ -72,8 +70,7 @@ final class OffsetIndex extends AbstractIndex {
         readLock();
         try {
             int n = entries();
-            if (n == 0)
-                return new Entry(baseOffset, 0);
+            if (n == 0) return new Entry(baseOffset, 0);
             return entryAt(buffer(), n - 1);
         } finally {
             readUnlock();
@@ -90,7 +87,8 @@ final class OffsetIndex extends AbstractIndex {
         if (entries() > 0) {
             Entry last = writerLast != null ? writerLast : lastEntry();
             if (offset <= last.offset() || position <= last.position())
-                throw new IllegalArgumentException("Index entry (" + offset + ", " + position + ") not after last entry " + last + " in " + file());
+                throw new IllegalArgumentException("Index entry (" + offset + ", " + position
+                        + ") not after last entry " + last + " in " + file());
         }
         appendEntry((b, p) -> {
             b.putInt(p, (int) rel);
@@ -133,7 +131,7 @@ final class OffsetIndex extends AbstractIndex {
                 long pos = b.getInt(i * ENTRY_SIZE + 4);
                 if (rel <= prevOff || pos <= prevPos || pos >= logSize || rel < 0)
                     throw new CorruptIndexException("Offset index " + file() + " entry " + i + " (" + rel + ", " + pos
-                        + ") is out of order or beyond the log (" + logSize + " bytes)");
+                            + ") is out of order or beyond the log (" + logSize + " bytes)");
                 prevOff = rel;
                 prevPos = pos;
             }

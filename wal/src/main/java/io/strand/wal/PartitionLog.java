@@ -22,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.CorruptRecordException;
@@ -91,14 +90,18 @@ public final class PartitionLog implements Closeable {
     private volatile long flushedOffset;
     /** Bumped by every truncation; a flush that started before one does not advance {@link #flushedOffset}. */
     private long generation;
+
     private final TreeMap<Long, List<CompletableFuture<Void>>> durableWaiters = new TreeMap<>();
     /** Number of distinct offsets waited for; lets the append path skip the lock when nobody waits. */
     private volatile int waiterCount;
+
     private final CopyOnWriteArrayList<LongConsumer> durableListeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger flushState = new AtomicInteger(FLUSH_IDLE);
     private final Object listenerLock = new Object();
     /** Last value given to the durable listeners (lowered by truncation). */
-    private final java.util.concurrent.atomic.AtomicLong lastNotifiedDurable = new java.util.concurrent.atomic.AtomicLong(-1);
+    private final java.util.concurrent.atomic.AtomicLong lastNotifiedDurable =
+            new java.util.concurrent.atomic.AtomicLong(-1);
+
     private volatile long lastFlushMs;
     private volatile boolean dirNeedsSync;
 
@@ -107,6 +110,7 @@ public final class PartitionLog implements Closeable {
     private final java.util.concurrent.atomic.AtomicLong appendCount = new java.util.concurrent.atomic.AtomicLong();
     /** appendCount when the last fsync pass captured its target, and the size of the group it covered. */
     private long capturedAppendCount;
+
     private long lastGroupSize;
     private long lastFsyncNanos;
     private volatile Thread lingeringFlusher;
@@ -120,7 +124,8 @@ public final class PartitionLog implements Closeable {
     private volatile KafkaStorageException failure;
     private String lastCheckpoint = "";
 
-    private PartitionLog(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, LogRuntime runtime, boolean ownsRuntime)
+    private PartitionLog(
+            Path dir, TopicPartition tp, Uuid topicId, LogConfig config, LogRuntime runtime, boolean ownsRuntime)
             throws IOException {
         this.dir = dir;
         this.topicPartition = tp;
@@ -153,7 +158,8 @@ public final class PartitionLog implements Closeable {
         }
     }
 
-    static PartitionLog open(Path dir, TopicPartition tp, Uuid topicId, LogConfig config, LogRuntime runtime, boolean ownsRuntime) {
+    static PartitionLog open(
+            Path dir, TopicPartition tp, Uuid topicId, LogConfig config, LogRuntime runtime, boolean ownsRuntime) {
         try {
             if (!Files.isDirectory(dir)) {
                 Files.createDirectories(dir);
@@ -163,8 +169,7 @@ public final class PartitionLog implements Closeable {
             try {
                 pl.load();
             } catch (IOException | RuntimeException e) {
-                for (LogSegment seg : pl.segments.values())
-                    seg.closeQuietly();
+                for (LogSegment seg : pl.segments.values()) seg.closeQuietly();
                 throw e;
             }
             return pl;
@@ -193,8 +198,7 @@ public final class PartitionLog implements Closeable {
         for (Path p : strayIndexes) {
             String name = p.getFileName().toString();
             String prefix = name.substring(0, name.indexOf('.'));
-            if (!bases.contains(Long.parseLong(prefix)))
-                Files.deleteIfExists(p);
+            if (!bases.contains(Long.parseLong(prefix))) Files.deleteIfExists(p);
         }
         Optional<Uuid> onDisk = readTopicId(dir);
         if (topicId == null || Uuid.ZERO_UUID.equals(topicId)) {
@@ -203,7 +207,7 @@ public final class PartitionLog implements Closeable {
             writeTopicId(dir, topicId);
         } else if (!onDisk.get().equals(topicId)) {
             throw new InconsistentTopicIdException("The log in " + dir + " belongs to topic id " + onDisk.get()
-                + ", not " + topicId + " (the log manager deletes such a log before creating the new one)");
+                    + ", not " + topicId + " (the log manager deletes such a log before creating the new one)");
         }
 
         long[] cp = readCheckpoint();
@@ -227,21 +231,34 @@ public final class PartitionLog implements Closeable {
             Long floor = bases.floor(recoveryPoint);
             long recoverFrom = clean ? Long.MAX_VALUE : floor == null ? bases.first() : floor;
             for (long base : bases) {
-                LogSegment seg = LogSegment.open(dir, base, cfg.maxIndexSizeBytes(), cfg.indexIntervalBytes(), base == last,
-                    base >= recoverFrom, now);
+                LogSegment seg = LogSegment.open(
+                        dir,
+                        base,
+                        cfg.maxIndexSizeBytes(),
+                        cfg.indexIntervalBytes(),
+                        base == last,
+                        base >= recoverFrom,
+                        now);
                 segments.put(base, seg);
             }
             activeSegment = segments.lastEntry().getValue();
             if (clean) {
                 logEndOffset = activeSegment.readNextOffset();
-                log.debug("{}Loaded after a clean shutdown: {} segments, log end offset {}", logPrefix, segments.size(), logEndOffset);
+                log.debug(
+                        "{}Loaded after a clean shutdown: {} segments, log end offset {}",
+                        logPrefix,
+                        segments.size(),
+                        logEndOffset);
             } else {
                 recover(recoveryPoint, now);
             }
             logStartOffset = Math.max(checkpointLso, segments.firstKey());
             if (logStartOffset > logEndOffset) {
-                log.warn("{}Log start offset {} is beyond the log end offset {}: starting an empty log there", logPrefix,
-                    logStartOffset, logEndOffset);
+                log.warn(
+                        "{}Log start offset {} is beyond the log end offset {}: starting an empty log there",
+                        logPrefix,
+                        logStartOffset,
+                        logEndOffset);
                 long start = logStartOffset;
                 for (LogSegment s : new ArrayList<>(segments.values()))
                     removeAndDelete(s, "log start offset beyond the log end");
@@ -271,43 +288,54 @@ public final class PartitionLog implements Closeable {
     private void recover(long recoveryPoint, long now) throws IOException {
         LogConfig cfg = config;
         Long fromKey = segments.floorKey(recoveryPoint);
-        if (fromKey == null)
-            fromKey = segments.firstKey();
+        if (fromKey == null) fromKey = segments.firstKey();
         long expectedNext = -1;
-        List<LogSegment> toRecover = new ArrayList<>(segments.tailMap(fromKey, true).values());
-        log.info("{}Recovering {} segment(s) from offset {} (recovery point {}) after an unclean shutdown", logPrefix,
-            toRecover.size(), fromKey, recoveryPoint);
+        List<LogSegment> toRecover =
+                new ArrayList<>(segments.tailMap(fromKey, true).values());
+        log.info(
+                "{}Recovering {} segment(s) from offset {} (recovery point {}) after an unclean shutdown",
+                logPrefix,
+                toRecover.size(),
+                fromKey,
+                recoveryPoint);
         LogSegment lastGood = null;
         for (int i = 0; i < toRecover.size(); i++) {
             LogSegment seg = toRecover.get(i);
             if (expectedNext >= 0 && seg.baseOffset() < expectedNext) {
-                log.warn("{}Segment {} starts at offset {} inside the previous segment (which ends at {}); deleting it and every later segment",
-                    logPrefix, seg.logFile(), seg.baseOffset(), expectedNext);
+                log.warn(
+                        "{}Segment {} starts at offset {} inside the previous segment (which ends at {}); deleting it and every later segment",
+                        logPrefix,
+                        seg.logFile(),
+                        seg.baseOffset(),
+                        expectedNext);
                 deleteFrom(toRecover, i);
                 break;
             }
             LogSegment.RecoveryResult r = seg.recover(cfg.indexIntervalBytes(), (h, pos) -> {
-                if (h.partitionLeaderEpoch() >= 0)
-                    epochCache.assignLazily(h.partitionLeaderEpoch(), h.baseOffset());
+                if (h.partitionLeaderEpoch() >= 0) epochCache.assignLazily(h.partitionLeaderEpoch(), h.baseOffset());
             });
             lastGood = seg;
             expectedNext = r.nextOffset();
             if (r.truncatedBytes() > 0) {
-                log.warn("{}Truncated segment {} at position {} (offset {}): {}; dropped {} bytes", logPrefix, seg.logFile(),
-                    r.validBytes(), r.problemOffset() >= 0 ? r.problemOffset() : r.nextOffset(), r.problem(), r.truncatedBytes());
+                log.warn(
+                        "{}Truncated segment {} at position {} (offset {}): {}; dropped {} bytes",
+                        logPrefix,
+                        seg.logFile(),
+                        r.validBytes(),
+                        r.problemOffset() >= 0 ? r.problemOffset() : r.nextOffset(),
+                        r.problem(),
+                        r.truncatedBytes());
                 deleteFrom(toRecover, i + 1);
                 break;
             }
         }
         // everything we kept is fsynced now, so that the recovery point may move to the log end
         for (LogSegment seg : toRecover) {
-            if (segments.containsKey(seg.baseOffset()))
-                seg.flush();
+            if (segments.containsKey(seg.baseOffset())) seg.flush();
         }
         activeSegment = segments.lastEntry().getValue();
         for (LogSegment seg : segments.values()) {
-            if (seg != activeSegment && toRecover.contains(seg))
-                seg.trimIndexes();
+            if (seg != activeSegment && toRecover.contains(seg)) seg.trimIndexes();
         }
         activeSegment.makeActive(cfg.maxIndexSizeBytes());
         logEndOffset = lastGood == activeSegment ? expectedNext : activeSegment.readNextOffset();
@@ -319,7 +347,11 @@ public final class PartitionLog implements Closeable {
     private void deleteFrom(List<LogSegment> list, int from) throws IOException {
         for (int j = from; j < list.size(); j++) {
             LogSegment later = list.get(j);
-            log.warn("{}Deleting segment {} (base offset {}) after the truncation point", logPrefix, later.logFile(), later.baseOffset());
+            log.warn(
+                    "{}Deleting segment {} (base offset {}) after the truncation point",
+                    logPrefix,
+                    later.logFile(),
+                    later.baseOffset());
             segments.remove(later.baseOffset());
             later.closeAndDelete();
         }
@@ -347,10 +379,8 @@ public final class PartitionLog implements Closeable {
     public void updateConfig(LogConfig c) {
         LogConfig old = this.config;
         this.config = c;
-        if (c.fsyncBeforeAck() && !old.fsyncBeforeAck())
-            requestFlush();
-        else if (!c.fsyncBeforeAck())
-            durableAdvanced();
+        if (c.fsyncBeforeAck() && !old.fsyncBeforeAck()) requestFlush();
+        else if (!c.fsyncBeforeAck()) durableAdvanced();
     }
 
     public long logStartOffset() {
@@ -363,8 +393,7 @@ public final class PartitionLog implements Closeable {
 
     public long sizeInBytes() {
         long total = 0;
-        for (LogSegment s : segments.values())
-            total += s.size();
+        for (LogSegment s : segments.values()) total += s.size();
         return total;
     }
 
@@ -392,7 +421,8 @@ public final class PartitionLog implements Closeable {
 
     @Override
     public String toString() {
-        return "PartitionLog(" + topicPartition + ", start=" + logStartOffset + ", end=" + logEndOffset + ", dir=" + dir + ")";
+        return "PartitionLog(" + topicPartition + ", start=" + logStartOffset + ", end=" + logEndOffset + ", dir=" + dir
+                + ")";
     }
 
     // ============================================================================================== append
@@ -419,7 +449,8 @@ public final class PartitionLog implements Closeable {
             stampLogAppendTime(buf, batches, appendTime);
             batches = reparse(buf, batches);
         }
-        int setSize = batches.isEmpty() ? 0 : (int) batches.get(batches.size() - 1).nextPosition();
+        int setSize =
+                batches.isEmpty() ? 0 : (int) batches.get(batches.size() - 1).nextPosition();
         ByteBuffer data = buf.duplicate();
         data.limit(data.position() + setSize);
         long first;
@@ -439,16 +470,25 @@ public final class PartitionLog implements Closeable {
                 int at = data.position() + (int) h.position();
                 buf.putLong(at + BatchHeader.BASE_OFFSET_OFFSET, next);
                 buf.putInt(at + BatchHeader.PARTITION_LEADER_EPOCH_OFFSET, leaderEpoch);
-                BatchHeader a = new BatchHeader(h.position(), next, h.sizeInBytes(), leaderEpoch, h.magic(), h.crc(),
-                    h.attributes(), h.lastOffsetDelta(), h.baseTimestamp(), h.maxTimestamp(), h.recordCount());
+                BatchHeader a = new BatchHeader(
+                        h.position(),
+                        next,
+                        h.sizeInBytes(),
+                        leaderEpoch,
+                        h.magic(),
+                        h.crc(),
+                        h.attributes(),
+                        h.lastOffsetDelta(),
+                        h.baseTimestamp(),
+                        h.maxTimestamp(),
+                        h.recordCount());
                 assigned.add(a);
                 maxTs = Math.max(maxTs, a.maxTimestamp());
                 count += h.recordCount();
                 next = a.nextOffset();
             }
             appendLocked(data, assigned, maxTs, cfg);
-            if (leaderEpoch >= 0)
-                epochCache.assignLazily(leaderEpoch, first);
+            if (leaderEpoch >= 0) epochCache.assignLazily(leaderEpoch, first);
         } finally {
             lock.unlock();
         }
@@ -468,7 +508,8 @@ public final class PartitionLog implements Closeable {
         LogConfig cfg = config;
         ByteBuffer buf = records.buffer().duplicate();
         List<BatchHeader> batches = BatchValidator.validate(topicPartition, buf, cfg, false);
-        int setSize = batches.isEmpty() ? 0 : (int) batches.get(batches.size() - 1).nextPosition();
+        int setSize =
+                batches.isEmpty() ? 0 : (int) batches.get(batches.size() - 1).nextPosition();
         ByteBuffer data = buf.duplicate();
         data.limit(data.position() + setSize);
         long first;
@@ -479,11 +520,15 @@ public final class PartitionLog implements Closeable {
         try {
             ensureUsable();
             if (batches.isEmpty())
-                return new AppendResult(logEndOffset, logEndOffset - 1, -1, RecordBatch.NO_TIMESTAMP, 0, 0, logStartOffset);
+                return new AppendResult(
+                        logEndOffset, logEndOffset - 1, -1, RecordBatch.NO_TIMESTAMP, 0, 0, logStartOffset);
             first = batches.get(0).baseOffset();
             if (first != logEndOffset)
-                throw new UnexpectedAppendOffsetException("Follower append to " + topicPartition + " starts at offset " + first
-                    + " but the log ends at " + logEndOffset, first, batches.get(batches.size() - 1).lastOffset());
+                throw new UnexpectedAppendOffsetException(
+                        "Follower append to " + topicPartition + " starts at offset " + first + " but the log ends at "
+                                + logEndOffset,
+                        first,
+                        batches.get(batches.size() - 1).lastOffset());
             prepareForMutation();
             for (BatchHeader h : batches) {
                 maxTs = Math.max(maxTs, h.maxTimestamp());
@@ -492,8 +537,7 @@ public final class PartitionLog implements Closeable {
             next = batches.get(batches.size() - 1).nextOffset();
             appendLocked(data, batches, maxTs, cfg);
             for (BatchHeader h : batches) {
-                if (h.partitionLeaderEpoch() >= 0)
-                    epochCache.assignLazily(h.partitionLeaderEpoch(), h.baseOffset());
+                if (h.partitionLeaderEpoch() >= 0) epochCache.assignLazily(h.partitionLeaderEpoch(), h.baseOffset());
             }
         } finally {
             lock.unlock();
@@ -504,8 +548,7 @@ public final class PartitionLog implements Closeable {
 
     private static ByteBuffer writableBuffer(MemoryRecords records) {
         ByteBuffer src = records.buffer();
-        if (!src.isReadOnly())
-            return src.duplicate();
+        if (!src.isReadOnly()) return src.duplicate();
         ByteBuffer copy = ByteBuffer.allocate(src.remaining());
         copy.put(src.duplicate()).flip();
         return copy;
@@ -516,7 +559,8 @@ public final class PartitionLog implements Closeable {
             ByteBuffer slice = buf.duplicate();
             int at = buf.position() + (int) h.position();
             slice.limit(at + h.sizeInBytes()).position(at);
-            MutableRecordBatch b = MemoryRecords.readableRecords(slice.slice()).batchIterator().next();
+            MutableRecordBatch b =
+                    MemoryRecords.readableRecords(slice.slice()).batchIterator().next();
             b.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
         }
     }
@@ -541,18 +585,25 @@ public final class PartitionLog implements Closeable {
         logEndOffset = lastBatch.nextOffset();
     }
 
-    private void maybeRoll(int setSize, long maxTs, long firstOffset, long lastOffset, int batchCount, LogConfig cfg) throws IOException {
+    private void maybeRoll(int setSize, long maxTs, long firstOffset, long lastOffset, int batchCount, LogConfig cfg)
+            throws IOException {
         LogSegment seg = activeSegment;
-        if (seg.size() == 0)
-            return;
+        if (seg.size() == 0) return;
         long now = runtime.time.milliseconds();
         boolean full = (long) seg.size() + setSize > cfg.segmentBytes();
         boolean old = seg.timeWaitedForRoll(now, maxTs) > cfg.segmentMs();
         boolean indexFull = seg.indexesFull(batchCount);
         boolean offsetOverflow = lastOffset - seg.baseOffset() > Integer.MAX_VALUE;
         if (full || old || indexFull || offsetOverflow) {
-            log.debug("{}Rolling new segment at offset {} (size {}, full {}, time {}, index full {}, offset overflow {})",
-                logPrefix, firstOffset, seg.size(), full, old, indexFull, offsetOverflow);
+            log.debug(
+                    "{}Rolling new segment at offset {} (size {}, full {}, time {}, index full {}, offset overflow {})",
+                    logPrefix,
+                    firstOffset,
+                    seg.size(),
+                    full,
+                    old,
+                    indexFull,
+                    offsetOverflow);
             roll(firstOffset, cfg);
         }
     }
@@ -564,8 +615,7 @@ public final class PartitionLog implements Closeable {
         segments.put(newBase, seg);
         activeSegment = seg;
         dirNeedsSync = true;
-        if (!cfg.fsyncBeforeAck())
-            requestFlush(); // Kafka flushes a rolled segment in the background
+        if (!cfg.fsyncBeforeAck()) requestFlush(); // Kafka flushes a rolled segment in the background
     }
 
     /** Forces a roll of a non-empty active segment (tests, and Kafka's roll on demand). */
@@ -573,8 +623,7 @@ public final class PartitionLog implements Closeable {
         lock.lock();
         try {
             ensureUsable();
-            if (activeSegment.size() == 0)
-                return;
+            if (activeSegment.size() == 0) return;
             prepareForMutation();
             roll(logEndOffset, config);
         } catch (IOException e) {
@@ -588,12 +637,10 @@ public final class PartitionLog implements Closeable {
         if (cfg.fsyncBeforeAck()) {
             long n = appendCount.incrementAndGet();
             Thread lingering = lingeringFlusher;
-            if (lingering != null && n >= lingerTarget)
-                java.util.concurrent.locks.LockSupport.unpark(lingering);
+            if (lingering != null && n >= lingerTarget) java.util.concurrent.locks.LockSupport.unpark(lingering);
             requestFlush();
         } else {
-            if (cfg.flushDueByMessages(newEnd - flushedOffset))
-                requestFlush();
+            if (cfg.flushDueByMessages(newEnd - flushedOffset)) requestFlush();
             durableAdvanced();
         }
     }
@@ -613,17 +660,16 @@ public final class PartitionLog implements Closeable {
         long start = logStartOffset;
         if (startOffset < start || startOffset > end)
             throw new OffsetOutOfRangeException("Offset " + startOffset + " is out of range for " + topicPartition
-                + ": log start offset " + start + ", log end offset " + end);
+                    + ": log start offset " + start + ", log end offset " + end);
         ensureReadable();
         long maxOffset = Math.min(maxOffsetExclusive, end);
-        if (startOffset >= maxOffset || maxBytes < 0)
-            return new LogReadResult(MemoryRecords.EMPTY, start, end);
+        if (startOffset >= maxOffset || maxBytes < 0) return new LogReadResult(MemoryRecords.EMPTY, start, end);
         try {
             Map.Entry<Long, LogSegment> e = segments.floorEntry(startOffset);
             if (e == null) {
                 // retention or a full truncation removed the segment after the range check above
                 throw new OffsetOutOfRangeException("Offset " + startOffset + " is out of range for " + topicPartition
-                    + ": log start offset " + logStartOffset + ", log end offset " + logEndOffset);
+                        + ": log start offset " + logStartOffset + ", log end offset " + logEndOffset);
             }
             while (e != null) {
                 LogSegment seg = e.getValue();
@@ -639,8 +685,7 @@ public final class PartitionLog implements Closeable {
     }
 
     private KafkaStorageException readFailure(IOException e) {
-        if (closed || deleted)
-            return new KafkaStorageException("The log of " + topicPartition + " is closed", e);
+        if (closed || deleted) return new KafkaStorageException("The log of " + topicPartition + " is closed", e);
         return new KafkaStorageException("Read from the log of " + topicPartition + " failed: " + e.getMessage(), e);
     }
 
@@ -662,8 +707,7 @@ public final class PartitionLog implements Closeable {
 
             @Override
             public boolean hasNext() {
-                if (nextBatch != null)
-                    return true;
+                if (nextBatch != null) return true;
                 try {
                     while (entry != null) {
                         LogSegment seg = entry.getValue();
@@ -674,11 +718,9 @@ public final class PartitionLog implements Closeable {
                         }
                         if (pos < limit) {
                             BatchHeader h = seg.readValidHeader(pos, limit);
-                            if (h.baseOffset() >= end)
-                                return false;
+                            if (h.baseOffset() >= end) return false;
                             pos = h.nextPosition();
-                            if (h.lastOffset() < offset)
-                                continue;
+                            if (h.lastOffset() < offset) continue;
                             nextBatch = seg.readBatch(h);
                             return true;
                         }
@@ -693,8 +735,7 @@ public final class PartitionLog implements Closeable {
 
             @Override
             public RecordBatch next() {
-                if (!hasNext())
-                    throw new NoSuchElementException();
+                if (!hasNext()) throw new NoSuchElementException();
                 RecordBatch b = nextBatch;
                 nextBatch = null;
                 return b;
@@ -716,19 +757,18 @@ public final class PartitionLog implements Closeable {
         if (timestamp == EARLIEST_TIMESTAMP || timestamp == EARLIEST_LOCAL_TIMESTAMP)
             return Optional.of(new TimestampOffset(RecordBatch.NO_TIMESTAMP, start, epochCache.epochForOffset(start)));
         if (timestamp == LATEST_TIMESTAMP)
-            return Optional.of(new TimestampOffset(RecordBatch.NO_TIMESTAMP, end, epochCache.latestEpoch().orElse(-1)));
-        if (timestamp == MAX_TIMESTAMP)
-            return offsetOfMaxTimestamp();
-        if (timestamp < 0)
-            return Optional.empty();
+            return Optional.of(new TimestampOffset(
+                    RecordBatch.NO_TIMESTAMP, end, epochCache.latestEpoch().orElse(-1)));
+        if (timestamp == MAX_TIMESTAMP) return offsetOfMaxTimestamp();
+        if (timestamp < 0) return Optional.empty();
         try {
             Long from = segments.floorKey(start);
             for (LogSegment seg : (from == null ? segments : segments.tailMap(from, true)).values()) {
-                if (seg.maxTimestampSoFar() < timestamp)
-                    continue;
+                if (seg.maxTimestampSoFar() < timestamp) continue;
                 TimestampOffset r = seg.findOffsetByTimestamp(timestamp, start);
                 if (r != null && r.offset() < end)
-                    return Optional.of(new TimestampOffset(r.timestamp(), Math.max(r.offset(), start), r.leaderEpoch()));
+                    return Optional.of(
+                            new TimestampOffset(r.timestamp(), Math.max(r.offset(), start), r.leaderEpoch()));
             }
         } catch (IOException e) {
             throw readFailure(e);
@@ -744,12 +784,10 @@ public final class PartitionLog implements Closeable {
             if (seg.maxTimestampSoFar() >= 0 && (best == null || seg.maxTimestampSoFar() > best.maxTimestampSoFar()))
                 best = seg;
         }
-        if (best == null)
-            return Optional.empty();
+        if (best == null) return Optional.empty();
         try {
             TimestampOffset r = best.maxTimestampAndOffset();
-            if (r == null || r.offset() < logStartOffset)
-                return Optional.empty();
+            if (r == null || r.offset() < logStartOffset) return Optional.empty();
             return Optional.of(r);
         } catch (IOException e) {
             throw readFailure(e);
@@ -782,7 +820,8 @@ public final class PartitionLog implements Closeable {
         return epochCache.entries();
     }
 
-    // ============================================================================================== truncation and deletion
+    // ============================================================================================== truncation and
+    // deletion
 
     /**
      * Drops every batch at or above {@code offset} (the whole batch containing {@code offset}). Segments above it
@@ -795,8 +834,7 @@ public final class PartitionLog implements Closeable {
         lock.lock();
         try {
             ensureUsable();
-            if (offset >= logEndOffset)
-                return;
+            if (offset >= logEndOffset) return;
             if (offset < segments.firstKey()) {
                 truncateFullyAndStartAtLocked(offset);
             } else {
@@ -812,7 +850,8 @@ public final class PartitionLog implements Closeable {
         try {
             prepareForMutation();
             log.info("{}Truncating to offset {} (log end offset {})", logPrefix, offset, logEndOffset);
-            for (LogSegment seg : new ArrayList<>(segments.tailMap(offset, false).values()))
+            for (LogSegment seg :
+                    new ArrayList<>(segments.tailMap(offset, false).values()))
                 removeAndDelete(seg, "truncation to " + offset);
             LogSegment seg = segments.lastEntry().getValue();
             long now = runtime.time.milliseconds();
@@ -837,8 +876,7 @@ public final class PartitionLog implements Closeable {
 
     /** Deletes the whole log and starts it empty at {@code newStartOffset} (a replica behind the leader's log start). */
     public void truncateFullyAndStartAt(long newStartOffset) {
-        if (newStartOffset < 0)
-            throw new IllegalArgumentException("Negative start offset " + newStartOffset);
+        if (newStartOffset < 0) throw new IllegalArgumentException("Negative start offset " + newStartOffset);
         lock.lock();
         try {
             ensureUsable();
@@ -852,9 +890,13 @@ public final class PartitionLog implements Closeable {
     private void truncateFullyAndStartAtLocked(long newStart) {
         try {
             prepareForMutation();
-            log.info("{}Truncating fully and starting at offset {} (log was {}..{})", logPrefix, newStart, logStartOffset, logEndOffset);
-            for (LogSegment seg : new ArrayList<>(segments.values()))
-                removeAndDelete(seg, "full truncation");
+            log.info(
+                    "{}Truncating fully and starting at offset {} (log was {}..{})",
+                    logPrefix,
+                    newStart,
+                    logStartOffset,
+                    logEndOffset);
+            for (LogSegment seg : new ArrayList<>(segments.values())) removeAndDelete(seg, "full truncation");
             LogSegment seg = LogSegment.create(dir, newStart, config.maxIndexSizeBytes(), runtime.time.milliseconds());
             segments.put(newStart, seg);
             activeSegment = seg;
@@ -884,10 +926,9 @@ public final class PartitionLog implements Closeable {
         try {
             ensureUsable();
             if (offset > highWatermark)
-                throw new OffsetOutOfRangeException("Cannot move the log start offset of " + topicPartition + " to " + offset
-                    + " beyond the high watermark " + highWatermark);
-            if (offset <= logStartOffset)
-                return;
+                throw new OffsetOutOfRangeException("Cannot move the log start offset of " + topicPartition + " to "
+                        + offset + " beyond the high watermark " + highWatermark);
+            if (offset <= logStartOffset) return;
             log.info("{}Moving the log start offset from {} to {}", logPrefix, logStartOffset, offset);
             logStartOffset = offset;
             epochCache.truncateFromStart(offset);
@@ -909,8 +950,7 @@ public final class PartitionLog implements Closeable {
     public int deleteExpiredSegments(long nowMs) {
         lock.lock();
         try {
-            if (closed || deleted || failure != null)
-                return 0;
+            if (closed || deleted || failure != null) return 0;
             LogConfig cfg = config;
             int deletedCount = 0;
             long size = sizeInBytes();
@@ -918,20 +958,27 @@ public final class PartitionLog implements Closeable {
                 Map.Entry<Long, LogSegment> first = segments.firstEntry();
                 LogSegment seg = first.getValue();
                 Long nextBase = segments.higherKey(first.getKey());
-                if (nextBase == null || seg == activeSegment)
-                    break;
+                if (nextBase == null || seg == activeSegment) break;
                 boolean belowStart = nextBase <= logStartOffset;
                 boolean replicated = nextBase <= highWatermark;
-                boolean byTime = cfg.retentionMs() >= 0 && nowMs - seg.largestTimestampForRetention() > cfg.retentionMs();
+                boolean byTime =
+                        cfg.retentionMs() >= 0 && nowMs - seg.largestTimestampForRetention() > cfg.retentionMs();
                 boolean bySize = cfg.retentionBytes() >= 0 && size - seg.size() >= cfg.retentionBytes();
-                if (!(belowStart || (replicated && (byTime || bySize))))
-                    break;
-                if (deletedCount == 0)
-                    prepareForMutation();
-                String reason = belowStart ? "below the log start offset " + logStartOffset
-                    : byTime ? "retention.ms " + cfg.retentionMs() + " exceeded (largest timestamp " + seg.largestTimestampForRetention() + ")"
-                    : "retention.bytes " + cfg.retentionBytes() + " exceeded (log size " + size + ")";
-                log.info("{}Deleting segment {} (offsets {}..{}): {}", logPrefix, seg.logFile(), seg.baseOffset(), nextBase - 1, reason);
+                if (!(belowStart || (replicated && (byTime || bySize)))) break;
+                if (deletedCount == 0) prepareForMutation();
+                String reason = belowStart
+                        ? "below the log start offset " + logStartOffset
+                        : byTime
+                                ? "retention.ms " + cfg.retentionMs() + " exceeded (largest timestamp "
+                                        + seg.largestTimestampForRetention() + ")"
+                                : "retention.bytes " + cfg.retentionBytes() + " exceeded (log size " + size + ")";
+                log.info(
+                        "{}Deleting segment {} (offsets {}..{}): {}",
+                        logPrefix,
+                        seg.logFile(),
+                        seg.baseOffset(),
+                        nextBase - 1,
+                        reason);
                 size -= seg.size();
                 removeAndDelete(seg, reason);
                 deletedCount++;
@@ -958,15 +1005,12 @@ public final class PartitionLog implements Closeable {
         while (segments.size() > 1) {
             Map.Entry<Long, LogSegment> first = segments.firstEntry();
             Long nextBase = segments.higherKey(first.getKey());
-            if (nextBase == null || nextBase > logStartOffset)
-                break;
-            if (!any)
-                prepareForMutation();
+            if (nextBase == null || nextBase > logStartOffset) break;
+            if (!any) prepareForMutation();
             any = true;
             removeAndDelete(first.getValue(), "below the log start offset " + logStartOffset);
         }
-        if (any)
-            dirNeedsSync = true;
+        if (any) dirNeedsSync = true;
     }
 
     /** Removes a segment from the log now; its files are renamed and deleted after {@code file.delete.delay.ms}. */
@@ -994,8 +1038,7 @@ public final class PartitionLog implements Closeable {
      * below {@code endOffset} ({@link LogTruncatedException}).
      */
     public CompletableFuture<Void> awaitDurable(long endOffset) {
-        if (durableEndOffset() >= endOffset)
-            return CompletableFuture.completedFuture(null);
+        if (durableEndOffset() >= endOffset) return CompletableFuture.completedFuture(null);
         CompletableFuture<Void> f = new CompletableFuture<>();
         synchronized (durableLock) {
             if (closed || deleted || failure != null) {
@@ -1003,8 +1046,8 @@ public final class PartitionLog implements Closeable {
                 return f;
             }
             if (endOffset > logEndOffset) {
-                f.completeExceptionally(new LogTruncatedException("Offset " + endOffset + " is beyond the log end offset "
-                    + logEndOffset + " of " + topicPartition));
+                f.completeExceptionally(new LogTruncatedException("Offset " + endOffset
+                        + " is beyond the log end offset " + logEndOffset + " of " + topicPartition));
                 return f;
             }
             durableWaiters.computeIfAbsent(endOffset, k -> new ArrayList<>(2)).add(f);
@@ -1025,8 +1068,7 @@ public final class PartitionLog implements Closeable {
 
     /** fsyncs everything appended so far, on the calling thread. */
     public void flush() {
-        if (closed || deleted)
-            return;
+        if (closed || deleted) return;
         flushOnce();
     }
 
@@ -1036,13 +1078,11 @@ public final class PartitionLog implements Closeable {
             int s = flushState.get();
             if (s == FLUSH_IDLE) {
                 if (flushState.compareAndSet(FLUSH_IDLE, FLUSH_SCHEDULED)) {
-                    if (!runtime.submitFlush(this::runFlush))
-                        flushState.set(FLUSH_IDLE);
+                    if (!runtime.submitFlush(this::runFlush)) flushState.set(FLUSH_IDLE);
                     return;
                 }
             } else if (s == FLUSH_RUNNING) {
-                if (flushState.compareAndSet(FLUSH_RUNNING, FLUSH_RUNNING_AGAIN))
-                    return;
+                if (flushState.compareAndSet(FLUSH_RUNNING, FLUSH_RUNNING_AGAIN)) return;
             } else {
                 return; // a flush that has not started yet will cover this append
             }
@@ -1062,8 +1102,7 @@ public final class PartitionLog implements Closeable {
         }
         if (!flushState.compareAndSet(FLUSH_RUNNING, FLUSH_IDLE)) {
             flushState.set(FLUSH_SCHEDULED);
-            if (!runtime.submitFlush(this::runFlush))
-                flushState.set(FLUSH_IDLE);
+            if (!runtime.submitFlush(this::runFlush)) flushState.set(FLUSH_IDLE);
         }
     }
 
@@ -1087,16 +1126,14 @@ public final class PartitionLog implements Closeable {
         } finally {
             lock.unlock();
         }
-        if (group <= 1 || appendCount.get() - base >= group)
-            return;
+        if (group <= 1 || appendCount.get() - base >= group) return;
         long deadline = System.nanoTime() + Math.min(fsyncNanos / 2, MAX_LINGER_NANOS);
         lingerTarget = base + group;
         lingeringFlusher = Thread.currentThread();
         try {
             while (appendCount.get() < base + group && !closed && !deleted) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0)
-                    break;
+                if (left <= 0) break;
                 java.util.concurrent.locks.LockSupport.parkNanos(this, left);
             }
         } finally {
@@ -1113,8 +1150,7 @@ public final class PartitionLog implements Closeable {
         boolean syncDir;
         lock.lock();
         try {
-            if (closed || deleted || failure != null)
-                return;
+            if (closed || deleted || failure != null) return;
             target = logEndOffset;
             synchronized (durableLock) {
                 gen = generation;
@@ -1137,23 +1173,19 @@ public final class PartitionLog implements Closeable {
                 try {
                     seg.flush();
                 } catch (java.nio.channels.ClosedChannelException e) {
-                    if (segments.get(seg.baseOffset()) == seg && !closed && !deleted)
-                        throw e;
+                    if (segments.get(seg.baseOffset()) == seg && !closed && !deleted) throw e;
                     // deleted by retention or truncation meanwhile: nothing to make durable there
                 }
             }
-            if (syncDir)
-                CheckpointFile.fsyncDir(dir);
+            if (syncDir) CheckpointFile.fsyncDir(dir);
         } catch (IOException e) {
-            if (closed || deleted)
-                return;
+            if (closed || deleted) return;
             dirNeedsSync |= syncDir;
             throw fail("fsync", e);
         }
         lastFsyncNanos = System.nanoTime() - fsyncStart;
         synchronized (durableLock) {
-            if (gen == generation && target > flushedOffset)
-                flushedOffset = target;
+            if (gen == generation && target > flushedOffset) flushedOffset = target;
         }
         lastFlushMs = runtime.time.milliseconds();
         durableAdvanced();
@@ -1162,10 +1194,8 @@ public final class PartitionLog implements Closeable {
     /** Relaxed mode: fsync when {@code flush.ms} has passed since the last one. Called by the log manager's scheduler. */
     void maybeFlushByTime(long nowMs) {
         LogConfig cfg = config;
-        if (cfg.fsyncBeforeAck() || cfg.flushIntervalMs() == Long.MAX_VALUE)
-            return;
-        if (nowMs - lastFlushMs >= cfg.flushIntervalMs() && logEndOffset > flushedOffset)
-            requestFlush();
+        if (cfg.fsyncBeforeAck() || cfg.flushIntervalMs() == Long.MAX_VALUE) return;
+        if (nowMs - lastFlushMs >= cfg.flushIntervalMs() && logEndOffset > flushedOffset) requestFlush();
     }
 
     /** Truncation: the durable prefix and the waiters above the new end. Lock held. */
@@ -1174,17 +1204,16 @@ public final class PartitionLog implements Closeable {
         lastNotifiedDurable.accumulateAndGet(newEnd, Math::min);
         synchronized (durableLock) {
             generation++;
-            if (flushedOffset > newEnd)
-                flushedOffset = newEnd;
+            if (flushedOffset > newEnd) flushedOffset = newEnd;
             var above = durableWaiters.tailMap(newEnd, false);
-            for (List<CompletableFuture<Void>> l : above.values())
-                failed.addAll(l);
+            for (List<CompletableFuture<Void>> l : above.values()) failed.addAll(l);
             above.clear();
             waiterCount = durableWaiters.size();
         }
         if (!failed.isEmpty()) {
             // the log lock is held here: complete off this thread so that callbacks cannot run under it
-            LogTruncatedException ex = new LogTruncatedException("The log of " + topicPartition + " was truncated to " + newEnd);
+            LogTruncatedException ex =
+                    new LogTruncatedException("The log of " + topicPartition + " was truncated to " + newEnd);
             runtime.execute("fail durable waiters", () -> failed.forEach(f -> f.completeExceptionally(ex)));
         }
     }
@@ -1193,14 +1222,12 @@ public final class PartitionLog implements Closeable {
     private void durableAdvanced() {
         long durable = durableEndOffset();
         completeWaiters(durable);
-        if (durableListeners.isEmpty())
-            return;
+        if (durableListeners.isEmpty()) return;
         // never called with the log lock held: listeners may call back into the log
         synchronized (listenerLock) {
             // listeners see strictly increasing values, one call at a time
             durable = durableEndOffset();
-            if (durable <= lastNotifiedDurable.get())
-                return;
+            if (durable <= lastNotifiedDurable.get()) return;
             lastNotifiedDurable.set(durable);
             for (LongConsumer l : durableListeners) {
                 try {
@@ -1213,35 +1240,30 @@ public final class PartitionLog implements Closeable {
     }
 
     private void completeWaiters(long durable) {
-        if (waiterCount == 0)
-            return;
+        if (waiterCount == 0) return;
         List<CompletableFuture<Void>> done = null;
         synchronized (durableLock) {
             if (!durableWaiters.isEmpty() && durableWaiters.firstKey() <= durable) {
                 done = new ArrayList<>();
                 var head = durableWaiters.headMap(durable, true);
-                for (List<CompletableFuture<Void>> l : head.values())
-                    done.addAll(l);
+                for (List<CompletableFuture<Void>> l : head.values()) done.addAll(l);
                 head.clear();
                 waiterCount = durableWaiters.size();
             }
         }
         if (done != null) {
-            for (CompletableFuture<Void> f : done)
-                f.complete(null);
+            for (CompletableFuture<Void> f : done) f.complete(null);
         }
     }
 
     private void failWaiters(KafkaStorageException ex) {
         List<CompletableFuture<Void>> all = new ArrayList<>();
         synchronized (durableLock) {
-            for (List<CompletableFuture<Void>> l : durableWaiters.values())
-                all.addAll(l);
+            for (List<CompletableFuture<Void>> l : durableWaiters.values()) all.addAll(l);
             durableWaiters.clear();
             waiterCount = 0;
         }
-        for (CompletableFuture<Void> f : all)
-            f.completeExceptionally(ex);
+        for (CompletableFuture<Void> f : all) f.completeExceptionally(ex);
     }
 
     // ============================================================================================== checkpoints
@@ -1250,8 +1272,7 @@ public final class PartitionLog implements Closeable {
     public void checkpoint() {
         lock.lock();
         try {
-            if (closed || deleted || failure != null)
-                return;
+            if (closed || deleted || failure != null) return;
             writeCheckpoint();
         } catch (IOException e) {
             throw fail("checkpoint", e);
@@ -1262,15 +1283,14 @@ public final class PartitionLog implements Closeable {
 
     private String checkpointContent() {
         return CHECKPOINT_VERSION + "\n" + "recoveryPoint " + Math.min(flushedOffset, logEndOffset) + "\n"
-            + "highWatermark " + highWatermark + "\n" + "logStartOffset " + logStartOffset + "\n";
+                + "highWatermark " + highWatermark + "\n" + "logStartOffset " + logStartOffset + "\n";
     }
 
     private void writeCheckpoint() throws IOException {
         // epochs first: the recovery point must not pass entries that are only in memory
         epochCache.flushIfDirty();
         String content = checkpointContent();
-        if (content.equals(lastCheckpoint))
-            return;
+        if (content.equals(lastCheckpoint)) return;
         CheckpointFile.write(dir.resolve(CHECKPOINT_FILE), content);
         lastCheckpoint = content;
     }
@@ -1279,8 +1299,7 @@ public final class PartitionLog implements Closeable {
     private long[] readCheckpoint() throws IOException {
         long[] r = {0, 0, 0};
         Optional<List<String>> lines = CheckpointFile.readLines(dir.resolve(CHECKPOINT_FILE));
-        if (lines.isEmpty())
-            return r;
+        if (lines.isEmpty()) return r;
         try {
             List<String> l = lines.get();
             if (l.size() < 4 || Integer.parseInt(l.get(0).trim()) != CHECKPOINT_VERSION)
@@ -1293,7 +1312,11 @@ public final class PartitionLog implements Closeable {
                 r[i] = Long.parseLong(kv[1]);
             }
         } catch (IOException | NumberFormatException e) {
-            log.warn("{}Ignoring malformed {}: {}; recovering the whole log", logPrefix, dir.resolve(CHECKPOINT_FILE), e.getMessage());
+            log.warn(
+                    "{}Ignoring malformed {}: {}; recovering the whole log",
+                    logPrefix,
+                    dir.resolve(CHECKPOINT_FILE),
+                    e.getMessage());
             return new long[] {0, 0, 0};
         }
         return r;
@@ -1301,15 +1324,16 @@ public final class PartitionLog implements Closeable {
 
     static Optional<Uuid> readTopicId(Path dir) throws IOException {
         Optional<List<String>> lines = CheckpointFile.readLines(dir.resolve(PARTITION_METADATA_FILE));
-        if (lines.isEmpty())
-            return Optional.empty();
+        if (lines.isEmpty()) return Optional.empty();
         for (String line : lines.get()) {
             String t = line.trim();
             if (t.startsWith("topic_id:")) {
                 try {
-                    return Optional.of(Uuid.fromString(t.substring("topic_id:".length()).trim()));
+                    return Optional.of(
+                            Uuid.fromString(t.substring("topic_id:".length()).trim()));
                 } catch (IllegalArgumentException e) {
-                    throw new IOException("Malformed topic id in " + dir.resolve(PARTITION_METADATA_FILE) + ": " + t, e);
+                    throw new IOException(
+                            "Malformed topic id in " + dir.resolve(PARTITION_METADATA_FILE) + ": " + t, e);
                 }
             }
         }
@@ -1328,8 +1352,7 @@ public final class PartitionLog implements Closeable {
      * on leads to a recovery scan. Lock held.
      */
     private void prepareForMutation() {
-        if (!cleanMarkerPresent)
-            return;
+        if (!cleanMarkerPresent) return;
         try {
             Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
             CheckpointFile.fsyncDir(dir);
@@ -1340,25 +1363,25 @@ public final class PartitionLog implements Closeable {
     }
 
     private void ensureUsable() {
-        if (closed || deleted || failure != null)
-            throw unusable();
+        if (closed || deleted || failure != null) throw unusable();
     }
 
     private void ensureReadable() {
-        if (closed || deleted)
-            throw unusable();
+        if (closed || deleted) throw unusable();
     }
 
     private KafkaStorageException unusable() {
         if (failure != null)
-            return new KafkaStorageException("The log of " + topicPartition + " is offline after an I/O error: " + failure.getMessage(), failure);
+            return new KafkaStorageException(
+                    "The log of " + topicPartition + " is offline after an I/O error: " + failure.getMessage(),
+                    failure);
         return new KafkaStorageException("The log of " + topicPartition + (deleted ? " was deleted" : " is closed"));
     }
 
     /** An I/O error takes the log offline (as Kafka takes the log dir offline): appends fail from now on. */
     private KafkaStorageException fail(String what, IOException e) {
-        KafkaStorageException ex = new KafkaStorageException("I/O error in " + what + " for " + topicPartition + " in " + dir
-            + ": " + e.getMessage(), e);
+        KafkaStorageException ex = new KafkaStorageException(
+                "I/O error in " + what + " for " + topicPartition + " in " + dir + ": " + e.getMessage(), e);
         if (!closed && !deleted) {
             log.error("{}I/O error in {}; the log is offline", logPrefix, what, e);
             failure = ex;
@@ -1376,13 +1399,15 @@ public final class PartitionLog implements Closeable {
     public void close() {
         lock.lock();
         try {
-            if (closed || deleted)
-                return;
+            if (closed || deleted) return;
             if (failure == null) {
                 try {
-                    for (LogSegment seg : segments.tailMap(segments.floorKey(flushedOffset) == null ? segments.firstKey()
-                            : segments.floorKey(flushedOffset), true).values())
-                        seg.flush();
+                    for (LogSegment seg : segments.tailMap(
+                                    segments.floorKey(flushedOffset) == null
+                                            ? segments.firstKey()
+                                            : segments.floorKey(flushedOffset),
+                                    true)
+                            .values()) seg.flush();
                     synchronized (durableLock) {
                         flushedOffset = logEndOffset;
                     }
@@ -1412,8 +1437,7 @@ public final class PartitionLog implements Closeable {
             lock.unlock();
             failWaiters(new KafkaStorageException("The log of " + topicPartition + " is closed"));
             durableListeners.clear();
-            if (ownsRuntime)
-                runtime.close();
+            if (ownsRuntime) runtime.close();
         }
     }
 
@@ -1434,8 +1458,7 @@ public final class PartitionLog implements Closeable {
     void markDeletedAndScheduleRemoval(Path renamedDir) {
         lock.lock();
         try {
-            if (deleted)
-                return;
+            if (deleted) return;
             deleted = true;
             try {
                 Files.move(dir, renamedDir);
@@ -1451,20 +1474,17 @@ public final class PartitionLog implements Closeable {
         durableListeners.clear();
         Path toDelete = dir;
         runtime.scheduleDelete("log directory " + toDelete, () -> {
-            for (LogSegment seg : segments.values())
-                seg.closeQuietly();
+            for (LogSegment seg : segments.values()) seg.closeQuietly();
             deleteRecursively(toDelete);
         });
     }
 
     static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p))
-            return;
+        if (!Files.exists(p)) return;
         try (var walk = Files.walk(p)) {
             List<Path> all = new ArrayList<>();
             walk.forEach(all::add);
-            for (int i = all.size() - 1; i >= 0; i--)
-                Files.deleteIfExists(all.get(i));
+            for (int i = all.size() - 1; i >= 0; i--) Files.deleteIfExists(all.get(i));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }

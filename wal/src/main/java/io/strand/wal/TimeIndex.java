@@ -14,8 +14,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 final class TimeIndex extends AbstractIndex {
     static final int ENTRY_SIZE = 12;
 
-    record Entry(long timestamp, long offset) {
-    }
+    record Entry(long timestamp, long offset) {}
 
     TimeIndex(Path file, long baseOffset, int maxIndexSize, boolean writable) throws IOException {
         super(file, baseOffset, ENTRY_SIZE, maxIndexSize, writable);
@@ -45,8 +44,7 @@ final class TimeIndex extends AbstractIndex {
         readLock();
         try {
             int n = entries();
-            if (n == 0)
-                return new Entry(RecordBatch.NO_TIMESTAMP, baseOffset);
+            if (n == 0) return new Entry(RecordBatch.NO_TIMESTAMP, baseOffset);
             return entryAt(buffer(), n - 1);
         } finally {
             readUnlock();
@@ -59,8 +57,7 @@ final class TimeIndex extends AbstractIndex {
         try {
             MappedByteBuffer b = buffer();
             int slot = largestLowerBound(b, entries(), timestamp, TimeIndex::timestamp);
-            if (slot < 0)
-                return new Entry(RecordBatch.NO_TIMESTAMP, baseOffset);
+            if (slot < 0) return new Entry(RecordBatch.NO_TIMESTAMP, baseOffset);
             return entryAt(b, slot);
         } finally {
             readUnlock();
@@ -69,22 +66,19 @@ final class TimeIndex extends AbstractIndex {
 
     /** Appends (timestamp, offset) if the timestamp is larger than the last entry's; {@code force} ignores fullness. */
     void maybeAppend(long timestamp, long offset, boolean force) {
-        if (timestamp < 0)
-            return;
+        if (timestamp < 0) return;
         long rel = offset - baseOffset;
         if (rel < 0 || rel > Integer.MAX_VALUE)
             throw new IllegalArgumentException("Offset " + offset + " does not fit time index with base " + baseOffset);
         if (entries() > 0) {
             Entry last = writerLast != null ? writerLast : lastEntry();
-            if (timestamp <= last.timestamp())
-                return;
+            if (timestamp <= last.timestamp()) return;
             if (offset < last.offset())
-                throw new IllegalArgumentException("Time index entry (" + timestamp + ", " + offset + ") before last entry " + last + " in " + file());
+                throw new IllegalArgumentException("Time index entry (" + timestamp + ", " + offset
+                        + ") before last entry " + last + " in " + file());
         }
-        if (!force && isFull())
-            throw new IllegalStateException("Time index " + file() + " is full");
-        if (entries() >= maxEntries())
-            return;
+        if (!force && isFull()) throw new IllegalStateException("Time index " + file() + " is full");
+        if (entries() >= maxEntries()) return;
         appendEntry((b, p) -> {
             b.putLong(p, timestamp);
             b.putInt(p + 8, (int) rel);
@@ -124,7 +118,8 @@ final class TimeIndex extends AbstractIndex {
                 long ts = b.getLong(i * ENTRY_SIZE);
                 long rel = b.getInt(i * ENTRY_SIZE + 8);
                 if (ts <= prevTs || rel < prevOff || rel < 0)
-                    throw new CorruptIndexException("Time index " + file() + " entry " + i + " (" + ts + ", " + rel + ") is out of order");
+                    throw new CorruptIndexException(
+                            "Time index " + file() + " entry " + i + " (" + ts + ", " + rel + ") is out of order");
                 prevTs = ts;
                 prevOff = rel;
             }

@@ -7,5 +7,4 @@ package io.strand.wal;
  * @param offset      the offset
  * @param leaderEpoch the partition leader epoch of the batch holding the offset, or -1 if unknown
  */
-public record TimestampOffset(long timestamp, long offset, int leaderEpoch) {
-}
+public record TimestampOffset(long timestamp, long offset, int leaderEpoch) {}

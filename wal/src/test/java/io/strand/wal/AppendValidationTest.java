@@ -34,12 +34,16 @@ class AppendValidationTest {
 
     @TempDir
     Path tmp;
+
     PartitionLog log;
 
     @BeforeEach
     void open() {
-        log = PartitionLog.open(tmp.resolve("v-0"), TP, Uuid.randomUuid(),
-            LogConfig.defaults().withMaxMessageBytes(10_000).withSegmentBytes(64 * 1024));
+        log = PartitionLog.open(
+                tmp.resolve("v-0"),
+                TP,
+                Uuid.randomUuid(),
+                LogConfig.defaults().withMaxMessageBytes(10_000).withSegmentBytes(64 * 1024));
         log.appendAsLeader(TestRecords.batch(2, 10), 0);
     }
 
@@ -58,7 +62,8 @@ class AppendValidationTest {
         buf.putInt(batchPos + 17, (int) crc.getValue());
     }
 
-    private void assertRejectedWithoutWriting(Class<? extends Throwable> type, Errors expected, MemoryRecords records) throws Exception {
+    private void assertRejectedWithoutWriting(Class<? extends Throwable> type, Errors expected, MemoryRecords records)
+            throws Exception {
         long end = log.logEndOffset();
         long bytes = Files.size(log.activeSegmentForTest().logFile());
         Throwable t = assertThrows(type, () -> log.appendAsLeader(records, 0));
@@ -71,28 +76,32 @@ class AppendValidationTest {
     void shouldRejectACrcMismatchAsCorruptMessage() throws Exception {
         MemoryRecords good = TestRecords.batch(3, 100);
         MemoryRecords bad = TestRecords.batch(3, 100);
-        bad.buffer().put(bad.buffer().limit() - 5, (byte) (bad.buffer().get(bad.buffer().limit() - 5) ^ 0x40));
+        bad.buffer().put(bad.buffer().limit() - 5, (byte)
+                (bad.buffer().get(bad.buffer().limit() - 5) ^ 0x40));
         // the good first batch is not written either: all or nothing
-        assertRejectedWithoutWriting(CorruptRecordException.class, Errors.CORRUPT_MESSAGE, TestRecords.concat(good, bad));
+        assertRejectedWithoutWriting(
+                CorruptRecordException.class, Errors.CORRUPT_MESSAGE, TestRecords.concat(good, bad));
     }
 
     @Test
     void shouldRejectMagicOtherThanTwoAsInvalidRecord() throws Exception {
-        MemoryRecords legacy = MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V1, Compression.NONE, new SimpleRecord(1L, "k".getBytes(), "v".getBytes()));
+        MemoryRecords legacy = MemoryRecords.withRecords(
+                RecordBatch.MAGIC_VALUE_V1, Compression.NONE, new SimpleRecord(1L, "k".getBytes(), "v".getBytes()));
         assertRejectedWithoutWriting(InvalidRecordException.class, Errors.INVALID_RECORD, legacy);
     }
 
     @Test
     void shouldRejectABatchAboveMessageMaxBytes() throws Exception {
-        assertRejectedWithoutWriting(RecordTooLargeException.class, Errors.MESSAGE_TOO_LARGE, TestRecords.batch(2, 6000));
+        assertRejectedWithoutWriting(
+                RecordTooLargeException.class, Errors.MESSAGE_TOO_LARGE, TestRecords.batch(2, 6000));
     }
 
     @Test
     void shouldRejectAnAppendAboveTheSegmentSize() throws Exception {
         MemoryRecords[] parts = new MemoryRecords[10];
-        for (int i = 0; i < parts.length; i++)
-            parts[i] = TestRecords.batch(1, 8000);
-        assertRejectedWithoutWriting(RecordBatchTooLargeException.class, Errors.RECORD_LIST_TOO_LARGE, TestRecords.concat(parts));
+        for (int i = 0; i < parts.length; i++) parts[i] = TestRecords.batch(1, 8000);
+        assertRejectedWithoutWriting(
+                RecordBatchTooLargeException.class, Errors.RECORD_LIST_TOO_LARGE, TestRecords.concat(parts));
     }
 
     @Test
@@ -127,21 +136,26 @@ class AppendValidationTest {
         MemoryRecords b = TestRecords.batch(3, 100);
         ByteBuffer cut = b.buffer().duplicate();
         cut.limit(cut.limit() - 10);
-        assertRejectedWithoutWriting(CorruptRecordException.class, Errors.CORRUPT_MESSAGE, MemoryRecords.readableRecords(cut.slice()));
+        assertRejectedWithoutWriting(
+                CorruptRecordException.class, Errors.CORRUPT_MESSAGE, MemoryRecords.readableRecords(cut.slice()));
         ByteBuffer tiny = ByteBuffer.allocate(20);
         tiny.putInt(8, 10); // declares a batch smaller than a header
         tiny.put(16, (byte) 2);
-        assertRejectedWithoutWriting(CorruptRecordException.class, Errors.CORRUPT_MESSAGE, MemoryRecords.readableRecords(tiny));
+        assertRejectedWithoutWriting(
+                CorruptRecordException.class, Errors.CORRUPT_MESSAGE, MemoryRecords.readableRecords(tiny));
     }
 
     @Test
     void shouldValidateCompressedBatches() {
-        MemoryRecords gz = MemoryRecords.withRecords(Compression.gzip().build(), new SimpleRecord(1L, "a".getBytes(), "b".getBytes()),
-            new SimpleRecord(2L, "c".getBytes(), "d".getBytes()));
+        MemoryRecords gz = MemoryRecords.withRecords(
+                Compression.gzip().build(),
+                new SimpleRecord(1L, "a".getBytes(), "b".getBytes()),
+                new SimpleRecord(2L, "c".getBytes(), "d".getBytes()));
         AppendResult r = log.appendAsLeader(gz, 0);
         assertEquals(2, r.firstOffset());
         assertEquals(3, r.lastOffset());
-        List<MutableRecordBatch> read = TestRecords.batches(log.read(2, 1000, Long.MAX_VALUE, true).records());
+        List<MutableRecordBatch> read =
+                TestRecords.batches(log.read(2, 1000, Long.MAX_VALUE, true).records());
         assertEquals(2, read.get(0).countOrNull());
         assertTrue(read.get(0).isCompressed());
     }
@@ -152,7 +166,8 @@ class AppendValidationTest {
         assertEquals(0, r.recordCount());
         assertEquals(2, log.logEndOffset());
         MemoryRecords b = TestRecords.batch(2, 10);
-        AppendResult r2 = log.appendAsLeader(MemoryRecords.readableRecords(b.buffer().asReadOnlyBuffer()), 0);
+        AppendResult r2 =
+                log.appendAsLeader(MemoryRecords.readableRecords(b.buffer().asReadOnlyBuffer()), 0);
         assertEquals(2, r2.firstOffset());
         TestRecords.assertOffsets(log.read(2, 1000, Long.MAX_VALUE, true).records(), 2, 3);
     }
@@ -164,7 +179,9 @@ class AppendValidationTest {
         AppendResult r = log.appendAsLeader(TestRecords.batch(3, 10, 1000L, 1), 5);
         assertTrue(r.logAppendTimeMs() >= before);
         assertEquals(r.logAppendTimeMs(), r.maxTimestamp());
-        MutableRecordBatch b = TestRecords.batches(log.read(r.firstOffset(), 1000, Long.MAX_VALUE, true).records()).get(0);
+        MutableRecordBatch b = TestRecords.batches(
+                        log.read(r.firstOffset(), 1000, Long.MAX_VALUE, true).records())
+                .get(0);
         assertEquals(TimestampType.LOG_APPEND_TIME, b.timestampType());
         assertEquals(r.logAppendTimeMs(), b.maxTimestamp());
         assertEquals(5, b.partitionLeaderEpoch());
@@ -174,27 +191,38 @@ class AppendValidationTest {
 
     @Test
     void shouldMapReadErrorsToKafkaCodes() {
-        assertEquals(Errors.OFFSET_OUT_OF_RANGE, Errors.forException(assertThrows(OffsetOutOfRangeException.class,
-            () -> log.read(99, 100, Long.MAX_VALUE, true))));
+        assertEquals(
+                Errors.OFFSET_OUT_OF_RANGE,
+                Errors.forException(
+                        assertThrows(OffsetOutOfRangeException.class, () -> log.read(99, 100, Long.MAX_VALUE, true))));
     }
 
     @Test
     void shouldAppendFollowerBatchesWithTheLeadersOffsetsAndEpochs() {
-        PartitionLog f = PartitionLog.open(tmp.resolve("v-1"), new TopicPartition("v", 1), Uuid.randomUuid(), LogConfig.defaults());
+        PartitionLog f = PartitionLog.open(
+                tmp.resolve("v-1"), new TopicPartition("v", 1), Uuid.randomUuid(), LogConfig.defaults());
         try {
-            MemoryRecords m = TestRecords.concat(TestRecords.withOffsets(0, 3, 4, 100L), TestRecords.withOffsets(4, 5, 2, 200L));
+            MemoryRecords m =
+                    TestRecords.concat(TestRecords.withOffsets(0, 3, 4, 100L), TestRecords.withOffsets(4, 5, 2, 200L));
             byte[] sent = TestRecords.bytes(m);
             AppendResult r = f.appendAsFollower(m);
             assertEquals(0, r.firstOffset());
             assertEquals(5, r.lastOffset());
             assertEquals(6, f.logEndOffset());
             assertEquals(List.of(new EpochEntry(3, 0), new EpochEntry(5, 4)), f.epochEntries());
-            org.junit.jupiter.api.Assertions.assertArrayEquals(sent, TestRecords.bytes(f.read(0, 10_000, Long.MAX_VALUE, true).records()));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                    sent,
+                    TestRecords.bytes(f.read(0, 10_000, Long.MAX_VALUE, true).records()));
             // not at the log end: rejected
-            assertThrows(UnexpectedAppendOffsetException.class, () -> f.appendAsFollower(TestRecords.withOffsets(10, 5, 1, 300L)));
-            assertThrows(UnexpectedAppendOffsetException.class, () -> f.appendAsFollower(TestRecords.withOffsets(3, 5, 1, 300L)));
+            assertThrows(
+                    UnexpectedAppendOffsetException.class,
+                    () -> f.appendAsFollower(TestRecords.withOffsets(10, 5, 1, 300L)));
+            assertThrows(
+                    UnexpectedAppendOffsetException.class,
+                    () -> f.appendAsFollower(TestRecords.withOffsets(3, 5, 1, 300L)));
             // a trailing partial batch (as a fetch may return) is dropped
-            MemoryRecords next = TestRecords.concat(TestRecords.withOffsets(6, 5, 1, 300L), TestRecords.withOffsets(7, 5, 1, 300L));
+            MemoryRecords next =
+                    TestRecords.concat(TestRecords.withOffsets(6, 5, 1, 300L), TestRecords.withOffsets(7, 5, 1, 300L));
             ByteBuffer cut = next.buffer().duplicate();
             cut.limit(cut.limit() - 7);
             AppendResult r2 = f.appendAsFollower(MemoryRecords.readableRecords(cut.slice()));

@@ -20,13 +20,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.network.TransferableChannel;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordsSend;
 import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.apache.kafka.common.compress.Compression;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +39,10 @@ class ConcurrencyAndFlushTest {
 
     @Test
     void shouldServeConsistentReadsWhileAppendingRollingAndDeleting() throws Exception {
-        LogConfig cfg = LogConfig.defaults().withSegmentBytes(8 * 1024).withIndexIntervalBytes(512).withFsyncBeforeAck(false);
+        LogConfig cfg = LogConfig.defaults()
+                .withSegmentBytes(8 * 1024)
+                .withIndexIntervalBytes(512)
+                .withFsyncBeforeAck(false);
         try (PartitionLog log = PartitionLog.open(tmp.resolve("cc-0"), TP, Uuid.randomUuid(), cfg)) {
             AtomicBoolean stop = new AtomicBoolean();
             List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -48,11 +51,11 @@ class ConcurrencyAndFlushTest {
                 Random r = new Random(1);
                 try {
                     while (!stop.get()) {
-                        log.appendAsLeader(TestRecords.batch(1 + r.nextInt(5), 10 + r.nextInt(300), 1000, r.nextLong()), 0);
+                        log.appendAsLeader(
+                                TestRecords.batch(1 + r.nextInt(5), 10 + r.nextInt(300), 1000, r.nextLong()), 0);
                         long end = log.logEndOffset();
                         log.updateHighWatermark(end);
-                        if (r.nextInt(200) == 0 && end > 500)
-                            log.deleteRecordsBefore(end - 400);
+                        if (r.nextInt(200) == 0 && end > 500) log.deleteRecordsBefore(end - 400);
                     }
                 } catch (Throwable t) {
                     errors.add(t);
@@ -66,13 +69,15 @@ class ConcurrencyAndFlushTest {
                     while (!stop.get()) {
                         long start = log.logStartOffset();
                         long end = log.logEndOffset();
-                        if (end == start)
-                            continue;
+                        if (end == start) continue;
                         long off = start + (long) (r.nextDouble() * (end - start));
                         try {
                             LogReadResult res = log.read(off, 1 + r.nextInt(20_000), Long.MAX_VALUE, true);
                             List<MutableRecordBatch> bs = TestRecords.batches(res.records());
-                            assertTrue(bs.get(0).baseOffset() <= off && off <= bs.get(0).lastOffset(), "first batch holds the offset");
+                            assertTrue(
+                                    bs.get(0).baseOffset() <= off
+                                            && off <= bs.get(0).lastOffset(),
+                                    "first batch holds the offset");
                             long expected = bs.get(0).baseOffset();
                             for (MutableRecordBatch b : bs) {
                                 assertEquals(expected, b.baseOffset());
@@ -94,10 +99,8 @@ class ConcurrencyAndFlushTest {
             Thread.sleep(2000);
             stop.set(true);
             writer.join();
-            for (Thread t : readers)
-                t.join();
-            if (!errors.isEmpty())
-                throw new AssertionError("concurrent access failed", errors.get(0));
+            for (Thread t : readers) t.join();
+            if (!errors.isEmpty()) throw new AssertionError("concurrent access failed", errors.get(0));
             assertTrue(reads.get() > 100, "reads: " + reads.get());
             assertTrue(log.numberOfSegments() > 1);
         }
@@ -121,14 +124,13 @@ class ConcurrencyAndFlushTest {
                 }));
             }
             ts.forEach(Thread::start);
-            for (Thread t : ts)
-                t.join();
+            for (Thread t : ts) t.join();
             assertEquals(400, firsts.size());
             List<Long> sorted = new ArrayList<>(firsts);
             Collections.sort(sorted);
-            for (int i = 0; i < sorted.size(); i++)
-                assertEquals(2L * i, sorted.get(i));
-            waitFor(() -> !seen.isEmpty() && seen.get(seen.size() - 1) == 800L); // listeners run just after the futures complete
+            for (int i = 0; i < sorted.size(); i++) assertEquals(2L * i, sorted.get(i));
+            waitFor(() -> !seen.isEmpty()
+                    && seen.get(seen.size() - 1) == 800L); // listeners run just after the futures complete
             for (int i = 1; i < seen.size(); i++)
                 assertTrue(seen.get(i) > seen.get(i - 1), "listener values increase: " + seen);
             assertTrue(seen.size() < 400, "fewer fsyncs than appends: " + seen.size());
@@ -163,8 +165,7 @@ class ConcurrencyAndFlushTest {
 
     private static void waitFor(java.util.function.BooleanSupplier c) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 10_000;
-        while (!c.getAsBoolean() && System.currentTimeMillis() < deadline)
-            Thread.sleep(5);
+        while (!c.getAsBoolean() && System.currentTimeMillis() < deadline) Thread.sleep(5);
         assertTrue(c.getAsBoolean());
     }
 
@@ -181,12 +182,15 @@ class ConcurrencyAndFlushTest {
             assertEquals(2, log.numberOfSegments());
             // without timestamps the wall clock decides
             log.truncateFullyAndStartAt(100);
-            log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(-1L, null, "x".getBytes())), 0);
+            log.appendAsLeader(
+                    MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(-1L, null, "x".getBytes())), 0);
             time.advance(59_000);
-            log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(-1L, null, "y".getBytes())), 0);
+            log.appendAsLeader(
+                    MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(-1L, null, "y".getBytes())), 0);
             assertEquals(1, log.numberOfSegments());
             time.advance(2_000);
-            log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(-1L, null, "z".getBytes())), 0);
+            log.appendAsLeader(
+                    MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(-1L, null, "z".getBytes())), 0);
             assertEquals(2, log.numberOfSegments());
         }
     }
@@ -237,16 +241,16 @@ class ConcurrencyAndFlushTest {
 
     @Test
     void shouldSendASliceWithZeroCopy() throws Exception {
-        try (PartitionLog log = PartitionLog.open(tmp.resolve("cc-0"), TP, Uuid.randomUuid(), LogConfig.defaults().withFsyncBeforeAck(false))) {
-            for (int i = 0; i < 20; i++)
-                log.appendAsLeader(TestRecords.batch(5, 200), 0);
-            FileSlice slice = (FileSlice) log.read(10, 5000, Long.MAX_VALUE, true).records();
+        try (PartitionLog log = PartitionLog.open(
+                tmp.resolve("cc-0"), TP, Uuid.randomUuid(), LogConfig.defaults().withFsyncBeforeAck(false))) {
+            for (int i = 0; i < 20; i++) log.appendAsLeader(TestRecords.batch(5, 200), 0);
+            FileSlice slice =
+                    (FileSlice) log.read(10, 5000, Long.MAX_VALUE, true).records();
             Path out = tmp.resolve("sent");
             try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 RecordsSend<?> send = slice.toSend();
                 TransferableChannel dest = new FileTransferableChannel(ch);
-                while (!send.completed())
-                    send.writeTo(dest);
+                while (!send.completed()) send.writeTo(dest);
                 assertEquals(slice.sizeInBytes(), send.size());
             }
             assertArrayEquals(TestRecords.bytes(slice), Files.readAllBytes(out));

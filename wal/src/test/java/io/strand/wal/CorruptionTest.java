@@ -26,18 +26,17 @@ class CorruptionTest {
     @TempDir
     Path tmp;
 
-    record Written(Path dir, byte[] all, long end, BatchHeader lastBatch, Path activeFile, List<LogSegment> segments) {
-    }
+    record Written(Path dir, byte[] all, long end, BatchHeader lastBatch, Path activeFile, List<LogSegment> segments) {}
 
     /** A log of 40 batches over several segments, closed cleanly. */
     private Written write() throws Exception {
         Path dir = tmp.resolve("c-0");
         PartitionLog log = PartitionLog.open(dir, TP, Uuid.randomUuid(), CFG);
-        for (int i = 0; i < 40; i++)
-            log.appendAsLeader(TestRecords.batch(3, 80, 1000 + i, i), 1);
+        for (int i = 0; i < 40; i++) log.appendAsLeader(TestRecords.batch(3, 80, 1000 + i, i), 1);
         byte[] all = TestRecords.bytes(readAll(log));
         BatchHeader last = log.activeSegmentForTest().lastBatch();
-        Written w = new Written(dir, all, log.logEndOffset(), last, log.activeSegmentForTest().logFile(), log.segmentsForTest());
+        Written w = new Written(
+                dir, all, log.logEndOffset(), last, log.activeSegmentForTest().logFile(), log.segmentsForTest());
         log.close();
         return w;
     }
@@ -47,7 +46,8 @@ class CorruptionTest {
         List<byte[]> parts = new ArrayList<>();
         long off = log.logStartOffset();
         while (off < log.logEndOffset()) {
-            FileSlice s = (FileSlice) log.read(off, Integer.MAX_VALUE, Long.MAX_VALUE, true).records();
+            FileSlice s = (FileSlice)
+                    log.read(off, Integer.MAX_VALUE, Long.MAX_VALUE, true).records();
             parts.add(TestRecords.bytes(s));
             off = s.nextOffset();
         }
@@ -89,10 +89,16 @@ class CorruptionTest {
                 assertEquals(w.lastBatch().position(), Files.size(w.activeFile()));
                 byte[] expected = prefix(w.all(), w.all().length - w.lastBatch().sizeInBytes());
                 assertArrayEquals(expected, TestRecords.bytes(readAll(log)));
-                assertTrue(logs.messages("WARN").stream().anyMatch(m -> m.contains(w.activeFile().toString())
-                    && m.contains("offset " + w.lastBatch().baseOffset()) && m.contains("CRC")), logs.messages("WARN").toString());
+                assertTrue(
+                        logs.messages("WARN").stream()
+                                .anyMatch(m -> m.contains(w.activeFile().toString())
+                                        && m.contains("offset " + w.lastBatch().baseOffset())
+                                        && m.contains("CRC")),
+                        logs.messages("WARN").toString());
                 // appends continue right there
-                assertEquals(w.lastBatch().baseOffset(), log.appendAsLeader(TestRecords.batch(1, 1), 2).firstOffset());
+                assertEquals(
+                        w.lastBatch().baseOffset(),
+                        log.appendAsLeader(TestRecords.batch(1, 1), 2).firstOffset());
             } finally {
                 log.close();
             }
@@ -110,7 +116,8 @@ class CorruptionTest {
             PartitionLog log = PartitionLog.open(w.dir(), TP, null, CFG);
             assertEquals(w.end(), log.logEndOffset());
             assertArrayEquals(w.all(), TestRecords.bytes(readAll(log)));
-            assertTrue(logs.messages("WARN").stream().anyMatch(m -> m.contains(w.activeFile().toString()) && m.contains("torn")));
+            assertTrue(logs.messages("WARN").stream()
+                    .anyMatch(m -> m.contains(w.activeFile().toString()) && m.contains("torn")));
             log.close();
         }
         Files.write(w.activeFile(), new byte[4096], StandardOpenOption.APPEND); // zeros, like a preallocated tail
@@ -140,23 +147,36 @@ class CorruptionTest {
         }
         flip(older.logFile(), victim.position() + victim.sizeInBytes() - 3);
         for (boolean clean : new boolean[] {true, false}) {
-            if (!clean)
-                crashed(w.dir()); // the recovery point is past this segment: recovery does not scan it
+            if (!clean) crashed(w.dir()); // the recovery point is past this segment: recovery does not scan it
             try (LogCapture logs = new LogCapture()) {
                 PartitionLog log = PartitionLog.open(w.dir(), TP, null, CFG);
                 try {
                     assertEquals(w.end(), log.logEndOffset());
-                    CorruptRecordException e = assertThrows(CorruptRecordException.class,
-                        () -> log.read(victim.baseOffset(), Integer.MAX_VALUE, Long.MAX_VALUE, true));
-                    assertTrue(e.getMessage().contains(older.logFile().toString()) && e.getMessage().contains("offset " + victim.baseOffset()), e.getMessage());
-                    assertTrue(logs.messages("ERROR").stream().anyMatch(m -> m.contains(older.logFile().toString())));
+                    CorruptRecordException e = assertThrows(
+                            CorruptRecordException.class,
+                            () -> log.read(victim.baseOffset(), Integer.MAX_VALUE, Long.MAX_VALUE, true));
+                    assertTrue(
+                            e.getMessage().contains(older.logFile().toString())
+                                    && e.getMessage().contains("offset " + victim.baseOffset()),
+                            e.getMessage());
+                    assertTrue(logs.messages("ERROR").stream()
+                            .anyMatch(m -> m.contains(older.logFile().toString())));
                     // a read spanning it fails too; reads before and after it work
-                    assertThrows(CorruptRecordException.class, () -> log.read(older.baseOffset(), Integer.MAX_VALUE, Long.MAX_VALUE, true));
-                    assertEquals(1, TestRecords.batches(log.read(older.baseOffset(), 1, Long.MAX_VALUE, true).records()).size());
-                    assertEquals(1, TestRecords.batches(log.read(victim.nextOffset(), 1, Long.MAX_VALUE, true).records()).size());
+                    assertThrows(
+                            CorruptRecordException.class,
+                            () -> log.read(older.baseOffset(), Integer.MAX_VALUE, Long.MAX_VALUE, true));
+                    assertEquals(
+                            1,
+                            TestRecords.batches(log.read(older.baseOffset(), 1, Long.MAX_VALUE, true)
+                                            .records())
+                                    .size());
+                    assertEquals(
+                            1,
+                            TestRecords.batches(log.read(victim.nextOffset(), 1, Long.MAX_VALUE, true)
+                                            .records())
+                                    .size());
                     assertThrows(CorruptRecordException.class, () -> {
-                        for (RecordBatch b : log.batchesFrom(0))
-                            b.ensureValid();
+                        for (RecordBatch b : log.batchesFrom(0)) b.ensureValid();
                     });
                 } finally {
                     log.close();
@@ -180,8 +200,11 @@ class CorruptionTest {
             try {
                 assertEquals(first.baseOffset(), log.logEndOffset());
                 assertEquals(0, Files.size(w.activeFile()));
-                assertTrue(logs.messages("WARN").stream().anyMatch(m -> m.contains(w.activeFile().toString())
-                    && m.contains("offset " + first.baseOffset())), logs.messages("WARN").toString());
+                assertTrue(
+                        logs.messages("WARN").stream()
+                                .anyMatch(m -> m.contains(w.activeFile().toString())
+                                        && m.contains("offset " + first.baseOffset())),
+                        logs.messages("WARN").toString());
             } finally {
                 log.close();
             }
@@ -192,7 +215,8 @@ class CorruptionTest {
     void shouldRebuildMissingOrInsaneIndexes() throws Exception {
         Written w = write();
         Path firstIndex = LogSegment.indexFile(w.dir(), 0);
-        Path secondTimeIndex = LogSegment.timeIndexFile(w.dir(), w.segments().get(1).baseOffset());
+        Path secondTimeIndex =
+                LogSegment.timeIndexFile(w.dir(), w.segments().get(1).baseOffset());
         Files.delete(firstIndex);
         Files.write(secondTimeIndex, new byte[36]); // zeros: a preallocated, never-trimmed file
         Files.write(LogSegment.indexFile(w.dir(), w.segments().get(2).baseOffset()), new byte[13]); // not whole entries
@@ -202,11 +226,16 @@ class CorruptionTest {
                 assertEquals(w.end(), log.logEndOffset());
                 assertArrayEquals(w.all(), TestRecords.bytes(readAll(log)));
                 for (long off = 0; off < w.end(); off++) {
-                    var b = TestRecords.batches(log.read(off, 1, Long.MAX_VALUE, true).records()).get(0);
+                    var b = TestRecords.batches(
+                                    log.read(off, 1, Long.MAX_VALUE, true).records())
+                            .get(0);
                     assertTrue(b.baseOffset() <= off && off <= b.lastOffset());
                 }
                 assertEquals(30, log.offsetForTimestamp(1010).orElseThrow().offset());
-                assertTrue(logs.messages("WARN").stream().filter(m -> m.contains("Rebuilding indexes")).count() >= 2);
+                assertTrue(logs.messages("WARN").stream()
+                                .filter(m -> m.contains("Rebuilding indexes"))
+                                .count()
+                        >= 2);
             } finally {
                 log.close();
             }

@@ -22,17 +22,18 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
 public final class CrashChild {
     static final TopicPartition TP = new TopicPartition("crash", 0);
     static final Uuid TOPIC_ID = new Uuid(42, 42);
-    static final LogConfig CONFIG = LogConfig.defaults().withSegmentBytes(64 * 1024).withIndexIntervalBytes(1024);
+    static final LogConfig CONFIG =
+            LogConfig.defaults().withSegmentBytes(64 * 1024).withIndexIntervalBytes(1024);
 
-    private CrashChild() {
-    }
+    private CrashChild() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = Paths.get(args[0]);
         long seed = Long.parseLong(args[1]);
         int threads = Integer.parseInt(args[2]);
         PrintStream out = System.out;
-        LogManager manager = new LogManager(List.of(dir), CONFIG, LogManagerConfig.defaults().withCheckpointIntervalMs(100));
+        LogManager manager =
+                new LogManager(List.of(dir), CONFIG, LogManagerConfig.defaults().withCheckpointIntervalMs(100));
         manager.startup();
         PartitionLog log = manager.getOrCreate(TP, TOPIC_ID, CONFIG);
         synchronized (out) {
@@ -41,27 +42,30 @@ public final class CrashChild {
         }
         for (int t = 0; t < threads; t++) {
             Random rnd = new Random(seed * 31 + t);
-            Thread th = new Thread(() -> {
-                while (true) {
-                    int n = 1 + rnd.nextInt(6);
-                    SimpleRecord[] recs = new SimpleRecord[n];
-                    for (int i = 0; i < n; i++) {
-                        byte[] v = new byte[10 + rnd.nextInt(600)];
-                        rnd.nextBytes(v);
-                        recs[i] = new SimpleRecord(System.currentTimeMillis(), null, v);
-                    }
-                    MemoryRecords m = MemoryRecords.withRecords(Compression.NONE, recs);
-                    AppendResult r = log.appendAsLeader(m, 1);
-                    log.awaitDurable(r.nextOffset()).join();
-                    CRC32 crc = new CRC32();
-                    ByteBuffer b = m.buffer().duplicate();
-                    crc.update(b);
-                    synchronized (out) {
-                        out.println("ACK " + r.firstOffset() + " " + r.lastOffset() + " " + crc.getValue() + " END");
-                        out.flush();
-                    }
-                }
-            }, "appender-" + t);
+            Thread th = new Thread(
+                    () -> {
+                        while (true) {
+                            int n = 1 + rnd.nextInt(6);
+                            SimpleRecord[] recs = new SimpleRecord[n];
+                            for (int i = 0; i < n; i++) {
+                                byte[] v = new byte[10 + rnd.nextInt(600)];
+                                rnd.nextBytes(v);
+                                recs[i] = new SimpleRecord(System.currentTimeMillis(), null, v);
+                            }
+                            MemoryRecords m = MemoryRecords.withRecords(Compression.NONE, recs);
+                            AppendResult r = log.appendAsLeader(m, 1);
+                            log.awaitDurable(r.nextOffset()).join();
+                            CRC32 crc = new CRC32();
+                            ByteBuffer b = m.buffer().duplicate();
+                            crc.update(b);
+                            synchronized (out) {
+                                out.println("ACK " + r.firstOffset() + " " + r.lastOffset() + " " + crc.getValue()
+                                        + " END");
+                                out.flush();
+                            }
+                        }
+                    },
+                    "appender-" + t);
             th.setDaemon(false);
             th.start();
         }

@@ -36,8 +36,7 @@ class CrashRecoveryTest {
     @TempDir
     Path tmp;
 
-    record Ack(long first, long last, long crc) {
-    }
+    record Ack(long first, long last, long crc) {}
 
     @Test
     void shouldKeepEveryAcknowledgedBatchAcrossKillNine() throws Exception {
@@ -51,13 +50,23 @@ class CrashRecoveryTest {
         int killedBeforeReady = 0;
         for (int round = 1; round <= ROUNDS; round++) {
             Path err = tmp.resolve("child-" + round + ".err");
-            Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", cp, CrashChild.class.getName(),
-                dataDir.toString(), Long.toString(round), "4")
-                .redirectError(err.toFile()).start();
+            Process p = new ProcessBuilder(
+                            java,
+                            "-Xmx256m",
+                            "-XX:TieredStopAtLevel=1",
+                            "-cp",
+                            cp,
+                            CrashChild.class.getName(),
+                            dataDir.toString(),
+                            Long.toString(round),
+                            "4")
+                    .redirectError(err.toFile())
+                    .start();
             List<Ack> acks = new ArrayList<>();
             CountDownLatch ready = new CountDownLatch(1);
             Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                try (BufferedReader r =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = r.readLine()) != null) {
                         String[] f = line.split(" ");
@@ -78,26 +87,25 @@ class CrashRecoveryTest {
             if (early) {
                 Thread.sleep(50 + rnd.nextInt(400));
             } else {
-                assertTrue(ready.await(60, TimeUnit.SECONDS), "child did not start; see " + err + ": " + readQuietly(err));
+                assertTrue(
+                        ready.await(60, TimeUnit.SECONDS), "child did not start; see " + err + ": " + readQuietly(err));
                 Thread.sleep(100 + rnd.nextInt(700));
             }
-            if (ready.getCount() == 1)
-                killedBeforeReady++;
+            if (ready.getCount() == 1) killedBeforeReady++;
             p.destroyForcibly();
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             reader.join(10_000);
             synchronized (acks) {
-                for (Ack a : acks)
-                    acked.put(a.first(), a);
-                if (!acks.isEmpty())
-                    roundsWithAcks++;
+                for (Ack a : acks) acked.put(a.first(), a);
+                if (!acks.isEmpty()) roundsWithAcks++;
             }
-            if (Files.exists(logDir))
-                verify(logDir, acked, round);
+            if (Files.exists(logDir)) verify(logDir, acked, round);
         }
         assertTrue(roundsWithAcks >= 16, "rounds that acknowledged appends: " + roundsWithAcks);
         assertTrue(acked.size() > 100, "acknowledged batches: " + acked.size());
-        System.out.printf("crash test: %d rounds, %d killed before ready, %d acknowledged batches survived%n", ROUNDS, killedBeforeReady, acked.size());
+        System.out.printf(
+                "crash test: %d rounds, %d killed before ready, %d acknowledged batches survived%n",
+                ROUNDS, killedBeforeReady, acked.size());
     }
 
     private static String readQuietly(Path p) {
@@ -114,8 +122,10 @@ class CrashRecoveryTest {
             long end = log.logEndOffset();
             // every acknowledged batch is there, byte for byte
             for (Ack a : acked.values()) {
-                assertTrue(a.last() < end, "round " + round + ": acknowledged batch " + a + " beyond the log end " + end);
-                FileSlice s = (FileSlice) log.read(a.first(), 1, Long.MAX_VALUE, true).records();
+                assertTrue(
+                        a.last() < end, "round " + round + ": acknowledged batch " + a + " beyond the log end " + end);
+                FileSlice s =
+                        (FileSlice) log.read(a.first(), 1, Long.MAX_VALUE, true).records();
                 MemoryRecords m = s.readIntoMemory();
                 MutableRecordBatch b = m.batches().iterator().next();
                 assertEquals(a.first(), b.baseOffset(), "round " + round);

@@ -26,9 +26,15 @@ class LeaderEpochCacheTest {
         long leo = 20;
         assertEquals(new EpochEndOffset(5, 20), c.endOffsetFor(5, leo), "latest epoch ends at the log end");
         assertEquals(new EpochEndOffset(3, 12), c.endOffsetFor(3, leo));
-        assertEquals(new EpochEndOffset(3, 12), c.endOffsetFor(4, leo), "unknown epoch: largest below, ends where the next starts");
+        assertEquals(
+                new EpochEndOffset(3, 12),
+                c.endOffsetFor(4, leo),
+                "unknown epoch: largest below, ends where the next starts");
         assertEquals(new EpochEndOffset(2, 8), c.endOffsetFor(2, leo));
-        assertEquals(new EpochEndOffset(1, 6), c.endOffsetFor(1, leo), "below every epoch: requested epoch, first start offset");
+        assertEquals(
+                new EpochEndOffset(1, 6),
+                c.endOffsetFor(1, leo),
+                "below every epoch: requested epoch, first start offset");
         assertEquals(EpochEndOffset.UNDEFINED, c.endOffsetFor(6, leo), "above every epoch");
         assertEquals(EpochEndOffset.UNDEFINED, c.endOffsetFor(-1, leo));
         assertEquals(OptionalInt.of(5), c.latestEpoch());

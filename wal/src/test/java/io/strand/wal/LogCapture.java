@@ -19,8 +19,10 @@ final class LogCapture implements AutoCloseable {
 
     List<String> messages(String level) {
         synchronized (appender.list) {
-            return appender.list.stream().filter(e -> e.getLevel().toString().equals(level))
-                .map(ILoggingEvent::getFormattedMessage).collect(Collectors.toList());
+            return appender.list.stream()
+                    .filter(e -> e.getLevel().toString().equals(level))
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .collect(Collectors.toList());
         }
     }
 

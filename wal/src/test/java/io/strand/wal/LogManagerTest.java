@@ -22,7 +22,8 @@ class LogManagerTest {
     Path tmp;
 
     private LogManager manager(List<Path> dirs) {
-        LogManager m = new LogManager(dirs, LogConfig.defaults(), LogManagerConfig.defaults().withFileDeleteDelayMs(100));
+        LogManager m = new LogManager(
+                dirs, LogConfig.defaults(), LogManagerConfig.defaults().withFileDeleteDelayMs(100));
         m.startup();
         return m;
     }
@@ -79,7 +80,8 @@ class LogManagerTest {
     void shouldRenameThenDeleteADeletedLog() throws Exception {
         TopicPartition tp = new TopicPartition("gone", 2);
         try (LogManager m = manager(List.of(tmp))) {
-            PartitionLog l = m.getOrCreate(tp, Uuid.randomUuid(), LogConfig.defaults().withFsyncBeforeAck(false));
+            PartitionLog l =
+                    m.getOrCreate(tp, Uuid.randomUuid(), LogConfig.defaults().withFsyncBeforeAck(false));
             l.appendAsLeader(TestRecords.batch(4, 10), 0);
             FileSlice slice = (FileSlice) l.read(0, 1000, Long.MAX_VALUE, true).records();
             m.delete(tp);
@@ -88,8 +90,7 @@ class LogManagerTest {
             // a slice handed out before stays readable until the delete delay has passed
             assertEquals(4, TestRecords.batches(slice).get(0).countOrNull());
             long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline && countDirs() > 0)
-                Thread.sleep(20);
+            while (System.currentTimeMillis() < deadline && countDirs() > 0) Thread.sleep(20);
             assertEquals(0, countDirs());
         }
     }
@@ -103,14 +104,18 @@ class LogManagerTest {
     @Test
     void shouldRefuseToOpenAStandaloneLogOfAnotherTopicId() {
         Path dir = tmp.resolve("x-0");
-        PartitionLog.open(dir, new TopicPartition("x", 0), Uuid.randomUuid(), LogConfig.defaults()).close();
-        assertThrows(org.apache.kafka.common.errors.InconsistentTopicIdException.class,
-            () -> PartitionLog.open(dir, new TopicPartition("x", 0), Uuid.randomUuid(), LogConfig.defaults()));
+        PartitionLog.open(dir, new TopicPartition("x", 0), Uuid.randomUuid(), LogConfig.defaults())
+                .close();
+        assertThrows(
+                org.apache.kafka.common.errors.InconsistentTopicIdException.class,
+                () -> PartitionLog.open(dir, new TopicPartition("x", 0), Uuid.randomUuid(), LogConfig.defaults()));
     }
 
     @Test
     void shouldParsePartitionDirectoryNames() {
-        assertEquals(new TopicPartition("a-b-c", 12), LogManager.parseTopicPartition("a-b-c-12").orElseThrow());
+        assertEquals(
+                new TopicPartition("a-b-c", 12),
+                LogManager.parseTopicPartition("a-b-c-12").orElseThrow());
         assertTrue(LogManager.parseTopicPartition("a-b.0123abcd-delete").isEmpty());
         assertTrue(LogManager.parseTopicPartition("noPartition").isEmpty());
     }

@@ -57,8 +57,7 @@ class ManyPartitionsTest {
                         durable.add(log.awaitDurable(r.nextOffset()));
                     }));
                 }
-                for (java.util.concurrent.Future<?> f : fs)
-                    f.get(120, TimeUnit.SECONDS);
+                for (java.util.concurrent.Future<?> f : fs) f.get(120, TimeUnit.SECONDS);
             } finally {
                 creators.shutdown();
             }
@@ -68,20 +67,25 @@ class ManyPartitionsTest {
             // more data: heap must not follow it (segments on disk, indexes memory-mapped). Relaxed mode here only
             // to keep 20,000 single-partition fsyncs out of the test's run time.
             MemoryRecords big = TestRecords.batch(16, 1024);
-            for (PartitionLog log : m.all())
-                log.updateConfig(cfg.withFsyncBeforeAck(false));
+            for (PartitionLog log : m.all()) log.updateConfig(cfg.withFsyncBeforeAck(false));
             for (int round = 0; round < 10; round++) {
                 for (int p = 0; p < PARTITIONS; p += 1)
                     m.get(new TopicPartition("many", p)).orElseThrow().appendAsLeader(big, 0);
             }
             afterData = usedHeapAfterGc();
             System.out.printf("data appended at %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-            long dataBytes = m.all().stream().mapToLong(PartitionLog::sizeInBytes).sum();
-            System.out.printf("2000 partitions: heap before %d MiB, after opening %d MiB, after %d MiB of data %d MiB%n",
-                before >> 20, afterOpen >> 20, dataBytes >> 20, afterData >> 20);
+            long dataBytes =
+                    m.all().stream().mapToLong(PartitionLog::sizeInBytes).sum();
+            System.out.printf(
+                    "2000 partitions: heap before %d MiB, after opening %d MiB, after %d MiB of data %d MiB%n",
+                    before >> 20, afterOpen >> 20, dataBytes >> 20, afterData >> 20);
             assertEquals(PARTITIONS, m.all().size());
-            assertTrue(afterOpen - before < 200L * 1024 * 1024, "heap for 2000 open partitions: " + ((afterOpen - before) >> 20) + " MiB");
-            assertTrue(afterData - afterOpen < 64L * 1024 * 1024, "heap grew with data: " + ((afterData - afterOpen) >> 20) + " MiB");
+            assertTrue(
+                    afterOpen - before < 200L * 1024 * 1024,
+                    "heap for 2000 open partitions: " + ((afterOpen - before) >> 20) + " MiB");
+            assertTrue(
+                    afterData - afterOpen < 64L * 1024 * 1024,
+                    "heap grew with data: " + ((afterData - afterOpen) >> 20) + " MiB");
         }
         System.out.printf("closed at %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         // and they all load again (clean shutdown: no recovery scan)
@@ -93,7 +97,11 @@ class ManyPartitionsTest {
             for (int p = 0; p < PARTITIONS; p += 97) {
                 PartitionLog log = m.get(new TopicPartition("many", p)).orElseThrow();
                 assertEquals(164, log.logEndOffset());
-                assertEquals(11, TestRecords.batches(log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, true).records()).size());
+                assertEquals(
+                        11,
+                        TestRecords.batches(log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, true)
+                                        .records())
+                                .size());
             }
             System.out.printf("2000 partitions reloaded in %d ms, heap %d MiB%n", loadMs, usedHeapAfterGc() >> 20);
         }

@@ -34,8 +34,7 @@ final class MockTime implements Time {
     @Override
     public void waitObject(Object obj, Supplier<Boolean> condition, long deadlineMs) throws InterruptedException {
         synchronized (obj) {
-            while (!condition.get() && milliseconds() < deadlineMs)
-                obj.wait(10);
+            while (!condition.get() && milliseconds() < deadlineMs) obj.wait(10);
         }
     }
 }

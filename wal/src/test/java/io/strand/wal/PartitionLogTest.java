@@ -37,8 +37,7 @@ class PartitionLogTest {
 
     @AfterEach
     void closeAll() {
-        for (PartitionLog l : opened)
-            l.close();
+        for (PartitionLog l : opened) l.close();
     }
 
     @Test
@@ -71,8 +70,7 @@ class PartitionLogTest {
     @Test
     void shouldStartReadsAtTheBatchContainingAMidBatchOffset() {
         PartitionLog log = open(LogConfig.defaults());
-        for (int i = 0; i < 10; i++)
-            log.appendAsLeader(TestRecords.batch(10, 20), 0);
+        for (int i = 0; i < 10; i++) log.appendAsLeader(TestRecords.batch(10, 20), 0);
         LogReadResult r = log.read(35, Integer.MAX_VALUE, Long.MAX_VALUE, false);
         TestRecords.assertOffsets(r.records(), 30, 99);
         r = log.read(39, Integer.MAX_VALUE, 60, false);
@@ -87,11 +85,11 @@ class PartitionLogTest {
         MemoryRecords b = TestRecords.batch(10, 100);
         int size = b.sizeInBytes();
         log.appendAsLeader(b, 0);
-        for (int i = 0; i < 4; i++)
-            log.appendAsLeader(TestRecords.batch(10, 100), 0);
+        for (int i = 0; i < 4; i++) log.appendAsLeader(TestRecords.batch(10, 100), 0);
         assertEquals(0, log.read(0, size - 1, Long.MAX_VALUE, false).records().sizeInBytes());
         TestRecords.assertOffsets(log.read(0, size - 1, Long.MAX_VALUE, true).records(), 0, 9);
-        TestRecords.assertOffsets(log.read(0, size * 2 + 5, Long.MAX_VALUE, false).records(), 0, 19);
+        TestRecords.assertOffsets(
+                log.read(0, size * 2 + 5, Long.MAX_VALUE, false).records(), 0, 19);
         // never a batch whose last offset reaches maxOffsetExclusive (the high watermark)
         assertEquals(0, log.read(0, Integer.MAX_VALUE, 9, true).records().sizeInBytes());
         TestRecords.assertOffsets(log.read(0, Integer.MAX_VALUE, 25, true).records(), 0, 19);
@@ -108,8 +106,7 @@ class PartitionLogTest {
         for (int i = 0; i < 100; i++)
             firsts.add(log.appendAsLeader(TestRecords.batch(3, 60), 1).firstOffset());
         assertTrue(log.numberOfSegments() > 5, "segments: " + log.numberOfSegments());
-        for (LogSegment s : log.segmentsForTest())
-            assertTrue(s.size() <= 4096);
+        for (LogSegment s : log.segmentsForTest()) assertTrue(s.size() <= 4096);
         // every offset, in particular segment base offsets and the offsets just before them, reads from its batch
         for (long off = 0; off < 300; off++) {
             LogReadResult r = log.read(off, 1, Long.MAX_VALUE, true);
@@ -121,7 +118,8 @@ class PartitionLogTest {
             long base = s.baseOffset();
             TestRecords.assertOffsets(log.read(base, 1, Long.MAX_VALUE, true).records(), base, base + 2);
             if (base > 0)
-                TestRecords.assertOffsets(log.read(base - 1, 1, Long.MAX_VALUE, true).records(), base - 3, base - 1);
+                TestRecords.assertOffsets(
+                        log.read(base - 1, 1, Long.MAX_VALUE, true).records(), base - 3, base - 1);
         }
         // a read stops at the end of a segment
         LogSegment second = log.segmentsForTest().get(1);
@@ -135,9 +133,9 @@ class PartitionLogTest {
         Path dir = tmp.resolve("orders-3");
         LogConfig cfg = LogConfig.defaults().withSegmentBytes(2048);
         PartitionLog log = PartitionLog.open(dir, TP, Uuid.randomUuid(), cfg);
-        for (int i = 0; i < 40; i++)
-            log.appendAsLeader(TestRecords.batch(2, 50), 4);
-        byte[] all = TestRecords.bytes(log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, false).records());
+        for (int i = 0; i < 40; i++) log.appendAsLeader(TestRecords.batch(2, 50), 4);
+        byte[] all = TestRecords.bytes(
+                log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, false).records());
         int segs = log.numberOfSegments();
         log.close();
         assertTrue(Files.exists(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE)));
@@ -146,7 +144,10 @@ class PartitionLogTest {
         opened.add(again);
         assertEquals(80, again.logEndOffset());
         assertEquals(segs, again.numberOfSegments());
-        assertArrayEquals(all, TestRecords.bytes(again.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, false).records()));
+        assertArrayEquals(
+                all,
+                TestRecords.bytes(
+                        again.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, false).records()));
         // the marker stays until the first write, then goes
         assertTrue(Files.exists(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE)));
         again.appendAsLeader(TestRecords.batch(2, 50), 4);
@@ -159,15 +160,18 @@ class PartitionLogTest {
         Path dir = tmp.resolve("orders-3");
         LogConfig cfg = LogConfig.defaults().withSegmentBytes(2048);
         PartitionLog log = PartitionLog.open(dir, TP, Uuid.randomUuid(), cfg);
-        for (int i = 0; i < 40; i++)
-            log.appendAsLeader(TestRecords.batch(2, 50), 4);
-        byte[] all = TestRecords.bytes(log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, false).records());
+        for (int i = 0; i < 40; i++) log.appendAsLeader(TestRecords.batch(2, 50), 4);
+        byte[] all = TestRecords.bytes(
+                log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, false).records());
         log.close();
         Files.delete(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
         PartitionLog again = PartitionLog.open(dir, TP, null, cfg);
         opened.add(again);
         assertEquals(80, again.logEndOffset());
-        assertArrayEquals(all, TestRecords.bytes(again.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, false).records()));
+        assertArrayEquals(
+                all,
+                TestRecords.bytes(
+                        again.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, false).records()));
         assertEquals(List.of(new EpochEntry(4, 0)), again.epochEntries());
     }
 

@@ -27,12 +27,12 @@ class RetentionAndCheckpointTest {
     /** 60 batches of 2 records with timestamps T0 + i s, segments of ~4 batches. */
     private PartitionLog filled(Path dir, LogConfig cfg, MockTime time) {
         PartitionLog log = PartitionLog.open(dir, TP, Uuid.randomUuid(), cfg, time);
-        for (int i = 0; i < 60; i++)
-            log.appendAsLeader(TestRecords.batch(2, 100, T0 + i * 1000L, i), i / 20);
+        for (int i = 0; i < 60; i++) log.appendAsLeader(TestRecords.batch(2, 100, T0 + i * 1000L, i), i / 20);
         return log;
     }
 
-    private static final LogConfig SMALL = LogConfig.defaults().withSegmentBytes(1200).withRetentionMs(-1);
+    private static final LogConfig SMALL =
+            LogConfig.defaults().withSegmentBytes(1200).withRetentionMs(-1);
 
     @Test
     void shouldDeleteClosedSegmentsPastRetentionMsBelowTheHighWatermark() throws Exception {
@@ -41,7 +41,8 @@ class RetentionAndCheckpointTest {
         try {
             int segs = log.numberOfSegments();
             assertTrue(segs > 10);
-            assertEquals(0, log.deleteExpiredSegments(time.milliseconds()), "nothing is replicated yet: high watermark 0");
+            assertEquals(
+                    0, log.deleteExpiredSegments(time.milliseconds()), "nothing is replicated yet: high watermark 0");
             log.updateHighWatermark(log.logEndOffset());
             FileSlice first = (FileSlice) log.read(0, 100, Long.MAX_VALUE, true).records();
             int deleted = log.deleteExpiredSegments(time.milliseconds());
@@ -53,7 +54,11 @@ class RetentionAndCheckpointTest {
             assertTrue(time.milliseconds() - newestDeletedTs > 30_000);
             assertTrue(time.milliseconds() - log.segmentsForTest().get(0).maxTimestampSoFar() <= 30_000);
             assertThrows(OffsetOutOfRangeException.class, () -> log.read(0, 100, Long.MAX_VALUE, true));
-            assertEquals(start, log.offsetForTimestamp(PartitionLog.EARLIEST_TIMESTAMP).orElseThrow().offset());
+            assertEquals(
+                    start,
+                    log.offsetForTimestamp(PartitionLog.EARLIEST_TIMESTAMP)
+                            .orElseThrow()
+                            .offset());
             // a slice handed out before the deletion is still readable (files renamed, closed later)
             assertEquals(0, TestRecords.batches(first).get(0).baseOffset());
             try (Stream<Path> files = Files.list(log.dir())) {
@@ -94,7 +99,8 @@ class RetentionAndCheckpointTest {
         Path dir = tmp.resolve("ret-0");
         PartitionLog log = filled(dir, SMALL, new MockTime(T0));
         log.updateHighWatermark(70);
-        assertThrows(OffsetOutOfRangeException.class, () -> log.deleteRecordsBefore(71), "not beyond the high watermark");
+        assertThrows(
+                OffsetOutOfRangeException.class, () -> log.deleteRecordsBefore(71), "not beyond the high watermark");
         int segs = log.numberOfSegments();
         log.deleteRecordsBefore(41);
         assertEquals(41, log.logStartOffset());
@@ -102,10 +108,15 @@ class RetentionAndCheckpointTest {
         String cp = Files.readString(dir.resolve(PartitionLog.CHECKPOINT_FILE));
         assertTrue(cp.contains("logStartOffset 41"), cp);
         // a read from the new start offset returns the batch holding it
-        assertEquals(40, TestRecords.batches(log.read(41, 1, Long.MAX_VALUE, true).records()).get(0).baseOffset());
+        assertEquals(
+                40,
+                TestRecords.batches(log.read(41, 1, Long.MAX_VALUE, true).records())
+                        .get(0)
+                        .baseOffset());
         assertThrows(OffsetOutOfRangeException.class, () -> log.read(40, 1, Long.MAX_VALUE, true));
         // crash: no close, no clean marker; the checkpointed start offset still holds
-        byte[] data = TestRecords.bytes(log.read(41, Integer.MAX_VALUE, Long.MAX_VALUE, true).records());
+        byte[] data = TestRecords.bytes(
+                log.read(41, Integer.MAX_VALUE, Long.MAX_VALUE, true).records());
         log.flush();
         log.checkpoint();
         PartitionLog again = copyAndOpenAsCrashed(dir, log);
@@ -113,7 +124,10 @@ class RetentionAndCheckpointTest {
             assertEquals(41, again.logStartOffset());
             assertEquals(70, again.highWatermark());
             assertEquals(120, again.logEndOffset());
-            assertArrayEquals(data, TestRecords.bytes(again.read(41, Integer.MAX_VALUE, Long.MAX_VALUE, true).records()));
+            assertArrayEquals(
+                    data,
+                    TestRecords.bytes(again.read(41, Integer.MAX_VALUE, Long.MAX_VALUE, true)
+                            .records()));
         } finally {
             again.close();
             log.close();
@@ -126,8 +140,7 @@ class RetentionAndCheckpointTest {
         Files.createDirectories(copy);
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.toList()) {
-                if (!p.getFileName().toString().endsWith(".deleted"))
-                    Files.copy(p, copy.resolve(p.getFileName()));
+                if (!p.getFileName().toString().endsWith(".deleted")) Files.copy(p, copy.resolve(p.getFileName()));
             }
         }
         assertFalse(Files.exists(copy.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE)));
@@ -154,30 +167,35 @@ class RetentionAndCheckpointTest {
     @Test
     void shouldRunRetentionAndCheckpointsOnTheManagersSchedule() throws Exception {
         MockTime time = new MockTime(T0 + 60_000);
-        LogManagerConfig settings = LogManagerConfig.defaults().withTime(time).withRetentionCheckIntervalMs(50)
-            .withCheckpointIntervalMs(50).withFileDeleteDelayMs(50);
+        LogManagerConfig settings = LogManagerConfig.defaults()
+                .withTime(time)
+                .withRetentionCheckIntervalMs(50)
+                .withCheckpointIntervalMs(50)
+                .withFileDeleteDelayMs(50);
         try (LogManager m = new LogManager(List.of(tmp), SMALL, settings)) {
             m.startup();
             PartitionLog log = m.getOrCreate(TP, Uuid.randomUuid(), SMALL.withRetentionMs(10_000));
-            for (int i = 0; i < 60; i++)
-                log.appendAsLeader(TestRecords.batch(2, 100, T0 + i * 1000L, i), 0);
+            for (int i = 0; i < 60; i++) log.appendAsLeader(TestRecords.batch(2, 100, T0 + i * 1000L, i), 0);
             log.updateHighWatermark(110);
             long deadline = System.currentTimeMillis() + 10_000;
             Path cp = log.dir().resolve(PartitionLog.CHECKPOINT_FILE);
-            while (System.currentTimeMillis() < deadline && (log.logStartOffset() == 0
-                    || !Files.exists(cp) || !Files.readString(cp).contains("highWatermark 110")))
-                Thread.sleep(20);
+            while (System.currentTimeMillis() < deadline
+                    && (log.logStartOffset() == 0
+                            || !Files.exists(cp)
+                            || !Files.readString(cp).contains("highWatermark 110"))) Thread.sleep(20);
             assertTrue(log.logStartOffset() > 0, "retention ran");
-            assertTrue(Files.readString(log.dir().resolve(PartitionLog.CHECKPOINT_FILE)).contains("highWatermark 110"));
+            assertTrue(Files.readString(log.dir().resolve(PartitionLog.CHECKPOINT_FILE))
+                    .contains("highWatermark 110"));
             while (System.currentTimeMillis() < deadline) {
                 try (Stream<Path> files = Files.list(log.dir())) {
-                    if (files.noneMatch(p -> p.toString().endsWith(".deleted")))
-                        break;
+                    if (files.noneMatch(p -> p.toString().endsWith(".deleted"))) break;
                 }
                 Thread.sleep(20);
             }
             try (Stream<Path> files = Files.list(log.dir())) {
-                assertTrue(files.noneMatch(p -> p.toString().endsWith(".deleted")), "deleted files removed after the delay");
+                assertTrue(
+                        files.noneMatch(p -> p.toString().endsWith(".deleted")),
+                        "deleted files removed after the delay");
             }
         }
     }

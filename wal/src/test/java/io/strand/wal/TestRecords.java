@@ -17,8 +17,7 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
 
 /** Builders of record batches for tests. */
 final class TestRecords {
-    private TestRecords() {
-    }
+    private TestRecords() {}
 
     /** One uncompressed v2 batch of {@code count} records of {@code valueSize} bytes, timestamps {@code ts}. */
     static MemoryRecords batch(int count, int valueSize, long ts, long seed) {
@@ -47,11 +46,9 @@ final class TestRecords {
     /** Several batches in one buffer. */
     static MemoryRecords concat(MemoryRecords... parts) {
         int size = 0;
-        for (MemoryRecords p : parts)
-            size += p.sizeInBytes();
+        for (MemoryRecords p : parts) size += p.sizeInBytes();
         ByteBuffer b = ByteBuffer.allocate(size);
-        for (MemoryRecords p : parts)
-            b.put(p.buffer().duplicate());
+        for (MemoryRecords p : parts) b.put(p.buffer().duplicate());
         b.flip();
         return MemoryRecords.readableRecords(b);
     }
@@ -59,11 +56,19 @@ final class TestRecords {
     /** Batches already carrying offsets and an epoch, as a follower receives them. */
     static MemoryRecords withOffsets(long baseOffset, int epoch, int count, long ts) {
         ByteBuffer buf = ByteBuffer.allocate(1024 + count * 64);
-        MemoryRecordsBuilder b = MemoryRecords.builder(buf, RecordBatch.CURRENT_MAGIC_VALUE, Compression.NONE,
-            TimestampType.CREATE_TIME, baseOffset, ts, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH,
-            RecordBatch.NO_SEQUENCE, false, epoch);
-        for (int i = 0; i < count; i++)
-            b.append(ts, null, ("f" + (baseOffset + i)).getBytes());
+        MemoryRecordsBuilder b = MemoryRecords.builder(
+                buf,
+                RecordBatch.CURRENT_MAGIC_VALUE,
+                Compression.NONE,
+                TimestampType.CREATE_TIME,
+                baseOffset,
+                ts,
+                RecordBatch.NO_PRODUCER_ID,
+                RecordBatch.NO_PRODUCER_EPOCH,
+                RecordBatch.NO_SEQUENCE,
+                false,
+                epoch);
+        for (int i = 0; i < count; i++) b.append(ts, null, ("f" + (baseOffset + i)).getBytes());
         return b.build();
     }
 

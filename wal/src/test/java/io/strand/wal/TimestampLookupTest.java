@@ -21,8 +21,7 @@ class TimestampLookupTest {
     @TempDir
     Path tmp;
 
-    record Rec(long offset, long ts, int epoch) {
-    }
+    record Rec(long offset, long ts, int epoch) {}
 
     /** Kafka's rule, by brute force: the first record in offset order whose timestamp is >= target. */
     static Optional<Rec> expected(List<Rec> all, long target) {
@@ -40,12 +39,10 @@ class TimestampLookupTest {
         for (int b = 0; b < 60; b++) {
             int n = 1 + rnd.nextInt(4);
             long[] ts = new long[n];
-            for (int i = 0; i < n; i++)
-                ts[i] = base + b * 10 + rnd.nextInt(25) - 8; // overlapping, out of order
+            for (int i = 0; i < n; i++) ts[i] = base + b * 10 + rnd.nextInt(25) - 8; // overlapping, out of order
             int epoch = b / 20;
             AppendResult r = log.appendAsLeader(TestRecords.batchWithTimestamps(ts), epoch);
-            for (int i = 0; i < n; i++)
-                all.add(new Rec(r.firstOffset() + i, ts[i], epoch));
+            for (int i = 0; i < n; i++) all.add(new Rec(r.firstOffset() + i, ts[i], epoch));
         }
         assertTrue(log.numberOfSegments() > 3);
         check(log, all);
@@ -88,28 +85,41 @@ class TimestampLookupTest {
         TimestampOffset m = log.offsetOfMaxTimestamp().orElseThrow();
         assertEquals(firstMax.offset, m.offset());
         assertEquals(max, m.timestamp());
-        assertEquals(firstMax.offset, log.offsetForTimestamp(PartitionLog.MAX_TIMESTAMP).orElseThrow().offset());
-        assertEquals(log.logStartOffset(), log.offsetForTimestamp(PartitionLog.EARLIEST_TIMESTAMP).orElseThrow().offset());
-        TimestampOffset latest = log.offsetForTimestamp(PartitionLog.LATEST_TIMESTAMP).orElseThrow();
+        assertEquals(
+                firstMax.offset,
+                log.offsetForTimestamp(PartitionLog.MAX_TIMESTAMP).orElseThrow().offset());
+        assertEquals(
+                log.logStartOffset(),
+                log.offsetForTimestamp(PartitionLog.EARLIEST_TIMESTAMP)
+                        .orElseThrow()
+                        .offset());
+        TimestampOffset latest =
+                log.offsetForTimestamp(PartitionLog.LATEST_TIMESTAMP).orElseThrow();
         assertEquals(log.logEndOffset(), latest.offset());
         assertEquals(2, latest.leaderEpoch());
     }
 
     @Test
     void shouldAnswerEmptyForAnEmptyLogAndRespectTheLogStartOffset() {
-        PartitionLog log = PartitionLog.open(tmp.resolve("ts-1"), new TopicPartition("ts", 1), Uuid.randomUuid(),
-            LogConfig.defaults().withSegmentBytes(1000).withIndexIntervalBytes(1));
+        PartitionLog log = PartitionLog.open(
+                tmp.resolve("ts-1"),
+                new TopicPartition("ts", 1),
+                Uuid.randomUuid(),
+                LogConfig.defaults().withSegmentBytes(1000).withIndexIntervalBytes(1));
         try {
             assertTrue(log.offsetForTimestamp(0).isEmpty());
             assertTrue(log.offsetOfMaxTimestamp().isEmpty());
-            for (int i = 0; i < 30; i++)
-                log.appendAsLeader(TestRecords.batchWithTimestamps(100 + i, 100 + i), 0);
+            for (int i = 0; i < 30; i++) log.appendAsLeader(TestRecords.batchWithTimestamps(100 + i, 100 + i), 0);
             log.updateHighWatermark(log.logEndOffset());
             log.deleteRecordsBefore(21); // inside the batch 20..21
             assertEquals(21, log.offsetForTimestamp(0).orElseThrow().offset());
             assertEquals(21, log.offsetForTimestamp(110).orElseThrow().offset());
             assertEquals(22, log.offsetForTimestamp(111).orElseThrow().offset());
-            assertEquals(21, log.offsetForTimestamp(PartitionLog.EARLIEST_TIMESTAMP).orElseThrow().offset());
+            assertEquals(
+                    21,
+                    log.offsetForTimestamp(PartitionLog.EARLIEST_TIMESTAMP)
+                            .orElseThrow()
+                            .offset());
             assertTrue(log.offsetForTimestamp(1000).isEmpty());
         } finally {
             log.close();

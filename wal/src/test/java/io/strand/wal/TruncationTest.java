@@ -28,6 +28,7 @@ class TruncationTest {
 
     @TempDir
     Path tmp;
+
     Path dir;
     PartitionLog log;
 
@@ -50,7 +51,8 @@ class TruncationTest {
     void shouldTruncateInsideAnOlderSegmentAndAppendAgain() throws Exception {
         int before = log.numberOfSegments();
         assertTrue(before > 3);
-        byte[] prefix = TestRecords.bytes(log.read(0, Integer.MAX_VALUE, 50, true).records());
+        byte[] prefix =
+                TestRecords.bytes(log.read(0, Integer.MAX_VALUE, 50, true).records());
         log.truncateTo(50);
         assertEquals(50, log.logEndOffset());
         assertEquals(50, log.highWatermark(), "high watermark never above the log end");
@@ -60,8 +62,7 @@ class TruncationTest {
         assertEquals(EpochEndOffset.UNDEFINED, log.endOffsetForEpoch(3), "epoch 3 is gone: above every known epoch");
         assertThrows(OffsetOutOfRangeException.class, () -> log.read(51, 100, Long.MAX_VALUE, true));
         // a new leader epoch continues at 50; reads across the old boundary are consistent
-        for (int i = 0; i < 30; i++)
-            log.appendAsLeader(TestRecords.batch(2, 60, 5000 + i, 100 + i), 4);
+        for (int i = 0; i < 30; i++) log.appendAsLeader(TestRecords.batch(2, 60, 5000 + i, 100 + i), 4);
         assertEquals(110, log.logEndOffset());
         for (long off = 0; off < 110; off++) {
             var bs = TestRecords.batches(log.read(off, 1, Long.MAX_VALUE, true).records());
@@ -70,13 +71,17 @@ class TruncationTest {
         }
         assertEquals(50, log.offsetForTimestamp(5000).orElseThrow().offset(), "time index rebuilt past the cut");
         assertEquals(50, log.offsetForTimestamp(1030).orElseThrow().offset(), "no record from the dropped tail");
-        assertArrayEquals(prefix, TestRecords.bytes(log.read(0, Integer.MAX_VALUE, 50, true).records()));
+        assertArrayEquals(
+                prefix,
+                TestRecords.bytes(log.read(0, Integer.MAX_VALUE, 50, true).records()));
         // and all of it survives a restart
         log.close();
         log = PartitionLog.open(dir, TP, null, CFG);
         assertEquals(110, log.logEndOffset());
         assertEquals(List.of(new EpochEntry(1, 0), new EpochEntry(2, 40), new EpochEntry(4, 50)), log.epochEntries());
-        assertArrayEquals(prefix, TestRecords.bytes(log.read(0, Integer.MAX_VALUE, 50, true).records()));
+        assertArrayEquals(
+                prefix,
+                TestRecords.bytes(log.read(0, Integer.MAX_VALUE, 50, true).records()));
     }
 
     @Test
@@ -137,7 +142,9 @@ class TruncationTest {
         assertEquals(500, log.logStartOffset());
         assertEquals(503, log.logEndOffset());
         try (var files = Files.list(dir)) {
-            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith("00000000000000000000")), "old segments gone after restart");
+            assertTrue(
+                    files.noneMatch(p -> p.getFileName().toString().startsWith("00000000000000000000")),
+                    "old segments gone after restart");
         }
     }
 

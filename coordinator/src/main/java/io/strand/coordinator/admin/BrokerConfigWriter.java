@@ -47,7 +47,8 @@ public final class BrokerConfigWriter {
         String path = Znodes.brokerConfig(entity);
         while (true) {
             Optional<Versioned<BrokerConfigOverrides>> current = store.read(path, BrokerConfigOverrides.parser());
-            Map<String, String> before = current.map(v -> v.value().getOverridesMap()).orElse(Map.of());
+            Map<String, String> before =
+                    current.map(v -> v.value().getOverridesMap()).orElse(Map.of());
             Map<String, String> after = decide.apply(new TreeMap<>(before));
             Optional<String> problem = DynamicBrokerConfigs.problem(after);
             if (problem.isPresent()) {
@@ -56,7 +57,8 @@ public final class BrokerConfigWriter {
             if (validateOnly || after.equals(before)) {
                 return after;
             }
-            BrokerConfigOverrides value = BrokerConfigOverrides.newBuilder().putAllOverrides(after).build();
+            BrokerConfigOverrides value =
+                    BrokerConfigOverrides.newBuilder().putAllOverrides(after).build();
             try {
                 if (current.isEmpty()) {
                     if (!store.createIfAbsent(path, value, CreateMode.PERSISTENT)) {

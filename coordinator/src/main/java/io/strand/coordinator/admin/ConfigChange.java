@@ -17,7 +17,10 @@ import org.apache.kafka.common.errors.InvalidRequestException;
 public record ConfigChange(String name, Op op, String value) {
     /** Kafka's {@code AlterConfigOp.OpType}, in the same order (the wire code is the ordinal). */
     public enum Op {
-        SET, DELETE, APPEND, SUBTRACT
+        SET,
+        DELETE,
+        APPEND,
+        SUBTRACT
     }
 
     public static ConfigChange set(String name, String value) {
@@ -36,8 +39,8 @@ public record ConfigChange(String name, Op op, String value) {
      *
      * @throws InvalidRequestException for a config named twice, or APPEND/SUBTRACT of a non-list config
      */
-    public static Map<String, String> apply(Map<String, String> current, List<ConfigChange> changes,
-                                            Map<String, String> listDefaults) {
+    public static Map<String, String> apply(
+            Map<String, String> current, List<ConfigChange> changes, Map<String, String> listDefaults) {
         Set<String> seen = new java.util.HashSet<>();
         for (ConfigChange c : changes) {
             if (!seen.add(c.name())) {
@@ -51,10 +54,12 @@ public record ConfigChange(String name, Op op, String value) {
                 case DELETE -> out.remove(c.name());
                 case APPEND, SUBTRACT -> {
                     if (!listDefaults.containsKey(c.name())) {
-                        throw new InvalidRequestException("Config value " + c.op().name().toLowerCase(java.util.Locale.ROOT)
-                            + " is not allowed for config key: " + c.name());
+                        throw new InvalidRequestException(
+                                "Config value " + c.op().name().toLowerCase(java.util.Locale.ROOT)
+                                        + " is not allowed for config key: " + c.name());
                     }
-                    Set<String> items = new LinkedHashSet<>(split(out.getOrDefault(c.name(), listDefaults.get(c.name()))));
+                    Set<String> items =
+                            new LinkedHashSet<>(split(out.getOrDefault(c.name(), listDefaults.get(c.name()))));
                     List<String> given = split(c.value());
                     if (c.op() == Op.APPEND) {
                         items.addAll(given);
@@ -78,7 +83,10 @@ public record ConfigChange(String name, Op op, String value) {
             return List.of();
         }
         List<String> out = new ArrayList<>();
-        Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(out::add);
+        Arrays.stream(list.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .forEach(out::add);
         return out;
     }
 }

@@ -40,8 +40,7 @@ public final class PartitionAdder {
     private static final Logger log = LoggerFactory.getLogger(PartitionAdder.class);
 
     /** The outcome: the replicas of each new partition, in partition order. */
-    public record Added(String topic, int partitionCount, Map<Integer, List<Integer>> newPartitions) {
-    }
+    public record Added(String topic, int partitionCount, Map<Integer, List<Integer>> newPartitions) {}
 
     private final MetadataStore store;
     private final ReplicaAssigner assigner;
@@ -64,45 +63,53 @@ public final class PartitionAdder {
         while (true) {
             Optional<Versioned<TopicAssignment>> read = store.read(Znodes.topic(topic), TopicAssignment.parser());
             if (read.isEmpty() || store.exists(Znodes.deleteTopicMarker(topic))) {
-                throw new UnknownTopicOrPartitionException("Topic " + topic
-                    + (read.isEmpty() ? " does not exist" : " is being deleted"));
+                throw new UnknownTopicOrPartitionException(
+                        "Topic " + topic + (read.isEmpty() ? " does not exist" : " is being deleted"));
             }
             TopicAssignment current = read.get().value();
             TreeMap<Integer, List<Integer>> replicas = TopicAssignments.replicas(current);
             int existing = replicas.size();
             if (totalCount < existing) {
                 throw new InvalidPartitionsException("Topic currently has " + existing
-                    + " partitions, which is higher than the requested " + totalCount + ".");
+                        + " partitions, which is higher than the requested " + totalCount + ".");
             }
             if (totalCount == existing) {
                 throw new InvalidPartitionsException("Topic already has " + existing + " partitions.");
             }
             if (store.exists(Znodes.reassignment(topic))) {
                 throw new ReassignmentInProgressException("A partition reassignment of topic " + topic
-                    + " is in progress; add partitions once it has finished");
+                        + " is in progress; add partitions once it has finished");
             }
             Map<Integer, List<Integer>> added = place(topic, replicas, totalCount, assignment);
             if (validateOnly) {
                 return new Added(topic, totalCount, added);
             }
             int controllerEpoch = store.read(Znodes.CONTROLLER_EPOCH, ControllerEpoch.parser())
-                .map(v -> v.value().getEpoch()).orElse(0);
+                    .map(v -> v.value().getEpoch())
+                    .orElse(0);
             TopicAssignment.Builder next = current.toBuilder();
-            added.forEach((p, r) -> next.putPartitions(p, ReplicaList.newBuilder().addAllReplicas(r).build()));
+            added.forEach((p, r) -> next.putPartitions(
+                    p, ReplicaList.newBuilder().addAllReplicas(r).build()));
             List<CuratorOp> ops = new ArrayList<>();
             ops.add(store.setOp(Znodes.topic(topic), next.build(), read.get().version()));
             added.forEach((p, r) -> {
                 ops.add(store.createOp(Znodes.partition(topic, p), new byte[0]));
-                ops.add(store.createOp(Znodes.partitionState(topic, p), PartitionState.newBuilder()
-                    .setLeader(r.get(0)).setLeaderEpoch(0).addAllIsr(r)
-                    .setControllerEpoch(controllerEpoch).setPartitionEpoch(0).build()));
+                ops.add(store.createOp(
+                        Znodes.partitionState(topic, p),
+                        PartitionState.newBuilder()
+                                .setLeader(r.get(0))
+                                .setLeaderEpoch(0)
+                                .addAllIsr(r)
+                                .setControllerEpoch(controllerEpoch)
+                                .setPartitionEpoch(0)
+                                .build()));
             });
             try {
                 store.multi(ops);
             } catch (VersionConflictException lostRace) {
                 if (!lostRace.path().equals(Znodes.topic(topic))) {
-                    throw new InvalidPartitionsException("Cannot add partitions to topic " + topic + ": "
-                        + lostRace.path() + " already exists");
+                    throw new InvalidPartitionsException(
+                            "Cannot add partitions to topic " + topic + ": " + lostRace.path() + " already exists");
                 }
                 continue; // the topic changed meanwhile: decide again
             }
@@ -111,8 +118,8 @@ public final class PartitionAdder {
         }
     }
 
-    private Map<Integer, List<Integer>> place(String topic, Map<Integer, List<Integer>> replicas, int totalCount,
-                                              List<List<Integer>> assignment) {
+    private Map<Integer, List<Integer>> place(
+            String topic, Map<Integer, List<Integer>> replicas, int totalCount, List<List<Integer>> assignment) {
         int existing = replicas.size();
         int rf = replicas.values().stream().mapToInt(List::size).max().orElse(1);
         List<ReplicaAssigner.BrokerRack> live = liveBrokers();
@@ -120,7 +127,7 @@ public final class PartitionAdder {
         if (assignment == null || assignment.isEmpty()) {
             if (rf > live.size()) {
                 throw new InvalidReplicaAssignmentException("Topic " + topic + " has replication factor " + rf
-                    + ", more than the " + live.size() + " live brokers");
+                        + ", more than the " + live.size() + " live brokers");
             }
             // place all partitions as creation would and keep the new ones, so leaders continue the round robin
             Map<Integer, List<Integer>> all = assigner.assign(live, totalCount, rf);
@@ -131,7 +138,7 @@ public final class PartitionAdder {
         }
         if (assignment.size() != totalCount - existing) {
             throw new InvalidReplicaAssignmentException("Increasing the number of partitions by "
-                + (totalCount - existing) + " but " + assignment.size() + " assignments provided.");
+                    + (totalCount - existing) + " but " + assignment.size() + " assignments provided.");
         }
         Set<Integer> liveIds = new HashSet<>();
         live.forEach(b -> liveIds.add(b.brokerId()));
@@ -139,20 +146,22 @@ public final class PartitionAdder {
             int p = existing + i;
             List<Integer> r = assignment.get(i);
             if (r == null || r.isEmpty()) {
-                throw new InvalidReplicaAssignmentException("Partition " + p + " of topic " + topic + " has no replicas");
+                throw new InvalidReplicaAssignmentException(
+                        "Partition " + p + " of topic " + topic + " has no replicas");
             }
             if (new HashSet<>(r).size() != r.size()) {
-                throw new InvalidReplicaAssignmentException("Duplicate brokers not allowed in replica assignment: "
-                    + r + " for partition " + p);
+                throw new InvalidReplicaAssignmentException(
+                        "Duplicate brokers not allowed in replica assignment: " + r + " for partition " + p);
             }
             if (r.size() != rf) {
                 throw new InvalidReplicaAssignmentException("Inconsistent replication factor between partitions, "
-                    + "partition 0 has " + rf + " while partition " + p + " has " + r.size());
+                        + "partition 0 has " + rf + " while partition " + p + " has " + r.size());
             }
             for (int b : r) {
                 if (!liveIds.contains(b)) {
-                    throw new InvalidReplicaAssignmentException("Unknown broker(s) in replica assignment: " + b
-                        + " (partition " + p + " of topic " + topic + "; live brokers " + new java.util.TreeSet<>(liveIds) + ")");
+                    throw new InvalidReplicaAssignmentException(
+                            "Unknown broker(s) in replica assignment: " + b + " (partition " + p + " of topic " + topic
+                                    + "; live brokers " + new java.util.TreeSet<>(liveIds) + ")");
                 }
             }
             out.put(p, List.copyOf(r));
@@ -164,7 +173,8 @@ public final class PartitionAdder {
         List<ReplicaAssigner.BrokerRack> out = new ArrayList<>();
         for (String id : store.children(Znodes.BROKER_IDS)) {
             store.read(Znodes.broker(Integer.parseInt(id)), BrokerRegistration.parser())
-                .ifPresent(v -> out.add(new ReplicaAssigner.BrokerRack(v.value().getBrokerId(), v.value().getRack())));
+                    .ifPresent(v -> out.add(new ReplicaAssigner.BrokerRack(
+                            v.value().getBrokerId(), v.value().getRack())));
         }
         return out;
     }

@@ -42,8 +42,7 @@ public final class ReassignmentRequester {
     private static final Logger log = LoggerFactory.getLogger(ReassignmentRequester.class);
 
     /** A move in progress as ListPartitionReassignments reports it. */
-    public record Progress(List<Integer> replicas, List<Integer> adding, List<Integer> removing) {
-    }
+    public record Progress(List<Integer> replicas, List<Integer> adding, List<Integer> removing) {}
 
     private final MetadataStore store;
 
@@ -57,35 +56,39 @@ public final class ReassignmentRequester {
      * @param allowReplicationFactorChange false refuses a target whose size differs from the current replica count
      * @return per partition, empty if accepted, else the error to report for it
      */
-    public Map<TopicPartition, Optional<ApiException>> submit(Map<TopicPartition, Optional<List<Integer>>> wanted,
-                                                              boolean allowReplicationFactorChange) {
+    public Map<TopicPartition, Optional<ApiException>> submit(
+            Map<TopicPartition, Optional<List<Integer>>> wanted, boolean allowReplicationFactorChange) {
         Map<String, Map<Integer, Optional<List<Integer>>>> byTopic = new TreeMap<>();
-        wanted.forEach((tp, target) -> byTopic.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), target));
+        wanted.forEach((tp, target) ->
+                byTopic.computeIfAbsent(tp.topic(), t -> new TreeMap<>()).put(tp.partition(), target));
         Set<Integer> live = liveBrokers();
         Map<TopicPartition, Optional<ApiException>> out = new LinkedHashMap<>();
         byTopic.forEach((topic, partitions) -> submitTopic(topic, partitions, live, allowReplicationFactorChange)
-            .forEach((p, result) -> out.put(new TopicPartition(topic, p), result)));
+                .forEach((p, result) -> out.put(new TopicPartition(topic, p), result)));
         return out;
     }
 
-    private Map<Integer, Optional<ApiException>> submitTopic(String topic, Map<Integer, Optional<List<Integer>>> wanted,
-                                                             Set<Integer> live, boolean allowRfChange) {
+    private Map<Integer, Optional<ApiException>> submitTopic(
+            String topic, Map<Integer, Optional<List<Integer>>> wanted, Set<Integer> live, boolean allowRfChange) {
         while (true) {
             Map<Integer, Optional<ApiException>> results = new TreeMap<>();
             Optional<Versioned<TopicAssignment>> assignment = store.read(Znodes.topic(topic), TopicAssignment.parser());
             if (assignment.isEmpty() || store.exists(Znodes.deleteTopicMarker(topic))) {
                 String why = assignment.isEmpty() ? " does not exist" : " is being deleted";
-                wanted.keySet().forEach(p -> results.put(p, Optional.of(
-                    new UnknownTopicOrPartitionException("Topic " + topic + why))));
+                wanted.keySet()
+                        .forEach(p -> results.put(
+                                p, Optional.of(new UnknownTopicOrPartitionException("Topic " + topic + why))));
                 return results;
             }
-            TreeMap<Integer, List<Integer>> replicas = TopicAssignments.replicas(assignment.get().value());
+            TreeMap<Integer, List<Integer>> replicas =
+                    TopicAssignments.replicas(assignment.get().value());
             String topicId = assignment.get().value().getTopicId();
-            Optional<Versioned<TopicReassignment>> request = store.read(Znodes.reassignment(topic),
-                TopicReassignment.parser());
+            Optional<Versioned<TopicReassignment>> request =
+                    store.read(Znodes.reassignment(topic), TopicReassignment.parser());
             TopicReassignment.Builder next = request.map(r -> r.value().toBuilder())
-                .orElseGet(() -> TopicReassignment.newBuilder().setTopicId(topicId)
-                    .setRequestedAtMs(System.currentTimeMillis()));
+                    .orElseGet(() -> TopicReassignment.newBuilder()
+                            .setTopicId(topicId)
+                            .setRequestedAtMs(System.currentTimeMillis()));
             if (request.isPresent() && !request.get().value().getTopicId().equals(topicId)) {
                 // a request left from an earlier topic of this name: the controller drops it; start afresh
                 next = TopicReassignment.newBuilder().setTopicId(topicId).setRequestedAtMs(System.currentTimeMillis());
@@ -97,16 +100,21 @@ public final class ReassignmentRequester {
                 List<Integer> current = replicas.get(p);
                 PartitionReassignment moving = next.getPartitionsMap().get(p);
                 if (current == null) {
-                    results.put(p, Optional.of(new UnknownTopicOrPartitionException("Partition " + name + " does not exist")));
+                    results.put(
+                            p,
+                            Optional.of(new UnknownTopicOrPartitionException("Partition " + name + " does not exist")));
                     continue;
                 }
                 if (e.getValue().isEmpty()) {
                     if (moving == null) {
-                        results.put(p, Optional.of(new NoReassignmentInProgressException(
-                            "No reassignment of " + name + " is in progress to cancel")));
+                        results.put(
+                                p,
+                                Optional.of(new NoReassignmentInProgressException(
+                                        "No reassignment of " + name + " is in progress to cancel")));
                     } else {
                         if (!moving.getCancelled()) {
-                            next.putPartitions(p, moving.toBuilder().setCancelled(true).build());
+                            next.putPartitions(
+                                    p, moving.toBuilder().setCancelled(true).build());
                             changed = true;
                         }
                         results.put(p, Optional.empty());
@@ -120,17 +128,26 @@ public final class ReassignmentRequester {
                     continue;
                 }
                 if (moving != null) {
-                    List<Integer> to = moving.getCancelled() ? moving.getOriginalReplicasList() : moving.getTargetReplicasList();
-                    results.put(p, Optional.of(new ReassignmentInProgressException("Partition " + name
-                        + " is already being reassigned" + (moving.getCancelled() ? " back" : "") + " to " + to
-                        + " (from " + moving.getOriginalReplicasList() + "); wait until that move has finished"
-                        + (moving.getCancelled() ? "" : " or cancel it") + " before asking for another")));
+                    List<Integer> to =
+                            moving.getCancelled() ? moving.getOriginalReplicasList() : moving.getTargetReplicasList();
+                    results.put(
+                            p,
+                            Optional.of(new ReassignmentInProgressException("Partition " + name
+                                    + " is already being reassigned" + (moving.getCancelled() ? " back" : "") + " to "
+                                    + to
+                                    + " (from " + moving.getOriginalReplicasList()
+                                    + "); wait until that move has finished"
+                                    + (moving.getCancelled() ? "" : " or cancel it") + " before asking for another")));
                     continue;
                 }
                 results.put(p, Optional.empty());
                 if (!target.equals(current)) {
-                    next.putPartitions(p, PartitionReassignment.newBuilder().addAllTargetReplicas(target)
-                        .addAllOriginalReplicas(current).build());
+                    next.putPartitions(
+                            p,
+                            PartitionReassignment.newBuilder()
+                                    .addAllTargetReplicas(target)
+                                    .addAllOriginalReplicas(current)
+                                    .build());
                     changed = true;
                 }
             }
@@ -143,7 +160,10 @@ public final class ReassignmentRequester {
                         continue; // another request was made meanwhile: decide again against it
                     }
                 } else {
-                    store.setIfVersion(Znodes.reassignment(topic), next.build(), request.get().version());
+                    store.setIfVersion(
+                            Znodes.reassignment(topic),
+                            next.build(),
+                            request.get().version());
                 }
             } catch (VersionConflictException lostRace) {
                 continue;
@@ -153,24 +173,24 @@ public final class ReassignmentRequester {
         }
     }
 
-    private static Optional<ApiException> targetProblem(String name, List<Integer> target, List<Integer> current,
-                                                        Set<Integer> live, boolean allowRfChange) {
+    private static Optional<ApiException> targetProblem(
+            String name, List<Integer> target, List<Integer> current, Set<Integer> live, boolean allowRfChange) {
         if (target.isEmpty()) {
             return Optional.of(new InvalidReplicaAssignmentException("The replica list of " + name + " is empty"));
         }
         if (new HashSet<>(target).size() != target.size()) {
-            return Optional.of(new InvalidReplicaAssignmentException("The replica list " + target + " of " + name
-                + " names a broker twice"));
+            return Optional.of(new InvalidReplicaAssignmentException(
+                    "The replica list " + target + " of " + name + " names a broker twice"));
         }
         List<Integer> dead = target.stream().filter(b -> !live.contains(b)).toList();
         if (!dead.isEmpty()) {
             return Optional.of(new InvalidReplicaAssignmentException("Replica assignment of " + name
-                + " has brokers that are not alive: " + dead + " (live brokers " + new TreeSet<>(live) + ")"));
+                    + " has brokers that are not alive: " + dead + " (live brokers " + new TreeSet<>(live) + ")"));
         }
         if (!allowRfChange && target.size() != current.size()) {
             return Optional.of(new InvalidReplicationFactorException("The replication factor of " + name
-                + " would change from " + current.size() + " to " + target.size()
-                + ", and the request does not allow replication factor changes"));
+                    + " would change from " + current.size() + " to " + target.size()
+                    + ", and the request does not allow replication factor changes"));
         }
         return Optional.empty();
     }
@@ -181,8 +201,11 @@ public final class ReassignmentRequester {
      */
     public static Progress progress(PartitionReassignment r, List<Integer> currentReplicas) {
         List<Integer> target = r.getCancelled() ? r.getOriginalReplicasList() : r.getTargetReplicasList();
-        List<Integer> adding = r.getCancelled() ? List.of()
-            : target.stream().filter(b -> !r.getOriginalReplicasList().contains(b)).toList();
+        List<Integer> adding = r.getCancelled()
+                ? List.of()
+                : target.stream()
+                        .filter(b -> !r.getOriginalReplicasList().contains(b))
+                        .toList();
         List<Integer> removing = new ArrayList<>();
         for (int b : currentReplicas) {
             if (!target.contains(b)) {
@@ -199,9 +222,14 @@ public final class ReassignmentRequester {
 
     private static String describe(TopicReassignment r) {
         StringBuilder sb = new StringBuilder();
-        new TreeMap<>(r.getPartitionsMap()).forEach((p, pr) -> sb.append(p).append(": ")
-            .append(pr.getOriginalReplicasList()).append(" -> ").append(pr.getTargetReplicasList())
-            .append(pr.getCancelled() ? " (cancelled: moving back)" : "").append("; "));
+        new TreeMap<>(r.getPartitionsMap())
+                .forEach((p, pr) -> sb.append(p)
+                        .append(": ")
+                        .append(pr.getOriginalReplicasList())
+                        .append(" -> ")
+                        .append(pr.getTargetReplicasList())
+                        .append(pr.getCancelled() ? " (cancelled: moving back)" : "")
+                        .append("; "));
         return sb.toString();
     }
 

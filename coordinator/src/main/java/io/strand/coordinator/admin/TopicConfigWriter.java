@@ -38,7 +38,8 @@ public final class TopicConfigWriter {
     public Map<String, String> overrides(String topic) {
         requireTopic(topic);
         return store.read(Znodes.topicConfig(topic), TopicConfig.parser())
-            .map(v -> (Map<String, String>) new TreeMap<>(v.value().getOverridesMap())).orElseGet(TreeMap::new);
+                .map(v -> (Map<String, String>) new TreeMap<>(v.value().getOverridesMap()))
+                .orElseGet(TreeMap::new);
     }
 
     /**
@@ -63,7 +64,8 @@ public final class TopicConfigWriter {
         String path = Znodes.topicConfig(topic);
         while (true) {
             Optional<Versioned<TopicConfig>> current = store.read(path, TopicConfig.parser());
-            Map<String, String> before = current.map(v -> v.value().getOverridesMap()).orElse(Map.of());
+            Map<String, String> before =
+                    current.map(v -> v.value().getOverridesMap()).orElse(Map.of());
             Map<String, String> after = decide.apply(new TreeMap<>(before));
             Optional<String> problem = TopicConfigs.problem(after);
             if (problem.isPresent()) {
@@ -96,5 +98,4 @@ public final class TopicConfigWriter {
             throw new UnknownTopicOrPartitionException("Topic " + topic + " does not exist");
         }
     }
-
 }

@@ -40,7 +40,9 @@ public final class TopicDeleter {
             throw new UnknownTopicOrPartitionException("Topic " + topic + " does not exist");
         }
         Uuid id = TopicAssignments.topicId(assignment.get().value());
-        if (store.createIfAbsent(Znodes.deleteTopicMarker(topic), com.google.protobuf.Empty.getDefaultInstance(),
+        if (store.createIfAbsent(
+                Znodes.deleteTopicMarker(topic),
+                com.google.protobuf.Empty.getDefaultInstance(),
                 CreateMode.PERSISTENT)) {
             log.info("Topic {} (id {}) marked for deletion", topic, id);
         }

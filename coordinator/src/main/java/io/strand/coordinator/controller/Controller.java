@@ -45,9 +45,11 @@ public final class Controller implements MetadataListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Controller.class);
 
     /** Broker settings the controller follows. */
-    public record Settings(boolean uncleanLeaderElection, boolean autoLeaderRebalance, int imbalancePercentPerBroker,
-                           long imbalanceCheckIntervalMs) {
-    }
+    public record Settings(
+            boolean uncleanLeaderElection,
+            boolean autoLeaderRebalance,
+            int imbalancePercentPerBroker,
+            long imbalanceCheckIntervalMs) {}
 
     /** The outcome of a preferred-leader election for one partition. */
     public record ElectionResult(boolean elected, boolean alreadyPreferred, String error) {
@@ -60,8 +62,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
     }
 
     /** This broker's term as controller. */
-    private record Term(int epoch, int epochZkVersion, long sessionId) {
-    }
+    private record Term(int epoch, int epochZkVersion, long sessionId) {}
 
     private final CuratorFramework zk;
     private final MetadataStore store;
@@ -75,18 +76,22 @@ public final class Controller implements MetadataListener, AutoCloseable {
     private final Set<String> reassignmentsQueued = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** All controller work, in order; after close, late events are dropped. */
     private final java.util.concurrent.ScheduledThreadPoolExecutor events =
-        new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "controller-event");
-            t.setDaemon(true);
-            return t;
-        }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+            new java.util.concurrent.ScheduledThreadPoolExecutor(
+                    1,
+                    r -> {
+                        Thread t = new Thread(r, "controller-event");
+                        t.setDaemon(true);
+                        return t;
+                    },
+                    new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+
     private final ConnectionStateListener connectionListener = this::onConnectionState;
     private volatile Term term;
     private volatile BrokerChangeStats lastBrokerChange = new BrokerChangeStats(0, 0, 0);
 
     /** The last reaction to brokers coming or going: partition states written, with a leader, and milliseconds taken. */
-    public record BrokerChangeStats(int statesWritten, int withLeader, long millis) {
-    }
+    public record BrokerChangeStats(int statesWritten, int withLeader, long millis) {}
+
     private volatile boolean closed;
 
     public Controller(CuratorFramework zk, MetadataCache cache, int brokerId, Settings settings) {
@@ -105,8 +110,11 @@ public final class Controller implements MetadataListener, AutoCloseable {
         zk.getConnectionStateListenable().addListener(connectionListener);
         events.execute(this::tryBecomeController);
         if (settings.autoLeaderRebalance()) {
-            events.scheduleWithFixedDelay(this::checkImbalance, settings.imbalanceCheckIntervalMs(),
-                settings.imbalanceCheckIntervalMs(), TimeUnit.MILLISECONDS);
+            events.scheduleWithFixedDelay(
+                    this::checkImbalance,
+                    settings.imbalanceCheckIntervalMs(),
+                    settings.imbalanceCheckIntervalMs(),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -159,7 +167,8 @@ public final class Controller implements MetadataListener, AutoCloseable {
     /** A partition of a topic being reassigned changed (e.g. its ISR grew): its next step may be possible now. */
     @Override
     public void onPartitionChanged(PartitionInfo partition) {
-        if (term != null && cache.reassignment(partition.topicPartition().topic()).isPresent()) {
+        if (term != null
+                && cache.reassignment(partition.topicPartition().topic()).isPresent()) {
             queueReassignment(partition.topicPartition().topic());
         }
     }
@@ -222,7 +231,8 @@ public final class Controller implements MetadataListener, AutoCloseable {
             for (PartitionInfo p : topic.partitionsSnapshot()) {
                 replicasOf.put(p.topicPartition(), p.replicas());
                 LeaderElection.afterBrokerChange(p.state(), p.replicas(), live, unclean, t.epoch())
-                    .ifPresent(s -> changes.add(new PartitionStateWriter.Change(p.topicPartition(), p.stateVersion(), s)));
+                        .ifPresent(s ->
+                                changes.add(new PartitionStateWriter.Change(p.topicPartition(), p.stateVersion(), s)));
             }
         }
         cache.reassignments().keySet().forEach(this::queueReassignment);
@@ -232,17 +242,30 @@ public final class Controller implements MetadataListener, AutoCloseable {
         List<PartitionStateWriter.Change> written = write(t, changes, (tp, current) -> {
             TopicView topic = cache.topic(tp.topic()).orElse(null);
             List<Integer> replicas = replicasOf.getOrDefault(tp, List.of());
-            return LeaderElection.afterBrokerChange(current, replicas, cache.liveBrokers().keySet(),
-                topic != null && uncleanAllowed(topic), t.epoch());
+            return LeaderElection.afterBrokerChange(
+                    current, replicas, cache.liveBrokers().keySet(), topic != null && uncleanAllowed(topic), t.epoch());
         });
         if (written != null && !written.isEmpty()) {
             long ms = (System.nanoTime() - started) / 1_000_000;
-            long newLeaders = written.stream().filter(c -> c.newState().getLeader() >= 0).count();
+            long newLeaders =
+                    written.stream().filter(c -> c.newState().getLeader() >= 0).count();
             lastBrokerChange = new BrokerChangeStats(written.size(), (int) newLeaders, ms);
-            log.info("Controller epoch {}: live brokers {}; wrote {} partition states ({} with a leader, {} offline) in {} ms",
-                t.epoch(), live, written.size(), newLeaders, written.size() - newLeaders, ms);
-            written.stream().limit(20).forEach(c -> log.info("  {} -> leader {} epoch {} ISR {}", c.tp(),
-                c.newState().getLeader(), c.newState().getLeaderEpoch(), c.newState().getIsrList()));
+            log.info(
+                    "Controller epoch {}: live brokers {}; wrote {} partition states ({} with a leader, {} offline) in {} ms",
+                    t.epoch(),
+                    live,
+                    written.size(),
+                    newLeaders,
+                    written.size() - newLeaders,
+                    ms);
+            written.stream()
+                    .limit(20)
+                    .forEach(c -> log.info(
+                            "  {} -> leader {} epoch {} ISR {}",
+                            c.tp(),
+                            c.newState().getLeader(),
+                            c.newState().getLeaderEpoch(),
+                            c.newState().getIsrList()));
         }
     }
 
@@ -252,8 +275,8 @@ public final class Controller implements MetadataListener, AutoCloseable {
     }
 
     /** Writes as this term; on a failed epoch check, resigns. Returns null if fenced. */
-    private List<PartitionStateWriter.Change> write(Term t, List<PartitionStateWriter.Change> changes,
-                                                    PartitionStateWriter.Decision decision) {
+    private List<PartitionStateWriter.Change> write(
+            Term t, List<PartitionStateWriter.Change> changes, PartitionStateWriter.Decision decision) {
         try {
             return writer.write(changes, t.epochZkVersion(), decision);
         } catch (ControllerFencedException e) {
@@ -266,7 +289,8 @@ public final class Controller implements MetadataListener, AutoCloseable {
      * Moves leadership to the preferred replica of each partition ({@code null} = every partition).
      * Completes exceptionally with {@link NotControllerException} if this broker is not the controller.
      */
-    public CompletableFuture<Map<TopicPartition, ElectionResult>> electPreferredLeaders(Set<TopicPartition> partitions) {
+    public CompletableFuture<Map<TopicPartition, ElectionResult>> electPreferredLeaders(
+            Set<TopicPartition> partitions) {
         CompletableFuture<Map<TopicPartition, ElectionResult>> result = new CompletableFuture<>();
         events.execute(() -> {
             try {
@@ -302,24 +326,36 @@ public final class Controller implements MetadataListener, AutoCloseable {
             } else if (!p.replicas().isEmpty() && p.leader() == p.replicas().get(0)) {
                 results.put(tp, ElectionResult.ALREADY);
             } else {
-                results.put(tp, ElectionResult.failed(LeaderElection.preferredIneligible(p.state(), p.replicas(), live)
-                    .orElse("preferred replica cannot lead")));
+                results.put(
+                        tp,
+                        ElectionResult.failed(LeaderElection.preferredIneligible(p.state(), p.replicas(), live)
+                                .orElse("preferred replica cannot lead")));
             }
         }
-        List<PartitionStateWriter.Change> written = write(t, changes, (tp, current) ->
-            LeaderElection.preferred(current, replicasOf.get(tp), cache.liveBrokers().keySet(), t.epoch()));
+        List<PartitionStateWriter.Change> written = write(
+                t,
+                changes,
+                (tp, current) -> LeaderElection.preferred(
+                        current, replicasOf.get(tp), cache.liveBrokers().keySet(), t.epoch()));
         if (written == null) {
             throw new NotControllerException("broker " + brokerId + " was fenced as controller during the election");
         }
         Set<TopicPartition> done = new HashSet<>();
         written.forEach(c -> done.add(c.tp()));
         for (PartitionStateWriter.Change c : changes) {
-            results.put(c.tp(), done.contains(c.tp()) ? ElectionResult.ELECTED
-                : ElectionResult.failed("the partition changed during the election"));
+            results.put(
+                    c.tp(),
+                    done.contains(c.tp())
+                            ? ElectionResult.ELECTED
+                            : ElectionResult.failed("the partition changed during the election"));
         }
         if (!written.isEmpty()) {
-            log.info("Controller epoch {}: preferred leaders elected for {}", t.epoch(),
-                written.stream().map(c -> c.tp() + "->" + c.newState().getLeader()).toList());
+            log.info(
+                    "Controller epoch {}: preferred leaders elected for {}",
+                    t.epoch(),
+                    written.stream()
+                            .map(c -> c.tp() + "->" + c.newState().getLeader())
+                            .toList());
         }
         return results;
     }
@@ -357,8 +393,9 @@ public final class Controller implements MetadataListener, AutoCloseable {
             }
         });
         if (!toElect.isEmpty()) {
-            log.info("Leader imbalance above {}%: electing preferred leaders for {} partitions",
-                settings.imbalancePercentPerBroker(), toElect.size());
+            log.info(
+                    "Leader imbalance above {}%: electing preferred leaders for {} partitions",
+                    settings.imbalancePercentPerBroker(), toElect.size());
             try {
                 electPreferred(toElect);
             } catch (NotControllerException e) {
@@ -383,7 +420,8 @@ public final class Controller implements MetadataListener, AutoCloseable {
             return;
         }
         try {
-            if (reassigner.advance(topic, t.epochZkVersion(), t.epoch(), cache.liveBrokers().keySet())) {
+            if (reassigner.advance(
+                    topic, t.epochZkVersion(), t.epoch(), cache.liveBrokers().keySet())) {
                 queueReassignment(topic);
             }
         } catch (ControllerFencedException e) {
@@ -409,7 +447,8 @@ public final class Controller implements MetadataListener, AutoCloseable {
             for (int from = 0; from < nodes.size(); from += PartitionStateWriter.OPS_PER_MULTI) {
                 List<CuratorOp> ops = new ArrayList<>();
                 ops.add(store.checkOp(Znodes.CONTROLLER_EPOCH, t.epochZkVersion()));
-                for (String n : nodes.subList(from, Math.min(nodes.size(), from + PartitionStateWriter.OPS_PER_MULTI))) {
+                for (String n :
+                        nodes.subList(from, Math.min(nodes.size(), from + PartitionStateWriter.OPS_PER_MULTI))) {
                     if (store.exists(n)) {
                         ops.add(store.deleteOp(n, -1));
                     }
@@ -418,8 +457,12 @@ public final class Controller implements MetadataListener, AutoCloseable {
             }
             List<CuratorOp> last = new ArrayList<>();
             last.add(store.checkOp(Znodes.CONTROLLER_EPOCH, t.epochZkVersion()));
-            for (String n : List.of(Znodes.partitions(topic), Znodes.topic(topic), Znodes.topicConfig(topic),
-                    Znodes.reassignment(topic), Znodes.ADMIN_DELETE_TOPICS + "/" + topic)) {
+            for (String n : List.of(
+                    Znodes.partitions(topic),
+                    Znodes.topic(topic),
+                    Znodes.topicConfig(topic),
+                    Znodes.reassignment(topic),
+                    Znodes.ADMIN_DELETE_TOPICS + "/" + topic)) {
                 if (store.exists(n)) {
                     last.add(store.deleteOp(n, -1));
                 }

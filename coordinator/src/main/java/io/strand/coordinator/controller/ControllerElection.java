@@ -26,8 +26,7 @@ final class ControllerElection {
     private static final Logger log = LoggerFactory.getLogger(ControllerElection.class);
 
     /** A won election: the epoch and the znode version of /controller_epoch that fences it. */
-    record Won(int epoch, int epochZkVersion) {
-    }
+    record Won(int epoch, int epochZkVersion) {}
 
     private final MetadataStore store;
     private final int brokerId;
@@ -46,10 +45,15 @@ final class ControllerElection {
         int epoch = current.map(v -> v.value().getEpoch()).orElse(0) + 1;
         ControllerEpoch next = ControllerEpoch.newBuilder().setEpoch(epoch).build();
         CuratorOp epochOp = current.isPresent()
-            ? store.setOp(Znodes.CONTROLLER_EPOCH, next, current.get().version())
-            : store.createOp(Znodes.CONTROLLER_EPOCH, next);
-        CuratorOp controllerOp = store.createEphemeralOp(Znodes.CONTROLLER, ControllerRegistration.newBuilder()
-            .setBrokerId(brokerId).setEpoch(epoch).setElectedAtMs(System.currentTimeMillis()).build());
+                ? store.setOp(Znodes.CONTROLLER_EPOCH, next, current.get().version())
+                : store.createOp(Znodes.CONTROLLER_EPOCH, next);
+        CuratorOp controllerOp = store.createEphemeralOp(
+                Znodes.CONTROLLER,
+                ControllerRegistration.newBuilder()
+                        .setBrokerId(brokerId)
+                        .setEpoch(epoch)
+                        .setElectedAtMs(System.currentTimeMillis())
+                        .build());
         try {
             store.multi(List.of(controllerOp, epochOp));
         } catch (VersionConflictException lost) {
@@ -57,7 +61,11 @@ final class ControllerElection {
             return Optional.empty();
         }
         int epochVersion = current.map(v -> v.version() + 1).orElse(0);
-        log.info("Broker {} is the controller at epoch {} (/controller_epoch version {})", brokerId, epoch, epochVersion);
+        log.info(
+                "Broker {} is the controller at epoch {} (/controller_epoch version {})",
+                brokerId,
+                epoch,
+                epochVersion);
         return Optional.of(new Won(epoch, epochVersion));
     }
 

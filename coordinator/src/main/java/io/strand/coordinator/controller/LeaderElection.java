@@ -13,8 +13,7 @@ import java.util.Set;
  * deciding controller's epoch.
  */
 public final class LeaderElection {
-    private LeaderElection() {
-    }
+    private LeaderElection() {}
 
     /**
      * After brokers left or came back: drop dead brokers from the ISR (never emptying it: the last
@@ -22,9 +21,8 @@ public final class LeaderElection {
      * leader is dead or absent the first live ISR member in replica order. With no live ISR member
      * the partition is offline (leader -1) unless {@code unclean} allows the first live replica.
      */
-    public static Optional<PartitionState> afterBrokerChange(PartitionState state, List<Integer> replicas,
-                                                             Set<Integer> live, boolean unclean,
-                                                             int controllerEpoch) {
+    public static Optional<PartitionState> afterBrokerChange(
+            PartitionState state, List<Integer> replicas, Set<Integer> live, boolean unclean, int controllerEpoch) {
         List<Integer> isr = state.getIsrList();
         List<Integer> liveIsr = isr.stream().filter(live::contains).toList();
         int leader = state.getLeader();
@@ -33,9 +31,11 @@ public final class LeaderElection {
             if (liveIsr.size() == isr.size()) {
                 return Optional.empty();
             }
-            return Optional.of(next(state, controllerEpoch).clearIsr().addAllIsr(liveIsr).build());
+            return Optional.of(
+                    next(state, controllerEpoch).clearIsr().addAllIsr(liveIsr).build());
         }
-        Optional<Integer> candidate = replicas.stream().filter(liveIsr::contains).findFirst();
+        Optional<Integer> candidate =
+                replicas.stream().filter(liveIsr::contains).findFirst();
         if (candidate.isPresent()) {
             return Optional.of(newLeader(state, candidate.get(), liveIsr, controllerEpoch));
         }
@@ -50,25 +50,32 @@ public final class LeaderElection {
         if (leader == -1 && isr.equals(keep)) {
             return Optional.empty();
         }
-        return Optional.of(next(state, controllerEpoch).setLeader(-1).setLeaderEpoch(state.getLeaderEpoch() + 1)
-            .clearIsr().addAllIsr(keep).build());
+        return Optional.of(next(state, controllerEpoch)
+                .setLeader(-1)
+                .setLeaderEpoch(state.getLeaderEpoch() + 1)
+                .clearIsr()
+                .addAllIsr(keep)
+                .build());
     }
 
     /** Moves leadership to the preferred replica (the first in the replica list) if it is live, in sync and not leading. */
-    public static Optional<PartitionState> preferred(PartitionState state, List<Integer> replicas, Set<Integer> live,
-                                                     int controllerEpoch) {
+    public static Optional<PartitionState> preferred(
+            PartitionState state, List<Integer> replicas, Set<Integer> live, int controllerEpoch) {
         if (replicas.isEmpty()) {
             return Optional.empty();
         }
         int preferred = replicas.get(0);
-        if (state.getLeader() == preferred || !live.contains(preferred) || !state.getIsrList().contains(preferred)) {
+        if (state.getLeader() == preferred
+                || !live.contains(preferred)
+                || !state.getIsrList().contains(preferred)) {
             return Optional.empty();
         }
         return Optional.of(newLeader(state, preferred, state.getIsrList(), controllerEpoch));
     }
 
     /** Why the preferred replica cannot lead, or empty if it can (or already does). */
-    public static Optional<String> preferredIneligible(PartitionState state, List<Integer> replicas, Set<Integer> live) {
+    public static Optional<String> preferredIneligible(
+            PartitionState state, List<Integer> replicas, Set<Integer> live) {
         if (replicas.isEmpty()) {
             return Optional.of("the partition has no replicas");
         }
@@ -87,8 +94,12 @@ public final class LeaderElection {
         if (!newIsr.contains(leader)) {
             newIsr.add(0, leader);
         }
-        return next(state, controllerEpoch).setLeader(leader).setLeaderEpoch(state.getLeaderEpoch() + 1)
-            .clearIsr().addAllIsr(newIsr).build();
+        return next(state, controllerEpoch)
+                .setLeader(leader)
+                .setLeaderEpoch(state.getLeaderEpoch() + 1)
+                .clearIsr()
+                .addAllIsr(newIsr)
+                .build();
     }
 
     static PartitionState.Builder next(PartitionState state, int controllerEpoch) {

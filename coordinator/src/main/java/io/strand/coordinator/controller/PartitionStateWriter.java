@@ -33,8 +33,7 @@ final class PartitionStateWriter {
     }
 
     /** A decided change, based on the state read at {@code expectedVersion}. */
-    record Change(TopicPartition tp, int expectedVersion, PartitionState newState) {
-    }
+    record Change(TopicPartition tp, int expectedVersion, PartitionState newState) {}
 
     private final MetadataStore store;
 
@@ -69,11 +68,15 @@ final class PartitionStateWriter {
                 return batch;
             } catch (VersionConflictException e) {
                 if (Znodes.CONTROLLER_EPOCH.equals(e.path())) {
-                    throw new ControllerFencedException("/controller_epoch is no longer at version " + epochZkVersion
-                        + ": another controller was elected", e);
+                    throw new ControllerFencedException(
+                            "/controller_epoch is no longer at version " + epochZkVersion
+                                    + ": another controller was elected",
+                            e);
                 }
-                log.info("Partition state {} changed under the controller; re-reading {} partitions and deciding again",
-                    e.path(), batch.size());
+                log.info(
+                        "Partition state {} changed under the controller; re-reading {} partitions and deciding again",
+                        e.path(),
+                        batch.size());
                 batch = redecide(batch, decision);
             }
         }
@@ -83,12 +86,13 @@ final class PartitionStateWriter {
     private List<Change> redecide(List<Change> batch, Decision decision) {
         List<Change> again = new ArrayList<>();
         for (Change c : batch) {
-            Optional<Versioned<PartitionState>> now = store.read(Znodes.partitionState(c.tp()), PartitionState.parser());
+            Optional<Versioned<PartitionState>> now =
+                    store.read(Znodes.partitionState(c.tp()), PartitionState.parser());
             if (now.isEmpty()) {
                 continue; // deleted
             }
             decision.decide(c.tp(), now.get().value())
-                .ifPresent(s -> again.add(new Change(c.tp(), now.get().version(), s)));
+                    .ifPresent(s -> again.add(new Change(c.tp(), now.get().version(), s)));
         }
         return again;
     }

@@ -56,10 +56,15 @@ final class Reassigner {
                 }
             } catch (VersionConflictException e) {
                 if (Znodes.CONTROLLER_EPOCH.equals(e.path())) {
-                    throw new ControllerFencedException("/controller_epoch is no longer at version " + epochZkVersion
-                        + ": another controller was elected", e);
+                    throw new ControllerFencedException(
+                            "/controller_epoch is no longer at version " + epochZkVersion
+                                    + ": another controller was elected",
+                            e);
                 }
-                log.info("Reassignment of topic {}: {} changed meanwhile; reading again and deciding again", topic, e.path());
+                log.info(
+                        "Reassignment of topic {}: {} changed meanwhile; reading again and deciding again",
+                        topic,
+                        e.path());
             }
         }
         return true;
@@ -73,20 +78,28 @@ final class Reassigner {
             return false;
         }
         Optional<Versioned<TopicAssignment>> assignment = store.read(Znodes.topic(topic), TopicAssignment.parser());
-        if (assignment.isEmpty() || !assignment.get().value().getTopicId().equals(request.get().value().getTopicId())) {
-            store.multi(List.of(store.checkOp(Znodes.CONTROLLER_EPOCH, epochZkVersion),
-                store.deleteOp(requestPath, request.get().version())));
+        if (assignment.isEmpty()
+                || !assignment
+                        .get()
+                        .value()
+                        .getTopicId()
+                        .equals(request.get().value().getTopicId())) {
+            store.multi(List.of(
+                    store.checkOp(Znodes.CONTROLLER_EPOCH, epochZkVersion),
+                    store.deleteOp(requestPath, request.get().version())));
             log.info("Reassignment request of topic {} dropped: the topic it was made for no longer exists", topic);
             return false;
         }
-        TreeMap<Integer, List<Integer>> replicas = TopicAssignments.replicas(assignment.get().value());
+        TreeMap<Integer, List<Integer>> replicas =
+                TopicAssignments.replicas(assignment.get().value());
         TopicAssignment.Builder newAssignment = assignment.get().value().toBuilder();
         TopicReassignment.Builder newRequest = request.get().value().toBuilder();
         boolean assignmentChanged = false;
         boolean requestChanged = false;
         List<CuratorOp> stateOps = new ArrayList<>();
         List<String> steps = new ArrayList<>();
-        for (Map.Entry<Integer, PartitionReassignment> e : new TreeMap<>(request.get().value().getPartitionsMap()).entrySet()) {
+        for (Map.Entry<Integer, PartitionReassignment> e :
+                new TreeMap<>(request.get().value().getPartitionsMap()).entrySet()) {
             int p = e.getKey();
             String name = topic + "-" + p;
             List<Integer> current = replicas.get(p);
@@ -96,34 +109,48 @@ final class Reassigner {
                 steps.add(name + ": no such partition; dropped from the request");
                 continue;
             }
-            Optional<Versioned<PartitionState>> state = store.read(Znodes.partitionState(topic, p), PartitionState.parser());
+            Optional<Versioned<PartitionState>> state =
+                    store.read(Znodes.partitionState(topic, p), PartitionState.parser());
             if (state.isEmpty()) {
                 continue; // being created or deleted: its events bring us back
             }
-            ReassignmentStep.Decision d = ReassignmentStep.decide(e.getValue(), current, state.get().value(), live,
-                controllerEpoch);
+            ReassignmentStep.Decision d =
+                    ReassignmentStep.decide(e.getValue(), current, state.get().value(), live, controllerEpoch);
             if (d instanceof ReassignmentStep.AddReplicas add) {
-                newAssignment.putPartitions(p, ReplicaList.newBuilder().addAllReplicas(add.replicas()).build());
+                newAssignment.putPartitions(
+                        p,
+                        ReplicaList.newBuilder().addAllReplicas(add.replicas()).build());
                 assignmentChanged = true;
                 steps.add(name + ": replicas " + current + " -> " + add.replicas() + " (new replicas start fetching)");
             } else if (d instanceof ReassignmentStep.Wait wait) {
                 log.debug("Reassignment of {} waits: {}", name, wait.why());
             } else if (d instanceof ReassignmentStep.MoveLeader move) {
-                stateOps.add(store.setOp(Znodes.partitionState(topic, p), move.newState(), state.get().version()));
-                steps.add(name + ": leader " + state.get().value().getLeader() + " -> " + move.newState().getLeader()
-                    + " at leader epoch " + move.newState().getLeaderEpoch());
+                stateOps.add(store.setOp(
+                        Znodes.partitionState(topic, p),
+                        move.newState(),
+                        state.get().version()));
+                steps.add(name + ": leader " + state.get().value().getLeader() + " -> "
+                        + move.newState().getLeader() + " at leader epoch "
+                        + move.newState().getLeaderEpoch());
             } else if (d instanceof ReassignmentStep.Finish finish) {
                 if (!finish.replicas().equals(current)) {
-                    newAssignment.putPartitions(p, ReplicaList.newBuilder().addAllReplicas(finish.replicas()).build());
+                    newAssignment.putPartitions(
+                            p,
+                            ReplicaList.newBuilder()
+                                    .addAllReplicas(finish.replicas())
+                                    .build());
                     assignmentChanged = true;
                 }
-                finish.newState().ifPresent(s -> stateOps.add(
-                    store.setOp(Znodes.partitionState(topic, p), s, state.get().version())));
+                finish.newState()
+                        .ifPresent(s -> stateOps.add(store.setOp(
+                                Znodes.partitionState(topic, p), s, state.get().version())));
                 newRequest.removePartitions(p);
                 requestChanged = true;
                 steps.add(name + ": done" + (e.getValue().getCancelled() ? " (cancelled, back)" : "") + ": replicas "
-                    + current + " -> " + finish.replicas()
-                    + finish.newState().map(s -> ", ISR " + state.get().value().getIsrList() + " -> " + s.getIsrList()).orElse(""));
+                        + current + " -> " + finish.replicas()
+                        + finish.newState()
+                                .map(s -> ", ISR " + state.get().value().getIsrList() + " -> " + s.getIsrList())
+                                .orElse(""));
             }
             if (stateOps.size() >= MAX_STATE_OPS) {
                 break;
@@ -135,13 +162,18 @@ final class Reassigner {
         List<CuratorOp> ops = new ArrayList<>();
         ops.add(store.checkOp(Znodes.CONTROLLER_EPOCH, epochZkVersion));
         if (assignmentChanged) {
-            ops.add(store.setOp(Znodes.topic(topic), newAssignment.build(), assignment.get().version()));
+            ops.add(store.setOp(
+                    Znodes.topic(topic), newAssignment.build(), assignment.get().version()));
         }
         ops.addAll(stateOps);
         if (requestChanged) {
-            ops.add(newRequest.getPartitionsCount() == 0
-                ? store.deleteOp(requestPath, request.get().version())
-                : store.setOp(requestPath, newRequest.build(), request.get().version()));
+            ops.add(
+                    newRequest.getPartitionsCount() == 0
+                            ? store.deleteOp(requestPath, request.get().version())
+                            : store.setOp(
+                                    requestPath,
+                                    newRequest.build(),
+                                    request.get().version()));
         }
         store.multi(ops);
         steps.forEach(s -> log.info("Controller epoch {}: reassignment of {}", controllerEpoch, s));

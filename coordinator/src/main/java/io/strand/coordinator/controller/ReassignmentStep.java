@@ -23,37 +23,35 @@ import java.util.Set;
  * held the partition before, so the ISR it had then is still good enough.
  */
 final class ReassignmentStep {
-    private ReassignmentStep() {
-    }
+    private ReassignmentStep() {}
 
-    sealed interface Decision {
-    }
+    sealed interface Decision {}
 
     /** Write the replica list {@code replicas} to the topic znode. */
-    record AddReplicas(List<Integer> replicas) implements Decision {
-    }
+    record AddReplicas(List<Integer> replicas) implements Decision {}
 
     /** Nothing to write until the partition changes. */
-    record Wait(String why) implements Decision {
-    }
+    record Wait(String why) implements Decision {}
 
     /** Write {@code newState} (a new leader) to the partition state znode. */
-    record MoveLeader(PartitionState newState) implements Decision {
-    }
+    record MoveLeader(PartitionState newState) implements Decision {}
 
     /**
      * Write {@code replicas} to the topic znode and, if present, {@code newState} (the ISR without
      * removed replicas), and remove the partition from the request, all at once.
      */
-    record Finish(List<Integer> replicas, Optional<PartitionState> newState) implements Decision {
-    }
+    record Finish(List<Integer> replicas, Optional<PartitionState> newState) implements Decision {}
 
     static List<Integer> target(PartitionReassignment r) {
         return r.getCancelled() ? r.getOriginalReplicasList() : r.getTargetReplicasList();
     }
 
-    static Decision decide(PartitionReassignment request, List<Integer> replicas, PartitionState state,
-                           Set<Integer> live, int controllerEpoch) {
+    static Decision decide(
+            PartitionReassignment request,
+            List<Integer> replicas,
+            PartitionState state,
+            Set<Integer> live,
+            int controllerEpoch) {
         List<Integer> target = target(request);
         if (!replicas.containsAll(target)) {
             List<Integer> during = new ArrayList<>(target);
@@ -67,15 +65,20 @@ final class ReassignmentStep {
         }
         int leader = state.getLeader();
         if (leader < 0 || !target.contains(leader) || !live.contains(leader)) {
-            Optional<Integer> next = target.stream().filter(isr::contains).filter(live::contains).findFirst();
+            Optional<Integer> next =
+                    target.stream().filter(isr::contains).filter(live::contains).findFirst();
             if (next.isEmpty()) {
                 return new Wait("no live target replica of " + target + " is in the ISR " + isr + " to lead");
             }
             return new MoveLeader(LeaderElection.newLeader(state, next.get(), isr, controllerEpoch));
         }
         List<Integer> keptIsr = isr.stream().filter(target::contains).toList();
-        Optional<PartitionState> newState = keptIsr.equals(isr) ? Optional.empty()
-            : Optional.of(LeaderElection.next(state, controllerEpoch).clearIsr().addAllIsr(keptIsr).build());
+        Optional<PartitionState> newState = keptIsr.equals(isr)
+                ? Optional.empty()
+                : Optional.of(LeaderElection.next(state, controllerEpoch)
+                        .clearIsr()
+                        .addAllIsr(keptIsr)
+                        .build());
         return new Finish(List.copyOf(target), newState);
     }
 }

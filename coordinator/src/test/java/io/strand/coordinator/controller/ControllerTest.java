@@ -12,8 +12,8 @@ import io.strand.coordinator.ReplicaAssigner;
 import io.strand.coordinator.TopicCreator;
 import io.strand.coordinator.TopicSpec;
 import io.strand.coordinator.Versioned;
-import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.Znodes;
+import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.PartitionState;
 import java.time.Duration;
@@ -55,16 +55,18 @@ class ControllerTest {
     }
 
     /** A broker's worth of coordinator: its session, registration, cache and controller. */
-    private record Node(int id, CuratorFramework client, MetadataStore store, MetadataCache cache, Controller controller) {
-    }
+    private record Node(
+            int id, CuratorFramework client, MetadataStore store, MetadataCache cache, Controller controller) {}
 
     private Node node(int id) {
         CuratorFramework client = ZooKeeperConnection.connect(zk.getConnectString() + "/strand", 6000, 10_000);
         closeables.add(client);
         MetadataStore store = new MetadataStore(client);
         store.ensureParents();
-        store.createIfAbsent(Znodes.broker(id), BrokerRegistration.newBuilder().setBrokerId(id).build(),
-            CreateMode.EPHEMERAL);
+        store.createIfAbsent(
+                Znodes.broker(id),
+                BrokerRegistration.newBuilder().setBrokerId(id).build(),
+                CreateMode.EPHEMERAL);
         MetadataCache cache = new MetadataCache(client);
         closeables.add(cache);
         Controller controller = new Controller(client, cache, id, SETTINGS);
@@ -93,16 +95,30 @@ class ControllerTest {
     void shouldElectOneControllerAndFenceItWhenItsSessionExpires() throws Exception {
         List<Node> nodes = List.of(node(1), node(2), node(3));
         waitUntil("one controller", () -> active(nodes) == 1);
-        Node first = nodes.stream().filter(n -> n.controller().isActive()).findFirst().orElseThrow();
+        Node first = nodes.stream()
+                .filter(n -> n.controller().isActive())
+                .findFirst()
+                .orElseThrow();
         int epoch = first.controller().epoch();
 
         first.client().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
-        waitUntil("the old controller stops acting", () -> !first.controller().isActive()
-            || first.controller().epoch() > epoch);
-        waitUntil("a new controller with a higher epoch", () -> nodes.stream()
-            .anyMatch(n -> n.controller().isActive() && n.controller().epoch() > epoch));
-        assertTrue(active(nodes) <= 1 || nodes.stream().filter(n -> n.controller().isActive())
-            .mapToInt(n -> n.controller().epoch()).distinct().count() == active(nodes), "never two at one epoch");
+        waitUntil(
+                "the old controller stops acting",
+                () -> !first.controller().isActive() || first.controller().epoch() > epoch);
+        waitUntil(
+                "a new controller with a higher epoch",
+                () -> nodes.stream()
+                        .anyMatch(
+                                n -> n.controller().isActive() && n.controller().epoch() > epoch));
+        assertTrue(
+                active(nodes) <= 1
+                        || nodes.stream()
+                                        .filter(n -> n.controller().isActive())
+                                        .mapToInt(n -> n.controller().epoch())
+                                        .distinct()
+                                        .count()
+                                == active(nodes),
+                "never two at one epoch");
         Thread.sleep(300);
         assertEquals(1, active(nodes), "exactly one controller afterwards");
     }
@@ -112,22 +128,38 @@ class ControllerTest {
         Node n = node(1);
         waitUntil("controller", () -> n.controller().isActive());
         new TopicCreator(n.store(), 1, new ReplicaAssigner(new Random(1)))
-            .create(TopicSpec.of("t", 1, 1), new TopicCreator.Defaults(1, 1), false);
+                .create(TopicSpec.of("t", 1, 1), new TopicCreator.Defaults(1, 1), false);
         Versioned<io.strand.coordinator.proto.ControllerEpoch> epochNode = n.store()
-            .read(Znodes.CONTROLLER_EPOCH, io.strand.coordinator.proto.ControllerEpoch.parser()).orElseThrow();
+                .read(Znodes.CONTROLLER_EPOCH, io.strand.coordinator.proto.ControllerEpoch.parser())
+                .orElseThrow();
         // a newer controller takes the epoch (as after an election elsewhere)
-        n.store().setIfVersion(Znodes.CONTROLLER_EPOCH, io.strand.coordinator.proto.ControllerEpoch.newBuilder()
-            .setEpoch(epochNode.value().getEpoch() + 1).build(), epochNode.version());
+        n.store()
+                .setIfVersion(
+                        Znodes.CONTROLLER_EPOCH,
+                        io.strand.coordinator.proto.ControllerEpoch.newBuilder()
+                                .setEpoch(epochNode.value().getEpoch() + 1)
+                                .build(),
+                        epochNode.version());
 
         PartitionStateWriter stale = new PartitionStateWriter(n.store());
         TopicPartition tp = new TopicPartition("t", 0);
-        Versioned<PartitionState> before = n.store().read(Znodes.partitionState(tp), PartitionState.parser()).orElseThrow();
-        PartitionState wanted = before.value().toBuilder().setLeader(-1).setLeaderEpoch(99).build();
-        assertThrows(ControllerFencedException.class, () -> stale.write(
-            List.of(new PartitionStateWriter.Change(tp, before.version(), wanted)), epochNode.version(),
-            (p, current) -> Optional.of(wanted)));
-        assertEquals(before, n.store().read(Znodes.partitionState(tp), PartitionState.parser()).orElseThrow(),
-            "the partition state is untouched");
+        Versioned<PartitionState> before = n.store()
+                .read(Znodes.partitionState(tp), PartitionState.parser())
+                .orElseThrow();
+        PartitionState wanted =
+                before.value().toBuilder().setLeader(-1).setLeaderEpoch(99).build();
+        assertThrows(
+                ControllerFencedException.class,
+                () -> stale.write(
+                        List.of(new PartitionStateWriter.Change(tp, before.version(), wanted)),
+                        epochNode.version(),
+                        (p, current) -> Optional.of(wanted)));
+        assertEquals(
+                before,
+                n.store()
+                        .read(Znodes.partitionState(tp), PartitionState.parser())
+                        .orElseThrow(),
+                "the partition state is untouched");
     }
 
     @Test
@@ -137,42 +169,62 @@ class ControllerTest {
         closeables.add(client);
         MetadataStore store = new MetadataStore(client);
         store.ensureParents();
-        store.createIfAbsent(Znodes.CONTROLLER_EPOCH, io.strand.coordinator.proto.ControllerEpoch.newBuilder()
-            .setEpoch(1).build(), CreateMode.PERSISTENT);
+        store.createIfAbsent(
+                Znodes.CONTROLLER_EPOCH,
+                io.strand.coordinator.proto.ControllerEpoch.newBuilder()
+                        .setEpoch(1)
+                        .build(),
+                CreateMode.PERSISTENT);
         for (int id = 1; id <= 3; id++) {
-            store.createIfAbsent(Znodes.broker(id), BrokerRegistration.newBuilder().setBrokerId(id).build(),
-                CreateMode.EPHEMERAL);
+            store.createIfAbsent(
+                    Znodes.broker(id),
+                    BrokerRegistration.newBuilder().setBrokerId(id).build(),
+                    CreateMode.EPHEMERAL);
         }
         TopicCreator creator = new TopicCreator(store, 1, new ReplicaAssigner(new Random(1)));
         IsrUpdater isr = new IsrUpdater(store);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         int epochVersion = store.read(Znodes.CONTROLLER_EPOCH, io.strand.coordinator.proto.ControllerEpoch.parser())
-            .orElseThrow().version();
+                .orElseThrow()
+                .version();
         try {
             for (int round = 0; round < 40; round++) {
                 String topic = "race-" + round;
-                assertTrue(creator.create(new TopicSpec(topic, -1, -1, Map.of(0, List.of(1, 2, 3)), Map.of()),
-                    new TopicCreator.Defaults(1, 1), false) instanceof io.strand.coordinator.TopicCreation.Created);
+                assertTrue(
+                        creator.create(
+                                        new TopicSpec(topic, -1, -1, Map.of(0, List.of(1, 2, 3)), Map.of()),
+                                        new TopicCreator.Defaults(1, 1),
+                                        false)
+                                instanceof io.strand.coordinator.TopicCreation.Created);
                 TopicPartition tp = new TopicPartition(topic, 0);
                 CyclicBarrier go = new CyclicBarrier(2);
                 // the leader (1, epoch 0) drops 3 from the ISR; the controller, seeing 1 dead, elects a new leader
                 Future<IsrUpdater.Result> shrink = pool.submit(() -> {
                     go.await();
-                    return isr.update(tp, 1, 0, current -> current.stream().filter(r -> r != 3).toList());
+                    return isr.update(
+                            tp,
+                            1,
+                            0,
+                            current -> current.stream().filter(r -> r != 3).toList());
                 });
                 PartitionStateWriter writer = new PartitionStateWriter(store);
                 Future<List<PartitionStateWriter.Change>> elect = pool.submit(() -> {
                     go.await();
                     Versioned<PartitionState> s = store.read(Znodes.partitionState(tp), PartitionState.parser())
-                        .orElseThrow();
-                    PartitionStateWriter.Decision d = (p, current) -> LeaderElection.afterBrokerChange(current,
-                        List.of(1, 2, 3), java.util.Set.of(2, 3), false, 1);
-                    return writer.write(List.of(new PartitionStateWriter.Change(tp, s.version(),
-                        d.decide(tp, s.value()).orElseThrow())), epochVersion, d);
+                            .orElseThrow();
+                    PartitionStateWriter.Decision d = (p, current) -> LeaderElection.afterBrokerChange(
+                            current, List.of(1, 2, 3), java.util.Set.of(2, 3), false, 1);
+                    return writer.write(
+                            List.of(new PartitionStateWriter.Change(
+                                    tp, s.version(), d.decide(tp, s.value()).orElseThrow())),
+                            epochVersion,
+                            d);
                 });
                 IsrUpdater.Result shrunk = shrink.get();
                 elect.get();
-                PartitionState end = store.read(Znodes.partitionState(tp), PartitionState.parser()).orElseThrow().value();
+                PartitionState end = store.read(Znodes.partitionState(tp), PartitionState.parser())
+                        .orElseThrow()
+                        .value();
                 assertEquals(2, end.getLeader(), "the controller's election always lands");
                 assertEquals(1, end.getLeaderEpoch());
                 if (shrunk.fenced()) {
@@ -193,22 +245,47 @@ class ControllerTest {
         Node controllerNode = node(1);
         Node victim = node(2);
         node(3);
-        waitUntil("controller", () -> controllerNode.controller().isActive() || victim.controller().isActive());
-        new TopicCreator(controllerNode.store(), 1, new ReplicaAssigner(new Random(1))).create(
-            new TopicSpec("moves", -1, -1, Map.of(0, List.of(2, 1, 3), 1, List.of(2, 3, 1), 2, List.of(1, 2, 3)),
-                Map.of()), new TopicCreator.Defaults(1, 1), false);
-        waitUntil("cache has the topic", () -> controllerNode.cache().topic("moves").map(t -> t.complete()).orElse(false));
+        waitUntil(
+                "controller",
+                () -> controllerNode.controller().isActive()
+                        || victim.controller().isActive());
+        new TopicCreator(controllerNode.store(), 1, new ReplicaAssigner(new Random(1)))
+                .create(
+                        new TopicSpec(
+                                "moves",
+                                -1,
+                                -1,
+                                Map.of(0, List.of(2, 1, 3), 1, List.of(2, 3, 1), 2, List.of(1, 2, 3)),
+                                Map.of()),
+                        new TopicCreator.Defaults(1, 1),
+                        false);
+        waitUntil(
+                "cache has the topic",
+                () -> controllerNode
+                        .cache()
+                        .topic("moves")
+                        .map(t -> t.complete())
+                        .orElse(false));
         victim.client().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
         waitUntil("partitions 0 and 1 led elsewhere", () -> {
-            PartitionState p0 = controllerNode.store().read(Znodes.partitionState("moves", 0), PartitionState.parser())
-                .orElseThrow().value();
-            PartitionState p1 = controllerNode.store().read(Znodes.partitionState("moves", 1), PartitionState.parser())
-                .orElseThrow().value();
+            PartitionState p0 = controllerNode
+                    .store()
+                    .read(Znodes.partitionState("moves", 0), PartitionState.parser())
+                    .orElseThrow()
+                    .value();
+            PartitionState p1 = controllerNode
+                    .store()
+                    .read(Znodes.partitionState("moves", 1), PartitionState.parser())
+                    .orElseThrow()
+                    .value();
             return p0.getLeader() != 2 && p1.getLeader() != 2 && p0.getLeader() >= 0 && p1.getLeader() >= 0;
         });
         for (int p = 0; p < 3; p++) {
-            PartitionState s = controllerNode.store().read(Znodes.partitionState("moves", p), PartitionState.parser())
-                .orElseThrow().value();
+            PartitionState s = controllerNode
+                    .store()
+                    .read(Znodes.partitionState("moves", p), PartitionState.parser())
+                    .orElseThrow()
+                    .value();
             assertFalse(s.getIsrList().contains(2), "no dead broker in the ISR of partition " + p);
             assertEquals(p < 2 ? 1 : 0, s.getLeaderEpoch(), "epoch +1 only where the leader moved");
         }

@@ -11,14 +11,19 @@ import org.junit.jupiter.api.Test;
 
 class LeaderElectionTest {
     private static PartitionState state(int leader, int epoch, Integer... isr) {
-        return PartitionState.newBuilder().setLeader(leader).setLeaderEpoch(epoch).addAllIsr(List.of(isr))
-            .setPartitionEpoch(7).build();
+        return PartitionState.newBuilder()
+                .setLeader(leader)
+                .setLeaderEpoch(epoch)
+                .addAllIsr(List.of(isr))
+                .setPartitionEpoch(7)
+                .build();
     }
 
     @Test
     void shouldElectTheFirstLiveIsrMemberInReplicaOrderWithTheNextEpoch() {
-        PartitionState s = LeaderElection.afterBrokerChange(state(1, 4, 1, 3, 2), List.of(1, 2, 3), Set.of(2, 3),
-            false, 9).orElseThrow();
+        PartitionState s = LeaderElection.afterBrokerChange(
+                        state(1, 4, 1, 3, 2), List.of(1, 2, 3), Set.of(2, 3), false, 9)
+                .orElseThrow();
         assertEquals(2, s.getLeader(), "replica order, not ISR order");
         assertEquals(5, s.getLeaderEpoch());
         assertEquals(List.of(3, 2), s.getIsrList());
@@ -28,49 +33,60 @@ class LeaderElectionTest {
 
     @Test
     void shouldOnlyShrinkTheIsrWhenTheLeaderLives() {
-        PartitionState s = LeaderElection.afterBrokerChange(state(1, 4, 1, 2, 3), List.of(1, 2, 3), Set.of(1, 3),
-            false, 9).orElseThrow();
+        PartitionState s = LeaderElection.afterBrokerChange(
+                        state(1, 4, 1, 2, 3), List.of(1, 2, 3), Set.of(1, 3), false, 9)
+                .orElseThrow();
         assertEquals(1, s.getLeader());
         assertEquals(4, s.getLeaderEpoch(), "the leader keeps its epoch");
         assertEquals(List.of(1, 3), s.getIsrList());
-        assertTrue(LeaderElection.afterBrokerChange(s, List.of(1, 2, 3), Set.of(1, 2, 3), false, 9).isEmpty(),
-            "a returning broker joins the ISR through its leader, not the controller");
+        assertTrue(
+                LeaderElection.afterBrokerChange(s, List.of(1, 2, 3), Set.of(1, 2, 3), false, 9)
+                        .isEmpty(),
+                "a returning broker joins the ISR through its leader, not the controller");
     }
 
     @Test
     void shouldTakeThePartitionOfflineKeepingTheLastIsrMemberWhenNoIsrMemberLives() {
-        PartitionState s = LeaderElection.afterBrokerChange(state(1, 4, 1), List.of(1, 2, 3), Set.of(2, 3),
-            false, 9).orElseThrow();
+        PartitionState s = LeaderElection.afterBrokerChange(state(1, 4, 1), List.of(1, 2, 3), Set.of(2, 3), false, 9)
+                .orElseThrow();
         assertEquals(-1, s.getLeader());
         assertEquals(5, s.getLeaderEpoch());
         assertEquals(List.of(1), s.getIsrList());
-        assertTrue(LeaderElection.afterBrokerChange(s, List.of(1, 2, 3), Set.of(2, 3), false, 9).isEmpty(),
-            "stays offline without writing again");
+        assertTrue(
+                LeaderElection.afterBrokerChange(s, List.of(1, 2, 3), Set.of(2, 3), false, 9)
+                        .isEmpty(),
+                "stays offline without writing again");
         PartitionState back = LeaderElection.afterBrokerChange(s, List.of(1, 2, 3), Set.of(1, 2, 3), false, 9)
-            .orElseThrow();
+                .orElseThrow();
         assertEquals(1, back.getLeader(), "the last ISR member leads again when it returns");
         assertEquals(6, back.getLeaderEpoch());
     }
 
     @Test
     void shouldElectAnOutOfSyncReplicaOnlyWhenUncleanElectionIsAllowed() {
-        Optional<PartitionState> clean = LeaderElection.afterBrokerChange(state(1, 4, 1), List.of(1, 2, 3),
-            Set.of(2, 3), false, 9);
+        Optional<PartitionState> clean =
+                LeaderElection.afterBrokerChange(state(1, 4, 1), List.of(1, 2, 3), Set.of(2, 3), false, 9);
         assertEquals(-1, clean.orElseThrow().getLeader());
-        PartitionState unclean = LeaderElection.afterBrokerChange(state(1, 4, 1), List.of(1, 2, 3), Set.of(2, 3),
-            true, 9).orElseThrow();
+        PartitionState unclean = LeaderElection.afterBrokerChange(
+                        state(1, 4, 1), List.of(1, 2, 3), Set.of(2, 3), true, 9)
+                .orElseThrow();
         assertEquals(2, unclean.getLeader());
         assertEquals(List.of(2), unclean.getIsrList());
     }
 
     @Test
     void shouldMoveLeadershipToALiveInSyncPreferredReplica() {
-        PartitionState s = LeaderElection.preferred(state(2, 3, 2, 1), List.of(1, 2), Set.of(1, 2), 9).orElseThrow();
+        PartitionState s = LeaderElection.preferred(state(2, 3, 2, 1), List.of(1, 2), Set.of(1, 2), 9)
+                .orElseThrow();
         assertEquals(1, s.getLeader());
         assertEquals(4, s.getLeaderEpoch());
-        assertTrue(LeaderElection.preferred(state(2, 3, 2), List.of(1, 2), Set.of(1, 2), 9).isEmpty(),
-            "not in sync");
-        assertTrue(LeaderElection.preferred(state(1, 3, 1, 2), List.of(1, 2), Set.of(1, 2), 9).isEmpty(),
-            "already leads");
+        assertTrue(
+                LeaderElection.preferred(state(2, 3, 2), List.of(1, 2), Set.of(1, 2), 9)
+                        .isEmpty(),
+                "not in sync");
+        assertTrue(
+                LeaderElection.preferred(state(1, 3, 1, 2), List.of(1, 2), Set.of(1, 2), 9)
+                        .isEmpty(),
+                "already leads");
     }
 }

@@ -13,12 +13,18 @@ import org.junit.jupiter.api.Test;
 /** The reassignment steps of one partition, {1,2,3} -> {2,3,4}, as pure decisions. */
 class ReassignmentStepTest {
     private static final PartitionReassignment MOVE = PartitionReassignment.newBuilder()
-        .addAllOriginalReplicas(List.of(1, 2, 3)).addAllTargetReplicas(List.of(2, 3, 4)).build();
+            .addAllOriginalReplicas(List.of(1, 2, 3))
+            .addAllTargetReplicas(List.of(2, 3, 4))
+            .build();
     private static final Set<Integer> LIVE = Set.of(1, 2, 3, 4);
 
     private static PartitionState state(int leader, int epoch, List<Integer> isr) {
-        return PartitionState.newBuilder().setLeader(leader).setLeaderEpoch(epoch).addAllIsr(isr)
-            .setPartitionEpoch(7).build();
+        return PartitionState.newBuilder()
+                .setLeader(leader)
+                .setLeaderEpoch(epoch)
+                .addAllIsr(isr)
+                .setPartitionEpoch(7)
+                .build();
     }
 
     @Test
@@ -62,9 +68,16 @@ class ReassignmentStepTest {
     void shouldGoBackToTheOriginalReplicasWhenCancelledWithoutWaitingForTheIsr() {
         PartitionReassignment cancelled = MOVE.toBuilder().setCancelled(true).build();
         var move = ReassignmentStep.decide(cancelled, List.of(2, 3, 4, 1), state(4, 2, List.of(2, 4)), LIVE, 5);
-        assertEquals(2, ((ReassignmentStep.MoveLeader) move).newState().getLeader(), "a live original replica in the ISR");
+        assertEquals(
+                2, ((ReassignmentStep.MoveLeader) move).newState().getLeader(), "a live original replica in the ISR");
         var finish = ReassignmentStep.decide(cancelled, List.of(2, 3, 4, 1), state(2, 3, List.of(2, 4)), LIVE, 5);
-        assertEquals(new ReassignmentStep.Finish(List.of(1, 2, 3), Optional.of(state(2, 3, List.of(2)).toBuilder()
-            .setControllerEpoch(5).setPartitionEpoch(8).build())), finish);
+        assertEquals(
+                new ReassignmentStep.Finish(
+                        List.of(1, 2, 3),
+                        Optional.of(state(2, 3, List.of(2)).toBuilder()
+                                .setControllerEpoch(5)
+                                .setPartitionEpoch(8)
+                                .build())),
+                finish);
     }
 }

@@ -24,7 +24,8 @@ public record AdminErrors(Errors error, String message) {
             return new AdminErrors(Errors.forException(e), e.getMessage());
         }
         if (e instanceof TimeoutException) {
-            return new AdminErrors(Errors.REQUEST_TIMED_OUT, "the operation did not finish within the request's timeout");
+            return new AdminErrors(
+                    Errors.REQUEST_TIMED_OUT, "the operation did not finish within the request's timeout");
         }
         log.warn("Admin operation failed", e);
         return new AdminErrors(Errors.UNKNOWN_SERVER_ERROR, String.valueOf(e.getMessage()));

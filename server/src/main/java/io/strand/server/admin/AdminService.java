@@ -38,8 +38,13 @@ public final class AdminService {
     private final ReassignmentRequester reassignments;
     private final ConfigDescriber describer;
 
-    public AdminService(BrokerConfig config, MetadataStore store, MetadataCache cache, Controller controller,
-                        LogManager logs, Executor blockingPool) {
+    public AdminService(
+            BrokerConfig config,
+            MetadataStore store,
+            MetadataCache cache,
+            Controller controller,
+            LogManager logs,
+            Executor blockingPool) {
         this.config = config;
         this.cache = cache;
         this.controller = controller;
@@ -66,8 +71,8 @@ public final class AdminService {
      */
     public CompletableFuture<Boolean> awaitCache(BooleanSupplier condition, long timeoutMs) {
         return cache.awaitCondition(condition)
-            .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS)
-            .handle((v, e) -> e == null);
+                .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS)
+                .handle((v, e) -> e == null);
     }
 
     public BrokerConfig config() {

@@ -28,44 +28,66 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
  */
 public final class ConfigDescriber {
     /** A config as reported, before it is fitted to a response version. */
-    public record Entry(String name, String value, ConfigSource source, boolean readOnly, ConfigType type,
-                        List<Synonym> synonyms, String documentation) {
-    }
+    public record Entry(
+            String name,
+            String value,
+            ConfigSource source,
+            boolean readOnly,
+            ConfigType type,
+            List<Synonym> synonyms,
+            String documentation) {}
 
-    public record Synonym(String name, String value, ConfigSource source) {
-    }
+    public record Synonym(String name, String value, ConfigSource source) {}
 
     /** A topic config the broker backs: the broker settings it falls back to (first = primary) and its type. */
-    private record Backing(List<String> brokerNames, ConfigType type) {
-    }
+    private record Backing(List<String> brokerNames, ConfigType type) {}
 
     private static final Map<String, Backing> BACKED = new LinkedHashMap<>();
     /** Kafka's defaults of topic configs Strand's broker has no setting for. */
     private static final Map<String, String> KAFKA_DEFAULTS = new LinkedHashMap<>();
+
     private static final Map<String, String> KAFKA_BROKER_SYNONYMS = new LinkedHashMap<>();
 
     static {
-        BACKED.put(TopicConfig.SEGMENT_BYTES_CONFIG, new Backing(List.of(BrokerConfig.LOG_SEGMENT_BYTES), ConfigType.INT));
-        BACKED.put(TopicConfig.SEGMENT_MS_CONFIG,
-            new Backing(List.of(BrokerConfig.LOG_ROLL_MS, BrokerConfig.LOG_ROLL_HOURS), ConfigType.LONG));
-        BACKED.put(TopicConfig.SEGMENT_INDEX_BYTES_CONFIG,
-            new Backing(List.of(BrokerConfig.LOG_INDEX_SIZE_MAX_BYTES), ConfigType.INT));
-        BACKED.put(TopicConfig.INDEX_INTERVAL_BYTES_CONFIG,
-            new Backing(List.of(BrokerConfig.LOG_INDEX_INTERVAL_BYTES), ConfigType.INT));
-        BACKED.put(TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG,
-            new Backing(List.of(BrokerConfig.LOG_FLUSH_INTERVAL_MESSAGES), ConfigType.LONG));
-        BACKED.put(TopicConfig.FLUSH_MS_CONFIG, new Backing(List.of(BrokerConfig.LOG_FLUSH_INTERVAL_MS), ConfigType.LONG));
-        BACKED.put(TopicConfig.RETENTION_BYTES_CONFIG,
-            new Backing(List.of(BrokerConfig.LOG_RETENTION_BYTES), ConfigType.LONG));
-        BACKED.put(TopicConfig.RETENTION_MS_CONFIG, new Backing(List.of(BrokerConfig.LOG_RETENTION_MS,
-            BrokerConfig.LOG_RETENTION_MINUTES, BrokerConfig.LOG_RETENTION_HOURS), ConfigType.LONG));
-        BACKED.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, new Backing(List.of(BrokerConfig.MESSAGE_MAX_BYTES), ConfigType.INT));
-        BACKED.put(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
-            new Backing(List.of(BrokerConfig.LOG_MESSAGE_TIMESTAMP_TYPE), ConfigType.STRING));
-        BACKED.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
-            new Backing(List.of(BrokerConfig.MIN_INSYNC_REPLICAS), ConfigType.INT));
-        BACKED.put(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG,
-            new Backing(List.of(BrokerConfig.UNCLEAN_LEADER_ELECTION_ENABLE), ConfigType.BOOLEAN));
+        BACKED.put(
+                TopicConfig.SEGMENT_BYTES_CONFIG, new Backing(List.of(BrokerConfig.LOG_SEGMENT_BYTES), ConfigType.INT));
+        BACKED.put(
+                TopicConfig.SEGMENT_MS_CONFIG,
+                new Backing(List.of(BrokerConfig.LOG_ROLL_MS, BrokerConfig.LOG_ROLL_HOURS), ConfigType.LONG));
+        BACKED.put(
+                TopicConfig.SEGMENT_INDEX_BYTES_CONFIG,
+                new Backing(List.of(BrokerConfig.LOG_INDEX_SIZE_MAX_BYTES), ConfigType.INT));
+        BACKED.put(
+                TopicConfig.INDEX_INTERVAL_BYTES_CONFIG,
+                new Backing(List.of(BrokerConfig.LOG_INDEX_INTERVAL_BYTES), ConfigType.INT));
+        BACKED.put(
+                TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG,
+                new Backing(List.of(BrokerConfig.LOG_FLUSH_INTERVAL_MESSAGES), ConfigType.LONG));
+        BACKED.put(
+                TopicConfig.FLUSH_MS_CONFIG, new Backing(List.of(BrokerConfig.LOG_FLUSH_INTERVAL_MS), ConfigType.LONG));
+        BACKED.put(
+                TopicConfig.RETENTION_BYTES_CONFIG,
+                new Backing(List.of(BrokerConfig.LOG_RETENTION_BYTES), ConfigType.LONG));
+        BACKED.put(
+                TopicConfig.RETENTION_MS_CONFIG,
+                new Backing(
+                        List.of(
+                                BrokerConfig.LOG_RETENTION_MS,
+                                BrokerConfig.LOG_RETENTION_MINUTES,
+                                BrokerConfig.LOG_RETENTION_HOURS),
+                        ConfigType.LONG));
+        BACKED.put(
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                new Backing(List.of(BrokerConfig.MESSAGE_MAX_BYTES), ConfigType.INT));
+        BACKED.put(
+                TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
+                new Backing(List.of(BrokerConfig.LOG_MESSAGE_TIMESTAMP_TYPE), ConfigType.STRING));
+        BACKED.put(
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+                new Backing(List.of(BrokerConfig.MIN_INSYNC_REPLICAS), ConfigType.INT));
+        BACKED.put(
+                TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG,
+                new Backing(List.of(BrokerConfig.UNCLEAN_LEADER_ELECTION_ENABLE), ConfigType.BOOLEAN));
 
         KAFKA_DEFAULTS.put(TopicConfig.SEGMENT_JITTER_MS_CONFIG, "0");
         KAFKA_DEFAULTS.put(TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG, "false");
@@ -127,14 +149,17 @@ public final class ConfigDescriber {
             if (backing != null) {
                 for (String brokerName : backing.brokerNames()) {
                     if (config.originals().containsKey(brokerName)) {
-                        synonyms.add(new Synonym(brokerName, format(config.originals().get(brokerName)),
-                            ConfigSource.STATIC_BROKER_CONFIG));
+                        synonyms.add(new Synonym(
+                                brokerName,
+                                format(config.originals().get(brokerName)),
+                                ConfigSource.STATIC_BROKER_CONFIG));
                         break;
                     }
                 }
                 synonyms.add(defaultSynonym(name, backing.brokerNames()));
             } else if (KAFKA_BROKER_SYNONYMS.containsKey(name)) {
-                synonyms.add(new Synonym(KAFKA_BROKER_SYNONYMS.get(name), KAFKA_DEFAULTS.get(name), ConfigSource.DEFAULT_CONFIG));
+                synonyms.add(new Synonym(
+                        KAFKA_BROKER_SYNONYMS.get(name), KAFKA_DEFAULTS.get(name), ConfigSource.DEFAULT_CONFIG));
             } else {
                 synonyms.add(new Synonym(name, KAFKA_DEFAULTS.get(name), ConfigSource.DEFAULT_CONFIG));
             }
@@ -165,16 +190,25 @@ public final class ConfigDescriber {
                 synonyms.add(new Synonym(name, defaults.get(name), ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG));
             }
             if (config.originals().containsKey(name)) {
-                synonyms.add(new Synonym(name, format(config.originals().get(name)), ConfigSource.STATIC_BROKER_CONFIG));
+                synonyms.add(
+                        new Synonym(name, format(config.originals().get(name)), ConfigSource.STATIC_BROKER_CONFIG));
             }
-            String dflt = key == null ? null
-                : key.defaultValue == ConfigDef.NO_DEFAULT_VALUE ? null : format(key.defaultValue);
+            String dflt = key == null
+                    ? null
+                    : key.defaultValue == ConfigDef.NO_DEFAULT_VALUE ? null : format(key.defaultValue);
             synonyms.add(new Synonym(name, dflt, ConfigSource.DEFAULT_CONFIG));
             Synonym effective = synonyms.get(0);
-            String value = effective.source() == ConfigSource.STATIC_BROKER_CONFIG ? format(config.values().get(name))
-                : effective.value();
-            out.add(new Entry(name, value, effective.source(), !dynamic, key == null ? ConfigType.LONG : typeOf(key.type),
-                synonyms, key == null ? null : key.documentation));
+            String value = effective.source() == ConfigSource.STATIC_BROKER_CONFIG
+                    ? format(config.values().get(name))
+                    : effective.value();
+            out.add(new Entry(
+                    name,
+                    value,
+                    effective.source(),
+                    !dynamic,
+                    key == null ? ConfigType.LONG : typeOf(key.type),
+                    synonyms,
+                    key == null ? null : key.documentation));
         }
         return out;
     }
@@ -184,8 +218,14 @@ public final class ConfigDescriber {
         List<Entry> out = new ArrayList<>();
         new java.util.TreeMap<>(cache.brokerConfig(Znodes.DEFAULT_BROKER_ENTITY)).forEach((name, value) -> {
             if (keys == null || keys.contains(name)) {
-                out.add(new Entry(name, value, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, false, ConfigType.LONG,
-                    List.of(new Synonym(name, value, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)), null));
+                out.add(new Entry(
+                        name,
+                        value,
+                        ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+                        false,
+                        ConfigType.LONG,
+                        List.of(new Synonym(name, value, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG)),
+                        null));
             }
         });
         return out;
@@ -209,16 +249,18 @@ public final class ConfigDescriber {
             case TopicConfig.SEGMENT_MS_CONFIG -> Long.toString(config.logRollMs());
             case TopicConfig.SEGMENT_INDEX_BYTES_CONFIG -> Integer.toString(config.logIndexSizeMaxBytes());
             case TopicConfig.INDEX_INTERVAL_BYTES_CONFIG -> Integer.toString(config.logIndexIntervalBytes());
-            case TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG -> Long.toString(
-                config.logFlushIntervalMessages() == null ? Long.MAX_VALUE : config.logFlushIntervalMessages());
-            case TopicConfig.FLUSH_MS_CONFIG -> Long.toString(
-                config.logFlushIntervalMs() == null ? Long.MAX_VALUE : config.logFlushIntervalMs());
+            case TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG ->
+                Long.toString(
+                        config.logFlushIntervalMessages() == null ? Long.MAX_VALUE : config.logFlushIntervalMessages());
+            case TopicConfig.FLUSH_MS_CONFIG ->
+                Long.toString(config.logFlushIntervalMs() == null ? Long.MAX_VALUE : config.logFlushIntervalMs());
             case TopicConfig.RETENTION_BYTES_CONFIG -> Long.toString(config.logRetentionBytes());
             case TopicConfig.RETENTION_MS_CONFIG -> Long.toString(config.logRetentionMs());
             case TopicConfig.MAX_MESSAGE_BYTES_CONFIG -> Integer.toString(config.messageMaxBytes());
             case TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG -> config.logMessageTimestampType();
             case TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG -> Integer.toString(config.minInsyncReplicas());
-            case TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG -> Boolean.toString(config.uncleanLeaderElectionEnable());
+            case TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG ->
+                Boolean.toString(config.uncleanLeaderElectionEnable());
             default -> KAFKA_DEFAULTS.get(topicConfig);
         };
     }

@@ -28,6 +28,7 @@ final class ClassicGroup {
     int generationId;
     /** Null for a group that only ever had standalone commits. */
     String protocolType;
+
     String protocolName;
     String leaderId;
     final LinkedHashMap<String, GroupMember> members = new LinkedHashMap<>();
@@ -37,10 +38,12 @@ final class ClassicGroup {
     final Set<String> pendingMembers = new HashSet<>();
     /** Members of the current generation that have not sent SyncGroup yet. */
     final Set<String> pendingSyncMembers = new HashSet<>();
+
     final Map<TopicPartition, CommittedOffset> offsets = new HashMap<>();
 
     /** Bumped whenever a join timer becomes stale (a new rebalance, or the join completed). */
     int joinTimerToken;
+
     boolean initialJoin;
     boolean newMemberAdded;
     long initialDelayRemainingMs;
@@ -136,7 +139,10 @@ final class ClassicGroup {
     }
 
     int maxRebalanceTimeoutMs() {
-        return members.values().stream().mapToInt(m -> m.rebalanceTimeoutMs).max().orElse(0);
+        return members.values().stream()
+                .mapToInt(m -> m.rebalanceTimeoutMs)
+                .max()
+                .orElse(0);
     }
 
     /** Protocols every member supports. */
@@ -213,7 +219,8 @@ final class ClassicGroup {
         Set<String> topics = new HashSet<>();
         for (GroupMember m : members.values()) {
             try {
-                topics.addAll(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(m.metadata(protocolName))).topics());
+                topics.addAll(ConsumerProtocol.deserializeSubscription(ByteBuffer.wrap(m.metadata(protocolName)))
+                        .topics());
             } catch (RuntimeException e) {
                 return Optional.empty();
             }
@@ -232,7 +239,9 @@ final class ClassicGroup {
         List<TopicPartition> out = new ArrayList<>();
         if (is(GroupState.EMPTY)) {
             offsets.forEach((tp, o) -> {
-                long base = protocolType == null ? o.commitTimestampMs() : Math.max(o.commitTimestampMs(), stateTimestampMs);
+                long base = protocolType == null
+                        ? o.commitTimestampMs()
+                        : Math.max(o.commitTimestampMs(), stateTimestampMs);
                 if (expired(o, base, nowMs, retentionMs)) {
                     out.add(tp);
                 }
@@ -241,7 +250,8 @@ final class ClassicGroup {
             Optional<Set<String>> subscribed = subscribedTopics();
             if (subscribed.isPresent()) {
                 offsets.forEach((tp, o) -> {
-                    if (!subscribed.get().contains(tp.topic()) && expired(o, o.commitTimestampMs(), nowMs, retentionMs)) {
+                    if (!subscribed.get().contains(tp.topic())
+                            && expired(o, o.commitTimestampMs(), nowMs, retentionMs)) {
                         out.add(tp);
                     }
                 });
@@ -260,6 +270,6 @@ final class ClassicGroup {
     @Override
     public String toString() {
         return "ClassicGroup{" + groupId + ", " + state.kafkaName() + ", generation " + generationId + ", "
-            + members.size() + " members}";
+                + members.size() + " members}";
     }
 }

@@ -1,8 +1,10 @@
 package io.strand.server.group;
 
-import io.strand.server.concurrent.OrderedExecutor;
-
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.strand.server.concurrent.OrderedExecutor;
+import io.strand.server.group.GroupCoordinator.DeleteOffsetsResult;
+import io.strand.server.group.GroupCoordinator.Leaving;
+import io.strand.server.group.GroupCoordinator.Listed;
 import io.strand.server.group.proto.GroupMetadataValue;
 import io.strand.server.group.proto.GroupRecordKey;
 import io.strand.server.replica.Partition;
@@ -25,9 +27,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import io.strand.server.group.GroupCoordinator.DeleteOffsetsResult;
-import io.strand.server.group.GroupCoordinator.Leaving;
-import io.strand.server.group.GroupCoordinator.Listed;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
@@ -57,21 +56,43 @@ final class CoordinatorShard {
     /** How long a member that joined during a rebalance may wait for it without heartbeats (Kafka's value). */
     static final int NEW_MEMBER_JOIN_TIMEOUT_MS = 300_000;
 
-    enum Status { LOADING, ACTIVE, UNLOADED }
+    enum Status {
+        LOADING,
+        ACTIVE,
+        UNLOADED
+    }
 
     /** A JoinGroup as the coordinator needs it. */
-    record JoinRequest(String groupId, String memberId, String groupInstanceId, String protocolType,
-                       List<GroupMember.Protocol> protocols, int sessionTimeoutMs, int rebalanceTimeoutMs,
-                       String clientId, String clientHost, short version, String reason) {
-    }
+    record JoinRequest(
+            String groupId,
+            String memberId,
+            String groupInstanceId,
+            String protocolType,
+            List<GroupMember.Protocol> protocols,
+            int sessionTimeoutMs,
+            int rebalanceTimeoutMs,
+            String clientId,
+            String clientHost,
+            short version,
+            String reason) {}
 
-    record SyncRequest(String groupId, int generationId, String memberId, String groupInstanceId,
-                       String protocolType, String protocolName, Map<String, byte[]> assignments) {
-    }
+    record SyncRequest(
+            String groupId,
+            int generationId,
+            String memberId,
+            String groupInstanceId,
+            String protocolType,
+            String protocolName,
+            Map<String, byte[]> assignments) {}
 
-    record CommitRequest(String groupId, String memberId, String groupInstanceId, int generationId,
-                         long retentionMs, Map<TopicPartition, CommittedOffset> offsets, short version) {
-    }
+    record CommitRequest(
+            String groupId,
+            String memberId,
+            String groupInstanceId,
+            int generationId,
+            long retentionMs,
+            Map<TopicPartition, CommittedOffset> offsets,
+            short version) {}
 
     final TopicPartition tp;
     final int leaderEpoch;
@@ -83,8 +104,13 @@ final class CoordinatorShard {
     volatile Status status = Status.LOADING;
     private final Map<String, ClassicGroup> groups = new HashMap<>();
 
-    CoordinatorShard(Partition partition, int leaderEpoch, GroupConfig config, Executor pool,
-                     ScheduledExecutorService timer, LongSupplier clock) {
+    CoordinatorShard(
+            Partition partition,
+            int leaderEpoch,
+            GroupConfig config,
+            Executor pool,
+            ScheduledExecutorService timer,
+            LongSupplier clock) {
         this.tp = partition.topicPartition();
         this.leaderEpoch = leaderEpoch;
         this.partition = partition;
@@ -156,8 +182,12 @@ final class CoordinatorShard {
                 }
             }
         } catch (RuntimeException e) {
-            log.error("{}: could not load group metadata from the log (leader epoch {}); this broker will answer "
-                + "COORDINATOR_LOAD_IN_PROGRESS for its groups until leadership moves", tp, leaderEpoch, e);
+            log.error(
+                    "{}: could not load group metadata from the log (leader epoch {}); this broker will answer "
+                            + "COORDINATOR_LOAD_IN_PROGRESS for its groups until leadership moves",
+                    tp,
+                    leaderEpoch,
+                    e);
             return;
         }
         if (status != Status.LOADING) {
@@ -165,19 +195,29 @@ final class CoordinatorShard {
         }
         long now = now();
         groupValues.forEach((id, v) -> groups.put(id, GroupRecords.restore(id, v)));
-        offsetValues.forEach((id, offs) -> groups.computeIfAbsent(id, g -> new ClassicGroup(g, now)).offsets.putAll(offs));
+        offsetValues.forEach((id, offs) -> groups.computeIfAbsent(id, g -> new ClassicGroup(g, now))
+                .offsets
+                .putAll(offs));
         for (ClassicGroup g : groups.values()) {
             for (GroupMember m : g.members.values()) {
                 scheduleHeartbeatExpiry(g, m);
             }
         }
         status = Status.ACTIVE;
-        log.info("{}: loaded {} groups from {} records up to offset {} in {} ms (leader epoch {})", tp, groups.size(),
-            records, end, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), leaderEpoch);
+        log.info(
+                "{}: loaded {} groups from {} records up to offset {} in {} ms (leader epoch {})",
+                tp,
+                groups.size(),
+                records,
+                end,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                leaderEpoch);
     }
 
-    private void applyLoaded(Record r, Map<String, GroupMetadataValue> groupValues,
-                             Map<String, Map<TopicPartition, CommittedOffset>> offsetValues) {
+    private void applyLoaded(
+            Record r,
+            Map<String, GroupMetadataValue> groupValues,
+            Map<String, Map<TopicPartition, CommittedOffset>> offsetValues) {
         if (!r.hasKey()) {
             return;
         }
@@ -186,10 +226,12 @@ final class CoordinatorShard {
             switch (key.getKindCase()) {
                 case OFFSET -> {
                     String group = key.getOffset().getGroup();
-                    TopicPartition otp = new TopicPartition(key.getOffset().getTopic(), key.getOffset().getPartition());
+                    TopicPartition otp = new TopicPartition(
+                            key.getOffset().getTopic(), key.getOffset().getPartition());
                     if (r.hasValue()) {
-                        offsetValues.computeIfAbsent(group, g -> new LinkedHashMap<>())
-                            .put(otp, GroupRecords.parseOffset(r.value()));
+                        offsetValues
+                                .computeIfAbsent(group, g -> new LinkedHashMap<>())
+                                .put(otp, GroupRecords.parseOffset(r.value()));
                     } else {
                         Map<TopicPartition, CommittedOffset> m = offsetValues.get(group);
                         if (m != null) {
@@ -243,10 +285,15 @@ final class CoordinatorShard {
             created = true;
         }
         CompletableFuture<JoinGroupResponseData> out = join(group, r, unknownMember);
-        if (created && group.members.isEmpty() && group.pendingMembers.isEmpty() && group.offsets.isEmpty()
-            && out.isDone()) {
+        if (created
+                && group.members.isEmpty()
+                && group.pendingMembers.isEmpty()
+                && group.offsets.isEmpty()
+                && out.isDone()) {
             JoinGroupResponseData resp = out.getNow(null);
-            if (resp != null && resp.errorCode() != Errors.NONE.code() && resp.errorCode() != Errors.MEMBER_ID_REQUIRED.code()) {
+            if (resp != null
+                    && resp.errorCode() != Errors.NONE.code()
+                    && resp.errorCode() != Errors.MEMBER_ID_REQUIRED.code()) {
                 groups.remove(r.groupId());
             }
         }
@@ -260,11 +307,13 @@ final class CoordinatorShard {
         if (group.is(GroupState.DEAD)) {
             return done(joinError(r.memberId(), Errors.COORDINATOR_NOT_AVAILABLE));
         }
-        List<String> names = r.protocols().stream().map(GroupMember.Protocol::name).toList();
+        List<String> names =
+                r.protocols().stream().map(GroupMember.Protocol::name).toList();
         if (!group.supportsProtocols(r.protocolType(), names)) {
             return done(joinError(r.memberId(), Errors.INCONSISTENT_GROUP_PROTOCOL));
         }
-        boolean knownOrPending = !unknownMember && (group.has(r.memberId()) || group.pendingMembers.contains(r.memberId()));
+        boolean knownOrPending =
+                !unknownMember && (group.has(r.memberId()) || group.pendingMembers.contains(r.memberId()));
         boolean knownStatic = r.groupInstanceId() != null && group.staticMembers.containsKey(r.groupInstanceId());
         if (!knownOrPending && !knownStatic && group.members.size() >= config.maxSize()) {
             return done(joinError(r.memberId(), Errors.GROUP_MAX_SIZE_REACHED));
@@ -315,9 +364,13 @@ final class CoordinatorShard {
             case STABLE:
                 if (group.isLeader(memberId) || !member.matches(r.protocols())) {
                     // the leader may rejoin to react to changes the member metadata does not show (topic metadata)
-                    return updateMemberAndRebalance(group, member, r, "member " + memberId
-                        + (group.isLeader(memberId) ? " (the leader) rejoined" : " changed its protocols")
-                        + (r.reason() == null ? "" : ": " + r.reason()));
+                    return updateMemberAndRebalance(
+                            group,
+                            member,
+                            r,
+                            "member " + memberId
+                                    + (group.isLeader(memberId) ? " (the leader) rejoined" : " changed its protocols")
+                                    + (r.reason() == null ? "" : ": " + r.reason()));
                 }
                 scheduleHeartbeatExpiry(group, member);
                 return done(joinResponse(group, member, false));
@@ -326,10 +379,17 @@ final class CoordinatorShard {
         }
     }
 
-    private CompletableFuture<JoinGroupResponseData> addMemberAndRebalance(ClassicGroup group, String memberId,
-                                                                           JoinRequest r) {
-        GroupMember m = new GroupMember(memberId, r.groupInstanceId(), r.clientId(), r.clientHost(),
-            r.rebalanceTimeoutMs(), r.sessionTimeoutMs(), r.protocolType(), r.protocols());
+    private CompletableFuture<JoinGroupResponseData> addMemberAndRebalance(
+            ClassicGroup group, String memberId, JoinRequest r) {
+        GroupMember m = new GroupMember(
+                memberId,
+                r.groupInstanceId(),
+                r.clientId(),
+                r.clientHost(),
+                r.rebalanceTimeoutMs(),
+                r.sessionTimeoutMs(),
+                r.protocolType(),
+                r.protocols());
         m.isNew = true;
         if (group.is(GroupState.PREPARING_REBALANCE) && group.generationId == 0) {
             group.newMemberAdded = true;
@@ -343,8 +403,8 @@ final class CoordinatorShard {
         return f;
     }
 
-    private CompletableFuture<JoinGroupResponseData> updateMemberAndRebalance(ClassicGroup group, GroupMember m,
-                                                                              JoinRequest r, String reason) {
+    private CompletableFuture<JoinGroupResponseData> updateMemberAndRebalance(
+            ClassicGroup group, GroupMember m, JoinRequest r, String reason) {
         m.protocols = List.copyOf(r.protocols());
         m.rebalanceTimeoutMs = r.rebalanceTimeoutMs();
         m.sessionTimeoutMs = r.sessionTimeoutMs();
@@ -357,8 +417,8 @@ final class CoordinatorShard {
     }
 
     /** A known static member joined with a new member id (a restarted instance). */
-    private CompletableFuture<JoinGroupResponseData> updateStaticMember(ClassicGroup group, String oldMemberId,
-                                                                        String newMemberId, JoinRequest r) {
+    private CompletableFuture<JoinGroupResponseData> updateStaticMember(
+            ClassicGroup group, String oldMemberId, String newMemberId, JoinRequest r) {
         String previousLeader = group.leaderId;
         GroupMember old = group.members.get(oldMemberId);
         completeJoin(old, joinError(oldMemberId, Errors.FENCED_INSTANCE_ID));
@@ -374,41 +434,47 @@ final class CoordinatorShard {
         m.awaitingJoin = f;
         m.joinVersion = r.version();
         scheduleHeartbeatExpiry(group, m);
-        log.info("Group {}: static member {} rejoined as {} (was {})", group.groupId, r.groupInstanceId(), newMemberId,
-            oldMemberId);
+        log.info(
+                "Group {}: static member {} rejoined as {} (was {})",
+                group.groupId,
+                r.groupInstanceId(),
+                newMemberId,
+                oldMemberId);
         switch (group.state) {
             case STABLE -> {
                 if (group.protocolName != null && group.protocolName.equals(group.selectProtocol())) {
                     // nothing the assignment depends on changed: keep the generation, persist the new member id
                     int generation = group.generationId;
-                    append(List.of(GroupRecords.groupRecord(now(), group, Map.of()))).whenComplete((v, e) -> {
-                        if (m.awaitingJoin != f) {
-                            return;
-                        }
-                        if (e != null) {
-                            Errors error = appendError(e, false);
-                            if (group.members.get(newMemberId) == m) {
-                                GroupMember back = group.replaceStaticMember(r.groupInstanceId(), newMemberId, oldMemberId);
-                                back.protocols = oldProtocols;
-                                back.rebalanceTimeoutMs = oldRebalanceTimeout;
-                                back.sessionTimeoutMs = oldSessionTimeout;
-                                scheduleHeartbeatExpiry(group, back);
-                            }
-                            m.awaitingJoin = null;
-                            f.complete(joinError(newMemberId, error));
-                            return;
-                        }
-                        m.awaitingJoin = null;
-                        boolean leader = group.isLeader(newMemberId) && group.generationId == generation;
-                        JoinGroupResponseData resp = joinResponse(group, m, leader);
-                        if (leader) {
-                            // KIP-814: the leader learns it leads but must not reassign a stable group
-                            resp.setSkipAssignment(true);
-                        } else {
-                            resp.setLeader(previousLeader == null ? "" : previousLeader);
-                        }
-                        f.complete(resp);
-                    });
+                    append(List.of(GroupRecords.groupRecord(now(), group, Map.of())))
+                            .whenComplete((v, e) -> {
+                                if (m.awaitingJoin != f) {
+                                    return;
+                                }
+                                if (e != null) {
+                                    Errors error = appendError(e, false);
+                                    if (group.members.get(newMemberId) == m) {
+                                        GroupMember back = group.replaceStaticMember(
+                                                r.groupInstanceId(), newMemberId, oldMemberId);
+                                        back.protocols = oldProtocols;
+                                        back.rebalanceTimeoutMs = oldRebalanceTimeout;
+                                        back.sessionTimeoutMs = oldSessionTimeout;
+                                        scheduleHeartbeatExpiry(group, back);
+                                    }
+                                    m.awaitingJoin = null;
+                                    f.complete(joinError(newMemberId, error));
+                                    return;
+                                }
+                                m.awaitingJoin = null;
+                                boolean leader = group.isLeader(newMemberId) && group.generationId == generation;
+                                JoinGroupResponseData resp = joinResponse(group, m, leader);
+                                if (leader) {
+                                    // KIP-814: the leader learns it leads but must not reassign a stable group
+                                    resp.setSkipAssignment(true);
+                                } else {
+                                    resp.setLeader(previousLeader == null ? "" : previousLeader);
+                                }
+                                f.complete(resp);
+                            });
                 } else {
                     prepareRebalance(group, "static member " + r.groupInstanceId() + " rejoined with other protocols");
                 }
@@ -443,8 +509,12 @@ final class CoordinatorShard {
         group.syncTimerToken++;
         group.pendingSyncMembers.clear();
         boolean initial = group.is(GroupState.EMPTY);
-        log.info("Group {}: preparing to rebalance in state {} with old generation {} ({})", group.groupId,
-            group.state.kafkaName(), group.generationId, reason);
+        log.info(
+                "Group {}: preparing to rebalance in state {} with old generation {} ({})",
+                group.groupId,
+                group.state.kafkaName(),
+                group.generationId,
+                reason);
         group.transitionTo(GroupState.PREPARING_REBALANCE, now());
         int token = ++group.joinTimerToken;
         group.initialJoin = initial;
@@ -459,7 +529,9 @@ final class CoordinatorShard {
     }
 
     private void onInitialDelayExpired(ClassicGroup group, int token) {
-        if (groups.get(group.groupId) != group || token != group.joinTimerToken || !group.is(GroupState.PREPARING_REBALANCE)) {
+        if (groups.get(group.groupId) != group
+                || token != group.joinTimerToken
+                || !group.is(GroupState.PREPARING_REBALANCE)) {
             return;
         }
         if (group.newMemberAdded && group.initialDelayRemainingMs > 0) {
@@ -474,7 +546,9 @@ final class CoordinatorShard {
     }
 
     private void onJoinTimeout(ClassicGroup group, int token) {
-        if (groups.get(group.groupId) == group && token == group.joinTimerToken && group.is(GroupState.PREPARING_REBALANCE)) {
+        if (groups.get(group.groupId) == group
+                && token == group.joinTimerToken
+                && group.is(GroupState.PREPARING_REBALANCE)) {
             completeJoinPhase(group);
         }
     }
@@ -509,16 +583,24 @@ final class CoordinatorShard {
             log.info("Group {} is empty at generation {}", group.groupId, group.generationId);
             append(List.of(GroupRecords.groupRecord(now(), group, Map.of()))).whenComplete((v, e) -> {
                 if (e != null) {
-                    log.warn("Group {}: could not store the empty group at generation {}: {}", group.groupId,
-                        group.generationId, appendError(e, false));
+                    log.warn(
+                            "Group {}: could not store the empty group at generation {}: {}",
+                            group.groupId,
+                            group.generationId,
+                            appendError(e, false));
                 }
             });
             return;
         }
         group.protocolName = group.selectProtocol();
         group.transitionTo(GroupState.COMPLETING_REBALANCE, now());
-        log.info("Group {}: generation {} with {} members, protocol {}, leader {}", group.groupId, group.generationId,
-            group.members.size(), group.protocolName, group.leaderId);
+        log.info(
+                "Group {}: generation {} with {} members, protocol {}, leader {}",
+                group.groupId,
+                group.generationId,
+                group.members.size(),
+                group.protocolName,
+                group.leaderId);
         for (GroupMember m : group.members.values()) {
             if (m.isAwaitingJoin()) {
                 completeJoin(m, joinResponse(group, m, group.isLeader(m.memberId)));
@@ -533,9 +615,11 @@ final class CoordinatorShard {
     }
 
     private void onPendingSyncExpired(ClassicGroup group, int token, int generation) {
-        if (groups.get(group.groupId) != group || token != group.syncTimerToken || generation != group.generationId
-            || group.pendingSyncMembers.isEmpty()
-            || !(group.is(GroupState.COMPLETING_REBALANCE) || group.is(GroupState.STABLE))) {
+        if (groups.get(group.groupId) != group
+                || token != group.syncTimerToken
+                || generation != group.generationId
+                || group.pendingSyncMembers.isEmpty()
+                || !(group.is(GroupState.COMPLETING_REBALANCE) || group.is(GroupState.STABLE))) {
             return;
         }
         List<String> missing = new ArrayList<>(group.pendingSyncMembers);
@@ -571,7 +655,7 @@ final class CoordinatorShard {
             return done(syncError(Errors.ILLEGAL_GENERATION));
         }
         if ((r.protocolType() != null && !r.protocolType().equals(group.protocolType))
-            || (r.protocolName() != null && !r.protocolName().equals(group.protocolName))) {
+                || (r.protocolName() != null && !r.protocolName().equals(group.protocolName))) {
             return done(syncError(Errors.INCONSISTENT_GROUP_PROTOCOL));
         }
         switch (group.state) {
@@ -588,25 +672,31 @@ final class CoordinatorShard {
                         assignments.put(id, r.assignments().getOrDefault(id, new byte[0]));
                     }
                     int generation = group.generationId;
-                    append(List.of(GroupRecords.groupRecord(now(), group, assignments))).whenComplete((v, e) -> {
-                        if (groups.get(group.groupId) != group || !group.is(GroupState.COMPLETING_REBALANCE)
-                            || group.generationId != generation) {
-                            return; // a newer rebalance took over; it answered the waiting members
-                        }
-                        if (e != null) {
-                            Errors error = appendError(e, false);
-                            log.warn("Group {}: could not store generation {}: {}", group.groupId, generation, error);
-                            resetAndPropagateAssignmentError(group, error);
-                            maybePrepareRebalance(group, "storing the assignment failed with " + error);
-                            return;
-                        }
-                        for (GroupMember m : group.members.values()) {
-                            m.assignment = assignments.getOrDefault(m.memberId, new byte[0]);
-                        }
-                        propagateAssignment(group, Errors.NONE);
-                        group.transitionTo(GroupState.STABLE, now());
-                        log.info("Group {}: stable at generation {}", group.groupId, generation);
-                    });
+                    append(List.of(GroupRecords.groupRecord(now(), group, assignments)))
+                            .whenComplete((v, e) -> {
+                                if (groups.get(group.groupId) != group
+                                        || !group.is(GroupState.COMPLETING_REBALANCE)
+                                        || group.generationId != generation) {
+                                    return; // a newer rebalance took over; it answered the waiting members
+                                }
+                                if (e != null) {
+                                    Errors error = appendError(e, false);
+                                    log.warn(
+                                            "Group {}: could not store generation {}: {}",
+                                            group.groupId,
+                                            generation,
+                                            error);
+                                    resetAndPropagateAssignmentError(group, error);
+                                    maybePrepareRebalance(group, "storing the assignment failed with " + error);
+                                    return;
+                                }
+                                for (GroupMember m : group.members.values()) {
+                                    m.assignment = assignments.getOrDefault(m.memberId, new byte[0]);
+                                }
+                                propagateAssignment(group, Errors.NONE);
+                                group.transitionTo(GroupState.STABLE, now());
+                                log.info("Group {}: stable at generation {}", group.groupId, generation);
+                            });
                 }
                 return f;
             }
@@ -629,7 +719,8 @@ final class CoordinatorShard {
     private void propagateAssignment(ClassicGroup group, Errors error) {
         for (GroupMember m : group.members.values()) {
             if (m.isAwaitingSync()) {
-                completeSync(m, error == Errors.NONE ? syncResponse(group, m.assignment, Errors.NONE) : syncError(error));
+                completeSync(
+                        m, error == Errors.NONE ? syncResponse(group, m.assignment, Errors.NONE) : syncError(error));
                 // its session may have expired while it waited: start it afresh
                 scheduleHeartbeatExpiry(group, m);
             }
@@ -701,8 +792,11 @@ final class CoordinatorShard {
             armExpiry(group, m, m.heartbeatDeadlineMs);
             return;
         }
-        log.info("Group {}: member {} failed (no heartbeat within its session timeout of {} ms); removing it",
-            group.groupId, m.memberId, m.isNew ? NEW_MEMBER_JOIN_TIMEOUT_MS : m.sessionTimeoutMs);
+        log.info(
+                "Group {}: member {} failed (no heartbeat within its session timeout of {} ms); removing it",
+                group.groupId,
+                m.memberId,
+                m.isNew ? NEW_MEMBER_JOIN_TIMEOUT_MS : m.sessionTimeoutMs);
         removeMemberAndUpdateGroup(group, m, "session timeout of member " + m.memberId);
     }
 
@@ -739,8 +833,10 @@ final class CoordinatorShard {
             if (!memberId.isEmpty() && !memberId.equals(current)) {
                 return Errors.FENCED_INSTANCE_ID;
             }
-            removeMemberAndUpdateGroup(group, group.members.get(current), "static member " + l.groupInstanceId()
-                + " left" + (l.reason() == null ? "" : ": " + l.reason()));
+            removeMemberAndUpdateGroup(
+                    group,
+                    group.members.get(current),
+                    "static member " + l.groupInstanceId() + " left" + (l.reason() == null ? "" : ": " + l.reason()));
             return Errors.NONE;
         }
         if (group.pendingMembers.remove(memberId)) {
@@ -751,12 +847,16 @@ final class CoordinatorShard {
         if (m == null) {
             return Errors.UNKNOWN_MEMBER_ID;
         }
-        removeMemberAndUpdateGroup(group, m, "member " + memberId + " left" + (l.reason() == null ? "" : ": " + l.reason()));
+        removeMemberAndUpdateGroup(
+                group, m, "member " + memberId + " left" + (l.reason() == null ? "" : ": " + l.reason()));
         return Errors.NONE;
     }
 
     private static MemberResponse memberResponse(Leaving l, Errors e) {
-        return new MemberResponse().setMemberId(l.memberId()).setGroupInstanceId(l.groupInstanceId()).setErrorCode(e.code());
+        return new MemberResponse()
+                .setMemberId(l.memberId())
+                .setGroupInstanceId(l.groupInstanceId())
+                .setErrorCode(e.code());
     }
 
     private void removeMemberAndUpdateGroup(ClassicGroup group, GroupMember m, String reason) {
@@ -766,8 +866,7 @@ final class CoordinatorShard {
         switch (group.state) {
             case STABLE, COMPLETING_REBALANCE -> prepareRebalance(group, reason);
             case PREPARING_REBALANCE -> maybeCompleteJoin(group);
-            default -> {
-            }
+            default -> {}
         }
     }
 
@@ -777,8 +876,9 @@ final class CoordinatorShard {
         ClassicGroup group = groups.get(r.groupId());
         if (group == null) {
             if (r.generationId() >= 0) {
-                return done(allErrors(r.offsets().keySet(), r.version() >= 9 ? Errors.GROUP_ID_NOT_FOUND
-                    : Errors.ILLEGAL_GENERATION));
+                return done(allErrors(
+                        r.offsets().keySet(),
+                        r.version() >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION));
             }
             group = new ClassicGroup(r.groupId(), now()); // a group for standalone (assign()) commits
             groups.put(r.groupId(), group);
@@ -800,8 +900,8 @@ final class CoordinatorShard {
                 result.put(e.getKey(), Errors.OFFSET_METADATA_TOO_LARGE);
                 continue;
             }
-            CommittedOffset stamped = new CommittedOffset(o.offset(), o.leaderEpoch(), o.metadata(), now,
-                r.retentionMs() > 0 ? now + r.retentionMs() : -1);
+            CommittedOffset stamped = new CommittedOffset(
+                    o.offset(), o.leaderEpoch(), o.metadata(), now, r.retentionMs() > 0 ? now + r.retentionMs() : -1);
             accepted.put(e.getKey(), stamped);
             records.add(GroupRecords.offsetRecord(now, group.groupId, e.getKey(), stamped));
             result.put(e.getKey(), Errors.NONE);
@@ -861,10 +961,11 @@ final class CoordinatorShard {
         if (partitions == null) {
             if (group != null) {
                 group.offsets.entrySet().stream()
-                    .sorted((a, b) -> a.getKey().topic().equals(b.getKey().topic())
-                        ? Integer.compare(a.getKey().partition(), b.getKey().partition())
-                        : a.getKey().topic().compareTo(b.getKey().topic()))
-                    .forEach(e -> out.put(e.getKey(), e.getValue()));
+                        .sorted((a, b) -> a.getKey().topic().equals(b.getKey().topic())
+                                ? Integer.compare(
+                                        a.getKey().partition(), b.getKey().partition())
+                                : a.getKey().topic().compareTo(b.getKey().topic()))
+                        .forEach(e -> out.put(e.getKey(), e.getValue()));
             }
             return out;
         }
@@ -969,26 +1070,28 @@ final class CoordinatorShard {
         }
         boolean stable = group.is(GroupState.STABLE);
         DescribedGroup d = new DescribedGroup()
-            .setGroupId(groupId)
-            .setErrorCode(Errors.NONE.code())
-            .setGroupState(group.state.kafkaName())
-            .setProtocolType(group.protocolType == null ? "" : group.protocolType)
-            .setProtocolData(stable && group.protocolName != null ? group.protocolName : "");
+                .setGroupId(groupId)
+                .setErrorCode(Errors.NONE.code())
+                .setGroupState(group.state.kafkaName())
+                .setProtocolType(group.protocolType == null ? "" : group.protocolType)
+                .setProtocolData(stable && group.protocolName != null ? group.protocolName : "");
         for (GroupMember m : group.members.values()) {
-            d.members().add(new DescribedGroupMember()
-                .setMemberId(m.memberId)
-                .setGroupInstanceId(m.groupInstanceId)
-                .setClientId(m.clientId)
-                .setClientHost(m.clientHost)
-                .setMemberMetadata(stable ? m.metadata(group.protocolName) : new byte[0])
-                .setMemberAssignment(stable ? m.assignment : new byte[0]));
+            d.members()
+                    .add(new DescribedGroupMember()
+                            .setMemberId(m.memberId)
+                            .setGroupInstanceId(m.groupInstanceId)
+                            .setClientId(m.clientId)
+                            .setClientHost(m.clientHost)
+                            .setMemberMetadata(stable ? m.metadata(group.protocolName) : new byte[0])
+                            .setMemberAssignment(stable ? m.assignment : new byte[0]));
         }
         return d;
     }
 
     List<Listed> list() {
         List<Listed> out = new ArrayList<>();
-        groups.values().forEach(g -> out.add(new Listed(g.groupId, g.protocolType == null ? "" : g.protocolType, g.state)));
+        groups.values()
+                .forEach(g -> out.add(new Listed(g.groupId, g.protocolType == null ? "" : g.protocolType, g.state)));
         return out;
     }
 
@@ -1002,15 +1105,16 @@ final class CoordinatorShard {
                 throw new NotCoordinatorException("this broker no longer leads " + tp + " at epoch " + leaderEpoch);
             }
             AppendResult result = partition.appendAsLeader(GroupRecords.batch(records), (short) -1);
-            partition.awaitAcknowledgement(result.lastOffset() + 1, (short) -1)
-                .orTimeout(config.commitTimeoutMs(), TimeUnit.MILLISECONDS)
-                .whenComplete((v, e) -> executor.execute(() -> {
-                    if (e != null) {
-                        done.completeExceptionally(e);
-                    } else {
-                        done.complete(null);
-                    }
-                }));
+            partition
+                    .awaitAcknowledgement(result.lastOffset() + 1, (short) -1)
+                    .orTimeout(config.commitTimeoutMs(), TimeUnit.MILLISECONDS)
+                    .whenComplete((v, e) -> executor.execute(() -> {
+                        if (e != null) {
+                            done.completeExceptionally(e);
+                        } else {
+                            done.complete(null);
+                        }
+                    }));
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
         }
@@ -1027,7 +1131,8 @@ final class CoordinatorShard {
         return switch (error) {
             case UNKNOWN_TOPIC_OR_PARTITION, NOT_ENOUGH_REPLICAS, NOT_ENOUGH_REPLICAS_AFTER_APPEND, REQUEST_TIMED_OUT ->
                 Errors.COORDINATOR_NOT_AVAILABLE;
-            case NOT_LEADER_OR_FOLLOWER, KAFKA_STORAGE_ERROR, NOT_COORDINATOR, FENCED_LEADER_EPOCH -> Errors.NOT_COORDINATOR;
+            case NOT_LEADER_OR_FOLLOWER, KAFKA_STORAGE_ERROR, NOT_COORDINATOR, FENCED_LEADER_EPOCH ->
+                Errors.NOT_COORDINATOR;
             case MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_FETCH_SIZE ->
                 offsetCommit ? Errors.INVALID_COMMIT_OFFSET_SIZE : Errors.UNKNOWN_SERVER_ERROR;
             default -> Errors.UNKNOWN_SERVER_ERROR;
@@ -1036,11 +1141,14 @@ final class CoordinatorShard {
 
     private void schedule(long delayMs, Runnable task) {
         try {
-            timer.schedule(() -> executor.execute(() -> {
-                if (status == Status.ACTIVE) {
-                    task.run();
-                }
-            }), Math.max(0, delayMs), TimeUnit.MILLISECONDS);
+            timer.schedule(
+                    () -> executor.execute(() -> {
+                        if (status == Status.ACTIVE) {
+                            task.run();
+                        }
+                    }),
+                    Math.max(0, delayMs),
+                    TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             log.debug("{}: timer rejected a task (shutting down)", tp);
         }
@@ -1064,31 +1172,39 @@ final class CoordinatorShard {
 
     private static JoinGroupResponseData joinResponse(ClassicGroup g, GroupMember m, boolean withMembers) {
         JoinGroupResponseData r = new JoinGroupResponseData()
-            .setErrorCode(Errors.NONE.code())
-            .setGenerationId(g.generationId)
-            .setProtocolType(g.protocolType)
-            .setProtocolName(g.protocolName)
-            .setLeader(g.leaderId == null ? "" : g.leaderId)
-            .setMemberId(m.memberId);
+                .setErrorCode(Errors.NONE.code())
+                .setGenerationId(g.generationId)
+                .setProtocolType(g.protocolType)
+                .setProtocolName(g.protocolName)
+                .setLeader(g.leaderId == null ? "" : g.leaderId)
+                .setMemberId(m.memberId);
         if (withMembers) {
             for (GroupMember x : g.members.values()) {
-                r.members().add(new JoinGroupResponseData.JoinGroupResponseMember()
-                    .setMemberId(x.memberId)
-                    .setGroupInstanceId(x.groupInstanceId)
-                    .setMetadata(x.metadata(g.protocolName)));
+                r.members()
+                        .add(new JoinGroupResponseData.JoinGroupResponseMember()
+                                .setMemberId(x.memberId)
+                                .setGroupInstanceId(x.groupInstanceId)
+                                .setMetadata(x.metadata(g.protocolName)));
             }
         }
         return r;
     }
 
     static JoinGroupResponseData joinError(String memberId, Errors e) {
-        return new JoinGroupResponseData().setErrorCode(e.code()).setMemberId(memberId == null ? "" : memberId)
-            .setGenerationId(-1).setProtocolName(null).setLeader("");
+        return new JoinGroupResponseData()
+                .setErrorCode(e.code())
+                .setMemberId(memberId == null ? "" : memberId)
+                .setGenerationId(-1)
+                .setProtocolName(null)
+                .setLeader("");
     }
 
     private static SyncGroupResponseData syncResponse(ClassicGroup g, byte[] assignment, Errors e) {
-        return new SyncGroupResponseData().setErrorCode(e.code()).setAssignment(assignment)
-            .setProtocolType(g.protocolType).setProtocolName(g.protocolName);
+        return new SyncGroupResponseData()
+                .setErrorCode(e.code())
+                .setAssignment(assignment)
+                .setProtocolType(g.protocolType)
+                .setProtocolName(g.protocolName);
     }
 
     static SyncGroupResponseData syncError(Errors e) {

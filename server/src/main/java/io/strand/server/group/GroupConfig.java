@@ -3,14 +3,29 @@ package io.strand.server.group;
 import io.strand.server.BrokerConfig;
 
 /** The broker settings the group coordinator reads (Kafka's names in {@link BrokerConfig}). Immutable. */
-public record GroupConfig(int offsetsTopicPartitions, int offsetsTopicReplicationFactor, int initialRebalanceDelayMs,
-                          int minSessionTimeoutMs, int maxSessionTimeoutMs, int maxSize, long offsetsRetentionMs,
-                          long retentionCheckIntervalMs, int commitTimeoutMs, int metadataMaxBytes) {
+public record GroupConfig(
+        int offsetsTopicPartitions,
+        int offsetsTopicReplicationFactor,
+        int initialRebalanceDelayMs,
+        int minSessionTimeoutMs,
+        int maxSessionTimeoutMs,
+        int maxSize,
+        long offsetsRetentionMs,
+        long retentionCheckIntervalMs,
+        int commitTimeoutMs,
+        int metadataMaxBytes) {
 
     public static GroupConfig from(BrokerConfig c) {
-        return new GroupConfig(c.offsetsTopicNumPartitions(), c.offsetsTopicReplicationFactor(),
-            c.groupInitialRebalanceDelayMs(), c.groupMinSessionTimeoutMs(), c.groupMaxSessionTimeoutMs(),
-            c.groupMaxSize(), c.offsetsRetentionMs(), c.offsetsRetentionCheckIntervalMs(), c.offsetsCommitTimeoutMs(),
-            c.offsetMetadataMaxBytes());
+        return new GroupConfig(
+                c.offsetsTopicNumPartitions(),
+                c.offsetsTopicReplicationFactor(),
+                c.groupInitialRebalanceDelayMs(),
+                c.groupMinSessionTimeoutMs(),
+                c.groupMaxSessionTimeoutMs(),
+                c.groupMaxSize(),
+                c.offsetsRetentionMs(),
+                c.offsetsRetentionCheckIntervalMs(),
+                c.offsetsCommitTimeoutMs(),
+                c.offsetMetadataMaxBytes());
     }
 }

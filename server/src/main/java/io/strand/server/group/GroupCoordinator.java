@@ -70,13 +70,22 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
     private final AtomicReference<CompletableFuture<Void>> topicCreation = new AtomicReference<>();
     private final ScheduledFuture<?> expiration;
 
-    public GroupCoordinator(GroupConfig config, MetadataCache cache, TopicService topics, ScheduledExecutorService timer,
-                            int localBrokerId) {
+    public GroupCoordinator(
+            GroupConfig config,
+            MetadataCache cache,
+            TopicService topics,
+            ScheduledExecutorService timer,
+            int localBrokerId) {
         this(config, cache, topics, timer, localBrokerId, System::currentTimeMillis);
     }
 
-    GroupCoordinator(GroupConfig config, MetadataCache cache, TopicService topics, ScheduledExecutorService timer,
-                     int localBrokerId, LongSupplier clock) {
+    GroupCoordinator(
+            GroupConfig config,
+            MetadataCache cache,
+            TopicService topics,
+            ScheduledExecutorService timer,
+            int localBrokerId,
+            LongSupplier clock) {
         this.config = config;
         this.cache = cache;
         this.topics = topics;
@@ -89,8 +98,11 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
             t.setDaemon(true);
             return t;
         });
-        this.expiration = timer.scheduleWithFixedDelay(this::expireOffsets, config.retentionCheckIntervalMs(),
-            config.retentionCheckIntervalMs(), TimeUnit.MILLISECONDS);
+        this.expiration = timer.scheduleWithFixedDelay(
+                this::expireOffsets,
+                config.retentionCheckIntervalMs(),
+                config.retentionCheckIntervalMs(),
+                TimeUnit.MILLISECONDS);
     }
 
     public GroupConfig config() {
@@ -102,7 +114,8 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         return Utils.abs(groupId.hashCode()) % config.offsetsTopicPartitions();
     }
 
-    // ================================================================================ leadership (replica-state thread)
+    // ================================================================================ leadership (replica-state
+    // thread)
 
     /**
      * Takes over the {@code __consumer_offsets} partitions this broker already leads (their
@@ -154,17 +167,19 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
      * Runs {@code op} on the shard of {@code groupId} once it is active; otherwise answers
      * {@code onError} with NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS.
      */
-    <T> CompletableFuture<T> onShard(String groupId, Function<Errors, T> onError,
-                                     Function<CoordinatorShard, CompletableFuture<T>> op) {
+    <T> CompletableFuture<T> onShard(
+            String groupId, Function<Errors, T> onError, Function<CoordinatorShard, CompletableFuture<T>> op) {
         int p = partitionFor(groupId);
         CoordinatorShard shard = shards.get(p);
         if (shard == null) {
-            return CompletableFuture.completedFuture(onError.apply(leadsInMetadata(p)
-                ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NOT_COORDINATOR));
+            return CompletableFuture.completedFuture(
+                    onError.apply(leadsInMetadata(p) ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NOT_COORDINATOR));
         }
         return shard.submit(() -> switch (shard.status) {
-            case ACTIVE -> shard.isCurrentLeader() ? op.apply(shard)
-                : CompletableFuture.completedFuture(onError.apply(Errors.NOT_COORDINATOR));
+            case ACTIVE ->
+                shard.isCurrentLeader()
+                        ? op.apply(shard)
+                        : CompletableFuture.completedFuture(onError.apply(Errors.NOT_COORDINATOR));
             case LOADING -> CompletableFuture.completedFuture(onError.apply(Errors.COORDINATOR_LOAD_IN_PROGRESS));
             case UNLOADED -> CompletableFuture.completedFuture(onError.apply(Errors.NOT_COORDINATOR));
         });
@@ -177,7 +192,9 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
 
     /** True if the metadata says this broker leads partition {@code p} (its shard may not exist yet). */
     private boolean leadsInMetadata(int p) {
-        return cache.partition(new TopicPartition(OFFSETS_TOPIC, p)).map(i -> i.leader() == localBrokerId).orElse(false);
+        return cache.partition(new TopicPartition(OFFSETS_TOPIC, p))
+                .map(i -> i.leader() == localBrokerId)
+                .orElse(false);
     }
 
     /** Every active shard (ListGroups), and whether some shard is still loading. */
@@ -197,7 +214,8 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
                         loadingOut[0] = true;
                     }
                 }
-                return CompletableFuture.completedFuture(s.status == CoordinatorShard.Status.ACTIVE ? op.apply(s) : null);
+                return CompletableFuture.completedFuture(
+                        s.status == CoordinatorShard.Status.ACTIVE ? op.apply(s) : null);
             }));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -215,8 +233,7 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
     // ================================================================================================ coordinators
 
     /** Where the coordinator of a group is. */
-    public record Coordinator(Errors error, int brokerId, String message) {
-    }
+    public record Coordinator(Errors error, int brokerId, String message) {}
 
     /**
      * The broker leading the group's {@code __consumer_offsets} partition, creating the topic first if
@@ -229,13 +246,17 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         int p = partitionFor(groupId);
         return ensureOffsetsTopic().handle((v, e) -> {
             if (e != null) {
-                return new Coordinator(Errors.COORDINATOR_NOT_AVAILABLE, -1, "cannot create " + OFFSETS_TOPIC + ": "
-                    + e.getMessage());
+                return new Coordinator(
+                        Errors.COORDINATOR_NOT_AVAILABLE, -1, "cannot create " + OFFSETS_TOPIC + ": " + e.getMessage());
             }
             Optional<PartitionInfo> info = cache.partition(new TopicPartition(OFFSETS_TOPIC, p));
-            if (info.isEmpty() || info.get().leader() < 0 || !cache.isLive(info.get().leader())) {
-                return new Coordinator(Errors.COORDINATOR_NOT_AVAILABLE, -1, "partition " + p + " of " + OFFSETS_TOPIC
-                    + " has no live leader");
+            if (info.isEmpty()
+                    || info.get().leader() < 0
+                    || !cache.isLive(info.get().leader())) {
+                return new Coordinator(
+                        Errors.COORDINATOR_NOT_AVAILABLE,
+                        -1,
+                        "partition " + p + " of " + OFFSETS_TOPIC + " has no live leader");
             }
             return new Coordinator(Errors.NONE, info.get().leader(), null);
         });
@@ -257,10 +278,18 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         }
         int liveBrokers = Math.max(1, cache.liveBrokers().size());
         int rf = Math.min(config.offsetsTopicReplicationFactor(), liveBrokers);
-        TopicSpec spec = new TopicSpec(OFFSETS_TOPIC, config.offsetsTopicPartitions(), rf, Map.of(), Map.of(
-            TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-            TopicConfig.RETENTION_MS_CONFIG, "-1",
-            TopicConfig.SEGMENT_BYTES_CONFIG, Integer.toString(100 * 1024 * 1024)));
+        TopicSpec spec = new TopicSpec(
+                OFFSETS_TOPIC,
+                config.offsetsTopicPartitions(),
+                rf,
+                Map.of(),
+                Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_COMPACT,
+                        TopicConfig.RETENTION_MS_CONFIG,
+                        "-1",
+                        TopicConfig.SEGMENT_BYTES_CONFIG,
+                        Integer.toString(100 * 1024 * 1024)));
         topics.create(spec, false, TOPIC_CREATE_WAIT_MS).whenComplete((outcome, e) -> {
             if (e != null) {
                 mine.completeExceptionally(e);
@@ -268,8 +297,11 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
                 mine.completeExceptionally(new IllegalStateException(r.message()));
             } else {
                 if (outcome instanceof TopicCreation.Created) {
-                    log.info("Created {} with {} partitions and replication factor {}", OFFSETS_TOPIC,
-                        config.offsetsTopicPartitions(), rf);
+                    log.info(
+                            "Created {} with {} partitions and replication factor {}",
+                            OFFSETS_TOPIC,
+                            config.offsetsTopicPartitions(),
+                            rf);
                 }
                 mine.complete(null);
             }
@@ -280,32 +312,25 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
     // ============================================================================================== group APIs
 
     /** A member leaving: by member id, or by group.instance.id (with the member id if the client knows it). */
-    public record Leaving(String memberId, String groupInstanceId, String reason) {
-    }
+    public record Leaving(String memberId, String groupInstanceId, String reason) {}
 
     /** LeaveGroup's answer: a group-level error, else one per member. */
-    public record LeaveResult(Errors error, List<MemberResponse> members) {
-    }
+    public record LeaveResult(Errors error, List<MemberResponse> members) {}
 
     /** OffsetFetch's answer for one group: a group-level error, else offsets (null = none committed). */
-    public record OffsetsResult(Errors error, Map<TopicPartition, CommittedOffset> offsets) {
-    }
+    public record OffsetsResult(Errors error, Map<TopicPartition, CommittedOffset> offsets) {}
 
     /** OffsetDelete's answer: a group-level error, else one per partition. */
-    public record DeleteOffsetsResult(Errors error, Map<TopicPartition, Errors> partitions) {
-    }
+    public record DeleteOffsetsResult(Errors error, Map<TopicPartition, Errors> partitions) {}
 
     /** A group's summary for ListGroups. */
-    public record Listed(String groupId, String protocolType, GroupState state) {
-    }
+    public record Listed(String groupId, String protocolType, GroupState state) {}
 
     /** ListGroups' answer: COORDINATOR_LOAD_IN_PROGRESS while some shard loads, with the groups known so far. */
-    public record ListResult(Errors error, List<Listed> groups) {
-    }
+    public record ListResult(Errors error, List<Listed> groups) {}
 
     /** The client a request came from, for member ids and DescribeGroups. */
-    public record Client(String clientId, String clientHost) {
-    }
+    public record Client(String clientId, String clientHost) {}
 
     private static boolean invalidGroupId(String groupId, boolean emptyAllowed) {
         return groupId == null || (!emptyAllowed && groupId.isEmpty());
@@ -313,19 +338,30 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
 
     public CompletableFuture<JoinGroupResponseData> joinGroup(Client client, short version, JoinGroupRequestData req) {
         if (invalidGroupId(req.groupId(), false)) {
-            return CompletableFuture.completedFuture(CoordinatorShard.joinError(req.memberId(), Errors.INVALID_GROUP_ID));
+            return CompletableFuture.completedFuture(
+                    CoordinatorShard.joinError(req.memberId(), Errors.INVALID_GROUP_ID));
         }
-        if (req.sessionTimeoutMs() < config.minSessionTimeoutMs() || req.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
-            return CompletableFuture.completedFuture(CoordinatorShard.joinError(req.memberId(),
-                Errors.INVALID_SESSION_TIMEOUT));
+        if (req.sessionTimeoutMs() < config.minSessionTimeoutMs()
+                || req.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
+            return CompletableFuture.completedFuture(
+                    CoordinatorShard.joinError(req.memberId(), Errors.INVALID_SESSION_TIMEOUT));
         }
         List<GroupMember.Protocol> protocols = new ArrayList<>();
         req.protocols().forEach(p -> protocols.add(new GroupMember.Protocol(p.name(), p.metadata())));
-        int rebalanceTimeout = version == 0 || req.rebalanceTimeoutMs() < 0 ? req.sessionTimeoutMs() : req.rebalanceTimeoutMs();
-        CoordinatorShard.JoinRequest r = new CoordinatorShard.JoinRequest(req.groupId(),
-            req.memberId() == null ? "" : req.memberId(), req.groupInstanceId(), req.protocolType(), protocols,
-            req.sessionTimeoutMs(), rebalanceTimeout, client.clientId() == null ? "" : client.clientId(),
-            client.clientHost(), version, version >= 8 ? req.reason() : null);
+        int rebalanceTimeout =
+                version == 0 || req.rebalanceTimeoutMs() < 0 ? req.sessionTimeoutMs() : req.rebalanceTimeoutMs();
+        CoordinatorShard.JoinRequest r = new CoordinatorShard.JoinRequest(
+                req.groupId(),
+                req.memberId() == null ? "" : req.memberId(),
+                req.groupInstanceId(),
+                req.protocolType(),
+                protocols,
+                req.sessionTimeoutMs(),
+                rebalanceTimeout,
+                client.clientId() == null ? "" : client.clientId(),
+                client.clientHost(),
+                version,
+                version >= 8 ? req.reason() : null);
         return onShard(req.groupId(), e -> CoordinatorShard.joinError(req.memberId(), e), s -> s.joinGroup(r));
     }
 
@@ -335,12 +371,19 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         }
         Map<String, byte[]> assignments = new HashMap<>();
         req.assignments().forEach(a -> assignments.put(a.memberId(), a.assignment()));
-        CoordinatorShard.SyncRequest r = new CoordinatorShard.SyncRequest(req.groupId(), req.generationId(),
-            req.memberId(), req.groupInstanceId(), req.protocolType(), req.protocolName(), assignments);
+        CoordinatorShard.SyncRequest r = new CoordinatorShard.SyncRequest(
+                req.groupId(),
+                req.generationId(),
+                req.memberId(),
+                req.groupInstanceId(),
+                req.protocolType(),
+                req.protocolName(),
+                assignments);
         return onShard(req.groupId(), CoordinatorShard::syncError, s -> s.syncGroup(r));
     }
 
-    public CompletableFuture<Errors> heartbeat(String groupId, String memberId, String groupInstanceId, int generationId) {
+    public CompletableFuture<Errors> heartbeat(
+            String groupId, String memberId, String groupInstanceId, int generationId) {
         if (invalidGroupId(groupId, false)) {
             return CompletableFuture.completedFuture(Errors.INVALID_GROUP_ID);
         }
@@ -363,11 +406,14 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
      * ({@code generationId < 0}, the group must have no members). {@code retentionMs} > 0 overrides
      * {@code offsets.retention.minutes} for these offsets (OffsetCommit v2-4).
      */
-    public CompletableFuture<Map<TopicPartition, Errors>> commitOffsets(String groupId, String memberId,
-                                                                       String groupInstanceId, int generationId,
-                                                                       long retentionMs,
-                                                                       Map<TopicPartition, CommittedOffset> offsets,
-                                                                       short version) {
+    public CompletableFuture<Map<TopicPartition, Errors>> commitOffsets(
+            String groupId,
+            String memberId,
+            String groupInstanceId,
+            int generationId,
+            long retentionMs,
+            Map<TopicPartition, CommittedOffset> offsets,
+            short version) {
         Function<Errors, Map<TopicPartition, Errors>> all = e -> {
             Map<TopicPartition, Errors> m = new LinkedHashMap<>();
             offsets.keySet().forEach(tp -> m.put(tp, e));
@@ -376,8 +422,8 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         if (invalidGroupId(groupId, true)) {
             return CompletableFuture.completedFuture(all.apply(Errors.INVALID_GROUP_ID));
         }
-        CoordinatorShard.CommitRequest r = new CoordinatorShard.CommitRequest(groupId, memberId, groupInstanceId,
-            generationId, retentionMs, offsets, version);
+        CoordinatorShard.CommitRequest r = new CoordinatorShard.CommitRequest(
+                groupId, memberId, groupInstanceId, generationId, retentionMs, offsets, version);
         return onShard(groupId, all, s -> s.commitOffsets(r));
     }
 
@@ -386,8 +432,10 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         if (invalidGroupId(groupId, true)) {
             return CompletableFuture.completedFuture(new OffsetsResult(Errors.INVALID_GROUP_ID, Map.of()));
         }
-        return onShardNow(groupId, e -> new OffsetsResult(e, Map.of()),
-            s -> new OffsetsResult(Errors.NONE, s.fetchOffsets(groupId, partitions)));
+        return onShardNow(
+                groupId,
+                e -> new OffsetsResult(e, Map.of()),
+                s -> new OffsetsResult(Errors.NONE, s.fetchOffsets(groupId, partitions)));
     }
 
     public CompletableFuture<DeleteOffsetsResult> deleteOffsets(String groupId, List<TopicPartition> partitions) {
@@ -406,8 +454,12 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
 
     /** The group described, or a described group carrying only an error code; state Dead if it does not exist. */
     public CompletableFuture<DescribedGroup> describeGroup(String groupId) {
-        Function<Errors, DescribedGroup> error = e -> new DescribedGroup().setGroupId(groupId).setErrorCode(e.code())
-            .setGroupState(GroupState.DEAD.kafkaName()).setProtocolType("").setProtocolData("");
+        Function<Errors, DescribedGroup> error = e -> new DescribedGroup()
+                .setGroupId(groupId)
+                .setErrorCode(e.code())
+                .setGroupState(GroupState.DEAD.kafkaName())
+                .setProtocolType("")
+                .setProtocolData("");
         if (invalidGroupId(groupId, true)) {
             return CompletableFuture.completedFuture(error.apply(Errors.INVALID_GROUP_ID));
         }

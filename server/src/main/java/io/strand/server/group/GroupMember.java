@@ -11,8 +11,7 @@ import org.apache.kafka.common.message.SyncGroupResponseData;
  */
 final class GroupMember {
     /** A protocol the member supports (an assignor, for consumers) with its metadata (the subscription). */
-    record Protocol(String name, byte[] metadata) {
-    }
+    record Protocol(String name, byte[] metadata) {}
 
     final String memberId;
     final String groupInstanceId;
@@ -26,17 +25,26 @@ final class GroupMember {
 
     /** The JoinGroup waiting for the rebalance to complete, if any. */
     CompletableFuture<JoinGroupResponseData> awaitingJoin;
+
     short joinVersion;
     /** The SyncGroup waiting for the leader's assignment, if any. */
     CompletableFuture<SyncGroupResponseData> awaitingSync;
     /** Joined during a rebalance and not yet answered: not kept alive by its pending JoinGroup. */
     boolean isNew;
+
     long heartbeatDeadlineMs;
     /** When the pending session-expiry timer fires; MAX_VALUE = none armed. */
     long expiryTimerAtMs = Long.MAX_VALUE;
 
-    GroupMember(String memberId, String groupInstanceId, String clientId, String clientHost, int rebalanceTimeoutMs,
-                int sessionTimeoutMs, String protocolType, List<Protocol> protocols) {
+    GroupMember(
+            String memberId,
+            String groupInstanceId,
+            String clientId,
+            String clientHost,
+            int rebalanceTimeoutMs,
+            int sessionTimeoutMs,
+            String protocolType,
+            List<Protocol> protocols) {
         this.memberId = memberId;
         this.groupInstanceId = groupInstanceId;
         this.clientId = clientId;
@@ -49,8 +57,15 @@ final class GroupMember {
 
     /** This member under a new member id (a static member rejoining replaces its old id). */
     GroupMember withMemberId(String newMemberId) {
-        GroupMember m = new GroupMember(newMemberId, groupInstanceId, clientId, clientHost, rebalanceTimeoutMs,
-            sessionTimeoutMs, protocolType, protocols);
+        GroupMember m = new GroupMember(
+                newMemberId,
+                groupInstanceId,
+                clientId,
+                clientHost,
+                rebalanceTimeoutMs,
+                sessionTimeoutMs,
+                protocolType,
+                protocols);
         m.assignment = assignment;
         return m;
     }
@@ -95,6 +110,6 @@ final class GroupMember {
     @Override
     public String toString() {
         return "GroupMember{" + memberId + (groupInstanceId == null ? "" : ", instance=" + groupInstanceId)
-            + ", client=" + clientId + "}";
+                + ", client=" + clientId + "}";
     }
 }

@@ -24,15 +24,14 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
  * value message, or null (a tombstone) to delete the key. Stateless.
  */
 final class GroupRecords {
-    private GroupRecords() {
-    }
+    private GroupRecords() {}
 
     static SimpleRecord offsetRecord(long nowMs, String group, TopicPartition tp, CommittedOffset o) {
         OffsetCommitValue.Builder v = OffsetCommitValue.newBuilder()
-            .setOffset(o.offset())
-            .setLeaderEpoch(o.leaderEpoch())
-            .setCommitTimestampMs(o.commitTimestampMs())
-            .setExpireTimestampMs(o.expireTimestampMs());
+                .setOffset(o.offset())
+                .setLeaderEpoch(o.leaderEpoch())
+                .setCommitTimestampMs(o.commitTimestampMs())
+                .setExpireTimestampMs(o.expireTimestampMs());
         if (o.metadata() == null) {
             v.setMetadataNull(true);
         } else {
@@ -52,25 +51,27 @@ final class GroupRecords {
     /** The group as it will be with {@code assignments} (member id -> assignment; absent = the member's current one). */
     static SimpleRecord groupRecord(long nowMs, ClassicGroup g, Map<String, byte[]> assignments) {
         GroupMetadataValue.Builder v = GroupMetadataValue.newBuilder()
-            .setProtocolType(nullToEmpty(g.protocolType))
-            .setGeneration(g.generationId)
-            .setProtocolName(nullToEmpty(g.protocolName))
-            .setLeader(nullToEmpty(g.leaderId))
-            .setCurrentStateTimestampMs(g.stateTimestampMs);
+                .setProtocolType(nullToEmpty(g.protocolType))
+                .setGeneration(g.generationId)
+                .setProtocolName(nullToEmpty(g.protocolName))
+                .setLeader(nullToEmpty(g.leaderId))
+                .setCurrentStateTimestampMs(g.stateTimestampMs);
         for (GroupMember m : g.members.values()) {
             byte[] assignment = assignments.getOrDefault(m.memberId, m.assignment);
             GroupMemberValue.Builder mv = GroupMemberValue.newBuilder()
-                .setMemberId(m.memberId)
-                .setGroupInstanceId(nullToEmpty(m.groupInstanceId))
-                .setClientId(nullToEmpty(m.clientId))
-                .setClientHost(nullToEmpty(m.clientHost))
-                .setRebalanceTimeoutMs(m.rebalanceTimeoutMs)
-                .setSessionTimeoutMs(m.sessionTimeoutMs)
-                .setSubscription(ByteString.copyFrom(g.protocolName == null ? new byte[0] : m.metadata(g.protocolName)))
-                .setAssignment(ByteString.copyFrom(assignment == null ? new byte[0] : assignment));
+                    .setMemberId(m.memberId)
+                    .setGroupInstanceId(nullToEmpty(m.groupInstanceId))
+                    .setClientId(nullToEmpty(m.clientId))
+                    .setClientHost(nullToEmpty(m.clientHost))
+                    .setRebalanceTimeoutMs(m.rebalanceTimeoutMs)
+                    .setSessionTimeoutMs(m.sessionTimeoutMs)
+                    .setSubscription(
+                            ByteString.copyFrom(g.protocolName == null ? new byte[0] : m.metadata(g.protocolName)))
+                    .setAssignment(ByteString.copyFrom(assignment == null ? new byte[0] : assignment));
             for (GroupMember.Protocol p : m.protocols) {
-                mv.addProtocols(GroupProtocolValue.newBuilder().setName(p.name())
-                    .setMetadata(ByteString.copyFrom(p.metadata())));
+                mv.addProtocols(GroupProtocolValue.newBuilder()
+                        .setName(p.name())
+                        .setMetadata(ByteString.copyFrom(p.metadata())));
             }
             v.addMembers(mv);
         }
@@ -82,12 +83,20 @@ final class GroupRecords {
     }
 
     static byte[] offsetKey(String group, TopicPartition tp) {
-        return GroupRecordKey.newBuilder().setOffset(OffsetKey.newBuilder().setGroup(group).setTopic(tp.topic())
-            .setPartition(tp.partition())).build().toByteArray();
+        return GroupRecordKey.newBuilder()
+                .setOffset(OffsetKey.newBuilder()
+                        .setGroup(group)
+                        .setTopic(tp.topic())
+                        .setPartition(tp.partition()))
+                .build()
+                .toByteArray();
     }
 
     static byte[] groupKey(String group) {
-        return GroupRecordKey.newBuilder().setGroup(GroupKey.newBuilder().setGroup(group)).build().toByteArray();
+        return GroupRecordKey.newBuilder()
+                .setGroup(GroupKey.newBuilder().setGroup(group))
+                .build()
+                .toByteArray();
     }
 
     static GroupRecordKey parseKey(ByteBuffer key) throws InvalidProtocolBufferException {
@@ -96,8 +105,12 @@ final class GroupRecords {
 
     static CommittedOffset parseOffset(ByteBuffer value) throws InvalidProtocolBufferException {
         OffsetCommitValue v = OffsetCommitValue.parseFrom(value.duplicate());
-        return new CommittedOffset(v.getOffset(), v.getLeaderEpoch(), v.getMetadataNull() ? null : v.getMetadata(),
-            v.getCommitTimestampMs(), v.getExpireTimestampMs());
+        return new CommittedOffset(
+                v.getOffset(),
+                v.getLeaderEpoch(),
+                v.getMetadataNull() ? null : v.getMetadata(),
+                v.getCommitTimestampMs(),
+                v.getExpireTimestampMs());
     }
 
     static GroupMetadataValue parseGroup(ByteBuffer value) throws InvalidProtocolBufferException {
@@ -113,13 +126,22 @@ final class GroupRecords {
         for (GroupMemberValue mv : v.getMembersList()) {
             List<GroupMember.Protocol> protocols = new ArrayList<>();
             for (GroupProtocolValue p : mv.getProtocolsList()) {
-                protocols.add(new GroupMember.Protocol(p.getName(), p.getMetadata().toByteArray()));
+                protocols.add(
+                        new GroupMember.Protocol(p.getName(), p.getMetadata().toByteArray()));
             }
             if (protocols.isEmpty() && g.protocolName != null) {
-                protocols.add(new GroupMember.Protocol(g.protocolName, mv.getSubscription().toByteArray()));
+                protocols.add(new GroupMember.Protocol(
+                        g.protocolName, mv.getSubscription().toByteArray()));
             }
-            GroupMember m = new GroupMember(mv.getMemberId(), emptyToNull(mv.getGroupInstanceId()), mv.getClientId(),
-                mv.getClientHost(), mv.getRebalanceTimeoutMs(), mv.getSessionTimeoutMs(), g.protocolType, protocols);
+            GroupMember m = new GroupMember(
+                    mv.getMemberId(),
+                    emptyToNull(mv.getGroupInstanceId()),
+                    mv.getClientId(),
+                    mv.getClientHost(),
+                    mv.getRebalanceTimeoutMs(),
+                    mv.getSessionTimeoutMs(),
+                    g.protocolType,
+                    protocols);
             m.assignment = mv.getAssignment().toByteArray();
             g.add(m);
         }

@@ -56,16 +56,20 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
             if (duplicated.contains(r.resourceType() + "/" + r.resourceName())) {
                 bad = AdminErrors.of(Errors.INVALID_REQUEST, "Duplicate resource in request: " + r.resourceName());
             }
-            outcome = bad != null ? CompletableFuture.completedFuture(bad)
-                : alterations.alter(r.resourceType(), r.resourceName(), null, configs, request.validateOnly());
+            outcome = bad != null
+                    ? CompletableFuture.completedFuture(bad)
+                    : alterations.alter(r.resourceType(), r.resourceName(), null, configs, request.validateOnly());
             results.add(outcome.thenApply(e -> new AlterConfigsResourceResponse()
-                .setResourceType(r.resourceType()).setResourceName(r.resourceName())
-                .setErrorCode(e.code()).setErrorMessage(e.message())));
+                    .setResourceType(r.resourceType())
+                    .setResourceName(r.resourceName())
+                    .setErrorCode(e.code())
+                    .setErrorMessage(e.message())));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            AlterConfigsResponseData response = new AlterConfigsResponseData();
-            results.forEach(f -> response.responses().add(f.join()));
-            return response;
-        });
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    AlterConfigsResponseData response = new AlterConfigsResponseData();
+                    results.forEach(f -> response.responses().add(f.join()));
+                    return response;
+                });
     }
 }

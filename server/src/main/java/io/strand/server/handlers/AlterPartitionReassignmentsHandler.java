@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
@@ -44,40 +43,45 @@ public final class AlterPartitionReassignmentsHandler implements ApiHandler<Alte
     }
 
     @Override
-    public CompletionStage<AlterPartitionReassignmentsResponseData> handle(RequestContext ctx,
-                                                                           AlterPartitionReassignmentsRequestData request) {
+    public CompletionStage<AlterPartitionReassignmentsResponseData> handle(
+            RequestContext ctx, AlterPartitionReassignmentsRequestData request) {
         short version = ctx.apiVersion();
         boolean allowRfChange = version < 1 || request.allowReplicationFactorChange();
         Map<TopicPartition, Optional<List<Integer>>> wanted = new LinkedHashMap<>();
         for (AlterPartitionReassignmentsRequestData.ReassignableTopic t : request.topics()) {
             for (AlterPartitionReassignmentsRequestData.ReassignablePartition p : t.partitions()) {
-                wanted.put(new TopicPartition(t.name(), p.partitionIndex()),
-                    p.replicas() == null ? Optional.empty() : Optional.of(List.copyOf(p.replicas())));
+                wanted.put(
+                        new TopicPartition(t.name(), p.partitionIndex()),
+                        p.replicas() == null ? Optional.empty() : Optional.of(List.copyOf(p.replicas())));
             }
         }
         return admin.call(() -> admin.reassignments().submit(wanted, allowRfChange))
-            .thenCompose(results -> admin.awaitCache(() -> visible(wanted, results),
-                Math.min(CACHE_WAIT_MS, Math.max(1, request.timeoutMs()))).thenApply(ok -> {
-                    Map<TopicPartition, AdminErrors> out = new LinkedHashMap<>();
-                    results.forEach((tp, e) -> out.put(tp, e.map(AdminErrors::of).orElse(AdminErrors.NONE)));
-                    return response(request, out, Errors.NONE, null, version, allowRfChange);
-                }))
-            .exceptionally(e -> {
-                AdminErrors err = AdminErrors.of(e);
-                return response(request, Map.of(), err.error(), err.message(), version, allowRfChange);
-            });
+                .thenCompose(results -> admin.awaitCache(
+                                () -> visible(wanted, results),
+                                Math.min(CACHE_WAIT_MS, Math.max(1, request.timeoutMs())))
+                        .thenApply(ok -> {
+                            Map<TopicPartition, AdminErrors> out = new LinkedHashMap<>();
+                            results.forEach((tp, e) ->
+                                    out.put(tp, e.map(AdminErrors::of).orElse(AdminErrors.NONE)));
+                            return response(request, out, Errors.NONE, null, version, allowRfChange);
+                        }))
+                .exceptionally(e -> {
+                    AdminErrors err = AdminErrors.of(e);
+                    return response(request, Map.of(), err.error(), err.message(), version, allowRfChange);
+                });
     }
 
     /** True once the cache shows every accepted move as pending and every accepted cancel as cancelled (or done). */
-    private boolean visible(Map<TopicPartition, Optional<List<Integer>>> wanted,
-                            Map<TopicPartition, Optional<ApiException>> results) {
+    private boolean visible(
+            Map<TopicPartition, Optional<List<Integer>>> wanted, Map<TopicPartition, Optional<ApiException>> results) {
         for (Map.Entry<TopicPartition, Optional<ApiException>> e : results.entrySet()) {
             if (e.getValue().isPresent()) {
                 continue;
             }
             TopicPartition tp = e.getKey();
-            Optional<PartitionReassignment> r = admin.cache().reassignment(tp.topic())
-                .map(req -> req.getPartitionsMap().get(tp.partition()));
+            Optional<PartitionReassignment> r = admin.cache()
+                    .reassignment(tp.topic())
+                    .map(req -> req.getPartitionsMap().get(tp.partition()));
             List<Integer> target = wanted.get(tp).orElse(null);
             if (target == null) {
                 if (r.isPresent() && !r.get().getCancelled()) {
@@ -85,8 +89,10 @@ public final class AlterPartitionReassignmentsHandler implements ApiHandler<Alte
                 }
             } else if (r.isEmpty()) {
                 // not yet visible, or a no-op (target = current replicas), or already finished
-                boolean done = admin.cache().topic(tp.topic())
-                    .map(t -> target.equals(t.replicas().get(tp.partition()))).orElse(true);
+                boolean done = admin.cache()
+                        .topic(tp.topic())
+                        .map(t -> target.equals(t.replicas().get(tp.partition())))
+                        .orElse(true);
                 if (!done) {
                     return false;
                 }
@@ -95,12 +101,16 @@ public final class AlterPartitionReassignmentsHandler implements ApiHandler<Alte
         return true;
     }
 
-    private static AlterPartitionReassignmentsResponseData response(AlterPartitionReassignmentsRequestData request,
-                                                                    Map<TopicPartition, AdminErrors> results,
-                                                                    Errors topLevel, String topMessage, short version,
-                                                                    boolean allowRfChange) {
+    private static AlterPartitionReassignmentsResponseData response(
+            AlterPartitionReassignmentsRequestData request,
+            Map<TopicPartition, AdminErrors> results,
+            Errors topLevel,
+            String topMessage,
+            short version,
+            boolean allowRfChange) {
         AlterPartitionReassignmentsResponseData response = new AlterPartitionReassignmentsResponseData()
-            .setErrorCode(topLevel.code()).setErrorMessage(topMessage);
+                .setErrorCode(topLevel.code())
+                .setErrorMessage(topMessage);
         if (version >= 1) {
             response.setAllowReplicationFactorChange(allowRfChange);
         }
@@ -108,10 +118,14 @@ public final class AlterPartitionReassignmentsHandler implements ApiHandler<Alte
         for (AlterPartitionReassignmentsRequestData.ReassignableTopic t : request.topics()) {
             ReassignableTopicResponse tr = new ReassignableTopicResponse().setName(t.name());
             for (AlterPartitionReassignmentsRequestData.ReassignablePartition p : t.partitions()) {
-                AdminErrors err = results.getOrDefault(new TopicPartition(t.name(), p.partitionIndex()),
-                    topLevel == Errors.NONE ? AdminErrors.NONE : AdminErrors.of(topLevel, topMessage));
-                tr.partitions().add(new ReassignablePartitionResponse().setPartitionIndex(p.partitionIndex())
-                    .setErrorCode(err.code()).setErrorMessage(err.message()));
+                AdminErrors err = results.getOrDefault(
+                        new TopicPartition(t.name(), p.partitionIndex()),
+                        topLevel == Errors.NONE ? AdminErrors.NONE : AdminErrors.of(topLevel, topMessage));
+                tr.partitions()
+                        .add(new ReassignablePartitionResponse()
+                                .setPartitionIndex(p.partitionIndex())
+                                .setErrorCode(err.code())
+                                .setErrorMessage(err.message()));
             }
             topics.add(tr);
         }

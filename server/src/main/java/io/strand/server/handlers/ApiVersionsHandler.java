@@ -27,11 +27,12 @@ public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequestDa
     public CompletionStage<ApiVersionsResponseData> handle(RequestContext ctx, ApiVersionsRequestData request) {
         ApiVersionsResponseData response = new ApiVersionsResponseData();
         handlers.get().all().stream()
-            .sorted((a, b) -> Short.compare(a.apiKey().id, b.apiKey().id))
-            .forEach(h -> response.apiKeys().add(new ApiVersionsResponseData.ApiVersion()
-                .setApiKey(h.apiKey().id)
-                .setMinVersion(h.oldestVersion())
-                .setMaxVersion(h.latestVersion())));
+                .sorted((a, b) -> Short.compare(a.apiKey().id, b.apiKey().id))
+                .forEach(h -> response.apiKeys()
+                        .add(new ApiVersionsResponseData.ApiVersion()
+                                .setApiKey(h.apiKey().id)
+                                .setMinVersion(h.oldestVersion())
+                                .setMaxVersion(h.latestVersion())));
         return CompletableFuture.completedFuture(response);
     }
 }

@@ -24,24 +24,33 @@ final class ConfigAlterations {
     }
 
     /** Applies {@code changes} (incremental) or, with {@code replace} non-null, replaces all overrides. */
-    CompletableFuture<AdminErrors> alter(byte resourceType, String resourceName, List<ConfigChange> changes,
-                                         Map<String, String> replace, boolean validateOnly) {
+    CompletableFuture<AdminErrors> alter(
+            byte resourceType,
+            String resourceName,
+            List<ConfigChange> changes,
+            Map<String, String> replace,
+            boolean validateOnly) {
         var unsupported = ConfigResources.unsupported(resourceType);
         if (unsupported.isPresent()) {
             return CompletableFuture.completedFuture(AdminErrors.of(unsupported.get()));
         }
         boolean topic = ConfigResource.Type.forId(resourceType) == ConfigResource.Type.TOPIC;
         return admin.call(() -> {
-            if (topic) {
-                return replace != null ? admin.topicConfigs().replace(resourceName, replace, validateOnly)
-                    : admin.topicConfigs().alter(resourceName, changes, validateOnly);
-            }
-            String entity = ConfigResources.brokerEntity(resourceName);
-            return replace != null ? admin.brokerConfigs().replace(entity, replace, validateOnly)
-                : admin.brokerConfigs().alter(entity, changes, validateOnly);
-        }).thenCompose(after -> validateOnly ? CompletableFuture.completedFuture(AdminErrors.NONE)
-            : admin.awaitCache(() -> visible(topic, resourceName, after), CACHE_WAIT_MS).thenApply(ok -> AdminErrors.NONE))
-            .exceptionally(AdminErrors::of);
+                    if (topic) {
+                        return replace != null
+                                ? admin.topicConfigs().replace(resourceName, replace, validateOnly)
+                                : admin.topicConfigs().alter(resourceName, changes, validateOnly);
+                    }
+                    String entity = ConfigResources.brokerEntity(resourceName);
+                    return replace != null
+                            ? admin.brokerConfigs().replace(entity, replace, validateOnly)
+                            : admin.brokerConfigs().alter(entity, changes, validateOnly);
+                })
+                .thenCompose(after -> validateOnly
+                        ? CompletableFuture.completedFuture(AdminErrors.NONE)
+                        : admin.awaitCache(() -> visible(topic, resourceName, after), CACHE_WAIT_MS)
+                                .thenApply(ok -> AdminErrors.NONE))
+                .exceptionally(AdminErrors::of);
     }
 
     private boolean visible(boolean topic, String name, Map<String, String> after) {

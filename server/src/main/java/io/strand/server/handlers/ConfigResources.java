@@ -8,8 +8,7 @@ import org.apache.kafka.common.errors.InvalidRequestException;
 
 /** The config resources Strand serves (topics and brokers) and the checks of their names. */
 final class ConfigResources {
-    private ConfigResources() {
-    }
+    private ConfigResources() {}
 
     /** A broker resource name as its znode entity: an id, or {@code <default>} for "". */
     static String brokerEntity(String name) {
@@ -33,7 +32,7 @@ final class ConfigResources {
         if (t == ConfigResource.Type.TOPIC || t == ConfigResource.Type.BROKER) {
             return Optional.empty();
         }
-        return Optional.of(new InvalidRequestException("Strand serves configs of TOPIC and BROKER resources, not "
-            + t + " (resource type " + type + ")"));
+        return Optional.of(new InvalidRequestException(
+                "Strand serves configs of TOPIC and BROKER resources, not " + t + " (resource type " + type + ")"));
     }
 }

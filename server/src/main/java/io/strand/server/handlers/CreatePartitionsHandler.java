@@ -36,7 +36,8 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
     }
 
     @Override
-    public CompletionStage<CreatePartitionsResponseData> handle(RequestContext ctx, CreatePartitionsRequestData request) {
+    public CompletionStage<CreatePartitionsResponseData> handle(
+            RequestContext ctx, CreatePartitionsRequestData request) {
         Set<String> seen = new HashSet<>();
         Set<String> duplicated = new HashSet<>();
         request.topics().forEach(t -> {
@@ -47,30 +48,43 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
         List<CompletableFuture<CreatePartitionsTopicResult>> results = new ArrayList<>();
         for (CreatePartitionsTopic t : request.topics()) {
             if (duplicated.contains(t.name())) {
-                results.add(CompletableFuture.completedFuture(result(t.name(), AdminErrors.of(Errors.INVALID_REQUEST,
-                    "Duplicate topic in request: " + t.name()))));
+                results.add(CompletableFuture.completedFuture(result(
+                        t.name(), AdminErrors.of(Errors.INVALID_REQUEST, "Duplicate topic in request: " + t.name()))));
                 continue;
             }
             results.add(grow(t, request.validateOnly(), request.timeoutMs()));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            CreatePartitionsResponseData response = new CreatePartitionsResponseData();
-            results.forEach(f -> response.results().add(f.join()));
-            return response;
-        });
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+                    results.forEach(f -> response.results().add(f.join()));
+                    return response;
+                });
     }
 
-    private CompletableFuture<CreatePartitionsTopicResult> grow(CreatePartitionsTopic t, boolean validateOnly, int timeoutMs) {
-        List<List<Integer>> assignment = t.assignments() == null ? null
-            : t.assignments().stream().map(a -> (List<Integer>) new ArrayList<>(a.brokerIds())).toList();
+    private CompletableFuture<CreatePartitionsTopicResult> grow(
+            CreatePartitionsTopic t, boolean validateOnly, int timeoutMs) {
+        List<List<Integer>> assignment = t.assignments() == null
+                ? null
+                : t.assignments().stream()
+                        .map(a -> (List<Integer>) new ArrayList<>(a.brokerIds()))
+                        .toList();
         return admin.call(() -> admin.partitionAdder().add(t.name(), t.count(), assignment, validateOnly))
-            .thenCompose(added -> validateOnly ? CompletableFuture.completedFuture(true)
-                : admin.awaitCache(() -> admin.cache().topic(t.name())
-                    .filter(view -> view.partitionCount() >= t.count() && view.complete()).isPresent(), timeoutMs))
-            .handle((ok, e) -> result(t.name(), e == null ? AdminErrors.NONE : AdminErrors.of(e)));
+                .thenCompose(added -> validateOnly
+                        ? CompletableFuture.completedFuture(true)
+                        : admin.awaitCache(
+                                () -> admin.cache()
+                                        .topic(t.name())
+                                        .filter(view -> view.partitionCount() >= t.count() && view.complete())
+                                        .isPresent(),
+                                timeoutMs))
+                .handle((ok, e) -> result(t.name(), e == null ? AdminErrors.NONE : AdminErrors.of(e)));
     }
 
     private static CreatePartitionsTopicResult result(String name, AdminErrors error) {
-        return new CreatePartitionsTopicResult().setName(name).setErrorCode(error.code()).setErrorMessage(error.message());
+        return new CreatePartitionsTopicResult()
+                .setName(name)
+                .setErrorCode(error.code())
+                .setErrorMessage(error.message());
     }
 }

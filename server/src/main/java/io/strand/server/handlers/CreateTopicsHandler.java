@@ -52,17 +52,20 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
         for (CreatableTopic t : request.topics()) {
             if (duplicated.contains(t.name())) {
-                results.add(CompletableFuture.completedFuture(error(t.name(), Errors.INVALID_REQUEST,
-                    "topic " + t.name() + " appears more than once in the request")));
+                results.add(CompletableFuture.completedFuture(error(
+                        t.name(),
+                        Errors.INVALID_REQUEST,
+                        "topic " + t.name() + " appears more than once in the request")));
             } else {
                 results.add(create(t, request.validateOnly(), request.timeoutMs()));
             }
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            CreateTopicsResponseData response = new CreateTopicsResponseData();
-            results.forEach(f -> response.topics().add(f.join()));
-            return response;
-        });
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    CreateTopicsResponseData response = new CreateTopicsResponseData();
+                    results.forEach(f -> response.topics().add(f.join()));
+                    return response;
+                });
     }
 
     private CompletableFuture<CreatableTopicResult> create(CreatableTopic t, boolean validateOnly, int timeoutMs) {
@@ -71,8 +74,10 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         Map<String, String> configs = new HashMap<>();
         t.configs().forEach(c -> configs.put(c.name(), c.value()));
         if (!manual.isEmpty() && (t.numPartitions() != -1 || t.replicationFactor() != -1)) {
-            return CompletableFuture.completedFuture(error(t.name(), Errors.INVALID_REQUEST,
-                "give either a replica assignment or numPartitions/replicationFactor, not both"));
+            return CompletableFuture.completedFuture(error(
+                    t.name(),
+                    Errors.INVALID_REQUEST,
+                    "give either a replica assignment or numPartitions/replicationFactor, not both"));
         }
         TopicSpec spec = new TopicSpec(t.name(), t.numPartitions(), t.replicationFactor(), manual, configs);
         return topics.create(spec, validateOnly, Math.max(0, timeoutMs)).thenApply(outcome -> {
@@ -82,8 +87,11 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 return success(t.name(), v.assignment());
             } else if (outcome instanceof TopicCreation.AlreadyExists e) {
                 TopicAssignment w = e.winner();
-                return error(t.name(), Errors.TOPIC_ALREADY_EXISTS, "Topic '" + t.name() + "' already exists with "
-                    + w.getPartitionsCount() + " partitions and replication factor " + replicationFactor(w) + ".");
+                return error(
+                        t.name(),
+                        Errors.TOPIC_ALREADY_EXISTS,
+                        "Topic '" + t.name() + "' already exists with " + w.getPartitionsCount()
+                                + " partitions and replication factor " + replicationFactor(w) + ".");
             } else {
                 TopicCreation.Rejected r = (TopicCreation.Rejected) outcome;
                 return error(t.name(), TopicService.errorOf(r.reason()), r.message());
@@ -93,19 +101,26 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
 
     private static CreatableTopicResult success(String name, TopicAssignment a) {
         return new CreatableTopicResult()
-            .setName(name)
-            .setTopicId(TopicAssignments.topicId(a))
-            .setErrorCode(Errors.NONE.code())
-            .setNumPartitions(a.getPartitionsCount())
-            .setReplicationFactor((short) replicationFactor(a));
+                .setName(name)
+                .setTopicId(TopicAssignments.topicId(a))
+                .setErrorCode(Errors.NONE.code())
+                .setNumPartitions(a.getPartitionsCount())
+                .setReplicationFactor((short) replicationFactor(a));
     }
 
     private static int replicationFactor(TopicAssignment a) {
-        return a.getPartitionsMap().values().stream().mapToInt(r -> r.getReplicasCount()).max().orElse(0);
+        return a.getPartitionsMap().values().stream()
+                .mapToInt(r -> r.getReplicasCount())
+                .max()
+                .orElse(0);
     }
 
     private static CreatableTopicResult error(String name, Errors error, String message) {
-        return new CreatableTopicResult().setName(name).setErrorCode(error.code()).setErrorMessage(message)
-            .setNumPartitions(-1).setReplicationFactor((short) -1);
+        return new CreatableTopicResult()
+                .setName(name)
+                .setErrorCode(error.code())
+                .setErrorMessage(message)
+                .setNumPartitions(-1)
+                .setReplicationFactor((short) -1);
     }
 }

@@ -37,14 +37,18 @@ public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest
         for (String g : request.groupsNames()) {
             results.computeIfAbsent(g, groups::deleteGroup);
         }
-        return CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
-            DeleteGroupsResponseData response = new DeleteGroupsResponseData();
-            results.forEach((g, f) -> {
-                Errors e = f.join();
-                response.results().add(new DeletableGroupResult().setGroupId(g).setErrorCode(e.code())
-                    .setErrorMessage(version >= 3 && e != Errors.NONE ? e.message() : null));
-            });
-            return response;
-        });
+        return CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    DeleteGroupsResponseData response = new DeleteGroupsResponseData();
+                    results.forEach((g, f) -> {
+                        Errors e = f.join();
+                        response.results()
+                                .add(new DeletableGroupResult()
+                                        .setGroupId(g)
+                                        .setErrorCode(e.code())
+                                        .setErrorMessage(version >= 3 && e != Errors.NONE ? e.message() : null));
+                    });
+                    return response;
+                });
     }
 }

@@ -39,8 +39,8 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
     public CompletionStage<DeleteRecordsResponseData> handle(RequestContext ctx, DeleteRecordsRequestData request) {
         DeleteRecordsResponseData response = new DeleteRecordsResponseData();
         for (DeleteRecordsRequestData.DeleteRecordsTopic t : request.topics()) {
-            DeleteRecordsResponseData.DeleteRecordsTopicResult tr = new DeleteRecordsResponseData.DeleteRecordsTopicResult()
-                .setName(t.name());
+            DeleteRecordsResponseData.DeleteRecordsTopicResult tr =
+                    new DeleteRecordsResponseData.DeleteRecordsTopicResult().setName(t.name());
             for (DeleteRecordsRequestData.DeleteRecordsPartition p : t.partitions()) {
                 tr.partitions().add(delete(t.name(), p));
             }
@@ -49,10 +49,12 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
         return CompletableFuture.completedFuture(response);
     }
 
-    private DeleteRecordsResponseData.DeleteRecordsPartitionResult delete(String topic,
-                                                                         DeleteRecordsRequestData.DeleteRecordsPartition p) {
-        DeleteRecordsResponseData.DeleteRecordsPartitionResult out = new DeleteRecordsResponseData.DeleteRecordsPartitionResult()
-            .setPartitionIndex(p.partitionIndex()).setLowWatermark(-1);
+    private DeleteRecordsResponseData.DeleteRecordsPartitionResult delete(
+            String topic, DeleteRecordsRequestData.DeleteRecordsPartition p) {
+        DeleteRecordsResponseData.DeleteRecordsPartitionResult out =
+                new DeleteRecordsResponseData.DeleteRecordsPartitionResult()
+                        .setPartitionIndex(p.partitionIndex())
+                        .setLowWatermark(-1);
         if (cache.topic(topic).isEmpty()) {
             return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
@@ -67,7 +69,8 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
         }
         try {
             leader.log().deleteRecordsBefore(offset);
-            return out.setErrorCode(Errors.NONE.code()).setLowWatermark(leader.log().logStartOffset());
+            return out.setErrorCode(Errors.NONE.code())
+                    .setLowWatermark(leader.log().logStartOffset());
         } catch (ApiException e) {
             return out.setErrorCode(Errors.forException(e).code());
         }

@@ -49,39 +49,60 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
                 results.add(delete(name, Uuid.ZERO_UUID, request.timeoutMs(), version));
             }
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            DeleteTopicsResponseData response = new DeleteTopicsResponseData();
-            results.forEach(f -> response.responses().add(f.join()));
-            return response;
-        });
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    DeleteTopicsResponseData response = new DeleteTopicsResponseData();
+                    results.forEach(f -> response.responses().add(f.join()));
+                    return response;
+                });
     }
 
     private CompletableFuture<DeletableTopicResult> delete(String name, Uuid id, int timeoutMs, short version) {
         boolean byId = name == null && id != null && !Uuid.ZERO_UUID.equals(id);
         if (name == null && !byId) {
-            return CompletableFuture.completedFuture(result(null, Uuid.ZERO_UUID,
-                AdminErrors.of(Errors.INVALID_REQUEST, "neither a topic name nor a topic id"), version));
+            return CompletableFuture.completedFuture(result(
+                    null,
+                    Uuid.ZERO_UUID,
+                    AdminErrors.of(Errors.INVALID_REQUEST, "neither a topic name nor a topic id"),
+                    version));
         }
         if (byId) {
             Optional<TopicView> view = admin.cache().topic(id);
             if (view.isEmpty()) {
-                return CompletableFuture.completedFuture(result(null, id,
-                    AdminErrors.of(Errors.UNKNOWN_TOPIC_ID, "Topic id " + id + " does not exist"), version));
+                return CompletableFuture.completedFuture(result(
+                        null,
+                        id,
+                        AdminErrors.of(Errors.UNKNOWN_TOPIC_ID, "Topic id " + id + " does not exist"),
+                        version));
             }
             name = view.get().name();
         }
         String topic = name;
         if (Topic.isInternal(topic)) {
-            return CompletableFuture.completedFuture(result(topic, id, AdminErrors.of(Errors.INVALID_REQUEST,
-                "Topic " + topic + " is internal and cannot be deleted"), version));
+            return CompletableFuture.completedFuture(result(
+                    topic,
+                    id,
+                    AdminErrors.of(Errors.INVALID_REQUEST, "Topic " + topic + " is internal and cannot be deleted"),
+                    version));
         }
         return admin.call(() -> admin.topicDeleter().markForDeletion(topic))
-            .thenCompose(deletedId -> admin.awaitCache(() -> admin.cache().topic(topic)
-                    .map(v -> !v.topicId().equals(deletedId)).orElse(true), timeoutMs)
-                .thenApply(gone -> result(topic, deletedId, gone ? AdminErrors.NONE : AdminErrors.of(
-                    Errors.REQUEST_TIMED_OUT, "Topic " + topic + " is marked for deletion; its deletion was not "
-                        + "complete within " + timeoutMs + " ms and goes on"), version)))
-            .exceptionally(e -> result(topic, id, AdminErrors.of(e), version));
+                .thenCompose(deletedId -> admin.awaitCache(
+                                () -> admin.cache()
+                                        .topic(topic)
+                                        .map(v -> !v.topicId().equals(deletedId))
+                                        .orElse(true),
+                                timeoutMs)
+                        .thenApply(gone -> result(
+                                topic,
+                                deletedId,
+                                gone
+                                        ? AdminErrors.NONE
+                                        : AdminErrors.of(
+                                                Errors.REQUEST_TIMED_OUT,
+                                                "Topic " + topic + " is marked for deletion; its deletion was not "
+                                                        + "complete within " + timeoutMs + " ms and goes on"),
+                                version)))
+                .exceptionally(e -> result(topic, id, AdminErrors.of(e), version));
     }
 
     private static DeletableTopicResult result(String name, Uuid id, AdminErrors error, short version) {

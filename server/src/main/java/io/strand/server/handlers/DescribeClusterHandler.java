@@ -34,23 +34,27 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
     @Override
     public CompletionStage<DescribeClusterResponseData> handle(RequestContext ctx, DescribeClusterRequestData request) {
         DescribeClusterResponseData response = new DescribeClusterResponseData()
-            .setClusterId(cache.clusterId())
-            .setControllerId(cache.controllerId() >= 0 ? cache.controllerId() : -1)
-            .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED)
-            .setErrorCode(Errors.NONE.code());
+                .setClusterId(cache.clusterId())
+                .setControllerId(cache.controllerId() >= 0 ? cache.controllerId() : -1)
+                .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED)
+                .setErrorCode(Errors.NONE.code());
         if (ctx.apiVersion() >= 1 && request.endpointType() != BROKER_ENDPOINT) {
             return CompletableFuture.completedFuture(response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
-                .setErrorMessage("The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type "
-                    + (request.endpointType() == 2 ? "CONTROLLER" : "UNKNOWN (" + request.endpointType() + ")")));
+                    .setErrorMessage(
+                            "The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type "
+                                    + (request.endpointType() == 2
+                                            ? "CONTROLLER"
+                                            : "UNKNOWN (" + request.endpointType() + ")")));
         }
         cache.liveBrokers().values().stream()
-            .sorted((a, b) -> Integer.compare(a.getBrokerId(), b.getBrokerId()))
-            .forEach(b -> MetadataHandler.endpointFor(b, ctx.listenerName()).ifPresent(ep -> response.brokers().add(
-                new DescribeClusterResponseData.DescribeClusterBroker()
-                    .setBrokerId(b.getBrokerId())
-                    .setHost(ep.getHost())
-                    .setPort(ep.getPort())
-                    .setRack(b.getRack().isEmpty() ? null : b.getRack()))));
+                .sorted((a, b) -> Integer.compare(a.getBrokerId(), b.getBrokerId()))
+                .forEach(b -> MetadataHandler.endpointFor(b, ctx.listenerName())
+                        .ifPresent(ep -> response.brokers()
+                                .add(new DescribeClusterResponseData.DescribeClusterBroker()
+                                        .setBrokerId(b.getBrokerId())
+                                        .setHost(ep.getHost())
+                                        .setPort(ep.getPort())
+                                        .setRack(b.getRack().isEmpty() ? null : b.getRack()))));
         return CompletableFuture.completedFuture(response);
     }
 }

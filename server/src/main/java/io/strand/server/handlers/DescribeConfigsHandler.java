@@ -6,7 +6,6 @@ import io.strand.server.admin.AdminService;
 import io.strand.server.admin.ConfigDescriber;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -46,7 +45,8 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
         DescribeConfigsResponseData response = new DescribeConfigsResponseData();
         for (DescribeConfigsRequestData.DescribeConfigsResource r : request.resources()) {
             DescribeConfigsResult result = new DescribeConfigsResult()
-                .setResourceType(r.resourceType()).setResourceName(r.resourceName());
+                    .setResourceType(r.resourceType())
+                    .setResourceName(r.resourceName());
             try {
                 List<ConfigDescriber.Entry> entries = describe(r);
                 result.setErrorCode(Errors.NONE.code());
@@ -71,7 +71,7 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
             Optional<TopicView> topic = admin.cache().topic(r.resourceName());
             if (topic.isEmpty()) {
                 throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(
-                    "Topic " + r.resourceName() + " does not exist");
+                        "Topic " + r.resourceName() + " does not exist");
             }
             return admin.describer().topic(topic.get().configs(), keys);
         }
@@ -80,24 +80,27 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
             return admin.describer().brokerDefaults(keys);
         }
         if (!entity.equals(Integer.toString(admin.config().brokerId()))) {
-            throw new InvalidRequestException("Unexpected broker id, expected " + admin.config().brokerId()
-                + " or empty string, but received " + r.resourceName());
+            throw new InvalidRequestException("Unexpected broker id, expected "
+                    + admin.config().brokerId() + " or empty string, but received " + r.resourceName());
         }
         return admin.describer().broker(keys);
     }
 
-    private static DescribeConfigsResourceResult entry(ConfigDescriber.Entry e, DescribeConfigsRequestData request,
-                                                       short version) {
+    private static DescribeConfigsResourceResult entry(
+            ConfigDescriber.Entry e, DescribeConfigsRequestData request, short version) {
         DescribeConfigsResourceResult out = new DescribeConfigsResourceResult()
-            .setName(e.name())
-            .setValue(e.value())
-            .setReadOnly(e.readOnly())
-            .setConfigSource(e.source().id())
-            .setIsSensitive(false);
+                .setName(e.name())
+                .setValue(e.value())
+                .setReadOnly(e.readOnly())
+                .setConfigSource(e.source().id())
+                .setIsSensitive(false);
         if (request.includeSynonyms()) {
             for (ConfigDescriber.Synonym s : e.synonyms()) {
-                out.synonyms().add(new DescribeConfigsSynonym().setName(s.name()).setValue(s.value())
-                    .setSource(s.source().id()));
+                out.synonyms()
+                        .add(new DescribeConfigsSynonym()
+                                .setName(s.name())
+                                .setValue(s.value())
+                                .setSource(s.source().id()));
             }
         }
         if (version >= 3) {

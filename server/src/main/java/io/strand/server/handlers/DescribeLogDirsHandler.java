@@ -1,9 +1,9 @@
 package io.strand.server.handlers;
 
-import io.strand.wal.LogManager;
-import io.strand.wal.PartitionLog;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.wal.LogManager;
+import io.strand.wal.PartitionLog;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -67,17 +67,18 @@ public final class DescribeLogDirsHandler implements ApiHandler<DescribeLogDirsR
             if (topics == null) {
                 continue;
             }
-            topics.computeIfAbsent(tp.topic(), t -> new DescribeLogDirsTopic().setName(t)).partitions().add(
-                new DescribeLogDirsPartition()
-                    .setPartitionIndex(tp.partition())
-                    .setPartitionSize(wal.sizeInBytes())
-                    .setOffsetLag(Math.max(0, wal.highWatermark() - wal.logEndOffset()))
-                    .setIsFutureKey(false));
+            topics.computeIfAbsent(tp.topic(), t -> new DescribeLogDirsTopic().setName(t))
+                    .partitions()
+                    .add(new DescribeLogDirsPartition()
+                            .setPartitionIndex(tp.partition())
+                            .setPartitionSize(wal.sizeInBytes())
+                            .setOffsetLag(Math.max(0, wal.highWatermark() - wal.logEndOffset()))
+                            .setIsFutureKey(false));
         }
         DescribeLogDirsResponseData response = new DescribeLogDirsResponseData().setErrorCode(Errors.NONE.code());
         byDir.forEach((dir, topics) -> {
-            DescribeLogDirsResult r = new DescribeLogDirsResult().setLogDir(dir.toString())
-                .setErrorCode(Errors.NONE.code());
+            DescribeLogDirsResult r =
+                    new DescribeLogDirsResult().setLogDir(dir.toString()).setErrorCode(Errors.NONE.code());
             topics.values().forEach(t -> {
                 t.partitions().sort((a, b) -> Integer.compare(a.partitionIndex(), b.partitionIndex()));
                 r.topics().add(t);

@@ -30,16 +30,16 @@ public final class DescribeProducersHandler implements ApiHandler<DescribeProduc
     }
 
     @Override
-    public CompletionStage<DescribeProducersResponseData> handle(RequestContext ctx,
-                                                                 DescribeProducersRequestData request) {
+    public CompletionStage<DescribeProducersResponseData> handle(
+            RequestContext ctx, DescribeProducersRequestData request) {
         DescribeProducersResponseData response = new DescribeProducersResponseData();
         for (DescribeProducersRequestData.TopicRequest t : request.topics()) {
-            DescribeProducersResponseData.TopicResponse tr = new DescribeProducersResponseData.TopicResponse()
-                .setName(t.name());
+            DescribeProducersResponseData.TopicResponse tr =
+                    new DescribeProducersResponseData.TopicResponse().setName(t.name());
             response.topics().add(tr);
             for (int index : t.partitionIndexes()) {
                 DescribeProducersResponseData.PartitionResponse pr =
-                    new DescribeProducersResponseData.PartitionResponse().setPartitionIndex(index);
+                        new DescribeProducersResponseData.PartitionResponse().setPartitionIndex(index);
                 tr.partitions().add(pr);
                 if (cache.topic(t.name()).isEmpty()) {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
@@ -51,13 +51,14 @@ public final class DescribeProducersHandler implements ApiHandler<DescribeProduc
                     continue;
                 }
                 for (Partition.ProducerSummary s : p.get().producers()) {
-                    pr.activeProducers().add(new DescribeProducersResponseData.ProducerState()
-                        .setProducerId(s.producerId())
-                        .setProducerEpoch(s.epoch())
-                        .setLastSequence(s.lastSequence())
-                        .setLastTimestamp(s.lastTimestamp())
-                        .setCoordinatorEpoch(-1)
-                        .setCurrentTxnStartOffset(-1));
+                    pr.activeProducers()
+                            .add(new DescribeProducersResponseData.ProducerState()
+                                    .setProducerId(s.producerId())
+                                    .setProducerEpoch(s.epoch())
+                                    .setLastSequence(s.lastSequence())
+                                    .setLastTimestamp(s.lastTimestamp())
+                                    .setCoordinatorEpoch(-1)
+                                    .setCurrentTxnStartOffset(-1));
                 }
             }
         }

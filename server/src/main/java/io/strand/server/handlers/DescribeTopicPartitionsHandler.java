@@ -44,8 +44,8 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
     }
 
     @Override
-    public CompletionStage<DescribeTopicPartitionsResponseData> handle(RequestContext ctx,
-                                                                       DescribeTopicPartitionsRequestData request) {
+    public CompletionStage<DescribeTopicPartitionsResponseData> handle(
+            RequestContext ctx, DescribeTopicPartitionsRequestData request) {
         TreeSet<String> names = new TreeSet<>();
         if (request.topics().isEmpty()) {
             cache.topics().forEach(t -> names.add(t.name()));
@@ -53,28 +53,37 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
             request.topics().forEach(t -> names.add(t.name()));
         }
         DescribeTopicPartitionsRequestData.Cursor cursor = request.cursor();
-        int limit = request.responsePartitionLimit() <= 0 ? MAX_PARTITIONS
-            : Math.min(request.responsePartitionLimit(), MAX_PARTITIONS);
+        int limit = request.responsePartitionLimit() <= 0
+                ? MAX_PARTITIONS
+                : Math.min(request.responsePartitionLimit(), MAX_PARTITIONS);
         DescribeTopicPartitionsResponseData response = new DescribeTopicPartitionsResponseData();
         int budget = limit;
         for (String name : cursor == null ? names : names.tailSet(cursor.topicName(), true)) {
             Optional<TopicView> view = cache.topic(name);
             if (view.isEmpty()) {
-                response.topics().add(new DescribeTopicPartitionsResponseTopic().setName(name).setTopicId(Uuid.ZERO_UUID)
-                    .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
-                    .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED));
+                response.topics()
+                        .add(new DescribeTopicPartitionsResponseTopic()
+                                .setName(name)
+                                .setTopicId(Uuid.ZERO_UUID)
+                                .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
+                                .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED));
                 continue;
             }
             TopicView t = view.get();
             DescribeTopicPartitionsResponseTopic out = new DescribeTopicPartitionsResponseTopic()
-                .setName(name).setTopicId(t.topicId()).setIsInternal(Topic.isInternal(name))
-                .setErrorCode(Errors.NONE.code()).setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+                    .setName(name)
+                    .setTopicId(t.topicId())
+                    .setIsInternal(Topic.isInternal(name))
+                    .setErrorCode(Errors.NONE.code())
+                    .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
             int first = cursor != null && cursor.topicName().equals(name) ? Math.max(0, cursor.partitionIndex()) : 0;
-            for (Map.Entry<Integer, List<Integer>> e : t.replicas().tailMap(first).entrySet()) {
+            for (Map.Entry<Integer, List<Integer>> e :
+                    t.replicas().tailMap(first).entrySet()) {
                 if (budget == 0) {
                     response.topics().add(out);
                     response.setNextCursor(new DescribeTopicPartitionsResponseData.Cursor()
-                        .setTopicName(name).setPartitionIndex(e.getKey()));
+                            .setTopicName(name)
+                            .setPartitionIndex(e.getKey()));
                     return CompletableFuture.completedFuture(response);
                 }
                 out.partitions().add(partition(e.getKey(), e.getValue(), t.partition(e.getKey())));
@@ -85,23 +94,26 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
         return CompletableFuture.completedFuture(response);
     }
 
-    private DescribeTopicPartitionsResponsePartition partition(int index, List<Integer> replicas,
-                                                               Optional<PartitionInfo> state) {
+    private DescribeTopicPartitionsResponsePartition partition(
+            int index, List<Integer> replicas, Optional<PartitionInfo> state) {
         DescribeTopicPartitionsResponsePartition out = new DescribeTopicPartitionsResponsePartition()
-            .setPartitionIndex(index)
-            .setReplicaNodes(new ArrayList<>(replicas))
-            .setOfflineReplicas(new ArrayList<>(replicas.stream().filter(r -> !cache.isLive(r)).toList()))
-            .setEligibleLeaderReplicas(new ArrayList<>())
-            .setLastKnownElr(new ArrayList<>());
+                .setPartitionIndex(index)
+                .setReplicaNodes(new ArrayList<>(replicas))
+                .setOfflineReplicas(new ArrayList<>(
+                        replicas.stream().filter(r -> !cache.isLive(r)).toList()))
+                .setEligibleLeaderReplicas(new ArrayList<>())
+                .setLastKnownElr(new ArrayList<>());
         if (state.isEmpty()) {
-            return out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(-1).setLeaderEpoch(-1)
-                .setIsrNodes(new ArrayList<>());
+            return out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code())
+                    .setLeaderId(-1)
+                    .setLeaderEpoch(-1)
+                    .setIsrNodes(new ArrayList<>());
         }
         PartitionInfo info = state.get();
         boolean leaderLive = info.leader() >= 0 && cache.isLive(info.leader());
         return out.setErrorCode(leaderLive ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
-            .setLeaderId(leaderLive ? info.leader() : -1)
-            .setLeaderEpoch(info.leaderEpoch())
-            .setIsrNodes(new ArrayList<>(info.isr()));
+                .setLeaderId(leaderLive ? info.leader() : -1)
+                .setLeaderEpoch(info.leaderEpoch())
+                .setIsrNodes(new ArrayList<>(info.isr()));
     }
 }

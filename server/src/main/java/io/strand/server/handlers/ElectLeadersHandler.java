@@ -61,48 +61,66 @@ public final class ElectLeadersHandler implements ApiHandler<ElectLeadersRequest
         }
         if (type != ElectionType.PREFERRED) {
             Map<TopicPartition, AdminErrors> refused = new LinkedHashMap<>();
-            (asked == null ? Set.<TopicPartition>of() : asked).forEach(tp -> refused.put(tp, AdminErrors.of(
-                Errors.INVALID_REQUEST, "Strand elects leaders on request only by preference (PREFERRED); unclean "
-                    + "leaders are elected automatically where unclean.leader.election.enable is true")));
+            (asked == null ? Set.<TopicPartition>of() : asked)
+                    .forEach(
+                            tp -> refused.put(
+                                    tp,
+                                    AdminErrors.of(
+                                            Errors.INVALID_REQUEST,
+                                            "Strand elects leaders on request only by preference (PREFERRED); unclean "
+                                                    + "leaders are elected automatically where unclean.leader.election.enable is true")));
             return CompletableFuture.completedFuture(response(refused, Errors.NONE));
         }
-        return admin.controller().electPreferredLeaders(asked)
-            .orTimeout(Math.max(1, request.timeoutMs()), TimeUnit.MILLISECONDS)
-            .thenApply(results -> {
-                Map<TopicPartition, AdminErrors> out = new LinkedHashMap<>();
-                results.forEach((tp, r) -> {
-                    if (r.elected()) {
-                        out.put(tp, AdminErrors.NONE);
-                    } else if (r.alreadyPreferred()) {
-                        if (asked != null) {
-                            out.put(tp, AdminErrors.of(Errors.ELECTION_NOT_NEEDED,
-                                "Leader election not needed for topic partition " + tp));
+        return admin.controller()
+                .electPreferredLeaders(asked)
+                .orTimeout(Math.max(1, request.timeoutMs()), TimeUnit.MILLISECONDS)
+                .thenApply(results -> {
+                    Map<TopicPartition, AdminErrors> out = new LinkedHashMap<>();
+                    results.forEach((tp, r) -> {
+                        if (r.elected()) {
+                            out.put(tp, AdminErrors.NONE);
+                        } else if (r.alreadyPreferred()) {
+                            if (asked != null) {
+                                out.put(
+                                        tp,
+                                        AdminErrors.of(
+                                                Errors.ELECTION_NOT_NEEDED,
+                                                "Leader election not needed for topic partition " + tp));
+                            }
+                        } else if ("unknown topic or partition".equals(r.error())) {
+                            out.put(
+                                    tp,
+                                    AdminErrors.of(
+                                            Errors.UNKNOWN_TOPIC_OR_PARTITION,
+                                            "The partition " + tp + " does not exist."));
+                        } else {
+                            out.put(
+                                    tp,
+                                    AdminErrors.of(
+                                            Errors.PREFERRED_LEADER_NOT_AVAILABLE,
+                                            "Failed to elect leader for partition " + tp + " under strategy PREFERRED: "
+                                                    + r.error()));
                         }
-                    } else if ("unknown topic or partition".equals(r.error())) {
-                        out.put(tp, AdminErrors.of(Errors.UNKNOWN_TOPIC_OR_PARTITION,
-                            "The partition " + tp + " does not exist."));
-                    } else {
-                        out.put(tp, AdminErrors.of(Errors.PREFERRED_LEADER_NOT_AVAILABLE,
-                            "Failed to elect leader for partition " + tp + " under strategy PREFERRED: " + r.error()));
+                    });
+                    return response(out, Errors.NONE);
+                })
+                .exceptionally(e -> {
+                    Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof NotControllerException) {
+                        return notController(asked, version);
                     }
+                    AdminErrors err = AdminErrors.of(cause);
+                    Map<TopicPartition, AdminErrors> out = new LinkedHashMap<>();
+                    (asked == null ? Set.<TopicPartition>of() : asked).forEach(tp -> out.put(tp, err));
+                    return response(out, version >= 1 ? err.error() : Errors.NONE);
                 });
-                return response(out, Errors.NONE);
-            })
-            .exceptionally(e -> {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                if (cause instanceof NotControllerException) {
-                    return notController(asked, version);
-                }
-                AdminErrors err = AdminErrors.of(cause);
-                Map<TopicPartition, AdminErrors> out = new LinkedHashMap<>();
-                (asked == null ? Set.<TopicPartition>of() : asked).forEach(tp -> out.put(tp, err));
-                return response(out, version >= 1 ? err.error() : Errors.NONE);
-            });
     }
 
     private ElectLeadersResponseData notController(Set<TopicPartition> asked, short version) {
-        AdminErrors err = AdminErrors.of(Errors.NOT_CONTROLLER, "broker " + admin.config().brokerId()
-            + " is not the controller (the controller is broker " + admin.cache().controllerId() + ")");
+        AdminErrors err = AdminErrors.of(
+                Errors.NOT_CONTROLLER,
+                "broker " + admin.config().brokerId() + " is not the controller (the controller is broker "
+                        + admin.cache().controllerId() + ")");
         if (version >= 1) {
             return response(Map.of(), Errors.NOT_CONTROLLER);
         }
@@ -115,8 +133,11 @@ public final class ElectLeadersHandler implements ApiHandler<ElectLeadersRequest
         ElectLeadersResponseData response = new ElectLeadersResponseData().setErrorCode(topLevel.code());
         Map<String, ReplicaElectionResult> byTopic = new LinkedHashMap<>();
         results.forEach((tp, err) -> byTopic.computeIfAbsent(tp.topic(), t -> new ReplicaElectionResult().setTopic(t))
-            .partitionResult().add(new PartitionResult().setPartitionId(tp.partition())
-                .setErrorCode(err.code()).setErrorMessage(err.message())));
+                .partitionResult()
+                .add(new PartitionResult()
+                        .setPartitionId(tp.partition())
+                        .setErrorCode(err.code())
+                        .setErrorMessage(err.message())));
         response.setReplicaElectionResults(new java.util.ArrayList<>(byTopic.values()));
         return response;
     }

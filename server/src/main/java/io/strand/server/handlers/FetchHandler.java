@@ -19,7 +19,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.TopicPartition;
-
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -48,8 +47,11 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     }
 
     /** With {@code throttle} limiting what replicas being added by a reassignment get. */
-    public FetchHandler(ReplicaManager replicas, MetadataCache cache, ScheduledExecutorService timer,
-                        ReplicationThrottle throttle) {
+    public FetchHandler(
+            ReplicaManager replicas,
+            MetadataCache cache,
+            ScheduledExecutorService timer,
+            ReplicationThrottle throttle) {
         this.replicas = replicas;
         this.topics = new TopicResolver(cache);
         this.timer = timer;
@@ -62,15 +64,18 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     }
 
     /** One requested partition, resolved. */
-    private record Wanted(FetchRequestData.FetchTopic topic, FetchRequestData.FetchPartition request,
-                          Optional<TopicView> view, Optional<Partition> partition) {
-    }
+    private record Wanted(
+            FetchRequestData.FetchTopic topic,
+            FetchRequestData.FetchPartition request,
+            Optional<TopicView> view,
+            Optional<Partition> partition) {}
 
     @Override
     public CompletionStage<FetchResponseData> handle(RequestContext ctx, FetchRequestData request) {
         if (request.sessionId() != 0) {
             return CompletableFuture.completedFuture(new FetchResponseData()
-                .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code()).setSessionId(0));
+                    .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code())
+                    .setSessionId(0));
         }
         boolean byId = ctx.apiVersion() >= 13;
         int replicaId = ctx.apiVersion() >= 15 ? request.replicaState().replicaId() : request.replicaId();
@@ -78,7 +83,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         for (FetchRequestData.FetchTopic ft : request.topics()) {
             Optional<TopicView> view = topics.resolve(ft.topic(), ft.topicId(), byId);
             for (FetchRequestData.FetchPartition fp : ft.partitions()) {
-                Optional<Partition> p = view.flatMap(v -> replicas.partition(new TopicPartition(v.name(), fp.partition())));
+                Optional<Partition> p =
+                        view.flatMap(v -> replicas.partition(new TopicPartition(v.name(), fp.partition())));
                 wanted.add(new Wanted(ft, fp, view, p));
             }
         }
@@ -109,14 +115,15 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             }
             long offset = w.request.fetchOffset();
             boolean diverging = version >= 12 && p.divergence(w.request.lastFetchedEpoch(), offset) != null;
-            if (!diverging && offset <= p.log().logEndOffset() && offset >= p.log().logStartOffset()) {
+            if (!diverging
+                    && offset <= p.log().logEndOffset()
+                    && offset >= p.log().logStartOffset()) {
                 p.onFollowerFetch(replicaId, offset, now);
             }
         }
     }
 
-    private record ReadOutcome(FetchResponseData response, long bytes, boolean answerNow) {
-    }
+    private record ReadOutcome(FetchResponseData response, long bytes, boolean answerNow) {}
 
     private ReadOutcome read(List<Wanted> wanted, FetchRequestData request, boolean byId, short version) {
         FetchResponseData response = new FetchResponseData().setSessionId(0).setErrorCode(Errors.NONE.code());
@@ -137,12 +144,20 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 response.responses().add(currentTopic);
             }
             FetchResponseData.PartitionData pd = new FetchResponseData.PartitionData()
-                .setPartitionIndex(w.request.partition())
-                .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
-                .setRecords(MemoryRecords.EMPTY);
+                    .setPartitionIndex(w.request.partition())
+                    .setHighWatermark(-1)
+                    .setLastStableOffset(-1)
+                    .setLogStartOffset(-1)
+                    .setRecords(MemoryRecords.EMPTY);
             currentTopic.partitions().add(pd);
-            Errors error = readPartition(w, pd, Math.min(budget, w.request.partitionMaxBytes()), bytes == 0, byId,
-                version, replicaIdOf(request, version));
+            Errors error = readPartition(
+                    w,
+                    pd,
+                    Math.min(budget, w.request.partitionMaxBytes()),
+                    bytes == 0,
+                    byId,
+                    version,
+                    replicaIdOf(request, version));
             if (error != Errors.NONE) {
                 pd.setErrorCode(error.code());
                 answerNow = true;
@@ -157,8 +172,14 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         return new ReadOutcome(response, bytes, answerNow);
     }
 
-    private Errors readPartition(Wanted w, FetchResponseData.PartitionData pd, int maxBytes, boolean minOneBatch,
-                                 boolean byId, short version, int replicaId) {
+    private Errors readPartition(
+            Wanted w,
+            FetchResponseData.PartitionData pd,
+            int maxBytes,
+            boolean minOneBatch,
+            boolean byId,
+            short version,
+            int replicaId) {
         boolean follower = replicaId >= 0;
         if (w.view.isEmpty()) {
             return byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
@@ -183,7 +204,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             EpochEndOffset diverging = p.divergence(w.request.lastFetchedEpoch(), w.request.fetchOffset());
             if (diverging != null) {
                 pd.setDivergingEpoch(new FetchResponseData.EpochEndOffset()
-                    .setEpoch(diverging.epoch()).setEndOffset(diverging.endOffset()));
+                        .setEpoch(diverging.epoch())
+                        .setEndOffset(diverging.endOffset()));
                 return Errors.NONE;
             }
         }
@@ -199,8 +221,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         }
         try {
             LogReadResult r = follower
-                ? p.readForFollower(w.request.fetchOffset(), maxBytes, minOneBatch)
-                : p.readCommitted(w.request.fetchOffset(), maxBytes, minOneBatch);
+                    ? p.readForFollower(w.request.fetchOffset(), maxBytes, minOneBatch)
+                    : p.readCommitted(w.request.fetchOffset(), maxBytes, minOneBatch);
             pd.setRecords(r.records());
             if (throttled) {
                 throttle.record(r.records().sizeInBytes());
@@ -234,8 +256,10 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
 
         CompletableFuture<FetchResponseData> start() {
             wanted.forEach(w -> w.partition.ifPresent(p -> p.addChangeListener(this)));
-            timeout = timer.schedule(() -> complete(read(wanted, request, byId, version).response),
-                request.maxWaitMs(), TimeUnit.MILLISECONDS);
+            timeout = timer.schedule(
+                    () -> complete(read(wanted, request, byId, version).response),
+                    request.maxWaitMs(),
+                    TimeUnit.MILLISECONDS);
             run(); // data may have arrived between the first read and the registration
             return result;
         }
@@ -263,5 +287,4 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             }
         }
     }
-
 }

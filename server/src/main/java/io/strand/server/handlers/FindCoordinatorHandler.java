@@ -36,8 +36,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         return ApiKeys.FIND_COORDINATOR;
     }
 
-    private record Found(String key, Errors error, String message, int nodeId, String host, int port) {
-    }
+    private record Found(String key, Errors error, String message, int nodeId, String host, int port) {}
 
     @Override
     public CompletionStage<FindCoordinatorResponseData> handle(RequestContext ctx, FindCoordinatorRequestData request) {
@@ -47,37 +46,63 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
         List<CompletableFuture<Found>> lookups = new ArrayList<>();
         for (String key : keys) {
             if (keyType != FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
-                lookups.add(CompletableFuture.completedFuture(new Found(key, Errors.INVALID_REQUEST,
-                    "only group coordinators (key type 0) exist on this broker, not key type " + keyType, -1, "", -1)));
+                lookups.add(CompletableFuture.completedFuture(new Found(
+                        key,
+                        Errors.INVALID_REQUEST,
+                        "only group coordinators (key type 0) exist on this broker, not key type " + keyType,
+                        -1,
+                        "",
+                        -1)));
                 continue;
             }
             lookups.add(groups.findCoordinator(key).thenApply(c -> {
                 if (c.error() != Errors.NONE) {
                     return new Found(key, c.error(), c.message(), -1, "", -1);
                 }
-                Optional<Endpoint> ep = cache.broker(c.brokerId()).flatMap(b -> MetadataHandler.endpointFor(b, ctx.listenerName()));
+                Optional<Endpoint> ep =
+                        cache.broker(c.brokerId()).flatMap(b -> MetadataHandler.endpointFor(b, ctx.listenerName()));
                 if (ep.isEmpty()) {
-                    return new Found(key, Errors.COORDINATOR_NOT_AVAILABLE, "broker " + c.brokerId() + " is not live",
-                        -1, "", -1);
+                    return new Found(
+                            key,
+                            Errors.COORDINATOR_NOT_AVAILABLE,
+                            "broker " + c.brokerId() + " is not live",
+                            -1,
+                            "",
+                            -1);
                 }
-                return new Found(key, Errors.NONE, null, c.brokerId(), ep.get().getHost(), ep.get().getPort());
+                return new Found(
+                        key,
+                        Errors.NONE,
+                        null,
+                        c.brokerId(),
+                        ep.get().getHost(),
+                        ep.get().getPort());
             }));
         }
-        return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            FindCoordinatorResponseData response = new FindCoordinatorResponseData();
-            if (version >= 4) {
-                for (CompletableFuture<Found> f : lookups) {
-                    Found found = f.join();
-                    response.coordinators().add(new FindCoordinatorResponseData.Coordinator()
-                        .setKey(found.key()).setErrorCode(found.error().code()).setErrorMessage(found.message())
-                        .setNodeId(found.nodeId()).setHost(found.host()).setPort(found.port()));
-                }
-            } else {
-                Found found = lookups.get(0).join();
-                response.setErrorCode(found.error().code()).setErrorMessage(found.message())
-                    .setNodeId(found.nodeId()).setHost(found.host()).setPort(found.port());
-            }
-            return response;
-        });
+        return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+                    if (version >= 4) {
+                        for (CompletableFuture<Found> f : lookups) {
+                            Found found = f.join();
+                            response.coordinators()
+                                    .add(new FindCoordinatorResponseData.Coordinator()
+                                            .setKey(found.key())
+                                            .setErrorCode(found.error().code())
+                                            .setErrorMessage(found.message())
+                                            .setNodeId(found.nodeId())
+                                            .setHost(found.host())
+                                            .setPort(found.port()));
+                        }
+                    } else {
+                        Found found = lookups.get(0).join();
+                        response.setErrorCode(found.error().code())
+                                .setErrorMessage(found.message())
+                                .setNodeId(found.nodeId())
+                                .setHost(found.host())
+                                .setPort(found.port());
+                    }
+                    return response;
+                });
     }
 }

@@ -25,6 +25,6 @@ public final class HeartbeatHandler implements ApiHandler<HeartbeatRequestData> 
     public CompletionStage<HeartbeatResponseData> handle(RequestContext ctx, HeartbeatRequestData request) {
         String instanceId = ctx.apiVersion() >= 3 ? request.groupInstanceId() : null;
         return groups.heartbeat(request.groupId(), request.memberId(), instanceId, request.generationId())
-            .thenApply(e -> new HeartbeatResponseData().setErrorCode(e.code()));
+                .thenApply(e -> new HeartbeatResponseData().setErrorCode(e.code()));
     }
 }

@@ -36,8 +36,8 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
     }
 
     @Override
-    public CompletionStage<IncrementalAlterConfigsResponseData> handle(RequestContext ctx,
-                                                                       IncrementalAlterConfigsRequestData request) {
+    public CompletionStage<IncrementalAlterConfigsResponseData> handle(
+            RequestContext ctx, IncrementalAlterConfigsRequestData request) {
         Set<String> seen = new HashSet<>();
         Set<String> duplicated = new HashSet<>();
         request.resources().forEach(r -> {
@@ -49,30 +49,35 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
         for (IncrementalAlterConfigsRequestData.AlterConfigsResource r : request.resources()) {
             CompletableFuture<AdminErrors> outcome;
             if (duplicated.contains(r.resourceType() + "/" + r.resourceName())) {
-                outcome = CompletableFuture.completedFuture(AdminErrors.of(Errors.INVALID_REQUEST,
-                    "Duplicate resource in request: " + r.resourceName()));
+                outcome = CompletableFuture.completedFuture(
+                        AdminErrors.of(Errors.INVALID_REQUEST, "Duplicate resource in request: " + r.resourceName()));
             } else {
                 List<ConfigChange> changes = new ArrayList<>();
                 AdminErrors bad = null;
                 for (IncrementalAlterConfigsRequestData.AlterableConfig c : r.configs()) {
                     if (c.configOperation() < 0 || c.configOperation() >= ConfigChange.Op.values().length) {
-                        bad = AdminErrors.of(Errors.INVALID_REQUEST, "Unknown config operation " + c.configOperation()
-                            + " for config " + c.name());
+                        bad = AdminErrors.of(
+                                Errors.INVALID_REQUEST,
+                                "Unknown config operation " + c.configOperation() + " for config " + c.name());
                         break;
                     }
                     changes.add(new ConfigChange(c.name(), ConfigChange.Op.values()[c.configOperation()], c.value()));
                 }
-                outcome = bad != null ? CompletableFuture.completedFuture(bad)
-                    : alterations.alter(r.resourceType(), r.resourceName(), changes, null, request.validateOnly());
+                outcome = bad != null
+                        ? CompletableFuture.completedFuture(bad)
+                        : alterations.alter(r.resourceType(), r.resourceName(), changes, null, request.validateOnly());
             }
             results.add(outcome.thenApply(e -> new AlterConfigsResourceResponse()
-                .setResourceType(r.resourceType()).setResourceName(r.resourceName())
-                .setErrorCode(e.code()).setErrorMessage(e.message())));
+                    .setResourceType(r.resourceType())
+                    .setResourceName(r.resourceName())
+                    .setErrorCode(e.code())
+                    .setErrorMessage(e.message())));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
-            results.forEach(f -> response.responses().add(f.join()));
-            return response;
-        });
+        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
+                    results.forEach(f -> response.responses().add(f.join()));
+                    return response;
+                });
     }
 }

@@ -35,12 +35,15 @@ public final class InitProducerIdHandler implements ApiHandler<InitProducerIdReq
     public CompletionStage<InitProducerIdResponseData> handle(RequestContext ctx, InitProducerIdRequestData request) {
         if (request.transactionalId() != null) {
             return CompletableFuture.completedFuture(new InitProducerIdResponseData()
-                .setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
-                .setProducerId(-1).setProducerEpoch((short) -1));
+                    .setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
+                    .setProducerId(-1)
+                    .setProducerEpoch((short) -1));
         }
-        return CompletableFuture.supplyAsync(() -> new InitProducerIdResponseData()
-            .setErrorCode(Errors.NONE.code())
-            .setProducerId(producerIds.nextProducerId())
-            .setProducerEpoch((short) 0), blockingPool);
+        return CompletableFuture.supplyAsync(
+                () -> new InitProducerIdResponseData()
+                        .setErrorCode(Errors.NONE.code())
+                        .setProducerId(producerIds.nextProducerId())
+                        .setProducerEpoch((short) 0),
+                blockingPool);
     }
 }

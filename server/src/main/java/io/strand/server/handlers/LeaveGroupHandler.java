@@ -32,8 +32,9 @@ public final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequestData
         short version = ctx.apiVersion();
         List<GroupCoordinator.Leaving> leaving = new ArrayList<>();
         if (version >= 3) {
-            request.members().forEach(m -> leaving.add(new GroupCoordinator.Leaving(m.memberId(), m.groupInstanceId(),
-                version >= 5 ? m.reason() : null)));
+            request.members()
+                    .forEach(m -> leaving.add(new GroupCoordinator.Leaving(
+                            m.memberId(), m.groupInstanceId(), version >= 5 ? m.reason() : null)));
         } else {
             leaving.add(new GroupCoordinator.Leaving(request.memberId(), null, null));
         }

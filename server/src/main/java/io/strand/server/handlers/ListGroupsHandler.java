@@ -35,14 +35,19 @@ public final class ListGroupsHandler implements ApiHandler<ListGroupsRequestData
         Set<String> states = version >= 4 ? lower(request.statesFilter()) : Set.of();
         Set<String> types = version >= 5 ? lower(request.typesFilter()) : Set.of();
         return groups.listGroups().thenApply(r -> {
-            ListGroupsResponseData response = new ListGroupsResponseData().setErrorCode(r.error().code());
+            ListGroupsResponseData response =
+                    new ListGroupsResponseData().setErrorCode(r.error().code());
             if (!types.isEmpty() && !types.contains(CLASSIC)) {
                 return response;
             }
             for (GroupCoordinator.Listed g : r.groups()) {
                 if (states.isEmpty() || states.contains(g.state().kafkaName().toLowerCase(Locale.ROOT))) {
-                    response.groups().add(new ListGroupsResponseData.ListedGroup().setGroupId(g.groupId())
-                        .setProtocolType(g.protocolType()).setGroupState(g.state().kafkaName()).setGroupType(CLASSIC));
+                    response.groups()
+                            .add(new ListGroupsResponseData.ListedGroup()
+                                    .setGroupId(g.groupId())
+                                    .setProtocolType(g.protocolType())
+                                    .setGroupState(g.state().kafkaName())
+                                    .setGroupType(CLASSIC));
                 }
             }
             return response;
@@ -50,7 +55,8 @@ public final class ListGroupsHandler implements ApiHandler<ListGroupsRequestData
     }
 
     private static Set<String> lower(java.util.List<String> values) {
-        return values == null ? Set.of()
-            : values.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+        return values == null
+                ? Set.of()
+                : values.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
     }
 }

@@ -59,11 +59,16 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
         return CompletableFuture.completedFuture(response);
     }
 
-    private ListOffsetsPartitionResponse answer(Optional<TopicView> topic, String name,
-                                                ListOffsetsRequestData.ListOffsetsPartition p, int replicaId) {
+    private ListOffsetsPartitionResponse answer(
+            Optional<TopicView> topic, String name, ListOffsetsRequestData.ListOffsetsPartition p, int replicaId) {
         ListOffsetsPartitionResponse out = new ListOffsetsPartitionResponse()
-            .setPartitionIndex(p.partitionIndex()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
-        if (topic.isEmpty() || p.partitionIndex() < 0 || p.partitionIndex() >= topic.get().partitionCount()) {
+                .setPartitionIndex(p.partitionIndex())
+                .setTimestamp(-1)
+                .setOffset(-1)
+                .setLeaderEpoch(-1);
+        if (topic.isEmpty()
+                || p.partitionIndex() < 0
+                || p.partitionIndex() >= topic.get().partitionCount()) {
             return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }
         Optional<Partition> partition = replicas.partition(new TopicPartition(name, p.partitionIndex()));
@@ -87,14 +92,16 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
             if (ts == ListOffsetsRequest.LATEST_TIMESTAMP) {
                 return out.setOffset(hw).setLeaderEpoch(epochAt(wal, hw - 1));
             }
-            if (ts == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP || ts == ListOffsetsRequest.EARLIEST_PENDING_UPLOAD_TIMESTAMP) {
+            if (ts == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP
+                    || ts == ListOffsetsRequest.EARLIEST_PENDING_UPLOAD_TIMESTAMP) {
                 return out; // nothing is tiered: -1
             }
-            Optional<TimestampOffset> found = ts == ListOffsetsRequest.MAX_TIMESTAMP
-                ? wal.offsetOfMaxTimestamp() : wal.offsetForTimestamp(ts);
+            Optional<TimestampOffset> found =
+                    ts == ListOffsetsRequest.MAX_TIMESTAMP ? wal.offsetOfMaxTimestamp() : wal.offsetForTimestamp(ts);
             if (found.isPresent() && found.get().offset() < hw) {
-                return out.setTimestamp(found.get().timestamp()).setOffset(found.get().offset())
-                    .setLeaderEpoch(found.get().leaderEpoch());
+                return out.setTimestamp(found.get().timestamp())
+                        .setOffset(found.get().offset())
+                        .setLeaderEpoch(found.get().leaderEpoch());
             }
             return out;
         } catch (ApiException e) {

@@ -39,20 +39,21 @@ public final class ListPartitionReassignmentsHandler implements ApiHandler<ListP
     }
 
     @Override
-    public CompletionStage<ListPartitionReassignmentsResponseData> handle(RequestContext ctx,
-                                                                          ListPartitionReassignmentsRequestData request) {
+    public CompletionStage<ListPartitionReassignmentsResponseData> handle(
+            RequestContext ctx, ListPartitionReassignmentsRequestData request) {
         Map<String, List<Integer>> wanted = new TreeMap<>();
         if (request.topics() == null) {
             cache.reassignments().keySet().forEach(t -> wanted.put(t, null));
         } else {
             request.topics().forEach(t -> wanted.put(t.name(), t.partitionIndexes()));
         }
-        ListPartitionReassignmentsResponseData response = new ListPartitionReassignmentsResponseData()
-            .setErrorCode(Errors.NONE.code());
+        ListPartitionReassignmentsResponseData response =
+                new ListPartitionReassignmentsResponseData().setErrorCode(Errors.NONE.code());
         wanted.forEach((topic, partitions) -> {
             Optional<TopicReassignment> request0 = cache.reassignment(topic);
             Optional<TopicView> view = cache.topic(topic);
-            if (request0.isEmpty() || view.isEmpty()
+            if (request0.isEmpty()
+                    || view.isEmpty()
                     || !request0.get().getTopicId().equals(view.get().topicId().toString())) {
                 return;
             }
@@ -71,9 +72,10 @@ public final class ListPartitionReassignmentsHandler implements ApiHandler<ListP
 
     private static OngoingPartitionReassignment ongoing(int partition, PartitionReassignment r, List<Integer> current) {
         ReassignmentRequester.Progress progress = ReassignmentRequester.progress(r, current);
-        return new OngoingPartitionReassignment().setPartitionIndex(partition)
-            .setReplicas(new ArrayList<>(progress.replicas()))
-            .setAddingReplicas(new ArrayList<>(progress.adding()))
-            .setRemovingReplicas(new ArrayList<>(progress.removing()));
+        return new OngoingPartitionReassignment()
+                .setPartitionIndex(partition)
+                .setReplicas(new ArrayList<>(progress.replicas()))
+                .setAddingReplicas(new ArrayList<>(progress.adding()))
+                .setRemovingReplicas(new ArrayList<>(progress.removing()));
     }
 }

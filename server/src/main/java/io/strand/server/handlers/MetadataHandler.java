@@ -54,39 +54,44 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
     @Override
     public CompletionStage<MetadataResponseData> handle(RequestContext ctx, MetadataRequestData request) {
         short version = ctx.apiVersion();
-        boolean allTopics = request.topics() == null || (version == 0 && request.topics().isEmpty());
+        boolean allTopics =
+                request.topics() == null || (version == 0 && request.topics().isEmpty());
         boolean mayCreate = config.autoCreateTopicsEnable() && (version < 4 || request.allowAutoTopicCreation());
 
         List<CompletableFuture<MetadataResponseTopic>> topicFutures = new ArrayList<>();
         if (allTopics) {
             cache.topics().stream()
-                .sorted((a, b) -> a.name().compareTo(b.name()))
-                .forEach(t -> topicFutures.add(CompletableFuture.completedFuture(describe(t, version))));
+                    .sorted((a, b) -> a.name().compareTo(b.name()))
+                    .forEach(t -> topicFutures.add(CompletableFuture.completedFuture(describe(t, version))));
         } else {
             for (MetadataRequestData.MetadataRequestTopic rt : request.topics()) {
                 topicFutures.add(resolve(rt, version, mayCreate));
             }
         }
-        return CompletableFuture.allOf(topicFutures.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            MetadataResponseData response = new MetadataResponseData()
-                .setClusterId(cache.clusterId())
-                .setControllerId(cache.controllerId() >= 0 ? cache.controllerId() : config.brokerId());
-            addBrokers(response, ctx.listenerName());
-            topicFutures.forEach(f -> response.topics().add(f.join()));
-            if (version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations()) {
-                response.setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
-            }
-            return response;
-        });
+        return CompletableFuture.allOf(topicFutures.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    MetadataResponseData response = new MetadataResponseData()
+                            .setClusterId(cache.clusterId())
+                            .setControllerId(cache.controllerId() >= 0 ? cache.controllerId() : config.brokerId());
+                    addBrokers(response, ctx.listenerName());
+                    topicFutures.forEach(f -> response.topics().add(f.join()));
+                    if (version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations()) {
+                        response.setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+                    }
+                    return response;
+                });
     }
 
-    private CompletableFuture<MetadataResponseTopic> resolve(MetadataRequestData.MetadataRequestTopic rt, short version,
-                                                             boolean mayCreate) {
+    private CompletableFuture<MetadataResponseTopic> resolve(
+            MetadataRequestData.MetadataRequestTopic rt, short version, boolean mayCreate) {
         if (rt.name() == null) {
             Uuid id = rt.topicId();
             Optional<TopicView> byId = id == null || id.equals(Uuid.ZERO_UUID) ? Optional.empty() : cache.topic(id);
-            return CompletableFuture.completedFuture(byId.map(t -> describe(t, version)).orElseGet(() ->
-                new MetadataResponseTopic().setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()).setTopicId(id).setName(null)));
+            return CompletableFuture.completedFuture(byId.map(t -> describe(t, version))
+                    .orElseGet(() -> new MetadataResponseTopic()
+                            .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code())
+                            .setTopicId(id)
+                            .setName(null)));
         }
         String name = rt.name();
         Optional<TopicView> known = cache.topic(name);
@@ -99,27 +104,32 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
         if (!Topic.isValid(name)) {
             return CompletableFuture.completedFuture(errorTopic(name, Errors.INVALID_TOPIC_EXCEPTION));
         }
-        return topics.create(TopicSpec.of(name, -1, -1), false, AUTO_CREATE_WAIT_MS).thenApply(outcome -> {
-            if (outcome instanceof TopicCreation.Rejected r) {
-                return errorTopic(name, TopicService.errorOf(r.reason()));
-            }
-            return cache.topic(name).filter(TopicView::complete).map(t -> describe(t, version))
-                .orElseGet(() -> errorTopic(name, Errors.LEADER_NOT_AVAILABLE));
-        });
+        return topics.create(TopicSpec.of(name, -1, -1), false, AUTO_CREATE_WAIT_MS)
+                .thenApply(outcome -> {
+                    if (outcome instanceof TopicCreation.Rejected r) {
+                        return errorTopic(name, TopicService.errorOf(r.reason()));
+                    }
+                    return cache.topic(name)
+                            .filter(TopicView::complete)
+                            .map(t -> describe(t, version))
+                            .orElseGet(() -> errorTopic(name, Errors.LEADER_NOT_AVAILABLE));
+                });
     }
 
     private static MetadataResponseTopic errorTopic(String name, Errors error) {
-        return new MetadataResponseTopic().setName(name).setErrorCode(error.code())
-            .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+        return new MetadataResponseTopic()
+                .setName(name)
+                .setErrorCode(error.code())
+                .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
     }
 
     private MetadataResponseTopic describe(TopicView t, short version) {
         MetadataResponseTopic out = new MetadataResponseTopic()
-            .setName(t.name())
-            .setTopicId(version >= 10 ? t.topicId() : Uuid.ZERO_UUID)
-            .setIsInternal(Topic.isInternal(t.name()))
-            .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED)
-            .setErrorCode(Errors.NONE.code());
+                .setName(t.name())
+                .setTopicId(version >= 10 ? t.topicId() : Uuid.ZERO_UUID)
+                .setIsInternal(Topic.isInternal(t.name()))
+                .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED)
+                .setErrorCode(Errors.NONE.code());
         for (Map.Entry<Integer, List<Integer>> e : t.replicas().entrySet()) {
             out.partitions().add(describe(e.getKey(), e.getValue(), t.partition(e.getKey())));
         }
@@ -129,36 +139,40 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
     private MetadataResponsePartition describe(int partition, List<Integer> replicas, Optional<PartitionInfo> state) {
         List<Integer> offline = replicas.stream().filter(r -> !cache.isLive(r)).toList();
         MetadataResponsePartition out = new MetadataResponsePartition()
-            .setPartitionIndex(partition)
-            .setReplicaNodes(new ArrayList<>(replicas))
-            .setOfflineReplicas(new ArrayList<>(offline));
+                .setPartitionIndex(partition)
+                .setReplicaNodes(new ArrayList<>(replicas))
+                .setOfflineReplicas(new ArrayList<>(offline));
         if (state.isEmpty()) {
-            return out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(-1).setLeaderEpoch(-1)
-                .setIsrNodes(new ArrayList<>());
+            return out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code())
+                    .setLeaderId(-1)
+                    .setLeaderEpoch(-1)
+                    .setIsrNodes(new ArrayList<>());
         }
         PartitionInfo info = state.get();
         int leader = info.leader();
         boolean leaderLive = leader >= 0 && cache.isLive(leader);
-        return out
-            .setErrorCode(leaderLive ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
-            .setLeaderId(leaderLive ? leader : -1)
-            .setLeaderEpoch(info.leaderEpoch())
-            .setIsrNodes(new ArrayList<>(info.isr()));
+        return out.setErrorCode(leaderLive ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
+                .setLeaderId(leaderLive ? leader : -1)
+                .setLeaderEpoch(info.leaderEpoch())
+                .setIsrNodes(new ArrayList<>(info.isr()));
     }
 
     private void addBrokers(MetadataResponseData response, String listenerName) {
         cache.liveBrokers().values().stream()
-            .sorted((a, b) -> Integer.compare(a.getBrokerId(), b.getBrokerId()))
-            .forEach(b -> endpointFor(b, listenerName).ifPresent(ep -> response.brokers().add(
-                new MetadataResponseData.MetadataResponseBroker()
-                    .setNodeId(b.getBrokerId())
-                    .setHost(ep.getHost())
-                    .setPort(ep.getPort())
-                    .setRack(b.getRack().isEmpty() ? null : b.getRack()))));
+                .sorted((a, b) -> Integer.compare(a.getBrokerId(), b.getBrokerId()))
+                .forEach(b -> endpointFor(b, listenerName)
+                        .ifPresent(ep -> response.brokers()
+                                .add(new MetadataResponseData.MetadataResponseBroker()
+                                        .setNodeId(b.getBrokerId())
+                                        .setHost(ep.getHost())
+                                        .setPort(ep.getPort())
+                                        .setRack(b.getRack().isEmpty() ? null : b.getRack()))));
     }
 
     static Optional<Endpoint> endpointFor(BrokerRegistration b, String listenerName) {
-        return b.getEndpointsList().stream().filter(e -> e.getListenerName().equals(listenerName)).findFirst()
-            .or(() -> b.getEndpointsList().stream().findFirst());
+        return b.getEndpointsList().stream()
+                .filter(e -> e.getListenerName().equals(listenerName))
+                .findFirst()
+                .or(() -> b.getEndpointsList().stream().findFirst());
     }
 }

@@ -53,37 +53,57 @@ public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequest
             Optional<TopicView> view = resolver.resolve(t.name(), t.topicId(), byId);
             names.put(t, view.map(TopicView::name).orElse(t.name()));
             for (OffsetCommitRequestData.OffsetCommitRequestPartition p : t.partitions()) {
-                if (view.isEmpty() || p.partitionIndex() < 0 || p.partitionIndex() >= view.get().partitionCount()) {
-                    refused.put(ti + ":" + p.partitionIndex(), byId && view.isEmpty() ? Errors.UNKNOWN_TOPIC_ID
-                        : Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                if (view.isEmpty()
+                        || p.partitionIndex() < 0
+                        || p.partitionIndex() >= view.get().partitionCount()) {
+                    refused.put(
+                            ti + ":" + p.partitionIndex(),
+                            byId && view.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION);
                     continue;
                 }
-                offsets.put(new TopicPartition(view.get().name(), p.partitionIndex()), new CommittedOffset(
-                    p.committedOffset(), version >= 6 ? p.committedLeaderEpoch() : -1, p.committedMetadata(), -1, -1));
+                offsets.put(
+                        new TopicPartition(view.get().name(), p.partitionIndex()),
+                        new CommittedOffset(
+                                p.committedOffset(),
+                                version >= 6 ? p.committedLeaderEpoch() : -1,
+                                p.committedMetadata(),
+                                -1,
+                                -1));
             }
             ti++;
         }
         long retentionMs = version <= 4 ? request.retentionTimeMs() : -1;
         String instanceId = version >= 7 ? request.groupInstanceId() : null;
-        return groups.commitOffsets(request.groupId(), request.memberId(), instanceId,
-            request.generationIdOrMemberEpoch(), retentionMs, offsets, version).thenApply(errors -> {
-                OffsetCommitResponseData response = new OffsetCommitResponseData();
-                int i = 0;
-                for (OffsetCommitRequestData.OffsetCommitRequestTopic t : request.topics()) {
-                    OffsetCommitResponseTopic rt = new OffsetCommitResponseTopic().setName(names.get(t))
-                        .setTopicId(t.topicId());
-                    for (OffsetCommitRequestData.OffsetCommitRequestPartition p : t.partitions()) {
-                        Errors e = refused.get(i + ":" + p.partitionIndex());
-                        if (e == null) {
-                            e = errors.getOrDefault(new TopicPartition(names.get(t), p.partitionIndex()), Errors.NONE);
+        return groups.commitOffsets(
+                        request.groupId(),
+                        request.memberId(),
+                        instanceId,
+                        request.generationIdOrMemberEpoch(),
+                        retentionMs,
+                        offsets,
+                        version)
+                .thenApply(errors -> {
+                    OffsetCommitResponseData response = new OffsetCommitResponseData();
+                    int i = 0;
+                    for (OffsetCommitRequestData.OffsetCommitRequestTopic t : request.topics()) {
+                        OffsetCommitResponseTopic rt = new OffsetCommitResponseTopic()
+                                .setName(names.get(t))
+                                .setTopicId(t.topicId());
+                        for (OffsetCommitRequestData.OffsetCommitRequestPartition p : t.partitions()) {
+                            Errors e = refused.get(i + ":" + p.partitionIndex());
+                            if (e == null) {
+                                e = errors.getOrDefault(
+                                        new TopicPartition(names.get(t), p.partitionIndex()), Errors.NONE);
+                            }
+                            rt.partitions()
+                                    .add(new OffsetCommitResponsePartition()
+                                            .setPartitionIndex(p.partitionIndex())
+                                            .setErrorCode(e.code()));
                         }
-                        rt.partitions().add(new OffsetCommitResponsePartition().setPartitionIndex(p.partitionIndex())
-                            .setErrorCode(e.code()));
+                        response.topics().add(rt);
+                        i++;
                     }
-                    response.topics().add(rt);
-                    i++;
-                }
-                return response;
-            });
+                    return response;
+                });
     }
 }

@@ -45,7 +45,8 @@ public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest
             }
         }
         return groups.deleteOffsets(request.groupId(), known).thenApply(r -> {
-            OffsetDeleteResponseData response = new OffsetDeleteResponseData().setErrorCode(r.error().code());
+            OffsetDeleteResponseData response =
+                    new OffsetDeleteResponseData().setErrorCode(r.error().code());
             if (r.error() != Errors.NONE) {
                 return response;
             }
@@ -57,11 +58,13 @@ public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest
                 }
                 for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : t.partitions()) {
                     Errors e = exists(t.name(), p.partitionIndex())
-                        ? r.partitions().getOrDefault(new TopicPartition(t.name(), p.partitionIndex()), Errors.NONE)
-                        : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                            ? r.partitions().getOrDefault(new TopicPartition(t.name(), p.partitionIndex()), Errors.NONE)
+                            : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                     if (rt.partitions().find(p.partitionIndex()) == null) {
-                        rt.partitions().add(new OffsetDeleteResponsePartition().setPartitionIndex(p.partitionIndex())
-                            .setErrorCode(e.code()));
+                        rt.partitions()
+                                .add(new OffsetDeleteResponsePartition()
+                                        .setPartitionIndex(p.partitionIndex())
+                                        .setErrorCode(e.code()));
                     }
                 }
             }
@@ -70,6 +73,8 @@ public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequest
     }
 
     private boolean exists(String topic, int partition) {
-        return cache.topic(topic).map(v -> partition >= 0 && partition < v.partitionCount()).orElse(false);
+        return cache.topic(topic)
+                .map(v -> partition >= 0 && partition < v.partitionCount())
+                .orElse(false);
     }
 }

@@ -46,11 +46,9 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
     }
 
     /** One requested topic: its name (resolved from the id from v10) and partitions; a null name = unknown id. */
-    private record Wanted(String name, Uuid topicId, List<Integer> partitions) {
-    }
+    private record Wanted(String name, Uuid topicId, List<Integer> partitions) {}
 
-    private record GroupAnswer(String groupId, List<Wanted> wanted, GroupCoordinator.OffsetsResult result) {
-    }
+    private record GroupAnswer(String groupId, List<Wanted> wanted, GroupCoordinator.OffsetsResult result) {}
 
     @Override
     public CompletionStage<OffsetFetchResponseData> handle(RequestContext ctx, OffsetFetchRequestData request) {
@@ -63,7 +61,9 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
                 if (g.topics() != null) {
                     wanted = new ArrayList<>();
                     for (OffsetFetchRequestData.OffsetFetchRequestTopics t : g.topics()) {
-                        String name = byId ? cache.topic(t.topicId()).map(TopicView::name).orElse(null) : t.name();
+                        String name = byId
+                                ? cache.topic(t.topicId()).map(TopicView::name).orElse(null)
+                                : t.name();
                         wanted.add(new Wanted(name, t.topicId(), t.partitionIndexes()));
                     }
                 }
@@ -79,15 +79,16 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
             }
             answers.add(fetch(request.groupId(), wanted));
         }
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            OffsetFetchResponseData response = new OffsetFetchResponseData();
-            if (version >= 8) {
-                answers.forEach(a -> response.groups().add(group(a.join(), byId)));
-            } else {
-                legacy(answers.get(0).join(), version, response);
-            }
-            return response;
-        });
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(v -> {
+                    OffsetFetchResponseData response = new OffsetFetchResponseData();
+                    if (version >= 8) {
+                        answers.forEach(a -> response.groups().add(group(a.join(), byId)));
+                    } else {
+                        legacy(answers.get(0).join(), version, response);
+                    }
+                    return response;
+                });
     }
 
     private CompletableFuture<GroupAnswer> fetch(String groupId, List<Wanted> wanted) {
@@ -106,14 +107,19 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
     }
 
     private OffsetFetchResponseGroup group(GroupAnswer a, boolean byId) {
-        OffsetFetchResponseGroup g = new OffsetFetchResponseGroup().setGroupId(a.groupId())
-            .setErrorCode(a.result().error().code());
+        OffsetFetchResponseGroup g = new OffsetFetchResponseGroup()
+                .setGroupId(a.groupId())
+                .setErrorCode(a.result().error().code());
         if (a.result().error() != Errors.NONE) {
             return g;
         }
-        for (Map.Entry<Wanted, List<OffsetFetchResponsePartitions>> e : answered(a, byId).entrySet()) {
-            g.topics().add(new OffsetFetchResponseTopics().setName(e.getKey().name()).setTopicId(e.getKey().topicId())
-                .setPartitions(e.getValue()));
+        for (Map.Entry<Wanted, List<OffsetFetchResponsePartitions>> e :
+                answered(a, byId).entrySet()) {
+            g.topics()
+                    .add(new OffsetFetchResponseTopics()
+                            .setName(e.getKey().name())
+                            .setTopicId(e.getKey().topicId())
+                            .setPartitions(e.getValue()));
         }
         return g;
     }
@@ -130,10 +136,10 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
                 if (byId && view.isEmpty()) {
                     continue; // a topic deleted since: it has no id to answer with
                 }
-                Wanted w = byName.computeIfAbsent(topic, t -> new Wanted(t, view.map(TopicView::topicId)
-                    .orElse(Uuid.ZERO_UUID), List.of()));
-                out.computeIfAbsent(w, x -> new ArrayList<>()).add(partition(e.getKey().partition(), e.getValue(),
-                    Errors.NONE));
+                Wanted w = byName.computeIfAbsent(
+                        topic, t -> new Wanted(t, view.map(TopicView::topicId).orElse(Uuid.ZERO_UUID), List.of()));
+                out.computeIfAbsent(w, x -> new ArrayList<>())
+                        .add(partition(e.getKey().partition(), e.getValue(), Errors.NONE));
             }
             return out;
         }
@@ -152,10 +158,12 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
     }
 
     private static OffsetFetchResponsePartitions partition(int index, CommittedOffset o, Errors error) {
-        return new OffsetFetchResponsePartitions().setPartitionIndex(index).setErrorCode(error.code())
-            .setCommittedOffset(o == null ? -1 : o.offset())
-            .setCommittedLeaderEpoch(o == null ? -1 : o.leaderEpoch())
-            .setMetadata(o == null ? "" : o.metadata());
+        return new OffsetFetchResponsePartitions()
+                .setPartitionIndex(index)
+                .setErrorCode(error.code())
+                .setCommittedOffset(o == null ? -1 : o.offset())
+                .setCommittedLeaderEpoch(o == null ? -1 : o.leaderEpoch())
+                .setMetadata(o == null ? "" : o.metadata());
     }
 
     private void legacy(GroupAnswer a, short version, OffsetFetchResponseData response) {
@@ -166,19 +174,30 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
                 // v1 has no top-level error: every partition carries it
                 for (Wanted w : a.wanted()) {
                     OffsetFetchResponseTopic t = new OffsetFetchResponseTopic().setName(w.name());
-                    w.partitions().forEach(p -> t.partitions().add(new OffsetFetchResponsePartition().setPartitionIndex(p)
-                        .setCommittedOffset(-1).setMetadata("").setErrorCode(error.code())));
+                    w.partitions()
+                            .forEach(p -> t.partitions()
+                                    .add(new OffsetFetchResponsePartition()
+                                            .setPartitionIndex(p)
+                                            .setCommittedOffset(-1)
+                                            .setMetadata("")
+                                            .setErrorCode(error.code())));
                     response.topics().add(t);
                 }
             }
             return;
         }
-        for (Map.Entry<Wanted, List<OffsetFetchResponsePartitions>> e : answered(a, false).entrySet()) {
-            OffsetFetchResponseTopic t = new OffsetFetchResponseTopic().setName(e.getKey().name());
+        for (Map.Entry<Wanted, List<OffsetFetchResponsePartitions>> e :
+                answered(a, false).entrySet()) {
+            OffsetFetchResponseTopic t =
+                    new OffsetFetchResponseTopic().setName(e.getKey().name());
             for (OffsetFetchResponsePartitions p : e.getValue()) {
-                t.partitions().add(new OffsetFetchResponsePartition().setPartitionIndex(p.partitionIndex())
-                    .setCommittedOffset(p.committedOffset()).setCommittedLeaderEpoch(p.committedLeaderEpoch())
-                    .setMetadata(p.metadata()).setErrorCode(p.errorCode()));
+                t.partitions()
+                        .add(new OffsetFetchResponsePartition()
+                                .setPartitionIndex(p.partitionIndex())
+                                .setCommittedOffset(p.committedOffset())
+                                .setCommittedLeaderEpoch(p.committedLeaderEpoch())
+                                .setMetadata(p.metadata())
+                                .setErrorCode(p.errorCode()));
             }
             response.topics().add(t);
         }

@@ -35,12 +35,12 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetForLe
     }
 
     @Override
-    public CompletionStage<OffsetForLeaderEpochResponseData> handle(RequestContext ctx,
-                                                                    OffsetForLeaderEpochRequestData request) {
+    public CompletionStage<OffsetForLeaderEpochResponseData> handle(
+            RequestContext ctx, OffsetForLeaderEpochRequestData request) {
         OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
         for (OffsetForLeaderEpochRequestData.OffsetForLeaderTopic t : request.topics()) {
             OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult tr =
-                new OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult().setTopic(t.topic());
+                    new OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult().setTopic(t.topic());
             for (OffsetForLeaderEpochRequestData.OffsetForLeaderPartition p : t.partitions()) {
                 tr.partitions().add(answer(t.topic(), p));
             }
@@ -49,10 +49,12 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetForLe
         return CompletableFuture.completedFuture(response);
     }
 
-    private OffsetForLeaderEpochResponseData.EpochEndOffset answer(String topic,
-                                                                 OffsetForLeaderEpochRequestData.OffsetForLeaderPartition p) {
+    private OffsetForLeaderEpochResponseData.EpochEndOffset answer(
+            String topic, OffsetForLeaderEpochRequestData.OffsetForLeaderPartition p) {
         OffsetForLeaderEpochResponseData.EpochEndOffset out = new OffsetForLeaderEpochResponseData.EpochEndOffset()
-            .setPartition(p.partition()).setLeaderEpoch(-1).setEndOffset(-1);
+                .setPartition(p.partition())
+                .setLeaderEpoch(-1)
+                .setEndOffset(-1);
         if (cache.topic(topic).isEmpty()) {
             return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         }

@@ -95,14 +95,20 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                 }
             }
         }
-        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(v -> acks == 0
-            ? null
-            : new ProduceResponseData().setResponses(new ProduceResponseData.TopicProduceResponseCollection(
-                topicResponses.iterator())));
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                .thenApply(v -> acks == 0
+                        ? null
+                        : new ProduceResponseData()
+                                .setResponses(new ProduceResponseData.TopicProduceResponseCollection(
+                                        topicResponses.iterator())));
     }
 
-    private CompletableFuture<Void> append(TopicPartition tp, ProduceRequestData.PartitionProduceData pd, short acks,
-                                           int timeoutMs, PartitionProduceResponse pr) {
+    private CompletableFuture<Void> append(
+            TopicPartition tp,
+            ProduceRequestData.PartitionProduceData pd,
+            short acks,
+            int timeoutMs,
+            PartitionProduceResponse pr) {
         Partition partition;
         AppendResult result;
         try {
@@ -122,29 +128,40 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         }
         metrics.messagesIn(result.recordCount());
         pr.setBaseOffset(result.firstOffset())
-            .setLogAppendTimeMs(result.logAppendTimeMs())
-            .setLogStartOffset(result.logStartOffset());
+                .setLogAppendTimeMs(result.logAppendTimeMs())
+                .setLogStartOffset(result.logStartOffset());
         if (acks == 0) {
             return CompletableFuture.completedFuture(null);
         }
-        return partition.awaitAcknowledgement(result.lastOffset() + 1, acks)
-            .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS)
-            .handle((ok, error) -> {
-                if (error != null) {
-                    Throwable cause = error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
-                    Errors code = cause instanceof TimeoutException ? Errors.REQUEST_TIMED_OUT : Errors.forException(cause);
-                    log.info("Produce to {} at offset {} not acknowledged (acks={}): {}", tp, result.firstOffset(),
-                        acks, code);
-                    pr.setBaseOffset(-1).setLogAppendTimeMs(-1);
-                    fail(pr, code, cause.getMessage());
-                }
-                return null;
-            });
+        return partition
+                .awaitAcknowledgement(result.lastOffset() + 1, acks)
+                .orTimeout(Math.max(1, timeoutMs), TimeUnit.MILLISECONDS)
+                .handle((ok, error) -> {
+                    if (error != null) {
+                        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause()
+                                : error;
+                        Errors code = cause instanceof TimeoutException
+                                ? Errors.REQUEST_TIMED_OUT
+                                : Errors.forException(cause);
+                        log.info(
+                                "Produce to {} at offset {} not acknowledged (acks={}): {}",
+                                tp,
+                                result.firstOffset(),
+                                acks,
+                                code);
+                        pr.setBaseOffset(-1).setLogAppendTimeMs(-1);
+                        fail(pr, code, cause.getMessage());
+                    }
+                    return null;
+                });
     }
 
     private static void fail(PartitionProduceResponse pr, Errors error, String message) {
-        pr.setErrorCode(error.code()).setErrorMessage(message).setBaseOffset(-1).setLogAppendTimeMs(-1)
-            .setLogStartOffset(-1);
+        pr.setErrorCode(error.code())
+                .setErrorMessage(message)
+                .setBaseOffset(-1)
+                .setLogAppendTimeMs(-1)
+                .setLogStartOffset(-1);
     }
 }

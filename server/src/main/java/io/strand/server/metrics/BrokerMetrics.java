@@ -32,8 +32,10 @@ public final class BrokerMetrics implements AutoCloseable {
             requestTimers.put(k, registry.timer("request." + k.name));
         }
         if (jmxEnabled) {
-            jmx = JmxReporter.forRegistry(registry).inDomain("strand.broker-" + brokerId)
-                .convertDurationsTo(TimeUnit.MILLISECONDS).build();
+            jmx = JmxReporter.forRegistry(registry)
+                    .inDomain("strand.broker-" + brokerId)
+                    .convertDurationsTo(TimeUnit.MILLISECONDS)
+                    .build();
             jmx.start();
         } else {
             jmx = null;

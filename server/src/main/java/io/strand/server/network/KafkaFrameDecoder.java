@@ -22,8 +22,10 @@ public final class KafkaFrameDecoder extends LengthFieldBasedFrameDecoder {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         int partial = actualReadableBytes();
         if (partial > 0) {
-            log.warn("Connection from {} closed in the middle of a request frame: {} bytes of a partial frame dropped",
-                ctx.channel().remoteAddress(), partial);
+            log.warn(
+                    "Connection from {} closed in the middle of a request frame: {} bytes of a partial frame dropped",
+                    ctx.channel().remoteAddress(),
+                    partial);
         }
         super.channelInactive(ctx);
     }

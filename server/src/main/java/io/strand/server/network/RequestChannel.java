@@ -61,8 +61,13 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         }
     }
 
-    public RequestChannel(ApiHandlers handlers, Executor requestPool, String listenerName, BrokerMetrics metrics,
-                          int maxInFlight, ResponseFaults faults) {
+    public RequestChannel(
+            ApiHandlers handlers,
+            Executor requestPool,
+            String listenerName,
+            BrokerMetrics metrics,
+            int maxInFlight,
+            ResponseFaults faults) {
         this.faults = faults;
         this.handlers = handlers;
         this.serial = new OrderedExecutor(requestPool, "requests of " + listenerName + " connection");
@@ -119,22 +124,29 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         }
         if (version < handler.oldestParsableVersion() || version > handler.latestVersion()) {
             frame.release();
-            closeBecause(ctx, api + " version " + version + " is not supported (supported: "
-                + handler.oldestVersion() + "-" + handler.latestVersion() + ")");
+            closeBecause(
+                    ctx,
+                    api + " version " + version + " is not supported (supported: " + handler.oldestVersion() + "-"
+                            + handler.latestVersion() + ")");
             return;
         }
         inFlight.add(slot);
         if (inFlight.size() >= maxInFlight) {
             ctx.channel().config().setAutoRead(false);
         }
-        RequestContext rc = new RequestContext(header, connectionId,
-            (InetSocketAddress) ctx.channel().remoteAddress(), listenerName, received);
+        RequestContext rc = new RequestContext(
+                header, connectionId, (InetSocketAddress) ctx.channel().remoteAddress(), listenerName, received);
         serial.execute(() -> process(ctx, slot, rc, handler, buf, frame));
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private void process(ChannelHandlerContext ctx, InFlight slot, RequestContext rc, ApiHandler handler,
-                         ByteBuffer buf, ByteBuf frame) {
+    private void process(
+            ChannelHandlerContext ctx,
+            InFlight slot,
+            RequestContext rc,
+            ApiHandler handler,
+            ByteBuffer buf,
+            ByteBuf frame) {
         RequestAndSize parsed;
         try {
             parsed = AbstractRequest.parseRequest(rc.apiKey(), rc.apiVersion(), new ByteBufferAccessor(buf));
@@ -143,8 +155,11 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             }
         } catch (RuntimeException e) {
             frame.release();
-            ctx.executor().execute(() -> closeBecause(ctx, "malformed " + rc.apiKey() + " v" + rc.apiVersion()
-                + " request (correlation id " + rc.correlationId() + "): " + e.getMessage()));
+            ctx.executor()
+                    .execute(() -> closeBecause(
+                            ctx,
+                            "malformed " + rc.apiKey() + " v" + rc.apiVersion() + " request (correlation id "
+                                    + rc.correlationId() + "): " + e.getMessage()));
             return;
         }
         AbstractRequest request = parsed.request;
@@ -158,11 +173,17 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             frame.release();
             ApiMessage answer = response;
             if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                Throwable cause =
+                        error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 Errors code = Errors.forException(cause);
                 if (code == Errors.UNKNOWN_SERVER_ERROR) {
-                    log.error("{} request from {} (client {}, correlation id {}) failed", rc.apiKey(),
-                        rc.clientAddress(), rc.clientId(), rc.correlationId(), cause);
+                    log.error(
+                            "{} request from {} (client {}, correlation id {}) failed",
+                            rc.apiKey(),
+                            rc.clientAddress(),
+                            rc.clientId(),
+                            rc.correlationId(),
+                            cause);
                 }
                 answer = request.getErrorResponse(0, cause).data();
             }
@@ -185,8 +206,10 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                 continue;
             }
             if (faults.shouldDrop(slot.header)) {
-                log.info("Test fault: dropping the {} response (correlation id {}) and closing the connection",
-                    slot.header.apiKey(), slot.header.correlationId());
+                log.info(
+                        "Test fault: dropping the {} response (correlation id {}) and closing the connection",
+                        slot.header.apiKey(),
+                        slot.header.correlationId());
                 ctx.close();
                 return;
             }
@@ -196,9 +219,13 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             try {
                 parts = ResponseWriter.frame(ctx.alloc(), header, headerVersion, slot.response, slot.responseVersion);
             } catch (RuntimeException e) {
-                log.error("Cannot serialise the {} v{} response to {} (correlation id {}); closing the connection",
-                    slot.header.apiKey(), slot.responseVersion, ctx.channel().remoteAddress(),
-                    slot.header.correlationId(), e);
+                log.error(
+                        "Cannot serialise the {} v{} response to {} (correlation id {}); closing the connection",
+                        slot.header.apiKey(),
+                        slot.responseVersion,
+                        ctx.channel().remoteAddress(),
+                        slot.header.correlationId(),
+                        e);
                 ctx.close();
                 return;
             }
@@ -223,8 +250,11 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     private ApiVersionsResponseData unsupportedApiVersions() {
         ApiVersionsResponseData data = new ApiVersionsResponseData().setErrorCode(Errors.UNSUPPORTED_VERSION.code());
         for (ApiHandler<?> h : handlers.all()) {
-            data.apiKeys().add(new ApiVersionsResponseData.ApiVersion()
-                .setApiKey(h.apiKey().id).setMinVersion(h.oldestVersion()).setMaxVersion(h.latestVersion()));
+            data.apiKeys()
+                    .add(new ApiVersionsResponseData.ApiVersion()
+                            .setApiKey(h.apiKey().id)
+                            .setMinVersion(h.oldestVersion())
+                            .setMaxVersion(h.latestVersion()));
         }
         return data;
     }

@@ -8,8 +8,12 @@ import org.apache.kafka.common.requests.RequestHeader;
  * Who sent a request and how: its header, the connection it came on and the listener that
  * accepted it. Immutable.
  */
-public record RequestContext(RequestHeader header, String connectionId, InetSocketAddress clientAddress,
-                             String listenerName, long receivedNanos) {
+public record RequestContext(
+        RequestHeader header,
+        String connectionId,
+        InetSocketAddress clientAddress,
+        String listenerName,
+        long receivedNanos) {
     public ApiKeys apiKey() {
         return header.apiKey();
     }

@@ -35,8 +35,8 @@ final class ResponseWriter implements Writable {
     }
 
     /** The frame of {@code body} at {@code version} after {@code header}, as buffers and file regions in order. */
-    static List<Object> frame(ByteBufAllocator alloc, ApiMessage header, short headerVersion, ApiMessage body,
-                              short version) {
+    static List<Object> frame(
+            ByteBufAllocator alloc, ApiMessage header, short headerVersion, ApiMessage body, short version) {
         ObjectSerializationCache cache = new ObjectSerializationCache();
         MessageSizeAccumulator size = new MessageSizeAccumulator();
         header.addSize(size, cache, headerVersion);

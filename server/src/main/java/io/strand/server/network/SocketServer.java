@@ -45,24 +45,33 @@ public final class SocketServer implements AutoCloseable {
     }
 
     /** Binds one listener; returns the bound address (the port is real when 0 was asked for). */
-    public InetSocketAddress bind(BrokerConfig.Listener listener, ApiHandlers handlers, Executor requestPool,
-                                  BrokerMetrics metrics, int maxFrameBytes, int maxInFlight, ResponseFaults faults)
-        throws InterruptedException {
+    public InetSocketAddress bind(
+            BrokerConfig.Listener listener,
+            ApiHandlers handlers,
+            Executor requestPool,
+            BrokerMetrics metrics,
+            int maxFrameBytes,
+            int maxInFlight,
+            ResponseFaults faults)
+            throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
-            .group(acceptors, workers)
-            .channel(channelClass)
-            .option(ChannelOption.SO_BACKLOG, 1024)
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.SO_KEEPALIVE, true)
-            .childHandler(new ChannelInitializer<SocketChannel>() {
-                @Override
-                protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast("frame", new KafkaFrameDecoder(maxFrameBytes));
-                    ch.pipeline().addLast("requests", new RequestChannel(handlers, requestPool, listener.name(),
-                        metrics, maxInFlight, faults));
-                }
-            });
+                .group(acceptors, workers)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("frame", new KafkaFrameDecoder(maxFrameBytes));
+                        ch.pipeline()
+                                .addLast(
+                                        "requests",
+                                        new RequestChannel(
+                                                handlers, requestPool, listener.name(), metrics, maxInFlight, faults));
+                    }
+                });
         Channel ch = b.bind(listener.host(), listener.port()).sync().channel();
         bound.add(ch);
         InetSocketAddress addr = (InetSocketAddress) ch.localAddress();

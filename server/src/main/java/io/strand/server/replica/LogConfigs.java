@@ -8,26 +8,27 @@ import org.apache.kafka.common.record.TimestampType;
 
 /** A topic's effective log configuration: its overrides from ZooKeeper over the broker's defaults. */
 public final class LogConfigs {
-    private LogConfigs() {
-    }
+    private LogConfigs() {}
 
     public static LogConfig forTopic(BrokerConfig broker, Map<String, String> overrides) {
-        Long flushMessages = longOr(overrides, TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG, broker.logFlushIntervalMessages());
+        Long flushMessages =
+                longOr(overrides, TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG, broker.logFlushIntervalMessages());
         Long flushMs = longOr(overrides, TopicConfig.FLUSH_MS_CONFIG, broker.logFlushIntervalMs());
         boolean durable = flushMessages == null && flushMs == null;
-        String tsType = overrides.getOrDefault(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, broker.logMessageTimestampType());
+        String tsType =
+                overrides.getOrDefault(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, broker.logMessageTimestampType());
         return new LogConfig(
-            intOr(overrides, TopicConfig.SEGMENT_BYTES_CONFIG, broker.logSegmentBytes()),
-            longOr(overrides, TopicConfig.SEGMENT_MS_CONFIG, broker.logRollMs()),
-            intOr(overrides, TopicConfig.INDEX_INTERVAL_BYTES_CONFIG, broker.logIndexIntervalBytes()),
-            intOr(overrides, TopicConfig.SEGMENT_INDEX_BYTES_CONFIG, broker.logIndexSizeMaxBytes()),
-            intOr(overrides, TopicConfig.MAX_MESSAGE_BYTES_CONFIG, broker.messageMaxBytes()),
-            longOr(overrides, TopicConfig.RETENTION_MS_CONFIG, broker.logRetentionMs()),
-            longOr(overrides, TopicConfig.RETENTION_BYTES_CONFIG, broker.logRetentionBytes()),
-            flushMessages == null ? Long.MAX_VALUE : flushMessages,
-            flushMs == null ? Long.MAX_VALUE : flushMs,
-            durable,
-            "LogAppendTime".equals(tsType) ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME);
+                intOr(overrides, TopicConfig.SEGMENT_BYTES_CONFIG, broker.logSegmentBytes()),
+                longOr(overrides, TopicConfig.SEGMENT_MS_CONFIG, broker.logRollMs()),
+                intOr(overrides, TopicConfig.INDEX_INTERVAL_BYTES_CONFIG, broker.logIndexIntervalBytes()),
+                intOr(overrides, TopicConfig.SEGMENT_INDEX_BYTES_CONFIG, broker.logIndexSizeMaxBytes()),
+                intOr(overrides, TopicConfig.MAX_MESSAGE_BYTES_CONFIG, broker.messageMaxBytes()),
+                longOr(overrides, TopicConfig.RETENTION_MS_CONFIG, broker.logRetentionMs()),
+                longOr(overrides, TopicConfig.RETENTION_BYTES_CONFIG, broker.logRetentionBytes()),
+                flushMessages == null ? Long.MAX_VALUE : flushMessages,
+                flushMs == null ? Long.MAX_VALUE : flushMs,
+                durable,
+                "LogAppendTime".equals(tsType) ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME);
     }
 
     public static int minInsyncReplicas(BrokerConfig broker, Map<String, String> overrides) {

@@ -11,8 +11,7 @@ import java.util.concurrent.CompletableFuture;
  * Thread-safe.
  */
 final class OffsetWaiters {
-    private record Waiter(long offset, CompletableFuture<Void> future) {
-    }
+    private record Waiter(long offset, CompletableFuture<Void> future) {}
 
     private final PriorityQueue<Waiter> waiters = new PriorityQueue<>((a, b) -> Long.compare(a.offset, b.offset));
     private long reached = -1;

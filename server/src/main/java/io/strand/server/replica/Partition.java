@@ -72,6 +72,7 @@ public final class Partition {
     private final AtomicBoolean isrChangePending = new AtomicBoolean();
     /** Serialises appends, truncations and producer-state access; taken inside the role lock. */
     private final Object appendLock = new Object();
+
     private final ProducerStateTable producerState;
     private volatile PartitionInfo info;
     private volatile boolean leader;
@@ -100,8 +101,12 @@ public final class Partition {
             batches++;
         }
         if (batches > 0 || !producerState.producers().isEmpty()) {
-            log.info("{}: producer state of {} producers rebuilt from offset {} ({} batches scanned)", tp,
-                producerState.producers().size(), from, batches);
+            log.info(
+                    "{}: producer state of {} producers rebuilt from offset {} ({} batches scanned)",
+                    tp,
+                    producerState.producers().size(),
+                    from,
+                    batches);
         }
     }
 
@@ -177,9 +182,13 @@ public final class Partition {
                 becomeLeader(newInfo);
             } else if (!nowLeader && wasLeader) {
                 highWatermarkWaiters.failAll(new NotLeaderOrFollowerException(
-                    "broker " + localBrokerId + " is no longer the leader of " + tp));
+                        "broker " + localBrokerId + " is no longer the leader of " + tp));
                 followers.clear();
-                log.info("{}: no longer leader; leader is now {} at epoch {}", tp, newInfo.leader(), newInfo.leaderEpoch());
+                log.info(
+                        "{}: no longer leader; leader is now {} at epoch {}",
+                        tp,
+                        newInfo.leader(),
+                        newInfo.leaderEpoch());
             }
             if (nowLeader) {
                 followers.keySet().retainAll(newInfo.replicas());
@@ -189,9 +198,10 @@ public final class Partition {
                         followers.computeIfAbsent(r, id -> new FollowerState(now));
                     }
                 }
-                if (newInfo.isr().size() < Math.min(minInsyncReplicas, newInfo.replicas().size())) {
+                if (newInfo.isr().size()
+                        < Math.min(minInsyncReplicas, newInfo.replicas().size())) {
                     highWatermarkWaiters.failAll(new NotEnoughReplicasAfterAppendException("the ISR of " + tp
-                        + " shrank to " + newInfo.isr() + ", below min.insync.replicas=" + minInsyncReplicas));
+                            + " shrank to " + newInfo.isr() + ", below min.insync.replicas=" + minInsyncReplicas));
                 }
             }
         } finally {
@@ -208,8 +218,13 @@ public final class Partition {
         leaderEpochStartOffset = wal.logEndOffset();
         followers.clear();
         highWatermarkWaiters.reset(wal.highWatermark());
-        log.info("{}: leader at epoch {} with ISR {} (log end {}, high watermark {})", tp, newInfo.leaderEpoch(),
-            newInfo.isr(), wal.logEndOffset(), wal.highWatermark());
+        log.info(
+                "{}: leader at epoch {} with ISR {} (log end {}, high watermark {})",
+                tp,
+                newInfo.leaderEpoch(),
+                newInfo.isr(),
+                wal.logEndOffset(),
+                wal.highWatermark());
     }
 
     /** NONE, or why a request carrying {@code requestEpoch} (-1 = none) must be refused by this replica. */
@@ -231,13 +246,13 @@ public final class Partition {
         roleLock.readLock().lock();
         try {
             if (!leader) {
-                throw new NotLeaderOrFollowerException("broker " + localBrokerId + " is not the leader of " + tp
-                    + " (leader: " + leaderId() + ")");
+                throw new NotLeaderOrFollowerException(
+                        "broker " + localBrokerId + " is not the leader of " + tp + " (leader: " + leaderId() + ")");
             }
             int isrSize = isr().size();
             if (requiredAcks == -1 && isrSize < minInsyncReplicas) {
-                throw new NotEnoughReplicasException("the ISR of " + tp + " is " + isr()
-                    + ", fewer than min.insync.replicas=" + minInsyncReplicas);
+                throw new NotEnoughReplicasException(
+                        "the ISR of " + tp + " is " + isr() + ", fewer than min.insync.replicas=" + minInsyncReplicas);
             }
             AppendResult result;
             synchronized (appendLock) {
@@ -246,10 +261,16 @@ public final class Partition {
                     Optional<ProducerStateTable.BatchMetadata> dup = producerState.findDuplicate(idempotent);
                     if (dup.isPresent()) {
                         ProducerStateTable.BatchMetadata d = dup.get();
-                        log.debug("{}: batch of producer {} with sequences {}-{} is a retry of offsets {}-{}", tp,
-                            idempotent.producerId(), d.firstSeq(), d.lastSeq(), d.firstOffset(), d.lastOffset());
-                        return new AppendResult(d.firstOffset(), d.lastOffset(), -1, d.timestamp(), 0, 0,
-                            wal.logStartOffset());
+                        log.debug(
+                                "{}: batch of producer {} with sequences {}-{} is a retry of offsets {}-{}",
+                                tp,
+                                idempotent.producerId(),
+                                d.firstSeq(),
+                                d.lastSeq(),
+                                d.firstOffset(),
+                                d.lastOffset());
+                        return new AppendResult(
+                                d.firstOffset(), d.lastOffset(), -1, d.timestamp(), 0, 0, wal.logStartOffset());
                     }
                     producerState.validate(idempotent, wal.logEndOffset(), wal.logStartOffset());
                 }
@@ -308,8 +329,13 @@ public final class Partition {
                 return false;
             }
             if (offset < wal.logEndOffset()) {
-                log.info("{}: truncating from {} to {} to match leader {} at epoch {}", tp, wal.logEndOffset(), offset,
-                    leaderId(), expectedLeaderEpoch);
+                log.info(
+                        "{}: truncating from {} to {} to match leader {} at epoch {}",
+                        tp,
+                        wal.logEndOffset(),
+                        offset,
+                        leaderId(),
+                        expectedLeaderEpoch);
                 synchronized (appendLock) {
                     wal.truncateTo(offset);
                     producerState.deleteSnapshotsAbove(offset);
@@ -329,8 +355,11 @@ public final class Partition {
             if (leader || leaderEpoch() != expectedLeaderEpoch) {
                 return false;
             }
-            log.info("{}: log end {} is before the leader's log start {}; starting over there", tp,
-                wal.logEndOffset(), leaderLogStart);
+            log.info(
+                    "{}: log end {} is before the leader's log start {}; starting over there",
+                    tp,
+                    wal.logEndOffset(),
+                    leaderLogStart);
             synchronized (appendLock) {
                 wal.truncateFullyAndStartAt(leaderLogStart);
                 producerState.deleteSnapshotsAbove(-1);
@@ -392,7 +421,8 @@ public final class Partition {
         if (ours.endOffset() < 0) {
             // we know no epoch that old: the follower keeps nothing beyond where our first epoch starts
             List<io.strand.wal.EpochEntry> entries = wal.epochEntries();
-            long start = entries.isEmpty() ? wal.logStartOffset() : entries.get(0).startOffset();
+            long start =
+                    entries.isEmpty() ? wal.logStartOffset() : entries.get(0).startOffset();
             return new EpochEndOffset(-1, start);
         }
         if (ours.epoch() < lastFetchedEpoch || ours.endOffset() < fetchOffset) {
@@ -422,15 +452,19 @@ public final class Partition {
         s.logEnd = fetchOffset;
         maybeAdvanceHighWatermark();
         List<Integer> isr = isr();
-        if (!isr.contains(replicaId) && replicas().contains(replicaId)
-                && fetchOffset >= wal.highWatermark() && fetchOffset >= leaderEpochStartOffset) {
-            requestIsrChange(current -> {
-                List<Integer> next = new ArrayList<>(current);
-                if (!next.contains(replicaId)) {
-                    next.add(replicaId);
-                }
-                return next;
-            }, "replica " + replicaId + " caught up to " + fetchOffset);
+        if (!isr.contains(replicaId)
+                && replicas().contains(replicaId)
+                && fetchOffset >= wal.highWatermark()
+                && fetchOffset >= leaderEpochStartOffset) {
+            requestIsrChange(
+                    current -> {
+                        List<Integer> next = new ArrayList<>(current);
+                        if (!next.contains(replicaId)) {
+                            next.add(replicaId);
+                        }
+                        return next;
+                    },
+                    "replica " + replicaId + " caught up to " + fetchOffset);
         }
     }
 
@@ -447,8 +481,10 @@ public final class Partition {
             }
         }
         if (!lagging.isEmpty()) {
-            requestIsrChange(current -> current.stream().filter(r -> !lagging.contains(r)).toList(),
-                "replicas " + lagging + " have not caught up for " + maxLagMs + " ms");
+            requestIsrChange(
+                    current ->
+                            current.stream().filter(r -> !lagging.contains(r)).toList(),
+                    "replicas " + lagging + " have not caught up for " + maxLagMs + " ms");
         }
     }
 
@@ -527,7 +563,7 @@ public final class Partition {
         }
         if (first != null && first.hasProducerId() && n > 1) {
             throw new org.apache.kafka.common.InvalidRecordException(
-                "an idempotent produce must carry exactly one record batch per partition, not " + n);
+                    "an idempotent produce must carry exactly one record batch per partition, not " + n);
         }
         return first != null && first.hasProducerId() ? first : null;
     }
@@ -544,8 +580,8 @@ public final class Partition {
     }
 
     /** A producer as DescribeProducers reports it. */
-    public record ProducerSummary(long producerId, short epoch, int lastSequence, long lastTimestamp, long lastOffset) {
-    }
+    public record ProducerSummary(
+            long producerId, short epoch, int lastSequence, long lastTimestamp, long lastOffset) {}
 
     /** Drops producers idle for {@code expirationMs} (producer.id.expiration.ms). */
     void expireProducers(long nowMs, long expirationMs) {
@@ -570,7 +606,7 @@ public final class Partition {
 
     @Override
     public String toString() {
-        return "Partition{" + tp + ", leader=" + leaderId() + ", epoch=" + leaderEpoch() + ", isr=" + isr()
-            + ", hw=" + highWatermark() + ", leo=" + wal.logEndOffset() + "}";
+        return "Partition{" + tp + ", leader=" + leaderId() + ", epoch=" + leaderEpoch() + ", isr=" + isr() + ", hw="
+                + highWatermark() + ", leo=" + wal.logEndOffset() + "}";
     }
 }

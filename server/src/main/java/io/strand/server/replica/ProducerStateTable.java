@@ -44,8 +44,7 @@ final class ProducerStateTable {
     private static final int SNAPSHOT_VERSION = 1;
 
     /** One appended batch of a producer. */
-    record BatchMetadata(int firstSeq, int lastSeq, long firstOffset, long lastOffset, long timestamp) {
-    }
+    record BatchMetadata(int firstSeq, int lastSeq, long firstOffset, long lastOffset, long timestamp) {}
 
     /** What is known of one producer id. */
     static final class ProducerEntry {
@@ -60,7 +59,9 @@ final class ProducerStateTable {
         }
 
         int lastSeq() {
-            return batches.isEmpty() ? RecordBatch.NO_SEQUENCE : batches.peekLast().lastSeq();
+            return batches.isEmpty()
+                    ? RecordBatch.NO_SEQUENCE
+                    : batches.peekLast().lastSeq();
         }
 
         long lastOffset() {
@@ -118,20 +119,20 @@ final class ProducerStateTable {
             boolean mayHaveForgotten = expiredAny || logStartOffset > 0;
             if (batch.baseSequence() != 0 && !mayHaveForgotten) {
                 throw new OutOfOrderSequenceException("producer " + batch.producerId() + " has not written to " + tp
-                    + " before and must start at sequence 0, not " + batch.baseSequence());
+                        + " before and must start at sequence 0, not " + batch.baseSequence());
             }
             return;
         }
         short epoch = batch.producerEpoch();
         if (epoch < e.epoch) {
             throw new InvalidProducerEpochException("epoch " + epoch + " of producer " + batch.producerId() + " in "
-                + tp + " is older than its current epoch " + e.epoch);
+                    + tp + " is older than its current epoch " + e.epoch);
         }
         int firstSeq = batch.baseSequence();
         if (epoch > e.epoch) {
             if (firstSeq != 0) {
                 throw new OutOfOrderSequenceException("producer " + batch.producerId() + " starts its new epoch "
-                    + epoch + " in " + tp + " at sequence " + firstSeq + ", not 0");
+                        + epoch + " in " + tp + " at sequence " + firstSeq + ", not 0");
             }
             return;
         }
@@ -139,7 +140,7 @@ final class ProducerStateTable {
         boolean inSequence = firstSeq == lastSeq + 1L || (firstSeq == 0 && lastSeq == Integer.MAX_VALUE);
         if (lastSeq != RecordBatch.NO_SEQUENCE && !inSequence) {
             throw new OutOfOrderSequenceException("out of order sequence of producer " + batch.producerId() + " in "
-                + tp + " at offset " + offsetHint + ": got " + firstSeq + ", expected " + (lastSeq + 1));
+                    + tp + " at offset " + offsetHint + ": got " + firstSeq + ", expected " + (lastSeq + 1));
         }
     }
 
@@ -154,7 +155,8 @@ final class ProducerStateTable {
      */
     void update(RecordBatch batch, long firstOffset, long lastOffset, long timestamp) {
         if (batch.hasProducerId() && !batch.isControlBatch()) {
-            ProducerEntry e = producers.computeIfAbsent(batch.producerId(), id -> new ProducerEntry(id, batch.producerEpoch()));
+            ProducerEntry e =
+                    producers.computeIfAbsent(batch.producerId(), id -> new ProducerEntry(id, batch.producerEpoch()));
             if (batch.producerEpoch() != e.epoch) {
                 e.epoch = batch.producerEpoch();
                 e.batches.clear();
@@ -162,8 +164,8 @@ final class ProducerStateTable {
             if (e.batches.size() == BATCHES_PER_PRODUCER) {
                 e.batches.removeFirst();
             }
-            e.batches.addLast(new BatchMetadata(batch.baseSequence(), batch.lastSequence(), firstOffset,
-                lastOffset, timestamp));
+            e.batches.addLast(
+                    new BatchMetadata(batch.baseSequence(), batch.lastSequence(), firstOffset, lastOffset, timestamp));
             e.lastTimestamp = Math.max(e.lastTimestamp, timestamp);
         }
         mapEndOffset = Math.max(mapEndOffset, lastOffset + 1);
@@ -239,8 +241,8 @@ final class ProducerStateTable {
             byte[] body = bytes.toByteArray();
             CRC32C crc = new CRC32C();
             crc.update(body);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (FileChannel ch = FileChannel.open(
+                    tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buf = ByteBuffer.allocate(body.length + 8);
                 buf.put(body).putLong(crc.getValue()).flip();
                 while (buf.hasRemaining()) {
@@ -294,8 +296,8 @@ final class ProducerStateTable {
                 e.lastTimestamp = in.readLong();
                 int batches = in.readInt();
                 for (int j = 0; j < batches; j++) {
-                    e.batches.addLast(new BatchMetadata(in.readInt(), in.readInt(), in.readLong(), in.readLong(),
-                        in.readLong()));
+                    e.batches.addLast(
+                            new BatchMetadata(in.readInt(), in.readInt(), in.readLong(), in.readLong(), in.readLong()));
                 }
                 producers.put(e.producerId, e);
             }
@@ -306,14 +308,14 @@ final class ProducerStateTable {
         List<Long> out = new ArrayList<>();
         try (var files = Files.list(dir)) {
             files.map(p -> p.getFileName().toString())
-                .filter(n -> n.endsWith(SUFFIX))
-                .forEach(n -> {
-                    try {
-                        out.add(Long.parseLong(n.substring(0, n.length() - SUFFIX.length())));
-                    } catch (NumberFormatException ignored) {
-                        // not ours
-                    }
-                });
+                    .filter(n -> n.endsWith(SUFFIX))
+                    .forEach(n -> {
+                        try {
+                            out.add(Long.parseLong(n.substring(0, n.length() - SUFFIX.length())));
+                        } catch (NumberFormatException ignored) {
+                            // not ours
+                        }
+                    });
         } catch (IOException e) {
             return out;
         }

@@ -63,8 +63,10 @@ final class ReplicaFetcher extends Thread {
         this.localBrokerId = localBrokerId;
         this.leaderId = leaderId;
         this.config = config;
-        this.client = new BrokerClient("strand-replica-fetcher-" + localBrokerId, leaderAddress,
-            config.replicaFetchResponseMaxBytes() + 1024 * 1024);
+        this.client = new BrokerClient(
+                "strand-replica-fetcher-" + localBrokerId,
+                leaderAddress,
+                config.replicaFetchResponseMaxBytes() + 1024 * 1024);
     }
 
     InetSocketAddress leaderAddress() {
@@ -120,12 +122,19 @@ final class ReplicaFetcher extends Thread {
                     return;
                 }
             } catch (IOException e) {
-                log.info("Fetch from broker {} at {} failed: {}; retrying in {} ms", leaderId, client.address(),
-                    e.getMessage(), config.replicaFetchBackoffMs());
+                log.info(
+                        "Fetch from broker {} at {} failed: {}; retrying in {} ms",
+                        leaderId,
+                        client.address(),
+                        e.getMessage(),
+                        config.replicaFetchBackoffMs());
                 sleepQuietly(config.replicaFetchBackoffMs());
             } catch (RuntimeException e) {
-                log.error("Replica fetcher from broker {} failed; retrying in {} ms", leaderId,
-                    config.replicaFetchBackoffMs(), e);
+                log.error(
+                        "Replica fetcher from broker {} failed; retrying in {} ms",
+                        leaderId,
+                        config.replicaFetchBackoffMs(),
+                        e);
                 sleepQuietly(config.replicaFetchBackoffMs());
             }
         }
@@ -183,24 +192,27 @@ final class ReplicaFetcher extends Thread {
             Partition p = f.partition;
             names.put(p.topicId(), p.topicPartition().topic());
             topics.computeIfAbsent(p.topicId(), id -> new FetchRequestData.FetchTopic().setTopicId(id))
-                .partitions().add(new FetchRequestData.FetchPartition()
-                    .setPartition(p.topicPartition().partition())
-                    .setCurrentLeaderEpoch(f.leaderEpoch)
-                    .setFetchOffset(p.log().logEndOffset())
-                    .setLastFetchedEpoch(p.log().latestEpoch().orElse(-1))
-                    .setLogStartOffset(p.log().logStartOffset())
-                    .setPartitionMaxBytes(config.replicaFetchMaxBytes()));
+                    .partitions()
+                    .add(new FetchRequestData.FetchPartition()
+                            .setPartition(p.topicPartition().partition())
+                            .setCurrentLeaderEpoch(f.leaderEpoch)
+                            .setFetchOffset(p.log().logEndOffset())
+                            .setLastFetchedEpoch(p.log().latestEpoch().orElse(-1))
+                            .setLogStartOffset(p.log().logStartOffset())
+                            .setPartitionMaxBytes(config.replicaFetchMaxBytes()));
         }
         FetchRequestData request = new FetchRequestData()
-            .setReplicaState(new FetchRequestData.ReplicaState().setReplicaId(localBrokerId).setReplicaEpoch(-1))
-            .setMaxWaitMs(config.replicaFetchWaitMaxMs())
-            .setMinBytes(config.replicaFetchMinBytes())
-            .setMaxBytes(config.replicaFetchResponseMaxBytes())
-            .setSessionId(0)
-            .setSessionEpoch(-1)
-            .setTopics(new ArrayList<>(topics.values()));
-        FetchResponse response = (FetchResponse) client.send(ApiKeys.FETCH, version, request,
-            config.replicaFetchWaitMaxMs() + 30_000);
+                .setReplicaState(new FetchRequestData.ReplicaState()
+                        .setReplicaId(localBrokerId)
+                        .setReplicaEpoch(-1))
+                .setMaxWaitMs(config.replicaFetchWaitMaxMs())
+                .setMinBytes(config.replicaFetchMinBytes())
+                .setMaxBytes(config.replicaFetchResponseMaxBytes())
+                .setSessionId(0)
+                .setSessionEpoch(-1)
+                .setTopics(new ArrayList<>(topics.values()));
+        FetchResponse response =
+                (FetchResponse) client.send(ApiKeys.FETCH, version, request, config.replicaFetchWaitMaxMs() + 30_000);
         if (response.data().errorCode() != Errors.NONE.code()) {
             backOffAll(batch, Errors.forCode(response.data().errorCode()));
             return;
@@ -255,8 +267,12 @@ final class ReplicaFetcher extends Thread {
                 default -> backOff(f, error, config.replicaFetchBackoffMs());
             }
         } catch (ApiException e) {
-            log.warn("{}: follower append from leader {} at epoch {} failed: {}", p.topicPartition(), leaderId,
-                f.leaderEpoch, e.toString());
+            log.warn(
+                    "{}: follower append from leader {} at epoch {} failed: {}",
+                    p.topicPartition(),
+                    leaderId,
+                    f.leaderEpoch,
+                    e.toString());
             backOff(f, Errors.forException(e), config.replicaFetchBackoffMs());
         }
     }
@@ -273,8 +289,13 @@ final class ReplicaFetcher extends Thread {
     }
 
     private void backOff(Fetching f, Errors error, long ms) {
-        log.debug("{}: fetch from leader {} at epoch {} answered {}; retrying in {} ms",
-            f.partition.topicPartition(), leaderId, f.leaderEpoch, error, ms);
+        log.debug(
+                "{}: fetch from leader {} at epoch {} answered {}; retrying in {} ms",
+                f.partition.topicPartition(),
+                leaderId,
+                f.leaderEpoch,
+                error,
+                ms);
         f.retryAtMs = System.currentTimeMillis() + ms;
     }
 

@@ -74,10 +74,10 @@ final class ReplicaFetcherManager {
     private Optional<InetSocketAddress> endpoint(BrokerRegistration b) {
         String listener = config.listeners().get(0).name();
         return b.getEndpointsList().stream()
-            .filter(e -> e.getListenerName().equals(listener))
-            .findFirst()
-            .or(() -> b.getEndpointsList().stream().findFirst())
-            .map((Endpoint e) -> new InetSocketAddress(e.getHost(), e.getPort()));
+                .filter(e -> e.getListenerName().equals(listener))
+                .findFirst()
+                .or(() -> b.getEndpointsList().stream().findFirst())
+                .map((Endpoint e) -> new InetSocketAddress(e.getHost(), e.getPort()));
     }
 
     synchronized void shutdown() {

@@ -40,14 +40,22 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     private final ConcurrentHashMap<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
     /** Partitions handed to a fetcher (replica-state thread only). */
     private final Map<TopicPartition, Integer> fetchingAtEpoch = new java.util.HashMap<>();
-    private final java.util.List<LeadershipListener> leadershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private final java.util.List<LeadershipListener> leadershipListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Role changes in ZooKeeper order; after close, late metadata events are dropped. */
-    private final ExecutorService stateThread = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
-        TimeUnit.MILLISECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "replica-state");
-            t.setDaemon(true);
-            return t;
-        }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
+    private final ExecutorService stateThread = new java.util.concurrent.ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>(),
+            r -> {
+                Thread t = new Thread(r, "replica-state");
+                t.setDaemon(true);
+                return t;
+            },
+            new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
 
     private final IsrUpdater isrUpdater;
     private final ReplicaFetcherManager fetchers;
@@ -65,8 +73,11 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         this.fetchers = new ReplicaFetcherManager(config, metadata);
         long period = Math.max(10, config.replicaLagTimeMaxMs() / 2);
         isrThread.scheduleWithFixedDelay(this::shrinkIsrs, period, period, TimeUnit.MILLISECONDS);
-        isrThread.scheduleWithFixedDelay(this::expireProducers, config.producerIdExpirationCheckIntervalMs(),
-            config.producerIdExpirationCheckIntervalMs(), TimeUnit.MILLISECONDS);
+        isrThread.scheduleWithFixedDelay(
+                this::expireProducers,
+                config.producerIdExpirationCheckIntervalMs(),
+                config.producerIdExpirationCheckIntervalMs(),
+                TimeUnit.MILLISECONDS);
     }
 
     public void addLeadershipListener(LeadershipListener listener) {
@@ -135,8 +146,8 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                     if (gone.isLeader()) {
                         leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
                     }
-                    gone.close(new NotLeaderOrFollowerException("broker " + config.brokerId()
-                        + " no longer hosts " + tp));
+                    gone.close(
+                            new NotLeaderOrFollowerException("broker " + config.brokerId() + " no longer hosts " + tp));
                     log.info("{}: this broker is no longer a replica", tp);
                 }
                 if (logs.get(tp).isPresent()) {
@@ -164,8 +175,14 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
             }
         } catch (RuntimeException e) {
-            log.error("{}: could not apply partition state {} (leader {}, epoch {}, ISR {})", tp,
-                info.stateVersion(), info.leader(), info.leaderEpoch(), info.isr(), e);
+            log.error(
+                    "{}: could not apply partition state {} (leader {}, epoch {}, ISR {})",
+                    tp,
+                    info.stateVersion(),
+                    info.leader(),
+                    info.leaderEpoch(),
+                    info.isr(),
+                    e);
         }
     }
 
@@ -184,12 +201,19 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             TopicPartition tp = wal.topicPartition();
             Optional<TopicView> topic = metadata.topic(tp.topic());
             boolean hosted = topic.isPresent()
-                && (wal.topicId() == null || Uuid.ZERO_UUID.equals(wal.topicId()) || topic.get().topicId().equals(wal.topicId()))
-                && topic.get().replicas().getOrDefault(tp.partition(), List.of()).contains(config.brokerId());
+                    && (wal.topicId() == null
+                            || Uuid.ZERO_UUID.equals(wal.topicId())
+                            || topic.get().topicId().equals(wal.topicId()))
+                    && topic.get()
+                            .replicas()
+                            .getOrDefault(tp.partition(), List.of())
+                            .contains(config.brokerId());
             if (!hosted && !partitions.containsKey(tp)) {
                 logs.delete(tp);
-                log.info("{}: deleted a local log no topic in ZooKeeper accounts for on this broker (topic id {})",
-                    tp, wal.topicId());
+                log.info(
+                        "{}: deleted a local log no topic in ZooKeeper accounts for on this broker (topic id {})",
+                        tp,
+                        wal.topicId());
             }
         }
     }
@@ -228,8 +252,8 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     }
 
     /** Runs the leader's ISR compare-and-set off the request and state threads, then applies the new state. */
-    private void changeIsr(Partition p, int leaderEpoch, java.util.function.UnaryOperator<List<Integer>> change,
-                           String why) {
+    private void changeIsr(
+            Partition p, int leaderEpoch, java.util.function.UnaryOperator<List<Integer>> change, String why) {
         isrThread.execute(() -> {
             TopicPartition tp = p.topicPartition();
             try {
@@ -238,8 +262,13 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 if (r.fenced()) {
                     log.info("{}: ISR change ({}) not made: no longer leader at epoch {}", tp, why, leaderEpoch);
                 } else if (r.state() != null) {
-                    log.info("{}: ISR {} -> {} at leader epoch {} ({})", tp, before, r.state().getIsrList(),
-                        leaderEpoch, why);
+                    log.info(
+                            "{}: ISR {} -> {} at leader epoch {} ({})",
+                            tp,
+                            before,
+                            r.state().getIsrList(),
+                            leaderEpoch,
+                            why);
                     PartitionInfo applied = new PartitionInfo(tp, p.replicas(), r.state(), r.version());
                     stateThread.execute(() -> {
                         if (partitions.get(tp) == p) {

@@ -48,7 +48,8 @@ public final class ReplicationThrottle {
         }
         String rate = cache.brokerConfig(brokerEntity).get(DynamicBrokerConfigs.LEADER_REPLICATION_THROTTLED_RATE);
         if (rate == null) {
-            rate = cache.brokerConfig(Znodes.DEFAULT_BROKER_ENTITY).get(DynamicBrokerConfigs.LEADER_REPLICATION_THROTTLED_RATE);
+            rate = cache.brokerConfig(Znodes.DEFAULT_BROKER_ENTITY)
+                    .get(DynamicBrokerConfigs.LEADER_REPLICATION_THROTTLED_RATE);
         }
         if (rate == null) {
             return staticRate;
@@ -70,8 +71,10 @@ public final class ReplicationThrottle {
             return false;
         }
         PartitionReassignment r = request.get().getPartitionsMap().get(tp.partition());
-        return r != null && !r.getCancelled() && r.getTargetReplicasList().contains(replicaId)
-            && !r.getOriginalReplicasList().contains(replicaId);
+        return r != null
+                && !r.getCancelled()
+                && r.getTargetReplicasList().contains(replicaId)
+                && !r.getOriginalReplicasList().contains(replicaId);
     }
 
     /** How many bytes of throttled traffic may be sent now: 0 while the bucket is empty, Long.MAX_VALUE if unlimited. */

@@ -41,21 +41,21 @@ public final class TopicService {
      */
     public CompletableFuture<TopicCreation> create(TopicSpec spec, boolean validateOnly, long waitMs) {
         return CompletableFuture.supplyAsync(() -> creator.create(spec, defaults(), validateOnly), blockingPool)
-            .thenCompose(outcome -> {
-                Uuid id = null;
-                if (outcome instanceof TopicCreation.Created c) {
-                    id = TopicAssignments.topicId(c.assignment());
-                } else if (outcome instanceof TopicCreation.AlreadyExists e) {
-                    id = TopicAssignments.topicId(e.winner());
-                }
-                Uuid topicId = id;
-                if (topicId == null || waitMs <= 0) {
-                    return CompletableFuture.completedFuture(outcome);
-                }
-                return cache.awaitTopic(spec.name(), t -> t.topicId().equals(topicId) && t.complete())
-                    .orTimeout(waitMs, TimeUnit.MILLISECONDS)
-                    .handle((TopicView v, Throwable e) -> outcome);
-            });
+                .thenCompose(outcome -> {
+                    Uuid id = null;
+                    if (outcome instanceof TopicCreation.Created c) {
+                        id = TopicAssignments.topicId(c.assignment());
+                    } else if (outcome instanceof TopicCreation.AlreadyExists e) {
+                        id = TopicAssignments.topicId(e.winner());
+                    }
+                    Uuid topicId = id;
+                    if (topicId == null || waitMs <= 0) {
+                        return CompletableFuture.completedFuture(outcome);
+                    }
+                    return cache.awaitTopic(spec.name(), t -> t.topicId().equals(topicId) && t.complete())
+                            .orTimeout(waitMs, TimeUnit.MILLISECONDS)
+                            .handle((TopicView v, Throwable e) -> outcome);
+                });
     }
 
     /** The Kafka error code for a rejected creation. */

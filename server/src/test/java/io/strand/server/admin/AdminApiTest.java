@@ -56,8 +56,8 @@ class AdminApiTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = StrandTestCluster.start(3, Map.of(BrokerConfig.DEFAULT_REPLICATION_FACTOR, "3",
-            BrokerConfig.MIN_INSYNC_REPLICAS, "2"));
+        cluster = StrandTestCluster.start(
+                3, Map.of(BrokerConfig.DEFAULT_REPLICATION_FACTOR, "3", BrokerConfig.MIN_INSYNC_REPLICAS, "2"));
         admin = cluster.admin();
     }
 
@@ -74,18 +74,31 @@ class AdminApiTest {
     @Test
     void shouldLetARunningProducerUsePartitionsAddedAfterItStarted() throws Exception {
         cluster.createTopic("growing", 1, 3);
-        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false",
-                ProducerConfig.METADATA_MAX_AGE_CONFIG, "500", ProducerConfig.MAX_BLOCK_MS_CONFIG, "20000"))) {
-            producer.send(new ProducerRecord<>("growing", 0, null, "before".getBytes())).get();
+        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                "false",
+                ProducerConfig.METADATA_MAX_AGE_CONFIG,
+                "500",
+                ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                "20000"))) {
+            producer.send(new ProducerRecord<>("growing", 0, null, "before".getBytes()))
+                    .get();
             assertEquals(1, producer.partitionsFor("growing").size());
 
-            admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(4))).all().get();
+            admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(4)))
+                    .all()
+                    .get();
 
-            StrandTestCluster.waitUntil("the producer sees 4 partitions", Duration.ofSeconds(20),
-                () -> producer.partitionsFor("growing").size() == 4);
+            StrandTestCluster.waitUntil(
+                    "the producer sees 4 partitions",
+                    Duration.ofSeconds(20),
+                    () -> producer.partitionsFor("growing").size() == 4);
             List<RecordMetadata> sent = new ArrayList<>();
             for (int p = 1; p < 4; p++) {
-                sent.add(producer.send(new ProducerRecord<>("growing", p, null, ("to " + p).getBytes())).get());
+                sent.add(producer.send(new ProducerRecord<>("growing", p, null, ("to " + p).getBytes()))
+                        .get());
             }
             sent.forEach(md -> assertEquals(0, md.offset(), "first record of new partition " + md.partition()));
         }
@@ -93,11 +106,17 @@ class AdminApiTest {
         assertEquals(4, d.partitions().size());
         d.partitions().forEach(p -> assertEquals(3, p.replicas().size(), "new partitions keep RF 3"));
 
-        ExecutionException shrink = assertThrows(ExecutionException.class,
-            () -> admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(2))).all().get());
+        ExecutionException shrink = assertThrows(
+                ExecutionException.class,
+                () -> admin.createPartitions(Map.of("growing", NewPartitions.increaseTo(2)))
+                        .all()
+                        .get());
         assertInstanceOf(InvalidPartitionsException.class, shrink.getCause());
-        ExecutionException unknown = assertThrows(ExecutionException.class,
-            () -> admin.createPartitions(Map.of("nope", NewPartitions.increaseTo(2))).all().get());
+        ExecutionException unknown = assertThrows(
+                ExecutionException.class,
+                () -> admin.createPartitions(Map.of("nope", NewPartitions.increaseTo(2)))
+                        .all()
+                        .get());
         assertInstanceOf(UnknownTopicOrPartitionException.class, unknown.getCause());
     }
 
@@ -105,9 +124,11 @@ class AdminApiTest {
     void shouldDeleteATopicEverywhereAndRecreateItWithANewIdAndNoOldData() throws Exception {
         cluster.createTopic("doomed", 2, 3);
         Uuid oldId = describe("doomed").topicId();
-        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false"))) {
+        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(
+                Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false"))) {
             for (int i = 0; i < 50; i++) {
-                producer.send(new ProducerRecord<>("doomed", i % 2, null, ("old " + i).getBytes())).get();
+                producer.send(new ProducerRecord<>("doomed", i % 2, null, ("old " + i).getBytes()))
+                        .get();
             }
         }
         assertTrue(partitionDirExists("doomed", 0));
@@ -115,9 +136,15 @@ class AdminApiTest {
         admin.deleteTopics(List.of("doomed")).all().get();
 
         assertFalse(admin.listTopics().names().get().contains("doomed"));
-        StrandTestCluster.waitUntil("every broker dropped the logs of doomed", Duration.ofSeconds(20),
-            () -> !partitionDirExists("doomed", 0) && !partitionDirExists("doomed", 1)
-                && cluster.brokers().stream().allMatch(b -> b.replicaManager().partition(new TopicPartition("doomed", 0)).isEmpty()));
+        StrandTestCluster.waitUntil(
+                "every broker dropped the logs of doomed",
+                Duration.ofSeconds(20),
+                () -> !partitionDirExists("doomed", 0)
+                        && !partitionDirExists("doomed", 1)
+                        && cluster.brokers().stream()
+                                .allMatch(b -> b.replicaManager()
+                                        .partition(new TopicPartition("doomed", 0))
+                                        .isEmpty()));
 
         cluster.createTopic("doomed", 2, 3);
         Uuid newId = describe("doomed").topicId();
@@ -127,8 +154,9 @@ class AdminApiTest {
             consumer.assign(tps);
             assertEquals(Map.of(tps.get(0), 0L, tps.get(1), 0L), consumer.endOffsets(tps), "no old data");
         }
-        ExecutionException unknown = assertThrows(ExecutionException.class,
-            () -> admin.deleteTopics(List.of("never-was")).all().get());
+        ExecutionException unknown = assertThrows(
+                ExecutionException.class,
+                () -> admin.deleteTopics(List.of("never-was")).all().get());
         assertInstanceOf(UnknownTopicOrPartitionException.class, unknown.getCause());
     }
 
@@ -136,52 +164,107 @@ class AdminApiTest {
     void shouldChangeTopicConfigsAndApplyThemToTheLogs() throws Exception {
         cluster.createTopic("tuned", 1, 3);
         ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "tuned");
-        admin.incrementalAlterConfigs(Map.of(topic, List.of(
-            new AlterConfigOp(new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET),
-            new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.APPEND)))).all().get();
+        admin.incrementalAlterConfigs(Map.of(
+                        topic,
+                        List.of(
+                                new AlterConfigOp(new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET),
+                                new AlterConfigOp(
+                                        new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.APPEND))))
+                .all()
+                .get();
 
         Config config = admin.describeConfigs(List.of(topic)).all().get().get(topic);
         assertEquals("3600000", config.get("retention.ms").value());
-        assertEquals(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG, config.get("retention.ms").source());
+        assertEquals(
+                ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG,
+                config.get("retention.ms").source());
         assertEquals("delete,compact", config.get("cleanup.policy").value());
-        assertEquals(ConfigEntry.ConfigSource.DEFAULT_CONFIG, config.get("segment.bytes").source());
-        StrandTestCluster.waitUntil("every replica's log has retention.ms=3600000", Duration.ofSeconds(10),
-            () -> cluster.brokers().stream().allMatch(b -> b.replicaManager().partition(new TopicPartition("tuned", 0))
-                .map(p -> p.log().config().retentionMs() == 3_600_000L).orElse(false)));
+        assertEquals(
+                ConfigEntry.ConfigSource.DEFAULT_CONFIG,
+                config.get("segment.bytes").source());
+        StrandTestCluster.waitUntil(
+                "every replica's log has retention.ms=3600000",
+                Duration.ofSeconds(10),
+                () -> cluster.brokers().stream()
+                        .allMatch(b -> b.replicaManager()
+                                .partition(new TopicPartition("tuned", 0))
+                                .map(p -> p.log().config().retentionMs() == 3_600_000L)
+                                .orElse(false)));
 
-        admin.incrementalAlterConfigs(Map.of(topic, List.of(
-            new AlterConfigOp(new ConfigEntry("retention.ms", ""), AlterConfigOp.OpType.DELETE)))).all().get();
-        assertEquals(ConfigEntry.ConfigSource.DEFAULT_CONFIG,
-            admin.describeConfigs(List.of(topic)).all().get().get(topic).get("retention.ms").source());
+        admin.incrementalAlterConfigs(Map.of(
+                        topic,
+                        List.of(new AlterConfigOp(new ConfigEntry("retention.ms", ""), AlterConfigOp.OpType.DELETE))))
+                .all()
+                .get();
+        assertEquals(
+                ConfigEntry.ConfigSource.DEFAULT_CONFIG,
+                admin.describeConfigs(List.of(topic))
+                        .all()
+                        .get()
+                        .get(topic)
+                        .get("retention.ms")
+                        .source());
 
-        ExecutionException bad = assertThrows(ExecutionException.class, () -> admin.incrementalAlterConfigs(Map.of(topic,
-            List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "soon"), AlterConfigOp.OpType.SET)))).all().get());
+        ExecutionException bad = assertThrows(
+                ExecutionException.class,
+                () -> admin.incrementalAlterConfigs(Map.of(
+                                topic,
+                                List.of(new AlterConfigOp(
+                                        new ConfigEntry("retention.ms", "soon"), AlterConfigOp.OpType.SET))))
+                        .all()
+                        .get());
         assertInstanceOf(InvalidConfigurationException.class, bad.getCause());
-        assertTrue(bad.getCause().getMessage().contains("retention.ms"), bad.getCause().getMessage());
+        assertTrue(
+                bad.getCause().getMessage().contains("retention.ms"),
+                bad.getCause().getMessage());
     }
 
     @Test
     void shouldChangeOnlyDynamicBrokerConfigs() throws Exception {
         ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "2");
-        admin.incrementalAlterConfigs(Map.of(broker, List.of(new AlterConfigOp(
-            new ConfigEntry("leader.replication.throttled.rate", "1048576"), AlterConfigOp.OpType.SET)))).all().get();
-        ConfigEntry rate = admin.describeConfigs(List.of(broker)).all().get().get(broker).get("leader.replication.throttled.rate");
+        admin.incrementalAlterConfigs(Map.of(
+                        broker,
+                        List.of(new AlterConfigOp(
+                                new ConfigEntry("leader.replication.throttled.rate", "1048576"),
+                                AlterConfigOp.OpType.SET))))
+                .all()
+                .get();
+        ConfigEntry rate =
+                admin.describeConfigs(List.of(broker)).all().get().get(broker).get("leader.replication.throttled.rate");
         assertEquals("1048576", rate.value());
         assertEquals(ConfigEntry.ConfigSource.DYNAMIC_BROKER_CONFIG, rate.source());
         assertFalse(rate.isReadOnly());
-        ConfigEntry logDirs = admin.describeConfigs(List.of(broker)).all().get().get(broker).get("log.dirs");
+        ConfigEntry logDirs =
+                admin.describeConfigs(List.of(broker)).all().get().get(broker).get("log.dirs");
         assertTrue(logDirs.isReadOnly());
         assertEquals(ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG, logDirs.source());
 
-        ExecutionException readOnly = assertThrows(ExecutionException.class, () -> admin.incrementalAlterConfigs(Map.of(
-            broker, List.of(new AlterConfigOp(new ConfigEntry("log.dirs", "/tmp/x"), AlterConfigOp.OpType.SET)))).all().get());
+        ExecutionException readOnly = assertThrows(
+                ExecutionException.class,
+                () -> admin.incrementalAlterConfigs(Map.of(
+                                broker,
+                                List.of(new AlterConfigOp(
+                                        new ConfigEntry("log.dirs", "/tmp/x"), AlterConfigOp.OpType.SET))))
+                        .all()
+                        .get());
         assertInstanceOf(InvalidRequestException.class, readOnly.getCause());
         assertTrue(readOnly.getCause().getMessage().contains("Cannot update these configs dynamically: log.dirs"));
 
-        admin.incrementalAlterConfigs(Map.of(broker, List.of(new AlterConfigOp(
-            new ConfigEntry("leader.replication.throttled.rate", ""), AlterConfigOp.OpType.DELETE)))).all().get();
-        assertEquals(ConfigEntry.ConfigSource.DEFAULT_CONFIG,
-            admin.describeConfigs(List.of(broker)).all().get().get(broker).get("leader.replication.throttled.rate").source());
+        admin.incrementalAlterConfigs(Map.of(
+                        broker,
+                        List.of(new AlterConfigOp(
+                                new ConfigEntry("leader.replication.throttled.rate", ""),
+                                AlterConfigOp.OpType.DELETE))))
+                .all()
+                .get();
+        assertEquals(
+                ConfigEntry.ConfigSource.DEFAULT_CONFIG,
+                admin.describeConfigs(List.of(broker))
+                        .all()
+                        .get()
+                        .get(broker)
+                        .get("leader.replication.throttled.rate")
+                        .source());
     }
 
     @Test
@@ -193,27 +276,42 @@ class AdminApiTest {
         List<Integer> replicas = new ArrayList<>(List.of(preferred));
         List.of(1, 2, 3).stream().filter(b -> b != preferred).forEach(replicas::add);
         admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("preferring", Map.of(0, replicas))))
-            .all().get();
+                .all()
+                .get();
         TopicPartition tp = new TopicPartition("preferring", 0);
-        StrandTestCluster.waitUntil("broker " + preferred + " leads preferring-0", Duration.ofSeconds(20),
-            () -> cluster.broker(preferred).replicaManager().partition(tp).map(p -> p.isLeader()).orElse(false));
+        StrandTestCluster.waitUntil(
+                "broker " + preferred + " leads preferring-0",
+                Duration.ofSeconds(20),
+                () -> cluster.broker(preferred)
+                        .replicaManager()
+                        .partition(tp)
+                        .map(p -> p.isLeader())
+                        .orElse(false));
         cluster.restartBroker(preferred);
-        StrandTestCluster.waitUntil("broker " + preferred + " back in the ISR and another broker leading",
-            Duration.ofSeconds(30), () -> {
-                var p = describeQuietly("preferring");
-                return p != null && p.leader() != null && p.leader().id() != preferred
-                    && p.isr().stream().anyMatch(n -> n.id() == preferred);
-            });
+        StrandTestCluster.waitUntil(
+                "broker " + preferred + " back in the ISR and another broker leading", Duration.ofSeconds(30), () -> {
+                    var p = describeQuietly("preferring");
+                    return p != null
+                            && p.leader() != null
+                            && p.leader().id() != preferred
+                            && p.isr().stream().anyMatch(n -> n.id() == preferred);
+                });
 
-        Map<TopicPartition, Optional<Throwable>> result =
-            admin.electLeaders(ElectionType.PREFERRED, Set.of(tp)).partitions().get();
+        Map<TopicPartition, Optional<Throwable>> result = admin.electLeaders(ElectionType.PREFERRED, Set.of(tp))
+                .partitions()
+                .get();
 
         assertEquals(Optional.empty(), result.get(tp));
-        StrandTestCluster.waitUntil("the preferred replica leads", Duration.ofSeconds(10),
-            () -> describeQuietly("preferring").leader().id() == preferred);
-        Map<TopicPartition, Optional<Throwable>> again =
-            admin.electLeaders(ElectionType.PREFERRED, Set.of(tp)).partitions().get();
-        assertInstanceOf(org.apache.kafka.common.errors.ElectionNotNeededException.class, again.get(tp).orElseThrow());
+        StrandTestCluster.waitUntil(
+                "the preferred replica leads",
+                Duration.ofSeconds(10),
+                () -> describeQuietly("preferring").leader().id() == preferred);
+        Map<TopicPartition, Optional<Throwable>> again = admin.electLeaders(ElectionType.PREFERRED, Set.of(tp))
+                .partitions()
+                .get();
+        assertInstanceOf(
+                org.apache.kafka.common.errors.ElectionNotNeededException.class,
+                again.get(tp).orElseThrow());
     }
 
     @Test
@@ -225,17 +323,22 @@ class AdminApiTest {
         assertTrue(cluster.broker(controller).controller().isActive());
 
         cluster.createTopic("sized", 1, 3);
-        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false"))) {
-            producer.send(new ProducerRecord<>("sized", 0, null, new byte[1000])).get();
+        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(
+                Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false"))) {
+            producer.send(new ProducerRecord<>("sized", 0, null, new byte[1000]))
+                    .get();
         }
-        Map<Integer, Map<String, LogDirDescription>> dirs = admin.describeLogDirs(List.of(1, 2, 3)).allDescriptions().get();
+        Map<Integer, Map<String, LogDirDescription>> dirs =
+                admin.describeLogDirs(List.of(1, 2, 3)).allDescriptions().get();
         for (int id = 1; id <= 3; id++) {
             Collection<LogDirDescription> mine = dirs.get(id).values();
             assertEquals(1, mine.size());
             LogDirDescription dir = mine.iterator().next();
             assertTrue(dir.totalBytes().isPresent());
             var replica = dir.replicaInfos().get(new TopicPartition("sized", 0));
-            assertTrue(replica != null && replica.size() > 1000, "broker " + id + " reports the log of sized-0: " + replica);
+            assertTrue(
+                    replica != null && replica.size() > 1000,
+                    "broker " + id + " reports the log of sized-0: " + replica);
         }
     }
 

@@ -53,10 +53,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * the controller): each answered with the expected result or error code, never a closed connection.
  */
 class AdminProtocolVersionsTest {
-    private static final List<ApiKeys> ADMIN_APIS = List.of(ApiKeys.CREATE_PARTITIONS, ApiKeys.DELETE_TOPICS,
-        ApiKeys.DESCRIBE_CONFIGS, ApiKeys.ALTER_CONFIGS, ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.ELECT_LEADERS,
-        ApiKeys.DESCRIBE_CLUSTER, ApiKeys.DESCRIBE_LOG_DIRS, ApiKeys.DESCRIBE_TOPIC_PARTITIONS,
-        ApiKeys.ALTER_PARTITION_REASSIGNMENTS, ApiKeys.LIST_PARTITION_REASSIGNMENTS);
+    private static final List<ApiKeys> ADMIN_APIS = List.of(
+            ApiKeys.CREATE_PARTITIONS,
+            ApiKeys.DELETE_TOPICS,
+            ApiKeys.DESCRIBE_CONFIGS,
+            ApiKeys.ALTER_CONFIGS,
+            ApiKeys.INCREMENTAL_ALTER_CONFIGS,
+            ApiKeys.ELECT_LEADERS,
+            ApiKeys.DESCRIBE_CLUSTER,
+            ApiKeys.DESCRIBE_LOG_DIRS,
+            ApiKeys.DESCRIBE_TOPIC_PARTITIONS,
+            ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
+            ApiKeys.LIST_PARTITION_REASSIGNMENTS);
     private static final byte TOPIC = ConfigResource.Type.TOPIC.id();
     private static final byte BROKER = ConfigResource.Type.BROKER.id();
     private static StrandTestCluster cluster;
@@ -65,8 +73,10 @@ class AdminProtocolVersionsTest {
     static void startCluster() throws Exception {
         cluster = StrandTestCluster.start(1);
         cluster.createTopic("shared", 2, 1);
-        StrandTestCluster.waitUntil("broker 1 is the controller", java.time.Duration.ofSeconds(20),
-            () -> cluster.broker(1).controller().isActive());
+        StrandTestCluster.waitUntil(
+                "broker 1 is the controller",
+                java.time.Duration.ofSeconds(20),
+                () -> cluster.broker(1).controller().isActive());
     }
 
     @AfterAll
@@ -129,8 +139,10 @@ class AdminProtocolVersionsTest {
     @Test
     void shouldAdvertiseKafka40MinimumsToTheLatestVersions() throws Exception {
         try (RawKafkaConnection c = connect()) {
-            ApiVersionsResponse r = (ApiVersionsResponse) c.send(ApiKeys.API_VERSIONS, (short) 3,
-                new ApiVersionsRequestData().setClientSoftwareName("test").setClientSoftwareVersion("1"));
+            ApiVersionsResponse r = (ApiVersionsResponse) c.send(
+                    ApiKeys.API_VERSIONS,
+                    (short) 3,
+                    new ApiVersionsRequestData().setClientSoftwareName("test").setClientSoftwareVersion("1"));
             for (ApiKeys api : ADMIN_APIS) {
                 ApiVersionsResponseData.ApiVersion v = r.data().apiKeys().find(api.id);
                 assertNotNull(v, api + " is advertised");
@@ -147,13 +159,20 @@ class AdminProtocolVersionsTest {
         cluster.createTopic(topic, 1, 1);
         try (RawKafkaConnection c = connect()) {
             CreatePartitionsRequestData req = new CreatePartitionsRequestData().setTimeoutMs(10_000);
-            req.topics().add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName(topic).setCount(3));
+            req.topics()
+                    .add(new CreatePartitionsRequestData.CreatePartitionsTopic()
+                            .setName(topic)
+                            .setCount(3));
             CreatePartitionsResponse r = (CreatePartitionsResponse) c.send(ApiKeys.CREATE_PARTITIONS, version, req);
             assertEquals(Errors.NONE.code(), r.data().results().get(0).errorCode());
-            assertEquals(3, cluster.broker(1).metadataCache().topic(topic).orElseThrow().partitionCount());
+            assertEquals(
+                    3,
+                    cluster.broker(1).metadataCache().topic(topic).orElseThrow().partitionCount());
             r = (CreatePartitionsResponse) c.send(ApiKeys.CREATE_PARTITIONS, version, req);
-            assertEquals(Errors.INVALID_PARTITIONS.code(), r.data().results().get(0).errorCode());
-            assertEquals("Topic already has 3 partitions.", r.data().results().get(0).errorMessage());
+            assertEquals(
+                    Errors.INVALID_PARTITIONS.code(), r.data().results().get(0).errorCode());
+            assertEquals(
+                    "Topic already has 3 partitions.", r.data().results().get(0).errorMessage());
         }
     }
 
@@ -181,8 +200,9 @@ class AdminProtocolVersionsTest {
 
             r = (DeleteTopicsResponse) c.send(ApiKeys.DELETE_TOPICS, version, req);
             result = r.data().responses().iterator().next();
-            assertEquals((version >= 6 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code(),
-                result.errorCode());
+            assertEquals(
+                    (version >= 6 ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code(),
+                    result.errorCode());
             if (version >= 5) {
                 assertNotNull(result.errorMessage());
             }
@@ -193,31 +213,52 @@ class AdminProtocolVersionsTest {
     @MethodSource("describeConfigs")
     void shouldAnswerDescribeConfigs(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
-            DescribeConfigsRequestData req = new DescribeConfigsRequestData().setIncludeSynonyms(true)
-                .setIncludeDocumentation(version >= 3);
-            req.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType(TOPIC)
-                .setResourceName("shared").setConfigurationKeys(null));
-            req.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType(BROKER)
-                .setResourceName("1").setConfigurationKeys(List.of("log.dirs", "leader.replication.throttled.rate")));
-            req.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource().setResourceType(TOPIC)
-                .setResourceName("nope").setConfigurationKeys(null));
+            DescribeConfigsRequestData req =
+                    new DescribeConfigsRequestData().setIncludeSynonyms(true).setIncludeDocumentation(version >= 3);
+            req.resources()
+                    .add(new DescribeConfigsRequestData.DescribeConfigsResource()
+                            .setResourceType(TOPIC)
+                            .setResourceName("shared")
+                            .setConfigurationKeys(null));
+            req.resources()
+                    .add(new DescribeConfigsRequestData.DescribeConfigsResource()
+                            .setResourceType(BROKER)
+                            .setResourceName("1")
+                            .setConfigurationKeys(List.of("log.dirs", "leader.replication.throttled.rate")));
+            req.resources()
+                    .add(new DescribeConfigsRequestData.DescribeConfigsResource()
+                            .setResourceType(TOPIC)
+                            .setResourceName("nope")
+                            .setConfigurationKeys(null));
             DescribeConfigsResponse r = (DescribeConfigsResponse) c.send(ApiKeys.DESCRIBE_CONFIGS, version, req);
-            List<DescribeConfigsResponseData.DescribeConfigsResult> results = r.data().results();
+            List<DescribeConfigsResponseData.DescribeConfigsResult> results =
+                    r.data().results();
             assertEquals(Errors.NONE.code(), results.get(0).errorCode());
-            var retention = results.get(0).configs().stream().filter(e -> e.name().equals("retention.ms")).findFirst()
-                .orElseThrow();
+            var retention = results.get(0).configs().stream()
+                    .filter(e -> e.name().equals("retention.ms"))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals("604800000", retention.value());
             assertEquals(DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG.id(), retention.configSource());
             assertTrue(!retention.synonyms().isEmpty());
             assertEquals(Errors.NONE.code(), results.get(1).errorCode());
             assertEquals(2, results.get(1).configs().size());
-            assertTrue(results.get(1).configs().stream().filter(e -> e.name().equals("log.dirs")).findFirst()
-                .orElseThrow().readOnly());
+            assertTrue(results.get(1).configs().stream()
+                    .filter(e -> e.name().equals("log.dirs"))
+                    .findFirst()
+                    .orElseThrow()
+                    .readOnly());
             if (version >= 3) {
-                assertEquals(DescribeConfigsResponse.ConfigType.LIST.id(), results.get(1).configs().stream()
-                    .filter(e -> e.name().equals("log.dirs")).findFirst().orElseThrow().configType());
+                assertEquals(
+                        DescribeConfigsResponse.ConfigType.LIST.id(),
+                        results.get(1).configs().stream()
+                                .filter(e -> e.name().equals("log.dirs"))
+                                .findFirst()
+                                .orElseThrow()
+                                .configType());
             }
-            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), results.get(2).errorCode());
+            assertEquals(
+                    Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), results.get(2).errorCode());
         }
     }
 
@@ -227,25 +268,49 @@ class AdminProtocolVersionsTest {
         try (RawKafkaConnection c = connect()) {
             AlterConfigsRequestData req = new AlterConfigsRequestData();
             AlterConfigsRequestData.AlterConfigsResource topic = new AlterConfigsRequestData.AlterConfigsResource()
-                .setResourceType(TOPIC).setResourceName("shared");
-            topic.configs().add(new AlterConfigsRequestData.AlterableConfig().setName("retention.ms").setValue("86400000"));
+                    .setResourceType(TOPIC)
+                    .setResourceName("shared");
+            topic.configs()
+                    .add(new AlterConfigsRequestData.AlterableConfig()
+                            .setName("retention.ms")
+                            .setValue("86400000"));
             req.resources().add(topic);
             AlterConfigsRequestData.AlterConfigsResource broker = new AlterConfigsRequestData.AlterConfigsResource()
-                .setResourceType(BROKER).setResourceName("1");
-            broker.configs().add(new AlterConfigsRequestData.AlterableConfig().setName("log.dirs").setValue("/x"));
+                    .setResourceType(BROKER)
+                    .setResourceName("1");
+            broker.configs()
+                    .add(new AlterConfigsRequestData.AlterableConfig()
+                            .setName("log.dirs")
+                            .setValue("/x"));
             req.resources().add(broker);
             AlterConfigsResponse r = (AlterConfigsResponse) c.send(ApiKeys.ALTER_CONFIGS, version, req);
             assertEquals(Errors.NONE.code(), r.data().responses().get(0).errorCode());
-            assertEquals("86400000", cluster.broker(1).metadataCache().topic("shared").orElseThrow().configs().get("retention.ms"));
-            assertEquals(Errors.INVALID_REQUEST.code(), r.data().responses().get(1).errorCode());
+            assertEquals(
+                    "86400000",
+                    cluster.broker(1)
+                            .metadataCache()
+                            .topic("shared")
+                            .orElseThrow()
+                            .configs()
+                            .get("retention.ms"));
+            assertEquals(
+                    Errors.INVALID_REQUEST.code(), r.data().responses().get(1).errorCode());
             assertTrue(r.data().responses().get(1).errorMessage().contains("Cannot update these configs dynamically"));
 
             AlterConfigsRequestData clear = new AlterConfigsRequestData();
-            clear.resources().add(new AlterConfigsRequestData.AlterConfigsResource().setResourceType(TOPIC)
-                .setResourceName("shared"));
+            clear.resources()
+                    .add(new AlterConfigsRequestData.AlterConfigsResource()
+                            .setResourceType(TOPIC)
+                            .setResourceName("shared"));
             r = (AlterConfigsResponse) c.send(ApiKeys.ALTER_CONFIGS, version, clear);
             assertEquals(Errors.NONE.code(), r.data().responses().get(0).errorCode());
-            assertEquals(java.util.Map.of(), cluster.broker(1).metadataCache().topic("shared").orElseThrow().configs());
+            assertEquals(
+                    java.util.Map.of(),
+                    cluster.broker(1)
+                            .metadataCache()
+                            .topic("shared")
+                            .orElseThrow()
+                            .configs());
         }
     }
 
@@ -255,24 +320,43 @@ class AdminProtocolVersionsTest {
         try (RawKafkaConnection c = connect()) {
             IncrementalAlterConfigsResponse r = incremental(c, version, "segment.ms", (byte) 0, "3600000");
             assertEquals(Errors.NONE.code(), r.data().responses().get(0).errorCode());
-            assertEquals("3600000", cluster.broker(1).metadataCache().topic("shared").orElseThrow().configs().get("segment.ms"));
+            assertEquals(
+                    "3600000",
+                    cluster.broker(1)
+                            .metadataCache()
+                            .topic("shared")
+                            .orElseThrow()
+                            .configs()
+                            .get("segment.ms"));
             r = incremental(c, version, "segment.ms", (byte) 1, null);
             assertEquals(Errors.NONE.code(), r.data().responses().get(0).errorCode());
-            assertNull(cluster.broker(1).metadataCache().topic("shared").orElseThrow().configs().get("segment.ms"));
+            assertNull(cluster.broker(1)
+                    .metadataCache()
+                    .topic("shared")
+                    .orElseThrow()
+                    .configs()
+                    .get("segment.ms"));
             r = incremental(c, version, "segment.ms", (byte) 2, "1");
-            assertEquals(Errors.INVALID_REQUEST.code(), r.data().responses().get(0).errorCode());
+            assertEquals(
+                    Errors.INVALID_REQUEST.code(), r.data().responses().get(0).errorCode());
             r = incremental(c, version, "no.such.config", (byte) 0, "1");
-            assertEquals(Errors.INVALID_CONFIG.code(), r.data().responses().get(0).errorCode());
+            assertEquals(
+                    Errors.INVALID_CONFIG.code(), r.data().responses().get(0).errorCode());
         }
     }
 
-    private static IncrementalAlterConfigsResponse incremental(RawKafkaConnection c, short version, String name, byte op,
-                                                               String value) throws Exception {
+    private static IncrementalAlterConfigsResponse incremental(
+            RawKafkaConnection c, short version, String name, byte op, String value) throws Exception {
         IncrementalAlterConfigsRequestData req = new IncrementalAlterConfigsRequestData();
-        IncrementalAlterConfigsRequestData.AlterConfigsResource res = new IncrementalAlterConfigsRequestData.AlterConfigsResource()
-            .setResourceType(TOPIC).setResourceName("shared");
-        res.configs().add(new IncrementalAlterConfigsRequestData.AlterableConfig().setName(name).setConfigOperation(op)
-            .setValue(value));
+        IncrementalAlterConfigsRequestData.AlterConfigsResource res =
+                new IncrementalAlterConfigsRequestData.AlterConfigsResource()
+                        .setResourceType(TOPIC)
+                        .setResourceName("shared");
+        res.configs()
+                .add(new IncrementalAlterConfigsRequestData.AlterableConfig()
+                        .setName(name)
+                        .setConfigOperation(op)
+                        .setValue(value));
         req.resources().add(res);
         return (IncrementalAlterConfigsResponse) c.send(ApiKeys.INCREMENTAL_ALTER_CONFIGS, version, req);
     }
@@ -282,18 +366,34 @@ class AdminProtocolVersionsTest {
     void shouldAnswerElectLeaders(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             ElectLeadersRequestData req = new ElectLeadersRequestData().setTimeoutMs(10_000);
-            req.topicPartitions().add(new ElectLeadersRequestData.TopicPartitions().setTopic("shared")
-                .setPartitions(List.of(0)));
-            req.topicPartitions().add(new ElectLeadersRequestData.TopicPartitions().setTopic("nope")
-                .setPartitions(List.of(0)));
+            req.topicPartitions()
+                    .add(new ElectLeadersRequestData.TopicPartitions()
+                            .setTopic("shared")
+                            .setPartitions(List.of(0)));
+            req.topicPartitions()
+                    .add(new ElectLeadersRequestData.TopicPartitions()
+                            .setTopic("nope")
+                            .setPartitions(List.of(0)));
             ElectLeadersResponse r = (ElectLeadersResponse) c.send(ApiKeys.ELECT_LEADERS, version, req);
             if (version >= 1) {
                 assertEquals(Errors.NONE.code(), r.data().errorCode());
             }
-            assertEquals(Errors.ELECTION_NOT_NEEDED.code(), r.data().replicaElectionResults().get(0).partitionResult()
-                .get(0).errorCode());
-            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), r.data().replicaElectionResults().get(1)
-                .partitionResult().get(0).errorCode());
+            assertEquals(
+                    Errors.ELECTION_NOT_NEEDED.code(),
+                    r.data()
+                            .replicaElectionResults()
+                            .get(0)
+                            .partitionResult()
+                            .get(0)
+                            .errorCode());
+            assertEquals(
+                    Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                    r.data()
+                            .replicaElectionResults()
+                            .get(1)
+                            .partitionResult()
+                            .get(0)
+                            .errorCode());
         }
     }
 
@@ -301,15 +401,15 @@ class AdminProtocolVersionsTest {
     @MethodSource("describeCluster")
     void shouldAnswerDescribeCluster(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
-            DescribeClusterResponse r = (DescribeClusterResponse) c.send(ApiKeys.DESCRIBE_CLUSTER, version,
-                new DescribeClusterRequestData());
+            DescribeClusterResponse r = (DescribeClusterResponse)
+                    c.send(ApiKeys.DESCRIBE_CLUSTER, version, new DescribeClusterRequestData());
             assertEquals(Errors.NONE.code(), r.data().errorCode());
             assertEquals(1, r.data().controllerId());
             assertEquals(cluster.broker(1).clusterId(), r.data().clusterId());
             assertEquals(cluster.port(1), r.data().brokers().find(1).port());
             if (version >= 1) {
-                r = (DescribeClusterResponse) c.send(ApiKeys.DESCRIBE_CLUSTER, version,
-                    new DescribeClusterRequestData().setEndpointType((byte) 2));
+                r = (DescribeClusterResponse) c.send(
+                        ApiKeys.DESCRIBE_CLUSTER, version, new DescribeClusterRequestData().setEndpointType((byte) 2));
                 assertEquals(Errors.UNSUPPORTED_ENDPOINT_TYPE.code(), r.data().errorCode());
             }
         }
@@ -319,13 +419,14 @@ class AdminProtocolVersionsTest {
     @MethodSource("describeLogDirs")
     void shouldAnswerDescribeLogDirs(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
-            DescribeLogDirsResponse r = (DescribeLogDirsResponse) c.send(ApiKeys.DESCRIBE_LOG_DIRS, version,
-                new DescribeLogDirsRequestData().setTopics(null));
+            DescribeLogDirsResponse r = (DescribeLogDirsResponse)
+                    c.send(ApiKeys.DESCRIBE_LOG_DIRS, version, new DescribeLogDirsRequestData().setTopics(null));
             assertEquals(1, r.data().results().size());
             var dir = r.data().results().get(0);
             assertEquals(Errors.NONE.code(), dir.errorCode());
             assertEquals(cluster.dataDir(1).toAbsolutePath().normalize().toString(), dir.logDir());
-            assertTrue(dir.topics().stream().anyMatch(t -> t.name().equals("shared") && t.partitions().size() == 2));
+            assertTrue(dir.topics().stream()
+                    .anyMatch(t -> t.name().equals("shared") && t.partitions().size() == 2));
             if (version >= 4) {
                 assertTrue(dir.totalBytes() > 0 && dir.usableBytes() > 0);
             }
@@ -336,22 +437,33 @@ class AdminProtocolVersionsTest {
     @MethodSource("describeTopicPartitions")
     void shouldAnswerDescribeTopicPartitionsInPages(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
-            DescribeTopicPartitionsRequestData req = new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(1);
+            DescribeTopicPartitionsRequestData req =
+                    new DescribeTopicPartitionsRequestData().setResponsePartitionLimit(1);
             req.topics().add(new DescribeTopicPartitionsRequestData.TopicRequest().setName("shared"));
             req.topics().add(new DescribeTopicPartitionsRequestData.TopicRequest().setName("nope"));
-            DescribeTopicPartitionsResponse r = (DescribeTopicPartitionsResponse) c.send(
-                ApiKeys.DESCRIBE_TOPIC_PARTITIONS, version, req);
+            DescribeTopicPartitionsResponse r =
+                    (DescribeTopicPartitionsResponse) c.send(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, version, req);
             var first = r.data().topics().find("shared");
             assertEquals(Errors.NONE.code(), first.errorCode());
             assertEquals(1, first.partitions().size());
             assertEquals(1, first.partitions().get(0).leaderId());
-            assertEquals(cluster.broker(1).metadataCache().topic("shared").orElseThrow().topicId(), first.topicId());
+            assertEquals(
+                    cluster.broker(1)
+                            .metadataCache()
+                            .topic("shared")
+                            .orElseThrow()
+                            .topicId(),
+                    first.topicId());
             assertEquals("shared", r.data().nextCursor().topicName());
             assertEquals(1, r.data().nextCursor().partitionIndex());
-            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), r.data().topics().find("nope").errorCode());
+            assertEquals(
+                    Errors.UNKNOWN_TOPIC_OR_PARTITION.code(),
+                    r.data().topics().find("nope").errorCode());
 
-            req.setCursor(new DescribeTopicPartitionsRequestData.Cursor().setTopicName("shared").setPartitionIndex(1))
-                .setResponsePartitionLimit(10);
+            req.setCursor(new DescribeTopicPartitionsRequestData.Cursor()
+                            .setTopicName("shared")
+                            .setPartitionIndex(1))
+                    .setResponsePartitionLimit(10);
             r = (DescribeTopicPartitionsResponse) c.send(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, version, req);
             assertEquals(1, r.data().topics().find("shared").partitions().get(0).partitionIndex());
             assertNull(r.data().topics().find("nope"), "topics before the cursor are not repeated");
@@ -363,30 +475,47 @@ class AdminProtocolVersionsTest {
     @MethodSource("alterPartitionReassignments")
     void shouldAnswerAlterPartitionReassignments(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
-            AlterPartitionReassignmentsRequestData req = new AlterPartitionReassignmentsRequestData().setTimeoutMs(10_000);
+            AlterPartitionReassignmentsRequestData req =
+                    new AlterPartitionReassignmentsRequestData().setTimeoutMs(10_000);
             AlterPartitionReassignmentsRequestData.ReassignableTopic t =
-                new AlterPartitionReassignmentsRequestData.ReassignableTopic().setName("shared");
-            t.partitions().add(new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(0)
-                .setReplicas(List.of(1)));
-            t.partitions().add(new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(1)
-                .setReplicas(List.of(7)));
-            t.partitions().add(new AlterPartitionReassignmentsRequestData.ReassignablePartition().setPartitionIndex(5)
-                .setReplicas(List.of(1)));
+                    new AlterPartitionReassignmentsRequestData.ReassignableTopic().setName("shared");
+            t.partitions()
+                    .add(new AlterPartitionReassignmentsRequestData.ReassignablePartition()
+                            .setPartitionIndex(0)
+                            .setReplicas(List.of(1)));
+            t.partitions()
+                    .add(new AlterPartitionReassignmentsRequestData.ReassignablePartition()
+                            .setPartitionIndex(1)
+                            .setReplicas(List.of(7)));
+            t.partitions()
+                    .add(new AlterPartitionReassignmentsRequestData.ReassignablePartition()
+                            .setPartitionIndex(5)
+                            .setReplicas(List.of(1)));
             req.topics().add(t);
-            AlterPartitionReassignmentsRequestData cancel = new AlterPartitionReassignmentsRequestData().setTimeoutMs(10_000);
-            cancel.topics().add(new AlterPartitionReassignmentsRequestData.ReassignableTopic().setName("shared")
-                .setPartitions(List.of(new AlterPartitionReassignmentsRequestData.ReassignablePartition()
-                    .setPartitionIndex(0).setReplicas(null))));
-            AlterPartitionReassignmentsResponse r = (AlterPartitionReassignmentsResponse) c.send(
-                ApiKeys.ALTER_PARTITION_REASSIGNMENTS, version, req);
+            AlterPartitionReassignmentsRequestData cancel =
+                    new AlterPartitionReassignmentsRequestData().setTimeoutMs(10_000);
+            cancel.topics()
+                    .add(new AlterPartitionReassignmentsRequestData.ReassignableTopic()
+                            .setName("shared")
+                            .setPartitions(List.of(new AlterPartitionReassignmentsRequestData.ReassignablePartition()
+                                    .setPartitionIndex(0)
+                                    .setReplicas(null))));
+            AlterPartitionReassignmentsResponse r =
+                    (AlterPartitionReassignmentsResponse) c.send(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, version, req);
             assertEquals(Errors.NONE.code(), r.data().errorCode());
             var partitions = r.data().responses().get(0).partitions();
             assertEquals(Errors.NONE.code(), partitions.get(0).errorCode(), "already there: nothing to move");
-            assertEquals(Errors.INVALID_REPLICA_ASSIGNMENT.code(), partitions.get(1).errorCode());
-            assertTrue(partitions.get(1).errorMessage().contains("not alive: [7]"), partitions.get(1).errorMessage());
-            assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), partitions.get(2).errorCode());
+            assertEquals(
+                    Errors.INVALID_REPLICA_ASSIGNMENT.code(), partitions.get(1).errorCode());
+            assertTrue(
+                    partitions.get(1).errorMessage().contains("not alive: [7]"),
+                    partitions.get(1).errorMessage());
+            assertEquals(
+                    Errors.UNKNOWN_TOPIC_OR_PARTITION.code(), partitions.get(2).errorCode());
             r = (AlterPartitionReassignmentsResponse) c.send(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, version, cancel);
-            assertEquals(Errors.NO_REASSIGNMENT_IN_PROGRESS.code(), r.data().responses().get(0).partitions().get(0).errorCode());
+            assertEquals(
+                    Errors.NO_REASSIGNMENT_IN_PROGRESS.code(),
+                    r.data().responses().get(0).partitions().get(0).errorCode());
         }
     }
 
@@ -395,14 +524,22 @@ class AdminProtocolVersionsTest {
     void shouldAnswerListPartitionReassignments(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             ListPartitionReassignmentsResponse r = (ListPartitionReassignmentsResponse) c.send(
-                ApiKeys.LIST_PARTITION_REASSIGNMENTS, version,
-                new ListPartitionReassignmentsRequestData().setTimeoutMs(10_000).setTopics(null));
+                    ApiKeys.LIST_PARTITION_REASSIGNMENTS,
+                    version,
+                    new ListPartitionReassignmentsRequestData()
+                            .setTimeoutMs(10_000)
+                            .setTopics(null));
             assertEquals(Errors.NONE.code(), r.data().errorCode());
             assertEquals(List.of(), r.data().topics());
-            r = (ListPartitionReassignmentsResponse) c.send(ApiKeys.LIST_PARTITION_REASSIGNMENTS, version,
-                new ListPartitionReassignmentsRequestData().setTimeoutMs(10_000).setTopics(List.of(
-                    new ListPartitionReassignmentsRequestData.ListPartitionReassignmentsTopics().setName("shared")
-                        .setPartitionIndexes(List.of(0, 1)))));
+            r = (ListPartitionReassignmentsResponse) c.send(
+                    ApiKeys.LIST_PARTITION_REASSIGNMENTS,
+                    version,
+                    new ListPartitionReassignmentsRequestData()
+                            .setTimeoutMs(10_000)
+                            .setTopics(
+                                    List.of(new ListPartitionReassignmentsRequestData.ListPartitionReassignmentsTopics()
+                                            .setName("shared")
+                                            .setPartitionIndexes(List.of(0, 1)))));
             assertEquals(Errors.NONE.code(), r.data().errorCode());
             assertEquals(List.of(), r.data().topics());
         }
@@ -411,7 +548,10 @@ class AdminProtocolVersionsTest {
     @Test
     void shouldAnswerDescribeTopicsThroughTheAdminClient() throws Exception {
         try (Admin admin = cluster.admin()) {
-            var d = admin.describeTopics(List.of("shared")).allTopicNames().get().get("shared");
+            var d = admin.describeTopics(List.of("shared"))
+                    .allTopicNames()
+                    .get()
+                    .get("shared");
             assertEquals(2, d.partitions().size());
             assertNotEquals(Uuid.ZERO_UUID, d.topicId());
         }

@@ -32,16 +32,26 @@ class DeleteRecordsTest {
                 producer.flush();
             }
             try (Admin admin = cluster.admin()) {
-                long low = admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(40))).lowWatermarks().get(tp)
-                    .get().lowWatermark();
+                long low = admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(40)))
+                        .lowWatermarks()
+                        .get(tp)
+                        .get()
+                        .lowWatermark();
                 assertEquals(40, low);
-                ExecutionException tooFar = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                    () -> admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(1000))).all().get());
+                ExecutionException tooFar = org.junit.jupiter.api.Assertions.assertThrows(
+                        ExecutionException.class,
+                        () -> admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(1000)))
+                                .all()
+                                .get());
                 assertTrue(tooFar.getCause() instanceof OffsetOutOfRangeException, tooFar.toString());
             }
             StrandTestCluster.waitUntil("every replica starts at 40", Duration.ofSeconds(20), () -> {
                 for (Broker b : cluster.brokers()) {
-                    if (b.replicaManager().partition(tp).map(p -> p.log().logStartOffset()).orElse(-1L) != 40L) {
+                    if (b.replicaManager()
+                                    .partition(tp)
+                                    .map(p -> p.log().logStartOffset())
+                                    .orElse(-1L)
+                            != 40L) {
                         return false;
                     }
                 }
@@ -51,7 +61,12 @@ class DeleteRecordsTest {
                 consumer.assign(List.of(tp));
                 assertEquals(40L, consumer.beginningOffsets(List.of(tp)).get(tp), "earliest offset");
                 consumer.seekToBeginning(List.of(tp));
-                assertEquals("r40", new String(consumer.poll(Duration.ofSeconds(5)).iterator().next().value()));
+                assertEquals(
+                        "r40",
+                        new String(consumer.poll(Duration.ofSeconds(5))
+                                .iterator()
+                                .next()
+                                .value()));
             }
         }
     }

@@ -43,32 +43,46 @@ class ReassignmentControllerKillTest {
 
     @Test
     void shouldFinishAReassignmentAfterTheControllerIsKilled() throws Exception {
-        try (ProcessTestCluster cluster = new ProcessTestCluster(3, Map.of(
-                "min.insync.replicas", "1", "auto.leader.rebalance.enable", "false"));
-             Admin admin = cluster.admin()) {
+        try (ProcessTestCluster cluster = new ProcessTestCluster(
+                        3, Map.of("min.insync.replicas", "1", "auto.leader.rebalance.enable", "false"));
+                Admin admin = cluster.admin()) {
             int controller = admin.describeCluster().controller().get().id();
             List<Integer> others = new ArrayList<>(List.of(1, 2, 3));
             others.remove(Integer.valueOf(controller));
             int leader = others.get(0);
             int joining = others.get(1);
             TopicPartition tp = new TopicPartition("survives", 0);
-            admin.createTopics(List.of(new NewTopic("survives", Map.of(0, List.of(leader, controller))))).all().get();
+            admin.createTopics(List.of(new NewTopic("survives", Map.of(0, List.of(leader, controller)))))
+                    .all()
+                    .get();
             produce(cluster.bootstrapServers());
 
             ConfigResource leaderBroker = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(leader));
-            admin.incrementalAlterConfigs(Map.of(leaderBroker, List.of(new AlterConfigOp(
-                new ConfigEntry("leader.replication.throttled.rate", "20000"), AlterConfigOp.OpType.SET)))).all().get();
-            admin.alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(
-                List.of(leader, joining))))).all().get();
+            admin.incrementalAlterConfigs(Map.of(
+                            leaderBroker,
+                            List.of(new AlterConfigOp(
+                                    new ConfigEntry("leader.replication.throttled.rate", "20000"),
+                                    AlterConfigOp.OpType.SET))))
+                    .all()
+                    .get();
+            admin.alterPartitionReassignments(
+                            Map.of(tp, Optional.of(new NewPartitionReassignment(List.of(leader, joining)))))
+                    .all()
+                    .get();
             StrandTestCluster.waitUntil("broker " + joining + " added to the replicas", Duration.ofSeconds(20), () -> {
                 TopicPartitionInfo p = cluster.describe(admin, "survives", 0);
                 return p != null && ids(p.replicas()).contains(joining);
             });
             TopicPartitionInfo during = cluster.describe(admin, "survives", 0);
             assertTrue(ids(during.isr()).size() < 3, "the throttled replica is still catching up: " + during);
-            assertEquals(1, admin.listPartitionReassignments().reassignments().get().size());
+            assertEquals(
+                    1, admin.listPartitionReassignments().reassignments().get().size());
 
-            log.info("kill -9 of controller {} while {} catches up (replicas {})", controller, joining, ids(during.replicas()));
+            log.info(
+                    "kill -9 of controller {} while {} catches up (replicas {})",
+                    controller,
+                    joining,
+                    ids(during.replicas()));
             cluster.broker(controller).kill();
             StrandTestCluster.waitUntil("a new controller", Duration.ofSeconds(40), () -> {
                 try {
@@ -79,36 +93,59 @@ class ReassignmentControllerKillTest {
             });
             int next = admin.describeCluster().controller().get().id();
             assertNotEquals(controller, next);
-            admin.incrementalAlterConfigs(Map.of(leaderBroker, List.of(new AlterConfigOp(
-                new ConfigEntry("leader.replication.throttled.rate", ""), AlterConfigOp.OpType.DELETE)))).all().get();
+            admin.incrementalAlterConfigs(Map.of(
+                            leaderBroker,
+                            List.of(new AlterConfigOp(
+                                    new ConfigEntry("leader.replication.throttled.rate", ""),
+                                    AlterConfigOp.OpType.DELETE))))
+                    .all()
+                    .get();
 
-            StrandTestCluster.waitUntil("controller " + next + " finished the move to [" + leader + ", " + joining + "]",
-                Duration.ofSeconds(60), () -> {
-                    TopicPartitionInfo p = cluster.describe(admin, "survives", 0);
-                    try {
-                        return p != null && ids(p.replicas()).equals(List.of(leader, joining))
-                            && ids(p.isr()).size() == 2 && admin.listPartitionReassignments().reassignments().get().isEmpty();
-                    } catch (Exception e) {
-                        return false;
-                    }
-                });
+            StrandTestCluster.waitUntil(
+                    "controller " + next + " finished the move to [" + leader + ", " + joining + "]",
+                    Duration.ofSeconds(60),
+                    () -> {
+                        TopicPartitionInfo p = cluster.describe(admin, "survives", 0);
+                        try {
+                            return p != null
+                                    && ids(p.replicas()).equals(List.of(leader, joining))
+                                    && ids(p.isr()).size() == 2
+                                    && admin.listPartitionReassignments()
+                                            .reassignments()
+                                            .get()
+                                            .isEmpty();
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    });
             assertEquals(RECORDS, countFrom(cluster.bootstrapServers(), tp), "every record is on the moved partition");
 
-            Path copy = cluster.dir().resolve("broker-" + controller).resolve("data").resolve("survives-0");
+            Path copy = cluster.dir()
+                    .resolve("broker-" + controller)
+                    .resolve("data")
+                    .resolve("survives-0");
             assertTrue(Files.isDirectory(copy), "the killed broker still has its copy while down");
             cluster.broker(controller).start();
             cluster.awaitBrokers(3, Duration.ofSeconds(60));
-            StrandTestCluster.waitUntil("the restarted broker deleted its copy", Duration.ofSeconds(30),
-                () -> !Files.exists(copy));
+            StrandTestCluster.waitUntil(
+                    "the restarted broker deleted its copy", Duration.ofSeconds(30), () -> !Files.exists(copy));
         }
     }
 
     private static void produce(String bootstrap) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false", ProducerConfig.LINGER_MS_CONFIG, "5",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName()))) {
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                "false",
+                ProducerConfig.LINGER_MS_CONFIG,
+                "5",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class.getName(),
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                ByteArraySerializer.class.getName()))) {
             for (int i = 0; i < RECORDS; i++) {
                 producer.send(new ProducerRecord<>("survives", 0, null, new byte[1000]));
             }
@@ -118,9 +155,14 @@ class ReassignmentControllerKillTest {
 
     private static long countFrom(String bootstrap, TopicPartition tp) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", bootstrap, "enable.auto.commit", "false",
-                "key.deserializer", ByteArrayDeserializer.class.getName(),
-                "value.deserializer", ByteArrayDeserializer.class.getName()))) {
+                "bootstrap.servers",
+                bootstrap,
+                "enable.auto.commit",
+                "false",
+                "key.deserializer",
+                ByteArrayDeserializer.class.getName(),
+                "value.deserializer",
+                ByteArrayDeserializer.class.getName()))) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp)).get(tp);

@@ -40,17 +40,20 @@ class CompressionTest {
         String topic = "compressed-" + codec;
         cluster.createTopic(topic, 2, 3);
         int n = 3000;
-        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of("compression.type", codec,
-                "linger.ms", "10", "batch.size", "65536"))) {
+        try (KafkaProducer<byte[], byte[]> producer =
+                cluster.producer(Map.of("compression.type", codec, "linger.ms", "10", "batch.size", "65536"))) {
             for (int i = 0; i < n; i++) {
-                producer.send(new ProducerRecord<>(topic, ("k" + i).getBytes(), ("value-" + i + "-" + "x".repeat(100))
-                    .getBytes(StandardCharsets.UTF_8)));
+                producer.send(new ProducerRecord<>(
+                        topic,
+                        ("k" + i).getBytes(),
+                        ("value-" + i + "-" + "x".repeat(100)).getBytes(StandardCharsets.UTF_8)));
             }
             producer.flush();
         }
         Set<String> seen = new HashSet<>();
         try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of())) {
-            List<TopicPartition> tps = new ArrayList<>(List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1)));
+            List<TopicPartition> tps =
+                    new ArrayList<>(List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1)));
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
             long deadline = System.currentTimeMillis() + 30_000;
@@ -59,7 +62,8 @@ class CompressionTest {
                     seen.add(new String(r.value(), StandardCharsets.UTF_8));
                 }
             }
-            assertEquals(n, consumer.position(tps.get(0)) + consumer.position(tps.get(1)), "offsets cover every record");
+            assertEquals(
+                    n, consumer.position(tps.get(0)) + consumer.position(tps.get(1)), "offsets cover every record");
         }
         assertEquals(n, seen.size(), codec + ": every record back");
     }

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,10 +33,12 @@ class OtherClientsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = StrandTestCluster.start(3, Map.of(
-            BrokerConfig.DEFAULT_REPLICATION_FACTOR, "3",
-            BrokerConfig.MIN_INSYNC_REPLICAS, "2",
-            BrokerConfig.NUM_PARTITIONS, "3"));
+        cluster = StrandTestCluster.start(
+                3,
+                Map.of(
+                        BrokerConfig.DEFAULT_REPLICATION_FACTOR, "3",
+                        BrokerConfig.MIN_INSYNC_REPLICAS, "2",
+                        BrokerConfig.NUM_PARTITIONS, "3"));
     }
 
     @AfterAll
@@ -56,18 +57,31 @@ class OtherClientsTest {
         for (int i = 0; i < 200; i++) {
             lines.append("key-").append(i).append(":kcat-").append(i).append('\n');
         }
-        run(List.of("kcat", "-P", "-b", cluster.bootstrapServers(), "-t", "from-kcat", "-K:",
-            "-X", "request.required.acks=-1"), lines.toString());
+        run(
+                List.of(
+                        "kcat",
+                        "-P",
+                        "-b",
+                        cluster.bootstrapServers(),
+                        "-t",
+                        "from-kcat",
+                        "-K:",
+                        "-X",
+                        "request.required.acks=-1"),
+                lines.toString());
         Set<String> javaRead = new HashSet<>();
         try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of())) {
-            List<TopicPartition> tps = List.of(new TopicPartition("from-kcat", 0),
-                new TopicPartition("from-kcat", 1), new TopicPartition("from-kcat", 2));
+            List<TopicPartition> tps = List.of(
+                    new TopicPartition("from-kcat", 0),
+                    new TopicPartition("from-kcat", 1),
+                    new TopicPartition("from-kcat", 2));
             consumer.assign(tps);
             consumer.seekToBeginning(tps);
             long deadline = System.currentTimeMillis() + 30_000;
             while (javaRead.size() < 200 && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    javaRead.add(new String(r.key(), StandardCharsets.UTF_8) + ":" + new String(r.value(), StandardCharsets.UTF_8));
+                    javaRead.add(new String(r.key(), StandardCharsets.UTF_8) + ":"
+                            + new String(r.value(), StandardCharsets.UTF_8));
                 }
             }
         }
@@ -83,8 +97,21 @@ class OtherClientsTest {
             }
             producer.flush();
         }
-        String consumed = run(List.of("kcat", "-C", "-b", cluster.bootstrapServers(), "-t", "from-java", "-o",
-            "beginning", "-e", "-q", "-f", "%k=%s\\n"), null);
+        String consumed = run(
+                List.of(
+                        "kcat",
+                        "-C",
+                        "-b",
+                        cluster.bootstrapServers(),
+                        "-t",
+                        "from-java",
+                        "-o",
+                        "beginning",
+                        "-e",
+                        "-q",
+                        "-f",
+                        "%k=%s\\n"),
+                null);
         Set<String> kcatRead = new HashSet<>(List.of(consumed.split("\n")));
         for (int i = 0; i < 200; i++) {
             assertTrue(kcatRead.contains("k" + i + "=java-" + i), "kcat read the Java record " + i);
@@ -95,10 +122,18 @@ class OtherClientsTest {
     void shouldServeAPureJavaScriptClientProducingAndConsumingInAGroup() throws Exception {
         assertTrue(onPath("node"), "node must be on PATH (bin/strand-test installs it)");
         Path js = Path.of("..", "clients", "js");
-        assertTrue(Files.isDirectory(js.resolve("node_modules").resolve("kafkajs")),
-            "kafkajs must be installed in clients/js (bin/strand-test runs npm ci there)");
-        String out = run(List.of("node", js.resolve("roundtrip.js").toString(), cluster.bootstrapServers(),
-            "from-js", "js-group", "500"), null);
+        assertTrue(
+                Files.isDirectory(js.resolve("node_modules").resolve("kafkajs")),
+                "kafkajs must be installed in clients/js (bin/strand-test runs npm ci there)");
+        String out = run(
+                List.of(
+                        "node",
+                        js.resolve("roundtrip.js").toString(),
+                        cluster.bootstrapServers(),
+                        "from-js",
+                        "js-group",
+                        "500"),
+                null);
         assertTrue(out.contains("\"ok\":true"), out);
         assertTrue(out.contains("\"distinct\":500"), out);
     }
@@ -124,5 +159,4 @@ class OtherClientsTest {
         }
         return false;
     }
-
 }

@@ -33,13 +33,24 @@ class BrokerFailoverTest {
 
     @Test
     void shouldMoveLeadersOffAKilledBrokerWithinTheSessionTimeout() throws Exception {
-        try (ProcessTestCluster cluster = new ProcessTestCluster(3, Map.of(
-                "zookeeper.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS),
-                "default.replication.factor", "3", "min.insync.replicas", "2"));
-             Admin admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic("spread", 6, (short) 3))).all().get();
-            StrandTestCluster.waitUntil("all partitions led", Duration.ofSeconds(30), () -> view(cluster, 1).size() == 6
-                && view(cluster, 1).values().stream().noneMatch(v -> v.leader() < 0));
+        try (ProcessTestCluster cluster = new ProcessTestCluster(
+                        3,
+                        Map.of(
+                                "zookeeper.session.timeout.ms",
+                                Integer.toString(SESSION_TIMEOUT_MS),
+                                "default.replication.factor",
+                                "3",
+                                "min.insync.replicas",
+                                "2"));
+                Admin admin = cluster.admin()) {
+            admin.createTopics(List.of(new NewTopic("spread", 6, (short) 3)))
+                    .all()
+                    .get();
+            StrandTestCluster.waitUntil(
+                    "all partitions led",
+                    Duration.ofSeconds(30),
+                    () -> view(cluster, 1).size() == 6
+                            && view(cluster, 1).values().stream().noneMatch(v -> v.leader() < 0));
             Map<Integer, PartitionView> before = view(cluster, 1);
             int victim = before.get(0).leader();
             long killedAt = System.nanoTime();
@@ -47,11 +58,18 @@ class BrokerFailoverTest {
             int survivor = victim == 1 ? 2 : 1;
             StrandTestCluster.waitUntil("no partition led by the killed broker", Duration.ofSeconds(30), () -> {
                 Map<Integer, PartitionView> now = view(cluster, survivor);
-                return now.size() == 6 && now.values().stream().allMatch(v -> v.leader() != victim && v.leader() >= 0
-                    && !v.isr().contains(victim));
+                return now.size() == 6
+                        && now.values().stream()
+                                .allMatch(v -> v.leader() != victim
+                                        && v.leader() >= 0
+                                        && !v.isr().contains(victim));
             });
             long ms = (System.nanoTime() - killedAt) / 1_000_000;
-            log.info("Leaders moved off killed broker {} in {} ms (session timeout {} ms)", victim, ms, SESSION_TIMEOUT_MS);
+            log.info(
+                    "Leaders moved off killed broker {} in {} ms (session timeout {} ms)",
+                    victim,
+                    ms,
+                    SESSION_TIMEOUT_MS);
             assertTrue(ms < SESSION_TIMEOUT_MS + 5000, "failover took " + ms + " ms");
 
             Map<Integer, PartitionView> after = view(cluster, survivor);
@@ -65,20 +83,25 @@ class BrokerFailoverTest {
                 assertFalse(a.isr().contains(victim));
             });
             int other = 6 - victim - survivor;
-            StrandTestCluster.waitUntil("both survivors agree", Duration.ofSeconds(10),
-                () -> view(cluster, survivor).equals(view(cluster, other)));
+            StrandTestCluster.waitUntil(
+                    "both survivors agree",
+                    Duration.ofSeconds(10),
+                    () -> view(cluster, survivor).equals(view(cluster, other)));
         }
     }
 
-    record PartitionView(int leader, int epoch, List<Integer> isr) {
-    }
+    record PartitionView(int leader, int epoch, List<Integer> isr) {}
 
     private static Map<Integer, PartitionView> view(ProcessTestCluster cluster, int broker) {
         Map<Integer, PartitionView> out = new TreeMap<>();
-        try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.broker(broker).port())) {
-            MetadataResponse r = (MetadataResponse) c.send(ApiKeys.METADATA, (short) 12, new MetadataRequestData()
-                .setAllowAutoTopicCreation(false)
-                .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName("spread"))));
+        try (RawKafkaConnection c =
+                new RawKafkaConnection("127.0.0.1", cluster.broker(broker).port())) {
+            MetadataResponse r = (MetadataResponse) c.send(
+                    ApiKeys.METADATA,
+                    (short) 12,
+                    new MetadataRequestData()
+                            .setAllowAutoTopicCreation(false)
+                            .setTopics(List.of(new MetadataRequestData.MetadataRequestTopic().setName("spread"))));
             MetadataResponseData.MetadataResponseTopic t = r.data().topics().find("spread");
             if (t != null) {
                 for (MetadataResponseData.MetadataResponsePartition p : t.partitions()) {

@@ -18,23 +18,32 @@ import org.junit.jupiter.api.Test;
 class PreferredLeaderTest {
     @Test
     void shouldGiveLeadershipBackToTheReturningPreferredReplica() throws Exception {
-        try (StrandTestCluster cluster = StrandTestCluster.start(3, Map.of(
-                BrokerConfig.AUTO_LEADER_REBALANCE_ENABLE, "true",
-                BrokerConfig.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, "1",
-                BrokerConfig.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, "10"))) {
+        try (StrandTestCluster cluster = StrandTestCluster.start(
+                3,
+                Map.of(
+                        BrokerConfig.AUTO_LEADER_REBALANCE_ENABLE, "true",
+                        BrokerConfig.LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS, "1",
+                        BrokerConfig.LEADER_IMBALANCE_PER_BROKER_PERCENTAGE, "10"))) {
             cluster.createTopic("balanced", 6, 3);
-            int victim = cluster.brokers().stream().filter(b -> !b.controller().isActive()).findFirst()
-                .orElseThrow().brokerId();
+            int victim = cluster.brokers().stream()
+                    .filter(b -> !b.controller().isActive())
+                    .findFirst()
+                    .orElseThrow()
+                    .brokerId();
             cluster.stopBroker(victim);
             int observer = cluster.brokers().get(0).brokerId();
-            StrandTestCluster.waitUntil("no partition led by broker " + victim, Duration.ofSeconds(20), () ->
-                view(cluster, observer).partitionsSnapshot().stream().allMatch(p -> p.leader() != victim));
+            StrandTestCluster.waitUntil(
+                    "no partition led by broker " + victim,
+                    Duration.ofSeconds(20),
+                    () -> view(cluster, observer).partitionsSnapshot().stream().allMatch(p -> p.leader() != victim));
             view(cluster, observer).partitionsSnapshot().forEach(p -> assertNotEquals(victim, p.leader()));
 
             cluster.startBroker(victim);
-            StrandTestCluster.waitUntil("every partition led by its preferred replica again", Duration.ofSeconds(40),
-                () -> view(cluster, observer).partitionsSnapshot().stream()
-                    .allMatch(p -> p.leader() == p.replicas().get(0)));
+            StrandTestCluster.waitUntil(
+                    "every partition led by its preferred replica again",
+                    Duration.ofSeconds(40),
+                    () -> view(cluster, observer).partitionsSnapshot().stream()
+                            .allMatch(p -> p.leader() == p.replicas().get(0)));
             for (PartitionInfo p : view(cluster, observer).partitionsSnapshot()) {
                 assertEquals(p.replicas().get(0), p.leader(), p.topicPartition() + " led by its preferred replica");
             }

@@ -33,27 +33,65 @@ final class ChildConsumer implements AutoCloseable {
     }
 
     /** A Java consumer in a child JVM. */
-    static ChildConsumer java(String name, String bootstrap, String group, String topic, String assignorClass,
-                              int sessionTimeoutMs) throws IOException {
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-Xms32m", "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-cp", System.getProperty("java.class.path"), ConsumerProcess.class.getName(),
-            bootstrap, group, topic, assignorClass, Integer.toString(sessionTimeoutMs));
-        return new ChildConsumer(name, new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start(),
-            false);
+    static ChildConsumer java(
+            String name, String bootstrap, String group, String topic, String assignorClass, int sessionTimeoutMs)
+            throws IOException {
+        List<String> cmd = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xms32m",
+                "-Xmx128m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ConsumerProcess.class.getName(),
+                bootstrap,
+                group,
+                topic,
+                assignorClass,
+                Integer.toString(sessionTimeoutMs));
+        return new ChildConsumer(
+                name,
+                new ProcessBuilder(cmd)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start(),
+                false);
     }
 
     /** kcat in balanced-consumer mode, printing each value on its own line. */
     static ChildConsumer kcat(String name, String bootstrap, String group, String topic) throws IOException {
-        List<String> cmd = List.of("kcat", "-b", bootstrap, "-G", group, topic, "-f", "R %s\\n",
-            "-X", "auto.offset.reset=earliest", "-X", "session.timeout.ms=6000", "-X", "heartbeat.interval.ms=500",
-            "-X", "enable.auto.commit=true", "-X", "auto.commit.interval.ms=200", "-u", "-q");
-        return new ChildConsumer(name, new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start(),
-            true);
+        List<String> cmd = List.of(
+                "kcat",
+                "-b",
+                bootstrap,
+                "-G",
+                group,
+                topic,
+                "-f",
+                "R %s\\n",
+                "-X",
+                "auto.offset.reset=earliest",
+                "-X",
+                "session.timeout.ms=6000",
+                "-X",
+                "heartbeat.interval.ms=500",
+                "-X",
+                "enable.auto.commit=true",
+                "-X",
+                "auto.commit.interval.ms=200",
+                "-u",
+                "-q");
+        return new ChildConsumer(
+                name,
+                new ProcessBuilder(cmd)
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start(),
+                true);
     }
 
     private void read(boolean kcat) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 synchronized (this) {

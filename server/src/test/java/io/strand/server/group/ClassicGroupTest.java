@@ -21,12 +21,22 @@ class ClassicGroupTest {
     private static final long RETENTION = 10 * MINUTE;
 
     private static GroupMember member(String id, String... protocols) {
-        return new GroupMember(id, null, "client", "/127.0.0.1", 30_000, 10_000, "consumer",
-            java.util.Arrays.stream(protocols).map(p -> new GroupMember.Protocol(p, subscription("t"))).toList());
+        return new GroupMember(
+                id,
+                null,
+                "client",
+                "/127.0.0.1",
+                30_000,
+                10_000,
+                "consumer",
+                java.util.Arrays.stream(protocols)
+                        .map(p -> new GroupMember.Protocol(p, subscription("t")))
+                        .toList());
     }
 
     private static byte[] subscription(String... topics) {
-        ByteBuffer b = ConsumerProtocol.serializeSubscription(new ConsumerPartitionAssignor.Subscription(List.of(topics)));
+        ByteBuffer b =
+                ConsumerProtocol.serializeSubscription(new ConsumerPartitionAssignor.Subscription(List.of(topics)));
         byte[] out = new byte[b.remaining()];
         b.get(out);
         return out;
@@ -102,11 +112,13 @@ class ClassicGroupTest {
         assertTrue(back.members.get("a").matches(m.protocols));
         assertEquals("g", GroupRecords.parseKey(r.key()).getGroup().getGroup());
 
-        SimpleRecord o = GroupRecords.offsetRecord(1, "g", new TopicPartition("t", 3), new CommittedOffset(7, 2, null, 1, -1));
+        SimpleRecord o =
+                GroupRecords.offsetRecord(1, "g", new TopicPartition("t", 3), new CommittedOffset(7, 2, null, 1, -1));
         CommittedOffset parsed = GroupRecords.parseOffset(o.value());
         assertEquals(7, parsed.offset());
         assertEquals(2, parsed.leaderEpoch());
         assertNull(parsed.metadata());
-        assertNull(GroupRecords.offsetTombstone(1, "g", new TopicPartition("t", 3)).value());
+        assertNull(
+                GroupRecords.offsetTombstone(1, "g", new TopicPartition("t", 3)).value());
     }
 }

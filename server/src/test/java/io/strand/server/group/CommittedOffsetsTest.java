@@ -14,8 +14,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +40,8 @@ class CommittedOffsetsTest {
         GroupTesting.produce(cluster, "resume", 3, 0, 30);
         try (KafkaConsumer<byte[], byte[]> c = cluster.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "resumers"))) {
             c.subscribe(List.of("resume"));
-            assertEquals(30, GroupTesting.pollUntil(c, 30, Duration.ofSeconds(30)).size());
+            assertEquals(
+                    30, GroupTesting.pollUntil(c, 30, Duration.ofSeconds(30)).size());
             c.commitSync();
         }
         // when the broker (the coordinator) restarts and 10 more records arrive
@@ -59,9 +58,14 @@ class CommittedOffsetsTest {
         }
         try (Admin admin = cluster.admin()) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("resumers")
-                .partitionsToOffsetAndMetadata().get();
+                    .partitionsToOffsetAndMetadata()
+                    .get();
             assertEquals(3, committed.size());
-            assertEquals(30, committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum());
+            assertEquals(
+                    30,
+                    committed.values().stream()
+                            .mapToLong(OffsetAndMetadata::offset)
+                            .sum());
         }
     }
 
@@ -84,11 +88,17 @@ class CommittedOffsetsTest {
             assertEquals("meta-0", got.get(p0).metadata());
             assertEquals(7, got.get(p1).offset());
             c.assign(List.of(p0));
-            long first = GroupTesting.pollUntil(c, 1, Duration.ofSeconds(10)).get(0).offset();
+            long first =
+                    GroupTesting.pollUntil(c, 1, Duration.ofSeconds(10)).get(0).offset();
             assertEquals(3, first);
         }
         try (Admin admin = cluster.admin()) {
-            assertTrue(admin.listOffsets(Map.of(p0, OffsetSpec.latest())).all().get().get(p0).offset() > 0);
+            assertTrue(admin.listOffsets(Map.of(p0, OffsetSpec.latest()))
+                            .all()
+                            .get()
+                            .get(p0)
+                            .offset()
+                    > 0);
         }
     }
 }

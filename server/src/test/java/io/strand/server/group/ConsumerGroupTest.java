@@ -45,14 +45,15 @@ class ConsumerGroupTest {
     void shouldConsumeEveryRecordOnceThroughAJoinALeaveAndAKill(String assignor) throws Exception {
         String topic = "orders-" + assignor;
         String group = "workers-" + assignor;
-        String assignorClass = assignor.equals("range") ? RangeAssignor.class.getName()
-            : CooperativeStickyAssignor.class.getName();
+        String assignorClass =
+                assignor.equals("range") ? RangeAssignor.class.getName() : CooperativeStickyAssignor.class.getName();
         cluster.createTopic(topic, PARTITIONS, 3);
         List<ChildConsumer> all = new ArrayList<>();
         try {
             // given three consumers sharing the six partitions
             for (String name : List.of("a", "b", "c")) {
-                all.add(ChildConsumer.java(name, cluster.bootstrapServers(), group, topic, assignorClass, SESSION_TIMEOUT_MS));
+                all.add(ChildConsumer.java(
+                        name, cluster.bootstrapServers(), group, topic, assignorClass, SESSION_TIMEOUT_MS));
             }
             ChildConsumer a = all.get(0);
             ChildConsumer b = all.get(1);
@@ -64,8 +65,8 @@ class ConsumerGroupTest {
             awaitConsumed(all, produced);
 
             // when a fourth joins
-            ChildConsumer d = ChildConsumer.java("d", cluster.bootstrapServers(), group, topic, assignorClass,
-                SESSION_TIMEOUT_MS);
+            ChildConsumer d = ChildConsumer.java(
+                    "d", cluster.bootstrapServers(), group, topic, assignorClass, SESSION_TIMEOUT_MS);
             all.add(d);
             awaitAssignment(List.of(a, b, c, d));
             GroupTesting.produce(cluster, topic, PARTITIONS, produced, PER_PHASE);
@@ -106,7 +107,8 @@ class ConsumerGroupTest {
                     badDuplicates.add(v);
                 }
             });
-            assertEquals(List.of(), badDuplicates, "records consumed twice although no consumer holding them was killed");
+            assertEquals(
+                    List.of(), badDuplicates, "records consumed twice although no consumer holding them was killed");
             for (ChildConsumer x : all) {
                 assertEquals(List.of(), x.problems(), "commit failures in " + x.name);
             }
@@ -124,32 +126,46 @@ class ConsumerGroupTest {
         String group = "mixed-clients";
         int partitions = 4;
         cluster.createTopic(topic, partitions, 3);
-        try (ChildConsumer java = ChildConsumer.java("java", cluster.bootstrapServers(), group, topic,
-                RangeAssignor.class.getName(), SESSION_TIMEOUT_MS);
-             ChildConsumer kcat = ChildConsumer.kcat("kcat", cluster.bootstrapServers(), group, topic)) {
+        try (ChildConsumer java = ChildConsumer.java(
+                        "java",
+                        cluster.bootstrapServers(),
+                        group,
+                        topic,
+                        RangeAssignor.class.getName(),
+                        SESSION_TIMEOUT_MS);
+                ChildConsumer kcat = ChildConsumer.kcat("kcat", cluster.bootstrapServers(), group, topic)) {
             // given both clients in one group, each owning part of the topic
             try (org.apache.kafka.clients.admin.Admin admin = cluster.admin()) {
                 StrandTestCluster.waitUntil("two members share the partitions", Duration.ofSeconds(60), () -> {
                     try {
-                        var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
-                        return d.members().size() == 2 && d.members().stream()
-                            .allMatch(m -> !m.assignment().topicPartitions().isEmpty());
+                        var d = admin.describeConsumerGroups(List.of(group))
+                                .all()
+                                .get()
+                                .get(group);
+                        return d.members().size() == 2
+                                && d.members().stream()
+                                        .allMatch(m -> !m.assignment()
+                                                .topicPartitions()
+                                                .isEmpty());
                     } catch (Exception e) {
                         return false;
                     }
                 });
                 var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
                 assertEquals("range", d.partitionAssignor());
-                assertTrue(d.members().stream().anyMatch(m -> m.clientId().startsWith("rdkafka")),
-                    "one member is librdkafka: " + d.members());
+                assertTrue(
+                        d.members().stream().anyMatch(m -> m.clientId().startsWith("rdkafka")),
+                        "one member is librdkafka: " + d.members());
             }
             GroupTesting.produce(cluster, topic, partitions, 0, 400);
             awaitConsumed(List.of(java, kcat), 400);
             assertTrue(!java.values().isEmpty() && !kcat.values().isEmpty(), "both consumed");
             // when kcat leaves, the Java consumer takes over every partition from the committed offsets
             kcat.terminate();
-            StrandTestCluster.waitUntil("the Java consumer owns every partition", Duration.ofSeconds(60),
-                () -> java.owned().size() == partitions);
+            StrandTestCluster.waitUntil(
+                    "the Java consumer owns every partition",
+                    Duration.ofSeconds(60),
+                    () -> java.owned().size() == partitions);
             GroupTesting.produce(cluster, topic, partitions, 400, 200);
             awaitConsumed(List.of(java, kcat), 600);
             java.stop();
@@ -168,19 +184,19 @@ class ConsumerGroupTest {
 
     /** Waits until the live consumers own every partition exactly once, each at least one. */
     static void awaitAssignment(List<ChildConsumer> consumers) throws InterruptedException {
-        StrandTestCluster.waitUntil("the partitions are spread over " + consumers.size() + " consumers",
-            Duration.ofSeconds(60), () -> {
-                Set<Integer> union = new HashSet<>();
-                int total = 0;
-                for (ChildConsumer x : consumers) {
-                    if (x.owned().isEmpty()) {
-                        return false;
+        StrandTestCluster.waitUntil(
+                "the partitions are spread over " + consumers.size() + " consumers", Duration.ofSeconds(60), () -> {
+                    Set<Integer> union = new HashSet<>();
+                    int total = 0;
+                    for (ChildConsumer x : consumers) {
+                        if (x.owned().isEmpty()) {
+                            return false;
+                        }
+                        union.addAll(x.owned());
+                        total += x.owned().size();
                     }
-                    union.addAll(x.owned());
-                    total += x.owned().size();
-                }
-                return union.size() == PARTITIONS && total == PARTITIONS;
-            });
+                    return union.size() == PARTITIONS && total == PARTITIONS;
+                });
     }
 
     static void awaitConsumed(List<ChildConsumer> consumers, int count) throws InterruptedException {

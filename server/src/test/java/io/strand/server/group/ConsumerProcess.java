@@ -27,12 +27,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <p>Arguments: bootstrap servers, group, topic, assignor class, session timeout ms.
  */
 public final class ConsumerProcess {
-    private ConsumerProcess() {
-    }
+    private ConsumerProcess() {}
 
     public static void main(String[] args) throws Exception {
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
-            StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(
+                new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, args[1]);
@@ -45,19 +44,22 @@ public final class ConsumerProcess {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         AtomicBoolean stop = new AtomicBoolean();
-        Thread stdin = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (line.trim().equals("stop")) {
-                        break;
+        Thread stdin = new Thread(
+                () -> {
+                    try (BufferedReader r =
+                            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = r.readLine()) != null) {
+                            if (line.trim().equals("stop")) {
+                                break;
+                            }
+                        }
+                    } catch (Exception ignored) {
+                        // stdin closed: stop too
                     }
-                }
-            } catch (Exception ignored) {
-                // stdin closed: stop too
-            }
-            stop.set(true);
-        }, "stdin");
+                    stop.set(true);
+                },
+                "stdin");
         stdin.setDaemon(true);
         stdin.start();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {

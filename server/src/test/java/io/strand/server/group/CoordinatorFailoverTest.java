@@ -44,7 +44,7 @@ class CoordinatorFailoverTest {
         Map<String, String> settings = new HashMap<>(GroupTesting.overrides(3));
         settings.put("replica.lag.time.max.ms", "3000");
         try (ProcessTestCluster cluster = new ProcessTestCluster(3, settings);
-             Admin admin = cluster.admin()) {
+                Admin admin = cluster.admin()) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 3))).all().get();
             produce(cluster, 0, 300);
             List<String> consumed = new ArrayList<>();
@@ -53,7 +53,8 @@ class CoordinatorFailoverTest {
                 consumer.subscribe(List.of(TOPIC));
                 pollInto(consumer, consumed, 300);
                 consumer.commitSync();
-                ConsumerGroupDescription before = admin.describeConsumerGroups(List.of(GROUP)).all().get().get(GROUP);
+                ConsumerGroupDescription before =
+                        admin.describeConsumerGroups(List.of(GROUP)).all().get().get(GROUP);
                 int oldCoordinator = before.coordinator().id();
 
                 // when its coordinator's broker is killed
@@ -62,19 +63,30 @@ class CoordinatorFailoverTest {
                 // then another broker coordinates the group, with its members and committed offsets loaded
                 StrandTestCluster.waitUntil("a new coordinator serves the group", Duration.ofSeconds(60), () -> {
                     try {
-                        ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(GROUP)).all().get().get(GROUP);
+                        ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(GROUP))
+                                .all()
+                                .get()
+                                .get(GROUP);
                         return d.coordinator().id() != oldCoordinator && d.groupState() == GroupState.STABLE;
                     } catch (Exception e) {
                         consumer.poll(Duration.ofMillis(50));
                         return false;
                     }
                 });
-                ConsumerGroupDescription after = admin.describeConsumerGroups(List.of(GROUP)).all().get().get(GROUP);
+                ConsumerGroupDescription after =
+                        admin.describeConsumerGroups(List.of(GROUP)).all().get().get(GROUP);
                 assertNotEquals(oldCoordinator, after.coordinator().id());
-                assertEquals(before.members().iterator().next().consumerId(), after.members().iterator().next().consumerId());
+                assertEquals(
+                        before.members().iterator().next().consumerId(),
+                        after.members().iterator().next().consumerId());
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(GROUP)
-                    .partitionsToOffsetAndMetadata().get();
-                assertEquals(300, committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum());
+                        .partitionsToOffsetAndMetadata()
+                        .get();
+                assertEquals(
+                        300,
+                        committed.values().stream()
+                                .mapToLong(OffsetAndMetadata::offset)
+                                .sum());
 
                 // and the consumer carries on: every new record once, and commits go to the new coordinator
                 produce(cluster, 300, 300);
@@ -133,8 +145,8 @@ class CoordinatorFailoverTest {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
             for (int i = from; i < from + count; i++) {
-                acks.add(producer.send(new ProducerRecord<>(TOPIC, i % 3, null,
-                    Integer.toString(i).getBytes(StandardCharsets.UTF_8))));
+                acks.add(producer.send(new ProducerRecord<>(
+                        TOPIC, i % 3, null, Integer.toString(i).getBytes(StandardCharsets.UTF_8))));
             }
             for (java.util.concurrent.Future<?> f : acks) {
                 f.get();

@@ -64,7 +64,11 @@ class GroupProtocolVersionsTest {
         cluster = StrandTestCluster.start(2, GroupTesting.overrides(1));
         cluster.createTopic(TOPIC, 2, 1);
         try (Admin admin = cluster.admin()) {
-            topicId = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).topicId();
+            topicId = admin.describeTopics(List.of(TOPIC))
+                    .allTopicNames()
+                    .get()
+                    .get(TOPIC)
+                    .topicId();
         }
     }
 
@@ -126,8 +130,11 @@ class GroupProtocolVersionsTest {
     private static int coordinatorOf(String group) throws Exception {
         try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(1))) {
             for (int attempt = 0; attempt < 100; attempt++) {
-                FindCoordinatorResponseData r = (FindCoordinatorResponseData) send(c, ApiKeys.FIND_COORDINATOR, (short) 4,
-                    new FindCoordinatorRequestData().setCoordinatorKeys(List.of(group)));
+                FindCoordinatorResponseData r = (FindCoordinatorResponseData) send(
+                        c,
+                        ApiKeys.FIND_COORDINATOR,
+                        (short) 4,
+                        new FindCoordinatorRequestData().setCoordinatorKeys(List.of(group)));
                 FindCoordinatorResponseData.Coordinator co = r.coordinators().get(0);
                 if (co.errorCode() == Errors.NONE.code()) {
                     return co.nodeId();
@@ -142,7 +149,8 @@ class GroupProtocolVersionsTest {
     private static RawKafkaConnection coordinator(String group) throws Exception {
         RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(coordinatorOf(group)));
         for (int attempt = 0; attempt < 100; attempt++) {
-            ListGroupsResponseData r = (ListGroupsResponseData) send(c, ApiKeys.LIST_GROUPS, (short) 0, new ListGroupsRequestData());
+            ListGroupsResponseData r =
+                    (ListGroupsResponseData) send(c, ApiKeys.LIST_GROUPS, (short) 0, new ListGroupsRequestData());
             if (r.errorCode() == Errors.NONE.code()) {
                 return c;
             }
@@ -162,7 +170,8 @@ class GroupProtocolVersionsTest {
     }
 
     private static byte[] subscription(String... topics) {
-        ByteBuffer b = ConsumerProtocol.serializeSubscription(new ConsumerPartitionAssignor.Subscription(List.of(topics)));
+        ByteBuffer b =
+                ConsumerProtocol.serializeSubscription(new ConsumerPartitionAssignor.Subscription(List.of(topics)));
         byte[] out = new byte[b.remaining()];
         b.get(out);
         return out;
@@ -170,10 +179,17 @@ class GroupProtocolVersionsTest {
 
     private static JoinGroupRequestData joinRequest(String group, String memberId) {
         JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols =
-            new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
-        protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(subscription(TOPIC)));
-        return new JoinGroupRequestData().setGroupId(group).setMemberId(memberId).setSessionTimeoutMs(10_000)
-            .setRebalanceTimeoutMs(10_000).setProtocolType("consumer").setProtocols(protocols);
+                new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
+        protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol()
+                .setName("range")
+                .setMetadata(subscription(TOPIC)));
+        return new JoinGroupRequestData()
+                .setGroupId(group)
+                .setMemberId(memberId)
+                .setSessionTimeoutMs(10_000)
+                .setRebalanceTimeoutMs(10_000)
+                .setProtocolType("consumer")
+                .setProtocols(protocols);
     }
 
     /** Joins as the only member at {@code version}; answers the join response. */
@@ -188,13 +204,18 @@ class GroupProtocolVersionsTest {
         return r;
     }
 
-    private static SyncGroupResponseData sync(RawKafkaConnection c, String group, JoinGroupResponseData joined, short version,
-                                              byte[] assignment) throws Exception {
-        SyncGroupRequestData req = new SyncGroupRequestData().setGroupId(group).setGenerationId(joined.generationId())
-            .setMemberId(joined.memberId());
+    private static SyncGroupResponseData sync(
+            RawKafkaConnection c, String group, JoinGroupResponseData joined, short version, byte[] assignment)
+            throws Exception {
+        SyncGroupRequestData req = new SyncGroupRequestData()
+                .setGroupId(group)
+                .setGenerationId(joined.generationId())
+                .setMemberId(joined.memberId());
         if (joined.leader().equals(joined.memberId())) {
-            req.assignments().add(new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId(joined.memberId())
-                .setAssignment(assignment));
+            req.assignments()
+                    .add(new SyncGroupRequestData.SyncGroupRequestAssignment()
+                            .setMemberId(joined.memberId())
+                            .setAssignment(assignment));
         }
         if (version >= 5) {
             req.setProtocolType("consumer").setProtocolName("range");
@@ -211,29 +232,43 @@ class GroupProtocolVersionsTest {
     }
 
     private static Errors heartbeat(RawKafkaConnection c, short version, String group, String memberId, int generation)
-        throws Exception {
-        return Errors.forCode(((org.apache.kafka.common.message.HeartbeatResponseData) send(c, ApiKeys.HEARTBEAT, version,
-            new HeartbeatRequestData().setGroupId(group).setMemberId(memberId).setGenerationId(generation))).errorCode());
+            throws Exception {
+        return Errors.forCode(((org.apache.kafka.common.message.HeartbeatResponseData) send(
+                        c,
+                        ApiKeys.HEARTBEAT,
+                        version,
+                        new HeartbeatRequestData()
+                                .setGroupId(group)
+                                .setMemberId(memberId)
+                                .setGenerationId(generation)))
+                .errorCode());
     }
 
-    private static OffsetCommitRequestData commitRequest(short version, String group, String memberId, int generation,
-                                                         long offset) {
+    private static OffsetCommitRequestData commitRequest(
+            short version, String group, String memberId, int generation, long offset) {
         OffsetCommitRequestData.OffsetCommitRequestTopic t = new OffsetCommitRequestData.OffsetCommitRequestTopic();
         if (version >= 10) {
             t.setTopicId(topicId);
         } else {
             t.setName(TOPIC);
         }
-        t.partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0)
-            .setCommittedOffset(offset).setCommittedMetadata("m" + offset));
-        return new OffsetCommitRequestData().setGroupId(group).setMemberId(memberId)
-            .setGenerationIdOrMemberEpoch(generation).setTopics(List.of(t));
+        t.partitions()
+                .add(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+                        .setPartitionIndex(0)
+                        .setCommittedOffset(offset)
+                        .setCommittedMetadata("m" + offset));
+        return new OffsetCommitRequestData()
+                .setGroupId(group)
+                .setMemberId(memberId)
+                .setGenerationIdOrMemberEpoch(generation)
+                .setTopics(List.of(t));
     }
 
-    private static Errors commit(RawKafkaConnection c, short version, String group, String memberId, int generation,
-                                 long offset) throws Exception {
-        OffsetCommitResponseData r = (OffsetCommitResponseData) send(c, ApiKeys.OFFSET_COMMIT, version,
-            commitRequest(version, group, memberId, generation, offset));
+    private static Errors commit(
+            RawKafkaConnection c, short version, String group, String memberId, int generation, long offset)
+            throws Exception {
+        OffsetCommitResponseData r = (OffsetCommitResponseData)
+                send(c, ApiKeys.OFFSET_COMMIT, version, commitRequest(version, group, memberId, generation, offset));
         return Errors.forCode(r.topics().get(0).partitions().get(0).errorCode());
     }
 
@@ -242,12 +277,24 @@ class GroupProtocolVersionsTest {
     @Test
     void shouldAdvertiseEveryGroupApiFromKafkasOldestToLatestVersionButNotTheConsumerProtocol() throws Exception {
         try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(1))) {
-            ApiVersionsResponse r = (ApiVersionsResponse) c.send(ApiKeys.API_VERSIONS, (short) 3,
-                new org.apache.kafka.common.message.ApiVersionsRequestData().setClientSoftwareName("t")
-                    .setClientSoftwareVersion("1"));
-            for (ApiKeys api : List.of(ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT,
-                    ApiKeys.LEAVE_GROUP, ApiKeys.OFFSET_COMMIT, ApiKeys.OFFSET_FETCH, ApiKeys.OFFSET_DELETE,
-                    ApiKeys.DESCRIBE_GROUPS, ApiKeys.LIST_GROUPS, ApiKeys.DELETE_GROUPS)) {
+            ApiVersionsResponse r = (ApiVersionsResponse) c.send(
+                    ApiKeys.API_VERSIONS,
+                    (short) 3,
+                    new org.apache.kafka.common.message.ApiVersionsRequestData()
+                            .setClientSoftwareName("t")
+                            .setClientSoftwareVersion("1"));
+            for (ApiKeys api : List.of(
+                    ApiKeys.FIND_COORDINATOR,
+                    ApiKeys.JOIN_GROUP,
+                    ApiKeys.SYNC_GROUP,
+                    ApiKeys.HEARTBEAT,
+                    ApiKeys.LEAVE_GROUP,
+                    ApiKeys.OFFSET_COMMIT,
+                    ApiKeys.OFFSET_FETCH,
+                    ApiKeys.OFFSET_DELETE,
+                    ApiKeys.DESCRIBE_GROUPS,
+                    ApiKeys.LIST_GROUPS,
+                    ApiKeys.DELETE_GROUPS)) {
                 var v = r.data().apiKeys().find(api.id);
                 assertEquals(api.oldestVersion(), v.minVersion(), api.name());
                 assertEquals(api.latestVersion(), v.maxVersion(), api.name());
@@ -268,7 +315,8 @@ class GroupProtocolVersionsTest {
             } else {
                 req.setKey(group);
             }
-            FindCoordinatorResponseData r = (FindCoordinatorResponseData) send(c, ApiKeys.FIND_COORDINATOR, version, req);
+            FindCoordinatorResponseData r =
+                    (FindCoordinatorResponseData) send(c, ApiKeys.FIND_COORDINATOR, version, req);
             if (version >= 4) {
                 assertEquals(2, r.coordinators().size());
                 assertEquals(Errors.NONE.code(), r.coordinators().get(0).errorCode());
@@ -288,7 +336,8 @@ class GroupProtocolVersionsTest {
                 } else {
                     txn.setKey("txn");
                 }
-                FindCoordinatorResponseData t = (FindCoordinatorResponseData) send(c, ApiKeys.FIND_COORDINATOR, version, txn);
+                FindCoordinatorResponseData t =
+                        (FindCoordinatorResponseData) send(c, ApiKeys.FIND_COORDINATOR, version, txn);
                 short code = version >= 4 ? t.coordinators().get(0).errorCode() : t.errorCode();
                 assertEquals(Errors.INVALID_REQUEST.code(), code);
             }
@@ -307,16 +356,17 @@ class GroupProtocolVersionsTest {
             assertEquals(1, r.members().size());
             assertArrayEquals(subscription(TOPIC), r.members().get(0).metadata());
             // a JoinGroup for a member id the group does not know
-            JoinGroupResponseData unknown = (JoinGroupResponseData) send(c, ApiKeys.JOIN_GROUP, version,
-                joinRequest(group, "nobody"));
+            JoinGroupResponseData unknown =
+                    (JoinGroupResponseData) send(c, ApiKeys.JOIN_GROUP, version, joinRequest(group, "nobody"));
             assertEquals(Errors.UNKNOWN_MEMBER_ID.code(), unknown.errorCode());
             // a session timeout below group.min.session.timeout.ms
-            JoinGroupResponseData tooShort = (JoinGroupResponseData) send(c, ApiKeys.JOIN_GROUP, version,
-                joinRequest(group, "").setSessionTimeoutMs(10));
+            JoinGroupResponseData tooShort = (JoinGroupResponseData)
+                    send(c, ApiKeys.JOIN_GROUP, version, joinRequest(group, "").setSessionTimeoutMs(10));
             assertEquals(Errors.INVALID_SESSION_TIMEOUT.code(), tooShort.errorCode());
         }
         try (RawKafkaConnection other = notCoordinator(group)) {
-            JoinGroupResponseData r = (JoinGroupResponseData) send(other, ApiKeys.JOIN_GROUP, version, joinRequest(group, ""));
+            JoinGroupResponseData r =
+                    (JoinGroupResponseData) send(other, ApiKeys.JOIN_GROUP, version, joinRequest(group, ""));
             assertEquals(Errors.NOT_COORDINATOR.code(), r.errorCode());
         }
     }
@@ -327,9 +377,14 @@ class GroupProtocolVersionsTest {
         String group = "sync-v" + version;
         try (RawKafkaConnection c = coordinator(group)) {
             JoinGroupResponseData joined = join(c, group, LATEST_JOIN);
-            SyncGroupResponseData wrongGeneration = (SyncGroupResponseData) send(c, ApiKeys.SYNC_GROUP, version,
-                new SyncGroupRequestData().setGroupId(group).setGenerationId(joined.generationId() + 5)
-                    .setMemberId(joined.memberId()));
+            SyncGroupResponseData wrongGeneration = (SyncGroupResponseData) send(
+                    c,
+                    ApiKeys.SYNC_GROUP,
+                    version,
+                    new SyncGroupRequestData()
+                            .setGroupId(group)
+                            .setGenerationId(joined.generationId() + 5)
+                            .setMemberId(joined.memberId()));
             assertEquals(Errors.ILLEGAL_GENERATION.code(), wrongGeneration.errorCode());
             SyncGroupResponseData r = sync(c, group, joined, version, new byte[] {7, 8, 9});
             assertEquals(Errors.NONE.code(), r.errorCode());
@@ -339,9 +394,17 @@ class GroupProtocolVersionsTest {
                 assertEquals("range", r.protocolName());
             }
             // once stable, SyncGroup again returns the same assignment
-            assertArrayEquals(new byte[] {7, 8, 9}, sync(c, group, joined, version, new byte[0]).assignment());
-            SyncGroupResponseData unknown = (SyncGroupResponseData) send(c, ApiKeys.SYNC_GROUP, version,
-                new SyncGroupRequestData().setGroupId(group).setGenerationId(joined.generationId()).setMemberId("nobody"));
+            assertArrayEquals(
+                    new byte[] {7, 8, 9},
+                    sync(c, group, joined, version, new byte[0]).assignment());
+            SyncGroupResponseData unknown = (SyncGroupResponseData) send(
+                    c,
+                    ApiKeys.SYNC_GROUP,
+                    version,
+                    new SyncGroupRequestData()
+                            .setGroupId(group)
+                            .setGenerationId(joined.generationId())
+                            .setMemberId("nobody"));
             assertEquals(Errors.UNKNOWN_MEMBER_ID.code(), unknown.errorCode());
         }
     }
@@ -403,8 +466,9 @@ class GroupProtocolVersionsTest {
         }
         try (RawKafkaConnection c = coordinator("missing-" + group)) {
             // a group commit to a group that does not exist
-            assertEquals(version >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION,
-                commit(c, version, "missing-" + group, "someone", 3, 5));
+            assertEquals(
+                    version >= 9 ? Errors.GROUP_ID_NOT_FOUND : Errors.ILLEGAL_GENERATION,
+                    commit(c, version, "missing-" + group, "someone", 3, 5));
         }
         try (RawKafkaConnection c = coordinator(group)) {
             JoinGroupResponseData m = stableGroup(c, group);
@@ -421,10 +485,16 @@ class GroupProtocolVersionsTest {
     }
 
     private static long fetchOne(RawKafkaConnection c, String group) throws Exception {
-        OffsetFetchResponseData r = (OffsetFetchResponseData) send(c, ApiKeys.OFFSET_FETCH, (short) 8,
-            new OffsetFetchRequestData().setGroups(List.of(new OffsetFetchRequestData.OffsetFetchRequestGroup()
-                .setGroupId(group).setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopics().setName(TOPIC)
-                    .setPartitionIndexes(List.of(0)))))));
+        OffsetFetchResponseData r = (OffsetFetchResponseData) send(
+                c,
+                ApiKeys.OFFSET_FETCH,
+                (short) 8,
+                new OffsetFetchRequestData()
+                        .setGroups(List.of(new OffsetFetchRequestData.OffsetFetchRequestGroup()
+                                .setGroupId(group)
+                                .setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopics()
+                                        .setName(TOPIC)
+                                        .setPartitionIndexes(List.of(0)))))));
         return r.groups().get(0).topics().get(0).partitions().get(0).committedOffset();
     }
 
@@ -436,16 +506,20 @@ class GroupProtocolVersionsTest {
             assertEquals(Errors.NONE, commit(c, (short) 9, group, "", -1, 17));
             OffsetFetchRequestData req = new OffsetFetchRequestData();
             if (version >= 8) {
-                OffsetFetchRequestData.OffsetFetchRequestTopics t = new OffsetFetchRequestData.OffsetFetchRequestTopics()
-                    .setPartitionIndexes(List.of(0, 1));
+                OffsetFetchRequestData.OffsetFetchRequestTopics t =
+                        new OffsetFetchRequestData.OffsetFetchRequestTopics().setPartitionIndexes(List.of(0, 1));
                 if (version >= 10) {
                     t.setTopicId(topicId);
                 } else {
                     t.setName(TOPIC);
                 }
                 req.setGroups(List.of(
-                    new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId(group).setTopics(List.of(t)),
-                    new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId(group).setTopics(null)));
+                        new OffsetFetchRequestData.OffsetFetchRequestGroup()
+                                .setGroupId(group)
+                                .setTopics(List.of(t)),
+                        new OffsetFetchRequestData.OffsetFetchRequestGroup()
+                                .setGroupId(group)
+                                .setTopics(null)));
                 OffsetFetchResponseData r = (OffsetFetchResponseData) send(c, ApiKeys.OFFSET_FETCH, version, req);
                 assertEquals(2, r.groups().size());
                 var named = r.groups().get(0);
@@ -462,28 +536,41 @@ class GroupProtocolVersionsTest {
                     assertEquals(TOPIC, all.topics().get(0).name());
                 }
             } else {
-                req.setGroupId(group).setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic().setName(TOPIC)
-                    .setPartitionIndexes(List.of(0, 1))));
+                req.setGroupId(group)
+                        .setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic()
+                                .setName(TOPIC)
+                                .setPartitionIndexes(List.of(0, 1))));
                 OffsetFetchResponseData r = (OffsetFetchResponseData) send(c, ApiKeys.OFFSET_FETCH, version, req);
                 assertEquals(17, r.topics().get(0).partitions().get(0).committedOffset());
                 assertEquals(-1, r.topics().get(0).partitions().get(1).committedOffset());
                 if (version >= 2) {
                     assertEquals(Errors.NONE.code(), r.errorCode());
-                    OffsetFetchResponseData all = (OffsetFetchResponseData) send(c, ApiKeys.OFFSET_FETCH, version,
-                        new OffsetFetchRequestData().setGroupId(group).setTopics(null));
+                    OffsetFetchResponseData all = (OffsetFetchResponseData) send(
+                            c,
+                            ApiKeys.OFFSET_FETCH,
+                            version,
+                            new OffsetFetchRequestData().setGroupId(group).setTopics(null));
                     assertEquals(17, all.topics().get(0).partitions().get(0).committedOffset());
                 }
             }
         }
         try (RawKafkaConnection other = notCoordinator(group)) {
             OffsetFetchRequestData req = version >= 8
-                ? new OffsetFetchRequestData().setGroups(List.of(new OffsetFetchRequestData.OffsetFetchRequestGroup()
-                    .setGroupId(group).setTopics(null)))
-                : new OffsetFetchRequestData().setGroupId(group).setTopics(List.of(
-                    new OffsetFetchRequestData.OffsetFetchRequestTopic().setName(TOPIC).setPartitionIndexes(List.of(0))));
+                    ? new OffsetFetchRequestData()
+                            .setGroups(List.of(new OffsetFetchRequestData.OffsetFetchRequestGroup()
+                                    .setGroupId(group)
+                                    .setTopics(null)))
+                    : new OffsetFetchRequestData()
+                            .setGroupId(group)
+                            .setTopics(List.of(new OffsetFetchRequestData.OffsetFetchRequestTopic()
+                                    .setName(TOPIC)
+                                    .setPartitionIndexes(List.of(0))));
             OffsetFetchResponseData r = (OffsetFetchResponseData) send(other, ApiKeys.OFFSET_FETCH, version, req);
-            short code = version >= 8 ? r.groups().get(0).errorCode()
-                : version >= 2 ? r.errorCode() : r.topics().get(0).partitions().get(0).errorCode();
+            short code = version >= 8
+                    ? r.groups().get(0).errorCode()
+                    : version >= 2
+                            ? r.errorCode()
+                            : r.topics().get(0).partitions().get(0).errorCode();
             assertEquals(Errors.NOT_COORDINATOR.code(), code);
         }
     }
@@ -497,34 +584,51 @@ class GroupProtocolVersionsTest {
             assertEquals(Errors.NONE, commit(c, (short) 9, group, m.memberId(), m.generationId(), 9));
             OffsetDeleteRequestData req = new OffsetDeleteRequestData().setGroupId(group);
             OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection topics =
-                new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
-            topics.add(new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName(TOPIC).setPartitions(List.of(
-                new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0))));
+                    new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
+            topics.add(new OffsetDeleteRequestData.OffsetDeleteRequestTopic()
+                    .setName(TOPIC)
+                    .setPartitions(
+                            List.of(new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0))));
             req.setTopics(topics);
-            OffsetDeleteResponseData subscribed = (OffsetDeleteResponseData) send(c, ApiKeys.OFFSET_DELETE, version, req);
+            OffsetDeleteResponseData subscribed =
+                    (OffsetDeleteResponseData) send(c, ApiKeys.OFFSET_DELETE, version, req);
             assertEquals(Errors.NONE.code(), subscribed.errorCode());
-            assertEquals(Errors.GROUP_SUBSCRIBED_TO_TOPIC.code(),
-                subscribed.topics().find(TOPIC).partitions().find(0).errorCode());
-            send(c, ApiKeys.LEAVE_GROUP, (short) 5, new LeaveGroupRequestData().setGroupId(group).setMembers(List.of(
-                new LeaveGroupRequestData.MemberIdentity().setMemberId(m.memberId()))));
+            assertEquals(
+                    Errors.GROUP_SUBSCRIBED_TO_TOPIC.code(),
+                    subscribed.topics().find(TOPIC).partitions().find(0).errorCode());
+            send(
+                    c,
+                    ApiKeys.LEAVE_GROUP,
+                    (short) 5,
+                    new LeaveGroupRequestData()
+                            .setGroupId(group)
+                            .setMembers(List.of(new LeaveGroupRequestData.MemberIdentity().setMemberId(m.memberId()))));
             OffsetDeleteResponseData deleted = (OffsetDeleteResponseData) send(c, ApiKeys.OFFSET_DELETE, version, req);
-            assertEquals(Errors.NONE.code(), deleted.topics().find(TOPIC).partitions().find(0).errorCode());
+            assertEquals(
+                    Errors.NONE.code(),
+                    deleted.topics().find(TOPIC).partitions().find(0).errorCode());
             assertEquals(-1, fetchOne(c, group));
         }
         try (RawKafkaConnection c = coordinator("missing-" + group)) {
             OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection topics =
-                new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
-            topics.add(new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName(TOPIC).setPartitions(List.of(
-                new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0))));
-            OffsetDeleteResponseData missing = (OffsetDeleteResponseData) send(c, ApiKeys.OFFSET_DELETE, version,
-                new OffsetDeleteRequestData().setGroupId("missing-" + group).setTopics(topics));
+                    new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
+            topics.add(new OffsetDeleteRequestData.OffsetDeleteRequestTopic()
+                    .setName(TOPIC)
+                    .setPartitions(
+                            List.of(new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0))));
+            OffsetDeleteResponseData missing = (OffsetDeleteResponseData) send(
+                    c,
+                    ApiKeys.OFFSET_DELETE,
+                    version,
+                    new OffsetDeleteRequestData().setGroupId("missing-" + group).setTopics(topics));
             assertEquals(Errors.GROUP_ID_NOT_FOUND.code(), missing.errorCode());
         }
     }
 
-    private static DescribeGroupsResponseData.DescribedGroup describe(RawKafkaConnection c, String group) throws Exception {
-        DescribeGroupsResponseData r = (DescribeGroupsResponseData) send(c, ApiKeys.DESCRIBE_GROUPS, (short) 5,
-            new DescribeGroupsRequestData().setGroups(List.of(group)));
+    private static DescribeGroupsResponseData.DescribedGroup describe(RawKafkaConnection c, String group)
+            throws Exception {
+        DescribeGroupsResponseData r = (DescribeGroupsResponseData)
+                send(c, ApiKeys.DESCRIBE_GROUPS, (short) 5, new DescribeGroupsRequestData().setGroups(List.of(group)));
         return r.groups().get(0);
     }
 
@@ -534,8 +638,8 @@ class GroupProtocolVersionsTest {
         String group = "describe-v" + version;
         try (RawKafkaConnection c = coordinator(group)) {
             JoinGroupResponseData m = stableGroup(c, group);
-            DescribeGroupsResponseData r = (DescribeGroupsResponseData) send(c, ApiKeys.DESCRIBE_GROUPS, version,
-                new DescribeGroupsRequestData().setGroups(List.of(group)));
+            DescribeGroupsResponseData r = (DescribeGroupsResponseData) send(
+                    c, ApiKeys.DESCRIBE_GROUPS, version, new DescribeGroupsRequestData().setGroups(List.of(group)));
             DescribeGroupsResponseData.DescribedGroup d = r.groups().get(0);
             assertEquals(Errors.NONE.code(), d.errorCode());
             assertEquals("Stable", d.groupState());
@@ -549,9 +653,11 @@ class GroupProtocolVersionsTest {
         // an unknown group on its coordinator
         String unknown = "never-" + group;
         try (RawKafkaConnection c = coordinator(unknown)) {
-            DescribeGroupsResponseData r = (DescribeGroupsResponseData) send(c, ApiKeys.DESCRIBE_GROUPS, version,
-                new DescribeGroupsRequestData().setGroups(List.of(unknown)));
-            assertEquals(version >= 6 ? Errors.GROUP_ID_NOT_FOUND.code() : Errors.NONE.code(), r.groups().get(0).errorCode());
+            DescribeGroupsResponseData r = (DescribeGroupsResponseData) send(
+                    c, ApiKeys.DESCRIBE_GROUPS, version, new DescribeGroupsRequestData().setGroups(List.of(unknown)));
+            assertEquals(
+                    version >= 6 ? Errors.GROUP_ID_NOT_FOUND.code() : Errors.NONE.code(),
+                    r.groups().get(0).errorCode());
             assertEquals("Dead", r.groups().get(0).groupState());
         }
     }
@@ -602,18 +708,20 @@ class GroupProtocolVersionsTest {
         String busy = "delete-busy-v" + version;
         try (RawKafkaConnection c = coordinator(group)) {
             assertEquals(Errors.NONE, commit(c, (short) 9, group, "", -1, 3));
-            var r = (org.apache.kafka.common.message.DeleteGroupsResponseData) send(c, ApiKeys.DELETE_GROUPS, version,
-                new DeleteGroupsRequestData().setGroupsNames(List.of(group)));
+            var r = (org.apache.kafka.common.message.DeleteGroupsResponseData) send(
+                    c, ApiKeys.DELETE_GROUPS, version, new DeleteGroupsRequestData().setGroupsNames(List.of(group)));
             assertEquals(Errors.NONE.code(), r.results().find(group).errorCode());
             assertEquals(-1, fetchOne(c, group));
-            var again = (org.apache.kafka.common.message.DeleteGroupsResponseData) send(c, ApiKeys.DELETE_GROUPS, version,
-                new DeleteGroupsRequestData().setGroupsNames(List.of(group)));
-            assertEquals(Errors.GROUP_ID_NOT_FOUND.code(), again.results().find(group).errorCode());
+            var again = (org.apache.kafka.common.message.DeleteGroupsResponseData) send(
+                    c, ApiKeys.DELETE_GROUPS, version, new DeleteGroupsRequestData().setGroupsNames(List.of(group)));
+            assertEquals(
+                    Errors.GROUP_ID_NOT_FOUND.code(),
+                    again.results().find(group).errorCode());
         }
         try (RawKafkaConnection c = coordinator(busy)) {
             stableGroup(c, busy);
-            var r = (org.apache.kafka.common.message.DeleteGroupsResponseData) send(c, ApiKeys.DELETE_GROUPS, version,
-                new DeleteGroupsRequestData().setGroupsNames(List.of(busy)));
+            var r = (org.apache.kafka.common.message.DeleteGroupsResponseData) send(
+                    c, ApiKeys.DELETE_GROUPS, version, new DeleteGroupsRequestData().setGroupsNames(List.of(busy)));
             assertEquals(Errors.NON_EMPTY_GROUP.code(), r.results().find(busy).errorCode());
         }
     }
@@ -621,14 +729,17 @@ class GroupProtocolVersionsTest {
     @Test
     void shouldAnswerRebalanceInProgressWhileASecondMemberJoins() throws Exception {
         String group = "rebalancing";
-        try (RawKafkaConnection a = coordinator(group); RawKafkaConnection b = coordinator(group)) {
+        try (RawKafkaConnection a = coordinator(group);
+                RawKafkaConnection b = coordinator(group)) {
             // given a stable group with member A
             JoinGroupResponseData first = stableGroup(a, group);
             // when member B joins (its JoinGroup waits for A to rejoin)
-            JoinGroupResponseData bId = (JoinGroupResponseData) send(b, ApiKeys.JOIN_GROUP, LATEST_JOIN, joinRequest(group, ""));
+            JoinGroupResponseData bId =
+                    (JoinGroupResponseData) send(b, ApiKeys.JOIN_GROUP, LATEST_JOIN, joinRequest(group, ""));
             CompletableFuture<JoinGroupResponseData> bJoin = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return (JoinGroupResponseData) send(b, ApiKeys.JOIN_GROUP, LATEST_JOIN, joinRequest(group, bId.memberId()));
+                    return (JoinGroupResponseData)
+                            send(b, ApiKeys.JOIN_GROUP, LATEST_JOIN, joinRequest(group, bId.memberId()));
                 } catch (Exception e) {
                     throw new RuntimeException(e);
                 }
@@ -641,11 +752,13 @@ class GroupProtocolVersionsTest {
                 }
             });
             // then A is told to rejoin, and may still commit for its generation meanwhile
-            assertEquals(Errors.REBALANCE_IN_PROGRESS, heartbeat(a, (short) 4, group, first.memberId(), first.generationId()));
+            assertEquals(
+                    Errors.REBALANCE_IN_PROGRESS,
+                    heartbeat(a, (short) 4, group, first.memberId(), first.generationId()));
             assertEquals(Errors.NONE, commit(a, (short) 9, group, first.memberId(), first.generationId(), 11));
             // when A rejoins, both get generation 2; before SyncGroup a commit is REBALANCE_IN_PROGRESS
-            JoinGroupResponseData aJoin = (JoinGroupResponseData) send(a, ApiKeys.JOIN_GROUP, LATEST_JOIN,
-                joinRequest(group, first.memberId()));
+            JoinGroupResponseData aJoin = (JoinGroupResponseData)
+                    send(a, ApiKeys.JOIN_GROUP, LATEST_JOIN, joinRequest(group, first.memberId()));
             JoinGroupResponseData bJoined = bJoin.get();
             assertEquals(Errors.NONE.code(), aJoin.errorCode());
             assertEquals(2, aJoin.generationId());
@@ -667,13 +780,19 @@ class GroupProtocolVersionsTest {
                     throw new RuntimeException(e);
                 }
             });
-            SyncGroupRequestData leaderSync = new SyncGroupRequestData().setGroupId(group).setGenerationId(2)
-                .setMemberId(leader.memberId()).setAssignments(List.of(
-                    new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId(leader.memberId())
-                        .setAssignment(new byte[] {1}),
-                    new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId(follower.memberId())
-                        .setAssignment(new byte[] {2})));
-            SyncGroupResponseData ls = (SyncGroupResponseData) send(leaderConn, ApiKeys.SYNC_GROUP, (short) 5, leaderSync);
+            SyncGroupRequestData leaderSync = new SyncGroupRequestData()
+                    .setGroupId(group)
+                    .setGenerationId(2)
+                    .setMemberId(leader.memberId())
+                    .setAssignments(List.of(
+                            new SyncGroupRequestData.SyncGroupRequestAssignment()
+                                    .setMemberId(leader.memberId())
+                                    .setAssignment(new byte[] {1}),
+                            new SyncGroupRequestData.SyncGroupRequestAssignment()
+                                    .setMemberId(follower.memberId())
+                                    .setAssignment(new byte[] {2})));
+            SyncGroupResponseData ls =
+                    (SyncGroupResponseData) send(leaderConn, ApiKeys.SYNC_GROUP, (short) 5, leaderSync);
             assertArrayEquals(new byte[] {1}, ls.assignment());
             assertArrayEquals(new byte[] {2}, followerSync.get().assignment());
             assertEquals(Errors.NONE, commit(a, (short) 9, group, first.memberId(), 2, 13));
@@ -685,26 +804,37 @@ class GroupProtocolVersionsTest {
     void shouldReplaceAStaticMemberWithoutARebalance() throws Exception {
         String group = "static";
         try (RawKafkaConnection c = coordinator(group)) {
-            JoinGroupResponseData first = (JoinGroupResponseData) send(c, ApiKeys.JOIN_GROUP, LATEST_JOIN,
-                joinRequest(group, "").setGroupInstanceId("instance-1"));
+            JoinGroupResponseData first = (JoinGroupResponseData) send(
+                    c, ApiKeys.JOIN_GROUP, LATEST_JOIN, joinRequest(group, "").setGroupInstanceId("instance-1"));
             assertEquals(Errors.NONE.code(), first.errorCode(), "a static member gets no MEMBER_ID_REQUIRED");
             assertTrue(first.memberId().startsWith("instance-1-"));
-            assertEquals(Errors.NONE.code(), sync(c, group, first, (short) 5, new byte[] {4}).errorCode());
+            assertEquals(
+                    Errors.NONE.code(),
+                    sync(c, group, first, (short) 5, new byte[] {4}).errorCode());
             // the instance restarts and joins without its member id
-            JoinGroupResponseData again = (JoinGroupResponseData) send(c, ApiKeys.JOIN_GROUP, LATEST_JOIN,
-                joinRequest(group, "").setGroupInstanceId("instance-1"));
+            JoinGroupResponseData again = (JoinGroupResponseData) send(
+                    c, ApiKeys.JOIN_GROUP, LATEST_JOIN, joinRequest(group, "").setGroupInstanceId("instance-1"));
             assertEquals(Errors.NONE.code(), again.errorCode());
             assertEquals(first.generationId(), again.generationId(), "no new generation");
             assertNotEquals(first.memberId(), again.memberId());
             assertTrue(again.skipAssignment(), "the leader is told to skip the assignment (KIP-814)");
-            SyncGroupRequestData s = new SyncGroupRequestData().setGroupId(group).setGenerationId(again.generationId())
-                .setMemberId(again.memberId()).setGroupInstanceId("instance-1");
-            assertArrayEquals(new byte[] {4}, ((SyncGroupResponseData) send(c, ApiKeys.SYNC_GROUP, (short) 5, s)).assignment());
+            SyncGroupRequestData s = new SyncGroupRequestData()
+                    .setGroupId(group)
+                    .setGenerationId(again.generationId())
+                    .setMemberId(again.memberId())
+                    .setGroupInstanceId("instance-1");
+            assertArrayEquals(
+                    new byte[] {4}, ((SyncGroupResponseData) send(c, ApiKeys.SYNC_GROUP, (short) 5, s)).assignment());
             // the old member id is fenced
-            HeartbeatRequestData hb = new HeartbeatRequestData().setGroupId(group).setMemberId(first.memberId())
-                .setGenerationId(first.generationId()).setGroupInstanceId("instance-1");
-            assertEquals(Errors.FENCED_INSTANCE_ID.code(), ((org.apache.kafka.common.message.HeartbeatResponseData)
-                send(c, ApiKeys.HEARTBEAT, (short) 4, hb)).errorCode());
+            HeartbeatRequestData hb = new HeartbeatRequestData()
+                    .setGroupId(group)
+                    .setMemberId(first.memberId())
+                    .setGenerationId(first.generationId())
+                    .setGroupInstanceId("instance-1");
+            assertEquals(
+                    Errors.FENCED_INSTANCE_ID.code(),
+                    ((org.apache.kafka.common.message.HeartbeatResponseData) send(c, ApiKeys.HEARTBEAT, (short) 4, hb))
+                            .errorCode());
             assertEquals("Stable", describe(c, group).groupState());
             assertEquals("instance-1", describe(c, group).members().get(0).groupInstanceId());
         }

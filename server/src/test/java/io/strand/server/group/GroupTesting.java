@@ -15,8 +15,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Helpers shared by the group tests. */
 final class GroupTesting {
-    private GroupTesting() {
-    }
+    private GroupTesting() {}
 
     /** Broker overrides for fast group tests: no initial rebalance delay, short sessions allowed. */
     static Map<String, String> overrides(int offsetsReplicationFactor) {
@@ -30,11 +29,17 @@ final class GroupTesting {
 
     /** Produces records whose values are the decimal numbers from..from+count-1, round-robin over the partitions. */
     static void produce(StrandTestCluster cluster, String topic, int partitions, int from, int count) throws Exception {
-        try (KafkaProducer<byte[], byte[]> p = cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false",
-                ProducerConfig.LINGER_MS_CONFIG, "2"))) {
+        try (KafkaProducer<byte[], byte[]> p = cluster.producer(Map.of(
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                "false",
+                ProducerConfig.LINGER_MS_CONFIG,
+                "2"))) {
             List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
             for (int i = from; i < from + count; i++) {
-                acks.add(p.send(new ProducerRecord<>(topic, i % partitions, null, Integer.toString(i).getBytes(StandardCharsets.UTF_8))));
+                acks.add(p.send(new ProducerRecord<>(
+                        topic, i % partitions, null, Integer.toString(i).getBytes(StandardCharsets.UTF_8))));
             }
             for (java.util.concurrent.Future<?> f : acks) {
                 f.get();
@@ -42,7 +47,8 @@ final class GroupTesting {
         }
     }
 
-    static List<ConsumerRecord<byte[], byte[]>> pollUntil(KafkaConsumer<byte[], byte[]> c, int atLeast, Duration timeout) {
+    static List<ConsumerRecord<byte[], byte[]>> pollUntil(
+            KafkaConsumer<byte[], byte[]> c, int atLeast, Duration timeout) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (out.size() < atLeast && System.nanoTime() < deadline) {
@@ -52,6 +58,8 @@ final class GroupTesting {
     }
 
     static List<String> values(List<ConsumerRecord<byte[], byte[]>> records) {
-        return records.stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+        return records.stream()
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .toList();
     }
 }

@@ -49,9 +49,11 @@ class IdempotentProducerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = StrandTestCluster.start(3, Map.of(
-            BrokerConfig.DEFAULT_REPLICATION_FACTOR, "3",
-            BrokerConfig.MIN_INSYNC_REPLICAS, "2"));
+        cluster = StrandTestCluster.start(
+                3,
+                Map.of(
+                        BrokerConfig.DEFAULT_REPLICATION_FACTOR, "3",
+                        BrokerConfig.MIN_INSYNC_REPLICAS, "2"));
     }
 
     @AfterAll
@@ -75,7 +77,9 @@ class IdempotentProducerTest {
         assertExactlyOnce("defaults", 3, n, "v");
         try (Admin admin = cluster.admin()) {
             List<ProducerState> producers = admin.describeProducers(List.of(new TopicPartition("defaults", 0)))
-                .partitionResult(new TopicPartition("defaults", 0)).get().activeProducers();
+                    .partitionResult(new TopicPartition("defaults", 0))
+                    .get()
+                    .activeProducers();
             assertEquals(1, producers.size(), "DescribeProducers shows the one producer");
             assertTrue(producers.get(0).lastSequence() >= 0);
         }
@@ -87,14 +91,23 @@ class IdempotentProducerTest {
         Path compat = Path.of("target", "compat-clients");
         Path jar39;
         try (var files = Files.list(compat)) {
-            jar39 = files.filter(p -> p.getFileName().toString().startsWith("kafka-clients-3.9")).findFirst().orElseThrow();
+            jar39 = files.filter(p -> p.getFileName().toString().startsWith("kafka-clients-3.9"))
+                    .findFirst()
+                    .orElseThrow();
         }
         String classpath = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
-            .map(e -> e.contains("kafka-clients-4") ? jar39.toAbsolutePath().toString() : e)
-            .collect(Collectors.joining(File.pathSeparator));
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", classpath, CompatProducerMain.class.getName(), cluster.bootstrapServers(), "compat39", "2000")
-            .redirectErrorStream(true).start();
+                .map(e -> e.contains("kafka-clients-4") ? jar39.toAbsolutePath().toString() : e)
+                .collect(Collectors.joining(File.pathSeparator));
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        classpath,
+                        CompatProducerMain.class.getName(),
+                        cluster.bootstrapServers(),
+                        "compat39",
+                        "2000")
+                .redirectErrorStream(true)
+                .start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
@@ -103,9 +116,17 @@ class IdempotentProducerTest {
         assertExactlyOnce("compat39", 3, 2000, "value-");
 
         // and the 3.9 consumer reads them back in a consumer group
-        Process c = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp", classpath, io.strand.server.testing.CompatConsumerMain.class.getName(), cluster.bootstrapServers(),
-            "compat39", "readers-39", "2000").redirectErrorStream(true).start();
+        Process c = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        classpath,
+                        io.strand.server.testing.CompatConsumerMain.class.getName(),
+                        cluster.bootstrapServers(),
+                        "compat39",
+                        "readers-39",
+                        "2000")
+                .redirectErrorStream(true)
+                .start();
         assertTrue(c.waitFor(120, TimeUnit.SECONDS));
         String consumed = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, c.exitValue(), consumed);
@@ -119,12 +140,14 @@ class IdempotentProducerTest {
         AtomicInteger produces = new AtomicInteger();
         AtomicInteger dropped = new AtomicInteger();
         for (Broker b : cluster.brokers()) {
-            b.responseFaults().dropResponseAndCloseWhen(h -> h.apiKey() == ApiKeys.PRODUCE
-                && produces.incrementAndGet() % 10 == 0 && dropped.incrementAndGet() > 0);
+            b.responseFaults()
+                    .dropResponseAndCloseWhen(h -> h.apiKey() == ApiKeys.PRODUCE
+                            && produces.incrementAndGet() % 10 == 0
+                            && dropped.incrementAndGet() > 0);
         }
         int n = 2000;
-        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of("linger.ms", "0", "batch.size", "100",
-                "request.timeout.ms", "5000", "retry.backoff.ms", "20"))) {
+        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(
+                "linger.ms", "0", "batch.size", "100", "request.timeout.ms", "5000", "retry.backoff.ms", "20"))) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 acks.add(producer.send(new ProducerRecord<>("lossy", bytes("k" + i), bytes("v" + i))));
@@ -143,50 +166,89 @@ class IdempotentProducerTest {
     void shouldAnswerOutOfOrderAndFencedEpochsWithTheRightErrors() throws Exception {
         cluster.createTopic("sequences", 1, 3);
         int leader = cluster.brokers().stream()
-            .filter(b -> b.replicaManager().partition(new TopicPartition("sequences", 0)).map(p -> p.isLeader()).orElse(false))
-            .findFirst().orElseThrow().brokerId();
+                .filter(b -> b.replicaManager()
+                        .partition(new TopicPartition("sequences", 0))
+                        .map(p -> p.isLeader())
+                        .orElse(false))
+                .findFirst()
+                .orElseThrow()
+                .brokerId();
         try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(leader))) {
-            InitProducerIdResponse init = (InitProducerIdResponse) c.send(ApiKeys.INIT_PRODUCER_ID, (short) 4,
-                new InitProducerIdRequestData().setTransactionalId(null).setTransactionTimeoutMs(60_000)
-                    .setProducerId(-1).setProducerEpoch((short) -1));
+            InitProducerIdResponse init = (InitProducerIdResponse) c.send(
+                    ApiKeys.INIT_PRODUCER_ID,
+                    (short) 4,
+                    new InitProducerIdRequestData()
+                            .setTransactionalId(null)
+                            .setTransactionTimeoutMs(60_000)
+                            .setProducerId(-1)
+                            .setProducerEpoch((short) -1));
             assertEquals(Errors.NONE.code(), init.data().errorCode());
             long pid = init.data().producerId();
 
             assertEquals(answer(Errors.NONE, 0), produce(c, pid, (short) 0, 0, 3));
             assertEquals(answer(Errors.NONE, 3), produce(c, pid, (short) 0, 3, 2));
             assertEquals(answer(Errors.NONE, 0), produce(c, pid, (short) 0, 0, 3), "a retry gets its first offsets");
-            assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, produce(c, pid, (short) 0, 9, 1).error(), "a gap");
+            assertEquals(
+                    Errors.OUT_OF_ORDER_SEQUENCE_NUMBER,
+                    produce(c, pid, (short) 0, 9, 1).error(),
+                    "a gap");
             assertEquals(answer(Errors.NONE, 5), produce(c, pid, (short) 1, 0, 1), "a bumped epoch starts at 0");
-            assertEquals(Errors.INVALID_PRODUCER_EPOCH, produce(c, pid, (short) 0, 5, 1).error(), "the old epoch");
-            assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, produce(c, pid, (short) 2, 4, 1).error(),
-                "a new epoch not starting at 0");
-            assertEquals(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, produce(c, 999_999L, (short) 0, 42, 1).error(),
-                "a producer this partition has never seen starts at 0 (the table has forgotten nobody)");
+            assertEquals(
+                    Errors.INVALID_PRODUCER_EPOCH,
+                    produce(c, pid, (short) 0, 5, 1).error(),
+                    "the old epoch");
+            assertEquals(
+                    Errors.OUT_OF_ORDER_SEQUENCE_NUMBER,
+                    produce(c, pid, (short) 2, 4, 1).error(),
+                    "a new epoch not starting at 0");
+            assertEquals(
+                    Errors.OUT_OF_ORDER_SEQUENCE_NUMBER,
+                    produce(c, 999_999L, (short) 0, 42, 1).error(),
+                    "a producer this partition has never seen starts at 0 (the table has forgotten nobody)");
             assertEquals(answer(Errors.NONE, 6), produce(c, 999_999L, (short) 0, 0, 1));
         }
         // the state is rebuilt after a restart: a retry is still recognised
         cluster.restartBroker(leader);
-        StrandTestCluster.waitUntil("leader again", Duration.ofSeconds(30), () -> cluster.brokers().stream()
-            .anyMatch(b -> b.replicaManager().partition(new TopicPartition("sequences", 0)).map(p -> p.isLeader()).orElse(false)));
+        StrandTestCluster.waitUntil(
+                "leader again",
+                Duration.ofSeconds(30),
+                () -> cluster.brokers().stream()
+                        .anyMatch(b -> b.replicaManager()
+                                .partition(new TopicPartition("sequences", 0))
+                                .map(p -> p.isLeader())
+                                .orElse(false)));
         int newLeader = cluster.brokers().stream()
-            .filter(b -> b.replicaManager().partition(new TopicPartition("sequences", 0)).map(p -> p.isLeader()).orElse(false))
-            .findFirst().orElseThrow().brokerId();
-        StrandTestCluster.waitUntil("ISR complete", Duration.ofSeconds(30), () -> cluster.broker(newLeader)
-            .replicaManager().partition(new TopicPartition("sequences", 0)).orElseThrow().isr().size() == 3);
+                .filter(b -> b.replicaManager()
+                        .partition(new TopicPartition("sequences", 0))
+                        .map(p -> p.isLeader())
+                        .orElse(false))
+                .findFirst()
+                .orElseThrow()
+                .brokerId();
+        StrandTestCluster.waitUntil(
+                "ISR complete",
+                Duration.ofSeconds(30),
+                () -> cluster.broker(newLeader)
+                                .replicaManager()
+                                .partition(new TopicPartition("sequences", 0))
+                                .orElseThrow()
+                                .isr()
+                                .size()
+                        == 3);
         try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(newLeader))) {
             assertEquals(6, produce(c, 999_999L, (short) 0, 0, 1).baseOffset(), "the retry after the leader moved");
             assertEquals(answer(Errors.NONE, 7), produce(c, 999_999L, (short) 0, 1, 1), "and the next one follows");
         }
     }
 
-    private record Answer(Errors error, long baseOffset) {
-    }
+    private record Answer(Errors error, long baseOffset) {}
 
     private static Answer answer(Errors e, long offset) {
         return new Answer(e, offset);
     }
 
-    private static Answer produce(RawKafkaConnection c, long pid, short epoch, int firstSeq, int count) throws Exception {
+    private static Answer produce(RawKafkaConnection c, long pid, short epoch, int firstSeq, int count)
+            throws Exception {
         SimpleRecord[] records = new SimpleRecord[count];
         for (int i = 0; i < count; i++) {
             records[i] = new SimpleRecord(("r" + (firstSeq + i)).getBytes());
@@ -194,10 +256,12 @@ class IdempotentProducerTest {
         MemoryRecords batch = MemoryRecords.withIdempotentRecords(Compression.NONE, pid, epoch, firstSeq, records);
         ProduceRequestData req = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
         ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName("sequences");
-        td.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch));
+        td.partitionData()
+                .add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch));
         req.topicData().add(td);
         ProduceResponse r = (ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 11, req);
-        ProduceResponseData.PartitionProduceResponse pr = r.data().responses().iterator().next().partitionResponses().get(0);
+        ProduceResponseData.PartitionProduceResponse pr =
+                r.data().responses().iterator().next().partitionResponses().get(0);
         Errors e = Errors.forCode(pr.errorCode());
         return new Answer(e, e == Errors.NONE ? pr.baseOffset() : -1);
     }

@@ -47,20 +47,24 @@ class LeaderKillTest {
 
     @Test
     void shouldLoseNoAcknowledgedRecordWhenTheLeaderIsKilledAndRestarted() throws Exception {
-        try (ProcessTestCluster cluster = new ProcessTestCluster(3, Map.of(
-                "default.replication.factor", "3",
-                "min.insync.replicas", "2",
-                "unclean.leader.election.enable", "false",
-                "replica.lag.time.max.ms", "5000"));
-             Admin admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3))).all().get();
+        try (ProcessTestCluster cluster = new ProcessTestCluster(
+                        3,
+                        Map.of(
+                                "default.replication.factor", "3",
+                                "min.insync.replicas", "2",
+                                "unclean.leader.election.enable", "false",
+                                "replica.lag.time.max.ms", "5000"));
+                Admin admin = cluster.admin()) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3)))
+                    .all()
+                    .get();
 
             Map<Integer, Set<Long>> acked = new ConcurrentHashMap<>();
             AtomicBoolean producing = new AtomicBoolean(true);
             AtomicLong failures = new AtomicLong();
             ConcurrentLinkedQueue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
-            Thread producer = new Thread(() -> produce(cluster.bootstrapServers(), acked, producing, failures, unexpected),
-                "test-producer");
+            Thread producer = new Thread(
+                    () -> produce(cluster.bootstrapServers(), acked, producing, failures, unexpected), "test-producer");
             producer.start();
 
             for (int round = 1; round <= ROUNDS; round++) {
@@ -104,18 +108,27 @@ class LeaderKillTest {
                 for (int i = 1; i < firstSeen.size(); i++) {
                     if (firstSeen.get(i) < firstSeen.get(i - 1)) {
                         throw new AssertionError("records of partition " + p + " out of send order at position " + i
-                            + ": " + firstSeen.subList(Math.max(0, i - 5), Math.min(firstSeen.size(), i + 5)));
+                                + ": " + firstSeen.subList(Math.max(0, i - 5), Math.min(firstSeen.size(), i + 5)));
                     }
                 }
             }
-            log.info("Acknowledged {} records over {} kill -9 rounds; {} duplicates; {} sends failed and were not "
-                + "acknowledged", total(acked), ROUNDS, duplicates, failures.get());
+            log.info(
+                    "Acknowledged {} records over {} kill -9 rounds; {} duplicates; {} sends failed and were not "
+                            + "acknowledged",
+                    total(acked),
+                    ROUNDS,
+                    duplicates,
+                    failures.get());
             assertEquals(0, duplicates, "the idempotent producer's retries never duplicate");
         }
     }
 
-    private static void produce(String bootstrap, Map<Integer, Set<Long>> acked, AtomicBoolean producing,
-                                AtomicLong failures, ConcurrentLinkedQueue<Throwable> unexpected) {
+    private static void produce(
+            String bootstrap,
+            Map<Integer, Set<Long>> acked,
+            AtomicBoolean producing,
+            AtomicLong failures,
+            ConcurrentLinkedQueue<Throwable> unexpected) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -133,18 +146,24 @@ class LeaderKillTest {
                     long seq = next[partition]++;
                     int part = partition;
                     byte[] key = ByteBuffer.allocate(4).putInt(partition).array();
-                    producer.send(new ProducerRecord<>(TOPIC, partition, key, ByteBuffer.allocate(8).putLong(seq).array()),
-                        (md, e) -> {
-                            if (e == null) {
-                                acked.computeIfAbsent(part, x -> ConcurrentHashMap.newKeySet()).add(seq);
-                            } else {
-                                failures.incrementAndGet();
-                                if (!(e instanceof org.apache.kafka.common.errors.RetriableException)
-                                        && !(e instanceof org.apache.kafka.common.errors.TimeoutException)) {
-                                    unexpected.add(e);
+                    producer.send(
+                            new ProducerRecord<>(
+                                    TOPIC,
+                                    partition,
+                                    key,
+                                    ByteBuffer.allocate(8).putLong(seq).array()),
+                            (md, e) -> {
+                                if (e == null) {
+                                    acked.computeIfAbsent(part, x -> ConcurrentHashMap.newKeySet())
+                                            .add(seq);
+                                } else {
+                                    failures.incrementAndGet();
+                                    if (!(e instanceof org.apache.kafka.common.errors.RetriableException)
+                                            && !(e instanceof org.apache.kafka.common.errors.TimeoutException)) {
+                                        unexpected.add(e);
+                                    }
                                 }
-                            }
-                        });
+                            });
                 }
                 Thread.sleep(2);
             }
@@ -159,8 +178,8 @@ class LeaderKillTest {
     }
 
     private static void awaitAcked(Map<Integer, Set<Long>> acked, long atLeast) throws InterruptedException {
-        StrandTestCluster.waitUntil(atLeast + " records acknowledged", Duration.ofSeconds(90),
-            () -> total(acked) >= atLeast);
+        StrandTestCluster.waitUntil(
+                atLeast + " records acknowledged", Duration.ofSeconds(90), () -> total(acked) >= atLeast);
     }
 
     private static Map<Integer, List<Long>> readAll(String bootstrap, Map<Integer, Set<Long>> acked) {
@@ -171,7 +190,8 @@ class LeaderKillTest {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         Map<Integer, List<Long>> out = new HashMap<>();
         Map<Integer, Long> maxAcked = new HashMap<>();
-        acked.forEach((part, seqs) -> maxAcked.put(part, seqs.stream().mapToLong(Long::longValue).max().orElse(-1)));
+        acked.forEach((part, seqs) -> maxAcked.put(
+                part, seqs.stream().mapToLong(Long::longValue).max().orElse(-1)));
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> tps = new ArrayList<>();
             for (int i = 0; i < PARTITIONS; i++) {
@@ -184,7 +204,8 @@ class LeaderKillTest {
             long deadline = System.currentTimeMillis() + 60_000;
             while (System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    out.computeIfAbsent(r.partition(), x -> new ArrayList<>()).add(ByteBuffer.wrap(r.value()).getLong());
+                    out.computeIfAbsent(r.partition(), x -> new ArrayList<>())
+                            .add(ByteBuffer.wrap(r.value()).getLong());
                 }
                 boolean done = true;
                 for (TopicPartition tp : tps) {

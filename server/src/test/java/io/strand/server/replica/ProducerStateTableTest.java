@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ProducerStateTableTest {
     private static final TopicPartition TP = new TopicPartition("t", 0);
+
     @TempDir
     Path dir;
 
@@ -26,7 +27,9 @@ class ProducerStateTableTest {
             rs[i] = new SimpleRecord(1000L, ("v" + i).getBytes());
         }
         return MemoryRecords.withIdempotentRecords(baseOffset, Compression.NONE, pid, epoch, firstSeq, 0, rs)
-            .batches().iterator().next();
+                .batches()
+                .iterator()
+                .next();
     }
 
     @Test
@@ -40,7 +43,9 @@ class ProducerStateTableTest {
         assertTrue(t.findDuplicate(batch(5, (short) 0, 12, 2, 0)).isPresent(), "the newest");
         assertTrue(t.findDuplicate(batch(5, (short) 0, 4, 2, 0)).isPresent(), "the fifth newest");
         assertTrue(t.findDuplicate(batch(5, (short) 0, 2, 2, 0)).isEmpty(), "older than five");
-        assertEquals(12, t.findDuplicate(batch(5, (short) 0, 12, 2, 99)).orElseThrow().firstOffset());
+        assertEquals(
+                12,
+                t.findDuplicate(batch(5, (short) 0, 12, 2, 99)).orElseThrow().firstOffset());
     }
 
     @Test
@@ -59,8 +64,10 @@ class ProducerStateTableTest {
     @Test
     void shouldLetAProducerItMayHaveForgottenResumeAnywhere() {
         ProducerStateTable t = new ProducerStateTable(TP, dir);
-        assertThrows(OutOfOrderSequenceException.class, () -> t.validate(batch(9, (short) 0, 17, 1, 0), 0, 0),
-            "never seen, nothing forgotten: must start at 0");
+        assertThrows(
+                OutOfOrderSequenceException.class,
+                () -> t.validate(batch(9, (short) 0, 17, 1, 0), 0, 0),
+                "never seen, nothing forgotten: must start at 0");
         t.validate(batch(9, (short) 0, 17, 1, 50), 50, 40); // the log no longer starts at 0
         RecordBatch b = batch(7, (short) 0, 0, 1, 0);
         t.update(b);

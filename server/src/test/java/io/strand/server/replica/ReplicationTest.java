@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
 /** Replication across three brokers: acks=all on multi-partition RF=3 topics, ISR shrink and growth. */
 class ReplicationTest {
     private static final Map<String, String> BROKER_SETTINGS = Map.of(
-        BrokerConfig.DEFAULT_REPLICATION_FACTOR, "3",
-        BrokerConfig.MIN_INSYNC_REPLICAS, "2",
-        BrokerConfig.REPLICA_LAG_TIME_MAX_MS, "3000");
+            BrokerConfig.DEFAULT_REPLICATION_FACTOR, "3",
+            BrokerConfig.MIN_INSYNC_REPLICAS, "2",
+            BrokerConfig.REPLICA_LAG_TIME_MAX_MS, "3000");
 
     @Test
     void shouldAcknowledgeAndServeEveryRecordOfAMultiPartitionTopicThroughEveryBroker() throws Exception {
@@ -45,7 +45,10 @@ class ReplicationTest {
             cluster.createTopic("replicated", 6, 3);
             Set<Integer> leaders = new HashSet<>();
             try (Admin admin = cluster.admin()) {
-                TopicDescription d = admin.describeTopics(List.of("replicated")).allTopicNames().get().get("replicated");
+                TopicDescription d = admin.describeTopics(List.of("replicated"))
+                        .allTopicNames()
+                        .get()
+                        .get("replicated");
                 for (TopicPartitionInfo p : d.partitions()) {
                     leaders.add(p.leader().id());
                     assertEquals(3, p.replicas().size());
@@ -81,7 +84,10 @@ class ReplicationTest {
                     TopicPartition tp = new TopicPartition("replicated", p);
                     Set<Long> ends = new HashSet<>();
                     for (Broker b : cluster.brokers()) {
-                        ends.add(b.replicaManager().partition(tp).map(x -> x.log().logEndOffset()).orElse(-1L));
+                        ends.add(b.replicaManager()
+                                .partition(tp)
+                                .map(x -> x.log().logEndOffset())
+                                .orElse(-1L));
                     }
                     if (ends.size() != 1) {
                         return false;
@@ -96,10 +102,16 @@ class ReplicationTest {
     void shouldRefuseAcksAllBelowMinInsyncReplicasAndRecoverWhenTheIsrGrowsBack() throws Exception {
         try (StrandTestCluster cluster = StrandTestCluster.start(3, BROKER_SETTINGS)) {
             cluster.createTopic("guarded", 1, 3);
-            try (KafkaProducer<byte[], byte[]> all = cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all",
-                     ProducerConfig.RETRIES_CONFIG, "0",
-                     ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "10000", ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000"));
-                 KafkaProducer<byte[], byte[]> one = cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "1"))) {
+            try (KafkaProducer<byte[], byte[]> all = cluster.producer(Map.of(
+                            ProducerConfig.ACKS_CONFIG,
+                            "all",
+                            ProducerConfig.RETRIES_CONFIG,
+                            "0",
+                            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                            "10000",
+                            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                            "5000"));
+                    KafkaProducer<byte[], byte[]> one = cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "1"))) {
                 all.send(new ProducerRecord<>("guarded", 0, null, seq(0))).get();
 
                 int leader = leaderOf(cluster, "guarded", 0);
@@ -108,31 +120,57 @@ class ReplicationTest {
                 for (int id : others) {
                     cluster.stopBroker(id);
                 }
-                StrandTestCluster.waitUntil("ISR shrinks to the leader", Duration.ofSeconds(30),
-                    () -> cluster.broker(leader).replicaManager().partition(new TopicPartition("guarded", 0))
-                        .map(p -> p.isr().equals(List.of(leader))).orElse(false));
+                StrandTestCluster.waitUntil(
+                        "ISR shrinks to the leader",
+                        Duration.ofSeconds(30),
+                        () -> cluster.broker(leader)
+                                .replicaManager()
+                                .partition(new TopicPartition("guarded", 0))
+                                .map(p -> p.isr().equals(List.of(leader)))
+                                .orElse(false));
 
-                ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                    () -> all.send(new ProducerRecord<>("guarded", 0, null, seq(1))).get());
+                ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                        ExecutionException.class,
+                        () -> all.send(new ProducerRecord<>("guarded", 0, null, seq(1)))
+                                .get());
                 assertTrue(refused.getCause() instanceof NotEnoughReplicasException, refused.toString());
-                assertEquals(1, one.send(new ProducerRecord<>("guarded", 0, null, seq(2))).get().offset(),
-                    "acks=1 still works with one replica in sync");
+                assertEquals(
+                        1,
+                        one.send(new ProducerRecord<>("guarded", 0, null, seq(2)))
+                                .get()
+                                .offset(),
+                        "acks=1 still works with one replica in sync");
 
                 for (int id : others) {
                     cluster.startBroker(id);
                 }
-                StrandTestCluster.waitUntil("ISR grows back to three", Duration.ofSeconds(30),
-                    () -> cluster.broker(leader).replicaManager().partition(new TopicPartition("guarded", 0))
-                        .map(p -> p.isr().size() == 3).orElse(false));
-                assertEquals(2, all.send(new ProducerRecord<>("guarded", 0, null, seq(3))).get().offset());
+                StrandTestCluster.waitUntil(
+                        "ISR grows back to three",
+                        Duration.ofSeconds(30),
+                        () -> cluster.broker(leader)
+                                .replicaManager()
+                                .partition(new TopicPartition("guarded", 0))
+                                .map(p -> p.isr().size() == 3)
+                                .orElse(false));
+                assertEquals(
+                        2,
+                        all.send(new ProducerRecord<>("guarded", 0, null, seq(3)))
+                                .get()
+                                .offset());
             }
         }
     }
 
     static int leaderOf(StrandTestCluster cluster, String topic, int partition) throws Exception {
         try (Admin admin = cluster.admin()) {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-                .get(partition).leader().id();
+            return admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions()
+                    .get(partition)
+                    .leader()
+                    .id();
         }
     }
 
@@ -143,8 +181,12 @@ class ReplicationTest {
     static Map<Integer, List<Long>> readAll(String bootstrap, String topic, int partitions, int expected) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, "org.apache.kafka.common.serialization.ByteArrayDeserializer");
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        p.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                "org.apache.kafka.common.serialization.ByteArrayDeserializer");
+        p.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                "org.apache.kafka.common.serialization.ByteArrayDeserializer");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         Map<Integer, List<Long>> out = new HashMap<>();
@@ -159,7 +201,8 @@ class ReplicationTest {
             long deadline = System.currentTimeMillis() + 60_000;
             while (total < expected && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    out.computeIfAbsent(r.partition(), x -> new ArrayList<>()).add(ByteBuffer.wrap(r.value()).getLong());
+                    out.computeIfAbsent(r.partition(), x -> new ArrayList<>())
+                            .add(ByteBuffer.wrap(r.value()).getLong());
                     total++;
                 }
             }

@@ -16,8 +16,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * "consumed N".
  */
 public final class CompatConsumerMain {
-    private CompatConsumerMain() {
-    }
+    private CompatConsumerMain() {}
 
     public static void main(String[] args) throws Exception {
         String bootstrap = args[0];

@@ -12,8 +12,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * since 3.0), prints the client version and "acked N".
  */
 public final class CompatProducerMain {
-    private CompatProducerMain() {
-    }
+    private CompatProducerMain() {}
 
     public static void main(String[] args) throws Exception {
         String bootstrap = args[0];

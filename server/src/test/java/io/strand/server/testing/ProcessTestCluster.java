@@ -74,7 +74,8 @@ public final class ProcessTestCluster implements AutoCloseable {
     /** The partition as the cluster describes it now, or null if it cannot be described. */
     public TopicPartitionInfo describe(Admin admin, String topic, int partition) {
         try {
-            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            TopicDescription d =
+                    admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
             return d.partitions().get(partition);
         } catch (Exception e) {
             return null;

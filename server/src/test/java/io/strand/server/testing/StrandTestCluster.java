@@ -136,8 +136,9 @@ public final class StrandTestCluster implements AutoCloseable {
     }
 
     public String bootstrapServers() {
-        return brokers.values().stream().map(b -> "127.0.0.1:" + b.boundAddress().getPort())
-            .collect(Collectors.joining(","));
+        return brokers.values().stream()
+                .map(b -> "127.0.0.1:" + b.boundAddress().getPort())
+                .collect(Collectors.joining(","));
     }
 
     public String bootstrapServer(int id) {
@@ -179,14 +180,19 @@ public final class StrandTestCluster implements AutoCloseable {
      */
     public void createTopic(String topic, int partitions, int replicationFactor) throws Exception {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions,
-                (short) replicationFactor))).all().get();
+            admin.createTopics(List.of(
+                            new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) replicationFactor)))
+                    .all()
+                    .get();
         }
         waitUntil("every partition of " + topic + " has an acting leader", Duration.ofSeconds(30), () -> {
             for (int p = 0; p < partitions; p++) {
                 org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(topic, p);
-                boolean led = brokers.values().stream().anyMatch(b ->
-                    b.replicaManager().partition(tp).map(x -> x.isLeader()).orElse(false));
+                boolean led = brokers.values().stream()
+                        .anyMatch(b -> b.replicaManager()
+                                .partition(tp)
+                                .map(x -> x.isLeader())
+                                .orElse(false));
                 if (!led) {
                     return false;
                 }
@@ -220,7 +226,8 @@ public final class StrandTestCluster implements AutoCloseable {
             return;
         }
         try (var paths = Files.walk(root)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 }

@@ -8,8 +8,8 @@ import io.strand.coordinator.ReplicaAssigner;
 import io.strand.coordinator.TopicCreation;
 import io.strand.coordinator.TopicCreator;
 import io.strand.coordinator.TopicSpec;
-import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.Znodes;
+import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.controller.Controller;
 import io.strand.coordinator.proto.BrokerRegistration;
 import java.io.File;
@@ -38,16 +38,22 @@ public final class FailoverBenchmark {
     static final class Flags {
         @Parameter(names = "--partitions", description = "comma-separated partition counts to measure")
         String partitions = "1000,10000";
+
         @Parameter(names = "--rounds", description = "measured rounds per count (after one warm-up round)")
         int rounds = 5;
-        @Parameter(names = "--zookeeper", description = "use this ZooKeeper (connect string with chroot) instead of an embedded one")
+
+        @Parameter(
+                names = "--zookeeper",
+                description = "use this ZooKeeper (connect string with chroot) instead of an embedded one")
         String zookeeper;
-        @Parameter(names = {"-h", "--help"}, help = true)
+
+        @Parameter(
+                names = {"-h", "--help"},
+                help = true)
         boolean help;
     }
 
-    private FailoverBenchmark() {
-    }
+    private FailoverBenchmark() {}
 
     public static void main(String[] args) {
         try {
@@ -61,7 +67,10 @@ public final class FailoverBenchmark {
 
     private static void run(String[] args) throws Exception {
         Flags flags = new Flags();
-        JCommander jc = JCommander.newBuilder().addObject(flags).programName("strand-bench failover").build();
+        JCommander jc = JCommander.newBuilder()
+                .addObject(flags)
+                .programName("strand-bench failover")
+                .build();
         jc.parse(args);
         if (flags.help) {
             jc.usage();
@@ -101,8 +110,8 @@ public final class FailoverBenchmark {
             MetadataStore store = new MetadataStore(controllerSession);
             createTopics(store, partitions);
             MetadataCache cache = new MetadataCache(controllerSession);
-            Controller controller = new Controller(controllerSession, cache, 2,
-                new Controller.Settings(false, false, 10, 3_600_000));
+            Controller controller =
+                    new Controller(controllerSession, cache, 2, new Controller.Settings(false, false, 10, 3_600_000));
             cache.addListener(controller);
             cache.start(60_000);
             controller.start();
@@ -114,17 +123,25 @@ public final class FailoverBenchmark {
                 Controller.BrokerChangeStats before = controller.lastBrokerChange();
                 long t0 = System.nanoTime();
                 leader.close(); // session ends: /brokers/ids/1 vanishes at once
-                waitFor(() -> controller.lastBrokerChange() != before
-                    && controller.lastBrokerChange().withLeader() == partitions, "leaders moved");
+                waitFor(
+                        () -> controller.lastBrokerChange() != before
+                                && controller.lastBrokerChange().withLeader() == partitions,
+                        "leaders moved");
                 long e2e = (System.nanoTime() - t0) / 1_000_000;
                 Controller.BrokerChangeStats s = controller.lastBrokerChange();
                 if (round > 0) {
                     millis.add(s.millis());
                     endToEnd.add(e2e);
                 }
-                System.out.printf(Locale.ROOT, "%s partitions=%d: %d leaders written in %d ms after the controller noticed "
-                        + "(%d ms from the session close)%n", round == 0 ? "warm-up " : "round " + round, partitions,
-                    s.withLeader(), s.millis(), e2e);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s partitions=%d: %d leaders written in %d ms after the controller noticed "
+                                + "(%d ms from the session close)%n",
+                        round == 0 ? "warm-up " : "round " + round,
+                        partitions,
+                        s.withLeader(),
+                        s.millis(),
+                        e2e);
                 if (round == rounds) {
                     break;
                 }
@@ -138,10 +155,16 @@ public final class FailoverBenchmark {
             }
             millis.sort(Long::compare);
             endToEnd.sort(Long::compare);
-            System.out.printf(Locale.ROOT, "RESULT partitions=%d rounds=%d controller-to-last-leader ms: median %d, min %d, "
-                    + "max %d; session-close-to-last-leader ms: median %d%n", partitions, rounds,
-                millis.get(millis.size() / 2), millis.get(0), millis.get(millis.size() - 1),
-                endToEnd.get(endToEnd.size() / 2));
+            System.out.printf(
+                    Locale.ROOT,
+                    "RESULT partitions=%d rounds=%d controller-to-last-leader ms: median %d, min %d, "
+                            + "max %d; session-close-to-last-leader ms: median %d%n",
+                    partitions,
+                    rounds,
+                    millis.get(millis.size() / 2),
+                    millis.get(0),
+                    millis.get(millis.size() - 1),
+                    endToEnd.get(endToEnd.size() / 2));
             controller.close();
             cache.close();
         } finally {
@@ -155,15 +178,20 @@ public final class FailoverBenchmark {
         io.strand.coordinator.IsrUpdater isr = new io.strand.coordinator.IsrUpdater(store);
         for (int t = 0; t < topics(partitions); t++) {
             for (int p = 0; p < perTopic(partitions, t); p++) {
-                var state = store.read(Znodes.partitionState(topic(t), p), io.strand.coordinator.proto.PartitionState.parser())
-                    .orElseThrow().value();
+                var state = store.read(
+                                Znodes.partitionState(topic(t), p), io.strand.coordinator.proto.PartitionState.parser())
+                        .orElseThrow()
+                        .value();
                 if (!state.getIsrList().contains(1)) {
-                    isr.update(new org.apache.kafka.common.TopicPartition(topic(t), p), state.getLeader(),
-                        state.getLeaderEpoch(), current -> {
-                            List<Integer> next = new ArrayList<>(current);
-                            next.add(1);
-                            return next;
-                        });
+                    isr.update(
+                            new org.apache.kafka.common.TopicPartition(topic(t), p),
+                            state.getLeader(),
+                            state.getLeaderEpoch(),
+                            current -> {
+                                List<Integer> next = new ArrayList<>(current);
+                                next.add(1);
+                                return next;
+                            });
                 }
             }
         }
@@ -221,8 +249,8 @@ public final class FailoverBenchmark {
             for (int p = 0; p < perTopic(partitions, t); p++) {
                 assignment.put(p, List.of(1, 2, 3));
             }
-            TopicCreation c = creator.create(new TopicSpec(topic(t), -1, -1, assignment, Map.of()),
-                new TopicCreator.Defaults(1, 1), false);
+            TopicCreation c = creator.create(
+                    new TopicSpec(topic(t), -1, -1, assignment, Map.of()), new TopicCreator.Defaults(1, 1), false);
             if (!(c instanceof TopicCreation.Created)) {
                 throw new IllegalStateException("could not create " + topic(t) + ": " + c);
             }
@@ -233,8 +261,10 @@ public final class FailoverBenchmark {
         CuratorFramework zk = ZooKeeperConnection.connect(connect, 30_000, 30_000);
         MetadataStore store = new MetadataStore(zk);
         store.ensureParents();
-        store.createIfAbsent(Znodes.broker(id), BrokerRegistration.newBuilder().setBrokerId(id).build(),
-            CreateMode.EPHEMERAL);
+        store.createIfAbsent(
+                Znodes.broker(id),
+                BrokerRegistration.newBuilder().setBrokerId(id).build(),
+                CreateMode.EPHEMERAL);
         return zk;
     }
 

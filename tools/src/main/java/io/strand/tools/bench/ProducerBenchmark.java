@@ -34,41 +34,65 @@ public final class ProducerBenchmark {
     static final class Flags {
         @Parameter(names = "--bootstrap-server", description = "where to produce")
         String bootstrap = "127.0.0.1:9092";
+
         @Parameter(names = "--topic")
         String topic = "strand-bench";
+
         @Parameter(names = "--partitions", description = "partitions of the topic if it is created")
         int partitions = 6;
+
         @Parameter(names = "--replication-factor", description = "replication factor of the topic if it is created")
         short replicationFactor = 3;
+
         @Parameter(names = "--record-size", description = "bytes per record value")
         int recordSize = 1024;
+
         @Parameter(names = "--records", description = "records in the throughput run")
         long records = 1_000_000;
+
         @Parameter(names = "--warmup-records", description = "records sent (and acknowledged) before measuring")
         long warmupRecords = 1_000_000;
+
         @Parameter(names = "--rate", description = "records/s of the latency run (0 = skip it)")
         int rate = 10_000;
+
         @Parameter(names = "--latency-seconds", description = "duration of the latency run")
         int latencySeconds = 30;
+
         @Parameter(names = "--acks")
         String acks = "all";
-        @Parameter(names = "--producer-prop", splitter = io.strand.tools.NoSplitter.class, description = "extra producer setting k=v (repeatable)")
+
+        @Parameter(
+                names = "--producer-prop",
+                splitter = io.strand.tools.NoSplitter.class,
+                description = "extra producer setting k=v (repeatable)")
         List<String> producerProps = new ArrayList<>();
-        @Parameter(names = "--compare", splitter = io.strand.tools.NoSplitter.class, description = "name=bootstrap of a cluster to measure (repeatable): the runs "
-            + "alternate between the clusters round by round, and ratios are reported against the first one")
+
+        @Parameter(
+                names = "--compare",
+                splitter = io.strand.tools.NoSplitter.class,
+                description =
+                        "name=bootstrap of a cluster to measure (repeatable): the runs "
+                                + "alternate between the clusters round by round, and ratios are reported against the first one")
         List<String> compare = new ArrayList<>();
+
         @Parameter(names = "--rounds", description = "measured rounds per cluster with --compare")
         int rounds = 5;
-        @Parameter(names = {"-h", "--help"}, help = true)
+
+        @Parameter(
+                names = {"-h", "--help"},
+                help = true)
         boolean help;
     }
 
-    private ProducerBenchmark() {
-    }
+    private ProducerBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Flags f = new Flags();
-        JCommander jc = JCommander.newBuilder().addObject(f).programName("strand-bench producer").build();
+        JCommander jc = JCommander.newBuilder()
+                .addObject(f)
+                .programName("strand-bench producer")
+                .build();
         jc.parse(args);
         if (f.help) {
             jc.usage();
@@ -82,8 +106,14 @@ public final class ProducerBenchmark {
         Properties p = producerProps(f, f.bootstrap);
         byte[] value = new byte[f.recordSize];
         new Random(1).nextBytes(value);
-        System.out.printf(Locale.ROOT, "bootstrap=%s topic=%s record=%dB acks=%s producer=%s%n", f.bootstrap, f.topic,
-            f.recordSize, f.acks, p);
+        System.out.printf(
+                Locale.ROOT,
+                "bootstrap=%s topic=%s record=%dB acks=%s producer=%s%n",
+                f.bootstrap,
+                f.topic,
+                f.recordSize,
+                f.acks,
+                p);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             if (f.warmupRecords > 0) {
                 Run warm = throughput(producer, f.topic, value, f.warmupRecords);
@@ -119,8 +149,11 @@ public final class ProducerBenchmark {
                 System.out.printf(Locale.ROOT, "%s: %s%n", name, bootstrap);
             }
             for (int c = 0; c < names.size(); c++) {
-                System.out.printf(Locale.ROOT, "warm-up %s: %s%n", names.get(c),
-                    throughput(producers.get(c), f.topic, value, f.warmupRecords));
+                System.out.printf(
+                        Locale.ROOT,
+                        "warm-up %s: %s%n",
+                        names.get(c),
+                        throughput(producers.get(c), f.topic, value, f.warmupRecords));
             }
             List<List<Double>> rps = new ArrayList<>();
             List<List<Double>> p50 = new ArrayList<>();
@@ -145,19 +178,33 @@ public final class ProducerBenchmark {
                         p50.get(c).add(Run.pct(sorted, 0.50));
                         p99.get(c).add(Run.pct(sorted, 0.99));
                         p999.get(c).add(Run.pct(sorted, 0.999));
-                        System.out.printf(Locale.ROOT, "round %d %s latency at %d/s: %s%n", round, names.get(c), f.rate, l);
+                        System.out.printf(
+                                Locale.ROOT, "round %d %s latency at %d/s: %s%n", round, names.get(c), f.rate, l);
                     }
                 }
             }
-            System.out.printf(Locale.ROOT, "%nSUMMARY over %d rounds (median [min-max]; ratio = median of the per-round "
-                + "ratios to %s)%n", f.rounds, names.get(0));
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nSUMMARY over %d rounds (median [min-max]; ratio = median of the per-round " + "ratios to %s)%n",
+                    f.rounds,
+                    names.get(0));
             for (int c = 0; c < names.size(); c++) {
-                System.out.printf(Locale.ROOT, "%-12s throughput %s records/s%s%n", names.get(c), spread(rps.get(c)),
-                    c == 0 ? "" : ", ratio " + ratio(rps.get(c), rps.get(0)));
+                System.out.printf(
+                        Locale.ROOT,
+                        "%-12s throughput %s records/s%s%n",
+                        names.get(c),
+                        spread(rps.get(c)),
+                        c == 0 ? "" : ", ratio " + ratio(rps.get(c), rps.get(0)));
                 if (f.rate > 0) {
-                    System.out.printf(Locale.ROOT, "%-12s latency at %d/s ms: p50 %s, p99 %s, p99.9 %s%s%n", names.get(c),
-                        f.rate, spread(p50.get(c)), spread(p99.get(c)), spread(p999.get(c)),
-                        c == 0 ? "" : "; p99 ratio " + ratio(p99.get(c), p99.get(0)));
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%-12s latency at %d/s ms: p50 %s, p99 %s, p99.9 %s%s%n",
+                            names.get(c),
+                            f.rate,
+                            spread(p50.get(c)),
+                            spread(p99.get(c)),
+                            spread(p999.get(c)),
+                            c == 0 ? "" : "; p99 ratio " + ratio(p99.get(c), p99.get(0)));
                 }
             }
         } finally {
@@ -202,10 +249,19 @@ public final class ProducerBenchmark {
             long[] l = latenciesMicros.clone();
             Arrays.sort(l);
             double rps = records / seconds;
-            return String.format(Locale.ROOT, "%d records in %.2f s = %.0f records/s, %.1f MB/s; errors %d; "
-                    + "latency ms p50 %.2f p99 %.2f p99.9 %.2f max %.2f", records, seconds, rps,
-                rps * recordSize / 1e6, errors, pct(l, 0.50), pct(l, 0.99), pct(l, 0.999),
-                l.length == 0 ? 0 : l[l.length - 1] / 1000.0);
+            return String.format(
+                    Locale.ROOT,
+                    "%d records in %.2f s = %.0f records/s, %.1f MB/s; errors %d; "
+                            + "latency ms p50 %.2f p99 %.2f p99.9 %.2f max %.2f",
+                    records,
+                    seconds,
+                    rps,
+                    rps * recordSize / 1e6,
+                    errors,
+                    pct(l, 0.50),
+                    pct(l, 0.99),
+                    pct(l, 0.999),
+                    l.length == 0 ? 0 : l[l.length - 1] / 1000.0);
         }
 
         static double pct(long[] sorted, double q) {
@@ -243,8 +299,9 @@ public final class ProducerBenchmark {
         return new Run(n, errors.get(), seconds, latencies, value.length);
     }
 
-    private static Run fixedRate(KafkaProducer<byte[], byte[]> producer, String topic, byte[] value, int rate,
-                                 int seconds) throws InterruptedException {
+    private static Run fixedRate(
+            KafkaProducer<byte[], byte[]> producer, String topic, byte[] value, int rate, int seconds)
+            throws InterruptedException {
         int n = rate * seconds;
         long[] latencies = new long[n];
         AtomicLong errors = new AtomicLong();
@@ -277,7 +334,9 @@ public final class ProducerBenchmark {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
-            admin.createTopics(List.of(new NewTopic(f.topic, f.partitions, f.replicationFactor))).all().get();
+            admin.createTopics(List.of(new NewTopic(f.topic, f.partitions, f.replicationFactor)))
+                    .all()
+                    .get();
             System.out.println("created topic " + f.topic);
         } catch (java.util.concurrent.ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {

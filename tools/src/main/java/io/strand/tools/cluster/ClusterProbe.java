@@ -88,7 +88,8 @@ public final class ClusterProbe {
         p.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, "2000");
         p.put(AdminClientConfig.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, "5000");
         if (deadline - System.nanoTime() <= 0) {
-            return new Result(false, List.of(), "not asked: the " + opts.timeoutMs + " ms were spent on the brokers before");
+            return new Result(
+                    false, List.of(), "not asked: the " + opts.timeoutMs + " ms were spent on the brokers before");
         }
         String problem = "no answer";
         try (Admin admin = Admin.create(p)) {
@@ -99,14 +100,15 @@ public final class ClusterProbe {
                 }
                 try {
                     Collection<Node> nodes = admin.describeCluster(
-                            new DescribeClusterOptions().timeoutMs((int) Math.min(leftMs, 5000)))
-                        .nodes().get();
+                                    new DescribeClusterOptions().timeoutMs((int) Math.min(leftMs, 5000)))
+                            .nodes()
+                            .get();
                     Set<Integer> seen = nodes.stream().map(Node::id).collect(Collectors.toCollection(TreeSet::new));
                     if (nodes.size() >= opts.brokers && seen.containsAll(opts.ids)) {
                         return new Result(true, nodes, null);
                     }
                     problem = "lists " + nodes.size() + " brokers " + seen + ", waiting for "
-                        + (opts.ids.isEmpty() ? opts.brokers + "" : opts.brokers + " including " + opts.ids);
+                            + (opts.ids.isEmpty() ? opts.brokers + "" : opts.brokers + " including " + opts.ids);
                 } catch (ExecutionException e) {
                     Throwable c = e.getCause() == null ? e : e.getCause();
                     problem = c.getClass().getSimpleName() + ": " + c.getMessage();
@@ -122,8 +124,7 @@ public final class ClusterProbe {
     }
 
     private static String ids(Collection<Node> nodes) {
-        return nodes.stream().map(Node::id).sorted().map(String::valueOf)
-            .collect(Collectors.joining(", ", "[", "]"));
+        return nodes.stream().map(Node::id).sorted().map(String::valueOf).collect(Collectors.joining(", ", "[", "]"));
     }
 
     private static void sleep(long ms) throws InterruptedException {
@@ -176,7 +177,8 @@ public final class ClusterProbe {
                     o.addresses.add(addr);
                 }
             }
-            o.brokers = seen.containsKey("--brokers") ? positive("--brokers", seen.get("--brokers")) : o.addresses.size();
+            o.brokers =
+                    seen.containsKey("--brokers") ? positive("--brokers", seen.get("--brokers")) : o.addresses.size();
             if (seen.containsKey("--ids")) {
                 for (String s : seen.get("--ids").split(",")) {
                     if (!s.isBlank()) {
@@ -213,8 +215,9 @@ public final class ClusterProbe {
 
     /** For tests: the brokers an address lists, or an exception. */
     static List<Integer> brokerIds(String address, Duration timeout) throws Exception {
-        Options o = Options.parse(new String[] {"--bootstrap", address, "--brokers", "1",
-            "--timeout-ms", String.valueOf(timeout.toMillis())});
+        Options o = Options.parse(new String[] {
+            "--bootstrap", address, "--brokers", "1", "--timeout-ms", String.valueOf(timeout.toMillis())
+        });
         Result r = probe(address, o, System.nanoTime() + timeout.toNanos());
         if (!r.ok) {
             throw new IllegalStateException(r.problem);

@@ -95,12 +95,15 @@ class StrandClusterScriptTest {
             // whatever survived the script: only processes of this test's cluster dir
             for (long pid : recordedPids) {
                 ProcessHandle.of(pid)
-                    .filter(ProcessHandle::isAlive)
-                    .filter(h -> h.info().commandLine().map(c -> c.contains(clusterDir.toString())).orElse(false))
-                    .ifPresent(h -> {
-                        System.out.println("cleanup: killing leftover pid " + pid);
-                        h.destroyForcibly();
-                    });
+                        .filter(ProcessHandle::isAlive)
+                        .filter(h -> h.info()
+                                .commandLine()
+                                .map(c -> c.contains(clusterDir.toString()))
+                                .orElse(false))
+                        .ifPresent(h -> {
+                            System.out.println("cleanup: killing leftover pid " + pid);
+                            h.destroyForcibly();
+                        });
             }
         }
     }
@@ -139,11 +142,15 @@ class StrandClusterScriptTest {
         // --- status: all running, with pids and ports
         Result status = run("status", "--dir", clusterDir.toString());
         assertEquals(0, status.exit, "status:\n" + status.out + status.err);
-        assertTrue(status.out.matches("(?s).*zookeeper\\s+running\\s+pid " + pids.get("zookeeper")
-            + "\\s+127\\.0\\.0\\.1:" + zkPort + ".*"), status.out);
+        assertTrue(
+                status.out.matches("(?s).*zookeeper\\s+running\\s+pid " + pids.get("zookeeper") + "\\s+127\\.0\\.0\\.1:"
+                        + zkPort + ".*"),
+                status.out);
         for (int i = 1; i <= BROKERS; i++) {
-            assertTrue(status.out.matches("(?s).*broker " + i + "\\s+running\\s+pid " + pids.get("broker-" + i)
-                + "\\s+127\\.0\\.0\\.1:" + (basePort + i - 1) + ".*"), status.out);
+            assertTrue(
+                    status.out.matches("(?s).*broker " + i + "\\s+running\\s+pid " + pids.get("broker-" + i)
+                            + "\\s+127\\.0\\.0\\.1:" + (basePort + i - 1) + ".*"),
+                    status.out);
         }
 
         // --- a second start: everything already runs, nothing new
@@ -152,8 +159,8 @@ class StrandClusterScriptTest {
         assertEquals(expectedBootstrap, again.out.strip());
         assertTrue(again.err.contains("zookeeper: already running (pid " + pids.get("zookeeper")), again.err);
         for (int i = 1; i <= BROKERS; i++) {
-            assertTrue(again.err.contains("broker " + i + ": already running (pid " + pids.get("broker-" + i)),
-                again.err);
+            assertTrue(
+                    again.err.contains("broker " + i + ": already running (pid " + pids.get("broker-" + i)), again.err);
         }
         assertEquals(pids, readPids());
 
@@ -179,8 +186,9 @@ class StrandClusterScriptTest {
         recordPids();
         Result stop = run("stop", "--dir", clusterDir.toString());
         assertEquals(0, stop.exit, "stop:\n" + stop.err);
-        assertTrue(stop.err.indexOf("zookeeper: stopping") > stop.err.lastIndexOf("broker 3: stopping"),
-            "ZooKeeper must be stopped after the brokers:\n" + stop.err);
+        assertTrue(
+                stop.err.indexOf("zookeeper: stopping") > stop.err.lastIndexOf("broker 3: stopping"),
+                "ZooKeeper must be stopped after the brokers:\n" + stop.err);
         for (long pid : recordedPids) {
             assertFalse(isAlive(pid), "pid " + pid + " still runs after stop");
         }
@@ -213,8 +221,18 @@ class StrandClusterScriptTest {
     private record Result(int exit, String out, String err) {}
 
     private Result start() throws Exception {
-        return run("start", "--brokers", String.valueOf(BROKERS), "--dir", clusterDir.toString(),
-            "--zk-port", String.valueOf(zkPort), "--base-port", String.valueOf(basePort), "--timeout", "150");
+        return run(
+                "start",
+                "--brokers",
+                String.valueOf(BROKERS),
+                "--dir",
+                clusterDir.toString(),
+                "--zk-port",
+                String.valueOf(zkPort),
+                "--base-port",
+                String.valueOf(basePort),
+                "--timeout",
+                "150");
     }
 
     private Result run(String... args) throws Exception {
@@ -225,10 +243,10 @@ class StrandClusterScriptTest {
         Path out = tmp.resolve("run-" + n + ".out");
         Path err = tmp.resolve("run-" + n + ".err");
         ProcessBuilder pb = new ProcessBuilder(command)
-            .directory(tmp.toFile())
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
+                .directory(tmp.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
         Map<String, String> env = pb.environment();
         String classpath = System.getProperty("java.class.path");
         env.put("STRAND_SERVER_CLASSPATH", classpath);
@@ -241,7 +259,7 @@ class StrandClusterScriptTest {
         if (!p.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new TimeoutException("bin/strand-cluster " + String.join(" ", args) + " did not finish in "
-                + SCRIPT_TIMEOUT + "; stderr:\n" + Files.readString(err));
+                    + SCRIPT_TIMEOUT + "; stderr:\n" + Files.readString(err));
         }
         Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
         System.out.print(r.out);
@@ -256,9 +274,13 @@ class StrandClusterScriptTest {
     private Map<String, Long> readPids() throws IOException {
         Map<String, Long> pids = new TreeMap<>();
         try (Stream<Path> files = Files.list(clusterDir.resolve("pids"))) {
-            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".pid")).toList()) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".pid"))
+                    .toList()) {
                 String name = f.getFileName().toString().replaceFirst("\\.pid$", "");
-                pids.put(name, Long.parseLong(Files.readString(f, StandardCharsets.US_ASCII).strip()));
+                pids.put(
+                        name,
+                        Long.parseLong(
+                                Files.readString(f, StandardCharsets.US_ASCII).strip()));
             }
         }
         return pids;
@@ -346,8 +368,12 @@ class StrandClusterScriptTest {
                 consumer.poll(Duration.ofMillis(500)).forEach(records::add);
             }
         }
-        assertEquals(expected, records.size(), "records read back: " + records.stream()
-            .collect(Collectors.groupingBy(ConsumerRecord::partition, Collectors.counting())));
+        assertEquals(
+                expected,
+                records.size(),
+                "records read back: "
+                        + records.stream()
+                                .collect(Collectors.groupingBy(ConsumerRecord::partition, Collectors.counting())));
         return records;
     }
 
@@ -372,7 +398,8 @@ class StrandClusterScriptTest {
                 return p;
             }
         }
-        throw new IllegalStateException("no bin/strand-cluster above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException(
+                "no bin/strand-cluster above " + Path.of("").toAbsolutePath());
     }
 
     /** A free ZooKeeper port and BROKERS consecutive free broker ports, away from 2181 and 9092. */

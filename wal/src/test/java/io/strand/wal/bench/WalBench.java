@@ -79,23 +79,31 @@ public final class WalBench {
                 case "--appenders" -> appenders = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 default -> {
-                    System.err.println("usage: WalBench [--dir PATH] [--mb N] [--rounds N] [--seconds N] [--appenders N] [--only abc]");
+                    System.err.println(
+                            "usage: WalBench [--dir PATH] [--mb N] [--rounds N] [--seconds N] [--appenders N] [--only abc]");
                     System.exit(2);
                 }
             }
         }
         Files.createDirectories(dir);
         WalBench b = new WalBench(dir, mb * 1024 * 1024, rounds, seconds, appenders);
-        System.out.printf(Locale.ROOT, "WAL benchmark: dir=%s, %d MiB per throughput run, %d rounds, %d s per durable run, %d appenders, "
-            + "batches of %d x %d B records (%d B), %d cores, java %s%n", dir.toAbsolutePath(), mb, rounds, seconds, appenders,
-            RECORDS_PER_BATCH, RECORD_SIZE, batches(1, 1).get(0).sizeInBytes(), Runtime.getRuntime().availableProcessors(),
-            System.getProperty("java.version"));
-        if (only.contains("a"))
-            b.appendThroughput();
-        if (only.contains("b"))
-            b.durableAppends();
-        if (only.contains("c"))
-            b.readThroughput();
+        System.out.printf(
+                Locale.ROOT,
+                "WAL benchmark: dir=%s, %d MiB per throughput run, %d rounds, %d s per durable run, %d appenders, "
+                        + "batches of %d x %d B records (%d B), %d cores, java %s%n",
+                dir.toAbsolutePath(),
+                mb,
+                rounds,
+                seconds,
+                appenders,
+                RECORDS_PER_BATCH,
+                RECORD_SIZE,
+                batches(1, 1).get(0).sizeInBytes(),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
+        if (only.contains("a")) b.appendThroughput();
+        if (only.contains("b")) b.durableAppends();
+        if (only.contains("c")) b.readThroughput();
     }
 
     /** Distinct 16 KiB batches (random values); appends stamp offsets into them in place, which the log allows. */
@@ -123,7 +131,8 @@ public final class WalBench {
         System.out.print("  warming up");
         long warm = Math.min(bytesPerRun, 1024L * 1024 * 1024);
         for (int w = 0; w < 3; w++) {
-            System.out.printf(Locale.ROOT, " [bare %.0f, WAL %.0f MB/s]", bareSequential(pool, warm), walSequential(pool, warm));
+            System.out.printf(
+                    Locale.ROOT, " [bare %.0f, WAL %.0f MB/s]", bareSequential(pool, warm), walSequential(pool, warm));
             System.out.flush();
         }
         System.out.println();
@@ -137,7 +146,13 @@ public final class WalBench {
                 wal[r] = walSequential(pool, bytesPerRun);
                 bare[r] = bareSequential(pool, bytesPerRun);
             }
-            System.out.printf(Locale.ROOT, "  round %d: bare FileChannel %.0f MB/s, WAL %.0f MB/s, ratio %.2f%n", r + 1, bare[r], wal[r], wal[r] / bare[r]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  round %d: bare FileChannel %.0f MB/s, WAL %.0f MB/s, ratio %.2f%n",
+                    r + 1,
+                    bare[r],
+                    wal[r],
+                    wal[r] / bare[r]);
         }
         report("bare FileChannel write", bare, "MB/s");
         report("WAL appendAsLeader", wal, "MB/s");
@@ -150,13 +165,13 @@ public final class WalBench {
         long written = 0;
         long t0;
         long t1;
-        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
+        try (FileChannel ch =
+                FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
             t0 = System.nanoTime();
             int i = 0;
             while (written < total) {
                 ByteBuffer b = pool.get(i++ & 63).buffer().duplicate();
-                while (b.hasRemaining())
-                    written += ch.write(b);
+                while (b.hasRemaining()) written += ch.write(b);
             }
             t1 = System.nanoTime();
             ch.force(true); // untimed: do not leave dirty pages to the next run
@@ -190,9 +205,16 @@ public final class WalBench {
 
     private void durableAppends() throws Exception {
         System.out.println();
-        System.out.printf(Locale.ROOT, "(b) fsync before ack, appends/s: WAL with %d appenders (group commit) vs bare FileChannel write+fsync per append%n", appenders);
+        System.out.printf(
+                Locale.ROOT,
+                "(b) fsync before ack, appends/s: WAL with %d appenders (group commit) vs bare FileChannel write+fsync per append%n",
+                appenders);
         long warmMs = Math.max(2000, seconds * 1000L);
-        System.out.printf(Locale.ROOT, "  warming up [bare %.0f, WAL %.0f appends/s]%n", bareFsyncEach(warmMs), walDurable(warmMs, appenders)[0]);
+        System.out.printf(
+                Locale.ROOT,
+                "  warming up [bare %.0f, WAL %.0f appends/s]%n",
+                bareFsyncEach(warmMs),
+                walDurable(warmMs, appenders)[0]);
         double[] bare = new double[rounds];
         double[] wal = new double[rounds];
         double[] fsyncsPer = new double[rounds];
@@ -207,8 +229,15 @@ public final class WalBench {
             }
             wal[r] = w[0];
             fsyncsPer[r] = w[1];
-            System.out.printf(Locale.ROOT, "  round %d: bare write+fsync %.0f appends/s, WAL %.0f appends/s (%.0f MB/s, %.1f appends per fsync), ratio %.2f%n",
-                r + 1, bare[r], wal[r], wal[r] * batchBytes() / 1e6, w[1], wal[r] / bare[r]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  round %d: bare write+fsync %.0f appends/s, WAL %.0f appends/s (%.0f MB/s, %.1f appends per fsync), ratio %.2f%n",
+                    r + 1,
+                    bare[r],
+                    wal[r],
+                    wal[r] * batchBytes() / 1e6,
+                    w[1],
+                    wal[r] / bare[r]);
         }
         report("bare write+fsync per append", bare, "appends/s");
         report("WAL durable, " + appenders + " appenders", wal, "appends/s");
@@ -232,8 +261,7 @@ public final class WalBench {
             long end = t0 + durationMs * 1_000_000L;
             do {
                 ByteBuffer b = pool.get((int) (n & 15)).buffer().duplicate();
-                while (b.hasRemaining())
-                    ch.write(b);
+                while (b.hasRemaining()) ch.write(b);
                 ch.force(false);
                 n++;
                 t1 = System.nanoTime();
@@ -261,21 +289,23 @@ public final class WalBench {
             List<Thread> ts = new ArrayList<>();
             for (int i = 0; i < threads; i++) {
                 List<MemoryRecords> pool = batches(8, 100 + i);
-                Thread t = new Thread(() -> {
-                    try {
-                        start.await();
-                        int k = 0;
-                        while (!stop.get()) {
-                            AppendResult r = log.appendAsLeader(pool.get(k++ & 7), 0);
-                            log.awaitDurable(r.nextOffset()).join();
-                            acked.incrementAndGet();
-                        }
-                    } catch (Throwable e) {
-                        synchronized (errors) {
-                            errors.add(e);
-                        }
-                    }
-                }, "appender-" + i);
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                start.await();
+                                int k = 0;
+                                while (!stop.get()) {
+                                    AppendResult r = log.appendAsLeader(pool.get(k++ & 7), 0);
+                                    log.awaitDurable(r.nextOffset()).join();
+                                    acked.incrementAndGet();
+                                }
+                            } catch (Throwable e) {
+                                synchronized (errors) {
+                                    errors.add(e);
+                                }
+                            }
+                        },
+                        "appender-" + i);
                 t.start();
                 ts.add(t);
             }
@@ -283,14 +313,12 @@ public final class WalBench {
             start.countDown();
             Thread.sleep(durationMs);
             stop.set(true);
-            for (Thread t : ts)
-                t.join();
+            for (Thread t : ts) t.join();
             t1 = System.nanoTime();
         }
         deleteDir(d);
         settle();
-        if (!errors.isEmpty())
-            throw new IllegalStateException("appender failed", errors.get(0));
+        if (!errors.isEmpty()) throw new IllegalStateException("appender failed", errors.get(0));
         double secs = (t1 - t0) / 1e9;
         return new double[] {acked.get() / secs, acked.get() / (double) Math.max(1, advances.get())};
     }
@@ -299,7 +327,8 @@ public final class WalBench {
 
     private void readThroughput() throws IOException {
         System.out.println();
-        System.out.println("(c) sequential read throughput (page cache warm), MB/s: PartitionLog.read(offset, 1 MiB) vs bare FileChannel reads of the same byte ranges");
+        System.out.println(
+                "(c) sequential read throughput (page cache warm), MB/s: PartitionLog.read(offset, 1 MiB) vs bare FileChannel reads of the same byte ranges");
         Path d = dir.resolve("bench-read-0");
         deleteDir(d);
         List<MemoryRecords> pool = batches(64, 3);
@@ -313,8 +342,7 @@ public final class WalBench {
             log.updateHighWatermark(log.logEndOffset());
             ByteBuffer buf = ByteBuffer.allocateDirect(2 * 1024 * 1024);
             List<FileChannel> segs = new ArrayList<>();
-            for (Path p : segmentFiles(d))
-                segs.add(FileChannel.open(p, StandardOpenOption.READ));
+            for (Path p : segmentFiles(d)) segs.add(FileChannel.open(p, StandardOpenOption.READ));
             List<Integer> chunks = new ArrayList<>();
             walRead(log, buf, chunks);
             bareRead(segs, buf, chunks);
@@ -330,13 +358,18 @@ public final class WalBench {
                     wal[r] = walRead(log, buf, null);
                     bare[r] = bareRead(segs, buf, chunks);
                 }
-                System.out.printf(Locale.ROOT, "  round %d: bare %.0f MB/s, WAL read() %.0f MB/s, ratio %.2f%n", r + 1, bare[r], wal[r], wal[r] / bare[r]);
+                System.out.printf(
+                        Locale.ROOT,
+                        "  round %d: bare %.0f MB/s, WAL read() %.0f MB/s, ratio %.2f%n",
+                        r + 1,
+                        bare[r],
+                        wal[r],
+                        wal[r] / bare[r]);
             }
             report("bare FileChannel read", bare, "MB/s");
             report("WAL read()", wal, "MB/s");
             reportRatio("WAL / bare", wal, bare);
-            for (FileChannel c : segs)
-                c.close();
+            for (FileChannel c : segs) c.close();
         }
         deleteDir(d);
     }
@@ -351,12 +384,10 @@ public final class WalBench {
             LogReadResult r = log.read(offset, 1024 * 1024, end, true);
             FileSlice s = (FileSlice) r.records();
             buf.clear().limit(s.sizeInBytes());
-            while (buf.hasRemaining())
-                s.channel().read(buf, s.position() + buf.position());
+            while (buf.hasRemaining()) s.channel().read(buf, s.position() + buf.position());
             bytes += s.sizeInBytes();
             offset = s.nextOffset();
-            if (chunks != null)
-                chunks.add(s.sizeInBytes());
+            if (chunks != null) chunks.add(s.sizeInBytes());
         }
         return bytes / ((System.nanoTime() - t0) / 1e3);
     }
@@ -377,8 +408,7 @@ public final class WalBench {
                 buf.clear().limit((int) Math.min(chunk, size - pos));
                 while (buf.hasRemaining()) {
                     int n = ch.read(buf, pos + buf.position());
-                    if (n < 0)
-                        break;
+                    if (n < 0) break;
                 }
                 pos += buf.position();
                 bytes += buf.position();
@@ -416,13 +446,11 @@ public final class WalBench {
     }
 
     private static void deleteDir(Path d) throws IOException {
-        if (!Files.exists(d))
-            return;
+        if (!Files.exists(d)) return;
         try (var w = Files.walk(d)) {
             List<Path> all = new ArrayList<>();
             w.forEach(all::add);
-            for (int i = all.size() - 1; i >= 0; i--)
-                Files.deleteIfExists(all.get(i));
+            for (int i = all.size() - 1; i >= 0; i--) Files.deleteIfExists(all.get(i));
         }
     }
 
@@ -435,15 +463,28 @@ public final class WalBench {
     private static void report(String what, double[] v, String unit) {
         double[] s = v.clone();
         Arrays.sort(s);
-        System.out.printf(Locale.ROOT, "  %-50s median %10.1f %s  (min %.1f, max %.1f)%n", what, median(v), unit, s[0], s[s.length - 1]);
+        System.out.printf(
+                Locale.ROOT,
+                "  %-50s median %10.1f %s  (min %.1f, max %.1f)%n",
+                what,
+                median(v),
+                unit,
+                s[0],
+                s[s.length - 1]);
     }
 
     private static void reportRatio(String what, double[] a, double[] b) {
         double[] r = new double[a.length];
-        for (int i = 0; i < a.length; i++)
-            r[i] = a[i] / b[i];
+        for (int i = 0; i < a.length; i++) r[i] = a[i] / b[i];
         double[] s = r.clone();
         Arrays.sort(s);
-        System.out.printf(Locale.ROOT, "  %-50s median %10.2f   (min %.2f, max %.2f over %d paired rounds)%n", what, median(r), s[0], s[s.length - 1], r.length);
+        System.out.printf(
+                Locale.ROOT,
+                "  %-50s median %10.2f   (min %.2f, max %.2f over %d paired rounds)%n",
+                what,
+                median(r),
+                s[0],
+                s[s.length - 1],
+                r.length);
     }
 }
