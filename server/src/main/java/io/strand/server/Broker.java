@@ -50,13 +50,14 @@ import io.strand.server.handlers.SyncGroupHandler;
 import io.strand.server.metrics.BrokerMetrics;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.ApiHandlers;
-import io.strand.server.network.ResponseFaults;
+import io.strand.server.network.HandlerDecorator;
 import io.strand.server.network.SocketServer;
 import io.strand.server.replica.LogConfigs;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.topics.TopicService;
 import io.strand.wal.LogManager;
+import io.strand.wal.LogManagerConfig;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -89,7 +90,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerConfig config;
     private final List<AutoCloseable> closeInReverse = new ArrayList<>();
     private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
-    private final ResponseFaults responseFaults = new ResponseFaults();
+    private final HandlerDecorator handlerDecorator;
     private BrokerMetrics metrics;
     private LogManager logs;
     private CuratorFramework zk;
@@ -99,7 +100,13 @@ public final class Broker implements AutoCloseable {
     private String clusterId;
 
     public Broker(BrokerConfig config) {
+        this(config, HandlerDecorator.NONE);
+    }
+
+    /** A broker whose API handlers are wrapped by {@code handlerDecorator} (tests inject faults this way). */
+    public Broker(BrokerConfig config, HandlerDecorator handlerDecorator) {
         this.config = config;
+        this.handlerDecorator = handlerDecorator;
     }
 
     public Broker start() throws Exception {
@@ -107,7 +114,10 @@ public final class Broker implements AutoCloseable {
         try {
             metrics = closing(new BrokerMetrics(config.brokerId(), config.metricsJmxEnable()));
 
-            logs = closing(new LogManager(config.logDirs(), LogConfigs.forTopic(config, Map.of())));
+            logs = closing(new LogManager(
+                    config.logDirs(),
+                    LogConfigs.forTopic(config, Map.of()),
+                    LogManagerConfig.defaults().withRetentionCheckIntervalMs(config.logRetentionCheckIntervalMs())));
             logs.startup();
 
             zk = closing(ZooKeeperConnection.connect(
@@ -162,8 +172,7 @@ public final class Broker implements AutoCloseable {
                                 requestPool,
                                 metrics,
                                 config.socketRequestMaxBytes(),
-                                config.queuedMaxRequests(),
-                                responseFaults));
+                                config.queuedMaxRequests()));
             }
 
             BrokerRegistrar registrar =
@@ -226,7 +235,7 @@ public final class Broker implements AutoCloseable {
                 new DescribeGroupsHandler(groups),
                 new ListGroupsHandler(groups),
                 new DeleteGroupsHandler(groups)));
-        self.set(new ApiHandlers(list));
+        self.set(new ApiHandlers(list).decorate(handlerDecorator));
         return self.get();
     }
 
@@ -302,11 +311,6 @@ public final class Broker implements AutoCloseable {
 
     public ReplicaManager replicaManager() {
         return replicaManager;
-    }
-
-    /** Fault injection for tests (off unless set). */
-    public ResponseFaults responseFaults() {
-        return responseFaults;
     }
 
     public BrokerMetrics metrics() {

@@ -1,7 +1,9 @@
 package io.strand.server.network;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -16,6 +18,22 @@ public final class ApiHandlers {
                 throw new IllegalArgumentException("two handlers for " + h.apiKey());
             }
         }
+    }
+
+    /** These handlers, each wrapped by {@code decorator}. */
+    public ApiHandlers decorate(HandlerDecorator decorator) {
+        List<ApiHandler<?>> wrapped = new ArrayList<>();
+        for (ApiHandler<?> h : byKey.values()) {
+            ApiHandler<?> w = decorator.decorate(h);
+            if (w.apiKey() != h.apiKey()
+                    || w.oldestVersion() != h.oldestVersion()
+                    || w.latestVersion() != h.latestVersion()) {
+                throw new IllegalArgumentException(
+                        "a decorated " + h.apiKey() + " handler must keep its key and versions");
+            }
+            wrapped.add(w);
+        }
+        return new ApiHandlers(wrapped);
     }
 
     public Optional<ApiHandler<?>> get(ApiKeys key) {

@@ -42,7 +42,6 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     private final String listenerName;
     private final BrokerMetrics metrics;
     private final int maxInFlight;
-    private final ResponseFaults faults;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private String connectionId = "?";
 
@@ -52,6 +51,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         final long receivedNanos;
         boolean done;
         ApiMessage response; // null + done = no response (acks=0)
+        String closeReason; // set: close the connection instead of answering
         short responseVersion;
 
         InFlight(RequestHeader header, long receivedNanos) {
@@ -62,13 +62,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     }
 
     public RequestChannel(
-            ApiHandlers handlers,
-            Executor requestPool,
-            String listenerName,
-            BrokerMetrics metrics,
-            int maxInFlight,
-            ResponseFaults faults) {
-        this.faults = faults;
+            ApiHandlers handlers, Executor requestPool, String listenerName, BrokerMetrics metrics, int maxInFlight) {
         this.handlers = handlers;
         this.serial = new OrderedExecutor(requestPool, "requests of " + listenerName + " connection");
         this.listenerName = listenerName;
@@ -172,9 +166,13 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         stage.whenComplete((response, error) -> {
             frame.release();
             ApiMessage answer = response;
+            String close = null;
             if (error != null) {
                 Throwable cause =
                         error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                if (cause instanceof CloseConnectionException) {
+                    close = cause.getMessage();
+                }
                 Errors code = Errors.forException(cause);
                 if (code == Errors.UNKNOWN_SERVER_ERROR) {
                     log.error(
@@ -187,9 +185,11 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                 }
                 answer = request.getErrorResponse(0, cause).data();
             }
-            ApiMessage finalAnswer = answer;
+            ApiMessage finalAnswer = close == null ? answer : null;
+            String closeReason = close;
             ctx.executor().execute(() -> {
                 slot.response = finalAnswer;
+                slot.closeReason = closeReason;
                 slot.done = true;
                 drain(ctx);
             });
@@ -202,16 +202,21 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         while (!inFlight.isEmpty() && inFlight.peek().done) {
             InFlight slot = inFlight.poll();
             metrics.requestCompleted(slot.header.apiKey(), System.nanoTime() - slot.receivedNanos);
-            if (slot.response == null || !ctx.channel().isActive()) {
-                continue;
-            }
-            if (faults.shouldDrop(slot.header)) {
+            if (slot.closeReason != null && ctx.channel().isActive()) {
                 log.info(
-                        "Test fault: dropping the {} response (correlation id {}) and closing the connection",
+                        "Closing the connection from {} instead of answering {} (correlation id {}): {}",
+                        ctx.channel().remoteAddress(),
                         slot.header.apiKey(),
-                        slot.header.correlationId());
+                        slot.header.correlationId(),
+                        slot.closeReason);
+                if (wrote) {
+                    ctx.flush();
+                }
                 ctx.close();
                 return;
+            }
+            if (slot.response == null || !ctx.channel().isActive()) {
+                continue;
             }
             ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(slot.header.correlationId());
             short headerVersion = slot.header.apiKey().responseHeaderVersion(slot.responseVersion);

@@ -51,8 +51,7 @@ public final class SocketServer implements AutoCloseable {
             Executor requestPool,
             BrokerMetrics metrics,
             int maxFrameBytes,
-            int maxInFlight,
-            ResponseFaults faults)
+            int maxInFlight)
             throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptors, workers)
@@ -69,7 +68,7 @@ public final class SocketServer implements AutoCloseable {
                                 .addLast(
                                         "requests",
                                         new RequestChannel(
-                                                handlers, requestPool, listener.name(), metrics, maxInFlight, faults));
+                                                handlers, requestPool, listener.name(), metrics, maxInFlight));
                     }
                 });
         Channel ch = b.bind(listener.host(), listener.port()).sync().channel();

@@ -3,7 +3,6 @@ package io.strand.server.producer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strand.server.Broker;
 import io.strand.server.BrokerConfig;
 import io.strand.server.testing.CompatProducerMain;
 import io.strand.server.testing.RawKafkaConnection;
@@ -139,12 +138,10 @@ class IdempotentProducerTest {
         cluster.createTopic("lossy", 3, 3);
         AtomicInteger produces = new AtomicInteger();
         AtomicInteger dropped = new AtomicInteger();
-        for (Broker b : cluster.brokers()) {
-            b.responseFaults()
-                    .dropResponseAndCloseWhen(h -> h.apiKey() == ApiKeys.PRODUCE
-                            && produces.incrementAndGet() % 10 == 0
-                            && dropped.incrementAndGet() > 0);
-        }
+        cluster.faults()
+                .dropResponseAndCloseWhen(h -> h.apiKey() == ApiKeys.PRODUCE
+                        && produces.incrementAndGet() % 10 == 0
+                        && dropped.incrementAndGet() > 0);
         int n = 2000;
         try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(
                 "linger.ms", "0", "batch.size", "100", "request.timeout.ms", "5000", "retry.backoff.ms", "20"))) {
@@ -156,7 +153,7 @@ class IdempotentProducerTest {
                 f.get();
             }
         } finally {
-            cluster.brokers().forEach(b -> b.responseFaults().dropResponseAndCloseWhen(null));
+            cluster.faults().dropResponseAndCloseWhen(null);
         }
         assertTrue(dropped.get() >= 20, "responses were really lost: " + dropped.get() + " of " + produces.get());
         assertExactlyOnce("lossy", 3, n, "v");

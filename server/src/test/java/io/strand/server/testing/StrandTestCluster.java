@@ -38,6 +38,7 @@ public final class StrandTestCluster implements AutoCloseable {
     private final Map<Integer, Broker> brokers = new TreeMap<>();
     private final Map<Integer, Integer> ports = new HashMap<>();
     private final Map<String, String> overrides;
+    private final ResponseFaults faults = new ResponseFaults();
 
     private StrandTestCluster(int brokerCount, Map<String, String> overrides, String externalZooKeeper)
             throws Exception {
@@ -96,7 +97,7 @@ public final class StrandTestCluster implements AutoCloseable {
         if (brokers.containsKey(id)) {
             throw new IllegalStateException("broker " + id + " is already running");
         }
-        Broker b = new Broker(BrokerConfig.of(brokerProperties(id))).start();
+        Broker b = new Broker(BrokerConfig.of(brokerProperties(id)), faults).start();
         ports.put(id, b.boundAddress().getPort());
         brokers.put(id, b);
         return b;
@@ -113,6 +114,11 @@ public final class StrandTestCluster implements AutoCloseable {
     public Broker restartBroker(int id) throws Exception {
         stopBroker(id);
         return startBroker(id);
+    }
+
+    /** Fault injection around the handlers of every broker of this cluster (off unless a test sets it). */
+    public ResponseFaults faults() {
+        return faults;
     }
 
     public Broker broker(int id) {

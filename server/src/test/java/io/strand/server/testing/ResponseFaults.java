@@ -1,0 +1,69 @@
+package io.strand.server.testing;
+
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.CloseConnectionException;
+import io.strand.server.network.HandlerDecorator;
+import io.strand.server.network.RequestContext;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/**
+ * Fault injection installed by tests around a broker's handlers ({@link HandlerDecorator}): when
+ * {@link #dropResponseAndCloseWhen} matches a request, its response is not sent and the connection
+ * is closed, after the request took effect (a produce was appended). The client then sees a lost
+ * response and retries. Off (null) unless a test sets it. Thread-safe.
+ */
+public final class ResponseFaults implements HandlerDecorator {
+    private volatile Predicate<RequestHeader> dropResponseAndClose;
+
+    public void dropResponseAndCloseWhen(Predicate<RequestHeader> condition) {
+        this.dropResponseAndClose = condition;
+    }
+
+    @Override
+    public ApiHandler<?> decorate(ApiHandler<?> handler) {
+        return new Faulty<>(handler);
+    }
+
+    private final class Faulty<Q extends ApiMessage> implements ApiHandler<Q> {
+        private final ApiHandler<Q> delegate;
+
+        Faulty(ApiHandler<Q> delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public ApiKeys apiKey() {
+            return delegate.apiKey();
+        }
+
+        @Override
+        public short oldestVersion() {
+            return delegate.oldestVersion();
+        }
+
+        @Override
+        public short latestVersion() {
+            return delegate.latestVersion();
+        }
+
+        @Override
+        public short oldestParsableVersion() {
+            return delegate.oldestParsableVersion();
+        }
+
+        @Override
+        public CompletionStage<? extends ApiMessage> handle(RequestContext ctx, Q request) {
+            return delegate.handle(ctx, request).thenApply(response -> {
+                Predicate<RequestHeader> p = dropResponseAndClose;
+                if (response != null && p != null && p.test(ctx.header())) {
+                    throw new CloseConnectionException("test fault: dropping the " + ctx.apiKey() + " response");
+                }
+                return response;
+            });
+        }
+    }
+}
