@@ -11,18 +11,17 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigDef.Importance;
-import org.apache.kafka.common.config.ConfigDef.Range;
-import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * A broker's configuration, read from a Java properties file with Kafka's names. Every value is
- * type-checked and range-checked at start; an unknown key or a bad value throws
- * {@link ConfigException} whose message names the key, and the broker does not start.
+ * A broker's configuration, read from a Java properties file with Kafka's names: the key names and
+ * a typed getter per setting. The definitions (types, defaults, valid values, documentation) are in
+ * {@link BrokerConfigDefinition}. Every value is type-checked and range-checked at start; an
+ * unknown key or a bad value throws {@link ConfigException} whose message names the key, and the
+ * broker does not start.
  *
  * <p>Immutable and thread-safe.
  */
@@ -80,357 +79,32 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS = "leader.imbalance.check.interval.seconds";
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
-    public static final String TRANSACTIONAL_ID_EXPIRATION_MS = "transactional.id.expiration.ms";
     public static final String METRICS_JMX_ENABLE = "strand.metrics.jmx.enable";
     public static final String LEADER_REPLICATION_THROTTLED_RATE = "leader.replication.throttled.rate";
 
-    /** Kafka broker settings Strand accepts so that an existing server.properties starts, but which change nothing here. */
-    public static final Set<String> ACCEPTED_WITHOUT_EFFECT = Set.of(
-            "socket.send.buffer.bytes",
-            "socket.receive.buffer.bytes",
-            "num.recovery.threads.per.data.dir",
-            "log.cleaner.enable",
-            "transaction.state.log.replication.factor",
-            "transaction.state.log.min.isr",
-            "offsets.topic.segment.bytes",
-            "log.cleaner.threads",
-            "delete.topic.enable",
-            "zookeeper.set.acl",
-            "inter.broker.listener.name",
-            "listener.security.protocol.map");
+    /** Keys read through a getter since {@link #of} validated the file: what the running broker used. */
+    private final Set<String> keysRead = ConcurrentHashMap.newKeySet();
 
-    static final ConfigDef DEFINITION = new ConfigDef()
-            .define(
-                    BROKER_ID,
-                    Type.INT,
-                    ConfigDef.NO_DEFAULT_VALUE,
-                    Range.atLeast(0),
-                    Importance.HIGH,
-                    "This broker's id, unique in the cluster.")
-            .define(
-                    BROKER_RACK,
-                    Type.STRING,
-                    null,
-                    Importance.MEDIUM,
-                    "Rack of the broker, for rack-aware replica placement.")
-            .define(
-                    LISTENERS,
-                    Type.LIST,
-                    "PLAINTEXT://127.0.0.1:9092",
-                    Importance.HIGH,
-                    "Comma-separated listeners NAME://host:port this broker binds (PLAINTEXT only).")
-            .define(
-                    ADVERTISED_LISTENERS,
-                    Type.LIST,
-                    null,
-                    Importance.HIGH,
-                    "Listeners published in ZooKeeper for clients; defaults to listeners.")
-            .define(LOG_DIRS, Type.LIST, null, Importance.HIGH, "Directories holding partition logs.")
-            .define(
-                    LOG_DIR,
-                    Type.STRING,
-                    "/tmp/strand-logs",
-                    Importance.HIGH,
-                    "Log directory when log.dirs is not set.")
-            .define(
-                    ZOOKEEPER_CONNECT,
-                    Type.STRING,
-                    ConfigDef.NO_DEFAULT_VALUE,
-                    new ConfigDef.NonEmptyString(),
-                    Importance.HIGH,
-                    "ZooKeeper connect string with optional chroot, e.g. 127.0.0.1:2181/strand.")
-            .define(
-                    ZOOKEEPER_SESSION_TIMEOUT_MS,
-                    Type.INT,
-                    18_000,
-                    Range.atLeast(1_000),
-                    Importance.HIGH,
-                    "ZooKeeper session timeout.")
-            .define(
-                    ZOOKEEPER_CONNECTION_TIMEOUT_MS,
-                    Type.INT,
-                    null,
-                    Importance.MEDIUM,
-                    "How long to wait for the first ZooKeeper connection; defaults to the session timeout.")
-            .define(
-                    NUM_PARTITIONS,
-                    Type.INT,
-                    1,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "Default number of partitions of a new topic.")
-            .define(
-                    DEFAULT_REPLICATION_FACTOR,
-                    Type.SHORT,
-                    (short) 1,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "Default replication factor of a new topic.")
-            .define(
-                    MIN_INSYNC_REPLICAS,
-                    Type.INT,
-                    1,
-                    Range.atLeast(1),
-                    Importance.HIGH,
-                    "Minimum ISR size for acks=all produce.")
-            .define(
-                    AUTO_CREATE_TOPICS_ENABLE,
-                    Type.BOOLEAN,
-                    true,
-                    Importance.MEDIUM,
-                    "Create a topic when a client asks Metadata for a topic that does not exist.")
-            .define(LOG_SEGMENT_BYTES, Type.INT, 1 << 30, Range.atLeast(14), Importance.HIGH, "Segment size.")
-            .define(LOG_ROLL_MS, Type.LONG, null, Importance.MEDIUM, "Roll a segment after this long.")
-            .define(
-                    LOG_ROLL_HOURS,
-                    Type.INT,
-                    168,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "Roll a segment after this many hours.")
-            .define(
-                    LOG_RETENTION_MS,
-                    Type.LONG,
-                    null,
-                    Importance.HIGH,
-                    "Delete segments older than this; -1 keeps forever.")
-            .define(LOG_RETENTION_MINUTES, Type.INT, null, Importance.HIGH, "Retention in minutes.")
-            .define(LOG_RETENTION_HOURS, Type.INT, 168, Importance.HIGH, "Retention in hours.")
-            .define(LOG_RETENTION_BYTES, Type.LONG, -1L, Importance.HIGH, "Per-partition size limit; -1 = none.")
-            .define(
-                    LOG_RETENTION_CHECK_INTERVAL_MS,
-                    Type.LONG,
-                    300_000L,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "How often retention runs.")
-            .define(
-                    LOG_FLUSH_INTERVAL_MESSAGES,
-                    Type.LONG,
-                    null,
-                    Importance.HIGH,
-                    "Set to relax Strand's fsync-before-ack default to Kafka's flush-every-N-messages.")
-            .define(
-                    LOG_FLUSH_INTERVAL_MS,
-                    Type.LONG,
-                    null,
-                    Importance.HIGH,
-                    "Set to relax Strand's fsync-before-ack default to Kafka's flush-every-N-ms.")
-            .define(
-                    LOG_INDEX_INTERVAL_BYTES,
-                    Type.INT,
-                    4096,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Bytes between offset-index entries.")
-            .define(
-                    LOG_INDEX_SIZE_MAX_BYTES,
-                    Type.INT,
-                    10 * 1024 * 1024,
-                    Range.atLeast(4),
-                    Importance.MEDIUM,
-                    "Maximum size of an offset index.")
-            .define(
-                    LOG_MESSAGE_TIMESTAMP_TYPE,
-                    Type.STRING,
-                    "CreateTime",
-                    ValidString.in("CreateTime", "LogAppendTime"),
-                    Importance.MEDIUM,
-                    "Timestamp kept in appended batches.")
-            .define(
-                    REPLICA_LAG_TIME_MAX_MS,
-                    Type.LONG,
-                    30_000L,
-                    Range.atLeast(1),
-                    Importance.HIGH,
-                    "A follower not caught up for this long leaves the ISR.")
-            .define(
-                    REPLICA_FETCH_MAX_BYTES,
-                    Type.INT,
-                    1024 * 1024,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Bytes per partition a follower asks for.")
-            .define(
-                    REPLICA_FETCH_RESPONSE_MAX_BYTES,
-                    Type.INT,
-                    10 * 1024 * 1024,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Bytes per follower fetch response.")
-            .define(
-                    REPLICA_FETCH_WAIT_MAX_MS,
-                    Type.INT,
-                    500,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Long-poll time of follower fetches.")
-            .define(
-                    REPLICA_FETCH_MIN_BYTES,
-                    Type.INT,
-                    1,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "Bytes a follower fetch waits for.")
-            .define(
-                    REPLICA_FETCH_BACKOFF_MS,
-                    Type.INT,
-                    1000,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Back-off after a failed follower fetch.")
-            .define(
-                    UNCLEAN_LEADER_ELECTION_ENABLE,
-                    Type.BOOLEAN,
-                    false,
-                    Importance.HIGH,
-                    "Elect an out-of-sync replica when no ISR member is alive (may lose data).")
-            .define(
-                    MESSAGE_MAX_BYTES,
-                    Type.INT,
-                    1024 * 1024 + 12,
-                    Range.atLeast(0),
-                    Importance.HIGH,
-                    "Largest record batch accepted.")
-            .define(
-                    SOCKET_REQUEST_MAX_BYTES,
-                    Type.INT,
-                    100 * 1024 * 1024,
-                    Range.atLeast(1),
-                    Importance.HIGH,
-                    "Largest request frame; a larger frame closes the connection.")
-            .define(NUM_IO_THREADS, Type.INT, 8, Range.atLeast(1), Importance.HIGH, "Request handler threads.")
-            .define(NUM_NETWORK_THREADS, Type.INT, 3, Range.atLeast(1), Importance.HIGH, "Netty event-loop threads.")
-            .define(
-                    QUEUED_MAX_REQUESTS,
-                    Type.INT,
-                    500,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "Requests in flight per connection before it stops reading.")
-            .define(
-                    OFFSETS_TOPIC_NUM_PARTITIONS,
-                    Type.INT,
-                    50,
-                    Range.atLeast(1),
-                    Importance.HIGH,
-                    "Partitions of __consumer_offsets.")
-            .define(
-                    OFFSETS_TOPIC_REPLICATION_FACTOR,
-                    Type.SHORT,
-                    (short) 3,
-                    Range.atLeast(1),
-                    Importance.HIGH,
-                    "Replication factor of __consumer_offsets (capped at the number of brokers).")
-            .define(
-                    GROUP_INITIAL_REBALANCE_DELAY_MS,
-                    Type.INT,
-                    3000,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Delay of a new group's first rebalance.")
-            .define(
-                    GROUP_MIN_SESSION_TIMEOUT_MS,
-                    Type.INT,
-                    6000,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Smallest session timeout a group member may ask for.")
-            .define(
-                    GROUP_MAX_SESSION_TIMEOUT_MS,
-                    Type.INT,
-                    1800000,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Largest session timeout a group member may ask for.")
-            .define(
-                    GROUP_MAX_SIZE,
-                    Type.INT,
-                    Integer.MAX_VALUE,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "Most members a classic group may have.")
-            .define(
-                    OFFSETS_RETENTION_MINUTES,
-                    Type.INT,
-                    10080,
-                    Range.atLeast(1),
-                    Importance.HIGH,
-                    "How long committed offsets are kept after their group became empty (or, for standalone commits, after the commit).")
-            .define(
-                    OFFSETS_RETENTION_CHECK_INTERVAL_MS,
-                    Type.LONG,
-                    600000L,
-                    Range.atLeast(1),
-                    Importance.HIGH,
-                    "How often expired offsets are removed.")
-            .define(
-                    OFFSETS_COMMIT_TIMEOUT_MS,
-                    Type.INT,
-                    5000,
-                    Range.atLeast(1),
-                    Importance.HIGH,
-                    "How long an offset commit or group write waits for every in-sync replica of its __consumer_offsets partition.")
-            .define(
-                    OFFSET_METADATA_MAX_BYTES,
-                    Type.INT,
-                    4096,
-                    Range.atLeast(0),
-                    Importance.HIGH,
-                    "Largest metadata string committed with an offset.")
-            .define(
-                    AUTO_LEADER_REBALANCE_ENABLE,
-                    Type.BOOLEAN,
-                    true,
-                    Importance.MEDIUM,
-                    "Move leadership back to preferred replicas.")
-            .define(
-                    LEADER_IMBALANCE_PER_BROKER_PERCENTAGE,
-                    Type.INT,
-                    10,
-                    Range.between(0, 100),
-                    Importance.MEDIUM,
-                    "Leader imbalance per broker (percent of its preferred partitions it does not lead) that triggers a rebalance.")
-            .define(
-                    LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS,
-                    Type.LONG,
-                    300L,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "How often the controller checks leader imbalance.")
-            .define(
-                    PRODUCER_ID_EXPIRATION_MS,
-                    Type.LONG,
-                    86_400_000L,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "An idempotent producer silent this long is forgotten by partitions.")
-            .define(
-                    PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS,
-                    Type.LONG,
-                    600_000L,
-                    Range.atLeast(1),
-                    Importance.LOW,
-                    "How often partitions look for expired producer ids.")
-            .define(
-                    TRANSACTIONAL_ID_EXPIRATION_MS,
-                    Type.LONG,
-                    604_800_000L,
-                    Range.atLeast(1),
-                    Importance.LOW,
-                    "Accepted for compatibility; Strand has no transactions.")
-            .define(METRICS_JMX_ENABLE, Type.BOOLEAN, true, Importance.LOW, "Publish metrics over JMX.")
-            .define(
-                    LEADER_REPLICATION_THROTTLED_RATE,
-                    Type.LONG,
-                    Long.MAX_VALUE,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "Bytes/s this broker, as leader, sends to replicas catching up in a partition reassignment; the default "
-                            + "is unlimited. Can be changed at run time (kafka-configs / strand configs set --broker).");
+    private volatile boolean validated;
 
     private BrokerConfig(Map<String, String> props) {
-        super(DEFINITION, props, false);
+        super(BrokerConfigDefinition.DEFINITION, props, false);
+    }
+
+    @Override
+    protected Object get(String key) {
+        if (validated) {
+            keysRead.add(key);
+        }
+        return super.get(key);
+    }
+
+    /**
+     * The keys the broker has read since start-up validation: a defined setting that never shows up
+     * here has no code that reads it (a test holds every setting to that).
+     */
+    public Set<String> keysRead() {
+        return Set.copyOf(keysRead);
     }
 
     /**
@@ -438,15 +112,17 @@ public final class BrokerConfig extends AbstractConfig {
      */
     public static BrokerConfig of(Map<String, String> props) {
         for (String key : new TreeSet<>(props.keySet())) {
-            if (!DEFINITION.names().contains(key) && !ACCEPTED_WITHOUT_EFFECT.contains(key)) {
+            if (!BrokerConfigDefinition.DEFINITION.names().contains(key)
+                    && !BrokerConfigDefinition.ACCEPTED_WITHOUT_EFFECT.contains(key)) {
                 throw new ConfigException("Unknown configuration key '" + key + "' (value '" + props.get(key)
                         + "'); remove it or fix its spelling");
             }
         }
         Map<String, String> known = new HashMap<>(props);
-        known.keySet().removeAll(ACCEPTED_WITHOUT_EFFECT);
+        known.keySet().removeAll(BrokerConfigDefinition.ACCEPTED_WITHOUT_EFFECT);
         BrokerConfig c = new BrokerConfig(known);
         c.validate();
+        c.validated = true;
         return c;
     }
 
@@ -764,7 +440,7 @@ public final class BrokerConfig extends AbstractConfig {
 
     /** The definition of every key this broker reads (names, types, defaults), for DescribeConfigs. */
     public static ConfigDef definition() {
-        return DEFINITION;
+        return BrokerConfigDefinition.DEFINITION;
     }
 
     /** Every key and its effective value, for the start-up log. */

@@ -41,7 +41,7 @@ public final class ConfigDocs {
                     .append(" |\n");
         }
         sb.append("\nAccepted so that an existing Kafka `server.properties` starts, without effect in Strand: ");
-        List<String> ignored = new TreeSet<>(BrokerConfig.ACCEPTED_WITHOUT_EFFECT)
+        List<String> ignored = new TreeSet<>(BrokerConfigDefinition.ACCEPTED_WITHOUT_EFFECT)
                 .stream().map(s -> "`" + s + "`").toList();
         sb.append(String.join(", ", ignored)).append(".\n");
         return sb.toString();

@@ -56,6 +56,8 @@ final class ReplicaFetcher extends Thread {
     private final Condition changed = lock.newCondition();
     private final Map<TopicPartition, Fetching> partitions = new LinkedHashMap<>();
     private volatile boolean running = true;
+    /** {@code replica.fetch.backoff.ms}, read once at start like every other fetch setting. */
+    private final int backoffMs;
 
     ReplicaFetcher(int localBrokerId, int leaderId, InetSocketAddress leaderAddress, BrokerConfig config) {
         super("replica-fetcher-" + localBrokerId + "-from-" + leaderId);
@@ -63,6 +65,7 @@ final class ReplicaFetcher extends Thread {
         this.localBrokerId = localBrokerId;
         this.leaderId = leaderId;
         this.config = config;
+        this.backoffMs = config.replicaFetchBackoffMs();
         this.client = new BrokerClient(
                 "strand-replica-fetcher-" + localBrokerId,
                 leaderAddress,
@@ -127,15 +130,11 @@ final class ReplicaFetcher extends Thread {
                         leaderId,
                         client.address(),
                         e.getMessage(),
-                        config.replicaFetchBackoffMs());
-                sleepQuietly(config.replicaFetchBackoffMs());
+                        backoffMs);
+                sleepQuietly(backoffMs);
             } catch (RuntimeException e) {
-                log.error(
-                        "Replica fetcher from broker {} failed; retrying in {} ms",
-                        leaderId,
-                        config.replicaFetchBackoffMs(),
-                        e);
-                sleepQuietly(config.replicaFetchBackoffMs());
+                log.error("Replica fetcher from broker {} failed; retrying in {} ms", leaderId, backoffMs, e);
+                sleepQuietly(backoffMs);
             }
         }
         client.close();
@@ -264,7 +263,7 @@ final class ReplicaFetcher extends Thread {
                 }
                 case UNKNOWN_LEADER_EPOCH, NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID ->
                     backOff(f, error, 100);
-                default -> backOff(f, error, config.replicaFetchBackoffMs());
+                default -> backOff(f, error, backoffMs);
             }
         } catch (ApiException e) {
             log.warn(
@@ -273,7 +272,7 @@ final class ReplicaFetcher extends Thread {
                     leaderId,
                     f.leaderEpoch,
                     e.toString());
-            backOff(f, Errors.forException(e), config.replicaFetchBackoffMs());
+            backOff(f, Errors.forException(e), backoffMs);
         }
     }
 
@@ -301,7 +300,7 @@ final class ReplicaFetcher extends Thread {
 
     private void backOffAll(Map<TopicPartition, Fetching> batch, Errors error) {
         log.info("Fetch from broker {} failed with {}", leaderId, error);
-        batch.values().forEach(f -> backOff(f, error, config.replicaFetchBackoffMs()));
+        batch.values().forEach(f -> backOff(f, error, backoffMs));
     }
 
     private static void sleepQuietly(long ms) {

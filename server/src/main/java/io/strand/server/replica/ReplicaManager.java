@@ -65,8 +65,12 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         return t;
     });
 
+    /** {@code producer.id.expiration.ms}: a producer id silent this long is forgotten. */
+    private final long producerIdExpirationMs;
+
     public ReplicaManager(BrokerConfig config, LogManager logs, MetadataCache metadata, IsrUpdater isrUpdater) {
         this.config = config;
+        this.producerIdExpirationMs = config.producerIdExpirationMs();
         this.logs = logs;
         this.metadata = metadata;
         this.isrUpdater = isrUpdater;
@@ -287,7 +291,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     private void expireProducers() {
         long now = System.currentTimeMillis();
         for (Partition p : partitions.values()) {
-            p.expireProducers(now, config.producerIdExpirationMs());
+            p.expireProducers(now, producerIdExpirationMs);
         }
     }
 
