@@ -117,7 +117,13 @@ public final class Broker implements AutoCloseable {
             logs = closing(new LogManager(
                     config.logDirs(),
                     LogConfigs.forTopic(config, Map.of()),
-                    LogManagerConfig.defaults().withRetentionCheckIntervalMs(config.logRetentionCheckIntervalMs())));
+                    LogManagerConfig.defaults()
+                            .withRetentionCheckIntervalMs(config.logRetentionCheckIntervalMs())
+                            .withFlushCheckIntervalMs(config.logFlushSchedulerIntervalMs())
+                            .withCheckpointIntervalMs(config.logFlushOffsetCheckpointIntervalMs())
+                            .withFileDeleteDelayMs(config.logSegmentDeleteDelayMs())
+                            .withRecoveryThreads(config.numRecoveryThreadsPerDataDir()
+                                    * config.logDirs().size())));
             logs.startup();
 
             zk = closing(ZooKeeperConnection.connect(

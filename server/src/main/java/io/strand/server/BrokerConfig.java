@@ -49,6 +49,10 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
     public static final String LOG_FLUSH_INTERVAL_MESSAGES = "log.flush.interval.messages";
     public static final String LOG_FLUSH_INTERVAL_MS = "log.flush.interval.ms";
+    public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
+    public static final String LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS = "log.flush.offset.checkpoint.interval.ms";
+    public static final String LOG_SEGMENT_DELETE_DELAY_MS = "log.segment.delete.delay.ms";
+    public static final String NUM_RECOVERY_THREADS_PER_DATA_DIR = "num.recovery.threads.per.data.dir";
     public static final String LOG_INDEX_INTERVAL_BYTES = "log.index.interval.bytes";
     public static final String LOG_INDEX_SIZE_MAX_BYTES = "log.index.size.max.bytes";
     public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
@@ -302,6 +306,25 @@ public final class BrokerConfig extends AbstractConfig {
 
     public Long logFlushIntervalMs() {
         return getLong(LOG_FLUSH_INTERVAL_MS);
+    }
+
+    /** How often the relaxed-durability {@code flush.ms} policy is checked. */
+    public long logFlushSchedulerIntervalMs() {
+        return getLong(LOG_FLUSH_SCHEDULER_INTERVAL_MS);
+    }
+
+    /** How often recovery points, high watermarks and log start offsets are checkpointed. */
+    public long logFlushOffsetCheckpointIntervalMs() {
+        return getLong(LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS);
+    }
+
+    /** How long a deleted segment's files stay (renamed) before they are removed. */
+    public long logSegmentDeleteDelayMs() {
+        return getLong(LOG_SEGMENT_DELETE_DELAY_MS);
+    }
+
+    public int numRecoveryThreadsPerDataDir() {
+        return getInt(NUM_RECOVERY_THREADS_PER_DATA_DIR);
     }
 
     /** Strand's default: an acknowledged record has been fsynced. Kafka's flush settings relax it. */

@@ -24,7 +24,6 @@ public final class BrokerConfigDefinition {
     public static final Set<String> ACCEPTED_WITHOUT_EFFECT = Set.of(
             "socket.send.buffer.bytes",
             "socket.receive.buffer.bytes",
-            "num.recovery.threads.per.data.dir",
             "log.cleaner.enable",
             "transaction.state.log.replication.factor",
             "transaction.state.log.min.isr",
@@ -153,6 +152,36 @@ public final class BrokerConfigDefinition {
                     null,
                     Importance.HIGH,
                     "Set to relax Strand's fsync-before-ack default to Kafka's flush-every-N-ms.")
+            .define(
+                    LOG_FLUSH_SCHEDULER_INTERVAL_MS,
+                    Type.LONG,
+                    1000L,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "How often logs are checked against flush.ms (relaxed durability). Kafka's default is never; "
+                            + "Strand checks every second so that flush.ms works when set on a topic.")
+            .define(
+                    LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
+                    Type.LONG,
+                    60_000L,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "How often each log's recovery point, high watermark and log start offset are checkpointed.")
+            .define(
+                    LOG_SEGMENT_DELETE_DELAY_MS,
+                    Type.LONG,
+                    60_000L,
+                    Range.atLeast(0),
+                    Importance.LOW,
+                    "How long the files of a deleted segment (retention, truncation, topic deletion) stay renamed "
+                            + "with .deleted before they are removed, so that reads already under way finish.")
+            .define(
+                    NUM_RECOVERY_THREADS_PER_DATA_DIR,
+                    Type.INT,
+                    2,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "Threads per log directory that load (and, after a crash, recover) logs at start.")
             .define(
                     LOG_INDEX_INTERVAL_BYTES,
                     Type.INT,
