@@ -6,7 +6,8 @@
  * Every failure is one line on stderr; {@code --verbose} adds the stack trace.
  *
  * <p>One package per command group, each with a group class that registers its commands, and each
- * command a small class with a nested {@code Flags} class:
+ * command a small class with a nested {@code Flags} class (or, where commands take exactly the same
+ * flags, one flags class of the package, as {@code zk ls} and {@code zk get} do):
  *
  * <ul>
  *   <li>{@link io.strand.tools.topics} &mdash; {@code topics create|list|describe|delete|alter}

@@ -65,7 +65,7 @@ final class Watch extends Command<Watch.Flags> {
 
     @Override
     public int run(Io io) {
-        String path = flags.path.isEmpty() ? "/" : ZkLs.onePath(flags.path);
+        String path = flags.path.isEmpty() ? "/" : ZnodePaths.one(flags.path);
         printing = !flags.sinceNow;
         try (CuratorFramework zk = flags.zk.connect(false)) {
             ConnectionStateListener connection = (client, state) -> {

@@ -1,50 +1,33 @@
 package io.strand.tools.zk;
 
-import com.beust.jcommander.Parameter;
-import com.beust.jcommander.ParametersDelegate;
 import io.strand.tools.cli.CliException;
 import io.strand.tools.cli.Command;
 import io.strand.tools.cli.Failures;
 import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
-import io.strand.tools.cli.OutputFlags;
-import io.strand.tools.cli.ZkFlags;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
 /** {@code strand zk get PATH}: a znode's payload decoded (protobuf to JSON) with its version. */
-final class ZkGet extends Command<ZkGet.Flags> {
-    static final class Flags {
-        @ParametersDelegate
-        final ZkFlags zk = new ZkFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
-
-        @Parameter(description = "PATH")
-        List<String> path = new ArrayList<>();
-    }
-
+final class ZkGet extends Command<ZnodeFlags> {
     ZkGet() {
-        super(new Flags());
+        super(new ZnodeFlags());
     }
 
     @Override
     public int run(Io io) {
-        String path = ZkLs.onePath(flags.path);
+        String path = flags.path();
         try (CuratorFramework zk = flags.zk.connect(true)) {
             Stat stat = new Stat();
             byte[] data;
             try {
                 data = zk.getData().storingStatIn(stat).forPath(path);
             } catch (KeeperException.NoNodeException e) {
-                throw new CliException(ZkLs.noNode(path, flags.zk.zookeeper()));
+                throw new CliException(ZnodePaths.noNode(path, flags.zk.zookeeper()));
             } catch (Exception e) {
                 throw new CliException("ZooKeeper: could not read " + path + ": " + Failures.describe(e), e);
             }

@@ -1,16 +1,11 @@
 package io.strand.tools.zk;
 
-import com.beust.jcommander.Parameter;
-import com.beust.jcommander.ParametersDelegate;
 import io.strand.tools.cli.CliException;
 import io.strand.tools.cli.Command;
 import io.strand.tools.cli.Failures;
 import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
-import io.strand.tools.cli.OutputFlags;
 import io.strand.tools.cli.Table;
-import io.strand.tools.cli.UsageException;
-import io.strand.tools.cli.ZkFlags;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,39 +15,28 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
 /** {@code strand zk ls PATH}: the children of a znode, each with its version. */
-final class ZkLs extends Command<ZkLs.Flags> {
-    static final class Flags {
-        @ParametersDelegate
-        final ZkFlags zk = new ZkFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
-
-        @Parameter(description = "PATH")
-        List<String> path = new ArrayList<>();
-    }
-
+final class ZkLs extends Command<ZnodeFlags> {
     ZkLs() {
-        super(new Flags());
+        super(new ZnodeFlags());
     }
 
     @Override
     public int run(Io io) throws Exception {
-        String path = onePath(flags.path);
+        String path = flags.path();
         try (CuratorFramework zk = flags.zk.connect(true)) {
             Stat stat = new Stat();
             List<String> children;
             try {
                 children = new ArrayList<>(zk.getChildren().storingStatIn(stat).forPath(path));
             } catch (KeeperException.NoNodeException e) {
-                throw new CliException(noNode(path, flags.zk.zookeeper()));
+                throw new CliException(ZnodePaths.noNode(path, flags.zk.zookeeper()));
             } catch (Exception e) {
                 throw new CliException("ZooKeeper: could not list " + path + ": " + Failures.describe(e), e);
             }
             children.sort(null);
             List<Map<String, Object>> rows = new ArrayList<>();
             for (String child : children) {
-                Stat s = zk.checkExists().forPath(child(path, child));
+                Stat s = zk.checkExists().forPath(ZnodePaths.child(path, child));
                 if (s == null) {
                     continue; // deleted since listed
                 }
@@ -79,28 +63,5 @@ final class ZkLs extends Command<ZkLs.Flags> {
             }
         }
         return 0;
-    }
-
-    static String onePath(List<String> paths) {
-        for (String p : paths) {
-            if (p.startsWith("-")) {
-                throw new UsageException("unknown flag " + p);
-            }
-        }
-        if (paths.size() != 1) {
-            throw new UsageException(
-                    paths.isEmpty()
-                            ? "missing PATH, e.g. /topics"
-                            : "expected one PATH, got " + paths.size() + ": " + String.join(" ", paths));
-        }
-        return ZnodePaths.normalize(paths.get(0));
-    }
-
-    static String child(String parent, String child) {
-        return parent.equals("/") ? "/" + child : parent + "/" + child;
-    }
-
-    static String noNode(String path, String connect) {
-        return "znode " + path + " does not exist (NONODE; under " + connect + ")";
     }
 }
