@@ -21,8 +21,10 @@
  *       {@code strand} commands)
  * </ul>
  *
- * What every command uses lives in {@link io.strand.tools.cli}: the {@code Command} base class, the
- * shared flags, the one Kafka Admin wrapper, ZooKeeper connections, output and errors.
+ * <p>What every command uses lives in {@link io.strand.tools.cli}: the {@code Command} base class, the
+ * shared flags, the one Kafka Admin wrapper, ZooKeeper connections, output and errors. Only the
+ * entry point stays here ({@code bin/strand} names it, and it lists the groups): the arrows run
+ * {@code StrandCli -> group packages -> cli}, never back.
  *
  * <p><b>Adding a command.</b> Put a class {@code GroupVerb extends Command<GroupVerb.Flags>} in its
  * group's package, e.g. {@code topics/TopicsTruncate.java} for {@code strand topics truncate}. Its

@@ -26,5 +26,9 @@
  *
  * <p>This package depends on no command package; the command packages and {@link
  * io.strand.tools.StrandCli} depend on it.
+ *
+ * <p>Threading: flags, commands and connections belong to the one thread that runs a command line;
+ * {@link io.strand.tools.cli.Io} and {@link io.strand.tools.cli.StopSignal} are thread-safe, for
+ * {@code watch}, which prints from Curator's event thread and is stopped from the signal thread.
  */
 package io.strand.tools.cli;
