@@ -4,56 +4,63 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.ParameterException;
+import io.strand.tools.cli.CliException;
+import io.strand.tools.cli.Command;
+import io.strand.tools.cli.CommandSpec;
+import io.strand.tools.cli.CommonFlags;
+import io.strand.tools.cli.Failures;
+import io.strand.tools.cli.Io;
+import io.strand.tools.cli.SigInt;
+import io.strand.tools.cli.StopSignal;
+import io.strand.tools.cli.UsageException;
+import io.strand.tools.cluster.ClusterCommands;
+import io.strand.tools.configs.ConfigsCommands;
+import io.strand.tools.groups.GroupsCommands;
+import io.strand.tools.reassign.ReassignCommands;
+import io.strand.tools.topics.TopicsCommands;
+import io.strand.tools.zk.ZkCommands;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.slf4j.ILoggerFactory;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@code strand} command: picks the command from the leading words ({@code topics create},
- * {@code zk get}, {@code watch}, ...), lets JCommander parse that command's flags, runs it, and maps
- * every outcome to an exit code: 0 ok, 1 failed, 2 usage error. Failures are one line on stderr;
- * {@code --verbose} adds the stack trace.
+ * {@code zk get}, {@code watch}, ...) among those the group classes register, lets JCommander parse
+ * that command's flags (with the {@link CommonFlags} beside them), runs it, and maps every outcome
+ * to an exit code: 0 ok, 1 failed, 2 usage error. Failures are one line on stderr; {@code
+ * --verbose} adds the stack trace.
+ *
+ * <p>Threading: {@link #run} runs one command line on the calling thread; runs on different
+ * threads are independent, except that {@code --verbose} changes the process-wide log levels for
+ * the duration of its run.
  */
 public final class StrandCli {
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int USAGE = 2;
 
-    private record Spec(String name, String description, Supplier<Command> factory) {}
-
-    private static final Map<String, Spec> COMMANDS = new LinkedHashMap<>();
+    /**
+     * Every command, in the order {@code strand --help} lists them: each group class registers the
+     * commands of its package. A new group goes here.
+     */
+    private static final Map<String, CommandSpec> COMMANDS = new LinkedHashMap<>();
 
     static {
-        add(TopicsCreate.NAME, TopicsCreate.DESCRIPTION, TopicsCreate::new);
-        add(TopicsList.NAME, TopicsList.DESCRIPTION, TopicsList::new);
-        add(TopicsDescribe.NAME, TopicsDescribe.DESCRIPTION, TopicsDescribe::new);
-        add(TopicsDelete.NAME, TopicsDelete.DESCRIPTION, TopicsDelete::new);
-        add(TopicsAlter.NAME, TopicsAlter.DESCRIPTION, TopicsAlter::new);
-        add(ConfigsGet.NAME, ConfigsGet.DESCRIPTION, ConfigsGet::new);
-        add(ConfigsSet.NAME, ConfigsSet.DESCRIPTION, ConfigsSet::new);
-        add(ConfigsDelete.NAME, ConfigsDelete.DESCRIPTION, ConfigsDelete::new);
-        add(ReassignGenerate.NAME, ReassignGenerate.DESCRIPTION, ReassignGenerate::new);
-        add(ReassignExecute.NAME, ReassignExecute.DESCRIPTION, ReassignExecute::new);
-        add(ReassignStatus.NAME, ReassignStatus.DESCRIPTION, ReassignStatus::new);
-        add(ReassignCancel.NAME, ReassignCancel.DESCRIPTION, ReassignCancel::new);
-        add(ElectLeaders.NAME, ElectLeaders.DESCRIPTION, ElectLeaders::new);
-        add(ClusterDescribe.NAME, ClusterDescribe.DESCRIPTION, ClusterDescribe::new);
-        add(ZkLs.NAME, ZkLs.DESCRIPTION, ZkLs::new);
-        add(ZkGet.NAME, ZkGet.DESCRIPTION, ZkGet::new);
-        add(Watch.NAME, Watch.DESCRIPTION, Watch::new);
-        add(GroupsList.NAME, GroupsList.DESCRIPTION, GroupsList::new);
-        add(GroupsDescribe.NAME, GroupsDescribe.DESCRIPTION, GroupsDescribe::new);
-        add(GroupsResetOffsets.NAME, GroupsResetOffsets.DESCRIPTION, GroupsResetOffsets::new);
-    }
-
-    private static void add(String name, String description, Supplier<Command> factory) {
-        COMMANDS.put(name, new Spec(name, description, factory));
+        for (List<CommandSpec> group : List.of(
+                TopicsCommands.commands(),
+                ConfigsCommands.commands(),
+                ReassignCommands.commands(),
+                ClusterCommands.commands(),
+                ZkCommands.commands(),
+                GroupsCommands.commands())) {
+            group.forEach(spec -> COMMANDS.put(spec.name(), spec));
+        }
     }
 
     private StrandCli() {}
@@ -91,7 +98,7 @@ public final class StrandCli {
                 help(out);
                 return OK;
             }
-            Spec spec = COMMANDS.get(args[0]);
+            CommandSpec spec = COMMANDS.get(args[0]);
             int words = 1;
             if (spec == null) {
                 Set<String> subcommands = subcommands(args[0]);
@@ -117,9 +124,11 @@ public final class StrandCli {
                 words = 2;
             }
             command = spec.name();
-            Command cmd = spec.factory().get();
+            Command<?> cmd = spec.factory().get();
+            CommonFlags common = new CommonFlags();
             JCommander jc = JCommander.newBuilder()
                     .programName("strand " + spec.name())
+                    .addObject(common)
                     .addObject(cmd.flags())
                     .build();
             try {
@@ -127,7 +136,7 @@ public final class StrandCli {
             } catch (ParameterException e) {
                 throw new UsageException(jcommanderMessage(e), e);
             }
-            if (cmd.common().help) {
+            if (common.help()) {
                 StringBuilder usage = new StringBuilder();
                 jc.getUsageFormatter().usage(usage);
                 out.println(spec.description() + ".");
@@ -135,7 +144,7 @@ public final class StrandCli {
                 out.flush();
                 return OK;
             }
-            verbose |= cmd.common().verbose;
+            verbose |= common.verbose();
             Runnable restoreLogging = verbose ? verboseLogging() : () -> {};
             try {
                 return cmd.run(new Io(out, err, stop));

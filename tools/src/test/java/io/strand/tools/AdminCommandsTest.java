@@ -10,6 +10,7 @@ import io.strand.coordinator.Znodes;
 import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.proto.ControllerRegistration;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.tools.reassign.ReassignmentPlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.strand.tools.cli.StopSignal;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -15,16 +16,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** Runs the CLI in-process and captures what it prints. */
-final class CliHarness {
+/** Runs the CLI in-process and captures what it prints; shared by the tools tests of every package. */
+public final class CliHarness {
     private CliHarness() {}
 
-    record Result(int code, String out, String err) {
-        List<String> outLines() {
+    public record Result(int code, String out, String err) {
+        public List<String> outLines() {
             return out.isEmpty() ? List.of() : Arrays.asList(out.split("\n"));
         }
 
-        List<String> errLines() {
+        public List<String> errLines() {
             return err.isEmpty() ? List.of() : Arrays.asList(err.split("\n"));
         }
 
@@ -34,7 +35,7 @@ final class CliHarness {
         }
     }
 
-    static Result run(String... args) {
+    public static Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = StrandCli.run(
@@ -45,7 +46,7 @@ final class CliHarness {
     }
 
     /** The command failed with {@code code} and exactly one line on stderr containing every fragment, no stack trace. */
-    static void assertOneLineError(Result r, int code, String... fragments) {
+    public static void assertOneLineError(Result r, int code, String... fragments) {
         assertEquals(code, r.code(), r::toString);
         assertEquals(1, r.errLines().size(), () -> "expected one line on stderr:\n" + r);
         String line = r.errLines().get(0);
@@ -57,13 +58,13 @@ final class CliHarness {
     }
 
     /** A command running on its own thread (watch), until {@link #stop()}. */
-    static final class Running implements AutoCloseable {
+    public static final class Running implements AutoCloseable {
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
         private final ByteArrayOutputStream err = new ByteArrayOutputStream();
         private final StopSignal stop = new StopSignal();
         private final CompletableFuture<Integer> code = new CompletableFuture<>();
 
-        Running(String... args) {
+        public Running(String... args) {
             Thread t = new Thread(
                     () -> {
                         try {
@@ -81,25 +82,25 @@ final class CliHarness {
             t.start();
         }
 
-        String out() {
+        public String out() {
             return out.toString(StandardCharsets.UTF_8);
         }
 
-        String err() {
+        public String err() {
             return err.toString(StandardCharsets.UTF_8);
         }
 
-        List<String> outLines() {
+        public List<String> outLines() {
             String o = out();
             return o.isEmpty() ? List.of() : Arrays.asList(o.split("\n"));
         }
 
         /** Waits until stdout satisfies {@code condition}; fails with everything printed so far otherwise. */
-        void awaitOut(String what, Predicate<String> condition, Duration timeout) throws InterruptedException {
+        public void awaitOut(String what, Predicate<String> condition, Duration timeout) throws InterruptedException {
             await(what, () -> condition.test(out()), timeout);
         }
 
-        void awaitErr(String what, Predicate<String> condition, Duration timeout) throws InterruptedException {
+        public void awaitErr(String what, Predicate<String> condition, Duration timeout) throws InterruptedException {
             await(what, () -> condition.test(err()), timeout);
         }
 
@@ -119,7 +120,7 @@ final class CliHarness {
         }
 
         /** Stops the command as Ctrl-C would and returns its exit code. */
-        int stop() throws Exception {
+        public int stop() throws Exception {
             stop.stop();
             return code.get(20, TimeUnit.SECONDS);
         }

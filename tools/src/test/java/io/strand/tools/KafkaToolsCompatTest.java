@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.strand.coordinator.PartitionInfo;
 import io.strand.coordinator.TopicView;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.tools.reassign.ReassignmentPlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -19,12 +19,12 @@ import org.apache.zookeeper.CreateMode;
  * A fresh Strand chroot on a test ZooKeeper with brokers registered the way brokers do (persistent
  * parents, ephemeral {@code /brokers/ids/<id>}), so that topics can be created with TopicCreator.
  */
-final class StrandZk implements AutoCloseable {
+public final class StrandZk implements AutoCloseable {
     private static final AtomicInteger CHROOTS = new AtomicInteger();
 
-    final String connect;
-    final CuratorFramework zk;
-    final MetadataStore store;
+    public final String connect;
+    public final CuratorFramework zk;
+    public final MetadataStore store;
 
     private StrandZk(String connect) {
         this.connect = connect;
@@ -32,7 +32,7 @@ final class StrandZk implements AutoCloseable {
         this.store = new MetadataStore(zk);
     }
 
-    static StrandZk withBrokers(TestingServer server, int... brokerIds) {
+    public static StrandZk withBrokers(TestingServer server, int... brokerIds) {
         StrandZk s = new StrandZk(server.getConnectString() + "/strand" + CHROOTS.incrementAndGet());
         s.store.ensureParents();
         for (int id : brokerIds) {
@@ -52,7 +52,7 @@ final class StrandZk implements AutoCloseable {
         return s;
     }
 
-    TopicCreation.Created createTopic(String name, int partitions, int replicationFactor) {
+    public TopicCreation.Created createTopic(String name, int partitions, int replicationFactor) {
         TopicCreation result = new TopicCreator(store, 0, new ReplicaAssigner(new Random()))
                 .create(TopicSpec.of(name, partitions, replicationFactor), new TopicCreator.Defaults(1, 1), false);
         if (result instanceof TopicCreation.Created created) {

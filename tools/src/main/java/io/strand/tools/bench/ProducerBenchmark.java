@@ -64,13 +64,13 @@ public final class ProducerBenchmark {
 
         @Parameter(
                 names = "--producer-prop",
-                splitter = io.strand.tools.NoSplitter.class,
+                splitter = io.strand.tools.cli.NoSplitter.class,
                 description = "extra producer setting k=v (repeatable)")
         List<String> producerProps = new ArrayList<>();
 
         @Parameter(
                 names = "--compare",
-                splitter = io.strand.tools.NoSplitter.class,
+                splitter = io.strand.tools.cli.NoSplitter.class,
                 description =
                         "name=bootstrap of a cluster to measure (repeatable): the runs "
                                 + "alternate between the clusters round by round, and ratios are reported against the first one")

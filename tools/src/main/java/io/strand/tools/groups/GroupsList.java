@@ -1,0 +1,87 @@
+package io.strand.tools.groups;
+
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParametersDelegate;
+import io.strand.tools.cli.BrokerFlags;
+import io.strand.tools.cli.Command;
+import io.strand.tools.cli.Io;
+import io.strand.tools.cli.Json;
+import io.strand.tools.cli.KafkaAdmin;
+import io.strand.tools.cli.OutputFlags;
+import io.strand.tools.cli.Table;
+import io.strand.tools.cli.UsageException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
+import org.apache.kafka.common.GroupState;
+
+/** {@code strand groups list}: every consumer group with its state, optionally only those in given states. */
+final class GroupsList extends Command<GroupsList.Flags> {
+    static final class Flags {
+        @ParametersDelegate
+        final BrokerFlags broker = new BrokerFlags();
+
+        @ParametersDelegate
+        final OutputFlags output = new OutputFlags();
+
+        @Parameter(
+                names = "--state",
+                description = "Only groups in this state (Empty, PreparingRebalance, "
+                        + "CompletingRebalance, Stable, Dead); may be repeated")
+        List<String> states = new ArrayList<>();
+    }
+
+    GroupsList() {
+        super(new Flags());
+    }
+
+    @Override
+    public int run(Io io) {
+        Set<GroupState> states = new TreeSet<>();
+        for (String s : flags.states) {
+            GroupState parsed = GroupState.parse(s.trim());
+            if (parsed == GroupState.UNKNOWN) {
+                throw new UsageException(
+                        "--state " + s + " is not a group state; states are Empty, PreparingRebalance, "
+                                + "CompletingRebalance, Stable, Dead");
+            }
+            states.add(parsed);
+        }
+        Collection<GroupListing> groups;
+        try (KafkaAdmin admin = KafkaAdmin.open(flags.broker)) {
+            ListGroupsOptions options = ListGroupsOptions.forConsumerGroups();
+            if (!states.isEmpty()) {
+                options.inGroupStates(states);
+            }
+            groups = admin.awaitOrFail(admin.admin().listGroups(options).all(), "listing groups");
+        }
+        List<GroupListing> sorted = groups.stream()
+                .sorted((a, b) -> a.groupId().compareTo(b.groupId()))
+                .toList();
+        if (flags.output.json()) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (GroupListing g : sorted) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("group", g.groupId());
+                m.put("state", g.groupState().map(GroupState::toString).orElse(null));
+                m.put("protocolType", g.protocol());
+                out.add(m);
+            }
+            io.println(Json.write(out));
+        } else {
+            Table t = new Table("GROUP", "STATE", "PROTOCOL-TYPE");
+            sorted.forEach(g -> t.row(
+                    g.groupId(),
+                    g.groupState().map(GroupState::toString).orElse(""),
+                    g.protocol().isEmpty() ? "(standalone)" : g.protocol()));
+            t.print(io, "");
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,122 @@
+package io.strand.tools.topics;
+
+import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParametersDelegate;
+import io.strand.tools.cli.Command;
+import io.strand.tools.cli.ConnectionFlags;
+import io.strand.tools.cli.Io;
+import io.strand.tools.cli.Json;
+import io.strand.tools.cli.OutputFlags;
+import io.strand.tools.cli.Table;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * {@code strand topics describe}: per topic its id, partition count, replication factor and config
+ * overrides, then per partition leader, leader epoch (when known), replicas and ISR.
+ */
+final class TopicsDescribe extends Command<TopicsDescribe.Flags> {
+    static final class Flags {
+        @ParametersDelegate
+        final ConnectionFlags cluster = new ConnectionFlags();
+
+        @ParametersDelegate
+        final OutputFlags output = new OutputFlags();
+
+        @Parameter(
+                names = {"-t", "--topic"},
+                description = "The topic to describe (default: every topic)")
+        String topic;
+    }
+
+    TopicsDescribe() {
+        super(new Flags());
+    }
+
+    @Override
+    public int run(Io io) {
+        List<TopicBackend.TopicDescription> topics;
+        try (TopicBackend backend = TopicBackend.open(flags.cluster)) {
+            topics = backend.describe(flags.topic, io::warn);
+        }
+        if (flags.output.json()) {
+            io.println(Json.write(topics.stream().map(TopicsDescribe::json).toList()));
+        } else {
+            for (int i = 0; i < topics.size(); i++) {
+                if (i > 0) {
+                    io.println("");
+                }
+                table(io, topics.get(i));
+            }
+        }
+        return 0;
+    }
+
+    private static void table(Io io, TopicBackend.TopicDescription t) {
+        StringBuilder header = new StringBuilder("Topic: ")
+                .append(t.name())
+                .append("  TopicId: ")
+                .append(t.topicId() == null ? "-" : t.topicId())
+                .append("  PartitionCount: ")
+                .append(t.partitions().size())
+                .append("  ReplicationFactor: ")
+                .append(t.replicationFactor());
+        if (t.configs() != null) {
+            StringJoiner configs = new StringJoiner(", ");
+            t.configs().forEach((k, v) -> configs.add(k + "=" + v));
+            header.append("  Configs: ").append(configs);
+        }
+        if (t.markedForDeletion()) {
+            header.append("  MarkedForDeletion: true");
+        }
+        io.println(header.toString());
+        boolean epochs = t.partitions().stream().anyMatch(p -> p.leaderEpoch() != null);
+        List<String> headers = new ArrayList<>(List.of("PARTITION", "LEADER"));
+        if (epochs) {
+            headers.add("LEADER_EPOCH");
+        }
+        headers.addAll(List.of("REPLICAS", "ISR"));
+        Table table = new Table(headers.toArray(String[]::new));
+        for (TopicBackend.PartitionDescription p : t.partitions()) {
+            List<Object> row = new ArrayList<>(List.of(p.partition(), p.leader() == null ? "none" : p.leader()));
+            if (epochs) {
+                row.add(p.leaderEpoch() == null ? "-" : p.leaderEpoch());
+            }
+            row.add(TopicBackend.formatIds(p.replicas()));
+            row.add(TopicBackend.formatIds(p.isr()));
+            table.row(row.toArray());
+        }
+        table.print(io, "  ");
+    }
+
+    private static Map<String, Object> json(TopicBackend.TopicDescription t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("topic", t.name());
+        m.put("topicId", t.topicId());
+        m.put("partitionCount", t.partitions().size());
+        m.put("replicationFactor", t.replicationFactor());
+        if (t.configs() != null) {
+            m.put("configs", t.configs());
+        }
+        if (t.markedForDeletion()) {
+            m.put("markedForDeletion", true);
+        }
+        List<Map<String, Object>> partitions = new ArrayList<>();
+        for (TopicBackend.PartitionDescription p : t.partitions()) {
+            Map<String, Object> pm = new LinkedHashMap<>();
+            pm.put("partition", p.partition());
+            pm.put("leader", p.leader());
+            if (p.leaderEpoch() != null) {
+                pm.put("leaderEpoch", p.leaderEpoch());
+            }
+            pm.put("replicas", p.replicas());
+            pm.put("isr", p.isr());
+            partitions.add(pm);
+        }
+        m.put("partitions", partitions);
+        return m;
+    }
+}
