@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * it leaves; requests for a group whose partition this broker does not lead get NOT_COORDINATOR, and
  * COORDINATOR_LOAD_IN_PROGRESS while its shard loads.
  *
+ * <p>This class only routes: it checks what needs no group state (group id, session timeout bounds),
+ * turns a request into the manager's request record, and runs the operation on the shard's executor
+ * ({@link #onShard}): membership on {@link CoordinatorShard#classicGroups}, offsets on
+ * {@link CoordinatorShard#offsets}, deletion and listing on the shard.
+ *
  * <p>{@code __consumer_offsets} is created on first use (FindCoordinator) through the one
  * topic-creation path, with {@code offsets.topic.num.partitions} partitions and
  * {@code min(offsets.topic.replication.factor, live brokers)} replicas.
