@@ -10,9 +10,12 @@ import io.strand.server.group.proto.GroupMetadataValue;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.Test;
 
@@ -102,6 +105,32 @@ class ClassicGroupTest {
         assertTrue(g.offsetExpiry().isPresent());
         g.transitionTo(GroupState.DEAD, RETENTION);
         assertEquals(List.of(), expired(g, offsets, 100 * RETENTION), "a dead group's offsets do not expire");
+    }
+
+    @Test
+    void shouldAllowCommitsDeletesAndDeletionOnlyInTheRightStates() {
+        ClassicGroup g = new ClassicGroup("g", 0);
+        assertEquals(Errors.NONE, g.validateOffsetCommit("", null, -1), "a standalone commit to an empty group");
+        assertEquals(Errors.NONE, g.validateDeleteGroup());
+        g.add(member("a", "range"));
+        g.generationId = 1;
+        g.protocolName = "range";
+        g.transitionTo(GroupState.COMPLETING_REBALANCE, 0);
+        assertEquals(Errors.REBALANCE_IN_PROGRESS, g.validateOffsetCommit("a", null, 1));
+        g.transitionTo(GroupState.STABLE, 0);
+        assertEquals(Errors.NONE, g.validateOffsetCommit("a", null, 1));
+        assertEquals(Errors.ILLEGAL_GENERATION, g.validateOffsetCommit("a", null, 2));
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, g.validateOffsetCommit("b", null, 1));
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, g.validateOffsetCommit("", null, -1), "standalone, with members");
+        assertEquals(Errors.NONE, g.validateOffsetDelete(), "a consumer group may lose unsubscribed offsets");
+        assertEquals(Optional.of(Set.of("t")), g.subscribedTopics());
+        assertEquals(Errors.NON_EMPTY_GROUP, g.validateDeleteGroup());
+        g.protocolType = "connect";
+        assertEquals(Errors.NON_EMPTY_GROUP, g.validateOffsetDelete(), "another protocol type: not while active");
+        g.transitionTo(GroupState.DEAD, 0);
+        assertEquals(Errors.COORDINATOR_NOT_AVAILABLE, g.validateOffsetCommit("a", null, 1));
+        assertEquals(Errors.GROUP_ID_NOT_FOUND, g.validateOffsetDelete());
+        assertEquals(Errors.GROUP_ID_NOT_FOUND, g.validateDeleteGroup());
     }
 
     @Test
