@@ -1,7 +1,6 @@
 package io.strand.server.group;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,16 +9,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
-import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 
 /**
- * A classic group's state: membership, generation, selected protocol and committed offsets. The
- * rebalance itself (timers, futures, writes) is driven by {@link CoordinatorShard}; this class holds
- * the data and the rules that need no I/O.
+ * A classic group's state: membership, generation and selected protocol, and the rules about them
+ * that need no I/O (including which of its offsets may be committed, deleted or expired; the
+ * offsets themselves are held by {@link OffsetManager}). The rebalance (timers, futures, writes) is
+ * driven by {@link ClassicGroupManager} and {@link ClassicRebalance}.
  *
  * <p>Not thread-safe: touched only on its shard's executor.
  */
-final class ClassicGroup {
+final class ClassicGroup implements Group {
     static final String CONSUMER_PROTOCOL_TYPE = ConsumerProtocol.PROTOCOL_TYPE;
 
     final String groupId;
@@ -39,8 +39,6 @@ final class ClassicGroup {
     /** Members of the current generation that have not sent SyncGroup yet. */
     final Set<String> pendingSyncMembers = new HashSet<>();
 
-    final Map<TopicPartition, CommittedOffset> offsets = new HashMap<>();
-
     /** Bumped whenever a join timer becomes stale (a new rebalance, or the join completed). */
     int joinTimerToken;
 
@@ -52,6 +50,27 @@ final class ClassicGroup {
     ClassicGroup(String groupId, long nowMs) {
         this.groupId = groupId;
         this.stateTimestampMs = nowMs;
+    }
+
+    @Override
+    public String groupId() {
+        return groupId;
+    }
+
+    @Override
+    public GroupType type() {
+        return GroupType.CLASSIC;
+    }
+
+    @Override
+    public boolean isDead() {
+        return is(GroupState.DEAD);
+    }
+
+    @Override
+    public GroupCoordinator.Listed listing() {
+        return new GroupCoordinator.Listed(
+                groupId, protocolType == null ? "" : protocolType, state.kafkaName(), GroupType.CLASSIC);
     }
 
     boolean is(GroupState s) {
@@ -212,7 +231,8 @@ final class ClassicGroup {
      * The topics the members of a consumer group subscribe to, if that is known: empty for groups of
      * other protocol types or whose subscriptions cannot be read.
      */
-    Optional<Set<String>> subscribedTopics() {
+    @Override
+    public Optional<Set<String>> subscribedTopics() {
         if (!CONSUMER_PROTOCOL_TYPE.equals(protocolType) || protocolName == null) {
             return Optional.empty();
         }
@@ -228,43 +248,69 @@ final class ClassicGroup {
         return Optional.of(topics);
     }
 
-    /**
-     * The offsets retention removes at {@code nowMs} (KIP-211): every offset of an empty group once
-     * the group has been empty and the offset uncommitted for {@code retentionMs}; in an active
-     * consumer group, offsets of topics no member subscribes to once uncommitted for that long; never
-     * offsets of an active group of another protocol type. An offset committed with its own
-     * retention (OffsetCommit v2-4) expires at that time instead.
-     */
-    List<TopicPartition> expiredOffsets(long nowMs, long retentionMs) {
-        List<TopicPartition> out = new ArrayList<>();
+    @Override
+    public Optional<OffsetExpiry> offsetExpiry() {
         if (is(GroupState.EMPTY)) {
-            offsets.forEach((tp, o) -> {
-                long base = protocolType == null
-                        ? o.commitTimestampMs()
-                        : Math.max(o.commitTimestampMs(), stateTimestampMs);
-                if (expired(o, base, nowMs, retentionMs)) {
-                    out.add(tp);
-                }
-            });
-        } else if (!is(GroupState.DEAD)) {
-            Optional<Set<String>> subscribed = subscribedTopics();
-            if (subscribed.isPresent()) {
-                offsets.forEach((tp, o) -> {
-                    if (!subscribed.get().contains(tp.topic())
-                            && expired(o, o.commitTimestampMs(), nowMs, retentionMs)) {
-                        out.add(tp);
-                    }
-                });
-            }
+            // every offset, once the group has been empty and the offset uncommitted for the retention
+            boolean standalone = protocolType == null;
+            long emptySinceMs = stateTimestampMs;
+            return Optional.of(new OffsetExpiry(
+                    topic -> true,
+                    o -> standalone ? o.commitTimestampMs() : Math.max(o.commitTimestampMs(), emptySinceMs)));
         }
-        return out;
+        if (is(GroupState.DEAD)) {
+            return Optional.empty();
+        }
+        // an active consumer group: offsets of topics no member subscribes to; other protocol types: none
+        return subscribedTopics()
+                .map(subscribed ->
+                        new OffsetExpiry(topic -> !subscribed.contains(topic), CommittedOffset::commitTimestampMs));
     }
 
-    private static boolean expired(CommittedOffset o, long base, long nowMs, long retentionMs) {
-        if (o.expireTimestampMs() >= 0) {
-            return nowMs >= o.expireTimestampMs();
+    @Override
+    public Errors validateOffsetCommit(String memberId, String groupInstanceId, int generationId) {
+        if (is(GroupState.DEAD)) {
+            return Errors.COORDINATOR_NOT_AVAILABLE;
         }
-        return nowMs - base >= retentionMs;
+        if (generationId < 0 && is(GroupState.EMPTY)) {
+            return Errors.NONE; // standalone commit
+        }
+        if (isStaticMemberFenced(memberId, groupInstanceId)) {
+            return Errors.FENCED_INSTANCE_ID;
+        }
+        if (memberId == null || !has(memberId)) {
+            return Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (generationId != this.generationId) {
+            return Errors.ILLEGAL_GENERATION;
+        }
+        if (is(GroupState.COMPLETING_REBALANCE)) {
+            // the member has its join answer but not its assignment yet
+            return Errors.REBALANCE_IN_PROGRESS;
+        }
+        return Errors.NONE;
+    }
+
+    @Override
+    public Errors validateOffsetDelete() {
+        if (is(GroupState.DEAD)) {
+            return Errors.GROUP_ID_NOT_FOUND;
+        }
+        if (!is(GroupState.EMPTY) && !CONSUMER_PROTOCOL_TYPE.equals(protocolType)) {
+            return Errors.NON_EMPTY_GROUP;
+        }
+        return Errors.NONE;
+    }
+
+    @Override
+    public Errors validateDeleteGroup() {
+        if (is(GroupState.DEAD)) {
+            return Errors.GROUP_ID_NOT_FOUND;
+        }
+        if (!is(GroupState.EMPTY) || !members.isEmpty()) {
+            return Errors.NON_EMPTY_GROUP;
+        }
+        return Errors.NONE;
     }
 
     @Override

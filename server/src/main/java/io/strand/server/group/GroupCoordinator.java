@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  * it leaves; requests for a group whose partition this broker does not lead get NOT_COORDINATOR, and
  * COORDINATOR_LOAD_IN_PROGRESS while its shard loads.
  *
+ * <p>This class only routes: it checks what needs no group state (group id, session timeout bounds),
+ * turns a request into the manager's request record, and runs the operation on the shard's executor
+ * ({@link #onShard}): membership on {@link CoordinatorShard#classicGroups}, offsets on
+ * {@link CoordinatorShard#offsets}, deletion and listing on the shard.
+ *
  * <p>{@code __consumer_offsets} is created on first use (FindCoordinator) through the one
  * topic-creation path, with {@code offsets.topic.num.partitions} partitions and
  * {@code min(offsets.topic.replication.factor, live brokers)} replicas.
@@ -197,36 +202,38 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
                 .orElse(false);
     }
 
-    /** Every active shard (ListGroups), and whether some shard is still loading. */
-    <T> CompletableFuture<List<T>> onEveryShard(Function<CoordinatorShard, T> op, boolean[] loadingOut) {
-        List<CompletableFuture<T>> parts = new ArrayList<>();
+    /** What {@link #onEveryShard} gathered: the active shards' answers, and whether some shard is still loading. */
+    record EveryShard<T>(List<T> answers, boolean anyLoading) {}
+
+    /** One shard's part of {@link #onEveryShard}: its answer if active (else null), and whether it is loading. */
+    private record ShardAnswer<T>(T answer, boolean loading) {}
+
+    /** Runs {@code op} on every active shard (ListGroups). */
+    <T> CompletableFuture<EveryShard<T>> onEveryShard(Function<CoordinatorShard, T> op) {
+        boolean loading = false;
         for (int p = 0; p < config.offsetsTopicPartitions(); p++) {
             if (!shards.containsKey(p) && leadsInMetadata(p)) {
-                synchronized (loadingOut) {
-                    loadingOut[0] = true; // led, but the leadership has not reached the replica manager yet
-                }
+                loading = true; // led, but the leadership has not reached the replica manager yet
             }
         }
+        List<CompletableFuture<ShardAnswer<T>>> parts = new ArrayList<>();
         for (CoordinatorShard s : shards.values()) {
-            parts.add(s.submit(() -> {
-                if (s.status == CoordinatorShard.Status.LOADING) {
-                    synchronized (loadingOut) {
-                        loadingOut[0] = true;
-                    }
-                }
-                return CompletableFuture.completedFuture(
-                        s.status == CoordinatorShard.Status.ACTIVE ? op.apply(s) : null);
-            }));
+            parts.add(s.submit(() -> CompletableFuture.completedFuture(new ShardAnswer<>(
+                    s.status == CoordinatorShard.Status.ACTIVE ? op.apply(s) : null,
+                    s.status == CoordinatorShard.Status.LOADING))));
         }
+        boolean unledYet = loading;
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
             List<T> out = new ArrayList<>();
-            parts.forEach(f -> {
-                T t = f.join();
-                if (t != null) {
-                    out.add(t);
+            boolean anyLoading = unledYet;
+            for (CompletableFuture<ShardAnswer<T>> f : parts) {
+                ShardAnswer<T> a = f.join();
+                anyLoading |= a.loading();
+                if (a.answer() != null) {
+                    out.add(a.answer());
                 }
-            });
-            return out;
+            }
+            return new EveryShard<>(out, anyLoading);
         });
     }
 
@@ -323,8 +330,8 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
     /** OffsetDelete's answer: a group-level error, else one per partition. */
     public record DeleteOffsetsResult(Errors error, Map<TopicPartition, Errors> partitions) {}
 
-    /** A group's summary for ListGroups. */
-    public record Listed(String groupId, String protocolType, GroupState state) {}
+    /** A group's summary for ListGroups: its state as Kafka names it (the states differ by group type). */
+    public record Listed(String groupId, String protocolType, String state, GroupType type) {}
 
     /** ListGroups' answer: COORDINATOR_LOAD_IN_PROGRESS while some shard loads, with the groups known so far. */
     public record ListResult(Errors error, List<Listed> groups) {}
@@ -339,18 +346,18 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
     public CompletableFuture<JoinGroupResponseData> joinGroup(Client client, short version, JoinGroupRequestData req) {
         if (invalidGroupId(req.groupId(), false)) {
             return CompletableFuture.completedFuture(
-                    CoordinatorShard.joinError(req.memberId(), Errors.INVALID_GROUP_ID));
+                    ClassicResponses.joinError(req.memberId(), Errors.INVALID_GROUP_ID));
         }
         if (req.sessionTimeoutMs() < config.minSessionTimeoutMs()
                 || req.sessionTimeoutMs() > config.maxSessionTimeoutMs()) {
             return CompletableFuture.completedFuture(
-                    CoordinatorShard.joinError(req.memberId(), Errors.INVALID_SESSION_TIMEOUT));
+                    ClassicResponses.joinError(req.memberId(), Errors.INVALID_SESSION_TIMEOUT));
         }
         List<GroupMember.Protocol> protocols = new ArrayList<>();
         req.protocols().forEach(p -> protocols.add(new GroupMember.Protocol(p.name(), p.metadata())));
         int rebalanceTimeout =
                 version == 0 || req.rebalanceTimeoutMs() < 0 ? req.sessionTimeoutMs() : req.rebalanceTimeoutMs();
-        CoordinatorShard.JoinRequest r = new CoordinatorShard.JoinRequest(
+        ClassicGroupManager.JoinRequest r = new ClassicGroupManager.JoinRequest(
                 req.groupId(),
                 req.memberId() == null ? "" : req.memberId(),
                 req.groupInstanceId(),
@@ -362,16 +369,17 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
                 client.clientHost(),
                 version,
                 version >= 8 ? req.reason() : null);
-        return onShard(req.groupId(), e -> CoordinatorShard.joinError(req.memberId(), e), s -> s.joinGroup(r));
+        return onShard(
+                req.groupId(), e -> ClassicResponses.joinError(req.memberId(), e), s -> s.classicGroups.joinGroup(r));
     }
 
     public CompletableFuture<SyncGroupResponseData> syncGroup(SyncGroupRequestData req) {
         if (invalidGroupId(req.groupId(), false)) {
-            return CompletableFuture.completedFuture(CoordinatorShard.syncError(Errors.INVALID_GROUP_ID));
+            return CompletableFuture.completedFuture(ClassicResponses.syncError(Errors.INVALID_GROUP_ID));
         }
         Map<String, byte[]> assignments = new HashMap<>();
         req.assignments().forEach(a -> assignments.put(a.memberId(), a.assignment()));
-        CoordinatorShard.SyncRequest r = new CoordinatorShard.SyncRequest(
+        ClassicGroupManager.SyncRequest r = new ClassicGroupManager.SyncRequest(
                 req.groupId(),
                 req.generationId(),
                 req.memberId(),
@@ -379,7 +387,7 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
                 req.protocolType(),
                 req.protocolName(),
                 assignments);
-        return onShard(req.groupId(), CoordinatorShard::syncError, s -> s.syncGroup(r));
+        return onShard(req.groupId(), ClassicResponses::syncError, s -> s.classicGroups.syncGroup(r));
     }
 
     public CompletableFuture<Errors> heartbeat(
@@ -387,18 +395,16 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         if (invalidGroupId(groupId, false)) {
             return CompletableFuture.completedFuture(Errors.INVALID_GROUP_ID);
         }
-        return onShardNow(groupId, e -> e, s -> s.heartbeat(groupId, memberId, groupInstanceId, generationId));
+        return onShardNow(
+                groupId, e -> e, s -> s.classicGroups.heartbeat(groupId, memberId, groupInstanceId, generationId));
     }
 
     public CompletableFuture<LeaveResult> leaveGroup(String groupId, List<Leaving> leaving) {
         if (invalidGroupId(groupId, false)) {
             return CompletableFuture.completedFuture(new LeaveResult(Errors.INVALID_GROUP_ID, List.of()));
         }
-        return onShardNow(groupId, e -> new LeaveResult(e, List.of()), s -> {
-            Errors[] error = new Errors[1];
-            List<MemberResponse> members = s.leaveGroup(groupId, leaving, error);
-            return new LeaveResult(error[0], members);
-        });
+        return onShardNow(
+                groupId, e -> new LeaveResult(e, List.of()), s -> s.classicGroups.leaveGroup(groupId, leaving));
     }
 
     /**
@@ -422,9 +428,9 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         if (invalidGroupId(groupId, true)) {
             return CompletableFuture.completedFuture(all.apply(Errors.INVALID_GROUP_ID));
         }
-        CoordinatorShard.CommitRequest r = new CoordinatorShard.CommitRequest(
+        OffsetManager.CommitRequest r = new OffsetManager.CommitRequest(
                 groupId, memberId, groupInstanceId, generationId, retentionMs, offsets, version);
-        return onShard(groupId, all, s -> s.commitOffsets(r));
+        return onShard(groupId, all, s -> s.offsets.commitOffsets(r));
     }
 
     /** Committed offsets of {@code partitions}, or of every partition with one when null. */
@@ -435,14 +441,15 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         return onShardNow(
                 groupId,
                 e -> new OffsetsResult(e, Map.of()),
-                s -> new OffsetsResult(Errors.NONE, s.fetchOffsets(groupId, partitions)));
+                s -> new OffsetsResult(Errors.NONE, s.offsets.fetchOffsets(groupId, partitions)));
     }
 
     public CompletableFuture<DeleteOffsetsResult> deleteOffsets(String groupId, List<TopicPartition> partitions) {
         if (invalidGroupId(groupId, false)) {
             return CompletableFuture.completedFuture(new DeleteOffsetsResult(Errors.INVALID_GROUP_ID, Map.of()));
         }
-        return onShard(groupId, e -> new DeleteOffsetsResult(e, Map.of()), s -> s.deleteOffsets(groupId, partitions));
+        return onShard(
+                groupId, e -> new DeleteOffsetsResult(e, Map.of()), s -> s.offsets.deleteOffsets(groupId, partitions));
     }
 
     public CompletableFuture<Errors> deleteGroup(String groupId) {
@@ -464,22 +471,17 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
             return CompletableFuture.completedFuture(error.apply(Errors.INVALID_GROUP_ID));
         }
         return onShardNow(groupId, error, s -> {
-            DescribedGroup d = s.describe(groupId);
+            DescribedGroup d = s.classicGroups.describe(groupId);
             return d != null ? d : error.apply(Errors.GROUP_ID_NOT_FOUND);
         });
     }
 
     public CompletableFuture<ListResult> listGroups() {
-        boolean[] loading = new boolean[1];
-        return onEveryShard(CoordinatorShard::list, loading).thenApply(lists -> {
+        return onEveryShard(CoordinatorShard::list).thenApply(every -> {
             List<Listed> all = new ArrayList<>();
-            lists.forEach(all::addAll);
+            every.answers().forEach(all::addAll);
             all.sort((a, b) -> a.groupId().compareTo(b.groupId()));
-            boolean anyLoading;
-            synchronized (loading) {
-                anyLoading = loading[0];
-            }
-            return new ListResult(anyLoading ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NONE, all);
+            return new ListResult(every.anyLoading() ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NONE, all);
         });
     }
 

@@ -82,6 +82,24 @@ final class GroupMember {
         return awaitingSync != null;
     }
 
+    /** Answers the member's waiting JoinGroup, if any, with {@code response}. */
+    void completeJoin(JoinGroupResponseData response) {
+        CompletableFuture<JoinGroupResponseData> f = awaitingJoin;
+        if (f != null) {
+            awaitingJoin = null;
+            f.complete(response);
+        }
+    }
+
+    /** Answers the member's waiting SyncGroup, if any, with {@code response}. */
+    void completeSync(SyncGroupResponseData response) {
+        CompletableFuture<SyncGroupResponseData> f = awaitingSync;
+        if (f != null) {
+            awaitingSync = null;
+            f.complete(response);
+        }
+    }
+
     /** The member's metadata for {@code protocol}, or an empty array if it does not support it. */
     byte[] metadata(String protocol) {
         for (Protocol p : protocols) {

@@ -13,11 +13,10 @@ import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
  * ListGroups: the groups this broker coordinates, filtered by state (v4+, case-insensitive) and
- * by type (v5+; every group here is of type "classic"). COORDINATOR_LOAD_IN_PROGRESS while one of
- * its {@code __consumer_offsets} partitions is loading, with the groups known so far.
+ * by type (v5+; every group here is of type "classic" so far). COORDINATOR_LOAD_IN_PROGRESS while
+ * one of its {@code __consumer_offsets} partitions is loading, with the groups known so far.
  */
 public final class ListGroupsHandler implements ApiHandler<ListGroupsRequestData> {
-    static final String CLASSIC = "classic";
     private final GroupCoordinator groups;
 
     public ListGroupsHandler(GroupCoordinator groups) {
@@ -37,17 +36,15 @@ public final class ListGroupsHandler implements ApiHandler<ListGroupsRequestData
         return groups.listGroups().thenApply(r -> {
             ListGroupsResponseData response =
                     new ListGroupsResponseData().setErrorCode(r.error().code());
-            if (!types.isEmpty() && !types.contains(CLASSIC)) {
-                return response;
-            }
             for (GroupCoordinator.Listed g : r.groups()) {
-                if (states.isEmpty() || states.contains(g.state().kafkaName().toLowerCase(Locale.ROOT))) {
+                if ((states.isEmpty() || states.contains(g.state().toLowerCase(Locale.ROOT)))
+                        && (types.isEmpty() || types.contains(g.type().kafkaName()))) {
                     response.groups()
                             .add(new ListGroupsResponseData.ListedGroup()
                                     .setGroupId(g.groupId())
                                     .setProtocolType(g.protocolType())
-                                    .setGroupState(g.state().kafkaName())
-                                    .setGroupType(CLASSIC));
+                                    .setGroupState(g.state())
+                                    .setGroupType(g.type().kafkaName()));
                 }
             }
             return response;

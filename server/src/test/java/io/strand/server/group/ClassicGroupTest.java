@@ -9,13 +9,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.strand.server.group.proto.GroupMetadataValue;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.Test;
 
-/** The group rules that need no I/O: protocol selection, offset retention, and the record encoding. */
+/** The group rules that need no I/O: protocol selection, offset retention, commit validation, and the record encoding. */
 class ClassicGroupTest {
     private static final long MINUTE = 60_000;
     private static final long RETENTION = 10 * MINUTE;
@@ -42,6 +46,11 @@ class ClassicGroupTest {
         return out;
     }
 
+    private static List<TopicPartition> expired(
+            ClassicGroup g, Map<TopicPartition, CommittedOffset> offsets, long nowMs) {
+        return OffsetManager.expiredOffsets(g, offsets, nowMs, RETENTION);
+    }
+
     @Test
     void shouldSelectTheProtocolMostMembersPreferAmongThoseAllSupport() {
         ClassicGroup g = new ClassicGroup("g", 0);
@@ -61,10 +70,11 @@ class ClassicGroupTest {
     void shouldExpireOffsetsOfAnEmptyGroupOnlyAfterTheRetentionSinceItBecameEmpty() {
         ClassicGroup g = new ClassicGroup("g", 0);
         g.protocolType = "consumer";
-        g.offsets.put(new TopicPartition("t", 0), new CommittedOffset(5, -1, "", 0, -1));
+        Map<TopicPartition, CommittedOffset> offsets =
+                Map.of(new TopicPartition("t", 0), new CommittedOffset(5, -1, "", 0, -1));
         g.transitionTo(GroupState.EMPTY, 5 * MINUTE);
-        assertEquals(List.of(), g.expiredOffsets(14 * MINUTE, RETENTION), "empty for 9 minutes only");
-        assertEquals(List.of(new TopicPartition("t", 0)), g.expiredOffsets(15 * MINUTE, RETENTION));
+        assertEquals(List.of(), expired(g, offsets, 14 * MINUTE), "empty for 9 minutes only");
+        assertEquals(List.of(new TopicPartition("t", 0)), expired(g, offsets, 15 * MINUTE));
     }
 
     @Test
@@ -73,10 +83,11 @@ class ClassicGroupTest {
         TopicPartition old = new TopicPartition("t", 0);
         TopicPartition fresh = new TopicPartition("t", 1);
         TopicPartition own = new TopicPartition("t", 2);
-        g.offsets.put(old, new CommittedOffset(1, -1, null, 0, -1));
-        g.offsets.put(fresh, new CommittedOffset(1, -1, null, 8 * MINUTE, -1));
-        g.offsets.put(own, new CommittedOffset(1, -1, null, 8 * MINUTE, 9 * MINUTE));
-        List<TopicPartition> expired = g.expiredOffsets(10 * MINUTE, RETENTION);
+        Map<TopicPartition, CommittedOffset> offsets = Map.of(
+                old, new CommittedOffset(1, -1, null, 0, -1),
+                fresh, new CommittedOffset(1, -1, null, 8 * MINUTE, -1),
+                own, new CommittedOffset(1, -1, null, 8 * MINUTE, 9 * MINUTE));
+        List<TopicPartition> expired = expired(g, offsets, 10 * MINUTE);
         assertEquals(2, expired.size());
         assertTrue(expired.contains(old) && expired.contains(own));
     }
@@ -87,9 +98,39 @@ class ClassicGroupTest {
         g.add(member("a", "range"));
         g.protocolName = "range";
         g.transitionTo(GroupState.STABLE, 0);
-        g.offsets.put(new TopicPartition("t", 0), new CommittedOffset(1, -1, "", 0, -1));
-        g.offsets.put(new TopicPartition("gone", 0), new CommittedOffset(1, -1, "", 0, -1));
-        assertEquals(List.of(new TopicPartition("gone", 0)), g.expiredOffsets(RETENTION, RETENTION));
+        Map<TopicPartition, CommittedOffset> offsets = Map.of(
+                new TopicPartition("t", 0), new CommittedOffset(1, -1, "", 0, -1),
+                new TopicPartition("gone", 0), new CommittedOffset(1, -1, "", 0, -1));
+        assertEquals(List.of(new TopicPartition("gone", 0)), expired(g, offsets, RETENTION));
+        assertTrue(g.offsetExpiry().isPresent());
+        g.transitionTo(GroupState.DEAD, RETENTION);
+        assertEquals(List.of(), expired(g, offsets, 100 * RETENTION), "a dead group's offsets do not expire");
+    }
+
+    @Test
+    void shouldAllowCommitsDeletesAndDeletionOnlyInTheRightStates() {
+        ClassicGroup g = new ClassicGroup("g", 0);
+        assertEquals(Errors.NONE, g.validateOffsetCommit("", null, -1), "a standalone commit to an empty group");
+        assertEquals(Errors.NONE, g.validateDeleteGroup());
+        g.add(member("a", "range"));
+        g.generationId = 1;
+        g.protocolName = "range";
+        g.transitionTo(GroupState.COMPLETING_REBALANCE, 0);
+        assertEquals(Errors.REBALANCE_IN_PROGRESS, g.validateOffsetCommit("a", null, 1));
+        g.transitionTo(GroupState.STABLE, 0);
+        assertEquals(Errors.NONE, g.validateOffsetCommit("a", null, 1));
+        assertEquals(Errors.ILLEGAL_GENERATION, g.validateOffsetCommit("a", null, 2));
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, g.validateOffsetCommit("b", null, 1));
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, g.validateOffsetCommit("", null, -1), "standalone, with members");
+        assertEquals(Errors.NONE, g.validateOffsetDelete(), "a consumer group may lose unsubscribed offsets");
+        assertEquals(Optional.of(Set.of("t")), g.subscribedTopics());
+        assertEquals(Errors.NON_EMPTY_GROUP, g.validateDeleteGroup());
+        g.protocolType = "connect";
+        assertEquals(Errors.NON_EMPTY_GROUP, g.validateOffsetDelete(), "another protocol type: not while active");
+        g.transitionTo(GroupState.DEAD, 0);
+        assertEquals(Errors.COORDINATOR_NOT_AVAILABLE, g.validateOffsetCommit("a", null, 1));
+        assertEquals(Errors.GROUP_ID_NOT_FOUND, g.validateOffsetDelete());
+        assertEquals(Errors.GROUP_ID_NOT_FOUND, g.validateDeleteGroup());
     }
 
     @Test
