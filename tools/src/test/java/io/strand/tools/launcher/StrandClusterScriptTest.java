@@ -1,4 +1,4 @@
-package io.strand.tools.cluster;
+package io.strand.tools.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

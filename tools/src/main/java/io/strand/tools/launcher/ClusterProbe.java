@@ -1,4 +1,4 @@
-package io.strand.tools.cluster;
+package io.strand.tools.launcher;
 
 import java.io.PrintStream;
 import java.time.Duration;
