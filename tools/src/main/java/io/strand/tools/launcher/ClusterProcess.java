@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 /**
  * One process of a local cluster: {@code zookeeper} or {@code broker-<i>}, with what identifies it
- * (the main class and the config file on its command line) and its pid and log files.
+ * (the main class and the config file on its command line) and its pid and log files. Immutable.
  *
  * @param name {@code zookeeper} or {@code broker-<i>}: the name of its pid and log files
  * @param mainClass the main class its java command line holds
