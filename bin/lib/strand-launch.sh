@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# Shared helpers of bin/strand-zookeeper, bin/strand-broker and bin/strand-cluster.
-# Sourced, never run. Sets STRAND_HOME (the repo root) and JAVA.
+# The one launch library of every bin/ script: where the project is (STRAND_HOME), which java
+# (JAVA), building it when the jars are missing (quietly, on stderr), the classpaths of the
+# server and tool JVMs, and small helpers. Sourced, never run.
 #
 # Environment understood here:
 #   JAVA_HOME                 java is $JAVA_HOME/bin/java when set, else java on PATH
@@ -17,7 +18,18 @@ else
   JAVA="java"
 fi
 
+# Options of every tool JVM (bin/strand, strand-bench, strand-cluster): tools/target/lib holds the
+# server jar, whose logback.xml sits beside the tools' own (the tools jar comes first on the
+# classpath, so the tools' one is used); logback would report the two on stdout.
+# shellcheck disable=SC2034  # for the scripts that source this file
+STRAND_TOOLS_JAVA_OPTS=(-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener)
+
 STRAND_PROG="${STRAND_PROG:-$(basename "$0")}"
+
+# strand_usage — the running script's header comment (line 2 up to 'set -euo'), for --help.
+strand_usage() {
+  sed -n '2,/^set -euo/p' "$(readlink -f "$0")" | sed -e '$d' -e 's/^# \{0,1\}//'
+}
 
 strand_err() { printf '%s: %s\n' "$STRAND_PROG" "$*" >&2; }
 strand_die() { strand_err "$@"; exit 1; }
@@ -55,12 +67,21 @@ strand_tools_built() {
     strand_first_glob "$STRAND_HOME"/tools/target/lib/kafka-clients-*.jar >/dev/null
 }
 
-# Build the whole project (never install it). Output goes to stderr so that a
-# caller's stdout stays clean.
+# strand_mvn ARGS... — run Maven in STRAND_HOME, its output on stderr so that a caller's stdout
+# stays clean: batch mode, quiet, without the stray terminal escapes Maven 3.8's jansi prints even
+# with -q (-Djansi.noreset=true), and without the format check (a user's unformatted local edit
+# must not stop a launch; the project's own build checks the format).
+strand_mvn() {
+  command -v mvn >/dev/null 2>&1 || strand_die "mvn is not on PATH (needed for: mvn $*)"
+  (cd "$STRAND_HOME" && MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" \
+    mvn -B -q -Dspotless.check.skip=true "$@") >&2
+}
+
+# Build the whole project (never install it).
 strand_build() {
   command -v mvn >/dev/null 2>&1 || strand_die "the project is not built and mvn is not on PATH; build it with: mvn -DskipTests package"
   strand_err "building the project (mvn -q -DskipTests package in $STRAND_HOME)..."
-  (cd "$STRAND_HOME" && mvn -q -DskipTests package) >&2 ||
+  strand_mvn -DskipTests package ||
     strand_die "the build failed; run 'mvn -DskipTests package' in $STRAND_HOME to see why"
 }
 
@@ -71,7 +92,7 @@ strand_warn_if_stale() {
   local newer
   newer="$(cd "$STRAND_HOME" && find "$@" -name target -prune -o -type f \
     \( -name '*.java' -o -name '*.proto' -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) \
-    -newer "$jar" -print -quit 2>/dev/null)"
+    -newer "$jar" -print -quit 2>/dev/null)" || true  # a missing source dir is no error
   if [[ -n "$newer" ]]; then
     strand_err "note: $newer is newer than $(basename "$jar"); run 'mvn -DskipTests package' to rebuild"
   fi
@@ -119,22 +140,4 @@ strand_cfg_value() {
     [[ "$k" == "$key" ]] && value="$v"
   done <"$file"
   printf '%s\n' "$value"
-}
-
-# strand_port_open PORT [HOST] — true when something accepts TCP connections there.
-strand_port_open() {
-  timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "${2:-127.0.0.1}" "$1" 2>/dev/null
-}
-
-# strand_zk_4lw PORT CMD [HOST] — send a ZooKeeper four-letter word, print the answer.
-strand_zk_4lw() {
-  timeout 3 bash -c 'exec 3<>"/dev/tcp/$1/$2" || exit 1; printf "%s" "$3" >&3; cat <&3' \
-    _ "${3:-127.0.0.1}" "$1" "$2" 2>/dev/null
-}
-
-# strand_zk_serving PORT — true when ZooKeeper there answers srvr with a Mode (it serves requests).
-strand_zk_serving() {
-  local out
-  out="$(strand_zk_4lw "$1" srvr)" || return 1
-  grep -q '^Mode: ' <<<"$out"
 }

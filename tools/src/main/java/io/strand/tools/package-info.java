@@ -19,6 +19,8 @@
  *   <li>{@link io.strand.tools.groups} &mdash; {@code groups list|describe|reset-offsets}
  *   <li>{@link io.strand.tools.bench} &mdash; benchmarks, run by {@code bin/strand-bench} (not
  *       {@code strand} commands)
+ *   <li>{@link io.strand.tools.launcher} &mdash; the local-cluster launcher behind {@code
+ *       bin/strand-cluster start|stop|status} (its own main, not a {@code strand} command)
  * </ul>
  *
  * <p>What every command uses lives in {@link io.strand.tools.cli}: the {@code Command} base class, the

@@ -1,4 +1,4 @@
-package io.strand.tools.cluster;
+package io.strand.tools.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,6 +41,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,10 +51,11 @@ import org.junit.jupiter.api.io.TempDir;
  * client, status, a second start, a broker killed and started again, stop, start on the stopped
  * cluster's data, stop — with real ZooKeeper and broker processes on free loopback ports.
  *
- * <p>The scripts run the JVMs with this test's own classpath (STRAND_SERVER_CLASSPATH,
- * STRAND_TOOLS_CLASSPATH): during {@code mvn test} the module jars may not be built yet, and
- * built jars could be stale. Everything else is the script as shipped.
+ * <p>The scripts run the JVMs (the launcher, ZooKeeper, the brokers) with this test's own classpath
+ * (STRAND_SERVER_CLASSPATH, STRAND_TOOLS_CLASSPATH): during {@code mvn test} the module jars may not
+ * be built yet, and built jars could be stale. Everything else is the script as shipped.
  */
+@Tag("system")
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class StrandClusterScriptTest {
     private static final int BROKERS = 3;

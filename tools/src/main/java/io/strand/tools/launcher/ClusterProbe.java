@@ -1,4 +1,4 @@
-package io.strand.tools.cluster;
+package io.strand.tools.launcher;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -21,12 +21,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Waits until every given broker answers a Kafka request that lists the cluster's brokers, and
- * until each of them lists the expected brokers. Used by {@code bin/strand-cluster start}.
+ * until each of them lists the expected brokers. {@code bin/strand-cluster start} ({@link LocalCluster})
+ * calls it in its own JVM; its main serves scripts that wait for another Kafka-compatible cluster.
  *
  * <p>Each address is asked on its own (an {@link Admin} client bootstrapped with that address
  * only), with {@code describeCluster()}; the client falls back to a Metadata request when the
  * broker does not implement DescribeCluster. Exit status 0 when all answered in time, 1 when not,
  * 2 on bad usage.
+ *
+ * <p>Threading: runs on the calling thread (each Admin client has its own network thread).
  *
  * <pre>
  * ClusterProbe --bootstrap 127.0.0.1:9092,127.0.0.1:9093 [--brokers N] [--ids 1,2] [--timeout-ms 60000]
@@ -60,6 +63,26 @@ public final class ClusterProbe {
             out.println(USAGE);
             return 0;
         }
+        return await(opts, out, err);
+    }
+
+    /**
+     * Waits until each of {@code addresses} lists at least {@code brokers} brokers, including every
+     * id of {@code ids}; one line per address, on {@code out} when it did, on {@code err} when not.
+     *
+     * @return 0 when all did within {@code timeoutMs}, 1 when not
+     */
+    static int await(
+            List<String> addresses, int brokers, Set<Integer> ids, long timeoutMs, PrintStream out, PrintStream err) {
+        Options opts = new Options();
+        opts.addresses.addAll(addresses);
+        opts.brokers = brokers;
+        opts.ids.addAll(ids);
+        opts.timeoutMs = timeoutMs;
+        return await(opts, out, err);
+    }
+
+    private static int await(Options opts, PrintStream out, PrintStream err) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(opts.timeoutMs);
         boolean allOk = true;
         for (String address : opts.addresses) {
@@ -134,7 +157,7 @@ public final class ClusterProbe {
     }
 
     /** The Kafka client logs every refused connection while brokers come up; the probe reports itself. */
-    private static void quietClientLogging() {
+    static void quietClientLogging() {
         Object root = LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         if (root instanceof ch.qos.logback.classic.Logger logback) {
             logback.setLevel(ch.qos.logback.classic.Level.ERROR);
