@@ -18,12 +18,6 @@ else
   JAVA="java"
 fi
 
-# Options of every tool JVM (bin/strand, strand-bench, strand-cluster): tools/target/lib holds the
-# server jar, whose logback.xml sits beside the tools' own (the tools jar comes first on the
-# classpath, so the tools' one is used); logback would report the two on stdout.
-# shellcheck disable=SC2034  # for the scripts that source this file
-STRAND_TOOLS_JAVA_OPTS=(-Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener)
-
 STRAND_PROG="${STRAND_PROG:-$(basename "$0")}"
 
 # strand_usage — the running script's header comment (line 2 up to 'set -euo'), for --help.

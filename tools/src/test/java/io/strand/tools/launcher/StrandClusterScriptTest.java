@@ -250,7 +250,7 @@ class StrandClusterScriptTest {
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile());
         Map<String, String> env = pb.environment();
-        String classpath = System.getProperty("java.class.path");
+        String classpath = TestClasspath.runtime();
         env.put("STRAND_SERVER_CLASSPATH", classpath);
         env.put("STRAND_TOOLS_CLASSPATH", classpath);
         env.put("STRAND_HEAP_OPTS", "-Xms64m -Xmx512m");

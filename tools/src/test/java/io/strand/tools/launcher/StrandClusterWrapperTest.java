@@ -258,7 +258,7 @@ class StrandClusterWrapperTest {
 
     /** A jar without classes whose manifest puts this test's classpath on the classpath. */
     private static void pathingJar(Path jar) throws IOException {
-        String classPath = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
+        String classPath = List.of(TestClasspath.runtime().split(File.pathSeparator)).stream()
                 .filter(s -> !s.isEmpty())
                 .map(s -> Path.of(s).toAbsolutePath().toUri().toString())
                 .collect(Collectors.joining(" "));
