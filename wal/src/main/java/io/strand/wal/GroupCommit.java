@@ -35,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * <p>Locks (the discipline of the whole log; see {@link PartitionLog}). The log lock is outer, this class's durable
  * lock inner: {@link #generation()} and {@link #onTruncated} are called with the log lock held and take the durable
  * lock; nothing here takes the log lock while holding the durable lock (the fsync pass gets its plan from
- * {@link LocalLog#planFsync} with no lock held). The durable lock guards {@link #waiters}, the generation, the
- * time of the last flush and writes of the volatile flushed offset. No future is completed and no listener is called
- * with either lock held. The linger fields are confined to the thread running this log's pass, handed from pass to
- * pass through the state machine's atomic.
+ * {@link LocalLog#planFsync} with no lock held, and {@link LocalLog#fail} is called with no lock held). The durable
+ * lock guards {@link #waiters}, the generation, the time of the last flush, writes of the volatile flushed offset and
+ * of the (copy-on-write) listener array; nothing else is taken inside it. No future is completed and no listener is
+ * called with either lock held. The linger fields are confined to the thread running this log's pass, handed from
+ * pass to pass through the state machine's atomic.
  */
 final class GroupCommit {
     private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
@@ -83,7 +84,7 @@ final class GroupCommit {
     /** Number of distinct offsets waited for; lets {@link #durableAdvanced} skip the lock when nobody waits. */
     private volatile int waiterCount;
 
-    /** Copy-on-write under {@code this}; iterated without allocation on every advance. */
+    /** Copy-on-write under the durable lock (registration is rare); iterated without a lock or allocation. */
     private volatile Listener[] listeners = new Listener[0];
 
     GroupCommit(LocalLog owner, LogSegments segments, LogRuntime runtime, String logPrefix, long recoveryPoint) {
@@ -341,7 +342,7 @@ final class GroupCommit {
     void shutdown(long durableUpTo, KafkaStorageException ex) {
         completeWaiters(durableUpTo);
         failWaiters(ex);
-        synchronized (this) {
+        synchronized (durableLock) {
             listeners = new Listener[0];
         }
     }
@@ -351,7 +352,7 @@ final class GroupCommit {
     /** See {@link PartitionLog#addDurableListener(LongConsumer, Executor)}. */
     void addListener(LongConsumer listener, Executor executor) {
         Listener l = new Listener(listener, executor);
-        synchronized (this) {
+        synchronized (durableLock) {
             Listener[] now = Arrays.copyOf(listeners, listeners.length + 1);
             now[now.length - 1] = l;
             listeners = now;
@@ -359,7 +360,7 @@ final class GroupCommit {
     }
 
     void removeListener(LongConsumer listener) {
-        synchronized (this) {
+        synchronized (durableLock) {
             listeners =
                     Arrays.stream(listeners).filter(l -> l.consumer != listener).toArray(Listener[]::new);
         }

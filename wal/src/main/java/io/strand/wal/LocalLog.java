@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * epoch cache's changes and the checkpoint state. Inside it {@link GroupCommit}'s durable lock may be taken, never
  * the reverse; no future is completed and no listener called while it is held. The offsets and the state are
  * volatile, so readers never lock. {@link #fail} takes the lock itself (re-entrant), so any thread holding no durable
- * lock may call it.
+ * lock may call it. Callers: appenders (request threads, replica fetchers), the scheduler thread (retention,
+ * checkpoints), flusher threads ({@link #planFsync}, {@link #fail}) and the log manager (close, delete).
  */
 final class LocalLog {
     private static final Logger log = LoggerFactory.getLogger(LocalLog.class);
