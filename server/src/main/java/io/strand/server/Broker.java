@@ -135,7 +135,10 @@ public final class Broker implements AutoCloseable {
             clusterId = ClusterIdentity.getOrCreate(store);
 
             cache = closing(new MetadataCache(zk));
-            replicaManager = closing(new ReplicaManager(config, logs, cache, new IsrUpdater(store)));
+            // the replica manager hands durable-end moves to the request pool, which still closes before it
+            ExecutorService requestPool =
+                    Executors.newFixedThreadPool(config.numIoThreads(), threads("strand-request-handler"));
+            replicaManager = closing(new ReplicaManager(config, logs, cache, new IsrUpdater(store), requestPool));
             cache.addListener(replicaManager);
             controller = closing(new Controller(
                     zk,
@@ -149,8 +152,7 @@ public final class Broker implements AutoCloseable {
             cache.addListener(controller);
             cache.start(config.zookeeperConnectionTimeoutMs());
 
-            ExecutorService requestPool =
-                    closingPool(Executors.newFixedThreadPool(config.numIoThreads(), threads("strand-request-handler")));
+            closingPool(requestPool);
             ExecutorService blockingPool = closingPool(Executors.newFixedThreadPool(4, threads("strand-zk-ops")));
             ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, threads("strand-delayed-ops"));
             timer.setRemoveOnCancelPolicy(true);

@@ -11,6 +11,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
@@ -19,7 +20,8 @@ import org.apache.kafka.common.utils.internals.BufferSupplier;
 import org.apache.kafka.common.utils.internals.CloseableIterator;
 
 /**
- * Validates the batches of an append before anything is written. Stateless and thread-safe.
+ * Validates the batches of an append before anything is written, and prepares a leader's batches (Kafka's
+ * {@code LogValidator}): LogAppendTime stamping and offset assignment in place. Stateless and thread-safe.
  *
  * <p>Checks, in Kafka's order, with the exception the broker maps through {@code Errors.forException}:
  * <ul>
@@ -34,6 +36,63 @@ import org.apache.kafka.common.utils.internals.CloseableIterator;
  */
 final class BatchValidator {
     private BatchValidator() {}
+
+    /** The bytes of an append, in a buffer the leader may stamp in place (a copy when {@code records} is read-only). */
+    static ByteBuffer writableBuffer(MemoryRecords records) {
+        ByteBuffer src = records.buffer();
+        if (!src.isReadOnly()) return src.duplicate();
+        ByteBuffer copy = ByteBuffer.allocate(src.remaining());
+        copy.put(src.duplicate()).flip();
+        return copy;
+    }
+
+    /**
+     * {@code LogAppendTime} topics: stamps {@code now} as every batch's max timestamp (Kafka's
+     * {@code setMaxTimestamp}, which recomputes the CRC) and returns the re-read headers.
+     */
+    static List<BatchHeader> stampLogAppendTime(ByteBuffer buf, List<BatchHeader> batches, long now) {
+        List<BatchHeader> out = new ArrayList<>(batches.size());
+        for (BatchHeader h : batches) {
+            ByteBuffer slice = buf.duplicate();
+            int at = buf.position() + (int) h.position();
+            slice.limit(at + h.sizeInBytes()).position(at);
+            MutableRecordBatch b =
+                    MemoryRecords.readableRecords(slice.slice()).batchIterator().next();
+            b.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
+            out.add(BatchHeader.parse(buf, at, h.position()));
+        }
+        return out;
+    }
+
+    /**
+     * Leader: stamps base offsets from {@code firstOffset} and the partition leader epoch in place (in {@code buf},
+     * whose batches start at {@code dataStart}) and returns the headers as written. Log lock held.
+     */
+    static List<BatchHeader> assignOffsets(
+            ByteBuffer buf, int dataStart, List<BatchHeader> batches, long firstOffset, int leaderEpoch) {
+        List<BatchHeader> assigned = new ArrayList<>(batches.size());
+        long next = firstOffset;
+        for (BatchHeader h : batches) {
+            int at = dataStart + (int) h.position();
+            buf.putLong(at + BatchHeader.BASE_OFFSET_OFFSET, next);
+            buf.putInt(at + BatchHeader.PARTITION_LEADER_EPOCH_OFFSET, leaderEpoch);
+            BatchHeader a = new BatchHeader(
+                    h.position(),
+                    next,
+                    h.sizeInBytes(),
+                    leaderEpoch,
+                    h.magic(),
+                    h.crc(),
+                    h.attributes(),
+                    h.lastOffsetDelta(),
+                    h.baseTimestamp(),
+                    h.maxTimestamp(),
+                    h.recordCount());
+            assigned.add(a);
+            next = a.nextOffset();
+        }
+        return assigned;
+    }
 
     /**
      * Returns the headers of the batches in {@code buf} (from its position to its limit), with positions relative

@@ -92,7 +92,7 @@ public final class LogManager implements Closeable {
                         for (Path p : ds) {
                             String name = p.getFileName().toString();
                             if (name.endsWith(DELETE_DIR_SUFFIX)) {
-                                runtime.scheduleDelete("log directory " + p, () -> PartitionLog.deleteRecursively(p));
+                                runtime.scheduleDelete("log directory " + p, () -> LocalLog.deleteRecursively(p));
                                 continue;
                             }
                             Optional<TopicPartition> tp = parseTopicPartition(name);
@@ -189,7 +189,7 @@ public final class LogManager implements Closeable {
             }
             Path dir = chooseDir().resolve(tp.topic() + "-" + tp.partition());
             try {
-                Optional<Uuid> onDisk = Files.isDirectory(dir) ? PartitionLog.readTopicId(dir) : Optional.empty();
+                Optional<Uuid> onDisk = Files.isDirectory(dir) ? LogCheckpoints.readTopicId(dir) : Optional.empty();
                 if (onDisk.isPresent()
                         && topicId != null
                         && !Uuid.ZERO_UUID.equals(topicId)
@@ -197,7 +197,7 @@ public final class LogManager implements Closeable {
                     log.info("Directory {} belongs to topic id {}, not {}: deleting it", dir, onDisk.get(), topicId);
                     Path renamed = deletedName(dir);
                     Files.move(dir, renamed);
-                    runtime.scheduleDelete("log directory " + renamed, () -> PartitionLog.deleteRecursively(renamed));
+                    runtime.scheduleDelete("log directory " + renamed, () -> LocalLog.deleteRecursively(renamed));
                 }
             } catch (IOException e) {
                 throw new KafkaStorageException("Cannot prepare " + dir, e);

@@ -1,7 +1,6 @@
 package io.strand.wal;
 
 import java.io.Closeable;
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -10,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.ObjIntConsumer;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.record.TimestampType;
@@ -23,19 +21,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One segment of a partition log: {@code <baseOffset>.log} holding Kafka v2 record batches byte-for-byte as
- * appended, {@code <baseOffset>.index} (sparse offset index) and {@code <baseOffset>.timeindex} (sparse time index).
+ * appended, and its index files ({@link SegmentIndexes}: {@code <baseOffset>.index}, the sparse offset index, and
+ * {@code <baseOffset>.timeindex}, the sparse time index). Appends, reads with lazy CRC verification, the recovery
+ * scan of its batches, truncation.
  *
- * <p>Thread-safety: the owning {@link PartitionLog} serialises every mutation (append, truncate, roll, close).
- * Readers run concurrently with the writer without locks: they bound themselves by a size they read first
- * ({@link #size()} is published after the bytes are written, before the index entries that point into them),
- * and only use positional reads on the channel.
+ * <p>Thread-safety: the owning log serialises every mutation (append, truncate, roll, close) under its log lock
+ * (or the loading thread owns the segment). Readers run concurrently with the writer without locks: they bound
+ * themselves by a size they read first ({@link #size()} is published after the bytes are written, before the index
+ * entries that point into them), and only use positional reads on the channel.
  */
 final class LogSegment implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(LogSegment.class);
 
     static final String LOG_SUFFIX = ".log";
-    static final String INDEX_SUFFIX = ".index";
-    static final String TIME_INDEX_SUFFIX = ".timeindex";
     static final String DELETED_SUFFIX = ".deleted";
 
     private static final ThreadLocal<ByteBuffer> HEADER_BUF =
@@ -46,42 +44,26 @@ final class LogSegment implements Closeable {
     private final long baseOffset;
     private volatile Path logFile;
     private final FileChannel channel;
+    private final SegmentIndexes indexes;
     private final OffsetIndex offsetIndex;
-    private final TimeIndex timeIndex;
     /** Bytes of whole batches in the file; readers never look past it. */
     private volatile int size;
     /** Bytes from the start whose batches are known to pass CRC (checked on append, recovery, or a read). */
     private final AtomicInteger verifiedPosition = new AtomicInteger();
 
-    private int bytesSinceLastIndexEntry;
-    private volatile long maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
-    private volatile long offsetOfMaxTimestampSoFar;
     private long createdMs;
     /** Max timestamp of the first batch, for time-based rolling; Long.MIN_VALUE = not loaded yet. */
     private long firstBatchTimestamp = Long.MIN_VALUE;
 
-    private volatile boolean indexesNeedFlush;
-    /** Index file size used when the indexes are (re)mapped for appending. */
-    private int maxIndexBytes;
-
     private LogSegment(
-            long baseOffset,
-            Path logFile,
-            FileChannel channel,
-            OffsetIndex offsetIndex,
-            TimeIndex timeIndex,
-            int size,
-            long nowMs,
-            int maxIndexBytes) {
+            long baseOffset, Path logFile, FileChannel channel, SegmentIndexes indexes, int size, long nowMs) {
         this.baseOffset = baseOffset;
-        this.maxIndexBytes = maxIndexBytes;
         this.logFile = logFile;
         this.channel = channel;
-        this.offsetIndex = offsetIndex;
-        this.timeIndex = timeIndex;
+        this.indexes = indexes;
+        this.offsetIndex = indexes.offsetIndex();
         this.size = size;
         this.createdMs = nowMs;
-        this.offsetOfMaxTimestampSoFar = baseOffset;
     }
 
     static String filenamePrefix(long offset) {
@@ -92,19 +74,9 @@ final class LogSegment implements Closeable {
         return dir.resolve(filenamePrefix(baseOffset) + LOG_SUFFIX);
     }
 
-    static Path indexFile(Path dir, long baseOffset) {
-        return dir.resolve(filenamePrefix(baseOffset) + INDEX_SUFFIX);
-    }
-
-    static Path timeIndexFile(Path dir, long baseOffset) {
-        return dir.resolve(filenamePrefix(baseOffset) + TIME_INDEX_SUFFIX);
-    }
-
     /** Creates a new empty segment (replacing leftover files of the same name). */
     static LogSegment create(Path dir, long baseOffset, int maxIndexSize, long nowMs) throws IOException {
         Path lf = logFile(dir, baseOffset);
-        Files.deleteIfExists(indexFile(dir, baseOffset));
-        Files.deleteIfExists(timeIndexFile(dir, baseOffset));
         FileChannel ch = FileChannel.open(
                 lf,
                 StandardOpenOption.CREATE,
@@ -112,9 +84,7 @@ final class LogSegment implements Closeable {
                 StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
         try {
-            OffsetIndex oi = new OffsetIndex(indexFile(dir, baseOffset), baseOffset, maxIndexSize, true);
-            TimeIndex ti = new TimeIndex(timeIndexFile(dir, baseOffset), baseOffset, maxIndexSize, true);
-            return new LogSegment(baseOffset, lf, ch, oi, ti, 0, nowMs, maxIndexSize);
+            return new LogSegment(baseOffset, lf, ch, SegmentIndexes.create(dir, baseOffset, maxIndexSize), 0, nowMs);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -132,8 +102,9 @@ final class LogSegment implements Closeable {
     }
 
     /**
-     * As above; {@code willRecover} skips the index check and rebuild because {@link #recover} rebuilds the indexes
-     * anyway (an active segment's indexes are preallocated after a crash, which is expected, not a warning).
+     * As above; {@code willRecover} skips the index check and rebuild because {@link SegmentRecovery#recover}
+     * rebuilds the indexes anyway (an active segment's indexes are preallocated after a crash, which is expected,
+     * not a warning).
      */
     static LogSegment open(
             Path dir,
@@ -150,81 +121,18 @@ final class LogSegment implements Closeable {
             long fileSize = ch.size();
             if (fileSize > Integer.MAX_VALUE)
                 throw new CorruptRecordException("Segment file " + lf + " is larger than 2 GiB: " + fileSize);
-            Path ip = indexFile(dir, baseOffset);
-            Path tp = timeIndexFile(dir, baseOffset);
-            boolean rebuild = !Files.exists(ip) || !Files.exists(tp);
-            if (willRecover) {
-                // content irrelevant: recovery rebuilds both; only the length must be whole entries to open them
-                if (Files.exists(ip) && Files.size(ip) % OffsetIndex.ENTRY_SIZE != 0) Files.delete(ip);
-                if (Files.exists(tp) && Files.size(tp) % TimeIndex.ENTRY_SIZE != 0) Files.delete(tp);
-                OffsetIndex oi = new OffsetIndex(ip, baseOffset, maxIndexSize, true);
-                TimeIndex ti = new TimeIndex(tp, baseOffset, maxIndexSize, true);
-                return new LogSegment(baseOffset, lf, ch, oi, ti, (int) fileSize, nowMs, maxIndexSize);
-            }
-            if (!rebuild) {
-                String problem = sanityCheckIndexFiles(ip, tp, baseOffset, fileSize);
-                if (problem != null) {
-                    log.warn("Rebuilding indexes of segment {}: {}", lf, problem);
-                    rebuild = true;
-                }
-            }
-            if (rebuild) {
-                Files.deleteIfExists(ip);
-                Files.deleteIfExists(tp);
-            }
-            OffsetIndex oi = new OffsetIndex(ip, baseOffset, maxIndexSize, active || rebuild);
-            TimeIndex ti = new TimeIndex(tp, baseOffset, maxIndexSize, active || rebuild);
-            LogSegment seg = new LogSegment(baseOffset, lf, ch, oi, ti, (int) fileSize, nowMs, maxIndexSize);
-            if (rebuild) {
-                seg.rebuildIndexesFromHeaders(indexIntervalBytes);
-                if (!active) seg.trimIndexes();
-            } else {
-                TimeIndex.Entry last = ti.entries() > 0 ? ti.lastEntry() : null;
-                if (last != null) {
-                    seg.maxTimestampSoFar = last.timestamp();
-                    seg.offsetOfMaxTimestampSoFar = last.offset();
-                }
-                seg.bytesSinceLastIndexEntry = (int) fileSize - oi.lastEntry().position();
+            SegmentIndexes idx = willRecover
+                    ? SegmentIndexes.openForRecovery(dir, baseOffset, maxIndexSize)
+                    : SegmentIndexes.open(dir, baseOffset, maxIndexSize, active, fileSize, lf);
+            LogSegment seg = new LogSegment(baseOffset, lf, ch, idx, (int) fileSize, nowMs);
+            if (idx.needsRebuild()) {
+                SegmentRecovery.rebuildIndexes(seg, indexIntervalBytes);
+                if (!active) idx.trim();
             }
             return seg;
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
-        }
-    }
-
-    /** Cheap check of an existing index pair without mapping it: whole entries, last entries inside the segment. */
-    private static String sanityCheckIndexFiles(Path ip, Path tp, long baseOffset, long logSize) throws IOException {
-        long il = Files.size(ip);
-        long tl = Files.size(tp);
-        if (il % OffsetIndex.ENTRY_SIZE != 0)
-            return "offset index length " + il + " is not a multiple of " + OffsetIndex.ENTRY_SIZE;
-        if (tl % TimeIndex.ENTRY_SIZE != 0)
-            return "time index length " + tl + " is not a multiple of " + TimeIndex.ENTRY_SIZE;
-        if (il > 0) {
-            ByteBuffer b = ByteBuffer.allocate(OffsetIndex.ENTRY_SIZE);
-            readFully(ip, b, il - OffsetIndex.ENTRY_SIZE);
-            int rel = b.getInt(0);
-            int pos = b.getInt(4);
-            if (rel <= 0 && il > OffsetIndex.ENTRY_SIZE || rel < 0 || pos < 0 || pos >= logSize)
-                return "last offset index entry (" + rel + ", " + pos + ") is outside the log of " + logSize + " bytes";
-        }
-        if (tl > 0) {
-            ByteBuffer b = ByteBuffer.allocate(TimeIndex.ENTRY_SIZE);
-            readFully(tp, b, tl - TimeIndex.ENTRY_SIZE);
-            long ts = b.getLong(0);
-            int rel = b.getInt(8);
-            if (ts < 0 || rel < 0 || (tl > TimeIndex.ENTRY_SIZE && ts == 0))
-                return "last time index entry (" + ts + ", " + rel + ") is invalid";
-        }
-        return null;
-    }
-
-    private static void readFully(Path p, ByteBuffer b, long position) throws IOException {
-        try (FileChannel c = FileChannel.open(p, StandardOpenOption.READ)) {
-            while (b.hasRemaining()) {
-                if (c.read(b, position + b.position()) < 0) throw new EOFException("Unexpected end of " + p);
-            }
         }
     }
 
@@ -244,25 +152,17 @@ final class LogSegment implements Closeable {
         return channel;
     }
 
-    OffsetIndex offsetIndex() {
-        return offsetIndex;
-    }
-
-    TimeIndex timeIndex() {
-        return timeIndex;
+    SegmentIndexes indexes() {
+        return indexes;
     }
 
     long maxTimestampSoFar() {
-        return maxTimestampSoFar;
-    }
-
-    long offsetOfMaxTimestampSoFar() {
-        return offsetOfMaxTimestampSoFar;
+        return indexes.maxTimestampSoFar();
     }
 
     /** Largest timestamp for retention: the max timestamp, or the file's modification time when no batch has one. */
     long largestTimestampForRetention() {
-        long ts = maxTimestampSoFar;
+        long ts = indexes.maxTimestampSoFar();
         if (ts >= 0) return ts;
         try {
             return Files.getLastModifiedTime(logFile).toMillis();
@@ -272,8 +172,7 @@ final class LogSegment implements Closeable {
     }
 
     boolean indexesFull(int batches) {
-        return offsetIndex.entries() + batches > offsetIndex.maxEntries()
-                || timeIndex.entries() + batches > timeIndex.maxEntries() - 1;
+        return indexes.full(batches);
     }
 
     /** Kafka's time-based roll test: age by record timestamps when the first batch has one, else by wall clock. */
@@ -316,20 +215,7 @@ final class LogSegment implements Closeable {
         if (wasVerified) verifiedPosition.compareAndSet(start, start + length);
         if (start == 0 && !batches.isEmpty())
             firstBatchTimestamp = batches.get(0).maxTimestamp();
-        for (BatchHeader b : batches) indexBatch(b, (int) (start + b.position()), indexIntervalBytes);
-    }
-
-    private void indexBatch(BatchHeader b, int position, int indexIntervalBytes) {
-        if (b.maxTimestamp() > maxTimestampSoFar) {
-            maxTimestampSoFar = b.maxTimestamp();
-            offsetOfMaxTimestampSoFar = b.baseOffset();
-        }
-        if (bytesSinceLastIndexEntry > indexIntervalBytes) {
-            if (!offsetIndex.isFull()) offsetIndex.append(b.baseOffset(), position);
-            if (!timeIndex.isFull()) timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar, false);
-            bytesSinceLastIndexEntry = 0;
-        }
-        bytesSinceLastIndexEntry += b.sizeInBytes();
+        for (BatchHeader b : batches) indexes.onBatch(b, (int) (start + b.position()), indexIntervalBytes);
     }
 
     // ------------------------------------------------------------------------------------------------ read
@@ -470,7 +356,7 @@ final class LogSegment implements Closeable {
      */
     TimestampOffset findOffsetByTimestamp(long timestamp, long startingOffset) throws IOException {
         int limit = size;
-        TimeIndex.Entry te = timeIndex.lookup(timestamp);
+        TimeIndex.Entry te = indexes.timeIndex().lookup(timestamp);
         long pos = offsetIndex.lookup(Math.max(te.offset(), startingOffset)).position();
         while (pos < limit) {
             BatchHeader h = readValidHeader(pos, limit);
@@ -491,9 +377,9 @@ final class LogSegment implements Closeable {
 
     /** The first record carrying this segment's max timestamp, or null when no batch has a timestamp. */
     TimestampOffset maxTimestampAndOffset() throws IOException {
-        long maxTs = maxTimestampSoFar;
+        long maxTs = indexes.maxTimestampSoFar();
         if (maxTs < 0) return null;
-        return findOffsetByTimestamp(maxTs, offsetOfMaxTimestampSoFar);
+        return findOffsetByTimestamp(maxTs, indexes.offsetOfMaxTimestampSoFar());
     }
 
     /** Header of the last batch, or null when empty. Scans from the last index entry. */
@@ -516,85 +402,15 @@ final class LogSegment implements Closeable {
 
     // ------------------------------------------------------------------------------------------------ recovery
 
-    /** Result of {@link #recover}: where the valid data ends and why it stopped early, if it did. */
-    record RecoveryResult(int validBytes, int truncatedBytes, long nextOffset, String problem, long problemOffset) {}
-
     /**
-     * Validates every batch from the start (structure, offsets increasing from the base offset, CRC-32C), rebuilds
-     * both indexes, and truncates the file at the first invalid or torn batch. {@code onBatch} sees each valid batch
-     * (for the leader-epoch cache).
+     * Recovery ({@link SegmentRecovery}) found valid batches up to {@code validBytes}: cuts the file there if it is
+     * longer, and marks those bytes as verified.
      */
-    RecoveryResult recover(int indexIntervalBytes, ObjIntConsumer<BatchHeader> onBatch) throws IOException {
-        offsetIndex.resize(maxIndexBytes);
-        timeIndex.resize(maxIndexBytes);
-        offsetIndex.reset();
-        timeIndex.reset();
-        maxTimestampSoFar = RecordBatch.NO_TIMESTAMP;
-        offsetOfMaxTimestampSoFar = baseOffset;
-        bytesSinceLastIndexEntry = 0;
-        long fileSize = channel.size();
-        int limit = (int) Math.min(fileSize, Integer.MAX_VALUE);
-        long pos = 0;
-        long expectedNext = baseOffset;
-        String problem = null;
-        long problemOffset = -1;
-        while (pos < limit) {
-            if (limit - pos < BatchHeader.HEADER_SIZE) {
-                problem = "torn batch header (" + (limit - pos) + " bytes)";
-                break;
-            }
-            BatchHeader h = readHeader(pos);
-            if (h == null) {
-                problem = "torn batch header";
-                break;
-            }
-            problemOffset = h.baseOffset();
-            if (!h.isStructurallyValid()) {
-                problem = "invalid batch header (magic " + h.magic() + ", size " + h.sizeInBytes()
-                        + ", last offset delta " + h.lastOffsetDelta() + ")";
-                break;
-            }
-            if (h.nextPosition() > limit) {
-                problem = "torn batch (" + (limit - pos) + " of " + h.sizeInBytes() + " bytes)";
-                break;
-            }
-            if (h.baseOffset() < expectedNext || h.lastOffset() - baseOffset > Integer.MAX_VALUE) {
-                problem = "batch offsets " + h.baseOffset() + ".." + h.lastOffset()
-                        + " out of order (expected at least " + expectedNext + ")";
-                break;
-            }
-            if (!crcMatches(h)) {
-                problem = "CRC mismatch";
-                break;
-            }
-            indexBatch(h, (int) pos, indexIntervalBytes);
-            onBatch.accept(h, (int) pos);
-            expectedNext = h.nextOffset();
-            pos = h.nextPosition();
-            problemOffset = -1;
-        }
-        int truncated = (int) (fileSize - pos);
-        if (truncated > 0) channel.truncate(pos);
-        size = (int) pos;
-        verifiedPosition.set((int) pos);
+    void recovered(int validBytes) throws IOException {
+        if (channel.size() > validBytes) channel.truncate(validBytes);
+        size = validBytes;
+        verifiedPosition.set(validBytes);
         firstBatchTimestamp = Long.MIN_VALUE;
-        if (problem == null && truncated > 0) problem = "trailing bytes";
-        return new RecoveryResult((int) pos, truncated, expectedNext, problem, problemOffset);
-    }
-
-    /** Rebuilds the indexes by scanning batch headers (no CRC): used when index files are missing or insane. */
-    private void rebuildIndexesFromHeaders(int indexIntervalBytes) throws IOException {
-        offsetIndex.reset();
-        timeIndex.reset();
-        int limit = size;
-        long pos = 0;
-        while (pos + BatchHeader.HEADER_SIZE <= limit) {
-            BatchHeader h = readHeader(pos);
-            if (h == null || !h.isStructurallyValid() || h.nextPosition() > limit) break;
-            indexBatch(h, (int) pos, indexIntervalBytes);
-            pos = h.nextPosition();
-        }
-        indexesNeedFlush = true;
     }
 
     // ------------------------------------------------------------------------------------------------ truncation
@@ -607,32 +423,21 @@ final class LogSegment implements Closeable {
         if (h == null) return 0;
         int newSize = (int) h.position();
         int removed = size - newSize;
-        offsetIndex.truncateTo(h.baseOffset());
-        timeIndex.truncateTo(h.baseOffset());
+        long pos = indexes.truncateTo(h.baseOffset());
         channel.truncate(newSize);
         size = newSize;
         verifiedPosition.accumulateAndGet(newSize, Math::min);
-        // recompute the running maximum and the bytes since the last index entry from the surviving tail
-        TimeIndex.Entry te = timeIndex.lastEntry();
-        maxTimestampSoFar = te.timestamp();
-        offsetOfMaxTimestampSoFar = te.offset();
-        OffsetIndex.Entry oe = offsetIndex.lastEntry();
-        long pos = Math.min(oe.position(), offsetIndex.lookup(te.offset()).position());
+        // recompute the running maximum from the surviving tail
         while (pos < newSize) {
             BatchHeader b = readValidHeader(pos, newSize);
-            if (b.maxTimestamp() > maxTimestampSoFar) {
-                maxTimestampSoFar = b.maxTimestamp();
-                offsetOfMaxTimestampSoFar = b.baseOffset();
-            }
+            indexes.observe(b);
             pos = b.nextPosition();
         }
-        bytesSinceLastIndexEntry = newSize - oe.position();
+        indexes.truncatedTo(newSize);
         if (newSize == 0) {
             createdMs = nowMs;
             firstBatchTimestamp = Long.MIN_VALUE;
-            bytesSinceLastIndexEntry = 0;
         }
-        indexesNeedFlush = true;
         return removed;
     }
 
@@ -640,39 +445,26 @@ final class LogSegment implements Closeable {
 
     /** Maps the indexes at full size for appending (the segment is, or again is, the active one). */
     void makeActive(int maxIndexSize) throws IOException {
-        this.maxIndexBytes = maxIndexSize;
-        offsetIndex.resize(maxIndexSize);
-        timeIndex.resize(maxIndexSize);
+        indexes.makeActive(maxIndexSize);
     }
 
     /** The segment is no longer active: final time index entry, indexes trimmed to their entries. */
     void onBecomeInactive() throws IOException {
-        timeIndex.maybeAppend(maxTimestampSoFar, offsetOfMaxTimestampSoFar, true);
-        trimIndexes();
+        indexes.onBecomeInactive();
     }
 
     void trimIndexes() throws IOException {
-        offsetIndex.trimToValidSize();
-        timeIndex.trimToValidSize();
-        indexesNeedFlush = true;
+        indexes.trim();
     }
 
     /** fsyncs the log data (and the indexes if they changed since their last flush). */
     void flush() throws IOException {
         channel.force(false);
-        if (indexesNeedFlush) {
-            indexesNeedFlush = false;
-            offsetIndex.flush();
-            timeIndex.flush();
-        }
+        indexes.flush();
     }
 
     void flushIndexes() {
-        if (indexesNeedFlush) {
-            indexesNeedFlush = false;
-            offsetIndex.flush();
-            timeIndex.flush();
-        }
+        indexes.flush();
     }
 
     /** Renames all files with the {@code .deleted} suffix; the channel stays open for slices already handed out. */
@@ -680,9 +472,7 @@ final class LogSegment implements Closeable {
         Path target = logFile.resolveSibling(logFile.getFileName() + DELETED_SUFFIX);
         Files.move(logFile, target);
         logFile = target;
-        offsetIndex.renameTo(
-                offsetIndex.file().resolveSibling(offsetIndex.file().getFileName() + DELETED_SUFFIX));
-        timeIndex.renameTo(timeIndex.file().resolveSibling(timeIndex.file().getFileName() + DELETED_SUFFIX));
+        indexes.renameTo(DELETED_SUFFIX);
     }
 
     /** Closes and deletes the files (under their current names). */
@@ -693,8 +483,7 @@ final class LogSegment implements Closeable {
         } catch (IOException e) {
             first = e;
         }
-        offsetIndex.closeAndDelete();
-        timeIndex.closeAndDelete();
+        indexes.closeAndDelete();
         Files.deleteIfExists(logFile);
         if (first != null) throw first;
     }
@@ -703,8 +492,7 @@ final class LogSegment implements Closeable {
     @Override
     public void close() throws IOException {
         if (!channel.isOpen()) return;
-        offsetIndex.close();
-        timeIndex.close();
+        indexes.close();
         channel.close();
     }
 
@@ -715,12 +503,7 @@ final class LogSegment implements Closeable {
         } catch (IOException ignored) {
             // closing a channel we are abandoning
         }
-        try {
-            offsetIndex.close(false);
-            timeIndex.close(false);
-        } catch (IOException ignored) {
-            // same
-        }
+        indexes.closeQuietly();
     }
 
     @Override

@@ -138,6 +138,67 @@ class ConcurrencyAndFlushTest {
     }
 
     @Test
+    void shouldCallExecutorListenersOffTheFlusherOnceForABurstOfFsyncs() throws Exception {
+        java.util.concurrent.ExecutorService pool =
+                java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "test-listener-pool"));
+        AtomicLong submitted = new AtomicLong();
+        java.util.concurrent.Executor counting = task -> {
+            submitted.incrementAndGet();
+            pool.execute(task);
+        };
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (PartitionLog log = PartitionLog.open(tmp.resolve("cc-0"), TP, Uuid.randomUuid(), LogConfig.defaults())) {
+            List<Long> seen = new CopyOnWriteArrayList<>();
+            List<String> threads = new CopyOnWriteArrayList<>();
+            log.addDurableListener(
+                    end -> {
+                        seen.add(end);
+                        threads.add(Thread.currentThread().getName());
+                    },
+                    counting);
+            pool.execute(() -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            // 20 fsync passes, one after the other, while the listener's executor is busy
+            for (int i = 0; i < 20; i++) {
+                AppendResult r = log.appendAsLeader(TestRecords.batch(2, 100), 0);
+                log.awaitDurable(r.nextOffset()).get(10, TimeUnit.SECONDS);
+            }
+            assertEquals(1, submitted.get(), "one notification task for the whole burst");
+            assertTrue(seen.isEmpty());
+            release.countDown();
+            waitFor(() -> !seen.isEmpty() && seen.get(seen.size() - 1) == 40L);
+            // another advance after the task ran is not missed
+            AppendResult r = log.appendAsLeader(TestRecords.batch(2, 100), 0);
+            log.awaitDurable(r.nextOffset()).get(10, TimeUnit.SECONDS);
+            waitFor(() -> seen.get(seen.size() - 1) == 42L);
+            for (int i = 1; i < seen.size(); i++)
+                assertTrue(seen.get(i) > seen.get(i - 1), "listener values increase: " + seen);
+            for (String t : threads) assertEquals("test-listener-pool", t, "listener ran on its executor");
+            assertTrue(submitted.get() <= 1 + seen.size(), "tasks: " + submitted.get() + ", calls: " + seen);
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldCallDirectListenersOnTheFlusherThread() throws Exception {
+        try (PartitionLog log = PartitionLog.open(tmp.resolve("cc-0"), TP, Uuid.randomUuid(), LogConfig.defaults())) {
+            List<String> threads = new CopyOnWriteArrayList<>();
+            log.addDurableListener(end -> threads.add(Thread.currentThread().getName()));
+            AppendResult r = log.appendAsLeader(TestRecords.batch(2, 100), 0);
+            log.awaitDurable(r.nextOffset()).get(10, TimeUnit.SECONDS);
+            waitFor(() -> !threads.isEmpty());
+            assertTrue(threads.get(0).startsWith("strand-wal-flusher-"), threads.toString());
+        }
+    }
+
+    @Test
     void shouldFlushByMessageCountAndByTimeInRelaxedMode() throws Exception {
         MockTime time = new MockTime(1_000_000);
         LogConfig relaxed = LogConfig.defaults().withFsyncBeforeAck(false).withFlushIntervalMessages(10);

@@ -68,7 +68,7 @@ class CorruptionTest {
     }
 
     private static void crashed(Path dir) throws Exception {
-        Files.deleteIfExists(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
+        Files.deleteIfExists(dir.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE));
     }
 
     private static byte[] prefix(byte[] all, int n) {
@@ -214,12 +214,13 @@ class CorruptionTest {
     @Test
     void shouldRebuildMissingOrInsaneIndexes() throws Exception {
         Written w = write();
-        Path firstIndex = LogSegment.indexFile(w.dir(), 0);
+        Path firstIndex = SegmentIndexes.indexFile(w.dir(), 0);
         Path secondTimeIndex =
-                LogSegment.timeIndexFile(w.dir(), w.segments().get(1).baseOffset());
+                SegmentIndexes.timeIndexFile(w.dir(), w.segments().get(1).baseOffset());
         Files.delete(firstIndex);
         Files.write(secondTimeIndex, new byte[36]); // zeros: a preallocated, never-trimmed file
-        Files.write(LogSegment.indexFile(w.dir(), w.segments().get(2).baseOffset()), new byte[13]); // not whole entries
+        Files.write(
+                SegmentIndexes.indexFile(w.dir(), w.segments().get(2).baseOffset()), new byte[13]); // not whole entries
         try (LogCapture logs = new LogCapture()) {
             PartitionLog log = PartitionLog.open(w.dir(), TP, null, CFG);
             try {
@@ -245,7 +246,7 @@ class CorruptionTest {
     @Test
     void shouldRecoverEverythingWhenTheCheckpointIsUnreadable() throws Exception {
         Written w = write();
-        Files.writeString(w.dir().resolve(PartitionLog.CHECKPOINT_FILE), "garbage");
+        Files.writeString(w.dir().resolve(LogCheckpoints.CHECKPOINT_FILE), "garbage");
         flip(w.activeFile(), w.lastBatch().position() + 30);
         crashed(w.dir());
         PartitionLog log = PartitionLog.open(w.dir(), TP, null, CFG);

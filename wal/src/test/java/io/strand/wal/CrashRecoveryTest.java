@@ -151,6 +151,6 @@ class CrashRecoveryTest {
             log.close();
         }
         // leave it as a crash would, so that the child recovers on its next start as well
-        Files.deleteIfExists(logDir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
+        Files.deleteIfExists(logDir.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE));
     }
 }

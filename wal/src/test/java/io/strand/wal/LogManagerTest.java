@@ -71,7 +71,7 @@ class LogManagerTest {
             PartitionLog fresh = m.getOrCreate(tp, newId, LogConfig.defaults());
             assertEquals(0, fresh.logEndOffset());
             assertEquals(newId, fresh.topicId());
-            assertEquals(newId, PartitionLog.readTopicId(fresh.dir()).orElseThrow());
+            assertEquals(newId, LogCheckpoints.readTopicId(fresh.dir()).orElseThrow());
             assertThrows(KafkaStorageException.class, () -> old.appendAsLeader(TestRecords.batch(1, 1), 0));
         }
     }

@@ -138,7 +138,7 @@ class PartitionLogTest {
                 log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, false).records());
         int segs = log.numberOfSegments();
         log.close();
-        assertTrue(Files.exists(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE)));
+        assertTrue(Files.exists(dir.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE)));
 
         PartitionLog again = PartitionLog.open(dir, TP, null, cfg);
         opened.add(again);
@@ -149,9 +149,9 @@ class PartitionLogTest {
                 TestRecords.bytes(
                         again.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, false).records()));
         // the marker stays until the first write, then goes
-        assertTrue(Files.exists(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE)));
+        assertTrue(Files.exists(dir.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE)));
         again.appendAsLeader(TestRecords.batch(2, 50), 4);
-        assertFalse(Files.exists(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE)));
+        assertFalse(Files.exists(dir.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE)));
         assertEquals(82, again.logEndOffset());
     }
 
@@ -164,7 +164,7 @@ class PartitionLogTest {
         byte[] all = TestRecords.bytes(
                 log.read(0, Integer.MAX_VALUE, Long.MAX_VALUE, false).records());
         log.close();
-        Files.delete(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
+        Files.delete(dir.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE));
         PartitionLog again = PartitionLog.open(dir, TP, null, cfg);
         opened.add(again);
         assertEquals(80, again.logEndOffset());

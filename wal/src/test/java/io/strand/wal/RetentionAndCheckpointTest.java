@@ -105,7 +105,7 @@ class RetentionAndCheckpointTest {
         log.deleteRecordsBefore(41);
         assertEquals(41, log.logStartOffset());
         assertTrue(log.numberOfSegments() < segs, "segments wholly below the new start are gone");
-        String cp = Files.readString(dir.resolve(PartitionLog.CHECKPOINT_FILE));
+        String cp = Files.readString(dir.resolve(LogCheckpoints.CHECKPOINT_FILE));
         assertTrue(cp.contains("logStartOffset 41"), cp);
         // a read from the new start offset returns the batch holding it
         assertEquals(
@@ -143,7 +143,7 @@ class RetentionAndCheckpointTest {
                 if (!p.getFileName().toString().endsWith(".deleted")) Files.copy(p, copy.resolve(p.getFileName()));
             }
         }
-        assertFalse(Files.exists(copy.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE)));
+        assertFalse(Files.exists(copy.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE)));
         return PartitionLog.open(copy, live.topicPartition(), null, live.config());
     }
 
@@ -155,9 +155,9 @@ class RetentionAndCheckpointTest {
             log.awaitDurable(log.logEndOffset()).get();
             log.updateHighWatermark(100);
             log.checkpoint();
-            List<String> lines = Files.readAllLines(dir.resolve(PartitionLog.CHECKPOINT_FILE));
+            List<String> lines = Files.readAllLines(dir.resolve(LogCheckpoints.CHECKPOINT_FILE));
             assertEquals(List.of("0", "recoveryPoint 120", "highWatermark 100", "logStartOffset 0"), lines);
-            assertFalse(Files.exists(dir.resolve(PartitionLog.CHECKPOINT_FILE + CheckpointFile.TMP_SUFFIX)));
+            assertFalse(Files.exists(dir.resolve(LogCheckpoints.CHECKPOINT_FILE + CheckpointFile.TMP_SUFFIX)));
             assertEquals("0\n3\n0 0\n1 40\n2 80\n", Files.readString(dir.resolve(LeaderEpochCache.FILE_NAME)));
         } finally {
             log.close();
@@ -178,13 +178,13 @@ class RetentionAndCheckpointTest {
             for (int i = 0; i < 60; i++) log.appendAsLeader(TestRecords.batch(2, 100, T0 + i * 1000L, i), 0);
             log.updateHighWatermark(110);
             long deadline = System.currentTimeMillis() + 10_000;
-            Path cp = log.dir().resolve(PartitionLog.CHECKPOINT_FILE);
+            Path cp = log.dir().resolve(LogCheckpoints.CHECKPOINT_FILE);
             while (System.currentTimeMillis() < deadline
                     && (log.logStartOffset() == 0
                             || !Files.exists(cp)
                             || !Files.readString(cp).contains("highWatermark 110"))) Thread.sleep(20);
             assertTrue(log.logStartOffset() > 0, "retention ran");
-            assertTrue(Files.readString(log.dir().resolve(PartitionLog.CHECKPOINT_FILE))
+            assertTrue(Files.readString(log.dir().resolve(LogCheckpoints.CHECKPOINT_FILE))
                     .contains("highWatermark 110"));
             while (System.currentTimeMillis() < deadline) {
                 try (Stream<Path> files = Files.list(log.dir())) {

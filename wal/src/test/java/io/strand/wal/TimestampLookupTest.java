@@ -55,8 +55,9 @@ class TimestampLookupTest {
         clean.close();
 
         try {
-            Files.delete(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
-            Files.delete(dir.resolve(PartitionLog.CHECKPOINT_FILE)); // recover everything, rebuilding every time index
+            Files.delete(dir.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE));
+            Files.delete(
+                    dir.resolve(LogCheckpoints.CHECKPOINT_FILE)); // recover everything, rebuilding every time index
         } catch (Exception e) {
             throw new AssertionError(e);
         }

@@ -10,10 +10,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongConsumer;
 import java.util.function.UnaryOperator;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -38,7 +39,11 @@ import org.slf4j.LoggerFactory;
  * does not move while the ISR is smaller than min.insync.replicas (capped at the replica count).
  *
  * <p>Thread-safe: role changes take the write lock; appends take the read lock, so an append never
- * straddles a leadership change.
+ * straddles a leadership change. When the log's durable end moves (an fsync on a WAL flusher thread,
+ * or an append in relaxed mode), the high-watermark advance, the acks=all completions and the wake-up
+ * of parked fetches ({@link #addChangeListener}) run on the broker's request threads (the executor
+ * given at construction), one task at a time per partition and one task per burst of fsyncs: the WAL
+ * flusher threads do nothing but fsync.
  */
 public final class Partition {
     private static final Logger log = LoggerFactory.getLogger(Partition.class);
@@ -46,18 +51,6 @@ public final class Partition {
     /** Asks for the ISR to change as this leader at its epoch; the answer arrives as a new state. */
     interface IsrChangeRequester {
         void requestIsrChange(Partition partition, int leaderEpoch, UnaryOperator<List<Integer>> change, String why);
-    }
-
-    /** What the leader knows of one follower. */
-    private static final class FollowerState {
-        volatile long logEnd = -1;
-        volatile long lastCaughtUpMs;
-        volatile long lastFetchMs;
-        volatile long leaderEndAtLastFetch = -1;
-
-        FollowerState(long nowMs) {
-            this.lastCaughtUpMs = nowMs;
-        }
     }
 
     private final int localBrokerId;
@@ -68,7 +61,8 @@ public final class Partition {
     private final ReentrantReadWriteLock roleLock = new ReentrantReadWriteLock();
     private final OffsetWaiters highWatermarkWaiters = new OffsetWaiters();
     private final Set<Runnable> changeListeners = new CopyOnWriteArraySet<>();
-    private final ConcurrentHashMap<Integer, FollowerState> followers = new ConcurrentHashMap<>();
+    private final FollowerStates followers;
+    private final LongConsumer durableListener = end -> onLogEndMoved();
     private final AtomicBoolean isrChangePending = new AtomicBoolean();
     /** Serialises appends, truncations and producer-state access; taken inside the role lock. */
     private final Object appendLock = new Object();
@@ -79,8 +73,19 @@ public final class Partition {
     private volatile long leaderEpochStartOffset;
     private volatile int minInsyncReplicas = 1;
 
-    Partition(int localBrokerId, TopicPartition tp, Uuid topicId, PartitionLog wal, IsrChangeRequester isrChanges) {
+    /**
+     * @param durableWork where durable-end moves are handled (the broker's request pool), so that
+     *     they never run on a WAL flusher thread
+     */
+    Partition(
+            int localBrokerId,
+            TopicPartition tp,
+            Uuid topicId,
+            PartitionLog wal,
+            IsrChangeRequester isrChanges,
+            Executor durableWork) {
         this.localBrokerId = localBrokerId;
+        this.followers = new FollowerStates(localBrokerId);
         this.tp = tp;
         this.topicId = topicId;
         this.wal = wal;
@@ -89,7 +94,7 @@ public final class Partition {
         synchronized (appendLock) {
             reloadProducerState();
         }
-        wal.addDurableListener(end -> onLogEndMoved());
+        wal.addDurableListener(durableListener, durableWork);
     }
 
     /** Rebuilds the producer state from the newest usable snapshot and the log after it. Holds appendLock. */
@@ -191,13 +196,7 @@ public final class Partition {
                         newInfo.leaderEpoch());
             }
             if (nowLeader) {
-                followers.keySet().retainAll(newInfo.replicas());
-                long now = System.currentTimeMillis();
-                for (int r : newInfo.replicas()) {
-                    if (r != localBrokerId) {
-                        followers.computeIfAbsent(r, id -> new FollowerState(now));
-                    }
-                }
+                followers.track(newInfo.replicas(), System.currentTimeMillis());
                 if (newInfo.isr().size()
                         < Math.min(minInsyncReplicas, newInfo.replicas().size())) {
                     highWatermarkWaiters.failAll(new NotEnoughReplicasAfterAppendException("the ISR of " + tp
@@ -437,19 +436,9 @@ public final class Partition {
      * up to the high watermark in this leader's epoch.
      */
     public void onFollowerFetch(int replicaId, long fetchOffset, long nowMs) {
-        FollowerState s = followers.get(replicaId);
-        if (s == null || !leader) {
+        if (!leader || !followers.onFetch(replicaId, fetchOffset, wal.logEndOffset(), nowMs)) {
             return;
         }
-        long leaderEnd = wal.logEndOffset();
-        if (fetchOffset >= leaderEnd) {
-            s.lastCaughtUpMs = nowMs;
-        } else if (s.leaderEndAtLastFetch >= 0 && fetchOffset >= s.leaderEndAtLastFetch) {
-            s.lastCaughtUpMs = Math.max(s.lastCaughtUpMs, s.lastFetchMs);
-        }
-        s.lastFetchMs = nowMs;
-        s.leaderEndAtLastFetch = leaderEnd;
-        s.logEnd = fetchOffset;
         maybeAdvanceHighWatermark();
         List<Integer> isr = isr();
         if (!isr.contains(replicaId)
@@ -473,13 +462,7 @@ public final class Partition {
         if (!leader) {
             return;
         }
-        List<Integer> lagging = new ArrayList<>();
-        for (int r : isr()) {
-            FollowerState s = followers.get(r);
-            if (r != localBrokerId && s != null && nowMs - s.lastCaughtUpMs > maxLagMs) {
-                lagging.add(r);
-            }
-        }
+        List<Integer> lagging = followers.lagging(isr(), nowMs, maxLagMs);
         if (!lagging.isEmpty()) {
             requestIsrChange(
                     current ->
@@ -512,15 +495,9 @@ public final class Partition {
         if (isr.size() < Math.min(minInsyncReplicas, replicas().size())) {
             return;
         }
-        long candidate = wal.durableEndOffset();
-        for (int replica : isr) {
-            if (replica != localBrokerId) {
-                FollowerState s = followers.get(replica);
-                if (s == null || s.logEnd < 0) {
-                    return; // not heard from this ISR member yet in this epoch
-                }
-                candidate = Math.min(candidate, s.logEnd);
-            }
+        long candidate = followers.minLogEnd(isr, wal.durableEndOffset());
+        if (candidate < 0) {
+            return; // not heard from an ISR member yet in this epoch
         }
         boolean moved = false;
         synchronized (this) {
@@ -594,6 +571,7 @@ public final class Partition {
     }
 
     void close(Throwable reason) {
+        wal.removeDurableListener(durableListener);
         synchronized (appendLock) {
             if (producerState.mapEndOffset() > producerState.newestSnapshot().orElse(-1)) {
                 producerState.takeSnapshot();

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -29,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * or follower); a partition that no longer names this broker, or whose topic is deleted, is closed.
  *
  * <p>Thread-safe. Metadata events are applied in order on one "replica-state" thread, never on the
- * Curator event thread (opening a log touches the disk).
+ * Curator event thread (opening a log touches the disk). What follows an fsync — a partition's
+ * high-watermark advance, acks=all completions, parked fetches woken — runs on the request pool
+ * ({@code num.io.threads}) given at construction, never on the WAL's flusher threads.
  */
 public final class ReplicaManager implements MetadataListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
@@ -58,6 +61,9 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
 
     private final IsrUpdater isrUpdater;
+    /** The broker's request pool: where partitions handle durable-end moves. */
+    private final Executor requestPool;
+
     private final ReplicaFetcherManager fetchers;
     private final ScheduledExecutorService isrThread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "isr-updates");
@@ -68,12 +74,18 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     /** {@code producer.id.expiration.ms}: a producer id silent this long is forgotten. */
     private final long producerIdExpirationMs;
 
-    public ReplicaManager(BrokerConfig config, LogManager logs, MetadataCache metadata, IsrUpdater isrUpdater) {
+    /**
+     * @param requestPool the broker's request-handler pool ({@code num.io.threads}), on which each
+     *     partition advances its high watermark and wakes parked fetches after the WAL's fsyncs
+     */
+    public ReplicaManager(
+            BrokerConfig config, LogManager logs, MetadataCache metadata, IsrUpdater isrUpdater, Executor requestPool) {
         this.config = config;
         this.producerIdExpirationMs = config.producerIdExpirationMs();
         this.logs = logs;
         this.metadata = metadata;
         this.isrUpdater = isrUpdater;
+        this.requestPool = requestPool;
         this.fetchers = new ReplicaFetcherManager(config, metadata);
         long period = Math.max(10, config.replicaLagTimeMaxMs() / 2);
         isrThread.scheduleWithFixedDelay(this::shrinkIsrs, period, period, TimeUnit.MILLISECONDS);
@@ -164,7 +176,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             if (p == null || !p.topicId().equals(topic.get().topicId())) {
                 Map<String, String> overrides = topic.get().configs();
                 PartitionLog wal = logs.getOrCreate(tp, topic.get().topicId(), LogConfigs.forTopic(config, overrides));
-                p = new Partition(config.brokerId(), tp, topic.get().topicId(), wal, this::changeIsr);
+                p = new Partition(config.brokerId(), tp, topic.get().topicId(), wal, this::changeIsr, requestPool);
                 p.setMinInsyncReplicas(LogConfigs.minInsyncReplicas(config, overrides));
                 partitions.put(tp, p);
             }

@@ -1,0 +1,102 @@
+package io.strand.server.replica;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What a leader knows of its followers in its current epoch (Kafka's per-replica state): each follower's log end
+ * (the offset it fetches from, which it has fsynced), when it last fetched, and when it last caught up with the
+ * leader's log end. The leader's {@link Partition} asks it which followers may join the ISR, which ISR members lag,
+ * and how far every ISR member has the log (for the high watermark).
+ *
+ * <p>Thread-safe: fetches are recorded by request threads, lag is checked by the ISR thread, and the replica set is
+ * changed by the replica-state thread (under the partition's role lock); per follower, the fields are volatile and
+ * written by the fetches of that follower.
+ */
+final class FollowerStates {
+    /** One follower. */
+    private static final class Follower {
+        volatile long logEnd = -1;
+        volatile long lastCaughtUpMs;
+        volatile long lastFetchMs;
+        volatile long leaderEndAtLastFetch = -1;
+
+        Follower(long nowMs) {
+            this.lastCaughtUpMs = nowMs;
+        }
+    }
+
+    private final int localBrokerId;
+    private final ConcurrentHashMap<Integer, Follower> followers = new ConcurrentHashMap<>();
+
+    FollowerStates(int localBrokerId) {
+        this.localBrokerId = localBrokerId;
+    }
+
+    /** Forgets every follower (a new epoch, or no longer leader). */
+    void clear() {
+        followers.clear();
+    }
+
+    /** Tracks exactly the other members of {@code replicas}; a new one counts as caught up now. */
+    void track(List<Integer> replicas, long nowMs) {
+        followers.keySet().retainAll(replicas);
+        for (int r : replicas) {
+            if (r != localBrokerId) {
+                followers.computeIfAbsent(r, id -> new Follower(nowMs));
+            }
+        }
+    }
+
+    /**
+     * A follower fetched from {@code fetchOffset} while the leader's log ended at {@code leaderEnd}: its log ends
+     * there. It is caught up if it fetched from the leader's end, or from at least where the leader ended at its
+     * previous fetch (then since that fetch). Returns false for a replica that is not a tracked follower.
+     */
+    boolean onFetch(int replicaId, long fetchOffset, long leaderEnd, long nowMs) {
+        Follower s = followers.get(replicaId);
+        if (s == null) {
+            return false;
+        }
+        if (fetchOffset >= leaderEnd) {
+            s.lastCaughtUpMs = nowMs;
+        } else if (s.leaderEndAtLastFetch >= 0 && fetchOffset >= s.leaderEndAtLastFetch) {
+            s.lastCaughtUpMs = Math.max(s.lastCaughtUpMs, s.lastFetchMs);
+        }
+        s.lastFetchMs = nowMs;
+        s.leaderEndAtLastFetch = leaderEnd;
+        s.logEnd = fetchOffset;
+        return true;
+    }
+
+    /** The members of {@code isr} other than this broker that have not caught up within {@code maxLagMs}. */
+    List<Integer> lagging(List<Integer> isr, long nowMs, long maxLagMs) {
+        List<Integer> lagging = new ArrayList<>();
+        for (int r : isr) {
+            Follower s = followers.get(r);
+            if (r != localBrokerId && s != null && nowMs - s.lastCaughtUpMs > maxLagMs) {
+                lagging.add(r);
+            }
+        }
+        return lagging;
+    }
+
+    /**
+     * The smallest log end over {@code isr}, where this broker's own counts as {@code localEnd}; -1 when an ISR
+     * member has not fetched yet in this epoch (nothing is known of it).
+     */
+    long minLogEnd(List<Integer> isr, long localEnd) {
+        long min = localEnd;
+        for (int replica : isr) {
+            if (replica != localBrokerId) {
+                Follower s = followers.get(replica);
+                if (s == null || s.logEnd < 0) {
+                    return -1;
+                }
+                min = Math.min(min, s.logEnd);
+            }
+        }
+        return min;
+    }
+}

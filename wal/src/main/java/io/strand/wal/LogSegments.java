@@ -1,0 +1,258 @@
+package io.strand.wal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The segments of one partition log, by base offset, and the active one (the last, which takes appends); the
+ * segment-level jobs of the log: append with roll, truncation, removal with delayed deletion, and the swap of
+ * segments rewritten by the log cleaner ({@link #replace}).
+ *
+ * <p>Thread-safety: every mutating method is called with the owning log's lock held (or by the thread loading the
+ * log, before anyone else sees it); {@link #active()} and the directory-sync flag are guarded by that lock too.
+ * Lookups ({@link #floorEntry}, {@link #higherEntry}, {@link #from}, {@link #all}, ...) take no lock: the map is a
+ * {@link ConcurrentSkipListMap}, a segment is added before the log end offset moves into it and removed only after
+ * the log start offset (or the log end, for truncation) has left it, and removed segments stay readable until their
+ * delayed deletion.
+ */
+final class LogSegments {
+    private static final Logger log = LoggerFactory.getLogger(LogSegments.class);
+
+    private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    private final LogRuntime runtime;
+    private final String logPrefix;
+    /** The last segment; log lock. */
+    private LogSegment active;
+    /** A segment was created, renamed or removed since the last fsync of the directory; log lock. */
+    private boolean dirNeedsSync;
+
+    LogSegments(LogRuntime runtime, String logPrefix) {
+        this.runtime = runtime;
+        this.logPrefix = logPrefix;
+    }
+
+    // ============================================================================================== lookups (no lock)
+
+    Map.Entry<Long, LogSegment> floorEntry(long offset) {
+        return segments.floorEntry(offset);
+    }
+
+    Map.Entry<Long, LogSegment> higherEntry(long baseOffset) {
+        return segments.higherEntry(baseOffset);
+    }
+
+    Map.Entry<Long, LogSegment> firstEntry() {
+        return segments.firstEntry();
+    }
+
+    long firstBaseOffset() {
+        return segments.firstKey();
+    }
+
+    /** The segments from the one holding {@code offset} (all of them when it is below the first) to the last. */
+    Collection<LogSegment> from(long offset) {
+        Long from = segments.floorKey(offset);
+        return (from == null ? segments : segments.tailMap(from, true)).values();
+    }
+
+    Collection<LogSegment> all() {
+        return segments.values();
+    }
+
+    int count() {
+        return segments.size();
+    }
+
+    long sizeInBytes() {
+        long total = 0;
+        for (LogSegment s : segments.values()) total += s.size();
+        return total;
+    }
+
+    /** Whether {@code seg} is still part of the log (not removed by retention, truncation or a swap). */
+    boolean contains(LogSegment seg) {
+        return segments.get(seg.baseOffset()) == seg;
+    }
+
+    // ============================================================================================== log lock held
+
+    LogSegment active() {
+        return active;
+    }
+
+    /** Adds a segment above every other one; it becomes the active segment. */
+    void addLast(LogSegment seg) {
+        segments.put(seg.baseOffset(), seg);
+        active = seg;
+    }
+
+    /** After loading or truncation: the last segment is the active one again. */
+    void resetActive() {
+        active = segments.lastEntry().getValue();
+    }
+
+    /** Returns and clears the directory-sync flag (an fsync pass is about to sync the directory). */
+    boolean takeDirNeedsSync() {
+        boolean b = dirNeedsSync;
+        dirNeedsSync = false;
+        return b;
+    }
+
+    void markDirNeedsSync() {
+        dirNeedsSync = true;
+    }
+
+    /**
+     * Appends validated batches with assigned offsets to the active segment, rolling first when it is non-empty and
+     * full by size, old by {@code segment.ms}, has a full index, or would overflow its relative offsets. Returns
+     * whether it rolled.
+     */
+    boolean append(Path dir, ByteBuffer data, List<BatchHeader> batches, long maxTimestamp, LogConfig cfg, long nowMs)
+            throws IOException {
+        BatchHeader first = batches.get(0);
+        BatchHeader last = batches.get(batches.size() - 1);
+        boolean rolled = false;
+        LogSegment seg = active;
+        if (seg.size() > 0) {
+            boolean full = (long) seg.size() + data.remaining() > cfg.segmentBytes();
+            boolean old = seg.timeWaitedForRoll(nowMs, maxTimestamp) > cfg.segmentMs();
+            boolean indexFull = seg.indexesFull(batches.size());
+            boolean offsetOverflow = last.lastOffset() - seg.baseOffset() > Integer.MAX_VALUE;
+            if (full || old || indexFull || offsetOverflow) {
+                log.debug(
+                        "{}Rolling new segment at offset {} (size {}, full {}, time {}, index full {}, offset overflow {})",
+                        logPrefix,
+                        first.baseOffset(),
+                        seg.size(),
+                        full,
+                        old,
+                        indexFull,
+                        offsetOverflow);
+                roll(dir, first.baseOffset(), cfg, nowMs);
+                rolled = true;
+            }
+        }
+        active.append(data, batches, cfg.indexIntervalBytes());
+        return rolled;
+    }
+
+    /** Closes the active segment for appends and starts a new one at {@code newBase}. */
+    void roll(Path dir, long newBase, LogConfig cfg, long nowMs) throws IOException {
+        active.onBecomeInactive();
+        addLast(LogSegment.create(dir, newBase, cfg.maxIndexSizeBytes(), nowMs));
+        dirNeedsSync = true;
+    }
+
+    /**
+     * Drops the batch holding {@code offset} and everything after it: later segments are removed (deleted after the
+     * delay), the segment holding it is cut and becomes the active one. Returns the new log end offset.
+     */
+    long truncateTo(long offset, LogConfig cfg, long nowMs) throws IOException {
+        for (LogSegment seg : new ArrayList<>(segments.tailMap(offset, false).values()))
+            removeAndDelete(seg, "truncation to " + offset);
+        LogSegment seg = segments.lastEntry().getValue();
+        seg.truncateTo(offset, nowMs);
+        if (seg != active) {
+            seg.makeActive(cfg.maxIndexSizeBytes());
+            active = seg;
+        }
+        return seg.readNextOffset();
+    }
+
+    /** Removes every segment (deleted after the delay) and starts an empty one at {@code newStart}. */
+    void deleteAllAndStartAt(Path dir, long newStart, String reason, LogConfig cfg, long nowMs) throws IOException {
+        for (LogSegment seg : new ArrayList<>(segments.values())) removeAndDelete(seg, reason);
+        addLast(LogSegment.create(dir, newStart, cfg.maxIndexSizeBytes(), nowMs));
+    }
+
+    /**
+     * Removes the segments whose next segment starts at or below {@code logStartOffset} (never the last one);
+     * {@code beforeFirst} runs before the first removal. Returns whether any was removed.
+     */
+    boolean deleteBelow(long logStartOffset, Runnable beforeFirst) throws IOException {
+        boolean any = false;
+        while (segments.size() > 1) {
+            Map.Entry<Long, LogSegment> first = segments.firstEntry();
+            Long nextBase = segments.higherKey(first.getKey());
+            if (nextBase == null || nextBase > logStartOffset) break;
+            if (!any) beforeFirst.run();
+            any = true;
+            removeAndDelete(first.getValue(), "below the log start offset " + logStartOffset);
+        }
+        if (any) dirNeedsSync = true;
+        return any;
+    }
+
+    /** Removes a segment from the log now; its files are renamed and deleted after {@code file.delete.delay.ms}. */
+    void removeAndDelete(LogSegment seg, String reason) throws IOException {
+        segments.remove(seg.baseOffset());
+        seg.renameForDeletion();
+        runtime.scheduleDelete("segment " + seg.logFile() + " (" + reason + ")", seg::closeAndDelete);
+    }
+
+    /** Recovery: removes a segment and deletes its files at once (nobody has read it). */
+    void removeNow(LogSegment seg) throws IOException {
+        segments.remove(seg.baseOffset());
+        seg.closeAndDelete();
+    }
+
+    /**
+     * The log cleaner's entry point (compaction; a future {@code io.strand.wal.cleaner} package). The cleaner reads
+     * closed segments without any lock, writes their surviving batches into new segments, then swaps them in here,
+     * through {@link PartitionLog#replaceSegments} and {@link LocalLog#replaceSegments}, which holds the log lock: {@code replacements} (open segments,
+     * already written and fsynced) take the place of {@code old} (consecutive segments of this log, not the active
+     * one), and the old ones are removed with the usual delayed deletion (renamed to {@code .deleted} first), so
+     * slices already handed out stay readable. The replacements must lie within the offsets the old ones covered.
+     * The cleaner brings the crash-safe file protocol for a replacement that takes an old segment's file name
+     * (Kafka's {@code .cleaned} / {@code .swap} suffixes, renamed here after the old files, completed by the loader).
+     *
+     * @throws IllegalArgumentException when {@code old} is not a run of current, closed segments, or a replacement
+     *     lies outside it
+     */
+    void replace(List<LogSegment> old, List<LogSegment> replacements) throws IOException {
+        if (old.isEmpty()) throw new IllegalArgumentException("No segments to replace");
+        long from = old.get(0).baseOffset();
+        Long to = segments.higherKey(old.get(old.size() - 1).baseOffset());
+        List<LogSegment> current = new ArrayList<>(
+                to == null ? List.of() : segments.subMap(from, true, to, false).values());
+        if (to == null || !current.equals(old) || old.contains(active))
+            throw new IllegalArgumentException("Segments " + old + " are not consecutive closed segments of the log");
+        for (LogSegment r : replacements) {
+            if (r.baseOffset() < from || r.baseOffset() >= to)
+                throw new IllegalArgumentException(
+                        "Replacement " + r + " lies outside offsets " + from + ".." + (to - 1));
+        }
+        for (LogSegment seg : old) removeAndDelete(seg, "replaced by the log cleaner");
+        for (LogSegment r : replacements) segments.put(r.baseOffset(), r);
+        dirNeedsSync = true;
+    }
+
+    /** fsyncs the segments from the one holding {@code offset} to the last (clean close). */
+    void flushFrom(long offset) throws IOException {
+        for (LogSegment seg : from(offset)) seg.flush();
+    }
+
+    /** Closes every segment's files (the log is closing); failures are logged. */
+    void closeAll() {
+        for (LogSegment seg : segments.values()) {
+            try {
+                seg.close();
+            } catch (IOException e) {
+                log.warn("{}Failed to close {}", logPrefix, seg, e);
+            }
+        }
+    }
+
+    /** Closes every segment without touching the files (a failed open, or a deleted log). */
+    void closeQuietly() {
+        for (LogSegment seg : segments.values()) seg.closeQuietly();
+    }
+}

@@ -1,0 +1,90 @@
+package io.strand.wal;
+
+import java.io.IOException;
+import java.util.function.ObjIntConsumer;
+
+/**
+ * The recovery scan of one segment, and the cheaper index rebuild from batch headers. Stateless; called by the
+ * thread that loads the log, which owns the segment until the log is open.
+ */
+final class SegmentRecovery {
+    private SegmentRecovery() {}
+
+    /** Result of {@link #recover}: where the valid data ends and why it stopped early, if it did. */
+    record Result(int validBytes, int truncatedBytes, long nextOffset, String problem, long problemOffset) {}
+
+    /**
+     * Validates every batch from the start (structure, offsets increasing from the base offset, CRC-32C), rebuilds
+     * every index of the segment ({@link SegmentIndexes#onBatch}), and truncates the file at the first invalid or
+     * torn batch. {@code onBatch} sees each valid batch and its position (for the leader-epoch cache).
+     */
+    static Result recover(LogSegment seg, int indexIntervalBytes, ObjIntConsumer<BatchHeader> onBatch)
+            throws IOException {
+        SegmentIndexes indexes = seg.indexes();
+        indexes.reset(true);
+        long baseOffset = seg.baseOffset();
+        long fileSize = seg.channel().size();
+        int limit = (int) Math.min(fileSize, Integer.MAX_VALUE);
+        long pos = 0;
+        long expectedNext = baseOffset;
+        String problem = null;
+        long problemOffset = -1;
+        while (pos < limit) {
+            if (limit - pos < BatchHeader.HEADER_SIZE) {
+                problem = "torn batch header (" + (limit - pos) + " bytes)";
+                break;
+            }
+            BatchHeader h = seg.readHeader(pos);
+            if (h == null) {
+                problem = "torn batch header";
+                break;
+            }
+            problemOffset = h.baseOffset();
+            if (!h.isStructurallyValid()) {
+                problem = "invalid batch header (magic " + h.magic() + ", size " + h.sizeInBytes()
+                        + ", last offset delta " + h.lastOffsetDelta() + ")";
+                break;
+            }
+            if (h.nextPosition() > limit) {
+                problem = "torn batch (" + (limit - pos) + " of " + h.sizeInBytes() + " bytes)";
+                break;
+            }
+            if (h.baseOffset() < expectedNext || h.lastOffset() - baseOffset > Integer.MAX_VALUE) {
+                problem = "batch offsets " + h.baseOffset() + ".." + h.lastOffset()
+                        + " out of order (expected at least " + expectedNext + ")";
+                break;
+            }
+            if (!seg.crcMatches(h)) {
+                problem = "CRC mismatch";
+                break;
+            }
+            indexes.onBatch(h, (int) pos, indexIntervalBytes);
+            onBatch.accept(h, (int) pos);
+            expectedNext = h.nextOffset();
+            pos = h.nextPosition();
+            problemOffset = -1;
+        }
+        int truncated = (int) (fileSize - pos);
+        seg.recovered((int) pos);
+        if (problem == null && truncated > 0) problem = "trailing bytes";
+        return new Result((int) pos, truncated, expectedNext, problem, problemOffset);
+    }
+
+    /**
+     * Rebuilds the indexes by scanning batch headers (no CRC): used when index files are missing or insane at open.
+     * Stops at the first header that is not a plausible batch inside the file.
+     */
+    static void rebuildIndexes(LogSegment seg, int indexIntervalBytes) throws IOException {
+        SegmentIndexes indexes = seg.indexes();
+        indexes.reset(false);
+        int limit = seg.size();
+        long pos = 0;
+        while (pos + BatchHeader.HEADER_SIZE <= limit) {
+            BatchHeader h = seg.readHeader(pos);
+            if (h == null || !h.isStructurallyValid() || h.nextPosition() > limit) break;
+            indexes.onBatch(h, (int) pos, indexIntervalBytes);
+            pos = h.nextPosition();
+        }
+        indexes.markChanged();
+    }
+}
