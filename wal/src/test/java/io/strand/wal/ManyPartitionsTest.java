@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Item 8 of the issue: 2,000 partitions open at once, with Kafka's default segment and index sizes, in durable mode,
+ * Many partitions in a small heap: 2,000 partitions open at once, with Kafka's default segment and index sizes, in durable mode,
  * within the 1 GiB heap surefire gives the tests; heap use must not grow with the amount of data.
  */
 class ManyPartitionsTest {

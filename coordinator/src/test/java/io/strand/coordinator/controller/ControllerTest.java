@@ -15,7 +15,9 @@ import io.strand.coordinator.Versioned;
 import io.strand.coordinator.Znodes;
 import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.proto.BrokerRegistration;
+import io.strand.coordinator.proto.ControllerRegistration;
 import io.strand.coordinator.proto.PartitionState;
+import io.strand.testing.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +28,6 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.common.TopicPartition;
@@ -77,14 +78,8 @@ class ControllerTest {
         return new Node(id, client, store, cache, controller);
     }
 
-    private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
+    private static void waitUntil(String what, Wait.Condition condition) throws InterruptedException {
+        Wait.waitUntil(what, Duration.ofSeconds(20), condition);
     }
 
     private static long active(List<Node> nodes) {
@@ -119,7 +114,19 @@ class ControllerTest {
                                         .count()
                                 == active(nodes),
                 "never two at one epoch");
-        Thread.sleep(300);
+        // the election has settled when /controller names an active node at that node's epoch: every other node
+        // either lost the create-if-absent of /controller or (the old one) resigned on losing its session
+        waitUntil("/controller names the active controller", () -> {
+            ControllerRegistration named = first.store()
+                    .read(Znodes.CONTROLLER, ControllerRegistration.parser())
+                    .map(Versioned::value)
+                    .orElse(null);
+            return named != null
+                    && nodes.stream()
+                            .anyMatch(n -> n.id() == named.getBrokerId()
+                                    && n.controller().isActive()
+                                    && n.controller().epoch() == named.getEpoch());
+        });
         assertEquals(1, active(nodes), "exactly one controller afterwards");
     }
 
