@@ -54,6 +54,11 @@ public final class NettyLeaks {
         reported.add(leak);
     }
 
+    /** How many leaks are reported and not yet checked. */
+    public static synchronized int pending() {
+        return reported.size();
+    }
+
     /** Leaks reported so far and not yet checked, oldest first; clears them. */
     public static synchronized List<String> drain() {
         List<String> out = new ArrayList<>(reported);

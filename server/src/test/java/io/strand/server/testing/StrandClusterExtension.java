@@ -104,8 +104,13 @@ public final class StrandClusterExtension
     private static Started started(ExtensionContext context) {
         // keyed by the context's own id: a method's clusters are not its class's
         return context.getStore(NAMESPACE)
-                .getOrComputeIfAbsent(
-                        context.getUniqueId(), id -> new Started(context.getDisplayName()), Started.class);
+                .getOrComputeIfAbsent(context.getUniqueId(), id -> new Started(describe(context)), Started.class);
+    }
+
+    /** "ClassName" or "ClassName.method(…)" for messages. */
+    private static String describe(ExtensionContext context) {
+        String cls = context.getTestClass().map(Class::getSimpleName).orElse("");
+        return context.getTestMethod().isPresent() ? cls + " " + context.getDisplayName() : cls;
     }
 
     private static List<Field> clusterFields(Class<?> testClass) {
