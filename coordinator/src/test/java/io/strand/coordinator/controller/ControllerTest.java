@@ -18,6 +18,7 @@ import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.ControllerRegistration;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.testing.Wait;
+import io.strand.testing.ZooKeeperSessions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,7 +97,7 @@ class ControllerTest {
                 .orElseThrow();
         int epoch = first.controller().epoch();
 
-        first.client().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+        ZooKeeperSessions.expire(first.client());
         waitUntil(
                 "the old controller stops acting",
                 () -> !first.controller().isActive() || first.controller().epoch() > epoch);
@@ -273,7 +274,7 @@ class ControllerTest {
                         .topic("moves")
                         .map(t -> t.complete())
                         .orElse(false));
-        victim.client().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
+        ZooKeeperSessions.expire(victim.client());
         waitUntil("partitions 0 and 1 led elsewhere", () -> {
             PartitionState p0 = controllerNode
                     .store()

@@ -9,6 +9,7 @@ import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.ProduceConsumeValidator;
 import io.strand.testing.Wait;
+import io.strand.testing.ZooKeeperSessions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,11 +59,7 @@ class ZooKeeperFailureTest {
         int controllerBefore = victim.metadataCache().controllerId();
         long oldSession =
                 victim.zookeeperClient().getZookeeperClient().getZooKeeper().getSessionId();
-        victim.zookeeperClient()
-                .getZookeeperClient()
-                .getZooKeeper()
-                .getTestable()
-                .injectSessionExpiration();
+        ZooKeeperSessions.expire(victim.zookeeperClient());
         Wait.waitUntil("broker 2 registered by a new session", Duration.ofSeconds(40), () -> {
             org.apache.zookeeper.data.Stat stat =
                     cluster.broker(1).zookeeperClient().checkExists().forPath(io.strand.coordinator.Znodes.broker(2));
