@@ -17,6 +17,11 @@ public final class RecordingLeakDetector<T> extends ResourceLeakDetector<T> {
         super(resourceType, samplingInterval);
     }
 
+    /** The constructor Netty looks up first (without it, it logs an error before it takes the one above). */
+    public RecordingLeakDetector(Class<?> resourceType, int samplingInterval, long maxActive) {
+        super(resourceType, samplingInterval);
+    }
+
     @Override
     protected boolean needReport() {
         return true; // report even if Netty's logger is quiet: the test fails on a leak either way
