@@ -3,6 +3,7 @@ package io.strand.wal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.testing.MemoryTempDir;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ManyPartitionsTest {
     static final int PARTITIONS = 2000;
 
-    @TempDir
+    // heap is measured here, not the disk: 340 MB written, synced and deleted in memory
+    @TempDir(factory = MemoryTempDir.class)
     Path tmp;
 
     private static long usedHeapAfterGc() throws InterruptedException {
