@@ -32,7 +32,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class OtherClientsTest {
     @BrokerCluster(
             brokers = 3,
-            properties = {"default.replication.factor=3", "min.insync.replicas=2", "num.partitions=3"})
+            properties = {
+                "default.replication.factor=3",
+                "min.insync.replicas=2",
+                "num.partitions=3",
+                "group.initial.rebalance.delay.ms=0" // kafkajs's group starts at once
+            })
     private static StrandTestCluster cluster;
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.strand.testing.SystemTest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -55,6 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
  * built jars could be stale. Everything else is the script as shipped.
  */
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
+@SystemTest
 class StrandClusterScriptTest {
     private static final int BROKERS = 3;
     private static final String TOPIC = "strand-cluster-script-test";
