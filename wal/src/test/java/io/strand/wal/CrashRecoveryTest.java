@@ -85,6 +85,7 @@ class CrashRecoveryTest {
                 }
             });
             reader.start();
+            // the kill comes at a random moment on purpose (these sleeps choose it; they wait for nothing)
             boolean early = round % 6 == 0; // now and then, kill it while it starts up or recovers
             if (early) {
                 Thread.sleep(50 + rnd.nextInt(400));

@@ -30,7 +30,7 @@ class ManyPartitionsTest {
     private static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
-            Thread.sleep(50);
+            Thread.sleep(50); // lets the collection settle before the heap is measured
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 
 /** The controller on a real ZooKeeper: one at a time, fenced by /controller_epoch, racing writers resolved by CAS. */
 class ControllerTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final Controller.Settings SETTINGS = new Controller.Settings(false, false, 10, 300_000);
     private TestingServer zk;
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -79,10 +80,6 @@ class ControllerTest {
         return new Node(id, client, store, cache, controller);
     }
 
-    private static void waitUntil(String what, Wait.Condition condition) throws InterruptedException {
-        Wait.waitUntil(what, Duration.ofSeconds(20), condition);
-    }
-
     private static long active(List<Node> nodes) {
         return nodes.stream().filter(n -> n.controller().isActive()).count();
     }
@@ -90,7 +87,7 @@ class ControllerTest {
     @Test
     void shouldElectOneControllerAndFenceItWhenItsSessionExpires() throws Exception {
         List<Node> nodes = List.of(node(1), node(2), node(3));
-        waitUntil("one controller", () -> active(nodes) == 1);
+        Wait.waitUntil("one controller", TIMEOUT, () -> active(nodes) == 1);
         Node first = nodes.stream()
                 .filter(n -> n.controller().isActive())
                 .findFirst()
@@ -98,11 +95,13 @@ class ControllerTest {
         int epoch = first.controller().epoch();
 
         ZooKeeperSessions.expire(first.client());
-        waitUntil(
+        Wait.waitUntil(
                 "the old controller stops acting",
+                TIMEOUT,
                 () -> !first.controller().isActive() || first.controller().epoch() > epoch);
-        waitUntil(
+        Wait.waitUntil(
                 "a new controller with a higher epoch",
+                TIMEOUT,
                 () -> nodes.stream()
                         .anyMatch(
                                 n -> n.controller().isActive() && n.controller().epoch() > epoch));
@@ -117,7 +116,7 @@ class ControllerTest {
                 "never two at one epoch");
         // the election has settled when /controller names an active node at that node's epoch: every other node
         // either lost the create-if-absent of /controller or (the old one) resigned on losing its session
-        waitUntil("/controller names the active controller", () -> {
+        Wait.waitUntil("/controller names the active controller", TIMEOUT, () -> {
             ControllerRegistration named = first.store()
                     .read(Znodes.CONTROLLER, ControllerRegistration.parser())
                     .map(Versioned::value)
@@ -134,7 +133,7 @@ class ControllerTest {
     @Test
     void shouldRefuseEveryWriteOfAStaleController() throws Exception {
         Node n = node(1);
-        waitUntil("controller", () -> n.controller().isActive());
+        Wait.waitUntil("controller", TIMEOUT, () -> n.controller().isActive());
         new TopicCreator(n.store(), 1, new ReplicaAssigner(new Random(1)))
                 .create(TopicSpec.of("t", 1, 1), new TopicCreator.Defaults(1, 1), false);
         Versioned<io.strand.coordinator.proto.ControllerEpoch> epochNode = n.store()
@@ -253,8 +252,9 @@ class ControllerTest {
         Node controllerNode = node(1);
         Node victim = node(2);
         node(3);
-        waitUntil(
+        Wait.waitUntil(
                 "controller",
+                TIMEOUT,
                 () -> controllerNode.controller().isActive()
                         || victim.controller().isActive());
         new TopicCreator(controllerNode.store(), 1, new ReplicaAssigner(new Random(1)))
@@ -267,15 +267,16 @@ class ControllerTest {
                                 Map.of()),
                         new TopicCreator.Defaults(1, 1),
                         false);
-        waitUntil(
+        Wait.waitUntil(
                 "cache has the topic",
+                TIMEOUT,
                 () -> controllerNode
                         .cache()
                         .topic("moves")
                         .map(t -> t.complete())
                         .orElse(false));
         ZooKeeperSessions.expire(victim.client());
-        waitUntil("partitions 0 and 1 led elsewhere", () -> {
+        Wait.waitUntil("partitions 0 and 1 led elsewhere", TIMEOUT, () -> {
             PartitionState p0 = controllerNode
                     .store()
                     .read(Znodes.partitionState("moves", 0), PartitionState.parser())
