@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.RawKafkaConnection;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -27,31 +29,24 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.ProduceResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Bad input closes that one connection (or gets the error response the protocol defines) and
  * loses nothing; the broker keeps serving everyone else.
  */
+@ExtendWith(StrandClusterExtension.class)
 class BadInputTest {
     private static final int MAX_FRAME = 64 * 1024;
+
+    @BrokerCluster(properties = {"socket.request.max.bytes=" + MAX_FRAME, "message.max.bytes=" + 32 * 1024})
     private static StrandTestCluster cluster;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = StrandTestCluster.start(
-                1,
-                Map.of(
-                        BrokerConfig.SOCKET_REQUEST_MAX_BYTES, Integer.toString(MAX_FRAME),
-                        BrokerConfig.MESSAGE_MAX_BYTES, Integer.toString(32 * 1024)));
         cluster.createTopic("crc", 1, 1);
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        cluster.close();
     }
 
     private static RawKafkaConnection connect() throws Exception {

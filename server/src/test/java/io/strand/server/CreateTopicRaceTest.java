@@ -10,8 +10,11 @@ import io.strand.coordinator.Znodes;
 import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.coordinator.proto.TopicAssignment;
+import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.RawKafkaConnection;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -31,11 +35,13 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Invariant 1: a create-topic race between any number of callers on any brokers ends with one
  * assignment, unchanged afterwards, seen identically by every broker.
  */
+@ExtendWith(StrandClusterExtension.class)
 class CreateTopicRaceTest {
     private static final int BROKERS = 3;
     private static final int CREATORS = 9;
@@ -45,15 +51,13 @@ class CreateTopicRaceTest {
     private record Outcome(int broker, String path, int askedPartitions, Errors error) {}
 
     @Test
-    void shouldEndEveryRaceWithOneAssignmentSeenIdenticallyByEveryBroker() throws Exception {
-        try (StrandTestCluster cluster = StrandTestCluster.start(
-                        BROKERS,
-                        Map.of(
-                                BrokerConfig.NUM_PARTITIONS,
-                                Integer.toString(AUTO_CREATE_PARTITIONS),
-                                BrokerConfig.AUTO_CREATE_TOPICS_ENABLE,
-                                "true"));
-                CuratorFramework zk = ZooKeeperConnection.connect(cluster.zookeeperConnect(), 10_000, 10_000)) {
+    void shouldEndEveryRaceWithOneAssignmentSeenIdenticallyByEveryBroker(
+            @BrokerCluster(
+                            brokers = BROKERS,
+                            properties = {"num.partitions=" + AUTO_CREATE_PARTITIONS, "auto.create.topics.enable=true"})
+                    StrandTestCluster cluster)
+            throws Exception {
+        try (CuratorFramework zk = ZooKeeperConnection.connect(cluster.zookeeperConnect(), 10_000, 10_000)) {
             MetadataStore store = new MetadataStore(zk);
             ExecutorService pool = Executors.newFixedThreadPool(CREATORS);
             try {
@@ -136,14 +140,30 @@ class CreateTopicRaceTest {
         Map<Integer, String> expected = expectedView(store, topic, written.value());
         for (int broker = 1; broker <= BROKERS; broker++) {
             int b = broker;
-            StrandTestCluster.waitUntil(
+            Wait.waitUntil(
                     "broker " + b + " shows " + topic,
                     Duration.ofSeconds(10),
                     () -> expected.equals(metadataView(cluster, b, topic)));
         }
 
-        // unchanged afterwards
-        Thread.sleep(500);
+        // unchanged afterwards. Every racing caller has had its answer, which comes after its write; what
+        // could still write is the brokers reacting to the creation (a leader's ISR change, a controller's
+        // election). Once each partition's leader acts as leader at the created epoch, nothing is left to react
+        // to (replication factor 1: no follower to drop from the ISR), so the znodes are final.
+        for (int p = 0; p < partitions; p++) {
+            TopicPartition tp = new TopicPartition(topic, p);
+            PartitionState state = store.read(Znodes.partitionState(topic, p), PartitionState.parser())
+                    .orElseThrow()
+                    .value();
+            Wait.waitUntil(
+                    "broker " + state.getLeader() + " acts as leader of " + tp + " at epoch " + state.getLeaderEpoch(),
+                    Duration.ofSeconds(10),
+                    () -> cluster.broker(state.getLeader())
+                            .replicaManager()
+                            .partition(tp)
+                            .map(x -> x.isLeader() && x.leaderEpoch() == state.getLeaderEpoch())
+                            .orElse(false));
+        }
         assertEquals(
                 written,
                 store.read(Znodes.topic(topic), TopicAssignment.parser()).orElseThrow());

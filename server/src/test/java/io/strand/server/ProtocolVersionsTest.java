@@ -3,7 +3,9 @@ package io.strand.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.RawKafkaConnection;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import java.util.List;
 import java.util.Map;
@@ -30,20 +32,23 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.ProduceResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every advertised version of every API the skeleton serves, answered without an error or a closed connection. */
+@ExtendWith(StrandClusterExtension.class)
 class ProtocolVersionsTest {
     private static final String TOPIC = "versions";
+
+    @BrokerCluster
     private static StrandTestCluster cluster;
+
     private static Uuid topicId;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = StrandTestCluster.start(1);
         cluster.createTopic(TOPIC, 1, 1);
         try (Admin admin = cluster.admin()) {
             topicId = admin.describeTopics(List.of(TOPIC))
@@ -52,11 +57,6 @@ class ProtocolVersionsTest {
                     .get(TOPIC)
                     .topicId();
         }
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        cluster.close();
     }
 
     private static RawKafkaConnection connect() throws Exception {

@@ -3,6 +3,7 @@ package io.strand.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.testing.SystemTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The broker process refuses to start on a bad configuration, naming the key. */
+@SystemTest // starts the broker main in a child JVM
 class StrandBrokerMainTest {
     @TempDir
     Path dir;

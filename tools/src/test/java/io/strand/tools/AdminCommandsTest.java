@@ -9,7 +9,10 @@ import io.strand.coordinator.MetadataStore;
 import io.strand.coordinator.Znodes;
 import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.proto.ControllerRegistration;
+import io.strand.server.testing.BrokerCluster;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import io.strand.tools.reassign.ReassignmentPlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +24,15 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The admin commands against an in-process Strand cluster of four brokers. */
+@ExtendWith(StrandClusterExtension.class)
 class AdminCommandsTest {
+    @BrokerCluster(brokers = 4, properties = "auto.leader.rebalance.enable=false")
     private static StrandTestCluster cluster;
+
     private static CuratorFramework zk;
     private static MetadataStore store;
 
@@ -34,7 +41,6 @@ class AdminCommandsTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = StrandTestCluster.start(4, Map.of("auto.leader.rebalance.enable", "false"));
         zk = ZooKeeperConnection.connect(cluster.zookeeperConnect(), 30_000, 10_000);
         store = new MetadataStore(zk);
     }
@@ -43,9 +49,6 @@ class AdminCommandsTest {
     static void stopCluster() throws Exception {
         if (zk != null) {
             zk.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 
@@ -122,7 +125,7 @@ class AdminCommandsTest {
         ok(r);
         assertTrue(r.out().startsWith("Topic zk-deleted (topic id "), r::toString);
         assertTrue(r.out().contains("is marked for deletion"), r::toString);
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "the controller deleted zk-deleted",
                 Duration.ofSeconds(20),
                 () -> !store.exists(Znodes.topic("zk-deleted")));
@@ -249,7 +252,7 @@ class AdminCommandsTest {
                         "Save this to use as the --reassignment-json-file option during rollback",
                         "Successfully started partition reassignments for shuffled-0,shuffled-1"),
                 executed.outLines());
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "both moves complete",
                 Duration.ofSeconds(30),
                 () -> cli("reassign", "status", "--reassignment-json-file", plan.toString()).outLines().stream()

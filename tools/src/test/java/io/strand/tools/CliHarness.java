@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.strand.testing.Wait;
 import io.strand.tools.cli.StopSignal;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -106,17 +107,20 @@ public final class CliHarness {
 
         private void await(String what, java.util.function.BooleanSupplier condition, Duration timeout)
                 throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!condition.getAsBoolean()) {
-                if (code.isDone()) {
-                    fail("command ended before " + what + ": exit " + code.getNow(-1) + "\n--- stdout\n" + out()
-                            + "--- stderr\n" + err());
-                }
-                if (System.nanoTime() > deadline) {
-                    fail("timed out waiting for " + what + "\n--- stdout\n" + out() + "--- stderr\n" + err());
-                }
-                Thread.sleep(20);
-            }
+            Wait.waitUntil(
+                    what,
+                    timeout,
+                    () -> {
+                        if (condition.getAsBoolean()) {
+                            return true;
+                        }
+                        if (code.isDone()) {
+                            fail("command ended before " + what + ": exit " + code.getNow(-1) + "\n--- stdout\n" + out()
+                                    + "--- stderr\n" + err());
+                        }
+                        return false;
+                    },
+                    () -> "\n--- stdout\n" + out() + "--- stderr\n" + err());
         }
 
         /** Stops the command as Ctrl-C would and returns its exit code. */

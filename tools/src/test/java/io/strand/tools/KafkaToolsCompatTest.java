@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.coordinator.PartitionInfo;
 import io.strand.coordinator.TopicView;
+import io.strand.server.testing.BrokerCluster;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import io.strand.tools.reassign.ReassignmentPlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +23,9 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,8 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  * ReassignPartitionsCommand (kafka-reassign-partitions) and LeaderElectionCommand
  * (kafka-leader-election), with their output checked line by line.
  */
+@ExtendWith(StrandClusterExtension.class)
 class KafkaToolsCompatTest {
+    @BrokerCluster(brokers = 3, properties = "auto.leader.rebalance.enable=false")
     private static StrandTestCluster cluster;
+
     private static String bootstrap;
 
     @TempDir
@@ -40,15 +46,7 @@ class KafkaToolsCompatTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = StrandTestCluster.start(3, Map.of("auto.leader.rebalance.enable", "false"));
         bootstrap = cluster.bootstrapServers();
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     private static KafkaTool.Result topics(String... args) throws Exception {
@@ -107,7 +105,7 @@ class KafkaToolsCompatTest {
                 "Error while executing topic command : Topic 'kt' already exists with 2 partitions and "
                         + "replication factor 2.\n",
                 r.out());
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "kt has leaders", Duration.ofSeconds(20), () -> topic("kt").complete());
 
         r = topics("--alter", "--topic", "kt", "--partitions", "3");
@@ -163,7 +161,7 @@ class KafkaToolsCompatTest {
                                 + "DEFAULT_CONFIG:log.retention.hours=168}"),
                 r.outLines());
         ok(configs("--entity-type", "topics", "--entity-name", "kc", "--alter", "--delete-config", "retention.ms"));
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "retention.ms removed",
                 Duration.ofSeconds(10),
                 () -> topic("kc").configs().equals(Map.of("cleanup.policy", "delete,compact")));
@@ -243,7 +241,7 @@ class KafkaToolsCompatTest {
                     .all()
                     .get();
         }
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "kr has leaders",
                 Duration.ofSeconds(20),
                 () -> cluster.brokers().stream()
@@ -267,7 +265,7 @@ class KafkaToolsCompatTest {
         ok(r);
         assertTrue(r.out().contains("Successfully started partition reassignments for kr-0,kr-1"), r::toString);
         assertTrue(r.out().contains("The inter-broker throttle limit was set to 50000000 B/s"), r::toString);
-        StrandTestCluster.waitUntil("--verify reports both moves complete", Duration.ofSeconds(30), () -> {
+        Wait.waitUntil("--verify reports both moves complete", Duration.ofSeconds(30), () -> {
             try {
                 KafkaTool.Result v = reassign("--verify", "--reassignment-json-file", plan.toString());
                 return v.out().contains("Reassignment of partition kr-0 is completed.")
@@ -289,7 +287,7 @@ class KafkaToolsCompatTest {
                         .filter(l -> l.matches("kr-[01] +complete .*"))
                         .count(),
                 status::toString);
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "--verify cleared the throttles",
                 Duration.ofSeconds(10),
                 () -> cluster.broker(1).metadataCache().brokerConfig("2").isEmpty()
@@ -329,7 +327,7 @@ class KafkaToolsCompatTest {
         r = reassign("--cancel", "--reassignment-json-file", slow.toString());
         ok(r);
         assertTrue(r.out().startsWith("Successfully cancelled partition reassignment for: kr-0\n"), r::toString);
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "kr-0 back on " + before,
                 Duration.ofSeconds(20),
                 () -> topic("kr").replicas().get(0).equals(before)
@@ -342,7 +340,7 @@ class KafkaToolsCompatTest {
             admin.createTopics(List.of(new NewTopic("ke", Map.of(0, List.of(1, 3)))))
                     .all()
                     .get();
-            StrandTestCluster.waitUntil(
+            Wait.waitUntil(
                     "broker 1 leads ke-0",
                     Duration.ofSeconds(20),
                     () -> topic("ke")
@@ -354,7 +352,7 @@ class KafkaToolsCompatTest {
                             new TopicPartition("ke", 0), Optional.of(new NewPartitionReassignment(List.of(3, 1)))))
                     .all()
                     .get();
-            StrandTestCluster.waitUntil(
+            Wait.waitUntil(
                     "replicas [3, 1]",
                     Duration.ofSeconds(20),
                     () -> topic("ke").replicas().get(0).equals(List.of(3, 1)));
@@ -364,7 +362,7 @@ class KafkaToolsCompatTest {
         KafkaTool.Result r = elect("--election-type", "preferred", "--topic", "ke", "--partition", "0");
         ok(r);
         assertEquals("Successfully completed leader election (PREFERRED) for partitions ke-0\n", r.out());
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "broker 3 leads ke-0",
                 Duration.ofSeconds(10),
                 () -> topic("ke").partition(0).orElseThrow().leader() == 3);

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Item 2 of the issue: typed rejections, nothing partial ever written. */
+/** Append validation: typed rejections, nothing partial ever written. */
 class AppendValidationTest {
     static final TopicPartition TP = new TopicPartition("v", 0);
 

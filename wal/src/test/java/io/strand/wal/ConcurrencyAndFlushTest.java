@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.testing.Wait;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -96,10 +98,22 @@ class ConcurrencyAndFlushTest {
             }
             writer.start();
             readers.forEach(Thread::start);
-            Thread.sleep(2000);
-            stop.set(true);
-            writer.join();
-            for (Thread t : readers) t.join();
+            try {
+                // enough of everything racing: reads, rolls and deletions of the log start
+                Wait.waitUntil(
+                        "1,000 reads while the writer rolled segments and deleted records",
+                        Duration.ofSeconds(60),
+                        () -> {
+                            if (!errors.isEmpty()) throw new AssertionError("concurrent access failed", errors.get(0));
+                            return reads.get() >= 1000 && log.numberOfSegments() > 1 && log.logStartOffset() > 0;
+                        },
+                        () -> reads.get() + " reads, " + log.numberOfSegments() + " segments, log start "
+                                + log.logStartOffset());
+            } finally {
+                stop.set(true);
+                writer.join();
+                for (Thread t : readers) t.join();
+            }
             if (!errors.isEmpty()) throw new AssertionError("concurrent access failed", errors.get(0));
             assertTrue(reads.get() > 100, "reads: " + reads.get());
             assertTrue(log.numberOfSegments() > 1);
@@ -129,8 +143,10 @@ class ConcurrencyAndFlushTest {
             List<Long> sorted = new ArrayList<>(firsts);
             Collections.sort(sorted);
             for (int i = 0; i < sorted.size(); i++) assertEquals(2L * i, sorted.get(i));
-            waitFor(() -> !seen.isEmpty()
-                    && seen.get(seen.size() - 1) == 800L); // listeners run just after the futures complete
+            Wait.waitUntil(
+                    "the listeners saw offset 800", // they run just after the futures complete
+                    Duration.ofSeconds(10),
+                    () -> !seen.isEmpty() && seen.get(seen.size() - 1) == 800L);
             for (int i = 1; i < seen.size(); i++)
                 assertTrue(seen.get(i) > seen.get(i - 1), "listener values increase: " + seen);
             assertTrue(seen.size() < 400, "fewer fsyncs than appends: " + seen.size());
@@ -171,11 +187,14 @@ class ConcurrencyAndFlushTest {
             assertEquals(1, submitted.get(), "one notification task for the whole burst");
             assertTrue(seen.isEmpty());
             release.countDown();
-            waitFor(() -> !seen.isEmpty() && seen.get(seen.size() - 1) == 40L);
+            Wait.waitUntil(
+                    "the listener saw 40",
+                    Duration.ofSeconds(10),
+                    () -> !seen.isEmpty() && seen.get(seen.size() - 1) == 40L);
             // another advance after the task ran is not missed
             AppendResult r = log.appendAsLeader(TestRecords.batch(2, 100), 0);
             log.awaitDurable(r.nextOffset()).get(10, TimeUnit.SECONDS);
-            waitFor(() -> seen.get(seen.size() - 1) == 42L);
+            Wait.waitUntil("the listener saw 42", Duration.ofSeconds(10), () -> seen.get(seen.size() - 1) == 42L);
             for (int i = 1; i < seen.size(); i++)
                 assertTrue(seen.get(i) > seen.get(i - 1), "listener values increase: " + seen);
             for (String t : threads) assertEquals("test-listener-pool", t, "listener ran on its executor");
@@ -193,7 +212,7 @@ class ConcurrencyAndFlushTest {
             log.addDurableListener(end -> threads.add(Thread.currentThread().getName()));
             AppendResult r = log.appendAsLeader(TestRecords.batch(2, 100), 0);
             log.awaitDurable(r.nextOffset()).get(10, TimeUnit.SECONDS);
-            waitFor(() -> !threads.isEmpty());
+            Wait.waitUntil("the listener was called", Duration.ofSeconds(10), () -> !threads.isEmpty());
             assertTrue(threads.get(0).startsWith("strand-wal-flusher-"), threads.toString());
         }
     }
@@ -205,29 +224,25 @@ class ConcurrencyAndFlushTest {
         try (PartitionLog log = PartitionLog.open(tmp.resolve("cc-0"), TP, Uuid.randomUuid(), relaxed, time)) {
             log.appendAsLeader(TestRecords.batch(4, 10), 0);
             assertEquals(4, log.durableEndOffset(), "relaxed: the log end offset counts as durable");
-            Thread.sleep(100);
-            assertEquals(0, log.recoveryPoint(), "no fsync before flush.messages");
+            // the append decides on the appending thread whether to ask for an fsync, and an fsync asked for runs
+            // on a flusher thread at once: 100 ms without one shows that none was asked for
+            Wait.assertStaysTrue(
+                    "no fsync before flush.messages", Duration.ofMillis(100), () -> log.recoveryPoint() == 0);
             log.appendAsLeader(TestRecords.batch(6, 10), 0);
-            waitFor(() -> log.recoveryPoint() == 10);
+            Wait.waitUntil("an fsync at flush.messages", Duration.ofSeconds(10), () -> log.recoveryPoint() == 10);
             log.updateConfig(relaxed.withFlushIntervalMessages(Long.MAX_VALUE).withFlushIntervalMs(5000));
             log.appendAsLeader(TestRecords.batch(3, 10), 0);
             log.maybeFlushByTime(time.milliseconds() + 1000);
-            Thread.sleep(100);
-            assertEquals(10, log.recoveryPoint(), "flush.ms not reached");
+            // as above: maybeFlushByTime asks for the fsync (or not) before it returns
+            Wait.assertStaysTrue("flush.ms not reached", Duration.ofMillis(100), () -> log.recoveryPoint() == 10);
             log.maybeFlushByTime(time.milliseconds() + 6000);
-            waitFor(() -> log.recoveryPoint() == 13);
+            Wait.waitUntil("an fsync once flush.ms passed", Duration.ofSeconds(10), () -> log.recoveryPoint() == 13);
             // back to durable: the durable end offset waits for fsyncs again
             log.updateConfig(LogConfig.defaults());
             AppendResult r = log.appendAsLeader(TestRecords.batch(1, 10), 0);
             log.awaitDurable(r.nextOffset()).get(10, TimeUnit.SECONDS);
             assertEquals(14, log.recoveryPoint());
         }
-    }
-
-    private static void waitFor(java.util.function.BooleanSupplier c) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (!c.getAsBoolean() && System.currentTimeMillis() < deadline) Thread.sleep(5);
-        assertTrue(c.getAsBoolean());
     }
 
     @Test

@@ -18,7 +18,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Item 5 of the issue, and the damage tests: torn tails, flipped bytes, junk, bad indexes. */
+/** Recovery from damage: torn tails, flipped bytes, junk, bad indexes. */
 class CorruptionTest {
     static final TopicPartition TP = new TopicPartition("c", 0);
     static final LogConfig CFG = LogConfig.defaults().withSegmentBytes(3000).withIndexIntervalBytes(200);

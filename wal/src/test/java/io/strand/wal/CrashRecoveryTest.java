@@ -3,6 +3,7 @@ package io.strand.wal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.testing.SystemTest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * recovering. After every kill the reopened log must hold every acknowledged batch byte-for-byte, be readable
  * end to end, and end at a batch boundary.
  */
+@SystemTest
 class CrashRecoveryTest {
     static final int ROUNDS = 24;
 
@@ -83,6 +85,7 @@ class CrashRecoveryTest {
                 }
             });
             reader.start();
+            // the kill comes at a random moment on purpose (these sleeps choose it; they wait for nothing)
             boolean early = round % 6 == 0; // now and then, kill it while it starts up or recovers
             if (early) {
                 Thread.sleep(50 + rnd.nextInt(400));

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.testing.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -89,9 +91,8 @@ class LogManagerTest {
             assertFalse(Files.exists(tmp.resolve("gone-2")));
             // a slice handed out before stays readable until the delete delay has passed
             assertEquals(4, TestRecords.batches(slice).get(0).countOrNull());
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline && countDirs() > 0) Thread.sleep(20);
-            assertEquals(0, countDirs());
+            Wait.waitUntil(
+                    "the renamed directory is deleted after the delay", Duration.ofSeconds(10), () -> countDirs() == 0);
         }
     }
 

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.testing.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -186,11 +188,10 @@ class PartitionLogTest {
         assertTrue(log.durableEndOffset() >= 5);
         assertTrue(log.awaitDurable(3).isDone());
         // listeners are called on the flusher thread, right after the futures complete
-        long deadline = System.currentTimeMillis() + 10_000;
-        while ((seen.isEmpty() || seen.get(seen.size() - 1) != 5L) && System.currentTimeMillis() < deadline)
-            Thread.sleep(5);
-        assertFalse(seen.isEmpty());
-        assertEquals(5L, seen.get(seen.size() - 1));
+        Wait.waitUntil(
+                "a listener saw offset 5",
+                Duration.ofSeconds(10),
+                () -> !seen.isEmpty() && seen.get(seen.size() - 1) == 5L);
     }
 
     @Test

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.testing.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
@@ -16,7 +18,7 @@ import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Items 4 (checkpoints) and 7 (retention) of the issue. */
+/** Retention by time, size and log start, and checkpoints written atomically with the recovery point. */
 class RetentionAndCheckpointTest {
     static final TopicPartition TP = new TopicPartition("ret", 0);
     static final long T0 = 1_700_000_000_000L;
@@ -177,26 +179,17 @@ class RetentionAndCheckpointTest {
             PartitionLog log = m.getOrCreate(TP, Uuid.randomUuid(), SMALL.withRetentionMs(10_000));
             for (int i = 0; i < 60; i++) log.appendAsLeader(TestRecords.batch(2, 100, T0 + i * 1000L, i), 0);
             log.updateHighWatermark(110);
-            long deadline = System.currentTimeMillis() + 10_000;
             Path cp = log.dir().resolve(LogCheckpoints.CHECKPOINT_FILE);
-            while (System.currentTimeMillis() < deadline
-                    && (log.logStartOffset() == 0
-                            || !Files.exists(cp)
-                            || !Files.readString(cp).contains("highWatermark 110"))) Thread.sleep(20);
-            assertTrue(log.logStartOffset() > 0, "retention ran");
-            assertTrue(Files.readString(log.dir().resolve(LogCheckpoints.CHECKPOINT_FILE))
-                    .contains("highWatermark 110"));
-            while (System.currentTimeMillis() < deadline) {
+            Wait.waitUntil("retention ran", Duration.ofSeconds(10), () -> log.logStartOffset() > 0);
+            Wait.waitUntil(
+                    "a checkpoint holds highWatermark 110",
+                    Duration.ofSeconds(10),
+                    () -> Files.exists(cp) && Files.readString(cp).contains("highWatermark 110"));
+            Wait.waitUntil("deleted files removed after the delay", Duration.ofSeconds(10), () -> {
                 try (Stream<Path> files = Files.list(log.dir())) {
-                    if (files.noneMatch(p -> p.toString().endsWith(".deleted"))) break;
+                    return files.noneMatch(p -> p.toString().endsWith(".deleted"));
                 }
-                Thread.sleep(20);
-            }
-            try (Stream<Path> files = Files.list(log.dir())) {
-                assertTrue(
-                        files.noneMatch(p -> p.toString().endsWith(".deleted")),
-                        "deleted files removed after the delay");
-            }
+            });
         }
     }
 }

@@ -14,7 +14,7 @@ import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Item 3 of the issue: ListOffsets by timestamp through the time index, across segments and restarts. */
+/** ListOffsets by timestamp through the time index, across segments and restarts. */
 class TimestampLookupTest {
     static final TopicPartition TP = new TopicPartition("ts", 0);
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Item 6 of the issue: truncation keeps indexes, epoch cache, high watermark and durability consistent. */
+/** Truncation keeps indexes, epoch cache, high watermark and durability consistent. */
 class TruncationTest {
     static final TopicPartition TP = new TopicPartition("tr", 0);
     static final LogConfig CFG = LogConfig.defaults().withSegmentBytes(2000).withIndexIntervalBytes(100);

@@ -15,7 +15,10 @@ import io.strand.coordinator.Versioned;
 import io.strand.coordinator.Znodes;
 import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.proto.BrokerRegistration;
+import io.strand.coordinator.proto.ControllerRegistration;
 import io.strand.coordinator.proto.PartitionState;
+import io.strand.testing.Wait;
+import io.strand.testing.ZooKeeperSessions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +29,6 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BooleanSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.common.TopicPartition;
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.Test;
 
 /** The controller on a real ZooKeeper: one at a time, fenced by /controller_epoch, racing writers resolved by CAS. */
 class ControllerTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final Controller.Settings SETTINGS = new Controller.Settings(false, false, 10, 300_000);
     private TestingServer zk;
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -77,16 +80,6 @@ class ControllerTest {
         return new Node(id, client, store, cache, controller);
     }
 
-    private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     private static long active(List<Node> nodes) {
         return nodes.stream().filter(n -> n.controller().isActive()).count();
     }
@@ -94,19 +87,21 @@ class ControllerTest {
     @Test
     void shouldElectOneControllerAndFenceItWhenItsSessionExpires() throws Exception {
         List<Node> nodes = List.of(node(1), node(2), node(3));
-        waitUntil("one controller", () -> active(nodes) == 1);
+        Wait.waitUntil("one controller", TIMEOUT, () -> active(nodes) == 1);
         Node first = nodes.stream()
                 .filter(n -> n.controller().isActive())
                 .findFirst()
                 .orElseThrow();
         int epoch = first.controller().epoch();
 
-        first.client().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
-        waitUntil(
+        ZooKeeperSessions.expire(first.client());
+        Wait.waitUntil(
                 "the old controller stops acting",
+                TIMEOUT,
                 () -> !first.controller().isActive() || first.controller().epoch() > epoch);
-        waitUntil(
+        Wait.waitUntil(
                 "a new controller with a higher epoch",
+                TIMEOUT,
                 () -> nodes.stream()
                         .anyMatch(
                                 n -> n.controller().isActive() && n.controller().epoch() > epoch));
@@ -119,14 +114,26 @@ class ControllerTest {
                                         .count()
                                 == active(nodes),
                 "never two at one epoch");
-        Thread.sleep(300);
+        // the election has settled when /controller names an active node at that node's epoch: every other node
+        // either lost the create-if-absent of /controller or (the old one) resigned on losing its session
+        Wait.waitUntil("/controller names the active controller", TIMEOUT, () -> {
+            ControllerRegistration named = first.store()
+                    .read(Znodes.CONTROLLER, ControllerRegistration.parser())
+                    .map(Versioned::value)
+                    .orElse(null);
+            return named != null
+                    && nodes.stream()
+                            .anyMatch(n -> n.id() == named.getBrokerId()
+                                    && n.controller().isActive()
+                                    && n.controller().epoch() == named.getEpoch());
+        });
         assertEquals(1, active(nodes), "exactly one controller afterwards");
     }
 
     @Test
     void shouldRefuseEveryWriteOfAStaleController() throws Exception {
         Node n = node(1);
-        waitUntil("controller", () -> n.controller().isActive());
+        Wait.waitUntil("controller", TIMEOUT, () -> n.controller().isActive());
         new TopicCreator(n.store(), 1, new ReplicaAssigner(new Random(1)))
                 .create(TopicSpec.of("t", 1, 1), new TopicCreator.Defaults(1, 1), false);
         Versioned<io.strand.coordinator.proto.ControllerEpoch> epochNode = n.store()
@@ -245,8 +252,9 @@ class ControllerTest {
         Node controllerNode = node(1);
         Node victim = node(2);
         node(3);
-        waitUntil(
+        Wait.waitUntil(
                 "controller",
+                TIMEOUT,
                 () -> controllerNode.controller().isActive()
                         || victim.controller().isActive());
         new TopicCreator(controllerNode.store(), 1, new ReplicaAssigner(new Random(1)))
@@ -259,15 +267,16 @@ class ControllerTest {
                                 Map.of()),
                         new TopicCreator.Defaults(1, 1),
                         false);
-        waitUntil(
+        Wait.waitUntil(
                 "cache has the topic",
+                TIMEOUT,
                 () -> controllerNode
                         .cache()
                         .topic("moves")
                         .map(t -> t.complete())
                         .orElse(false));
-        victim.client().getZookeeperClient().getZooKeeper().getTestable().injectSessionExpiration();
-        waitUntil("partitions 0 and 1 led elsewhere", () -> {
+        ZooKeeperSessions.expire(victim.client());
+        Wait.waitUntil("partitions 0 and 1 led elsewhere", TIMEOUT, () -> {
             PartitionState p0 = controllerNode
                     .store()
                     .read(Znodes.partitionState("moves", 0), PartitionState.parser())

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.server.Broker;
-import io.strand.server.BrokerConfig;
+import io.strand.server.testing.BrokerCluster;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,20 +46,24 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The admin APIs through Kafka's own Admin client and a running producer against three in-process
  * brokers: partitions added under a producer, topics deleted and re-created, topic and broker
  * configs, preferred leader election, cluster and log-dir descriptions.
  */
+@ExtendWith(StrandClusterExtension.class)
 class AdminApiTest {
+    @BrokerCluster(
+            brokers = 3,
+            properties = {"default.replication.factor=3", "min.insync.replicas=2"})
     private static StrandTestCluster cluster;
+
     private static Admin admin;
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = StrandTestCluster.start(
-                3, Map.of(BrokerConfig.DEFAULT_REPLICATION_FACTOR, "3", BrokerConfig.MIN_INSYNC_REPLICAS, "2"));
         admin = cluster.admin();
     }
 
@@ -65,9 +71,6 @@ class AdminApiTest {
     static void stop() throws Exception {
         if (admin != null) {
             admin.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 
@@ -91,7 +94,7 @@ class AdminApiTest {
                     .all()
                     .get();
 
-            StrandTestCluster.waitUntil(
+            Wait.waitUntil(
                     "the producer sees 4 partitions",
                     Duration.ofSeconds(20),
                     () -> producer.partitionsFor("growing").size() == 4);
@@ -136,7 +139,7 @@ class AdminApiTest {
         admin.deleteTopics(List.of("doomed")).all().get();
 
         assertFalse(admin.listTopics().names().get().contains("doomed"));
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "every broker dropped the logs of doomed",
                 Duration.ofSeconds(20),
                 () -> !partitionDirExists("doomed", 0)
@@ -182,7 +185,7 @@ class AdminApiTest {
         assertEquals(
                 ConfigEntry.ConfigSource.DEFAULT_CONFIG,
                 config.get("segment.bytes").source());
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "every replica's log has retention.ms=3600000",
                 Duration.ofSeconds(10),
                 () -> cluster.brokers().stream()
@@ -279,7 +282,7 @@ class AdminApiTest {
                 .all()
                 .get();
         TopicPartition tp = new TopicPartition("preferring", 0);
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "broker " + preferred + " leads preferring-0",
                 Duration.ofSeconds(20),
                 () -> cluster.broker(preferred)
@@ -288,7 +291,7 @@ class AdminApiTest {
                         .map(p -> p.isLeader())
                         .orElse(false));
         cluster.restartBroker(preferred);
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "broker " + preferred + " back in the ISR and another broker leading", Duration.ofSeconds(30), () -> {
                     var p = describeQuietly("preferring");
                     return p != null
@@ -302,7 +305,7 @@ class AdminApiTest {
                 .get();
 
         assertEquals(Optional.empty(), result.get(tp));
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "the preferred replica leads",
                 Duration.ofSeconds(10),
                 () -> describeQuietly("preferring").leader().id() == preferred);

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.RawKafkaConnection;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -42,9 +45,9 @@ import org.apache.kafka.common.requests.DescribeTopicPartitionsResponse;
 import org.apache.kafka.common.requests.ElectLeadersResponse;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 import org.apache.kafka.common.requests.ListPartitionReassignmentsResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -52,6 +55,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every advertised version of every admin API, with raw requests against one broker (which is also
  * the controller): each answered with the expected result or error code, never a closed connection.
  */
+@ExtendWith(StrandClusterExtension.class)
 class AdminProtocolVersionsTest {
     private static final List<ApiKeys> ADMIN_APIS = List.of(
             ApiKeys.CREATE_PARTITIONS,
@@ -67,21 +71,17 @@ class AdminProtocolVersionsTest {
             ApiKeys.LIST_PARTITION_REASSIGNMENTS);
     private static final byte TOPIC = ConfigResource.Type.TOPIC.id();
     private static final byte BROKER = ConfigResource.Type.BROKER.id();
+
+    @BrokerCluster
     private static StrandTestCluster cluster;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = StrandTestCluster.start(1);
         cluster.createTopic("shared", 2, 1);
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "broker 1 is the controller",
                 java.time.Duration.ofSeconds(20),
                 () -> cluster.broker(1).controller().isActive());
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        cluster.close();
     }
 
     private static RawKafkaConnection connect() throws Exception {

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.ProcessTestCluster;
-import io.strand.server.testing.StrandTestCluster;
+import io.strand.server.testing.StrandClusterExtension;
+import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SystemTest;
+import io.strand.testing.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -21,14 +26,13 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,15 +41,21 @@ import org.slf4j.LoggerFactory;
  * catching up, held back by the replication throttle): the next controller finishes the move from
  * what ZooKeeper holds, and the killed broker, once restarted, deletes the copy it no longer hosts.
  */
+@SystemTest
+@ExtendWith(StrandClusterExtension.class)
 class ReassignmentControllerKillTest {
     private static final Logger log = LoggerFactory.getLogger(ReassignmentControllerKillTest.class);
     private static final int RECORDS = 600;
 
     @Test
-    void shouldFinishAReassignmentAfterTheControllerIsKilled() throws Exception {
-        try (ProcessTestCluster cluster = new ProcessTestCluster(
-                        3, Map.of("min.insync.replicas", "1", "auto.leader.rebalance.enable", "false"));
-                Admin admin = cluster.admin()) {
+    void shouldFinishAReassignmentAfterTheControllerIsKilled(
+            @BrokerCluster(
+                            brokers = 3,
+                            properties = {"min.insync.replicas=1", "auto.leader.rebalance.enable=false"})
+                    ProcessTestCluster cluster)
+            throws Exception {
+        ProduceConsumeValidator validator = new ProduceConsumeValidator();
+        try (Admin admin = cluster.admin()) {
             int controller = admin.describeCluster().controller().get().id();
             List<Integer> others = new ArrayList<>(List.of(1, 2, 3));
             others.remove(Integer.valueOf(controller));
@@ -55,7 +65,7 @@ class ReassignmentControllerKillTest {
             admin.createTopics(List.of(new NewTopic("survives", Map.of(0, List.of(leader, controller)))))
                     .all()
                     .get();
-            produce(cluster.bootstrapServers());
+            produce(cluster, validator);
 
             ConfigResource leaderBroker = new ConfigResource(ConfigResource.Type.BROKER, Integer.toString(leader));
             admin.incrementalAlterConfigs(Map.of(
@@ -69,7 +79,7 @@ class ReassignmentControllerKillTest {
                             Map.of(tp, Optional.of(new NewPartitionReassignment(List.of(leader, joining)))))
                     .all()
                     .get();
-            StrandTestCluster.waitUntil("broker " + joining + " added to the replicas", Duration.ofSeconds(20), () -> {
+            Wait.waitUntil("broker " + joining + " added to the replicas", Duration.ofSeconds(20), () -> {
                 TopicPartitionInfo p = cluster.describe(admin, "survives", 0);
                 return p != null && ids(p.replicas()).contains(joining);
             });
@@ -84,13 +94,10 @@ class ReassignmentControllerKillTest {
                     joining,
                     ids(during.replicas()));
             cluster.broker(controller).kill();
-            StrandTestCluster.waitUntil("a new controller", Duration.ofSeconds(40), () -> {
-                try {
-                    return admin.describeCluster().controller().get().id() != controller;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            Wait.waitUntil(
+                    "a new controller",
+                    Duration.ofSeconds(40),
+                    () -> admin.describeCluster().controller().get().id() != controller);
             int next = admin.describeCluster().controller().get().id();
             assertNotEquals(controller, next);
             admin.incrementalAlterConfigs(Map.of(
@@ -101,24 +108,26 @@ class ReassignmentControllerKillTest {
                     .all()
                     .get();
 
-            StrandTestCluster.waitUntil(
+            Wait.waitUntil(
                     "controller " + next + " finished the move to [" + leader + ", " + joining + "]",
                     Duration.ofSeconds(60),
                     () -> {
                         TopicPartitionInfo p = cluster.describe(admin, "survives", 0);
-                        try {
-                            return p != null
-                                    && ids(p.replicas()).equals(List.of(leader, joining))
-                                    && ids(p.isr()).size() == 2
-                                    && admin.listPartitionReassignments()
-                                            .reassignments()
-                                            .get()
-                                            .isEmpty();
-                        } catch (Exception e) {
-                            return false;
-                        }
+                        return p != null
+                                && ids(p.replicas()).equals(List.of(leader, joining))
+                                && ids(p.isr()).size() == 2
+                                && admin.listPartitionReassignments()
+                                        .reassignments()
+                                        .get()
+                                        .isEmpty();
                     });
-            assertEquals(RECORDS, countFrom(cluster.bootstrapServers(), tp), "every record is on the moved partition");
+            // every record is on the moved partition, once
+            try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of())) {
+                validator.consumeToEnd(consumer, List.of(tp), Duration.ofSeconds(30));
+            }
+            validator.assertNoneLost();
+            validator.assertNoDuplicates();
+            validator.assertNothingUnexpected();
 
             Path copy = cluster.dir()
                     .resolve("broker-" + controller)
@@ -127,52 +136,25 @@ class ReassignmentControllerKillTest {
             assertTrue(Files.isDirectory(copy), "the killed broker still has its copy while down");
             cluster.broker(controller).start();
             cluster.awaitBrokers(3, Duration.ofSeconds(60));
-            StrandTestCluster.waitUntil(
-                    "the restarted broker deleted its copy", Duration.ofSeconds(30), () -> !Files.exists(copy));
+            Wait.waitUntil("the restarted broker deleted its copy", Duration.ofSeconds(30), () -> !Files.exists(copy));
         }
     }
 
-    private static void produce(String bootstrap) throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ProducerConfig.ACKS_CONFIG,
-                "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
-                "false",
-                ProducerConfig.LINGER_MS_CONFIG,
-                "5",
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
-                ByteArraySerializer.class.getName(),
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-                ByteArraySerializer.class.getName()))) {
+    private static void produce(ProcessTestCluster cluster, ProduceConsumeValidator validator) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false",
+                ProducerConfig.LINGER_MS_CONFIG, "5"))) {
+            String padding = "x".repeat(1000);
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (int i = 0; i < RECORDS; i++) {
-                producer.send(new ProducerRecord<>("survives", 0, null, new byte[1000]));
+                acks.add(validator.send(producer, "survives", 0, ProduceConsumeValidator.NO_KEY, i + padding));
             }
-            producer.flush();
-        }
-    }
-
-    private static long countFrom(String bootstrap, TopicPartition tp) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers",
-                bootstrap,
-                "enable.auto.commit",
-                "false",
-                "key.deserializer",
-                ByteArrayDeserializer.class.getName(),
-                "value.deserializer",
-                ByteArrayDeserializer.class.getName()))) {
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            long end = consumer.endOffsets(List.of(tp)).get(tp);
-            long n = 0;
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
-                n += consumer.poll(Duration.ofMillis(500)).count();
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get();
             }
-            return n;
         }
+        assertEquals(RECORDS, validator.acknowledgedCount());
     }
 
     private static List<Integer> ids(List<Node> nodes) {

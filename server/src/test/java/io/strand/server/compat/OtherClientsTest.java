@@ -3,8 +3,10 @@ package io.strand.server.compat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strand.server.BrokerConfig;
+import io.strand.server.testing.BrokerCluster;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.ProduceConsumeValidator;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,36 +17,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Clients other than Java's against the same cluster: librdkafka (kcat) and a pure JavaScript
  * client (kafkajs, on Node.js). `bin/strand-test` installs both when they are missing.
  */
+@ExtendWith(StrandClusterExtension.class)
 class OtherClientsTest {
+    @BrokerCluster(
+            brokers = 3,
+            properties = {
+                "default.replication.factor=3",
+                "min.insync.replicas=2",
+                "num.partitions=3",
+                "group.initial.rebalance.delay.ms=0" // kafkajs's group starts at once
+            })
     private static StrandTestCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = StrandTestCluster.start(
-                3,
-                Map.of(
-                        BrokerConfig.DEFAULT_REPLICATION_FACTOR, "3",
-                        BrokerConfig.MIN_INSYNC_REPLICAS, "2",
-                        BrokerConfig.NUM_PARTITIONS, "3"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void shouldListTheClusterAndRoundTripRecordsBetweenKcatAndTheJavaClient() throws Exception {
@@ -69,25 +63,21 @@ class OtherClientsTest {
                         "-X",
                         "request.required.acks=-1"),
                 lines.toString());
-        Set<String> javaRead = new HashSet<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of())) {
-            List<TopicPartition> tps = List.of(
-                    new TopicPartition("from-kcat", 0),
-                    new TopicPartition("from-kcat", 1),
-                    new TopicPartition("from-kcat", 2));
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (javaRead.size() < 200 && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    javaRead.add(new String(r.key(), StandardCharsets.UTF_8) + ":"
-                            + new String(r.value(), StandardCharsets.UTF_8));
-                }
-            }
-        }
+        ProduceConsumeValidator fromKcat = new ProduceConsumeValidator();
         for (int i = 0; i < 200; i++) {
-            assertTrue(javaRead.contains("key-" + i + ":kcat-" + i), "the Java consumer read kcat's record " + i);
+            fromKcat.acknowledged("key-" + i, "kcat-" + i); // kcat exits 0 once every record is acknowledged
         }
+        try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of())) {
+            fromKcat.consumeToEnd(
+                    consumer,
+                    List.of(
+                            new TopicPartition("from-kcat", 0),
+                            new TopicPartition("from-kcat", 1),
+                            new TopicPartition("from-kcat", 2)),
+                    Duration.ofSeconds(30));
+        }
+        fromKcat.assertNoneLost(); // the Java consumer read every record kcat produced
+        fromKcat.assertNothingUnexpected();
 
         // Java produces, kcat reads
         cluster.createTopic("from-java", 3, 3);

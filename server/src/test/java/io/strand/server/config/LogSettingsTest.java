@@ -1,6 +1,9 @@
 package io.strand.server.config;
 
+import io.strand.server.testing.BrokerCluster;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,11 +17,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The broker-wide log settings take effect: each test sets one far below its default (minutes or a
  * minute) and sees its effect within seconds.
  */
+@ExtendWith(StrandClusterExtension.class)
 class LogSettingsTest {
     /**
      * {@code log.retention.check.interval.ms} sets how often retention runs, and
@@ -26,13 +31,16 @@ class LogSettingsTest {
      * expired segments are gone, files included, within seconds.
      */
     @Test
-    void shouldRunRetentionAndRemoveFilesAtTheConfiguredIntervals() throws Exception {
-        try (StrandTestCluster cluster = StrandTestCluster.start(
-                1,
-                Map.of(
-                        "log.retention.check.interval.ms", "500",
-                        "log.segment.delete.delay.ms", "0",
-                        "min.insync.replicas", "1"))) {
+    void shouldRunRetentionAndRemoveFilesAtTheConfiguredIntervals(
+            @BrokerCluster(
+                            properties = {
+                                "log.retention.check.interval.ms=500",
+                                "log.segment.delete.delay.ms=0",
+                                "min.insync.replicas=1"
+                            })
+                    StrandTestCluster cluster)
+            throws Exception {
+        {
             TopicPartition tp = new TopicPartition("expiring", 0);
             try (Admin admin = cluster.admin()) {
                 admin.createTopics(List.of(new NewTopic("expiring", 1, (short) 1)
@@ -50,13 +58,13 @@ class LogSettingsTest {
             }
             try (Admin admin = cluster.admin()) {
                 // every segment but the active one (which holds the last batch, offset 19) is expired
-                StrandTestCluster.waitUntil(
+                Wait.waitUntil(
                         "retention moved the log start offset of " + tp + " to 19",
                         Duration.ofSeconds(20),
                         () -> earliest(admin, tp) == 19);
             }
             Path dir = cluster.dataDir(1).resolve("expiring-0");
-            StrandTestCluster.waitUntil(
+            Wait.waitUntil(
                     "the deleted segments' files are removed from " + dir,
                     Duration.ofSeconds(10),
                     () -> files(dir).noneMatch(f -> f.endsWith(".deleted"))
@@ -66,9 +74,11 @@ class LogSettingsTest {
 
     /** {@code log.flush.offset.checkpoint.interval.ms} sets how often the high watermark is checkpointed. */
     @Test
-    void shouldCheckpointAtTheConfiguredInterval() throws Exception {
-        try (StrandTestCluster cluster = StrandTestCluster.start(
-                1, Map.of("log.flush.offset.checkpoint.interval.ms", "200", "min.insync.replicas", "1"))) {
+    void shouldCheckpointAtTheConfiguredInterval(
+            @BrokerCluster(properties = {"log.flush.offset.checkpoint.interval.ms=200", "min.insync.replicas=1"})
+                    StrandTestCluster cluster)
+            throws Exception {
+        {
             cluster.createTopic("checkpointed", 1, 1);
             try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of())) {
                 for (int i = 0; i < 5; i++) {
@@ -77,7 +87,7 @@ class LogSettingsTest {
                 }
             }
             Path checkpoint = cluster.dataDir(1).resolve("checkpointed-0").resolve("log-offsets.checkpoint");
-            StrandTestCluster.waitUntil(checkpoint + " records high watermark 5", Duration.ofSeconds(10), () -> {
+            Wait.waitUntil(checkpoint + " records high watermark 5", Duration.ofSeconds(10), () -> {
                 try {
                     return Files.exists(checkpoint)
                             && Files.readAllLines(checkpoint).contains("highWatermark 5");

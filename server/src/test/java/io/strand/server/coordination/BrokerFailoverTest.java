@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.ProcessTestCluster;
 import io.strand.server.testing.RawKafkaConnection;
-import io.strand.server.testing.StrandTestCluster;
+import io.strand.server.testing.StrandClusterExtension;
+import io.strand.testing.SystemTest;
+import io.strand.testing.Wait;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -19,6 +22,7 @@ import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,26 +31,28 @@ import org.slf4j.LoggerFactory;
  * controller's reaction) its partitions get new leaders at epoch + 1, it leaves every ISR, and the
  * surviving brokers answer Metadata identically.
  */
+@SystemTest
+@ExtendWith(StrandClusterExtension.class)
 class BrokerFailoverTest {
     private static final Logger log = LoggerFactory.getLogger(BrokerFailoverTest.class);
     private static final int SESSION_TIMEOUT_MS = 6000;
 
     @Test
-    void shouldMoveLeadersOffAKilledBrokerWithinTheSessionTimeout() throws Exception {
-        try (ProcessTestCluster cluster = new ProcessTestCluster(
-                        3,
-                        Map.of(
-                                "zookeeper.session.timeout.ms",
-                                Integer.toString(SESSION_TIMEOUT_MS),
-                                "default.replication.factor",
-                                "3",
-                                "min.insync.replicas",
-                                "2"));
-                Admin admin = cluster.admin()) {
+    void shouldMoveLeadersOffAKilledBrokerWithinTheSessionTimeout(
+            @BrokerCluster(
+                            brokers = 3,
+                            properties = {
+                                "zookeeper.session.timeout.ms=" + SESSION_TIMEOUT_MS,
+                                "default.replication.factor=3",
+                                "min.insync.replicas=2"
+                            })
+                    ProcessTestCluster cluster)
+            throws Exception {
+        try (Admin admin = cluster.admin()) {
             admin.createTopics(List.of(new NewTopic("spread", 6, (short) 3)))
                     .all()
                     .get();
-            StrandTestCluster.waitUntil(
+            Wait.waitUntil(
                     "all partitions led",
                     Duration.ofSeconds(30),
                     () -> view(cluster, 1).size() == 6
@@ -56,7 +62,7 @@ class BrokerFailoverTest {
             long killedAt = System.nanoTime();
             cluster.broker(victim).kill();
             int survivor = victim == 1 ? 2 : 1;
-            StrandTestCluster.waitUntil("no partition led by the killed broker", Duration.ofSeconds(30), () -> {
+            Wait.waitUntil("no partition led by the killed broker", Duration.ofSeconds(30), () -> {
                 Map<Integer, PartitionView> now = view(cluster, survivor);
                 return now.size() == 6
                         && now.values().stream()
@@ -83,7 +89,7 @@ class BrokerFailoverTest {
                 assertFalse(a.isr().contains(victim));
             });
             int other = 6 - victim - survivor;
-            StrandTestCluster.waitUntil(
+            Wait.waitUntil(
                     "both survivors agree",
                     Duration.ofSeconds(10),
                     () -> view(cluster, survivor).equals(view(cluster, other)));

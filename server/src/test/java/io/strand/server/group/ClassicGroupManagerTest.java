@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.strand.server.replica.Partition;
-import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -95,7 +95,7 @@ class ClassicGroupManagerTest {
         assertEquals(List.of(Errors.NONE.code(), Errors.UNKNOWN_MEMBER_ID.code()), codes(left));
 
         // and the group, without members, ends its rebalance Empty at the next generation
-        StrandTestCluster.waitUntil("the group is empty", Duration.ofSeconds(10), () -> {
+        Wait.waitUntil("the group is empty", Duration.ofSeconds(10), () -> {
             try {
                 return on(s, () -> s.classicGroups.describe("leavers").groupState())
                         .equals("Empty");

@@ -3,18 +3,20 @@ package io.strand.server.group;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.server.testing.BrokerCluster;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SystemTest;
+import io.strand.testing.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.RangeAssignor;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,21 +26,22 @@ import org.junit.jupiter.params.provider.ValueSource;
  * every record is consumed, and with commits after processing no record is consumed twice except
  * those the killed consumer had processed but not committed.
  */
+@SystemTest
+@ExtendWith(StrandClusterExtension.class)
 class ConsumerGroupTest {
     private static final int PARTITIONS = 6;
     private static final int PER_PHASE = 600;
     private static final int SESSION_TIMEOUT_MS = 3000;
+
+    @BrokerCluster(
+            brokers = 3,
+            properties = { // GroupTesting.overrides(3)
+                "offsets.topic.replication.factor=3",
+                "offsets.topic.num.partitions=10",
+                "group.initial.rebalance.delay.ms=0",
+                "group.min.session.timeout.ms=1000"
+            })
     private static StrandTestCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = StrandTestCluster.start(3, GroupTesting.overrides(3));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        cluster.close();
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"range", "cooperative-sticky"})
@@ -93,22 +96,12 @@ class ConsumerGroupTest {
             d.stop();
 
             // then every record was consumed, and only the killed consumer's uncommitted ones twice
-            Map<String, List<String>> consumers = new HashMap<>();
-            all.forEach(x -> consumers.put(x.name, x.values()));
-            Map<String, Integer> seen = new HashMap<>();
-            consumers.values().forEach(vs -> vs.forEach(v -> seen.merge(v, 1, Integer::sum)));
-            for (int i = 0; i < produced; i++) {
-                assertTrue(seen.containsKey(Integer.toString(i)), "record " + i + " was never consumed");
-            }
+            ProduceConsumeValidator validator = validator(all, produced);
+            validator.assertNoneLost();
             Set<String> byKilled = new HashSet<>(c.values());
-            List<String> badDuplicates = new ArrayList<>();
-            seen.forEach((v, n) -> {
-                if (n > 1 && !byKilled.contains(v)) {
-                    badDuplicates.add(v);
-                }
-            });
-            assertEquals(
-                    List.of(), badDuplicates, "records consumed twice although no consumer holding them was killed");
+            validator.assertNoDuplicatesExcept(
+                    "records the killed consumer had read", e -> byKilled.contains(e.value()));
+            validator.assertNothingUnexpected();
             for (ChildConsumer x : all) {
                 assertEquals(List.of(), x.problems(), "commit failures in " + x.name);
             }
@@ -136,20 +129,15 @@ class ConsumerGroupTest {
                 ChildConsumer kcat = ChildConsumer.kcat("kcat", cluster.bootstrapServers(), group, topic)) {
             // given both clients in one group, each owning part of the topic
             try (org.apache.kafka.clients.admin.Admin admin = cluster.admin()) {
-                StrandTestCluster.waitUntil("two members share the partitions", Duration.ofSeconds(60), () -> {
-                    try {
-                        var d = admin.describeConsumerGroups(List.of(group))
-                                .all()
-                                .get()
-                                .get(group);
-                        return d.members().size() == 2
-                                && d.members().stream()
-                                        .allMatch(m -> !m.assignment()
-                                                .topicPartitions()
-                                                .isEmpty());
-                    } catch (Exception e) {
-                        return false;
-                    }
+                Wait.waitUntil("two members share the partitions", Duration.ofSeconds(60), () -> {
+                    var d = admin.describeConsumerGroups(List.of(group))
+                            .all()
+                            .get()
+                            .get(group);
+                    return d.members().size() == 2
+                            && d.members().stream()
+                                    .allMatch(m ->
+                                            !m.assignment().topicPartitions().isEmpty());
                 });
                 var d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
                 assertEquals("range", d.partitionAssignor());
@@ -162,7 +150,7 @@ class ConsumerGroupTest {
             assertTrue(!java.values().isEmpty() && !kcat.values().isEmpty(), "both consumed");
             // when kcat leaves, the Java consumer takes over every partition from the committed offsets
             kcat.terminate();
-            StrandTestCluster.waitUntil(
+            Wait.waitUntil(
                     "the Java consumer owns every partition",
                     Duration.ofSeconds(60),
                     () -> java.owned().size() == partitions);
@@ -184,8 +172,10 @@ class ConsumerGroupTest {
 
     /** Waits until the live consumers own every partition exactly once, each at least one. */
     static void awaitAssignment(List<ChildConsumer> consumers) throws InterruptedException {
-        StrandTestCluster.waitUntil(
-                "the partitions are spread over " + consumers.size() + " consumers", Duration.ofSeconds(60), () -> {
+        Wait.waitUntil(
+                "the partitions are spread over " + consumers.size() + " consumers",
+                Duration.ofSeconds(60),
+                () -> {
                     Set<Integer> union = new HashSet<>();
                     int total = 0;
                     for (ChildConsumer x : consumers) {
@@ -196,19 +186,48 @@ class ConsumerGroupTest {
                         total += x.owned().size();
                     }
                     return union.size() == PARTITIONS && total == PARTITIONS;
+                },
+                () -> ownership(consumers));
+    }
+
+    /** Waits until the consumers together have consumed records 0..count-1 (GroupTesting.produce's values). */
+    static void awaitConsumed(List<ChildConsumer> consumers, int count) throws InterruptedException {
+        Wait.waitUntil(
+                count + " records consumed",
+                Duration.ofSeconds(60),
+                () -> validator(consumers, count).lost().isEmpty(),
+                () -> {
+                    List<ProduceConsumeValidator.Entry> missing =
+                            validator(consumers, count).lost();
+                    return missing.size() + " missing, e.g. "
+                            + missing.stream().limit(20).toList() + "; " + ownership(consumers);
                 });
     }
 
-    static void awaitConsumed(List<ChildConsumer> consumers, int count) throws InterruptedException {
-        StrandTestCluster.waitUntil(count + " records consumed", Duration.ofSeconds(60), () -> {
-            Set<String> union = new HashSet<>();
-            consumers.forEach(x -> union.addAll(x.values()));
-            for (int i = 0; i < count; i++) {
-                if (!union.contains(Integer.toString(i))) {
-                    return false;
-                }
-            }
-            return true;
-        });
+    /**
+     * What the consumers consumed against what was produced: GroupTesting.produce sends values 0..produced-1
+     * (without keys, round-robin over the partitions) and returns once every one is acknowledged.
+     */
+    private static ProduceConsumeValidator validator(List<ChildConsumer> consumers, int produced) {
+        ProduceConsumeValidator v = new ProduceConsumeValidator();
+        for (int i = 0; i < produced; i++) {
+            v.acknowledged(ProduceConsumeValidator.NO_KEY, Integer.toString(i));
+        }
+        for (ChildConsumer x : consumers) {
+            x.values().forEach(value -> v.consumed(ProduceConsumeValidator.NO_KEY, value));
+        }
+        return v;
+    }
+
+    private static String ownership(List<ChildConsumer> consumers) {
+        StringBuilder sb = new StringBuilder("partitions owned:");
+        for (ChildConsumer x : consumers) {
+            sb.append(' ')
+                    .append(x.name)
+                    .append(x.isAlive() ? "" : " (ended)")
+                    .append('=')
+                    .append(x.owned());
+        }
+        return sb.toString();
     }
 }

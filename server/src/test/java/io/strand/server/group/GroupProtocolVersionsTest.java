@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.RawKafkaConnection;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
@@ -41,9 +45,9 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -53,15 +57,25 @@ import org.junit.jupiter.params.provider.MethodSource;
  * acts on (MEMBER_ID_REQUIRED, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS,
  * NOT_COORDINATOR, GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, GROUP_SUBSCRIBED_TO_TOPIC).
  */
+@ExtendWith(StrandClusterExtension.class)
 class GroupProtocolVersionsTest {
     private static final String TOPIC = "group-versions";
     private static final short LATEST_JOIN = ApiKeys.JOIN_GROUP.latestVersion();
+
+    @BrokerCluster(
+            brokers = 2,
+            properties = { // GroupTesting.overrides(1)
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=10",
+                "group.initial.rebalance.delay.ms=0",
+                "group.min.session.timeout.ms=1000"
+            })
     private static StrandTestCluster cluster;
+
     private static Uuid topicId;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = StrandTestCluster.start(2, GroupTesting.overrides(1));
         cluster.createTopic(TOPIC, 2, 1);
         try (Admin admin = cluster.admin()) {
             topicId = admin.describeTopics(List.of(TOPIC))
@@ -70,11 +84,6 @@ class GroupProtocolVersionsTest {
                     .get(TOPIC)
                     .topicId();
         }
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        cluster.close();
     }
 
     static Stream<Short> versions(ApiKeys api) {
@@ -129,34 +138,37 @@ class GroupProtocolVersionsTest {
 
     private static int coordinatorOf(String group) throws Exception {
         try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(1))) {
-            for (int attempt = 0; attempt < 100; attempt++) {
-                FindCoordinatorResponseData r = (FindCoordinatorResponseData) send(
-                        c,
-                        ApiKeys.FIND_COORDINATOR,
-                        (short) 4,
-                        new FindCoordinatorRequestData().setCoordinatorKeys(List.of(group)));
-                FindCoordinatorResponseData.Coordinator co = r.coordinators().get(0);
-                if (co.errorCode() == Errors.NONE.code()) {
-                    return co.nodeId();
-                }
-                Thread.sleep(100);
-            }
+            return Wait.waitFor(
+                            "a coordinator for " + group,
+                            Duration.ofSeconds(10),
+                            () -> ((FindCoordinatorResponseData) send(
+                                            c,
+                                            ApiKeys.FIND_COORDINATOR,
+                                            (short) 4,
+                                            new FindCoordinatorRequestData().setCoordinatorKeys(List.of(group))))
+                                    .coordinators()
+                                    .get(0),
+                            co -> co.errorCode() == Errors.NONE.code())
+                    .nodeId();
         }
-        throw new AssertionError("no coordinator for " + group);
     }
 
     /** A connection to the group's coordinator, once it has loaded its partition. */
     private static RawKafkaConnection coordinator(String group) throws Exception {
         RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(coordinatorOf(group)));
-        for (int attempt = 0; attempt < 100; attempt++) {
-            ListGroupsResponseData r =
-                    (ListGroupsResponseData) send(c, ApiKeys.LIST_GROUPS, (short) 0, new ListGroupsRequestData());
-            if (r.errorCode() == Errors.NONE.code()) {
-                return c;
-            }
-            Thread.sleep(50);
+        try {
+            Wait.waitUntil(
+                    "the coordinator of " + group + " finished loading",
+                    Duration.ofSeconds(10),
+                    () -> ((ListGroupsResponseData)
+                                            send(c, ApiKeys.LIST_GROUPS, (short) 0, new ListGroupsRequestData()))
+                                    .errorCode()
+                            == Errors.NONE.code());
+        } catch (AssertionError | InterruptedException e) {
+            c.close();
+            throw e;
         }
-        throw new AssertionError("coordinator of " + group + " did not finish loading");
+        return c;
     }
 
     private static RawKafkaConnection notCoordinator(String group) throws Exception {
@@ -744,11 +756,9 @@ class GroupProtocolVersionsTest {
                     throw new RuntimeException(e);
                 }
             });
-            StrandTestCluster.waitUntil("the group prepares to rebalance", java.time.Duration.ofSeconds(10), () -> {
+            Wait.waitUntil("the group prepares to rebalance", Duration.ofSeconds(10), () -> {
                 try (RawKafkaConnection d = coordinator(group)) {
                     return describe(d, group).groupState().equals("PreparingRebalance");
-                } catch (Exception e) {
-                    return false;
                 }
             });
             // then A is told to rejoin, and may still commit for its generation meanwhile

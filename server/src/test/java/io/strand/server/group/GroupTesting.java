@@ -1,6 +1,7 @@
 package io.strand.server.group;
 
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,13 +48,18 @@ final class GroupTesting {
         }
     }
 
+    /** Polls until at least {@code atLeast} records came; fails saying how many did. */
     static List<ConsumerRecord<byte[], byte[]>> pollUntil(
-            KafkaConsumer<byte[], byte[]> c, int atLeast, Duration timeout) {
+            KafkaConsumer<byte[], byte[]> c, int atLeast, Duration timeout) throws InterruptedException {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (out.size() < atLeast && System.nanoTime() < deadline) {
-            c.poll(Duration.ofMillis(100)).forEach(out::add);
-        }
+        Wait.waitUntil(
+                "the consumer received " + atLeast + " records",
+                timeout,
+                () -> {
+                    c.poll(Duration.ofMillis(100)).forEach(out::add);
+                    return out.size() >= atLeast;
+                },
+                () -> "received " + out.size());
         return out;
     }
 

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.server.replica.Partition;
-import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -177,7 +177,7 @@ class OffsetManagerTest {
 
         // when the member leaves and the group is empty, then DeleteGroups removes it with its offsets
         on(s, () -> s.classicGroups.leaveGroup("doomed", List.of(new GroupCoordinator.Leaving(member, null, null))));
-        StrandTestCluster.waitUntil("the group is empty", Duration.ofSeconds(10), () -> {
+        Wait.waitUntil("the group is empty", Duration.ofSeconds(10), () -> {
             try {
                 return on(s, () -> s.groups.classic("doomed").is(GroupState.EMPTY));
             } catch (Exception e) {

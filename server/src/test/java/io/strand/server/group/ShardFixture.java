@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.strand.server.replica.Partition;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -59,7 +60,7 @@ final class ShardFixture implements AutoCloseable {
     CoordinatorShard load(Partition p) throws Exception {
         CoordinatorShard s = new CoordinatorShard(p, p.leaderEpoch(), CONFIG, pool, timer, clock::get);
         s.execute(s::load);
-        StrandTestCluster.waitUntil("the shard on " + p.topicPartition() + " is loaded", Duration.ofSeconds(10), () -> {
+        Wait.waitUntil("the shard on " + p.topicPartition() + " is loaded", Duration.ofSeconds(10), () -> {
             return s.status == CoordinatorShard.Status.ACTIVE;
         });
         return s;
@@ -77,7 +78,7 @@ final class ShardFixture implements AutoCloseable {
 
     /** Waits until every record appended to {@code p} is acknowledged (the shard answers at that point too). */
     static void awaitWritten(Partition p) throws InterruptedException {
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "the high watermark of " + p.topicPartition() + " reaches its log end",
                 Duration.ofSeconds(10),
                 () -> p.highWatermark() == p.log().logEndOffset());

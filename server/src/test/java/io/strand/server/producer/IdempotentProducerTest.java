@@ -3,17 +3,20 @@ package io.strand.server.producer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strand.server.BrokerConfig;
+import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.CompatProducerMain;
 import io.strand.server.testing.RawKafkaConnection;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SystemTest;
+import io.strand.testing.Wait;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
@@ -22,10 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ProducerState;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
@@ -38,42 +39,26 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.ProduceResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The Java client's default (idempotent) producer works, and retries never duplicate. */
+@ExtendWith(StrandClusterExtension.class)
 class IdempotentProducerTest {
+    @BrokerCluster(
+            brokers = 3,
+            properties = {"default.replication.factor=3", "min.insync.replicas=2"})
     private static StrandTestCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = StrandTestCluster.start(
-                3,
-                Map.of(
-                        BrokerConfig.DEFAULT_REPLICATION_FACTOR, "3",
-                        BrokerConfig.MIN_INSYNC_REPLICAS, "2"));
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        cluster.close();
-    }
 
     @Test
     void shouldServeADefaultConfigJavaProducerExactlyOnce() throws Exception {
         cluster.createTopic("defaults", 3, 3);
         int n = 3000;
+        ProduceConsumeValidator validator = new ProduceConsumeValidator();
         try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of())) {
-            List<Future<RecordMetadata>> acks = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                acks.add(producer.send(new ProducerRecord<>("defaults", bytes("k" + i), bytes("v" + i))));
-            }
-            for (Future<RecordMetadata> f : acks) {
-                f.get();
-            }
+            sendAndAwait(producer, validator, "defaults", n);
         }
-        assertExactlyOnce("defaults", 3, n, "v");
+        assertExactlyOnce(validator, "defaults", 3);
         try (Admin admin = cluster.admin()) {
             List<ProducerState> producers = admin.describeProducers(List.of(new TopicPartition("defaults", 0)))
                     .partitionResult(new TopicPartition("defaults", 0))
@@ -85,6 +70,7 @@ class IdempotentProducerTest {
     }
 
     @Test
+    @SystemTest
     void shouldServeADefaultConfigProducerAndGroupConsumerOfKafkaClients39() throws Exception {
         cluster.createTopic("compat39", 3, 3);
         Path compat = Path.of("target", "compat-clients");
@@ -112,7 +98,11 @@ class IdempotentProducerTest {
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("client 3.9"), "ran the 3.9 client: " + out);
         assertTrue(out.contains("acked 2000"), out);
-        assertExactlyOnce("compat39", 3, 2000, "value-");
+        ProduceConsumeValidator validator = new ProduceConsumeValidator();
+        for (int i = 0; i < 2000; i++) {
+            validator.acknowledged("key-" + i, "value-" + i); // what CompatProducerMain sent and saw acknowledged
+        }
+        assertExactlyOnce(validator, "compat39", 3);
 
         // and the 3.9 consumer reads them back in a consumer group
         Process c = new ProcessBuilder(
@@ -143,20 +133,15 @@ class IdempotentProducerTest {
                         && produces.incrementAndGet() % 10 == 0
                         && dropped.incrementAndGet() > 0);
         int n = 2000;
+        ProduceConsumeValidator validator = new ProduceConsumeValidator();
         try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(
                 "linger.ms", "0", "batch.size", "100", "request.timeout.ms", "5000", "retry.backoff.ms", "20"))) {
-            List<Future<RecordMetadata>> acks = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                acks.add(producer.send(new ProducerRecord<>("lossy", bytes("k" + i), bytes("v" + i))));
-            }
-            for (Future<RecordMetadata> f : acks) {
-                f.get();
-            }
+            sendAndAwait(producer, validator, "lossy", n);
         } finally {
             cluster.faults().dropResponseAndCloseWhen(null);
         }
         assertTrue(dropped.get() >= 20, "responses were really lost: " + dropped.get() + " of " + produces.get());
-        assertExactlyOnce("lossy", 3, n, "v");
+        assertExactlyOnce(validator, "lossy", 3);
     }
 
     @Test
@@ -206,23 +191,19 @@ class IdempotentProducerTest {
         }
         // the state is rebuilt after a restart: a retry is still recognised
         cluster.restartBroker(leader);
-        StrandTestCluster.waitUntil(
-                "leader again",
-                Duration.ofSeconds(30),
-                () -> cluster.brokers().stream()
-                        .anyMatch(b -> b.replicaManager()
-                                .partition(new TopicPartition("sequences", 0))
-                                .map(p -> p.isLeader())
-                                .orElse(false)));
-        int newLeader = cluster.brokers().stream()
-                .filter(b -> b.replicaManager()
-                        .partition(new TopicPartition("sequences", 0))
-                        .map(p -> p.isLeader())
-                        .orElse(false))
-                .findFirst()
+        int newLeader = Wait.waitFor(
+                        "a leader of sequences-0 again",
+                        Duration.ofSeconds(30),
+                        () -> cluster.brokers().stream()
+                                .filter(b -> b.replicaManager()
+                                        .partition(new TopicPartition("sequences", 0))
+                                        .map(p -> p.isLeader())
+                                        .orElse(false))
+                                .findFirst(),
+                        java.util.Optional::isPresent)
                 .orElseThrow()
                 .brokerId();
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "ISR complete",
                 Duration.ofSeconds(30),
                 () -> cluster.broker(newLeader)
@@ -263,32 +244,32 @@ class IdempotentProducerTest {
         return new Answer(e, e == Errors.NONE ? pr.baseOffset() : -1);
     }
 
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+    /** Sends values v0..v(n-1) under keys k0..k(n-1) and waits for every acknowledgement. */
+    private static void sendAndAwait(
+            KafkaProducer<byte[], byte[]> producer, ProduceConsumeValidator validator, String topic, int n)
+            throws Exception {
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            acks.add(validator.send(producer, topic, null, "k" + i, "v" + i));
+        }
+        for (Future<RecordMetadata> f : acks) {
+            f.get();
+        }
+        assertEquals(n, validator.acknowledgedCount());
     }
 
-    /** Every value prefix+i (i < n) appears exactly once across the topic. */
-    private static void assertExactlyOnce(String topic, int partitions, int n, String prefix) {
-        Map<String, Integer> seen = new HashMap<>();
+    /** Every acknowledged record appears exactly once across the topic, and nothing else does. */
+    private static void assertExactlyOnce(ProduceConsumeValidator validator, String topic, int partitions)
+            throws InterruptedException {
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            tps.add(new TopicPartition(topic, p));
+        }
         try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of())) {
-            List<TopicPartition> tps = new ArrayList<>();
-            for (int p = 0; p < partitions; p++) {
-                tps.add(new TopicPartition(topic, p));
-            }
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (System.currentTimeMillis() < deadline
-                    && tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    seen.merge(new String(r.value(), StandardCharsets.UTF_8), 1, Integer::sum);
-                }
-            }
+            validator.consumeToEnd(consumer, tps, Duration.ofSeconds(60));
         }
-        for (int i = 0; i < n; i++) {
-            assertEquals(1, seen.getOrDefault(prefix + i, 0), "copies of " + prefix + i);
-        }
-        assertEquals(n, seen.size(), "no other records");
+        validator.assertNoneLost();
+        validator.assertNoDuplicates();
+        validator.assertNothingUnexpected();
     }
 }

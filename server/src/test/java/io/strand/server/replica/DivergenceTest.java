@@ -2,9 +2,11 @@ package io.strand.server.replica;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.strand.server.BrokerConfig;
+import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.RawKafkaConnection;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import io.strand.wal.PartitionLog;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -27,127 +29,129 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Logs that diverged are truncated to where they match the leader; stale epochs are fenced. */
+@ExtendWith(StrandClusterExtension.class)
 class DivergenceTest {
     private static final TopicPartition TP = new TopicPartition("diverge", 0);
 
     @Test
-    void shouldTruncateAnOldLeadersUncommittedTailWhenItRejoinsAsFollower() throws Exception {
-        try (StrandTestCluster cluster = StrandTestCluster.start(
-                2,
-                Map.of(
-                        BrokerConfig.MIN_INSYNC_REPLICAS, "2",
-                        BrokerConfig.UNCLEAN_LEADER_ELECTION_ENABLE, "true",
-                        BrokerConfig.REPLICA_LAG_TIME_MAX_MS, "2000"))) {
-            cluster.createTopic("diverge", 1, 2);
-            int oldLeader = ReplicationTest.leaderOf(cluster, "diverge", 0);
-            int other = oldLeader == 1 ? 2 : 1;
-            try (KafkaProducer<byte[], byte[]> all = producer(cluster, "all")) {
-                for (int i = 0; i < 10; i++) {
-                    all.send(new ProducerRecord<>("diverge", 0, null, ReplicationTest.seq(i)))
-                            .get();
-                }
+    void shouldTruncateAnOldLeadersUncommittedTailWhenItRejoinsAsFollower(
+            @BrokerCluster(
+                            brokers = 2,
+                            properties = {
+                                "min.insync.replicas=2",
+                                "unclean.leader.election.enable=true",
+                                "replica.lag.time.max.ms=2000"
+                            })
+                    StrandTestCluster cluster)
+            throws Exception {
+        cluster.createTopic("diverge", 1, 2);
+        int oldLeader = ReplicationTest.leaderOf(cluster, "diverge", 0);
+        int other = oldLeader == 1 ? 2 : 1;
+        try (KafkaProducer<byte[], byte[]> all = producer(cluster, "all")) {
+            for (int i = 0; i < 10; i++) {
+                all.send(new ProducerRecord<>("diverge", 0, null, ReplicationTest.seq(i)))
+                        .get();
             }
-            // the follower goes away; the old leader takes an uncommitted tail with acks=1
-            cluster.stopBroker(other);
-            StrandTestCluster.waitUntil(
-                    "ISR is the old leader only",
-                    Duration.ofSeconds(20),
-                    () -> partition(cluster, oldLeader).isr().equals(List.of(oldLeader)));
-            try (KafkaProducer<byte[], byte[]> one = producer(cluster, "1")) {
-                for (int i = 100; i < 105; i++) {
-                    one.send(new ProducerRecord<>("diverge", 0, null, ReplicationTest.seq(i)))
-                            .get();
-                }
-            }
-            assertEquals(15, partition(cluster, oldLeader).log().logEndOffset());
-            assertEquals(10, partition(cluster, oldLeader).highWatermark(), "the tail is not committed");
-
-            // the old leader dies; the other broker returns and is elected (unclean) without the tail
-            cluster.stopBroker(oldLeader);
-            cluster.startBroker(other);
-            StrandTestCluster.waitUntil(
-                    "broker " + other + " leads",
-                    Duration.ofSeconds(30),
-                    () -> cluster.broker(other)
-                            .replicaManager()
-                            .partition(TP)
-                            .map(Partition::isLeader)
-                            .orElse(false));
-            try (KafkaProducer<byte[], byte[]> one = producer(cluster, "1")) {
-                for (int i = 200; i < 203; i++) {
-                    one.send(new ProducerRecord<>("diverge", 0, null, ReplicationTest.seq(i)))
-                            .get();
-                }
-            }
-
-            // the old leader returns as follower: its tail goes, it ends up with the new leader's log
-            cluster.startBroker(oldLeader);
-            StrandTestCluster.waitUntil(
-                    "old leader caught up",
-                    Duration.ofSeconds(30),
-                    () -> partition(cluster, oldLeader).log().logEndOffset()
-                                    == partition(cluster, other).log().logEndOffset()
-                            && partition(cluster, oldLeader).isr().size() == 2);
-            assertEquals(
-                    values(partition(cluster, other).log()),
-                    values(partition(cluster, oldLeader).log()));
-            assertEquals(
-                    List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 200L, 201L, 202L),
-                    values(partition(cluster, oldLeader).log()));
         }
+        // the follower goes away; the old leader takes an uncommitted tail with acks=1
+        cluster.stopBroker(other);
+        Wait.waitUntil(
+                "ISR is the old leader only",
+                Duration.ofSeconds(20),
+                () -> partition(cluster, oldLeader).isr().equals(List.of(oldLeader)));
+        try (KafkaProducer<byte[], byte[]> one = producer(cluster, "1")) {
+            for (int i = 100; i < 105; i++) {
+                one.send(new ProducerRecord<>("diverge", 0, null, ReplicationTest.seq(i)))
+                        .get();
+            }
+        }
+        assertEquals(15, partition(cluster, oldLeader).log().logEndOffset());
+        assertEquals(10, partition(cluster, oldLeader).highWatermark(), "the tail is not committed");
+
+        // the old leader dies; the other broker returns and is elected (unclean) without the tail
+        cluster.stopBroker(oldLeader);
+        cluster.startBroker(other);
+        Wait.waitUntil(
+                "broker " + other + " leads",
+                Duration.ofSeconds(30),
+                () -> cluster.broker(other)
+                        .replicaManager()
+                        .partition(TP)
+                        .map(Partition::isLeader)
+                        .orElse(false));
+        try (KafkaProducer<byte[], byte[]> one = producer(cluster, "1")) {
+            for (int i = 200; i < 203; i++) {
+                one.send(new ProducerRecord<>("diverge", 0, null, ReplicationTest.seq(i)))
+                        .get();
+            }
+        }
+
+        // the old leader returns as follower: its tail goes, it ends up with the new leader's log
+        cluster.startBroker(oldLeader);
+        Wait.waitUntil(
+                "old leader caught up",
+                Duration.ofSeconds(30),
+                () -> partition(cluster, oldLeader).log().logEndOffset()
+                                == partition(cluster, other).log().logEndOffset()
+                        && partition(cluster, oldLeader).isr().size() == 2);
+        assertEquals(
+                values(partition(cluster, other).log()),
+                values(partition(cluster, oldLeader).log()));
+        assertEquals(
+                List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 200L, 201L, 202L),
+                values(partition(cluster, oldLeader).log()));
     }
 
     @Test
-    void shouldFenceRequestsCarryingAStaleOrUnknownLeaderEpochAndRefuseProduceOnAFollower() throws Exception {
-        try (StrandTestCluster cluster = StrandTestCluster.start(2, Map.of())) {
-            cluster.createTopic("diverge", 1, 2);
-            int leader = ReplicationTest.leaderOf(cluster, "diverge", 0);
-            int follower = leader == 1 ? 2 : 1;
-            cluster.broker(leader).controller(); // elected or not, epoch 0 is the creation epoch
-            Uuid id = cluster.broker(leader)
-                    .metadataCache()
-                    .topic("diverge")
-                    .orElseThrow()
-                    .topicId();
-            // bump the leader epoch by moving leadership away and back
-            cluster.stopBroker(follower);
-            cluster.startBroker(follower);
-            StrandTestCluster.waitUntil(
-                    "follower back in ISR",
-                    Duration.ofSeconds(30),
-                    () -> partition(cluster, leader).isr().size() == 2);
-            int epoch = partition(cluster, leader).leaderEpoch();
-            try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(leader))) {
-                assertEquals(Errors.NONE, fetchError(c, id, epoch));
-                assertEquals(
-                        Errors.FENCED_LEADER_EPOCH,
-                        fetchError(c, id, epoch - 1 < 0 ? -2 : epoch - 1),
-                        "an older epoch is fenced");
-                assertEquals(Errors.UNKNOWN_LEADER_EPOCH, fetchError(c, id, epoch + 1));
-            }
-            try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(follower))) {
-                ProduceRequestData req =
-                        new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);
-                ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName("diverge");
-                td.partitionData()
-                        .add(new ProduceRequestData.PartitionProduceData()
-                                .setIndex(0)
-                                .setRecords(
-                                        MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("x".getBytes()))));
-                req.topicData().add(td);
-                ProduceResponse r = (ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 11, req);
-                assertEquals(
-                        Errors.NOT_LEADER_OR_FOLLOWER.code(),
-                        r.data()
-                                .responses()
-                                .iterator()
-                                .next()
-                                .partitionResponses()
-                                .get(0)
-                                .errorCode());
-            }
+    void shouldFenceRequestsCarryingAStaleOrUnknownLeaderEpochAndRefuseProduceOnAFollower(
+            @BrokerCluster(brokers = 2) StrandTestCluster cluster) throws Exception {
+        cluster.createTopic("diverge", 1, 2);
+        int leader = ReplicationTest.leaderOf(cluster, "diverge", 0);
+        int follower = leader == 1 ? 2 : 1;
+        cluster.broker(leader).controller(); // elected or not, epoch 0 is the creation epoch
+        Uuid id = cluster.broker(leader)
+                .metadataCache()
+                .topic("diverge")
+                .orElseThrow()
+                .topicId();
+        // bump the leader epoch by moving leadership away and back
+        cluster.stopBroker(follower);
+        cluster.startBroker(follower);
+        Wait.waitUntil(
+                "follower back in ISR",
+                Duration.ofSeconds(30),
+                () -> partition(cluster, leader).isr().size() == 2);
+        int epoch = partition(cluster, leader).leaderEpoch();
+        try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(leader))) {
+            assertEquals(Errors.NONE, fetchError(c, id, epoch));
+            assertEquals(
+                    Errors.FENCED_LEADER_EPOCH,
+                    fetchError(c, id, epoch - 1 < 0 ? -2 : epoch - 1),
+                    "an older epoch is fenced");
+            assertEquals(Errors.UNKNOWN_LEADER_EPOCH, fetchError(c, id, epoch + 1));
+        }
+        try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(follower))) {
+            ProduceRequestData req =
+                    new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);
+            ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName("diverge");
+            td.partitionData()
+                    .add(new ProduceRequestData.PartitionProduceData()
+                            .setIndex(0)
+                            .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("x".getBytes()))));
+            req.topicData().add(td);
+            ProduceResponse r = (ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 11, req);
+            assertEquals(
+                    Errors.NOT_LEADER_OR_FOLLOWER.code(),
+                    r.data()
+                            .responses()
+                            .iterator()
+                            .next()
+                            .partitionResponses()
+                            .get(0)
+                            .errorCode());
         }
     }
 

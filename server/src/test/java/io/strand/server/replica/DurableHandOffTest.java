@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.server.testing.BrokerCluster;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import java.time.Duration;
 import java.util.List;
@@ -20,15 +22,18 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Nothing but durability on the WAL's flusher threads: after an fsync, the high-watermark advance,
  * the acks=all completion and the wake-up of parked fetches run on the broker's request threads.
  */
+@ExtendWith(StrandClusterExtension.class)
 class DurableHandOffTest {
     @Test
-    void shouldAdvanceTheHighWatermarkAndWakeParkedFetchesOnRequestThreadsNotOnTheFlusher() throws Exception {
-        try (StrandTestCluster cluster = StrandTestCluster.start(1)) {
+    void shouldAdvanceTheHighWatermarkAndWakeParkedFetchesOnRequestThreadsNotOnTheFlusher(
+            @BrokerCluster StrandTestCluster cluster) throws Exception {
+        {
             cluster.createTopic("handoff", 1, 1);
             TopicPartition tp = new TopicPartition("handoff", 0);
             Partition p = cluster.broker(1).replicaManager().partition(tp).orElseThrow();

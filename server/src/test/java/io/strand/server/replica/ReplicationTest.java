@@ -5,23 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.server.Broker;
 import io.strand.server.BrokerConfig;
+import io.strand.server.testing.BrokerCluster;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.Wait;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -31,8 +31,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Replication across three brokers: acks=all on multi-partition RF=3 topics, ISR shrink and growth. */
+@ExtendWith(StrandClusterExtension.class)
 class ReplicationTest {
     private static final Map<String, String> BROKER_SETTINGS = Map.of(
             BrokerConfig.DEFAULT_REPLICATION_FACTOR, "3",
@@ -40,124 +42,153 @@ class ReplicationTest {
             BrokerConfig.REPLICA_LAG_TIME_MAX_MS, "3000");
 
     @Test
-    void shouldAcknowledgeAndServeEveryRecordOfAMultiPartitionTopicThroughEveryBroker() throws Exception {
-        try (StrandTestCluster cluster = StrandTestCluster.start(3, BROKER_SETTINGS)) {
-            cluster.createTopic("replicated", 6, 3);
-            Set<Integer> leaders = new HashSet<>();
-            try (Admin admin = cluster.admin()) {
-                TopicDescription d = admin.describeTopics(List.of("replicated"))
-                        .allTopicNames()
-                        .get()
-                        .get("replicated");
-                for (TopicPartitionInfo p : d.partitions()) {
-                    leaders.add(p.leader().id());
-                    assertEquals(3, p.replicas().size());
-                }
+    void shouldAcknowledgeAndServeEveryRecordOfAMultiPartitionTopicThroughEveryBroker(
+            @BrokerCluster(
+                            brokers = 3,
+                            properties = {
+                                "default.replication.factor=3",
+                                "min.insync.replicas=2",
+                                "replica.lag.time.max.ms=3000"
+                            })
+                    StrandTestCluster cluster)
+            throws Exception {
+        cluster.createTopic("replicated", 6, 3);
+        Set<Integer> leaders = new HashSet<>();
+        try (Admin admin = cluster.admin()) {
+            TopicDescription d = admin.describeTopics(List.of("replicated"))
+                    .allTopicNames()
+                    .get()
+                    .get("replicated");
+            for (TopicPartitionInfo p : d.partitions()) {
+                leaders.add(p.leader().id());
+                assertEquals(3, p.replicas().size());
             }
-            assertEquals(Set.of(1, 2, 3), leaders, "leaders sit on all three brokers");
-
-            int records = 100_000;
-            Map<Integer, List<Long>> sentSeq = new HashMap<>();
-            try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(
-                    ProducerConfig.ACKS_CONFIG, "all",
-                    ProducerConfig.LINGER_MS_CONFIG, "5",
-                    ProducerConfig.BATCH_SIZE_CONFIG, "65536"))) {
-                List<Future<RecordMetadata>> acks = new ArrayList<>();
-                for (long i = 0; i < records; i++) {
-                    int partition = (int) (i % 6);
-                    acks.add(producer.send(new ProducerRecord<>("replicated", partition, null, seq(i))));
-                    sentSeq.computeIfAbsent(partition, p -> new ArrayList<>()).add(i);
-                }
-                for (Future<RecordMetadata> f : acks) {
-                    f.get();
-                }
-            }
-
-            for (int bootstrap = 1; bootstrap <= 3; bootstrap++) {
-                Map<Integer, List<Long>> read = readAll(cluster.bootstrapServer(bootstrap), "replicated", 6, records);
-                assertEquals(sentSeq, read, "records in order per partition, read through broker " + bootstrap);
-            }
-
-            // every replica holds every record: followers' logs end where the leaders' do
-            StrandTestCluster.waitUntil("all replicas caught up", Duration.ofSeconds(30), () -> {
-                for (int p = 0; p < 6; p++) {
-                    TopicPartition tp = new TopicPartition("replicated", p);
-                    Set<Long> ends = new HashSet<>();
-                    for (Broker b : cluster.brokers()) {
-                        ends.add(b.replicaManager()
-                                .partition(tp)
-                                .map(x -> x.log().logEndOffset())
-                                .orElse(-1L));
-                    }
-                    if (ends.size() != 1) {
-                        return false;
-                    }
-                }
-                return true;
-            });
         }
+        assertEquals(Set.of(1, 2, 3), leaders, "leaders sit on all three brokers");
+
+        int records = 100_000;
+        ProduceConsumeValidator validator = new ProduceConsumeValidator();
+        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, "5",
+                ProducerConfig.BATCH_SIZE_CONFIG, "65536"))) {
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
+            for (long i = 0; i < records; i++) {
+                int partition = (int) (i % 6);
+                // key "p<n>" for partition n: the order per key is the order per partition
+                acks.add(validator.send(producer, "replicated", partition, "p" + partition, Long.toString(i)));
+            }
+            for (Future<RecordMetadata> f : acks) {
+                f.get();
+            }
+        }
+
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (int p = 0; p < 6; p++) {
+            partitions.add(new TopicPartition("replicated", p));
+        }
+        for (int bootstrap = 1; bootstrap <= 3; bootstrap++) {
+            // records in order per partition, each once, read through broker <bootstrap>
+            ProduceConsumeValidator reader = validator.forAnotherReader();
+            try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    cluster.bootstrapServer(bootstrap),
+                    ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
+                    "5000"))) {
+                reader.consumeToEnd(consumer, partitions, Duration.ofSeconds(60));
+            }
+            reader.assertNoneLost();
+            reader.assertNoDuplicates();
+            reader.assertInOrderPerKey();
+            reader.assertNothingUnexpected();
+        }
+
+        // every replica holds every record: followers' logs end where the leaders' do
+        Wait.waitUntil("all replicas caught up", Duration.ofSeconds(30), () -> {
+            for (int p = 0; p < 6; p++) {
+                TopicPartition tp = new TopicPartition("replicated", p);
+                Set<Long> ends = new HashSet<>();
+                for (Broker b : cluster.brokers()) {
+                    ends.add(b.replicaManager()
+                            .partition(tp)
+                            .map(x -> x.log().logEndOffset())
+                            .orElse(-1L));
+                }
+                if (ends.size() != 1) {
+                    return false;
+                }
+            }
+            return true;
+        });
     }
 
     @Test
-    void shouldRefuseAcksAllBelowMinInsyncReplicasAndRecoverWhenTheIsrGrowsBack() throws Exception {
-        try (StrandTestCluster cluster = StrandTestCluster.start(3, BROKER_SETTINGS)) {
-            cluster.createTopic("guarded", 1, 3);
-            try (KafkaProducer<byte[], byte[]> all = cluster.producer(Map.of(
-                            ProducerConfig.ACKS_CONFIG,
-                            "all",
-                            ProducerConfig.RETRIES_CONFIG,
-                            "0",
-                            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
-                            "10000",
-                            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                            "5000"));
-                    KafkaProducer<byte[], byte[]> one = cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "1"))) {
-                all.send(new ProducerRecord<>("guarded", 0, null, seq(0))).get();
+    void shouldRefuseAcksAllBelowMinInsyncReplicasAndRecoverWhenTheIsrGrowsBack(
+            @BrokerCluster(
+                            brokers = 3,
+                            properties = {
+                                "default.replication.factor=3",
+                                "min.insync.replicas=2",
+                                "replica.lag.time.max.ms=3000"
+                            })
+                    StrandTestCluster cluster)
+            throws Exception {
+        cluster.createTopic("guarded", 1, 3);
+        try (KafkaProducer<byte[], byte[]> all = cluster.producer(Map.of(
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.RETRIES_CONFIG,
+                        "0",
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+                        "10000",
+                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                        "5000"));
+                KafkaProducer<byte[], byte[]> one = cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "1"))) {
+            all.send(new ProducerRecord<>("guarded", 0, null, seq(0))).get();
 
-                int leader = leaderOf(cluster, "guarded", 0);
-                List<Integer> others = new ArrayList<>(List.of(1, 2, 3));
-                others.remove(Integer.valueOf(leader));
-                for (int id : others) {
-                    cluster.stopBroker(id);
-                }
-                StrandTestCluster.waitUntil(
-                        "ISR shrinks to the leader",
-                        Duration.ofSeconds(30),
-                        () -> cluster.broker(leader)
-                                .replicaManager()
-                                .partition(new TopicPartition("guarded", 0))
-                                .map(p -> p.isr().equals(List.of(leader)))
-                                .orElse(false));
-
-                ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
-                        ExecutionException.class,
-                        () -> all.send(new ProducerRecord<>("guarded", 0, null, seq(1)))
-                                .get());
-                assertTrue(refused.getCause() instanceof NotEnoughReplicasException, refused.toString());
-                assertEquals(
-                        1,
-                        one.send(new ProducerRecord<>("guarded", 0, null, seq(2)))
-                                .get()
-                                .offset(),
-                        "acks=1 still works with one replica in sync");
-
-                for (int id : others) {
-                    cluster.startBroker(id);
-                }
-                StrandTestCluster.waitUntil(
-                        "ISR grows back to three",
-                        Duration.ofSeconds(30),
-                        () -> cluster.broker(leader)
-                                .replicaManager()
-                                .partition(new TopicPartition("guarded", 0))
-                                .map(p -> p.isr().size() == 3)
-                                .orElse(false));
-                assertEquals(
-                        2,
-                        all.send(new ProducerRecord<>("guarded", 0, null, seq(3)))
-                                .get()
-                                .offset());
+            int leader = leaderOf(cluster, "guarded", 0);
+            List<Integer> others = new ArrayList<>(List.of(1, 2, 3));
+            others.remove(Integer.valueOf(leader));
+            for (int id : others) {
+                cluster.stopBroker(id);
             }
+            Wait.waitUntil(
+                    "ISR shrinks to the leader",
+                    Duration.ofSeconds(30),
+                    () -> cluster.broker(leader)
+                            .replicaManager()
+                            .partition(new TopicPartition("guarded", 0))
+                            .map(p -> p.isr().equals(List.of(leader)))
+                            .orElse(false));
+
+            ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    ExecutionException.class,
+                    () -> all.send(new ProducerRecord<>("guarded", 0, null, seq(1)))
+                            .get());
+            assertTrue(refused.getCause() instanceof NotEnoughReplicasException, refused.toString());
+            assertEquals(
+                    1,
+                    one.send(new ProducerRecord<>("guarded", 0, null, seq(2)))
+                            .get()
+                            .offset(),
+                    "acks=1 still works with one replica in sync");
+
+            for (int id : others) {
+                cluster.startBroker(id);
+            }
+            Wait.waitUntil(
+                    "ISR grows back to three",
+                    Duration.ofSeconds(30),
+                    () -> cluster.broker(leader)
+                            .replicaManager()
+                            .partition(new TopicPartition("guarded", 0))
+                            .map(p -> p.isr().size() == 3)
+                            .orElse(false));
+            assertEquals(
+                    2,
+                    all.send(new ProducerRecord<>("guarded", 0, null, seq(3)))
+                            .get()
+                            .offset());
         }
     }
 
@@ -176,43 +207,5 @@ class ReplicationTest {
 
     static byte[] seq(long i) {
         return ByteBuffer.allocate(8).putLong(i).array();
-    }
-
-    static Map<Integer, List<Long>> readAll(String bootstrap, String topic, int partitions, int expected) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                "org.apache.kafka.common.serialization.ByteArrayDeserializer");
-        p.put(
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                "org.apache.kafka.common.serialization.ByteArrayDeserializer");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        Map<Integer, List<Long>> out = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> tps = new ArrayList<>();
-            for (int i = 0; i < partitions; i++) {
-                tps.add(new TopicPartition(topic, i));
-            }
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            int total = 0;
-            long deadline = System.currentTimeMillis() + 60_000;
-            while (total < expected && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    out.computeIfAbsent(r.partition(), x -> new ArrayList<>())
-                            .add(ByteBuffer.wrap(r.value()).getLong());
-                    total++;
-                }
-            }
-        }
-        return out;
-    }
-
-    static Properties adminProps(String bootstrap) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        return p;
     }
 }

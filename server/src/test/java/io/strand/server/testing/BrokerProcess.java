@@ -66,11 +66,14 @@ public final class BrokerProcess implements AutoCloseable {
                 "-Xms64m",
                 "-Xmx384m",
                 "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
-                StrandBroker.class.getName(),
-                props.toString()));
+                "-XX:TieredStopAtLevel=1"));
+        // the broker finds buffer leaks as carefully as the test JVM does; ProcessTestCluster reads its log for them
+        String leakLevel = System.getProperty("io.netty.leakDetection.level");
+        if (leakLevel != null) {
+            cmd.add("-Dio.netty.leakDetection.level=" + leakLevel);
+        }
+        cmd.addAll(
+                List.of("-cp", System.getProperty("java.class.path"), StrandBroker.class.getName(), props.toString()));
         process = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))

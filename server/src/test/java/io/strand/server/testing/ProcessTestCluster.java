@@ -1,5 +1,6 @@
 package io.strand.server.testing;
 
+import io.strand.testing.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,11 +14,18 @@ import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
  * A cluster of broker processes (child JVMs) on a ZooKeeper in the test JVM, for crash tests:
- * brokers are killed with {@code kill -9} and started again on the same port and data.
+ * brokers are killed with {@code kill -9} and started again on the same port and data. Tests get
+ * one from {@link StrandClusterExtension} ({@code @BrokerCluster ProcessTestCluster cluster}) and
+ * are marked {@code @SystemTest}. Closing it kills every broker, fails if one logged a Netty buffer
+ * leak, and deletes the data.
+ *
+ * <p>Threading: drive it from the test thread; {@link #bootstrapServers()} may be read from any.
  */
 public final class ProcessTestCluster implements AutoCloseable {
     private final TestingServer zookeeper;
@@ -33,13 +41,22 @@ public final class ProcessTestCluster implements AutoCloseable {
         all.putIfAbsent("num.io.threads", "4");
         all.putIfAbsent("num.network.threads", "2");
         all.putIfAbsent("strand.metrics.jmx.enable", "false");
-        for (int id = 1; id <= count; id++) {
-            brokers.put(id, new BrokerProcess(id, BrokerProcess.freePort(), dir.resolve("broker-" + id), all));
+        try {
+            for (int id = 1; id <= count; id++) {
+                brokers.put(id, new BrokerProcess(id, BrokerProcess.freePort(), dir.resolve("broker-" + id), all));
+            }
+            for (BrokerProcess b : brokers.values()) {
+                b.start();
+            }
+            awaitBrokers(count, Duration.ofSeconds(60));
+        } catch (Exception | Error e) {
+            try {
+                close();
+            } catch (Exception | Error suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
-        for (BrokerProcess b : brokers.values()) {
-            b.start();
-        }
-        awaitBrokers(count, Duration.ofSeconds(60));
     }
 
     public BrokerProcess broker(int id) {
@@ -58,16 +75,23 @@ public final class ProcessTestCluster implements AutoCloseable {
         return Admin.create(p);
     }
 
+    /** A byte-array producer with the given settings over defaults fit for tests. */
+    public KafkaProducer<byte[], byte[]> producer(Map<String, Object> settings) {
+        return Clients.producer(bootstrapServers(), settings);
+    }
+
+    /** A byte-array consumer (no group unless the settings name one; no commits; from the earliest offset). */
+    public KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> settings) {
+        return Clients.consumer(bootstrapServers(), settings);
+    }
+
     /** Waits until the cluster lists {@code count} live brokers. */
     public void awaitBrokers(int count, Duration timeout) throws InterruptedException {
         try (Admin admin = admin()) {
-            StrandTestCluster.waitUntil(count + " brokers registered", timeout, () -> {
-                try {
-                    return admin.describeCluster().nodes().get().size() == count;
-                } catch (Exception e) {
-                    return false;
-                }
-            });
+            Wait.waitUntil(
+                    count + " brokers registered",
+                    timeout,
+                    () -> admin.describeCluster().nodes().get().size() == count);
         }
     }
 
@@ -86,12 +110,21 @@ public final class ProcessTestCluster implements AutoCloseable {
         return dir;
     }
 
+    /** Each broker's log file (output of its JVM), which survives kills and restarts. */
+    public List<Path> brokerLogs() {
+        return brokers.values().stream().map(BrokerProcess::logFile).toList();
+    }
+
     @Override
     public void close() throws Exception {
-        for (BrokerProcess b : brokers.values()) {
-            b.kill();
+        try {
+            for (BrokerProcess b : brokers.values()) {
+                b.kill();
+            }
+            zookeeper.close();
+            NettyLeaks.check("in the brokers' logs", brokerLogs());
+        } finally {
+            StrandTestCluster.deleteRecursively(dir);
         }
-        zookeeper.close();
-        StrandTestCluster.deleteRecursively(dir);
     }
 }

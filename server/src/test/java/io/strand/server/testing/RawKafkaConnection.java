@@ -1,5 +1,7 @@
 package io.strand.server.testing;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -31,8 +33,10 @@ public final class RawKafkaConnection implements AutoCloseable {
         socket = new Socket();
         socket.connect(new InetSocketAddress(host, port), 5_000);
         socket.setSoTimeout(15_000);
-        out = new DataOutputStream(socket.getOutputStream());
-        in = new DataInputStream(socket.getInputStream());
+        // one request goes out as one write, at once: no Nagle wait behind the size prefix
+        socket.setTcpNoDelay(true);
+        out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
+        in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
     }
 
     /** Sends {@code body} as {@code api} at {@code version} and returns the parsed response. */
@@ -61,12 +65,13 @@ public final class RawKafkaConnection implements AutoCloseable {
         return MessageUtil.toByteBufferAccessor(message, version).buffer();
     }
 
-    /** Writes a 4-byte size and then {@code payload}. */
+    /** Writes a 4-byte size and then {@code payload}, and sends them. */
     public void writeFrame(ByteBuffer payload) throws IOException {
         out.writeInt(payload.remaining());
         writeRaw(payload);
     }
 
+    /** Writes {@code bytes} as they are (any bytes: bad input is the point) and sends them. */
     public void writeRaw(ByteBuffer bytes) throws IOException {
         byte[] b = new byte[bytes.remaining()];
         bytes.duplicate().get(b);

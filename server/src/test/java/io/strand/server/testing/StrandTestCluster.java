@@ -2,6 +2,7 @@ package io.strand.server.testing;
 
 import io.strand.server.Broker;
 import io.strand.server.BrokerConfig;
+import io.strand.testing.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,27 +13,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * An in-process Strand cluster for integration tests: a real ZooKeeper (curator-test's
- * {@link TestingServer}) and N real brokers listening on 127.0.0.1, each with its own log
- * directory under a temporary folder. A broker keeps its port across {@link #restartBroker}, so
- * clients reconnect as they would to a real cluster. Closing the cluster stops everything and
- * deletes the folder.
+ * {@link TestingServer}, or a {@link TestingCluster} ensemble) and N real brokers listening on
+ * 127.0.0.1, each with its own log directory under a temporary folder. A broker keeps its port
+ * across {@link #restartBroker}, so clients reconnect as they would to a real cluster. Closing the
+ * cluster stops everything it started and deletes the folder. Tests get one from {@link
+ * StrandClusterExtension} ({@code @BrokerCluster StrandTestCluster cluster}), which also stops it.
+ *
+ * <p>Threading: start, stop and restart brokers from the test thread; the getters may be called
+ * from any thread (the broker map is guarded by this object's monitor).
  */
 public final class StrandTestCluster implements AutoCloseable {
     private final TestingServer zookeeper;
+    private final TestingCluster ensemble;
     private final String zookeeperHosts;
     private final Path dir;
     private final Map<Integer, Broker> brokers = new TreeMap<>();
@@ -40,12 +42,28 @@ public final class StrandTestCluster implements AutoCloseable {
     private final Map<String, String> overrides;
     private final ResponseFaults faults = new ResponseFaults();
 
-    private StrandTestCluster(int brokerCount, Map<String, String> overrides, String externalZooKeeper)
+    private StrandTestCluster(
+            int brokerCount, Map<String, String> overrides, int zookeeperServers, String externalZooKeeper)
             throws Exception {
         this.overrides = Map.copyOf(overrides);
         this.dir = Files.createTempDirectory("strand-test-cluster");
-        this.zookeeper = externalZooKeeper == null ? new TestingServer(true) : null;
-        this.zookeeperHosts = externalZooKeeper == null ? zookeeper.getConnectString() : externalZooKeeper;
+        TestingServer server = null;
+        TestingCluster cluster = null;
+        try {
+            if (externalZooKeeper != null) {
+                zookeeperHosts = externalZooKeeper;
+            } else if (zookeeperServers > 1) {
+                cluster = new TestingCluster(zookeeperServers);
+                cluster.start();
+                zookeeperHosts = cluster.getConnectString();
+            } else {
+                server = new TestingServer(true);
+                zookeeperHosts = server.getConnectString();
+            }
+        } finally {
+            this.zookeeper = server;
+            this.ensemble = cluster;
+        }
         try {
             for (int id = 1; id <= brokerCount; id++) {
                 startBroker(id);
@@ -57,29 +75,44 @@ public final class StrandTestCluster implements AutoCloseable {
     }
 
     public static StrandTestCluster start(int brokers) throws Exception {
-        return new StrandTestCluster(brokers, Map.of(), null);
-    }
-
-    /** Brokers on a ZooKeeper the caller runs (e.g. curator-test's TestingCluster); the caller stops it. */
-    public static StrandTestCluster startOn(String zookeeperHosts, int brokers, Map<String, String> overrides)
-            throws Exception {
-        return new StrandTestCluster(brokers, overrides, zookeeperHosts);
+        return new StrandTestCluster(brokers, Map.of(), 1, null);
     }
 
     /** Starts {@code brokers} brokers whose properties include {@code overrides} (Kafka names). */
     public static StrandTestCluster start(int brokers, Map<String, String> overrides) throws Exception {
-        return new StrandTestCluster(brokers, overrides, null);
+        return new StrandTestCluster(brokers, overrides, 1, null);
+    }
+
+    /**
+     * As {@link #start(int, Map)} on a ZooKeeper ensemble of {@code zookeeperServers} servers
+     * (curator-test's {@link TestingCluster}, stopped with the cluster) when more than one.
+     */
+    public static StrandTestCluster start(int brokers, Map<String, String> overrides, int zookeeperServers)
+            throws Exception {
+        return new StrandTestCluster(brokers, overrides, zookeeperServers, null);
+    }
+
+    /** Brokers on a ZooKeeper the caller runs; the caller stops it. */
+    public static StrandTestCluster startOn(String zookeeperHosts, int brokers, Map<String, String> overrides)
+            throws Exception {
+        return new StrandTestCluster(brokers, overrides, 1, zookeeperHosts);
     }
 
     public String zookeeperConnect() {
         return zookeeperHosts + "/strand";
     }
 
+    /** The single ZooKeeper server, or null when the cluster runs on an ensemble. */
     public TestingServer zookeeper() {
         return zookeeper;
     }
 
-    public Map<String, String> brokerProperties(int id) {
+    /** The ZooKeeper ensemble ({@code zookeeperServers > 1}), or null. */
+    public TestingCluster zookeeperEnsemble() {
+        return ensemble;
+    }
+
+    public synchronized Map<String, String> brokerProperties(int id) {
         Map<String, String> p = new HashMap<>();
         p.put(BrokerConfig.BROKER_ID, Integer.toString(id));
         p.put(BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:" + ports.getOrDefault(id, 0));
@@ -93,7 +126,7 @@ public final class StrandTestCluster implements AutoCloseable {
         return p;
     }
 
-    public Broker startBroker(int id) throws Exception {
+    public synchronized Broker startBroker(int id) throws Exception {
         if (brokers.containsKey(id)) {
             throw new IllegalStateException("broker " + id + " is already running");
         }
@@ -104,7 +137,7 @@ public final class StrandTestCluster implements AutoCloseable {
     }
 
     /** Stops broker {@code id} cleanly (its registration goes at once). */
-    public void stopBroker(int id) {
+    public synchronized void stopBroker(int id) {
         Broker b = brokers.remove(id);
         if (b != null) {
             b.close();
@@ -121,7 +154,7 @@ public final class StrandTestCluster implements AutoCloseable {
         return faults;
     }
 
-    public Broker broker(int id) {
+    public synchronized Broker broker(int id) {
         Broker b = brokers.get(id);
         if (b == null) {
             throw new IllegalArgumentException("broker " + id + " is not running");
@@ -129,11 +162,11 @@ public final class StrandTestCluster implements AutoCloseable {
         return b;
     }
 
-    public List<Broker> brokers() {
+    public synchronized List<Broker> brokers() {
         return new ArrayList<>(brokers.values());
     }
 
-    public int port(int id) {
+    public synchronized int port(int id) {
         return ports.get(id);
     }
 
@@ -141,7 +174,7 @@ public final class StrandTestCluster implements AutoCloseable {
         return dir.resolve("broker-" + id);
     }
 
-    public String bootstrapServers() {
+    public synchronized String bootstrapServers() {
         return brokers.values().stream()
                 .map(b -> "127.0.0.1:" + b.boundAddress().getPort())
                 .collect(Collectors.joining(","));
@@ -160,24 +193,12 @@ public final class StrandTestCluster implements AutoCloseable {
 
     /** A byte-array producer with the given settings over defaults fit for tests. */
     public KafkaProducer<byte[], byte[]> producer(Map<String, Object> settings) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.putAll(settings);
-        return new KafkaProducer<>(p);
+        return Clients.producer(bootstrapServers(), settings);
     }
 
-    /** A byte-array consumer (no group unless the settings name one). */
+    /** A byte-array consumer (no group unless the settings name one; no commits; from the earliest offset). */
     public KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> settings) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.putAll(settings);
-        return new KafkaConsumer<>(p);
+        return Clients.consumer(bootstrapServers(), settings);
     }
 
     /**
@@ -191,10 +212,10 @@ public final class StrandTestCluster implements AutoCloseable {
                     .all()
                     .get();
         }
-        waitUntil("every partition of " + topic + " has an acting leader", Duration.ofSeconds(30), () -> {
+        Wait.waitUntil("every partition of " + topic + " has an acting leader", Duration.ofSeconds(30), () -> {
             for (int p = 0; p < partitions; p++) {
                 org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(topic, p);
-                boolean led = brokers.values().stream()
+                boolean led = brokers().stream()
                         .anyMatch(b -> b.replicaManager()
                                 .partition(tp)
                                 .map(x -> x.isLeader())
@@ -207,24 +228,22 @@ public final class StrandTestCluster implements AutoCloseable {
         });
     }
 
-    /** Waits until {@code condition} holds, failing with {@code what} after {@code timeout}. */
-    public static void waitUntil(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     @Override
     public void close() throws IOException {
-        new ArrayList<>(brokers.keySet()).forEach(this::stopBroker);
-        if (zookeeper != null) {
-            zookeeper.close();
+        try {
+            new ArrayList<>(brokers.keySet()).forEach(this::stopBroker);
+        } finally {
+            try {
+                if (zookeeper != null) {
+                    zookeeper.close();
+                }
+                if (ensemble != null) {
+                    ensemble.close();
+                }
+            } finally {
+                deleteRecursively(dir);
+            }
         }
-        deleteRecursively(dir);
     }
 
     public static void deleteRecursively(Path root) throws IOException {

@@ -5,7 +5,10 @@ import static io.strand.tools.CliHarness.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.server.testing.BrokerCluster;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import io.strand.tools.CliHarness;
 import io.strand.tools.StrandCli;
 import java.time.Duration;
@@ -19,25 +22,23 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** {@code strand groups list|describe|reset-offsets} against an in-process Strand broker. */
+@ExtendWith(StrandClusterExtension.class)
 class GroupsCommandsTest {
+    @BrokerCluster(
+            properties = {
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=4",
+                "group.initial.rebalance.delay.ms=0"
+            })
     private static StrandTestCluster cluster;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = StrandTestCluster.start(
-                1,
-                Map.of(
-                        "offsets.topic.replication.factor",
-                        "1",
-                        "offsets.topic.num.partitions",
-                        "4",
-                        "group.initial.rebalance.delay.ms",
-                        "0"));
         cluster.createTopic("clicks", 2, 1);
         try (KafkaProducer<byte[], byte[]> p =
                 cluster.producer(Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false"))) {
@@ -48,19 +49,14 @@ class GroupsCommandsTest {
         }
         try (KafkaConsumer<byte[], byte[]> c = cluster.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "readers"))) {
             c.subscribe(List.of("clicks"));
-            int n = 0;
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (n < 10 && System.nanoTime() < deadline) {
-                n += c.poll(Duration.ofMillis(100)).count();
-            }
-            assertEquals(10, n);
+            int[] n = {0};
+            Wait.waitUntil("the group read the 10 records", Duration.ofSeconds(30), () -> {
+                n[0] += c.poll(Duration.ofMillis(100)).count();
+                return n[0] >= 10;
+            });
+            assertEquals(10, n[0]);
             c.commitSync();
         }
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        cluster.close();
     }
 
     private static CliHarness.Result cli(String... args) {
@@ -155,10 +151,10 @@ class GroupsCommandsTest {
     void shouldRefuseToResetAnActiveGroup() throws Exception {
         try (KafkaConsumer<byte[], byte[]> c = cluster.consumer(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "busy"))) {
             c.subscribe(List.of("clicks"));
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (c.assignment().isEmpty() && System.nanoTime() < deadline) {
+            Wait.waitUntil("the consumer has its partitions", Duration.ofSeconds(30), () -> {
                 c.poll(Duration.ofMillis(100));
-            }
+                return !c.assignment().isEmpty();
+            });
             assertOneLineError(
                     cli("groups", "reset-offsets", "-g", "busy", "-t", "clicks", "--to-earliest", "--execute"),
                     StrandCli.FAILED,

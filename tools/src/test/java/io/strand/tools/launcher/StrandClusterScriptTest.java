@@ -4,8 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import io.strand.testing.SystemTest;
+import io.strand.testing.Wait;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -41,7 +42,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,8 +55,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (STRAND_SERVER_CLASSPATH, STRAND_TOOLS_CLASSPATH): during {@code mvn test} the module jars may not
  * be built yet, and built jars could be stale. Everything else is the script as shipped.
  */
-@Tag("system")
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
+@SystemTest
 class StrandClusterScriptTest {
     private static final int BROKERS = 3;
     private static final String TOPIC = "strand-cluster-script-test";
@@ -312,13 +312,7 @@ class StrandClusterScriptTest {
     }
 
     private static void waitUntilDead(long pid, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (isAlive(pid)) {
-            if (System.nanoTime() > deadline) {
-                fail("pid " + pid + " still alive after " + timeout);
-            }
-            Thread.sleep(100);
-        }
+        Wait.waitUntil("pid " + pid + " is gone", timeout, () -> !isAlive(pid));
     }
 
     // ------------------------------------------------------------------ the client side

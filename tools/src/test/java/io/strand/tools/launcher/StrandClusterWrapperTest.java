@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.testing.SystemTest;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,7 +27,6 @@ import java.util.jar.Manifest;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * waits for a debugger), so that {@code start} gives up after exactly its timeout; the test measures
  * from the end of the build.
  */
-@Tag("system")
+@SystemTest
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class StrandClusterWrapperTest {
     private static final int BUILD_SECONDS = 6;

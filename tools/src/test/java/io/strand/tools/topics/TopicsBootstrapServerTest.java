@@ -12,7 +12,10 @@ import io.strand.coordinator.Znodes;
 import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.coordinator.proto.TopicAssignment;
+import io.strand.server.testing.BrokerCluster;
+import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import io.strand.tools.CliHarness;
 import java.time.Duration;
 import java.util.List;
@@ -21,16 +24,19 @@ import org.apache.curator.framework.CuratorFramework;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The topics commands through a broker (Kafka's Admin client) against an in-process Strand cluster of three brokers. */
+@ExtendWith(StrandClusterExtension.class)
 class TopicsBootstrapServerTest {
+    @BrokerCluster(brokers = 3)
     private static StrandTestCluster cluster;
+
     private static CuratorFramework zk;
     private static MetadataStore store;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster = StrandTestCluster.start(3);
         zk = ZooKeeperConnection.connect(cluster.zookeeperConnect(), 30_000, 10_000);
         store = new MetadataStore(zk);
     }
@@ -39,9 +45,6 @@ class TopicsBootstrapServerTest {
     static void stopCluster() throws Exception {
         if (zk != null) {
             zk.close();
-        }
-        if (cluster != null) {
-            cluster.close();
         }
     }
 
@@ -73,7 +76,7 @@ class TopicsBootstrapServerTest {
         assertTrue(list.outLines().contains("orders"), list::toString);
 
         Map<Integer, List<Integer>> replicas = TopicAssignments.replicas(written);
-        StrandTestCluster.waitUntil(
+        Wait.waitUntil(
                 "the broker's metadata shows every leader of orders",
                 Duration.ofSeconds(20),
                 () -> cli("topics", "describe", "-t", "orders").out().lines().noneMatch(l -> l.contains(" none ")));

@@ -1,0 +1,126 @@
+package io.strand.testing;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongFunction;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Load for fault tests: a thread that keeps sending records through a producer, recording every
+ * send and its outcome in a {@link ProduceConsumeValidator}, until {@link #stop()}; the test
+ * meanwhile kills, moves or restarts things and waits for progress with {@link
+ * #awaitAcknowledged}. {@link #stop()} flushes and closes the producer, so that every send has an
+ * outcome before the test validates.
+ *
+ * <p>Threading: one sending thread owns the producer; {@link #awaitAcknowledged} and {@link
+ * #stop()} are called from the test thread.
+ */
+public final class BackgroundProducer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BackgroundProducer.class);
+
+    /** What the {@code i}-th send writes: a topic, a partition (null: the producer's choice), a key and a value. */
+    public record Send(String topic, Integer partition, String key, String value) {}
+
+    private final Producer<byte[], byte[]> producer;
+    private final ProduceConsumeValidator validator;
+    private final LongFunction<Send> records;
+    private final int sendsPerPause;
+    private final Duration pause;
+    private final Thread thread;
+    private final AtomicReference<Throwable> died = new AtomicReference<>();
+    private volatile boolean running = true;
+
+    private BackgroundProducer(
+            String name,
+            Producer<byte[], byte[]> producer,
+            ProduceConsumeValidator validator,
+            LongFunction<Send> records,
+            int sendsPerPause,
+            Duration pause) {
+        this.producer = producer;
+        this.validator = validator;
+        this.records = records;
+        this.sendsPerPause = sendsPerPause;
+        this.pause = pause;
+        this.thread = new Thread(this::run, name);
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Starts sending {@code records.apply(0)}, {@code records.apply(1)}, … through {@code producer}
+     * (which this object closes), pausing {@code pause} after every {@code sendsPerPause} sends so
+     * that the load is steady rather than a flood of buffered records.
+     */
+    public static BackgroundProducer start(
+            String name,
+            Producer<byte[], byte[]> producer,
+            ProduceConsumeValidator validator,
+            LongFunction<Send> records,
+            int sendsPerPause,
+            Duration pause) {
+        BackgroundProducer p = new BackgroundProducer(name, producer, validator, records, sendsPerPause, pause);
+        p.thread.start();
+        return p;
+    }
+
+    private void run() {
+        try (producer) {
+            long i = 0;
+            while (running) {
+                Send s = records.apply(i++);
+                validator.send(producer, s.topic(), s.partition(), s.key(), s.value());
+                if (i % sendsPerPause == 0) {
+                    Thread.sleep(pause.toMillis());
+                }
+            }
+            producer.flush();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            log.error("background producer {} died", thread.getName(), t);
+            died.set(t);
+        }
+    }
+
+    /** Waits until at least {@code count} records (over the whole run) have been acknowledged. */
+    public void awaitAcknowledged(long count, Duration timeout) throws InterruptedException {
+        Wait.waitUntil(
+                count + " records acknowledged",
+                timeout,
+                () -> {
+                    if (died.get() != null) {
+                        throw new AssertionError("the background producer died", died.get());
+                    }
+                    return validator.acknowledgedCount() >= count;
+                },
+                validator::summary);
+    }
+
+    /**
+     * Stops sending, waits until every record sent has been acknowledged or has failed (flush),
+     * and closes the producer; fails if the sending thread died or does not end within {@code
+     * timeout}.
+     */
+    public void stop(Duration timeout) throws InterruptedException {
+        running = false;
+        thread.join(timeout.toMillis());
+        if (thread.isAlive()) {
+            thread.interrupt();
+            throw new AssertionError(
+                    "the background producer did not stop within " + timeout + ": " + validator.summary());
+        }
+        if (died.get() != null) {
+            throw new AssertionError("the background producer died", died.get());
+        }
+    }
+
+    /** Stops (as {@link #stop(Duration)} with two minutes) unless already stopped. */
+    @Override
+    public void close() throws InterruptedException {
+        if (thread.isAlive() || running) {
+            stop(Duration.ofMinutes(2));
+        }
+    }
+}
