@@ -25,6 +25,8 @@ final class ReplicaFetcherManager {
     private final MetadataCache metadata;
     private final Map<Integer, ReplicaFetcher> byLeader = new HashMap<>();
     private final Map<TopicPartition, Integer> leaderOf = new HashMap<>();
+    /** Set by {@link #shutdown}: a role change that arrives later starts no fetcher. */
+    private boolean closed;
 
     ReplicaFetcherManager(BrokerConfig config, MetadataCache metadata) {
         this.config = config;
@@ -35,6 +37,9 @@ final class ReplicaFetcherManager {
     synchronized void follow(Partition p, int leaderId, int leaderEpoch) {
         TopicPartition tp = p.topicPartition();
         stop(tp);
+        if (closed) {
+            return;
+        }
         Optional<InetSocketAddress> address = metadata.broker(leaderId).flatMap(this::endpoint);
         if (address.isEmpty()) {
             log.info("{}: leader {} is not registered; not fetching until it is", tp, leaderId);
@@ -81,6 +86,7 @@ final class ReplicaFetcherManager {
     }
 
     synchronized void shutdown() {
+        closed = true;
         byLeader.values().forEach(ReplicaFetcher::shutdown);
         byLeader.clear();
         leaderOf.clear();

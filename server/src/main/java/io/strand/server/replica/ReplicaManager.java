@@ -332,13 +332,14 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     @Override
     public void close() {
         isrThread.shutdownNow();
-        fetchers.shutdown();
+        // role changes first (a queued one may start a fetcher), then the fetchers
         stateThread.shutdown();
         try {
             stateThread.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        fetchers.shutdown();
         partitions.values().forEach(p -> p.close(new NotLeaderOrFollowerException("broker shutting down")));
     }
 }
