@@ -82,6 +82,9 @@ final class ClassicRebalance {
             shard.schedule(delay, () -> onInitialDelayExpired(group, token));
         } else {
             shard.schedule(group.maxRebalanceTimeoutMs(), () -> onJoinTimeout(group, token));
+            // as Kafka's tryCompleteElseWatch: done at once when every member has rejoined already
+            // (the last member left: the group is Empty when the LeaveGroup is answered)
+            maybeCompleteJoin(group);
         }
     }
 
