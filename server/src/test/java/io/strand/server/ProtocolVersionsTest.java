@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.server.testing.BrokerCluster;
+import io.strand.server.testing.EveryVersion;
 import io.strand.server.testing.RawKafkaConnection;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
@@ -35,7 +33,6 @@ import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every advertised version of every API the skeleton serves, answered without an error or a closed connection. */
 @ExtendWith(StrandClusterExtension.class)
@@ -49,50 +46,15 @@ class ProtocolVersionsTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster.createTopic(TOPIC, 1, 1);
-        try (Admin admin = cluster.admin()) {
-            topicId = admin.describeTopics(List.of(TOPIC))
-                    .allTopicNames()
-                    .get()
-                    .get(TOPIC)
-                    .topicId();
-        }
+        topicId = cluster.createTopic(TOPIC, 1, 1);
     }
 
     private static RawKafkaConnection connect() throws Exception {
         return new RawKafkaConnection("127.0.0.1", cluster.port(1));
     }
 
-    static Stream<Short> versions(ApiKeys api) {
-        return IntStream.rangeClosed(api.oldestVersion(), api.latestVersion()).mapToObj(v -> (short) v);
-    }
-
-    static Stream<Short> apiVersionsVersions() {
-        return versions(ApiKeys.API_VERSIONS);
-    }
-
-    static Stream<Short> metadataVersions() {
-        return versions(ApiKeys.METADATA);
-    }
-
-    static Stream<Short> createTopicsVersions() {
-        return versions(ApiKeys.CREATE_TOPICS);
-    }
-
-    static Stream<Short> produceVersions() {
-        return versions(ApiKeys.PRODUCE);
-    }
-
-    static Stream<Short> fetchVersions() {
-        return versions(ApiKeys.FETCH);
-    }
-
-    static Stream<Short> listOffsetsVersions() {
-        return versions(ApiKeys.LIST_OFFSETS);
-    }
-
     @ParameterizedTest
-    @MethodSource("apiVersionsVersions")
+    @EveryVersion(ApiKeys.API_VERSIONS)
     void shouldAnswerApiVersions(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             ApiVersionsRequestData req = new ApiVersionsRequestData();
@@ -106,7 +68,7 @@ class ProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("metadataVersions")
+    @EveryVersion(ApiKeys.METADATA)
     void shouldAnswerMetadata(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             MetadataRequestData req = new MetadataRequestData()
@@ -122,7 +84,7 @@ class ProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("createTopicsVersions")
+    @EveryVersion(ApiKeys.CREATE_TOPICS)
     void shouldAnswerCreateTopics(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             CreateTopicsRequestData req = new CreateTopicsRequestData().setTimeoutMs(10_000);
@@ -143,7 +105,7 @@ class ProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("produceVersions")
+    @EveryVersion(ApiKeys.PRODUCE)
     void shouldAnswerProduceFetchAndListOffsets(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData();
@@ -173,7 +135,7 @@ class ProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("fetchVersions")
+    @EveryVersion(ApiKeys.FETCH)
     void shouldAnswerFetch(short version) throws Exception {
         produceOne();
         try (RawKafkaConnection c = connect()) {
@@ -207,7 +169,7 @@ class ProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("listOffsetsVersions")
+    @EveryVersion(ApiKeys.LIST_OFFSETS)
     void shouldAnswerListOffsets(short version) throws Exception {
         produceOne();
         try (RawKafkaConnection c = connect()) {
@@ -226,24 +188,8 @@ class ProtocolVersionsTest {
         }
     }
 
-    static Stream<Short> offsetForLeaderEpochVersions() {
-        return versions(ApiKeys.OFFSET_FOR_LEADER_EPOCH);
-    }
-
-    static Stream<Short> initProducerIdVersions() {
-        return versions(ApiKeys.INIT_PRODUCER_ID);
-    }
-
-    static Stream<Short> deleteRecordsVersions() {
-        return versions(ApiKeys.DELETE_RECORDS);
-    }
-
-    static Stream<Short> describeProducersVersions() {
-        return versions(ApiKeys.DESCRIBE_PRODUCERS);
-    }
-
     @ParameterizedTest
-    @MethodSource("offsetForLeaderEpochVersions")
+    @EveryVersion(ApiKeys.OFFSET_FOR_LEADER_EPOCH)
     void shouldAnswerOffsetForLeaderEpoch(short version) throws Exception {
         produceOne();
         try (RawKafkaConnection c = connect()) {
@@ -268,7 +214,7 @@ class ProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("initProducerIdVersions")
+    @EveryVersion(ApiKeys.INIT_PRODUCER_ID)
     void shouldAnswerInitProducerId(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             var req = new org.apache.kafka.common.message.InitProducerIdRequestData()
@@ -286,7 +232,7 @@ class ProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("deleteRecordsVersions")
+    @EveryVersion(ApiKeys.DELETE_RECORDS)
     void shouldAnswerDeleteRecords(short version) throws Exception {
         produceOne();
         try (RawKafkaConnection c = connect()) {
@@ -306,7 +252,7 @@ class ProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("describeProducersVersions")
+    @EveryVersion(ApiKeys.DESCRIBE_PRODUCERS)
     void shouldAnswerDescribeProducers(short version) throws Exception {
         produceOne();
         try (RawKafkaConnection c = connect()) {

@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.server.testing.BrokerCluster;
+import io.strand.server.testing.EveryVersion;
 import io.strand.server.testing.RawKafkaConnection;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.Wait;
 import java.util.List;
-import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
@@ -49,7 +48,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every advertised version of every admin API, with raw requests against one broker (which is also
@@ -88,54 +86,6 @@ class AdminProtocolVersionsTest {
         return new RawKafkaConnection("127.0.0.1", cluster.port(1));
     }
 
-    private static Stream<Short> versions(ApiKeys api) {
-        return IntStream.rangeClosed(api.oldestVersion(), api.latestVersion()).mapToObj(v -> (short) v);
-    }
-
-    static Stream<Short> createPartitions() {
-        return versions(ApiKeys.CREATE_PARTITIONS);
-    }
-
-    static Stream<Short> deleteTopics() {
-        return versions(ApiKeys.DELETE_TOPICS);
-    }
-
-    static Stream<Short> describeConfigs() {
-        return versions(ApiKeys.DESCRIBE_CONFIGS);
-    }
-
-    static Stream<Short> alterConfigs() {
-        return versions(ApiKeys.ALTER_CONFIGS);
-    }
-
-    static Stream<Short> incrementalAlterConfigs() {
-        return versions(ApiKeys.INCREMENTAL_ALTER_CONFIGS);
-    }
-
-    static Stream<Short> electLeaders() {
-        return versions(ApiKeys.ELECT_LEADERS);
-    }
-
-    static Stream<Short> describeCluster() {
-        return versions(ApiKeys.DESCRIBE_CLUSTER);
-    }
-
-    static Stream<Short> describeLogDirs() {
-        return versions(ApiKeys.DESCRIBE_LOG_DIRS);
-    }
-
-    static Stream<Short> describeTopicPartitions() {
-        return versions(ApiKeys.DESCRIBE_TOPIC_PARTITIONS);
-    }
-
-    static Stream<Short> alterPartitionReassignments() {
-        return versions(ApiKeys.ALTER_PARTITION_REASSIGNMENTS);
-    }
-
-    static Stream<Short> listPartitionReassignments() {
-        return versions(ApiKeys.LIST_PARTITION_REASSIGNMENTS);
-    }
-
     @Test
     void shouldAdvertiseKafka40MinimumsToTheLatestVersions() throws Exception {
         try (RawKafkaConnection c = connect()) {
@@ -153,7 +103,7 @@ class AdminProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("createPartitions")
+    @EveryVersion(ApiKeys.CREATE_PARTITIONS)
     void shouldAnswerCreatePartitions(short version) throws Exception {
         String topic = "cp-v" + version;
         cluster.createTopic(topic, 1, 1);
@@ -177,7 +127,7 @@ class AdminProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("deleteTopics")
+    @EveryVersion(ApiKeys.DELETE_TOPICS)
     void shouldAnswerDeleteTopics(short version) throws Exception {
         String topic = "dt-v" + version;
         cluster.createTopic(topic, 1, 1);
@@ -210,7 +160,7 @@ class AdminProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("describeConfigs")
+    @EveryVersion(ApiKeys.DESCRIBE_CONFIGS)
     void shouldAnswerDescribeConfigs(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             DescribeConfigsRequestData req =
@@ -263,7 +213,7 @@ class AdminProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("alterConfigs")
+    @EveryVersion(ApiKeys.ALTER_CONFIGS)
     void shouldAnswerAlterConfigs(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             AlterConfigsRequestData req = new AlterConfigsRequestData();
@@ -315,7 +265,7 @@ class AdminProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("incrementalAlterConfigs")
+    @EveryVersion(ApiKeys.INCREMENTAL_ALTER_CONFIGS)
     void shouldAnswerIncrementalAlterConfigs(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             IncrementalAlterConfigsResponse r = incremental(c, version, "segment.ms", (byte) 0, "3600000");
@@ -362,7 +312,7 @@ class AdminProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("electLeaders")
+    @EveryVersion(ApiKeys.ELECT_LEADERS)
     void shouldAnswerElectLeaders(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             ElectLeadersRequestData req = new ElectLeadersRequestData().setTimeoutMs(10_000);
@@ -398,7 +348,7 @@ class AdminProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("describeCluster")
+    @EveryVersion(ApiKeys.DESCRIBE_CLUSTER)
     void shouldAnswerDescribeCluster(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             DescribeClusterResponse r = (DescribeClusterResponse)
@@ -416,7 +366,7 @@ class AdminProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("describeLogDirs")
+    @EveryVersion(ApiKeys.DESCRIBE_LOG_DIRS)
     void shouldAnswerDescribeLogDirs(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             DescribeLogDirsResponse r = (DescribeLogDirsResponse)
@@ -434,7 +384,7 @@ class AdminProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("describeTopicPartitions")
+    @EveryVersion(ApiKeys.DESCRIBE_TOPIC_PARTITIONS)
     void shouldAnswerDescribeTopicPartitionsInPages(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             DescribeTopicPartitionsRequestData req =
@@ -472,7 +422,7 @@ class AdminProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("alterPartitionReassignments")
+    @EveryVersion(ApiKeys.ALTER_PARTITION_REASSIGNMENTS)
     void shouldAnswerAlterPartitionReassignments(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             AlterPartitionReassignmentsRequestData req =
@@ -520,7 +470,7 @@ class AdminProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("listPartitionReassignments")
+    @EveryVersion(ApiKeys.LIST_PARTITION_REASSIGNMENTS)
     void shouldAnswerListPartitionReassignments(short version) throws Exception {
         try (RawKafkaConnection c = connect()) {
             ListPartitionReassignmentsResponse r = (ListPartitionReassignmentsResponse) c.send(

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.server.testing.BrokerCluster;
+import io.strand.server.testing.EveryVersion;
 import io.strand.server.testing.RawKafkaConnection;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
@@ -14,9 +15,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.IntStream;
-import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.Uuid;
@@ -49,7 +47,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every advertised version of every group API, with raw requests, on a two-broker cluster (so that
@@ -76,62 +73,7 @@ class GroupProtocolVersionsTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        cluster.createTopic(TOPIC, 2, 1);
-        try (Admin admin = cluster.admin()) {
-            topicId = admin.describeTopics(List.of(TOPIC))
-                    .allTopicNames()
-                    .get()
-                    .get(TOPIC)
-                    .topicId();
-        }
-    }
-
-    static Stream<Short> versions(ApiKeys api) {
-        return IntStream.rangeClosed(api.oldestVersion(), api.latestVersion()).mapToObj(v -> (short) v);
-    }
-
-    static Stream<Short> findCoordinatorVersions() {
-        return versions(ApiKeys.FIND_COORDINATOR);
-    }
-
-    static Stream<Short> joinGroupVersions() {
-        return versions(ApiKeys.JOIN_GROUP);
-    }
-
-    static Stream<Short> syncGroupVersions() {
-        return versions(ApiKeys.SYNC_GROUP);
-    }
-
-    static Stream<Short> heartbeatVersions() {
-        return versions(ApiKeys.HEARTBEAT);
-    }
-
-    static Stream<Short> leaveGroupVersions() {
-        return versions(ApiKeys.LEAVE_GROUP);
-    }
-
-    static Stream<Short> offsetCommitVersions() {
-        return versions(ApiKeys.OFFSET_COMMIT);
-    }
-
-    static Stream<Short> offsetFetchVersions() {
-        return versions(ApiKeys.OFFSET_FETCH);
-    }
-
-    static Stream<Short> offsetDeleteVersions() {
-        return versions(ApiKeys.OFFSET_DELETE);
-    }
-
-    static Stream<Short> describeGroupsVersions() {
-        return versions(ApiKeys.DESCRIBE_GROUPS);
-    }
-
-    static Stream<Short> listGroupsVersions() {
-        return versions(ApiKeys.LIST_GROUPS);
-    }
-
-    static Stream<Short> deleteGroupsVersions() {
-        return versions(ApiKeys.DELETE_GROUPS);
+        topicId = cluster.createTopic(TOPIC, 2, 1);
     }
 
     // ------------------------------------------------------------------------------------------ helpers
@@ -316,7 +258,7 @@ class GroupProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("findCoordinatorVersions")
+    @EveryVersion(ApiKeys.FIND_COORDINATOR)
     void shouldFindTheCoordinator(short version) throws Exception {
         String group = "find-v" + version;
         int expected = coordinatorOf(group);
@@ -357,7 +299,7 @@ class GroupProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("joinGroupVersions")
+    @EveryVersion(ApiKeys.JOIN_GROUP)
     void shouldJoinAsTheOnlyMemberAndLeader(short version) throws Exception {
         String group = "join-v" + version;
         try (RawKafkaConnection c = coordinator(group)) {
@@ -384,7 +326,7 @@ class GroupProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("syncGroupVersions")
+    @EveryVersion(ApiKeys.SYNC_GROUP)
     void shouldHandTheLeadersAssignmentBack(short version) throws Exception {
         String group = "sync-v" + version;
         try (RawKafkaConnection c = coordinator(group)) {
@@ -422,7 +364,7 @@ class GroupProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("heartbeatVersions")
+    @EveryVersion(ApiKeys.HEARTBEAT)
     void shouldAnswerHeartbeatsWithTheRightCodes(short version) throws Exception {
         String group = "heartbeat-v" + version;
         try (RawKafkaConnection c = coordinator(group)) {
@@ -440,7 +382,7 @@ class GroupProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("leaveGroupVersions")
+    @EveryVersion(ApiKeys.LEAVE_GROUP)
     void shouldLeaveTheGroup(short version) throws Exception {
         String group = "leave-v" + version;
         try (RawKafkaConnection c = coordinator(group)) {
@@ -469,7 +411,7 @@ class GroupProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("offsetCommitVersions")
+    @EveryVersion(ApiKeys.OFFSET_COMMIT)
     void shouldCommitOffsetsCheckingGenerationAndMember(short version) throws Exception {
         String group = "commit-v" + version;
         try (RawKafkaConnection c = coordinator("standalone-" + group)) {
@@ -511,7 +453,7 @@ class GroupProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("offsetFetchVersions")
+    @EveryVersion(ApiKeys.OFFSET_FETCH)
     void shouldFetchCommittedOffsets(short version) throws Exception {
         String group = "fetch-v" + version;
         try (RawKafkaConnection c = coordinator(group)) {
@@ -588,7 +530,7 @@ class GroupProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("offsetDeleteVersions")
+    @EveryVersion(ApiKeys.OFFSET_DELETE)
     void shouldDeleteOffsetsExceptOfSubscribedTopics(short version) throws Exception {
         String group = "offset-delete-v" + version;
         try (RawKafkaConnection c = coordinator(group)) {
@@ -645,7 +587,7 @@ class GroupProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("describeGroupsVersions")
+    @EveryVersion(ApiKeys.DESCRIBE_GROUPS)
     void shouldDescribeGroups(short version) throws Exception {
         String group = "describe-v" + version;
         try (RawKafkaConnection c = coordinator(group)) {
@@ -675,7 +617,7 @@ class GroupProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("listGroupsVersions")
+    @EveryVersion(ApiKeys.LIST_GROUPS)
     void shouldListGroupsWithTheirStates(short version) throws Exception {
         String stable = "list-stable-v" + version;
         String empty = "list-empty-v" + version;
@@ -714,7 +656,7 @@ class GroupProtocolVersionsTest {
     }
 
     @ParameterizedTest
-    @MethodSource("deleteGroupsVersions")
+    @EveryVersion(ApiKeys.DELETE_GROUPS)
     void shouldDeleteEmptyGroupsOnly(short version) throws Exception {
         String group = "delete-v" + version;
         String busy = "delete-busy-v" + version;

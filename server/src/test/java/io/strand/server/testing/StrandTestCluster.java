@@ -204,12 +204,16 @@ public final class StrandTestCluster implements AutoCloseable {
     /**
      * Creates a topic through the Admin API and waits until the leader of every partition acts as
      * leader, so that a raw request sent next is not refused with NOT_LEADER_OR_FOLLOWER.
+     *
+     * @return the topic's id
      */
-    public void createTopic(String topic, int partitions, int replicationFactor) throws Exception {
+    public org.apache.kafka.common.Uuid createTopic(String topic, int partitions, int replicationFactor)
+            throws Exception {
+        org.apache.kafka.common.Uuid topicId;
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(
+            topicId = admin.createTopics(List.of(
                             new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) replicationFactor)))
-                    .all()
+                    .topicId(topic)
                     .get();
         }
         Wait.waitUntil("every partition of " + topic + " has an acting leader", Duration.ofSeconds(30), () -> {
@@ -226,6 +230,7 @@ public final class StrandTestCluster implements AutoCloseable {
             }
             return true;
         });
+        return topicId;
     }
 
     @Override
