@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -29,11 +30,8 @@ public final class BrokerRegistrar implements AutoCloseable {
     private final CuratorFramework zk;
     private final BrokerRegistration registration;
     private final long takeoverWaitMs;
-    private final ExecutorService reRegistration = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "broker-registration");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService reRegistration =
+            Executors.newSingleThreadExecutor(ThreadUtils.createThreadFactory("broker-registration", true));
     private final ConnectionStateListener listener = this::onConnectionState;
     private volatile boolean closed;
 

@@ -68,12 +68,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,8 +135,8 @@ public final class Broker implements AutoCloseable {
 
             cache = closing(new MetadataCache(zk));
             // the replica manager hands durable-end moves to the request pool, which still closes before it
-            ExecutorService requestPool =
-                    Executors.newFixedThreadPool(config.numIoThreads(), threads("strand-request-handler"));
+            ExecutorService requestPool = Executors.newFixedThreadPool(
+                    config.numIoThreads(), ThreadUtils.createThreadFactory("strand-request-handler-%d", true));
             replicaManager = closing(new ReplicaManager(config, logs, cache, new IsrUpdater(store), requestPool));
             cache.addListener(replicaManager);
             controller = closing(new Controller(
@@ -153,8 +152,10 @@ public final class Broker implements AutoCloseable {
             cache.start(config.zookeeperConnectionTimeoutMs());
 
             closingPool(requestPool);
-            ExecutorService blockingPool = closingPool(Executors.newFixedThreadPool(4, threads("strand-zk-ops")));
-            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, threads("strand-delayed-ops"));
+            ExecutorService blockingPool = closingPool(
+                    Executors.newFixedThreadPool(4, ThreadUtils.createThreadFactory("strand-zk-ops-%d", true)));
+            ScheduledThreadPoolExecutor timer =
+                    new ScheduledThreadPoolExecutor(1, ThreadUtils.createThreadFactory("strand-delayed-ops-%d", true));
             timer.setRemoveOnCancelPolicy(true);
             closingPool(timer);
 
@@ -341,15 +342,6 @@ public final class Broker implements AutoCloseable {
             pool.awaitTermination(5, TimeUnit.SECONDS);
         });
         return pool;
-    }
-
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     @Override

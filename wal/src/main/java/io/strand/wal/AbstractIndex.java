@@ -21,7 +21,7 @@ import org.apache.kafka.common.utils.internals.ByteBufferUnmapper;
  * (resize, close) under the write lock, so a lookup never touches an unmapped buffer. Appends and lookups take the
  * read lock only, so readers never block the writer.
  */
-abstract class AbstractIndex implements Closeable {
+abstract class AbstractIndex<E> implements Closeable {
     protected final long baseOffset;
     private final int entrySize;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -34,6 +34,8 @@ abstract class AbstractIndex implements Closeable {
     private volatile int maxEntries;
 
     private volatile boolean closed;
+    /** The writer's copy of the last entry (null = read it from the file); only the writer uses it. */
+    private E writerLast;
 
     /**
      * Size a writable index starts at. Files grow by doubling up to {@code log.index.size.max.bytes} instead of
@@ -194,6 +196,34 @@ abstract class AbstractIndex implements Closeable {
     /** Drops every entry. */
     void reset() {
         entries = 0;
+        writerLast = null;
+    }
+
+    /** Drops entries for offsets at or above {@code offset}. */
+    void truncateTo(long offset) {
+        readLock();
+        try {
+            truncateToEntries(smallestUpperBound(buffer(), entries(), offset - baseOffset, this::relativeOffset));
+            writerLast = null;
+        } finally {
+            readUnlock();
+        }
+    }
+
+    /** The offset, relative to {@code baseOffset}, of the entry at {@code position}. */
+    protected abstract long relativeOffset(MappedByteBuffer buf, int position);
+
+    /** The last entry, read from the file (an empty index gives its base entry). */
+    abstract E lastEntry();
+
+    /** The last entry appended, from the writer's copy when it has one; only the writer calls it. */
+    protected final E lastAppended() {
+        return writerLast != null ? writerLast : lastEntry();
+    }
+
+    /** Remembers the entry just appended; only the writer calls it. */
+    protected final void appended(E entry) {
+        writerLast = entry;
     }
 
     /**

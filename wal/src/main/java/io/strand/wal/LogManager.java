@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,11 +109,8 @@ public final class LogManager implements Closeable {
             } catch (IOException e) {
                 throw new KafkaStorageException("Cannot list the log directories " + logDirs, e);
             }
-            ExecutorService loaders = Executors.newFixedThreadPool(settings.recoveryThreads(), r -> {
-                Thread t = new Thread(r, "strand-wal-loader");
-                t.setDaemon(true);
-                return t;
-            });
+            ExecutorService loaders = Executors.newFixedThreadPool(
+                    settings.recoveryThreads(), ThreadUtils.createThreadFactory("strand-wal-loader", true));
             try {
                 List<Future<PartitionLog>> futures = new ArrayList<>();
                 for (Path p : toLoad) {
@@ -301,11 +299,8 @@ public final class LogManager implements Closeable {
         }
         for (ScheduledFuture<?> t : tasks) t.cancel(false);
         // closing is fsync-bound: more threads than recovery (which is CPU-bound) let the disk batch the fsyncs
-        ExecutorService closers = Executors.newFixedThreadPool(Math.max(8, settings.recoveryThreads()), r -> {
-            Thread t = new Thread(r, "strand-wal-closer");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService closers = Executors.newFixedThreadPool(
+                Math.max(8, settings.recoveryThreads()), ThreadUtils.createThreadFactory("strand-wal-closer", true));
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (PartitionLog pl : logs.values()) futures.add(closers.submit(pl::close));

@@ -11,10 +11,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,21 +41,14 @@ final class LogRuntime implements Closeable {
     LogRuntime(Time time, int flusherThreads, long fileDeleteDelayMs, String name) {
         this.time = time;
         this.fileDeleteDelayMs = fileDeleteDelayMs;
-        this.flushers = Executors.newFixedThreadPool(Math.max(1, flusherThreads), threads(name + "-flusher"));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads(name + "-scheduler"));
+        this.flushers = Executors.newFixedThreadPool(
+                Math.max(1, flusherThreads), ThreadUtils.createThreadFactory(name + "-flusher-%d", true));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+                ThreadUtils.createThreadFactory(name + "-scheduler-%d", true));
     }
 
     static LogRuntime standalone(Time time) {
         return new LogRuntime(time, 1, LogManagerConfig.DEFAULT_FILE_DELETE_DELAY_MS, "strand-wal");
-    }
-
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     /** Runs a flush task on a flusher thread; false if the runtime is shut down. */

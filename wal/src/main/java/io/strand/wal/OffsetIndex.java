@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * last indexed batch at or before an offset; the reader scans batch headers from there.
  * Thread-safety as in {@link AbstractIndex}.
  */
-final class OffsetIndex extends AbstractIndex {
+final class OffsetIndex extends AbstractIndex<OffsetIndex.Entry> {
     static final int ENTRY_SIZE = 8;
 
     /** An index entry or lookup result: absolute offset and file position. */
@@ -23,6 +23,11 @@ final class OffsetIndex extends AbstractIndex {
 
     private static long relOffset(MappedByteBuffer b, int pos) {
         return b.getInt(pos);
+    }
+
+    @Override
+    protected long relativeOffset(MappedByteBuffer b, int pos) {
+        return relOffset(b, pos);
     }
 
     /** The last entry at or below {@code offset}, or (baseOffset, 0) when there is none. */
@@ -66,6 +71,7 @@ final class OffsetIndex extends AbstractIndex {
     }
 
     /** The last entry, or (baseOffset, 0) when empty. */
+    @Override
     Entry lastEntry() {
         readLock();
         try {
@@ -77,15 +83,12 @@ final class OffsetIndex extends AbstractIndex {
         }
     }
 
-    /** The writer's copy of the last entry (null = read it from the file); only the writer uses it. */
-    private Entry writerLast;
-
     void append(long offset, int position) {
         long rel = offset - baseOffset;
         if (rel < 0 || rel > Integer.MAX_VALUE)
             throw new IllegalArgumentException("Offset " + offset + " does not fit index with base " + baseOffset);
         if (entries() > 0) {
-            Entry last = writerLast != null ? writerLast : lastEntry();
+            Entry last = lastAppended();
             if (offset <= last.offset() || position <= last.position())
                 throw new IllegalArgumentException("Index entry (" + offset + ", " + position
                         + ") not after last entry " + last + " in " + file());
@@ -94,25 +97,7 @@ final class OffsetIndex extends AbstractIndex {
             b.putInt(p, (int) rel);
             b.putInt(p + 4, position);
         });
-        writerLast = new Entry(offset, position);
-    }
-
-    @Override
-    void reset() {
-        super.reset();
-        writerLast = null;
-    }
-
-    /** Drops entries for offsets at or above {@code offset}. */
-    void truncateTo(long offset) {
-        readLock();
-        try {
-            int keep = smallestUpperBound(buffer(), entries(), offset - baseOffset, OffsetIndex::relOffset);
-            truncateToEntries(keep);
-            writerLast = null;
-        } finally {
-            readUnlock();
-        }
+        appended(new Entry(offset, position));
     }
 
     /**

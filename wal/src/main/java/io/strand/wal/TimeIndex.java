@@ -11,7 +11,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * strictly increasing. Written alongside the offset index, plus a final entry when the segment is closed, so the
  * last entry holds the segment's largest timestamp. Thread-safety as in {@link AbstractIndex}.
  */
-final class TimeIndex extends AbstractIndex {
+final class TimeIndex extends AbstractIndex<TimeIndex.Entry> {
     static final int ENTRY_SIZE = 12;
 
     record Entry(long timestamp, long offset) {}
@@ -28,6 +28,11 @@ final class TimeIndex extends AbstractIndex {
         return b.getInt(pos + 8);
     }
 
+    @Override
+    protected long relativeOffset(MappedByteBuffer b, int pos) {
+        return relOffset(b, pos);
+    }
+
     /** Keeps one slot free for the entry written when the segment is closed. */
     @Override
     boolean isFull() {
@@ -40,6 +45,7 @@ final class TimeIndex extends AbstractIndex {
     }
 
     /** The last entry, or (NO_TIMESTAMP, baseOffset) when empty. */
+    @Override
     Entry lastEntry() {
         readLock();
         try {
@@ -71,7 +77,7 @@ final class TimeIndex extends AbstractIndex {
         if (rel < 0 || rel > Integer.MAX_VALUE)
             throw new IllegalArgumentException("Offset " + offset + " does not fit time index with base " + baseOffset);
         if (entries() > 0) {
-            Entry last = writerLast != null ? writerLast : lastEntry();
+            Entry last = lastAppended();
             if (timestamp <= last.timestamp()) return;
             if (offset < last.offset())
                 throw new IllegalArgumentException("Time index entry (" + timestamp + ", " + offset
@@ -83,28 +89,7 @@ final class TimeIndex extends AbstractIndex {
             b.putLong(p, timestamp);
             b.putInt(p + 8, (int) rel);
         });
-        writerLast = new Entry(timestamp, offset);
-    }
-
-    /** The writer's copy of the last entry (null = read it from the file); only the writer uses it. */
-    private Entry writerLast;
-
-    @Override
-    void reset() {
-        super.reset();
-        writerLast = null;
-    }
-
-    /** Drops entries for offsets at or above {@code offset}. */
-    void truncateTo(long offset) {
-        readLock();
-        try {
-            int keep = smallestUpperBound(buffer(), entries(), offset - baseOffset, TimeIndex::relOffset);
-            truncateToEntries(keep);
-            writerLast = null;
-        } finally {
-            readUnlock();
-        }
+        appended(new Entry(timestamp, offset));
     }
 
     void sanityCheck() throws CorruptIndexException {

@@ -24,6 +24,7 @@ import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,11 +79,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
     private final java.util.concurrent.ScheduledThreadPoolExecutor events =
             new java.util.concurrent.ScheduledThreadPoolExecutor(
                     1,
-                    r -> {
-                        Thread t = new Thread(r, "controller-event");
-                        t.setDaemon(true);
-                        return t;
-                    },
+                    ThreadUtils.createThreadFactory("controller-event", true),
                     new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
 
     private final ConnectionStateListener connectionListener = this::onConnectionState;

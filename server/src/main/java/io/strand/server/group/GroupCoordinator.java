@@ -21,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -36,6 +35,7 @@ import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,12 +97,7 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         this.timer = timer;
         this.localBrokerId = localBrokerId;
         this.clock = clock;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "group-coordinator-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = Executors.newFixedThreadPool(2, ThreadUtils.createThreadFactory("group-coordinator-%d", true));
         this.expiration = timer.scheduleWithFixedDelay(
                 this::expireOffsets,
                 config.retentionCheckIntervalMs(),

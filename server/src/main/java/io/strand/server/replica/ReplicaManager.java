@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,11 +54,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             0,
             TimeUnit.MILLISECONDS,
             new java.util.concurrent.LinkedBlockingQueue<>(),
-            r -> {
-                Thread t = new Thread(r, "replica-state");
-                t.setDaemon(true);
-                return t;
-            },
+            ThreadUtils.createThreadFactory("replica-state", true),
             new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
 
     private final IsrUpdater isrUpdater;
@@ -65,11 +62,8 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     private final Executor requestPool;
 
     private final ReplicaFetcherManager fetchers;
-    private final ScheduledExecutorService isrThread = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "isr-updates");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService isrThread =
+            Executors.newSingleThreadScheduledExecutor(ThreadUtils.createThreadFactory("isr-updates", true));
 
     /** {@code producer.id.expiration.ms}: a producer id silent this long is forgotten. */
     private final long producerIdExpirationMs;
