@@ -1,11 +1,8 @@
 package io.strand.testing;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongFunction;
 import org.apache.kafka.clients.producer.Producer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Load for fault tests: a thread that keeps sending records through a producer, recording every
@@ -17,8 +14,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: one sending thread owns the producer; {@link #awaitAcknowledged} and {@link
  * #stop()} are called from the test thread.
  */
-public final class BackgroundProducer implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(BackgroundProducer.class);
+public final class BackgroundProducer extends BackgroundLoop {
 
     /** What the {@code i}-th send writes: a topic, a partition (null: the producer's choice), a key and a value. */
     public record Send(String topic, Integer partition, String key, String value) {}
@@ -28,9 +24,6 @@ public final class BackgroundProducer implements AutoCloseable {
     private final LongFunction<Send> records;
     private final int sendsPerPause;
     private final Duration pause;
-    private final Thread thread;
-    private final AtomicReference<Throwable> died = new AtomicReference<>();
-    private volatile boolean running = true;
 
     private BackgroundProducer(
             String name,
@@ -39,13 +32,12 @@ public final class BackgroundProducer implements AutoCloseable {
             LongFunction<Send> records,
             int sendsPerPause,
             Duration pause) {
+        super("background producer", name);
         this.producer = producer;
         this.validator = validator;
         this.records = records;
         this.sendsPerPause = sendsPerPause;
         this.pause = pause;
-        this.thread = new Thread(this::run, name);
-        this.thread.setDaemon(true);
     }
 
     /**
@@ -61,14 +53,15 @@ public final class BackgroundProducer implements AutoCloseable {
             int sendsPerPause,
             Duration pause) {
         BackgroundProducer p = new BackgroundProducer(name, producer, validator, records, sendsPerPause, pause);
-        p.thread.start();
+        p.startThread();
         return p;
     }
 
-    private void run() {
+    @Override
+    void loop() throws InterruptedException {
         try (producer) {
             long i = 0;
-            while (running) {
+            while (running()) {
                 Send s = records.apply(i++);
                 validator.send(producer, s.topic(), s.partition(), s.key(), s.value());
                 if (i % sendsPerPause == 0) {
@@ -76,11 +69,6 @@ public final class BackgroundProducer implements AutoCloseable {
                 }
             }
             producer.flush();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Throwable t) {
-            log.error("background producer {} died", thread.getName(), t);
-            died.set(t);
         }
     }
 
@@ -90,12 +78,15 @@ public final class BackgroundProducer implements AutoCloseable {
                 count + " records acknowledged",
                 timeout,
                 () -> {
-                    if (died.get() != null) {
-                        throw new AssertionError("the background producer died", died.get());
-                    }
+                    failIfDied();
                     return validator.acknowledgedCount() >= count;
                 },
                 validator::summary);
+    }
+
+    @Override
+    String stuckDetail() {
+        return ": " + validator.summary();
     }
 
     /**
@@ -103,24 +94,13 @@ public final class BackgroundProducer implements AutoCloseable {
      * and closes the producer; fails if the sending thread died or does not end within {@code
      * timeout}.
      */
+    @Override
     public void stop(Duration timeout) throws InterruptedException {
-        running = false;
-        thread.join(timeout.toMillis());
-        if (thread.isAlive()) {
-            thread.interrupt();
-            throw new AssertionError(
-                    "the background producer did not stop within " + timeout + ": " + validator.summary());
-        }
-        if (died.get() != null) {
-            throw new AssertionError("the background producer died", died.get());
-        }
+        super.stop(timeout);
     }
 
-    /** Stops (as {@link #stop(Duration)} with two minutes) unless already stopped. */
     @Override
-    public void close() throws InterruptedException {
-        if (thread.isAlive() || running) {
-            stop(Duration.ofMinutes(2));
-        }
+    Duration closeTimeout() {
+        return Duration.ofMinutes(2);
     }
 }

@@ -17,26 +17,16 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Classic membership through a real shard on a real partition: the rebalance to Stable, the result
  * records of Heartbeat and LeaveGroup, restoring groups from their records, and unloading.
  */
 class ClassicGroupManagerTest {
-    private static ShardFixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new ShardFixture();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fixture.close();
-    }
+    @RegisterExtension
+    static final ShardFixture fixture = new ShardFixture();
 
     @Test
     void shouldRebalanceToStableAndRestoreTheGroupFromItsRecord() throws Exception {

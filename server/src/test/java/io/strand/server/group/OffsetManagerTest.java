@@ -17,9 +17,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Committed offsets through a real shard on a real partition: commit validation, OffsetDelete,
@@ -29,17 +28,8 @@ class OffsetManagerTest {
     private static final TopicPartition T0 = new TopicPartition("t", 0);
     private static final TopicPartition OTHER0 = new TopicPartition("other", 0);
 
-    private static ShardFixture fixture;
-
-    @BeforeAll
-    static void start() throws Exception {
-        fixture = new ShardFixture();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fixture.close();
-    }
+    @RegisterExtension
+    static final ShardFixture fixture = new ShardFixture();
 
     private static OffsetManager.CommitRequest commit(
             String group, String memberId, int generation, short version, TopicPartition... partitions) {

@@ -24,25 +24,31 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Coordinator shards on real partitions, for the unit tests of the shard and its managers: one
  * broker (real ZooKeeper, real log on a temporary directory), a fresh single-partition topic per
  * shard standing in for a {@code __consumer_offsets} partition, and a clock the test moves. Every
- * call into a shard goes through its executor, as the coordinator's do.
+ * call into a shard goes through its executor, as the coordinator's do. A test class registers one
+ * ({@code @RegisterExtension static final ShardFixture fixture = new ShardFixture();}): the broker
+ * starts before its first test and stops after its last.
  */
-final class ShardFixture implements AutoCloseable {
+final class ShardFixture implements BeforeAllCallback, AfterAllCallback {
     static final long RETENTION_MS = 60 * 60_000;
     static final GroupConfig CONFIG =
             new GroupConfig(10, 1, 0, 1000, 1_800_000, Integer.MAX_VALUE, RETENTION_MS, 600_000, 5000, 4096);
 
-    final StrandTestCluster cluster;
+    private StrandTestCluster cluster;
     final AtomicLong clock = new AtomicLong(System.currentTimeMillis());
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     private final AtomicInteger topics = new AtomicInteger();
 
-    ShardFixture() throws Exception {
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
         cluster = StrandTestCluster.start(1);
     }
 
@@ -137,7 +143,7 @@ final class ShardFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void afterAll(ExtensionContext context) throws Exception {
         timer.shutdownNow();
         pool.shutdownNow();
         cluster.close();
