@@ -9,7 +9,6 @@ import io.strand.server.network.RequestContext;
 import io.strand.server.topics.TopicService;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,13 +41,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
 
     @Override
     public CompletionStage<CreateTopicsResponseData> handle(RequestContext ctx, CreateTopicsRequestData request) {
-        Set<String> seen = new HashSet<>();
-        Set<String> duplicated = new HashSet<>();
-        request.topics().forEach(t -> {
-            if (!seen.add(t.name())) {
-                duplicated.add(t.name());
-            }
-        });
+        Set<String> duplicated = Batches.repeated(request.topics(), CreatableTopic::name);
         List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
         for (CreatableTopic t : request.topics()) {
             if (duplicated.contains(t.name())) {
@@ -60,12 +53,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 results.add(create(t, request.validateOnly(), request.timeoutMs()));
             }
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    CreateTopicsResponseData response = new CreateTopicsResponseData();
-                    results.forEach(f -> response.topics().add(f.join()));
-                    return response;
-                });
+        return Batches.collect(results, CreateTopicsResponseData::new, CreateTopicsResponseData::topics);
     }
 
     private CompletableFuture<CreatableTopicResult> create(CreatableTopic t, boolean validateOnly, int timeoutMs) {

@@ -49,12 +49,7 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
                 results.add(delete(name, Uuid.ZERO_UUID, request.timeoutMs(), version));
             }
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    DeleteTopicsResponseData response = new DeleteTopicsResponseData();
-                    results.forEach(f -> response.responses().add(f.join()));
-                    return response;
-                });
+        return Batches.collect(results, DeleteTopicsResponseData::new, DeleteTopicsResponseData::responses);
     }
 
     private CompletableFuture<DeletableTopicResult> delete(String name, Uuid id, int timeoutMs, short version) {

@@ -36,20 +36,18 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
         short version = ctx.apiVersion();
         List<CompletableFuture<DescribedGroup>> described = new ArrayList<>();
         request.groups().forEach(g -> described.add(groups.describeGroup(g)));
-        return CompletableFuture.allOf(described.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    DescribeGroupsResponseData response = new DescribeGroupsResponseData();
-                    for (CompletableFuture<DescribedGroup> f : described) {
-                        DescribedGroup d = f.join();
-                        if (version < 6 && d.errorCode() == Errors.GROUP_ID_NOT_FOUND.code()) {
-                            d.setErrorCode(Errors.NONE.code()).setGroupState(GroupState.DEAD.kafkaName());
-                        }
-                        if (version >= 6 && d.errorCode() != Errors.NONE.code()) {
-                            d.setErrorMessage(Errors.forCode(d.errorCode()).message());
-                        }
-                        response.groups().add(d);
-                    }
-                    return response;
-                });
+        return Batches.allInOrder(described).thenApply(answers -> {
+            DescribeGroupsResponseData response = new DescribeGroupsResponseData();
+            for (DescribedGroup d : answers) {
+                if (version < 6 && d.errorCode() == Errors.GROUP_ID_NOT_FOUND.code()) {
+                    d.setErrorCode(Errors.NONE.code()).setGroupState(GroupState.DEAD.kafkaName());
+                }
+                if (version >= 6 && d.errorCode() != Errors.NONE.code()) {
+                    d.setErrorMessage(Errors.forCode(d.errorCode()).message());
+                }
+                response.groups().add(d);
+            }
+            return response;
+        });
     }
 }

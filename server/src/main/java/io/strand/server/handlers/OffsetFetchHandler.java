@@ -79,16 +79,15 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
             }
             answers.add(fetch(request.groupId(), wanted));
         }
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    OffsetFetchResponseData response = new OffsetFetchResponseData();
-                    if (version >= 8) {
-                        answers.forEach(a -> response.groups().add(group(a.join(), byId)));
-                    } else {
-                        legacy(answers.get(0).join(), version, response);
-                    }
-                    return response;
-                });
+        return Batches.allInOrder(answers).thenApply(answered -> {
+            OffsetFetchResponseData response = new OffsetFetchResponseData();
+            if (version >= 8) {
+                answered.forEach(a -> response.groups().add(group(a, byId)));
+            } else {
+                legacy(answered.get(0), version, response);
+            }
+            return response;
+        });
     }
 
     private CompletableFuture<GroupAnswer> fetch(String groupId, List<Wanted> wanted) {
