@@ -60,7 +60,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
                     return new Found(key, c.error(), c.message(), -1, "", -1);
                 }
                 Optional<Endpoint> ep =
-                        cache.broker(c.brokerId()).flatMap(b -> MetadataHandler.endpointFor(b, ctx.listenerName()));
+                        cache.broker(c.brokerId()).flatMap(b -> MetadataAnswers.endpointFor(b, ctx.listenerName()));
                 if (ep.isEmpty()) {
                     return new Found(
                             key,
@@ -79,30 +79,28 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
                         ep.get().getPort());
             }));
         }
-        return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    FindCoordinatorResponseData response = new FindCoordinatorResponseData();
-                    if (version >= 4) {
-                        for (CompletableFuture<Found> f : lookups) {
-                            Found found = f.join();
-                            response.coordinators()
-                                    .add(new FindCoordinatorResponseData.Coordinator()
-                                            .setKey(found.key())
-                                            .setErrorCode(found.error().code())
-                                            .setErrorMessage(found.message())
-                                            .setNodeId(found.nodeId())
-                                            .setHost(found.host())
-                                            .setPort(found.port()));
-                        }
-                    } else {
-                        Found found = lookups.get(0).join();
-                        response.setErrorCode(found.error().code())
-                                .setErrorMessage(found.message())
-                                .setNodeId(found.nodeId())
-                                .setHost(found.host())
-                                .setPort(found.port());
-                    }
-                    return response;
-                });
+        return Batches.allInOrder(lookups).thenApply(founds -> {
+            FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+            if (version >= 4) {
+                for (Found found : founds) {
+                    response.coordinators()
+                            .add(new FindCoordinatorResponseData.Coordinator()
+                                    .setKey(found.key())
+                                    .setErrorCode(found.error().code())
+                                    .setErrorMessage(found.message())
+                                    .setNodeId(found.nodeId())
+                                    .setHost(found.host())
+                                    .setPort(found.port()));
+                }
+            } else {
+                Found found = founds.get(0);
+                response.setErrorCode(found.error().code())
+                        .setErrorMessage(found.message())
+                        .setNodeId(found.nodeId())
+                        .setHost(found.host())
+                        .setPort(found.port());
+            }
+            return response;
+        });
     }
 }
