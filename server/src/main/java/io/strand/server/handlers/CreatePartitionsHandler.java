@@ -22,13 +22,7 @@ import org.apache.kafka.common.protocol.Errors;
  * broker's metadata cache shows the new count (bounded by the request's timeout), so that a
  * Metadata request sent next already lists the new partitions.
  */
-public final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequestData> {
-    private final AdminService admin;
-
-    public CreatePartitionsHandler(AdminService admin) {
-        this.admin = admin;
-    }
-
+public record CreatePartitionsHandler(AdminService admin) implements ApiHandler<CreatePartitionsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.CREATE_PARTITIONS;

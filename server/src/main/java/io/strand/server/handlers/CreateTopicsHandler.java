@@ -27,13 +27,7 @@ import org.apache.kafka.common.protocol.Errors;
  * and replication factor in the message. The response is sent once this broker's metadata cache
  * holds the new topics (bounded by the request's timeout).
  */
-public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequestData> {
-    private final TopicService topics;
-
-    public CreateTopicsHandler(TopicService topics) {
-        this.topics = topics;
-    }
-
+public record CreateTopicsHandler(TopicService topics) implements ApiHandler<CreateTopicsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.CREATE_TOPICS;

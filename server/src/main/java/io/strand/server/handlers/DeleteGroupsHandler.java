@@ -19,13 +19,7 @@ import org.apache.kafka.common.protocol.Errors;
  * {@code __consumer_offsets}); NON_EMPTY_GROUP while a group has members, GROUP_ID_NOT_FOUND for an
  * unknown one.
  */
-public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequestData> {
-    private final GroupCoordinator groups;
-
-    public DeleteGroupsHandler(GroupCoordinator groups) {
-        this.groups = groups;
-    }
-
+public record DeleteGroupsHandler(GroupCoordinator groups) implements ApiHandler<DeleteGroupsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DELETE_GROUPS;

@@ -21,7 +21,6 @@ import org.apache.kafka.common.protocol.Errors;
  */
 public record DeleteRecordsHandler(ReplicaManager replicas, MetadataCache cache)
         implements ApiHandler<DeleteRecordsRequestData> {
-
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DELETE_RECORDS;

@@ -16,14 +16,8 @@ import org.apache.kafka.common.protocol.Errors;
  * broker endpoint type exists: a request for controller endpoints (v1+) is answered
  * UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker does.
  */
-public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequestData> {
+public record DescribeClusterHandler(MetadataCache cache) implements ApiHandler<DescribeClusterRequestData> {
     private static final byte BROKER_ENDPOINT = 1;
-
-    private final MetadataCache cache;
-
-    public DescribeClusterHandler(MetadataCache cache) {
-        this.cache = cache;
-    }
 
     @Override
     public ApiKeys apiKey() {

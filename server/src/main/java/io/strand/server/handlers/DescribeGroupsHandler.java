@@ -19,13 +19,7 @@ import org.apache.kafka.common.protocol.Errors;
  * metadata and assignments only when Stable, as Kafka). An unknown group is GROUP_ID_NOT_FOUND from
  * v6 (KIP-1043), state Dead without an error before. Authorized operations are not computed.
  */
-public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsRequestData> {
-    private final GroupCoordinator groups;
-
-    public DescribeGroupsHandler(GroupCoordinator groups) {
-        this.groups = groups;
-    }
-
+public record DescribeGroupsHandler(GroupCoordinator groups) implements ApiHandler<DescribeGroupsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DESCRIBE_GROUPS;

@@ -14,7 +14,6 @@ import org.apache.kafka.common.protocol.ApiKeys;
 /** DescribeProducers: the idempotent producers the partition leader knows, with epoch, last sequence and timestamp. */
 public record DescribeProducersHandler(ReplicaManager replicas, MetadataCache cache)
         implements ApiHandler<DescribeProducersRequestData> {
-
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DESCRIBE_PRODUCERS;

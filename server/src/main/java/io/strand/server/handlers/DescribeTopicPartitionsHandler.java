@@ -29,14 +29,9 @@ import org.apache.kafka.common.protocol.Errors;
  * next one. Strand has no eligible leader replicas (ELR): those lists are empty. All topics when
  * the request names none.
  */
-public final class DescribeTopicPartitionsHandler implements ApiHandler<DescribeTopicPartitionsRequestData> {
+public record DescribeTopicPartitionsHandler(MetadataCache cache)
+        implements ApiHandler<DescribeTopicPartitionsRequestData> {
     private static final int MAX_PARTITIONS = 2000;
-
-    private final MetadataCache cache;
-
-    public DescribeTopicPartitionsHandler(MetadataCache cache) {
-        this.cache = cache;
-    }
 
     @Override
     public ApiKeys apiKey() {

@@ -22,15 +22,8 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
  * use. One key before v4, a batch of keys from v4. Transaction and share coordinators do not
  * exist here: those key types are answered INVALID_REQUEST.
  */
-public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequestData> {
-    private final GroupCoordinator groups;
-    private final MetadataCache cache;
-
-    public FindCoordinatorHandler(GroupCoordinator groups, MetadataCache cache) {
-        this.groups = groups;
-        this.cache = cache;
-    }
-
+public record FindCoordinatorHandler(GroupCoordinator groups, MetadataCache cache)
+        implements ApiHandler<FindCoordinatorRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.FIND_COORDINATOR;

@@ -24,7 +24,6 @@ import org.apache.kafka.common.protocol.Errors;
  */
 public record IncrementalAlterConfigsHandler(AdminService admin)
         implements ApiHandler<IncrementalAlterConfigsRequestData> {
-
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.INCREMENTAL_ALTER_CONFIGS;

@@ -28,18 +28,9 @@ import org.apache.kafka.common.protocol.Errors;
  * metadata cache. An unknown topic is created through the one creation path when
  * {@code auto.create.topics.enable} and the request allow it.
  */
-public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
+public record MetadataHandler(BrokerConfig config, MetadataCache cache, TopicService topics)
+        implements ApiHandler<MetadataRequestData> {
     private static final long AUTO_CREATE_WAIT_MS = 5_000;
-
-    private final BrokerConfig config;
-    private final MetadataCache cache;
-    private final TopicService topics;
-
-    public MetadataHandler(BrokerConfig config, MetadataCache cache, TopicService topics) {
-        this.config = config;
-        this.cache = cache;
-        this.topics = topics;
-    }
 
     @Override
     public ApiKeys apiKey() {

@@ -31,15 +31,8 @@ import org.apache.kafka.common.protocol.Errors;
  * own error); topics by id from v10. A group-level error goes per partition in v1, top-level in
  * v2-v7 and per group from v8.
  */
-public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestData> {
-    private final GroupCoordinator groups;
-    private final MetadataCache cache;
-
-    public OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache) {
-        this.groups = groups;
-        this.cache = cache;
-    }
-
+public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
+        implements ApiHandler<OffsetFetchRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.OFFSET_FETCH;

@@ -19,7 +19,6 @@ import org.apache.kafka.common.protocol.Errors;
  */
 public record OffsetForLeaderEpochHandler(ReplicaManager replicas, MetadataCache cache)
         implements ApiHandler<OffsetForLeaderEpochRequestData> {
-
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.OFFSET_FOR_LEADER_EPOCH;
