@@ -1,8 +1,6 @@
 package io.strand.coordinator;
 
 import io.strand.coordinator.proto.BrokerRegistration;
-import io.strand.coordinator.proto.ControllerEpoch;
-import io.strand.coordinator.proto.PartitionState;
 import io.strand.coordinator.proto.TopicAssignment;
 import io.strand.coordinator.proto.TopicConfig;
 import java.util.ArrayList;
@@ -107,28 +105,13 @@ public final class TopicCreator {
         if (validateOnly) {
             return new TopicCreation.Validated(name, assignment);
         }
-        int controllerEpoch = store.read(Znodes.CONTROLLER_EPOCH, ControllerEpoch.parser())
-                .map(v -> v.value().getEpoch())
-                .orElse(0);
-
         List<CuratorOp> ops = new ArrayList<>();
         ops.add(store.createOp(Znodes.topic(name), assignment));
         ops.add(store.createOp(
                 Znodes.topicConfig(name),
                 TopicConfig.newBuilder().putAllOverrides(spec.configs()).build()));
         ops.add(store.createOp(Znodes.partitions(name), new byte[0]));
-        replicas.forEach((p, r) -> {
-            ops.add(store.createOp(Znodes.partition(name, p), new byte[0]));
-            ops.add(store.createOp(
-                    Znodes.partitionState(name, p),
-                    PartitionState.newBuilder()
-                            .setLeader(r.get(0))
-                            .setLeaderEpoch(0)
-                            .addAllIsr(r)
-                            .setControllerEpoch(controllerEpoch)
-                            .setPartitionEpoch(0)
-                            .build()));
-        });
+        ops.addAll(NewPartitions.createOps(store, name, replicas));
         try {
             store.multi(ops);
         } catch (VersionConflictException lostRace) {

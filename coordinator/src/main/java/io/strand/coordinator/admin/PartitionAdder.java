@@ -1,14 +1,13 @@
 package io.strand.coordinator.admin;
 
 import io.strand.coordinator.MetadataStore;
+import io.strand.coordinator.NewPartitions;
 import io.strand.coordinator.ReplicaAssigner;
 import io.strand.coordinator.TopicAssignments;
 import io.strand.coordinator.VersionConflictException;
 import io.strand.coordinator.Versioned;
 import io.strand.coordinator.Znodes;
 import io.strand.coordinator.proto.BrokerRegistration;
-import io.strand.coordinator.proto.ControllerEpoch;
-import io.strand.coordinator.proto.PartitionState;
 import io.strand.coordinator.proto.ReplicaList;
 import io.strand.coordinator.proto.TopicAssignment;
 import java.util.ArrayList;
@@ -84,26 +83,12 @@ public final class PartitionAdder {
             if (validateOnly) {
                 return new Added(topic, totalCount, added);
             }
-            int controllerEpoch = store.read(Znodes.CONTROLLER_EPOCH, ControllerEpoch.parser())
-                    .map(v -> v.value().getEpoch())
-                    .orElse(0);
             TopicAssignment.Builder next = current.toBuilder();
             added.forEach((p, r) -> next.putPartitions(
                     p, ReplicaList.newBuilder().addAllReplicas(r).build()));
             List<CuratorOp> ops = new ArrayList<>();
             ops.add(store.setOp(Znodes.topic(topic), next.build(), read.get().version()));
-            added.forEach((p, r) -> {
-                ops.add(store.createOp(Znodes.partition(topic, p), new byte[0]));
-                ops.add(store.createOp(
-                        Znodes.partitionState(topic, p),
-                        PartitionState.newBuilder()
-                                .setLeader(r.get(0))
-                                .setLeaderEpoch(0)
-                                .addAllIsr(r)
-                                .setControllerEpoch(controllerEpoch)
-                                .setPartitionEpoch(0)
-                                .build()));
-            });
+            ops.addAll(NewPartitions.createOps(store, topic, added));
             try {
                 store.multi(ops);
             } catch (VersionConflictException lostRace) {

@@ -67,12 +67,7 @@ final class PartitionStateWriter {
                 store.multi(ops);
                 return batch;
             } catch (VersionConflictException e) {
-                if (Znodes.CONTROLLER_EPOCH.equals(e.path())) {
-                    throw new ControllerFencedException(
-                            "/controller_epoch is no longer at version " + epochZkVersion
-                                    + ": another controller was elected",
-                            e);
-                }
+                ControllerFencedException.throwIfFenced(e, epochZkVersion);
                 log.info(
                         "Partition state {} changed under the controller; re-reading {} partitions and deciding again",
                         e.path(),

@@ -55,12 +55,7 @@ final class Reassigner {
                     return false;
                 }
             } catch (VersionConflictException e) {
-                if (Znodes.CONTROLLER_EPOCH.equals(e.path())) {
-                    throw new ControllerFencedException(
-                            "/controller_epoch is no longer at version " + epochZkVersion
-                                    + ": another controller was elected",
-                            e);
-                }
+                ControllerFencedException.throwIfFenced(e, epochZkVersion);
                 log.info(
                         "Reassignment of topic {}: {} changed meanwhile; reading again and deciding again",
                         topic,

@@ -36,13 +36,7 @@ public final class OrderedExecutor implements Executor {
             }
             running = true;
         }
-        try {
-            pool.execute(this::drain);
-        } catch (RuntimeException rejected) {
-            synchronized (tasks) {
-                tasks.clear();
-                running = false;
-            }
+        if (!scheduleDrain()) {
             log.debug("{}: pool rejected a task (shutting down)", name);
         }
     }
@@ -63,13 +57,20 @@ public final class OrderedExecutor implements Executor {
                 log.error("{}: task failed", name, e);
             }
         }
+        scheduleDrain();
+    }
+
+    /** Hands the next drain to the pool; false if it rejected it (shutting down): the queued tasks are dropped. */
+    private boolean scheduleDrain() {
         try {
             pool.execute(this::drain);
+            return true;
         } catch (RuntimeException rejected) {
             synchronized (tasks) {
                 tasks.clear();
                 running = false;
             }
+            return false;
         }
     }
 }

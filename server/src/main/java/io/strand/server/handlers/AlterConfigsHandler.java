@@ -5,7 +5,6 @@ import io.strand.server.admin.AdminService;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +21,7 @@ import org.apache.kafka.common.protocol.Errors;
  * AlterConfigs (the legacy, non-incremental API): the overrides of each resource become exactly the
  * configs given, by compare-and-set, for topics and for the dynamic broker configs.
  */
-public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequestData> {
-    private final ConfigAlterations alterations;
-
-    public AlterConfigsHandler(AdminService admin) {
-        this.alterations = new ConfigAlterations(admin);
-    }
+public record AlterConfigsHandler(AdminService admin) implements ApiHandler<AlterConfigsRequestData> {
 
     @Override
     public ApiKeys apiKey() {
@@ -36,13 +30,7 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
 
     @Override
     public CompletionStage<AlterConfigsResponseData> handle(RequestContext ctx, AlterConfigsRequestData request) {
-        Set<String> seen = new HashSet<>();
-        Set<String> duplicated = new HashSet<>();
-        request.resources().forEach(r -> {
-            if (!seen.add(r.resourceType() + "/" + r.resourceName())) {
-                duplicated.add(r.resourceType() + "/" + r.resourceName());
-            }
-        });
+        Set<String> duplicated = Batches.repeated(request.resources(), r -> r.resourceType() + "/" + r.resourceName());
         List<CompletableFuture<AlterConfigsResourceResponse>> results = new ArrayList<>();
         for (AlterConfigsRequestData.AlterConfigsResource r : request.resources()) {
             CompletableFuture<AdminErrors> outcome;
@@ -58,18 +46,14 @@ public final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest
             }
             outcome = bad != null
                     ? CompletableFuture.completedFuture(bad)
-                    : alterations.alter(r.resourceType(), r.resourceName(), null, configs, request.validateOnly());
+                    : ConfigAlterations.alter(
+                            admin, r.resourceType(), r.resourceName(), null, configs, request.validateOnly());
             results.add(outcome.thenApply(e -> new AlterConfigsResourceResponse()
                     .setResourceType(r.resourceType())
                     .setResourceName(r.resourceName())
                     .setErrorCode(e.code())
                     .setErrorMessage(e.message())));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    AlterConfigsResponseData response = new AlterConfigsResponseData();
-                    results.forEach(f -> response.responses().add(f.join()));
-                    return response;
-                });
+        return Batches.collect(results, AlterConfigsResponseData::new, AlterConfigsResponseData::responses);
     }
 }

@@ -28,14 +28,9 @@ import org.apache.kafka.common.protocol.Errors;
  * NO_REASSIGNMENT_IN_PROGRESS. The answer is sent once this broker's cache shows the request
  * (bounded), so that ListPartitionReassignments sent next lists it.
  */
-public final class AlterPartitionReassignmentsHandler implements ApiHandler<AlterPartitionReassignmentsRequestData> {
+public record AlterPartitionReassignmentsHandler(AdminService admin)
+        implements ApiHandler<AlterPartitionReassignmentsRequestData> {
     private static final long CACHE_WAIT_MS = 5_000;
-
-    private final AdminService admin;
-
-    public AlterPartitionReassignmentsHandler(AdminService admin) {
-        this.admin = admin;
-    }
 
     @Override
     public ApiKeys apiKey() {

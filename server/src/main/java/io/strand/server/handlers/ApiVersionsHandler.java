@@ -11,13 +11,7 @@ import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 /** ApiVersions: advertises exactly the APIs and versions the broker's handlers implement. */
-public final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequestData> {
-    private final Supplier<ApiHandlers> handlers;
-
-    public ApiVersionsHandler(Supplier<ApiHandlers> handlers) {
-        this.handlers = handlers;
-    }
-
+public record ApiVersionsHandler(Supplier<ApiHandlers> handlers) implements ApiHandler<ApiVersionsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.API_VERSIONS;

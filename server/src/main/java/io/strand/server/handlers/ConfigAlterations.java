@@ -17,14 +17,11 @@ import org.apache.kafka.common.config.ConfigResource;
 final class ConfigAlterations {
     private static final long CACHE_WAIT_MS = 5_000;
 
-    private final AdminService admin;
-
-    ConfigAlterations(AdminService admin) {
-        this.admin = admin;
-    }
+    private ConfigAlterations() {}
 
     /** Applies {@code changes} (incremental) or, with {@code replace} non-null, replaces all overrides. */
-    CompletableFuture<AdminErrors> alter(
+    static CompletableFuture<AdminErrors> alter(
+            AdminService admin,
             byte resourceType,
             String resourceName,
             List<ConfigChange> changes,
@@ -48,12 +45,12 @@ final class ConfigAlterations {
                 })
                 .thenCompose(after -> validateOnly
                         ? CompletableFuture.completedFuture(AdminErrors.NONE)
-                        : admin.awaitCache(() -> visible(topic, resourceName, after), CACHE_WAIT_MS)
+                        : admin.awaitCache(() -> visible(admin, topic, resourceName, after), CACHE_WAIT_MS)
                                 .thenApply(ok -> AdminErrors.NONE))
                 .exceptionally(AdminErrors::of);
     }
 
-    private boolean visible(boolean topic, String name, Map<String, String> after) {
+    private static boolean visible(AdminService admin, boolean topic, String name, Map<String, String> after) {
         if (topic) {
             return admin.cache().topic(name).map(t -> t.configs().equals(after)).orElse(true);
         }

@@ -5,7 +5,6 @@ import io.strand.server.admin.AdminService;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -23,13 +22,7 @@ import org.apache.kafka.common.protocol.Errors;
  * broker's metadata cache shows the new count (bounded by the request's timeout), so that a
  * Metadata request sent next already lists the new partitions.
  */
-public final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequestData> {
-    private final AdminService admin;
-
-    public CreatePartitionsHandler(AdminService admin) {
-        this.admin = admin;
-    }
-
+public record CreatePartitionsHandler(AdminService admin) implements ApiHandler<CreatePartitionsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.CREATE_PARTITIONS;
@@ -38,13 +31,7 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
     @Override
     public CompletionStage<CreatePartitionsResponseData> handle(
             RequestContext ctx, CreatePartitionsRequestData request) {
-        Set<String> seen = new HashSet<>();
-        Set<String> duplicated = new HashSet<>();
-        request.topics().forEach(t -> {
-            if (!seen.add(t.name())) {
-                duplicated.add(t.name());
-            }
-        });
+        Set<String> duplicated = Batches.repeated(request.topics(), CreatePartitionsTopic::name);
         List<CompletableFuture<CreatePartitionsTopicResult>> results = new ArrayList<>();
         for (CreatePartitionsTopic t : request.topics()) {
             if (duplicated.contains(t.name())) {
@@ -54,12 +41,7 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
             }
             results.add(grow(t, request.validateOnly(), request.timeoutMs()));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    CreatePartitionsResponseData response = new CreatePartitionsResponseData();
-                    results.forEach(f -> response.results().add(f.join()));
-                    return response;
-                });
+        return Batches.collect(results, CreatePartitionsResponseData::new, CreatePartitionsResponseData::results);
     }
 
     private CompletableFuture<CreatePartitionsTopicResult> grow(

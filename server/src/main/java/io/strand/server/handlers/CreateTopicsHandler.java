@@ -9,7 +9,6 @@ import io.strand.server.network.RequestContext;
 import io.strand.server.topics.TopicService;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,13 +27,7 @@ import org.apache.kafka.common.protocol.Errors;
  * and replication factor in the message. The response is sent once this broker's metadata cache
  * holds the new topics (bounded by the request's timeout).
  */
-public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequestData> {
-    private final TopicService topics;
-
-    public CreateTopicsHandler(TopicService topics) {
-        this.topics = topics;
-    }
-
+public record CreateTopicsHandler(TopicService topics) implements ApiHandler<CreateTopicsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.CREATE_TOPICS;
@@ -42,13 +35,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
 
     @Override
     public CompletionStage<CreateTopicsResponseData> handle(RequestContext ctx, CreateTopicsRequestData request) {
-        Set<String> seen = new HashSet<>();
-        Set<String> duplicated = new HashSet<>();
-        request.topics().forEach(t -> {
-            if (!seen.add(t.name())) {
-                duplicated.add(t.name());
-            }
-        });
+        Set<String> duplicated = Batches.repeated(request.topics(), CreatableTopic::name);
         List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
         for (CreatableTopic t : request.topics()) {
             if (duplicated.contains(t.name())) {
@@ -60,12 +47,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
                 results.add(create(t, request.validateOnly(), request.timeoutMs()));
             }
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    CreateTopicsResponseData response = new CreateTopicsResponseData();
-                    results.forEach(f -> response.topics().add(f.join()));
-                    return response;
-                });
+        return Batches.collect(results, CreateTopicsResponseData::new, CreateTopicsResponseData::topics);
     }
 
     private CompletableFuture<CreatableTopicResult> create(CreatableTopic t, boolean validateOnly, int timeoutMs) {

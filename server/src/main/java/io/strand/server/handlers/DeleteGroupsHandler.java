@@ -3,8 +3,9 @@ package io.strand.server.handlers;
 import io.strand.server.group.GroupCoordinator;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
@@ -18,13 +19,7 @@ import org.apache.kafka.common.protocol.Errors;
  * {@code __consumer_offsets}); NON_EMPTY_GROUP while a group has members, GROUP_ID_NOT_FOUND for an
  * unknown one.
  */
-public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequestData> {
-    private final GroupCoordinator groups;
-
-    public DeleteGroupsHandler(GroupCoordinator groups) {
-        this.groups = groups;
-    }
-
+public record DeleteGroupsHandler(GroupCoordinator groups) implements ApiHandler<DeleteGroupsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DELETE_GROUPS;
@@ -33,22 +28,14 @@ public final class DeleteGroupsHandler implements ApiHandler<DeleteGroupsRequest
     @Override
     public CompletionStage<DeleteGroupsResponseData> handle(RequestContext ctx, DeleteGroupsRequestData request) {
         short version = ctx.apiVersion();
-        Map<String, CompletableFuture<Errors>> results = new LinkedHashMap<>();
-        for (String g : request.groupsNames()) {
-            results.computeIfAbsent(g, groups::deleteGroup);
+        List<CompletableFuture<DeletableGroupResult>> results = new ArrayList<>();
+        for (String g : new LinkedHashSet<>(request.groupsNames())) {
+            results.add(groups.deleteGroup(g)
+                    .thenApply(e -> new DeletableGroupResult()
+                            .setGroupId(g)
+                            .setErrorCode(e.code())
+                            .setErrorMessage(version >= 3 && e != Errors.NONE ? e.message() : null)));
         }
-        return CompletableFuture.allOf(results.values().toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    DeleteGroupsResponseData response = new DeleteGroupsResponseData();
-                    results.forEach((g, f) -> {
-                        Errors e = f.join();
-                        response.results()
-                                .add(new DeletableGroupResult()
-                                        .setGroupId(g)
-                                        .setErrorCode(e.code())
-                                        .setErrorMessage(version >= 3 && e != Errors.NONE ? e.message() : null));
-                    });
-                    return response;
-                });
+        return Batches.collect(results, DeleteGroupsResponseData::new, DeleteGroupsResponseData::results);
     }
 }

@@ -5,10 +5,8 @@ import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
 import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsResponseData;
@@ -21,15 +19,8 @@ import org.apache.kafka.common.protocol.Errors;
  * wholly below; followers follow the leader's log start from their fetch responses. Answers with
  * the leader's new log start (the low watermark).
  */
-public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsRequestData> {
-    private final ReplicaManager replicas;
-    private final MetadataCache cache;
-
-    public DeleteRecordsHandler(ReplicaManager replicas, MetadataCache cache) {
-        this.replicas = replicas;
-        this.cache = cache;
-    }
-
+public record DeleteRecordsHandler(ReplicaManager replicas, MetadataCache cache)
+        implements ApiHandler<DeleteRecordsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DELETE_RECORDS;
@@ -55,14 +46,11 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
                 new DeleteRecordsResponseData.DeleteRecordsPartitionResult()
                         .setPartitionIndex(p.partitionIndex())
                         .setLowWatermark(-1);
-        if (cache.topic(topic).isEmpty()) {
-            return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        LeaderLookup partition = LeaderLookup.find(replicas, cache, topic, p.partitionIndex());
+        if (partition.failed()) {
+            return out.setErrorCode(partition.error().code());
         }
-        Optional<Partition> partition = replicas.partition(new TopicPartition(topic, p.partitionIndex()));
-        if (partition.isEmpty() || !partition.get().isLeader()) {
-            return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
-        }
-        Partition leader = partition.get();
+        Partition leader = partition.leader();
         long offset = p.offset() == -1 ? leader.highWatermark() : p.offset();
         if (offset < 0) {
             return out.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());

@@ -24,13 +24,7 @@ import org.apache.kafka.common.protocol.Errors;
  * (the controller has removed it); past the timeout the topic is answered REQUEST_TIMED_OUT while
  * its deletion goes on, as Kafka does. Topics are named by name (v1-v5) or by name or id (v6).
  */
-public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequestData> {
-    private final AdminService admin;
-
-    public DeleteTopicsHandler(AdminService admin) {
-        this.admin = admin;
-    }
-
+public record DeleteTopicsHandler(AdminService admin) implements ApiHandler<DeleteTopicsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DELETE_TOPICS;
@@ -49,12 +43,7 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
                 results.add(delete(name, Uuid.ZERO_UUID, request.timeoutMs(), version));
             }
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    DeleteTopicsResponseData response = new DeleteTopicsResponseData();
-                    results.forEach(f -> response.responses().add(f.join()));
-                    return response;
-                });
+        return Batches.collect(results, DeleteTopicsResponseData::new, DeleteTopicsResponseData::responses);
     }
 
     private CompletableFuture<DeletableTopicResult> delete(String name, Uuid id, int timeoutMs, short version) {

@@ -16,15 +16,8 @@ import org.apache.kafka.common.protocol.Errors;
  * broker endpoint type exists: a request for controller endpoints (v1+) is answered
  * UNSUPPORTED_ENDPOINT_TYPE, as a Kafka broker does.
  */
-public final class DescribeClusterHandler implements ApiHandler<DescribeClusterRequestData> {
-    private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+public record DescribeClusterHandler(MetadataCache cache) implements ApiHandler<DescribeClusterRequestData> {
     private static final byte BROKER_ENDPOINT = 1;
-
-    private final MetadataCache cache;
-
-    public DescribeClusterHandler(MetadataCache cache) {
-        this.cache = cache;
-    }
 
     @Override
     public ApiKeys apiKey() {
@@ -36,7 +29,7 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
         DescribeClusterResponseData response = new DescribeClusterResponseData()
                 .setClusterId(cache.clusterId())
                 .setControllerId(cache.controllerId() >= 0 ? cache.controllerId() : -1)
-                .setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED)
+                .setClusterAuthorizedOperations(MetadataAnswers.AUTHORIZED_OPERATIONS_OMITTED)
                 .setErrorCode(Errors.NONE.code());
         if (ctx.apiVersion() >= 1 && request.endpointType() != BROKER_ENDPOINT) {
             return CompletableFuture.completedFuture(response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
@@ -46,15 +39,14 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
                                             ? "CONTROLLER"
                                             : "UNKNOWN (" + request.endpointType() + ")")));
         }
-        cache.liveBrokers().values().stream()
-                .sorted((a, b) -> Integer.compare(a.getBrokerId(), b.getBrokerId()))
-                .forEach(b -> MetadataHandler.endpointFor(b, ctx.listenerName())
-                        .ifPresent(ep -> response.brokers()
-                                .add(new DescribeClusterResponseData.DescribeClusterBroker()
-                                        .setBrokerId(b.getBrokerId())
-                                        .setHost(ep.getHost())
-                                        .setPort(ep.getPort())
-                                        .setRack(b.getRack().isEmpty() ? null : b.getRack()))));
+        for (MetadataAnswers.LiveBroker b : MetadataAnswers.liveBrokers(cache, ctx.listenerName())) {
+            response.brokers()
+                    .add(new DescribeClusterResponseData.DescribeClusterBroker()
+                            .setBrokerId(b.id())
+                            .setHost(b.host())
+                            .setPort(b.port())
+                            .setRack(b.rack()));
+        }
         return CompletableFuture.completedFuture(response);
     }
 }

@@ -27,13 +27,7 @@ import org.apache.kafka.common.protocol.Errors;
  * (empty name: the dynamic defaults), from the metadata cache. Synonyms when asked; config type and
  * documentation from v3.
  */
-public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequestData> {
-    private final AdminService admin;
-
-    public DescribeConfigsHandler(AdminService admin) {
-        this.admin = admin;
-    }
-
+public record DescribeConfigsHandler(AdminService admin) implements ApiHandler<DescribeConfigsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DESCRIBE_CONFIGS;

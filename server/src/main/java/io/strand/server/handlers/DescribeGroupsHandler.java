@@ -19,13 +19,7 @@ import org.apache.kafka.common.protocol.Errors;
  * metadata and assignments only when Stable, as Kafka). An unknown group is GROUP_ID_NOT_FOUND from
  * v6 (KIP-1043), state Dead without an error before. Authorized operations are not computed.
  */
-public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsRequestData> {
-    private final GroupCoordinator groups;
-
-    public DescribeGroupsHandler(GroupCoordinator groups) {
-        this.groups = groups;
-    }
-
+public record DescribeGroupsHandler(GroupCoordinator groups) implements ApiHandler<DescribeGroupsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DESCRIBE_GROUPS;
@@ -36,20 +30,18 @@ public final class DescribeGroupsHandler implements ApiHandler<DescribeGroupsReq
         short version = ctx.apiVersion();
         List<CompletableFuture<DescribedGroup>> described = new ArrayList<>();
         request.groups().forEach(g -> described.add(groups.describeGroup(g)));
-        return CompletableFuture.allOf(described.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    DescribeGroupsResponseData response = new DescribeGroupsResponseData();
-                    for (CompletableFuture<DescribedGroup> f : described) {
-                        DescribedGroup d = f.join();
-                        if (version < 6 && d.errorCode() == Errors.GROUP_ID_NOT_FOUND.code()) {
-                            d.setErrorCode(Errors.NONE.code()).setGroupState(GroupState.DEAD.kafkaName());
-                        }
-                        if (version >= 6 && d.errorCode() != Errors.NONE.code()) {
-                            d.setErrorMessage(Errors.forCode(d.errorCode()).message());
-                        }
-                        response.groups().add(d);
-                    }
-                    return response;
-                });
+        return Batches.allInOrder(described).thenApply(answers -> {
+            DescribeGroupsResponseData response = new DescribeGroupsResponseData();
+            for (DescribedGroup d : answers) {
+                if (version < 6 && d.errorCode() == Errors.GROUP_ID_NOT_FOUND.code()) {
+                    d.setErrorCode(Errors.NONE.code()).setGroupState(GroupState.DEAD.kafkaName());
+                }
+                if (version >= 6 && d.errorCode() != Errors.NONE.code()) {
+                    d.setErrorMessage(Errors.forCode(d.errorCode()).message());
+                }
+                response.groups().add(d);
+            }
+            return response;
+        });
     }
 }

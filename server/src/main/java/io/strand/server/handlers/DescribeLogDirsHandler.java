@@ -30,13 +30,7 @@ import org.apache.kafka.common.protocol.Errors;
  * the ones asked for; total and usable bytes of each directory's file store from v4. Strand has no
  * future (moving) logs.
  */
-public final class DescribeLogDirsHandler implements ApiHandler<DescribeLogDirsRequestData> {
-    private final LogManager logs;
-
-    public DescribeLogDirsHandler(LogManager logs) {
-        this.logs = logs;
-    }
-
+public record DescribeLogDirsHandler(LogManager logs) implements ApiHandler<DescribeLogDirsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DESCRIBE_LOG_DIRS;

@@ -5,25 +5,15 @@ import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
 import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.DescribeProducersRequestData;
 import org.apache.kafka.common.message.DescribeProducersResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.Errors;
 
 /** DescribeProducers: the idempotent producers the partition leader knows, with epoch, last sequence and timestamp. */
-public final class DescribeProducersHandler implements ApiHandler<DescribeProducersRequestData> {
-    private final ReplicaManager replicas;
-    private final MetadataCache cache;
-
-    public DescribeProducersHandler(ReplicaManager replicas, MetadataCache cache) {
-        this.replicas = replicas;
-        this.cache = cache;
-    }
-
+public record DescribeProducersHandler(ReplicaManager replicas, MetadataCache cache)
+        implements ApiHandler<DescribeProducersRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DESCRIBE_PRODUCERS;
@@ -41,16 +31,12 @@ public final class DescribeProducersHandler implements ApiHandler<DescribeProduc
                 DescribeProducersResponseData.PartitionResponse pr =
                         new DescribeProducersResponseData.PartitionResponse().setPartitionIndex(index);
                 tr.partitions().add(pr);
-                if (cache.topic(t.name()).isEmpty()) {
-                    pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                LeaderLookup p = LeaderLookup.find(replicas, cache, t.name(), index);
+                if (p.failed()) {
+                    pr.setErrorCode(p.error().code());
                     continue;
                 }
-                Optional<Partition> p = replicas.partition(new TopicPartition(t.name(), index));
-                if (p.isEmpty() || !p.get().isLeader()) {
-                    pr.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
-                    continue;
-                }
-                for (Partition.ProducerSummary s : p.get().producers()) {
+                for (Partition.ProducerSummary s : p.leader().producers()) {
                     pr.activeProducers()
                             .add(new DescribeProducersResponseData.ProducerState()
                                     .setProducerId(s.producerId())

@@ -18,6 +18,7 @@ import org.apache.kafka.common.message.DescribeTopicPartitionsRequestData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData;
 import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData.DescribeTopicPartitionsResponsePartition;
 import org.apache.kafka.common.message.DescribeTopicPartitionsResponseData.DescribeTopicPartitionsResponseTopic;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -28,15 +29,9 @@ import org.apache.kafka.common.protocol.Errors;
  * next one. Strand has no eligible leader replicas (ELR): those lists are empty. All topics when
  * the request names none.
  */
-public final class DescribeTopicPartitionsHandler implements ApiHandler<DescribeTopicPartitionsRequestData> {
-    private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+public record DescribeTopicPartitionsHandler(MetadataCache cache)
+        implements ApiHandler<DescribeTopicPartitionsRequestData> {
     private static final int MAX_PARTITIONS = 2000;
-
-    private final MetadataCache cache;
-
-    public DescribeTopicPartitionsHandler(MetadataCache cache) {
-        this.cache = cache;
-    }
 
     @Override
     public ApiKeys apiKey() {
@@ -66,7 +61,7 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
                                 .setName(name)
                                 .setTopicId(Uuid.ZERO_UUID)
                                 .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
-                                .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED));
+                                .setTopicAuthorizedOperations(MetadataAnswers.AUTHORIZED_OPERATIONS_OMITTED));
                 continue;
             }
             TopicView t = view.get();
@@ -75,7 +70,7 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
                     .setTopicId(t.topicId())
                     .setIsInternal(Topic.isInternal(name))
                     .setErrorCode(Errors.NONE.code())
-                    .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+                    .setTopicAuthorizedOperations(MetadataAnswers.AUTHORIZED_OPERATIONS_OMITTED);
             int first = cursor != null && cursor.topicName().equals(name) ? Math.max(0, cursor.partitionIndex()) : 0;
             for (Map.Entry<Integer, List<Integer>> e :
                     t.replicas().tailMap(first).entrySet()) {
@@ -94,26 +89,19 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
         return CompletableFuture.completedFuture(response);
     }
 
+    /** The partition as Metadata answers it; Strand has no eligible leader replicas. */
     private DescribeTopicPartitionsResponsePartition partition(
             int index, List<Integer> replicas, Optional<PartitionInfo> state) {
-        DescribeTopicPartitionsResponsePartition out = new DescribeTopicPartitionsResponsePartition()
-                .setPartitionIndex(index)
-                .setReplicaNodes(new ArrayList<>(replicas))
-                .setOfflineReplicas(new ArrayList<>(
-                        replicas.stream().filter(r -> !cache.isLive(r)).toList()))
+        MetadataResponsePartition m = MetadataAnswers.partition(cache, index, replicas, state);
+        return new DescribeTopicPartitionsResponsePartition()
+                .setPartitionIndex(m.partitionIndex())
+                .setErrorCode(m.errorCode())
+                .setLeaderId(m.leaderId())
+                .setLeaderEpoch(m.leaderEpoch())
+                .setReplicaNodes(m.replicaNodes())
+                .setIsrNodes(m.isrNodes())
+                .setOfflineReplicas(m.offlineReplicas())
                 .setEligibleLeaderReplicas(new ArrayList<>())
                 .setLastKnownElr(new ArrayList<>());
-        if (state.isEmpty()) {
-            return out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code())
-                    .setLeaderId(-1)
-                    .setLeaderEpoch(-1)
-                    .setIsrNodes(new ArrayList<>());
-        }
-        PartitionInfo info = state.get();
-        boolean leaderLive = info.leader() >= 0 && cache.isLive(info.leader());
-        return out.setErrorCode(leaderLive ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
-                .setLeaderId(leaderLive ? info.leader() : -1)
-                .setLeaderEpoch(info.leaderEpoch())
-                .setIsrNodes(new ArrayList<>(info.isr()));
     }
 }

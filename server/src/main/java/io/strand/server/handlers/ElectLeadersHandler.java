@@ -30,13 +30,7 @@ import org.apache.kafka.common.protocol.Errors;
  * (null), those are left out of the answer, as Kafka does. Unclean elections are refused per
  * partition: Strand elects unclean leaders only automatically, with unclean.leader.election.enable.
  */
-public final class ElectLeadersHandler implements ApiHandler<ElectLeadersRequestData> {
-    private final AdminService admin;
-
-    public ElectLeadersHandler(AdminService admin) {
-        this.admin = admin;
-    }
-
+public record ElectLeadersHandler(AdminService admin) implements ApiHandler<ElectLeadersRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.ELECT_LEADERS;

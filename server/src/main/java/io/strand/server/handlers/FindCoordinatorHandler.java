@@ -22,15 +22,8 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
  * use. One key before v4, a batch of keys from v4. Transaction and share coordinators do not
  * exist here: those key types are answered INVALID_REQUEST.
  */
-public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequestData> {
-    private final GroupCoordinator groups;
-    private final MetadataCache cache;
-
-    public FindCoordinatorHandler(GroupCoordinator groups, MetadataCache cache) {
-        this.groups = groups;
-        this.cache = cache;
-    }
-
+public record FindCoordinatorHandler(GroupCoordinator groups, MetadataCache cache)
+        implements ApiHandler<FindCoordinatorRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.FIND_COORDINATOR;
@@ -60,7 +53,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
                     return new Found(key, c.error(), c.message(), -1, "", -1);
                 }
                 Optional<Endpoint> ep =
-                        cache.broker(c.brokerId()).flatMap(b -> MetadataHandler.endpointFor(b, ctx.listenerName()));
+                        cache.broker(c.brokerId()).flatMap(b -> MetadataAnswers.endpointFor(b, ctx.listenerName()));
                 if (ep.isEmpty()) {
                     return new Found(
                             key,
@@ -79,30 +72,28 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
                         ep.get().getPort());
             }));
         }
-        return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    FindCoordinatorResponseData response = new FindCoordinatorResponseData();
-                    if (version >= 4) {
-                        for (CompletableFuture<Found> f : lookups) {
-                            Found found = f.join();
-                            response.coordinators()
-                                    .add(new FindCoordinatorResponseData.Coordinator()
-                                            .setKey(found.key())
-                                            .setErrorCode(found.error().code())
-                                            .setErrorMessage(found.message())
-                                            .setNodeId(found.nodeId())
-                                            .setHost(found.host())
-                                            .setPort(found.port()));
-                        }
-                    } else {
-                        Found found = lookups.get(0).join();
-                        response.setErrorCode(found.error().code())
-                                .setErrorMessage(found.message())
-                                .setNodeId(found.nodeId())
-                                .setHost(found.host())
-                                .setPort(found.port());
-                    }
-                    return response;
-                });
+        return Batches.allInOrder(lookups).thenApply(founds -> {
+            FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+            if (version >= 4) {
+                for (Found found : founds) {
+                    response.coordinators()
+                            .add(new FindCoordinatorResponseData.Coordinator()
+                                    .setKey(found.key())
+                                    .setErrorCode(found.error().code())
+                                    .setErrorMessage(found.message())
+                                    .setNodeId(found.nodeId())
+                                    .setHost(found.host())
+                                    .setPort(found.port()));
+                }
+            } else {
+                Found found = founds.get(0);
+                response.setErrorCode(found.error().code())
+                        .setErrorMessage(found.message())
+                        .setNodeId(found.nodeId())
+                        .setHost(found.host())
+                        .setPort(found.port());
+            }
+            return response;
+        });
     }
 }

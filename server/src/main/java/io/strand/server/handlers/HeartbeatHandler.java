@@ -9,13 +9,7 @@ import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 /** Heartbeat (classic protocol): keeps a member's session; REBALANCE_IN_PROGRESS tells it to rejoin. */
-public final class HeartbeatHandler implements ApiHandler<HeartbeatRequestData> {
-    private final GroupCoordinator groups;
-
-    public HeartbeatHandler(GroupCoordinator groups) {
-        this.groups = groups;
-    }
-
+public record HeartbeatHandler(GroupCoordinator groups) implements ApiHandler<HeartbeatRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.HEARTBEAT;

@@ -6,7 +6,6 @@ import io.strand.server.admin.AdminService;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -23,13 +22,8 @@ import org.apache.kafka.common.protocol.Errors;
  * {@code <default>} for the empty name), each resource one compare-and-set. Read-only broker
  * configs are refused with INVALID_REQUEST, invalid topic values with INVALID_CONFIG, as Kafka does.
  */
-public final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequestData> {
-    private final ConfigAlterations alterations;
-
-    public IncrementalAlterConfigsHandler(AdminService admin) {
-        this.alterations = new ConfigAlterations(admin);
-    }
-
+public record IncrementalAlterConfigsHandler(AdminService admin)
+        implements ApiHandler<IncrementalAlterConfigsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.INCREMENTAL_ALTER_CONFIGS;
@@ -38,13 +32,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
     @Override
     public CompletionStage<IncrementalAlterConfigsResponseData> handle(
             RequestContext ctx, IncrementalAlterConfigsRequestData request) {
-        Set<String> seen = new HashSet<>();
-        Set<String> duplicated = new HashSet<>();
-        request.resources().forEach(r -> {
-            if (!seen.add(r.resourceType() + "/" + r.resourceName())) {
-                duplicated.add(r.resourceType() + "/" + r.resourceName());
-            }
-        });
+        Set<String> duplicated = Batches.repeated(request.resources(), r -> r.resourceType() + "/" + r.resourceName());
         List<CompletableFuture<AlterConfigsResourceResponse>> results = new ArrayList<>();
         for (IncrementalAlterConfigsRequestData.AlterConfigsResource r : request.resources()) {
             CompletableFuture<AdminErrors> outcome;
@@ -65,7 +53,8 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                 }
                 outcome = bad != null
                         ? CompletableFuture.completedFuture(bad)
-                        : alterations.alter(r.resourceType(), r.resourceName(), changes, null, request.validateOnly());
+                        : ConfigAlterations.alter(
+                                admin, r.resourceType(), r.resourceName(), changes, null, request.validateOnly());
             }
             results.add(outcome.thenApply(e -> new AlterConfigsResourceResponse()
                     .setResourceType(r.resourceType())
@@ -73,11 +62,7 @@ public final class IncrementalAlterConfigsHandler implements ApiHandler<Incremen
                     .setErrorCode(e.code())
                     .setErrorMessage(e.message())));
         }
-        return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
-                    results.forEach(f -> response.responses().add(f.join()));
-                    return response;
-                });
+        return Batches.collect(
+                results, IncrementalAlterConfigsResponseData::new, IncrementalAlterConfigsResponseData::responses);
     }
 }

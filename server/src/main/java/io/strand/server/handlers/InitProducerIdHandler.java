@@ -17,15 +17,8 @@ import org.apache.kafka.common.protocol.Errors;
  * client bumps its epoch itself when it resets). Transactions are not supported: a transactional id
  * is answered with an error that says so.
  */
-public final class InitProducerIdHandler implements ApiHandler<InitProducerIdRequestData> {
-    private final ProducerIdManager producerIds;
-    private final Executor blockingPool;
-
-    public InitProducerIdHandler(ProducerIdManager producerIds, Executor blockingPool) {
-        this.producerIds = producerIds;
-        this.blockingPool = blockingPool;
-    }
-
+public record InitProducerIdHandler(ProducerIdManager producerIds, Executor blockingPool)
+        implements ApiHandler<InitProducerIdRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.INIT_PRODUCER_ID;

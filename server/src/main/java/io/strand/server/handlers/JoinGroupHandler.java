@@ -14,13 +14,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
  * a member without an id first gets MEMBER_ID_REQUIRED with its id (KIP-394); from v5 a
  * {@code group.instance.id} makes it a static member.
  */
-public final class JoinGroupHandler implements ApiHandler<JoinGroupRequestData> {
-    private final GroupCoordinator groups;
-
-    public JoinGroupHandler(GroupCoordinator groups) {
-        this.groups = groups;
-    }
-
+public record JoinGroupHandler(GroupCoordinator groups) implements ApiHandler<JoinGroupRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.JOIN_GROUP;

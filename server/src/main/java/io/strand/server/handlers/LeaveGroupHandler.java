@@ -15,13 +15,7 @@ import org.apache.kafka.common.protocol.Errors;
  * LeaveGroup: one member by id before v3; from v3 a batch of members, each by member id or by
  * {@code group.instance.id}, with an error per member.
  */
-public final class LeaveGroupHandler implements ApiHandler<LeaveGroupRequestData> {
-    private final GroupCoordinator groups;
-
-    public LeaveGroupHandler(GroupCoordinator groups) {
-        this.groups = groups;
-    }
-
+public record LeaveGroupHandler(GroupCoordinator groups) implements ApiHandler<LeaveGroupRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.LEAVE_GROUP;

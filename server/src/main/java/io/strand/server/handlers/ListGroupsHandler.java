@@ -16,13 +16,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
  * by type (v5+; every group here is of type "classic" so far). COORDINATOR_LOAD_IN_PROGRESS while
  * one of its {@code __consumer_offsets} partitions is loading, with the groups known so far.
  */
-public final class ListGroupsHandler implements ApiHandler<ListGroupsRequestData> {
-    private final GroupCoordinator groups;
-
-    public ListGroupsHandler(GroupCoordinator groups) {
-        this.groups = groups;
-    }
-
+public record ListGroupsHandler(GroupCoordinator groups) implements ApiHandler<ListGroupsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.LIST_GROUPS;

@@ -27,15 +27,8 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
  * max timestamp, and the first offset at or after a timestamp. A consumer is never told an offset
  * at or beyond the high watermark.
  */
-public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestData> {
-    private final ReplicaManager replicas;
-    private final MetadataCache cache;
-
-    public ListOffsetsHandler(ReplicaManager replicas, MetadataCache cache) {
-        this.replicas = replicas;
-        this.cache = cache;
-    }
-
+public record ListOffsetsHandler(ReplicaManager replicas, MetadataCache cache)
+        implements ApiHandler<ListOffsetsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.LIST_OFFSETS;

@@ -26,13 +26,8 @@ import org.apache.kafka.common.protocol.Errors;
  * cache), each with the replica list now, the replicas being added and those being removed. All
  * moves, or those of the partitions asked for; partitions not moving are left out.
  */
-public final class ListPartitionReassignmentsHandler implements ApiHandler<ListPartitionReassignmentsRequestData> {
-    private final MetadataCache cache;
-
-    public ListPartitionReassignmentsHandler(MetadataCache cache) {
-        this.cache = cache;
-    }
-
+public record ListPartitionReassignmentsHandler(MetadataCache cache)
+        implements ApiHandler<ListPartitionReassignmentsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.LIST_PARTITION_REASSIGNMENTS;

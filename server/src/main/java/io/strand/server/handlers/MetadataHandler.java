@@ -1,12 +1,9 @@
 package io.strand.server.handlers;
 
 import io.strand.coordinator.MetadataCache;
-import io.strand.coordinator.PartitionInfo;
 import io.strand.coordinator.TopicCreation;
 import io.strand.coordinator.TopicSpec;
 import io.strand.coordinator.TopicView;
-import io.strand.coordinator.proto.BrokerRegistration;
-import io.strand.coordinator.proto.Endpoint;
 import io.strand.server.BrokerConfig;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
@@ -21,7 +18,6 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
-import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
 import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -32,19 +28,9 @@ import org.apache.kafka.common.protocol.Errors;
  * metadata cache. An unknown topic is created through the one creation path when
  * {@code auto.create.topics.enable} and the request allow it.
  */
-public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
-    private static final int AUTHORIZED_OPERATIONS_OMITTED = Integer.MIN_VALUE;
+public record MetadataHandler(BrokerConfig config, MetadataCache cache, TopicService topics)
+        implements ApiHandler<MetadataRequestData> {
     private static final long AUTO_CREATE_WAIT_MS = 5_000;
-
-    private final BrokerConfig config;
-    private final MetadataCache cache;
-    private final TopicService topics;
-
-    public MetadataHandler(BrokerConfig config, MetadataCache cache, TopicService topics) {
-        this.config = config;
-        this.cache = cache;
-        this.topics = topics;
-    }
 
     @Override
     public ApiKeys apiKey() {
@@ -68,18 +54,17 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
                 topicFutures.add(resolve(rt, version, mayCreate));
             }
         }
-        return CompletableFuture.allOf(topicFutures.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    MetadataResponseData response = new MetadataResponseData()
-                            .setClusterId(cache.clusterId())
-                            .setControllerId(cache.controllerId() >= 0 ? cache.controllerId() : config.brokerId());
-                    addBrokers(response, ctx.listenerName());
-                    topicFutures.forEach(f -> response.topics().add(f.join()));
-                    if (version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations()) {
-                        response.setClusterAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
-                    }
-                    return response;
-                });
+        return Batches.allInOrder(topicFutures).thenApply(answered -> {
+            MetadataResponseData response = new MetadataResponseData()
+                    .setClusterId(cache.clusterId())
+                    .setControllerId(cache.controllerId() >= 0 ? cache.controllerId() : config.brokerId());
+            addBrokers(response, ctx.listenerName());
+            response.topics().addAll(answered);
+            if (version >= 8 && version <= 10 && request.includeClusterAuthorizedOperations()) {
+                response.setClusterAuthorizedOperations(MetadataAnswers.AUTHORIZED_OPERATIONS_OMITTED);
+            }
+            return response;
+        });
     }
 
     private CompletableFuture<MetadataResponseTopic> resolve(
@@ -120,7 +105,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
         return new MetadataResponseTopic()
                 .setName(name)
                 .setErrorCode(error.code())
-                .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED);
+                .setTopicAuthorizedOperations(MetadataAnswers.AUTHORIZED_OPERATIONS_OMITTED);
     }
 
     private MetadataResponseTopic describe(TopicView t, short version) {
@@ -128,51 +113,22 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
                 .setName(t.name())
                 .setTopicId(version >= 10 ? t.topicId() : Uuid.ZERO_UUID)
                 .setIsInternal(Topic.isInternal(t.name()))
-                .setTopicAuthorizedOperations(AUTHORIZED_OPERATIONS_OMITTED)
+                .setTopicAuthorizedOperations(MetadataAnswers.AUTHORIZED_OPERATIONS_OMITTED)
                 .setErrorCode(Errors.NONE.code());
         for (Map.Entry<Integer, List<Integer>> e : t.replicas().entrySet()) {
-            out.partitions().add(describe(e.getKey(), e.getValue(), t.partition(e.getKey())));
+            out.partitions().add(MetadataAnswers.partition(cache, e.getKey(), e.getValue(), t.partition(e.getKey())));
         }
         return out;
     }
 
-    private MetadataResponsePartition describe(int partition, List<Integer> replicas, Optional<PartitionInfo> state) {
-        List<Integer> offline = replicas.stream().filter(r -> !cache.isLive(r)).toList();
-        MetadataResponsePartition out = new MetadataResponsePartition()
-                .setPartitionIndex(partition)
-                .setReplicaNodes(new ArrayList<>(replicas))
-                .setOfflineReplicas(new ArrayList<>(offline));
-        if (state.isEmpty()) {
-            return out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code())
-                    .setLeaderId(-1)
-                    .setLeaderEpoch(-1)
-                    .setIsrNodes(new ArrayList<>());
-        }
-        PartitionInfo info = state.get();
-        int leader = info.leader();
-        boolean leaderLive = leader >= 0 && cache.isLive(leader);
-        return out.setErrorCode(leaderLive ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
-                .setLeaderId(leaderLive ? leader : -1)
-                .setLeaderEpoch(info.leaderEpoch())
-                .setIsrNodes(new ArrayList<>(info.isr()));
-    }
-
     private void addBrokers(MetadataResponseData response, String listenerName) {
-        cache.liveBrokers().values().stream()
-                .sorted((a, b) -> Integer.compare(a.getBrokerId(), b.getBrokerId()))
-                .forEach(b -> endpointFor(b, listenerName)
-                        .ifPresent(ep -> response.brokers()
-                                .add(new MetadataResponseData.MetadataResponseBroker()
-                                        .setNodeId(b.getBrokerId())
-                                        .setHost(ep.getHost())
-                                        .setPort(ep.getPort())
-                                        .setRack(b.getRack().isEmpty() ? null : b.getRack()))));
-    }
-
-    static Optional<Endpoint> endpointFor(BrokerRegistration b, String listenerName) {
-        return b.getEndpointsList().stream()
-                .filter(e -> e.getListenerName().equals(listenerName))
-                .findFirst()
-                .or(() -> b.getEndpointsList().stream().findFirst());
+        for (MetadataAnswers.LiveBroker b : MetadataAnswers.liveBrokers(cache, listenerName)) {
+            response.brokers()
+                    .add(new MetadataResponseData.MetadataResponseBroker()
+                            .setNodeId(b.id())
+                            .setHost(b.host())
+                            .setPort(b.port())
+                            .setRack(b.rack()));
+        }
     }
 }

@@ -26,15 +26,8 @@ import org.apache.kafka.common.protocol.Errors;
  * {@code __consumer_offsets} partition. Topics by name before v10, by id from v10; a partition the
  * metadata does not know gets UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID by id).
  */
-public final class OffsetCommitHandler implements ApiHandler<OffsetCommitRequestData> {
-    private final GroupCoordinator groups;
-    private final MetadataCache cache;
-
-    public OffsetCommitHandler(GroupCoordinator groups, MetadataCache cache) {
-        this.groups = groups;
-        this.cache = cache;
-    }
-
+public record OffsetCommitHandler(GroupCoordinator groups, MetadataCache cache)
+        implements ApiHandler<OffsetCommitRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.OFFSET_COMMIT;

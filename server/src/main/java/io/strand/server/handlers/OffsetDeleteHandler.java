@@ -20,15 +20,8 @@ import org.apache.kafka.common.protocol.Errors;
  * group subscribes to (GROUP_SUBSCRIBED_TO_TOPIC); NON_EMPTY_GROUP for an active group of another
  * protocol type, GROUP_ID_NOT_FOUND for an unknown group.
  */
-public final class OffsetDeleteHandler implements ApiHandler<OffsetDeleteRequestData> {
-    private final GroupCoordinator groups;
-    private final MetadataCache cache;
-
-    public OffsetDeleteHandler(GroupCoordinator groups, MetadataCache cache) {
-        this.groups = groups;
-        this.cache = cache;
-    }
-
+public record OffsetDeleteHandler(GroupCoordinator groups, MetadataCache cache)
+        implements ApiHandler<OffsetDeleteRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.OFFSET_DELETE;

@@ -31,15 +31,8 @@ import org.apache.kafka.common.protocol.Errors;
  * own error); topics by id from v10. A group-level error goes per partition in v1, top-level in
  * v2-v7 and per group from v8.
  */
-public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestData> {
-    private final GroupCoordinator groups;
-    private final MetadataCache cache;
-
-    public OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache) {
-        this.groups = groups;
-        this.cache = cache;
-    }
-
+public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
+        implements ApiHandler<OffsetFetchRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.OFFSET_FETCH;
@@ -79,16 +72,15 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
             }
             answers.add(fetch(request.groupId(), wanted));
         }
-        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-                .thenApply(v -> {
-                    OffsetFetchResponseData response = new OffsetFetchResponseData();
-                    if (version >= 8) {
-                        answers.forEach(a -> response.groups().add(group(a.join(), byId)));
-                    } else {
-                        legacy(answers.get(0).join(), version, response);
-                    }
-                    return response;
-                });
+        return Batches.allInOrder(answers).thenApply(answered -> {
+            OffsetFetchResponseData response = new OffsetFetchResponseData();
+            if (version >= 8) {
+                answered.forEach(a -> response.groups().add(group(a, byId)));
+            } else {
+                legacy(answered.get(0), version, response);
+            }
+            return response;
+        });
     }
 
     private CompletableFuture<GroupAnswer> fetch(String groupId, List<Wanted> wanted) {

@@ -3,13 +3,10 @@ package io.strand.server.handlers;
 import io.strand.coordinator.MetadataCache;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
-import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.wal.EpochEndOffset;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -20,15 +17,8 @@ import org.apache.kafka.common.protocol.Errors;
  * or below the one asked, and the offset where the next epoch starts, or the log end). Consumers use
  * it to detect a log truncated under them after a leader change (KIP-320).
  */
-public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetForLeaderEpochRequestData> {
-    private final ReplicaManager replicas;
-    private final MetadataCache cache;
-
-    public OffsetForLeaderEpochHandler(ReplicaManager replicas, MetadataCache cache) {
-        this.replicas = replicas;
-        this.cache = cache;
-    }
-
+public record OffsetForLeaderEpochHandler(ReplicaManager replicas, MetadataCache cache)
+        implements ApiHandler<OffsetForLeaderEpochRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.OFFSET_FOR_LEADER_EPOCH;
@@ -55,18 +45,15 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetForLe
                 .setPartition(p.partition())
                 .setLeaderEpoch(-1)
                 .setEndOffset(-1);
-        if (cache.topic(topic).isEmpty()) {
-            return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        LeaderLookup partition = LeaderLookup.find(replicas, cache, topic, p.partition());
+        if (partition.failed()) {
+            return out.setErrorCode(partition.error().code());
         }
-        Optional<Partition> partition = replicas.partition(new TopicPartition(topic, p.partition()));
-        if (partition.isEmpty() || !partition.get().isLeader()) {
-            return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
-        }
-        Errors epochError = partition.get().checkLeaderEpoch(p.currentLeaderEpoch());
+        Errors epochError = partition.leader().checkLeaderEpoch(p.currentLeaderEpoch());
         if (epochError != Errors.NONE) {
             return out.setErrorCode(epochError.code());
         }
-        EpochEndOffset e = partition.get().log().endOffsetForEpoch(p.leaderEpoch());
+        EpochEndOffset e = partition.leader().log().endOffsetForEpoch(p.leaderEpoch());
         return out.setErrorCode(Errors.NONE.code()).setLeaderEpoch(e.epoch()).setEndOffset(e.endOffset());
     }
 }

@@ -13,13 +13,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
  * {@code __consumer_offsets} before any member gets its part; a follower's response waits, as a
  * future, for that.
  */
-public final class SyncGroupHandler implements ApiHandler<SyncGroupRequestData> {
-    private final GroupCoordinator groups;
-
-    public SyncGroupHandler(GroupCoordinator groups) {
-        this.groups = groups;
-    }
-
+public record SyncGroupHandler(GroupCoordinator groups) implements ApiHandler<SyncGroupRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.SYNC_GROUP;
