@@ -59,43 +59,37 @@ class AdminCommandUsageTest {
     @Test
     void shouldNameTheProblemInAPlanFile() throws Exception {
         Path missing = dir.resolve("missing.json");
-        assertOneLineError(
-                run("reassign", "execute", "--reassignment-json-file", missing.toString()),
-                2,
-                "--reassignment-json-file " + missing,
-                "cannot read the file");
+        assertPlanError("execute", missing, "--reassignment-json-file " + missing, "cannot read the file");
         Path broken = Files.writeString(dir.resolve("broken.json"), "{\"version\":1,\"partitions\":[{\"topic\":\"a\",");
-        assertOneLineError(
-                run("reassign", "execute", "--reassignment-json-file", broken.toString()),
-                2,
-                "--reassignment-json-file " + broken,
-                "at line 1");
-        Path noReplicas = Files.writeString(
-                dir.resolve("no-replicas.json"),
-                "{\"version\":1,\"partitions\":[{\"topic\":\"orders\",\"partition\":0}]}");
-        assertOneLineError(
-                run("reassign", "status", "--reassignment-json-file", noReplicas.toString()),
-                2,
+        assertPlanError("execute", broken, "--reassignment-json-file " + broken, "at line 1");
+        assertPlanError(
+                "status",
+                plan("no-replicas.json", "{\"topic\":\"orders\",\"partition\":0}"),
                 "orders-0 has no \"replicas\" list");
-        Path twice = Files.writeString(
-                dir.resolve("twice.json"),
-                "{\"version\":1,\"partitions\":[{\"topic\":\"orders\",\"partition\":0,\"replicas\":[1,1]}]}");
-        assertOneLineError(
-                run("reassign", "cancel", "--reassignment-json-file", twice.toString()),
-                2,
+        assertPlanError(
+                "cancel",
+                plan("twice.json", "{\"topic\":\"orders\",\"partition\":0,\"replicas\":[1,1]}"),
                 "orders-0 names broker 1 twice");
-        Path dirs = Files.writeString(
-                dir.resolve("dirs.json"),
-                "{\"version\":1,\"partitions\":[{\"topic\":\"orders\","
-                        + "\"partition\":0,\"replicas\":[1,2],\"log_dirs\":[\"/data/1\"]}]}");
-        assertOneLineError(
-                run("reassign", "execute", "--reassignment-json-file", dirs.toString()),
-                2,
+        assertPlanError(
+                "execute",
+                plan(
+                        "dirs.json",
+                        "{\"topic\":\"orders\",\"partition\":0,\"replicas\":[1,2],\"log_dirs\":[\"/data/1\"]}"),
                 "orders-0 has 1 log_dirs for 2 replicas");
         Path topics = Files.writeString(dir.resolve("topics.json"), "{\"topic\":\"orders\"}");
         assertOneLineError(
                 run("reassign", "generate", "--topics-to-move-json-file", topics.toString(), "--broker-list", "1"),
                 2,
                 "expected {\"topics\":[{\"topic\":\"NAME\"}],\"version\":1}");
+    }
+
+    /** A plan file {@code name} moving the one partition {@code partition} (its JSON object). */
+    private Path plan(String name, String partition) throws Exception {
+        return Files.writeString(dir.resolve(name), "{\"version\":1,\"partitions\":[" + partition + "]}");
+    }
+
+    /** {@code reassign COMMAND --reassignment-json-file PLAN} is a usage error naming every fragment. */
+    private static void assertPlanError(String command, Path plan, String... fragments) {
+        assertOneLineError(run("reassign", command, "--reassignment-json-file", plan.toString()), 2, fragments);
     }
 }

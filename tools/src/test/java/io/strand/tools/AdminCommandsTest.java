@@ -5,9 +5,7 @@ import static io.strand.tools.CliHarness.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strand.coordinator.MetadataStore;
 import io.strand.coordinator.Znodes;
-import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.proto.ControllerRegistration;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
@@ -19,12 +17,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The admin commands against an in-process Strand cluster of four brokers. */
@@ -33,30 +29,20 @@ class AdminCommandsTest {
     @BrokerCluster(brokers = 4, properties = "auto.leader.rebalance.enable=false")
     private static StrandTestCluster cluster;
 
-    private static CuratorFramework zk;
-    private static MetadataStore store;
+    @RegisterExtension
+    static final ClusterMetadata metadata = new ClusterMetadata(() -> cluster.zookeeperConnect());
 
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startCluster() throws Exception {
-        zk = ZooKeeperConnection.connect(cluster.zookeeperConnect(), 30_000, 10_000);
-        store = new MetadataStore(zk);
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (zk != null) {
-            zk.close();
-        }
-    }
-
     private static CliHarness.Result cli(String... args) {
-        String[] withBroker = java.util.Arrays.copyOf(args, args.length + 2);
-        withBroker[args.length] = "--bootstrap-server";
-        withBroker[args.length + 1] = cluster.bootstrapServer(1);
-        return run(withBroker);
+        return run(CliHarness.with(args, "--bootstrap-server", cluster.bootstrapServer(1)));
+    }
+
+    /** reassign execute of a plan file {@code name} moving the one partition {@code partition} (its JSON object). */
+    private CliHarness.Result executePlan(String name, String partition) throws Exception {
+        Path plan = Files.writeString(dir.resolve(name), "{\"version\":1,\"partitions\":[" + partition + "]}");
+        return cli("reassign", "execute", "--reassignment-json-file", plan.toString());
     }
 
     private static void ok(CliHarness.Result r) {
@@ -128,7 +114,7 @@ class AdminCommandsTest {
         Wait.waitUntil(
                 "the controller deleted zk-deleted",
                 Duration.ofSeconds(20),
-                () -> !store.exists(Znodes.topic("zk-deleted")));
+                () -> !metadata.store().exists(Znodes.topic("zk-deleted")));
         assertOneLineError(
                 run("topics", "delete", "-t", "zk-deleted", "--zookeeper", cluster.zookeeperConnect()),
                 1,
@@ -274,24 +260,16 @@ class AdminCommandsTest {
                 cli("reassign", "cancel", "--topic", "shuffled", "--partition", "0"),
                 1,
                 "no reassignment of shuffled-0 is in progress (NO_REASSIGNMENT_IN_PROGRESS)");
-        Path unknownTopic = Files.writeString(
-                dir.resolve("unknown.json"),
-                "{\"version\":1,\"partitions\":[{\"topic\":\"nope\",\"partition\":0,\"replicas\":[1]}]}");
         assertOneLineError(
-                cli("reassign", "execute", "--reassignment-json-file", unknownTopic.toString()),
+                executePlan("unknown.json", "{\"topic\":\"nope\",\"partition\":0,\"replicas\":[1]}"),
                 1,
                 "topic 'nope' does not exist");
-        Path unknownPartition = Files.writeString(
-                dir.resolve("unknown-partition.json"),
-                "{\"version\":1,\"partitions\":[{\"topic\":\"shuffled\",\"partition\":7,\"replicas\":[1]}]}");
         assertOneLineError(
-                cli("reassign", "execute", "--reassignment-json-file", unknownPartition.toString()),
+                executePlan("unknown-partition.json", "{\"topic\":\"shuffled\",\"partition\":7,\"replicas\":[1]}"),
                 1,
                 "partition shuffled-7 does not exist");
-        Path deadBroker = Files.writeString(
-                dir.resolve("dead.json"),
-                "{\"version\":1,\"partitions\":[{\"topic\":\"shuffled\",\"partition\":0,\"replicas\":[3,9]}]}");
-        CliHarness.Result dead = cli("reassign", "execute", "--reassignment-json-file", deadBroker.toString());
+        CliHarness.Result dead =
+                executePlan("dead.json", "{\"topic\":\"shuffled\",\"partition\":0,\"replicas\":[3,9]}");
         assertOneLineError(
                 dead, 1, "cannot reassign shuffled-0 to [3, 9]", "INVALID_REPLICA_ASSIGNMENT", "not alive: [9]");
         assertOneLineError(
@@ -326,7 +304,8 @@ class AdminCommandsTest {
 
     @Test
     void shouldDescribeTheCluster() throws Exception {
-        ControllerRegistration controller = store.read(Znodes.CONTROLLER, ControllerRegistration.parser())
+        ControllerRegistration controller = metadata.store()
+                .read(Znodes.CONTROLLER, ControllerRegistration.parser())
                 .orElseThrow()
                 .value();
         CliHarness.Result r = run("cluster", "describe", "--zookeeper", cluster.zookeeperConnect());

@@ -46,6 +46,13 @@ public final class CliHarness {
         return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** {@code args} followed by {@code more}: a command line with flags every call of a test adds. */
+    public static String[] with(String[] args, String... more) {
+        String[] out = Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, out, args.length, more.length);
+        return out;
+    }
+
     /** The command failed with {@code code} and exactly one line on stderr containing every fragment, no stack trace. */
     public static void assertOneLineError(Result r, int code, String... fragments) {
         assertEquals(code, r.code(), r::toString);

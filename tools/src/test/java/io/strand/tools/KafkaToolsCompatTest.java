@@ -53,8 +53,13 @@ class KafkaToolsCompatTest {
         return KafkaTool.run(KafkaTool.TOPIC_COMMAND, withBootstrap(args));
     }
 
-    private static KafkaTool.Result configs(String... args) throws Exception {
-        return KafkaTool.run(KafkaTool.CONFIG_COMMAND, withBootstrap(args));
+    /** kafka-configs on one entity: "topics NAME", "brokers ID", or "brokers default" (--entity-default). */
+    private static KafkaTool.Result configs(String entity, String... args) throws Exception {
+        String[] typeAndName = entity.split(" ");
+        String[] target = typeAndName[1].equals("default")
+                ? new String[] {"--entity-type", typeAndName[0], "--entity-default"}
+                : new String[] {"--entity-type", typeAndName[0], "--entity-name", typeAndName[1]};
+        return KafkaTool.run(KafkaTool.CONFIG_COMMAND, withBootstrap(CliHarness.with(target, args)));
     }
 
     private static KafkaTool.Result reassign(String... args) throws Exception {
@@ -66,11 +71,7 @@ class KafkaToolsCompatTest {
     }
 
     private static String[] withBootstrap(String... args) {
-        String[] all = new String[args.length + 2];
-        all[0] = "--bootstrap-server";
-        all[1] = bootstrap;
-        System.arraycopy(args, 0, all, 2, args.length);
-        return all;
+        return CliHarness.with(new String[] {"--bootstrap-server", bootstrap}, args);
     }
 
     private static void ok(KafkaTool.Result r) {
@@ -140,17 +141,11 @@ class KafkaToolsCompatTest {
     @Test
     void kafkaConfigsChangesTopicAndBrokerConfigs() throws Exception {
         cluster.createTopic("kc", 1, 1);
-        KafkaTool.Result r = configs(
-                "--entity-type",
-                "topics",
-                "--entity-name",
-                "kc",
-                "--alter",
-                "--add-config",
-                "retention.ms=1000,cleanup.policy=[delete,compact]");
+        KafkaTool.Result r =
+                configs("topics kc", "--alter", "--add-config", "retention.ms=1000,cleanup.policy=[delete,compact]");
         ok(r);
         assertEquals("Completed updating config for topic kc.\n", r.out());
-        r = configs("--entity-type", "topics", "--entity-name", "kc", "--describe");
+        r = configs("topics kc", "--describe");
         ok(r);
         assertEquals(
                 List.of(
@@ -160,12 +155,12 @@ class KafkaToolsCompatTest {
                         "  retention.ms=1000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=1000, "
                                 + "DEFAULT_CONFIG:log.retention.hours=168}"),
                 r.outLines());
-        ok(configs("--entity-type", "topics", "--entity-name", "kc", "--alter", "--delete-config", "retention.ms"));
+        ok(configs("topics kc", "--alter", "--delete-config", "retention.ms"));
         Wait.waitUntil(
                 "retention.ms removed",
                 Duration.ofSeconds(10),
                 () -> topic("kc").configs().equals(Map.of("cleanup.policy", "delete,compact")));
-        r = configs("--entity-type", "topics", "--entity-name", "kc", "--alter", "--add-config", "retention.ms=soon");
+        r = configs("topics kc", "--alter", "--add-config", "retention.ms=soon");
         assertEquals(1, r.code(), r::toString);
         assertTrue(
                 r.err()
@@ -173,21 +168,14 @@ class KafkaToolsCompatTest {
                                 "InvalidConfigurationException: Invalid config for topic kc: config retention.ms=soon "
                                         + "is not a number"),
                 r::toString);
-        r = configs("--entity-type", "topics", "--entity-name", "nope", "--describe");
+        r = configs("topics nope", "--describe");
         ok(r);
         assertEquals("The topic 'nope' doesn't exist and doesn't have dynamic config.\n", r.out());
 
-        r = configs(
-                "--entity-type",
-                "brokers",
-                "--entity-name",
-                "2",
-                "--alter",
-                "--add-config",
-                "leader.replication.throttled.rate=1000000");
+        r = configs("brokers 2", "--alter", "--add-config", "leader.replication.throttled.rate=1000000");
         ok(r);
         assertEquals("Completed updating config for broker 2.\n", r.out());
-        r = configs("--entity-type", "brokers", "--entity-name", "2", "--describe");
+        r = configs("brokers 2", "--describe");
         ok(r);
         assertEquals(
                 List.of(
@@ -196,14 +184,8 @@ class KafkaToolsCompatTest {
                                 + "leader.replication.throttled.rate=1000000, DEFAULT_CONFIG:leader.replication.throttled.rate="
                                 + Long.MAX_VALUE + "}"),
                 r.outLines());
-        ok(configs(
-                "--entity-type",
-                "brokers",
-                "--entity-default",
-                "--alter",
-                "--add-config",
-                "leader.replication.throttled.rate=2000000"));
-        r = configs("--entity-type", "brokers", "--entity-default", "--describe");
+        ok(configs("brokers default", "--alter", "--add-config", "leader.replication.throttled.rate=2000000"));
+        r = configs("brokers default", "--describe");
         ok(r);
         assertEquals(
                 List.of(
@@ -211,23 +193,10 @@ class KafkaToolsCompatTest {
                         "  leader.replication.throttled.rate=2000000 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:"
                                 + "leader.replication.throttled.rate=2000000}"),
                 r.outLines());
-        ok(configs(
-                "--entity-type",
-                "brokers",
-                "--entity-default",
-                "--alter",
-                "--delete-config",
-                "leader.replication.throttled.rate"));
-        ok(configs(
-                "--entity-type",
-                "brokers",
-                "--entity-name",
-                "2",
-                "--alter",
-                "--delete-config",
-                "leader.replication.throttled.rate"));
+        ok(configs("brokers default", "--alter", "--delete-config", "leader.replication.throttled.rate"));
+        ok(configs("brokers 2", "--alter", "--delete-config", "leader.replication.throttled.rate"));
 
-        r = configs("--entity-type", "brokers", "--entity-name", "2", "--alter", "--add-config", "log.dirs=/tmp/x");
+        r = configs("brokers 2", "--alter", "--add-config", "log.dirs=/tmp/x");
         assertEquals(1, r.code(), r::toString);
         assertTrue(
                 r.err().contains("InvalidRequestException: Cannot update these configs dynamically: log.dirs"),

@@ -7,12 +7,34 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Usage errors exit 2 with one line and no stack trace; --help works everywhere; unreachable clusters exit 1. */
 class StrandCliUsageTest {
+    /** The commands whose help is checked, as the command line names them. */
+    static List<String> commands() {
+        return List.of(
+                "topics create",
+                "topics list",
+                "topics describe",
+                "topics delete",
+                "topics alter",
+                "configs get",
+                "configs set",
+                "configs delete",
+                "reassign generate",
+                "reassign execute",
+                "reassign status",
+                "reassign cancel",
+                "elect-leaders",
+                "cluster describe",
+                "zk ls",
+                "zk get",
+                "watch");
+    }
 
     @Test
     void shouldExit2WithoutACommand() {
@@ -76,32 +98,10 @@ class StrandCliUsageTest {
     }
 
     @ParameterizedTest
-    @ValueSource(
-            strings = {
-                "topics create",
-                "topics list",
-                "topics describe",
-                "topics delete",
-                "topics alter",
-                "configs get",
-                "configs set",
-                "configs delete",
-                "reassign generate",
-                "reassign execute",
-                "reassign status",
-                "reassign cancel",
-                "elect-leaders",
-                "cluster describe",
-                "zk ls",
-                "zk get",
-                "watch"
-            })
+    @MethodSource("commands")
     void shouldPrintHelpForEveryCommand(String command) {
         for (String flag : new String[] {"--help", "-h"}) {
-            String[] words = command.split(" ");
-            String[] args = java.util.Arrays.copyOf(words, words.length + 1);
-            args[words.length] = flag;
-            CliHarness.Result r = run(args);
+            CliHarness.Result r = run(CliHarness.with(command.split(" "), flag));
             assertEquals(0, r.code(), r::toString);
             assertTrue(r.out().contains("Usage: strand " + command + " [options]"), r::toString);
             assertTrue(r.out().contains("--verbose"), r::toString);
@@ -113,25 +113,7 @@ class StrandCliUsageTest {
     void shouldPrintHelpForTheToolAndEachGroup() {
         CliHarness.Result all = run("--help");
         assertEquals(0, all.code(), all::toString);
-        for (String c : new String[] {
-            "topics create",
-            "topics list",
-            "topics describe",
-            "topics delete",
-            "topics alter",
-            "configs get",
-            "configs set",
-            "configs delete",
-            "reassign generate",
-            "reassign execute",
-            "reassign status",
-            "reassign cancel",
-            "elect-leaders",
-            "cluster describe",
-            "zk ls",
-            "zk get",
-            "watch"
-        }) {
+        for (String c : commands()) {
             assertTrue(all.out().contains("  " + c + " "), () -> c + " missing from\n" + all);
         }
         CliHarness.Result topics = run("topics", "-h");

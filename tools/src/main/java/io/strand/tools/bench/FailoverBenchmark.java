@@ -1,9 +1,9 @@
 package io.strand.tools.bench;
 
-import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.MetadataStore;
+import io.strand.coordinator.PartitionInfo;
 import io.strand.coordinator.ReplicaAssigner;
 import io.strand.coordinator.TopicCreation;
 import io.strand.coordinator.TopicCreator;
@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.server.ServerCnxnFactory;
@@ -46,11 +47,6 @@ public final class FailoverBenchmark {
                 names = "--zookeeper",
                 description = "use this ZooKeeper (connect string with chroot) instead of an embedded one")
         String zookeeper;
-
-        @Parameter(
-                names = {"-h", "--help"},
-                help = true)
-        boolean help;
     }
 
     private FailoverBenchmark() {}
@@ -67,13 +63,7 @@ public final class FailoverBenchmark {
 
     private static void run(String[] args) throws Exception {
         Flags flags = new Flags();
-        JCommander jc = JCommander.newBuilder()
-                .addObject(flags)
-                .programName("strand-bench failover")
-                .build();
-        jc.parse(args);
-        if (flags.help) {
-            jc.usage();
+        if (!BenchArgs.parse("strand-bench failover", flags, args)) {
             return;
         }
         ServerCnxnFactory zkServer = null;
@@ -198,28 +188,22 @@ public final class FailoverBenchmark {
     }
 
     private static boolean allInIsr(MetadataCache cache, int partitions, int broker) {
-        for (int t = 0; t < topics(partitions); t++) {
-            var view = cache.topic(topic(t)).orElse(null);
-            if (view == null) {
-                return false;
-            }
-            for (var p : view.partitionsSnapshot()) {
-                if (!p.isr().contains(broker)) {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return everyPartition(cache, partitions, p -> p.isr().contains(broker));
     }
 
     private static boolean allLedBy(MetadataCache cache, int partitions, int broker) {
+        return everyPartition(cache, partitions, p -> p.leader() == broker);
+    }
+
+    /** True if every benchmark topic exists and each of its partitions passes {@code test}. */
+    private static boolean everyPartition(MetadataCache cache, int partitions, Predicate<PartitionInfo> test) {
         for (int t = 0; t < topics(partitions); t++) {
             var view = cache.topic(topic(t)).orElse(null);
             if (view == null) {
                 return false;
             }
             for (var p : view.partitionsSnapshot()) {
-                if (p.leader() != broker) {
+                if (!test.test(p)) {
                     return false;
                 }
             }

@@ -1,6 +1,5 @@
 package io.strand.tools.bench;
 
-import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -78,24 +77,13 @@ public final class ProducerBenchmark {
 
         @Parameter(names = "--rounds", description = "measured rounds per cluster with --compare")
         int rounds = 5;
-
-        @Parameter(
-                names = {"-h", "--help"},
-                help = true)
-        boolean help;
     }
 
     private ProducerBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Flags f = new Flags();
-        JCommander jc = JCommander.newBuilder()
-                .addObject(f)
-                .programName("strand-bench producer")
-                .build();
-        jc.parse(args);
-        if (f.help) {
-            jc.usage();
+        if (!BenchArgs.parse("strand-bench producer", f, args)) {
             return;
         }
         if (!f.compare.isEmpty()) {

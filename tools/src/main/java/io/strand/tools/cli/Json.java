@@ -5,6 +5,8 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonSerializer;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Writes the tools' JSON output with Gson: maps (in their iteration order), collections, strings,
@@ -25,6 +27,23 @@ public final class Json {
 
     public static String write(Object value) {
         return GSON.toJson(value);
+    }
+
+    /**
+     * A JSON object with the given fields in the given order: {@code object("topic", name,
+     * "deleted", true)}. Values may be null.
+     *
+     * @param namesAndValues name, value, name, value, ...; every name a String
+     */
+    public static Map<String, Object> object(Object... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("expected names and values in pairs, got " + namesAndValues.length);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            out.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return out;
     }
 
     private static JsonElement parseRaw(String json) {

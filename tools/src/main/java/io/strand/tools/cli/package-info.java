@@ -8,7 +8,9 @@
  *       {@link io.strand.tools.cli.BrokerFlags} ({@code --bootstrap-server}, {@code --timeout-ms}),
  *       {@link io.strand.tools.cli.ConnectionFlags} (those plus {@code --zookeeper}), {@link
  *       io.strand.tools.cli.ZkFlags} ({@code --zookeeper} with a default, {@code --timeout-ms}),
- *       {@link io.strand.tools.cli.OutputFlags} ({@code --json}); {@link
+ *       {@link io.strand.tools.cli.OutputFlags} ({@code --json}, and printing a result as JSON or
+ *       text), {@link io.strand.tools.cli.BrokerOutputFlags} (the broker flags with {@code --json});
+ *       {@link
  *       io.strand.tools.cli.CommonFlags} ({@code --help}, {@code --verbose}) is added to every
  *       command by {@code StrandCli}. Helpers for flag values: {@link
  *       io.strand.tools.cli.NoSplitter}, {@link io.strand.tools.cli.ConfigOverrides}.

@@ -2,20 +2,16 @@ package io.strand.tools.configs;
 
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
-import io.strand.tools.cli.BrokerFlags;
 import io.strand.tools.cli.CliException;
 import io.strand.tools.cli.Command;
 import io.strand.tools.cli.Failures;
 import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
 import io.strand.tools.cli.KafkaAdmin;
-import io.strand.tools.cli.OutputFlags;
 import io.strand.tools.cli.Table;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
@@ -29,13 +25,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 final class ConfigsGet extends Command<ConfigsGet.Flags> {
     static final class Flags {
         @ParametersDelegate
-        final BrokerFlags cluster = new BrokerFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
-
-        @ParametersDelegate
-        final ConfigEntityFlags entity = new ConfigEntityFlags();
+        final ConfigsFlags target = new ConfigsFlags();
 
         @Parameter(names = "--all", description = "Show every config, not only the overrides")
         boolean all;
@@ -47,9 +37,9 @@ final class ConfigsGet extends Command<ConfigsGet.Flags> {
 
     @Override
     public int run(Io io) {
-        ConfigResource resource = flags.entity.resource();
+        ConfigResource resource = flags.target.entity.resource();
         Config config;
-        try (KafkaAdmin admin = KafkaAdmin.open(flags.cluster)) {
+        try (KafkaAdmin admin = flags.target.common.openAdmin()) {
             config = admin.await(
                     admin.admin().describeConfigs(List.of(resource)).values().get(resource),
                     "describing the configs of " + ConfigEntityFlags.describe(resource));
@@ -65,17 +55,14 @@ final class ConfigsGet extends Command<ConfigsGet.Flags> {
         if (!flags.all) {
             entries.removeIf(e -> !isOverride(e));
         }
-        if (flags.output.json()) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (ConfigEntry e : entries) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("name", e.name());
-                m.put("value", e.isSensitive() ? null : e.value());
-                m.put("source", e.source().name());
-                m.put("readOnly", e.isReadOnly());
-                out.add(m);
-            }
-            io.println(Json.write(out));
+        if (flags.target.common.json()) {
+            io.println(Json.write(entries.stream()
+                    .map(e -> Json.object(
+                            "name", e.name(),
+                            "value", e.isSensitive() ? null : e.value(),
+                            "source", e.source().name(),
+                            "readOnly", e.isReadOnly()))
+                    .toList()));
             return 0;
         }
         if (entries.isEmpty()) {

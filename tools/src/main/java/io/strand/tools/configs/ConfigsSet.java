@@ -2,16 +2,11 @@ package io.strand.tools.configs;
 
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
-import io.strand.tools.cli.BrokerFlags;
 import io.strand.tools.cli.Command;
 import io.strand.tools.cli.ConfigOverrides;
 import io.strand.tools.cli.Io;
-import io.strand.tools.cli.Json;
 import io.strand.tools.cli.NoSplitter;
-import io.strand.tools.cli.OutputFlags;
-import io.strand.tools.cli.UsageException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigResource;
@@ -20,13 +15,7 @@ import org.apache.kafka.common.config.ConfigResource;
 final class ConfigsSet extends Command<ConfigsSet.Flags> {
     static final class Flags {
         @ParametersDelegate
-        final BrokerFlags cluster = new BrokerFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
-
-        @ParametersDelegate
-        final ConfigEntityFlags entity = new ConfigEntityFlags();
+        final ConfigsFlags target = new ConfigsFlags();
 
         @Parameter(
                 names = "--config",
@@ -42,22 +31,12 @@ final class ConfigsSet extends Command<ConfigsSet.Flags> {
 
     @Override
     public int run(Io io) {
-        ConfigResource resource = flags.entity.resource();
-        if (flags.configs.isEmpty()) {
-            throw new UsageException("missing required flag --config");
-        }
-        Map<String, String> configs = ConfigOverrides.parse(flags.configs);
-        ConfigsAlter.apply(flags.cluster, resource, configs, List.of(), "setting configs of");
-        if (flags.output.json()) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("resource", ConfigEntityFlags.describe(resource));
-            json.put("set", configs);
-            io.println(Json.write(json));
-        } else {
-            List<String> pairs = new ArrayList<>();
-            configs.forEach((k, v) -> pairs.add(k + "=" + v));
-            io.println("Set " + String.join(", ", pairs) + " on " + ConfigEntityFlags.describe(resource) + ".");
-        }
+        ConfigResource resource = flags.target.entity.resource();
+        Map<String, String> configs = ConfigOverrides.parse(ConfigsAlter.required(flags.configs));
+        ConfigsAlter.apply(flags.target, resource, configs, List.of(), "setting configs of");
+        List<String> pairs = new ArrayList<>();
+        configs.forEach((k, v) -> pairs.add(k + "=" + v));
+        ConfigsAlter.printDone(io, flags.target, resource, "set", configs, "Set " + String.join(", ", pairs) + " on");
         return 0;
     }
 }

@@ -1,17 +1,13 @@
 package io.strand.tools.groups;
 
-import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
-import io.strand.tools.cli.BrokerFlags;
 import io.strand.tools.cli.Command;
 import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
 import io.strand.tools.cli.KafkaAdmin;
-import io.strand.tools.cli.OutputFlags;
 import io.strand.tools.cli.Table;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -29,16 +25,7 @@ import org.apache.kafka.common.TopicPartition;
 final class GroupsDescribe extends Command<GroupsDescribe.Flags> {
     static final class Flags {
         @ParametersDelegate
-        final BrokerFlags broker = new BrokerFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
-
-        @Parameter(
-                names = {"-g", "--group"},
-                description = "The group",
-                required = true)
-        String group;
+        final GroupFlags target = new GroupFlags();
     }
 
     GroupsDescribe() {
@@ -57,16 +44,9 @@ final class GroupsDescribe extends Command<GroupsDescribe.Flags> {
         ConsumerGroupDescription d;
         Map<TopicPartition, OffsetAndMetadata> committed;
         Map<TopicPartition, Long> ends = new HashMap<>();
-        try (KafkaAdmin admin = KafkaAdmin.open(flags.broker)) {
-            d = admin.awaitOrFail(
-                            admin.admin()
-                                    .describeConsumerGroups(List.of(flags.group))
-                                    .all(),
-                            "describing group " + flags.group)
-                    .get(flags.group);
-            committed = admin.awaitOrFail(
-                    admin.admin().listConsumerGroupOffsets(flags.group).partitionsToOffsetAndMetadata(),
-                    "fetching the offsets of group " + flags.group);
+        try (KafkaAdmin admin = flags.target.common.openAdmin()) {
+            d = GroupReads.describe(admin, flags.target.group);
+            committed = GroupReads.committed(admin, flags.target.group);
             TreeSet<TopicPartition> all = partitions(d, committed);
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             all.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
@@ -83,30 +63,15 @@ final class GroupsDescribe extends Command<GroupsDescribe.Flags> {
             OffsetAndMetadata c = committed.get(tp);
             rows.add(new Row(tp, c == null ? null : c.offset(), ends.get(tp), owners.get(tp)));
         }
-        if (flags.output.json()) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("group", d.groupId());
-            out.put("state", d.groupState().toString());
-            out.put(
+        if (flags.target.common.json()) {
+            io.println(Json.write(Json.object(
+                    "group", d.groupId(),
+                    "state", d.groupState().toString(),
                     "coordinator",
-                    d.coordinator() == null ? null : d.coordinator().id());
-            out.put("assignor", d.partitionAssignor());
-            out.put("members", d.members().size());
-            List<Map<String, Object>> parts = new ArrayList<>();
-            for (Row r : rows) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("topic", r.partition().topic());
-                m.put("partition", r.partition().partition());
-                m.put("committedOffset", r.committed());
-                m.put("logEndOffset", r.logEnd());
-                m.put("lag", r.lag());
-                m.put("memberId", r.owner() == null ? null : r.owner().consumerId());
-                m.put("host", r.owner() == null ? null : r.owner().host());
-                m.put("clientId", r.owner() == null ? null : r.owner().clientId());
-                parts.add(m);
-            }
-            out.put("partitions", parts);
-            io.println(Json.write(out));
+                            d.coordinator() == null ? null : d.coordinator().id(),
+                    "assignor", d.partitionAssignor(),
+                    "members", d.members().size(),
+                    "partitions", rows.stream().map(GroupsDescribe::json).toList())));
             return 0;
         }
         io.println("Group " + d.groupId() + ": state " + d.groupState() + ", coordinator broker "
@@ -131,6 +96,19 @@ final class GroupsDescribe extends Command<GroupsDescribe.Flags> {
         }
         t.print(io, "");
         return 0;
+    }
+
+    private static Map<String, Object> json(Row r) {
+        MemberDescription owner = r.owner();
+        return Json.object(
+                "topic", r.partition().topic(),
+                "partition", r.partition().partition(),
+                "committedOffset", r.committed(),
+                "logEndOffset", r.logEnd(),
+                "lag", r.lag(),
+                "memberId", owner == null ? null : owner.consumerId(),
+                "host", owner == null ? null : owner.host(),
+                "clientId", owner == null ? null : owner.clientId());
     }
 
     private static TreeSet<TopicPartition> partitions(

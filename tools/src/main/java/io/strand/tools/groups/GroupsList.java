@@ -2,19 +2,16 @@ package io.strand.tools.groups;
 
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
-import io.strand.tools.cli.BrokerFlags;
+import io.strand.tools.cli.BrokerOutputFlags;
 import io.strand.tools.cli.Command;
 import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
 import io.strand.tools.cli.KafkaAdmin;
-import io.strand.tools.cli.OutputFlags;
 import io.strand.tools.cli.Table;
 import io.strand.tools.cli.UsageException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.clients.admin.GroupListing;
@@ -25,10 +22,7 @@ import org.apache.kafka.common.GroupState;
 final class GroupsList extends Command<GroupsList.Flags> {
     static final class Flags {
         @ParametersDelegate
-        final BrokerFlags broker = new BrokerFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
+        final BrokerOutputFlags common = new BrokerOutputFlags();
 
         @Parameter(
                 names = "--state",
@@ -54,7 +48,7 @@ final class GroupsList extends Command<GroupsList.Flags> {
             states.add(parsed);
         }
         Collection<GroupListing> groups;
-        try (KafkaAdmin admin = KafkaAdmin.open(flags.broker)) {
+        try (KafkaAdmin admin = flags.common.openAdmin()) {
             ListGroupsOptions options = ListGroupsOptions.forConsumerGroups();
             if (!states.isEmpty()) {
                 options.inGroupStates(states);
@@ -64,24 +58,23 @@ final class GroupsList extends Command<GroupsList.Flags> {
         List<GroupListing> sorted = groups.stream()
                 .sorted((a, b) -> a.groupId().compareTo(b.groupId()))
                 .toList();
-        if (flags.output.json()) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (GroupListing g : sorted) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("group", g.groupId());
-                m.put("state", g.groupState().map(GroupState::toString).orElse(null));
-                m.put("protocolType", g.protocol());
-                out.add(m);
-            }
-            io.println(Json.write(out));
-        } else {
-            Table t = new Table("GROUP", "STATE", "PROTOCOL-TYPE");
-            sorted.forEach(g -> t.row(
-                    g.groupId(),
-                    g.groupState().map(GroupState::toString).orElse(""),
-                    g.protocol().isEmpty() ? "(standalone)" : g.protocol()));
-            t.print(io, "");
-        }
+        flags.common.print(
+                io,
+                () -> sorted.stream()
+                        .map(g -> Json.object(
+                                "group", g.groupId(),
+                                "state",
+                                        g.groupState().map(GroupState::toString).orElse(null),
+                                "protocolType", g.protocol()))
+                        .toList(),
+                () -> {
+                    Table t = new Table("GROUP", "STATE", "PROTOCOL-TYPE");
+                    sorted.forEach(g -> t.row(
+                            g.groupId(),
+                            g.groupState().map(GroupState::toString).orElse(""),
+                            g.protocol().isEmpty() ? "(standalone)" : g.protocol()));
+                    t.print(io, "");
+                });
         return 0;
     }
 }

@@ -2,13 +2,11 @@ package io.strand.tools.groups;
 
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
-import io.strand.tools.cli.BrokerFlags;
 import io.strand.tools.cli.CliException;
 import io.strand.tools.cli.Command;
 import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
 import io.strand.tools.cli.KafkaAdmin;
-import io.strand.tools.cli.OutputFlags;
 import io.strand.tools.cli.Table;
 import io.strand.tools.cli.UsageException;
 import java.util.ArrayList;
@@ -33,16 +31,7 @@ import org.apache.kafka.common.TopicPartition;
 final class GroupsResetOffsets extends Command<GroupsResetOffsets.Flags> {
     static final class Flags {
         @ParametersDelegate
-        final BrokerFlags broker = new BrokerFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
-
-        @Parameter(
-                names = {"-g", "--group"},
-                description = "The group",
-                required = true)
-        String group;
+        final GroupFlags target = new GroupFlags();
 
         @Parameter(
                 names = {"-t", "--topic"},
@@ -84,21 +73,14 @@ final class GroupsResetOffsets extends Command<GroupsResetOffsets.Flags> {
             throw new UsageException("--to-offset must be 0 or more, was " + flags.toOffset);
         }
         List<Plan> plan = new ArrayList<>();
-        try (KafkaAdmin admin = KafkaAdmin.open(flags.broker)) {
-            ConsumerGroupDescription d = admin.awaitOrFail(
-                            admin.admin()
-                                    .describeConsumerGroups(List.of(flags.group))
-                                    .all(),
-                            "describing group " + flags.group)
-                    .get(flags.group);
+        try (KafkaAdmin admin = flags.target.common.openAdmin()) {
+            ConsumerGroupDescription d = GroupReads.describe(admin, flags.target.group);
             if (flags.execute && d.groupState() != GroupState.EMPTY && d.groupState() != GroupState.DEAD) {
-                throw new CliException("group " + flags.group + " is " + d.groupState() + " with "
+                throw new CliException("group " + flags.target.group + " is " + d.groupState() + " with "
                         + d.members().size()
                         + " members; offsets can be reset only while it has none (stop its consumers first)");
             }
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.awaitOrFail(
-                    admin.admin().listConsumerGroupOffsets(flags.group).partitionsToOffsetAndMetadata(),
-                    "fetching the offsets of group " + flags.group);
+            Map<TopicPartition, OffsetAndMetadata> committed = GroupReads.committed(admin, flags.target.group);
             TreeMap<String, List<TopicPartition>> partitions = new TreeMap<>();
             if (flags.allTopics) {
                 committed
@@ -146,26 +128,21 @@ final class GroupsResetOffsets extends Command<GroupsResetOffsets.Flags> {
                 plan.forEach(p -> offsets.put(p.partition(), new OffsetAndMetadata(p.target())));
                 admin.awaitOrFail(
                         admin.admin()
-                                .alterConsumerGroupOffsets(flags.group, offsets)
+                                .alterConsumerGroupOffsets(flags.target.group, offsets)
                                 .all(),
-                        "resetting the offsets of group " + flags.group);
+                        "resetting the offsets of group " + flags.target.group);
             }
         }
-        if (flags.output.json()) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (Plan p : plan) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("topic", p.partition().topic());
-                m.put("partition", p.partition().partition());
-                m.put("currentOffset", p.current());
-                m.put("newOffset", p.target());
-                out.add(m);
-            }
-            Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("group", flags.group);
-            doc.put("executed", flags.execute);
-            doc.put("partitions", out);
-            io.println(Json.write(doc));
+        if (flags.target.common.json()) {
+            List<Map<String, Object>> partitions = plan.stream()
+                    .map(p -> Json.object(
+                            "topic", p.partition().topic(),
+                            "partition", p.partition().partition(),
+                            "currentOffset", p.current(),
+                            "newOffset", p.target()))
+                    .toList();
+            io.println(Json.write(
+                    Json.object("group", flags.target.group, "executed", flags.execute, "partitions", partitions)));
             return 0;
         }
         Table t = new Table("TOPIC", "PARTITION", "CURRENT-OFFSET", "NEW-OFFSET");
@@ -174,7 +151,7 @@ final class GroupsResetOffsets extends Command<GroupsResetOffsets.Flags> {
         t.print(io, "");
         io.println(
                 flags.execute
-                        ? "Reset " + plan.size() + " partitions of group " + flags.group + "."
+                        ? "Reset " + plan.size() + " partitions of group " + flags.target.group + "."
                         : "Dry run: nothing changed. Add --execute to reset these offsets.");
         return 0;
     }

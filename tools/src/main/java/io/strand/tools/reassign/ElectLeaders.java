@@ -2,14 +2,13 @@ package io.strand.tools.reassign;
 
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
-import io.strand.tools.cli.BrokerFlags;
+import io.strand.tools.cli.BrokerOutputFlags;
 import io.strand.tools.cli.CliException;
 import io.strand.tools.cli.Command;
 import io.strand.tools.cli.Failures;
 import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
 import io.strand.tools.cli.KafkaAdmin;
-import io.strand.tools.cli.OutputFlags;
 import io.strand.tools.cli.Table;
 import io.strand.tools.cli.UsageException;
 import java.util.ArrayList;
@@ -33,10 +32,7 @@ import org.apache.kafka.common.errors.ElectionNotNeededException;
 final class ElectLeaders extends Command<ElectLeaders.Flags> {
     static final class Flags {
         @ParametersDelegate
-        final BrokerFlags cluster = new BrokerFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
+        final BrokerOutputFlags common = new BrokerOutputFlags();
 
         @Parameter(
                 names = {"-t", "--topic"},
@@ -67,7 +63,7 @@ final class ElectLeaders extends Command<ElectLeaders.Flags> {
         }
         Map<TopicPartition, String> results = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
-        try (KafkaAdmin admin = KafkaAdmin.open(flags.cluster)) {
+        try (KafkaAdmin admin = flags.common.openAdmin()) {
             Set<TopicPartition> partitions = null;
             if (flags.topic != null) {
                 partitions = new TreeSet<>(
@@ -106,26 +102,24 @@ final class ElectLeaders extends Command<ElectLeaders.Flags> {
                 }
             }
         }
-        if (flags.output.json()) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            results.forEach((tp, r) -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("topic", tp.topic());
-                m.put("partition", tp.partition());
-                m.put("result", r);
-                out.add(m);
-            });
-            io.println(Json.write(out));
-        } else if (results.isEmpty()) {
-            io.println("Every partition is led by its preferred replica; nothing to elect.");
-        } else {
-            Table table = new Table("PARTITION", "RESULT");
-            results.forEach(table::row);
-            table.print(io, "");
-        }
-        if (!failures.isEmpty()) {
-            throw new CliException(String.join("; ", failures));
-        }
+        flags.common.print(
+                io,
+                () -> results.entrySet().stream()
+                        .map(r -> Json.object(
+                                "topic", r.getKey().topic(),
+                                "partition", r.getKey().partition(),
+                                "result", r.getValue()))
+                        .toList(),
+                () -> {
+                    if (results.isEmpty()) {
+                        io.println("Every partition is led by its preferred replica; nothing to elect.");
+                    } else {
+                        Table table = new Table("PARTITION", "RESULT");
+                        results.forEach(table::row);
+                        table.print(io, "");
+                    }
+                });
+        CliException.throwIfAny(failures);
         return 0;
     }
 }

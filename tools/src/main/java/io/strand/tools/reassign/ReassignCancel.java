@@ -2,14 +2,13 @@ package io.strand.tools.reassign;
 
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
-import io.strand.tools.cli.BrokerFlags;
+import io.strand.tools.cli.BrokerOutputFlags;
 import io.strand.tools.cli.CliException;
 import io.strand.tools.cli.Command;
 import io.strand.tools.cli.Failures;
 import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
 import io.strand.tools.cli.KafkaAdmin;
-import io.strand.tools.cli.OutputFlags;
 import io.strand.tools.cli.UsageException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,9 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
-import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.NoReassignmentInProgressException;
 
 /**
@@ -31,10 +28,7 @@ import org.apache.kafka.common.errors.NoReassignmentInProgressException;
 final class ReassignCancel extends Command<ReassignCancel.Flags> {
     static final class Flags {
         @ParametersDelegate
-        final BrokerFlags cluster = new BrokerFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
+        final BrokerOutputFlags common = new BrokerOutputFlags();
 
         @Parameter(names = "--reassignment-json-file", description = "Cancel the moves of this plan")
         String file;
@@ -55,41 +49,29 @@ final class ReassignCancel extends Command<ReassignCancel.Flags> {
     @Override
     public int run(Io io) {
         Set<TopicPartition> partitions = partitions(io);
-        List<TopicPartition> cancelled = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        try (KafkaAdmin admin = KafkaAdmin.open(flags.cluster)) {
+        List<TopicPartition> cancelled;
+        try (KafkaAdmin admin = flags.common.openAdmin()) {
             Map<TopicPartition, Optional<NewPartitionReassignment>> request = new LinkedHashMap<>();
             partitions.forEach(tp -> request.put(tp, Optional.empty()));
-            Map<TopicPartition, KafkaFuture<Void>> results =
-                    admin.admin().alterPartitionReassignments(request).values();
-            for (TopicPartition tp : partitions) {
-                try {
-                    admin.await(results.get(tp), "cancelling the move of " + tp);
-                    cancelled.add(tp);
-                } catch (NoReassignmentInProgressException e) {
-                    failures.add("no reassignment of " + tp + " is in progress (NO_REASSIGNMENT_IN_PROGRESS)");
-                } catch (ApiException e) {
-                    failures.add("cannot cancel the move of " + tp + ": " + Failures.describe(e));
-                }
-            }
+            cancelled = Reassignments.alter(
+                    admin,
+                    request,
+                    tp -> "cancelling the move of " + tp,
+                    (tp, e) -> e instanceof NoReassignmentInProgressException
+                            ? "no reassignment of " + tp + " is in progress (NO_REASSIGNMENT_IN_PROGRESS)"
+                            : "cannot cancel the move of " + tp + ": " + Failures.describe(e),
+                    failures);
         }
-        if (flags.output.json()) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put(
-                    "cancelled",
-                    cancelled.stream().map(TopicPartition::toString).toList());
-            json.put("failed", failures);
-            io.println(Json.write(json));
-        } else if (!cancelled.isEmpty()) {
-            io.println("Cancelled the reassignment of "
-                    + String.join(
-                            ",",
-                            cancelled.stream().map(TopicPartition::toString).toList()) + "; "
-                    + (cancelled.size() == 1 ? "it moves" : "they move") + " back to the original replicas.");
-        }
-        if (!failures.isEmpty()) {
-            throw new CliException(String.join("; ", failures));
-        }
+        flags.common.print(
+                io, () -> Json.object("cancelled", Reassignments.names(cancelled), "failed", failures), () -> {
+                    if (!cancelled.isEmpty()) {
+                        io.println("Cancelled the reassignment of " + String.join(",", Reassignments.names(cancelled))
+                                + "; " + (cancelled.size() == 1 ? "it moves" : "they move")
+                                + " back to the original replicas.");
+                    }
+                });
+        CliException.throwIfAny(failures);
         return 0;
     }
 

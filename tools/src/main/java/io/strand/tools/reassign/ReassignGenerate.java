@@ -3,7 +3,7 @@ package io.strand.tools.reassign;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
 import io.strand.coordinator.ReplicaAssigner;
-import io.strand.tools.cli.BrokerFlags;
+import io.strand.tools.cli.BrokerOutputFlags;
 import io.strand.tools.cli.CliException;
 import io.strand.tools.cli.Command;
 import io.strand.tools.cli.Failures;
@@ -11,7 +11,6 @@ import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
 import io.strand.tools.cli.JsonReader;
 import io.strand.tools.cli.KafkaAdmin;
-import io.strand.tools.cli.OutputFlags;
 import io.strand.tools.cli.UsageException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,10 +37,7 @@ import org.apache.kafka.common.TopicPartition;
 final class ReassignGenerate extends Command<ReassignGenerate.Flags> {
     static final class Flags {
         @ParametersDelegate
-        final BrokerFlags cluster = new BrokerFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
+        final BrokerOutputFlags common = new BrokerOutputFlags();
 
         @Parameter(names = "--topics", description = "Comma-separated topics to move")
         String topics;
@@ -68,7 +64,7 @@ final class ReassignGenerate extends Command<ReassignGenerate.Flags> {
         List<Integer> brokers = brokers(flags.brokerList);
         Map<TopicPartition, List<Integer>> current;
         Map<TopicPartition, List<Integer>> proposed = new LinkedHashMap<>();
-        try (KafkaAdmin admin = KafkaAdmin.open(flags.cluster)) {
+        try (KafkaAdmin admin = flags.common.openAdmin()) {
             Map<String, TopicDescription> described = CurrentReplicas.describe(admin, topics);
             current = CurrentReplicas.all(described);
             Collection<Node> nodes = admin.await(admin.admin().describeCluster().nodes(), "describing the cluster");
@@ -97,18 +93,16 @@ final class ReassignGenerate extends Command<ReassignGenerate.Flags> {
                         .forEach((p, r) -> proposed.put(new TopicPartition(d.name(), p), r));
             }
         }
-        if (flags.output.json()) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("current", ReassignmentPlan.raw(current));
-            json.put("proposed", ReassignmentPlan.raw(proposed));
-            io.println(Json.write(json));
-        } else {
-            io.println("Current partition replica assignment");
-            io.println(ReassignmentPlan.write(current));
-            io.println("");
-            io.println("Proposed partition reassignment configuration");
-            io.println(ReassignmentPlan.write(proposed));
-        }
+        flags.common.print(
+                io,
+                () -> Json.object("current", ReassignmentPlan.raw(current), "proposed", ReassignmentPlan.raw(proposed)),
+                () -> {
+                    io.println("Current partition replica assignment");
+                    io.println(ReassignmentPlan.write(current));
+                    io.println("");
+                    io.println("Proposed partition reassignment configuration");
+                    io.println(ReassignmentPlan.write(proposed));
+                });
         return 0;
     }
 

@@ -2,18 +2,16 @@ package io.strand.tools.reassign;
 
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
-import io.strand.tools.cli.BrokerFlags;
+import io.strand.tools.cli.BrokerOutputFlags;
 import io.strand.tools.cli.CliException;
 import io.strand.tools.cli.Command;
 import io.strand.tools.cli.Failures;
 import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
 import io.strand.tools.cli.KafkaAdmin;
-import io.strand.tools.cli.OutputFlags;
 import io.strand.tools.cli.Table;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.PartitionReassignment;
@@ -28,10 +26,7 @@ import org.apache.kafka.common.errors.ApiException;
 final class ReassignStatus extends Command<ReassignStatus.Flags> {
     static final class Flags {
         @ParametersDelegate
-        final BrokerFlags cluster = new BrokerFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
+        final BrokerOutputFlags common = new BrokerOutputFlags();
 
         @Parameter(
                 names = "--reassignment-json-file",
@@ -57,7 +52,7 @@ final class ReassignStatus extends Command<ReassignStatus.Flags> {
         Map<TopicPartition, List<Integer>> plan =
                 flags.file == null ? null : ReassignmentPlan.read(flags.file, "--reassignment-json-file", io::warn);
         List<Row> rows = new ArrayList<>();
-        try (KafkaAdmin admin = KafkaAdmin.open(flags.cluster)) {
+        try (KafkaAdmin admin = flags.common.openAdmin()) {
             Map<TopicPartition, PartitionReassignment> ongoing;
             try {
                 ongoing = admin.await(
@@ -89,22 +84,8 @@ final class ReassignStatus extends Command<ReassignStatus.Flags> {
                 });
             }
         }
-        if (flags.output.json()) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (Row r : rows) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("topic", r.tp().topic());
-                m.put("partition", r.tp().partition());
-                m.put("status", r.status());
-                m.put("replicas", r.replicas());
-                if (r.target() != null) {
-                    m.put("target", r.target());
-                }
-                m.put("adding", r.adding());
-                m.put("removing", r.removing());
-                out.add(m);
-            }
-            io.println(Json.write(out));
+        if (flags.common.json()) {
+            io.println(Json.write(rows.stream().map(ReassignStatus::json).toList()));
             return 0;
         }
         if (rows.isEmpty()) {
@@ -123,6 +104,24 @@ final class ReassignStatus extends Command<ReassignStatus.Flags> {
         }
         table.print(io, "");
         return 0;
+    }
+
+    private static Map<String, Object> json(Row r) {
+        Map<String, Object> m = Json.object(
+                "topic",
+                r.tp().topic(),
+                "partition",
+                r.tp().partition(),
+                "status",
+                r.status(),
+                "replicas",
+                r.replicas());
+        if (r.target() != null) {
+            m.put("target", r.target());
+        }
+        m.put("adding", r.adding());
+        m.put("removing", r.removing());
+        return m;
     }
 
     private static String ids(List<Integer> ids) {

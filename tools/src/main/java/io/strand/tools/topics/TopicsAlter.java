@@ -4,14 +4,11 @@ import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
 import io.strand.tools.cli.Command;
 import io.strand.tools.cli.ConfigOverrides;
-import io.strand.tools.cli.ConnectionFlags;
 import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
 import io.strand.tools.cli.NoSplitter;
-import io.strand.tools.cli.OutputFlags;
 import io.strand.tools.cli.UsageException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,10 +20,7 @@ import java.util.Map;
 final class TopicsAlter extends Command<TopicsAlter.Flags> {
     static final class Flags {
         @ParametersDelegate
-        final ConnectionFlags cluster = new ConnectionFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
+        final TopicsFlags common = new TopicsFlags();
 
         @Parameter(
                 names = {"-t", "--topic"},
@@ -71,16 +65,15 @@ final class TopicsAlter extends Command<TopicsAlter.Flags> {
             }
         }
         TopicBackend.AlteredTopic altered;
-        try (TopicBackend backend = TopicBackend.open(flags.cluster)) {
+        try (TopicBackend backend = flags.common.open()) {
             altered = backend.alter(flags.topic, flags.partitions, set, flags.deleteConfigs);
         }
-        if (flags.output.json()) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("topic", altered.name());
-            json.put("partitionsBefore", altered.partitionsBefore());
-            json.put("partitionCount", altered.partitionsAfter());
-            json.put("configs", altered.configs());
-            io.println(Json.write(json));
+        if (flags.common.output.json()) {
+            io.println(Json.write(Json.object(
+                    "topic", altered.name(),
+                    "partitionsBefore", altered.partitionsBefore(),
+                    "partitionCount", altered.partitionsAfter(),
+                    "configs", altered.configs())));
             return 0;
         }
         List<String> done = new ArrayList<>();

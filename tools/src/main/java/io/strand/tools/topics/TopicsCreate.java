@@ -4,15 +4,12 @@ import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
 import io.strand.tools.cli.Command;
 import io.strand.tools.cli.ConfigOverrides;
-import io.strand.tools.cli.ConnectionFlags;
 import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
 import io.strand.tools.cli.NoSplitter;
-import io.strand.tools.cli.OutputFlags;
 import io.strand.tools.cli.Table;
 import io.strand.tools.cli.UsageException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,10 +18,7 @@ import java.util.TreeMap;
 final class TopicsCreate extends Command<TopicsCreate.Flags> {
     static final class Flags {
         @ParametersDelegate
-        final ConnectionFlags cluster = new ConnectionFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
+        final TopicsFlags common = new TopicsFlags();
 
         @Parameter(
                 names = {"-t", "--topic"},
@@ -65,7 +59,7 @@ final class TopicsCreate extends Command<TopicsCreate.Flags> {
     @Override
     public int run(Io io) {
         TopicBackend.NewTopicRequest request = request();
-        try (TopicBackend backend = TopicBackend.open(flags.cluster)) {
+        try (TopicBackend backend = flags.common.open()) {
             TopicBackend.CreatedTopic created = backend.create(request);
             print(io, created);
         }
@@ -117,12 +111,12 @@ final class TopicsCreate extends Command<TopicsCreate.Flags> {
     }
 
     private void print(Io io, TopicBackend.CreatedTopic t) {
-        if (flags.output.json()) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("topic", t.name());
-            json.put("topicId", t.topicId());
-            json.put("partitionCount", t.partitionCount());
-            json.put("replicationFactor", t.replicationFactor());
+        if (flags.common.output.json()) {
+            Map<String, Object> json = Json.object(
+                    "topic", t.name(),
+                    "topicId", t.topicId(),
+                    "partitionCount", t.partitionCount(),
+                    "replicationFactor", t.replicationFactor());
             if (t.assignment() != null) {
                 json.put("assignment", t.assignment());
             }

@@ -3,12 +3,8 @@ package io.strand.tools.topics;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
 import io.strand.tools.cli.Command;
-import io.strand.tools.cli.ConnectionFlags;
 import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
-import io.strand.tools.cli.OutputFlags;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * {@code strand topics delete}: through a broker's DeleteTopics (which answers once the controller
@@ -18,10 +14,7 @@ import java.util.Map;
 final class TopicsDelete extends Command<TopicsDelete.Flags> {
     static final class Flags {
         @ParametersDelegate
-        final ConnectionFlags cluster = new ConnectionFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
+        final TopicsFlags common = new TopicsFlags();
 
         @Parameter(
                 names = {"-t", "--topic"},
@@ -37,22 +30,22 @@ final class TopicsDelete extends Command<TopicsDelete.Flags> {
     @Override
     public int run(Io io) {
         TopicBackend.DeletedTopic deleted;
-        try (TopicBackend backend = TopicBackend.open(flags.cluster)) {
+        try (TopicBackend backend = flags.common.open()) {
             deleted = backend.delete(flags.topic);
         }
-        if (flags.output.json()) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("topic", deleted.name());
-            json.put("topicId", deleted.topicId());
-            json.put("deleted", deleted.complete());
-            json.put("markedForDeletion", !deleted.complete());
-            io.println(Json.write(json));
-        } else if (deleted.complete()) {
-            io.println("Deleted topic " + deleted.name() + " (topic id " + deleted.topicId() + ").");
-        } else {
-            io.println("Topic " + deleted.name() + " (topic id " + deleted.topicId()
-                    + ") is marked for deletion; the controller removes it and every broker drops its data.");
-        }
+        flags.common.print(
+                io,
+                () -> Json.object(
+                        "topic", deleted.name(),
+                        "topicId", deleted.topicId(),
+                        "deleted", deleted.complete(),
+                        "markedForDeletion", !deleted.complete()),
+                () -> io.println(
+                        deleted.complete()
+                                ? "Deleted topic " + deleted.name() + " (topic id " + deleted.topicId() + ")."
+                                : "Topic " + deleted.name() + " (topic id " + deleted.topicId()
+                                        + ") is marked for deletion; the controller removes it and every broker"
+                                        + " drops its data."));
         return 0;
     }
 }

@@ -3,13 +3,10 @@ package io.strand.tools.topics;
 import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParametersDelegate;
 import io.strand.tools.cli.Command;
-import io.strand.tools.cli.ConnectionFlags;
 import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
-import io.strand.tools.cli.OutputFlags;
 import io.strand.tools.cli.Table;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -21,10 +18,7 @@ import java.util.StringJoiner;
 final class TopicsDescribe extends Command<TopicsDescribe.Flags> {
     static final class Flags {
         @ParametersDelegate
-        final ConnectionFlags cluster = new ConnectionFlags();
-
-        @ParametersDelegate
-        final OutputFlags output = new OutputFlags();
+        final TopicsFlags common = new TopicsFlags();
 
         @Parameter(
                 names = {"-t", "--topic"},
@@ -39,19 +33,17 @@ final class TopicsDescribe extends Command<TopicsDescribe.Flags> {
     @Override
     public int run(Io io) {
         List<TopicBackend.TopicDescription> topics;
-        try (TopicBackend backend = TopicBackend.open(flags.cluster)) {
+        try (TopicBackend backend = flags.common.open()) {
             topics = backend.describe(flags.topic, io::warn);
         }
-        if (flags.output.json()) {
-            io.println(Json.write(topics.stream().map(TopicsDescribe::json).toList()));
-        } else {
+        flags.common.print(io, () -> topics.stream().map(TopicsDescribe::json).toList(), () -> {
             for (int i = 0; i < topics.size(); i++) {
                 if (i > 0) {
                     io.println("");
                 }
                 table(io, topics.get(i));
             }
-        }
+        });
         return 0;
     }
 
@@ -93,11 +85,11 @@ final class TopicsDescribe extends Command<TopicsDescribe.Flags> {
     }
 
     private static Map<String, Object> json(TopicBackend.TopicDescription t) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("topic", t.name());
-        m.put("topicId", t.topicId());
-        m.put("partitionCount", t.partitions().size());
-        m.put("replicationFactor", t.replicationFactor());
+        Map<String, Object> m = Json.object(
+                "topic", t.name(),
+                "topicId", t.topicId(),
+                "partitionCount", t.partitions().size(),
+                "replicationFactor", t.replicationFactor());
         if (t.configs() != null) {
             m.put("configs", t.configs());
         }
@@ -106,9 +98,7 @@ final class TopicsDescribe extends Command<TopicsDescribe.Flags> {
         }
         List<Map<String, Object>> partitions = new ArrayList<>();
         for (TopicBackend.PartitionDescription p : t.partitions()) {
-            Map<String, Object> pm = new LinkedHashMap<>();
-            pm.put("partition", p.partition());
-            pm.put("leader", p.leader());
+            Map<String, Object> pm = Json.object("partition", p.partition(), "leader", p.leader());
             if (p.leaderEpoch() != null) {
                 pm.put("leaderEpoch", p.leaderEpoch());
             }

@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,23 +26,8 @@ class LocalClusterCommandLineTest {
     @TempDir
     Path tmp;
 
-    private record Result(int exit, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + exit + "\nstdout:\n" + out + "stderr:\n" + err;
-        }
-    }
-
-    private Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            // no strand.home: nothing can be started from here
-            exit = new LocalCluster(null, tmp, o, e, System.nanoTime()).run(args);
-        }
-        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private LauncherResult run(String... args) {
+        return LauncherResult.run(tmp, args);
     }
 
     static Stream<Arguments> usageErrors() {
@@ -80,19 +62,19 @@ class LocalClusterCommandLineTest {
     @ParameterizedTest
     @MethodSource("usageErrors")
     void shouldExit2WithTheScriptsMessage(List<String> args, String message) {
-        Result r = run(args.toArray(String[]::new));
-        assertEquals(LocalCluster.USAGE, r.exit, r::toString);
-        assertEquals("strand-cluster: " + message + "\n", r.err, r::toString);
-        assertEquals("", r.out, r::toString);
+        LauncherResult r = run(args.toArray(String[]::new));
+        assertEquals(LocalCluster.USAGE, r.exit(), r::toString);
+        assertEquals("strand-cluster: " + message + "\n", r.err(), r::toString);
+        assertEquals("", r.out(), r::toString);
     }
 
     @Test
     void shouldPrintTheUsageOnStderrWithoutACommand() {
         for (String[] args : new String[][] {{}, {"--dir", "x"}, {"--timeout", "5"}}) {
-            Result r = run(args);
-            assertEquals(LocalCluster.USAGE, r.exit, r::toString);
-            assertEquals(LocalCluster.USAGE_TEXT, r.err, r::toString);
-            assertEquals("", r.out, r::toString);
+            LauncherResult r = run(args);
+            assertEquals(LocalCluster.USAGE, r.exit(), r::toString);
+            assertEquals(LocalCluster.USAGE_TEXT, r.err(), r::toString);
+            assertEquals("", r.out(), r::toString);
         }
     }
 
@@ -100,10 +82,10 @@ class LocalClusterCommandLineTest {
     @ValueSource(strings = {"-h", "--help", "help"})
     void shouldPrintTheUsageOnStdoutForHelp(String help) {
         for (String[] args : new String[][] {{help}, {"start", help}, {help, "stop"}}) {
-            Result r = run(args);
-            assertEquals(LocalCluster.OK, r.exit, r::toString);
-            assertEquals(LocalCluster.USAGE_TEXT, r.out, r::toString);
-            assertEquals("", r.err, r::toString);
+            LauncherResult r = run(args);
+            assertEquals(LocalCluster.OK, r.exit(), r::toString);
+            assertEquals(LocalCluster.USAGE_TEXT, r.out(), r::toString);
+            assertEquals("", r.err(), r::toString);
         }
     }
 
@@ -123,21 +105,21 @@ class LocalClusterCommandLineTest {
 
     @Test
     void shouldTakeTheLastOfARepeatedFlagAndTheEqualsForm() throws IOException {
-        Result r = run("status", "--dir", "first", "--dir=second");
-        assertEquals(LocalCluster.NOTHING_RUNS, r.exit, r::toString);
-        assertEquals("no cluster in " + tmp.resolve("second") + "\n", r.err, r::toString);
+        LauncherResult r = run("status", "--dir", "first", "--dir=second");
+        assertEquals(LocalCluster.NOTHING_RUNS, r.exit(), r::toString);
+        assertEquals("no cluster in " + tmp.resolve("second") + "\n", r.err(), r::toString);
     }
 
     @Test
     void shouldReportNoClusterInAnEmptyDir() {
-        Result status = run("status", "--dir", "./none/./here");
-        assertEquals(LocalCluster.NOTHING_RUNS, status.exit, status::toString);
-        assertEquals("no cluster in " + tmp.resolve("none/here") + "\n", status.err, status::toString);
-        assertEquals("", status.out, status::toString);
+        LauncherResult status = run("status", "--dir", "./none/./here");
+        assertEquals(LocalCluster.NOTHING_RUNS, status.exit(), status::toString);
+        assertEquals("no cluster in " + tmp.resolve("none/here") + "\n", status.err(), status::toString);
+        assertEquals("", status.out(), status::toString);
 
-        Result stop = run("stop", "--dir", "none");
-        assertEquals(LocalCluster.OK, stop.exit, stop::toString);
-        assertEquals("no cluster in " + tmp.resolve("none") + ": nothing to stop\n", stop.err, stop::toString);
+        LauncherResult stop = run("stop", "--dir", "none");
+        assertEquals(LocalCluster.OK, stop.exit(), stop::toString);
+        assertEquals("no cluster in " + tmp.resolve("none") + ": nothing to stop\n", stop.err(), stop::toString);
         assertFalse(Files.exists(tmp.resolve("none")), "status and stop create nothing");
     }
 
@@ -146,27 +128,28 @@ class LocalClusterCommandLineTest {
         Path dir = tmp.resolve("cluster");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("cluster.conf"), "brokers=3\nzk.port=22181\nbase.port=29092\n");
-        Result r = run("start", "--dir", dir.toString(), "--zk-port", "22182");
-        assertEquals(LocalCluster.FAILED, r.exit, r::toString);
+        LauncherResult r = run("start", "--dir", dir.toString(), "--zk-port", "22182");
+        assertEquals(LocalCluster.FAILED, r.exit(), r::toString);
         assertEquals(
                 "strand-cluster: cluster dir " + dir + "\nstrand-cluster: " + dir
                         + " was set up with ZooKeeper on port 22181, not 22182 (use another --dir)\n",
-                r.err,
+                r.err(),
                 r::toString);
-        Result base = run("start", "--dir", dir.toString(), "--zk-port", "22181", "--base-port", "29093");
-        assertEquals(LocalCluster.FAILED, base.exit, base::toString);
+        LauncherResult base = run("start", "--dir", dir.toString(), "--zk-port", "22181", "--base-port", "29093");
+        assertEquals(LocalCluster.FAILED, base.exit(), base::toString);
         assertTrue(
-                base.err.endsWith("strand-cluster: " + dir
-                        + " was set up with brokers from port 29092, not 29093 (use another --dir)\n"),
+                base.err()
+                        .endsWith("strand-cluster: " + dir
+                                + " was set up with brokers from port 29092, not 29093 (use another --dir)\n"),
                 base::toString);
-        assertEquals("", r.out + base.out);
+        assertEquals("", r.out() + base.out());
     }
 
     @Test
     void shouldRefuseBrokerPortsPast65535() {
-        Result r = run("start", "--dir", "c", "--base-port", "65535", "--brokers", "2");
-        assertEquals(LocalCluster.FAILED, r.exit, r::toString);
-        assertTrue(r.err.endsWith("strand-cluster: broker ports would pass 65535\n"), r::toString);
+        LauncherResult r = run("start", "--dir", "c", "--base-port", "65535", "--brokers", "2");
+        assertEquals(LocalCluster.FAILED, r.exit(), r::toString);
+        assertTrue(r.err().endsWith("strand-cluster: broker ports would pass 65535\n"), r::toString);
     }
 
     @Test
@@ -175,15 +158,15 @@ class LocalClusterCommandLineTest {
         Files.createDirectories(dir.resolve("pids"));
         try (DirLock held = DirLock.acquire(dir.resolve(".lock"), dir)) {
             for (String command : List.of("start", "stop")) {
-                Result r = run(command, "--dir", dir.toString());
-                assertEquals(LocalCluster.FAILED, r.exit, r::toString);
+                LauncherResult r = run(command, "--dir", dir.toString());
+                assertEquals(LocalCluster.FAILED, r.exit(), r::toString);
                 assertTrue(
-                        r.err.endsWith("strand-cluster: another strand-cluster command is working on " + dir + "\n"),
+                        r.err().endsWith("strand-cluster: another strand-cluster command is working on " + dir + "\n"),
                         r::toString);
             }
         }
-        Result free = run("stop", "--dir", dir.toString());
-        assertEquals(LocalCluster.OK, free.exit, free::toString);
+        LauncherResult free = run("stop", "--dir", dir.toString());
+        assertEquals(LocalCluster.OK, free.exit(), free::toString);
     }
 
     @Test

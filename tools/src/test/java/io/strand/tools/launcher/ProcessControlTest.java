@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.testing.SystemTest;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -69,19 +67,20 @@ class ProcessControlTest {
         Process otherMain = startFake(ClusterLayout.ZOOKEEPER_MAIN, layout.brokerProperties(2));
         recordPid(layout.broker(2), otherMain);
 
-        Result status = run("status", "--dir", layout.dir().toString());
-        assertEquals(LocalCluster.NOTHING_RUNS, status.exit, status::toString);
+        LauncherResult status = run("status", "--dir", layout.dir().toString());
+        assertEquals(LocalCluster.NOTHING_RUNS, status.exit(), status::toString);
         assertTrue(
-                status.out.matches("(?s)zookeeper\\s+stopped\\s+127\\.0\\.0\\.1:" + zkPort + "\n.*"), status::toString);
-        assertTrue(status.out.contains("broker 1   stopped"), status::toString);
-        assertTrue(status.out.contains("broker 2   stopped"), status::toString);
+                status.out().matches("(?s)zookeeper\\s+stopped\\s+127\\.0\\.0\\.1:" + zkPort + "\n.*"),
+                status::toString);
+        assertTrue(status.out().contains("broker 1   stopped"), status::toString);
+        assertTrue(status.out().contains("broker 2   stopped"), status::toString);
 
-        Result stop = run("stop", "--dir", layout.dir().toString(), "--timeout", "1");
-        assertEquals(LocalCluster.OK, stop.exit, stop::toString);
+        LauncherResult stop = run("stop", "--dir", layout.dir().toString(), "--timeout", "1");
+        assertEquals(LocalCluster.OK, stop.exit(), stop::toString);
         assertEquals(
                 "broker 1: not running\nbroker 2: not running\nzookeeper: not running\n" + "cluster in " + layout.dir()
                         + " stopped (data kept)\n",
-                stop.err,
+                stop.err(),
                 stop::toString);
         for (ClusterProcess p : List.of(layout.zooKeeper(), layout.broker(1), layout.broker(2))) {
             assertFalse(Files.exists(p.pidFile()), "the stale " + p.pidFile() + " is removed");
@@ -100,16 +99,18 @@ class ProcessControlTest {
         Process zookeeper = startFake("--ignore-sigterm", ClusterLayout.ZOOKEEPER_MAIN, layout.zooKeeperConfig());
         recordPid(layout.zooKeeper(), zookeeper);
 
-        Result status = run("status", "--dir", layout.dir().toString());
-        assertEquals(LocalCluster.OK, status.exit, status::toString);
+        LauncherResult status = run("status", "--dir", layout.dir().toString());
+        assertEquals(LocalCluster.OK, status.exit(), status::toString);
         assertTrue(
-                status.out.contains(String.format(
-                        "zookeeper  running  pid %-8s 127.0.0.1:%-6s not serving yet", zookeeper.pid(), zkPort)),
+                status.out()
+                        .contains(String.format(
+                                "zookeeper  running  pid %-8s 127.0.0.1:%-6s not serving yet",
+                                zookeeper.pid(), zkPort)),
                 status::toString);
-        assertTrue(status.out.contains("broker 1   running  pid " + broker.pid()), status::toString);
+        assertTrue(status.out().contains("broker 1   running  pid " + broker.pid()), status::toString);
 
-        Result stop = run("stop", "--dir", layout.dir().toString(), "--timeout", "2");
-        assertEquals(LocalCluster.OK, stop.exit, stop::toString);
+        LauncherResult stop = run("stop", "--dir", layout.dir().toString(), "--timeout", "2");
+        assertEquals(LocalCluster.OK, stop.exit(), stop::toString);
         assertEquals(
                 "broker 1: stopping (pid " + broker.pid() + ")\n"
                         + "broker 1: stopped\n"
@@ -117,7 +118,7 @@ class ProcessControlTest {
                         + "zookeeper: still running after 2s, sending SIGKILL (pid " + zookeeper.pid() + ")\n"
                         + "zookeeper: stopped\n"
                         + "cluster in " + layout.dir() + " stopped (data kept)\n",
-                stop.err,
+                stop.err(),
                 stop::toString);
         assertTrue(broker.waitFor(30, TimeUnit.SECONDS));
         assertEquals(128 + 15, broker.exitValue(), "the broker ended on SIGTERM");
@@ -126,28 +127,14 @@ class ProcessControlTest {
         assertFalse(Files.exists(layout.broker(1).pidFile()));
         assertFalse(Files.exists(layout.zooKeeper().pidFile()));
 
-        Result stopped = run("status", "--dir", layout.dir().toString());
-        assertEquals(LocalCluster.NOTHING_RUNS, stopped.exit, stopped::toString);
+        LauncherResult stopped = run("status", "--dir", layout.dir().toString());
+        assertEquals(LocalCluster.NOTHING_RUNS, stopped.exit(), stopped::toString);
     }
 
     // ------------------------------------------------------------------ helpers
 
-    private record Result(int exit, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + exit + "\nstdout:\n" + out + "stderr:\n" + err;
-        }
-    }
-
-    private Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            exit = new LocalCluster(null, tmp, o, e, System.nanoTime()).run(args);
-        }
-        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private LauncherResult run(String... args) {
+        return LauncherResult.run(tmp, args);
     }
 
     private void writeCluster(int brokers) throws Exception {

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.strand.coordinator.MetadataStore;
 import io.strand.coordinator.TopicAssignments;
 import io.strand.coordinator.Znodes;
-import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.coordinator.proto.TopicAssignment;
 import io.strand.server.testing.BrokerCluster;
@@ -17,14 +15,13 @@ import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.Wait;
 import io.strand.tools.CliHarness;
+import io.strand.tools.ClusterMetadata;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.apache.curator.framework.CuratorFramework;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The topics commands through a broker (Kafka's Admin client) against an in-process Strand cluster of three brokers. */
 @ExtendWith(StrandClusterExtension.class)
@@ -32,31 +29,16 @@ class TopicsBootstrapServerTest {
     @BrokerCluster(brokers = 3)
     private static StrandTestCluster cluster;
 
-    private static CuratorFramework zk;
-    private static MetadataStore store;
-
-    @BeforeAll
-    static void startCluster() throws Exception {
-        zk = ZooKeeperConnection.connect(cluster.zookeeperConnect(), 30_000, 10_000);
-        store = new MetadataStore(zk);
-    }
-
-    @AfterAll
-    static void stopCluster() throws Exception {
-        if (zk != null) {
-            zk.close();
-        }
-    }
+    @RegisterExtension
+    static final ClusterMetadata metadata = new ClusterMetadata(() -> cluster.zookeeperConnect());
 
     private static CliHarness.Result cli(String... args) {
-        String[] withBroker = java.util.Arrays.copyOf(args, args.length + 2);
-        withBroker[args.length] = "--bootstrap-server";
-        withBroker[args.length + 1] = cluster.bootstrapServer(2);
-        return run(withBroker);
+        return run(CliHarness.with(args, "--bootstrap-server", cluster.bootstrapServer(2)));
     }
 
     private static TopicAssignment assignment(String topic) {
-        return store.read(Znodes.topic(topic), TopicAssignment.parser())
+        return metadata.store()
+                .read(Znodes.topic(topic), TopicAssignment.parser())
                 .orElseThrow()
                 .value();
     }
@@ -93,7 +75,8 @@ class TopicsBootstrapServerTest {
                 List.of("PARTITION", "LEADER", "REPLICAS", "ISR"),
                 List.of(lines.get(1).trim().split("\\s+")));
         for (int p = 0; p < 3; p++) {
-            PartitionState s = store.read(Znodes.partitionState("orders", p), PartitionState.parser())
+            PartitionState s = metadata.store()
+                    .read(Znodes.partitionState("orders", p), PartitionState.parser())
                     .orElseThrow()
                     .value();
             assertEquals(
@@ -179,7 +162,8 @@ class TopicsBootstrapServerTest {
         cluster.createTopic("both", 1, 3);
         CliHarness.Result r = run("topics", "describe", "-t", "both", "--zookeeper", cluster.zookeeperConnect());
         assertEquals(0, r.code(), r::toString);
-        PartitionState s = store.read(Znodes.partitionState("both", 0), PartitionState.parser())
+        PartitionState s = metadata.store()
+                .read(Znodes.partitionState("both", 0), PartitionState.parser())
                 .orElseThrow()
                 .value();
         assertEquals(

@@ -14,45 +14,15 @@ import io.strand.coordinator.proto.TopicAssignment;
 import io.strand.coordinator.proto.TopicConfig;
 import io.strand.tools.CliHarness;
 import io.strand.tools.StrandZk;
+import io.strand.tools.ZooKeeperCliTest;
 import java.util.List;
 import java.util.Map;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** topics create/list/describe --zookeeper against a real ZooKeeper with three registered brokers. */
-class TopicsZooKeeperTest {
-    private static TestingServer server;
-    private StrandZk cluster;
-
-    @BeforeAll
-    static void startZooKeeper() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterAll
-    static void stopZooKeeper() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void registerBrokers() {
-        cluster = StrandZk.withBrokers(server, 0, 1, 2);
-    }
-
-    @AfterEach
-    void unregisterBrokers() {
-        cluster.close();
-    }
-
-    private CliHarness.Result cli(String... args) {
-        String[] withZk = java.util.Arrays.copyOf(args, args.length + 2);
-        withZk[args.length] = "--zookeeper";
-        withZk[args.length + 1] = cluster.connect;
-        return run(withZk);
+class TopicsZooKeeperTest extends ZooKeeperCliTest {
+    TopicsZooKeeperTest() {
+        super(0, 1, 2);
     }
 
     private TopicAssignment assignment(String topic) {

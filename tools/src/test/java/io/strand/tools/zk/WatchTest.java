@@ -8,53 +8,25 @@ import io.strand.coordinator.Versioned;
 import io.strand.coordinator.Znodes;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.tools.CliHarness;
-import io.strand.tools.StrandZk;
+import io.strand.tools.ZooKeeperCliTest;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** watch, run on its own thread against a real ZooKeeper, prints znode changes as they happen. */
-class WatchTest {
+class WatchTest extends ZooKeeperCliTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final Pattern LINE = Pattern.compile(
             "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z (CREATED|CHANGED|DELETED) /\\S* version=\\d+ .+");
 
-    private static TestingServer server;
-    private StrandZk cluster;
-
-    @BeforeAll
-    static void startZooKeeper() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterAll
-    static void stopZooKeeper() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void registerBrokers() {
-        cluster = StrandZk.withBrokers(server, 0, 1, 2);
-    }
-
-    @AfterEach
-    void unregisterBrokers() {
-        cluster.close();
+    WatchTest() {
+        super(0, 1, 2);
     }
 
     private CliHarness.Running watch(String... args) throws InterruptedException {
-        String[] withZk = new String[args.length + 3];
-        withZk[0] = "watch";
-        System.arraycopy(args, 0, withZk, 1, args.length);
-        withZk[args.length + 1] = "--zookeeper";
-        withZk[args.length + 2] = cluster.connect;
-        CliHarness.Running running = new CliHarness.Running(withZk);
+        CliHarness.Running running = new CliHarness.Running(
+                CliHarness.with(CliHarness.with(new String[] {"watch"}, args), "--zookeeper", cluster.connect));
         running.awaitErr("the watch to start", err -> err.contains("# watching "), WAIT);
         return running;
     }

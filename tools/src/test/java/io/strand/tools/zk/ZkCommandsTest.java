@@ -1,7 +1,6 @@
 package io.strand.tools.zk;
 
 import static io.strand.tools.CliHarness.assertOneLineError;
-import static io.strand.tools.CliHarness.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,45 +9,14 @@ import io.strand.coordinator.Versioned;
 import io.strand.coordinator.Znodes;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.tools.CliHarness;
-import io.strand.tools.StrandZk;
+import io.strand.tools.ZooKeeperCliTest;
 import java.util.List;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** zk ls / zk get: children with versions, payloads decoded. */
-class ZkCommandsTest {
-    private static TestingServer server;
-    private StrandZk cluster;
-
-    @BeforeAll
-    static void startZooKeeper() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterAll
-    static void stopZooKeeper() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void registerBrokers() {
-        cluster = StrandZk.withBrokers(server, 1, 2);
-    }
-
-    @AfterEach
-    void unregisterBrokers() {
-        cluster.close();
-    }
-
-    private CliHarness.Result cli(String... args) {
-        String[] withZk = java.util.Arrays.copyOf(args, args.length + 2);
-        withZk[args.length] = "--zookeeper";
-        withZk[args.length + 1] = cluster.connect;
-        return run(withZk);
+class ZkCommandsTest extends ZooKeeperCliTest {
+    ZkCommandsTest() {
+        super(1, 2);
     }
 
     @Test
