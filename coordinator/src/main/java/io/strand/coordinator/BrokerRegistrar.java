@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * Keeps this broker's ephemeral {@code /brokers/ids/<id>} registered for as long as it runs: at start,
  * and again whenever a new ZooKeeper session replaces one that expired.
  *
- * <p>A registration left by an earlier process of the same broker id (killed, its session not yet
- * expired) is waited out; one held by another live session past {@code takeoverWaitMs} fails the
- * start, so two live brokers never share an id.
+ * <p>A registration left by an earlier process of the same broker id whose session the broker could
+ * not end ({@link PreviousSession}) is waited out; one held by another live session past {@code
+ * takeoverWaitMs} fails the start, so two live brokers never share an id.
  *
  * <p>Thread-safe. Re-registration runs on its own single thread, never on Curator's event thread.
  */
@@ -30,15 +30,19 @@ public final class BrokerRegistrar implements AutoCloseable {
     private final CuratorFramework zk;
     private final BrokerRegistration registration;
     private final long takeoverWaitMs;
+    private final Runnable onRegistered;
     private final ExecutorService reRegistration =
             Executors.newSingleThreadExecutor(ThreadUtils.createThreadFactory("broker-registration", true));
     private final ConnectionStateListener listener = this::onConnectionState;
     private volatile boolean closed;
 
-    public BrokerRegistrar(CuratorFramework zk, BrokerRegistration registration, long takeoverWaitMs) {
+    /** @param onRegistered runs after each registration (at start and under each new session) */
+    public BrokerRegistrar(
+            CuratorFramework zk, BrokerRegistration registration, long takeoverWaitMs, Runnable onRegistered) {
         this.zk = zk;
         this.registration = registration;
         this.takeoverWaitMs = takeoverWaitMs;
+        this.onRegistered = onRegistered;
     }
 
     public String path() {
@@ -75,6 +79,7 @@ public final class BrokerRegistrar implements AutoCloseable {
                         .usingWatcher((org.apache.zookeeper.Watcher) e -> changed.countDown())
                         .forPath(path);
                 if (stat != null && stat.getEphemeralOwner() == mySession) {
+                    onRegistered.run();
                     return; // still ours
                 }
                 if (stat == null) {
@@ -84,6 +89,7 @@ public final class BrokerRegistrar implements AutoCloseable {
                             registration.getBrokerId(),
                             path,
                             registration.getEndpointsList());
+                    onRegistered.run();
                     return;
                 }
                 if (System.currentTimeMillis() > deadlineMs) {

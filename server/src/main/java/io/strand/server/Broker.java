@@ -5,9 +5,11 @@ import io.strand.coordinator.ClusterIdentity;
 import io.strand.coordinator.IsrUpdater;
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.MetadataStore;
+import io.strand.coordinator.PreviousSession;
 import io.strand.coordinator.ProducerIdManager;
 import io.strand.coordinator.ReplicaAssigner;
 import io.strand.coordinator.TopicCreator;
+import io.strand.coordinator.Znodes;
 import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.controller.Controller;
 import io.strand.coordinator.proto.BrokerRegistration;
@@ -132,6 +134,8 @@ public final class Broker implements AutoCloseable {
             MetadataStore store = new MetadataStore(zk);
             store.ensureParents();
             clusterId = ClusterIdentity.getOrCreate(store);
+            PreviousSession previousSession = new PreviousSession(config.logDirs());
+            endPreviousProcessSession(previousSession);
 
             cache = closing(new MetadataCache(zk));
             // the replica manager hands durable-end moves to the request pool, which still closes before it
@@ -184,8 +188,11 @@ public final class Broker implements AutoCloseable {
                                 config.queuedMaxRequests()));
             }
 
-            BrokerRegistrar registrar =
-                    closing(new BrokerRegistrar(zk, registration(), config.zookeeperSessionTimeoutMs() * 2L + 5_000));
+            BrokerRegistrar registrar = closing(new BrokerRegistrar(
+                    zk,
+                    registration(),
+                    config.zookeeperSessionTimeoutMs() * 2L + 5_000,
+                    () -> previousSession.save(zk)));
             registrar.register();
             controller.start();
             registerGauges();
@@ -194,6 +201,21 @@ public final class Broker implements AutoCloseable {
         } catch (Exception e) {
             close();
             throw e;
+        }
+    }
+
+    /**
+     * A {@code kill -9} leaves the dead process's session, and with it this broker's registration,
+     * in ZooKeeper until the session times out. This process holds the log directories' locks, so
+     * that process has ended: end its session now, then wait until the controller has moved its
+     * leaderships to new leader epochs, and register without waiting for the expiry.
+     */
+    private void endPreviousProcessSession(PreviousSession previous) {
+        int timeoutMs = config.zookeeperSessionTimeoutMs();
+        String hosts = ZooKeeperConnection.ConnectString.parse(config.zookeeperConnect())
+                .hosts();
+        if (previous.endIfStillRegistered(zk, hosts, Znodes.broker(config.brokerId()), timeoutMs)) {
+            PreviousSession.awaitLeadershipsMoved(zk, config.brokerId(), timeoutMs);
         }
     }
 

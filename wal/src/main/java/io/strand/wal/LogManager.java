@@ -53,6 +53,8 @@ public final class LogManager implements Closeable {
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private volatile boolean started;
     private volatile boolean closed;
+    /** Held from startup to close. */
+    private volatile LogDirLocks dirLocks;
 
     public LogManager(List<Path> logDirs, LogConfig defaults) {
         this(logDirs, defaults, LogManagerConfig.defaults());
@@ -89,6 +91,9 @@ public final class LogManager implements Closeable {
             try {
                 for (Path d : logDirs) {
                     Files.createDirectories(d);
+                }
+                dirLocks = LogDirLocks.acquire(logDirs);
+                for (Path d : logDirs) {
                     try (DirectoryStream<Path> ds = Files.newDirectoryStream(d, Files::isDirectory)) {
                         for (Path p : ds) {
                             String name = p.getFileName().toString();
@@ -316,6 +321,9 @@ public final class LogManager implements Closeable {
         } finally {
             closers.shutdownNow();
             runtime.close();
+            if (dirLocks != null) {
+                dirLocks.close();
+            }
         }
         log.info("Closed {} logs", logs.size());
     }

@@ -120,4 +120,19 @@ class LogManagerTest {
         assertTrue(LogManager.parseTopicPartition("a-b.0123abcd-delete").isEmpty());
         assertTrue(LogManager.parseTopicPartition("noPartition").isEmpty());
     }
+
+    @Test
+    void shouldRefuseALogDirectoryAnotherLogManagerHasOpenUntilItCloses() {
+        Path d = tmp.resolve("locked");
+        try (LogManager first = manager(List.of(d))) {
+            LogManager second = new LogManager(List.of(d), LogConfig.defaults(), LogManagerConfig.defaults());
+            KafkaStorageException e = assertThrows(KafkaStorageException.class, second::startup);
+            assertTrue(e.getMessage().contains(d.toString()), e.getMessage());
+            second.close();
+            assertTrue(first.logDirs().contains(d));
+        }
+        try (LogManager reopened = manager(List.of(d))) {
+            assertEquals(0, reopened.all().size());
+        }
+    }
 }

@@ -59,6 +59,11 @@ public final class ProcessTestCluster implements AutoCloseable {
         }
     }
 
+    /** The brokers' {@code zookeeper.connect} (with its chroot). */
+    public String zookeeperConnect() {
+        return zookeeper.getConnectString() + "/strand";
+    }
+
     public BrokerProcess broker(int id) {
         return brokers.get(id);
     }
