@@ -17,7 +17,18 @@ import org.apache.kafka.clients.producer.Producer;
 public final class BackgroundProducer extends BackgroundLoop {
 
     /** What the {@code i}-th send writes: a topic, a partition (null: the producer's choice), a key and a value. */
-    public record Send(String topic, Integer partition, String key, String value) {}
+    public record Send(String topic, Integer partition, String key, String value) {
+        /**
+         * Round-robin over {@code partitions} partitions of {@code topic}, key {@code "p<n>"} to
+         * partition n, values counting up per partition: per-key order is per-partition order.
+         */
+        public static LongFunction<Send> roundRobin(String topic, int partitions) {
+            return i -> {
+                int partition = (int) (i % partitions);
+                return new Send(topic, partition, "p" + partition, Long.toString(i / partitions));
+            };
+        }
+    }
 
     private final Producer<byte[], byte[]> producer;
     private final ProduceConsumeValidator validator;

@@ -142,6 +142,16 @@ public final class ProduceConsumeValidator {
                 });
     }
 
+    /** {@link #consumeToEnd(Consumer, Collection, Duration)} over partitions 0 to {@code partitions - 1} of {@code topic}. */
+    public long consumeToEnd(Consumer<byte[], byte[]> consumer, String topic, int partitions, Duration timeout)
+            throws InterruptedException {
+        List<TopicPartition> all = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            all.add(new TopicPartition(topic, p));
+        }
+        return consumeToEnd(consumer, all, timeout);
+    }
+
     /**
      * Reads {@code partitions} from their beginning to the end offsets they have now, recording
      * every record; fails if that takes longer than {@code timeout}. Returns the number of records
@@ -258,6 +268,17 @@ public final class ProduceConsumeValidator {
     }
 
     // ------------------------------------------------------------------------------ assertions
+
+    /**
+     * What an idempotent acks=all producer promises: every acknowledged record consumed, none
+     * twice, in send order per key, nothing that was never sent.
+     */
+    public void assertEveryAcknowledgedRecordOnceInOrder() {
+        assertNoneLost();
+        assertInOrderPerKey();
+        assertNoDuplicates();
+        assertNothingUnexpected();
+    }
 
     /** Every acknowledged record was consumed at least once. */
     public void assertNoneLost() {

@@ -9,15 +9,11 @@ import io.strand.testing.ProduceConsumeValidator;
 import io.strand.testing.SystemTest;
 import io.strand.testing.Wait;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -55,16 +51,11 @@ class LeaderKillTest {
             admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3)))
                     .all()
                     .get();
-            // key "p<n>" goes to partition n: per-key order is per-partition order
             try (BackgroundProducer load = BackgroundProducer.start(
                     "test-producer",
-                    idempotentProducer(cluster),
+                    cluster.idempotentProducer(),
                     validator,
-                    i -> {
-                        int partition = (int) (i % PARTITIONS);
-                        return new BackgroundProducer.Send(
-                                TOPIC, partition, "p" + partition, Long.toString(i / PARTITIONS));
-                    },
+                    BackgroundProducer.Send.roundRobin(TOPIC, PARTITIONS),
                     PARTITIONS,
                     Duration.ofMillis(2))) {
                 for (int round = 1; round <= ROUNDS; round++) {
@@ -96,28 +87,10 @@ class LeaderKillTest {
         }
         validator.assertOnlyRetriableSendFailures();
 
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (int p = 0; p < PARTITIONS; p++) {
-            partitions.add(new TopicPartition(TOPIC, p));
-        }
         try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of())) {
-            validator.consumeToEnd(consumer, partitions, Duration.ofSeconds(60));
+            validator.consumeToEnd(consumer, TOPIC, PARTITIONS, Duration.ofSeconds(60));
         }
         log.info("{} kill -9 rounds: {}", ROUNDS, validator.summary());
-        validator.assertNoneLost();
-        validator.assertInOrderPerKey();
-        validator.assertNoDuplicates(); // the idempotent producer's retries never duplicate
-        validator.assertNothingUnexpected();
-    }
-
-    private static KafkaProducer<byte[], byte[]> idempotentProducer(ProcessTestCluster cluster) {
-        return cluster.producer(Map.of(
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
-                ProducerConfig.RETRIES_CONFIG, Integer.toString(Integer.MAX_VALUE),
-                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000",
-                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000",
-                ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "100",
-                ProducerConfig.LINGER_MS_CONFIG, "2"));
+        validator.assertEveryAcknowledgedRecordOnceInOrder(); // the idempotent producer's retries never duplicate
     }
 }

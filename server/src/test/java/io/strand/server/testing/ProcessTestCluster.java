@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
@@ -86,6 +87,21 @@ public final class ProcessTestCluster implements AutoCloseable {
     }
 
     /** A byte-array consumer (no group unless the settings name one; no commits; from the earliest offset). */
+    /**
+     * An idempotent acks=all producer that keeps retrying through broker kills (2 minutes per
+     * record, 10 s per request), for load during faults.
+     */
+    public KafkaProducer<byte[], byte[]> idempotentProducer() {
+        return producer(Map.of(
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.RETRIES_CONFIG, Integer.toString(Integer.MAX_VALUE),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000",
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000",
+                ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "100",
+                ProducerConfig.LINGER_MS_CONFIG, "2"));
+    }
+
     public KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> settings) {
         return Clients.consumer(bootstrapServers(), settings);
     }
