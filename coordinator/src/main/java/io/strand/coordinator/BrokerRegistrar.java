@@ -55,17 +55,39 @@ public final class BrokerRegistrar implements AutoCloseable {
         zk.getConnectionStateListenable().addListener(listener);
     }
 
+    /**
+     * Registers again if the registration is removed while this process runs and its session lives
+     * (another broker took this process for dead: {@link GoneBrokerDetector}); the controller has
+     * moved its leaderships meanwhile, and it comes back as a broker that just started.
+     */
+    private void watchRegistration() {
+        try {
+            zk.checkExists()
+                    .usingWatcher((org.apache.zookeeper.Watcher) e -> {
+                        if (e.getType() == org.apache.zookeeper.Watcher.Event.EventType.NodeDeleted && !closed) {
+                            log.warn("{} was removed while this broker runs: registering again", path());
+                            reRegistration.execute(this::reRegister);
+                        }
+                    })
+                    .forPath(path());
+        } catch (Exception e) {
+            log.warn("Could not watch {}: {}", path(), e.toString());
+        }
+    }
+
+    private void reRegister() {
+        try {
+            registerNow(System.currentTimeMillis() + takeoverWaitMs);
+        } catch (RuntimeException e) {
+            log.error("Could not re-register {}", path(), e);
+        }
+    }
+
     private void onConnectionState(CuratorFramework client, ConnectionState state) {
         if (state == ConnectionState.LOST) {
             log.warn("ZooKeeper session lost: registration {} is gone until the session is re-established", path());
         } else if (state == ConnectionState.RECONNECTED && !closed) {
-            reRegistration.execute(() -> {
-                try {
-                    registerNow(System.currentTimeMillis() + takeoverWaitMs);
-                } catch (RuntimeException e) {
-                    log.error("Could not re-register {} after reconnecting to ZooKeeper", path(), e);
-                }
-            });
+            reRegistration.execute(this::reRegister);
         }
     }
 
@@ -80,6 +102,7 @@ public final class BrokerRegistrar implements AutoCloseable {
                         .forPath(path);
                 if (stat != null && stat.getEphemeralOwner() == mySession) {
                     onRegistered.run();
+                    watchRegistration();
                     return; // still ours
                 }
                 if (stat == null) {
@@ -90,6 +113,7 @@ public final class BrokerRegistrar implements AutoCloseable {
                             path,
                             registration.getEndpointsList());
                     onRegistered.run();
+                    watchRegistration();
                     return;
                 }
                 if (System.currentTimeMillis() > deadlineMs) {

@@ -130,17 +130,26 @@ public final class PreviousSession {
     }
 
     /**
-     * After {@link #endIfStillRegistered}: waits until the controller has moved every leadership of
-     * the ended process (a new leader, or offline, at a new leader epoch), so that this process never
-     * leads at an epoch the dead one led at. Returns at once when no other broker is registered
-     * (nobody could move them); gives up after {@code timeoutMs}, saying so.
+     * At start, before this process loads its roles: waits until no partition names this broker
+     * leader any more, i.e. until the controller has moved the leaderships of a previous process
+     * that died (a new leader, or offline, at a new leader epoch), so that this process never leads
+     * at an epoch the dead one led at. Returns at once when nothing names it leader (a clean
+     * shutdown, or a session that expired long ago) or no other broker is registered (nobody could
+     * move them); gives up after {@code timeoutMs}, saying so.
      */
     public static void awaitLeadershipsMoved(CuratorFramework zk, int brokerId, long timeoutMs) {
         long started = System.nanoTime();
         try (MetadataCache cache = new MetadataCache(zk)) {
             cache.start(timeoutMs);
-            cache.awaitCondition(() -> ledBy(cache, brokerId) == 0
-                            || cache.liveBrokers().keySet().stream().allMatch(id -> id == brokerId))
+            long led = ledBy(cache, brokerId);
+            if (led == 0 || noOtherBroker(cache, brokerId)) {
+                return;
+            }
+            log.info(
+                    "{} partitions still name broker {} leader: waiting for the controller to move them",
+                    led,
+                    brokerId);
+            cache.awaitCondition(() -> ledBy(cache, brokerId) == 0 || noOtherBroker(cache, brokerId))
                     .get(timeoutMs, TimeUnit.MILLISECONDS);
             log.info(
                     "The controller moved the leaderships of broker {}'s previous process in {} ms",
@@ -154,6 +163,10 @@ public final class PreviousSession {
             Thread.currentThread().interrupt();
             throw new MetadataStoreException("interrupted while waiting for the controller", e);
         }
+    }
+
+    private static boolean noOtherBroker(MetadataCache cache, int brokerId) {
+        return cache.liveBrokers().keySet().stream().allMatch(id -> id == brokerId);
     }
 
     private static long ledBy(MetadataCache cache, int brokerId) {

@@ -2,6 +2,7 @@ package io.strand.server;
 
 import io.strand.coordinator.BrokerRegistrar;
 import io.strand.coordinator.ClusterIdentity;
+import io.strand.coordinator.GoneBrokerDetector;
 import io.strand.coordinator.IsrUpdater;
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.MetadataStore;
@@ -195,6 +196,10 @@ public final class Broker implements AutoCloseable {
                     () -> previousSession.save(zk)));
             registrar.register();
             controller.start();
+            if (config.livenessProbeIntervalMs() > 0) {
+                closing(new GoneBrokerDetector(zk, cache, config.brokerId(), config.livenessProbeIntervalMs(), 2))
+                        .start();
+            }
             registerGauges();
             log.info("Broker {} started in cluster {}, listening on {}", config.brokerId(), clusterId, boundAddresses);
             return this;
@@ -214,9 +219,9 @@ public final class Broker implements AutoCloseable {
         int timeoutMs = config.zookeeperSessionTimeoutMs();
         String hosts = ZooKeeperConnection.ConnectString.parse(config.zookeeperConnect())
                 .hosts();
-        if (previous.endIfStillRegistered(zk, hosts, Znodes.broker(config.brokerId()), timeoutMs)) {
-            PreviousSession.awaitLeadershipsMoved(zk, config.brokerId(), timeoutMs);
-        }
+        previous.endIfStillRegistered(zk, hosts, Znodes.broker(config.brokerId()), timeoutMs);
+        // also when another broker removed the registration of the dead process (GoneBrokerDetector)
+        PreviousSession.awaitLeadershipsMoved(zk, config.brokerId(), timeoutMs);
     }
 
     private ApiHandlers handlers(

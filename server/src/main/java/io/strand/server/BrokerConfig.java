@@ -84,6 +84,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String PRODUCER_ID_EXPIRATION_MS = "producer.id.expiration.ms";
     public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
     public static final String METRICS_JMX_ENABLE = "strand.metrics.jmx.enable";
+    public static final String LIVENESS_PROBE_INTERVAL_MS = "strand.liveness.probe.interval.ms";
     public static final String LEADER_REPLICATION_THROTTLED_RATE = "leader.replication.throttled.rate";
 
     /** Keys read through a getter since {@link #of} validated the file: what the running broker used. */
@@ -454,6 +455,11 @@ public final class BrokerConfig extends AbstractConfig {
 
     public boolean metricsJmxEnable() {
         return getBoolean(METRICS_JMX_ENABLE);
+    }
+
+    /** How often the gone-broker probe connects to the brokers it watches; 0 = no probe (wait for sessions). */
+    public long livenessProbeIntervalMs() {
+        return getLong(LIVENESS_PROBE_INTERVAL_MS);
     }
 
     /** Bytes/s for replicas catching up in a reassignment, from the properties file (Long.MAX_VALUE = unlimited). */

@@ -380,6 +380,17 @@ public final class BrokerConfigDefinition {
                     "How often partitions look for expired producer ids.")
             .define(METRICS_JMX_ENABLE, Type.BOOLEAN, true, Importance.LOW, "Publish metrics over JMX.")
             .define(
+                    LIVENESS_PROBE_INTERVAL_MS,
+                    Type.LONG,
+                    500L,
+                    Range.between(0, 60_000),
+                    Importance.MEDIUM,
+                    "How often the controller connects to every broker's listener, and every broker to the"
+                            + " controller's, to notice a process that is gone (its port refuses connections) while"
+                            + " ZooKeeper still holds its session; two refusals in a row remove its registration so"
+                            + " that its leaderships move at once. A paused or unreachable broker is not affected."
+                            + " 0 turns the probe off (a dead broker is then noticed when its session expires).")
+            .define(
                     LEADER_REPLICATION_THROTTLED_RATE,
                     Type.LONG,
                     Long.MAX_VALUE,

@@ -80,6 +80,19 @@ public final class BrokerProcess implements AutoCloseable {
                 .start();
     }
 
+    /** SIGSTOP ({@code pause = true}) or SIGCONT: the process stays, its sockets stay open, it does nothing. */
+    public synchronized void signalPause(boolean pause) throws IOException, InterruptedException {
+        if (process == null || !process.isAlive()) {
+            throw new IllegalStateException("broker " + brokerId + " is not running");
+        }
+        Process kill = new ProcessBuilder("kill", pause ? "-STOP" : "-CONT", Long.toString(process.pid()))
+                .inheritIO()
+                .start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill " + (pause ? "-STOP" : "-CONT") + " " + process.pid() + " failed");
+        }
+    }
+
     public synchronized boolean isAlive() {
         return process != null && process.isAlive();
     }
