@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * A broker killed with {@code kill -9} and started again at once serves again in seconds, not after
  * its dead process's ZooKeeper session times out (30 s here): the new process, holding the log
  * directories' locks, ends that session, waits until the controller has moved the dead process's
- * leaderships to new epochs, and registers. Under an idempotent acks=all producer nothing
+ * leaderships to new epochs, and registers (the gone-broker probe, which would otherwise have
+ * removed the registration already, is off here). Under an idempotent acks=all producer nothing
  * acknowledged is lost, duplicated or reordered, and the broker rejoins every ISR.
  */
 @SystemTest
@@ -58,7 +59,9 @@ class ImmediateRestartTest {
                                 "default.replication.factor=3",
                                 "min.insync.replicas=2",
                                 "zookeeper.session.timeout.ms=30000",
-                                "replica.lag.time.max.ms=5000"
+                                "replica.lag.time.max.ms=5000",
+                                // the gone-broker probe would remove the registration first (FastFailoverTest)
+                                "strand.liveness.probe.interval.ms=0"
                             })
                     ProcessTestCluster cluster)
             throws Exception {
