@@ -116,6 +116,15 @@ public final class MetadataCache implements AutoCloseable {
         return Optional.ofNullable(brokers.get(brokerId));
     }
 
+    /**
+     * This broker's ZooKeeper session is lost: its registration is gone with it, though no event will
+     * say so while it is cut off. Until the registration appears again, Metadata answered here does
+     * not name this broker, nor it as anybody's leader.
+     */
+    public void forgetOwnRegistration(int brokerId) {
+        brokers.remove(brokerId);
+    }
+
     public boolean isLive(int brokerId) {
         return brokers.containsKey(brokerId);
     }

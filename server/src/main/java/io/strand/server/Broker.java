@@ -58,6 +58,7 @@ import io.strand.server.network.SocketServer;
 import io.strand.server.replica.LogConfigs;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
+import io.strand.server.replica.SessionFence;
 import io.strand.server.topics.TopicService;
 import io.strand.wal.LogManager;
 import io.strand.wal.LogManagerConfig;
@@ -144,6 +145,7 @@ public final class Broker implements AutoCloseable {
                     config.numIoThreads(), ThreadUtils.createThreadFactory("strand-request-handler-%d", true));
             replicaManager = closing(new ReplicaManager(config, logs, cache, new IsrUpdater(store), requestPool));
             cache.addListener(replicaManager);
+            zk.getConnectionStateListenable().addListener(new SessionFence(replicaManager, cache, store));
             controller = closing(new Controller(
                     zk,
                     cache,

@@ -151,6 +151,11 @@ public final class Partition {
         return i == null ? List.of() : i.replicas();
     }
 
+    /** The state last applied (null before the first). */
+    PartitionInfo info() {
+        return info;
+    }
+
     int stateVersion() {
         PartitionInfo i = info;
         return i == null ? -1 : i.stateVersion();

@@ -3,8 +3,12 @@ package io.strand.server.replica;
 import io.strand.coordinator.IsrUpdater;
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.MetadataListener;
+import io.strand.coordinator.MetadataStore;
 import io.strand.coordinator.PartitionInfo;
 import io.strand.coordinator.TopicView;
+import io.strand.coordinator.Versioned;
+import io.strand.coordinator.Znodes;
+import io.strand.coordinator.proto.PartitionState;
 import io.strand.server.BrokerConfig;
 import io.strand.wal.LogManager;
 import io.strand.wal.PartitionLog;
@@ -194,6 +198,59 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                     info.isr(),
                     e);
         }
+    }
+
+    /**
+     * Every partition this broker leads stops acting as leader, as if its leader were unknown (same
+     * state version): produce and fetch get NOT_LEADER_OR_FOLLOWER and acks=all waits fail, until
+     * {@link #reapplyCurrentStates} reads what ZooKeeper says now. For a broker that lost its
+     * ZooKeeper session: the controller may have moved its leaderships meanwhile.
+     */
+    void stepDownEverywhere(String why) {
+        stateThread.execute(() -> {
+            List<TopicPartition> led = new java.util.ArrayList<>();
+            for (Partition p : partitions.values()) {
+                PartitionInfo i = p.info();
+                if (p.isLeader() && i != null) {
+                    led.add(p.topicPartition());
+                    applyPartition(new PartitionInfo(
+                            i.topicPartition(),
+                            i.replicas(),
+                            i.state().toBuilder().setLeader(-1).build(),
+                            i.stateVersion()));
+                }
+            }
+            if (!led.isEmpty()) {
+                log.warn(
+                        "Broker {} stopped acting as leader of {} partitions ({}): {}",
+                        config.brokerId(),
+                        led.size(),
+                        why,
+                        led);
+            }
+        });
+    }
+
+    /** Applies the state of every hosted partition as ZooKeeper holds it now (after a session loss). */
+    void reapplyCurrentStates(MetadataStore store) {
+        stateThread.execute(() -> {
+            int applied = 0;
+            for (Partition p : partitions.values()) {
+                TopicPartition tp = p.topicPartition();
+                try {
+                    Optional<Versioned<PartitionState>> s =
+                            store.read(Znodes.partitionState(tp), PartitionState.parser());
+                    if (s.isPresent()) {
+                        applyPartition(new PartitionInfo(
+                                tp, p.replicas(), s.get().value(), s.get().version()));
+                        applied++;
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("{}: could not read its state again: {}", tp, e.toString());
+                }
+            }
+            log.info("Broker {} read the state of {} partitions again", config.brokerId(), applied);
+        });
     }
 
     /**

@@ -127,10 +127,17 @@ public final class StrandTestCluster implements AutoCloseable {
     }
 
     public synchronized Broker startBroker(int id) throws Exception {
+        return startBroker(id, Map.of());
+    }
+
+    /** Starts broker {@code id} with {@code overrides} over its usual properties (e.g. another zookeeper.connect). */
+    public synchronized Broker startBroker(int id, Map<String, String> overrides) throws Exception {
         if (brokers.containsKey(id)) {
             throw new IllegalStateException("broker " + id + " is already running");
         }
-        Broker b = new Broker(BrokerConfig.of(brokerProperties(id)), faults).start();
+        Map<String, String> props = brokerProperties(id);
+        props.putAll(overrides);
+        Broker b = new Broker(BrokerConfig.of(props), faults).start();
         ports.put(id, b.boundAddress().getPort());
         brokers.put(id, b);
         return b;
