@@ -100,6 +100,12 @@ public final class Broker implements AutoCloseable {
     private MetadataCache cache;
     private ReplicaManager replicaManager;
     private Controller controller;
+    private SessionFence sessionFence;
+    /** Null when strand.liveness.probe.interval.ms=0. */
+    private GoneBrokerDetector goneBrokers;
+    /** Whether this process ended the session of a killed predecessor at start. */
+    private boolean endedPreviousSession;
+
     private String clusterId;
 
     public Broker(BrokerConfig config) {
@@ -145,7 +151,8 @@ public final class Broker implements AutoCloseable {
                     config.numIoThreads(), ThreadUtils.createThreadFactory("strand-request-handler-%d", true));
             replicaManager = closing(new ReplicaManager(config, logs, cache, new IsrUpdater(store), requestPool));
             cache.addListener(replicaManager);
-            zk.getConnectionStateListenable().addListener(new SessionFence(replicaManager, cache, store));
+            sessionFence = new SessionFence(replicaManager, cache, store);
+            zk.getConnectionStateListenable().addListener(sessionFence);
             controller = closing(new Controller(
                     zk,
                     cache,
@@ -199,8 +206,9 @@ public final class Broker implements AutoCloseable {
             registrar.register();
             controller.start();
             if (config.livenessProbeIntervalMs() > 0) {
-                closing(new GoneBrokerDetector(zk, cache, config.brokerId(), config.livenessProbeIntervalMs(), 2))
-                        .start();
+                goneBrokers = closing(
+                        new GoneBrokerDetector(zk, cache, config.brokerId(), config.livenessProbeIntervalMs(), 2));
+                goneBrokers.start();
             }
             registerGauges();
             log.info("Broker {} started in cluster {}, listening on {}", config.brokerId(), clusterId, boundAddresses);
@@ -221,7 +229,7 @@ public final class Broker implements AutoCloseable {
         int timeoutMs = config.zookeeperSessionTimeoutMs();
         String hosts = ZooKeeperConnection.ConnectString.parse(config.zookeeperConnect())
                 .hosts();
-        previous.endIfStillRegistered(zk, hosts, Znodes.broker(config.brokerId()), timeoutMs);
+        endedPreviousSession = previous.endIfStillRegistered(zk, hosts, Znodes.broker(config.brokerId()), timeoutMs);
         // also when another broker removed the registration of the dead process (GoneBrokerDetector)
         PreviousSession.awaitLeadershipsMoved(zk, config.brokerId(), timeoutMs);
     }
@@ -302,6 +310,11 @@ public final class Broker implements AutoCloseable {
                 "controller.last-failover-ms",
                 () -> controller.lastBrokerChange().millis());
         metrics.gauge("cluster.live-brokers", () -> cache.liveBrokers().size());
+        metrics.gauge(
+                "cluster.gone-broker-registrations-removed",
+                () -> goneBrokers == null ? 0 : goneBrokers.removedRegistrations());
+        metrics.gauge("replica.session-lost-step-downs", sessionFence::stepDowns);
+        metrics.gauge("broker.previous-session-ended", () -> endedPreviousSession ? 1 : 0);
     }
 
     private BrokerRegistration registration() {

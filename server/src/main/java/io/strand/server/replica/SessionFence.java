@@ -23,6 +23,7 @@ public final class SessionFence implements ConnectionStateListener {
     private final MetadataCache cache;
     private final MetadataStore store;
     private volatile boolean lost;
+    private final java.util.concurrent.atomic.AtomicLong stepDowns = new java.util.concurrent.atomic.AtomicLong();
 
     public SessionFence(ReplicaManager replicas, MetadataCache cache, MetadataStore store) {
         this.replicas = replicas;
@@ -34,6 +35,7 @@ public final class SessionFence implements ConnectionStateListener {
     public void stateChanged(CuratorFramework client, ConnectionState state) {
         if (state == ConnectionState.LOST) {
             lost = true;
+            stepDowns.incrementAndGet();
             // clients asking this broker for metadata must not be sent back to it
             cache.forgetOwnRegistration(replicas.localBrokerId());
             replicas.stepDownEverywhere("ZooKeeper session lost: cut off for longer than zookeeper.session.timeout.ms,"
@@ -42,5 +44,10 @@ public final class SessionFence implements ConnectionStateListener {
             lost = false;
             replicas.reapplyCurrentStates(store);
         }
+    }
+
+    /** Times this broker stepped down because its session was lost, since start. */
+    public long stepDowns() {
+        return stepDowns.get();
     }
 }

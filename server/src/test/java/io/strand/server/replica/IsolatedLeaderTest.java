@@ -1,5 +1,6 @@
 package io.strand.server.replica;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.server.testing.BrokerCluster;
@@ -108,6 +109,16 @@ class IsolatedLeaderTest {
                 assertTrue(
                         resumedMs < 20_000,
                         "acks=all writes resumed only after " + resumedMs + " ms: held until the request timeout?");
+
+                assertEquals(
+                        1L,
+                        cluster.broker(1)
+                                .metrics()
+                                .registry()
+                                .getGauges()
+                                .get("replica.session-lost-step-downs")
+                                .getValue(),
+                        "the step-down is counted");
 
                 zkLink.heal();
                 Wait.waitUntil("broker 1 follows the new leader and is back in the ISR", Duration.ofSeconds(60), () -> {
