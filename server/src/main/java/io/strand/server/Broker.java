@@ -131,6 +131,7 @@ public final class Broker implements AutoCloseable {
                             .withFlushCheckIntervalMs(config.logFlushSchedulerIntervalMs())
                             .withCheckpointIntervalMs(config.logFlushOffsetCheckpointIntervalMs())
                             .withFileDeleteDelayMs(config.logSegmentDeleteDelayMs())
+                            .withFreeSpaceFloor(config.logDirFreeBytesMin(), config.logDirFreePercentMin())
                             .withRecoveryThreads(config.numRecoveryThreadsPerDataDir()
                                     * config.logDirs().size())));
             logs.startup();

@@ -85,6 +85,8 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
     public static final String METRICS_JMX_ENABLE = "strand.metrics.jmx.enable";
     public static final String LIVENESS_PROBE_INTERVAL_MS = "strand.liveness.probe.interval.ms";
+    public static final String LOG_DIR_FREE_BYTES_MIN = "log.dir.free.bytes.min";
+    public static final String LOG_DIR_FREE_PERCENT_MIN = "log.dir.free.percent.min";
     public static final String LEADER_REPLICATION_THROTTLED_RATE = "leader.replication.throttled.rate";
 
     /** Keys read through a getter since {@link #of} validated the file: what the running broker used. */
@@ -455,6 +457,16 @@ public final class BrokerConfig extends AbstractConfig {
 
     public boolean metricsJmxEnable() {
         return getBoolean(METRICS_JMX_ENABLE);
+    }
+
+    /** Free bytes an append must leave in its log directory's file system (0 = no floor). */
+    public long logDirFreeBytesMin() {
+        return getLong(LOG_DIR_FREE_BYTES_MIN);
+    }
+
+    /** The same floor as a percentage of the file system's size (0 = none); the larger floor applies. */
+    public int logDirFreePercentMin() {
+        return getInt(LOG_DIR_FREE_PERCENT_MIN);
     }
 
     /** How often the gone-broker probe connects to the brokers it watches; 0 = no probe (wait for sessions). */

@@ -380,6 +380,24 @@ public final class BrokerConfigDefinition {
                     "How often partitions look for expired producer ids.")
             .define(METRICS_JMX_ENABLE, Type.BOOLEAN, true, Importance.LOW, "Publish metrics over JMX.")
             .define(
+                    LOG_DIR_FREE_BYTES_MIN,
+                    Type.LONG,
+                    128L << 20,
+                    Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "Free space, in bytes, that an append must leave on a log directory's file system: below it the"
+                            + " leader refuses appends with KAFKA_STORAGE_ERROR (clients retry) and followers back off,"
+                            + " nothing is written and nothing goes offline; appends resume by themselves once space"
+                            + " is freed. 0 = no floor.")
+            .define(
+                    LOG_DIR_FREE_PERCENT_MIN,
+                    Type.INT,
+                    0,
+                    Range.between(0, 50),
+                    Importance.MEDIUM,
+                    "The free-space floor as a percentage of the log directory's file system; the larger of this"
+                            + " and log.dir.free.bytes.min applies. 0 = none.")
+            .define(
                     LIVENESS_PROBE_INTERVAL_MS,
                     Type.LONG,
                     500L,

@@ -65,8 +65,12 @@ public final class LogManager implements Closeable {
         this.logDirs = List.copyOf(logDirs);
         this.defaults = Objects.requireNonNull(defaults);
         this.settings = Objects.requireNonNull(settings);
-        this.runtime =
-                new LogRuntime(settings.time(), settings.flusherThreads(), settings.fileDeleteDelayMs(), "strand-wal");
+        this.runtime = new LogRuntime(
+                settings.time(),
+                settings.flusherThreads(),
+                settings.fileDeleteDelayMs(),
+                new FreeSpaceGuard(settings.freeBytesMin(), settings.freePercentMin()),
+                "strand-wal");
     }
 
     public LogConfig defaults() {

@@ -12,6 +12,8 @@ import org.apache.kafka.common.utils.Time;
  * @param flusherThreads           threads running group-commit fsyncs, shared by all partitions (4)
  * @param recoveryThreads          {@code num.recovery.threads.per.data.dir} times the number of dirs: threads loading logs at startup (2)
  * @param time                     the clock
+ * @param freeBytesMin             {@code log.dir.free.bytes.min}: free bytes an append must leave in its log directory (0 = no floor)
+ * @param freePercentMin           {@code log.dir.free.percent.min}: the same as a percentage of the file system (0 = none)
  */
 public record LogManagerConfig(
         long retentionCheckIntervalMs,
@@ -20,7 +22,9 @@ public record LogManagerConfig(
         long fileDeleteDelayMs,
         int flusherThreads,
         int recoveryThreads,
-        Time time) {
+        Time time,
+        long freeBytesMin,
+        int freePercentMin) {
     public static final long DEFAULT_RETENTION_CHECK_INTERVAL_MS = 5 * 60 * 1000L;
     public static final long DEFAULT_FLUSH_CHECK_INTERVAL_MS = 1000L;
     public static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000L;
@@ -33,6 +37,8 @@ public record LogManagerConfig(
         if (flusherThreads < 1 || recoveryThreads < 1)
             throw new IllegalArgumentException("thread counts must be positive");
         if (time == null) throw new IllegalArgumentException("time");
+        if (freeBytesMin < 0 || freePercentMin < 0 || freePercentMin > 100)
+            throw new IllegalArgumentException("free-space floor out of range");
     }
 
     public static LogManagerConfig defaults() {
@@ -43,7 +49,9 @@ public record LogManagerConfig(
                 DEFAULT_FILE_DELETE_DELAY_MS,
                 4,
                 2,
-                Time.SYSTEM);
+                Time.SYSTEM,
+                0,
+                0);
     }
 
     public LogManagerConfig withRetentionCheckIntervalMs(long v) {
@@ -54,7 +62,9 @@ public record LogManagerConfig(
                 fileDeleteDelayMs,
                 flusherThreads,
                 recoveryThreads,
-                time);
+                time,
+                freeBytesMin,
+                freePercentMin);
     }
 
     public LogManagerConfig withCheckpointIntervalMs(long v) {
@@ -65,7 +75,9 @@ public record LogManagerConfig(
                 fileDeleteDelayMs,
                 flusherThreads,
                 recoveryThreads,
-                time);
+                time,
+                freeBytesMin,
+                freePercentMin);
     }
 
     public LogManagerConfig withFlushCheckIntervalMs(long v) {
@@ -76,7 +88,9 @@ public record LogManagerConfig(
                 fileDeleteDelayMs,
                 flusherThreads,
                 recoveryThreads,
-                time);
+                time,
+                freeBytesMin,
+                freePercentMin);
     }
 
     public LogManagerConfig withFileDeleteDelayMs(long v) {
@@ -87,7 +101,9 @@ public record LogManagerConfig(
                 v,
                 flusherThreads,
                 recoveryThreads,
-                time);
+                time,
+                freeBytesMin,
+                freePercentMin);
     }
 
     public LogManagerConfig withFlusherThreads(int v) {
@@ -98,7 +114,9 @@ public record LogManagerConfig(
                 fileDeleteDelayMs,
                 v,
                 recoveryThreads,
-                time);
+                time,
+                freeBytesMin,
+                freePercentMin);
     }
 
     public LogManagerConfig withRecoveryThreads(int v) {
@@ -109,7 +127,9 @@ public record LogManagerConfig(
                 fileDeleteDelayMs,
                 flusherThreads,
                 v,
-                time);
+                time,
+                freeBytesMin,
+                freePercentMin);
     }
 
     public LogManagerConfig withTime(Time v) {
@@ -120,6 +140,21 @@ public record LogManagerConfig(
                 fileDeleteDelayMs,
                 flusherThreads,
                 recoveryThreads,
-                v);
+                v,
+                freeBytesMin,
+                freePercentMin);
+    }
+
+    public LogManagerConfig withFreeSpaceFloor(long minBytes, int minPercent) {
+        return new LogManagerConfig(
+                retentionCheckIntervalMs,
+                flushCheckIntervalMs,
+                checkpointIntervalMs,
+                fileDeleteDelayMs,
+                flusherThreads,
+                recoveryThreads,
+                time,
+                minBytes,
+                minPercent);
     }
 }

@@ -33,13 +33,17 @@ final class LogRuntime implements Closeable {
 
     final Time time;
     final long fileDeleteDelayMs;
+    /** The log directories' free-space floor. */
+    final FreeSpaceGuard space;
+
     private final ExecutorService flushers;
     private final ScheduledExecutorService scheduler;
     private final Map<IoTask, ScheduledFuture<?>> pendingDeletes = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    LogRuntime(Time time, int flusherThreads, long fileDeleteDelayMs, String name) {
+    LogRuntime(Time time, int flusherThreads, long fileDeleteDelayMs, FreeSpaceGuard space, String name) {
         this.time = time;
+        this.space = space;
         this.fileDeleteDelayMs = fileDeleteDelayMs;
         this.flushers = Executors.newFixedThreadPool(
                 Math.max(1, flusherThreads), ThreadUtils.createThreadFactory(name + "-flusher-%d", true));
@@ -48,7 +52,8 @@ final class LogRuntime implements Closeable {
     }
 
     static LogRuntime standalone(Time time) {
-        return new LogRuntime(time, 1, LogManagerConfig.DEFAULT_FILE_DELETE_DELAY_MS, "strand-wal");
+        return new LogRuntime(
+                time, 1, LogManagerConfig.DEFAULT_FILE_DELETE_DELAY_MS, FreeSpaceGuard.NONE, "strand-wal");
     }
 
     /** Runs a flush task on a flusher thread; false if the runtime is shut down. */

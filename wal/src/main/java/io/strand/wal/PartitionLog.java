@@ -178,6 +178,7 @@ public final class PartitionLog implements Closeable {
      * @throws org.apache.kafka.common.errors.RecordBatchTooLargeException the append above {@code segment.bytes}
      * @throws org.apache.kafka.common.InvalidRecordException              magic other than 2, bad counts or offset deltas
      * @throws KafkaStorageException                                     I/O failure, or the log is closed
+     * @throws LogDirFullException                                       the append would take the log directory below its free-space floor (nothing written)
      */
     public AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch) {
         local.ensureUsable();
@@ -189,6 +190,7 @@ public final class PartitionLog implements Closeable {
             appendTime = runtime.time.milliseconds();
             batches = BatchValidator.stampLogAppendTime(buf, batches, appendTime);
         }
+        runtime.space.ensureRoom(dir().getParent(), topicPartition(), buf.remaining());
         return local.appendAsLeader(buf, dataOf(buf, batches), batches, leaderEpoch, appendTime, cfg);
     }
 
@@ -204,6 +206,7 @@ public final class PartitionLog implements Closeable {
         LogConfig cfg = local.config();
         ByteBuffer buf = records.buffer().duplicate();
         List<BatchHeader> batches = BatchValidator.validate(topicPartition(), buf, cfg, false);
+        runtime.space.ensureRoom(dir().getParent(), topicPartition(), buf.remaining());
         return local.appendAsFollower(dataOf(buf, batches), batches, cfg);
     }
 

@@ -1,0 +1,118 @@
+package io.strand.server.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.strand.server.testing.RawKafkaConnection;
+import io.strand.server.testing.StrandTestCluster;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A broker whose log directory is below its free-space floor answers Produce with
+ * KAFKA_STORAGE_ERROR, writes nothing, keeps the partition online and led; a Java producer's send
+ * made meanwhile goes through by itself once space is freed. The floor is set just above the free
+ * space left with a filler file on the same file system; deleting the filler frees the space. The
+ * cluster is started here rather than by the extension because its setting depends on the free space.
+ */
+class FreeSpaceFloorProduceTest {
+    private static final long FILLER_BYTES = 96L << 20;
+
+    @Test
+    void shouldRefuseProduceBelowTheFloorAndAcceptItOnceSpaceIsFreed() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        Path filler = Files.createTempFile(tmp, "strand-filler", ".bin");
+        try {
+            fill(filler, FILLER_BYTES);
+            long floor = Files.getFileStore(tmp).getUsableSpace() + FILLER_BYTES / 3;
+            try (StrandTestCluster cluster =
+                    StrandTestCluster.start(1, Map.of("log.dir.free.bytes.min", Long.toString(floor)))) {
+                cluster.createTopic("floor", 1, 1);
+                try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(1))) {
+                    assertEquals(Errors.KAFKA_STORAGE_ERROR, produce(c));
+                }
+                assertEquals(
+                        0,
+                        cluster.broker(1)
+                                .replicaManager()
+                                .partition(new TopicPartition("floor", 0))
+                                .orElseThrow()
+                                .log()
+                                .logEndOffset(),
+                        "nothing was written");
+
+                try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(
+                        ProducerConfig.ACKS_CONFIG, "all",
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000",
+                        ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "100"))) {
+                    var sent = producer.send(new ProducerRecord<>("floor", 0, null, "after".getBytes()));
+                    Files.delete(filler);
+                    sent.get(); // retried by the client until the space came back
+                }
+                try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of())) {
+                    consumer.assign(List.of(new TopicPartition("floor", 0)));
+                    List<ConsumerRecord<byte[], byte[]>> got = new java.util.ArrayList<>();
+                    long deadline = System.currentTimeMillis() + 30_000;
+                    while (got.isEmpty() && System.currentTimeMillis() < deadline) {
+                        consumer.poll(Duration.ofMillis(200)).forEach(got::add);
+                    }
+                    assertEquals(1, got.size());
+                    assertEquals("after", new String(got.get(0).value()));
+                }
+            }
+        } finally {
+            Files.deleteIfExists(filler);
+        }
+    }
+
+    private static Errors produce(RawKafkaConnection c) throws IOException {
+        ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName("floor");
+        td.partitionData()
+                .add(new ProduceRequestData.PartitionProduceData()
+                        .setIndex(0)
+                        .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes()))));
+        ProduceRequestData req = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000);
+        req.topicData().add(td);
+        ProduceResponse r = (ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 9, req);
+        return Errors.forCode(r.data()
+                .responses()
+                .iterator()
+                .next()
+                .partitionResponses()
+                .get(0)
+                .errorCode());
+    }
+
+    private static void fill(Path file, long bytes) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            for (long written = 0; written < bytes; written += chunk.capacity()) {
+                chunk.clear();
+                while (chunk.hasRemaining()) {
+                    ch.write(chunk);
+                }
+            }
+            ch.force(true);
+        }
+    }
+}
