@@ -40,6 +40,9 @@ public final class MetadataCache implements AutoCloseable {
 
     private final CuratorCache cache;
     private final ConcurrentHashMap<Integer, BrokerRegistration> brokers = new ConcurrentHashMap<>();
+    /** This broker while its session is lost (-1: none): see {@link #hideOwnRegistration}. */
+    private volatile int hiddenBroker = -1;
+
     private final ConcurrentHashMap<String, TopicView> topics = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Uuid, TopicView> topicsById = new ConcurrentHashMap<>();
     /** States and configs that arrived before their topic znode (not possible with one multi, but cheap to handle). */
@@ -109,24 +112,30 @@ public final class MetadataCache implements AutoCloseable {
     }
 
     public Map<Integer, BrokerRegistration> liveBrokers() {
-        return Map.copyOf(brokers);
+        Map<Integer, BrokerRegistration> live = new java.util.HashMap<>(brokers);
+        live.remove(hiddenBroker);
+        return Map.copyOf(live);
     }
 
     public Optional<BrokerRegistration> broker(int brokerId) {
-        return Optional.ofNullable(brokers.get(brokerId));
+        return brokerId == hiddenBroker ? Optional.empty() : Optional.ofNullable(brokers.get(brokerId));
     }
 
     /**
      * This broker's ZooKeeper session is lost: its registration is gone with it, though no event will
-     * say so while it is cut off. Until the registration appears again, Metadata answered here does
-     * not name this broker, nor it as anybody's leader.
+     * say so while it is cut off. Until {@link #showOwnRegistration()} (connected again), the broker
+     * is not live in this cache: Metadata answered here does not name it, nor it as anybody's leader.
      */
-    public void forgetOwnRegistration(int brokerId) {
-        brokers.remove(brokerId);
+    public void hideOwnRegistration(int brokerId) {
+        hiddenBroker = brokerId;
+    }
+
+    public void showOwnRegistration() {
+        hiddenBroker = -1;
     }
 
     public boolean isLive(int brokerId) {
-        return brokers.containsKey(brokerId);
+        return brokerId != hiddenBroker && brokers.containsKey(brokerId);
     }
 
     /** Topics with a pending {@code /admin/delete_topics/<t>} marker. */

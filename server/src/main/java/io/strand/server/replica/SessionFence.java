@@ -37,11 +37,12 @@ public final class SessionFence implements ConnectionStateListener {
             lost = true;
             stepDowns.incrementAndGet();
             // clients asking this broker for metadata must not be sent back to it
-            cache.forgetOwnRegistration(replicas.localBrokerId());
+            cache.hideOwnRegistration(replicas.localBrokerId());
             replicas.stepDownEverywhere("ZooKeeper session lost: cut off for longer than zookeeper.session.timeout.ms,"
                     + " so the controller may have moved its leaderships");
         } else if (state == ConnectionState.RECONNECTED && lost) {
             lost = false;
+            cache.showOwnRegistration();
             replicas.reapplyCurrentStates(store);
         }
     }

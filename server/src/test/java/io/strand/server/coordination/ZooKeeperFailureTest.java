@@ -69,7 +69,12 @@ class ZooKeeperFailureTest {
                 "broker 2 registered again and 3 brokers live",
                 Duration.ofSeconds(40),
                 () -> cluster.brokers().stream()
-                        .allMatch(b -> b.metadataCache().liveBrokers().size() == 3));
+                        .allMatch(b -> b.metadataCache().liveBrokers().size() == 3),
+                () -> cluster.brokers().stream()
+                        .map(b -> b.config().brokerId() + " sees "
+                                + b.metadataCache().liveBrokers().keySet())
+                        .toList()
+                        .toString());
         Wait.waitUntil(
                 "a controller",
                 Duration.ofSeconds(40),
