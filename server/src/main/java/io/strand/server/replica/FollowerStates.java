@@ -29,6 +29,8 @@ final class FollowerStates {
 
     private final int localBrokerId;
     private final ConcurrentHashMap<Integer, Follower> followers = new ConcurrentHashMap<>();
+    /** The ISR members found lagging by the last ISR check: their removal is asked for, maybe not done yet. */
+    private volatile List<Integer> laggingIsr = List.of();
 
     FollowerStates(int localBrokerId) {
         this.localBrokerId = localBrokerId;
@@ -37,6 +39,24 @@ final class FollowerStates {
     /** Forgets every follower (a new epoch, or no longer leader). */
     void clear() {
         followers.clear();
+        laggingIsr = List.of();
+    }
+
+    /** Remembers the ISR members found lagging, until the next check. */
+    void noteLagging(List<Integer> lagging) {
+        laggingIsr = List.copyOf(lagging);
+    }
+
+    /**
+     * The members of {@code isr} that are in sync as far as the leader can tell: all but those the last
+     * check found lagging. Below min.insync.replicas while their removal cannot be written (ZooKeeper
+     * unreachable), acks=all is refused at once instead of waiting for replicas that do not fetch.
+     */
+    List<Integer> inSync(List<Integer> isr) {
+        List<Integer> lagging = laggingIsr;
+        return lagging.isEmpty()
+                ? isr
+                : isr.stream().filter(r -> !lagging.contains(r)).toList();
     }
 
     /** Tracks exactly the other members of {@code replicas}; a new one counts as caught up now. */

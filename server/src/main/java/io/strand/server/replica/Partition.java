@@ -253,10 +253,10 @@ public final class Partition {
                 throw new NotLeaderOrFollowerException(
                         "broker " + localBrokerId + " is not the leader of " + tp + " (leader: " + leaderId() + ")");
             }
-            int isrSize = isr().size();
-            if (requiredAcks == -1 && isrSize < minInsyncReplicas) {
-                throw new NotEnoughReplicasException(
-                        "the ISR of " + tp + " is " + isr() + ", fewer than min.insync.replicas=" + minInsyncReplicas);
+            List<Integer> inSync = followers.inSync(isr());
+            if (requiredAcks == -1 && inSync.size() < minInsyncReplicas) {
+                throw new NotEnoughReplicasException("the ISR of " + tp + " is " + isr() + ", of which " + inSync
+                        + " in sync, fewer than min.insync.replicas=" + minInsyncReplicas);
             }
             AppendResult result;
             synchronized (appendLock) {
@@ -468,6 +468,12 @@ public final class Partition {
             return;
         }
         List<Integer> lagging = followers.lagging(isr(), nowMs, maxLagMs);
+        followers.noteLagging(lagging);
+        if (followers.inSync(isr()).size()
+                < Math.min(minInsyncReplicas, replicas().size())) {
+            highWatermarkWaiters.failAll(new NotEnoughReplicasAfterAppendException(
+                    "replicas " + lagging + " of " + tp + " have not caught up for " + maxLagMs + " ms"));
+        }
         if (!lagging.isEmpty()) {
             requestIsrChange(
                     current ->

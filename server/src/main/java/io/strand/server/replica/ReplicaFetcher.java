@@ -265,6 +265,10 @@ final class ReplicaFetcher extends Thread {
                     backOff(f, error, 100);
                 default -> backOff(f, error, backoffMs);
             }
+        } catch (io.strand.wal.LogDirFullException e) {
+            // the guard logs when the directory goes below its floor and back; retry quietly meanwhile
+            log.debug("{}: follower append waits for free space: {}", p.topicPartition(), e.getMessage());
+            backOff(f, Errors.KAFKA_STORAGE_ERROR, backoffMs);
         } catch (ApiException e) {
             log.warn(
                     "{}: follower append from leader {} at epoch {} failed: {}",

@@ -1,6 +1,7 @@
 package io.strand.server.testing;
 
 import io.strand.testing.Wait;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +59,11 @@ public final class ProcessTestCluster implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Stops the ZooKeeper server (brokers lose it, their sessions stay until it restarts); close() still cleans up. */
+    public void stopZooKeeper() throws IOException {
+        zookeeper.stop();
     }
 
     /** The brokers' {@code zookeeper.connect} (with its chroot). */
