@@ -65,7 +65,11 @@ class UnreachableFollowersTest {
         }
         try (RawKafkaConnection c =
                 new RawKafkaConnection("127.0.0.1", cluster.broker(1).port())) {
-            assertEquals(Errors.NONE, produce(c, "before"));
+            // broker 1 acts as leader (its own role may trail what the metadata says)
+            Wait.waitUntil(
+                    "an acks=all write to broker 1 succeeds",
+                    Duration.ofSeconds(30),
+                    () -> produce(c, "before") == Errors.NONE);
             cluster.stopZooKeeper();
             cluster.broker(2).kill();
             cluster.broker(3).kill();
