@@ -316,6 +316,9 @@ public final class Broker implements AutoCloseable {
                 () -> goneBrokers == null ? 0 : goneBrokers.removedRegistrations());
         metrics.gauge("replica.session-lost-step-downs", sessionFence::stepDowns);
         metrics.gauge("broker.previous-session-ended", () -> endedPreviousSession ? 1 : 0);
+        metrics.gauge(
+                "log.dirs-below-free-space-floor",
+                () -> logs.logDirsBelowFreeSpaceFloor().size());
     }
 
     private BrokerRegistration registration() {

@@ -81,6 +81,11 @@ public final class LogManager implements Closeable {
         return logDirs;
     }
 
+    /** The log directories below their free-space floor when last measured (appends to them are refused). */
+    public List<Path> logDirsBelowFreeSpaceFloor() {
+        return logDirs.stream().filter(runtime.space::below).toList();
+    }
+
     /**
      * Loads every {@code <topic>-<partition>} directory (recovering those that were not closed cleanly), deletes
      * leftovers of deleted logs, and starts the retention, flush and checkpoint tasks.

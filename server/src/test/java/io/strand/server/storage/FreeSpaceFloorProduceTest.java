@@ -52,6 +52,15 @@ class FreeSpaceFloorProduceTest {
                     assertEquals(Errors.KAFKA_STORAGE_ERROR, produce(c));
                 }
                 assertEquals(
+                        1,
+                        cluster.broker(1)
+                                .metrics()
+                                .registry()
+                                .getGauges()
+                                .get("log.dirs-below-free-space-floor")
+                                .getValue(),
+                        "the directory below its floor is counted");
+                assertEquals(
                         0,
                         cluster.broker(1)
                                 .replicaManager()
