@@ -92,27 +92,9 @@ public final class Partition {
         this.isrChanges = isrChanges;
         this.producerState = new ProducerStateTable(tp, wal.dir());
         synchronized (appendLock) {
-            reloadProducerState();
+            producerState.rebuild(wal);
         }
         wal.addDurableListener(durableListener, durableWork);
-    }
-
-    /** Rebuilds the producer state from the newest usable snapshot and the log after it. Holds appendLock. */
-    private void reloadProducerState() {
-        long from = producerState.loadSnapshot(wal.logStartOffset(), wal.logEndOffset());
-        int batches = 0;
-        for (RecordBatch b : wal.batchesFrom(from)) {
-            producerState.update(b);
-            batches++;
-        }
-        if (batches > 0 || !producerState.producers().isEmpty()) {
-            log.info(
-                    "{}: producer state of {} producers rebuilt from offset {} ({} batches scanned)",
-                    tp,
-                    producerState.producers().size(),
-                    from,
-                    batches);
-        }
     }
 
     public TopicPartition topicPartition() {
@@ -260,7 +242,7 @@ public final class Partition {
             }
             AppendResult result;
             synchronized (appendLock) {
-                RecordBatch idempotent = idempotentBatch(records);
+                RecordBatch idempotent = ProducerStateTable.idempotentBatch(records);
                 if (idempotent != null) {
                     Optional<ProducerStateTable.BatchMetadata> dup = producerState.findDuplicate(idempotent);
                     if (dup.isPresent()) {
@@ -343,7 +325,7 @@ public final class Partition {
                 synchronized (appendLock) {
                     wal.truncateTo(offset);
                     producerState.deleteSnapshotsAbove(offset);
-                    reloadProducerState();
+                    producerState.rebuild(wal);
                 }
             }
             return true;
@@ -367,7 +349,7 @@ public final class Partition {
             synchronized (appendLock) {
                 wal.truncateFullyAndStartAt(leaderLogStart);
                 producerState.deleteSnapshotsAbove(-1);
-                reloadProducerState();
+                producerState.rebuild(wal);
             }
             return true;
         } finally {
@@ -535,25 +517,6 @@ public final class Partition {
         for (Runnable r : changeListeners) {
             r.run();
         }
-    }
-
-    /**
-     * Kafka allows exactly one batch per partition in a Produce request; an idempotent batch is the
-     * one whose producer state is checked. Returns it, or null for a non-idempotent append.
-     */
-    private static RecordBatch idempotentBatch(MemoryRecords records) {
-        RecordBatch first = null;
-        int n = 0;
-        for (RecordBatch b : records.batches()) {
-            if (n++ == 0) {
-                first = b;
-            }
-        }
-        if (first != null && first.hasProducerId() && n > 1) {
-            throw new org.apache.kafka.common.InvalidRecordException(
-                    "an idempotent produce must carry exactly one record batch per partition, not " + n);
-        }
-        return first != null && first.hasProducerId() ? first : null;
     }
 
     /** The producers this partition knows (DescribeProducers). */

@@ -1,5 +1,6 @@
 package io.strand.server.replica;
 
+import io.strand.wal.PartitionLog;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.zip.CRC32C;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +82,43 @@ final class ProducerStateTable {
     ProducerStateTable(TopicPartition tp, Path dir) {
         this.tp = tp;
         this.dir = dir;
+    }
+
+    /** Rebuilds the state from the newest usable snapshot and {@code wal} after it; the caller serialises it with appends. */
+    void rebuild(PartitionLog wal) {
+        long from = loadSnapshot(wal.logStartOffset(), wal.logEndOffset());
+        int batches = 0;
+        for (RecordBatch b : wal.batchesFrom(from)) {
+            update(b);
+            batches++;
+        }
+        if (batches > 0 || !producers().isEmpty()) {
+            log.info(
+                    "{}: producer state of {} producers rebuilt from offset {} ({} batches scanned)",
+                    tp,
+                    producers().size(),
+                    from,
+                    batches);
+        }
+    }
+
+    /**
+     * Kafka allows exactly one batch per partition in a Produce request; an idempotent batch is the
+     * one whose producer state is checked. Returns it, or null for a non-idempotent append.
+     */
+    static RecordBatch idempotentBatch(MemoryRecords records) {
+        RecordBatch first = null;
+        int n = 0;
+        for (RecordBatch b : records.batches()) {
+            if (n++ == 0) {
+                first = b;
+            }
+        }
+        if (first != null && first.hasProducerId() && n > 1) {
+            throw new org.apache.kafka.common.InvalidRecordException(
+                    "an idempotent produce must carry exactly one record batch per partition, not " + n);
+        }
+        return first != null && first.hasProducerId() ? first : null;
     }
 
     Collection<ProducerEntry> producers() {
