@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * it still owns this broker's registration.
  *
  * <p>Thread-safety: {@link #save} may run on the registration thread while the broker runs; {@link
- * #endIfStillRegistered} runs once at start, before the broker registers.
+ * #endIfStillOpen} runs once at start, before the broker registers.
  */
 public final class PreviousSession {
     private static final Logger log = LoggerFactory.getLogger(PreviousSession.class);
@@ -99,13 +100,14 @@ public final class PreviousSession {
     }
 
     /**
-     * Ends the recorded session if it still owns {@code registrationPath} (the previous process died
-     * before ZooKeeper noticed). Returns whether it ended one.
+     * Ends the recorded session if it is still open: it still holds {@code registrationPath} (the
+     * previous process died before ZooKeeper noticed), or it holds nothing any more because another
+     * broker removed its registration ({@link GoneBrokerDetector}) but has not expired yet. A
+     * registration held by another session is left alone. Returns whether it ended one.
      *
      * @param connectString ZooKeeper's hosts (without chroot: a session is not bound to a path)
      */
-    public boolean endIfStillRegistered(
-            CuratorFramework zk, String connectString, String registrationPath, int timeoutMs) {
+    public boolean endIfStillOpen(CuratorFramework zk, String connectString, String registrationPath, int timeoutMs) {
         Optional<Saved> saved = load();
         if (saved.isEmpty()) {
             return false;
@@ -117,25 +119,38 @@ public final class PreviousSession {
         } catch (Exception e) {
             throw new MetadataStoreException("could not read " + registrationPath + ": " + e, e);
         }
-        if (stat == null || stat.getEphemeralOwner() != id) {
+        if (stat != null && stat.getEphemeralOwner() != id) {
             return false;
         }
-        log.info(
-                "{} is still held by session 0x{} of this broker's previous process, which has ended"
-                        + " (this process holds its log directories): ending that session",
-                registrationPath,
-                Long.toHexString(id));
-        end(connectString, saved.get(), timeoutMs);
-        return true;
+        boolean ended = end(connectString, saved.get(), timeoutMs);
+        if (ended) {
+            log.info(
+                    "Session 0x{} of this broker's previous process was still open{} although that process has"
+                            + " ended (this process holds its log directories): ended it",
+                    Long.toHexString(id),
+                    stat != null ? " and held " + registrationPath : "");
+        }
+        return ended;
+    }
+
+    /** Deletes the recorded session (a clean shutdown closed it): the next start has nothing to end. */
+    public void forget() {
+        for (Path d : dirs) {
+            try {
+                Files.deleteIfExists(d.resolve(FILE));
+            } catch (IOException e) {
+                log.debug("Could not delete {}: {}", d.resolve(FILE), e.toString());
+            }
+        }
     }
 
     /**
-     * At start, before this process loads its roles: waits until no partition names this broker
-     * leader any more, i.e. until the controller has moved the leaderships of a previous process
-     * that died (a new leader, or offline, at a new leader epoch), so that this process never leads
-     * at an epoch the dead one led at. Returns at once when nothing names it leader (a clean
-     * shutdown, or a session that expired long ago) or no other broker is registered (nobody could
-     * move them); gives up after {@code timeoutMs}, saying so.
+     * After {@link #endIfStillOpen} ended a session, before this process loads its roles: waits until
+     * no partition names this broker leader any more, i.e. until the controller has moved the
+     * leaderships of the previous process (a new leader, or offline, at a new leader epoch), so that
+     * this process never leads at an epoch the dead one led at. Returns at once when nothing names it
+     * leader or no other broker is registered (nobody could move them); gives up after {@code
+     * timeoutMs}, saying so.
      */
     public static void awaitLeadershipsMoved(CuratorFramework zk, int brokerId, long timeoutMs) {
         long started = System.nanoTime();
@@ -176,17 +191,23 @@ public final class PreviousSession {
                 .count();
     }
 
-    /** Attaches to the session and closes it: the server ends it at once. */
-    private static void end(String connectString, Saved s, int timeoutMs) {
+    /**
+     * Attaches to the session and closes it, which ends it on the server at once. Returns whether it
+     * was still open (false: ZooKeeper answered that it had expired or been closed).
+     */
+    private static boolean end(String connectString, Saved s, int timeoutMs) {
         CountDownLatch answered = new CountDownLatch(1);
+        AtomicBoolean open = new AtomicBoolean();
         ZooKeeper twin;
         try {
             twin = new ZooKeeper(
                     connectString,
                     timeoutMs,
                     event -> {
-                        if (event.getState() == Watcher.Event.KeeperState.SyncConnected
-                                || event.getState() == Watcher.Event.KeeperState.Expired) {
+                        if (event.getState() == Watcher.Event.KeeperState.SyncConnected) {
+                            open.set(true);
+                            answered.countDown();
+                        } else if (event.getState() == Watcher.Event.KeeperState.Expired) {
                             answered.countDown();
                         }
                     },
@@ -200,6 +221,7 @@ public final class PreviousSession {
                 throw new MetadataStoreException("could not reach session 0x" + Long.toHexString(s.sessionId())
                         + " within " + timeoutMs + " ms to end it");
             }
+            return open.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MetadataStoreException("interrupted while ending a previous session", e);

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A session recorded by one process ends when the next process of the broker asks, taking the
- * registration with it at once; a session that no longer owns the registration is left alone.
+ * registration with it at once, also when the registration was already removed; a session that
+ * another session's registration replaced, one already closed, or one forgotten is left alone.
  */
 class PreviousSessionTest {
     private static final String REGISTRATION = "/brokers/ids/7";
@@ -35,7 +36,7 @@ class PreviousSessionTest {
 
             // the "dead" client is never closed: only ending its session removes the znode before 30 s
             assertTrue(new PreviousSession(List.of(dir))
-                    .endIfStillRegistered(next, server.getConnectString(), REGISTRATION, 10_000));
+                    .endIfStillOpen(next, server.getConnectString(), REGISTRATION, 10_000));
             assertNull(next.checkExists().forPath(REGISTRATION), "the registration went with the session");
         }
     }
@@ -52,9 +53,47 @@ class PreviousSessionTest {
                     .forPath(REGISTRATION);
 
             assertFalse(new PreviousSession(List.of(dir))
-                    .endIfStillRegistered(other, server.getConnectString(), REGISTRATION, 10_000));
+                    .endIfStillOpen(other, server.getConnectString(), REGISTRATION, 10_000));
             assertTrue(other.checkExists().forPath(REGISTRATION) != null);
             assertTrue(recorded.getZookeeperClient().isConnected(), "the recorded session was not touched");
+        }
+    }
+
+    @Test
+    void shouldEndAnOpenSessionWhoseRegistrationWasRemovedAndLeaveAClosedOneAlone() throws Exception {
+        try (TestingServer server = new TestingServer(true);
+                CuratorFramework next = ZooKeeperConnection.connect(server.getConnectString(), 30_000, 10_000)) {
+            CuratorFramework open = ZooKeeperConnection.connect(server.getConnectString(), 30_000, 10_000);
+            open.create()
+                    .creatingParentsIfNeeded()
+                    .withMode(CreateMode.EPHEMERAL)
+                    .forPath("/controller");
+            new PreviousSession(List.of(dir)).save(open);
+            // another broker removed the registration (GoneBrokerDetector); the session still holds /controller
+            assertTrue(new PreviousSession(List.of(dir))
+                    .endIfStillOpen(next, server.getConnectString(), REGISTRATION, 10_000));
+            assertNull(next.checkExists().forPath("/controller"), "the session ended with its ephemerals");
+            open.close();
+
+            CuratorFramework closed = ZooKeeperConnection.connect(server.getConnectString(), 30_000, 10_000);
+            new PreviousSession(List.of(dir)).save(closed);
+            closed.close(); // a clean stop
+            assertFalse(new PreviousSession(List.of(dir))
+                    .endIfStillOpen(next, server.getConnectString(), REGISTRATION, 10_000));
+        }
+    }
+
+    @Test
+    void shouldHaveNothingToEndAfterForget() throws Exception {
+        try (TestingServer server = new TestingServer(true);
+                CuratorFramework recorded = ZooKeeperConnection.connect(server.getConnectString(), 30_000, 10_000);
+                CuratorFramework next = ZooKeeperConnection.connect(server.getConnectString(), 30_000, 10_000)) {
+            PreviousSession session = new PreviousSession(List.of(dir));
+            session.save(recorded);
+            session.forget();
+            assertFalse(new PreviousSession(List.of(dir))
+                    .endIfStillOpen(next, server.getConnectString(), REGISTRATION, 10_000));
+            assertTrue(recorded.getZookeeperClient().isConnected());
         }
     }
 }

@@ -145,6 +145,7 @@ public final class Broker implements AutoCloseable {
             clusterId = ClusterIdentity.getOrCreate(store);
             PreviousSession previousSession = new PreviousSession(config.logDirs());
             endPreviousProcessSession(previousSession);
+            closing(previousSession::forget); // after the registrar: a clean stop leaves nothing to end
 
             cache = closing(new MetadataCache(zk));
             // the replica manager hands durable-end moves to the request pool, which still closes before it
@@ -230,9 +231,10 @@ public final class Broker implements AutoCloseable {
         int timeoutMs = config.zookeeperSessionTimeoutMs();
         String hosts = ZooKeeperConnection.ConnectString.parse(config.zookeeperConnect())
                 .hosts();
-        endedPreviousSession = previous.endIfStillRegistered(zk, hosts, Znodes.broker(config.brokerId()), timeoutMs);
-        // also when another broker removed the registration of the dead process (GoneBrokerDetector)
-        PreviousSession.awaitLeadershipsMoved(zk, config.brokerId(), timeoutMs);
+        endedPreviousSession = previous.endIfStillOpen(zk, hosts, Znodes.broker(config.brokerId()), timeoutMs);
+        if (endedPreviousSession) {
+            PreviousSession.awaitLeadershipsMoved(zk, config.brokerId(), timeoutMs);
+        }
     }
 
     private ApiHandlers handlers(

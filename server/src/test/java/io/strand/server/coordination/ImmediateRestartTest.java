@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -68,16 +67,7 @@ class ImmediateRestartTest {
         ProduceConsumeValidator validator = new ProduceConsumeValidator();
         try (Admin admin = cluster.admin();
                 CuratorFramework zk = ZooKeeperConnection.connect(cluster.zookeeperConnect(), 30_000, 10_000)) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3)))
-                    .all()
-                    .get();
-            try (BackgroundProducer load = BackgroundProducer.start(
-                    "test-producer",
-                    cluster.idempotentProducer(),
-                    validator,
-                    BackgroundProducer.Send.roundRobin(TOPIC, PARTITIONS),
-                    PARTITIONS,
-                    Duration.ofMillis(2))) {
+            try (BackgroundProducer load = cluster.startLoad(validator, TOPIC, PARTITIONS)) {
                 for (int round = 1; round <= ROUNDS; round++) {
                     load.awaitAcknowledged(300L * round, Duration.ofSeconds(90));
                     int victimId = cluster.describe(admin, TOPIC, 0).leader().id();
@@ -107,7 +97,7 @@ class ImmediateRestartTest {
                     });
                     String brokerLog = Files.readString(victim.logFile());
                     assertTrue(
-                            brokerLog.contains("ending that session"),
+                            brokerLog.contains("of this broker's previous process was still open and held"),
                             "broker " + victimId + " did not end its previous process's session");
                     assertFalse(
                             brokerLog.contains("Waiting for the previous registration"),
