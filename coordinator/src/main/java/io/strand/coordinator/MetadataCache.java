@@ -112,8 +112,12 @@ public final class MetadataCache implements AutoCloseable {
     }
 
     public Map<Integer, BrokerRegistration> liveBrokers() {
+        int hidden = hiddenBroker;
+        if (hidden < 0 || !brokers.containsKey(hidden)) {
+            return Map.copyOf(brokers);
+        }
         Map<Integer, BrokerRegistration> live = new java.util.HashMap<>(brokers);
-        live.remove(hiddenBroker);
+        live.remove(hidden);
         return Map.copyOf(live);
     }
 

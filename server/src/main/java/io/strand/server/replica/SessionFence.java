@@ -2,6 +2,7 @@ package io.strand.server.replica;
 
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.MetadataStore;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
@@ -23,7 +24,7 @@ public final class SessionFence implements ConnectionStateListener {
     private final MetadataCache cache;
     private final MetadataStore store;
     private volatile boolean lost;
-    private final java.util.concurrent.atomic.AtomicLong stepDowns = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong stepDowns = new AtomicLong();
 
     public SessionFence(ReplicaManager replicas, MetadataCache cache, MetadataStore store) {
         this.replicas = replicas;
