@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.testing.DiskFiller;
 import io.strand.testing.Wait;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
@@ -36,7 +33,7 @@ class FreeSpaceFloorTest {
         Path logDir = tmp.resolve("logs");
         Files.createDirectories(logDir);
         Path filler = tmp.resolve("filler");
-        fill(filler, FILLER_BYTES);
+        DiskFiller.fill(filler, FILLER_BYTES);
         long usableWithFiller = Files.getFileStore(logDir).getUsableSpace();
         // below the floor by a third of the filler now; above it by two thirds once the filler goes
         long floor = usableWithFiller + FILLER_BYTES / 3;
@@ -67,20 +64,6 @@ class FreeSpaceFloorTest {
             });
             assertEquals(4, log.logEndOffset(), "the log stayed online and took the append");
             assertFalse(logs.all().isEmpty());
-        }
-    }
-
-    /** A file of {@code bytes} really allocated on disk. */
-    private static void fill(Path file, long bytes) throws IOException {
-        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            for (long written = 0; written < bytes; written += chunk.capacity()) {
-                chunk.clear();
-                while (chunk.hasRemaining()) {
-                    ch.write(chunk);
-                }
-            }
-            ch.force(true);
         }
     }
 }

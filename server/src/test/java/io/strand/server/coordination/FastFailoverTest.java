@@ -3,6 +3,8 @@ package io.strand.server.coordination;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.coordinator.Znodes;
+import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.BrokerProcess;
 import io.strand.server.testing.ProcessTestCluster;
@@ -16,13 +18,14 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
@@ -68,16 +71,7 @@ class FastFailoverTest {
                         ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "200",
                         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000",
                         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000"))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3)))
-                    .all()
-                    .get();
-            try (BackgroundProducer load = BackgroundProducer.start(
-                    "test-producer",
-                    cluster.idempotentProducer(),
-                    validator,
-                    BackgroundProducer.Send.roundRobin(TOPIC, PARTITIONS),
-                    PARTITIONS,
-                    Duration.ofMillis(2))) {
+            try (BackgroundProducer load = cluster.startLoad(validator, TOPIC, PARTITIONS)) {
                 load.awaitAcknowledged(300, Duration.ofSeconds(60));
                 shouldNotTakeAPausedLeaderForDead(cluster, admin, load, validator);
                 for (int round = 1; round <= ROUNDS; round++) {
@@ -130,11 +124,19 @@ class FastFailoverTest {
             throws Exception {
         int leader = leaderOf(admin, 0);
         BrokerProcess paused = cluster.broker(leader);
-        paused.signalPause(true);
-        try {
-            Thread.sleep(2_000); // the pause itself is what is tested: nothing may happen during it
-        } finally {
-            paused.signalPause(false);
+        try (CuratorFramework zk = ZooKeeperConnection.connect(cluster.zookeeperConnect(), 30_000, 10_000)) {
+            long session = zk.checkExists().forPath(Znodes.broker(leader)).getEphemeralOwner();
+            paused.signalPause(true);
+            try {
+                // the pause is the input: 4 probe intervals, twice the detection time, in which nothing may happen
+                Thread.sleep(2_000);
+                Stat still = zk.checkExists().forPath(Znodes.broker(leader));
+                assertTrue(
+                        still != null && still.getEphemeralOwner() == session,
+                        "the paused broker's registration was removed during the pause");
+            } finally {
+                paused.signalPause(false);
+            }
         }
         // had it been taken for dead, its leaderships would have moved (and stay moved: the preferred
         // leader rebalance runs every 300 s)

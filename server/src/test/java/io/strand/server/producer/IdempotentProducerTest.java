@@ -31,14 +31,12 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
-import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
-import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -232,14 +230,7 @@ class IdempotentProducerTest {
             records[i] = new SimpleRecord(("r" + (firstSeq + i)).getBytes());
         }
         MemoryRecords batch = MemoryRecords.withIdempotentRecords(Compression.NONE, pid, epoch, firstSeq, records);
-        ProduceRequestData req = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
-        ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName("sequences");
-        td.partitionData()
-                .add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(batch));
-        req.topicData().add(td);
-        ProduceResponse r = (ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 11, req);
-        ProduceResponseData.PartitionProduceResponse pr =
-                r.data().responses().iterator().next().partitionResponses().get(0);
+        ProduceResponseData.PartitionProduceResponse pr = c.produce("sequences", 0, (short) -1, 10_000, batch);
         Errors e = Errors.forCode(pr.errorCode());
         return new Answer(e, e == Errors.NONE ? pr.baseOffset() : -1);
     }

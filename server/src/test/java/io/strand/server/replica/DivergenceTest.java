@@ -18,16 +18,11 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.FetchRequestData;
-import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
-import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.FetchResponse;
-import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -134,24 +129,7 @@ class DivergenceTest {
             assertEquals(Errors.UNKNOWN_LEADER_EPOCH, fetchError(c, id, epoch + 1));
         }
         try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(follower))) {
-            ProduceRequestData req =
-                    new ProduceRequestData().setAcks((short) -1).setTimeoutMs(5000);
-            ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName("diverge");
-            td.partitionData()
-                    .add(new ProduceRequestData.PartitionProduceData()
-                            .setIndex(0)
-                            .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("x".getBytes()))));
-            req.topicData().add(td);
-            ProduceResponse r = (ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 11, req);
-            assertEquals(
-                    Errors.NOT_LEADER_OR_FOLLOWER.code(),
-                    r.data()
-                            .responses()
-                            .iterator()
-                            .next()
-                            .partitionResponses()
-                            .get(0)
-                            .errorCode());
+            assertEquals(Errors.NOT_LEADER_OR_FOLLOWER, c.produce("diverge", 0, (short) -1, 5000, "x"));
         }
     }
 

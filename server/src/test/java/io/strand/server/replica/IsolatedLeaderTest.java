@@ -54,14 +54,16 @@ class IsolatedLeaderTest {
                 .substring(0, cluster.zookeeperConnect().indexOf('/'));
         int zkPort = Integer.parseInt(zkHostPort.substring(zkHostPort.lastIndexOf(':') + 1));
         ProduceConsumeValidator validator = new ProduceConsumeValidator();
-        try (TcpProxy zkLink = new TcpProxy("127.0.0.1", zkPort);
-                Admin admin = cluster.admin()) {
+        try (TcpProxy zkLink = new TcpProxy("127.0.0.1", zkPort)) {
             // broker 1 reaches ZooKeeper through a link the test can cut; the others directly
             cluster.stopBroker(1);
             cluster.startBroker(1, Map.of("zookeeper.connect", "127.0.0.1:" + zkLink.port() + "/strand"));
-            admin.createTopics(List.of(new NewTopic(TOPIC, Map.of(0, List.of(1, 2, 3)))))
-                    .all()
-                    .get();
+            // an Admin opened before the restart would wait out its request timeout on the old connection
+            try (Admin admin = cluster.admin()) {
+                admin.createTopics(List.of(new NewTopic(TOPIC, Map.of(0, List.of(1, 2, 3)))))
+                        .all()
+                        .get();
+            }
             // replica order [1, 2, 3]: broker 1 leads from the start
             Wait.waitUntil(
                     "broker 1 leads " + TP,

@@ -9,10 +9,8 @@ import io.strand.testing.ProduceConsumeValidator;
 import io.strand.testing.SystemTest;
 import io.strand.testing.Wait;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.Test;
@@ -48,16 +46,7 @@ class LeaderKillTest {
             throws Exception {
         ProduceConsumeValidator validator = new ProduceConsumeValidator();
         try (Admin admin = cluster.admin()) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3)))
-                    .all()
-                    .get();
-            try (BackgroundProducer load = BackgroundProducer.start(
-                    "test-producer",
-                    cluster.idempotentProducer(),
-                    validator,
-                    BackgroundProducer.Send.roundRobin(TOPIC, PARTITIONS),
-                    PARTITIONS,
-                    Duration.ofMillis(2))) {
+            try (BackgroundProducer load = cluster.startLoad(validator, TOPIC, PARTITIONS)) {
                 for (int round = 1; round <= ROUNDS; round++) {
                     load.awaitAcknowledged(200L * round, Duration.ofSeconds(90));
                     TopicPartitionInfo before = cluster.describe(admin, TOPIC, 0);

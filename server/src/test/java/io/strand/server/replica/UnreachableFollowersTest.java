@@ -16,13 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.message.ProduceRequestData;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.Logger;
@@ -94,20 +88,6 @@ class UnreachableFollowersTest {
     }
 
     private static Errors produce(RawKafkaConnection c, String value) throws IOException {
-        ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName("cut");
-        td.partitionData()
-                .add(new ProduceRequestData.PartitionProduceData()
-                        .setIndex(0)
-                        .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(value.getBytes()))));
-        ProduceRequestData req = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
-        req.topicData().add(td);
-        ProduceResponse r = (ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 9, req);
-        return Errors.forCode(r.data()
-                .responses()
-                .iterator()
-                .next()
-                .partitionResponses()
-                .get(0)
-                .errorCode());
+        return c.produce("cut", 0, (short) -1, 30_000, value);
     }
 }

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.strand.server.testing.RawKafkaConnection;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.DiskFiller;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,13 +17,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.message.ProduceRequestData;
-import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.apache.kafka.common.requests.ProduceResponse;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,7 +35,7 @@ class FreeSpaceFloorProduceTest {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         Path filler = Files.createTempFile(tmp, "strand-filler", ".bin");
         try {
-            fill(filler, FILLER_BYTES);
+            DiskFiller.fill(filler, FILLER_BYTES);
             long floor = Files.getFileStore(tmp).getUsableSpace() + FILLER_BYTES / 3;
             try (StrandTestCluster cluster =
                     StrandTestCluster.start(1, Map.of("log.dir.free.bytes.min", Long.toString(floor)))) {
@@ -95,33 +87,6 @@ class FreeSpaceFloorProduceTest {
     }
 
     private static Errors produce(RawKafkaConnection c) throws IOException {
-        ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName("floor");
-        td.partitionData()
-                .add(new ProduceRequestData.PartitionProduceData()
-                        .setIndex(0)
-                        .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes()))));
-        ProduceRequestData req = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000);
-        req.topicData().add(td);
-        ProduceResponse r = (ProduceResponse) c.send(ApiKeys.PRODUCE, (short) 9, req);
-        return Errors.forCode(r.data()
-                .responses()
-                .iterator()
-                .next()
-                .partitionResponses()
-                .get(0)
-                .errorCode());
-    }
-
-    private static void fill(Path file, long bytes) throws IOException {
-        ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            for (long written = 0; written < bytes; written += chunk.capacity()) {
-                chunk.clear();
-                while (chunk.hasRemaining()) {
-                    ch.write(chunk);
-                }
-            }
-            ch.force(true);
-        }
+        return c.produce("floor", 0, (short) 1, 5000, "v");
     }
 }

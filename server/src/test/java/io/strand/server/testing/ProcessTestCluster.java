@@ -1,5 +1,7 @@
 package io.strand.server.testing;
 
+import io.strand.testing.BackgroundProducer;
+import io.strand.testing.ProduceConsumeValidator;
 import io.strand.testing.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.util.stream.Collectors;
 import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -93,6 +96,27 @@ public final class ProcessTestCluster implements AutoCloseable {
     }
 
     /** A byte-array consumer (no group unless the settings name one; no commits; from the earliest offset). */
+    /**
+     * Load for a fault test: {@code topic} created with {@code partitions} partitions on every broker
+     * (RF = the broker count), and an idempotent acks=all producer sending to them round-robin (key
+     * {@code p<n>} to partition n) through the faults, recording in {@code validator}.
+     */
+    public BackgroundProducer startLoad(ProduceConsumeValidator validator, String topic, int partitions)
+            throws Exception {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) brokers.size())))
+                    .all()
+                    .get();
+        }
+        return BackgroundProducer.start(
+                "test-producer",
+                idempotentProducer(),
+                validator,
+                BackgroundProducer.Send.roundRobin(topic, partitions),
+                partitions,
+                Duration.ofMillis(2));
+    }
+
     /**
      * An idempotent acks=all producer that keeps retrying through broker kills (2 minutes per
      * record, 10 s per request), for load during faults.

@@ -9,13 +9,20 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.RequestHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
@@ -45,6 +52,26 @@ public final class RawKafkaConnection implements AutoCloseable {
         writeFrame(serialize(header.data(), header.headerVersion(), body, version));
         ByteBuffer response = readFrame();
         return AbstractResponse.parseResponse(response, header);
+    }
+
+    /** Produces {@code records} to one partition named by topic (Produce v11) and returns that partition's answer. */
+    public ProduceResponseData.PartitionProduceResponse produce(
+            String topic, int partition, short acks, int timeoutMs, MemoryRecords records) throws IOException {
+        ProduceRequestData.TopicProduceData td = new ProduceRequestData.TopicProduceData().setName(topic);
+        td.partitionData()
+                .add(new ProduceRequestData.PartitionProduceData()
+                        .setIndex(partition)
+                        .setRecords(records));
+        ProduceRequestData req = new ProduceRequestData().setAcks(acks).setTimeoutMs(timeoutMs);
+        req.topicData().add(td);
+        ProduceResponse r = (ProduceResponse) send(ApiKeys.PRODUCE, (short) 11, req);
+        return r.data().responses().iterator().next().partitionResponses().get(0);
+    }
+
+    /** Produces one record with {@code value} and returns the partition's error. */
+    public Errors produce(String topic, int partition, short acks, int timeoutMs, String value) throws IOException {
+        MemoryRecords one = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(value.getBytes()));
+        return Errors.forCode(produce(topic, partition, acks, timeoutMs, one).errorCode());
     }
 
     /** A request frame for an API key that may not exist: the header is written with the generated header class. */
