@@ -28,7 +28,9 @@ public final class BrokerRegistrar implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BrokerRegistrar.class);
 
     private final CuratorFramework zk;
-    private final BrokerRegistration registration;
+    /** What this broker registers; its unavailable log directories change while it runs. */
+    private volatile BrokerRegistration registration;
+
     private final long takeoverWaitMs;
     private final Runnable onRegistered;
     private final ExecutorService reRegistration =
@@ -47,6 +49,56 @@ public final class BrokerRegistrar implements AutoCloseable {
 
     public String path() {
         return Znodes.broker(registration.getBrokerId());
+    }
+
+    /**
+     * Publishes this broker's unavailable log directories in its registration (a CAS on the version read, so
+     * nothing else's write is overwritten), and in every later re-registration. Asynchronous, in order.
+     */
+    public void updateUnavailableLogDirs(java.util.List<io.strand.coordinator.proto.UnavailableLogDir> dirs) {
+        synchronized (this) {
+            registration = registration.toBuilder()
+                    .clearUnavailableLogDirs()
+                    .addAllUnavailableLogDirs(dirs)
+                    .build();
+        }
+        try {
+            reRegistration.execute(this::rewriteIfOurs);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // stopping: the registration goes with the broker
+        }
+    }
+
+    public BrokerRegistration registration() {
+        return registration;
+    }
+
+    /** Rewrites the registration if this session holds it; otherwise the next registration writes it. */
+    private void rewriteIfOurs() {
+        String path = path();
+        for (int attempt = 0; attempt < 10 && !closed; attempt++) {
+            try {
+                Stat stat = zk.checkExists().forPath(path);
+                if (stat == null || stat.getEphemeralOwner() != sessionId()) {
+                    return;
+                }
+                BrokerRegistration now = registration;
+                zk.setData().withVersion(stat.getVersion()).forPath(path, now.toByteArray());
+                log.info(
+                        "Broker {} registration updated: unavailable log directories {}",
+                        now.getBrokerId(),
+                        now.getUnavailableLogDirsList().stream()
+                                .map(d -> d.getPath() + " " + d.getStatus() + " (" + d.getPartitionsCount()
+                                        + " partitions)")
+                                .toList());
+                return;
+            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException raced) {
+                // re-read and decide again
+            } catch (Exception e) {
+                log.warn("Could not update {} (it is rewritten at the next registration): {}", path, e.toString());
+                return;
+            }
+        }
     }
 
     /** Registers, waiting out a stale registration of a previous process; then keeps it registered. */
@@ -101,6 +153,7 @@ public final class BrokerRegistrar implements AutoCloseable {
                         .usingWatcher((org.apache.zookeeper.Watcher) e -> changed.countDown())
                         .forPath(path);
                 if (stat != null && stat.getEphemeralOwner() == mySession) {
+                    rewriteIfOurs(); // what changed while disconnected
                     onRegistered.run();
                     watchRegistration();
                     return; // still ours

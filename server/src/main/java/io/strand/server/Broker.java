@@ -56,6 +56,7 @@ import io.strand.server.network.ApiHandlers;
 import io.strand.server.network.HandlerDecorator;
 import io.strand.server.network.SocketServer;
 import io.strand.server.replica.LogConfigs;
+import io.strand.server.replica.LogDirReporter;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.replica.SessionFence;
@@ -101,6 +102,10 @@ public final class Broker implements AutoCloseable {
     private ReplicaManager replicaManager;
     private Controller controller;
     private SessionFence sessionFence;
+    private LogDirReporter logDirReporter;
+    /** Completes when the broker stopped itself (every log directory offline), with the reason. */
+    private final java.util.concurrent.CompletableFuture<String> stoppedItself =
+            new java.util.concurrent.CompletableFuture<>();
     /** Null when strand.liveness.probe.interval.ms=0. */
     private GoneBrokerDetector goneBrokers;
     /** Whether this process ended the session of a killed predecessor at start. */
@@ -153,6 +158,10 @@ public final class Broker implements AutoCloseable {
                     config.numIoThreads(), ThreadUtils.createThreadFactory("strand-request-handler-%d", true));
             replicaManager = closing(new ReplicaManager(config, logs, cache, new IsrUpdater(store), requestPool));
             cache.addListener(replicaManager);
+            logDirReporter = closing(
+                    new LogDirReporter(config.brokerId(), logs, replicaManager, this::stopBecauseEveryLogDirIsOffline));
+            logs.addLogDirListener(logDirReporter);
+            logDirReporter.onLogDirsChanged(); // directories found offline at start
             sessionFence = new SessionFence(replicaManager, cache, store);
             zk.getConnectionStateListenable().addListener(sessionFence);
             controller = closing(new Controller(
@@ -206,6 +215,7 @@ public final class Broker implements AutoCloseable {
                     config.zookeeperSessionTimeoutMs() * 2L + 5_000,
                     () -> previousSession.save(zk)));
             registrar.register();
+            logDirReporter.publishTo(registrar::updateUnavailableLogDirs);
             controller.start();
             if (config.livenessProbeIntervalMs() > 0) {
                 goneBrokers = closing(
@@ -321,10 +331,45 @@ public final class Broker implements AutoCloseable {
         metrics.gauge(
                 "log.dirs-below-free-space-floor",
                 () -> logs.logDirsBelowFreeSpaceFloor().size());
+        metrics.gauge("log.dirs-offline", () -> logs.offlineLogDirs().size());
+        metrics.gauge("log.dir-offline-events", logDirReporter::offlineEvents);
+        metrics.gauge(
+                "log.offline-replicas",
+                () -> logDirReporter.unavailable().stream()
+                        .filter(d -> d.getStatus() == io.strand.coordinator.proto.LogDirStatus.OFFLINE)
+                        .mapToInt(io.strand.coordinator.proto.UnavailableLogDir::getPartitionsCount)
+                        .sum());
+    }
+
+    /**
+     * Every log directory is offline: this broker can host nothing, so it stops cleanly (its registration goes, and
+     * the controller moves whatever it still led); {@link #stoppedItself()} completes, and {@code bin/strand-broker}
+     * exits with status 1.
+     */
+    private void stopBecauseEveryLogDirIsOffline() {
+        Thread stopper = new Thread(
+                () -> {
+                    close();
+                    stoppedItself.complete("every log directory is offline: " + config.logDirs());
+                },
+                "broker-stop");
+        stopper.setDaemon(false);
+        stopper.start();
+    }
+
+    /** Completes (with the reason) once the broker has stopped itself; never while it serves. */
+    public java.util.concurrent.CompletableFuture<String> stoppedItself() {
+        return stoppedItself;
+    }
+
+    /** This broker's log directories (tests inject failures through it). */
+    public LogManager logManager() {
+        return logs;
     }
 
     private BrokerRegistration registration() {
         BrokerRegistration.Builder b = BrokerRegistration.newBuilder()
+                .addAllUnavailableLogDirs(logDirReporter.unavailable())
                 .setBrokerId(config.brokerId())
                 .setRack(config.rack())
                 .setIncarnationId(Uuid.randomUuid().toString())

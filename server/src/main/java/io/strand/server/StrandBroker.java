@@ -53,6 +53,11 @@ public final class StrandBroker {
             System.err.println("strand-broker: broker " + config.brokerId() + " failed to start: " + e.getMessage());
             System.exit(1);
         }
+        broker.stoppedItself().thenAccept(why -> {
+            log.error("Broker {} stopped: {}", config.brokerId(), why);
+            System.err.println("strand-broker: broker " + config.brokerId() + " stopped: " + why);
+            System.exit(1);
+        });
         try {
             stopped.await();
         } catch (InterruptedException e) {

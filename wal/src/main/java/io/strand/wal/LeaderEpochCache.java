@@ -30,6 +30,13 @@ final class LeaderEpochCache {
     private final TreeMap<Integer, EpochEntry> epochs = new TreeMap<>();
     private boolean dirty;
 
+    /** Hears of a failed write (the log goes offline); never called with a lock the log would need. */
+    private volatile java.util.function.BiConsumer<String, IOException> ioErrors = (what, e) -> {};
+
+    void onIoError(java.util.function.BiConsumer<String, IOException> listener) {
+        this.ioErrors = listener;
+    }
+
     LeaderEpochCache(Path dir, String logPrefix) throws IOException {
         this.file = dir.resolve(FILE_NAME);
         this.logPrefix = logPrefix;
@@ -196,6 +203,7 @@ final class LeaderEpochCache {
             CheckpointFile.write(file, sb.toString());
             dirty = false;
         } catch (IOException e) {
+            ioErrors.accept("writing " + file, e);
             throw new KafkaStorageException("Cannot write " + file, e);
         }
     }

@@ -1,7 +1,6 @@
 package io.strand.wal;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,6 +85,8 @@ final class LocalLog {
         this.highWatermark = loaded.highWatermark();
         this.groupCommit = new GroupCommit(this, segments, runtime, logPrefix, loaded.logEndOffset());
         this.checkpoints = new LogCheckpoints(logPrefix, offsets(), loaded.cleanShutdown());
+        // the epoch cache throws KafkaStorageException itself; the log goes offline off its monitor
+        epochCache.onIoError((what, e) -> runtime.execute("log failure", () -> fail(what, e)));
     }
 
     // ============================================================================================== accessors
@@ -493,23 +494,35 @@ final class LocalLog {
     }
 
     /**
-     * An I/O error takes the log offline (as Kafka takes the log dir offline): appends fail from now on. Takes the
-     * log lock (re-entrant for callers that hold it); never called with the durable lock held.
+     * An I/O error takes the log offline (as Kafka takes the log dir offline): appends fail from now on, and the log
+     * manager hears of it. Takes the log lock (re-entrant for callers that hold it); never called with the durable
+     * lock held.
      */
     KafkaStorageException fail(String what, IOException e) {
         KafkaStorageException ex = new KafkaStorageException(
                 "I/O error in " + what + " for " + topicPartition + " in " + dir + ": " + e.getMessage(), e);
+        if (goOffline(ex, e)) runtime.reportIoError(dir.getParent(), ex);
+        return ex;
+    }
+
+    /** Its log directory went offline (another log's I/O error): as {@link #fail}, without reporting it again. */
+    void takeOffline(String reason) {
+        goOffline(new KafkaStorageException(reason), null);
+    }
+
+    private boolean goOffline(KafkaStorageException ex, IOException cause) {
         lock.lock();
         try {
-            if (state != State.OPEN) return ex;
-            log.error("{}I/O error in {}; the log is offline", logPrefix, what, e);
+            if (state != State.OPEN) return false;
+            if (cause != null) log.error("{}{}; the log is offline", logPrefix, ex.getMessage(), cause);
+            else log.warn("{}Offline: {}", logPrefix, ex.getMessage());
             failure = ex;
             state = State.OFFLINE;
         } finally {
             lock.unlock();
         }
         runtime.execute("fail durable waiters", () -> groupCommit.failWaiters(ex));
-        return ex;
+        return true;
     }
 
     /** See {@link PartitionLog#close}; the log's runtime (if it owns one) is the facade's to stop. */
@@ -566,19 +579,8 @@ final class LocalLog {
         Path toDelete = dir;
         runtime.scheduleDelete("log directory " + toDelete, () -> {
             segments.closeQuietly();
-            deleteRecursively(toDelete);
+            org.apache.kafka.common.utils.Utils.delete(toDelete.toFile());
         });
-    }
-
-    static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (var walk = Files.walk(p)) {
-            List<Path> all = new ArrayList<>();
-            walk.forEach(all::add);
-            for (int i = all.size() - 1; i >= 0; i--) Files.deleteIfExists(all.get(i));
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 
     /** Records the topic id of a log created before it had one (writes {@code partition.metadata}). */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -25,6 +26,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.KafkaStorageException;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * marker), runs retention, time-based flushes and checkpoints on a scheduler, and shares a small pool of
  * group-commit flusher threads between all logs.
  *
+ * <p>An I/O error in any log takes its whole log directory offline (as Kafka does): every log in it stops, new logs
+ * go to the other directories, and {@link LogDirListener}s hear of it; so do they when a directory goes below its
+ * free-space floor or back above it. A periodic check (every {@value #DIR_CHECK_INTERVAL_MS} ms) measures the
+ * free space and takes a directory that vanished or stopped being a directory offline.
+ *
  * <p>Thread-safe. Creation and deletion of one partition's log are serialised (per partition); everything else is
  * per log.
  */
@@ -42,6 +49,7 @@ public final class LogManager implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(LogManager.class);
     private static final Pattern PARTITION_DIR = Pattern.compile("^(.+)-(\\d+)$");
     static final String DELETE_DIR_SUFFIX = "-delete";
+    static final long DIR_CHECK_INTERVAL_MS = 1000;
 
     private final List<Path> logDirs;
     private final LogConfig defaults;
@@ -51,6 +59,8 @@ public final class LogManager implements Closeable {
     private final Object createLock = new Object();
     private final ConcurrentHashMap<TopicPartition, Object> partitionLocks = new ConcurrentHashMap<>();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private final LogDirFailures failures = new LogDirFailures();
+    private final List<LogDirListener> dirListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean started;
     private volatile boolean closed;
     /** Held from startup to close. */
@@ -71,6 +81,23 @@ public final class LogManager implements Closeable {
                 settings.fileDeleteDelayMs(),
                 new FreeSpaceGuard(settings.freeBytesMin(), settings.freePercentMin()),
                 "strand-wal");
+        runtime.onIoError((dir, e) -> takeLogDirOffline(dir, e.getMessage()));
+        runtime.space.onChange(this::notifyDirListeners);
+    }
+
+    /** Hears of log directories going offline, below their free-space floor, or back above it. */
+    public void addLogDirListener(LogDirListener listener) {
+        dirListeners.add(listener);
+    }
+
+    private void notifyDirListeners() {
+        for (LogDirListener l : dirListeners) {
+            try {
+                l.onLogDirsChanged();
+            } catch (RuntimeException e) {
+                log.error("Log directory listener failed", e);
+            }
+        }
     }
 
     public LogConfig defaults() {
@@ -83,7 +110,113 @@ public final class LogManager implements Closeable {
 
     /** The log directories below their free-space floor when last measured (appends to them are refused). */
     public List<Path> logDirsBelowFreeSpaceFloor() {
-        return logDirs.stream().filter(runtime.space::below).toList();
+        return logDirs.stream()
+                .filter(d -> !failures.isOffline(d) && runtime.space.below(d))
+                .toList();
+    }
+
+    /** The log directories taken offline after an I/O error. */
+    public Set<Path> offlineLogDirs() {
+        return failures.dirs();
+    }
+
+    /** When the first log directory went offline (wall clock ms; Long.MAX_VALUE while none is). */
+    public long offlineSinceMs() {
+        return failures.firstSinceMs();
+    }
+
+    /** Whether {@code tp}'s log was in a log directory that is offline now. */
+    public boolean isOffline(TopicPartition tp) {
+        return failures.dirOf(tp).isPresent();
+    }
+
+    /** Every log directory's state now, in {@code log.dirs} order. */
+    public List<LogDirState> logDirStates() {
+        Map<Path, List<TopicPartition>> byDir = new HashMap<>();
+        for (PartitionLog pl : logs.values()) {
+            byDir.computeIfAbsent(pl.dir().getParent(), d -> new ArrayList<>()).add(pl.topicPartition());
+        }
+        List<LogDirState> out = new ArrayList<>();
+        for (Path d : logDirs) {
+            Optional<FreeSpaceGuard.Measured> m = runtime.space.last(d);
+            long usable = m.map(FreeSpaceGuard.Measured::usable).orElse(-1L);
+            long floor = m.map(FreeSpaceGuard.Measured::floor).orElse(0L);
+            Optional<LogDirFailures.Failure> failure = failures.failure(d);
+            if (failure.isPresent()) {
+                out.add(new LogDirState(
+                        d,
+                        LogDirState.Status.OFFLINE,
+                        failure.get().reason(),
+                        usable,
+                        floor,
+                        failures.partitionsIn(d)));
+            } else {
+                List<TopicPartition> here = byDir.getOrDefault(d, List.of());
+                if (runtime.space.below(d)) {
+                    out.add(new LogDirState(
+                            d,
+                            LogDirState.Status.BELOW_FREE_SPACE_FLOOR,
+                            usable + " bytes free, floor " + floor + " bytes",
+                            usable,
+                            floor,
+                            here));
+                } else {
+                    out.add(new LogDirState(d, LogDirState.Status.ONLINE, "", usable, floor, here));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Takes {@code dir} offline (an I/O error in it, or it vanished): every log in it goes offline and is closed,
+     * appends to them fail with {@code KafkaStorageException}, no new log is created in it, and the listeners hear
+     * of it. It stays offline until the broker restarts. No-op if it already is offline.
+     */
+    public void takeLogDirOffline(Path dir, String reason) {
+        if (!logDirs.contains(dir) || !failures.markOffline(dir, reason, System.currentTimeMillis())) {
+            return;
+        }
+        List<PartitionLog> inDir = new ArrayList<>();
+        for (PartitionLog pl : logs.values()) {
+            if (dir.equals(pl.dir().getParent())) {
+                inDir.add(pl);
+            }
+        }
+        for (PartitionLog pl : inDir) {
+            failures.partitionOffline(pl.topicPartition(), dir);
+            logs.remove(pl.topicPartition(), pl);
+            pl.takeOffline("log directory " + dir + " is offline: " + reason);
+            pl.close();
+        }
+        log.error(
+                "Log directory {} is offline ({}); its {} logs stopped: {}. {} of {} log directories are offline",
+                dir,
+                reason,
+                inDir.size(),
+                inDir.stream().map(PartitionLog::topicPartition).toList(),
+                failures.dirs().size(),
+                logDirs.size());
+        notifyDirListeners();
+    }
+
+    /** Whether every log directory is offline (the broker cannot host anything). */
+    public boolean allLogDirsOffline() {
+        return failures.dirs().containsAll(logDirs);
+    }
+
+    /** The periodic check: a directory that is gone or no longer a directory goes offline; the others are measured. */
+    void checkLogDirs() {
+        for (Path d : logDirs) {
+            if (failures.isOffline(d)) {
+                continue;
+            }
+            if (!Files.isDirectory(d)) {
+                takeLogDirOffline(d, "it is no longer a readable directory");
+                continue;
+            }
+            runtime.space.remeasure(d);
+        }
     }
 
     /**
@@ -97,17 +230,30 @@ public final class LogManager implements Closeable {
             long t0 = System.nanoTime();
             List<Path> toLoad = new ArrayList<>();
             Map<TopicPartition, Path> seen = new HashMap<>();
-            try {
-                for (Path d : logDirs) {
+            long now = System.currentTimeMillis();
+            for (Path d : logDirs) {
+                try {
                     Files.createDirectories(d);
+                } catch (IOException e) {
+                    log.error("Log directory {} is offline: it cannot be created: {}", d, e.toString());
+                    failures.markOffline(d, "cannot create it: " + e, now);
                 }
-                dirLocks = LogDirLocks.acquire(logDirs);
-                for (Path d : logDirs) {
+            }
+            if (allLogDirsOffline()) {
+                throw new KafkaStorageException("every log directory is offline: " + logDirs);
+            }
+            dirLocks = LogDirLocks.acquire(
+                    logDirs.stream().filter(d -> !failures.isOffline(d)).toList());
+            for (Path d : logDirs) {
+                if (failures.isOffline(d)) {
+                    continue;
+                }
+                try {
                     try (DirectoryStream<Path> ds = Files.newDirectoryStream(d, Files::isDirectory)) {
                         for (Path p : ds) {
                             String name = p.getFileName().toString();
                             if (name.endsWith(DELETE_DIR_SUFFIX)) {
-                                runtime.scheduleDelete("log directory " + p, () -> LocalLog.deleteRecursively(p));
+                                runtime.scheduleDelete("log directory " + p, () -> Utils.delete(p.toFile()));
                                 continue;
                             }
                             Optional<TopicPartition> tp = parseTopicPartition(name);
@@ -119,22 +265,40 @@ public final class LogManager implements Closeable {
                             toLoad.add(p);
                         }
                     }
+                } catch (IOException e) {
+                    log.error("Log directory {} is offline: it cannot be listed: {}", d, e.toString());
+                    failures.markOffline(d, "cannot list it: " + e, now);
                 }
-            } catch (IOException e) {
-                throw new KafkaStorageException("Cannot list the log directories " + logDirs, e);
+            }
+            if (allLogDirsOffline()) {
+                dirLocks.close();
+                throw new KafkaStorageException("every log directory is offline: " + logDirs);
             }
             ExecutorService loaders = Executors.newFixedThreadPool(
                     settings.recoveryThreads(), ThreadUtils.createThreadFactory("strand-wal-loader", true));
+            Map<Path, String> failedToLoad = new HashMap<>();
             try {
-                List<Future<PartitionLog>> futures = new ArrayList<>();
+                Map<Path, Future<PartitionLog>> futures = new java.util.LinkedHashMap<>();
                 for (Path p : toLoad) {
                     TopicPartition tp =
                             parseTopicPartition(p.getFileName().toString()).orElseThrow();
-                    futures.add(loaders.submit(() -> PartitionLog.open(p, tp, null, defaults, runtime, false)));
+                    futures.put(p, loaders.submit(() -> PartitionLog.open(p, tp, null, defaults, runtime, false)));
                 }
-                for (Future<PartitionLog> f : futures) {
-                    PartitionLog pl = f.get();
-                    logs.put(pl.topicPartition(), pl);
+                for (Map.Entry<Path, Future<PartitionLog>> f : futures.entrySet()) {
+                    try {
+                        PartitionLog pl = f.getValue().get();
+                        logs.put(pl.topicPartition(), pl);
+                    } catch (ExecutionException e) {
+                        if (!(e.getCause() instanceof KafkaStorageException)) {
+                            throw e;
+                        }
+                        // an I/O error while loading: the directory goes offline with every log in it
+                        failedToLoad.putIfAbsent(
+                                f.getKey().getParent(), e.getCause().getMessage());
+                        parseTopicPartition(f.getKey().getFileName().toString())
+                                .ifPresent(tp ->
+                                        failures.partitionOffline(tp, f.getKey().getParent()));
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -146,12 +310,18 @@ public final class LogManager implements Closeable {
             } finally {
                 loaders.shutdownNow();
             }
+            started = true; // takeLogDirOffline needs the logs in place
+            failedToLoad.forEach(this::takeLogDirOffline);
+            if (allLogDirsOffline()) {
+                close();
+                throw new KafkaStorageException("every log directory is offline: " + logDirs);
+            }
             log.info("Loaded {} logs from {} in {} ms", logs.size(), logDirs, (System.nanoTime() - t0) / 1_000_000);
             tasks.add(
                     runtime.schedulePeriodic("log-retention", this::runRetention, settings.retentionCheckIntervalMs()));
             tasks.add(runtime.schedulePeriodic("log-flusher", this::runTimeFlush, settings.flushCheckIntervalMs()));
             tasks.add(runtime.schedulePeriodic("log-checkpoint", this::checkpointAll, settings.checkpointIntervalMs()));
-            started = true;
+            tasks.add(runtime.schedulePeriodic("log-dir-check", this::checkLogDirs, DIR_CHECK_INTERVAL_MS));
         }
     }
 
@@ -174,7 +344,23 @@ public final class LogManager implements Closeable {
      * id (the topic was deleted and re-created) is deleted first, so a re-created topic never shows old data.
      */
     public PartitionLog getOrCreate(TopicPartition tp, Uuid topicId, LogConfig config) {
+        return getOrCreate(tp, topicId, config, false);
+    }
+
+    /**
+     * As {@link #getOrCreate(TopicPartition, Uuid, LogConfig)}. While a log directory is offline, a log this broker
+     * does not have is created only for a partition known to be {@code isNew} (created since the directory went
+     * offline): any other may have its data in the offline directory, and an empty log in its place would lose it.
+     *
+     * @throws KafkaStorageException the partition's log is in an offline directory, or may be
+     */
+    public PartitionLog getOrCreate(TopicPartition tp, Uuid topicId, LogConfig config, boolean isNew) {
         Objects.requireNonNull(config, "config");
+        Optional<Path> offlineDir = failures.dirOf(tp);
+        if (offlineDir.isPresent()) {
+            throw new KafkaStorageException(
+                    "the log of " + tp + " is in the offline log directory " + offlineDir.get());
+        }
         PartitionLog existingFast = logs.get(tp);
         if (existingFast != null
                 && sameTopic(existingFast, topicId)
@@ -199,6 +385,15 @@ public final class LogManager implements Closeable {
                     return existing;
                 }
             }
+            if (!isNew && failures.any()) {
+                // reported as offline with the first offline directory, so that the controller moves it too
+                Path offline =
+                        logDirs.stream().filter(failures::isOffline).findFirst().orElseThrow();
+                failures.partitionOffline(tp, offline);
+                runtime.execute("log directory listeners", this::notifyDirListeners);
+                throw new KafkaStorageException("cannot create a log for " + tp + ": log directories " + failures.dirs()
+                        + " are offline and may hold it");
+            }
             Path dir = chooseDir().resolve(tp.topic() + "-" + tp.partition());
             try {
                 Optional<Uuid> onDisk = Files.isDirectory(dir) ? LogCheckpoints.readTopicId(dir) : Optional.empty();
@@ -209,7 +404,7 @@ public final class LogManager implements Closeable {
                     log.info("Directory {} belongs to topic id {}, not {}: deleting it", dir, onDisk.get(), topicId);
                     Path renamed = deletedName(dir);
                     Files.move(dir, renamed);
-                    runtime.scheduleDelete("log directory " + renamed, () -> LocalLog.deleteRecursively(renamed));
+                    runtime.scheduleDelete("log directory " + renamed, () -> Utils.delete(renamed.toFile()));
                 }
             } catch (IOException e) {
                 throw new KafkaStorageException("Cannot prepare " + dir, e);
@@ -231,19 +426,21 @@ public final class LogManager implements Closeable {
         return partitionLocks.computeIfAbsent(tp, k -> new Object());
     }
 
+    /** Where a new log goes: the online directory with the fewest logs, preferring those above their floor. */
     private Path chooseDir() {
-        if (logDirs.size() == 1) return logDirs.get(0);
+        List<Path> online = logDirs.stream().filter(d -> !failures.isOffline(d)).toList();
+        if (online.isEmpty()) {
+            throw new KafkaStorageException("every log directory is offline: " + logDirs);
+        }
         Map<Path, Integer> counts = new HashMap<>();
-        for (Path d : logDirs) counts.put(d, 0);
+        for (Path d : online) counts.put(d, 0);
         for (PartitionLog pl : logs.values()) {
             Path parent = pl.dir().getParent();
             counts.computeIfPresent(parent, (k, v) -> v + 1);
         }
-        Path best = logDirs.get(0);
-        for (Path d : logDirs) {
-            if (counts.get(d) < counts.get(best)) best = d;
-        }
-        return best;
+        java.util.Comparator<Path> order = java.util.Comparator.<Path, Boolean>comparing(runtime.space::below)
+                .thenComparing(counts::get);
+        return online.stream().min(order).orElseThrow();
     }
 
     private static Path deletedName(Path dir) {
@@ -261,6 +458,7 @@ public final class LogManager implements Closeable {
      */
     public void delete(TopicPartition tp) {
         synchronized (lockFor(tp)) {
+            failures.forget(tp);
             PartitionLog pl = logs.remove(tp);
             if (pl == null) return;
             pl.markDeletedAndScheduleRemoval(deletedName(pl.dir()));

@@ -2,6 +2,7 @@ package io.strand.wal;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.slf4j.Logger;
@@ -40,6 +43,8 @@ final class LogRuntime implements Closeable {
     private final ScheduledExecutorService scheduler;
     private final Map<IoTask, ScheduledFuture<?>> pendingDeletes = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** Where the logs report an I/O error that took one of them offline: see {@link #reportIoError}. */
+    private volatile BiConsumer<Path, KafkaStorageException> ioErrors = (dir, e) -> {};
 
     LogRuntime(Time time, int flusherThreads, long fileDeleteDelayMs, FreeSpaceGuard space, String name) {
         this.time = time;
@@ -54,6 +59,16 @@ final class LogRuntime implements Closeable {
     static LogRuntime standalone(Time time) {
         return new LogRuntime(
                 time, 1, LogManagerConfig.DEFAULT_FILE_DELETE_DELAY_MS, FreeSpaceGuard.NONE, "strand-wal");
+    }
+
+    /** Who hears of I/O errors (the log manager, which takes the log directory offline). */
+    void onIoError(BiConsumer<Path, KafkaStorageException> listener) {
+        this.ioErrors = listener;
+    }
+
+    /** A log in {@code logDir} went offline after {@code e}; the listener runs on the scheduler thread. */
+    void reportIoError(Path logDir, KafkaStorageException e) {
+        execute("log directory failure", () -> ioErrors.accept(logDir, e));
     }
 
     /** Runs a flush task on a flusher thread; false if the runtime is shut down. */

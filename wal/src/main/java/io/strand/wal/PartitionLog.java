@@ -406,6 +406,19 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
+     * Takes the log offline as an I/O error would (its log directory failed): appends and durable waits fail from
+     * now on with {@code KafkaStorageException}. No-op if it is not open.
+     */
+    void takeOffline(String reason) {
+        local.takeOffline(reason);
+    }
+
+    /** Whether the log's directory is below its free-space floor (appends refused; a follower stops fetching). */
+    public boolean belowFreeSpaceFloor() {
+        return runtime.space.below(dir().getParent());
+    }
+
+    /**
      * Clean close: fsyncs everything, trims the active segment's indexes, checkpoints (recovery point = log end),
      * closes the files and leaves the clean-shutdown marker, so the next open skips recovery. Pending
      * {@link #awaitDurable} futures that are not yet durable fail.

@@ -90,6 +90,8 @@ public final class Controller implements MetadataListener, AutoCloseable {
     public record BrokerChangeStats(int statesWritten, int withLeader, long millis) {}
 
     private volatile boolean closed;
+    /** The unavailable replicas last logged (event thread only). */
+    private UnavailableReplicas lastUnavailable = UnavailableReplicas.NONE;
 
     public Controller(CuratorFramework zk, MetadataCache cache, int brokerId, Settings settings) {
         this.zk = zk;
@@ -220,16 +222,34 @@ public final class Controller implements MetadataListener, AutoCloseable {
             return;
         }
         long started = System.nanoTime();
-        Set<Integer> live = cache.liveBrokers().keySet();
+        Map<Integer, BrokerRegistration> brokers = cache.liveBrokers();
+        Set<Integer> live = brokers.keySet();
+        UnavailableReplicas unavailable = UnavailableReplicas.of(brokers.values());
+        if (!unavailable.equals(lastUnavailable)) {
+            lastUnavailable = unavailable;
+            if (!unavailable.isEmpty()) {
+                log.warn(
+                        "Controller epoch {}: unavailable log directories: {}",
+                        t.epoch(),
+                        UnavailableReplicas.describe(brokers.values()));
+            }
+        }
         Map<TopicPartition, List<Integer>> replicasOf = new HashMap<>();
         List<PartitionStateWriter.Change> changes = new ArrayList<>();
         for (TopicView topic : cache.topics()) {
             boolean unclean = uncleanAllowed(topic);
             for (PartitionInfo p : topic.partitionsSnapshot()) {
-                replicasOf.put(p.topicPartition(), p.replicas());
-                LeaderElection.afterBrokerChange(p.state(), p.replicas(), live, unclean, t.epoch())
-                        .ifPresent(s ->
-                                changes.add(new PartitionStateWriter.Change(p.topicPartition(), p.stateVersion(), s)));
+                TopicPartition tp = p.topicPartition();
+                replicasOf.put(tp, p.replicas());
+                LeaderElection.afterBrokerChange(
+                                p.state(),
+                                p.replicas(),
+                                live,
+                                unavailable.failed(tp),
+                                unavailable.full(tp),
+                                unclean,
+                                t.epoch())
+                        .ifPresent(s -> changes.add(new PartitionStateWriter.Change(tp, p.stateVersion(), s)));
             }
         }
         cache.reassignments().keySet().forEach(this::queueReassignment);
@@ -239,8 +259,16 @@ public final class Controller implements MetadataListener, AutoCloseable {
         List<PartitionStateWriter.Change> written = write(t, changes, (tp, current) -> {
             TopicView topic = cache.topic(tp.topic()).orElse(null);
             List<Integer> replicas = replicasOf.getOrDefault(tp, List.of());
+            Map<Integer, BrokerRegistration> now = cache.liveBrokers();
+            UnavailableReplicas u = UnavailableReplicas.of(now.values());
             return LeaderElection.afterBrokerChange(
-                    current, replicas, cache.liveBrokers().keySet(), topic != null && uncleanAllowed(topic), t.epoch());
+                    current,
+                    replicas,
+                    now.keySet(),
+                    u.failed(tp),
+                    u.full(tp),
+                    topic != null && uncleanAllowed(topic),
+                    t.epoch());
         });
         if (written != null && !written.isEmpty()) {
             long ms = (System.nanoTime() - started) / 1_000_000;
@@ -304,7 +332,9 @@ public final class Controller implements MetadataListener, AutoCloseable {
         if (t == null) {
             throw new NotControllerException("broker " + brokerId + " is not the controller");
         }
-        Set<Integer> live = cache.liveBrokers().keySet();
+        Map<Integer, BrokerRegistration> brokers = cache.liveBrokers();
+        Set<Integer> live = brokers.keySet();
+        UnavailableReplicas unavailable = UnavailableReplicas.of(brokers.values());
         Map<TopicPartition, ElectionResult> results = new LinkedHashMap<>();
         Map<TopicPartition, List<Integer>> replicasOf = new HashMap<>();
         List<PartitionStateWriter.Change> changes = new ArrayList<>();
@@ -317,7 +347,8 @@ public final class Controller implements MetadataListener, AutoCloseable {
             }
             PartitionInfo p = info.get();
             replicasOf.put(tp, p.replicas());
-            Optional<PartitionState> next = LeaderElection.preferred(p.state(), p.replicas(), live, t.epoch());
+            Set<Integer> canLead = unavailable.canLead(tp, live);
+            Optional<PartitionState> next = LeaderElection.preferred(p.state(), p.replicas(), canLead, t.epoch());
             if (next.isPresent()) {
                 changes.add(new PartitionStateWriter.Change(tp, p.stateVersion(), next.get()));
             } else if (!p.replicas().isEmpty() && p.leader() == p.replicas().get(0)) {
@@ -326,14 +357,18 @@ public final class Controller implements MetadataListener, AutoCloseable {
                 results.put(
                         tp,
                         ElectionResult.failed(LeaderElection.preferredIneligible(p.state(), p.replicas(), live)
-                                .orElse("preferred replica cannot lead")));
+                                .orElse("preferred replica cannot lead: its log directory is unavailable")));
             }
         }
         List<PartitionStateWriter.Change> written = write(
                 t,
                 changes,
                 (tp, current) -> LeaderElection.preferred(
-                        current, replicasOf.get(tp), cache.liveBrokers().keySet(), t.epoch()));
+                        current,
+                        replicasOf.get(tp),
+                        UnavailableReplicas.of(cache.liveBrokers().values())
+                                .canLead(tp, cache.liveBrokers().keySet()),
+                        t.epoch()));
         if (written == null) {
             throw new NotControllerException("broker " + brokerId + " was fenced as controller during the election");
         }

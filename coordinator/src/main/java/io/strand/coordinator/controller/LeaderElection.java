@@ -23,24 +23,62 @@ public final class LeaderElection {
      */
     public static Optional<PartitionState> afterBrokerChange(
             PartitionState state, List<Integer> replicas, Set<Integer> live, boolean unclean, int controllerEpoch) {
+        return afterBrokerChange(state, replicas, live, Set.of(), Set.of(), unclean, controllerEpoch);
+    }
+
+    /**
+     * As {@link #afterBrokerChange(PartitionState, List, Set, boolean, int)}, also for replicas their
+     * brokers report unavailable. A replica in an offline log directory ({@code failed}) counts as
+     * dead. A replica in a directory below its free-space floor ({@code full}) leaves the ISR and
+     * leadership to writable members when there are any; when there are none it keeps them (it
+     * serves reads, and takes writes again once space is freed).
+     */
+    public static Optional<PartitionState> afterBrokerChange(
+            PartitionState state,
+            List<Integer> replicas,
+            Set<Integer> live,
+            Set<Integer> failed,
+            Set<Integer> full,
+            boolean unclean,
+            int controllerEpoch) {
         List<Integer> isr = state.getIsrList();
-        List<Integer> liveIsr = isr.stream().filter(live::contains).toList();
+        List<Integer> liveIsr = isr.stream()
+                .filter(b -> live.contains(b) && !failed.contains(b))
+                .toList();
+        List<Integer> writableIsr =
+                liveIsr.stream().filter(b -> !full.contains(b)).toList();
         int leader = state.getLeader();
-        boolean leaderLive = leader >= 0 && live.contains(leader);
-        if (leaderLive) {
-            if (liveIsr.size() == isr.size()) {
+        boolean leaderLive = leader >= 0 && live.contains(leader) && !failed.contains(leader);
+        if (leaderLive && !full.contains(leader)) {
+            if (writableIsr.equals(isr)) {
                 return Optional.empty();
             }
-            return Optional.of(
-                    next(state, controllerEpoch).clearIsr().addAllIsr(liveIsr).build());
+            return Optional.of(next(state, controllerEpoch)
+                    .clearIsr()
+                    .addAllIsr(writableIsr)
+                    .build());
         }
         Optional<Integer> candidate =
-                replicas.stream().filter(liveIsr::contains).findFirst();
+                replicas.stream().filter(writableIsr::contains).findFirst();
+        if (candidate.isPresent()) {
+            return Optional.of(newLeader(state, candidate.get(), writableIsr, controllerEpoch));
+        }
+        if (leaderLive) { // below its floor, but no writable ISR member could do better
+            return liveIsr.equals(isr)
+                    ? Optional.empty()
+                    : Optional.of(next(state, controllerEpoch)
+                            .clearIsr()
+                            .addAllIsr(liveIsr)
+                            .build());
+        }
+        candidate = replicas.stream().filter(liveIsr::contains).findFirst();
         if (candidate.isPresent()) {
             return Optional.of(newLeader(state, candidate.get(), liveIsr, controllerEpoch));
         }
         if (unclean) {
-            Optional<Integer> anyLive = replicas.stream().filter(live::contains).findFirst();
+            Optional<Integer> anyLive = replicas.stream()
+                    .filter(b -> live.contains(b) && !failed.contains(b))
+                    .findFirst();
             if (anyLive.isPresent()) {
                 return Optional.of(newLeader(state, anyLive.get(), List.of(anyLive.get()), controllerEpoch));
             }

@@ -89,4 +89,69 @@ class LeaderElectionTest {
                         .isEmpty(),
                 "already leads");
     }
+
+    private static final Set<Integer> ALL = Set.of(1, 2, 3);
+
+    @Test
+    void shouldTreatAReplicaInAnOfflineLogDirectoryAsDead() {
+        PartitionState s = LeaderElection.afterBrokerChange(
+                        state(1, 4, 1, 2, 3), List.of(1, 2, 3), ALL, Set.of(1), Set.of(), false, 9)
+                .orElseThrow();
+        assertEquals(2, s.getLeader(), "leadership moves to the next ISR member");
+        assertEquals(5, s.getLeaderEpoch());
+        assertEquals(List.of(2, 3), s.getIsrList(), "the failed replica leaves the ISR");
+
+        PartitionState follower = LeaderElection.afterBrokerChange(
+                        state(2, 4, 1, 2, 3), List.of(1, 2, 3), ALL, Set.of(1), Set.of(), false, 9)
+                .orElseThrow();
+        assertEquals(2, follower.getLeader());
+        assertEquals(4, follower.getLeaderEpoch(), "a follower's failure only shrinks the ISR");
+        assertEquals(List.of(2, 3), follower.getIsrList());
+
+        PartitionState last = LeaderElection.afterBrokerChange(
+                        state(1, 4, 1), List.of(1, 2, 3), ALL, Set.of(1), Set.of(), false, 9)
+                .orElseThrow();
+        assertEquals(-1, last.getLeader(), "the last ISR member failed: offline, not unclean");
+        assertEquals(List.of(1), last.getIsrList());
+
+        PartitionState unclean = LeaderElection.afterBrokerChange(
+                        state(1, 4, 1), List.of(1, 2, 3), ALL, Set.of(1), Set.of(), true, 9)
+                .orElseThrow();
+        assertEquals(2, unclean.getLeader(), "unclean election skips the failed replica");
+    }
+
+    @Test
+    void shouldMoveLeadershipAndIsrOffAReplicaBelowItsFloorOnlyWhenAWritableMemberRemains() {
+        PartitionState s = LeaderElection.afterBrokerChange(
+                        state(1, 4, 1, 2, 3), List.of(1, 2, 3), ALL, Set.of(), Set.of(1), false, 9)
+                .orElseThrow();
+        assertEquals(2, s.getLeader());
+        assertEquals(List.of(2, 3), s.getIsrList());
+
+        PartitionState follower = LeaderElection.afterBrokerChange(
+                        state(2, 4, 2, 1), List.of(1, 2), ALL, Set.of(), Set.of(1), false, 9)
+                .orElseThrow();
+        assertEquals(List.of(2), follower.getIsrList(), "a follower that cannot write leaves the ISR");
+
+        assertTrue(
+                LeaderElection.afterBrokerChange(state(1, 4, 1), List.of(1, 2), ALL, Set.of(), Set.of(1), false, 9)
+                        .isEmpty(),
+                "no writable ISR member: the full leader keeps leading (reads work, writes resume with space)");
+        assertTrue(
+                LeaderElection.afterBrokerChange(
+                                state(1, 4, 1, 2), List.of(1, 2), ALL, Set.of(), Set.of(1, 2), false, 9)
+                        .isEmpty(),
+                "every member full: nothing to gain by moving");
+
+        PartitionState deadLeader = LeaderElection.afterBrokerChange(
+                        state(1, 4, 1, 2), List.of(1, 2), Set.of(2), Set.of(), Set.of(2), false, 9)
+                .orElseThrow();
+        assertEquals(2, deadLeader.getLeader(), "a full replica leads rather than nobody");
+
+        assertTrue(
+                LeaderElection.afterBrokerChange(
+                                state(2, 5, 2, 3), List.of(1, 2, 3), ALL, Set.of(), Set.of(1), false, 9)
+                        .isEmpty(),
+                "a full replica outside the ISR changes nothing");
+    }
 }

@@ -28,7 +28,7 @@ import org.apache.kafka.common.protocol.Errors;
  * DescribeLogDirs: this broker's log directories and the partition logs in each (size in bytes,
  * offset lag = how far the log end is behind the high watermark, never negative), all topics or
  * the ones asked for; total and usable bytes of each directory's file store from v4. Strand has no
- * future (moving) logs.
+ * future (moving) logs. A directory taken offline by an I/O error answers KAFKA_STORAGE_ERROR.
  */
 public record DescribeLogDirsHandler(LogManager logs) implements ApiHandler<DescribeLogDirsRequestData> {
     @Override
@@ -70,9 +70,15 @@ public record DescribeLogDirsHandler(LogManager logs) implements ApiHandler<Desc
                             .setIsFutureKey(false));
         }
         DescribeLogDirsResponseData response = new DescribeLogDirsResponseData().setErrorCode(Errors.NONE.code());
+        Set<Path> offline = new HashSet<>();
+        logs.offlineLogDirs().forEach(d -> offline.add(d.toAbsolutePath().normalize()));
         byDir.forEach((dir, topics) -> {
             DescribeLogDirsResult r =
                     new DescribeLogDirsResult().setLogDir(dir.toString()).setErrorCode(Errors.NONE.code());
+            if (offline.contains(dir)) { // as Kafka: an offline directory answers KAFKA_STORAGE_ERROR, no logs
+                response.results().add(r.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()));
+                return;
+            }
             topics.values().forEach(t -> {
                 t.partitions().sort((a, b) -> Integer.compare(a.partitionIndex(), b.partitionIndex()));
                 r.topics().add(t);

@@ -149,6 +149,11 @@ final class ReplicaFetcher extends Thread {
                 Map<TopicPartition, Fetching> out = new LinkedHashMap<>();
                 long nextRetry = Long.MAX_VALUE;
                 for (Map.Entry<TopicPartition, Fetching> e : partitions.entrySet()) {
+                    if (e.getValue().retryAtMs <= now
+                            && e.getValue().partition.log().belowFreeSpaceFloor()) {
+                        // its directory is below the free-space floor: nothing fetched could be written
+                        e.getValue().retryAtMs = now + backoffMs;
+                    }
                     if (e.getValue().retryAtMs <= now) {
                         out.put(e.getKey(), e.getValue());
                     } else {

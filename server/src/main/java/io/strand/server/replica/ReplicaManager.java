@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.slf4j.Logger;
@@ -113,6 +114,10 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
      */
     public Partition leaderPartition(TopicPartition tp) {
         Partition p = partitions.get(tp);
+        if (p == null && logs.isOffline(tp)) {
+            throw new KafkaStorageException(
+                    "the log of " + tp + " on broker " + config.brokerId() + " is in an offline log directory");
+        }
         if (p == null || !p.isLeader()) {
             throw new NotLeaderOrFollowerException("broker " + config.brokerId() + " does not lead " + tp);
         }
@@ -164,16 +169,22 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                             new NotLeaderOrFollowerException("broker " + config.brokerId() + " no longer hosts " + tp));
                     log.info("{}: this broker is no longer a replica", tp);
                 }
-                if (logs.get(tp).isPresent()) {
+                if (logs.get(tp).isPresent() || logs.isOffline(tp)) {
                     logs.delete(tp);
                     log.info("{}: deleted the local copy of a partition this broker no longer hosts", tp);
                 }
                 return;
             }
+            if (logs.isOffline(tp)) {
+                return; // stopped with its log directory (stopPartitionsIn); it stays so until the broker restarts
+            }
             Partition p = partitions.get(tp);
             if (p == null || !p.topicId().equals(topic.get().topicId())) {
                 Map<String, String> overrides = topic.get().configs();
-                PartitionLog wal = logs.getOrCreate(tp, topic.get().topicId(), LogConfigs.forTopic(config, overrides));
+                // created since a log directory went offline: cannot have data in it
+                boolean isNew = topic.get().assignment().getCreatedAtMs() > logs.offlineSinceMs();
+                PartitionLog wal =
+                        logs.getOrCreate(tp, topic.get().topicId(), LogConfigs.forTopic(config, overrides), isNew);
                 p = new Partition(config.brokerId(), tp, topic.get().topicId(), wal, this::changeIsr, requestPool);
                 p.setMinInsyncReplicas(LogConfigs.minInsyncReplicas(config, overrides));
                 partitions.put(tp, p);
@@ -188,6 +199,8 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             } else if (wasLeader && !p.isLeader()) {
                 leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
             }
+        } catch (KafkaStorageException e) {
+            log.warn("{}: not hosted here: {}", tp, e.getMessage());
         } catch (RuntimeException e) {
             log.error(
                     "{}: could not apply partition state {} (leader {}, epoch {}, ISR {})",
@@ -228,6 +241,39 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                         why,
                         led);
             }
+        });
+    }
+
+    /**
+     * Stops the partitions whose logs were in a log directory that went offline: a leader fails its
+     * acks=all waits and parked fetches with KAFKA_STORAGE_ERROR, a follower stops fetching, and
+     * produce and fetch get KAFKA_STORAGE_ERROR (clients refresh their metadata) until the controller
+     * has moved leadership to another ISR member.
+     */
+    void stopPartitionsIn(java.nio.file.Path dir, Collection<TopicPartition> tps, String reason) {
+        stateThread.execute(() -> {
+            List<TopicPartition> stopped = new java.util.ArrayList<>();
+            for (TopicPartition tp : tps) {
+                Partition p = partitions.remove(tp);
+                fetchers.stop(tp);
+                fetchingAtEpoch.remove(tp);
+                if (p == null) {
+                    continue;
+                }
+                if (p.isLeader()) {
+                    leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
+                }
+                p.close(new KafkaStorageException(
+                        "the log of " + tp + " is in the offline log directory " + dir + ": " + reason));
+                stopped.add(tp);
+            }
+            log.error(
+                    "Broker {} stopped {} replicas in the offline log directory {} ({}): {}",
+                    config.brokerId(),
+                    stopped.size(),
+                    dir,
+                    reason,
+                    stopped);
         });
     }
 

@@ -34,8 +34,11 @@ import org.slf4j.LoggerFactory;
 /**
  * A leader killed with {@code kill -9} is replaced in about a second although its ZooKeeper session
  * (30 s here) has not expired: the controller finds its port refusing connections and removes its
- * registration ({@code GoneBrokerDetector}). Measured per round: from the kill to the first acks=all
- * record acknowledged on every partition the dead broker led. A paused broker (SIGSTOP for twice the
+ * registration ({@code GoneBrokerDetector}). Odd rounds kill the leader of partition 0, even rounds
+ * the controller (whose death the other brokers find, removing its registration and
+ * {@code /controller}, so that one of them takes over and moves its leaderships). Measured per
+ * round: from the kill to the first acks=all record acknowledged on every partition the dead
+ * broker led. A paused broker (SIGSTOP for twice the
  * detection time) is not taken for dead. Under an idempotent acks=all producer nothing acknowledged
  * is lost, duplicated or reordered. Rounds: {@code -Dstrand.failover.rounds} (default 4).
  */
@@ -63,6 +66,8 @@ class FastFailoverTest {
             throws Exception {
         ProduceConsumeValidator validator = new ProduceConsumeValidator();
         List<Long> failoverMs = new ArrayList<>();
+        List<Long> leaderKillMs = new ArrayList<>();
+        List<Long> controllerKillMs = new ArrayList<>();
         try (Admin admin = cluster.admin();
                 KafkaProducer<byte[], byte[]> probe = cluster.producer(Map.of(
                         ProducerConfig.ACKS_CONFIG, "all",
@@ -75,7 +80,10 @@ class FastFailoverTest {
                 load.awaitAcknowledged(300, Duration.ofSeconds(60));
                 shouldNotTakeAPausedLeaderForDead(cluster, admin, load, validator);
                 for (int round = 1; round <= ROUNDS; round++) {
-                    int victimId = leaderOf(admin, 0);
+                    boolean killController = round % 2 == 0;
+                    int victimId = killController
+                            ? admin.describeCluster().controller().get().id()
+                            : leaderOf(admin, 0);
                     List<Integer> led = new ArrayList<>();
                     for (TopicPartitionInfo p : describe(admin).partitions()) {
                         if (p.leader() != null && p.leader().id() == victimId) {
@@ -90,12 +98,20 @@ class FastFailoverTest {
                                 .send(probe, TOPIC, p, "probe-" + p, Integer.toString(round))
                                 .get();
                     }
+                    if (killController) { // and another broker has taken over as controller
+                        Wait.waitUntil("a new controller", FAILOVER_WITHIN, () -> {
+                            var c = admin.describeCluster().controller().get();
+                            return c != null && c.id() >= 0 && c.id() != victimId;
+                        });
+                    }
                     long ms = (System.nanoTime() - killed) / 1_000_000;
                     failoverMs.add(ms);
+                    (killController ? controllerKillMs : leaderKillMs).add(ms);
                     log.info(
-                            "Round {}: broker {} killed; acks=all writes to {} succeeded again after {} ms",
+                            "Round {}: broker {} ({}) killed; acks=all writes to {} succeeded again after {} ms",
                             round,
                             victimId,
+                            killController ? "the controller" : "leader of partition 0",
                             led,
                             ms);
                     assertTrue(
@@ -109,7 +125,10 @@ class FastFailoverTest {
             }
         }
         Collections.sort(failoverMs);
+        Collections.sort(leaderKillMs);
+        Collections.sort(controllerKillMs);
         log.info("failover after kill -9 over {} rounds, sorted (ms): {}", ROUNDS, failoverMs);
+        log.info("  leader killed: {}; controller killed: {}", leaderKillMs, controllerKillMs);
         validator.assertOnlyRetriableSendFailures();
         try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of())) {
             validator.consumeToEnd(consumer, TOPIC, PARTITIONS, Duration.ofSeconds(60));

@@ -45,6 +45,16 @@ public final class BrokerProcess implements AutoCloseable {
         return port;
     }
 
+    /** This broker's directory: its settings, log file and (by default) {@code data/}, its log directory. */
+    public Path dir() {
+        return dir;
+    }
+
+    /** The exit status of a process that has ended; -1 while it runs or before it started. */
+    public synchronized int exitValue() {
+        return process == null || process.isAlive() ? -1 : process.exitValue();
+    }
+
     public Path logFile() {
         return dir.resolve("broker.log");
     }
@@ -59,7 +69,20 @@ public final class BrokerProcess implements AutoCloseable {
         sb.append("broker.id=").append(brokerId).append('\n');
         sb.append("listeners=PLAINTEXT://127.0.0.1:").append(port).append('\n');
         sb.append("log.dirs=").append(dir.resolve("data")).append('\n');
-        settings.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
+        settings.forEach((k, v) -> {
+            String key = k;
+            if (k.startsWith("@")) { // "@<id>.<key>": for that broker only
+                int dot = k.indexOf('.');
+                if (!k.substring(1, dot).equals(Integer.toString(brokerId))) {
+                    return;
+                }
+                key = k.substring(dot + 1);
+            }
+            sb.append(key)
+                    .append('=')
+                    .append(v.replace("{dir}", dir.toString()))
+                    .append('\n');
+        });
         Files.writeString(props, sb.toString());
         List<String> cmd = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),

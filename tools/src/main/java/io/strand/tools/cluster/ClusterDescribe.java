@@ -35,9 +35,12 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.ApiException;
 
 /**
- * {@code strand cluster describe}: the brokers, the controller, and the partitions that are offline
- * (no live leader) or under-replicated (ISR smaller than the replica list). Through a broker (Kafka's
- * Admin API) or, with --zookeeper, from the znodes, which also gives the controller epoch.
+ * {@code strand cluster describe}: the brokers, the controller, the log directories that are offline
+ * or below their free-space floor, and the partitions that are offline (no live leader) or
+ * under-replicated (ISR smaller than the replica list). Through a broker (Kafka's Admin API, which
+ * shows offline directories but not their partitions, nor directories below the floor) or, with
+ * --zookeeper, from the znodes, which also give the controller epoch and every unavailable
+ * directory's partitions.
  */
 final class ClusterDescribe extends Command<ClusterDescribe.Flags> {
     static final class Flags {
@@ -50,6 +53,9 @@ final class ClusterDescribe extends Command<ClusterDescribe.Flags> {
 
     private record Broker(int id, String host, int port, String rack) {}
 
+    /** A log directory a broker reports unavailable; {@code partitions} null when the source cannot tell. */
+    private record DirRow(int broker, String dir, String status, String reason, List<String> partitions) {}
+
     private record PartitionRow(
             String topic, int partition, Integer leader, List<Integer> replicas, List<Integer> isr) {}
 
@@ -59,6 +65,7 @@ final class ClusterDescribe extends Command<ClusterDescribe.Flags> {
             Integer controller,
             Integer controllerEpoch,
             List<Broker> brokers,
+            List<DirRow> unavailableDirs,
             List<PartitionRow> offline,
             List<PartitionRow> underReplicated,
             int partitionCount) {}
@@ -87,6 +94,18 @@ final class ClusterDescribe extends Command<ClusterDescribe.Flags> {
                         b.rack() == null ? "-" : b.rack(),
                         view.controller() != null && view.controller() == b.id() ? "yes" : ""));
         brokers.print(io, "  ");
+        io.println("Unavailable log directories: " + view.unavailableDirs().size());
+        if (!view.unavailableDirs().isEmpty()) {
+            Table dirs = new Table("BROKER", "DIRECTORY", "STATUS", "PARTITIONS", "REASON");
+            view.unavailableDirs()
+                    .forEach(d -> dirs.row(
+                            d.broker(),
+                            d.dir(),
+                            d.status(),
+                            d.partitions() == null ? "-" : String.join(",", d.partitions()),
+                            d.reason()));
+            dirs.print(io, "  ");
+        }
         io.println("Partitions: " + view.partitionCount());
         io.println("Offline partitions: " + view.offline().size());
         partitions(io, view.offline());
@@ -149,11 +168,26 @@ final class ClusterDescribe extends Command<ClusterDescribe.Flags> {
                             under);
                 }
             }
+            List<DirRow> dirs = new ArrayList<>();
+            if (!nodes.isEmpty()) {
+                Map<Integer, Map<String, org.apache.kafka.clients.admin.LogDirDescription>> byBroker = admin.await(
+                        admin.admin()
+                                .describeLogDirs(nodes.stream().map(Node::id).toList())
+                                .allDescriptions(),
+                        "describing log directories");
+                new java.util.TreeMap<>(byBroker)
+                        .forEach((id, ds) -> new java.util.TreeMap<>(ds).forEach((dir, d) -> {
+                            if (d.error() != null) {
+                                dirs.add(new DirRow(id, dir, "OFFLINE", Failures.describe(d.error()), null));
+                            }
+                        }));
+            }
             return new View(
                     clusterId,
                     controller == null || controller.id() < 0 ? null : controller.id(),
                     null,
                     brokers,
+                    dirs,
                     offline,
                     under,
                     count);
@@ -172,6 +206,7 @@ final class ClusterDescribe extends Command<ClusterDescribe.Flags> {
             Optional<ControllerRegistration> controller = store.read(Znodes.CONTROLLER, ControllerRegistration.parser())
                     .map(Versioned::value);
             List<Broker> brokers = new ArrayList<>();
+            List<DirRow> dirs = new ArrayList<>();
             Set<Integer> live = new TreeSet<>();
             for (String id : store.children(Znodes.BROKER_IDS)) {
                 store.read(Znodes.BROKER_IDS + "/" + id, BrokerRegistration.parser())
@@ -186,9 +221,20 @@ final class ClusterDescribe extends Command<ClusterDescribe.Flags> {
                                     : b.getEndpoints(0).getPort();
                             brokers.add(new Broker(
                                     b.getBrokerId(), host, port, b.getRack().isEmpty() ? null : b.getRack()));
+                            b.getUnavailableLogDirsList()
+                                    .forEach(d -> dirs.add(new DirRow(
+                                            b.getBrokerId(),
+                                            d.getPath(),
+                                            d.getStatus().name(),
+                                            d.getReason(),
+                                            d.getPartitionsList().stream()
+                                                    .map(p -> p.getTopic() + "-" + p.getPartition())
+                                                    .sorted()
+                                                    .toList())));
                         });
             }
             brokers.sort(Comparator.comparingInt(Broker::id));
+            dirs.sort(Comparator.comparingInt(DirRow::broker).thenComparing(DirRow::dir));
             List<PartitionRow> offline = new ArrayList<>();
             List<PartitionRow> under = new ArrayList<>();
             int count = 0;
@@ -215,6 +261,7 @@ final class ClusterDescribe extends Command<ClusterDescribe.Flags> {
                     controller.map(ControllerRegistration::getBrokerId).orElse(null),
                     controller.map(ControllerRegistration::getEpoch).orElse(null),
                     brokers,
+                    dirs,
                     offline,
                     under,
                     count);
@@ -253,6 +300,17 @@ final class ClusterDescribe extends Command<ClusterDescribe.Flags> {
             brokers.add(bm);
         });
         m.put("brokers", brokers);
+        List<Map<String, Object>> dirs = new ArrayList<>();
+        v.unavailableDirs().forEach(d -> {
+            Map<String, Object> dm = new LinkedHashMap<>();
+            dm.put("broker", d.broker());
+            dm.put("dir", d.dir());
+            dm.put("status", d.status());
+            dm.put("reason", d.reason());
+            dm.put("partitions", d.partitions());
+            dirs.add(dm);
+        });
+        m.put("unavailableLogDirs", dirs);
         m.put("partitionCount", v.partitionCount());
         m.put("offlinePartitions", rows(v.offline()));
         m.put("underReplicatedPartitions", rows(v.underReplicated()));
