@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One segment of a partition log: {@code <baseOffset>.log} holding Kafka v2 record batches byte-for-byte as
- * appended, and its index files ({@link SegmentIndexes}: {@code <baseOffset>.index}, the sparse offset index, and
- * {@code <baseOffset>.timeindex}, the sparse time index). Appends, reads with lazy CRC verification, the recovery
- * scan of its batches, truncation.
+ * appended, and its index files ({@link SegmentIndexes}: {@code <baseOffset>.index}, the sparse offset index,
+ * {@code <baseOffset>.timeindex}, the sparse time index, and {@code <baseOffset>.txnindex}, the aborted transactions
+ * whose markers it holds, once there is one). Appends, reads with lazy CRC verification, the recovery scan of its
+ * batches, truncation.
  *
  * <p>Thread-safety: the owning log serialises every mutation (append, truncate, roll, close) under its log lock
  * (or the loading thread owns the segment). Readers run concurrently with the writer without locks: they bound
@@ -416,11 +417,15 @@ final class LogSegment implements Closeable {
     // ------------------------------------------------------------------------------------------------ truncation
 
     /**
-     * Drops the batch holding {@code offset} and everything after it. Returns the number of bytes removed.
+     * Drops the batch holding {@code offset} and everything after it, and the aborted transactions whose marker was
+     * in them. Returns the number of bytes removed.
      */
     int truncateTo(long offset, long nowMs) throws IOException {
         BatchHeader h = findBatch(offset, size);
-        if (h == null) return 0;
+        if (h == null) {
+            indexes.txnIndex().truncateTo(offset);
+            return 0;
+        }
         int newSize = (int) h.position();
         int removed = size - newSize;
         long pos = indexes.truncateTo(h.baseOffset());
@@ -463,7 +468,7 @@ final class LogSegment implements Closeable {
         indexes.flush();
     }
 
-    void flushIndexes() {
+    void flushIndexes() throws IOException {
         indexes.flush();
     }
 

@@ -14,16 +14,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The index files of one segment, kept, checked and rebuilt together: the sparse offset index ({@code .index}) and
- * the sparse time index ({@code .timeindex}), plus the running state that decides the next entries (bytes since the
- * last entry, largest timestamp so far and the offset where it was first reached).
+ * The index files of one segment, kept together: the sparse offset index ({@code .index}) and the sparse time index
+ * ({@code .timeindex}), checked and rebuilt together, plus the running state that decides their next entries (bytes
+ * since the last entry, largest timestamp so far and the offset where it was first reached); and the
+ * aborted-transaction index ({@code .txnindex}, {@link TransactionIndex}), which has entries only when the broker
+ * adds them and cannot be rebuilt from the batches: it is opened, truncated, flushed, renamed, closed and deleted with
+ * the other two, but neither reset nor rebuilt (recovery only cuts its entries beyond the recovered data).
  *
  * <p>Every per-segment index is listed once in {@link #SUFFIXES} and handled by each method of this class, so a new
- * index type is added here alone. The next one is the transaction index ({@code .txnindex}, the aborted
- * transactions of the segment, a future issue): a field, its suffix, and a line in {@code create}, {@code open},
- * {@link #sanityCheck}, {@link #reset}, {@link #truncateTo}, {@link #trim}, {@link #flush}, {@link #renameTo},
- * {@link #close} and {@link #closeAndDelete}; recovery and index rebuilds feed every batch to {@link #onBatch}, which
- * is where it would record control batches, so it is rebuilt like the other two.
+ * index type is added here alone: a field, its suffix, and a line in {@code create}, {@code open}, {@link #truncateTo},
+ * {@link #flush}, {@link #renameTo}, {@link #close} and {@link #closeAndDelete} (and in {@link #sanityCheck},
+ * {@link #reset} and {@link #trim} for an index derived from the batches, which recovery and index rebuilds feed to
+ * {@link #onBatch}).
  *
  * <p>Thread-safety: one writer at a time (the holder of the owning log's lock, or the thread loading the log)
  * appends, truncates, resizes and renames; readers look up concurrently through {@link #offsetIndex()} and
@@ -35,11 +37,12 @@ final class SegmentIndexes implements Closeable {
     static final String INDEX_SUFFIX = ".index";
     static final String TIME_INDEX_SUFFIX = ".timeindex";
     /** The file suffix of every per-segment index: stray-file cleanup and deletion go by this list. */
-    static final List<String> SUFFIXES = List.of(INDEX_SUFFIX, TIME_INDEX_SUFFIX);
+    static final List<String> SUFFIXES = List.of(INDEX_SUFFIX, TIME_INDEX_SUFFIX, TransactionIndex.SUFFIX);
 
     private final long baseOffset;
     private final OffsetIndex offsetIndex;
     private final TimeIndex timeIndex;
+    private final TransactionIndex txnIndex;
     /** Whether the index files were missing or failed their check at open: the segment rebuilds them. */
     private final boolean needsRebuild;
 
@@ -51,10 +54,17 @@ final class SegmentIndexes implements Closeable {
     /** Size the indexes are (re)mapped at for appending: {@code log.index.size.max.bytes}. */
     private int maxIndexBytes;
 
-    private SegmentIndexes(long baseOffset, OffsetIndex oi, TimeIndex ti, int maxIndexBytes, boolean needsRebuild) {
+    private SegmentIndexes(
+            long baseOffset,
+            OffsetIndex oi,
+            TimeIndex ti,
+            TransactionIndex txi,
+            int maxIndexBytes,
+            boolean needsRebuild) {
         this.baseOffset = baseOffset;
         this.offsetIndex = oi;
         this.timeIndex = ti;
+        this.txnIndex = txi;
         this.maxIndexBytes = maxIndexBytes;
         this.needsRebuild = needsRebuild;
         this.offsetOfMaxTimestampSoFar = baseOffset;
@@ -78,25 +88,27 @@ final class SegmentIndexes implements Closeable {
     static SegmentIndexes create(Path dir, long baseOffset, int maxIndexSize) throws IOException {
         Files.deleteIfExists(indexFile(dir, baseOffset));
         Files.deleteIfExists(timeIndexFile(dir, baseOffset));
-        return openFiles(dir, baseOffset, maxIndexSize, true, false);
+        return openFiles(dir, baseOffset, maxIndexSize, true, false, TransactionIndex.create(dir, baseOffset));
     }
 
     /**
-     * The indexes of a segment that recovery is about to scan (which rebuilds them): their content is irrelevant,
-     * only their length must be whole entries to open them.
+     * The indexes of a segment that recovery is about to scan (which rebuilds the offset and time indexes): their
+     * content is irrelevant, only their length must be whole entries to open them. The transaction index is opened
+     * as usual; recovery cuts its entries beyond the recovered data.
      */
     static SegmentIndexes openForRecovery(Path dir, long baseOffset, int maxIndexSize) throws IOException {
         Path ip = indexFile(dir, baseOffset);
         Path tp = timeIndexFile(dir, baseOffset);
         if (Files.exists(ip) && Files.size(ip) % OffsetIndex.ENTRY_SIZE != 0) Files.delete(ip);
         if (Files.exists(tp) && Files.size(tp) % TimeIndex.ENTRY_SIZE != 0) Files.delete(tp);
-        return openFiles(dir, baseOffset, maxIndexSize, true, false);
+        return openFiles(dir, baseOffset, maxIndexSize, true, false, TransactionIndex.open(dir, baseOffset));
     }
 
     /**
      * The indexes of an existing segment of {@code logSize} bytes. Missing or insane files (see {@link #sanityCheck})
      * are deleted and opened empty with {@link #needsRebuild()} set (with a warning naming the problem); otherwise the
-     * running maximum is taken from the last time index entry. {@code active} maps them at full size.
+     * running maximum is taken from the last time index entry. {@code active} maps them at full size. The transaction
+     * index is kept in any case (see {@link TransactionIndex#open}).
      */
     static SegmentIndexes open(Path dir, long baseOffset, int maxIndexSize, boolean active, long logSize, Path logFile)
             throws IOException {
@@ -114,7 +126,8 @@ final class SegmentIndexes implements Closeable {
             Files.deleteIfExists(ip);
             Files.deleteIfExists(tp);
         }
-        SegmentIndexes idx = openFiles(dir, baseOffset, maxIndexSize, active || rebuild, rebuild);
+        SegmentIndexes idx = openFiles(
+                dir, baseOffset, maxIndexSize, active || rebuild, rebuild, TransactionIndex.open(dir, baseOffset));
         if (!rebuild) {
             TimeIndex.Entry last = idx.timeIndex.entries() > 0 ? idx.timeIndex.lastEntry() : null;
             if (last != null) {
@@ -128,13 +141,16 @@ final class SegmentIndexes implements Closeable {
     }
 
     private static SegmentIndexes openFiles(
-            Path dir, long baseOffset, int maxIndexSize, boolean writable, boolean needsRebuild) throws IOException {
-        OffsetIndex oi = new OffsetIndex(indexFile(dir, baseOffset), baseOffset, maxIndexSize, writable);
+            Path dir, long baseOffset, int maxIndexSize, boolean writable, boolean needsRebuild, TransactionIndex txi)
+            throws IOException {
+        OffsetIndex oi = null;
         try {
+            oi = new OffsetIndex(indexFile(dir, baseOffset), baseOffset, maxIndexSize, writable);
             TimeIndex ti = new TimeIndex(timeIndexFile(dir, baseOffset), baseOffset, maxIndexSize, writable);
-            return new SegmentIndexes(baseOffset, oi, ti, maxIndexSize, needsRebuild);
+            return new SegmentIndexes(baseOffset, oi, ti, txi, maxIndexSize, needsRebuild);
         } catch (IOException | RuntimeException e) {
-            oi.close(false);
+            if (oi != null) oi.close(false);
+            txi.closeQuietly();
             throw e;
         }
     }
@@ -189,6 +205,10 @@ final class SegmentIndexes implements Closeable {
         return timeIndex;
     }
 
+    TransactionIndex txnIndex() {
+        return txnIndex;
+    }
+
     long maxTimestampSoFar() {
         return maxTimestampSoFar;
     }
@@ -227,7 +247,10 @@ final class SegmentIndexes implements Closeable {
                 || timeIndex.entries() + batches > timeIndex.maxEntries() - 1;
     }
 
-    /** Drops every entry before a rebuild; {@code remap} maps the files at full size first (recovery). */
+    /**
+     * Drops every entry of the offset and time indexes before a rebuild; {@code remap} maps the files at full size
+     * first (recovery). The transaction index is not derived from the batches and keeps its entries.
+     */
     void reset(boolean remap) throws IOException {
         if (remap) {
             offsetIndex.resize(maxIndexBytes);
@@ -246,11 +269,13 @@ final class SegmentIndexes implements Closeable {
     }
 
     /**
-     * Drops the entries of offsets at or above {@code offset} (the segment was cut at the batch starting there) and
-     * takes the running maximum from the last remaining time index entry. Returns the file position from which the
-     * segment must {@link #observe} the surviving batches to complete the maximum.
+     * Drops the entries of offsets at or above {@code offset} (the segment was cut at the batch starting there; for
+     * the transaction index: the aborted transactions whose marker was cut) and takes the running maximum from the
+     * last remaining time index entry. Returns the file position from which the segment must {@link #observe} the
+     * surviving batches to complete the maximum.
      */
-    long truncateTo(long offset) {
+    long truncateTo(long offset) throws IOException {
+        txnIndex.truncateTo(offset);
         offsetIndex.truncateTo(offset);
         timeIndex.truncateTo(offset);
         TimeIndex.Entry te = timeIndex.lastEntry();
@@ -287,13 +312,14 @@ final class SegmentIndexes implements Closeable {
         needsFlush = true;
     }
 
-    /** Forces the mappings to disk if they changed since the last flush. */
-    void flush() {
+    /** Forces the mappings and the transaction index to disk if they changed since the last flush. */
+    void flush() throws IOException {
         if (needsFlush) {
             needsFlush = false;
             offsetIndex.flush();
             timeIndex.flush();
         }
+        txnIndex.flush();
     }
 
     /** Renames every index file by appending {@code suffix} (deletion); mappings stay valid. */
@@ -301,19 +327,22 @@ final class SegmentIndexes implements Closeable {
         offsetIndex.renameTo(
                 offsetIndex.file().resolveSibling(offsetIndex.file().getFileName() + suffix));
         timeIndex.renameTo(timeIndex.file().resolveSibling(timeIndex.file().getFileName() + suffix));
+        txnIndex.renameTo(suffix);
     }
 
     /** Unmaps and deletes every index file (under its current name). */
     void closeAndDelete() throws IOException {
         offsetIndex.closeAndDelete();
         timeIndex.closeAndDelete();
+        txnIndex.closeAndDelete();
     }
 
-    /** Clean close: files trimmed to their entries and unmapped. */
+    /** Clean close: files trimmed to their entries and unmapped; the transaction index fsynced if changed, closed. */
     @Override
     public void close() throws IOException {
         offsetIndex.close();
         timeIndex.close();
+        txnIndex.close();
     }
 
     /** Unmaps without trimming (the segment is being abandoned). */
@@ -324,5 +353,6 @@ final class SegmentIndexes implements Closeable {
         } catch (IOException ignored) {
             // abandoning the files
         }
+        txnIndex.closeQuietly();
     }
 }

@@ -2,12 +2,16 @@ package io.strand.wal;
 
 import java.io.IOException;
 import java.util.function.ObjIntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The recovery scan of one segment, and the cheaper index rebuild from batch headers. Stateless; called by the
  * thread that loads the log, which owns the segment until the log is open.
  */
 final class SegmentRecovery {
+    private static final Logger log = LoggerFactory.getLogger(SegmentRecovery.class);
+
     private SegmentRecovery() {}
 
     /** Result of {@link #recover}: where the valid data ends and why it stopped early, if it did. */
@@ -15,8 +19,9 @@ final class SegmentRecovery {
 
     /**
      * Validates every batch from the start (structure, offsets increasing from the base offset, CRC-32C), rebuilds
-     * every index of the segment ({@link SegmentIndexes#onBatch}), and truncates the file at the first invalid or
-     * torn batch. {@code onBatch} sees each valid batch and its position (for the leader-epoch cache).
+     * the offset and time indexes of the segment ({@link SegmentIndexes#onBatch}), truncates the file at the first
+     * invalid or torn batch, and removes the aborted transactions whose marker is not in the recovered data (at or
+     * above its end). {@code onBatch} sees each valid batch and its position (for the leader-epoch cache).
      */
     static Result recover(LogSegment seg, int indexIntervalBytes, ObjIntConsumer<BatchHeader> onBatch)
             throws IOException {
@@ -66,6 +71,13 @@ final class SegmentRecovery {
         }
         int truncated = (int) (fileSize - pos);
         seg.recovered((int) pos);
+        int droppedTxns = indexes.txnIndex().truncateTo(expectedNext);
+        if (droppedTxns > 0)
+            log.warn(
+                    "Removed {} aborted transaction(s) at or above offset {} from {}: their markers are not in the recovered data",
+                    droppedTxns,
+                    expectedNext,
+                    indexes.txnIndex().file());
         if (problem == null && truncated > 0) problem = "trailing bytes";
         return new Result((int) pos, truncated, expectedNext, problem, problemOffset);
     }
