@@ -37,6 +37,7 @@ record BatchHeader(
     static final int LOG_OVERHEAD = 12;
 
     static final int TIMESTAMP_TYPE_MASK = 0x08;
+    static final int CONTROL_FLAG_MASK = 0x20;
     static final int COMPRESSION_CODEC_MASK = 0x07;
 
     /** Parses the header at {@code buf}'s absolute index {@code at}; the caller has checked that 61 bytes are there. */
@@ -73,6 +74,11 @@ record BatchHeader(
 
     boolean isCompressed() {
         return (attributes & COMPRESSION_CODEC_MASK) != 0;
+    }
+
+    /** A control batch: a transaction marker (COMMIT / ABORT) written for the transaction coordinator. */
+    boolean isControlBatch() {
+        return (attributes & CONTROL_FLAG_MASK) != 0;
     }
 
     /** Unsigned CRC as Kafka reports it. */

@@ -30,12 +30,25 @@ import org.apache.kafka.common.utils.internals.CloseableIterator;
  *   <li>batch size at most {@code message.max.bytes}: {@link RecordTooLargeException} (MESSAGE_TOO_LARGE);</li>
  *   <li>magic 2: {@link InvalidRecordException} (INVALID_RECORD);</li>
  *   <li>CRC-32C: {@link CorruptRecordException};</li>
- *   <li>offset delta / record count consistent, records parse with offset deltas 0..n-1: {@link InvalidRecordException};</li>
+ *   <li>offset delta / record count consistent: {@link InvalidRecordException};</li>
+ *   <li>a control batch only from the transaction coordinator's path ({@link Origin#COORDINATOR}), which takes
+ *       nothing else: {@link InvalidRecordException};</li>
+ *   <li>records parse with offset deltas 0..n-1: {@link InvalidRecordException};</li>
  *   <li>the whole append at most {@code log.segment.bytes}: {@link RecordBatchTooLargeException}.</li>
  * </ul>
  */
 final class BatchValidator {
     private BatchValidator() {}
+
+    /** Who appends (Kafka's {@code AppendOrigin}): what a batch must be, and how much is checked. */
+    enum Origin {
+        /** A leader's append of a producer's data: no control batch. */
+        CLIENT,
+        /** A leader's append of transaction markers for the transaction coordinator: control batches only. */
+        COORDINATOR,
+        /** A follower's append of the leader's batches, which keep their offsets: anything the leader wrote. */
+        REPLICATION
+    }
 
     /** The bytes of an append, in a buffer the leader may stamp in place (a copy when {@code records} is read-only). */
     static ByteBuffer writableBuffer(MemoryRecords records) {
@@ -98,7 +111,8 @@ final class BatchValidator {
      * Returns the headers of the batches in {@code buf} (from its position to its limit), with positions relative
      * to {@code buf.position()}. A follower's trailing partial batch is excluded (check the last header's end).
      */
-    static List<BatchHeader> validate(TopicPartition tp, ByteBuffer buf, LogConfig config, boolean leader) {
+    static List<BatchHeader> validate(TopicPartition tp, ByteBuffer buf, LogConfig config, Origin origin) {
+        boolean leader = origin != Origin.REPLICATION;
         List<BatchHeader> result = new ArrayList<>();
         int start = buf.position();
         int end = buf.limit();
@@ -146,6 +160,11 @@ final class BatchValidator {
                 if ((long) h.lastOffsetDelta() + 1 != h.recordCount())
                     throw new InvalidRecordException("Inconsistent batch offset range and record count in an append to "
                             + tp + ": last offset delta " + h.lastOffsetDelta() + ", count " + h.recordCount());
+                if (h.isControlBatch() != (origin == Origin.COORDINATOR))
+                    throw new InvalidRecordException(
+                            "Record batch in an append to " + tp + " is " + (h.isControlBatch() ? "" : "not ")
+                                    + "a control batch: control batches are written by the partition leader for the"
+                                    + " transaction coordinator only");
                 validateRecords(tp, buf, pos, size, h);
             } else {
                 if (h.baseOffset() < 0 || h.baseOffset() < expectedNext)

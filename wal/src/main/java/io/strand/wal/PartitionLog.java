@@ -176,15 +176,34 @@ public final class PartitionLog implements Closeable {
      * @throws CorruptRecordException                                   CRC or framing failure (CORRUPT_MESSAGE)
      * @throws org.apache.kafka.common.errors.RecordTooLargeException      a batch above {@code message.max.bytes}
      * @throws org.apache.kafka.common.errors.RecordBatchTooLargeException the append above {@code segment.bytes}
-     * @throws org.apache.kafka.common.InvalidRecordException              magic other than 2, bad counts or offset deltas
+     * @throws org.apache.kafka.common.InvalidRecordException              magic other than 2, bad counts or offset deltas,
+     *                                                                   a control batch (see {@link #appendControlAsLeader})
      * @throws KafkaStorageException                                     I/O failure, or the log is closed
      * @throws LogDirFullException                                       the append would take the log directory below its free-space floor (nothing written)
      */
     public AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch) {
+        return appendAsLeader(records, leaderEpoch, BatchValidator.Origin.CLIENT);
+    }
+
+    /**
+     * Leader append of transaction markers for the transaction coordinator (WriteTxnMarkers): control batches as
+     * kafka-clients' {@code MemoryRecords.withEndTransactionMarker} builds them (with any base offset). Validated,
+     * given offsets from the log end offset and {@code partitionLeaderEpoch}, stamped with LOG_APPEND_TIME when
+     * configured, and appended all or none, exactly as {@link #appendAsLeader} does for data; the same free-space and
+     * offline checks. An ABORT marker's transaction is then recorded with {@link #appendAbortedTransaction}.
+     *
+     * @throws org.apache.kafka.common.InvalidRecordException a batch that is not a control batch (or as {@link
+     *     #appendAsLeader})
+     */
+    public AppendResult appendControlAsLeader(MemoryRecords records, int leaderEpoch) {
+        return appendAsLeader(records, leaderEpoch, BatchValidator.Origin.COORDINATOR);
+    }
+
+    private AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch, BatchValidator.Origin origin) {
         local.ensureUsable();
         LogConfig cfg = local.config();
         ByteBuffer buf = BatchValidator.writableBuffer(records);
-        List<BatchHeader> batches = BatchValidator.validate(topicPartition(), buf, cfg, true);
+        List<BatchHeader> batches = BatchValidator.validate(topicPartition(), buf, cfg, origin);
         long appendTime = -1;
         if (cfg.messageTimestampType() == TimestampType.LOG_APPEND_TIME && !batches.isEmpty()) {
             appendTime = runtime.time.milliseconds();
@@ -195,9 +214,10 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * Follower append: batches keep the leader's offsets, epochs and timestamps. Validates framing, magic, CRC and
-     * sizes; the first batch must start at the log end offset and offsets must increase. Updates the epoch cache
-     * from the batches' partition leader epochs. A trailing partial batch (as a fetch may return) is ignored.
+     * Follower append: batches keep the leader's offsets, epochs and timestamps; data and control batches (replicated
+     * transaction markers) alike. Validates framing, magic, CRC and sizes; the first batch must start at the log end
+     * offset and offsets must increase. Updates the epoch cache from the batches' partition leader epochs. A trailing
+     * partial batch (as a fetch may return) is ignored.
      *
      * @throws UnexpectedAppendOffsetException when the first offset is not the log end offset
      */
@@ -205,7 +225,8 @@ public final class PartitionLog implements Closeable {
         local.ensureUsable();
         LogConfig cfg = local.config();
         ByteBuffer buf = records.buffer().duplicate();
-        List<BatchHeader> batches = BatchValidator.validate(topicPartition(), buf, cfg, false);
+        List<BatchHeader> batches =
+                BatchValidator.validate(topicPartition(), buf, cfg, BatchValidator.Origin.REPLICATION);
         runtime.space.ensureRoom(dir().getParent(), topicPartition(), buf.remaining());
         return local.appendAsFollower(dataOf(buf, batches), batches, cfg);
     }

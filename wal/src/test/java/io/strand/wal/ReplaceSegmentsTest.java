@@ -47,8 +47,8 @@ class ReplaceSegmentsTest {
                     .array();
             LogSegment cleaned = LogSegment.create(dir, from + 2, CFG.maxIndexSizeBytes(), 0);
             ByteBuffer data = ByteBuffer.wrap(kept);
-            List<BatchHeader> headers =
-                    BatchValidator.validate(TP, data.duplicate(), CFG.withSegmentBytes(1 << 20), false);
+            List<BatchHeader> headers = BatchValidator.validate(
+                    TP, data.duplicate(), CFG.withSegmentBytes(1 << 20), BatchValidator.Origin.REPLICATION);
             cleaned.append(data, headers, CFG.indexIntervalBytes());
             cleaned.flush();
             long end = log.logEndOffset();
