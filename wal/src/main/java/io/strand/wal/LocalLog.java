@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.TopicPartition;
@@ -19,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * The state of one partition log and every change to it (Kafka's {@code LocalLog}, with the log start offset and
  * high watermark that Kafka keeps one level up): the log lock, the segments, the three offsets (log start, log end,
  * high watermark), the lifecycle (open, offline after an I/O error, closed, deleted), the leader-epoch cache and the
- * checkpoints; appends after validation, rolls, truncation, DeleteRecords, retention, the log cleaner's swap,
- * checkpoint writes, close and delete. {@link PartitionLog} is its public face; the lock discipline of the whole log
- * is stated there.
+ * checkpoints; appends after validation, aborted transactions, rolls, truncation, DeleteRecords, retention, the log
+ * cleaner's swap, checkpoint writes, close and delete. {@link PartitionLog} is its public face; the lock discipline
+ * of the whole log is stated there.
  *
  * <p>The log lock ({@code lock}) is private to this class: every method here that changes something takes it, and
  * what it calls while holding it ({@link LogSegments}' mutators, {@link LogCheckpoints}, the epoch cache,
@@ -362,17 +361,7 @@ final class LocalLog {
                     LogRetention.select(segments, logStartOffset, highWatermark, config, nowMs);
             if (expired.isEmpty()) return 0;
             prepareForMutation();
-            for (LogRetention.Expired e : expired) {
-                LogSegment seg = e.segment();
-                log.info(
-                        "{}Deleting segment {} (offsets {}..{}): {}",
-                        logPrefix,
-                        seg.logFile(),
-                        seg.baseOffset(),
-                        e.nextBaseOffset() - 1,
-                        e.reason());
-                segments.removeAndDelete(seg, e.reason());
-            }
+            segments.removeExpired(expired);
             if (segments.firstBaseOffset() > logStartOffset) {
                 logStartOffset = segments.firstBaseOffset();
                 epochCache.truncateFromStart(logStartOffset);
@@ -405,20 +394,29 @@ final class LocalLog {
         }
     }
 
+    /** See {@link PartitionLog#appendAbortedTransaction} and {@link LogSegments#appendAbortedTxn}. */
+    void appendAbortedTransaction(AbortedTxn txn) {
+        lock.lock();
+        try {
+            ensureUsable();
+            segments.appendAbortedTxn(txn, logEndOffset, groupCommit.recoveryPoint(), this::prepareForMutation);
+        } catch (IOException e) {
+            throw fail("appending to the transaction index", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * For {@link GroupCommit}'s fsync pass, which calls it holding no lock: under the log lock, the target (log end
      * offset), the truncation generation, the segments from the recovery point on and whether the directory needs
-     * an fsync. Null when the log is not open.
+     * an fsync ({@link LogSegments#planFsync}). Null when the log is not open.
      */
     GroupCommit.FsyncPlan planFsync() {
         lock.lock();
         try {
             if (state != State.OPEN) return null;
-            return new GroupCommit.FsyncPlan(
-                    logEndOffset,
-                    groupCommit.generation(),
-                    new ArrayList<>(segments.from(groupCommit.recoveryPoint())),
-                    segments.takeDirNeedsSync());
+            return segments.planFsync(logEndOffset, groupCommit.generation(), groupCommit.recoveryPoint());
         } finally {
             lock.unlock();
         }

@@ -1,7 +1,9 @@
 package io.strand.wal;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -11,8 +13,8 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
- * The read side of one partition log: fetch reads as zero-copy slices, batches for rebuilding producer state, and
- * ListOffsets lookups by timestamp.
+ * The read side of one partition log: fetch reads as zero-copy slices, the aborted transactions of a fetched range,
+ * batches for rebuilding producer state, and ListOffsets lookups by timestamp.
  *
  * <p>Thread-safety: any number of threads, concurrently with the writer, without the log lock. The caller reads the
  * log's (volatile) log start and end offsets first and passes them in; everything below the end offset was
@@ -31,6 +33,22 @@ final class LogReader {
         this.segments = segments;
         this.epochCache = epochCache;
         this.readFailure = readFailure;
+    }
+
+    /**
+     * See {@link PartitionLog#abortedTransactions}: the transaction indexes of the segments from the one holding
+     * {@code startOffset} to the last (a transaction that ends in a segment is indexed there, so none before it can
+     * hold a match). Each index is skipped without I/O when its in-memory bounds exclude a match.
+     */
+    List<AbortedTxn> abortedTransactions(long startOffset, long upperBoundOffset) {
+        List<AbortedTxn> out = new ArrayList<>();
+        try {
+            for (LogSegment seg : segments.from(startOffset))
+                seg.indexes().txnIndex().collect(startOffset, upperBoundOffset, out);
+        } catch (IOException e) {
+            throw readFailure.apply(e);
+        }
+        return out;
     }
 
     /**

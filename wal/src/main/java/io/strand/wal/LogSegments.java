@@ -13,11 +13,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The segments of one partition log, by base offset, and the active one (the last, which takes appends); the
- * segment-level jobs of the log: append with roll, truncation, removal with delayed deletion, and the swap of
- * segments rewritten by the log cleaner ({@link #replace}).
+ * segment-level jobs of the log: append with roll, truncation, removal with delayed deletion, the swap of segments
+ * rewritten by the log cleaner ({@link #replace}), and adding aborted transactions to the segments' transaction
+ * indexes ({@link #appendAbortedTxn}) with the bookkeeping that makes them durable in time.
  *
  * <p>Thread-safety: every mutating method is called with the owning log's lock held (or by the thread loading the
- * log, before anyone else sees it); {@link #active()} and the directory-sync flag are guarded by that lock too.
+ * log, before anyone else sees it); {@link #active()}, the directory-sync flag and the planned fsync offset are
+ * guarded by that lock too.
  * Lookups ({@link #floorEntry}, {@link #higherEntry}, {@link #from}, {@link #all}, ...) take no lock: the map is a
  * {@link ConcurrentSkipListMap}, a segment is added before the log end offset moves into it and removed only after
  * the log start offset (or the log end, for truncation) has left it, and removed segments stay readable until their
@@ -33,6 +35,11 @@ final class LogSegments {
     private LogSegment active;
     /** A segment was created, renamed or removed since the last fsync of the directory; log lock. */
     private boolean dirNeedsSync;
+    /**
+     * The largest target of an fsync pass planned since the last truncation ({@link #planFsync}): a pass may already
+     * have fsynced the segments below it and will move the recovery point there. Log lock.
+     */
+    private long fsyncPlannedTo;
 
     LogSegments(LogRuntime runtime, String logPrefix) {
         this.runtime = runtime;
@@ -99,11 +106,16 @@ final class LogSegments {
         active = segments.lastEntry().getValue();
     }
 
-    /** Returns and clears the directory-sync flag (an fsync pass is about to sync the directory). */
-    boolean takeDirNeedsSync() {
-        boolean b = dirNeedsSync;
+    /**
+     * For {@link LocalLog#planFsync}: a pass that makes everything below {@code target} durable fsyncs the segments
+     * from the one holding the recovery point, and the directory if a segment was created, renamed or removed since
+     * the last pass (the flag is cleared).
+     */
+    GroupCommit.FsyncPlan planFsync(long target, long generation, long recoveryPoint) {
+        fsyncPlannedTo = Math.max(fsyncPlannedTo, target);
+        boolean syncDir = dirNeedsSync;
         dirNeedsSync = false;
-        return b;
+        return new GroupCommit.FsyncPlan(target, generation, new ArrayList<>(from(recoveryPoint)), syncDir);
     }
 
     void markDirNeedsSync() {
@@ -164,13 +176,16 @@ final class LogSegments {
             seg.makeActive(cfg.maxIndexSizeBytes());
             active = seg;
         }
-        return seg.readNextOffset();
+        long newEnd = seg.readNextOffset();
+        fsyncPlannedTo = Math.min(fsyncPlannedTo, newEnd); // passes planned before cannot move the recovery point
+        return newEnd;
     }
 
     /** Removes every segment (deleted after the delay) and starts an empty one at {@code newStart}. */
     void deleteAllAndStartAt(Path dir, long newStart, String reason, LogConfig cfg, long nowMs) throws IOException {
         for (LogSegment seg : new ArrayList<>(segments.values())) removeAndDelete(seg, reason);
         addLast(LogSegment.create(dir, newStart, cfg.maxIndexSizeBytes(), nowMs));
+        fsyncPlannedTo = Math.min(fsyncPlannedTo, newStart);
     }
 
     /**
@@ -189,6 +204,21 @@ final class LogSegments {
         }
         if (any) dirNeedsSync = true;
         return any;
+    }
+
+    /** Removes the segments retention chose ({@link LogRetention#select}), each with a log line saying why. */
+    void removeExpired(List<LogRetention.Expired> expired) throws IOException {
+        for (LogRetention.Expired e : expired) {
+            LogSegment seg = e.segment();
+            log.info(
+                    "{}Deleting segment {} (offsets {}..{}): {}",
+                    logPrefix,
+                    seg.logFile(),
+                    seg.baseOffset(),
+                    e.nextBaseOffset() - 1,
+                    e.reason());
+            removeAndDelete(seg, e.reason());
+        }
     }
 
     /** Removes a segment from the log now; its files are renamed and deleted after {@code file.delete.delay.ms}. */
@@ -233,6 +263,38 @@ final class LogSegments {
         for (LogSegment seg : old) removeAndDelete(seg, "replaced by the log cleaner");
         for (LogSegment r : replacements) segments.put(r.baseOffset(), r);
         dirNeedsSync = true;
+    }
+
+    /**
+     * Adds an aborted transaction to the transaction index of the segment holding its marker
+     * ({@code txn.lastOffset()}, which must be below {@code logEndOffset}), unless that index already has an entry at
+     * or above the marker (the broker adds the entries again when it rebuilds its producer state from the log) or the
+     * segment is gone. {@code beforeWrite} runs before anything is written. Returns whether the entry was added.
+     *
+     * <p>The entry is durable before the recovery point passes its marker: the fsync pass fsyncs the transaction index
+     * with its segment, so an entry written before a pass is planned is covered by that pass; when a pass planned
+     * earlier (or the recovery point itself) already covers the marker, the index (and the directory, for a new
+     * file) is fsynced here, under the log lock. Aborts are rare next to appends, and usually take this path only
+     * when the broker adds the entry after the marker's fsync was planned.
+     */
+    boolean appendAbortedTxn(AbortedTxn txn, long logEndOffset, long recoveryPoint, Runnable beforeWrite)
+            throws IOException {
+        if (txn.firstOffset() < 0 || txn.firstOffset() > txn.lastOffset() || txn.lastOffset() >= logEndOffset)
+            throw new IllegalArgumentException(logPrefix + "Aborted transaction " + txn
+                    + " must span offsets 0 <= first <= last < the log end offset " + logEndOffset);
+        Map.Entry<Long, LogSegment> e = segments.floorEntry(txn.lastOffset());
+        if (e == null) return false;
+        TransactionIndex idx = e.getValue().indexes().txnIndex();
+        if (txn.lastOffset() <= idx.lastOffset()) return false;
+        beforeWrite.run();
+        boolean created = idx.append(txn);
+        if (txn.lastOffset() < Math.max(fsyncPlannedTo, recoveryPoint)) {
+            idx.flush();
+            if (created) CheckpointFile.fsyncDir(idx.file().getParent());
+        } else if (created) {
+            dirNeedsSync = true;
+        }
+        return true;
     }
 
     /** fsyncs the segments from the one holding {@code offset} to the last (clean close). */

@@ -231,6 +231,35 @@ public final class PartitionLog implements Closeable {
         return local.appendAsFollower(dataOf(buf, batches), batches, cfg);
     }
 
+    /**
+     * Records an aborted transaction whose ABORT marker (at {@code txn.lastOffset()}) is already appended: the entry
+     * goes into the transaction index ({@code .txnindex}) of the segment that holds the marker, normally the active
+     * one. An entry whose last offset is not above the last entry of that index is ignored, so adding the entries
+     * again (the broker does when it rebuilds its producer state from the log after a restart) is harmless; so is one
+     * whose segment was deleted. The entry is fsynced with its segment, at the latest before the recovery point passes
+     * its marker. Serialised with the other mutations by the log lock.
+     *
+     * @throws IllegalArgumentException when {@code txn.lastOffset()} is not below the log end offset, or
+     *     {@code firstOffset} is negative or above it
+     * @throws KafkaStorageException I/O failure (the log goes offline), or the log is not open
+     */
+    public void appendAbortedTransaction(AbortedTxn txn) {
+        local.appendAbortedTransaction(txn);
+    }
+
+    /**
+     * The aborted transactions that overlap a fetch of {@code [startOffset, upperBoundOffset)}: every recorded entry
+     * with {@code lastOffset >= startOffset} and {@code firstOffset < upperBoundOffset}, in offset order, from the
+     * segment holding {@code startOffset} onward (Kafka's {@code collectAbortedTxns}, for Fetch at
+     * {@code read_committed}). Takes no lock and never blocks the writer.
+     *
+     * @throws KafkaStorageException I/O failure reading an index, or the log is closed
+     */
+    public List<AbortedTxn> abortedTransactions(long startOffset, long upperBoundOffset) {
+        local.ensureReadable();
+        return reader.abortedTransactions(startOffset, upperBoundOffset);
+    }
+
     /** The whole batches of {@code buf}: from its position to the end of the last validated batch. */
     private static ByteBuffer dataOf(ByteBuffer buf, List<BatchHeader> batches) {
         int setSize =

@@ -140,6 +140,11 @@ final class TransactionIndex implements Closeable {
         return size == 0;
     }
 
+    /** Whether entries were written or removed since the last {@link #flush} (tests). */
+    boolean needsFlush() {
+        return needsFlush;
+    }
+
     // ------------------------------------------------------------------------------------------------ readers
 
     /**
