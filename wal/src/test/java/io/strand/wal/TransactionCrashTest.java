@@ -1,0 +1,180 @@
+package io.strand.wal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.strand.testing.SystemTest;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The aborted-transaction index through crashes, as {@link CrashRecoveryTest} does for the data: a child JVM
+ * ({@link TxnCrashChild}) runs transactions and records its aborted ones, and is killed with SIGKILL
+ * ({@link Process#destroyForcibly()}) at a random moment; every other round the test then tears the last ABORT
+ * marker of the active segment (as a power loss could) before reopening. After every kill the reopened log holds
+ * exactly the acknowledged aborted transactions whose markers survived, each entry pointing at its ABORT marker, and
+ * none past the recovered end.
+ */
+@SystemTest
+class TransactionCrashTest {
+    static final int ROUNDS = 6;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void shouldKeepTheAbortedTransactionsOfTheRecoveredLogAcrossKillNineAndTornTails() throws Exception {
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("java.class.path");
+        Path dataDir = tmp.resolve("data");
+        Path logDir = dataDir.resolve("txncrash-0");
+        Random rnd = new Random(20261207L);
+        Map<Long, AbortedTxn> acked = new TreeMap<>();
+        int tornRounds = 0;
+        int removedEntries = 0;
+        for (int round = 1; round <= ROUNDS; round++) {
+            Path err = tmp.resolve("child-" + round + ".err");
+            Process p = new ProcessBuilder(
+                            java,
+                            "-Xmx256m",
+                            "-XX:TieredStopAtLevel=1",
+                            "-cp",
+                            cp,
+                            TxnCrashChild.class.getName(),
+                            dataDir.toString(),
+                            Long.toString(round))
+                    .redirectError(err.toFile())
+                    .start();
+            List<AbortedTxn> acks = new ArrayList<>();
+            CountDownLatch ready = new CountDownLatch(1);
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        String[] f = line.split(" ");
+                        if (f[0].equals("READY")) {
+                            ready.countDown();
+                        } else if (f[0].equals("ABORT") && f.length == 5 && f[4].equals("END")) {
+                            long last = Long.parseLong(f[3]);
+                            synchronized (acks) {
+                                acks.add(new AbortedTxn(Long.parseLong(f[1]), Long.parseLong(f[2]), last, last + 1));
+                            }
+                        }
+                    }
+                } catch (Exception e) {
+                    // the pipe breaks when the child dies
+                }
+            });
+            reader.start();
+            assertTrue(ready.await(60, TimeUnit.SECONDS), "child did not start; see " + err);
+            // the kill comes at a random moment on purpose (this sleep chooses it; it waits for nothing)
+            Thread.sleep(200 + rnd.nextInt(600));
+            p.destroyForcibly();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            reader.join(10_000);
+            synchronized (acks) {
+                for (AbortedTxn a : acks) acked.put(a.lastOffset(), a);
+            }
+            long torn = round % 2 == 0 ? tearLastAbortMarker(logDir) : -1;
+            if (torn >= 0) tornRounds++;
+            removedEntries += verify(logDir, acked, round, torn);
+        }
+        assertTrue(tornRounds >= 2, "rounds with a torn ABORT marker: " + tornRounds);
+        assertTrue(removedEntries >= 1, "entries removed by recovery: " + removedEntries);
+        assertTrue(acked.size() > 20, "acknowledged aborted transactions: " + acked.size());
+        System.out.printf(
+                "transaction crash test: %d rounds, %d torn, %d entries removed by recovery, %d acknowledged aborts kept%n",
+                ROUNDS, tornRounds, removedEntries, acked.size());
+    }
+
+    /** Cuts the active segment inside its last ABORT marker; returns the marker's offset, or -1 if it has none. */
+    private static long tearLastAbortMarker(Path logDir) throws Exception {
+        Path active;
+        try (Stream<Path> files = Files.list(logDir)) {
+            active = files.filter(f -> f.getFileName().toString().endsWith(LogSegment.LOG_SUFFIX))
+                    .max(Path::compareTo)
+                    .orElseThrow();
+        }
+        MemoryRecords all = MemoryRecords.readableRecords(ByteBuffer.wrap(Files.readAllBytes(active)));
+        long position = 0;
+        long cutAt = -1;
+        long offset = -1;
+        for (MutableRecordBatch b : all.batches()) {
+            if (b.isControlBatch()
+                    && ControlRecordType.parse(b.iterator().next().key()) == ControlRecordType.ABORT) {
+                cutAt = position + 20;
+                offset = b.baseOffset();
+            }
+            position += b.sizeInBytes();
+        }
+        if (cutAt < 0) return -1;
+        try (FileChannel ch = FileChannel.open(active, StandardOpenOption.WRITE)) {
+            ch.truncate(cutAt);
+        }
+        return offset;
+    }
+
+    /** Checks the reopened log; returns the number of entries recovery removed. */
+    private static int verify(Path logDir, Map<Long, AbortedTxn> acked, int round, long torn) throws Exception {
+        int removed = 0;
+        try (LogCapture logs = new LogCapture()) {
+            PartitionLog log = PartitionLog.open(logDir, TxnCrashChild.TP, null, TxnCrashChild.CONFIG);
+            try {
+                long end = log.logEndOffset();
+                if (torn >= 0) assertEquals(torn, end, "round " + round + ": recovered up to the torn marker");
+                List<AbortedTxn> entries = log.abortedTransactions(0, Long.MAX_VALUE);
+                long previous = -1;
+                for (AbortedTxn t : entries) {
+                    String what = "round " + round + ": " + t;
+                    assertTrue(t.lastOffset() < end, what + " beyond the log end " + end);
+                    assertTrue(t.lastOffset() > previous, what + " out of order");
+                    previous = t.lastOffset();
+                    RecordBatch b = TestRecords.batches(log.read(t.lastOffset(), 1, Long.MAX_VALUE, true)
+                                    .records())
+                            .get(0);
+                    assertEquals(t.lastOffset(), b.baseOffset(), what);
+                    assertTrue(b.isControlBatch(), what + ": no marker there");
+                    assertEquals(t.producerId(), b.producerId(), what);
+                    assertEquals(
+                            ControlRecordType.ABORT,
+                            ControlRecordType.parse(b.iterator().next().key()),
+                            what);
+                }
+                // the acknowledged aborts whose markers were torn away are gone; every other one is there
+                acked.values().removeIf(a -> a.lastOffset() >= end);
+                for (AbortedTxn a : acked.values())
+                    assertTrue(entries.contains(a), "round " + round + ": acknowledged " + a + " missing");
+                for (String m : logs.messages("WARN"))
+                    if (m.startsWith("Removed ") && m.contains("aborted transaction"))
+                        removed += Integer.parseInt(m.split(" ")[1]);
+            } finally {
+                log.close();
+            }
+        }
+        // leave it as a crash would, so that the child recovers on its next start as well
+        Files.deleteIfExists(logDir.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE));
+        return removed;
+    }
+}
