@@ -241,6 +241,8 @@ final class LogSegments {
      * already written and fsynced) take the place of {@code old} (consecutive segments of this log, not the active
      * one), and the old ones are removed with the usual delayed deletion (renamed to {@code .deleted} first), so
      * slices already handed out stay readable. The replacements must lie within the offsets the old ones covered.
+     * Each replacement carries its own index files, the transaction index included: the cleaner writes the entries
+     * of the ABORT markers it keeps into the replacement holding them (the old ones go with their segments).
      * The cleaner brings the crash-safe file protocol for a replacement that takes an old segment's file name
      * (Kafka's {@code .cleaned} / {@code .swap} suffixes, renamed here after the old files, completed by the loader).
      *

@@ -239,6 +239,10 @@ public final class PartitionLog implements Closeable {
      * whose segment was deleted. The entry is fsynced with its segment, at the latest before the recovery point passes
      * its marker. Serialised with the other mutations by the log lock.
      *
+     * <p>Entries must come in marker order: the broker appends an ABORT marker and records its transaction before it
+     * appends the next marker of the partition (as Kafka does both in one append under its partition lock), since an
+     * entry that arrives after one with a later marker in the same segment is ignored as a duplicate.
+     *
      * @throws IllegalArgumentException when {@code txn.lastOffset()} is not below the log end offset, or
      *     {@code firstOffset} is negative or above it
      * @throws KafkaStorageException I/O failure (the log goes offline), or the log is not open

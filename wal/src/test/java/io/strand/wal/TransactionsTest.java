@@ -359,6 +359,54 @@ class TransactionsTest {
     }
 
     @Test
+    void shouldServeTheIndexesThatReplacementSegmentsCarry() throws Exception {
+        Path dir = tmp.resolve("txn-0");
+        List<AbortedTxn> after;
+        try (PartitionLog log = PartitionLog.open(dir, TP, Uuid.randomUuid(), SMALL)) {
+            List<AbortedTxn> aborted = writeTransactions(log, 16, 100);
+            List<LogSegment> segs = log.segmentsForTest();
+            LogSegment a = segs.get(1);
+            LogSegment b = segs.get(2);
+            long from = a.baseOffset();
+            long to = segs.get(3).baseOffset();
+            List<AbortedTxn> old = new ArrayList<>(a.indexes().txnIndex().entries());
+            old.addAll(b.indexes().txnIndex().entries());
+            assertFalse(old.isEmpty());
+            // a "cleaned" copy of a and b without a's first batch, carrying the entries of the markers it keeps
+            long base = a.readHeader(0).nextOffset();
+            byte[] restOfA = TestRecords.bytes(
+                    log.read(base, Integer.MAX_VALUE, to, true).records());
+            byte[] allOfB = TestRecords.bytes(
+                    log.read(b.baseOffset(), Integer.MAX_VALUE, to, true).records());
+            ByteBuffer data = ByteBuffer.allocate(restOfA.length + allOfB.length)
+                    .put(restOfA)
+                    .put(allOfB)
+                    .flip();
+            LogSegment cleaned = LogSegment.create(dir, base, SMALL.maxIndexSizeBytes(), 0);
+            cleaned.append(
+                    data,
+                    BatchValidator.validate(TP, data.duplicate(), CFG, BatchValidator.Origin.REPLICATION),
+                    SMALL.indexIntervalBytes());
+            for (AbortedTxn t : old)
+                if (t.lastOffset() >= base) cleaned.indexes().txnIndex().append(t);
+            cleaned.flush();
+
+            log.replaceSegments(List.of(a, b), List.of(cleaned));
+
+            after = aborted.stream()
+                    .filter(t -> t.lastOffset() < from || t.lastOffset() >= base)
+                    .toList();
+            assertEquals(after, log.abortedTransactions(0, Long.MAX_VALUE));
+            assertFalse(Files.exists(TransactionIndex.file(dir, from)), "renamed for deletion with its segment");
+            assertFalse(Files.exists(TransactionIndex.file(dir, b.baseOffset())));
+            assertTrue(Files.exists(TransactionIndex.file(dir, base)));
+        }
+        try (PartitionLog again = PartitionLog.open(dir, TP, null, SMALL)) {
+            assertEquals(after, again.abortedTransactions(0, Long.MAX_VALUE));
+        }
+    }
+
+    @Test
     void shouldFsyncAnEntryWhoseMarkerIsAlreadyBelowTheRecoveryPoint() throws Exception {
         try (PartitionLog log = open("txn-0", SMALL)) {
             long first = data(log);
