@@ -50,6 +50,8 @@ import io.strand.server.handlers.OffsetFetchHandler;
 import io.strand.server.handlers.OffsetForLeaderEpochHandler;
 import io.strand.server.handlers.ProduceHandler;
 import io.strand.server.handlers.SyncGroupHandler;
+import io.strand.server.handlers.TxnOffsetCommitHandler;
+import io.strand.server.handlers.WriteTxnMarkersHandler;
 import io.strand.server.metrics.BrokerMetrics;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.ApiHandlers;
@@ -57,6 +59,7 @@ import io.strand.server.network.HandlerDecorator;
 import io.strand.server.network.SocketServer;
 import io.strand.server.replica.LogConfigs;
 import io.strand.server.replica.LogDirReporter;
+import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.replica.SessionFence;
@@ -289,6 +292,8 @@ public final class Broker implements AutoCloseable {
                 new HeartbeatHandler(groups),
                 new LeaveGroupHandler(groups),
                 new OffsetCommitHandler(groups, cache),
+                new TxnOffsetCommitHandler(groups, cache),
+                new WriteTxnMarkersHandler(replicaManager, groups),
                 new OffsetFetchHandler(groups, cache),
                 new OffsetDeleteHandler(groups, cache),
                 new DescribeGroupsHandler(groups),
@@ -332,6 +337,12 @@ public final class Broker implements AutoCloseable {
                 "log.dirs-below-free-space-floor",
                 () -> logs.logDirsBelowFreeSpaceFloor().size());
         metrics.gauge("log.dirs-offline", () -> logs.offlineLogDirs().size());
+        metrics.gauge(
+                "replica.open-transactions",
+                () -> replicaManager.partitions().stream()
+                        .filter(Partition::isLeader)
+                        .mapToInt(Partition::openTransactions)
+                        .sum());
         metrics.gauge("log.dir-offline-events", logDirReporter::offlineEvents);
         metrics.gauge(
                 "log.offline-replicas",

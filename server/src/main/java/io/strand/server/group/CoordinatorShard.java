@@ -7,6 +7,7 @@ import io.strand.server.replica.Partition;
 import io.strand.wal.AppendResult;
 import io.strand.wal.PartitionLog;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -20,6 +21,9 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
@@ -72,6 +76,10 @@ final class CoordinatorShard {
     private final ScheduledExecutorService timer;
     private final LongSupplier clock;
     volatile Status status = Status.LOADING;
+
+    boolean loading() {
+        return status == Status.LOADING;
+    }
     /** Every group of this partition, of every type. */
     final Groups groups = new Groups();
 
@@ -144,17 +152,23 @@ final class CoordinatorShard {
                 if (batch.baseOffset() >= end || status != Status.LOADING) {
                     break;
                 }
-                if (batch.isControlBatch()) {
-                    // transactional offset commits: a commit or abort marker of batch.producerId() is
-                    // replayed here into OffsetManager (see its documentation)
+                if (batch.isControlBatch()) { // a transaction's marker decides its pending offsets
+                    Iterator<Record> marker = batch.iterator();
+                    if (marker.hasNext()) {
+                        offsets.replayEndTransaction(
+                                batch.producerId(),
+                                EndTransactionMarker.deserialize(marker.next()).controlType()
+                                        == ControlRecordType.COMMIT);
+                    }
                     continue;
                 }
+                long producerId = batch.isTransactional() ? batch.producerId() : -1;
                 for (Record r : batch) {
                     if (r.offset() >= end) {
                         break;
                     }
                     records++;
-                    replay(r);
+                    replay(r, producerId);
                 }
             }
         } catch (RuntimeException e) {
@@ -184,7 +198,7 @@ final class CoordinatorShard {
     }
 
     /** Hands one loaded record to the manager of its kind; a tombstone (no value) deletes its key. */
-    private void replay(Record r) {
+    private void replay(Record r, long transactionalProducerId) {
         if (!r.hasKey()) {
             return;
         }
@@ -192,12 +206,17 @@ final class CoordinatorShard {
             GroupRecordKey key = GroupRecords.parseKey(r.key());
             // the record kinds of a second group type are replayed into its manager here
             switch (key.getKindCase()) {
-                case OFFSET ->
-                    offsets.replay(
-                            key.getOffset().getGroup(),
-                            new TopicPartition(
-                                    key.getOffset().getTopic(), key.getOffset().getPartition()),
-                            r.hasValue() ? GroupRecords.parseOffset(r.value()) : null);
+                case OFFSET -> {
+                    TopicPartition offsetOf = new TopicPartition(
+                            key.getOffset().getTopic(), key.getOffset().getPartition());
+                    CommittedOffset value = r.hasValue() ? GroupRecords.parseOffset(r.value()) : null;
+                    if (transactionalProducerId >= 0) {
+                        offsets.replayTransactional(
+                                transactionalProducerId, key.getOffset().getGroup(), offsetOf, value);
+                    } else {
+                        offsets.replay(key.getOffset().getGroup(), offsetOf, value);
+                    }
+                }
                 case GROUP -> {
                     String group = key.getGroup().getGroup();
                     classicGroups.replay(group, r.hasValue() ? GroupRecords.parseGroup(r.value()) : null);
@@ -283,12 +302,17 @@ final class CoordinatorShard {
 
     /** Appends records to this partition as its leader and completes (on the executor) once every ISR member has them. */
     CompletableFuture<Void> append(List<SimpleRecord> records) {
+        return append(GroupRecords.batch(records));
+    }
+
+    /** As {@link #append(List)}, for a batch built already (a transactional one). */
+    CompletableFuture<Void> append(MemoryRecords batch) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             if (status != Status.ACTIVE || !partition.isLeader() || partition.leaderEpoch() != leaderEpoch) {
                 throw new NotCoordinatorException("this broker no longer leads " + tp + " at epoch " + leaderEpoch);
             }
-            AppendResult result = partition.appendAsLeader(GroupRecords.batch(records), (short) -1);
+            AppendResult result = partition.appendFromCoordinator(batch, (short) -1);
             partition
                     .awaitAcknowledgement(result.lastOffset() + 1, (short) -1)
                     .orTimeout(config.commitTimeoutMs(), TimeUnit.MILLISECONDS)

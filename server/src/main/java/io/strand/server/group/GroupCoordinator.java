@@ -319,8 +319,16 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
     /** LeaveGroup's answer: a group-level error, else one per member. */
     public record LeaveResult(Errors error, List<MemberResponse> members) {}
 
-    /** OffsetFetch's answer for one group: a group-level error, else offsets (null = none committed). */
-    public record OffsetsResult(Errors error, Map<TopicPartition, CommittedOffset> offsets) {}
+    /**
+     * OffsetFetch's answer for one group: a group-level error, else offsets (null = none committed),
+     * and the partitions with an offset pending in an open transaction.
+     */
+    public record OffsetsResult(
+            Errors error, Map<TopicPartition, CommittedOffset> offsets, java.util.Set<TopicPartition> unstable) {
+        public OffsetsResult(Errors error, Map<TopicPartition, CommittedOffset> offsets) {
+            this(error, offsets, java.util.Set.of());
+        }
+    }
 
     /** OffsetDelete's answer: a group-level error, else one per partition. */
     public record DeleteOffsetsResult(Errors error, Map<TopicPartition, Errors> partitions) {}
@@ -428,6 +436,42 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         return onShard(groupId, all, s -> s.offsets.commitOffsets(r));
     }
 
+    /**
+     * TxnOffsetCommit: offsets committed inside the producer's transaction, the group's only once the
+     * transaction commits. Member fields are checked when given (KIP-447).
+     */
+    public CompletableFuture<Map<TopicPartition, Errors>> commitTransactionalOffsets(
+            String groupId,
+            long producerId,
+            short producerEpoch,
+            String memberId,
+            String groupInstanceId,
+            int generationId,
+            Map<TopicPartition, CommittedOffset> offsets) {
+        Function<Errors, Map<TopicPartition, Errors>> all = e -> {
+            Map<TopicPartition, Errors> m = new LinkedHashMap<>();
+            offsets.keySet().forEach(tp -> m.put(tp, e));
+            return m;
+        };
+        if (invalidGroupId(groupId, true)) {
+            return CompletableFuture.completedFuture(all.apply(Errors.INVALID_GROUP_ID));
+        }
+        OffsetManager.TxnCommitRequest r = new OffsetManager.TxnCommitRequest(
+                groupId, producerId, producerEpoch, memberId, groupInstanceId, generationId, offsets);
+        return onShard(groupId, all, s -> s.offsets.commitTransactionalOffsets(r));
+    }
+
+    /**
+     * A transaction marker of {@code producerId} was written to {@code __consumer_offsets} partition
+     * {@code partition}: the offsets it committed there become committed (or are dropped).
+     */
+    public void completeTransaction(int partition, long producerId, boolean commit) {
+        CoordinatorShard shard = shards.get(partition);
+        if (shard != null) {
+            shard.execute(() -> shard.offsets.completeTransaction(producerId, commit));
+        }
+    }
+
     /** Committed offsets of {@code partitions}, or of every partition with one when null. */
     public CompletableFuture<OffsetsResult> fetchOffsets(String groupId, List<TopicPartition> partitions) {
         if (invalidGroupId(groupId, true)) {
@@ -436,7 +480,8 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         return onShardNow(
                 groupId,
                 e -> new OffsetsResult(e, Map.of()),
-                s -> new OffsetsResult(Errors.NONE, s.offsets.fetchOffsets(groupId, partitions)));
+                s -> new OffsetsResult(
+                        Errors.NONE, s.offsets.fetchOffsets(groupId, partitions), s.offsets.unstable(groupId)));
     }
 
     public CompletableFuture<DeleteOffsetsResult> deleteOffsets(String groupId, List<TopicPartition> partitions) {

@@ -82,6 +82,15 @@ final class GroupRecords {
         return MemoryRecords.withRecords(Compression.NONE, records.toArray(SimpleRecord[]::new));
     }
 
+    /**
+     * Records written inside a producer's transaction (TxnOffsetCommit): a transactional batch of that
+     * producer id and epoch, which the transaction's COMMIT or ABORT marker on this partition decides.
+     */
+    static MemoryRecords transactionalBatch(List<SimpleRecord> records, long producerId, short producerEpoch) {
+        return MemoryRecords.withTransactionalRecords(
+                Compression.NONE, producerId, producerEpoch, 0, records.toArray(SimpleRecord[]::new));
+    }
+
     static byte[] offsetKey(String group, TopicPartition tp) {
         return GroupRecordKey.newBuilder()
                 .setOffset(OffsetKey.newBuilder()

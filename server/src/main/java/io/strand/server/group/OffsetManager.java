@@ -24,15 +24,13 @@ import org.slf4j.LoggerFactory;
  * the offsets and writes them. An offset is held here only once every in-sync replica has its
  * record, and only for a group the shard holds (deleting a group deletes its offsets).
  *
- * <p>Transactional offset commits (TxnOffsetCommit, not implemented) land here, as in Kafka: a
- * second map {@code pendingTransactionalOffsets} (producer id -> group -> partition -> offset) filled
- * by a {@code commitTransactionalOffsets} beside {@link #commitOffsets} and by {@link #replay} of
- * records from transactional batches; {@code replayEndTransactionMarker(producerId, commit)},
- * called by the shard's load for a control batch and when the transaction coordinator's marker is
- * written, moves that producer's pending offsets into {@link #offsets} (commit) or drops them
- * (abort); {@link #fetchOffsets} answers UNSTABLE_OFFSET_COMMIT for a partition with a pending
- * offset when the request asks for stable offsets (KIP-447); and deleting a group drops its pending
- * offsets too.
+ * <p>Transactional offset commits (TxnOffsetCommit) land here too, as in Kafka: {@link
+ * #commitTransactionalOffsets} writes them in a transactional batch of the producer and keeps them in
+ * {@link PendingTransactionalOffsets} (so does {@link #replayTransactional} while loading); {@link
+ * #completeTransaction}, called when the transaction's marker is written here (and by the load for a
+ * control batch), makes them committed offsets (commit) or drops them (abort); {@link #unstable}
+ * names the partitions with a pending offset, which an OffsetFetch requiring stable offsets (KIP-447)
+ * answers UNSTABLE_OFFSET_COMMIT; deleting a group drops its pending offsets too.
  *
  * <p>Threading: called only on the shard's executor; futures it returns complete there too. No locks.
  */
@@ -55,6 +53,18 @@ final class OffsetManager {
     private final GroupConfig config;
     /** Group id -> partition -> its committed offset. */
     private final Map<String, Map<TopicPartition, CommittedOffset>> offsets = new HashMap<>();
+
+    private final PendingTransactionalOffsets pending = new PendingTransactionalOffsets();
+
+    /** A TxnOffsetCommit as the coordinator needs it. */
+    record TxnCommitRequest(
+            String groupId,
+            long producerId,
+            short producerEpoch,
+            String memberId,
+            String groupInstanceId,
+            int generationId,
+            Map<TopicPartition, CommittedOffset> offsets) {}
 
     OffsetManager(CoordinatorShard shard, ClassicGroupManager classicGroups) {
         this.shard = shard;
@@ -80,6 +90,17 @@ final class OffsetManager {
     /** A loaded group tombstone: the group's offsets loaded so far go with it. */
     void replayGroupTombstone(String groupId) {
         offsets.remove(groupId);
+        pending.removeGroup(groupId);
+    }
+
+    /** A loaded offset record of a producer's transaction: pending until its marker. */
+    void replayTransactional(long producerId, String groupId, TopicPartition tp, CommittedOffset value) {
+        pending.replay(producerId, groupId, tp, value);
+    }
+
+    /** A loaded transaction marker of {@code producerId}. */
+    void replayEndTransaction(long producerId, boolean commit) {
+        completeTransaction(producerId, commit);
     }
 
     /** The groups that have (or, while loading, had) offsets here. */
@@ -89,6 +110,7 @@ final class OffsetManager {
 
     void clear() {
         offsets.clear();
+        pending.clear();
     }
 
     // =============================================================================================== commit
@@ -141,6 +163,76 @@ final class OffsetManager {
             }
             return result;
         });
+    }
+
+    /**
+     * TxnOffsetCommit: writes the offsets in a transactional batch of the producer; they become the
+     * group's committed offsets only when the transaction commits ({@link #completeTransaction}).
+     */
+    CompletableFuture<Map<TopicPartition, Errors>> commitTransactionalOffsets(TxnCommitRequest r) {
+        Group group = groups.get(r.groupId());
+        if (group == null) {
+            if (r.generationId() >= 0) {
+                return done(allErrors(r.offsets().keySet(), Errors.ILLEGAL_GENERATION));
+            }
+            group = classicGroups.getOrCreate(r.groupId());
+        }
+        if (r.generationId() >= 0 || !r.memberId().isEmpty()) {
+            Errors invalid = group.validateOffsetCommit(r.memberId(), r.groupInstanceId(), r.generationId());
+            if (invalid != Errors.NONE) {
+                return done(allErrors(r.offsets().keySet(), invalid));
+            }
+        }
+        Map<TopicPartition, Errors> result = new LinkedHashMap<>();
+        Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
+        long now = shard.now();
+        List<SimpleRecord> records = new ArrayList<>();
+        for (Map.Entry<TopicPartition, CommittedOffset> e : r.offsets().entrySet()) {
+            CommittedOffset o = e.getValue();
+            if (o.metadata() != null && o.metadata().length() > config.metadataMaxBytes()) {
+                result.put(e.getKey(), Errors.OFFSET_METADATA_TOO_LARGE);
+                continue;
+            }
+            CommittedOffset stamped = new CommittedOffset(o.offset(), o.leaderEpoch(), o.metadata(), now, -1);
+            accepted.put(e.getKey(), stamped);
+            records.add(GroupRecords.offsetRecord(now, r.groupId(), e.getKey(), stamped));
+            result.put(e.getKey(), Errors.NONE);
+        }
+        if (records.isEmpty()) {
+            return done(result);
+        }
+        return shard.append(GroupRecords.transactionalBatch(records, r.producerId(), r.producerEpoch()))
+                .handle((v, e) -> {
+                    if (e != null) {
+                        Errors error = CoordinatorShard.appendError(e, true);
+                        log.info("Group {}: transactional offset commit failed with {}", r.groupId(), error);
+                        accepted.keySet().forEach(tp -> result.put(tp, error));
+                    } else {
+                        pending.add(r.producerId(), r.groupId(), accepted);
+                    }
+                    return result;
+                });
+    }
+
+    /** The transaction of {@code producerId} ended with a marker here: its pending offsets are committed or dropped. */
+    void completeTransaction(long producerId, boolean commit) {
+        Map<String, Map<TopicPartition, CommittedOffset>> decided = pending.take(producerId);
+        if (!commit) {
+            return;
+        }
+        decided.forEach((groupId, committed) -> {
+            Group g = groups.get(groupId);
+            if (g == null && shard.loading()) {
+                offsetsOf(groupId).putAll(committed); // the group record may follow in the log
+            } else if (g != null && !g.isDead()) {
+                offsetsOf(groupId).putAll(committed);
+            }
+        });
+    }
+
+    /** The partitions of {@code groupId} with an offset pending in an open transaction (KIP-447). */
+    Set<TopicPartition> unstable(String groupId) {
+        return pending.pendingPartitions(groupId);
     }
 
     private static Map<TopicPartition, Errors> allErrors(Collection<TopicPartition> tps, Errors e) {
@@ -221,6 +313,7 @@ final class OffsetManager {
      * group itself is being deleted. Returns how many there were.
      */
     int deleteAllOffsets(String groupId, long nowMs, List<SimpleRecord> records) {
+        pending.removeGroup(groupId);
         Map<TopicPartition, CommittedOffset> removed = offsets.remove(groupId);
         if (removed == null) {
             return 0;

@@ -43,8 +43,8 @@ public record DescribeProducersHandler(ReplicaManager replicas, MetadataCache ca
                                     .setProducerEpoch(s.epoch())
                                     .setLastSequence(s.lastSequence())
                                     .setLastTimestamp(s.lastTimestamp())
-                                    .setCoordinatorEpoch(-1)
-                                    .setCurrentTxnStartOffset(-1));
+                                    .setCoordinatorEpoch(s.coordinatorEpoch())
+                                    .setCurrentTxnStartOffset(s.currentTxnStartOffset()));
                 }
             }
         }

@@ -7,6 +7,7 @@ import io.strand.server.network.RequestContext;
 import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
+import io.strand.wal.AbortedTxn;
 import io.strand.wal.EpochEndOffset;
 import io.strand.wal.LogReadResult;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -157,7 +159,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                     bytes == 0,
                     byId,
                     version,
-                    replicaIdOf(request, version));
+                    replicaIdOf(request, version),
+                    version >= 4 && request.isolationLevel() == IsolationLevel.READ_COMMITTED.id());
             if (error != Errors.NONE) {
                 pd.setErrorCode(error.code());
                 answerNow = true;
@@ -179,7 +182,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             boolean minOneBatch,
             boolean byId,
             short version,
-            int replicaId) {
+            int replicaId,
+            boolean readCommitted) {
         boolean follower = replicaId >= 0;
         if (w.view.isEmpty()) {
             return byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
@@ -196,7 +200,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             return epochError;
         }
         long hw = p.highWatermark();
-        pd.setHighWatermark(hw).setLastStableOffset(hw);
+        long lso = p.lastStableOffset();
+        pd.setHighWatermark(hw).setLastStableOffset(lso);
         if (version >= 5) {
             pd.setLogStartOffset(p.log().logStartOffset());
         }
@@ -220,10 +225,22 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             minOneBatch = true;
         }
         try {
+            boolean stableOnly = readCommitted && !follower;
             LogReadResult r = follower
                     ? p.readForFollower(w.request.fetchOffset(), maxBytes, minOneBatch)
-                    : p.readCommitted(w.request.fetchOffset(), maxBytes, minOneBatch);
+                    : stableOnly
+                            ? p.readStable(w.request.fetchOffset(), maxBytes, minOneBatch)
+                            : p.readCommitted(w.request.fetchOffset(), maxBytes, minOneBatch);
             pd.setRecords(r.records());
+            if (stableOnly) { // the consumer drops the records of these transactions
+                List<FetchResponseData.AbortedTransaction> aborted = new ArrayList<>();
+                for (AbortedTxn a : p.abortedTransactions(w.request.fetchOffset(), lso)) {
+                    aborted.add(new FetchResponseData.AbortedTransaction()
+                            .setProducerId(a.producerId())
+                            .setFirstOffset(a.firstOffset()));
+                }
+                pd.setAbortedTransactions(aborted);
+            }
             if (throttled) {
                 throttle.record(r.records().sizeInBytes());
             }

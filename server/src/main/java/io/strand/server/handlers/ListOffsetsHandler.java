@@ -12,6 +12,7 @@ import io.strand.wal.TimestampOffset;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
@@ -42,7 +43,12 @@ public record ListOffsetsHandler(ReplicaManager replicas, MetadataCache cache)
             response.topics().add(tr);
             Optional<TopicView> topic = cache.topic(t.name());
             for (ListOffsetsRequestData.ListOffsetsPartition p : t.partitions()) {
-                ListOffsetsPartitionResponse answer = answer(topic, t.name(), p, request.replicaId());
+                ListOffsetsPartitionResponse answer = answer(
+                        topic,
+                        t.name(),
+                        p,
+                        request.replicaId(),
+                        ctx.apiVersion() >= 2 && request.isolationLevel() == IsolationLevel.READ_COMMITTED.id());
                 if (ctx.apiVersion() < 4) {
                     answer.setLeaderEpoch(-1); // not in the schema before v4
                 }
@@ -53,7 +59,11 @@ public record ListOffsetsHandler(ReplicaManager replicas, MetadataCache cache)
     }
 
     private ListOffsetsPartitionResponse answer(
-            Optional<TopicView> topic, String name, ListOffsetsRequestData.ListOffsetsPartition p, int replicaId) {
+            Optional<TopicView> topic,
+            String name,
+            ListOffsetsRequestData.ListOffsetsPartition p,
+            int replicaId,
+            boolean readCommitted) {
         ListOffsetsPartitionResponse out = new ListOffsetsPartitionResponse()
                 .setPartitionIndex(p.partitionIndex())
                 .setTimestamp(-1)
@@ -75,7 +85,8 @@ public record ListOffsetsHandler(ReplicaManager replicas, MetadataCache cache)
             return out.setErrorCode(epochError.code());
         }
         PartitionLog wal = part.log();
-        long hw = part.highWatermark();
+        // read_committed sees up to the last stable offset (Kafka's lastFetchableOffset)
+        long hw = readCommitted ? part.lastStableOffset() : part.highWatermark();
         try {
             long ts = p.timestamp();
             if (ts == ListOffsetsRequest.EARLIEST_TIMESTAMP || ts == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {

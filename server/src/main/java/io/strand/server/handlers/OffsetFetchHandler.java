@@ -41,12 +41,19 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
     /** One requested topic: its name (resolved from the id from v10) and partitions; a null name = unknown id. */
     private record Wanted(String name, Uuid topicId, List<Integer> partitions) {}
 
-    private record GroupAnswer(String groupId, List<Wanted> wanted, GroupCoordinator.OffsetsResult result) {}
+    private record GroupAnswer(
+            String groupId, List<Wanted> wanted, GroupCoordinator.OffsetsResult result, boolean requireStable) {
+        /** KIP-447: a partition with an offset pending in an open transaction is not answered while stable offsets are required. */
+        boolean unstable(TopicPartition tp) {
+            return requireStable && result.unstable().contains(tp);
+        }
+    }
 
     @Override
     public CompletionStage<OffsetFetchResponseData> handle(RequestContext ctx, OffsetFetchRequestData request) {
         short version = ctx.apiVersion();
         boolean byId = version >= 10;
+        boolean requireStable = version >= 7 && request.requireStable();
         List<CompletableFuture<GroupAnswer>> answers = new ArrayList<>();
         if (version >= 8) {
             for (OffsetFetchRequestData.OffsetFetchRequestGroup g : request.groups()) {
@@ -60,7 +67,7 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
                         wanted.add(new Wanted(name, t.topicId(), t.partitionIndexes()));
                     }
                 }
-                answers.add(fetch(g.groupId(), wanted));
+                answers.add(fetch(g.groupId(), wanted, requireStable));
             }
         } else {
             List<Wanted> wanted = null;
@@ -70,7 +77,7 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
                     wanted.add(new Wanted(t.name(), Uuid.ZERO_UUID, t.partitionIndexes()));
                 }
             }
-            answers.add(fetch(request.groupId(), wanted));
+            answers.add(fetch(request.groupId(), wanted, requireStable));
         }
         return Batches.allInOrder(answers).thenApply(answered -> {
             OffsetFetchResponseData response = new OffsetFetchResponseData();
@@ -83,7 +90,7 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
         });
     }
 
-    private CompletableFuture<GroupAnswer> fetch(String groupId, List<Wanted> wanted) {
+    private CompletableFuture<GroupAnswer> fetch(String groupId, List<Wanted> wanted, boolean requireStable) {
         List<TopicPartition> partitions = null;
         if (wanted != null) {
             partitions = new ArrayList<>();
@@ -95,7 +102,8 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
                 }
             }
         }
-        return groups.fetchOffsets(groupId, partitions).thenApply(r -> new GroupAnswer(groupId, wanted, r));
+        return groups.fetchOffsets(groupId, partitions)
+                .thenApply(r -> new GroupAnswer(groupId, wanted, r, requireStable));
     }
 
     private OffsetFetchResponseGroup group(GroupAnswer a, boolean byId) {
@@ -131,7 +139,10 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
                 Wanted w = byName.computeIfAbsent(
                         topic, t -> new Wanted(t, view.map(TopicView::topicId).orElse(Uuid.ZERO_UUID), List.of()));
                 out.computeIfAbsent(w, x -> new ArrayList<>())
-                        .add(partition(e.getKey().partition(), e.getValue(), Errors.NONE));
+                        .add(
+                                a.unstable(e.getKey())
+                                        ? partition(e.getKey().partition(), null, Errors.UNSTABLE_OFFSET_COMMIT)
+                                        : partition(e.getKey().partition(), e.getValue(), Errors.NONE));
             }
             return out;
         }
@@ -140,6 +151,8 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
             for (int p : w.partitions()) {
                 if (w.name() == null) {
                     parts.add(partition(p, null, Errors.UNKNOWN_TOPIC_ID));
+                } else if (a.unstable(new TopicPartition(w.name(), p))) {
+                    parts.add(partition(p, null, Errors.UNSTABLE_OFFSET_COMMIT));
                 } else {
                     parts.add(partition(p, offsets.get(new TopicPartition(w.name(), p)), Errors.NONE));
                 }

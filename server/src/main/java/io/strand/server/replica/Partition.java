@@ -7,7 +7,6 @@ import io.strand.wal.LogReadResult;
 import io.strand.wal.PartitionLog;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArraySet;
@@ -23,7 +22,6 @@ import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,10 +62,9 @@ public final class Partition {
     private final FollowerStates followers;
     private final LongConsumer durableListener = end -> onLogEndMoved();
     private final AtomicBoolean isrChangePending = new AtomicBoolean();
-    /** Serialises appends, truncations and producer-state access; taken inside the role lock. */
-    private final Object appendLock = new Object();
+    /** Appends, truncations and the producer state, under its own lock (taken inside the role lock). */
+    private final PartitionWriter writer;
 
-    private final ProducerStateTable producerState;
     private volatile PartitionInfo info;
     private volatile boolean leader;
     private volatile long leaderEpochStartOffset;
@@ -90,10 +87,7 @@ public final class Partition {
         this.topicId = topicId;
         this.wal = wal;
         this.isrChanges = isrChanges;
-        this.producerState = new ProducerStateTable(tp, wal.dir());
-        synchronized (appendLock) {
-            producerState.rebuild(wal);
-        }
+        this.writer = new PartitionWriter(tp, wal);
         wal.addDurableListener(durableListener, durableWork);
     }
 
@@ -229,6 +223,31 @@ public final class Partition {
      * @throws NotEnoughReplicasException if acks=all and the ISR is below min.insync.replicas
      */
     public AppendResult appendAsLeader(MemoryRecords records, short requiredAcks) {
+        return appendLed(requiredAcks, epoch -> writer.appendFromClient(records, epoch));
+    }
+
+    /**
+     * Appends a coordinator's own batches as leader (group records, transactional offset commits):
+     * no producer sequence checks. Same leader and ISR checks as {@link #appendAsLeader}.
+     */
+    public AppendResult appendFromCoordinator(MemoryRecords records, short requiredAcks) {
+        return appendLed(requiredAcks, epoch -> writer.appendFromCoordinator(records, epoch));
+    }
+
+    /**
+     * Writes a transaction marker (WriteTxnMarkers) as leader.
+     *
+     * @throws org.apache.kafka.common.errors.InvalidProducerEpochException the producer was fenced since
+     * @throws org.apache.kafka.common.errors.TransactionCoordinatorFencedException an older coordinator epoch
+     */
+    public AppendResult appendTxnMarker(long producerId, short producerEpoch, boolean commit, int coordinatorEpoch) {
+        return appendLed(
+                (short) -1,
+                epoch -> writer.appendMarker(
+                        producerId, producerEpoch, commit, coordinatorEpoch, epoch, System.currentTimeMillis()));
+    }
+
+    private AppendResult appendLed(short requiredAcks, java.util.function.IntFunction<AppendResult> append) {
         roleLock.readLock().lock();
         try {
             if (!leader) {
@@ -240,39 +259,7 @@ public final class Partition {
                 throw new NotEnoughReplicasException("the ISR of " + tp + " is " + isr() + ", of which " + inSync
                         + " in sync, fewer than min.insync.replicas=" + minInsyncReplicas);
             }
-            AppendResult result;
-            synchronized (appendLock) {
-                RecordBatch idempotent = ProducerStateTable.idempotentBatch(records);
-                if (idempotent != null) {
-                    Optional<ProducerStateTable.BatchMetadata> dup = producerState.findDuplicate(idempotent);
-                    if (dup.isPresent()) {
-                        ProducerStateTable.BatchMetadata d = dup.get();
-                        log.debug(
-                                "{}: batch of producer {} with sequences {}-{} is a retry of offsets {}-{}",
-                                tp,
-                                idempotent.producerId(),
-                                d.firstSeq(),
-                                d.lastSeq(),
-                                d.firstOffset(),
-                                d.lastOffset());
-                        return new AppendResult(
-                                d.firstOffset(), d.lastOffset(), -1, d.timestamp(), 0, 0, wal.logStartOffset());
-                    }
-                    producerState.validate(idempotent, wal.logEndOffset(), wal.logStartOffset());
-                }
-                int segmentsBefore = wal.numberOfSegments();
-                result = wal.appendAsLeader(records, leaderEpoch());
-                long next = result.firstOffset();
-                for (RecordBatch b : records.batches()) {
-                    long count = b.lastOffset() - b.baseOffset() + 1;
-                    long ts = result.logAppendTimeMs() >= 0 ? result.logAppendTimeMs() : b.maxTimestamp();
-                    producerState.update(b, next, next + count - 1, ts);
-                    next += count;
-                }
-                if (wal.numberOfSegments() != segmentsBefore) {
-                    producerState.takeSnapshot();
-                }
-            }
+            AppendResult result = append.apply(leaderEpoch());
             fireChanged();
             return result;
         } finally {
@@ -291,17 +278,7 @@ public final class Partition {
             if (leader || leaderEpoch() != expectedLeaderEpoch) {
                 throw new NotLeaderOrFollowerException(tp + " is no longer a follower at epoch " + expectedLeaderEpoch);
             }
-            synchronized (appendLock) {
-                int segmentsBefore = wal.numberOfSegments();
-                AppendResult result = wal.appendAsFollower(records);
-                for (RecordBatch b : records.batches()) {
-                    producerState.update(b, b.baseOffset(), b.lastOffset(), b.maxTimestamp());
-                }
-                if (wal.numberOfSegments() != segmentsBefore) {
-                    producerState.takeSnapshot();
-                }
-                return result;
-            }
+            return writer.appendReplicated(records);
         } finally {
             roleLock.readLock().unlock();
         }
@@ -322,11 +299,7 @@ public final class Partition {
                         offset,
                         leaderId(),
                         expectedLeaderEpoch);
-                synchronized (appendLock) {
-                    wal.truncateTo(offset);
-                    producerState.deleteSnapshotsAbove(offset);
-                    producerState.rebuild(wal);
-                }
+                writer.truncateTo(offset);
             }
             return true;
         } finally {
@@ -346,11 +319,7 @@ public final class Partition {
                     tp,
                     wal.logEndOffset(),
                     leaderLogStart);
-            synchronized (appendLock) {
-                wal.truncateFullyAndStartAt(leaderLogStart);
-                producerState.deleteSnapshotsAbove(-1);
-                producerState.rebuild(wal);
-            }
+            writer.restartAt(leaderLogStart);
             return true;
         } finally {
             roleLock.readLock().unlock();
@@ -388,6 +357,25 @@ public final class Partition {
     /** Reads for a consumer: only what is below the high watermark. */
     public LogReadResult readCommitted(long offset, int maxBytes, boolean minOneBatch) {
         return wal.read(offset, maxBytes, wal.highWatermark(), minOneBatch);
+    }
+
+    /** Reads for a read_committed consumer: only what is below the last stable offset. */
+    public LogReadResult readStable(long offset, int maxBytes, boolean minOneBatch) {
+        return wal.read(offset, maxBytes, lastStableOffset(), minOneBatch);
+    }
+
+    /** The last stable offset: the high watermark, or the first offset of the oldest transaction not yet decided. */
+    public long lastStableOffset() {
+        return writer.lastStableOffset(wal.highWatermark());
+    }
+
+    /** The aborted transactions a read_committed fetch of {@code [start, upperBound)} must be told of. */
+    public List<io.strand.wal.AbortedTxn> abortedTransactions(long start, long upperBound) {
+        return wal.abortedTransactions(start, upperBound);
+    }
+
+    public int openTransactions() {
+        return writer.openTransactions();
     }
 
     /** Reads for a follower: up to the log end. */
@@ -521,36 +509,33 @@ public final class Partition {
 
     /** The producers this partition knows (DescribeProducers). */
     public List<ProducerSummary> producers() {
-        synchronized (appendLock) {
-            List<ProducerSummary> out = new ArrayList<>();
-            for (ProducerStateTable.ProducerEntry e : producerState.producers()) {
-                out.add(new ProducerSummary(e.producerId, e.epoch, e.lastSeq(), e.lastTimestamp, e.lastOffset()));
-            }
-            return out;
-        }
+        return writer.producers();
     }
 
-    /** A producer as DescribeProducers reports it. */
+    /**
+     * A producer as DescribeProducers reports it; {@code currentTxnStartOffset} -1 without an open
+     * transaction, {@code coordinatorEpoch} -1 before its first marker.
+     */
     public record ProducerSummary(
-            long producerId, short epoch, int lastSequence, long lastTimestamp, long lastOffset) {}
+            long producerId,
+            short epoch,
+            int lastSequence,
+            long lastTimestamp,
+            long lastOffset,
+            int coordinatorEpoch,
+            long currentTxnStartOffset) {}
 
     /** Drops producers idle for {@code expirationMs} (producer.id.expiration.ms). */
     void expireProducers(long nowMs, long expirationMs) {
-        synchronized (appendLock) {
-            int n = producerState.expire(nowMs, expirationMs);
-            if (n > 0) {
-                log.info("{}: expired {} idle producer ids", tp, n);
-            }
+        int n = writer.expireProducers(nowMs, expirationMs);
+        if (n > 0) {
+            log.info("{}: expired {} idle producer ids", tp, n);
         }
     }
 
     void close(Throwable reason) {
         wal.removeDurableListener(durableListener);
-        synchronized (appendLock) {
-            if (producerState.mapEndOffset() > producerState.newestSnapshot().orElse(-1)) {
-                producerState.takeSnapshot();
-            }
-        }
+        writer.snapshotIfBehind();
         highWatermarkWaiters.failAll(reason);
         leader = false;
         fireChanged();

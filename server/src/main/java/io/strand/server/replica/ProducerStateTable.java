@@ -1,5 +1,6 @@
 package io.strand.server.replica;
 
+import io.strand.wal.AbortedTxn;
 import io.strand.wal.PartitionLog;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -22,8 +23,13 @@ import java.util.OptionalLong;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.TransactionCoordinatorFencedException;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,13 +43,19 @@ import org.slf4j.LoggerFactory;
  * the log, with snapshots ({@code <offset>.producer.snapshot} in the partition directory) so that a
  * restart scans only the log after the newest snapshot.
  *
+ * <p>Transactions: a producer's first transactional batch opens its transaction (its offset is the
+ * transaction's first offset, which holds the partition's last stable offset back: {@link
+ * OngoingTransactions}); its COMMIT or ABORT marker closes it, and an ABORT yields the {@link
+ * AbortedTxn} that goes into the log's aborted-transaction index. Markers carry the transaction
+ * coordinator's epoch, and a marker from an older coordinator epoch is refused.
+ *
  * <p>Not thread-safe: the owning {@link Partition} serialises access with its append lock.
  */
 final class ProducerStateTable {
     private static final Logger log = LoggerFactory.getLogger(ProducerStateTable.class);
     static final int BATCHES_PER_PRODUCER = 5;
     private static final String SUFFIX = ".producer.snapshot";
-    private static final int SNAPSHOT_VERSION = 1;
+    private static final int SNAPSHOT_VERSION = 2;
 
     /** One appended batch of a producer. */
     record BatchMetadata(int firstSeq, int lastSeq, long firstOffset, long lastOffset, long timestamp) {}
@@ -53,6 +65,11 @@ final class ProducerStateTable {
         final long producerId;
         short epoch;
         long lastTimestamp;
+        /** The first offset of its open transaction, or -1. */
+        long currentTxnFirstOffset = -1;
+        /** The coordinator epoch of its last marker, or -1. */
+        int coordinatorEpoch = -1;
+
         final ArrayDeque<BatchMetadata> batches = new ArrayDeque<>(BATCHES_PER_PRODUCER);
 
         ProducerEntry(long producerId, short epoch) {
@@ -79,6 +96,8 @@ final class ProducerStateTable {
     /** Producers were expired since this table was loaded: an unknown id may be one of them. */
     private boolean expiredAny;
 
+    private final OngoingTransactions transactions = new OngoingTransactions();
+
     ProducerStateTable(TopicPartition tp, Path dir) {
         this.tp = tp;
         this.dir = dir;
@@ -89,7 +108,10 @@ final class ProducerStateTable {
         long from = loadSnapshot(wal.logStartOffset(), wal.logEndOffset());
         int batches = 0;
         for (RecordBatch b : wal.batchesFrom(from)) {
-            update(b);
+            AbortedTxn aborted = update(b);
+            if (aborted != null) {
+                wal.appendAbortedTransaction(aborted); // ignored when the index has it already
+            }
             batches++;
         }
         if (batches > 0 || !producers().isEmpty()) {
@@ -123,6 +145,10 @@ final class ProducerStateTable {
 
     Collection<ProducerEntry> producers() {
         return producers.values();
+    }
+
+    OngoingTransactions transactions() {
+        return transactions;
     }
 
     long mapEndOffset() {
@@ -167,6 +193,10 @@ final class ProducerStateTable {
             throw new InvalidProducerEpochException("epoch " + epoch + " of producer " + batch.producerId() + " in "
                     + tp + " is older than its current epoch " + e.epoch);
         }
+        if (e.currentTxnFirstOffset >= 0 && !batch.isTransactional() && epoch == e.epoch) {
+            throw new InvalidTxnStateException("producer " + batch.producerId() + " wrote a non-transactional batch to "
+                    + tp + " inside its open transaction (from offset " + e.currentTxnFirstOffset + ")");
+        }
         int firstSeq = batch.baseSequence();
         if (epoch > e.epoch) {
             if (firstSeq != 0) {
@@ -183,17 +213,41 @@ final class ProducerStateTable {
         }
     }
 
-    /** Records a batch read back from the log (offsets assigned). */
-    void update(RecordBatch batch) {
-        update(batch, batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
+    /**
+     * Checks a transaction marker before the leader writes it: an older producer epoch is refused
+     * (the producer was fenced since), and so is an older coordinator epoch (a coordinator that lost
+     * its partition of {@code __transaction_state} since).
+     */
+    void validateMarker(long producerId, short producerEpoch, int coordinatorEpoch) {
+        ProducerEntry e = producers.get(producerId);
+        if (e == null) {
+            return;
+        }
+        if (producerEpoch < e.epoch) {
+            throw new InvalidProducerEpochException("marker epoch " + producerEpoch + " of producer " + producerId
+                    + " in " + tp + " is older than its current epoch " + e.epoch);
+        }
+        if (coordinatorEpoch < e.coordinatorEpoch) {
+            throw new TransactionCoordinatorFencedException("marker of producer " + producerId + " in " + tp
+                    + " from coordinator epoch " + coordinatorEpoch + ", older than " + e.coordinatorEpoch);
+        }
+    }
+
+    /** Records a batch read back from the log (offsets assigned); an ABORT marker returns its aborted transaction. */
+    AbortedTxn update(RecordBatch batch) {
+        return update(batch, batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
     }
 
     /**
      * Records an appended batch at {@code firstOffset..lastOffset} (the batch object may still carry
-     * the client's offsets). Batches without a producer id only move the map end.
+     * the client's offsets). Batches without a producer id only move the map end. Returns the aborted
+     * transaction an ABORT marker ends (for the log's index), else null.
      */
-    void update(RecordBatch batch, long firstOffset, long lastOffset, long timestamp) {
-        if (batch.hasProducerId() && !batch.isControlBatch()) {
+    AbortedTxn update(RecordBatch batch, long firstOffset, long lastOffset, long timestamp) {
+        AbortedTxn aborted = null;
+        if (batch.hasProducerId() && batch.isControlBatch()) {
+            aborted = endTransaction(batch, firstOffset, timestamp);
+        } else if (batch.hasProducerId()) {
             ProducerEntry e =
                     producers.computeIfAbsent(batch.producerId(), id -> new ProducerEntry(id, batch.producerEpoch()));
             if (batch.producerEpoch() != e.epoch) {
@@ -206,15 +260,47 @@ final class ProducerStateTable {
             e.batches.addLast(
                     new BatchMetadata(batch.baseSequence(), batch.lastSequence(), firstOffset, lastOffset, timestamp));
             e.lastTimestamp = Math.max(e.lastTimestamp, timestamp);
+            if (batch.isTransactional() && e.currentTxnFirstOffset < 0) {
+                e.currentTxnFirstOffset = firstOffset;
+                transactions.begin(e.producerId, firstOffset);
+            }
         }
         mapEndOffset = Math.max(mapEndOffset, lastOffset + 1);
+        return aborted;
+    }
+
+    private AbortedTxn endTransaction(RecordBatch batch, long markerOffset, long timestamp) {
+        Iterator<Record> records = batch.iterator();
+        if (!records.hasNext()) {
+            return null;
+        }
+        EndTransactionMarker marker = EndTransactionMarker.deserialize(records.next());
+        ProducerEntry e =
+                producers.computeIfAbsent(batch.producerId(), id -> new ProducerEntry(id, batch.producerEpoch()));
+        if (batch.producerEpoch() > e.epoch) {
+            e.epoch = batch.producerEpoch();
+            e.batches.clear();
+        }
+        e.coordinatorEpoch = marker.coordinatorEpoch();
+        e.lastTimestamp = Math.max(e.lastTimestamp, timestamp);
+        long first = e.currentTxnFirstOffset;
+        if (first < 0) {
+            return null; // a marker for a transaction that wrote nothing here
+        }
+        e.currentTxnFirstOffset = -1;
+        transactions.complete(first, markerOffset);
+        if (marker.controlType() != ControlRecordType.ABORT) {
+            return null;
+        }
+        return new AbortedTxn(e.producerId, first, markerOffset, transactions.firstOpenOffset(markerOffset + 1));
     }
 
     /** Drops producers whose newest batch is older than {@code expirationMs}. */
     int expire(long nowMs, long expirationMs) {
         int removed = 0;
         for (Iterator<ProducerEntry> it = producers.values().iterator(); it.hasNext(); ) {
-            if (nowMs - it.next().lastTimestamp >= expirationMs) {
+            ProducerEntry e = it.next();
+            if (e.currentTxnFirstOffset < 0 && nowMs - e.lastTimestamp >= expirationMs) {
                 it.remove();
                 removed++;
                 expiredAny = true;
@@ -229,6 +315,7 @@ final class ProducerStateTable {
      */
     long loadSnapshot(long logStart, long logEnd) {
         producers.clear();
+        transactions.clear();
         mapEndOffset = logStart;
         List<Long> offsets = snapshotOffsets();
         for (int i = offsets.size() - 1; i >= 0; i--) {
@@ -243,10 +330,16 @@ final class ProducerStateTable {
             try {
                 read(file(offset));
                 mapEndOffset = offset;
+                for (ProducerEntry e : producers.values()) {
+                    if (e.currentTxnFirstOffset >= 0) {
+                        transactions.begin(e.producerId, e.currentTxnFirstOffset);
+                    }
+                }
                 return offset;
             } catch (IOException e) {
                 log.warn("{}: ignoring unreadable producer snapshot {}: {}", tp, file(offset), e.toString());
                 producers.clear();
+                transactions.clear();
                 deleteQuietly(file(offset));
             }
         }
@@ -267,6 +360,8 @@ final class ProducerStateTable {
                     out.writeLong(e.producerId);
                     out.writeShort(e.epoch);
                     out.writeLong(e.lastTimestamp);
+                    out.writeLong(e.currentTxnFirstOffset);
+                    out.writeInt(e.coordinatorEpoch);
                     out.writeInt(e.batches.size());
                     for (BatchMetadata b : e.batches) {
                         out.writeInt(b.firstSeq());
@@ -325,14 +420,19 @@ final class ProducerStateTable {
             throw new IOException("CRC mismatch");
         }
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 8))) {
-            if (in.readInt() != SNAPSHOT_VERSION) {
-                throw new IOException("unknown snapshot version");
+            int version = in.readInt();
+            if (version != 1 && version != SNAPSHOT_VERSION) {
+                throw new IOException("unknown snapshot version " + version);
             }
             in.readLong();
             int n = in.readInt();
             for (int i = 0; i < n; i++) {
                 ProducerEntry e = new ProducerEntry(in.readLong(), in.readShort());
                 e.lastTimestamp = in.readLong();
+                if (version >= 2) {
+                    e.currentTxnFirstOffset = in.readLong();
+                    e.coordinatorEpoch = in.readInt();
+                }
                 int batches = in.readInt();
                 for (int j = 0; j < batches; j++) {
                     e.batches.addLast(

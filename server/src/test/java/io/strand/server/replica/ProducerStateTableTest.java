@@ -87,4 +87,76 @@ class ProducerStateTableTest {
         assertTrue(loaded.findDuplicate(batch(5, (short) 0, 2, 1, 0)).isPresent());
         assertEquals(0, new ProducerStateTable(TP, dir).loadSnapshot(0, 2), "a snapshot beyond the log end is ignored");
     }
+
+    private static RecordBatch txnBatch(long pid, short epoch, int firstSeq, int count, long baseOffset) {
+        SimpleRecord[] rs = new SimpleRecord[count];
+        for (int i = 0; i < count; i++) {
+            rs[i] = new SimpleRecord(1000L, ("v" + i).getBytes());
+        }
+        return MemoryRecords.withTransactionalRecords(baseOffset, Compression.NONE, pid, epoch, firstSeq, 0, rs)
+                .batches()
+                .iterator()
+                .next();
+    }
+
+    private static RecordBatch marker(long pid, short epoch, boolean commit, int coordinatorEpoch, long offset) {
+        return MemoryRecords.withEndTransactionMarker(
+                        offset,
+                        1000L,
+                        0,
+                        pid,
+                        epoch,
+                        new org.apache.kafka.common.record.internal.EndTransactionMarker(
+                                commit
+                                        ? org.apache.kafka.common.record.internal.ControlRecordType.COMMIT
+                                        : org.apache.kafka.common.record.internal.ControlRecordType.ABORT,
+                                coordinatorEpoch))
+                .batches()
+                .iterator()
+                .next();
+    }
+
+    @Test
+    void shouldHoldTheLastStableOffsetAtTheOldestOpenTransactionAndIndexAborts() {
+        ProducerStateTable t = new ProducerStateTable(TP, dir);
+        t.update(txnBatch(1, (short) 0, 0, 2, 0)); // producer 1: offsets 0-1
+        t.update(txnBatch(2, (short) 0, 0, 1, 2)); // producer 2: offset 2
+        t.update(txnBatch(1, (short) 0, 2, 1, 3)); // producer 1 again: offset 3
+        assertEquals(0, t.transactions().lastStableOffset(4), "held at producer 1's first record");
+        assertEquals(null, t.update(marker(1, (short) 0, true, 0, 4)), "a commit is not indexed");
+        assertEquals(0, t.transactions().lastStableOffset(4), "the commit marker is not below the high watermark yet");
+        assertEquals(2, t.transactions().lastStableOffset(5), "now producer 2's transaction holds it");
+        io.strand.wal.AbortedTxn aborted = t.update(marker(2, (short) 0, false, 0, 5));
+        assertEquals(new io.strand.wal.AbortedTxn(2, 2, 5, 6), aborted);
+        assertEquals(6, t.transactions().lastStableOffset(6), "nothing open: the high watermark");
+        assertEquals(0, t.transactions().openCount());
+    }
+
+    @Test
+    void shouldKeepOpenTransactionsAcrossASnapshotAndRefuseStaleMarkers() {
+        ProducerStateTable t = new ProducerStateTable(TP, dir);
+        t.update(txnBatch(7, (short) 3, 0, 2, 10));
+        t.update(marker(9, (short) 0, true, 5, 12)); // another producer's marker sets its coordinator epoch
+        t.takeSnapshot();
+        ProducerStateTable loaded = new ProducerStateTable(TP, dir);
+        assertEquals(13, loaded.loadSnapshot(0, 13));
+        assertEquals(10, loaded.transactions().lastStableOffset(13), "the open transaction survives the snapshot");
+        assertThrows(
+                InvalidProducerEpochException.class,
+                () -> loaded.validateMarker(7, (short) 2, 0),
+                "a marker of a fenced epoch");
+        assertThrows(
+                org.apache.kafka.common.errors.TransactionCoordinatorFencedException.class,
+                () -> loaded.validateMarker(9, (short) 0, 4),
+                "a marker of an older coordinator");
+        assertThrows(
+                org.apache.kafka.common.errors.InvalidTxnStateException.class,
+                () -> loaded.validate(batch(7, (short) 3, 2, 1, 13), 13, 0),
+                "a non-transactional batch inside an open transaction");
+        loaded.expire(Long.MAX_VALUE, 1);
+        assertEquals(
+                java.util.List.of(7L),
+                loaded.producers().stream().map(e -> e.producerId).toList(),
+                "a producer with an open transaction is not expired");
+    }
 }

@@ -1,0 +1,93 @@
+package io.strand.server.handlers;
+
+import io.strand.coordinator.MetadataCache;
+import io.strand.coordinator.TopicView;
+import io.strand.server.group.CommittedOffset;
+import io.strand.server.group.GroupCoordinator;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * TxnOffsetCommit: offsets a transactional producer commits for a consumer group inside its
+ * transaction (consume-transform-produce, Kafka Streams exactly_once_v2). They are written to the
+ * group's {@code __consumer_offsets} partition in a transactional batch of the producer, and become
+ * the group's committed offsets only when the transaction coordinator's COMMIT marker reaches that
+ * partition (an ABORT drops them). From v3 the member id, instance id and generation are checked
+ * as for OffsetCommit (KIP-447). A partition the metadata does not know gets UNKNOWN_TOPIC_OR_PARTITION.
+ */
+public record TxnOffsetCommitHandler(GroupCoordinator groups, MetadataCache cache)
+        implements ApiHandler<TxnOffsetCommitRequestData> {
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.TXN_OFFSET_COMMIT;
+    }
+
+    @Override
+    public CompletionStage<TxnOffsetCommitResponseData> handle(RequestContext ctx, TxnOffsetCommitRequestData request) {
+        short version = ctx.apiVersion();
+        Map<TopicPartition, CommittedOffset> offsets = new LinkedHashMap<>();
+        Map<TopicPartition, Errors> refused = new LinkedHashMap<>();
+        for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic t : request.topics()) {
+            Optional<TopicView> view = cache.topic(t.name());
+            for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : t.partitions()) {
+                TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
+                if (view.isEmpty()
+                        || p.partitionIndex() < 0
+                        || p.partitionIndex() >= view.get().partitionCount()) {
+                    refused.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                    continue;
+                }
+                offsets.put(
+                        tp,
+                        new CommittedOffset(
+                                p.committedOffset(),
+                                version >= 2 ? p.committedLeaderEpoch() : -1,
+                                p.committedMetadata(),
+                                -1,
+                                -1));
+            }
+        }
+        boolean memberFields = version >= 3;
+        return groups.commitTransactionalOffsets(
+                        request.groupId(),
+                        request.producerId(),
+                        request.producerEpoch(),
+                        memberFields ? request.memberId() : "",
+                        memberFields ? request.groupInstanceId() : null,
+                        memberFields ? request.generationIdOrMemberEpoch() : -1,
+                        offsets)
+                .thenApply(errors -> {
+                    Map<TopicPartition, Errors> all = new LinkedHashMap<>(errors);
+                    all.putAll(refused);
+                    TxnOffsetCommitResponseData response = new TxnOffsetCommitResponseData();
+                    Map<String, TxnOffsetCommitResponseTopic> topics = new LinkedHashMap<>();
+                    for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic t : request.topics()) {
+                        TxnOffsetCommitResponseTopic rt = topics.computeIfAbsent(t.name(), n -> {
+                            TxnOffsetCommitResponseTopic x = new TxnOffsetCommitResponseTopic().setName(n);
+                            response.topics().add(x);
+                            return x;
+                        });
+                        for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : t.partitions()) {
+                            Errors e = all.getOrDefault(
+                                    new TopicPartition(t.name(), p.partitionIndex()), Errors.UNKNOWN_SERVER_ERROR);
+                            rt.partitions()
+                                    .add(new TxnOffsetCommitResponsePartition()
+                                            .setPartitionIndex(p.partitionIndex())
+                                            .setErrorCode(e.code()));
+                        }
+                    }
+                    return response;
+                });
+    }
+}
