@@ -24,7 +24,8 @@ import org.apache.kafka.common.protocol.Errors;
  * group's {@code __consumer_offsets} partition in a transactional batch of the producer, and become
  * the group's committed offsets only when the transaction coordinator's COMMIT marker reaches that
  * partition (an ABORT drops them). From v3 the member id, instance id and generation are checked
- * as for OffsetCommit (KIP-447). A partition the metadata does not know gets UNKNOWN_TOPIC_OR_PARTITION.
+ * as for OffsetCommit (KIP-447). Topics by name before v6, by id from v6. A partition the metadata
+ * does not know gets UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID by id).
  */
 public record TxnOffsetCommitHandler(GroupCoordinator groups, MetadataCache cache)
         implements ApiHandler<TxnOffsetCommitRequestData> {
@@ -36,16 +37,22 @@ public record TxnOffsetCommitHandler(GroupCoordinator groups, MetadataCache cach
     @Override
     public CompletionStage<TxnOffsetCommitResponseData> handle(RequestContext ctx, TxnOffsetCommitRequestData request) {
         short version = ctx.apiVersion();
+        boolean byId = version >= 6;
+        TopicResolver resolver = new TopicResolver(cache);
         Map<TopicPartition, CommittedOffset> offsets = new LinkedHashMap<>();
         Map<TopicPartition, Errors> refused = new LinkedHashMap<>();
+        Map<TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic, String> names = new java.util.HashMap<>();
         for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic t : request.topics()) {
-            Optional<TopicView> view = cache.topic(t.name());
+            Optional<TopicView> view = resolver.resolve(t.name(), t.topicId(), byId);
+            String name = view.map(TopicView::name).orElse(byId ? "<unknown " + t.topicId() + ">" : t.name());
+            names.put(t, name);
             for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : t.partitions()) {
-                TopicPartition tp = new TopicPartition(t.name(), p.partitionIndex());
+                TopicPartition tp = new TopicPartition(name, p.partitionIndex());
                 if (view.isEmpty()
                         || p.partitionIndex() < 0
                         || p.partitionIndex() >= view.get().partitionCount()) {
-                    refused.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+                    refused.put(
+                            tp, byId && view.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION);
                     continue;
                 }
                 offsets.put(
@@ -71,16 +78,17 @@ public record TxnOffsetCommitHandler(GroupCoordinator groups, MetadataCache cach
                     Map<TopicPartition, Errors> all = new LinkedHashMap<>(errors);
                     all.putAll(refused);
                     TxnOffsetCommitResponseData response = new TxnOffsetCommitResponseData();
-                    Map<String, TxnOffsetCommitResponseTopic> topics = new LinkedHashMap<>();
                     for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic t : request.topics()) {
-                        TxnOffsetCommitResponseTopic rt = topics.computeIfAbsent(t.name(), n -> {
-                            TxnOffsetCommitResponseTopic x = new TxnOffsetCommitResponseTopic().setName(n);
-                            response.topics().add(x);
-                            return x;
-                        });
+                        TxnOffsetCommitResponseTopic rt = new TxnOffsetCommitResponseTopic();
+                        if (byId) {
+                            rt.setTopicId(t.topicId());
+                        } else {
+                            rt.setName(t.name());
+                        }
+                        response.topics().add(rt);
                         for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : t.partitions()) {
                             Errors e = all.getOrDefault(
-                                    new TopicPartition(t.name(), p.partitionIndex()), Errors.UNKNOWN_SERVER_ERROR);
+                                    new TopicPartition(names.get(t), p.partitionIndex()), Errors.UNKNOWN_SERVER_ERROR);
                             rt.partitions()
                                     .add(new TxnOffsetCommitResponsePartition()
                                             .setPartitionIndex(p.partitionIndex())
