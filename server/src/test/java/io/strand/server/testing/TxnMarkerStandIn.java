@@ -14,11 +14,17 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * Stands in for the partition leaders' WriteTxnMarkers while the broker has none (see {@code
  * HandlerDecorator.standIns}): answers NONE for every partition of every marker, writing nothing, and
- * records the markers it was sent. Once the broker serves WriteTxnMarkers itself this is not used.
+ * records the markers it answered; a test can make it refuse them ({@link #refuseWith}). Once the broker serves WriteTxnMarkers itself this is not used.
  * Thread-safe.
  */
 public final class TxnMarkerStandIn implements ApiHandler<WriteTxnMarkersRequestData> {
     private final List<WriteTxnMarkersRequestData.WritableTxnMarker> received = new CopyOnWriteArrayList<>();
+    private volatile Errors refuseWith;
+
+    /** Answers every partition with {@code error} from now on (a leader refusing markers); null: NONE again. */
+    public void refuseWith(Errors error) {
+        this.refuseWith = error;
+    }
 
     @Override
     public ApiKeys apiKey() {
@@ -33,8 +39,11 @@ public final class TxnMarkerStandIn implements ApiHandler<WriteTxnMarkersRequest
     @Override
     public CompletionStage<WriteTxnMarkersResponseData> handle(RequestContext ctx, WriteTxnMarkersRequestData request) {
         WriteTxnMarkersResponseData response = new WriteTxnMarkersResponseData();
+        Errors answer = refuseWith == null ? Errors.NONE : refuseWith;
         for (WriteTxnMarkersRequestData.WritableTxnMarker m : request.markers()) {
-            received.add(m.duplicate());
+            if (answer == Errors.NONE) {
+                received.add(m.duplicate());
+            }
             WriteTxnMarkersResponseData.WritableTxnMarkerResult r =
                     new WriteTxnMarkersResponseData.WritableTxnMarkerResult().setProducerId(m.producerId());
             for (WriteTxnMarkersRequestData.WritableTxnMarkerTopic t : m.topics()) {
@@ -44,7 +53,7 @@ public final class TxnMarkerStandIn implements ApiHandler<WriteTxnMarkersRequest
                         .forEach(p -> tr.partitions()
                                 .add(new WriteTxnMarkersResponseData.WritableTxnMarkerPartitionResult()
                                         .setPartitionIndex(p)
-                                        .setErrorCode(Errors.NONE.code())));
+                                        .setErrorCode(answer.code())));
                 r.topics().add(tr);
             }
             response.markers().add(r);
