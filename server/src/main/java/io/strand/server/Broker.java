@@ -18,6 +18,8 @@ import io.strand.coordinator.proto.Endpoint;
 import io.strand.server.admin.AdminService;
 import io.strand.server.group.GroupConfig;
 import io.strand.server.group.GroupCoordinator;
+import io.strand.server.handlers.AddOffsetsToTxnHandler;
+import io.strand.server.handlers.AddPartitionsToTxnHandler;
 import io.strand.server.handlers.AlterConfigsHandler;
 import io.strand.server.handlers.AlterPartitionReassignmentsHandler;
 import io.strand.server.handlers.ApiVersionsHandler;
@@ -32,7 +34,9 @@ import io.strand.server.handlers.DescribeGroupsHandler;
 import io.strand.server.handlers.DescribeLogDirsHandler;
 import io.strand.server.handlers.DescribeProducersHandler;
 import io.strand.server.handlers.DescribeTopicPartitionsHandler;
+import io.strand.server.handlers.DescribeTransactionsHandler;
 import io.strand.server.handlers.ElectLeadersHandler;
+import io.strand.server.handlers.EndTxnHandler;
 import io.strand.server.handlers.FetchHandler;
 import io.strand.server.handlers.FindCoordinatorHandler;
 import io.strand.server.handlers.HeartbeatHandler;
@@ -43,6 +47,7 @@ import io.strand.server.handlers.LeaveGroupHandler;
 import io.strand.server.handlers.ListGroupsHandler;
 import io.strand.server.handlers.ListOffsetsHandler;
 import io.strand.server.handlers.ListPartitionReassignmentsHandler;
+import io.strand.server.handlers.ListTransactionsHandler;
 import io.strand.server.handlers.MetadataHandler;
 import io.strand.server.handlers.OffsetCommitHandler;
 import io.strand.server.handlers.OffsetDeleteHandler;
@@ -64,6 +69,8 @@ import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.replica.SessionFence;
 import io.strand.server.topics.TopicService;
+import io.strand.server.txn.TransactionCoordinator;
+import io.strand.server.txn.TxnConfig;
 import io.strand.wal.LogManager;
 import io.strand.wal.LogManagerConfig;
 import java.net.InetSocketAddress;
@@ -72,6 +79,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -266,7 +274,6 @@ public final class Broker implements AutoCloseable {
                 new FetchHandler(replicaManager, cache, timer, throttle),
                 new ListOffsetsHandler(replicaManager, cache),
                 new OffsetForLeaderEpochHandler(replicaManager, cache),
-                new InitProducerIdHandler(producerIds, blockingPool),
                 new DescribeProducersHandler(replicaManager, cache),
                 new DeleteRecordsHandler(replicaManager, cache),
                 new CreatePartitionsHandler(admin),
@@ -285,8 +292,28 @@ public final class Broker implements AutoCloseable {
                 closing(new GroupCoordinator(GroupConfig.from(config), cache, topics, timer, config.brokerId()));
         replicaManager.addLeadershipListener(groups);
         groups.adoptCurrentLeadership(replicaManager.partitions());
+        // transactions: the coordinator on __transaction_state (the partitions' markers are the leaders' job)
+        TransactionCoordinator transactions = closing(new TransactionCoordinator(
+                TxnConfig.from(config),
+                cache,
+                topics,
+                timer,
+                config.brokerId(),
+                () -> CompletableFuture.supplyAsync(producerIds::nextProducerId, blockingPool),
+                groups::partitionFor,
+                metrics.registry(),
+                config.listeners().get(0).name()));
+        replicaManager.addLeadershipListener(transactions);
+        transactions.adoptCurrentLeadership(replicaManager.partitions());
         list.addAll(List.of(
-                new FindCoordinatorHandler(groups, cache),
+                new InitProducerIdHandler(producerIds, transactions, blockingPool),
+                new AddPartitionsToTxnHandler(transactions, cache),
+                new AddOffsetsToTxnHandler(transactions),
+                new EndTxnHandler(transactions),
+                new DescribeTransactionsHandler(transactions),
+                new ListTransactionsHandler(transactions)));
+        list.addAll(List.of(
+                new FindCoordinatorHandler(groups, transactions, cache),
                 new JoinGroupHandler(groups),
                 new SyncGroupHandler(groups),
                 new HeartbeatHandler(groups),
@@ -299,6 +326,12 @@ public final class Broker implements AutoCloseable {
                 new DescribeGroupsHandler(groups),
                 new ListGroupsHandler(groups),
                 new DeleteGroupsHandler(groups)));
+        for (ApiHandler<?> standIn : handlerDecorator.standIns()) {
+            if (list.stream().noneMatch(h -> h.apiKey() == standIn.apiKey())) {
+                log.warn("Broker {} serves {} with a stand-in: {}", config.brokerId(), standIn.apiKey(), standIn);
+                list.add(standIn);
+            }
+        }
         self.set(new ApiHandlers(list).decorate(handlerDecorator));
         return self.get();
     }

@@ -77,6 +77,15 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
     public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
     public static final String OFFSETS_COMMIT_TIMEOUT_MS = "offsets.commit.timeout.ms";
+    public static final String TRANSACTION_STATE_LOG_NUM_PARTITIONS = "transaction.state.log.num.partitions";
+    public static final String TRANSACTION_STATE_LOG_REPLICATION_FACTOR = "transaction.state.log.replication.factor";
+    public static final String TRANSACTION_STATE_LOG_MIN_ISR = "transaction.state.log.min.isr";
+    public static final String TRANSACTION_MAX_TIMEOUT_MS = "transaction.max.timeout.ms";
+    public static final String TRANSACTIONAL_ID_EXPIRATION_MS = "transactional.id.expiration.ms";
+    public static final String TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS =
+            "transaction.abort.timed.out.transaction.cleanup.interval.ms";
+    public static final String TRANSACTION_REMOVE_EXPIRED_TRANSACTION_CLEANUP_INTERVAL_MS =
+            "transaction.remove.expired.transaction.cleanup.interval.ms";
     public static final String OFFSET_METADATA_MAX_BYTES = "offset.metadata.max.bytes";
     public static final String AUTO_LEADER_REBALANCE_ENABLE = "auto.leader.rebalance.enable";
     public static final String LEADER_IMBALANCE_PER_BROKER_PERCENTAGE = "leader.imbalance.per.broker.percentage";
@@ -429,6 +438,34 @@ public final class BrokerConfig extends AbstractConfig {
 
     public int offsetsCommitTimeoutMs() {
         return getInt(OFFSETS_COMMIT_TIMEOUT_MS);
+    }
+
+    public int transactionStateLogNumPartitions() {
+        return getInt(TRANSACTION_STATE_LOG_NUM_PARTITIONS);
+    }
+
+    public int transactionStateLogReplicationFactor() {
+        return getShort(TRANSACTION_STATE_LOG_REPLICATION_FACTOR);
+    }
+
+    public int transactionStateLogMinIsr() {
+        return getInt(TRANSACTION_STATE_LOG_MIN_ISR);
+    }
+
+    public int transactionMaxTimeoutMs() {
+        return getInt(TRANSACTION_MAX_TIMEOUT_MS);
+    }
+
+    public long transactionalIdExpirationMs() {
+        return getInt(TRANSACTIONAL_ID_EXPIRATION_MS);
+    }
+
+    public long transactionAbortTimedOutTransactionCleanupIntervalMs() {
+        return getInt(TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS);
+    }
+
+    public long transactionRemoveExpiredTransactionCleanupIntervalMs() {
+        return getInt(TRANSACTION_REMOVE_EXPIRED_TRANSACTION_CLEANUP_INTERVAL_MS);
     }
 
     public int offsetMetadataMaxBytes() {

@@ -25,15 +25,12 @@ public final class BrokerConfigDefinition {
             "socket.send.buffer.bytes",
             "socket.receive.buffer.bytes",
             "log.cleaner.enable",
-            "transaction.state.log.replication.factor",
-            "transaction.state.log.min.isr",
             "offsets.topic.segment.bytes",
             "log.cleaner.threads",
             "delete.topic.enable",
             "zookeeper.set.acl",
             "inter.broker.listener.name",
-            "listener.security.protocol.map",
-            "transactional.id.expiration.ms");
+            "listener.security.protocol.map");
 
     static final ConfigDef DEFINITION = new ConfigDef()
             .define(
@@ -344,6 +341,57 @@ public final class BrokerConfigDefinition {
                     Range.atLeast(0),
                     Importance.HIGH,
                     "Largest metadata string committed with an offset.")
+            .define(
+                    TRANSACTION_STATE_LOG_NUM_PARTITIONS,
+                    Type.INT,
+                    50,
+                    Range.atLeast(1),
+                    Importance.HIGH,
+                    "Partitions of __transaction_state (fixed once the topic exists).")
+            .define(
+                    TRANSACTION_STATE_LOG_REPLICATION_FACTOR,
+                    Type.SHORT,
+                    (short) 3,
+                    Range.atLeast(1),
+                    Importance.HIGH,
+                    "Replication factor of __transaction_state (capped at the number of live brokers when it is created).")
+            .define(
+                    TRANSACTION_STATE_LOG_MIN_ISR,
+                    Type.INT,
+                    2,
+                    Range.atLeast(1),
+                    Importance.HIGH,
+                    "min.insync.replicas of __transaction_state: a transaction state write needs this many in-sync "
+                            + "replicas, else the coordinator answers COORDINATOR_NOT_AVAILABLE.")
+            .define(
+                    TRANSACTION_MAX_TIMEOUT_MS,
+                    Type.INT,
+                    900_000,
+                    Range.atLeast(1),
+                    Importance.HIGH,
+                    "Largest transaction timeout a producer may ask for (InitProducerId); larger → INVALID_TRANSACTION_TIMEOUT.")
+            .define(
+                    TRANSACTIONAL_ID_EXPIRATION_MS,
+                    Type.INT,
+                    604_800_000,
+                    Range.atLeast(1),
+                    Importance.HIGH,
+                    "A transactional id with no transaction in progress and no state change for this long is removed "
+                            + "(a tombstone in __transaction_state).")
+            .define(
+                    TRANSACTION_ABORT_TIMED_OUT_TRANSACTION_CLEANUP_INTERVAL_MS,
+                    Type.INT,
+                    10_000,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "How often the coordinator aborts transactions open longer than their timeout (fencing their producer).")
+            .define(
+                    TRANSACTION_REMOVE_EXPIRED_TRANSACTION_CLEANUP_INTERVAL_MS,
+                    Type.INT,
+                    3_600_000,
+                    Range.atLeast(1),
+                    Importance.LOW,
+                    "How often expired transactional ids are removed.")
             .define(
                     AUTO_LEADER_REBALANCE_ENABLE,
                     Type.BOOLEAN,

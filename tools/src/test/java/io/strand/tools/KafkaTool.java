@@ -19,6 +19,7 @@ final class KafkaTool {
     static final String CONFIG_COMMAND = "org.apache.kafka.tools.ConfigCommand";
     static final String REASSIGN_COMMAND = "org.apache.kafka.tools.reassign.ReassignPartitionsCommand";
     static final String LEADER_ELECTION_COMMAND = "org.apache.kafka.tools.LeaderElectionCommand";
+    static final String TRANSACTIONS_COMMAND = "org.apache.kafka.tools.TransactionsCommand";
 
     record Result(int code, String out, String err) {
         List<String> outLines() {

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kafka's own command-line tools, version 4.4 (org.apache.kafka:kafka-tools), run in this JVM
  * against a three-broker Strand cluster: TopicCommand (kafka-topics), ConfigCommand (kafka-configs),
- * ReassignPartitionsCommand (kafka-reassign-partitions) and LeaderElectionCommand
- * (kafka-leader-election), with their output checked line by line.
+ * ReassignPartitionsCommand (kafka-reassign-partitions), LeaderElectionCommand
+ * (kafka-leader-election) and TransactionsCommand (kafka-transactions list / describe), with their
+ * output checked line by line.
  */
 @ExtendWith(StrandClusterExtension.class)
 class KafkaToolsCompatTest {
@@ -68,6 +69,33 @@ class KafkaToolsCompatTest {
 
     private static KafkaTool.Result elect(String... args) throws Exception {
         return KafkaTool.run(KafkaTool.LEADER_ELECTION_COMMAND, withBootstrap(args));
+    }
+
+    private static KafkaTool.Result transactions(String... args) throws Exception {
+        return KafkaTool.run(KafkaTool.TRANSACTIONS_COMMAND, withBootstrap(args));
+    }
+
+    @Test
+    void kafkaTransactionsListsAndDescribesAnOngoingTransaction() throws Exception {
+        cluster.createTopic("kt", 1, 3);
+        try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of("transactional.id", "kt-producer"))) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("kt", 0, null, "v".getBytes())).get();
+
+            KafkaTool.Result list = transactions("list");
+            ok(list);
+            assertTrue(
+                    list.outLines().stream().anyMatch(l -> l.contains("kt-producer") && l.contains("Ongoing")),
+                    list::toString);
+
+            KafkaTool.Result describe = transactions("describe", "--transactional-id", "kt-producer");
+            ok(describe);
+            assertTrue(describe.outLines().get(0).contains("TransactionState"), describe::toString);
+            String row = describe.outLines().get(1);
+            assertTrue(row.contains("Ongoing") && row.contains("kt-0"), describe::toString);
+            producer.commitTransaction();
+        }
     }
 
     private static String[] withBootstrap(String... args) {

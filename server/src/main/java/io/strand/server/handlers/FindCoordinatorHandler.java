@@ -5,6 +5,7 @@ import io.strand.coordinator.proto.Endpoint;
 import io.strand.server.group.GroupCoordinator;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.txn.TransactionCoordinator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -17,17 +18,20 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 
 /**
- * FindCoordinator for groups (key type 0): the leader of the group's {@code __consumer_offsets}
- * partition at the endpoint of the listener the request came on; the topic is created on first
- * use. One key before v4, a batch of keys from v4. Transaction and share coordinators do not
- * exist here: those key types are answered INVALID_REQUEST.
+ * FindCoordinator for groups (key type 0) and transactions (key type 1): the leader of the group's
+ * {@code __consumer_offsets} partition, or of the transactional id's {@code __transaction_state}
+ * partition, at the endpoint of the listener the request came on; each topic is created on first
+ * use. One key before v4, a batch of keys from v4. Share coordinators (key type 2) do not exist
+ * here: that key type is answered INVALID_REQUEST.
  */
-public record FindCoordinatorHandler(GroupCoordinator groups, MetadataCache cache)
+public record FindCoordinatorHandler(GroupCoordinator groups, TransactionCoordinator transactions, MetadataCache cache)
         implements ApiHandler<FindCoordinatorRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.FIND_COORDINATOR;
     }
+
+    private record Coordinator(Errors error, int brokerId, String message) {}
 
     private record Found(String key, Errors error, String message, int nodeId, String host, int port) {}
 
@@ -38,17 +42,25 @@ public record FindCoordinatorHandler(GroupCoordinator groups, MetadataCache cach
         byte keyType = version >= 1 ? request.keyType() : FindCoordinatorRequest.CoordinatorType.GROUP.id();
         List<CompletableFuture<Found>> lookups = new ArrayList<>();
         for (String key : keys) {
-            if (keyType != FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
+            CompletableFuture<Coordinator> coordinator;
+            if (keyType == FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
+                coordinator = groups.findCoordinator(key)
+                        .thenApply(c -> new Coordinator(c.error(), c.brokerId(), c.message()));
+            } else if (keyType == FindCoordinatorRequest.CoordinatorType.TRANSACTION.id()) {
+                coordinator = transactions
+                        .findCoordinator(key)
+                        .thenApply(c -> new Coordinator(c.error(), c.brokerId(), c.message()));
+            } else {
                 lookups.add(CompletableFuture.completedFuture(new Found(
                         key,
                         Errors.INVALID_REQUEST,
-                        "only group coordinators (key type 0) exist on this broker, not key type " + keyType,
+                        "only group (0) and transaction (1) coordinators exist on this broker, not key type " + keyType,
                         -1,
                         "",
                         -1)));
                 continue;
             }
-            lookups.add(groups.findCoordinator(key).thenApply(c -> {
+            lookups.add(coordinator.thenApply(c -> {
                 if (c.error() != Errors.NONE) {
                     return new Found(key, c.error(), c.message(), -1, "", -1);
                 }

@@ -3,6 +3,8 @@ package io.strand.server.handlers;
 import io.strand.coordinator.ProducerIdManager;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.txn.TransactionCoordinator;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -10,14 +12,19 @@ import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.internals.ProducerIdAndEpoch;
 
 /**
- * InitProducerId for idempotent (non-transactional) producers: a fresh producer id at epoch 0 from
- * the ZooKeeper-claimed id blocks, as Kafka does for a producer without a transactional id (the
- * client bumps its epoch itself when it resets). Transactions are not supported: a transactional id
- * is answered with an error that says so.
+ * InitProducerId. Without a transactional id (idempotent producers): a fresh producer id at epoch 0
+ * from the ZooKeeper-claimed id blocks, as Kafka does (the client bumps its epoch itself when it
+ * resets). With one: the transaction coordinator's answer (a new id at epoch 0, or the existing id at
+ * the next epoch, fencing the previous instance; KIP-360 producer id and epoch from v3). Two-phase
+ * commit (v6 {@code enable2Pc}, KIP-939) is not offered: TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as
+ * Kafka answers when it is not allowed. PRODUCER_FENCED is INVALID_PRODUCER_EPOCH before v4.
  */
-public record InitProducerIdHandler(ProducerIdManager producerIds, Executor blockingPool)
+public record InitProducerIdHandler(
+        ProducerIdManager producerIds, TransactionCoordinator transactions, Executor blockingPool)
         implements ApiHandler<InitProducerIdRequestData> {
     @Override
     public ApiKeys apiKey() {
@@ -26,17 +33,42 @@ public record InitProducerIdHandler(ProducerIdManager producerIds, Executor bloc
 
     @Override
     public CompletionStage<InitProducerIdResponseData> handle(RequestContext ctx, InitProducerIdRequestData request) {
-        if (request.transactionalId() != null) {
-            return CompletableFuture.completedFuture(new InitProducerIdResponseData()
-                    .setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
-                    .setProducerId(-1)
-                    .setProducerEpoch((short) -1));
+        short version = ctx.apiVersion();
+        if (request.transactionalId() == null) {
+            return CompletableFuture.supplyAsync(
+                    () -> new InitProducerIdResponseData()
+                            .setErrorCode(Errors.NONE.code())
+                            .setProducerId(producerIds.nextProducerId())
+                            .setProducerEpoch((short) 0),
+                    blockingPool);
         }
-        return CompletableFuture.supplyAsync(
-                () -> new InitProducerIdResponseData()
-                        .setErrorCode(Errors.NONE.code())
-                        .setProducerId(producerIds.nextProducerId())
-                        .setProducerEpoch((short) 0),
-                blockingPool);
+        if (version >= 6 && (request.enable2Pc() || request.keepPreparedTxn())) {
+            return CompletableFuture.completedFuture(error(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
+        }
+        Optional<ProducerIdAndEpoch> expected = Optional.empty();
+        if (version >= 3 && request.producerId() != RecordBatch.NO_PRODUCER_ID) {
+            expected = Optional.of(new ProducerIdAndEpoch(request.producerId(), request.producerEpoch()));
+        }
+        return transactions
+                .initProducerId(request.transactionalId(), request.transactionTimeoutMs(), expected)
+                .thenApply(r -> {
+                    if (r.error() != Errors.NONE) {
+                        Errors e = version < 4 && r.error() == Errors.PRODUCER_FENCED
+                                ? Errors.INVALID_PRODUCER_EPOCH
+                                : r.error();
+                        return error(e);
+                    }
+                    return new InitProducerIdResponseData()
+                            .setErrorCode(Errors.NONE.code())
+                            .setProducerId(r.producerId())
+                            .setProducerEpoch(r.producerEpoch());
+                });
+    }
+
+    private static InitProducerIdResponseData error(Errors e) {
+        return new InitProducerIdResponseData()
+                .setErrorCode(e.code())
+                .setProducerId(RecordBatch.NO_PRODUCER_ID)
+                .setProducerEpoch(RecordBatch.NO_PRODUCER_EPOCH);
     }
 }

@@ -14,10 +14,22 @@ import org.apache.kafka.common.requests.RequestHeader;
  * Fault injection installed by tests around a broker's handlers ({@link HandlerDecorator}): when
  * {@link #dropResponseAndCloseWhen} matches a request, its response is not sent and the connection
  * is closed, after the request took effect (a produce was appended). The client then sees a lost
- * response and retries. Off (null) unless a test sets it. Thread-safe.
+ * response and retries. Off (null) unless a test sets it. It also supplies the {@link TxnMarkerStandIn}
+ * for brokers without WriteTxnMarkers. Thread-safe.
  */
 public final class ResponseFaults implements HandlerDecorator {
     private volatile Predicate<RequestHeader> dropResponseAndClose;
+    private final TxnMarkerStandIn markers = new TxnMarkerStandIn();
+
+    /** The WriteTxnMarkers stand-in every broker of the cluster serves while it has no WriteTxnMarkers of its own. */
+    public TxnMarkerStandIn txnMarkers() {
+        return markers;
+    }
+
+    @Override
+    public java.util.Collection<ApiHandler<?>> standIns() {
+        return java.util.List.of(markers);
+    }
 
     public void dropResponseAndCloseWhen(Predicate<RequestHeader> condition) {
         this.dropResponseAndClose = condition;
