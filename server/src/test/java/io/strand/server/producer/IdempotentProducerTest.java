@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.server.testing.BrokerCluster;
+import io.strand.server.testing.CompatClients;
 import io.strand.server.testing.CompatProducerMain;
 import io.strand.server.testing.RawKafkaConnection;
 import io.strand.server.testing.StrandClusterExtension;
@@ -11,18 +12,12 @@ import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.ProduceConsumeValidator;
 import io.strand.testing.SystemTest;
 import io.strand.testing.Wait;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -71,30 +66,7 @@ class IdempotentProducerTest {
     @SystemTest
     void shouldServeADefaultConfigProducerAndGroupConsumerOfKafkaClients39() throws Exception {
         cluster.createTopic("compat39", 3, 3);
-        Path compat = Path.of("target", "compat-clients");
-        Path jar39;
-        try (var files = Files.list(compat)) {
-            jar39 = files.filter(p -> p.getFileName().toString().startsWith("kafka-clients-3.9"))
-                    .findFirst()
-                    .orElseThrow();
-        }
-        String classpath = List.of(System.getProperty("java.class.path").split(File.pathSeparator)).stream()
-                .map(e -> e.contains("kafka-clients-4") ? jar39.toAbsolutePath().toString() : e)
-                .collect(Collectors.joining(File.pathSeparator));
-        Process p = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        classpath,
-                        CompatProducerMain.class.getName(),
-                        cluster.bootstrapServers(),
-                        "compat39",
-                        "2000")
-                .redirectErrorStream(true)
-                .start();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), out);
-        assertTrue(out.contains("client 3.9"), "ran the 3.9 client: " + out);
+        String out = CompatClients.run39(CompatProducerMain.class, cluster.bootstrapServers(), "compat39", "2000");
         assertTrue(out.contains("acked 2000"), out);
         ProduceConsumeValidator validator = new ProduceConsumeValidator();
         for (int i = 0; i < 2000; i++) {
@@ -103,21 +75,12 @@ class IdempotentProducerTest {
         assertExactlyOnce(validator, "compat39", 3);
 
         // and the 3.9 consumer reads them back in a consumer group
-        Process c = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        classpath,
-                        io.strand.server.testing.CompatConsumerMain.class.getName(),
-                        cluster.bootstrapServers(),
-                        "compat39",
-                        "readers-39",
-                        "2000")
-                .redirectErrorStream(true)
-                .start();
-        assertTrue(c.waitFor(120, TimeUnit.SECONDS));
-        String consumed = new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, c.exitValue(), consumed);
-        assertTrue(consumed.contains("client 3.9"), consumed);
+        String consumed = CompatClients.run39(
+                io.strand.server.testing.CompatConsumerMain.class,
+                cluster.bootstrapServers(),
+                "compat39",
+                "readers-39",
+                "2000");
         assertTrue(consumed.contains("consumed 2000"), consumed);
     }
 

@@ -203,6 +203,29 @@ class TransactionsTest {
         assertEquals(Map.of(0, List.of("second")), readAll(topic, 1, IsolationLevel.READ_COMMITTED, 1));
     }
 
+    @Test
+    @io.strand.testing.SystemTest
+    void shouldServeTheTransactionalProducerOfKafkaClients39() throws Exception {
+        String topic = "txn-compat39";
+        cluster.createTopic(topic, 2, 3);
+        String out = io.strand.server.testing.CompatClients.run39(
+                io.strand.server.testing.CompatTransactionalMain.class,
+                cluster.bootstrapServers(),
+                topic,
+                "2",
+                "10",
+                "6");
+        assertTrue(out.contains("committed 30"), out);
+        Map<Integer, List<String>> committed = new TreeMap<>();
+        for (int t = 0; t < 10; t += 2) {
+            for (int i = 0; i < 6; i++) {
+                committed.computeIfAbsent(i % 2, x -> new ArrayList<>()).add("t" + t + "-" + i);
+            }
+        }
+        assertEquals(committed, readAll(topic, 2, IsolationLevel.READ_COMMITTED, 30));
+        assertEquals(60, count(readAll(topic, 2, IsolationLevel.READ_UNCOMMITTED, 60)), "aborted ones are in the log");
+    }
+
     private static int count(Map<Integer, List<String>> m) {
         return m.values().stream().mapToInt(List::size).sum();
     }
