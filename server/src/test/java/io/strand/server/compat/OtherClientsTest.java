@@ -26,7 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Clients other than Java's against the same cluster: librdkafka (kcat) and a pure JavaScript
- * client (kafkajs, on Node.js). `bin/strand-test` installs both when they are missing.
+ * client (kafkajs, on Node.js), and librdkafka's transactional producer through Debian's
+ * python3-confluent-kafka. `bin/strand-test` installs them when they are missing.
  */
 @ExtendWith(StrandClusterExtension.class)
 class OtherClientsTest {
@@ -127,6 +128,59 @@ class OtherClientsTest {
         assertTrue(out.contains("\"ok\":true"), out);
         assertTrue(out.contains("\"distinct\":500"), out);
     }
+
+    @Test
+    void shouldCommitAndAbortTransactionsOfLibrdkafka() throws Exception {
+        assertTrue(
+                Files.isExecutable(Path.of(PYTHON)),
+                PYTHON + " with confluent_kafka must exist (bin/strand-test installs python3-confluent-kafka)");
+        String topic = "librdkafka-txn";
+        cluster.createTopic(topic, 2, 3);
+        String out = run(
+                List.of(
+                        PYTHON,
+                        Path.of("..", "clients", "python", "txn_producer.py").toString(),
+                        cluster.bootstrapServers(),
+                        topic,
+                        "2",
+                        "8",
+                        "6"),
+                null);
+        assertTrue(out.contains("committed 24"), out);
+        java.util.Map<Integer, List<String>> expected = new java.util.TreeMap<>();
+        for (int t = 0; t < 8; t += 2) {
+            for (int i = 0; i < 6; i++) {
+                expected.computeIfAbsent(i % 2, x -> new java.util.ArrayList<>())
+                        .add("t" + t + "-" + i);
+            }
+        }
+        java.util.Map<Integer, List<String>> got = new java.util.TreeMap<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer =
+                cluster.consumer(java.util.Map.of(
+                        org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                        org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))) {
+            List<org.apache.kafka.common.TopicPartition> tps = List.of(
+                    new org.apache.kafka.common.TopicPartition(topic, 0),
+                    new org.apache.kafka.common.TopicPartition(topic, 1));
+            consumer.assign(tps);
+            int n = 0;
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (n < 24 && System.currentTimeMillis() < deadline) {
+                for (var r : consumer.poll(java.time.Duration.ofMillis(200))) {
+                    got.computeIfAbsent(r.partition(), x -> new java.util.ArrayList<>())
+                            .add(new String(r.value(), StandardCharsets.UTF_8));
+                    n++;
+                }
+            }
+            consumer.poll(java.time.Duration.ofMillis(500))
+                    .forEach(r -> got.computeIfAbsent(r.partition(), x -> new java.util.ArrayList<>())
+                            .add(new String(r.value(), StandardCharsets.UTF_8)));
+        }
+        assertEquals(expected, got, "read_committed sees exactly librdkafka's committed transactions");
+    }
+
+    /** Debian's Python, where python3-confluent-kafka installs (not a pyenv or venv one). */
+    private static final String PYTHON = "/usr/bin/python3";
 
     private static String run(List<String> command, String stdin) throws Exception {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
