@@ -200,13 +200,13 @@ public final class ProducerBenchmark {
         }
     }
 
-    private static String spread(List<Double> xs) {
+    static String spread(List<Double> xs) {
         List<Double> s = new ArrayList<>(xs);
         s.sort(Double::compare);
         return String.format(Locale.ROOT, "%.1f [%.1f-%.1f]", s.get(s.size() / 2), s.get(0), s.get(s.size() - 1));
     }
 
-    private static String ratio(List<Double> xs, List<Double> base) {
+    static String ratio(List<Double> xs, List<Double> base) {
         List<Double> r = new ArrayList<>();
         for (int i = 0; i < xs.size(); i++) {
             r.add(xs.get(i) / base.get(i));
@@ -319,13 +319,18 @@ public final class ProducerBenchmark {
     }
 
     private static void ensureTopic(String bootstrap, Flags f) throws Exception {
+        ensureTopic(bootstrap, f.topic, f.partitions, f.replicationFactor);
+    }
+
+    /** Creates {@code topic} unless it exists. */
+    static void ensureTopic(String bootstrap, String topic, int partitions, short replicationFactor) throws Exception {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
-            admin.createTopics(List.of(new NewTopic(f.topic, f.partitions, f.replicationFactor)))
+            admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor)))
                     .all()
                     .get();
-            System.out.println("created topic " + f.topic);
+            System.out.println("created topic " + topic);
         } catch (java.util.concurrent.ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
