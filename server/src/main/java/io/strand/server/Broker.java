@@ -326,12 +326,6 @@ public final class Broker implements AutoCloseable {
                 new DescribeGroupsHandler(groups),
                 new ListGroupsHandler(groups),
                 new DeleteGroupsHandler(groups)));
-        for (ApiHandler<?> standIn : handlerDecorator.standIns()) {
-            if (list.stream().noneMatch(h -> h.apiKey() == standIn.apiKey())) {
-                log.warn("Broker {} serves {} with a stand-in: {}", config.brokerId(), standIn.apiKey(), standIn);
-                list.add(standIn);
-            }
-        }
         self.set(new ApiHandlers(list).decorate(handlerDecorator));
         return self.get();
     }

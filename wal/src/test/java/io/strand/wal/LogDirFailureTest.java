@@ -62,7 +62,7 @@ class LogDirFailureTest {
                     Duration.ofSeconds(10),
                     () -> !logs.offlineLogDirs().isEmpty());
             assertEquals(java.util.Set.of(a), logs.offlineLogDirs());
-            assertTrue(events.get() >= 1, "listeners heard of it");
+            Wait.waitUntil("listeners heard of it", Duration.ofSeconds(10), () -> events.get() >= 1);
             for (PartitionLog log : inA) {
                 assertThrows(KafkaStorageException.class, () -> log.appendAsLeader(TestRecords.batch(1, 10), 0));
                 assertTrue(logs.isOffline(log.topicPartition()));

@@ -219,16 +219,19 @@ class LogDirFailureTest {
                                 ? !in1 && p.leader() != null && p.leader().id() != 1
                                 : in1;
                     }));
-            UnavailableLogDir reported = registration(zk, 1).orElseThrow().getUnavailableLogDirsList().stream()
-                    .filter(d -> d.getPath().equals(dirA.toString()))
-                    .findFirst()
-                    .orElseThrow(() -> new AssertionError("broker 1's registration names " + dirA));
-            assertEquals(LogDirStatus.OFFLINE, reported.getStatus());
-            assertEquals(
-                    new TreeSet<>(inA),
-                    new TreeSet<>(reported.getPartitionsList().stream()
-                            .map(r -> r.getPartition())
-                            .toList()));
+            // the restarted broker reports the partitions it cannot host as it is asked to host them
+            Wait.waitUntil(
+                    "broker 1's registration names " + dirA + " offline with " + inA,
+                    Duration.ofSeconds(30),
+                    () -> registration(zk, 1)
+                            .map(r -> r.getUnavailableLogDirsList().stream()
+                                    .anyMatch(d -> d.getPath().equals(dirA.toString())
+                                            && d.getStatus() == LogDirStatus.OFFLINE
+                                            && new TreeSet<>(inA)
+                                                    .equals(new TreeSet<>(d.getPartitionsList().stream()
+                                                            .map(x -> x.getPartition())
+                                                            .toList()))))
+                            .orElse(false));
             load.awaitAcknowledged(validator.acknowledgedCount() + 300, Duration.ofSeconds(60));
             load.stop(Duration.ofMinutes(2));
         }

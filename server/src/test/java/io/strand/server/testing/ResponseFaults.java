@@ -14,21 +14,16 @@ import org.apache.kafka.common.requests.RequestHeader;
  * Fault injection installed by tests around a broker's handlers ({@link HandlerDecorator}): when
  * {@link #dropResponseAndCloseWhen} matches a request, its response is not sent and the connection
  * is closed, after the request took effect (a produce was appended). The client then sees a lost
- * response and retries. Off (null) unless a test sets it. It also supplies the {@link TxnMarkerStandIn}
- * for brokers without WriteTxnMarkers. Thread-safe.
+ * response and retries. Off (null) unless a test sets it. WriteTxnMarkers also goes through
+ * {@link TxnMarkerFaults}, which records markers and can make the leaders refuse them. Thread-safe.
  */
 public final class ResponseFaults implements HandlerDecorator {
     private volatile Predicate<RequestHeader> dropResponseAndClose;
-    private final TxnMarkerStandIn markers = new TxnMarkerStandIn();
+    private final TxnMarkerFaults markers = new TxnMarkerFaults();
 
-    /** The WriteTxnMarkers stand-in every broker of the cluster serves while it has no WriteTxnMarkers of its own. */
-    public TxnMarkerStandIn txnMarkers() {
+    /** The WriteTxnMarkers faults of every broker of the cluster. */
+    public TxnMarkerFaults txnMarkers() {
         return markers;
-    }
-
-    @Override
-    public java.util.Collection<ApiHandler<?>> standIns() {
-        return java.util.List.of(markers);
     }
 
     public void dropResponseAndCloseWhen(Predicate<RequestHeader> condition) {
@@ -36,7 +31,12 @@ public final class ResponseFaults implements HandlerDecorator {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public ApiHandler<?> decorate(ApiHandler<?> handler) {
+        if (handler.apiKey() == ApiKeys.WRITE_TXN_MARKERS) {
+            return new Faulty<>(
+                    markers.wrap((ApiHandler<org.apache.kafka.common.message.WriteTxnMarkersRequestData>) handler));
+        }
         return new Faulty<>(handler);
     }
 
