@@ -18,6 +18,7 @@ import io.strand.tools.configs.ConfigsCommands;
 import io.strand.tools.groups.GroupsCommands;
 import io.strand.tools.reassign.ReassignCommands;
 import io.strand.tools.topics.TopicsCommands;
+import io.strand.tools.transactions.TransactionsCommands;
 import io.strand.tools.zk.ZkCommands;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -58,7 +59,8 @@ public final class StrandCli {
                 ReassignCommands.commands(),
                 ClusterCommands.commands(),
                 ZkCommands.commands(),
-                GroupsCommands.commands())) {
+                GroupsCommands.commands(),
+                TransactionsCommands.commands())) {
             group.forEach(spec -> COMMANDS.put(spec.name(), spec));
         }
     }

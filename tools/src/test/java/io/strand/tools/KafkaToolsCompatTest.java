@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Kafka's own command-line tools, version 4.4 (org.apache.kafka:kafka-tools), run in this JVM
  * against a three-broker Strand cluster: TopicCommand (kafka-topics), ConfigCommand (kafka-configs),
  * ReassignPartitionsCommand (kafka-reassign-partitions), LeaderElectionCommand
- * (kafka-leader-election) and TransactionsCommand (kafka-transactions list / describe), with their
+ * (kafka-leader-election) and TransactionsCommand (kafka-transactions list / describe /
+ * describe-producers / abort), with their
  * output checked line by line.
  */
 @ExtendWith(StrandClusterExtension.class)
@@ -96,6 +97,49 @@ class KafkaToolsCompatTest {
             assertTrue(row.contains("Ongoing") && row.contains("kt-0"), describe::toString);
             producer.commitTransaction();
         }
+    }
+
+    @Test
+    void kafkaTransactionsDescribesAndAbortsAHangingTransaction() throws Exception {
+        cluster.createTopic("kt-hang", 1, 3);
+        long producerId = 777_777;
+        int leader = cluster.broker(1)
+                .metadataCache()
+                .partition(new org.apache.kafka.common.TopicPartition("kt-hang", 0))
+                .orElseThrow()
+                .leader();
+        // a transactional batch no coordinator knows of: the transaction hangs
+        try (io.strand.server.testing.RawKafkaConnection c =
+                new io.strand.server.testing.RawKafkaConnection("127.0.0.1", cluster.port(leader))) {
+            var produced = c.produce(
+                    "kt-hang",
+                    0,
+                    (short) -1,
+                    10_000,
+                    org.apache.kafka.common.record.internal.MemoryRecords.withTransactionalRecords(
+                            org.apache.kafka.common.compress.Compression.NONE,
+                            producerId,
+                            (short) 0,
+                            0,
+                            new org.apache.kafka.common.record.internal.SimpleRecord("hanging".getBytes())));
+            assertEquals(0, produced.errorCode());
+        }
+        KafkaTool.Result producers = transactions("describe-producers", "--topic", "kt-hang", "--partition", "0");
+        ok(producers);
+        String row = producers.outLines().stream()
+                .filter(l -> l.startsWith(Long.toString(producerId)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(producers.toString()));
+        assertTrue(row.trim().endsWith(" 0") || row.contains("\t0"), "open transaction from offset 0: " + row);
+
+        ok(transactions("abort", "--topic", "kt-hang", "--partition", "0", "--start-offset", "0"));
+        KafkaTool.Result after = transactions("describe-producers", "--topic", "kt-hang", "--partition", "0");
+        ok(after);
+        String afterRow = after.outLines().stream()
+                .filter(l -> l.startsWith(Long.toString(producerId)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(after.toString()));
+        assertTrue(afterRow.trim().endsWith("None"), "no open transaction after the abort: " + afterRow);
     }
 
     private static String[] withBootstrap(String... args) {
