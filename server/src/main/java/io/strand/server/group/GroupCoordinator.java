@@ -1,19 +1,16 @@
 package io.strand.server.group;
 
 import io.strand.coordinator.MetadataCache;
-import io.strand.coordinator.PartitionInfo;
-import io.strand.coordinator.TopicCreation;
 import io.strand.coordinator.TopicSpec;
-import io.strand.coordinator.TopicView;
 import io.strand.server.replica.LeadershipListener;
 import io.strand.server.replica.Partition;
+import io.strand.server.topics.InternalTopic;
 import io.strand.server.topics.TopicService;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -21,7 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
@@ -62,17 +58,15 @@ import org.slf4j.LoggerFactory;
 public final class GroupCoordinator implements LeadershipListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
     public static final String OFFSETS_TOPIC = Topic.GROUP_METADATA_TOPIC_NAME;
-    private static final long TOPIC_CREATE_WAIT_MS = 10_000;
 
     private final GroupConfig config;
     private final MetadataCache cache;
-    private final TopicService topics;
     private final ScheduledExecutorService timer;
     private final int localBrokerId;
     private final LongSupplier clock;
     private final ExecutorService pool;
     private final ConcurrentHashMap<Integer, CoordinatorShard> shards = new ConcurrentHashMap<>();
-    private final AtomicReference<CompletableFuture<Void>> topicCreation = new AtomicReference<>();
+    private final InternalTopic offsetsTopic;
     private final ScheduledFuture<?> expiration;
 
     public GroupCoordinator(
@@ -93,10 +87,10 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
             LongSupplier clock) {
         this.config = config;
         this.cache = cache;
-        this.topics = topics;
         this.timer = timer;
         this.localBrokerId = localBrokerId;
         this.clock = clock;
+        this.offsetsTopic = new InternalTopic(OFFSETS_TOPIC, cache, topics, this::offsetsTopicSpec);
         this.pool = Executors.newFixedThreadPool(2, ThreadUtils.createThreadFactory("group-coordinator-%d", true));
         this.expiration = timer.scheduleWithFixedDelay(
                 this::expireOffsets,
@@ -234,56 +228,24 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
 
     // ================================================================================================ coordinators
 
-    /** Where the coordinator of a group is. */
-    public record Coordinator(Errors error, int brokerId, String message) {}
-
     /**
      * The broker leading the group's {@code __consumer_offsets} partition, creating the topic first if
      * it does not exist; COORDINATOR_NOT_AVAILABLE while it has no live leader.
      */
-    public CompletableFuture<Coordinator> findCoordinator(String groupId) {
+    public CompletableFuture<InternalTopic.Leader> findCoordinator(String groupId) {
         if (groupId == null || groupId.isEmpty()) {
-            return CompletableFuture.completedFuture(new Coordinator(Errors.INVALID_REQUEST, -1, "empty group id"));
+            return CompletableFuture.completedFuture(
+                    new InternalTopic.Leader(Errors.INVALID_REQUEST, -1, "empty group id"));
         }
-        int p = partitionFor(groupId);
-        return ensureOffsetsTopic().handle((v, e) -> {
-            if (e != null) {
-                return new Coordinator(
-                        Errors.COORDINATOR_NOT_AVAILABLE, -1, "cannot create " + OFFSETS_TOPIC + ": " + e.getMessage());
-            }
-            Optional<PartitionInfo> info = cache.partition(new TopicPartition(OFFSETS_TOPIC, p));
-            if (info.isEmpty()
-                    || info.get().leader() < 0
-                    || !cache.isLive(info.get().leader())) {
-                return new Coordinator(
-                        Errors.COORDINATOR_NOT_AVAILABLE,
-                        -1,
-                        "partition " + p + " of " + OFFSETS_TOPIC + " has no live leader");
-            }
-            return new Coordinator(Errors.NONE, info.get().leader(), null);
-        });
+        return offsetsTopic.leaderOf(partitionFor(groupId));
     }
 
-    /** Completes once {@code __consumer_offsets} is in the metadata cache; creates it (once) if needed. */
-    CompletableFuture<Void> ensureOffsetsTopic() {
-        Optional<TopicView> existing = cache.topic(OFFSETS_TOPIC);
-        if (existing.isPresent() && existing.get().complete()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<Void> running = topicCreation.get();
-        if (running != null && !running.isDone()) {
-            return running;
-        }
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        if (!topicCreation.compareAndSet(running, mine)) {
-            return topicCreation.get();
-        }
-        int liveBrokers = Math.max(1, cache.liveBrokers().size());
-        int rf = Math.min(config.offsetsTopicReplicationFactor(), liveBrokers);
-        TopicSpec spec = new TopicSpec(
+    /** The offsets topic as Kafka creates it: compacted, never deleted by time, 100 MiB segments. */
+    private TopicSpec offsetsTopicSpec(int liveBrokers) {
+        return new TopicSpec(
                 OFFSETS_TOPIC,
                 config.offsetsTopicPartitions(),
-                rf,
+                Math.min(config.offsetsTopicReplicationFactor(), liveBrokers),
                 Map.of(),
                 Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG,
@@ -292,23 +254,6 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
                         "-1",
                         TopicConfig.SEGMENT_BYTES_CONFIG,
                         Integer.toString(100 * 1024 * 1024)));
-        topics.create(spec, false, TOPIC_CREATE_WAIT_MS).whenComplete((outcome, e) -> {
-            if (e != null) {
-                mine.completeExceptionally(e);
-            } else if (outcome instanceof TopicCreation.Rejected r) {
-                mine.completeExceptionally(new IllegalStateException(r.message()));
-            } else {
-                if (outcome instanceof TopicCreation.Created) {
-                    log.info(
-                            "Created {} with {} partitions and replication factor {}",
-                            OFFSETS_TOPIC,
-                            config.offsetsTopicPartitions(),
-                            rf);
-                }
-                mine.complete(null);
-            }
-        });
-        return mine;
     }
 
     // ============================================================================================== group APIs

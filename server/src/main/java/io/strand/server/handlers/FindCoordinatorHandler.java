@@ -5,6 +5,7 @@ import io.strand.coordinator.proto.Endpoint;
 import io.strand.server.group.GroupCoordinator;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.topics.InternalTopic;
 import io.strand.server.txn.TransactionCoordinator;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +32,6 @@ public record FindCoordinatorHandler(GroupCoordinator groups, TransactionCoordin
         return ApiKeys.FIND_COORDINATOR;
     }
 
-    private record Coordinator(Errors error, int brokerId, String message) {}
-
     private record Found(String key, Errors error, String message, int nodeId, String host, int port) {}
 
     @Override
@@ -42,14 +41,11 @@ public record FindCoordinatorHandler(GroupCoordinator groups, TransactionCoordin
         byte keyType = version >= 1 ? request.keyType() : FindCoordinatorRequest.CoordinatorType.GROUP.id();
         List<CompletableFuture<Found>> lookups = new ArrayList<>();
         for (String key : keys) {
-            CompletableFuture<Coordinator> coordinator;
+            CompletableFuture<InternalTopic.Leader> coordinator;
             if (keyType == FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
-                coordinator = groups.findCoordinator(key)
-                        .thenApply(c -> new Coordinator(c.error(), c.brokerId(), c.message()));
+                coordinator = groups.findCoordinator(key);
             } else if (keyType == FindCoordinatorRequest.CoordinatorType.TRANSACTION.id()) {
-                coordinator = transactions
-                        .findCoordinator(key)
-                        .thenApply(c -> new Coordinator(c.error(), c.brokerId(), c.message()));
+                coordinator = transactions.findCoordinator(key);
             } else {
                 lookups.add(CompletableFuture.completedFuture(new Found(
                         key,

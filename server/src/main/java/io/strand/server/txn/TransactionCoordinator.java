@@ -3,12 +3,10 @@ package io.strand.server.txn;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.strand.coordinator.MetadataCache;
-import io.strand.coordinator.PartitionInfo;
-import io.strand.coordinator.TopicCreation;
 import io.strand.coordinator.TopicSpec;
-import io.strand.coordinator.TopicView;
 import io.strand.server.replica.LeadershipListener;
 import io.strand.server.replica.Partition;
+import io.strand.server.topics.InternalTopic;
 import io.strand.server.topics.TopicService;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -60,11 +57,9 @@ import org.slf4j.LoggerFactory;
 public final class TransactionCoordinator implements LeadershipListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TransactionCoordinator.class);
     public static final String STATE_TOPIC = Topic.TRANSACTION_STATE_TOPIC_NAME;
-    private static final long TOPIC_CREATE_WAIT_MS = 10_000;
 
     private final TxnConfig config;
     private final MetadataCache cache;
-    private final TopicService topics;
     private final ScheduledExecutorService timer;
     private final int localBrokerId;
     private final Supplier<CompletableFuture<Long>> producerIds;
@@ -74,7 +69,7 @@ public final class TransactionCoordinator implements LeadershipListener, AutoClo
     private final MarkerSender markers;
     private final TxnOperations ops;
     private final ConcurrentHashMap<Integer, TxnShard> shards = new ConcurrentHashMap<>();
-    private final AtomicReference<CompletableFuture<Void>> topicCreation = new AtomicReference<>();
+    private final InternalTopic stateTopic;
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
 
     /**
@@ -119,7 +114,7 @@ public final class TransactionCoordinator implements LeadershipListener, AutoClo
             LongSupplier clock) {
         this.config = config;
         this.cache = cache;
-        this.topics = topics;
+        this.stateTopic = new InternalTopic(STATE_TOPIC, cache, topics, this::stateTopicSpec);
         this.timer = timer;
         this.localBrokerId = localBrokerId;
         this.producerIds = producerIds;
@@ -262,52 +257,25 @@ public final class TransactionCoordinator implements LeadershipListener, AutoClo
         }
     }
 
-    /** Where the coordinator of a transactional id is. */
-    public record Coordinator(Errors error, int brokerId, String message) {}
-
     /**
      * The broker leading the id's {@code __transaction_state} partition, creating the topic first if it
      * does not exist; COORDINATOR_NOT_AVAILABLE while it has no live leader.
      */
-    public CompletableFuture<Coordinator> findCoordinator(String transactionalId) {
+    public CompletableFuture<InternalTopic.Leader> findCoordinator(String transactionalId) {
         if (transactionalId == null || transactionalId.isEmpty()) {
             return CompletableFuture.completedFuture(
-                    new Coordinator(Errors.INVALID_REQUEST, -1, "empty transactional id"));
+                    new InternalTopic.Leader(Errors.INVALID_REQUEST, -1, "empty transactional id"));
         }
-        int p = partitionFor(transactionalId);
-        return ensureStateTopic().handle((v, e) -> {
-            if (e != null) {
-                return new Coordinator(
-                        Errors.COORDINATOR_NOT_AVAILABLE, -1, "cannot create " + STATE_TOPIC + ": " + e.getMessage());
-            }
-            Optional<PartitionInfo> info = cache.partition(new TopicPartition(STATE_TOPIC, p));
-            if (info.isEmpty()
-                    || info.get().leader() < 0
-                    || !cache.isLive(info.get().leader())) {
-                return new Coordinator(
-                        Errors.COORDINATOR_NOT_AVAILABLE,
-                        -1,
-                        "partition " + p + " of " + STATE_TOPIC + " has no live leader");
-            }
-            return new Coordinator(Errors.NONE, info.get().leader(), null);
-        });
+        return stateTopic.leaderOf(partitionFor(transactionalId));
     }
 
     /** Completes once {@code __transaction_state} is in the metadata cache; creates it (once) if needed. */
     CompletableFuture<Void> ensureStateTopic() {
-        Optional<TopicView> existing = cache.topic(STATE_TOPIC);
-        if (existing.isPresent() && existing.get().complete()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        CompletableFuture<Void> running = topicCreation.get();
-        if (running != null && !running.isDone()) {
-            return running;
-        }
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        if (!topicCreation.compareAndSet(running, mine)) {
-            return topicCreation.get();
-        }
-        int liveBrokers = Math.max(1, cache.liveBrokers().size());
+        return stateTopic.ensure();
+    }
+
+    /** {@code __transaction_state} as Kafka creates it, its replication factor capped to the live brokers. */
+    private TopicSpec stateTopicSpec(int liveBrokers) {
         int rf = Math.min(config.stateLogReplicationFactor(), liveBrokers);
         if (rf < config.stateLogMinIsr()) {
             log.warn(
@@ -317,7 +285,7 @@ public final class TransactionCoordinator implements LeadershipListener, AutoClo
                     rf,
                     config.stateLogMinIsr());
         }
-        TopicSpec spec = new TopicSpec(
+        return new TopicSpec(
                 STATE_TOPIC,
                 config.stateLogPartitions(),
                 rf,
@@ -333,24 +301,6 @@ public final class TransactionCoordinator implements LeadershipListener, AutoClo
                         "-1",
                         TopicConfig.SEGMENT_BYTES_CONFIG,
                         Integer.toString(100 * 1024 * 1024)));
-        topics.create(spec, false, TOPIC_CREATE_WAIT_MS).whenComplete((outcome, e) -> {
-            if (e != null) {
-                mine.completeExceptionally(e);
-            } else if (outcome instanceof TopicCreation.Rejected r) {
-                mine.completeExceptionally(new IllegalStateException(r.message()));
-            } else {
-                if (outcome instanceof TopicCreation.Created) {
-                    log.info(
-                            "Created {} with {} partitions, replication factor {}, min.insync.replicas {}",
-                            STATE_TOPIC,
-                            config.stateLogPartitions(),
-                            rf,
-                            config.stateLogMinIsr());
-                }
-                mine.complete(null);
-            }
-        });
-        return mine;
     }
 
     // ================================================================================================ the APIs
