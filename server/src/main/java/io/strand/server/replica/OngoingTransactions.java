@@ -10,6 +10,10 @@ import java.util.TreeMap;
  * the smallest first offset among them, or the high watermark when there is none; read_committed
  * consumers read up to it.
  *
+ * <p>Completed transactions are forgotten once the high watermark passes their marker: at each ask
+ * for the LSO, which the partition makes whenever its high watermark moves (leader and follower
+ * alike), so the map holds only transactions near the log end.
+ *
  * <p>Thread-safe: appenders change it under the partition's append lock, readers ask for the LSO from
  * request threads.
  */
@@ -45,6 +49,11 @@ final class OngoingTransactions {
             lso = Math.min(lso, completed.firstKey());
         }
         return lso;
+    }
+
+    /** Completed transactions whose marker was not yet below the high watermark when last asked. */
+    synchronized int completedNotYetStable() {
+        return completed.size();
     }
 
     synchronized int openCount() {

@@ -330,6 +330,7 @@ public final class Partition {
     void updateFollowerHighWatermark(long leaderHighWatermark) {
         if (!leader) {
             wal.updateHighWatermark(Math.min(leaderHighWatermark, wal.logEndOffset()));
+            writer.lastStableOffset(wal.highWatermark()); // forgets transactions now stable
         }
     }
 
@@ -489,6 +490,7 @@ public final class Partition {
         }
         if (moved) {
             highWatermarkWaiters.advanceTo(wal.highWatermark());
+            writer.lastStableOffset(wal.highWatermark()); // forgets transactions now stable
             fireChanged();
         }
     }
