@@ -1,6 +1,7 @@
 package io.strand.server.replica;
 
 import io.strand.server.BrokerConfig;
+import io.strand.server.network.BrokerClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.strand.server.replica;
+package io.strand.server.network;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -15,23 +15,24 @@ import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * A blocking connection from this broker to another, speaking the Kafka protocol with
- * kafka-clients' generated classes: one request, then its response. Used by a replica fetcher
- * thread, which owns it. Not thread-safe.
+ * kafka-clients' generated classes: one request, then its response; a failed exchange closes it and
+ * the next one reconnects. Used by one thread that owns it (a replica fetcher, a transaction-marker
+ * sender). Not thread-safe.
  */
-final class BrokerClient implements AutoCloseable {
+public final class BrokerClient implements AutoCloseable {
     private final String clientId;
     private final InetSocketAddress address;
     private final int maxResponseBytes;
     private SocketChannel channel;
     private int correlationId;
 
-    BrokerClient(String clientId, InetSocketAddress address, int maxResponseBytes) {
+    public BrokerClient(String clientId, InetSocketAddress address, int maxResponseBytes) {
         this.clientId = clientId;
         this.address = address;
         this.maxResponseBytes = maxResponseBytes;
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return address;
     }
 
@@ -40,7 +41,7 @@ final class BrokerClient implements AutoCloseable {
      *
      * @throws IOException if the connection fails; the next call reconnects
      */
-    AbstractResponse send(ApiKeys api, short version, ApiMessage request, int timeoutMs) throws IOException {
+    public AbstractResponse send(ApiKeys api, short version, ApiMessage request, int timeoutMs) throws IOException {
         try {
             if (channel == null) {
                 channel = SocketChannel.open();
