@@ -2,7 +2,9 @@ package io.strand.server.concurrent;
 
 import java.util.ArrayDeque;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,28 @@ public final class OrderedExecutor implements Executor {
     public OrderedExecutor(Executor pool, String name) {
         this.pool = pool;
         this.name = name;
+    }
+
+    /**
+     * Runs {@code task} in order with the other tasks; the returned future completes with the future
+     * the task returns (or exceptionally if the task throws).
+     */
+    public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                task.get().whenComplete((v, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else {
+                        result.complete(v);
+                    }
+                });
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
     }
 
     @Override

@@ -106,21 +106,7 @@ final class CoordinatorShard {
 
     /** Runs {@code task} on this shard's executor; the returned future completes with the task's future. */
     <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> task) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        executor.execute(() -> {
-            try {
-                task.get().whenComplete((v, e) -> {
-                    if (e != null) {
-                        result.completeExceptionally(e);
-                    } else {
-                        result.complete(v);
-                    }
-                });
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
+        return executor.submit(task);
     }
 
     /** True while the partition is still led by this broker at this shard's epoch. */

@@ -66,21 +66,7 @@ final class TxnShard {
 
     /** Runs {@code task} on this shard's executor; the returned future completes with the task's future. */
     <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> task) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        executor.execute(() -> {
-            try {
-                task.get().whenComplete((v, e) -> {
-                    if (e != null) {
-                        result.completeExceptionally(e);
-                    } else {
-                        result.complete(v);
-                    }
-                });
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        });
-        return result;
+        return executor.submit(task);
     }
 
     void execute(Runnable task) {
