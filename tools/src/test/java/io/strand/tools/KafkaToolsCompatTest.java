@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * against a three-broker Strand cluster: TopicCommand (kafka-topics), ConfigCommand (kafka-configs),
  * ReassignPartitionsCommand (kafka-reassign-partitions), LeaderElectionCommand
  * (kafka-leader-election) and TransactionsCommand (kafka-transactions list / describe /
- * describe-producers / abort), with their
+ * describe-producers / find-hanging / abort), with their
  * output checked line by line.
  */
 @ExtendWith(StrandClusterExtension.class)
@@ -131,6 +131,12 @@ class KafkaToolsCompatTest {
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(producers.toString()));
         assertTrue(row.trim().endsWith(" 0") || row.contains("\t0"), "open transaction from offset 0: " + row);
+
+        KafkaTool.Result hanging = transactions("find-hanging", "--topic", "kt-hang", "--max-transaction-timeout", "0");
+        ok(hanging);
+        assertTrue(
+                hanging.outLines().stream().anyMatch(l -> l.contains(Long.toString(producerId))),
+                "find-hanging lists the producer no coordinator knows of: " + hanging);
 
         ok(transactions("abort", "--topic", "kt-hang", "--partition", "0", "--start-offset", "0"));
         KafkaTool.Result after = transactions("describe-producers", "--topic", "kt-hang", "--partition", "0");
