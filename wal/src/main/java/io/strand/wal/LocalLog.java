@@ -274,7 +274,12 @@ final class LocalLog {
         lock.lock();
         try {
             ensureUsable();
-            if (offset >= logEndOffset) return;
+            if (offset >= logEndOffset) {
+                // no data to cut, but an epoch that starts at the end may conflict with the leader's (Kafka does the
+                // same)
+                epochCache.truncateFromEnd(offset);
+                return;
+            }
             if (offset < segments.firstBaseOffset()) {
                 truncateFullyAndStartAtLocked(offset);
             } else {

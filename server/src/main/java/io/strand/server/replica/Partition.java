@@ -300,6 +300,10 @@ public final class Partition {
                         leaderId(),
                         expectedLeaderEpoch);
                 writer.truncateTo(offset);
+            } else {
+                // nothing to cut, but an epoch this replica started at its log end (as leader, without
+                // appending) is unknown to the leader: drop it, or every fetch would diverge again
+                writer.truncateTo(offset);
             }
             return true;
         } finally {

@@ -133,12 +133,15 @@ final class PartitionWriter {
         return result;
     }
 
-    /** Cuts the log at {@code offset} and rebuilds the producer state. */
+    /** Cuts the log at {@code offset} (and the leader epochs from there) and rebuilds the producer state. */
     void truncateTo(long offset) {
         synchronized (lock) {
-            wal.truncateTo(offset);
-            producerState.deleteSnapshotsAbove(offset);
-            producerState.rebuild(wal);
+            boolean cutsData = offset < wal.logEndOffset();
+            wal.truncateTo(offset); // at the log end: only the leader-epoch entries from there go
+            if (cutsData) {
+                producerState.deleteSnapshotsAbove(offset);
+                producerState.rebuild(wal);
+            }
         }
     }
 

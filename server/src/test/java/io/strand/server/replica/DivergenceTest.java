@@ -150,6 +150,57 @@ class DivergenceTest {
         return Errors.forCode(r.data().responses().get(0).partitions().get(0).errorCode());
     }
 
+    /**
+     * A replica that led at an epoch without appending anything has that epoch in its cache at its log
+     * end; a later leader that never saw the epoch answers its fetches with a diverging epoch ending at
+     * that same offset. The replica must drop the epoch entry though no data is cut (as Kafka's
+     * truncateTo does), or it diverges on every fetch and never rejoins the ISR.
+     */
+    @Test
+    void shouldRejoinTheIsrAfterLeadingAnEpochWithoutDataThatTheNewLeaderNeverSaw(
+            @BrokerCluster(brokers = 2, properties = "replica.lag.time.max.ms=2000") StrandTestCluster cluster)
+            throws Exception {
+        cluster.createTopic("diverge", 1, 2);
+        int first = ReplicationTest.leaderOf(cluster, "diverge", 0);
+        int second = first == 1 ? 2 : 1;
+        try (KafkaProducer<byte[], byte[]> all = producer(cluster, "all")) {
+            for (int i = 0; i < 10; i++) {
+                all.send(new ProducerRecord<>("diverge", 0, null, ReplicationTest.seq(i)))
+                        .get();
+            }
+        }
+        // `second` leads epoch 1 without appending; `first` follows it and sees no batch of that epoch
+        cluster.stopBroker(first);
+        awaitLeader(cluster, second);
+        cluster.startBroker(first);
+        awaitIsr(cluster, second, List.of(first, second));
+        // `first` leads epoch 2; `second` comes back with epoch 1 at its log end
+        cluster.stopBroker(second);
+        awaitLeader(cluster, first);
+        cluster.startBroker(second);
+        awaitIsr(cluster, first, List.of(first, second));
+        assertEquals(10, partition(cluster, second).log().logEndOffset(), "no data was cut");
+    }
+
+    private static void awaitLeader(StrandTestCluster cluster, int broker) throws InterruptedException {
+        Wait.waitUntil(
+                "broker " + broker + " leads",
+                Duration.ofSeconds(30),
+                () -> cluster.broker(broker)
+                        .replicaManager()
+                        .partition(TP)
+                        .map(Partition::isLeader)
+                        .orElse(false));
+    }
+
+    private static void awaitIsr(StrandTestCluster cluster, int leader, List<Integer> members)
+            throws InterruptedException {
+        Wait.waitUntil(
+                "the ISR of " + TP + " on leader " + leader + " holds " + members,
+                Duration.ofSeconds(20),
+                () -> partition(cluster, leader).isr().containsAll(members));
+    }
+
     private static Partition partition(StrandTestCluster cluster, int broker) {
         return cluster.broker(broker).replicaManager().partition(TP).orElseThrow();
     }
