@@ -275,9 +275,7 @@ final class LocalLog {
         try {
             ensureUsable();
             if (offset >= logEndOffset) {
-                // no data to cut, but an epoch that starts at the end may conflict with the leader's (Kafka does the
-                // same)
-                epochCache.truncateFromEnd(offset);
+                epochCache.truncateFromEnd(offset); // no data to cut, but epochs from the end go (as Kafka)
                 return;
             }
             if (offset < segments.firstBaseOffset()) {

@@ -89,11 +89,7 @@ class LogDirFailureTest {
                         ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000",
                         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000"))) {
             load.awaitAcknowledged(300, Duration.ofSeconds(60));
-            Wait.waitUntil(
-                    "every ISR is full",
-                    Duration.ofSeconds(30),
-                    () -> describe(admin).partitions().stream()
-                            .allMatch(p -> p.isr().size() == 3));
+            awaitFullIsrs(admin);
             List<Integer> inA = partitionsIn(dirA);
             List<Integer> inB = partitionsIn(dirB);
             assertEquals(PARTITIONS, inA.size() + inB.size(), "broker 1 holds every partition");
@@ -165,12 +161,7 @@ class LogDirFailureTest {
             load.awaitAcknowledged(validator.acknowledgedCount() + 300, Duration.ofSeconds(60));
             load.stop(Duration.ofMinutes(2));
         }
-        validator.assertOnlyRetriableSendFailures();
-        try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of())) {
-            validator.consumeToEnd(consumer, TOPIC, PARTITIONS, Duration.ofSeconds(60));
-        }
-        log.info("{}", validator.summary());
-        validator.assertEveryAcknowledgedRecordOnceInOrder();
+        assertEveryAcknowledgedRecordOnceInOrder(cluster, validator);
     }
 
     /**
@@ -198,11 +189,7 @@ class LogDirFailureTest {
                 CuratorFramework zk = ZooKeeperConnection.connect(cluster.zookeeperConnect(), 30_000, 10_000);
                 BackgroundProducer load = cluster.startLoad(validator, TOPIC, PARTITIONS)) {
             load.awaitAcknowledged(300, Duration.ofSeconds(60));
-            Wait.waitUntil(
-                    "every ISR is full",
-                    Duration.ofSeconds(30),
-                    () -> describe(admin).partitions().stream()
-                            .allMatch(p -> p.isr().size() == 3));
+            awaitFullIsrs(admin);
             List<Integer> inA = partitionsIn(dirA);
             assertFalse(inA.isEmpty());
 
@@ -235,10 +222,25 @@ class LogDirFailureTest {
             load.awaitAcknowledged(validator.acknowledgedCount() + 300, Duration.ofSeconds(60));
             load.stop(Duration.ofMinutes(2));
         }
+        assertEveryAcknowledgedRecordOnceInOrder(cluster, validator);
+    }
+
+    private static void awaitFullIsrs(Admin admin) throws InterruptedException {
+        Wait.waitUntil(
+                "every ISR is full",
+                Duration.ofSeconds(30),
+                () -> describe(admin).partitions().stream()
+                        .allMatch(p -> p.isr().size() == 3));
+    }
+
+    /** Only retriable send failures, and every acknowledged record read back once, in order. */
+    private static void assertEveryAcknowledgedRecordOnceInOrder(
+            ProcessTestCluster cluster, ProduceConsumeValidator validator) throws Exception {
         validator.assertOnlyRetriableSendFailures();
         try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of())) {
             validator.consumeToEnd(consumer, TOPIC, PARTITIONS, Duration.ofSeconds(60));
         }
+        log.info("{}", validator.summary());
         validator.assertEveryAcknowledgedRecordOnceInOrder();
     }
 

@@ -168,19 +168,15 @@ class TransactionsTest {
             producer.send(new ProducerRecord<>(topic, 0, null, "y".getBytes()));
             producer.sendOffsetsToTransaction(Map.of(tp, new OffsetAndMetadata(42)), new ConsumerGroupMetadata(group));
             producer.commitTransaction();
-            long deadline = System.currentTimeMillis() + 30_000;
-            OffsetAndMetadata got = null;
-            while (System.currentTimeMillis() < deadline) {
-                got = admin.listConsumerGroupOffsets(group)
-                        .partitionsToOffsetAndMetadata()
-                        .get()
-                        .get(tp);
-                if (got != null) {
-                    break;
-                }
-                Thread.sleep(100);
-            }
-            assertEquals(42, got == null ? -1 : got.offset());
+            OffsetAndMetadata got = io.strand.testing.Wait.waitFor(
+                    "the group's committed offset",
+                    Duration.ofSeconds(30),
+                    () -> admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get()
+                            .get(tp),
+                    o -> o != null);
+            assertEquals(42, got.offset());
         }
     }
 
