@@ -126,8 +126,12 @@ class DiskFullFailoverTest {
                         .map(p -> new TopicPartition(TOPIC, p.partition()))
                         .collect(Collectors.toSet());
                 admin.electLeaders(ElectionType.PREFERRED, preferredBy1).all().get();
-                List<Integer> ledAgain = ledBy(admin, 1);
-                assertEquals(preferredBy1.size(), ledAgain.size(), "broker 1 leads its preferred partitions again");
+                // The election is in ZooKeeper when it returns; brokers' metadata follows moments later.
+                List<Integer> ledAgain = Wait.waitFor(
+                        "broker 1 leads its preferred partitions " + preferredBy1 + " again",
+                        Duration.ofSeconds(10),
+                        () -> ledBy(admin, 1),
+                        l -> l.size() == preferredBy1.size());
                 for (int p : ledAgain) {
                     validator.send(probe, TOPIC, p, "probe-" + p, "freed").get();
                 }
