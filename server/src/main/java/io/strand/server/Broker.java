@@ -73,6 +73,8 @@ import io.strand.server.txn.TransactionCoordinator;
 import io.strand.server.txn.TxnConfig;
 import io.strand.wal.LogManager;
 import io.strand.wal.LogManagerConfig;
+import io.strand.wal.cleaner.CleanerConfig;
+import io.strand.wal.cleaner.LogCleaner;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -88,6 +90,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,6 +111,7 @@ public final class Broker implements AutoCloseable {
     private final HandlerDecorator handlerDecorator;
     private BrokerMetrics metrics;
     private LogManager logs;
+    private LogCleaner cleaner;
     private CuratorFramework zk;
     private MetadataCache cache;
     private ReplicaManager replicaManager;
@@ -151,6 +155,8 @@ public final class Broker implements AutoCloseable {
                             .withRecoveryThreads(config.numRecoveryThreadsPerDataDir()
                                     * config.logDirs().size())));
             logs.startup();
+            cleaner = closing(new LogCleaner(logs, cleanerConfig(config), Time.SYSTEM));
+            cleaner.startup();
 
             zk = closing(ZooKeeperConnection.connect(
                     config.zookeeperConnect(),
@@ -349,6 +355,16 @@ public final class Broker implements AutoCloseable {
                 () -> replicaManager.partitions().stream()
                         .filter(p -> p.isLeader() && p.isr().size() < p.minInsyncReplicas())
                         .count());
+        metrics.gauge("log-cleaner.max-dirty-percent", cleaner::maxDirtyPercent);
+        metrics.gauge("log-cleaner.uncleanable-partitions-count", cleaner::uncleanablePartitionsCount);
+        metrics.gauge("log-cleaner.time-since-last-run-ms", cleaner::timeSinceLastRunMs);
+        metrics.gauge("log-cleaner.last-clean-time-secs", cleaner::lastCleanSeconds);
+        metrics.gauge("log-cleaner.max-buffer-utilization-percent", cleaner::bufferUtilizationPercent);
+        metrics.gauge("log-cleaner.cleaner-recopy-percent", cleaner::recopyPercent);
+        metrics.gauge("log-cleaner.bytes-cleaned", cleaner::bytesCleaned);
+        metrics.gauge("log-cleaner.bytes-written", cleaner::bytesWritten);
+        metrics.gauge("log-cleaner.cleanings", cleaner::cleanings);
+        metrics.gauge("log-cleaner.dead-thread-count", cleaner::deadThreadCount);
         metrics.gauge("controller.active", () -> controller.isActive() ? 1 : 0);
         metrics.gauge("controller.epoch", controller::epoch);
         metrics.gauge(
@@ -401,6 +417,21 @@ public final class Broker implements AutoCloseable {
     }
 
     /** This broker's log directories (tests inject failures through it). */
+    /** The broker's log cleaner settings ({@code log.cleaner.*}). */
+    private static CleanerConfig cleanerConfig(BrokerConfig c) {
+        return new CleanerConfig(
+                c.logCleanerEnable(),
+                c.logCleanerThreads(),
+                c.logCleanerDedupeBufferSize(),
+                c.logCleanerIoBufferSize(),
+                c.logCleanerIoMaxBytesPerSecond(),
+                c.logCleanerBackoffMs());
+    }
+
+    public LogCleaner logCleaner() {
+        return cleaner;
+    }
+
     public LogManager logManager() {
         return logs;
     }

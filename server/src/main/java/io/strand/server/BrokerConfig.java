@@ -47,6 +47,17 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String LOG_RETENTION_HOURS = "log.retention.hours";
     public static final String LOG_RETENTION_BYTES = "log.retention.bytes";
     public static final String LOG_RETENTION_CHECK_INTERVAL_MS = "log.retention.check.interval.ms";
+    public static final String LOG_CLEANUP_POLICY = "log.cleanup.policy";
+    public static final String LOG_CLEANER_ENABLE = "log.cleaner.enable";
+    public static final String LOG_CLEANER_THREADS = "log.cleaner.threads";
+    public static final String LOG_CLEANER_DEDUPE_BUFFER_SIZE = "log.cleaner.dedupe.buffer.size";
+    public static final String LOG_CLEANER_IO_BUFFER_SIZE = "log.cleaner.io.buffer.size";
+    public static final String LOG_CLEANER_IO_MAX_BYTES_PER_SECOND = "log.cleaner.io.max.bytes.per.second";
+    public static final String LOG_CLEANER_BACKOFF_MS = "log.cleaner.backoff.ms";
+    public static final String LOG_CLEANER_MIN_CLEANABLE_RATIO = "log.cleaner.min.cleanable.ratio";
+    public static final String LOG_CLEANER_DELETE_RETENTION_MS = "log.cleaner.delete.retention.ms";
+    public static final String LOG_CLEANER_MIN_COMPACTION_LAG_MS = "log.cleaner.min.compaction.lag.ms";
+    public static final String LOG_CLEANER_MAX_COMPACTION_LAG_MS = "log.cleaner.max.compaction.lag.ms";
     public static final String LOG_FLUSH_INTERVAL_MESSAGES = "log.flush.interval.messages";
     public static final String LOG_FLUSH_INTERVAL_MS = "log.flush.interval.ms";
     public static final String LOG_FLUSH_SCHEDULER_INTERVAL_MS = "log.flush.scheduler.interval.ms";
@@ -94,6 +105,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String PRODUCER_ID_EXPIRATION_CHECK_INTERVAL_MS = "producer.id.expiration.check.interval.ms";
     public static final String METRICS_JMX_ENABLE = "strand.metrics.jmx.enable";
     public static final String LIVENESS_PROBE_INTERVAL_MS = "strand.liveness.probe.interval.ms";
+    public static final String LOG_CLEANER_STATUS_INTERVAL_MS = "strand.log.cleaner.status.interval.ms";
     public static final String LOG_DIR_FREE_BYTES_MIN = "log.dir.free.bytes.min";
     public static final String LOG_DIR_FREE_PERCENT_MIN = "log.dir.free.percent.min";
     public static final String LEADER_REPLICATION_THROTTLED_RATE = "leader.replication.throttled.rate";
@@ -311,6 +323,51 @@ public final class BrokerConfig extends AbstractConfig {
         return getLong(LOG_RETENTION_CHECK_INTERVAL_MS);
     }
 
+    /** The default {@code cleanup.policy} of a topic, as Kafka writes it ({@code delete}, {@code compact}, both). */
+    public String logCleanupPolicy() {
+        return String.join(",", getList(LOG_CLEANUP_POLICY));
+    }
+
+    public boolean logCleanerEnable() {
+        return getBoolean(LOG_CLEANER_ENABLE);
+    }
+
+    public int logCleanerThreads() {
+        return getInt(LOG_CLEANER_THREADS);
+    }
+
+    public long logCleanerDedupeBufferSize() {
+        return getLong(LOG_CLEANER_DEDUPE_BUFFER_SIZE);
+    }
+
+    public int logCleanerIoBufferSize() {
+        return getInt(LOG_CLEANER_IO_BUFFER_SIZE);
+    }
+
+    public double logCleanerIoMaxBytesPerSecond() {
+        return getDouble(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND);
+    }
+
+    public long logCleanerBackoffMs() {
+        return getLong(LOG_CLEANER_BACKOFF_MS);
+    }
+
+    public double logCleanerMinCleanableRatio() {
+        return getDouble(LOG_CLEANER_MIN_CLEANABLE_RATIO);
+    }
+
+    public long logCleanerDeleteRetentionMs() {
+        return getLong(LOG_CLEANER_DELETE_RETENTION_MS);
+    }
+
+    public long logCleanerMinCompactionLagMs() {
+        return getLong(LOG_CLEANER_MIN_COMPACTION_LAG_MS);
+    }
+
+    public long logCleanerMaxCompactionLagMs() {
+        return getLong(LOG_CLEANER_MAX_COMPACTION_LAG_MS);
+    }
+
     /** Kafka's flush-every-N-messages, if set; setting it (or the ms variant) turns off fsync-before-ack. */
     public Long logFlushIntervalMessages() {
         return getLong(LOG_FLUSH_INTERVAL_MESSAGES);
@@ -509,6 +566,11 @@ public final class BrokerConfig extends AbstractConfig {
     /** How often the gone-broker probe connects to the brokers it watches; 0 = no probe (wait for sessions). */
     public long livenessProbeIntervalMs() {
         return getLong(LIVENESS_PROBE_INTERVAL_MS);
+    }
+
+    /** How often the log cleaner's status is checked and, if it changed, written to /log_cleaner/<id>. */
+    public long logCleanerStatusIntervalMs() {
+        return getLong(LOG_CLEANER_STATUS_INTERVAL_MS);
     }
 
     /** Bytes/s for replicas catching up in a reassignment, from the properties file (Long.MAX_VALUE = unlimited). */

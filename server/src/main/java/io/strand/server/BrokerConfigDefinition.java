@@ -24,9 +24,7 @@ public final class BrokerConfigDefinition {
     public static final Set<String> ACCEPTED_WITHOUT_EFFECT = Set.of(
             "socket.send.buffer.bytes",
             "socket.receive.buffer.bytes",
-            "log.cleaner.enable",
             "offsets.topic.segment.bytes",
-            "log.cleaner.threads",
             "delete.topic.enable",
             "zookeeper.set.acl",
             "inter.broker.listener.name",
@@ -137,6 +135,88 @@ public final class BrokerConfigDefinition {
                     Range.atLeast(1),
                     Importance.MEDIUM,
                     "How often retention runs.")
+            .define(
+                    LOG_CLEANUP_POLICY,
+                    Type.LIST,
+                    "delete",
+                    ConfigDef.ValidList.in(false, "compact", "delete"),
+                    Importance.MEDIUM,
+                    "Default cleanup.policy of a topic: delete (retention by time and size), compact (the log"
+                            + " cleaner keeps the latest record per key) or both.")
+            .define(
+                    LOG_CLEANER_ENABLE,
+                    Type.BOOLEAN,
+                    true,
+                    Importance.MEDIUM,
+                    "Run the log cleaner, which compacts topics with cleanup.policy=compact (__consumer_offsets"
+                            + " and __transaction_state among them). Off: compacted topics grow without bound.")
+            .define(
+                    LOG_CLEANER_THREADS,
+                    Type.INT,
+                    1,
+                    Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "Log cleaner threads; each cleans one log at a time.")
+            .define(
+                    LOG_CLEANER_DEDUPE_BUFFER_SIZE,
+                    Type.LONG,
+                    128L << 20,
+                    Range.atLeast(1 << 16),
+                    Importance.MEDIUM,
+                    "Memory for the cleaners' key-to-offset maps, shared among the threads (24 bytes per key);"
+                            + " a dirty section with more keys is cleaned in several passes.")
+            .define(
+                    LOG_CLEANER_IO_BUFFER_SIZE,
+                    Type.INT,
+                    512 * 1024,
+                    Range.atLeast(64 * 1024),
+                    Importance.LOW,
+                    "Read and write buffer of each cleaner thread (each doubles up to message.max.bytes for a"
+                            + " larger batch).")
+            .define(
+                    LOG_CLEANER_IO_MAX_BYTES_PER_SECOND,
+                    Type.DOUBLE,
+                    Double.MAX_VALUE,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "I/O the cleaner threads may do per second (reads plus writes).")
+            .define(
+                    LOG_CLEANER_BACKOFF_MS,
+                    Type.LONG,
+                    15_000L,
+                    Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "How long a cleaner thread sleeps when no log needs cleaning.")
+            .define(
+                    LOG_CLEANER_MIN_CLEANABLE_RATIO,
+                    Type.DOUBLE,
+                    0.5,
+                    Range.between(0, 1),
+                    Importance.MEDIUM,
+                    "Default min.cleanable.dirty.ratio: clean a log when its dirty share exceeds this.")
+            .define(
+                    LOG_CLEANER_DELETE_RETENTION_MS,
+                    Type.LONG,
+                    86_400_000L,
+                    Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "Default delete.retention.ms: tombstones and empty transaction markers are kept this long"
+                            + " after the cleaning that first saw them.")
+            .define(
+                    LOG_CLEANER_MIN_COMPACTION_LAG_MS,
+                    Type.LONG,
+                    0L,
+                    Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "Default min.compaction.lag.ms: records younger than this are not compacted.")
+            .define(
+                    LOG_CLEANER_MAX_COMPACTION_LAG_MS,
+                    Type.LONG,
+                    Long.MAX_VALUE,
+                    Range.atLeast(1),
+                    Importance.MEDIUM,
+                    "Default max.compaction.lag.ms: a log with a dirty record older than this is cleaned whatever"
+                            + " its dirty ratio.")
             .define(
                     LOG_FLUSH_INTERVAL_MESSAGES,
                     Type.LONG,
@@ -456,6 +536,16 @@ public final class BrokerConfigDefinition {
                             + " ZooKeeper still holds its session; two refusals in a row remove its registration so"
                             + " that its leaderships move at once. A paused or unreachable broker is not affected."
                             + " 0 turns the probe off (a dead broker is then noticed when its session expires).")
+            .define(
+                    LOG_CLEANER_STATUS_INTERVAL_MS,
+                    Type.LONG,
+                    30_000L,
+                    Range.atLeast(100),
+                    Importance.LOW,
+                    "How often the broker checks its log cleaner's view of the compacted logs it holds (policy,"
+                            + " dirty ratio, first dirty offset, last cleaning, why a log is uncleanable) and, when it"
+                            + " changed, writes it to its ephemeral znode /log_cleaner/<broker.id>, which strand"
+                            + " topics describe --zookeeper and strand zk get show.")
             .define(
                     LEADER_REPLICATION_THROTTLED_RATE,
                     Type.LONG,

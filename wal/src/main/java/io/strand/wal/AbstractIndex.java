@@ -292,7 +292,7 @@ abstract class AbstractIndex<E> implements Closeable {
     }
 
     void renameTo(Path target) throws IOException {
-        if (Files.exists(file)) Files.move(file, target);
+        if (Files.exists(file)) Files.move(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         file = target;
     }
 

@@ -380,16 +380,17 @@ final class LocalLog {
     }
 
     /**
-     * The log cleaner's entry point: swaps {@code replacements} in for {@code old} under the log lock (see
-     * {@link LogSegments#replace} for what the cleaner must hand over); the directory is fsynced before it returns.
+     * The cleaner's swap ({@link LogSegments#replace}), unless the log was truncated since {@code truncationsSeen}
+     * ({@link LogSegments#truncations()}). Returns whether it swapped; if not, the caller deletes {@code cleaned}.
      */
-    void replaceSegments(List<LogSegment> old, List<LogSegment> replacements) {
+    boolean replaceSegments(List<LogSegment> old, LogSegment cleaned, long truncationsSeen) {
         lock.lock();
         try {
             ensureUsable();
+            if (segments.truncations() != truncationsSeen) return false;
             prepareForMutation();
-            segments.replace(old, replacements);
-            CheckpointFile.fsyncDir(dir);
+            segments.replace(dir, old, cleaned);
+            return true;
         } catch (IOException e) {
             throw fail("replacing segments", e);
         } finally {

@@ -19,6 +19,8 @@ import org.apache.kafka.common.record.TimestampType;
  * @param flushIntervalMs       {@code log.flush.interval.ms} / {@code flush.ms}: in relaxed mode, fsync when the last flush is older than this (Long.MAX_VALUE = never)
  * @param fsyncBeforeAck        Strand's durable mode: every append is fsynced (group commit) before {@link PartitionLog#durableEndOffset()} passes it (true)
  * @param messageTimestampType  {@code log.message.timestamp.type} / {@code message.timestamp.type} (CREATE_TIME)
+ * @param compaction            {@code cleanup.policy} and the log cleaner's topic configs ({@link CompactionConfig}); Kafka's
+ *                              default is {@code delete} only
  */
 public record LogConfig(
         int segmentBytes,
@@ -31,7 +33,8 @@ public record LogConfig(
         long flushIntervalMessages,
         long flushIntervalMs,
         boolean fsyncBeforeAck,
-        TimestampType messageTimestampType) {
+        TimestampType messageTimestampType,
+        CompactionConfig compaction) {
 
     public static final int DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
     public static final long DEFAULT_SEGMENT_MS = 7L * 24 * 60 * 60 * 1000;
@@ -55,10 +58,12 @@ public record LogConfig(
             Long.MAX_VALUE,
             Long.MAX_VALUE,
             true,
-            TimestampType.CREATE_TIME);
+            TimestampType.CREATE_TIME,
+            CompactionConfig.deleteOnly());
 
     public LogConfig {
         Objects.requireNonNull(messageTimestampType, "messageTimestampType");
+        Objects.requireNonNull(compaction, "compaction");
         if (segmentBytes < MIN_SEGMENT_BYTES)
             throw new IllegalArgumentException(
                     "log.segment.bytes must be at least " + MIN_SEGMENT_BYTES + ": " + segmentBytes);
@@ -137,6 +142,15 @@ public record LogConfig(
         return toBuilder().messageTimestampType(v).build();
     }
 
+    public LogConfig withCompaction(CompactionConfig v) {
+        return toBuilder().compaction(v).build();
+    }
+
+    /** Whether the log cleaner compacts this log ({@code cleanup.policy} contains {@code compact}). */
+    public boolean compact() {
+        return compaction.compact();
+    }
+
     /** Whether the relaxed (Kafka) flush policy asks for an fsync after {@code unflushedMessages}. */
     boolean flushDueByMessages(long unflushedMessages) {
         return !fsyncBeforeAck && flushIntervalMessages != Long.MAX_VALUE && unflushedMessages >= flushIntervalMessages;
@@ -155,6 +169,7 @@ public record LogConfig(
         private long flushIntervalMs;
         private boolean fsyncBeforeAck;
         private TimestampType messageTimestampType;
+        private CompactionConfig compaction;
 
         private Builder(LogConfig c) {
             segmentBytes = c.segmentBytes;
@@ -168,6 +183,7 @@ public record LogConfig(
             flushIntervalMs = c.flushIntervalMs;
             fsyncBeforeAck = c.fsyncBeforeAck;
             messageTimestampType = c.messageTimestampType;
+            compaction = c.compaction;
         }
 
         public Builder segmentBytes(int v) {
@@ -225,6 +241,11 @@ public record LogConfig(
             return this;
         }
 
+        public Builder compaction(CompactionConfig v) {
+            compaction = v;
+            return this;
+        }
+
         public LogConfig build() {
             return new LogConfig(
                     segmentBytes,
@@ -237,7 +258,8 @@ public record LogConfig(
                     flushIntervalMessages,
                     flushIntervalMs,
                     fsyncBeforeAck,
-                    messageTimestampType);
+                    messageTimestampType,
+                    compaction);
         }
     }
 }

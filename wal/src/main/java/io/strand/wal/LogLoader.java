@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens one partition log's directory and produces its loaded state ({@link LoadedLog}): deletes stray files
+ * Opens one partition log's directory and produces its loaded state ({@link LoadedLog}): finishes or drops what
+ * the log cleaner left ({@link SegmentSwap#completeAtLoad}), deletes stray files
  * (leftover {@code .deleted} segments and {@code .tmp} checkpoints, index files without a segment), checks or records
  * the topic id ({@code partition.metadata}), reads the offsets checkpoint, opens the segments, and after an unclean
  * shutdown runs the recovery scan from the segment holding the recovery point, truncating a torn or corrupt tail.
@@ -76,6 +77,7 @@ final class LogLoader {
 
     private LoadedLog load(Uuid requestedTopicId) throws IOException {
         long now = runtime.time.milliseconds();
+        SegmentSwap.completeAtLoad(dir, logPrefix);
         TreeSet<Long> bases = deleteStrayFiles();
         Uuid topicId = checkTopicId(requestedTopicId);
         LogCheckpoints.Offsets cp = LogCheckpoints.read(dir, logPrefix);

@@ -8,7 +8,9 @@ import java.util.List;
  * The retention policy of a partition log: which closed segments go, oldest first. A segment goes when it lies
  * wholly below the log start offset, or when it is older than {@code retention.ms} (by its largest timestamp) or the
  * log without it is still at least {@code retention.bytes} — and, for those two, only when it lies wholly below the
- * high watermark (Kafka's rule: nothing unreplicated is deleted). The active segment never goes.
+ * high watermark (Kafka's rule: nothing unreplicated is deleted). Time and size retention apply only when
+ * {@code cleanup.policy} contains {@code delete} (a compact-only log keeps everything its cleaner keeps). The active
+ * segment never goes.
  *
  * <p>Stateless. {@link LocalLog#deleteExpiredSegments} calls {@link #select} and removes the result with the log
  * lock held, so the segments do not change in between.
@@ -31,8 +33,10 @@ final class LogRetention {
             long nextBase = next.baseOffset();
             boolean belowStart = nextBase <= logStartOffset;
             boolean replicated = nextBase <= highWatermark;
-            boolean byTime = cfg.retentionMs() >= 0 && nowMs - seg.largestTimestampForRetention() > cfg.retentionMs();
-            boolean bySize = cfg.retentionBytes() >= 0 && size - seg.size() >= cfg.retentionBytes();
+            boolean deletes = cfg.compaction().delete();
+            boolean byTime =
+                    deletes && cfg.retentionMs() >= 0 && nowMs - seg.largestTimestampForRetention() > cfg.retentionMs();
+            boolean bySize = deletes && cfg.retentionBytes() >= 0 && size - seg.size() >= cfg.retentionBytes();
             if (!(belowStart || (replicated && (byTime || bySize)))) break;
             String reason = belowStart
                     ? "below the log start offset " + logStartOffset

@@ -36,6 +36,10 @@ final class LogSegment implements Closeable {
 
     static final String LOG_SUFFIX = ".log";
     static final String DELETED_SUFFIX = ".deleted";
+    /** A segment the log cleaner is writing; deleted by the loader (an unfinished cleaning). */
+    static final String CLEANED_SUFFIX = ".cleaned";
+    /** A cleaned segment about to replace old ones; the loader completes the swap ({@link SegmentSwap}). */
+    static final String SWAP_SUFFIX = ".swap";
 
     private static final ThreadLocal<ByteBuffer> HEADER_BUF =
             ThreadLocal.withInitial(() -> ByteBuffer.allocate(BatchHeader.HEADER_SIZE));
@@ -77,7 +81,16 @@ final class LogSegment implements Closeable {
 
     /** Creates a new empty segment (replacing leftover files of the same name). */
     static LogSegment create(Path dir, long baseOffset, int maxIndexSize, long nowMs) throws IOException {
-        Path lf = logFile(dir, baseOffset);
+        return create(dir, baseOffset, maxIndexSize, nowMs, "");
+    }
+
+    /**
+     * Creates a new empty segment whose file names carry {@code suffix} after their usual names (the log cleaner's
+     * {@code .cleaned} segments), replacing leftover files of the same names.
+     */
+    static LogSegment create(Path dir, long baseOffset, int maxIndexSize, long nowMs, String suffix)
+            throws IOException {
+        Path lf = dir.resolve(logFile(dir, baseOffset).getFileName() + suffix);
         FileChannel ch = FileChannel.open(
                 lf,
                 StandardOpenOption.CREATE,
@@ -85,7 +98,8 @@ final class LogSegment implements Closeable {
                 StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING);
         try {
-            return new LogSegment(baseOffset, lf, ch, SegmentIndexes.create(dir, baseOffset, maxIndexSize), 0, nowMs);
+            return new LogSegment(
+                    baseOffset, lf, ch, SegmentIndexes.create(dir, baseOffset, maxIndexSize, suffix), 0, nowMs);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -474,10 +488,40 @@ final class LogSegment implements Closeable {
 
     /** Renames all files with the {@code .deleted} suffix; the channel stays open for slices already handed out. */
     void renameForDeletion() throws IOException {
-        Path target = logFile.resolveSibling(logFile.getFileName() + DELETED_SUFFIX);
-        Files.move(logFile, target);
+        changeSuffix("", DELETED_SUFFIX);
+    }
+
+    /**
+     * Renames every file of the segment from {@code <name><from>} to {@code <name><to>}: the index files first, the
+     * log file last, so that the log file's name tells the loader how far a rename got ({@link SegmentSwap}). Open
+     * channels and mappings stay valid.
+     */
+    void changeSuffix(String from, String to) throws IOException {
+        indexes.changeSuffix(from, to);
+        Path target = withSuffix(logFile, from, to);
+        // an older segment of the same base may still wait for its delayed deletion under the .deleted name
+        Files.move(logFile, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         logFile = target;
-        indexes.renameTo(DELETED_SUFFIX);
+    }
+
+    /** {@code file} with its name's {@code from} suffix replaced by {@code to}. */
+    static Path withSuffix(Path file, String from, String to) {
+        String name = file.getFileName().toString();
+        if (!name.endsWith(from)) throw new IllegalStateException(file + " does not end with " + from);
+        return file.resolveSibling(name.substring(0, name.length() - from.length()) + to);
+    }
+
+    /** Sets the log file's modification time (a cleaned segment keeps the time of the last segment it replaces). */
+    void setLastModified(long ms) throws IOException {
+        Files.setLastModifiedTime(logFile, java.nio.file.attribute.FileTime.fromMillis(ms));
+    }
+
+    long lastModified() {
+        try {
+            return Files.getLastModifiedTime(logFile).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
     }
 
     /** Closes and deletes the files (under their current names). */

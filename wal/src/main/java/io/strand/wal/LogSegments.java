@@ -40,6 +40,11 @@ final class LogSegments {
      * have fsynced the segments below it and will move the recovery point there. Log lock.
      */
     private long fsyncPlannedTo;
+    /** Truncations since the log was opened (written under the log lock; the cleaner reads it without). */
+    private volatile long truncations;
+    /** The lowest log end offset a truncation left since the cleaner last asked. */
+    private final java.util.concurrent.atomic.AtomicLong lowestTruncation =
+            new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
 
     LogSegments(LogRuntime runtime, String logPrefix) {
         this.runtime = runtime;
@@ -178,6 +183,7 @@ final class LogSegments {
         }
         long newEnd = seg.readNextOffset();
         fsyncPlannedTo = Math.min(fsyncPlannedTo, newEnd); // passes planned before cannot move the recovery point
+        truncated(newEnd);
         return newEnd;
     }
 
@@ -186,6 +192,7 @@ final class LogSegments {
         for (LogSegment seg : new ArrayList<>(segments.values())) removeAndDelete(seg, reason);
         addLast(LogSegment.create(dir, newStart, cfg.maxIndexSizeBytes(), nowMs));
         fsyncPlannedTo = Math.min(fsyncPlannedTo, newStart);
+        truncated(newStart);
     }
 
     /**
@@ -234,22 +241,39 @@ final class LogSegments {
         seg.closeAndDelete();
     }
 
+    private void truncated(long newEnd) {
+        truncations++;
+        lowestTruncation.accumulateAndGet(newEnd, Math::min);
+    }
+
     /**
-     * The log cleaner's entry point (compaction; a future {@code io.strand.wal.cleaner} package). The cleaner reads
-     * closed segments without any lock, writes their surviving batches into new segments, then swaps them in here,
-     * through {@link PartitionLog#replaceSegments} and {@link LocalLog#replaceSegments}, which holds the log lock: {@code replacements} (open segments,
-     * already written and fsynced) take the place of {@code old} (consecutive segments of this log, not the active
-     * one), and the old ones are removed with the usual delayed deletion (renamed to {@code .deleted} first), so
-     * slices already handed out stay readable. The replacements must lie within the offsets the old ones covered.
-     * Each replacement carries its own index files, the transaction index included: the cleaner writes the entries
-     * of the ABORT markers it keeps into the replacement holding them (the old ones go with their segments).
-     * The cleaner brings the crash-safe file protocol for a replacement that takes an old segment's file name
-     * (Kafka's {@code .cleaned} / {@code .swap} suffixes, renamed here after the old files, completed by the loader).
-     *
-     * @throws IllegalArgumentException when {@code old} is not a run of current, closed segments, or a replacement
-     *     lies outside it
+     * How many truncations (full ones included) the log has had since it was opened: the cleaner swaps its work in
+     * only if none happened while it worked ({@link LocalLog#replaceSegments}).
      */
-    void replace(List<LogSegment> old, List<LogSegment> replacements) throws IOException {
+    long truncations() {
+        return truncations;
+    }
+
+    /**
+     * The lowest log end offset a truncation left since the last call (Long.MAX_VALUE if none): the cleaner moves its
+     * first dirty offset down to it, since everything after it was rewritten. Any thread.
+     */
+    long takeLowestTruncation() {
+        return lowestTruncation.getAndSet(Long.MAX_VALUE);
+    }
+
+    /**
+     * The log cleaner's swap ({@link LocalLog#replaceSegments}): {@code cleaned} (a segment written by the cleaner
+     * under {@code .cleaned} file names, fsynced, with the base offset of the first old segment) takes the place of
+     * {@code old} (consecutive segments of this log, not the active one) by {@link SegmentSwap}'s crash-safe renames.
+     * The map changes so that a lock-free reader always finds a segment for an offset: the cleaned segment replaces
+     * the first old one under the same key, then the others go. The old ones are deleted after the usual delay, so
+     * slices already handed out stay readable.
+     *
+     * @throws IllegalArgumentException when {@code old} is not a run of current, closed segments starting at the
+     *     cleaned segment's base offset, or the cleaned segment holds offsets beyond them
+     */
+    void replace(Path dir, List<LogSegment> old, LogSegment cleaned) throws IOException {
         if (old.isEmpty()) throw new IllegalArgumentException("No segments to replace");
         long from = old.get(0).baseOffset();
         Long to = segments.higherKey(old.get(old.size() - 1).baseOffset());
@@ -257,14 +281,15 @@ final class LogSegments {
                 to == null ? List.of() : segments.subMap(from, true, to, false).values());
         if (to == null || !current.equals(old) || old.contains(active))
             throw new IllegalArgumentException("Segments " + old + " are not consecutive closed segments of the log");
-        for (LogSegment r : replacements) {
-            if (r.baseOffset() < from || r.baseOffset() >= to)
-                throw new IllegalArgumentException(
-                        "Replacement " + r + " lies outside offsets " + from + ".." + (to - 1));
+        if (cleaned.baseOffset() != from || cleaned.readNextOffset() > to)
+            throw new IllegalArgumentException(
+                    "Cleaned segment " + cleaned + " does not lie within offsets " + from + ".." + (to - 1));
+        SegmentSwap.swapIn(dir, old, cleaned);
+        segments.put(from, cleaned);
+        for (LogSegment seg : old) {
+            if (seg.baseOffset() != from) segments.remove(seg.baseOffset());
+            runtime.scheduleDelete("segment " + seg.logFile() + " (replaced by the log cleaner)", seg::closeAndDelete);
         }
-        for (LogSegment seg : old) removeAndDelete(seg, "replaced by the log cleaner");
-        for (LogSegment r : replacements) segments.put(r.baseOffset(), r);
-        dirNeedsSync = true;
     }
 
     /**

@@ -73,6 +73,7 @@ public final class PartitionLog implements Closeable {
     private final GroupCommit groupCommit;
     private final LogRuntime runtime;
     private final boolean ownsRuntime;
+    private final CleanableLog cleanable;
 
     private PartitionLog(LocalLog local, LogRuntime runtime, boolean ownsRuntime) {
         this.local = local;
@@ -80,6 +81,7 @@ public final class PartitionLog implements Closeable {
         this.groupCommit = local.groupCommit();
         this.runtime = runtime;
         this.ownsRuntime = ownsRuntime;
+        this.cleanable = new CleanableLog(this, local);
     }
 
     /**
@@ -391,14 +393,6 @@ public final class PartitionLog implements Closeable {
         return local.deleteExpiredSegments(nowMs);
     }
 
-    /**
-     * The log cleaner's entry point (compaction, a future {@code io.strand.wal.cleaner} package): swaps segments it
-     * rewrote in for the closed segments they replace, under the log lock. See {@link LogSegments#replace}.
-     */
-    void replaceSegments(List<LogSegment> old, List<LogSegment> replacements) {
-        local.replaceSegments(old, replacements);
-    }
-
     // ============================================================================================== durability
 
     /** Every offset below this is fsynced (durable mode), or the log end offset (relaxed mode). */
@@ -494,6 +488,11 @@ public final class PartitionLog implements Closeable {
     /** Records the topic id of a log created before it had one (writes {@code partition.metadata}). */
     void assignTopicId(Uuid id) {
         local.assignTopicId(id);
+    }
+
+    /** The log cleaner's view of this log (compaction); the broker sets its hints there. */
+    public CleanableLog cleanable() {
+        return cleanable;
     }
 
     // ============================================================================================== test hooks

@@ -86,9 +86,26 @@ final class SegmentIndexes implements Closeable {
 
     /** New empty indexes for a new segment, replacing leftover files of the same name. */
     static SegmentIndexes create(Path dir, long baseOffset, int maxIndexSize) throws IOException {
-        Files.deleteIfExists(indexFile(dir, baseOffset));
-        Files.deleteIfExists(timeIndexFile(dir, baseOffset));
-        return openFiles(dir, baseOffset, maxIndexSize, true, false, TransactionIndex.create(dir, baseOffset));
+        return create(dir, baseOffset, maxIndexSize, "");
+    }
+
+    /** As {@link #create(Path, long, int)}, with {@code suffix} after each file name (the cleaner's segments). */
+    static SegmentIndexes create(Path dir, long baseOffset, int maxIndexSize, String suffix) throws IOException {
+        Path ip = dir.resolve(indexFile(dir, baseOffset).getFileName() + suffix);
+        Path tp = dir.resolve(timeIndexFile(dir, baseOffset).getFileName() + suffix);
+        Files.deleteIfExists(ip);
+        Files.deleteIfExists(tp);
+        TransactionIndex txi = TransactionIndex.create(dir, baseOffset, suffix);
+        OffsetIndex oi = null;
+        try {
+            oi = new OffsetIndex(ip, baseOffset, maxIndexSize, true);
+            TimeIndex ti = new TimeIndex(tp, baseOffset, maxIndexSize, true);
+            return new SegmentIndexes(baseOffset, oi, ti, txi, maxIndexSize, false);
+        } catch (IOException | RuntimeException e) {
+            if (oi != null) oi.close(false);
+            txi.closeQuietly();
+            throw e;
+        }
     }
 
     /**
@@ -324,10 +341,14 @@ final class SegmentIndexes implements Closeable {
 
     /** Renames every index file by appending {@code suffix} (deletion); mappings stay valid. */
     void renameTo(String suffix) throws IOException {
-        offsetIndex.renameTo(
-                offsetIndex.file().resolveSibling(offsetIndex.file().getFileName() + suffix));
-        timeIndex.renameTo(timeIndex.file().resolveSibling(timeIndex.file().getFileName() + suffix));
-        txnIndex.renameTo(suffix);
+        changeSuffix("", suffix);
+    }
+
+    /** Renames every index file from {@code <name><from>} to {@code <name><to>}; mappings stay valid. */
+    void changeSuffix(String from, String to) throws IOException {
+        offsetIndex.renameTo(LogSegment.withSuffix(offsetIndex.file(), from, to));
+        timeIndex.renameTo(LogSegment.withSuffix(timeIndex.file(), from, to));
+        txnIndex.changeSuffix(from, to);
     }
 
     /** Unmaps and deletes every index file (under its current name). */

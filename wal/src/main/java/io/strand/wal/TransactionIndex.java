@@ -68,7 +68,12 @@ final class TransactionIndex implements Closeable {
 
     /** The (empty) index of a new segment; a leftover file of the same name is deleted. */
     static TransactionIndex create(Path dir, long baseOffset) throws IOException {
-        Path f = file(dir, baseOffset);
+        return create(dir, baseOffset, "");
+    }
+
+    /** As {@link #create(Path, long)}, with {@code suffix} after the file name (the cleaner's segments). */
+    static TransactionIndex create(Path dir, long baseOffset, String suffix) throws IOException {
+        Path f = dir.resolve(file(dir, baseOffset).getFileName() + suffix);
         Files.deleteIfExists(f);
         return new TransactionIndex(baseOffset, f);
     }
@@ -248,8 +253,13 @@ final class TransactionIndex implements Closeable {
 
     /** Renames the file (if there is one) by appending {@code suffix}; the channel stays valid. */
     void renameTo(String suffix) throws IOException {
-        Path target = file.resolveSibling(file.getFileName() + suffix);
-        if (Files.exists(file)) Files.move(file, target);
+        changeSuffix("", suffix);
+    }
+
+    /** Renames the file (if there is one yet) from {@code <name><from>} to {@code <name><to>}. */
+    void changeSuffix(String from, String to) throws IOException {
+        Path target = LogSegment.withSuffix(file, from, to);
+        if (Files.exists(file)) Files.move(file, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         file = target;
     }
 

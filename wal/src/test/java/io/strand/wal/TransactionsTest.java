@@ -382,24 +382,22 @@ class TransactionsTest {
                     .put(restOfA)
                     .put(allOfB)
                     .flip();
-            LogSegment cleaned = LogSegment.create(dir, base, SMALL.maxIndexSizeBytes(), 0);
-            cleaned.append(
-                    data,
-                    BatchValidator.validate(TP, data.duplicate(), CFG, BatchValidator.Origin.REPLICATION),
-                    SMALL.indexIntervalBytes());
-            for (AbortedTxn t : old)
-                if (t.lastOffset() >= base) cleaned.indexes().txnIndex().append(t);
-            cleaned.flush();
+            CleanableLog cleanable = log.cleanable();
+            List<CleanableSegment> olds = cleanable.segments(from, to);
+            assertEquals(2, olds.size());
+            CleanedSegment cleaned = cleanable.newCleanedSegment(from);
+            cleaned.append(data);
+            for (AbortedTxn t : old) if (t.lastOffset() >= base) cleaned.addAbortedTransaction(t);
+            cleaned.finish(System.currentTimeMillis());
 
-            log.replaceSegments(List.of(a, b), List.of(cleaned));
+            assertTrue(cleanable.replace(olds, cleaned, cleanable.truncations()));
 
             after = aborted.stream()
                     .filter(t -> t.lastOffset() < from || t.lastOffset() >= base)
                     .toList();
             assertEquals(after, log.abortedTransactions(0, Long.MAX_VALUE));
-            assertFalse(Files.exists(TransactionIndex.file(dir, from)), "renamed for deletion with its segment");
-            assertFalse(Files.exists(TransactionIndex.file(dir, b.baseOffset())));
-            assertTrue(Files.exists(TransactionIndex.file(dir, base)));
+            assertFalse(Files.exists(TransactionIndex.file(dir, b.baseOffset())), "renamed for deletion");
+            assertTrue(Files.exists(TransactionIndex.file(dir, from)), "the cleaned segment's, under the old name");
         }
         try (PartitionLog again = PartitionLog.open(dir, TP, null, SMALL)) {
             assertEquals(after, again.abortedTransactions(0, Long.MAX_VALUE));

@@ -1,6 +1,7 @@
 package io.strand.server.replica;
 
 import io.strand.server.BrokerConfig;
+import io.strand.wal.CompactionConfig;
 import io.strand.wal.LogConfig;
 import java.util.Map;
 import org.apache.kafka.common.config.TopicConfig;
@@ -17,9 +18,15 @@ public final class LogConfigs {
         boolean durable = flushMessages == null && flushMs == null;
         String tsType =
                 overrides.getOrDefault(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, broker.logMessageTimestampType());
+        CompactionConfig compaction = compaction(broker, overrides);
+        long segmentMs = longOr(overrides, TopicConfig.SEGMENT_MS_CONFIG, broker.logRollMs());
+        if (compaction.compact()) {
+            // Kafka's rule: a compacted log rolls by max.compaction.lag.ms too, so its records become cleanable in time
+            segmentMs = Math.min(segmentMs, compaction.maxCompactionLagMs());
+        }
         return new LogConfig(
                 intOr(overrides, TopicConfig.SEGMENT_BYTES_CONFIG, broker.logSegmentBytes()),
-                longOr(overrides, TopicConfig.SEGMENT_MS_CONFIG, broker.logRollMs()),
+                segmentMs,
                 intOr(overrides, TopicConfig.INDEX_INTERVAL_BYTES_CONFIG, broker.logIndexIntervalBytes()),
                 intOr(overrides, TopicConfig.SEGMENT_INDEX_BYTES_CONFIG, broker.logIndexSizeMaxBytes()),
                 intOr(overrides, TopicConfig.MAX_MESSAGE_BYTES_CONFIG, broker.messageMaxBytes()),
@@ -28,7 +35,25 @@ public final class LogConfigs {
                 flushMessages == null ? Long.MAX_VALUE : flushMessages,
                 flushMs == null ? Long.MAX_VALUE : flushMs,
                 durable,
-                "LogAppendTime".equals(tsType) ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME);
+                "LogAppendTime".equals(tsType) ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME,
+                compaction);
+    }
+
+    /** {@code cleanup.policy} and the cleaner's topic configs, over the broker's {@code log.cleaner.*} defaults. */
+    static CompactionConfig compaction(BrokerConfig broker, Map<String, String> overrides) {
+        return CompactionConfig.deleteOnly()
+                .withMinCompactionLagMs(longOr(
+                        overrides, TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, broker.logCleanerMinCompactionLagMs()))
+                .withMaxCompactionLagMs(longOr(
+                        overrides, TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, broker.logCleanerMaxCompactionLagMs()))
+                .withDeleteRetentionMs(
+                        longOr(overrides, TopicConfig.DELETE_RETENTION_MS_CONFIG, broker.logCleanerDeleteRetentionMs()))
+                .withMinCleanableDirtyRatio(Double.parseDouble(overrides
+                        .getOrDefault(
+                                TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG,
+                                Double.toString(broker.logCleanerMinCleanableRatio()))
+                        .trim()))
+                .withPolicy(overrides.getOrDefault(TopicConfig.CLEANUP_POLICY_CONFIG, broker.logCleanupPolicy()));
     }
 
     public static int minInsyncReplicas(BrokerConfig broker, Map<String, String> overrides) {

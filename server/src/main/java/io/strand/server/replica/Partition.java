@@ -88,6 +88,7 @@ public final class Partition {
         this.wal = wal;
         this.isrChanges = isrChanges;
         this.writer = new PartitionWriter(tp, wal);
+        wal.cleanable().setHints(writer.cleanerHints());
         wal.addDurableListener(durableListener, durableWork);
     }
 

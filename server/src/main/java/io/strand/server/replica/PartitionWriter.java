@@ -2,9 +2,12 @@ package io.strand.server.replica;
 
 import io.strand.wal.AbortedTxn;
 import io.strand.wal.AppendResult;
+import io.strand.wal.CleanerHints;
 import io.strand.wal.PartitionLog;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.internal.ControlRecordType;
@@ -179,6 +182,33 @@ final class PartitionWriter {
             }
             return out;
         }
+    }
+
+    /**
+     * What the log cleaner must respect ({@link CleanerHints}): it stops at the last stable offset, and keeps the
+     * batch of every known producer's last data record (or its last marker when it has none) so that deduplication
+     * and fencing survive cleaning.
+     */
+    CleanerHints cleanerHints() {
+        return new CleanerHints() {
+            @Override
+            public long firstUnstableOffset() {
+                return lastStableOffset(wal.highWatermark());
+            }
+
+            @Override
+            public Map<Long, CleanerHints.LastProducerEntry> activeProducers() {
+                synchronized (lock) {
+                    Map<Long, CleanerHints.LastProducerEntry> out = new HashMap<>();
+                    for (ProducerStateTable.ProducerEntry e : producerState.producers()) {
+                        long lastData =
+                                e.batches.isEmpty() ? -1 : e.batches.peekLast().lastOffset();
+                        out.put(e.producerId, new CleanerHints.LastProducerEntry(lastData, e.epoch));
+                    }
+                    return out;
+                }
+            }
+        };
     }
 
     /** Drops producers idle for {@code expirationMs} and without an open transaction. */
