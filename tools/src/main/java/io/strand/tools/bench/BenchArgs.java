@@ -2,6 +2,10 @@ package io.strand.tools.bench;
 
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParameterException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** The command line of a benchmark: its flags plus {@code -h/--help}, which prints the usage. */
 final class BenchArgs {
@@ -32,5 +36,25 @@ final class BenchArgs {
             return false;
         }
         return true;
+    }
+
+    /**
+     * The values of a repeatable {@code name=value} flag (such as {@code --compare
+     * kafka=127.0.0.1:9092}), by name in the order given.
+     *
+     * @throws ParameterException when one has no name or a name comes twice
+     */
+    static Map<String, String> named(String flag, List<String> specs) {
+        Map<String, String> named = new LinkedHashMap<>();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            if (eq <= 0) {
+                throw new ParameterException(flag + " takes name=value, not " + spec);
+            }
+            if (named.put(spec.substring(0, eq), spec.substring(eq + 1)) != null) {
+                throw new ParameterException(flag + " names " + spec.substring(0, eq) + " twice");
+            }
+        }
+        return named;
     }
 }

@@ -5,12 +5,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -127,10 +129,10 @@ public final class ProducerBenchmark {
         byte[] value = new byte[f.recordSize];
         new Random(1).nextBytes(value);
         try {
-            for (String spec : f.compare) {
-                int eq = spec.indexOf('=');
-                String name = spec.substring(0, eq);
-                String bootstrap = spec.substring(eq + 1);
+            for (Map.Entry<String, String> cluster :
+                    BenchArgs.named("--compare", f.compare).entrySet()) {
+                String name = cluster.getKey();
+                String bootstrap = cluster.getValue();
                 ensureTopic(bootstrap, f);
                 names.add(name);
                 producers.add(new KafkaProducer<>(producerProps(f, bootstrap)));
@@ -216,17 +218,26 @@ public final class ProducerBenchmark {
     }
 
     private static Properties producerProps(Flags f, String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = baseProducerProps(bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, f.acks);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
         for (String kv : f.producerProps) {
             int eq = kv.indexOf('=');
             p.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
+        return p;
+    }
+
+    /**
+     * The producer settings every benchmark shares: byte-array keys and values, {@code linger.ms=5},
+     * 64 KiB batches (acks, idempotence and the rest at the client's defaults).
+     */
+    static Properties baseProducerProps(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
         return p;
     }
 
@@ -262,6 +273,20 @@ public final class ProducerBenchmark {
 
     private static Run throughput(KafkaProducer<byte[], byte[]> producer, String topic, byte[] value, long n)
             throws InterruptedException {
+        return throughput(producer, n, i -> new ProducerRecord<>(topic, value), value.length);
+    }
+
+    /**
+     * Sends {@code n} records, {@code record.apply(i)} for i = 0..n-1, as fast as the client takes
+     * them, and waits for every acknowledgement: records/s over the whole run and each record's
+     * send-to-acknowledgement time.
+     */
+    static Run throughput(
+            KafkaProducer<byte[], byte[]> producer,
+            long n,
+            LongFunction<ProducerRecord<byte[], byte[]>> record,
+            int recordSize)
+            throws InterruptedException {
         long[] latencies = new long[(int) Math.min(n, 5_000_000)];
         AtomicLong errors = new AtomicLong();
         AtomicReference<Exception> firstError = new AtomicReference<>();
@@ -270,7 +295,7 @@ public final class ProducerBenchmark {
         for (long i = 0; i < n; i++) {
             long sent = System.nanoTime();
             int slot = (int) (i % latencies.length);
-            producer.send(new ProducerRecord<>(topic, value), (md, e) -> {
+            producer.send(record.apply(i), (md, e) -> {
                 latencies[slot] = (System.nanoTime() - sent) / 1000;
                 if (e != null) {
                     errors.incrementAndGet();
@@ -284,7 +309,7 @@ public final class ProducerBenchmark {
         if (firstError.get() != null) {
             System.out.println("first error: " + firstError.get());
         }
-        return new Run(n, errors.get(), seconds, latencies, value.length);
+        return new Run(n, errors.get(), seconds, latencies, recordSize);
     }
 
     private static Run fixedRate(
@@ -324,10 +349,17 @@ public final class ProducerBenchmark {
 
     /** Creates {@code topic} unless it exists. */
     static void ensureTopic(String bootstrap, String topic, int partitions, short replicationFactor) throws Exception {
+        ensureTopic(bootstrap, topic, partitions, replicationFactor, Map.of());
+    }
+
+    /** Creates {@code topic} with the topic configs {@code configs} unless it exists. */
+    static void ensureTopic(
+            String bootstrap, String topic, int partitions, short replicationFactor, Map<String, String> configs)
+            throws Exception {
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor)))
+            admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor).configs(configs)))
                     .all()
                     .get();
             System.out.println("created topic " + topic);

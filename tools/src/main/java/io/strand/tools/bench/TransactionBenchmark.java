@@ -5,12 +5,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Transactional throughput: a Java transactional producer committing every N records (1 KiB, on a
@@ -89,10 +89,10 @@ public final class TransactionBenchmark {
         List<String> names = new ArrayList<>();
         List<KafkaProducer<byte[], byte[]>> producers = new ArrayList<>();
         try {
-            for (String spec : f.compare) {
-                int eq = spec.indexOf('=');
-                String name = spec.substring(0, eq);
-                String bootstrap = spec.substring(eq + 1);
+            for (Map.Entry<String, String> cluster :
+                    BenchArgs.named("--compare", f.compare).entrySet()) {
+                String name = cluster.getKey();
+                String bootstrap = cluster.getValue();
                 ProducerBenchmark.ensureTopic(bootstrap, f.topic, f.partitions, f.replicationFactor);
                 KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props(bootstrap, name));
                 producer.initTransactions();
@@ -152,13 +152,8 @@ public final class TransactionBenchmark {
     }
 
     private static Properties props(String bootstrap, String name) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = ProducerBenchmark.baseProducerProps(bootstrap);
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "strand-bench-txn-" + name);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
         return p;
     }
 
