@@ -34,6 +34,8 @@ import org.apache.kafka.common.utils.internals.CloseableIterator;
  *   <li>a control batch only from the transaction coordinator's path ({@link Origin#COORDINATOR}), which takes
  *       nothing else: {@link InvalidRecordException};</li>
  *   <li>records parse with offset deltas 0..n-1: {@link InvalidRecordException};</li>
+ *   <li>on a compacted log ({@code cleanup.policy} with compact), every record of a client's batch has a key:
+ *       {@link InvalidRecordException}, as Kafka refuses them (the cleaner could not keep them);</li>
  *   <li>the whole append at most {@code log.segment.bytes}: {@link RecordBatchTooLargeException}.</li>
  * </ul>
  */
@@ -165,7 +167,7 @@ final class BatchValidator {
                             "Record batch in an append to " + tp + " is " + (h.isControlBatch() ? "" : "not ")
                                     + "a control batch: control batches are written by the partition leader for the"
                                     + " transaction coordinator only");
-                validateRecords(tp, buf, pos, size, h);
+                validateRecords(tp, buf, pos, size, h, config.compact() && !h.isControlBatch());
             } else {
                 if (h.baseOffset() < 0 || h.baseOffset() < expectedNext)
                     throw new InvalidRecordException("Follower append to " + tp + " has out-of-order batch at offset "
@@ -195,9 +197,10 @@ final class BatchValidator {
      * are walked in place (record length, offset delta, key and value lengths, header count); compressed batches are
      * decompressed through Kafka's iterator.
      */
-    private static void validateRecords(TopicPartition tp, ByteBuffer buf, int pos, int size, BatchHeader h) {
+    private static void validateRecords(
+            TopicPartition tp, ByteBuffer buf, int pos, int size, BatchHeader h, boolean keysRequired) {
         if (!h.isCompressed()) {
-            walkUncompressed(tp, buf, pos, size, h);
+            walkUncompressed(tp, buf, pos, size, h, keysRequired);
             return;
         }
         ByteBuffer slice = buf.duplicate();
@@ -215,6 +218,7 @@ final class BatchValidator {
                             h,
                             "offset delta " + (r.offset() - batch.baseOffset()) + " where "
                                     + (expectedOffset - batch.baseOffset()) + " was expected");
+                if (keysRequired && !r.hasKey()) throw keyless(tp);
                 expectedOffset++;
                 n++;
             }
@@ -229,12 +233,19 @@ final class BatchValidator {
         if (n != h.recordCount()) throw invalid(tp, h, h.recordCount() + " records declared but " + n + " found");
     }
 
+    /** Kafka's message for a record without a key sent to a compacted topic. */
+    private static InvalidRecordException keyless(TopicPartition tp) {
+        return new InvalidRecordException(
+                "Compacted topic cannot accept message without key in topic partition " + tp + ".");
+    }
+
     private static InvalidRecordException invalid(TopicPartition tp, BatchHeader h, String what) {
         return new InvalidRecordException(
                 "Malformed record batch at offset " + h.baseOffset() + " in an append to " + tp + ": " + what);
     }
 
-    private static void walkUncompressed(TopicPartition tp, ByteBuffer buf, int batchPos, int size, BatchHeader h) {
+    private static void walkUncompressed(
+            TopicPartition tp, ByteBuffer buf, int batchPos, int size, BatchHeader h, boolean keysRequired) {
         int end = batchPos + size;
         int p = batchPos + BatchHeader.HEADER_SIZE;
         int count = h.recordCount();
@@ -257,6 +268,7 @@ final class BatchValidator {
             p = next(v);
             if (v == -1L || keyLength < -1 || (keyLength > 0 && (p += keyLength) > recordEnd))
                 throw invalid(tp, h, "record " + i + " has key length " + keyLength);
+            if (keysRequired && keyLength < 0) throw keyless(tp);
             v = varint(buf, p, recordEnd);
             int valueLength = value(v);
             p = next(v);

@@ -232,4 +232,25 @@ class AppendValidationTest {
             f.close();
         }
     }
+
+    @Test
+    void shouldRefuseRecordsWithoutKeysOnACompactedLogAsKafkaDoes() {
+        log.updateConfig(
+                log.config().withCompaction(CompactionConfig.deleteOnly().withPolicy("compact")));
+        for (Compression c : List.of(Compression.NONE, Compression.gzip().build())) {
+            MemoryRecords keyless = MemoryRecords.withRecords(
+                    c,
+                    new SimpleRecord(1L, "k".getBytes(), "v".getBytes()),
+                    new SimpleRecord(1L, null, "v".getBytes()));
+            InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> log.appendAsLeader(keyless, 0));
+            assertTrue(e.getMessage().startsWith("Compacted topic cannot accept message without key"), e.getMessage());
+            assertEquals(Errors.INVALID_RECORD, Errors.forException(e));
+        }
+        long end = log.logEndOffset();
+        log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(1L, "k".getBytes(), null)), 0);
+        assertEquals(end + 1, log.logEndOffset(), "a tombstone has a key: accepted");
+        log.updateConfig(log.config().withCompaction(CompactionConfig.deleteOnly()));
+        log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(1L, null, "v".getBytes())), 0);
+        assertEquals(end + 2, log.logEndOffset(), "keyless records are fine on a delete-only log");
+    }
 }
