@@ -120,6 +120,7 @@ public final class CleanableLog {
                     LogSegment.create(local.dir(), baseOffset, cfg.maxIndexSizeBytes(), 0, LogSegment.CLEANED_SUFFIX);
             return new CleanedSegment(seg, cfg.indexIntervalBytes());
         } catch (IOException e) {
+            if (!local.isUsable()) throw local.unusable();
             throw local.fail("creating a cleaned segment", e);
         }
     }

@@ -201,8 +201,8 @@ final class LocalLog {
                 return new AppendResult(
                         logEndOffset, logEndOffset - 1, -1, RecordBatch.NO_TIMESTAMP, 0, 0, logStartOffset);
             first = batches.get(0).baseOffset();
-            if (first != logEndOffset)
-                throw new UnexpectedAppendOffsetException(
+            if (first < logEndOffset) // above it: a gap the leader's cleaner left
+            throw new UnexpectedAppendOffsetException(
                         "Follower append to " + topicPartition + " starts at offset " + first + " but the log ends at "
                                 + logEndOffset,
                         first,

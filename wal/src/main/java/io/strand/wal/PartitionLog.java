@@ -217,11 +217,12 @@ public final class PartitionLog implements Closeable {
 
     /**
      * Follower append: batches keep the leader's offsets, epochs and timestamps; data and control batches (replicated
-     * transaction markers) alike. Validates framing, magic, CRC and sizes; the first batch must start at the log end
-     * offset and offsets must increase. Updates the epoch cache from the batches' partition leader epochs. A trailing
+     * transaction markers) alike. Validates framing, magic, CRC and sizes; the first batch must start at or after the
+     * log end offset (after it when the leader's cleaner removed what lay between, as Kafka allows) and offsets must
+     * increase. Updates the epoch cache from the batches' partition leader epochs. A trailing
      * partial batch (as a fetch may return) is ignored.
      *
-     * @throws UnexpectedAppendOffsetException when the first offset is not the log end offset
+     * @throws UnexpectedAppendOffsetException when the first offset is below the log end offset
      */
     public AppendResult appendAsFollower(MemoryRecords records) {
         local.ensureUsable();

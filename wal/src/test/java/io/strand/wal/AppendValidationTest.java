@@ -213,10 +213,7 @@ class AppendValidationTest {
             org.junit.jupiter.api.Assertions.assertArrayEquals(
                     sent,
                     TestRecords.bytes(f.read(0, 10_000, Long.MAX_VALUE, true).records()));
-            // not at the log end: rejected
-            assertThrows(
-                    UnexpectedAppendOffsetException.class,
-                    () -> f.appendAsFollower(TestRecords.withOffsets(10, 5, 1, 300L)));
+            // below the log end: rejected
             assertThrows(
                     UnexpectedAppendOffsetException.class,
                     () -> f.appendAsFollower(TestRecords.withOffsets(3, 5, 1, 300L)));
@@ -228,6 +225,15 @@ class AppendValidationTest {
             AppendResult r2 = f.appendAsFollower(MemoryRecords.readableRecords(cut.slice()));
             assertEquals(6, r2.lastOffset());
             assertEquals(7, f.logEndOffset());
+            // above the log end: a gap the leader's cleaner left (compaction), accepted as Kafka does
+            f.appendAsFollower(TestRecords.withOffsets(10, 5, 1, 300L));
+            assertEquals(11, f.logEndOffset());
+            assertEquals(
+                    10,
+                    TestRecords.batches(f.read(8, 10_000, Long.MAX_VALUE, true).records())
+                            .get(0)
+                            .baseOffset(),
+                    "a read in the gap gets the next batch");
         } finally {
             f.close();
         }

@@ -104,6 +104,7 @@ final class Cleaner {
             int consumed = 0;
             for (MutableRecordBatch batch : records.batches()) {
                 if (batch.lastOffset() >= end) return false; // beyond the cleanable range (an unstable batch)
+                ensureValid(batch, seg);
                 if (batch.isControlBatch()) {
                     transactions.onControlBatch(batch);
                 } else if (!transactions.onBatch(batch)) {
@@ -199,6 +200,7 @@ final class Cleaner {
         while (position < seg.sizeInBytes()) {
             checkStopping();
             MemoryRecords records = read(log, seg, position);
+            for (MutableRecordBatch batch : records.batches()) ensureValid(batch, seg); // never copy a corrupt batch
             writeBuffer.clear();
             MemoryRecords.FilterResult result = records.filterTo(filter, writeBuffer, decompression, Integer.MAX_VALUE);
             if (result.bytesRead() == 0) {
@@ -239,6 +241,12 @@ final class Cleaner {
                     + ", " + left + " bytes left in the segment)");
         readBuffer = ByteBuffer.allocate(next);
         writeBuffer = ByteBuffer.allocate(Math.max(next, writeBuffer.capacity()));
+    }
+
+    private static void ensureValid(MutableRecordBatch batch, CleanableSegment seg) {
+        if (!batch.isValid())
+            throw new CorruptRecordException("Batch at offset " + batch.baseOffset() + " of " + seg
+                    + " fails its CRC check: the cleaner leaves" + " the log as it is");
     }
 
     private void checkStopping() throws InterruptedException {

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogCleaner implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(LogCleaner.class);
+    private static final long IO_RETRY_MS = 60_000;
 
     /** What the cleaner knows of one compacted log, for operators. */
     public record Status(
@@ -52,6 +53,8 @@ public final class LogCleaner implements Closeable {
         boolean inProgress;
         String uncleanable;
         long lastCleanedMs = -1;
+        /** After an I/O error: not before this time (no hot loop on a failing disk). */
+        long retryAfterMs;
     }
 
     /** The cleanable range of a log now, and how dirty it is. */
@@ -202,9 +205,14 @@ public final class LogCleaner implements Closeable {
             return true;
         } catch (Cleaner.AbortedException e) {
             log.info("Cleaning of {} stopped: {}", tp, e.getMessage());
-        } catch (KafkaStorageException e) {
-            log.warn("Cleaning of {} stopped by an I/O error: {}", tp, e.getMessage());
-        } catch (IOException | RuntimeException e) {
+        } catch (KafkaStorageException | IOException e) {
+            // the log itself goes offline on an error of its own files; a failed write of the cleaned segment (a
+            // full disk) only delays the next try
+            log.warn("Cleaning of {} stopped by an I/O error; retrying in {} ms: {}", tp, IO_RETRY_MS, e.getMessage());
+            synchronized (this) {
+                states.get(tp).retryAfterMs = time.milliseconds() + IO_RETRY_MS;
+            }
+        } catch (RuntimeException e) {
             String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
             synchronized (this) {
                 states.get(tp).uncleanable = reason;
@@ -259,6 +267,7 @@ public final class LogCleaner implements Closeable {
             LogState st = states.computeIfAbsent(tp, t -> new LogState());
             live.put(tp, st);
             if (!c.config().compact() || !c.isUsable() || st.inProgress || st.uncleanable != null) continue;
+            if (st.retryAfterMs > time.milliseconds()) continue;
             Dirtiness d = dirtiness(c, st);
             maxRatio = Math.max(maxRatio, d.ratio());
             if (d.dirtyBytes() == 0) continue;

@@ -212,4 +212,32 @@ class LogCleanerTest {
         assertTrue(cleaner.bytesCleaned() > 0);
         assertEquals(log.cleanable().activeSegmentBaseOffset(), after.firstDirtyOffset());
     }
+
+    @Test
+    void shouldMarkALogWithACorruptBatchUncleanableAndNotTryItAgain() throws Exception {
+        PartitionLog log = log(COMPACTED);
+        overwrite(log, 10, 40);
+        Path dir = log.dir();
+        cleaner.close();
+        logs.close();
+        Path first = dir.resolve("00000000000000000000.log");
+        byte[] bytes = Files.readAllBytes(first);
+        bytes[200] ^= 0x5a; // inside the records of the first batch: its CRC no longer matches
+        Files.write(first, bytes);
+        open(CleanerConfig.defaults());
+        log = log(COMPACTED);
+        log.updateHighWatermark(log.logEndOffset());
+        long size = log.sizeInBytes();
+
+        assertEquals(0, cleaner.cleanAllNow());
+        assertEquals(1, cleaner.uncleanablePartitionsCount());
+        LogCleaner.Status status = cleaner.status().get(0);
+        assertTrue(status.uncleanableReason().orElseThrow().contains("CRC"), status.toString());
+        assertEquals(0, cleaner.cleanAllNow(), "not tried again");
+        assertEquals(size, log.sizeInBytes(), "the log is left as it was");
+        assertTrue(log.cleanable().isUsable(), "and keeps being served");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.toString().endsWith(".cleaned")), "the cleaned segment was deleted");
+        }
+    }
 }
