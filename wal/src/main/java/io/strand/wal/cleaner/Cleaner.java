@@ -127,7 +127,6 @@ final class Cleaner {
             }
             position += consumed;
             stats.mapBytesRead += consumed;
-            stats.bytesRead += consumed;
             throttler.maybeThrottle(consumed);
         }
         map.updateLatestOffset(end - 1); // offsets of the segment after its last batch (gaps) are covered too

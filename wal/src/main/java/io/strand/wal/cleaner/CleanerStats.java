@@ -11,6 +11,7 @@ final class CleanerStats {
     long endNs;
     long mapBytesRead;
     long mapRecordsRead;
+    /** Bytes of log read for the rewrite (Kafka's "MB of log processed"; the key map's reads are apart). */
     long bytesRead;
     long bytesWritten;
     long recordsRead;
@@ -25,8 +26,4 @@ final class CleanerStats {
         return (mapDoneNs - startNs) / 1e9;
     }
 
-    /** Log bytes processed: the dirty section read for the map and the whole cleaned range read for the rewrite. */
-    long bytesProcessed() {
-        return bytesRead;
-    }
 }
