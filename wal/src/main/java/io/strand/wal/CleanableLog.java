@@ -127,10 +127,8 @@ public final class CleanableLog {
 
     /**
      * Swaps {@code cleaned} (finished) in for {@code old}, crash-safely ({@link SegmentSwap}), unless the log was
-     * truncated since {@code truncationsSeen}; then (or on any failure) the cleaned segment is deleted. Returns whether
-     * it was swapped in.
-     *
-     * @throws IllegalArgumentException when {@code old} are no longer consecutive closed segments of the log
+     * truncated since {@code truncationsSeen} or {@code old} are no longer all in the log (retention, DeleteRecords);
+     * then (or on any failure) the cleaned segment is deleted. Returns whether it was swapped in.
      */
     public boolean replace(List<CleanableSegment> old, CleanedSegment cleaned, long truncationsSeen) {
         List<LogSegment> segs = new ArrayList<>(old.size());

@@ -389,8 +389,7 @@ final class LocalLog {
             ensureUsable();
             if (segments.truncations() != truncationsSeen) return false;
             prepareForMutation();
-            segments.replace(dir, old, cleaned);
-            return true;
+            return segments.replace(dir, old, cleaned);
         } catch (IOException e) {
             throw fail("replacing segments", e);
         } finally {

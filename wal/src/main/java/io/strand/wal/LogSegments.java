@@ -268,19 +268,20 @@ final class LogSegments {
      * {@code old} (consecutive segments of this log, not the active one) by {@link SegmentSwap}'s crash-safe renames.
      * The map changes so that a lock-free reader always finds a segment for an offset: the cleaned segment replaces
      * the first old one under the same key, then the others go. The old ones are deleted after the usual delay, so
-     * slices already handed out stay readable.
+     * slices already handed out stay readable. Returns false, changing nothing, when {@code old} are no longer a run
+     * of consecutive segments of the log (retention, DeleteRecords or a truncation removed one meanwhile).
      *
-     * @throws IllegalArgumentException when {@code old} is not a run of current, closed segments starting at the
-     *     cleaned segment's base offset, or the cleaned segment holds offsets beyond them
+     * @throws IllegalArgumentException when {@code old} holds the active segment, or the cleaned segment does not
+     *     start at their base offset or holds offsets beyond them
      */
-    void replace(Path dir, List<LogSegment> old, LogSegment cleaned) throws IOException {
+    boolean replace(Path dir, List<LogSegment> old, LogSegment cleaned) throws IOException {
         if (old.isEmpty()) throw new IllegalArgumentException("No segments to replace");
         long from = old.get(0).baseOffset();
         Long to = segments.higherKey(old.get(old.size() - 1).baseOffset());
         List<LogSegment> current = new ArrayList<>(
                 to == null ? List.of() : segments.subMap(from, true, to, false).values());
-        if (to == null || !current.equals(old) || old.contains(active))
-            throw new IllegalArgumentException("Segments " + old + " are not consecutive closed segments of the log");
+        if (old.contains(active)) throw new IllegalArgumentException("The active segment is never replaced: " + active);
+        if (to == null || !current.equals(old)) return false; // retention, DeleteRecords or truncation got there first
         if (cleaned.baseOffset() != from || cleaned.readNextOffset() > to)
             throw new IllegalArgumentException(
                     "Cleaned segment " + cleaned + " does not lie within offsets " + from + ".." + (to - 1));
@@ -290,6 +291,7 @@ final class LogSegments {
             if (seg.baseOffset() != from) segments.remove(seg.baseOffset());
             runtime.scheduleDelete("segment " + seg.logFile() + " (replaced by the log cleaner)", seg::closeAndDelete);
         }
+        return true;
     }
 
     /**

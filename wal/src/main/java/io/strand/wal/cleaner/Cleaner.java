@@ -185,7 +185,8 @@ final class Cleaner {
             cleaned.finish(group.get(group.size() - 1).lastModified());
             handedOver = true;
             if (!log.replace(group, cleaned, truncations))
-                throw new AbortedException("the log was truncated while it was cleaned");
+                throw new AbortedException(
+                        "the log was truncated, or lost segments to retention, while it was cleaned");
         } finally {
             transactions.cleanedInto(null);
             if (!handedOver) cleaned.delete();

@@ -13,6 +13,7 @@ final class CleanerStats {
     long mapRecordsRead;
     /** Bytes of log read for the rewrite (Kafka's "MB of log processed"; the key map's reads are apart). */
     long bytesRead;
+
     long bytesWritten;
     long recordsRead;
     long recordsRetained;
@@ -25,5 +26,4 @@ final class CleanerStats {
     double mapSeconds() {
         return (mapDoneNs - startNs) / 1e9;
     }
-
 }

@@ -240,4 +240,30 @@ class LogCleanerTest {
             assertTrue(files.noneMatch(p -> p.toString().endsWith(".cleaned")), "the cleaned segment was deleted");
         }
     }
+
+    @Test
+    void shouldRefuseTheSwapWhenTheLogWasTruncatedOrLostSegmentsMeanwhile() throws Exception {
+        PartitionLog log = log(COMPACTED);
+        overwrite(log, 10, 60);
+        io.strand.wal.CleanableLog c = log.cleanable();
+        List<io.strand.wal.CleanableSegment> segs = c.segments(0, Long.MAX_VALUE);
+        assertTrue(segs.size() >= 4, "segments: " + segs.size());
+
+        long truncations = c.truncations();
+        io.strand.wal.CleanedSegment cleaned = c.newCleanedSegment(segs.get(2).baseOffset());
+        cleaned.finish(System.currentTimeMillis());
+        log.truncateTo(log.logEndOffset() - 5);
+        assertFalse(c.replace(segs.subList(2, 3), cleaned, truncations), "truncated meanwhile");
+
+        cleaned = c.newCleanedSegment(segs.get(0).baseOffset());
+        cleaned.finish(System.currentTimeMillis());
+        log.updateHighWatermark(log.logEndOffset());
+        log.deleteRecordsBefore(segs.get(1).baseOffset());
+        log.deleteExpiredSegments(System.currentTimeMillis());
+        assertFalse(c.replace(segs.subList(0, 2), cleaned, c.truncations()), "its first segment went meanwhile");
+        try (Stream<Path> files = Files.list(log.dir())) {
+            assertTrue(files.noneMatch(p -> p.toString().endsWith(".cleaned")), "refused cleaned segments are deleted");
+        }
+        assertEquals(1, cleaner.cleanAllNow(), "and the next cleaning goes ahead");
+    }
 }
