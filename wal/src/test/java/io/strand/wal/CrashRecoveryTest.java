@@ -3,21 +3,17 @@ package io.strand.wal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.testing.ChildJvm;
 import io.strand.testing.SystemTest;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
@@ -42,8 +38,6 @@ class CrashRecoveryTest {
 
     @Test
     void shouldKeepEveryAcknowledgedBatchAcrossKillNine() throws Exception {
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = System.getProperty("java.class.path");
         Path dataDir = tmp.resolve("data");
         Path logDir = dataDir.resolve("crash-0");
         Random rnd = new Random(20240611L);
@@ -51,53 +45,31 @@ class CrashRecoveryTest {
         int roundsWithAcks = 0;
         int killedBeforeReady = 0;
         for (int round = 1; round <= ROUNDS; round++) {
-            Path err = tmp.resolve("child-" + round + ".err");
-            Process p = new ProcessBuilder(
-                            java,
-                            "-Xmx256m",
-                            "-XX:TieredStopAtLevel=1",
-                            "-cp",
-                            cp,
-                            CrashChild.class.getName(),
-                            dataDir.toString(),
-                            Long.toString(round),
-                            "4")
-                    .redirectError(err.toFile())
-                    .start();
             List<Ack> acks = new ArrayList<>();
-            CountDownLatch ready = new CountDownLatch(1);
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r =
-                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
+            ChildJvm child = ChildJvm.start(
+                    CrashChild.class,
+                    tmp.resolve("child-" + round + ".err"),
+                    line -> {
                         String[] f = line.split(" ");
-                        if (f[0].equals("READY")) {
-                            ready.countDown();
-                        } else if (f[0].equals("ACK") && f.length == 5 && f[4].equals("END")) {
+                        if (f[0].equals("ACK") && f.length == 5 && f[4].equals("END")) {
                             synchronized (acks) {
                                 acks.add(new Ack(Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])));
                             }
                         }
-                    }
-                } catch (Exception e) {
-                    // the pipe breaks when the child dies
-                }
-            });
-            reader.start();
+                    },
+                    dataDir.toString(),
+                    Long.toString(round),
+                    "4");
             // the kill comes at a random moment on purpose (these sleeps choose it; they wait for nothing)
             boolean early = round % 6 == 0; // now and then, kill it while it starts up or recovers
             if (early) {
                 Thread.sleep(50 + rnd.nextInt(400));
             } else {
-                assertTrue(
-                        ready.await(60, TimeUnit.SECONDS), "child did not start; see " + err + ": " + readQuietly(err));
+                child.awaitReady(Duration.ofSeconds(60));
                 Thread.sleep(100 + rnd.nextInt(700));
             }
-            if (ready.getCount() == 1) killedBeforeReady++;
-            p.destroyForcibly();
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            reader.join(10_000);
+            if (!child.isReady()) killedBeforeReady++;
+            child.kill();
             synchronized (acks) {
                 for (Ack a : acks) acked.put(a.first(), a);
                 if (!acks.isEmpty()) roundsWithAcks++;
@@ -109,14 +81,6 @@ class CrashRecoveryTest {
         System.out.printf(
                 "crash test: %d rounds, %d killed before ready, %d acknowledged batches survived%n",
                 ROUNDS, killedBeforeReady, acked.size());
-    }
-
-    private static String readQuietly(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (Exception e) {
-            return "";
-        }
     }
 
     private static void verify(Path logDir, Map<Long, Ack> acked, int round) throws Exception {

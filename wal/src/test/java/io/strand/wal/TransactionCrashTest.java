@@ -3,23 +3,19 @@ package io.strand.wal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.testing.ChildJvm;
 import io.strand.testing.SystemTest;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.common.record.internal.ControlRecordType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -46,8 +42,6 @@ class TransactionCrashTest {
 
     @Test
     void shouldKeepTheAbortedTransactionsOfTheRecoveredLogAcrossKillNineAndTornTails() throws Exception {
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = System.getProperty("java.class.path");
         Path dataDir = tmp.resolve("data");
         Path logDir = dataDir.resolve("txncrash-0");
         Random rnd = new Random(20261207L);
@@ -59,46 +53,25 @@ class TransactionCrashTest {
         // (a kill soon after a roll): at least two torn rounds are what the test is for
         for (int round = 1; round <= ROUNDS || (tornRounds < 2 && round <= ROUNDS + MAX_EXTRA_ROUNDS); round++) {
             rounds = round;
-            Path err = tmp.resolve("child-" + round + ".err");
-            Process p = new ProcessBuilder(
-                            java,
-                            "-Xmx256m",
-                            "-XX:TieredStopAtLevel=1",
-                            "-cp",
-                            cp,
-                            TxnCrashChild.class.getName(),
-                            dataDir.toString(),
-                            Long.toString(round))
-                    .redirectError(err.toFile())
-                    .start();
             List<AbortedTxn> acks = new ArrayList<>();
-            CountDownLatch ready = new CountDownLatch(1);
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r =
-                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
+            ChildJvm child = ChildJvm.start(
+                    TxnCrashChild.class,
+                    tmp.resolve("child-" + round + ".err"),
+                    line -> {
                         String[] f = line.split(" ");
-                        if (f[0].equals("READY")) {
-                            ready.countDown();
-                        } else if (f[0].equals("ABORT") && f.length == 5 && f[4].equals("END")) {
+                        if (f[0].equals("ABORT") && f.length == 5 && f[4].equals("END")) {
                             long last = Long.parseLong(f[3]);
                             synchronized (acks) {
                                 acks.add(new AbortedTxn(Long.parseLong(f[1]), Long.parseLong(f[2]), last, last + 1));
                             }
                         }
-                    }
-                } catch (Exception e) {
-                    // the pipe breaks when the child dies
-                }
-            });
-            reader.start();
-            assertTrue(ready.await(60, TimeUnit.SECONDS), "child did not start; see " + err);
+                    },
+                    dataDir.toString(),
+                    Long.toString(round));
+            child.awaitReady(Duration.ofSeconds(60));
             // the kill comes at a random moment on purpose (this sleep chooses it; it waits for nothing)
             Thread.sleep(200 + rnd.nextInt(600));
-            p.destroyForcibly();
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            reader.join(10_000);
+            child.kill();
             synchronized (acks) {
                 for (AbortedTxn a : acks) acked.put(a.lastOffset(), a);
             }

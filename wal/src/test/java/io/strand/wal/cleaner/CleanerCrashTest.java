@@ -4,21 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.testing.ChildJvm;
 import io.strand.testing.SystemTest;
 import io.strand.wal.PartitionLog;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -44,8 +40,6 @@ class CleanerCrashTest {
 
     @Test
     void shouldLeaveEitherTheOldOrTheCleanedSegmentsWhateverTheMomentOfAKillNine() throws Exception {
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        String cp = System.getProperty("java.class.path");
         Path dataDir = tmp.resolve("data");
         Path logDir = dataDir.resolve(CleanerCrashChild.TP.toString());
         Random rnd = new Random(20261207L);
@@ -53,48 +47,27 @@ class CleanerCrashTest {
         int killsMidCleaning = 0;
         long cleanings = 0;
         for (int round = 1; round <= ROUNDS; round++) {
-            Path err = tmp.resolve("child-" + round + ".err");
-            Process p = new ProcessBuilder(
-                            java,
-                            "-Xmx256m",
-                            "-XX:TieredStopAtLevel=1",
-                            "-cp",
-                            cp,
-                            CleanerCrashChild.class.getName(),
-                            dataDir.toString(),
-                            Long.toString(round))
-                    .redirectError(err.toFile())
-                    .start();
             List<Ack> acks = new ArrayList<>();
-            CountDownLatch ready = new CountDownLatch(1);
             AtomicLong roundCleanings = new AtomicLong();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r =
-                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
+            ChildJvm child = ChildJvm.start(
+                    CleanerCrashChild.class,
+                    tmp.resolve("child-" + round + ".err"),
+                    line -> {
                         String[] f = line.split(" ");
-                        if (f[0].equals("READY")) {
-                            ready.countDown();
-                        } else if (f[0].equals("CLEANINGS")) {
+                        if (f[0].equals("CLEANINGS")) {
                             roundCleanings.set(Long.parseLong(f[1]));
                         } else if (f[0].equals("ACK") && f.length == 5 && f[4].equals("END")) {
                             synchronized (acks) {
                                 acks.add(new Ack(Long.parseLong(f[1]), f[2], f[3].equals("-") ? null : f[3]));
                             }
                         }
-                    }
-                } catch (Exception e) {
-                    // the pipe breaks when the child dies
-                }
-            });
-            reader.start();
-            assertTrue(ready.await(60, TimeUnit.SECONDS), "child did not start: " + readQuietly(err));
+                    },
+                    dataDir.toString(),
+                    Long.toString(round));
+            child.awaitReady(Duration.ofSeconds(60));
             // the kill comes at a random moment on purpose (this sleep chooses it; it waits for nothing)
             Thread.sleep(round <= 2 ? 2500 : 300 + rnd.nextInt(1500));
-            p.destroyForcibly();
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            reader.join(10_000);
+            child.kill();
             synchronized (acks) {
                 for (Ack a : acks) acked.put(a.offset(), a);
             }
@@ -114,14 +87,6 @@ class CleanerCrashTest {
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(f -> f.getFileName().toString())
                     .anyMatch(n -> n.endsWith(".cleaned") || n.endsWith(".swap"));
-        }
-    }
-
-    private static String readQuietly(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (Exception e) {
-            return "";
         }
     }
 
