@@ -159,7 +159,7 @@ public final class LogCleaner implements Closeable {
         }
     }
 
-    /** Cleans now, on the calling thread, every compacted log that has anything dirty (tests and tools). */
+    /** Cleans now, on the calling thread, every compacted log that has anything dirty, whatever its ratio (tests). */
     public int cleanAllNow() throws InterruptedException {
         Cleaner cleaner = new Cleaner(
                 new OffsetMap(config.dedupeBufferPerThread(), CleanerConfig.LOAD_FACTOR),
@@ -181,6 +181,36 @@ public final class LogCleaner implements Closeable {
                 synchronized (this) {
                     states.get(c.topicPartition()).inProgress = false;
                 }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Cleans now, on the calling thread, each log the cleaner threads would choose (dirty ratio or max compaction
+     * lag), dirtiest first, each at most once (tests and tools).
+     */
+    public int cleanDueNow() throws InterruptedException {
+        Cleaner cleaner = new Cleaner(
+                new OffsetMap(config.dedupeBufferPerThread(), CleanerConfig.LOAD_FACTOR),
+                throttler,
+                config.ioBufferSize(),
+                () -> stopping);
+        java.util.Set<TopicPartition> done = new java.util.HashSet<>();
+        int n = 0;
+        CleanableLog target;
+        while ((target = pickDirtiest()) != null && done.add(target.topicPartition())) {
+            try {
+                if (cleanOne(cleaner, target)) n++;
+            } finally {
+                synchronized (this) {
+                    states.get(target.topicPartition()).inProgress = false;
+                }
+            }
+        }
+        if (target != null) {
+            synchronized (this) {
+                states.get(target.topicPartition()).inProgress = false;
             }
         }
         return n;

@@ -266,4 +266,31 @@ class LogCleanerTest {
         }
         assertEquals(1, cleaner.cleanAllNow(), "and the next cleaning goes ahead");
     }
+
+    @Test
+    void shouldLeaveRecordsYoungerThanTheMinCompactionLagAlone() throws Exception {
+        LogConfig lagged = COMPACTED.withCompaction(COMPACTED.compaction().withMinCompactionLagMs(3_600_000));
+        PartitionLog log = log(lagged);
+        overwrite(log, 10, 40); // timestamps: now
+        long size = log.sizeInBytes();
+        assertEquals(0, cleaner.cleanAllNow(), "nothing is an hour old");
+        assertEquals(size, log.sizeInBytes());
+        log.updateConfig(lagged.withCompaction(lagged.compaction().withMinCompactionLagMs(1)));
+        Thread.sleep(5);
+        assertEquals(1, cleaner.cleanAllNow());
+        assertTrue(log.sizeInBytes() < size);
+    }
+
+    @Test
+    void shouldCleanALogWhoseOldestDirtyRecordPassedTheMaxCompactionLagWhateverItsDirtyRatio() throws Exception {
+        LogConfig strict = COMPACTED.withCompaction(COMPACTED.compaction().withMinCleanableDirtyRatio(0.99));
+        PartitionLog log = log(strict);
+        overwrite(log, 10, 40);
+        assertEquals(1, cleaner.cleanDueNow(), "all dirty: ratio 1");
+        overwrite(log, 10, 8); // a little dirt on a clean log
+        assertEquals(0, cleaner.cleanDueNow(), "below min.cleanable.dirty.ratio");
+        Thread.sleep(20);
+        log.updateConfig(strict.withCompaction(strict.compaction().withMaxCompactionLagMs(10)));
+        assertEquals(1, cleaner.cleanDueNow(), "overdue by max.compaction.lag.ms");
+    }
 }
