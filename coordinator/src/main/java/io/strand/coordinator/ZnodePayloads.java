@@ -9,6 +9,7 @@ import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.ClusterId;
 import io.strand.coordinator.proto.ControllerEpoch;
 import io.strand.coordinator.proto.ControllerRegistration;
+import io.strand.coordinator.proto.LogCleanerStatus;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.coordinator.proto.TopicAssignment;
 import io.strand.coordinator.proto.TopicConfig;
@@ -36,6 +37,7 @@ public final class ZnodePayloads {
         BY_PATH.put(Pattern.compile("/config/brokers/[^/]+"), BrokerConfigOverrides.parser());
         BY_PATH.put(Pattern.compile("/admin/reassignments/[^/]+"), TopicReassignment.parser());
         BY_PATH.put(Pattern.compile("/producer_id_block"), io.strand.coordinator.proto.ProducerIdBlock.parser());
+        BY_PATH.put(Pattern.compile("/log_cleaner/[^/]+"), LogCleanerStatus.parser());
     }
 
     private ZnodePayloads() {}

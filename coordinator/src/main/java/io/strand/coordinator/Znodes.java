@@ -20,16 +20,30 @@ public final class Znodes {
     public static final String ADMIN_REASSIGNMENTS = "/admin/reassignments";
     public static final String ADMIN_DELETE_TOPICS = "/admin/delete_topics";
     public static final String PRODUCER_ID_BLOCK = "/producer_id_block";
+    /** Parent of each broker's ephemeral log cleaner status ({@link #logCleaner}). */
+    public static final String LOG_CLEANER = "/log_cleaner";
 
     /** Parents created (if absent) by every broker at start, so that creates below them need no parent logic. */
     public static final String[] PERSISTENT_PARENTS = {
-        "/cluster", BROKER_IDS, TOPICS, CONFIG_TOPICS, CONFIG_BROKERS, ADMIN_REASSIGNMENTS, ADMIN_DELETE_TOPICS
+        "/cluster",
+        BROKER_IDS,
+        TOPICS,
+        CONFIG_TOPICS,
+        CONFIG_BROKERS,
+        ADMIN_REASSIGNMENTS,
+        ADMIN_DELETE_TOPICS,
+        LOG_CLEANER
     };
 
     private Znodes() {}
 
     public static String broker(int brokerId) {
         return BROKER_IDS + "/" + brokerId;
+    }
+
+    /** Broker {@code brokerId}'s log cleaner status (ephemeral, {@code LogCleanerStatus}). */
+    public static String logCleaner(int brokerId) {
+        return LOG_CLEANER + "/" + brokerId;
     }
 
     public static String topic(String topic) {

@@ -16,6 +16,7 @@ import io.strand.coordinator.controller.Controller;
 import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.Endpoint;
 import io.strand.server.admin.AdminService;
+import io.strand.server.cleaner.CleanerStatusPublisher;
 import io.strand.server.group.GroupConfig;
 import io.strand.server.group.GroupCoordinator;
 import io.strand.server.handlers.AddOffsetsToTxnHandler;
@@ -233,6 +234,7 @@ public final class Broker implements AutoCloseable {
                     () -> previousSession.save(zk)));
             registrar.register();
             logDirReporter.publishTo(registrar::updateUnavailableLogDirs);
+            closing(new CleanerStatusPublisher(zk, config, cleaner)).start();
             controller.start();
             if (config.livenessProbeIntervalMs() > 0) {
                 goneBrokers = closing(

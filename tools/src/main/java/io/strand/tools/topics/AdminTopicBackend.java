@@ -22,6 +22,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -130,7 +131,8 @@ final class AdminTopicBackend implements TopicBackend {
                         delete,
                         "changing the configs of topic '" + topic + "'");
             }
-            Map<String, String> overrides = configs(List.of(topic), w -> {}).getOrDefault(topic, Map.of());
+            Config config = configs(List.of(topic), w -> {}).get(topic);
+            Map<String, String> overrides = config == null ? Map.of() : overrides(config);
             return new AlteredTopic(topic, before, after, overrides);
         } catch (UnknownTopicOrPartitionException e) {
             throw new CliException(Failures.unknownTopic(topic, ""), e);
@@ -171,9 +173,15 @@ final class AdminTopicBackend implements TopicBackend {
                 throw new CliException("cannot describe topic '" + name + "': " + Failures.describe(e), e);
             }
         }
-        Map<String, Map<String, String>> configs = configs(found.keySet(), warn);
+        Map<String, Config> configs = configs(found.keySet(), warn);
         List<TopicDescription> out = new ArrayList<>();
         found.forEach((name, d) -> {
+            Config config = configs.get(name);
+            // the Kafka API carries the policy (DescribeConfigs), not what the brokers' log cleaners know
+            ConfigEntry policy = config == null ? null : config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+            Compaction compaction = policy == null || policy.value() == null
+                    ? null
+                    : new Compaction(policy.value(), null, null, null, List.of());
             List<PartitionDescription> partitions = new ArrayList<>();
             for (TopicPartitionInfo p : d.partitions()) {
                 Node leader = p.leader();
@@ -182,20 +190,35 @@ final class AdminTopicBackend implements TopicBackend {
                         leader == null || leader.id() < 0 ? null : leader.id(),
                         null,
                         KafkaAdmin.ids(p.replicas()),
-                        KafkaAdmin.ids(p.isr())));
+                        KafkaAdmin.ids(p.isr()),
+                        compaction));
             }
             partitions.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
-            out.add(new TopicDescription(name, topicId(d.topicId()), false, partitions, configs.get(name)));
+            out.add(new TopicDescription(
+                    name, topicId(d.topicId()), false, partitions, config == null ? null : overrides(config)));
         });
         return out;
     }
 
+    /** The overrides among a topic's configs. */
+    private static Map<String, String> overrides(Config config) {
+        Map<String, String> overrides = new TreeMap<>();
+        for (ConfigEntry e : config.entries()) {
+            boolean override = e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG
+                    || (e.source() == ConfigEntry.ConfigSource.UNKNOWN && !e.isDefault());
+            if (override) {
+                overrides.put(e.name(), e.isSensitive() || e.value() == null ? "(sensitive)" : e.value());
+            }
+        }
+        return overrides;
+    }
+
     /**
-     * Config overrides per topic (null values where unknown). A broker without DescribeConfigs
-     * yields no configs and no warning; other failures a warning per topic.
+     * The configs of each topic (absent where unknown). A broker without DescribeConfigs yields no
+     * configs and no warning; other failures a warning per topic.
      */
-    private Map<String, Map<String, String>> configs(java.util.Collection<String> topics, Consumer<String> warn) {
-        Map<String, Map<String, String>> out = new TreeMap<>();
+    private Map<String, Config> configs(java.util.Collection<String> topics, Consumer<String> warn) {
+        Map<String, Config> out = new TreeMap<>();
         if (topics.isEmpty()) {
             return out;
         }
@@ -205,16 +228,7 @@ final class AdminTopicBackend implements TopicBackend {
         DescribeConfigsResult result = admin.describeConfigs(resources);
         for (ConfigResource r : resources) {
             try {
-                Config config = await(result.values().get(r), "describing the configs of topic '" + r.name() + "'");
-                Map<String, String> overrides = new TreeMap<>();
-                for (ConfigEntry e : config.entries()) {
-                    boolean override = e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG
-                            || (e.source() == ConfigEntry.ConfigSource.UNKNOWN && !e.isDefault());
-                    if (override) {
-                        overrides.put(e.name(), e.isSensitive() || e.value() == null ? "(sensitive)" : e.value());
-                    }
-                }
-                out.put(r.name(), overrides);
+                out.put(r.name(), await(result.values().get(r), "describing the configs of topic '" + r.name() + "'"));
             } catch (UnsupportedVersionException e) {
                 return new TreeMap<>(); // the broker has no DescribeConfigs yet: leave configs out
             } catch (RuntimeException e) {

@@ -53,9 +53,39 @@ interface TopicBackend extends AutoCloseable {
     /**
      * @param leader      null when the partition has no leader (or no state yet)
      * @param leaderEpoch null when the source does not know it (the Admin API does not return it)
+     * @param compaction  null when the source does not know the cleanup policy
      */
     record PartitionDescription(
-            int partition, Integer leader, Integer leaderEpoch, List<Integer> replicas, List<Integer> isr) {}
+            int partition,
+            Integer leader,
+            Integer leaderEpoch,
+            List<Integer> replicas,
+            List<Integer> isr,
+            Compaction compaction) {}
+
+    /**
+     * A partition's cleanup policy and, where its brokers report it ({@code /log_cleaner/<id>}, read with
+     * --zookeeper), what their log cleaners know of it.
+     *
+     * @param cleanupPolicy    delete, compact or compact,delete
+     * @param dirtyRatio       the leader's dirty ratio (0..1); null when not reported
+     * @param firstDirtyOffset where the leader's cleaned part ends; null when not reported
+     * @param lastCleanedMs    when the leader last cleaned it (-1: not since it started); null when not reported
+     * @param uncleanable      replicas whose cleaner gave up on it (a corrupt batch, ...), with the reason
+     */
+    record Compaction(
+            String cleanupPolicy,
+            Double dirtyRatio,
+            Long firstDirtyOffset,
+            Long lastCleanedMs,
+            List<Uncleanable> uncleanable) {
+        boolean compacted() {
+            return cleanupPolicy.toLowerCase(java.util.Locale.ROOT).contains("compact");
+        }
+    }
+
+    /** A replica that its broker's log cleaner reports uncleanable. */
+    record Uncleanable(int broker, String reason) {}
 
     /**
      * A deleted topic.

@@ -17,7 +17,8 @@ public final class TopicsCommands {
                 new CommandSpec("topics list", "List topic names", TopicsList::new),
                 new CommandSpec(
                         "topics describe",
-                        "Describe topics: partitions, leaders, replicas, ISR, configs",
+                        "Describe topics: partitions, leaders, replicas, ISR, configs, compaction (dirty ratios need"
+                                + " --zookeeper)",
                         TopicsDescribe::new),
                 new CommandSpec(
                         "topics delete", "Delete a topic (its data on every broker goes with it)", TopicsDelete::new),

@@ -6,14 +6,19 @@ import io.strand.tools.cli.Command;
 import io.strand.tools.cli.Io;
 import io.strand.tools.cli.Json;
 import io.strand.tools.cli.Table;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 
 /**
  * {@code strand topics describe}: per topic its id, partition count, replication factor and config
- * overrides, then per partition leader, leader epoch (when known), replicas and ISR.
+ * overrides, then per partition leader, leader epoch (when known), replicas and ISR; for a compacted topic
+ * also its cleanup policy and, with --zookeeper, the leader's dirty ratio and last cleaning and any replica
+ * its broker's log cleaner reports uncleanable ({@code /log_cleaner/<id>}).
  */
 final class TopicsDescribe extends Command<TopicsDescribe.Flags> {
     static final class Flags {
@@ -66,11 +71,30 @@ final class TopicsDescribe extends Command<TopicsDescribe.Flags> {
         }
         io.println(header.toString());
         boolean epochs = t.partitions().stream().anyMatch(p -> p.leaderEpoch() != null);
+        // compacted topics only: the policy, and what the brokers' cleaners report (--zookeeper)
+        boolean compacted = t.partitions().stream()
+                .anyMatch(p -> p.compaction() != null && p.compaction().compacted());
+        boolean dirtiness = compacted
+                && t.partitions().stream()
+                        .anyMatch(p -> p.compaction() != null && p.compaction().dirtyRatio() != null);
+        boolean uncleanable = compacted
+                && t.partitions().stream()
+                        .anyMatch(p -> p.compaction() != null
+                                && !p.compaction().uncleanable().isEmpty());
         List<String> headers = new ArrayList<>(List.of("PARTITION", "LEADER"));
         if (epochs) {
             headers.add("LEADER_EPOCH");
         }
         headers.addAll(List.of("REPLICAS", "ISR"));
+        if (compacted) {
+            headers.add("POLICY");
+        }
+        if (dirtiness) {
+            headers.addAll(List.of("DIRTY_RATIO", "LAST_CLEANED"));
+        }
+        if (uncleanable) {
+            headers.add("UNCLEANABLE");
+        }
         Table table = new Table(headers.toArray(String[]::new));
         for (TopicBackend.PartitionDescription p : t.partitions()) {
             List<Object> row = new ArrayList<>(List.of(p.partition(), p.leader() == null ? "none" : p.leader()));
@@ -79,6 +103,26 @@ final class TopicsDescribe extends Command<TopicsDescribe.Flags> {
             }
             row.add(TopicBackend.formatIds(p.replicas()));
             row.add(TopicBackend.formatIds(p.isr()));
+            TopicBackend.Compaction c = p.compaction();
+            if (compacted) {
+                row.add(c == null ? "-" : c.cleanupPolicy());
+            }
+            if (dirtiness) {
+                row.add(c == null || c.dirtyRatio() == null ? "-" : String.format(Locale.ROOT, "%.2f", c.dirtyRatio()));
+                row.add(
+                        c == null || c.lastCleanedMs() == null || c.lastCleanedMs() < 0
+                                ? "-"
+                                : Instant.ofEpochMilli(c.lastCleanedMs())
+                                        .truncatedTo(ChronoUnit.SECONDS)
+                                        .toString());
+            }
+            if (uncleanable) {
+                StringJoiner reasons = new StringJoiner("; ");
+                if (c != null) {
+                    c.uncleanable().forEach(u -> reasons.add("broker " + u.broker() + ": " + u.reason()));
+                }
+                row.add(reasons.length() == 0 ? "-" : reasons.toString());
+            }
             table.row(row.toArray());
         }
         table.print(io, "  ");
@@ -104,6 +148,22 @@ final class TopicsDescribe extends Command<TopicsDescribe.Flags> {
             }
             pm.put("replicas", p.replicas());
             pm.put("isr", p.isr());
+            TopicBackend.Compaction c = p.compaction();
+            if (c != null) {
+                pm.put("cleanupPolicy", c.cleanupPolicy());
+                if (c.dirtyRatio() != null) {
+                    pm.put("dirtyRatio", c.dirtyRatio());
+                    pm.put("firstDirtyOffset", c.firstDirtyOffset());
+                    pm.put("lastCleanedMs", c.lastCleanedMs());
+                }
+                if (!c.uncleanable().isEmpty()) {
+                    pm.put(
+                            "uncleanable",
+                            c.uncleanable().stream()
+                                    .map(u -> Json.object("broker", u.broker(), "reason", u.reason()))
+                                    .toList());
+                }
+            }
             partitions.add(pm);
         }
         m.put("partitions", partitions);

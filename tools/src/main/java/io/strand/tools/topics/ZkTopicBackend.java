@@ -8,6 +8,8 @@ import io.strand.coordinator.TopicCreator;
 import io.strand.coordinator.TopicSpec;
 import io.strand.coordinator.Versioned;
 import io.strand.coordinator.Znodes;
+import io.strand.coordinator.proto.CompactedLogStatus;
+import io.strand.coordinator.proto.LogCleanerStatus;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.coordinator.proto.TopicAssignment;
 import io.strand.coordinator.proto.TopicConfig;
@@ -128,6 +130,7 @@ final class ZkTopicBackend implements TopicBackend {
     public List<TopicDescription> describe(String topic, Consumer<String> warn) {
         List<String> names = topic == null ? list() : List.of(topic);
         List<TopicDescription> out = new ArrayList<>();
+        CleanerReports reports = new CleanerReports(warn);
         for (String name : names) {
             Optional<Versioned<TopicAssignment>> assignment = store.read(Znodes.topic(name), TopicAssignment.parser());
             if (assignment.isEmpty()) {
@@ -141,21 +144,30 @@ final class ZkTopicBackend implements TopicBackend {
                     .map(v -> v.value().getOverridesMap())
                     .orElse(Map.of()));
             List<PartitionDescription> partitions = new ArrayList<>();
+            String policyOverride = configs.get(org.apache.kafka.common.config.TopicConfig.CLEANUP_POLICY_CONFIG);
             TopicAssignments.replicas(assignment.get().value()).forEach((p, replicas) -> {
                 Optional<Versioned<PartitionState>> state =
                         store.read(Znodes.partitionState(name, p), PartitionState.parser());
                 if (state.isEmpty()) {
                     warn.accept("warning: topic '" + name + "' partition " + p + " has no state znode "
                             + Znodes.partitionState(name, p));
-                    partitions.add(new PartitionDescription(p, null, null, replicas, List.of()));
-                } else {
-                    PartitionState s = state.get().value();
                     partitions.add(new PartitionDescription(
                             p,
-                            s.getLeader() < 0 ? null : s.getLeader(),
+                            null,
+                            null,
+                            replicas,
+                            List.of(),
+                            reports.compaction(name, p, null, replicas, policyOverride)));
+                } else {
+                    PartitionState s = state.get().value();
+                    Integer leader = s.getLeader() < 0 ? null : s.getLeader();
+                    partitions.add(new PartitionDescription(
+                            p,
+                            leader,
                             s.getLeaderEpoch(),
                             replicas,
-                            List.copyOf(s.getIsrList())));
+                            List.copyOf(s.getIsrList()),
+                            reports.compaction(name, p, leader, replicas, policyOverride)));
                 }
             });
             boolean deleting = store.exists(Znodes.ADMIN_DELETE_TOPICS + "/" + name);
@@ -167,5 +179,66 @@ final class ZkTopicBackend implements TopicBackend {
     @Override
     public void close() {
         zk.close();
+    }
+
+    /**
+     * The brokers' log cleaner reports ({@code /log_cleaner/<id>}), each read once per describe. A partition's
+     * policy is what its leader's cleaner applies, else the topic's override, else the leader's
+     * {@code log.cleanup.policy}; its dirty ratio is the leader's; every replica's cleaner can call it uncleanable.
+     */
+    private final class CleanerReports {
+        private final Consumer<String> warn;
+        private final Map<Integer, Optional<LogCleanerStatus>> byBroker = new java.util.HashMap<>();
+
+        CleanerReports(Consumer<String> warn) {
+            this.warn = warn;
+        }
+
+        Compaction compaction(
+                String topic, int partition, Integer leader, List<Integer> replicas, String policyOverride) {
+            Optional<LogCleanerStatus> leaderReport = leader == null ? Optional.empty() : report(leader);
+            Optional<CompactedLogStatus> led = leaderReport.flatMap(r -> entry(r, topic, partition));
+            String policy = led.map(CompactedLogStatus::getCleanupPolicy)
+                    .or(() -> Optional.ofNullable(policyOverride))
+                    .or(() -> leaderReport
+                            .map(LogCleanerStatus::getDefaultCleanupPolicy)
+                            .filter(d -> !d.isEmpty()))
+                    .orElse(null);
+            if (policy == null) {
+                return null;
+            }
+            List<Uncleanable> uncleanable = new ArrayList<>();
+            for (int replica : replicas) {
+                report(replica)
+                        .flatMap(r -> entry(r, topic, partition))
+                        .filter(e -> !e.getUncleanableReason().isEmpty())
+                        .ifPresent(e -> uncleanable.add(new Uncleanable(replica, e.getUncleanableReason())));
+            }
+            return new Compaction(
+                    policy,
+                    led.map(CompactedLogStatus::getDirtyRatio).orElse(null),
+                    led.map(CompactedLogStatus::getFirstDirtyOffset).orElse(null),
+                    led.map(CompactedLogStatus::getLastCleanedMs).orElse(null),
+                    uncleanable);
+        }
+
+        private Optional<LogCleanerStatus> report(int broker) {
+            return byBroker.computeIfAbsent(broker, id -> {
+                String path = Znodes.logCleaner(id);
+                try {
+                    return store.read(path, LogCleanerStatus.parser()).map(Versioned::value);
+                } catch (io.strand.coordinator.MetadataStoreException e) {
+                    warn.accept("warning: could not read the log cleaner status of broker " + id + " at " + path + ": "
+                            + Failures.oneLine(e.getMessage()));
+                    return Optional.empty();
+                }
+            });
+        }
+
+        private static Optional<CompactedLogStatus> entry(LogCleanerStatus report, String topic, int partition) {
+            return report.getLogsList().stream()
+                    .filter(l -> l.getTopic().equals(topic) && l.getPartition() == partition)
+                    .findFirst();
+        }
     }
 }

@@ -74,14 +74,15 @@ class TopicsZooKeeperTest extends ZooKeeperCliTest {
                 "Topic: orders  TopicId: " + written.getTopicId()
                         + "  PartitionCount: 3  ReplicationFactor: 2  Configs: cleanup.policy=compact,delete, retention.ms=60000",
                 lines.get(0));
+        // a compacted topic: its policy (here the override; no broker reports dirty ratios)
         assertEquals(
-                List.of("PARTITION", "LEADER", "LEADER_EPOCH", "REPLICAS", "ISR"),
+                List.of("PARTITION", "LEADER", "LEADER_EPOCH", "REPLICAS", "ISR", "POLICY"),
                 List.of(lines.get(1).trim().split("\\s+")));
         Map<Integer, List<Integer>> replicas = TopicAssignments.replicas(written);
         for (int p = 0; p < 3; p++) {
             String r = TopicBackend.formatIds(replicas.get(p));
             assertEquals(
-                    List.of(String.valueOf(p), String.valueOf(replicas.get(p).get(0)), "0", r, r),
+                    List.of(String.valueOf(p), String.valueOf(replicas.get(p).get(0)), "0", r, r, "compact,delete"),
                     List.of(lines.get(2 + p).trim().split("\\s+")),
                     describe::toString);
         }
