@@ -418,7 +418,6 @@ public final class Broker implements AutoCloseable {
         return stoppedItself;
     }
 
-    /** This broker's log directories (tests inject failures through it). */
     /** The broker's log cleaner settings ({@code log.cleaner.*}). */
     private static CleanerConfig cleanerConfig(BrokerConfig c) {
         return new CleanerConfig(
@@ -434,6 +433,7 @@ public final class Broker implements AutoCloseable {
         return cleaner;
     }
 
+    /** This broker's log directories (tests inject failures through it). */
     public LogManager logManager() {
         return logs;
     }

@@ -89,6 +89,22 @@ public final class ConfigDescriber {
                 TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG,
                 new Backing(List.of(BrokerConfig.UNCLEAN_LEADER_ELECTION_ENABLE), ConfigType.BOOLEAN));
 
+        BACKED.put(
+                TopicConfig.CLEANUP_POLICY_CONFIG,
+                new Backing(List.of(BrokerConfig.LOG_CLEANUP_POLICY), ConfigType.LIST));
+        BACKED.put(
+                TopicConfig.DELETE_RETENTION_MS_CONFIG,
+                new Backing(List.of(BrokerConfig.LOG_CLEANER_DELETE_RETENTION_MS), ConfigType.LONG));
+        BACKED.put(
+                TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
+                new Backing(List.of(BrokerConfig.LOG_CLEANER_MIN_COMPACTION_LAG_MS), ConfigType.LONG));
+        BACKED.put(
+                TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG,
+                new Backing(List.of(BrokerConfig.LOG_CLEANER_MAX_COMPACTION_LAG_MS), ConfigType.LONG));
+        BACKED.put(
+                TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG,
+                new Backing(List.of(BrokerConfig.LOG_CLEANER_MIN_CLEANABLE_RATIO), ConfigType.DOUBLE));
+
         KAFKA_DEFAULTS.put(TopicConfig.SEGMENT_JITTER_MS_CONFIG, "0");
         KAFKA_DEFAULTS.put(TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG, "false");
         KAFKA_DEFAULTS.put(TopicConfig.LOCAL_LOG_RETENTION_MS_CONFIG, "-2");
@@ -96,11 +112,6 @@ public final class ConfigDescriber {
         KAFKA_DEFAULTS.put(TopicConfig.REMOTE_LOG_COPY_DISABLE_CONFIG, "false");
         KAFKA_DEFAULTS.put(TopicConfig.REMOTE_LOG_DELETE_ON_DISABLE_CONFIG, "false");
         KAFKA_DEFAULTS.put(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG, "60000");
-        KAFKA_DEFAULTS.put(TopicConfig.DELETE_RETENTION_MS_CONFIG, "86400000");
-        KAFKA_DEFAULTS.put(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0");
-        KAFKA_DEFAULTS.put(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(Long.MAX_VALUE));
-        KAFKA_DEFAULTS.put(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.5");
-        KAFKA_DEFAULTS.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
         KAFKA_DEFAULTS.put(TopicConfig.COMPRESSION_TYPE_CONFIG, "producer");
         KAFKA_DEFAULTS.put(TopicConfig.COMPRESSION_GZIP_LEVEL_CONFIG, "-1");
         KAFKA_DEFAULTS.put(TopicConfig.COMPRESSION_LZ4_LEVEL_CONFIG, "9");
@@ -113,11 +124,6 @@ public final class ConfigDescriber {
 
         KAFKA_BROKER_SYNONYMS.put(TopicConfig.SEGMENT_JITTER_MS_CONFIG, "log.roll.jitter.ms");
         KAFKA_BROKER_SYNONYMS.put(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG, "log.segment.delete.delay.ms");
-        KAFKA_BROKER_SYNONYMS.put(TopicConfig.DELETE_RETENTION_MS_CONFIG, "log.cleaner.delete.retention.ms");
-        KAFKA_BROKER_SYNONYMS.put(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "log.cleaner.min.compaction.lag.ms");
-        KAFKA_BROKER_SYNONYMS.put(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, "log.cleaner.max.compaction.lag.ms");
-        KAFKA_BROKER_SYNONYMS.put(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "log.cleaner.min.cleanable.ratio");
-        KAFKA_BROKER_SYNONYMS.put(TopicConfig.CLEANUP_POLICY_CONFIG, "log.cleanup.policy");
         KAFKA_BROKER_SYNONYMS.put(TopicConfig.COMPRESSION_TYPE_CONFIG, "compression.type");
         KAFKA_BROKER_SYNONYMS.put(TopicConfig.PREALLOCATE_CONFIG, "log.preallocate");
     }
@@ -261,6 +267,11 @@ public final class ConfigDescriber {
             case TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG -> Integer.toString(config.minInsyncReplicas());
             case TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG ->
                 Boolean.toString(config.uncleanLeaderElectionEnable());
+            case TopicConfig.CLEANUP_POLICY_CONFIG -> config.logCleanupPolicy();
+            case TopicConfig.DELETE_RETENTION_MS_CONFIG -> Long.toString(config.logCleanerDeleteRetentionMs());
+            case TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG -> Long.toString(config.logCleanerMinCompactionLagMs());
+            case TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG -> Long.toString(config.logCleanerMaxCompactionLagMs());
+            case TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG -> Double.toString(config.logCleanerMinCleanableRatio());
             default -> KAFKA_DEFAULTS.get(topicConfig);
         };
     }

@@ -185,13 +185,26 @@ class AdminApiTest {
         assertEquals(
                 ConfigEntry.ConfigSource.DEFAULT_CONFIG,
                 config.get("segment.bytes").source());
+        Config withSynonyms = admin.describeConfigs(
+                        List.of(topic),
+                        new org.apache.kafka.clients.admin.DescribeConfigsOptions().includeSynonyms(true))
+                .all()
+                .get()
+                .get(topic);
+        assertEquals(
+                "log.cleaner.min.cleanable.ratio",
+                withSynonyms.get("min.cleanable.dirty.ratio").synonyms().get(0).name(),
+                "the broker setting a compaction config falls back to");
+        assertEquals("0.5", withSynonyms.get("min.cleanable.dirty.ratio").value());
         Wait.waitUntil(
-                "every replica's log has retention.ms=3600000",
+                "every replica's log has retention.ms=3600000 and is compacted",
                 Duration.ofSeconds(10),
                 () -> cluster.brokers().stream()
                         .allMatch(b -> b.replicaManager()
                                 .partition(new TopicPartition("tuned", 0))
-                                .map(p -> p.log().config().retentionMs() == 3_600_000L)
+                                .map(p -> p.log().config().retentionMs() == 3_600_000L
+                                        && p.log().config().compact()
+                                        && p.log().config().compaction().delete())
                                 .orElse(false)));
 
         admin.incrementalAlterConfigs(Map.of(

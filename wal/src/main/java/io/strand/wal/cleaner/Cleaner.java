@@ -62,6 +62,10 @@ final class Cleaner {
         long endOffset = Math.max(firstDirty, map.latestOffset() + 1);
         stats.mapDoneNs = System.nanoTime();
         stats.mapUtilization = map.utilization();
+        if (endOffset == firstDirty) { // nothing mapped: rewriting the clean part would change nothing
+            stats.endNs = stats.mapDoneNs;
+            return new Result(endOffset, stats);
+        }
         Map<Long, CleanerHints.LastProducerEntry> producers = log.activeProducers();
         long deleteRetentionMs = log.config().compaction().deleteRetentionMs();
         TransactionTracker transactions = new TransactionTracker();

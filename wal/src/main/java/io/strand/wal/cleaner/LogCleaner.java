@@ -222,16 +222,23 @@ public final class LogCleaner implements Closeable {
         synchronized (this) {
             d = dirtiness(target, states.get(tp));
         }
-        long sizeBefore = target.sizeInBytes();
         try {
             Cleaner.Result r = cleaner.clean(target, d.firstDirty(), d.firstUncleanable(), time.milliseconds());
+            if (r.endOffset() <= d.firstDirty()) {
+                // nothing could be mapped (the first dirty batch reaches past the first uncleanable offset, e.g. an
+                // open transaction's): look again after a backoff rather than at once
+                synchronized (this) {
+                    states.get(tp).retryAfterMs = time.milliseconds() + config.backoffMs();
+                }
+                return false;
+            }
             target.writeCheckpoint(r.endOffset());
             synchronized (this) {
                 LogState st = states.get(tp);
                 st.firstDirty = r.endOffset();
                 st.lastCleanedMs = time.milliseconds();
             }
-            record(tp, d, r, sizeBefore, target.sizeInBytes());
+            record(tp, d, r);
             return true;
         } catch (Cleaner.AbortedException e) {
             log.info("Cleaning of {} stopped: {}", tp, e.getMessage());
@@ -257,7 +264,7 @@ public final class LogCleaner implements Closeable {
         return false;
     }
 
-    private void record(TopicPartition tp, Dirtiness d, Cleaner.Result r, long sizeBefore, long sizeAfter) {
+    private void record(TopicPartition tp, Dirtiness d, Cleaner.Result r) {
         CleanerStats s = r.stats();
         double mb = s.bytesRead / (1024.0 * 1024.0);
         double secs = Math.max(s.elapsedSeconds(), 1e-9);
@@ -267,7 +274,7 @@ public final class LogCleaner implements Closeable {
         lastCleanSeconds = secs;
         lastBufferUtilization = s.mapUtilization;
         lastRecopyRatio = s.bytesRead == 0 ? 0 : (double) s.bytesWritten / s.bytesRead;
-        double reduction = sizeBefore == 0 ? 0 : 100.0 * (sizeBefore - sizeAfter) / sizeBefore;
+        double reduction = s.bytesRead == 0 ? 0 : 100.0 * (s.bytesRead - s.bytesWritten) / s.bytesRead;
         log.info(
                 "Cleaned log {} (dirty section = [{}, {}]): {} MB of log processed in {} seconds ({} MB/sec); {}%"
                         + " size reduction, {} records removed; key map {}% full, built in {} s",
@@ -340,7 +347,7 @@ public final class LogCleaner implements Closeable {
                 clean += seg.sizeInBytes();
                 continue;
             }
-            if (seg.baseOffset() >= firstUncleanable) break;
+            if (seg.baseOffset() >= firstUncleanable || firstDirty >= firstUncleanable) break;
             if (cc.minCompactionLagMs() > 0 && seg.largestTimestamp() > now - cc.minCompactionLagMs()) {
                 firstUncleanable = Math.max(firstDirty, seg.baseOffset());
                 break;

@@ -293,4 +293,29 @@ class LogCleanerTest {
         log.updateConfig(strict.withCompaction(strict.compaction().withMaxCompactionLagMs(10)));
         assertEquals(1, cleaner.cleanDueNow(), "overdue by max.compaction.lag.ms");
     }
+
+    @Test
+    void shouldNotCleanAgainAndAgainWhileNothingNewIsCleanable() throws Exception {
+        PartitionLog log = log(COMPACTED);
+        overwrite(log, 10, 60);
+        long unstable = log.cleanable().segments(0, Long.MAX_VALUE).get(2).baseOffset() + 25; // mid-segment
+        log.cleanable().setHints(new io.strand.wal.CleanerHints() {
+            @Override
+            public long firstUnstableOffset() {
+                return unstable; // an open transaction's first offset, say
+            }
+
+            @Override
+            public Map<Long, LastProducerEntry> activeProducers() {
+                return Map.of();
+            }
+        });
+        assertEquals(1, cleaner.cleanDueNow());
+        long cleanings = cleaner.cleanings();
+        assertEquals(0, cleaner.cleanDueNow(), "nothing below the unstable offset is dirty now");
+        assertEquals(0, cleaner.cleanAllNow());
+        assertEquals(cleanings, cleaner.cleanings());
+        LogCleaner.Status status = cleaner.status().get(0);
+        assertTrue(status.firstDirtyOffset() <= unstable, status.toString());
+    }
 }
