@@ -205,7 +205,13 @@ public final class ProducerBenchmark {
     static String spread(List<Double> xs) {
         List<Double> s = new ArrayList<>(xs);
         s.sort(Double::compare);
-        return String.format(Locale.ROOT, "%.1f [%.1f-%.1f]", s.get(s.size() / 2), s.get(0), s.get(s.size() - 1));
+        return String.format(Locale.ROOT, "%.1f [%.1f-%.1f]", median(s), s.get(0), s.get(s.size() - 1));
+    }
+
+    /** The median of a sorted list (the mean of the middle two when their number is even). */
+    static double median(List<Double> sorted) {
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     static String ratio(List<Double> xs, List<Double> base) {
@@ -214,7 +220,7 @@ public final class ProducerBenchmark {
             r.add(xs.get(i) / base.get(i));
         }
         r.sort(Double::compare);
-        return String.format(Locale.ROOT, "%.2f [%.2f-%.2f]", r.get(r.size() / 2), r.get(0), r.get(r.size() - 1));
+        return String.format(Locale.ROOT, "%.2f [%.2f-%.2f]", median(r), r.get(0), r.get(r.size() - 1));
     }
 
     private static Properties producerProps(Flags f, String bootstrap) {
