@@ -23,6 +23,7 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.admin.ReplicaInfo;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -41,17 +42,20 @@ import org.apache.kafka.common.config.TopicConfig;
  *       {@code --mb} MiB of {@code --record-size} values over {@code --keys} distinct keys; then
  *       Admin incrementalAlterConfigs switches it to {@code compact} and the benchmark waits for the
  *       broker's cleaner summaries (read from {@code --cleaner-log}) to cover the log up to its last
- *       segment: MB of log processed, seconds and MB/s as the broker reports them, size before and
- *       after (DescribeLogDirs). The topic is deleted after each round.
+ *       segment: MiB of dirty log cleaned per second of cleaning (see {@link CleanerRun}), the
+ *       broker's own MB of log processed and MB/s, size before and after (DescribeLogDirs). The
+ *       topic is deleted after each round; one uncounted cleaning of {@code --cleaner-warmup-mb} on
+ *       each system comes first (a cleaner's first cleaning in a fresh JVM is several times slower).
  *   <li>Produce under cleaning: per system a compacted topic (small segments, {@code
  *       min.cleanable.dirty.ratio} {@code --dirty-ratio}, so the cleaner runs over and over while
  *       records arrive) and the same topic with {@code cleanup.policy=delete}; keyed acks=all
  *       records, a warm-up, then per round one run on each, their order alternating. Before every
  *       run the cleaner has caught up with the compacted topic, so that no cleaning left over from
- *       one run (or one system) weighs on the next.
+ *       one run (or one system) weighs on the next; after every run the delete topic's records are
+ *       deleted (DeleteRecords), so that its log does not fill the disk.
  * </ol>
  *
- * <pre>bin/strand-bench compare-kafka --compaction --rounds 3</pre>
+ * <pre>bin/strand-bench compare-kafka --compaction --rounds 6</pre>
  */
 public final class CompactionBenchmark {
     private static final long MIB = 1 << 20;
@@ -79,6 +83,11 @@ public final class CompactionBenchmark {
 
         @Parameter(names = "--mb", description = "cleaner part: MiB of values in the log to clean")
         long mb = 1024;
+
+        @Parameter(
+                names = "--cleaner-warmup-mb",
+                description = "cleaner part: MiB cleaned once on each system before the rounds, not counted (0: none)")
+        long cleanerWarmupMb = 256;
 
         @Parameter(names = "--keys", description = "distinct keys, written in turn")
         int keys = 10_000;
@@ -221,13 +230,18 @@ public final class CompactionBenchmark {
                 f.keys,
                 f.mb,
                 f.cleanerSegmentBytes);
+        if (f.cleanerWarmupMb > 0) {
+            for (Sut s : suts) {
+                cleanerRound(s, "warm-up", f.cleanerWarmupMb * MIB / f.recordSize);
+            }
+        }
         Map<Sut, List<Double>> dirtyRates = perSut(suts);
         Map<Sut, List<Double>> reportedRates = perSut(suts);
         Map<Sut, List<Double>> seconds = perSut(suts);
         for (int round = 1; round <= f.rounds; round++) {
             for (int k = 0; k < suts.size(); k++) {
                 Sut s = suts.get((k + round) % suts.size());
-                CleanerRun r = cleanerRound(s, round, n);
+                CleanerRun r = cleanerRound(s, "round " + round, n);
                 dirtyRates.get(s).add(r == null ? Double.NaN : r.dirtyMbPerSec());
                 reportedRates.get(s).add(r == null ? Double.NaN : r.mbPerSec());
                 seconds.get(s).add(r == null ? Double.NaN : r.seconds());
@@ -254,8 +268,8 @@ public final class CompactionBenchmark {
         }
     }
 
-    private CleanerRun cleanerRound(Sut s, int round, long n) throws Exception {
-        String topic = prefix + "-clean-" + round;
+    private CleanerRun cleanerRound(Sut s, String round, long n) throws Exception {
+        String topic = prefix + "-clean-" + round.replace(' ', '-');
         createTopic(
                 s,
                 topic,
@@ -287,13 +301,23 @@ public final class CompactionBenchmark {
         if (cleanings == null) {
             System.out.printf(
                     Locale.ROOT,
-                    "round %d %s cleaner: produced %s; NO cleaning of %s in %d s (see %s)%n",
+                    "%s %s cleaner: produced %s; NO cleaning of %s in %d s (see %s)%n",
                     round,
                     s.name(),
                     produced,
                     tp,
                     f.cleanerTimeoutSeconds,
                     s.log().file());
+            deleteTopic(s, topic);
+            return null;
+        }
+        if (cleanings.isEmpty()) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s %s cleaner: nothing to clean: %s has no closed segment (--mb too small for --cleaner-segment-bytes)%n",
+                    round,
+                    s.name(),
+                    tp);
             deleteTopic(s, topic);
             return null;
         }
@@ -306,7 +330,7 @@ public final class CompactionBenchmark {
                 new CleanerRun(produced.records() / produced.seconds(), mb, dirtyMb, seconds, wall, before, after);
         System.out.printf(
                 Locale.ROOT,
-                "round %d %s cleaner: %.1f MiB of dirty log cleaned in %.2f s = %.1f MB/s (reported: %.1f MB of log "
+                "%s %s cleaner: %.1f MiB of dirty log cleaned in %.2f s = %.1f MB/s (reported: %.1f MB of log "
                         + "processed, %.1f MB/s) in %d cleaning(s) %s; %.1f MiB -> %.1f MiB on disk; cleaned %.1f s "
                         + "after the config change; produced at %.0f records/s%n",
                 round,
@@ -368,6 +392,7 @@ public final class CompactionBenchmark {
                                 s.producer(), f.warmupRecords / 2, i -> record(topic, i), f.recordSize));
             }
             settle(s, compact, mark);
+            trim(s, delete);
         }
         Map<Sut, List<Double>> compactRps = perSut(suts);
         Map<Sut, List<Double>> deleteRps = perSut(suts);
@@ -392,6 +417,8 @@ public final class CompactionBenchmark {
                             during.stream().mapToDouble(Cleaning::mb).sum());
                     if (topic.equals(compact)) {
                         settle(s, compact, mark);
+                    } else {
+                        trim(s, delete);
                     }
                 }
             }
@@ -487,6 +514,19 @@ public final class CompactionBenchmark {
                 }
             }
         });
+    }
+
+    /**
+     * Deletes the records of {@code topic} up to its log end (DeleteRecords), so that the delete
+     * topic's runs do not fill the disk; done between runs, not timed.
+     */
+    private void trim(Sut s, String topic) throws Exception {
+        Map<TopicPartition, RecordsToDelete> upTo = new HashMap<>();
+        endOffsets(s, topic, f.partitions)
+                .forEach((tp, end) -> upTo.put(
+                        new TopicPartition(topic, Integer.parseInt(tp.substring(topic.length() + 1))),
+                        RecordsToDelete.beforeOffset(end)));
+        s.admin().deleteRecords(upTo).all().get();
     }
 
     /** The log end offsets of {@code topic}'s partitions, by "topic-partition". */
