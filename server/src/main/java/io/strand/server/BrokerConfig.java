@@ -81,6 +81,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String QUEUED_MAX_REQUESTS = "queued.max.requests";
     public static final String OFFSETS_TOPIC_NUM_PARTITIONS = "offsets.topic.num.partitions";
     public static final String OFFSETS_TOPIC_REPLICATION_FACTOR = "offsets.topic.replication.factor";
+    public static final String OFFSETS_TOPIC_SEGMENT_BYTES = "offsets.topic.segment.bytes";
     public static final String GROUP_INITIAL_REBALANCE_DELAY_MS = "group.initial.rebalance.delay.ms";
     public static final String GROUP_MIN_SESSION_TIMEOUT_MS = "group.min.session.timeout.ms";
     public static final String GROUP_MAX_SESSION_TIMEOUT_MS = "group.max.session.timeout.ms";
@@ -467,6 +468,10 @@ public final class BrokerConfig extends AbstractConfig {
 
     public int offsetsTopicReplicationFactor() {
         return getShort(OFFSETS_TOPIC_REPLICATION_FACTOR);
+    }
+
+    public int offsetsTopicSegmentBytes() {
+        return getInt(OFFSETS_TOPIC_SEGMENT_BYTES);
     }
 
     public int groupInitialRebalanceDelayMs() {

@@ -2,6 +2,7 @@ package io.strand.server;
 
 import static io.strand.server.BrokerConfig.*;
 
+import io.strand.wal.LogConfig;
 import java.util.Set;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -24,7 +25,6 @@ public final class BrokerConfigDefinition {
     public static final Set<String> ACCEPTED_WITHOUT_EFFECT = Set.of(
             "socket.send.buffer.bytes",
             "socket.receive.buffer.bytes",
-            "offsets.topic.segment.bytes",
             "delete.topic.enable",
             "zookeeper.set.acl",
             "inter.broker.listener.name",
@@ -365,6 +365,14 @@ public final class BrokerConfigDefinition {
                     Range.atLeast(1),
                     Importance.HIGH,
                     "Replication factor of __consumer_offsets (capped at the number of brokers).")
+            .define(
+                    OFFSETS_TOPIC_SEGMENT_BYTES,
+                    Type.INT,
+                    100 * 1024 * 1024,
+                    Range.atLeast(LogConfig.MIN_SEGMENT_BYTES),
+                    Importance.HIGH,
+                    "segment.bytes of __consumer_offsets when it is created: the log cleaner compacts only closed"
+                            + " segments, so smaller segments mean a smaller topic and faster coordinator loads.")
             .define(
                     GROUP_INITIAL_REBALANCE_DELAY_MS,
                     Type.INT,

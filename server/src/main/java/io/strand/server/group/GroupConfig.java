@@ -6,6 +6,7 @@ import io.strand.server.BrokerConfig;
 public record GroupConfig(
         int offsetsTopicPartitions,
         int offsetsTopicReplicationFactor,
+        int offsetsTopicSegmentBytes,
         int initialRebalanceDelayMs,
         int minSessionTimeoutMs,
         int maxSessionTimeoutMs,
@@ -19,6 +20,7 @@ public record GroupConfig(
         return new GroupConfig(
                 c.offsetsTopicNumPartitions(),
                 c.offsetsTopicReplicationFactor(),
+                c.offsetsTopicSegmentBytes(),
                 c.groupInitialRebalanceDelayMs(),
                 c.groupMinSessionTimeoutMs(),
                 c.groupMaxSessionTimeoutMs(),

@@ -240,7 +240,7 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         return offsetsTopic.leaderOf(partitionFor(groupId));
     }
 
-    /** The offsets topic as Kafka creates it: compacted, never deleted by time, 100 MiB segments. */
+    /** The offsets topic as Kafka creates it: compacted, never deleted by time, offsets.topic.segment.bytes segments. */
     private TopicSpec offsetsTopicSpec(int liveBrokers) {
         return new TopicSpec(
                 OFFSETS_TOPIC,
@@ -253,7 +253,7 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
                         TopicConfig.RETENTION_MS_CONFIG,
                         "-1",
                         TopicConfig.SEGMENT_BYTES_CONFIG,
-                        Integer.toString(100 * 1024 * 1024)));
+                        Integer.toString(config.offsetsTopicSegmentBytes())));
     }
 
     // ============================================================================================== group APIs

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 final class ShardFixture implements BeforeAllCallback, AfterAllCallback {
     static final long RETENTION_MS = 60 * 60_000;
     static final GroupConfig CONFIG =
-            new GroupConfig(10, 1, 0, 1000, 1_800_000, Integer.MAX_VALUE, RETENTION_MS, 600_000, 5000, 4096);
+            new GroupConfig(10, 1, 100 << 20, 0, 1000, 1_800_000, Integer.MAX_VALUE, RETENTION_MS, 600_000, 5000, 4096);
 
     private StrandTestCluster cluster;
     final AtomicLong clock = new AtomicLong(System.currentTimeMillis());
