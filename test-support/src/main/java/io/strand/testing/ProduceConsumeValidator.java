@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +34,10 @@ import org.apache.kafka.common.errors.RetriableException;
  *       sent;
  *   <li>{@link #assertNothingUnexpected()}: nothing was consumed that was never sent;
  *   <li>{@link #assertOnlyRetriableSendFailures()}: sends that failed failed only in ways a
- *       producer may see during a fault.
+ *       producer may see during a fault;
+ *   <li>{@link #assertLatestPerKey()}: for a compacted topic, where cleaning removes all but the latest
+ *       record of each key (so {@link #assertNoneLost()} does not apply), the last record consumed per
+ *       key is the last one acknowledged.
  * </ul>
  *
  * <p>A record is a (key, value) pair of strings; a value is unique within its key. The key is the
@@ -247,6 +251,28 @@ public final class ProduceConsumeValidator {
         return out;
     }
 
+    /**
+     * Keys whose last consumed record is older, in send order, than their last acknowledged one (or
+     * that were never consumed at all), each with what was acknowledged last and consumed last. A
+     * record sent after the last acknowledged one whose send failed may be in the log, so it may be
+     * the last consumed.
+     */
+    public synchronized Map<String, String> notLatest() {
+        Map<String, String> out = new TreeMap<>();
+        acknowledged.forEach((key, values) -> {
+            Map<String, Integer> order = sent.get(key);
+            String lastAcked =
+                    values.stream().max(Comparator.comparing(order::get)).orElseThrow();
+            List<String> got = consumed.getOrDefault(key, List.of());
+            String lastConsumed = got.isEmpty() ? null : got.get(got.size() - 1);
+            Integer at = lastConsumed == null ? null : order.get(lastConsumed);
+            if (at == null || at < order.get(lastAcked)) {
+                out.put(key, "acknowledged last " + lastAcked + ", consumed last " + lastConsumed);
+            }
+        });
+        return out;
+    }
+
     /** Records consumed that were never sent. */
     public synchronized List<Entry> unexpected() {
         List<Entry> out = new ArrayList<>();
@@ -339,6 +365,21 @@ public final class ProduceConsumeValidator {
                     new AssertionError(bad.size() + " sends failed with non-retriable errors, e.g. " + examples(bad));
             e.initCause(bad.get(0).error());
             throw e;
+        }
+    }
+
+    /**
+     * What a reader of a whole compacted topic may rely on: per key, the last record consumed is the
+     * last one acknowledged (or one sent after it whose outcome the producer did not learn). Records
+     * the cleaner removed are not lost; combine with {@link #assertNoDuplicates()}, {@link
+     * #assertInOrderPerKey()} and {@link #assertNothingUnexpected()}, which hold for compacted topics
+     * as they do for others.
+     */
+    public void assertLatestPerKey() {
+        Map<String, String> stale = notLatest();
+        if (!stale.isEmpty()) {
+            throw new AssertionError(stale.size() + " keys do not end with their latest acknowledged record, e.g. "
+                    + examples(new ArrayList<>(stale.entrySet())) + " (" + summary() + ")");
         }
     }
 

@@ -37,6 +37,30 @@ class ProduceConsumeValidatorTest {
     }
 
     @Test
+    void shouldReportAKeyOfACompactedTopicThatDoesNotEndWithItsLatestAcknowledgedRecord() {
+        for (String value : List.of("1", "2", "3")) {
+            v.acknowledged("a", value);
+            v.acknowledged("b", value);
+            v.acknowledged("c", value);
+        }
+        v.sent("a", "4"); // its outcome unknown: it may be in the log, and then it is the latest
+        v.acknowledged("d", "1");
+        v.consumed("a", "4");
+        v.consumed("b", "3");
+        v.consumed("c", "1");
+        v.consumed("c", "2"); // cleaned down to 2: 3 is missing
+        assertEquals(
+                Map.of("c", "acknowledged last 3, consumed last 2", "d", "acknowledged last 1, consumed last null"),
+                v.notLatest());
+        AssertionError e = assertThrows(AssertionError.class, v::assertLatestPerKey);
+        assertTrue(
+                e.getMessage().startsWith("2 keys do not end with their latest acknowledged record"), e.getMessage());
+        v.consumed("c", "3");
+        v.consumed("d", "1");
+        v.assertLatestPerKey();
+    }
+
+    @Test
     void shouldReportAnAcknowledgedRecordThatWasNotConsumedAsLost() {
         v.acknowledged("k", "1");
         v.acknowledged("k", "2");
