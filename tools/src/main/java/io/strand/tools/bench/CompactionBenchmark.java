@@ -55,7 +55,7 @@ import org.apache.kafka.common.config.TopicConfig;
  *       deleted (DeleteRecords), so that its log does not fill the disk.
  * </ol>
  *
- * <pre>bin/strand-bench compare-kafka --compaction --rounds 6</pre>
+ * <pre>bin/strand-bench compare-kafka --compaction --relaxed --rounds 8</pre>
  */
 public final class CompactionBenchmark {
     private static final long MIB = 1 << 20;
@@ -102,7 +102,7 @@ public final class CompactionBenchmark {
         int cleanerSegmentBytes = (int) (64 * MIB);
 
         @Parameter(names = "--records", description = "produce part: records per run")
-        long records = 1_000_000;
+        long records = 2_000_000;
 
         @Parameter(names = "--partitions", description = "produce part: partitions of the topics")
         int partitions = 1;
