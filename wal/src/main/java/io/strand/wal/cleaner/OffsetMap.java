@@ -1,13 +1,11 @@
 package io.strand.wal.cleaner;
 
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 
 /**
- * The cleaner's key → latest offset map over a dirty section: keys are stored as their 128-bit MD5 hash (as Kafka's
- * {@code SkeinSegmentedOffsetMap} does; a collision of two live keys is astronomically unlikely), in an
+ * The cleaner's key → latest offset map over a dirty section: keys are stored as their 128-bit hash ({@link KeyHash},
+ * SipHash with a secret key, where Kafka's {@code SkeinSegmentedOffsetMap} uses MD5), in an
  * open-addressing table of 24-byte slots (hash, offset). It starts small and doubles up to the memory it is given
  * ({@code log.cleaner.dedupe.buffer.size} / threads), so a broker whose compacted logs have few keys does not hold
  * 128 MiB per cleaner thread. {@link #isFull} says when the dirty section must be cut.
@@ -20,7 +18,7 @@ final class OffsetMap {
 
     private final int maxSlots;
     private final double loadFactor;
-    private final MessageDigest md5;
+    private final KeyHash hash = new KeyHash();
     /** Three longs per slot: hash high, hash low, offset + 1 (0 = empty). */
     private long[] table;
 
@@ -34,11 +32,6 @@ final class OffsetMap {
         long s = Math.max(MIN_SLOTS, Math.min(memoryBytes / BYTES_PER_ENTRY, Integer.MAX_VALUE / 3));
         this.maxSlots = Integer.highestOneBit((int) s);
         this.loadFactor = loadFactor;
-        try {
-            this.md5 = MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("MD5 is required of every Java platform", e);
-        }
         this.slots = Math.min(MIN_SLOTS, maxSlots);
         this.table = new long[slots * 3];
     }
@@ -72,15 +65,17 @@ final class OffsetMap {
     /** Records {@code offset} as the latest of {@code key} (the caller checked {@link #isFull}). */
     void put(ByteBuffer key, long offset) {
         if (size >= slots * loadFactor && slots < maxSlots) grow();
-        hash(key);
-        int slot = insert(hashHi, hashLo, offset, table, slots);
+        hash.hash(key);
+        int slot = insert(hash.hi, hash.lo, offset, table, slots);
         if (slot < 0) size++;
         updateLatestOffset(offset);
     }
 
     /** The latest offset of {@code key} in the map, or -1. */
     long get(ByteBuffer key) {
-        hash(key);
+        hash.hash(key);
+        long hashHi = hash.hi;
+        long hashLo = hash.lo;
         lookups++;
         int mask = slots - 1;
         int i = (int) hashLo & mask;
@@ -100,16 +95,6 @@ final class OffsetMap {
         latestOffset = -1;
         lookups = 0;
         probes = 0;
-    }
-
-    private long hashHi;
-    private long hashLo;
-
-    private void hash(ByteBuffer key) {
-        md5.update(key.duplicate());
-        byte[] h = md5.digest();
-        hashHi = ByteBuffer.wrap(h, 0, 8).getLong();
-        hashLo = ByteBuffer.wrap(h, 8, 8).getLong();
     }
 
     /** Inserts or overwrites; returns the slot when the key was there, else -1 (a new entry). */
