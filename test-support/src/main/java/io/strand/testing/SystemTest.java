@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Tag;
 
 /**
  * Marks a test class or method that starts child JVMs or kills processes (brokers as child JVMs
- * killed with {@code kill -9}, crash tests, launch scripts): JUnit tag {@value #TAG}.
+ * killed with {@code kill -9}, crash tests, launch scripts), or that waits on the broker's own
+ * timers for tens of seconds (tombstone retention, repeated cleanings): JUnit tag {@value #TAG}.
  * {@code bin/strand-test} runs every test; {@code bin/strand-test --fast} leaves these out
  * (surefire's {@code excludedGroups=system}) for the developer loop.
  */

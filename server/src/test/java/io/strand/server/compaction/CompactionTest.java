@@ -20,6 +20,7 @@ import io.strand.server.compaction.CompactedTopics.Sent;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SystemTest;
 import io.strand.testing.Wait;
 import java.time.Duration;
 import java.util.List;
@@ -51,6 +52,7 @@ import org.slf4j.LoggerFactory;
  * what a reader sees (and the replicas' sizes through DescribeLogDirs), never by sleeping.
  */
 @ExtendWith(StrandClusterExtension.class)
+@SystemTest
 class CompactionTest {
     private static final Logger log = LoggerFactory.getLogger(CompactionTest.class);
     /** Cleaning starts within log.cleaner.backoff.ms of a segment closing; CI gets room. */

@@ -16,6 +16,7 @@ import io.strand.server.Broker;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SystemTest;
 import io.strand.testing.Wait;
 import io.strand.tools.CliHarness;
 import io.strand.wal.cleaner.LogCleaner;
@@ -49,6 +50,7 @@ import org.slf4j.LoggerFactory;
  * with a corrupt batch is reported uncleanable once, the rest of the broker goes on cleaning and serving.
  */
 @ExtendWith(StrandClusterExtension.class)
+@SystemTest
 class TopicsCompactionTest {
     private static final Random RANDOM = new Random();
 
