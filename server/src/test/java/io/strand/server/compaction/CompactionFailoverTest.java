@@ -169,14 +169,7 @@ class CompactionFailoverTest {
             validator.assertInOrderPerKey();
             validator.assertNothingUnexpected();
             // and a reader of the whole compacted log finds the latest acknowledged record of each key last
-            ProduceConsumeValidator whole = validator.forAnotherReader();
-            try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(CompactedTopics.strictConsumer())) {
-                whole.consumeToEnd(consumer, List.of(tp), WITHIN);
-            }
-            whole.assertLatestPerKey();
-            whole.assertNoDuplicates();
-            whole.assertInOrderPerKey();
-            whole.assertNothingUnexpected();
+            ProduceConsumeValidator whole = assertWholeLogHoldsTheLatestPerKey(validator, tp);
             log.info("{}; the whole log holds {} records", validator.summary(), whole.consumedCount());
         }
     }
@@ -251,14 +244,7 @@ class CompactionFailoverTest {
             assertEquals(99, after.lastSequence(), "the idle producer's last sequence on the new leader");
         }
         validator.assertNoSendFailures();
-        ProduceConsumeValidator whole = validator.forAnotherReader();
-        try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(CompactedTopics.strictConsumer())) {
-            whole.consumeToEnd(consumer, List.of(tp), WITHIN);
-        }
-        whole.assertLatestPerKey();
-        whole.assertNoDuplicates();
-        whole.assertInOrderPerKey();
-        whole.assertNothingUnexpected();
+        assertWholeLogHoldsTheLatestPerKey(validator, tp);
     }
 
     @Test
@@ -457,6 +443,23 @@ class CompactionFailoverTest {
     }
 
     /** The producers the leader of {@code tp} knows (DescribeProducers). */
+    /**
+     * A reader of the whole compacted log finds the latest acknowledged record of each key last, no record
+     * twice, each key's records in send order, nothing never sent. Returns that reader's validator.
+     */
+    private static ProduceConsumeValidator assertWholeLogHoldsTheLatestPerKey(
+            ProduceConsumeValidator validator, TopicPartition tp) throws InterruptedException {
+        ProduceConsumeValidator whole = validator.forAnotherReader();
+        try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(CompactedTopics.strictConsumer())) {
+            whole.consumeToEnd(consumer, List.of(tp), WITHIN);
+        }
+        whole.assertLatestPerKey();
+        whole.assertNoDuplicates();
+        whole.assertInOrderPerKey();
+        whole.assertNothingUnexpected();
+        return whole;
+    }
+
     private static List<ProducerState> producers(Admin admin, TopicPartition tp) throws Exception {
         return admin.describeProducers(List.of(tp)).partitionResult(tp).get().activeProducers();
     }

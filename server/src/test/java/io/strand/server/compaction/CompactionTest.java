@@ -90,14 +90,9 @@ class CompactionTest {
             List<Rec> read = awaitNoKeyTwice(consumer, tp);
 
             // then a reader from the beginning sees exactly the latest record of each key, where it was acknowledged
-            assertStrictlyIncreasing(read);
-            sent.assertAtAcknowledgedOffsets(read);
-            assertEquals(sent.latest().size(), read.size(), "one record per key");
-            sent.consumed(read);
-            sent.validator.assertLatestPerKey();
+            assertOneLatestRecordPerKey(sent, read);
             sent.validator.assertNoDuplicates();
             sent.validator.assertInOrderPerKey();
-            sent.validator.assertNothingUnexpected();
             // and every replica's copy is cleaned: each broker cleans its own
             awaitEveryReplicaBelow(admin, tp, sent.payloadBytes() / 2);
         }
@@ -218,12 +213,7 @@ class CompactionTest {
                     elapsed < retentionMs,
                     "compaction was read " + elapsed + " ms after the records were sent, not within retention.ms:"
                             + " too slow to tell compaction from expiry");
-            assertStrictlyIncreasing(read);
-            sent.assertAtAcknowledgedOffsets(read);
-            sent.consumed(read);
-            sent.validator.assertLatestPerKey();
-            sent.validator.assertNothingUnexpected();
-            assertEquals(sent.latest().size(), read.size(), "one record per key");
+            assertOneLatestRecordPerKey(sent, read);
 
             // and once retention.ms has passed, the segments holding them are deleted: the log starts after them
             Wait.waitUntil(
@@ -324,12 +314,7 @@ class CompactionTest {
 
             // then it is compacted, by the running brokers
             List<Rec> read = awaitNoKeyTwice(consumer, tp);
-            assertStrictlyIncreasing(read);
-            sent.assertAtAcknowledgedOffsets(read);
-            assertEquals(sent.latest().size(), read.size(), "one record per key");
-            sent.consumed(read);
-            sent.validator.assertLatestPerKey();
-            sent.validator.assertNothingUnexpected();
+            assertOneLatestRecordPerKey(sent, read);
             // 400 of 745 records went: every copy shrinks by a third at least
             awaitEveryReplicaBelow(admin, tp, smallest * 2 / 3);
         }
@@ -397,5 +382,18 @@ class CompactionTest {
                         return size >= 0 && size < bytes;
                     });
         }
+    }
+
+    /**
+     * A reader of the whole cleaned log: offsets only go up, each record sits at the offset it was
+     * acknowledged at, one record per key, the last acknowledged one, and nothing never sent.
+     */
+    private static void assertOneLatestRecordPerKey(Sent sent, List<Rec> read) {
+        assertStrictlyIncreasing(read);
+        sent.assertAtAcknowledgedOffsets(read);
+        assertEquals(sent.latest().size(), read.size(), "one record per key");
+        sent.consumed(read);
+        sent.validator.assertLatestPerKey();
+        sent.validator.assertNothingUnexpected();
     }
 }

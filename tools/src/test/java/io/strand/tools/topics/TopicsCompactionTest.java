@@ -92,7 +92,7 @@ class TopicsCompactionTest {
 
         // no cleaning until the dirty ratio reaches 0.99: it grows with every segment written
         ok(run("topics", "alter", "--zookeeper", zk, "-t", "compacted", "--config", "min.cleanable.dirty.ratio=0.99"));
-        Thread.sleep(500); // the brokers apply the config from their watch
+        awaitLogConfig(cluster, tp, c -> c.compaction().minCleanableDirtyRatio() == 0.99);
         long cleanedBefore =
                 partition(describeJson(zk, "compacted")).get("lastCleanedMs").getAsLong();
         produce(cluster, tp, 40, 450);
@@ -199,9 +199,10 @@ class TopicsCompactionTest {
         String zk = cluster.zookeeperConnect();
         cluster.createTopic("fragile", 2, 1);
         ok(run("topics", "alter", "--zookeeper", zk, "-t", "fragile", "--config", "segment.bytes=16384"));
-        Thread.sleep(500);
         TopicPartition corrupt = new TopicPartition("fragile", 0);
         TopicPartition sound = new TopicPartition("fragile", 1);
+        awaitLogConfig(cluster, corrupt, c -> c.segmentBytes() == 16384);
+        awaitLogConfig(cluster, sound, c -> c.segmentBytes() == 16384);
         produce(cluster, corrupt, 40, 300);
         produce(cluster, sound, 40, 300);
 
@@ -373,5 +374,18 @@ class TopicsCompactionTest {
 
     private static void ok(CliHarness.Result r) {
         assertEquals(0, r.code(), r::toString);
+    }
+
+    /** Waits until every replica of {@code tp} applied a topic config change (the brokers learn it from their watch). */
+    private static void awaitLogConfig(
+            StrandTestCluster cluster, TopicPartition tp, java.util.function.Predicate<io.strand.wal.LogConfig> applied)
+            throws InterruptedException {
+        Wait.waitUntil("every replica of " + tp + " applied the topic config", Duration.ofSeconds(10), () -> {
+            List<io.strand.wal.LogConfig> configs = cluster.brokers().stream()
+                    .flatMap(b -> b.replicaManager().partition(tp).stream())
+                    .map(p -> p.log().config())
+                    .toList();
+            return !configs.isEmpty() && configs.stream().allMatch(applied);
+        });
     }
 }

@@ -88,23 +88,18 @@ final class Cleaner {
         transactions.addAborted(log.abortedTransactions(start, end));
         for (int i = 0; i < dirty.size(); i++) {
             long nextStart = i + 1 < dirty.size() ? dirty.get(i + 1).baseOffset() : end;
-            if (!mapSegment(log, dirty.get(i), start, Math.min(nextStart, end), transactions, stats)) break;
+            if (!mapSegment(dirty.get(i), start, Math.min(nextStart, end), transactions, stats)) break;
         }
     }
 
     /** Adds a segment's keys; returns false when the map is full or the end was reached inside the segment. */
     private boolean mapSegment(
-            CleanableLog log,
-            CleanableSegment seg,
-            long start,
-            long end,
-            TransactionTracker transactions,
-            CleanerStats stats)
+            CleanableSegment seg, long start, long end, TransactionTracker transactions, CleanerStats stats)
             throws IOException, InterruptedException {
         int position = seg.positionFor(start);
         while (position < seg.sizeInBytes()) {
             checkStopping();
-            MemoryRecords records = read(log, seg, position);
+            MemoryRecords records = read(seg, position);
             int consumed = 0;
             for (MutableRecordBatch batch : records.batches()) {
                 if (batch.lastOffset() >= end) return false; // beyond the cleanable range (an unstable batch)
@@ -126,7 +121,7 @@ final class Cleaner {
                 consumed += batch.sizeInBytes();
             }
             if (consumed == 0) {
-                grow(log, records, seg, position);
+                grow(records, seg, position);
                 continue;
             }
             position += consumed;
@@ -184,7 +179,7 @@ final class Cleaner {
                 CleanableSegment seg = group.get(i);
                 long upper = i + 1 < group.size() ? group.get(i + 1).baseOffset() : log.nextOffset(seg);
                 transactions.addAborted(log.abortedTransactions(seg.baseOffset(), upper));
-                cleanInto(log, seg, cleaned, filter, stats);
+                cleanInto(seg, cleaned, filter, stats);
             }
             cleaned.finish(group.get(group.size() - 1).lastModified());
             handedOver = true;
@@ -197,18 +192,17 @@ final class Cleaner {
         }
     }
 
-    private void cleanInto(
-            CleanableLog log, CleanableSegment seg, CleanedSegment cleaned, CleaningFilter filter, CleanerStats stats)
+    private void cleanInto(CleanableSegment seg, CleanedSegment cleaned, CleaningFilter filter, CleanerStats stats)
             throws IOException, InterruptedException {
         int position = 0;
         while (position < seg.sizeInBytes()) {
             checkStopping();
-            MemoryRecords records = read(log, seg, position);
+            MemoryRecords records = read(seg, position);
             for (MutableRecordBatch batch : records.batches()) ensureValid(batch, seg); // never copy a corrupt batch
             writeBuffer.clear();
             MemoryRecords.FilterResult result = records.filterTo(filter, writeBuffer, decompression, Integer.MAX_VALUE);
             if (result.bytesRead() == 0) {
-                grow(log, records, seg, position);
+                grow(records, seg, position);
                 continue;
             }
             position += result.bytesRead();
@@ -230,14 +224,14 @@ final class Cleaner {
 
     // ============================================================================================== I/O
 
-    private MemoryRecords read(CleanableLog log, CleanableSegment seg, int position) throws IOException {
+    private MemoryRecords read(CleanableSegment seg, int position) throws IOException {
         readBuffer.clear();
         seg.readInto(readBuffer, position);
         return MemoryRecords.readableRecords(readBuffer);
     }
 
     /** The next batch is larger than the buffers: grow both to hold it, or fail on a batch that cannot be whole. */
-    private void grow(CleanableLog log, MemoryRecords records, CleanableSegment seg, int position) {
+    private void grow(MemoryRecords records, CleanableSegment seg, int position) {
         Integer next = records.firstBatchSize();
         int left = seg.sizeInBytes() - position;
         if (next == null || next <= readBuffer.capacity() || next > left)

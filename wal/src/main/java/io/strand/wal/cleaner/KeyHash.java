@@ -30,77 +30,44 @@ final class KeyHash {
         this.k1 = k1;
     }
 
+    /** The SipHash state while a key is hashed. */
+    private long v0;
+
+    private long v1;
+    private long v2;
+    private long v3;
+
     /** Hashes {@code key}'s remaining bytes (its position is not moved). */
     void hash(ByteBuffer key) {
-        long v0 = 0x736f6d6570736575L ^ k0;
-        long v1 = 0x646f72616e646f6dL ^ k1 ^ 0xee;
-        long v2 = 0x6c7967656e657261L ^ k0;
-        long v3 = 0x7465646279746573L ^ k1;
+        v0 = 0x736f6d6570736575L ^ k0;
+        v1 = 0x646f72616e646f6dL ^ k1 ^ 0xee;
+        v2 = 0x6c7967656e657261L ^ k0;
+        v3 = 0x7465646279746573L ^ k1;
         ByteBuffer b = key.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         int len = b.remaining();
         int p = b.position();
         int end = p + (len & ~7);
-        for (; p < end; p += 8) {
-            long m = b.getLong(p);
-            v3 ^= m;
-            for (int i = 0; i < 2; i++) {
-                v0 += v1;
-                v1 = Long.rotateLeft(v1, 13);
-                v1 ^= v0;
-                v0 = Long.rotateLeft(v0, 32);
-                v2 += v3;
-                v3 = Long.rotateLeft(v3, 16);
-                v3 ^= v2;
-                v0 += v3;
-                v3 = Long.rotateLeft(v3, 21);
-                v3 ^= v0;
-                v2 += v1;
-                v1 = Long.rotateLeft(v1, 17);
-                v1 ^= v2;
-                v2 = Long.rotateLeft(v2, 32);
-            }
-            v0 ^= m;
-        }
+        for (; p < end; p += 8) compress(b.getLong(p));
         long last = ((long) len) << 56;
         for (int i = 0; p + i < b.limit(); i++) last |= (b.get(p + i) & 0xffL) << (8 * i);
-        v3 ^= last;
-        for (int i = 0; i < 2; i++) {
-            v0 += v1;
-            v1 = Long.rotateLeft(v1, 13);
-            v1 ^= v0;
-            v0 = Long.rotateLeft(v0, 32);
-            v2 += v3;
-            v3 = Long.rotateLeft(v3, 16);
-            v3 ^= v2;
-            v0 += v3;
-            v3 = Long.rotateLeft(v3, 21);
-            v3 ^= v0;
-            v2 += v1;
-            v1 = Long.rotateLeft(v1, 17);
-            v1 ^= v2;
-            v2 = Long.rotateLeft(v2, 32);
-        }
-        v0 ^= last;
+        compress(last);
         v2 ^= 0xee;
-        for (int i = 0; i < 4; i++) {
-            v0 += v1;
-            v1 = Long.rotateLeft(v1, 13);
-            v1 ^= v0;
-            v0 = Long.rotateLeft(v0, 32);
-            v2 += v3;
-            v3 = Long.rotateLeft(v3, 16);
-            v3 ^= v2;
-            v0 += v3;
-            v3 = Long.rotateLeft(v3, 21);
-            v3 ^= v0;
-            v2 += v1;
-            v1 = Long.rotateLeft(v1, 17);
-            v1 ^= v2;
-            v2 = Long.rotateLeft(v2, 32);
-        }
+        rounds(4);
         lo = v0 ^ v1 ^ v2 ^ v3;
         v1 ^= 0xdd;
-        for (int i = 0; i < 4; i++) {
+        rounds(4);
+        hi = v0 ^ v1 ^ v2 ^ v3;
+    }
+
+    /** One message word: two SipRounds. */
+    private void compress(long m) {
+        v3 ^= m;
+        rounds(2);
+        v0 ^= m;
+    }
+
+    private void rounds(int n) {
+        for (int i = 0; i < n; i++) {
             v0 += v1;
             v1 = Long.rotateLeft(v1, 13);
             v1 ^= v0;
@@ -116,6 +83,5 @@ final class KeyHash {
             v1 ^= v2;
             v2 = Long.rotateLeft(v2, 32);
         }
-        hi = v0 ^ v1 ^ v2 ^ v3;
     }
 }

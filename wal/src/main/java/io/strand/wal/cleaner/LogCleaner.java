@@ -99,11 +99,7 @@ public final class LogCleaner implements Closeable {
             return;
         }
         for (int i = 0; i < config.threads(); i++) {
-            Cleaner cleaner = new Cleaner(
-                    new OffsetMap(config.dedupeBufferPerThread(), CleanerConfig.LOAD_FACTOR),
-                    throttler,
-                    config.ioBufferSize(),
-                    () -> stopping);
+            Cleaner cleaner = newCleaner();
             Thread t = new Thread(() -> run(cleaner), "strand-log-cleaner-" + i);
             t.setDaemon(true);
             threads.add(t);
@@ -145,10 +141,7 @@ public final class LogCleaner implements Closeable {
                 try {
                     cleanOne(cleaner, target);
                 } finally {
-                    synchronized (this) {
-                        LogState st = states.get(target.topicPartition());
-                        if (st != null) st.inProgress = false;
-                    }
+                    release(target);
                 }
             }
         } catch (InterruptedException e) {
@@ -161,11 +154,7 @@ public final class LogCleaner implements Closeable {
 
     /** Cleans now, on the calling thread, every compacted log that has anything dirty, whatever its ratio (tests). */
     public int cleanAllNow() throws InterruptedException {
-        Cleaner cleaner = new Cleaner(
-                new OffsetMap(config.dedupeBufferPerThread(), CleanerConfig.LOAD_FACTOR),
-                throttler,
-                config.ioBufferSize(),
-                () -> stopping);
+        Cleaner cleaner = newCleaner();
         int n = 0;
         for (PartitionLog pl : logs.all()) {
             CleanableLog c = pl.cleanable();
@@ -178,9 +167,7 @@ public final class LogCleaner implements Closeable {
             try {
                 if (cleanOne(cleaner, c)) n++;
             } finally {
-                synchronized (this) {
-                    states.get(c.topicPartition()).inProgress = false;
-                }
+                release(c);
             }
         }
         return n;
@@ -191,29 +178,33 @@ public final class LogCleaner implements Closeable {
      * lag), dirtiest first, each at most once (tests and tools).
      */
     public int cleanDueNow() throws InterruptedException {
-        Cleaner cleaner = new Cleaner(
+        Cleaner cleaner = newCleaner();
+        java.util.Set<TopicPartition> done = new java.util.HashSet<>();
+        int n = 0;
+        CleanableLog target;
+        while ((target = pickDirtiest()) != null) {
+            try {
+                if (!done.add(target.topicPartition())) break;
+                if (cleanOne(cleaner, target)) n++;
+            } finally {
+                release(target);
+            }
+        }
+        return n;
+    }
+
+    private Cleaner newCleaner() {
+        return new Cleaner(
                 new OffsetMap(config.dedupeBufferPerThread(), CleanerConfig.LOAD_FACTOR),
                 throttler,
                 config.ioBufferSize(),
                 () -> stopping);
-        java.util.Set<TopicPartition> done = new java.util.HashSet<>();
-        int n = 0;
-        CleanableLog target;
-        while ((target = pickDirtiest()) != null && done.add(target.topicPartition())) {
-            try {
-                if (cleanOne(cleaner, target)) n++;
-            } finally {
-                synchronized (this) {
-                    states.get(target.topicPartition()).inProgress = false;
-                }
-            }
-        }
-        if (target != null) {
-            synchronized (this) {
-                states.get(target.topicPartition()).inProgress = false;
-            }
-        }
-        return n;
+    }
+
+    /** The cleaning of {@code c} is over (it was marked in progress when chosen). */
+    private synchronized void release(CleanableLog c) {
+        LogState st = states.get(c.topicPartition());
+        if (st != null) st.inProgress = false;
     }
 
     private boolean cleanOne(Cleaner cleaner, CleanableLog target) throws InterruptedException {
