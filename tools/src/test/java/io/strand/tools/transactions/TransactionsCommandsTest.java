@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import io.strand.tools.CliHarness;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -65,11 +67,16 @@ class TransactionsCommandsTest {
 
             producer.commitTransaction();
         }
-        CliHarness.Result json = cli("transactions", "list", "--state", "CompleteCommit", "--json");
-        assertTrue(
-                json.out().contains("\"transactionalId\":\"order-writer\",\"state\":\"CompleteCommit\""),
-                json::toString);
-        CliHarness.Result after = cli("transactions", "producers", "-t", "orders", "--json");
-        assertTrue(after.out().contains("\"openTransactionStartOffset\":null"), after::toString);
+        // commitTransaction returns once PrepareCommit is written; CompleteCommit follows the markers
+        Wait.waitFor(
+                "order-writer listed in CompleteCommit",
+                Duration.ofSeconds(10),
+                () -> cli("transactions", "list", "--state", "CompleteCommit", "--json"),
+                json -> json.out().contains("\"transactionalId\":\"order-writer\",\"state\":\"CompleteCommit\""));
+        Wait.waitFor(
+                "orders without an open transaction",
+                Duration.ofSeconds(10),
+                () -> cli("transactions", "producers", "-t", "orders", "--json"),
+                after -> after.out().contains("\"openTransactionStartOffset\":null"));
     }
 }
