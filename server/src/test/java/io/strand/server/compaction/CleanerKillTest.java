@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * A broker killed with {@code kill -9} while its cleaner works, round after round (issue 14): a
  * compacted partition of 4,000 keys gets a round of overwrites (about 450 KB), the cleaner (held to
  * 1 MB/s by {@code log.cleaner.io.max.bytes.per.second}, so a cleaning takes a couple of seconds)
- * starts on it, and the broker is killed at a random moment: in even rounds while a {@code
- * .cleaned} segment is being written (or just after: swap, checkpoint, the next cleaning), in odd
+ * starts on it, and the broker is killed at a random moment: in even rounds the first moment after
+ * a random pause that a {@code .cleaned} segment is being written (a few milliseconds after it was
+ * seen, which may be the swap), in odd
  * rounds at any moment after the round was acknowledged (the key map, the rewrite, between two
  * swaps). After each restart the log opens without a complaint in the broker's log, its end offset
  * is where the acknowledged records ended, and a reader finds every key's latest acknowledged value
@@ -87,12 +88,13 @@ class CleanerKillTest {
                     CompactionTest.writeRounds(sent, producer, TOPIC, 0, KEYS, round, 1);
                     sent.awaitAcknowledged();
                 }
-                // when the broker is killed while it cleans
+                // when the broker is killed while it cleans, at a random moment (not a wait for an
+                // outcome); in even rounds the first moment after it that a cleaned segment is
+                // being written: a cleaning may have ended during the pause
+                Thread.sleep(random.nextInt(round % 2 == 0 ? 700 : 1500));
                 if (round % 2 == 0) {
                     awaitCleanedSegment(cluster, dir, sent, round);
                 }
-                // not a wait for an outcome: the moment of the kill, at random
-                Thread.sleep(random.nextInt(round % 2 == 0 ? 700 : 1500));
                 List<String> atKill = files(dir, ".cleaned", ".swap");
                 broker.kill();
                 if (atKill.stream().anyMatch(f -> f.endsWith(".cleaned"))) {
