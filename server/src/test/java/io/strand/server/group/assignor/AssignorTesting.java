@@ -18,7 +18,8 @@ import org.apache.kafka.common.Uuid;
 
 /** Builders of random groups and checks shared by the assignor tests. */
 final class AssignorTesting {
-    static final int CASES = 200;
+    /** Random cases per property test: 200, or the system property {@code cases}. */
+    static final int CASES = Integer.getInteger("cases", 200);
 
     private AssignorTesting() {}
 

@@ -155,7 +155,7 @@ class UniformAssignorTest {
             Group group = AssignorTesting.randomGroup(random, true);
             Map<String, Map<Uuid, Set<Integer>>> before = assignor.assign(group.members(), group.topics());
             String any = group.members().keySet().iterator().next();
-            Group grown = group.withTarget(before).plus("new-member", group.subscriptionOf(any));
+            Group grown = group.withTarget(before).plus("a-new-member", group.subscriptionOf(any));
             Map<String, Map<Uuid, Set<Integer>>> after = assignor.assign(grown.members(), grown.topics());
 
             assertEachSubscribedPartitionOnce(grown, after);
@@ -166,7 +166,7 @@ class UniformAssignorTest {
             int partitions =
                     loads(before).values().stream().mapToInt(Integer::intValue).sum();
             int newcomers = partitions / grown.members().size();
-            assertEquals(newcomers, loads(after).get("new-member"), "the new member gets floor(P / N)");
+            assertEquals(newcomers, loads(after).get("a-new-member"), "the new member gets floor(P / N)");
             assertEquals(newcomers, movedAway(grown, after), "only the new member's partitions move");
         }
     }
