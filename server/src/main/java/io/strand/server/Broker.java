@@ -24,6 +24,8 @@ import io.strand.server.handlers.AddPartitionsToTxnHandler;
 import io.strand.server.handlers.AlterConfigsHandler;
 import io.strand.server.handlers.AlterPartitionReassignmentsHandler;
 import io.strand.server.handlers.ApiVersionsHandler;
+import io.strand.server.handlers.ConsumerGroupDescribeHandler;
+import io.strand.server.handlers.ConsumerGroupHeartbeatHandler;
 import io.strand.server.handlers.CreatePartitionsHandler;
 import io.strand.server.handlers.CreateTopicsHandler;
 import io.strand.server.handlers.DeleteGroupsHandler;
@@ -334,6 +336,9 @@ public final class Broker implements AutoCloseable {
                 new DescribeGroupsHandler(groups),
                 new ListGroupsHandler(groups),
                 new DeleteGroupsHandler(groups)));
+        if (groups.config().consumer().enabled()) {
+            list.addAll(List.of(new ConsumerGroupHeartbeatHandler(groups), new ConsumerGroupDescribeHandler(groups)));
+        }
         self.set(new ApiHandlers(list).decorate(handlerDecorator));
         return self.get();
     }

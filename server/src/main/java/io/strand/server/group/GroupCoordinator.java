@@ -2,6 +2,8 @@ package io.strand.server.group;
 
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.TopicSpec;
+import io.strand.coordinator.TopicView;
+import io.strand.server.group.assignor.TopicInfo;
 import io.strand.server.replica.LeadershipListener;
 import io.strand.server.replica.Partition;
 import io.strand.server.topics.InternalTopic;
@@ -11,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -21,8 +24,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
@@ -103,6 +110,18 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         return config;
     }
 
+    /** The topics that exist now (not being deleted), as consumer-group subscriptions resolve against them. */
+    private Map<String, TopicInfo> topicsNow() {
+        Map<String, TopicInfo> out = new HashMap<>();
+        Set<String> deleting = cache.deletionsRequested();
+        for (TopicView t : cache.topics()) {
+            if (t.topicId() != null && t.partitionCount() > 0 && !deleting.contains(t.name())) {
+                out.put(t.name(), new TopicInfo(t.topicId(), t.name(), t.partitionCount()));
+            }
+        }
+        return out;
+    }
+
     /** Kafka's group -> partition mapping. */
     public int partitionFor(String groupId) {
         return Utils.abs(groupId.hashCode()) % config.offsetsTopicPartitions();
@@ -133,7 +152,8 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         if (existing != null && existing.partition == partition && existing.leaderEpoch == leaderEpoch) {
             return;
         }
-        CoordinatorShard shard = new CoordinatorShard(partition, leaderEpoch, config, pool, timer, clock);
+        CoordinatorShard shard =
+                new CoordinatorShard(partition, leaderEpoch, config, pool, timer, clock, this::topicsNow);
         CoordinatorShard previous = shards.put(tp.partition(), shard);
         if (previous != null) {
             previous.execute(previous::unload);
@@ -419,14 +439,28 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
 
     /** Committed offsets of {@code partitions}, or of every partition with one when null. */
     public CompletableFuture<OffsetsResult> fetchOffsets(String groupId, List<TopicPartition> partitions) {
+        return fetchOffsets(groupId, partitions, null, -1);
+    }
+
+    /**
+     * As {@link #fetchOffsets(String, List)}, for a consumer-group member ({@code memberEpoch >= 0},
+     * OffsetFetch v9+): UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH unless it is at its epoch.
+     */
+    public CompletableFuture<OffsetsResult> fetchOffsets(
+            String groupId, List<TopicPartition> partitions, String memberId, int memberEpoch) {
         if (invalidGroupId(groupId, true)) {
             return CompletableFuture.completedFuture(new OffsetsResult(Errors.INVALID_GROUP_ID, Map.of()));
         }
-        return onShardNow(
-                groupId,
-                e -> new OffsetsResult(e, Map.of()),
-                s -> new OffsetsResult(
-                        Errors.NONE, s.offsets.fetchOffsets(groupId, partitions), s.offsets.unstable(groupId)));
+        return onShardNow(groupId, e -> new OffsetsResult(e, Map.of()), s -> {
+            if (s.groups.get(groupId) instanceof ConsumerGroup g) {
+                Errors invalid = g.validateOffsetFetch(memberId, memberEpoch);
+                if (invalid != Errors.NONE) {
+                    return new OffsetsResult(invalid, Map.of());
+                }
+            }
+            return new OffsetsResult(
+                    Errors.NONE, s.offsets.fetchOffsets(groupId, partitions), s.offsets.unstable(groupId));
+        });
     }
 
     public CompletableFuture<DeleteOffsetsResult> deleteOffsets(String groupId, List<TopicPartition> partitions) {
@@ -468,6 +502,60 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
             all.sort((a, b) -> a.groupId().compareTo(b.groupId()));
             return new ListResult(every.anyLoading() ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NONE, all);
         });
+    }
+
+    // ================================================================================= KIP-848 consumer groups
+
+    /** ConsumerGroupHeartbeat, checked for what needs no group state first (Kafka's request checks). */
+    public CompletableFuture<ConsumerGroupHeartbeatResponseData> consumerGroupHeartbeat(
+            Client client, short version, ConsumerGroupHeartbeatRequestData req) {
+        String invalid = ConsumerGroupHeartbeatCheck.invalid(req, version, config.consumer());
+        if (invalid != null) {
+            Errors e = invalid.startsWith(ConsumerGroupHeartbeatCheck.UNSUPPORTED_ASSIGNOR)
+                    ? Errors.UNSUPPORTED_ASSIGNOR
+                    : invalid.startsWith(ConsumerGroupHeartbeatCheck.INVALID_REGEX)
+                            ? Errors.INVALID_REGULAR_EXPRESSION
+                            : Errors.INVALID_REQUEST;
+            return CompletableFuture.completedFuture(ConsumerGroupManager.error(e, invalid));
+        }
+        String memberId =
+                version == 0 && req.memberEpoch() == 0 && req.memberId().isEmpty()
+                        ? Uuid.randomUuid().toString() // v0: the coordinator names a joining member
+                        : req.memberId();
+        ConsumerGroupManager.HeartbeatRequest r = new ConsumerGroupManager.HeartbeatRequest(
+                req.groupId(),
+                memberId,
+                req.memberEpoch(),
+                req.instanceId(),
+                req.rackId(),
+                req.rebalanceTimeoutMs(),
+                req.subscribedTopicNames(),
+                version >= 1 ? req.subscribedTopicRegex() : null,
+                req.serverAssignor() == null ? null : ConsumerGroupConfig.shortAssignorName(req.serverAssignor()),
+                ConsumerGroupHeartbeatCheck.owned(req.topicPartitions()),
+                client.clientId() == null ? "" : client.clientId(),
+                client.clientHost());
+        return onShard(
+                req.groupId(), e -> ConsumerGroupManager.error(e, e.message()), s -> s.consumerGroups.heartbeat(r));
+    }
+
+    /** ConsumerGroupDescribe for one group. */
+    public CompletableFuture<ConsumerGroupDescribeResponseData.DescribedGroup> consumerGroupDescribe(String groupId) {
+        Function<Errors, ConsumerGroupDescribeResponseData.DescribedGroup> error =
+                e -> new ConsumerGroupDescribeResponseData.DescribedGroup()
+                        .setGroupId(groupId)
+                        .setErrorCode(e.code())
+                        .setErrorMessage(e.message());
+        if (invalidGroupId(groupId, false)) {
+            return CompletableFuture.completedFuture(error.apply(Errors.INVALID_GROUP_ID));
+        }
+        return onShardNow(
+                groupId,
+                error,
+                s -> ConsumerGroupDescriber.describe(
+                        s.groups,
+                        groupId,
+                        id -> cache.topic(id).map(TopicView::name).orElse(null)));
     }
 
     private void expireOffsets() {
