@@ -57,6 +57,8 @@ import io.strand.server.handlers.OffsetDeleteHandler;
 import io.strand.server.handlers.OffsetFetchHandler;
 import io.strand.server.handlers.OffsetForLeaderEpochHandler;
 import io.strand.server.handlers.ProduceHandler;
+import io.strand.server.handlers.ShareGroupDescribeHandler;
+import io.strand.server.handlers.ShareGroupHeartbeatHandler;
 import io.strand.server.handlers.SyncGroupHandler;
 import io.strand.server.handlers.TxnOffsetCommitHandler;
 import io.strand.server.handlers.WriteTxnMarkersHandler;
@@ -338,6 +340,9 @@ public final class Broker implements AutoCloseable {
                 new DeleteGroupsHandler(groups)));
         if (groups.config().consumer().enabled()) {
             list.addAll(List.of(new ConsumerGroupHeartbeatHandler(groups), new ConsumerGroupDescribeHandler(groups)));
+        }
+        if (groups.config().share().enabled()) {
+            list.addAll(List.of(new ShareGroupHeartbeatHandler(groups), new ShareGroupDescribeHandler(groups)));
         }
         self.set(new ApiHandlers(list).decorate(handlerDecorator));
         return self.get();

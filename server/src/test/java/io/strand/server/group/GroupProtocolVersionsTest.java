@@ -262,6 +262,7 @@ class GroupProtocolVersionsTest {
             var groupVersion = r.data().finalizedFeatures().find("group.version");
             assertEquals(1, groupVersion.maxVersionLevel());
             assertEquals(1, r.data().supportedFeatures().find("group.version").maxVersion());
+            assertEquals(1, r.data().finalizedFeatures().find("share.version").maxVersionLevel());
             assertEquals(null, r.data().finalizedFeatures().find("transaction.version"));
         }
     }
