@@ -105,6 +105,9 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequestData
         for (ShareFetchRequestData.ForgottenTopic f : request.forgottenTopicsData()) {
             f.partitions().forEach(p -> forgotten.add(new SessionPartition(f.topicId(), p)));
         }
+        if (request.shareSessionEpoch() == -1) {
+            requested.removeAll(acks.keySet()); // the final fetch may name partitions only to acknowledge
+        }
         ShareSessions.Context session = shares.sessions()
                 .fetch(group, member, request.shareSessionEpoch(), requested, forgotten, !acks.isEmpty());
         if (session.error() != Errors.NONE) {
@@ -142,8 +145,7 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequestData
                 .thenCompose(v -> acknowledge(member, acks, answers, renewOnly))
                 .thenCompose(v -> {
                     if (session.closing()) {
-                        shares.sessions().close(group, member);
-                        return CompletableFuture.completedFuture(response(ctx, answers, true));
+                        return shares.closeSession(group, member).thenApply(x -> response(ctx, answers, true));
                     }
                     if (renewOnly) {
                         return CompletableFuture.completedFuture(response(ctx, answers, true));

@@ -394,11 +394,11 @@ public final class SharePartition {
     }
 
     /** The member's session ended: its acquired records go back (or are archived at the limit). */
-    public void releaseMember(String memberId) {
+    public CompletableFuture<Errors> releaseMember(String memberId) {
         int released = 0;
         synchronized (this) {
             if (fenced || window == null) {
-                return;
+                return CompletableFuture.completedFuture(Errors.NONE);
             }
             for (Entry e : window.entries.values()) {
                 if (e.state == RecordState.ACQUIRED && memberId.equals(e.memberId)) {
@@ -408,16 +408,18 @@ public final class SharePartition {
             }
             window.advanceStart();
         }
-        if (released > 0) {
-            log.info(
-                    "Share group {} {}: released {} records of member {} (session closed)",
-                    groupId,
-                    tp,
-                    released,
-                    memberId);
-            persist();
-            fireAvailable();
+        if (released == 0) {
+            return CompletableFuture.completedFuture(Errors.NONE);
         }
+        log.info(
+                "Share group {} {}: released {} records of member {} (session closed)",
+                groupId,
+                tp,
+                released,
+                memberId);
+        CompletableFuture<Errors> written = persist();
+        fireAvailable();
+        return written;
     }
 
     // ============================================================================================ acknowledge
@@ -511,6 +513,9 @@ public final class SharePartition {
     CompletableFuture<Errors> persist() {
         CompletableFuture<Errors> started;
         synchronized (this) {
+            if (fenced) {
+                return CompletableFuture.completedFuture(Errors.NOT_LEADER_OR_FOLLOWER);
+            }
             if (writing) {
                 if (queuedWrite == null) {
                     queuedWrite = new CompletableFuture<>();

@@ -44,7 +44,7 @@ public final class SharePartitionManager implements LeadershipListener, AutoClos
         this.persister = persister;
         this.timer = timer;
         this.metrics = new ShareMetrics(registry);
-        this.sessions = new ShareSessions(config.maxShareSessions(), this::releaseMember);
+        this.sessions = new ShareSessions(config.maxShareSessions(), (g, m) -> releaseMember(g, m));
         registry.register("share.partitions-loaded", (Gauge<Long>) () -> partitions.values().stream()
                 .filter(f -> f.isDone() && !f.isCompletedExceptionally())
                 .count());
@@ -153,15 +153,21 @@ public final class SharePartitionManager implements LeadershipListener, AutoClos
      * The member left (session closed or evicted; the group coordinator calls this when a member leaves or
      * is fenced): the records it holds on this broker go back.
      */
-    public void releaseMember(String groupId, String memberId) {
-        List<SharePartition> of = new ArrayList<>();
+    public CompletableFuture<Void> releaseMember(String groupId, String memberId) {
+        List<CompletableFuture<Errors>> writes = new ArrayList<>();
         partitions.forEach((k, f) -> {
             SharePartition sp = f.getNow(null);
             if (k.groupId().equals(groupId) && sp != null) {
-                of.add(sp);
+                writes.add(sp.releaseMember(memberId));
             }
         });
-        of.forEach(sp -> sp.releaseMember(memberId));
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new));
+    }
+
+    /** Closes the member's share session (final epoch) and releases its records; completes once that is persisted. */
+    public CompletableFuture<Void> closeSession(String groupId, String memberId) {
+        sessions.close(groupId, memberId);
+        return releaseMember(groupId, memberId);
     }
 
     @Override

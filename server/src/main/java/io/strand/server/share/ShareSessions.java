@@ -128,14 +128,10 @@ public final class ShareSessions {
         }
     }
 
-    /** Closes the member's session (final epoch): its acquired records are released. */
-    public void close(String groupId, String memberId) {
-        Session s;
+    /** Closes the member's session (final epoch); true if it existed. The caller releases the member's records. */
+    public boolean close(String groupId, String memberId) {
         synchronized (this) {
-            s = sessions.remove(new Key(groupId, memberId));
-        }
-        if (s != null) {
-            onClosed.accept(groupId, memberId);
+            return sessions.remove(new Key(groupId, memberId)) != null;
         }
     }
 
