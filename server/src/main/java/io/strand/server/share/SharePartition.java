@@ -197,7 +197,7 @@ public final class SharePartition {
      */
     public Acquired acquire(String memberId, int maxRecords, int maxBytes, boolean strictMaxRecords) {
         Acquired result;
-        boolean archivedMissing;
+        boolean startMoved;
         synchronized (this) {
             if (fenced || window == null) {
                 return Acquired.NONE;
@@ -212,14 +212,13 @@ public final class SharePartition {
                         logStart);
                 window.moveStartTo(logStart);
             }
-            int before = window.size();
             result = acquireLocked(memberId, Math.max(1, maxRecords), Math.max(1, maxBytes), strictMaxRecords);
-            archivedMissing = window.size() != before || window.advanceStart();
+            startMoved = window.advanceStart(); // over control batches and offsets without records
         }
         if (!result.ranges().isEmpty()) {
             metrics.acquired.inc(result.count());
         }
-        if (archivedMissing && result.ranges().isEmpty()) {
+        if (startMoved && result.ranges().isEmpty()) {
             persist(); // gaps archived: keep the SPSO
         }
         return result;

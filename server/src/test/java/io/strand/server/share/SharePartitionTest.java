@@ -18,6 +18,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -263,5 +265,28 @@ class SharePartitionTest {
                 persister
                         .write("g", TOPIC_ID, 0, new ShareState(1, 0, 0, 0, List.of()))
                         .join());
+    }
+
+    @Test
+    void shouldNeverDeliverControlRecordsAndMoveTheStartOverThem() {
+        append(2, 1);
+        log.appendControlAsLeader(
+                MemoryRecords.withEndTransactionMarker(
+                        0L,
+                        System.currentTimeMillis(),
+                        0,
+                        7L,
+                        (short) 0,
+                        new EndTransactionMarker(ControlRecordType.COMMIT, 1)),
+                0);
+        append(1, 1);
+        SharePartition sp = fromEarliest(config(30_000, 5, 2000));
+        SharePartition.Acquired a = sp.acquire("a", 100, 1 << 20, false);
+        assertEquals(List.of(0L, 1L, 3L), offsets(a));
+        assertEquals(List.of(0L, 1L, 3L), recordOffsets(a));
+        assertEquals(
+                Errors.NONE,
+                sp.acknowledge("a", List.of(ack(0, 1, 1), ack(3, 3, 1)), false).join());
+        assertEquals(4, sp.startOffset());
     }
 }
