@@ -72,8 +72,7 @@ public final class SharePartition {
     private InFlightRecords window;
     private int stateEpoch;
     private long nextAcquisitionId;
-    private boolean writing;
-    private CompletableFuture<Errors> queuedWrite;
+    private final StateWriter writer;
     private volatile boolean fenced;
 
     public SharePartition(
@@ -95,6 +94,8 @@ public final class SharePartition {
         this.persister = persister;
         this.timer = timer;
         this.metrics = metrics;
+        this.writer = new StateWriter(
+                this::snapshot, state -> persister.write(groupId, topicId, tp.partition(), state), this::afterWrite);
     }
 
     /** Called (once) when a write is fenced: a newer leader, or an offset reset, owns the state now. */
@@ -109,6 +110,7 @@ public final class SharePartition {
     /** Dropped from the manager: no more acquisitions, expiries or writes from this instance. */
     void close() {
         fenced = true;
+        writer.stop();
     }
 
     /**
@@ -184,8 +186,12 @@ public final class SharePartition {
     }
 
     /** True when nothing is acquired and no write is outstanding: the state can be dropped and re-read. */
-    synchronized boolean idle() {
-        return !window.anyAcquired() && !writing;
+    boolean idle() {
+        boolean acquired;
+        synchronized (this) {
+            acquired = window.anyAcquired();
+        }
+        return !acquired && !writer.busy();
     }
 
     // ================================================================================================ acquire
@@ -508,57 +514,22 @@ public final class SharePartition {
 
     // ================================================================================================ persist
 
-    /** Writes the current state (after the write in progress, if any); the future has the write's outcome. */
+    /** Writes the current state (after the write in flight, if any); the future has the write's outcome. */
     CompletableFuture<Errors> persist() {
-        CompletableFuture<Errors> started;
-        synchronized (this) {
-            if (fenced) {
-                return CompletableFuture.completedFuture(Errors.NOT_LEADER_OR_FOLLOWER);
-            }
-            if (writing) {
-                if (queuedWrite == null) {
-                    queuedWrite = new CompletableFuture<>();
-                }
-                return queuedWrite;
-            }
-            writing = true;
-            started = startWrite();
-        }
-        return started;
+        return writer.write();
     }
 
-    /** Holding the monitor: sends the state as it is now. */
-    private CompletableFuture<Errors> startWrite() {
-        ShareState state = window.snapshot(stateEpoch, leaderEpoch);
-        CompletableFuture<Errors> f = persister.write(groupId, topicId, tp.partition(), state);
-        return f.whenComplete((error, t) -> afterWrite(error == null ? Errors.UNKNOWN_SERVER_ERROR : error));
+    private synchronized ShareState snapshot() {
+        return window.snapshot(stateEpoch, leaderEpoch);
     }
 
     private void afterWrite(Errors error) {
         if (error == Errors.FENCED_STATE_EPOCH || error == Errors.FENCED_LEADER_EPOCH) {
             log.info("Share group {} {}: state write fenced ({}); dropping this state", groupId, tp, error);
-            fenced = true;
+            close();
             onFenced.run();
-        } else if (error != Errors.NONE) {
+        } else if (error != Errors.NONE && error != Errors.NOT_LEADER_OR_FOLLOWER) {
             log.warn("Share group {} {}: state write failed: {}", groupId, tp, error);
-        }
-        CompletableFuture<Errors> next;
-        CompletableFuture<Errors> started = null;
-        synchronized (this) {
-            next = queuedWrite;
-            queuedWrite = null;
-            if (next == null || fenced) {
-                writing = false;
-            } else {
-                started = startWrite();
-            }
-        }
-        if (next != null) {
-            if (started == null) {
-                next.complete(error);
-            } else {
-                started.whenComplete((e, t) -> next.complete(e == null ? Errors.UNKNOWN_SERVER_ERROR : e));
-            }
         }
     }
 
