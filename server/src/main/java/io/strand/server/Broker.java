@@ -348,7 +348,7 @@ public final class Broker implements AutoCloseable {
                 shareCoordinator, cache, config.listeners().get(0).name(), timer));
         shares = closing(new SharePartitionManager(ShareConfig.from(config), persister, timer, metrics.registry()));
         replicaManager.addLeadershipListener(shares);
-        shareOffsets = new ShareGroupOffsets(persister, shares, replicaManager, cache);
+        shareOffsets = new ShareGroupOffsets(persister, persister::latestOffset, shares, replicaManager, cache);
         list.addAll(List.of(
                 new ShareFetchHandler(replicaManager, cache, shares, timer),
                 new ShareAcknowledgeHandler(replicaManager, cache, shares),

@@ -6,6 +6,7 @@ import io.strand.server.network.BrokerClient;
 import io.strand.server.topics.InternalTopic;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -131,6 +132,36 @@ public final class CoordinatorPersister implements Persister, AutoCloseable {
                         ShareStateRequests.summaryRequest(groupId, topicId, partition, leaderEpoch))),
                 Summary::error,
                 e -> new Summary(e, 0, -1, -1, -1));
+    }
+
+    /**
+     * The latest offset (the high watermark) of {@code tp} asked of its leader {@code brokerId} with
+     * ListOffsets; -1 when it cannot be had. For the lag of DescribeShareGroupOffsets.
+     */
+    public CompletableFuture<Long> latestOffset(int brokerId, org.apache.kafka.common.TopicPartition tp) {
+        var request = new org.apache.kafka.common.message.ListOffsetsRequestData()
+                .setReplicaId(-1)
+                .setIsolationLevel((byte) 0);
+        request.topics()
+                .add(new org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic()
+                        .setName(tp.topic())
+                        .setPartitions(List.of(
+                                new org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition()
+                                        .setPartitionIndex(tp.partition())
+                                        .setTimestamp(-1L)
+                                        .setCurrentLeaderEpoch(-1))));
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        var r = (org.apache.kafka.common.message.ListOffsetsResponseData)
+                                send(brokerId, ApiKeys.LIST_OFFSETS, request);
+                        var p = r.topics().get(0).partitions().get(0);
+                        return p.errorCode() == 0 ? p.offset() : -1L;
+                    } catch (IOException | RuntimeException e) {
+                        return -1L;
+                    }
+                },
+                senders);
     }
 
     /** A remote call that may fail with an I/O error. */

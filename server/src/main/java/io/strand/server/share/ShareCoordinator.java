@@ -77,11 +77,29 @@ public final class ShareCoordinator implements LeadershipListener, AutoCloseable
 
     /** FindCoordinator key type 2: the broker leading the key's partition, creating the topic first. */
     public CompletableFuture<InternalTopic.Leader> findCoordinator(String coordinatorKey) {
-        if (coordinatorKey == null || coordinatorKey.split(":").length != 3) {
+        if (!isShareKey(coordinatorKey)) {
             return CompletableFuture.completedFuture(new InternalTopic.Leader(
                     Errors.INVALID_REQUEST, -1, "a share coordinator key is groupId:topicId:partition"));
         }
         return stateTopic.leaderOf(partitionFor(coordinatorKey));
+    }
+
+    /** {@code groupId:topicId:partition} (the group id may hold colons itself). */
+    static boolean isShareKey(String key) {
+        if (key == null) {
+            return false;
+        }
+        int last = key.lastIndexOf(':');
+        int middle = last <= 0 ? -1 : key.lastIndexOf(':', last - 1);
+        if (middle <= 0) {
+            return false;
+        }
+        try {
+            Uuid.fromString(key.substring(middle + 1, last));
+            return Integer.parseInt(key.substring(last + 1)) >= 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private TopicSpec stateTopicSpec(int liveBrokers) {

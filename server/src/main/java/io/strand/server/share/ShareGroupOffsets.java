@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
@@ -35,15 +36,22 @@ public final class ShareGroupOffsets {
     public record Offset(Errors error, long startOffset, int leaderEpoch, long lag) {}
 
     private final Persister persister;
+    private final BiFunction<Integer, TopicPartition, CompletableFuture<Long>> remoteLatest;
     private final SharePartitionManager shares;
     private final ReplicaManager replicas;
     private final MetadataCache cache;
     private volatile Predicate<String> groupHasMembers = g -> false;
     private volatile Function<String, Set<String>> groupTopics = g -> Set.of();
 
+    /** @param remoteLatest the latest offset of a partition asked of its leader (broker id), -1 if unknown */
     public ShareGroupOffsets(
-            Persister persister, SharePartitionManager shares, ReplicaManager replicas, MetadataCache cache) {
+            Persister persister,
+            BiFunction<Integer, TopicPartition, CompletableFuture<Long>> remoteLatest,
+            SharePartitionManager shares,
+            ReplicaManager replicas,
+            MetadataCache cache) {
         this.persister = persister;
+        this.remoteLatest = remoteLatest;
         this.shares = shares;
         this.replicas = replicas;
         this.cache = cache;
@@ -71,22 +79,41 @@ public final class ShareGroupOffsets {
         return cache.topic(name);
     }
 
-    /** The start offset of {@code groupId} on {@code topic}-{@code partition}; lag where this broker leads it. */
+    /**
+     * The start offset of {@code groupId} on {@code topic}-{@code partition}, and the lag: the partition's
+     * high watermark (here, or asked of its leader) minus the start offset minus the records already
+     * acknowledged or archived above it; -1 when unknown.
+     */
     public CompletableFuture<Offset> describe(String groupId, TopicView topic, int partition) {
         if (partition < 0 || partition >= topic.partitionCount()) {
             return CompletableFuture.completedFuture(new Offset(Errors.UNKNOWN_TOPIC_OR_PARTITION, -1, -1, -1));
         }
-        return persister.readSummary(groupId, topic.topicId(), partition, -1).thenApply(s -> {
+        TopicPartition tp = new TopicPartition(topic.name(), partition);
+        return persister.readSummary(groupId, topic.topicId(), partition, -1).thenCompose(s -> {
             if (s.error() != Errors.NONE) {
-                return new Offset(s.error(), -1, -1, -1);
+                return CompletableFuture.completedFuture(new Offset(s.error(), -1, -1, -1));
             }
-            long lag = -1;
-            Optional<Partition> p = replicas.partition(new TopicPartition(topic.name(), partition));
-            if (s.startOffset() >= 0 && p.isPresent() && p.get().isLeader()) {
-                lag = Math.max(0, p.get().highWatermark() - s.startOffset() - Math.max(0, s.deliveryCompleteCount()));
+            if (s.startOffset() < 0) {
+                return CompletableFuture.completedFuture(new Offset(Errors.NONE, -1, s.leaderEpoch(), -1));
             }
-            return new Offset(Errors.NONE, s.startOffset(), s.leaderEpoch(), lag);
+            return latest(tp)
+                    .thenApply(end -> new Offset(
+                            Errors.NONE,
+                            s.startOffset(),
+                            s.leaderEpoch(),
+                            end < 0
+                                    ? -1
+                                    : Math.max(0, end - s.startOffset() - Math.max(0, s.deliveryCompleteCount()))));
         });
+    }
+
+    private CompletableFuture<Long> latest(TopicPartition tp) {
+        Optional<Partition> p = replicas.partition(tp);
+        if (p.isPresent() && p.get().isLeader()) {
+            return CompletableFuture.completedFuture(p.get().highWatermark());
+        }
+        int leader = cache.partition(tp).map(i -> i.leader()).orElse(-1);
+        return leader < 0 ? CompletableFuture.completedFuture(-1L) : remoteLatest.apply(leader, tp);
     }
 
     /** Resets the start offset (a new state epoch, nothing in flight). */
