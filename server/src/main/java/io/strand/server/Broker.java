@@ -392,7 +392,7 @@ public final class Broker implements AutoCloseable {
                 new OffsetDeleteHandler(groups, cache),
                 new DescribeGroupsHandler(groups),
                 new ListGroupsHandler(groups),
-                new DeleteGroupsHandler(groups)));
+                new DeleteGroupsHandler(groups, shareOffsets)));
         if (groups.config().consumer().enabled()) {
             list.addAll(List.of(new ConsumerGroupHeartbeatHandler(groups), new ConsumerGroupDescribeHandler(groups)));
         }
