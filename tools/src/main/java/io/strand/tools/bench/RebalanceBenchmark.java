@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +46,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * partition gets a record every partitions/rate seconds); three consumers (threads of this JVM,
  * {@code auto.offset.reset=latest}, every other setting at the client's default) join a fresh group
  * and consume; once the group is consuming (as defined below) with the three and {@code
- * --settle-ms} has passed, a fourth consumer subscribes. The figure is the time from just before the
+ * --settle-ms} plus a random wait below {@code --jitter-ms} (drawn per round and protocol, the same
+ * on every cluster: the members' heartbeats keep the phase of their joins, so a fixed wait would put
+ * the join at the same point of every heartbeat interval) has passed, a fourth consumer subscribes. The figure is the time from just before the
  * fourth's {@code subscribe()} to the first moment the group of four is <em>consuming</em>, which is
  * when both hold:
  *
@@ -112,6 +115,12 @@ public final class RebalanceBenchmark {
 
         @Parameter(names = "--settle-ms", description = "how long the first members consume before one more joins")
         int settleMs = 2000;
+
+        @Parameter(
+                names = "--jitter-ms",
+                description = "a further wait before the join, drawn from [0, this) per round and protocol (the same on"
+                        + " every cluster), so that the join falls anywhere within the members' heartbeat intervals")
+        int jitterMs = 5000;
 
         @Parameter(names = "--timeout-seconds", description = "longest wait for a group to be consuming")
         int timeoutSeconds = 90;
@@ -197,7 +206,7 @@ public final class RebalanceBenchmark {
         for (int w = 1; w <= f.warmupRounds; w++) {
             for (Cluster c : clusters) {
                 for (Mode m : modes) {
-                    round(c, m, "warm-up " + w);
+                    round(c, m, "warm-up " + w, jitter(-w, m));
                 }
             }
         }
@@ -206,7 +215,7 @@ public final class RebalanceBenchmark {
         for (int round = 1; round <= f.rounds; round++) {
             for (Cluster c : Rounds.order(clusters, round)) {
                 for (Mode m : modes) {
-                    Outcome o = round(c, m, "round " + round);
+                    Outcome o = round(c, m, "round " + round, jitter(round, m));
                     String key = m.label() + "/" + c.name();
                     consuming.computeIfAbsent(key, k -> new ArrayList<>()).add(o.consumingMs());
                     assigned.computeIfAbsent(key, k -> new ArrayList<>()).add(o.assignedMs());
@@ -241,8 +250,16 @@ public final class RebalanceBenchmark {
         }
     }
 
-    /** One measurement: members join a fresh group, consume, one more joins; see the class comment. */
-    private Outcome round(Cluster c, Mode m, String label) throws Exception {
+    /** The wait added to {@code --settle-ms} in a round for a protocol: the same on every cluster. */
+    private long jitter(int round, Mode m) {
+        return f.jitterMs <= 0 ? 0 : new Random(round * 31L + m.ordinal()).nextInt(f.jitterMs);
+    }
+
+    /**
+     * One measurement: members join a fresh group and consume; {@code --settle-ms} plus {@code
+     * jitterMs} later one more joins; see the class comment.
+     */
+    private Outcome round(Cluster c, Mode m, String label, long jitterMs) throws Exception {
         String group = prefix + "-" + m.label() + "-" + label.replace(' ', '-') + "-" + c.name();
         Tracker tracker = new Tracker(f.partitions);
         Feeder feeder = new Feeder(c.producer());
@@ -266,7 +283,7 @@ public final class RebalanceBenchmark {
                 return Outcome.FAILED;
             }
             long steady = System.nanoTime();
-            Thread.sleep(f.settleMs);
+            Thread.sleep(f.settleMs + jitterMs);
             members.add(new Member(tracker, f.members, props(c, m, group, f.members), true));
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(f.timeoutSeconds);
             Outcome o = tracker.awaitJoined(f.members + 1, deadline);
@@ -284,7 +301,7 @@ public final class RebalanceBenchmark {
                 System.out.printf(
                         Locale.ROOT,
                         "%s %s %s: assigned in %.0f ms, consuming in %.0f ms (%d members consuming %.1f s after"
-                                + " the group's first join; %d records sent)%n",
+                                + " the group's first join, member %d joining %d ms later; %d records sent)%n",
                         label,
                         c.name(),
                         m.label(),
@@ -292,6 +309,8 @@ public final class RebalanceBenchmark {
                         o.consumingMs(),
                         f.members,
                         (steady - tracker.firstStart) / 1e9,
+                        f.members + 1,
+                        f.settleMs + jitterMs,
                         feeder.sent.get());
             }
             return o;

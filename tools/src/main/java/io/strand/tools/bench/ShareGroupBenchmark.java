@@ -4,12 +4,15 @@ import com.beust.jcommander.Parameter;
 import com.beust.jcommander.ParameterException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,7 +52,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * printed too. Every other setting is the client's and the broker's default.
  *
  * <p>A cluster that does not finalize the {@code share.version} feature (does not serve share
- * groups) is reported and left out.
+ * groups), or whose share consumer gets no record within {@code --probe-seconds} of a first, uncounted
+ * probe, is reported and left out. A cluster that refuses {@code share.auto.offset.reset} as a group
+ * config gets each fresh group's start offset set to 0 by Admin {@code alterShareGroupOffsets}
+ * instead (the same start; said in the output).
  *
  * <pre>bin/strand-bench compare-kafka --share --rounds 3</pre>
  */
@@ -88,6 +94,12 @@ public final class ShareGroupBenchmark {
 
         @Parameter(names = "--timeout-seconds", description = "longest wait for a round's records to be acknowledged")
         int timeoutSeconds = 300;
+
+        @Parameter(
+                names = "--probe-seconds",
+                description = "longest wait for a first record to a share consumer before the rounds (else the"
+                        + " cluster is left out)")
+        int probeSeconds = 60;
     }
 
     /** A cluster under test. */
@@ -100,6 +112,8 @@ public final class ShareGroupBenchmark {
 
     private final Flags f;
     private final String prefix = "strand-bench-share-" + Long.toString(System.currentTimeMillis(), 36);
+    /** The clusters that refuse share.auto.offset.reset as a group config (see startAtEarliest). */
+    private final Set<String> byOffsets = new HashSet<>();
 
     private ShareGroupBenchmark(Flags f) {
         this.f = f;
@@ -136,8 +150,12 @@ public final class ShareGroupBenchmark {
                     cluster.admin().close();
                     continue;
                 }
-                clusters.add(cluster);
                 bench.fill(cluster);
+                if (!bench.probe(cluster)) {
+                    cluster.admin().close();
+                    continue;
+                }
+                clusters.add(cluster);
                 System.out.printf(
                         Locale.ROOT, "%s: %s, share.version %d%n", c.getKey(), c.getValue(), share.maxVersionLevel());
             }
@@ -171,6 +189,92 @@ public final class ShareGroupBenchmark {
                     producer, f.records - end, i -> new ProducerRecord<>(f.topic, 0, null, value), f.recordSize);
             System.out.printf(Locale.ROOT, "filled %s on %s: %s%n", f.topic, c.name(), r);
         }
+    }
+
+    /**
+     * Has the share group {@code group} start at the topic's first offset: {@code
+     * share.auto.offset.reset=earliest} set on the group (Admin incrementalAlterConfigs on the GROUP
+     * resource), or, on a cluster that refuses that, the group's start offset set to 0 by Admin
+     * alterShareGroupOffsets while the group has no members (the same start for a fresh group).
+     */
+    private void startAtEarliest(Cluster c, String group) throws Exception {
+        if (!byOffsets.contains(c.name())) {
+            try {
+                c.admin()
+                        .incrementalAlterConfigs(Map.of(
+                                new ConfigResource(ConfigResource.Type.GROUP, group),
+                                List.of(new AlterConfigOp(
+                                        new ConfigEntry("share.auto.offset.reset", "earliest"),
+                                        AlterConfigOp.OpType.SET))))
+                        .all()
+                        .get();
+                return;
+            } catch (ExecutionException e) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s refuses share.auto.offset.reset as a group config (%s): its share groups start at"
+                                + " offset 0 by alterShareGroupOffsets instead%n",
+                        c.name(),
+                        e.getCause());
+                byOffsets.add(c.name());
+            }
+        }
+        c.admin()
+                .alterShareGroupOffsets(group, Map.of(new TopicPartition(f.topic, 0), 0L))
+                .all()
+                .get();
+    }
+
+    /**
+     * Whether a share consumer gets a record from {@code c} within {@code --probe-seconds}: a cluster
+     * may finalize share.version (serve share-group membership) without serving ShareFetch yet.
+     */
+    private boolean probe(Cluster c) throws Exception {
+        String group = prefix + "-probe-" + c.name();
+        Progress progress = new Progress(1);
+        Thread t = null;
+        try {
+            startAtEarliest(c, group);
+            Properties p = consumerProps(c, group, 0);
+            t = new Thread(() -> consume(p, 0, progress), "bench-share-probe");
+            t.setDaemon(true);
+            t.start();
+            long start = System.nanoTime();
+            if (progress.awaitFirst(start + TimeUnit.SECONDS.toNanos(f.probeSeconds))) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "%s: first record to a share consumer after %.0f ms%n",
+                        c.name(),
+                        (progress.firstAt[0] - start) / 1e6);
+                return true;
+            }
+            System.out.printf(
+                    Locale.ROOT,
+                    "%s: no record reached a share consumer in %d s (error %s): left out%n",
+                    c.name(),
+                    f.probeSeconds,
+                    progress.error.get());
+            return false;
+        } catch (ExecutionException e) {
+            System.out.printf(Locale.ROOT, "%s: cannot start a share group at offset 0 (%s): left out%n", c.name(), e);
+            return false;
+        } finally {
+            progress.stopped = true;
+            if (t != null) {
+                t.join(TimeUnit.SECONDS.toMillis(60));
+            }
+        }
+    }
+
+    private Properties consumerProps(Cluster c, String group, int i) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrap());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-share-" + i);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, f.acknowledgement);
+        return p;
     }
 
     private void run(List<Cluster> clusters) throws Exception {
@@ -231,23 +335,11 @@ public final class ShareGroupBenchmark {
     /** {@code n} consumers in a fresh share group acknowledge the topic's records; see the class comment. */
     private Outcome round(Cluster c, int n, String label) throws Exception {
         String group = prefix + "-" + n + "-" + label.replace(' ', '-') + "-" + c.name();
-        c.admin()
-                .incrementalAlterConfigs(Map.of(
-                        new ConfigResource(ConfigResource.Type.GROUP, group),
-                        List.of(new AlterConfigOp(
-                                new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET))))
-                .all()
-                .get();
+        startAtEarliest(c, group);
         Progress progress = new Progress(n);
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrap());
-            p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-            p.put(ConsumerConfig.CLIENT_ID_CONFIG, "bench-share-" + i);
-            p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-            p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-            p.put(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, f.acknowledgement);
+            Properties p = consumerProps(c, group, i);
             int index = i;
             Thread t = new Thread(() -> consume(p, index, progress), "bench-share-" + i);
             t.setDaemon(true);
@@ -350,6 +442,19 @@ public final class ShareGroupBenchmark {
                 }
             }
             delivered[consumer] += records;
+            notifyAll();
+        }
+
+        /** Waits until the first consumer's poll returned records (true) or the deadline or an error. */
+        synchronized boolean awaitFirst(long deadline) throws InterruptedException {
+            while (firstAt[0] == 0 && error.get() == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
+            }
+            return firstAt[0] != 0;
         }
 
         synchronized void acknowledged(long records) {
