@@ -23,6 +23,7 @@ import io.strand.server.handlers.AddOffsetsToTxnHandler;
 import io.strand.server.handlers.AddPartitionsToTxnHandler;
 import io.strand.server.handlers.AlterConfigsHandler;
 import io.strand.server.handlers.AlterPartitionReassignmentsHandler;
+import io.strand.server.handlers.AlterShareGroupOffsetsHandler;
 import io.strand.server.handlers.ApiVersionsHandler;
 import io.strand.server.handlers.ConsumerGroupDescribeHandler;
 import io.strand.server.handlers.ConsumerGroupHeartbeatHandler;
@@ -30,12 +31,15 @@ import io.strand.server.handlers.CreatePartitionsHandler;
 import io.strand.server.handlers.CreateTopicsHandler;
 import io.strand.server.handlers.DeleteGroupsHandler;
 import io.strand.server.handlers.DeleteRecordsHandler;
+import io.strand.server.handlers.DeleteShareGroupOffsetsHandler;
+import io.strand.server.handlers.DeleteShareGroupStateHandler;
 import io.strand.server.handlers.DeleteTopicsHandler;
 import io.strand.server.handlers.DescribeClusterHandler;
 import io.strand.server.handlers.DescribeConfigsHandler;
 import io.strand.server.handlers.DescribeGroupsHandler;
 import io.strand.server.handlers.DescribeLogDirsHandler;
 import io.strand.server.handlers.DescribeProducersHandler;
+import io.strand.server.handlers.DescribeShareGroupOffsetsHandler;
 import io.strand.server.handlers.DescribeTopicPartitionsHandler;
 import io.strand.server.handlers.DescribeTransactionsHandler;
 import io.strand.server.handlers.ElectLeadersHandler;
@@ -45,6 +49,7 @@ import io.strand.server.handlers.FindCoordinatorHandler;
 import io.strand.server.handlers.HeartbeatHandler;
 import io.strand.server.handlers.IncrementalAlterConfigsHandler;
 import io.strand.server.handlers.InitProducerIdHandler;
+import io.strand.server.handlers.InitializeShareGroupStateHandler;
 import io.strand.server.handlers.JoinGroupHandler;
 import io.strand.server.handlers.LeaveGroupHandler;
 import io.strand.server.handlers.ListGroupsHandler;
@@ -57,8 +62,15 @@ import io.strand.server.handlers.OffsetDeleteHandler;
 import io.strand.server.handlers.OffsetFetchHandler;
 import io.strand.server.handlers.OffsetForLeaderEpochHandler;
 import io.strand.server.handlers.ProduceHandler;
+import io.strand.server.handlers.ReadShareGroupStateHandler;
+import io.strand.server.handlers.ReadShareGroupStateSummaryHandler;
+import io.strand.server.handlers.ShareAcknowledgeHandler;
+import io.strand.server.handlers.ShareFetchHandler;
+import io.strand.server.handlers.ShareGroupDescribeHandler;
+import io.strand.server.handlers.ShareGroupHeartbeatHandler;
 import io.strand.server.handlers.SyncGroupHandler;
 import io.strand.server.handlers.TxnOffsetCommitHandler;
+import io.strand.server.handlers.WriteShareGroupStateHandler;
 import io.strand.server.handlers.WriteTxnMarkersHandler;
 import io.strand.server.metrics.BrokerMetrics;
 import io.strand.server.network.ApiHandler;
@@ -71,6 +83,11 @@ import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.replica.SessionFence;
+import io.strand.server.share.CoordinatorPersister;
+import io.strand.server.share.ShareConfig;
+import io.strand.server.share.ShareCoordinator;
+import io.strand.server.share.ShareGroupOffsets;
+import io.strand.server.share.SharePartitionManager;
 import io.strand.server.topics.TopicService;
 import io.strand.server.txn.TransactionCoordinator;
 import io.strand.server.txn.TxnConfig;
@@ -93,6 +110,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.slf4j.Logger;
@@ -130,6 +148,10 @@ public final class Broker implements AutoCloseable {
     private boolean endedPreviousSession;
 
     private String clusterId;
+    /** Share groups: the partition-leader side and the offsets the admin APIs change. */
+    private SharePartitionManager shares;
+
+    private ShareGroupOffsets shareOffsets;
 
     public Broker(BrokerConfig config) {
         this(config, HandlerDecorator.NONE);
@@ -322,8 +344,43 @@ public final class Broker implements AutoCloseable {
                 new EndTxnHandler(transactions),
                 new DescribeTransactionsHandler(transactions),
                 new ListTransactionsHandler(transactions)));
+        // share groups (KIP-932): the partition leaders' share state, persisted by the share coordinator
+        ShareCoordinator shareCoordinator =
+                closing(new ShareCoordinator(ShareConfig.from(config), cache, topics, config.brokerId()));
+        replicaManager.addLeadershipListener(shareCoordinator);
+        shareCoordinator.adoptCurrentLeadership(replicaManager.partitions());
+        CoordinatorPersister persister = closing(new CoordinatorPersister(
+                shareCoordinator, cache, config.listeners().get(0).name(), timer));
+        shares = closing(new SharePartitionManager(ShareConfig.from(config), persister, timer, metrics.registry()));
+        replicaManager.addLeadershipListener(shares);
+        shareOffsets = new ShareGroupOffsets(persister, persister::latestOffset, shares, replicaManager, cache);
+        // the offsets admin APIs ask the group coordinator about membership (on its shard's executor, briefly)
+        shareOffsets.groupHasMembers(g -> groups.serverAssigned()
+                        .checkShareGroupEmpty(g)
+                        .orTimeout(10, TimeUnit.SECONDS)
+                        .join()
+                == Errors.NON_EMPTY_GROUP);
+        shareOffsets.groupTopics(g -> groups.serverAssigned()
+                .shareGroupTopics(g)
+                .orTimeout(10, TimeUnit.SECONDS)
+                .join());
+        if (groups.config().share().enabled()) {
+            list.addAll(List.of(
+                    new ShareGroupHeartbeatHandler(groups),
+                    new ShareGroupDescribeHandler(groups),
+                    new ShareFetchHandler(replicaManager, cache, shares, timer),
+                    new ShareAcknowledgeHandler(replicaManager, cache, shares),
+                    new ReadShareGroupStateHandler(shareCoordinator),
+                    new WriteShareGroupStateHandler(shareCoordinator),
+                    new InitializeShareGroupStateHandler(shareCoordinator),
+                    new DeleteShareGroupStateHandler(shareCoordinator),
+                    new ReadShareGroupStateSummaryHandler(shareCoordinator),
+                    new DescribeShareGroupOffsetsHandler(shareOffsets),
+                    new AlterShareGroupOffsetsHandler(shareOffsets),
+                    new DeleteShareGroupOffsetsHandler(shareOffsets)));
+        }
         list.addAll(List.of(
-                new FindCoordinatorHandler(groups, transactions, cache),
+                new FindCoordinatorHandler(groups, transactions, shareCoordinator, cache),
                 new JoinGroupHandler(groups),
                 new SyncGroupHandler(groups),
                 new HeartbeatHandler(groups),
@@ -493,6 +550,16 @@ public final class Broker implements AutoCloseable {
 
     public BrokerMetrics metrics() {
         return metrics;
+    }
+
+    /** The share partitions this broker leads (the group coordinator releases a leaving member's records here). */
+    public SharePartitionManager sharePartitions() {
+        return shares;
+    }
+
+    /** Share-group offsets; the group coordinator plugs in whether a share group has members. */
+    public ShareGroupOffsets shareGroupOffsets() {
+        return shareOffsets;
     }
 
     /** The address the first listener is bound to. */

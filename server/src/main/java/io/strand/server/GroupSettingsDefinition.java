@@ -21,17 +21,21 @@ public final class GroupSettingsDefinition {
     public static final String CONSUMER_HEARTBEAT_INTERVAL_MS = "group.consumer.heartbeat.interval.ms";
     public static final String CONSUMER_MAX_SIZE = "group.consumer.max.size";
     public static final String CONSUMER_ASSIGNORS = "group.consumer.assignors";
+    public static final String SHARE_SESSION_TIMEOUT_MS = "group.share.session.timeout.ms";
+    public static final String SHARE_HEARTBEAT_INTERVAL_MS = "group.share.heartbeat.interval.ms";
+    public static final String SHARE_MAX_SIZE = "group.share.max.size";
 
     static ConfigDef addTo(ConfigDef def) {
         return def.define(
                         REBALANCE_PROTOCOLS,
                         Type.LIST,
-                        List.of("classic", "consumer"),
-                        ConfigDef.ValidList.in("classic", "consumer"),
+                        List.of("classic", "consumer", "share"),
+                        ConfigDef.ValidList.in("classic", "consumer", "share"),
                         Importance.MEDIUM,
-                        "The group protocols the group coordinator serves: classic (JoinGroup/SyncGroup) and"
+                        "The group protocols the group coordinator serves: classic (JoinGroup/SyncGroup),"
                                 + " consumer (KIP-848: ConsumerGroupHeartbeat, server-side assignment, advertised as"
-                                + " the group.version feature). classic cannot be left out.")
+                                + " the group.version feature) and share (KIP-932 share groups, advertised as the"
+                                + " share.version feature). classic cannot be left out.")
                 .define(
                         CONSUMER_SESSION_TIMEOUT_MS,
                         Type.INT,
@@ -77,6 +81,29 @@ public final class GroupSettingsDefinition {
                         Importance.MEDIUM,
                         "The server-side assignors consumer groups may use (uniform, range; Kafka's class names"
                                 + " of them are accepted too), the first the default; a member picks one with"
-                                + " group.remote.assignor.");
+                                + " group.remote.assignor.")
+                .define(
+                        SHARE_SESSION_TIMEOUT_MS,
+                        Type.INT,
+                        45000,
+                        Range.atLeast(1),
+                        Importance.MEDIUM,
+                        "How long a share-group member may go without a heartbeat before it is removed and its"
+                                + " partitions given to the other members.")
+                .define(
+                        SHARE_HEARTBEAT_INTERVAL_MS,
+                        Type.INT,
+                        5000,
+                        Range.atLeast(1),
+                        Importance.MEDIUM,
+                        "How often share-group members are told to heartbeat.")
+                .define(
+                        SHARE_MAX_SIZE,
+                        Type.INT,
+                        200,
+                        Range.between(1, 1000),
+                        Importance.MEDIUM,
+                        "Most members a share group may have; a member joining beyond it gets"
+                                + " GROUP_MAX_SIZE_REACHED.");
     }
 }

@@ -159,8 +159,9 @@ final class ClassicGroupManager implements GroupManager {
 
     CompletableFuture<JoinGroupResponseData> joinGroup(JoinRequest r) {
         boolean unknownMember = r.memberId().isEmpty();
-        if (groups.get(r.groupId()) instanceof ConsumerGroup consumer
-                && !shard.consumerGroups.convertToClassicIfEmpty(consumer)) {
+        Group other = groups.get(r.groupId());
+        if ((other instanceof ConsumerGroup consumer && !shard.consumerGroups.convertToClassicIfEmpty(consumer))
+                || (other != null && !(other instanceof ClassicGroup) && !(other instanceof ConsumerGroup))) {
             // Kafka's online migration (classic members inside a consumer group) is not implemented
             return done(joinError(r.memberId(), Errors.INCONSISTENT_GROUP_PROTOCOL));
         }

@@ -141,6 +141,9 @@ final class ConsumerGroupManager implements GroupManager {
         List<SimpleRecord> records = new ArrayList<>();
         if (group == null) {
             Group other = groups.get(r.groupId());
+            if (other != null && !(other instanceof ClassicGroup)) {
+                return done(error(Errors.GROUP_ID_NOT_FOUND, "Group " + r.groupId() + " is not a consumer group."));
+            }
             if (r.memberEpoch() != 0) {
                 return done(error(Errors.UNKNOWN_MEMBER_ID, "unknown member " + r.memberId()));
             }

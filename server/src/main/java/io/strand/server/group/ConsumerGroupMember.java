@@ -13,7 +13,7 @@ import org.apache.kafka.common.Uuid;
  *
  * <p>Not thread-safe: touched only on its shard's executor.
  */
-final class ConsumerGroupMember {
+final class ConsumerGroupMember implements SubscribedTopics.Subscriber {
     /** The epoch a static member leaves with (KIP-848): it keeps its assignment until its session ends. */
     static final int LEAVE_EPOCH = -1;
 
@@ -53,6 +53,16 @@ final class ConsumerGroupMember {
     boolean owns(Uuid topic, int p) {
         return TopicPartitions.contains(assignment.assigned(), topic, p)
                 || TopicPartitions.contains(assignment.pendingRevocation(), topic, p);
+    }
+
+    @Override
+    public List<String> topicNames() {
+        return subscribedTopicNames;
+    }
+
+    @Override
+    public String topicRegex() {
+        return subscribedTopicRegex;
     }
 
     /** The subscription as the target assignment depends on it. */

@@ -5,6 +5,8 @@ import io.strand.server.concurrent.OrderedExecutor;
 import io.strand.server.group.proto.ConsumerGroupValue;
 import io.strand.server.group.proto.ConsumerMemberValue;
 import io.strand.server.group.proto.GroupRecordKey;
+import io.strand.server.group.proto.ShareGroupValue;
+import io.strand.server.group.proto.ShareMemberValue;
 import io.strand.server.replica.Partition;
 import io.strand.wal.AppendResult;
 import io.strand.wal.PartitionLog;
@@ -42,6 +44,7 @@ import org.slf4j.LoggerFactory;
  *       LeaveGroup, DescribeGroups), with {@link ClassicRebalance} for its timers;
  *   <li>{@link ConsumerGroupManager}: membership of KIP-848 consumer groups (ConsumerGroupHeartbeat),
  *       with server-side assignment;
+ *   <li>{@link ShareGroupManager}: membership of KIP-932 share groups (ShareGroupHeartbeat);
  *   <li>{@link OffsetManager}: committed offsets of every group (commit, fetch, delete, expiry).
  * </ul>
  *
@@ -89,6 +92,7 @@ final class CoordinatorShard {
 
     final ClassicGroupManager classicGroups;
     final ConsumerGroupManager consumerGroups;
+    final ShareGroupManager shareGroups;
     final OffsetManager offsets;
 
     CoordinatorShard(
@@ -108,6 +112,7 @@ final class CoordinatorShard {
         this.clock = clock;
         this.classicGroups = new ClassicGroupManager(this);
         this.consumerGroups = new ConsumerGroupManager(this, topics);
+        this.shareGroups = new ShareGroupManager(this, consumerGroups.subscriptions);
         this.offsets = new OffsetManager(this, classicGroups);
     }
 
@@ -178,6 +183,7 @@ final class CoordinatorShard {
         }
         classicGroups.completeLoad();
         consumerGroups.completeLoad();
+        shareGroups.completeLoad();
         // offsets without a group record are standalone commits: they belong to a classic group
         offsets.groupIds().forEach(id -> {
             if (groups.get(id) == null) {
@@ -234,6 +240,15 @@ final class CoordinatorShard {
                         classicGroups.replay(group, null);
                     }
                 }
+                case SHARE_GROUP ->
+                    shareGroups.replayGroup(
+                            key.getShareGroup().getGroup(),
+                            r.hasValue() ? ShareGroupValue.parseFrom(r.value().duplicate()) : null);
+                case SHARE_MEMBER ->
+                    shareGroups.replayMember(
+                            key.getShareMember().getGroup(),
+                            key.getShareMember().getMemberId(),
+                            r.hasValue() ? ShareMemberValue.parseFrom(r.value().duplicate()) : null);
                 case CONSUMER_MEMBER ->
                     consumerGroups.replayMember(
                             key.getConsumerMember().getGroup(),
@@ -254,6 +269,7 @@ final class CoordinatorShard {
         int n = groups.size();
         classicGroups.unload();
         consumerGroups.unload();
+        shareGroups.unload();
         groups.clear();
         offsets.clear();
         log.info("{}: unloaded {} groups (leader epoch {})", tp, n, leaderEpoch);
@@ -308,6 +324,7 @@ final class CoordinatorShard {
         return switch (g.type()) {
             case CLASSIC -> classicGroups;
             case CONSUMER -> consumerGroups;
+            case SHARE -> shareGroups;
         };
     }
 

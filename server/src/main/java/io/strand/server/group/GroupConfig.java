@@ -15,9 +15,10 @@ public record GroupConfig(
         long retentionCheckIntervalMs,
         int commitTimeoutMs,
         int metadataMaxBytes,
-        ConsumerGroupConfig consumer) {
+        ConsumerGroupConfig consumer,
+        ShareGroupConfig share) {
 
-    /** The classic settings, with consumer groups at their defaults. */
+    /** The classic settings, with consumer and share groups at their defaults. */
     public GroupConfig(
             int offsetsTopicPartitions,
             int offsetsTopicReplicationFactor,
@@ -42,7 +43,8 @@ public record GroupConfig(
                 retentionCheckIntervalMs,
                 commitTimeoutMs,
                 metadataMaxBytes,
-                ConsumerGroupConfig.DEFAULTS);
+                ConsumerGroupConfig.DEFAULTS,
+                ShareGroupConfig.DEFAULTS);
     }
 
     public static GroupConfig from(BrokerConfig c) {
@@ -58,6 +60,7 @@ public record GroupConfig(
                 c.offsetsRetentionCheckIntervalMs(),
                 c.offsetsCommitTimeoutMs(),
                 c.offsetMetadataMaxBytes(),
-                ConsumerGroupConfig.from(c));
+                ConsumerGroupConfig.from(c),
+                ShareGroupConfig.from(c));
     }
 }

@@ -27,9 +27,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.internals.Topic;
-import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
-import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
-import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
@@ -75,6 +72,7 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
     private final ConcurrentHashMap<Integer, CoordinatorShard> shards = new ConcurrentHashMap<>();
     private final InternalTopic offsetsTopic;
     private final ScheduledFuture<?> expiration;
+    private final ServerAssignedGroups serverAssigned = new ServerAssignedGroups(this);
 
     public GroupCoordinator(
             GroupConfig config,
@@ -110,8 +108,13 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         return config;
     }
 
+    /** The APIs of the group types whose members the coordinator assigns: KIP-848 consumer groups, KIP-932 share groups. */
+    public ServerAssignedGroups serverAssigned() {
+        return serverAssigned;
+    }
+
     /** The topics that exist now (not being deleted), as consumer-group subscriptions resolve against them. */
-    private Map<String, TopicInfo> topicsNow() {
+    Map<String, TopicInfo> topicsNow() {
         Map<String, TopicInfo> out = new HashMap<>();
         Set<String> deleting = cache.deletionsRequested();
         for (TopicView t : cache.topics()) {
@@ -120,6 +123,11 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
             }
         }
         return out;
+    }
+
+    /** The name of topic {@code id}, or null if there is no such topic. */
+    String topicName(Uuid id) {
+        return cache.topic(id).map(TopicView::name).orElse(null);
     }
 
     /** Kafka's group -> partition mapping. */
@@ -307,7 +315,7 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
     /** The client a request came from, for member ids and DescribeGroups. */
     public record Client(String clientId, String clientHost) {}
 
-    private static boolean invalidGroupId(String groupId, boolean emptyAllowed) {
+    static boolean invalidGroupId(String groupId, boolean emptyAllowed) {
         return groupId == null || (!emptyAllowed && groupId.isEmpty());
     }
 
@@ -502,60 +510,6 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
             all.sort((a, b) -> a.groupId().compareTo(b.groupId()));
             return new ListResult(every.anyLoading() ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NONE, all);
         });
-    }
-
-    // ================================================================================= KIP-848 consumer groups
-
-    /** ConsumerGroupHeartbeat, checked for what needs no group state first (Kafka's request checks). */
-    public CompletableFuture<ConsumerGroupHeartbeatResponseData> consumerGroupHeartbeat(
-            Client client, short version, ConsumerGroupHeartbeatRequestData req) {
-        String invalid = ConsumerGroupHeartbeatCheck.invalid(req, version, config.consumer());
-        if (invalid != null) {
-            Errors e = invalid.startsWith(ConsumerGroupHeartbeatCheck.UNSUPPORTED_ASSIGNOR)
-                    ? Errors.UNSUPPORTED_ASSIGNOR
-                    : invalid.startsWith(ConsumerGroupHeartbeatCheck.INVALID_REGEX)
-                            ? Errors.INVALID_REGULAR_EXPRESSION
-                            : Errors.INVALID_REQUEST;
-            return CompletableFuture.completedFuture(ConsumerGroupManager.error(e, invalid));
-        }
-        String memberId =
-                version == 0 && req.memberEpoch() == 0 && req.memberId().isEmpty()
-                        ? Uuid.randomUuid().toString() // v0: the coordinator names a joining member
-                        : req.memberId();
-        ConsumerGroupManager.HeartbeatRequest r = new ConsumerGroupManager.HeartbeatRequest(
-                req.groupId(),
-                memberId,
-                req.memberEpoch(),
-                req.instanceId(),
-                req.rackId(),
-                req.rebalanceTimeoutMs(),
-                req.subscribedTopicNames(),
-                version >= 1 ? req.subscribedTopicRegex() : null,
-                req.serverAssignor() == null ? null : ConsumerGroupConfig.shortAssignorName(req.serverAssignor()),
-                ConsumerGroupHeartbeatCheck.owned(req.topicPartitions()),
-                client.clientId() == null ? "" : client.clientId(),
-                client.clientHost());
-        return onShard(
-                req.groupId(), e -> ConsumerGroupManager.error(e, e.message()), s -> s.consumerGroups.heartbeat(r));
-    }
-
-    /** ConsumerGroupDescribe for one group. */
-    public CompletableFuture<ConsumerGroupDescribeResponseData.DescribedGroup> consumerGroupDescribe(String groupId) {
-        Function<Errors, ConsumerGroupDescribeResponseData.DescribedGroup> error =
-                e -> new ConsumerGroupDescribeResponseData.DescribedGroup()
-                        .setGroupId(groupId)
-                        .setErrorCode(e.code())
-                        .setErrorMessage(e.message());
-        if (invalidGroupId(groupId, false)) {
-            return CompletableFuture.completedFuture(error.apply(Errors.INVALID_GROUP_ID));
-        }
-        return onShardNow(
-                groupId,
-                error,
-                s -> ConsumerGroupDescriber.describe(
-                        s.groups,
-                        groupId,
-                        id -> cache.topic(id).map(TopicView::name).orElse(null)));
     }
 
     private void expireOffsets() {

@@ -8,7 +8,9 @@ public enum GroupType {
     /** The JoinGroup / SyncGroup / Heartbeat / LeaveGroup protocol: {@link ClassicGroup}, {@link ClassicGroupManager}. */
     CLASSIC("classic"),
     /** KIP-848: ConsumerGroupHeartbeat with server-side assignment: {@link ConsumerGroup}, {@link ConsumerGroupManager}. */
-    CONSUMER("consumer");
+    CONSUMER("consumer"),
+    /** KIP-932: ShareGroupHeartbeat; the records' delivery is the partitions' ({@link ShareGroup}, {@link ShareGroupManager}). */
+    SHARE("share");
 
     private final String kafkaName;
 

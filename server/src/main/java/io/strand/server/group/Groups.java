@@ -31,6 +31,22 @@ final class Groups {
         return byId.get(groupId) instanceof ConsumerGroup g ? g : null;
     }
 
+    /** The share group {@code groupId}, or null if there is none. */
+    ShareGroup share(String groupId) {
+        return byId.get(groupId) instanceof ShareGroup g ? g : null;
+    }
+
+    /** The share groups, as a copy. */
+    List<ShareGroup> allShare() {
+        List<ShareGroup> out = new ArrayList<>();
+        byId.values().forEach(g -> {
+            if (g instanceof ShareGroup s) {
+                out.add(s);
+            }
+        });
+        return out;
+    }
+
     /** The consumer groups, as a copy. */
     List<ConsumerGroup> allConsumer() {
         List<ConsumerGroup> out = new ArrayList<>();

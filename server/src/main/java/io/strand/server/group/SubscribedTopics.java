@@ -6,6 +6,7 @@ import io.strand.server.group.assignor.TopicInfo;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.internals.Topic;
@@ -42,12 +43,19 @@ final class SubscribedTopics {
         }
     }
 
+    /** A member's subscription: topic names, and a regular expression or null. */
+    interface Subscriber {
+        List<String> topicNames();
+
+        String topicRegex();
+    }
+
     /** Every topic the members subscribe to, by name (sorted). */
-    Map<String, TopicInfo> resolve(Collection<ConsumerGroupMember> members) {
+    Map<String, TopicInfo> resolve(Collection<? extends Subscriber> members) {
         Map<String, TopicInfo> all = null;
         Map<String, TopicInfo> out = new TreeMap<>();
-        for (ConsumerGroupMember m : members) {
-            if (m.subscribedTopicNames.isEmpty() && m.subscribedTopicRegex == null) {
+        for (Subscriber m : members) {
+            if (m.topicNames().isEmpty() && m.topicRegex() == null) {
                 continue;
             }
             if (all == null) {
@@ -59,16 +67,16 @@ final class SubscribedTopics {
     }
 
     /** The topics {@code m} subscribes to among {@code all}. */
-    Map<String, TopicInfo> of(ConsumerGroupMember m, Map<String, TopicInfo> all) {
+    Map<String, TopicInfo> of(Subscriber m, Map<String, TopicInfo> all) {
         Map<String, TopicInfo> out = new LinkedHashMap<>();
-        for (String name : m.subscribedTopicNames) {
+        for (String name : m.topicNames()) {
             TopicInfo t = all.get(name);
             if (t != null) {
                 out.put(name, t);
             }
         }
-        if (m.subscribedTopicRegex != null) {
-            Pattern p = patterns.computeIfAbsent(m.subscribedTopicRegex, Pattern::compile);
+        if (m.topicRegex() != null) {
+            Pattern p = patterns.computeIfAbsent(m.topicRegex(), Pattern::compile);
             for (TopicInfo t : all.values()) {
                 if (!Topic.isInternal(t.name()) && p.matches(t.name())) {
                     out.put(t.name(), t);

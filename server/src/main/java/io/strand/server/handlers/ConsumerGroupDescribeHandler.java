@@ -28,7 +28,7 @@ public record ConsumerGroupDescribeHandler(GroupCoordinator groups)
     public CompletionStage<ConsumerGroupDescribeResponseData> handle(
             RequestContext ctx, ConsumerGroupDescribeRequestData request) {
         List<CompletableFuture<DescribedGroup>> described = new ArrayList<>();
-        request.groupIds().forEach(g -> described.add(groups.consumerGroupDescribe(g)));
+        request.groupIds().forEach(g -> described.add(groups.serverAssigned().consumerGroupDescribe(g)));
         return Batches.allInOrder(described).thenApply(answers -> {
             ConsumerGroupDescribeResponseData response = new ConsumerGroupDescribeResponseData();
             response.groups().addAll(answers);

@@ -23,6 +23,6 @@ public record ConsumerGroupHeartbeatHandler(GroupCoordinator groups)
     @Override
     public CompletionStage<ConsumerGroupHeartbeatResponseData> handle(
             RequestContext ctx, ConsumerGroupHeartbeatRequestData request) {
-        return groups.consumerGroupHeartbeat(GroupHandlers.client(ctx), ctx.apiVersion(), request);
+        return groups.serverAssigned().consumerGroupHeartbeat(GroupHandlers.client(ctx), ctx.apiVersion(), request);
     }
 }

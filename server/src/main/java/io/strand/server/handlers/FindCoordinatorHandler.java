@@ -5,6 +5,7 @@ import io.strand.coordinator.proto.Endpoint;
 import io.strand.server.group.GroupCoordinator;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.share.ShareCoordinator;
 import io.strand.server.topics.InternalTopic;
 import io.strand.server.txn.TransactionCoordinator;
 import java.util.ArrayList;
@@ -19,13 +20,15 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 
 /**
- * FindCoordinator for groups (key type 0) and transactions (key type 1): the leader of the group's
- * {@code __consumer_offsets} partition, or of the transactional id's {@code __transaction_state}
- * partition, at the endpoint of the listener the request came on; each topic is created on first
- * use. One key before v4, a batch of keys from v4. Share coordinators (key type 2) do not exist
- * here: that key type is answered INVALID_REQUEST.
+ * FindCoordinator for groups (key type 0), transactions (key type 1) and share-partition state (key
+ * type 2, key {@code groupId:topicId:partition}): the leader of the group's {@code __consumer_offsets}
+ * partition, of the transactional id's {@code __transaction_state} partition, or of the key's
+ * {@code __share_group_state} partition, at the endpoint of the listener the request came on; each
+ * topic is created on first use. One key before v4, a batch of keys from v4; key type 2 from v6 (as
+ * Kafka: older versions cannot ask for it).
  */
-public record FindCoordinatorHandler(GroupCoordinator groups, TransactionCoordinator transactions, MetadataCache cache)
+public record FindCoordinatorHandler(
+        GroupCoordinator groups, TransactionCoordinator transactions, ShareCoordinator shares, MetadataCache cache)
         implements ApiHandler<FindCoordinatorRequestData> {
     @Override
     public ApiKeys apiKey() {
@@ -46,11 +49,13 @@ public record FindCoordinatorHandler(GroupCoordinator groups, TransactionCoordin
                 coordinator = groups.findCoordinator(key);
             } else if (keyType == FindCoordinatorRequest.CoordinatorType.TRANSACTION.id()) {
                 coordinator = transactions.findCoordinator(key);
+            } else if (keyType == FindCoordinatorRequest.CoordinatorType.SHARE.id() && version >= 6) {
+                coordinator = shares.findCoordinator(key);
             } else {
                 lookups.add(CompletableFuture.completedFuture(new Found(
                         key,
                         Errors.INVALID_REQUEST,
-                        "only group (0) and transaction (1) coordinators exist on this broker, not key type " + keyType,
+                        "only group (0), transaction (1) and share (2) coordinators exist, not key type " + keyType,
                         -1,
                         "",
                         -1)));

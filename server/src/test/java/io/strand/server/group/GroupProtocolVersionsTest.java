@@ -262,6 +262,7 @@ class GroupProtocolVersionsTest {
             var groupVersion = r.data().finalizedFeatures().find("group.version");
             assertEquals(1, groupVersion.maxVersionLevel());
             assertEquals(1, r.data().supportedFeatures().find("group.version").maxVersion());
+            assertEquals(1, r.data().finalizedFeatures().find("share.version").maxVersionLevel());
             assertEquals(null, r.data().finalizedFeatures().find("transaction.version"));
         }
     }
@@ -293,7 +294,8 @@ class GroupProtocolVersionsTest {
                 assertEquals(cluster.port(expected), r.port());
             }
             if (version >= 1) {
-                // transaction coordinators (key type 1) are TxnProtocolVersionsTest's; share (2) do not exist
+                // transaction coordinators (key type 1) are TxnProtocolVersionsTest's, share coordinators (2)
+                // ShareProtocolVersionsTest's: a key type 2 key that is not groupId:topicId:partition is refused
                 FindCoordinatorRequestData txn = new FindCoordinatorRequestData().setKeyType((byte) 2);
                 if (version >= 4) {
                     txn.setCoordinatorKeys(List.of("txn"));

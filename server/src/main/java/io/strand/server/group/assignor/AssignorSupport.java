@@ -3,6 +3,8 @@ package io.strand.server.group.assignor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,9 +15,6 @@ import org.apache.kafka.common.Uuid;
 
 /** What the assignors share: a fixed order of members and topics, and turning their work into a result. */
 final class AssignorSupport {
-    /** Topics in a fixed order: by id. */
-    static final Comparator<TopicInfo> BY_ID = Comparator.comparing(TopicInfo::id);
-
     private AssignorSupport() {}
 
     /** The member ids (the keys of {@code members}) sorted, the order every assignor breaks ties by. */
@@ -27,7 +26,7 @@ final class AssignorSupport {
 
     /** The topics that exist and at least one member subscribes to, sorted by id. */
     static List<TopicInfo> subscribedTopics(Map<String, MemberSpec> members, Map<Uuid, TopicInfo> topics) {
-        TreeSet<Uuid> ids = new TreeSet<>();
+        Set<Uuid> ids = new HashSet<>();
         for (MemberSpec member : members.values()) {
             for (Uuid id : member.subscribedTopics()) {
                 if (topics.containsKey(id)) {
@@ -39,13 +38,14 @@ final class AssignorSupport {
         for (Uuid id : ids) {
             list.add(topics.get(id));
         }
+        list.sort(Comparator.comparing(TopicInfo::id));
         return list;
     }
 
     /** For each topic of {@code topics}, the indexes into {@code memberIds} of its subscribers, ascending. */
     static Map<Uuid, List<Integer>> subscribers(
             List<String> memberIds, Map<String, MemberSpec> members, List<TopicInfo> topics) {
-        Map<Uuid, List<Integer>> byTopic = new TreeMap<>();
+        Map<Uuid, List<Integer>> byTopic = new HashMap<>();
         for (TopicInfo topic : topics) {
             byTopic.put(topic.id(), new ArrayList<>());
         }

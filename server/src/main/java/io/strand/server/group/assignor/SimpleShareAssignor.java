@@ -3,6 +3,7 @@ package io.strand.server.group.assignor;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,7 +51,7 @@ public final class SimpleShareAssignor implements ShareGroupAssignor {
         boolean homogeneous = true;
         List<Integer> subscribing = new ArrayList<>();
         for (int m = 0; m < memberIds.size(); m++) {
-            Set<Uuid> topicIds = new TreeSet<>(members.get(memberIds.get(m)).subscribedTopics());
+            Set<Uuid> topicIds = new HashSet<>(members.get(memberIds.get(m)).subscribedTopics());
             topicIds.retainAll(topics.keySet());
             if (topicIds.isEmpty()) {
                 continue;

@@ -1,0 +1,60 @@
+package io.strand.server.handlers;
+
+import io.strand.coordinator.TopicView;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import io.strand.server.share.ShareGroupOffsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData;
+import org.apache.kafka.common.message.DeleteShareGroupOffsetsResponseData;
+import org.apache.kafka.common.message.DeleteShareGroupOffsetsResponseData.DeleteShareGroupOffsetsResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * DeleteShareGroupOffsets ({@code kafka-share-groups --delete-offsets}): removes the group's share state
+ * on every partition of each topic; the next member starts over as a new group would. The group must
+ * have no members (NON_EMPTY_GROUP otherwise); an unknown topic is UNKNOWN_TOPIC_OR_PARTITION.
+ */
+public record DeleteShareGroupOffsetsHandler(ShareGroupOffsets offsets)
+        implements ApiHandler<DeleteShareGroupOffsetsRequestData> {
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.DELETE_SHARE_GROUP_OFFSETS;
+    }
+
+    @Override
+    public CompletionStage<DeleteShareGroupOffsetsResponseData> handle(
+            RequestContext ctx, DeleteShareGroupOffsetsRequestData request) {
+        DeleteShareGroupOffsetsResponseData response = new DeleteShareGroupOffsetsResponseData();
+        if (request.groupId() == null || request.groupId().isEmpty()) {
+            Errors e = Errors.INVALID_GROUP_ID;
+            return CompletableFuture.completedFuture(
+                    response.setErrorCode(e.code()).setErrorMessage(e.message()));
+        }
+        if (offsets.hasMembers(request.groupId())) {
+            Errors e = Errors.NON_EMPTY_GROUP;
+            return CompletableFuture.completedFuture(
+                    response.setErrorCode(e.code()).setErrorMessage(e.message()));
+        }
+        List<CompletableFuture<DeleteShareGroupOffsetsResponseTopic>> topics = new ArrayList<>();
+        for (var t : request.topics()) {
+            Optional<TopicView> view = offsets.topic(t.topicName());
+            CompletableFuture<Errors> r = view.isEmpty()
+                    ? CompletableFuture.completedFuture(Errors.UNKNOWN_TOPIC_OR_PARTITION)
+                    : offsets.delete(request.groupId(), view.get());
+            Uuid id = view.map(TopicView::topicId).orElse(Uuid.ZERO_UUID);
+            topics.add(r.thenApply(e -> new DeleteShareGroupOffsetsResponseTopic()
+                    .setTopicName(t.topicName())
+                    .setTopicId(id)
+                    .setErrorCode(e.code())
+                    .setErrorMessage(e == Errors.NONE ? null : e.message())));
+        }
+        return Batches.allInOrder(topics).thenApply(response::setResponses);
+    }
+}

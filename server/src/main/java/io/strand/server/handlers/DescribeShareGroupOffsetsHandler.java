@@ -1,0 +1,103 @@
+package io.strand.server.handlers;
+
+import io.strand.coordinator.TopicView;
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import io.strand.server.share.ShareGroupOffsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.DescribeShareGroupOffsetsRequestData;
+import org.apache.kafka.common.message.DescribeShareGroupOffsetsResponseData;
+import org.apache.kafka.common.message.DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseGroup;
+import org.apache.kafka.common.message.DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponsePartition;
+import org.apache.kafka.common.message.DescribeShareGroupOffsetsResponseData.DescribeShareGroupOffsetsResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * DescribeShareGroupOffsets ({@code kafka-share-groups --describe}): per group and partition the share
+ * start offset from the share coordinator (-1 when the group has no state there), its leader epoch and
+ * (v1) the lag where this broker leads the partition (-1 elsewhere). Without a topic list: the topics
+ * the group coordinator says the group consumes. An unknown topic is UNKNOWN_TOPIC_OR_PARTITION on each
+ * of its partitions.
+ */
+public record DescribeShareGroupOffsetsHandler(ShareGroupOffsets offsets)
+        implements ApiHandler<DescribeShareGroupOffsetsRequestData> {
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.DESCRIBE_SHARE_GROUP_OFFSETS;
+    }
+
+    @Override
+    public CompletionStage<DescribeShareGroupOffsetsResponseData> handle(
+            RequestContext ctx, DescribeShareGroupOffsetsRequestData request) {
+        List<CompletableFuture<DescribeShareGroupOffsetsResponseGroup>> groups = new ArrayList<>();
+        for (var g : request.groups()) {
+            groups.add(describe(g));
+        }
+        return Batches.allInOrder(groups).thenApply(gs -> new DescribeShareGroupOffsetsResponseData().setGroups(gs));
+    }
+
+    private CompletableFuture<DescribeShareGroupOffsetsResponseGroup> describe(
+            DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup g) {
+        DescribeShareGroupOffsetsResponseGroup out =
+                new DescribeShareGroupOffsetsResponseGroup().setGroupId(g.groupId());
+        if (g.groupId() == null || g.groupId().isEmpty()) {
+            return CompletableFuture.completedFuture(out.setErrorCode(Errors.INVALID_GROUP_ID.code()));
+        }
+        List<DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic> wanted = g.topics();
+        if (wanted == null) {
+            wanted = new ArrayList<>();
+            for (String name : offsets.topicsOf(g.groupId())) {
+                Optional<TopicView> v = offsets.topic(name);
+                if (v.isPresent()) {
+                    List<Integer> all = new ArrayList<>();
+                    for (int p = 0; p < v.get().partitionCount(); p++) {
+                        all.add(p);
+                    }
+                    wanted.add(new DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic()
+                            .setTopicName(name)
+                            .setPartitions(all));
+                }
+            }
+        }
+        List<CompletableFuture<DescribeShareGroupOffsetsResponseTopic>> topics = new ArrayList<>();
+        for (var t : wanted) {
+            Optional<TopicView> view = offsets.topic(t.topicName());
+            List<CompletableFuture<DescribeShareGroupOffsetsResponsePartition>> parts = new ArrayList<>();
+            for (int p : t.partitions()) {
+                DescribeShareGroupOffsetsResponsePartition rp =
+                        new DescribeShareGroupOffsetsResponsePartition().setPartitionIndex(p);
+                if (view.isEmpty()) {
+                    Errors e = Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    parts.add(CompletableFuture.completedFuture(rp.setStartOffset(-1)
+                            .setLeaderEpoch(-1)
+                            .setLag(-1)
+                            .setErrorCode(e.code())
+                            .setErrorMessage(e.message())));
+                    continue;
+                }
+                parts.add(offsets.describe(g.groupId(), view.get(), p)
+                        .thenApply(o -> rp.setStartOffset(o.startOffset())
+                                .setLeaderEpoch(o.leaderEpoch())
+                                .setLag(o.lag())
+                                .setErrorCode(o.error().code())
+                                .setErrorMessage(
+                                        o.error() == Errors.NONE
+                                                ? null
+                                                : o.error().message())));
+            }
+            Uuid id = view.map(TopicView::topicId).orElse(Uuid.ZERO_UUID);
+            topics.add(Batches.allInOrder(parts)
+                    .thenApply(ps -> new DescribeShareGroupOffsetsResponseTopic()
+                            .setTopicName(t.topicName())
+                            .setTopicId(id)
+                            .setPartitions(ps)));
+        }
+        return Batches.allInOrder(topics).thenApply(out::setTopics);
+    }
+}
