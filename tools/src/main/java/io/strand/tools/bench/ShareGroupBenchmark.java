@@ -367,7 +367,7 @@ public final class ShareGroupBenchmark {
                     Locale.ROOT,
                     "%s %s %d consumer(s): %.0f records/s acknowledged while all consumed (%d of the records, in"
                             + " %.2f s), %.0f records/s over the whole delivery, first record after %.0f ms;"
-                            + " deliveries %s, failed acknowledgements %d%n",
+                            + " delivered %s, failed acknowledgements %d%n",
                     label,
                     c.name(),
                     n,
@@ -422,6 +422,9 @@ public final class ShareGroupBenchmark {
         final AtomicReference<Exception> error = new AtomicReference<>();
         final long[] firstAt;
         final long[] delivered;
+        /** Per consumer, the polls that returned records. */
+        final long[] polls;
+
         volatile boolean stopped;
         long allAt;
         long ackedWhenAll;
@@ -431,6 +434,7 @@ public final class ShareGroupBenchmark {
         Progress(int consumers) {
             firstAt = new long[consumers];
             delivered = new long[consumers];
+            polls = new long[consumers];
         }
 
         synchronized void delivered(int consumer, int records) {
@@ -442,6 +446,7 @@ public final class ShareGroupBenchmark {
                 }
             }
             delivered[consumer] += records;
+            polls[consumer]++;
             notifyAll();
         }
 
@@ -492,8 +497,16 @@ public final class ShareGroupBenchmark {
             return new Outcome(rps, whole, (first - start) / 1e6);
         }
 
+        /** Records delivered per consumer, and per poll that returned any. */
         synchronized String deliveries() {
-            return java.util.Arrays.toString(delivered);
+            StringBuilder s = new StringBuilder();
+            for (int i = 0; i < delivered.length; i++) {
+                s.append(i == 0 ? "" : ", ")
+                        .append(delivered[i])
+                        .append(String.format(
+                                Locale.ROOT, " (%.0f per poll)", delivered[i] / (double) Math.max(polls[i], 1)));
+            }
+            return s.toString();
         }
     }
 }
