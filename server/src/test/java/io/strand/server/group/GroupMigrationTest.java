@@ -198,7 +198,45 @@ class GroupMigrationTest {
         assertEquals(1, on(s, () -> g.members.size()));
     }
 
+    @Test
+    void shouldRemoveAClassicMemberThatDoesNotSyncWithinItsRebalanceTimeout() throws Exception {
+        // given a consumer group with a member of the consumer protocol
+        Partition p = fixture.newPartition();
+        CoordinatorShard s = fixture.load(p, () -> TOPICS);
+        await(s, () -> s.consumerGroups.heartbeat(consumerHeartbeat("b", 0)));
+
+        // when a classic member joins with a short rebalance timeout and never sends SyncGroup
+        ClassicGroupManager.JoinRequest slow = withRebalanceTimeout(classicJoin("slow"), 300);
+        JoinGroupResponseData joined = await(s, () -> s.classicGroups.joinGroup(slow));
+        assertEquals(Errors.NONE.code(), joined.errorCode());
+
+        // then it is removed once its rebalance timeout has passed, and the group epoch moves
+        ConsumerGroup g = on(s, () -> s.groups.consumer(GROUP));
+        int epoch = on(s, () -> g.groupEpoch);
+        io.strand.testing.Wait.waitUntil(
+                "the classic member is removed",
+                java.time.Duration.ofSeconds(10),
+                () -> on(s, () -> !g.members.containsKey("slow")));
+        assertEquals(epoch + 1, on(s, () -> g.groupEpoch));
+        assertEquals(Errors.UNKNOWN_MEMBER_ID, on(s, () -> s.classicGroups.heartbeat(GROUP, "slow", null, 2)));
+    }
+
     // ================================================================================================ helpers
+
+    private static ClassicGroupManager.JoinRequest withRebalanceTimeout(ClassicGroupManager.JoinRequest r, int ms) {
+        return new ClassicGroupManager.JoinRequest(
+                r.groupId(),
+                r.memberId(),
+                r.groupInstanceId(),
+                r.protocolType(),
+                r.protocols(),
+                r.sessionTimeoutMs(),
+                ms,
+                r.clientId(),
+                r.clientHost(),
+                r.version(),
+                r.reason());
+    }
 
     private static TopicPartition tp(int p) {
         return new TopicPartition("t", p);
