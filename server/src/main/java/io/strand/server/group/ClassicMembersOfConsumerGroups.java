@@ -131,6 +131,29 @@ final class ClassicMembersOfConsumerGroups {
         m.classic = new ConsumerGroupMember.Classic(r.sessionTimeoutMs(), r.protocols());
         m.sessionTimeoutMs = r.sessionTimeoutMs();
         m.leftStatic = false;
+        if (replaced != null
+                && !replaced.usesClassicProtocol()
+                && consumers.conversions.maybeDowngradeAfterReplacement(
+                        g,
+                        now,
+                        records,
+                        "static member " + r.groupInstanceId() + " rejoined with the classic protocol as "
+                                + memberId)) {
+            // the last member of the consumer protocol was replaced: the member joins the classic group's rebalance
+            appendLogged(g, records);
+            return shard.classicGroups.joinGroup(new ClassicGroupManager.JoinRequest(
+                    r.groupId(),
+                    memberId,
+                    r.groupInstanceId(),
+                    r.protocolType(),
+                    r.protocols(),
+                    r.sessionTimeoutMs(),
+                    r.rebalanceTimeoutMs(),
+                    r.clientId(),
+                    r.clientHost(),
+                    r.version(),
+                    r.reason()));
+        }
         bump |= !before.equals(m.subscription());
         consumers.updateGroup(g, bump, now, records);
         Map<Uuid, Set<Integer>> owned = GroupConversions.toIds(sub.ownedPartitions(), consumers.topics.topics());
@@ -279,17 +302,21 @@ final class ClassicMembersOfConsumerGroups {
                     .setGroupInstanceId(l.groupInstanceId())
                     .setErrorCode(error.code()));
         }
-        if (!records.isEmpty()) {
-            shard.append(records).whenComplete((v, e) -> {
-                if (e != null) {
-                    log.warn(
-                            "Group {}: could not write the members' leaving: {}",
-                            g.groupId,
-                            CoordinatorShard.appendError(e, false));
-                }
-            });
-        }
+        appendLogged(g, records);
         return new GroupCoordinator.LeaveResult(Errors.NONE, out);
+    }
+
+    /** Appends {@code records}, if any, without waiting; a failure is logged. */
+    private void appendLogged(ConsumerGroup g, List<SimpleRecord> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        shard.append(records).whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn(
+                        "Group {}: could not write its records: {}", g.groupId, CoordinatorShard.appendError(e, false));
+            }
+        });
     }
 
     private static String staticMemberId(ConsumerGroup g, String instanceId) {

@@ -134,10 +134,10 @@ final class ConsumerGroup implements Group {
         return common == null || names.stream().anyMatch(common::contains);
     }
 
-    /** True if every member but {@code except} speaks the classic protocol. */
+    /** True if every member but {@code except} (null: every member) speaks the classic protocol. */
     boolean allUseClassicProtocolExcept(String except) {
         for (ConsumerGroupMember m : members.values()) {
-            if (!m.memberId.equals(except) && !m.usesClassicProtocol()) {
+            if (!m.memberId.equals(except) && !m.usesClassicProtocol()) { // except may be null: none
                 return false;
             }
         }

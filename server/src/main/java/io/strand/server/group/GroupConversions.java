@@ -157,7 +157,26 @@ final class GroupConversions {
         if (g.members.size() <= 1 || !g.allUseClassicProtocolExcept(leaving.memberId)) {
             return false;
         }
-        if (g.members.size() - 1 > shard.config.maxSize()) {
+        return downgrade(g, leaving, now, records, "member " + leaving.memberId + " " + why);
+    }
+
+    /**
+     * A classic static member took the place of the last member of the consumer protocol in
+     * {@code g} (same instance id): if every member now speaks the classic protocol, {@code g} becomes
+     * a classic group of them, which rebalances. True if it did.
+     */
+    boolean maybeDowngradeAfterReplacement(ConsumerGroup g, long now, List<SimpleRecord> records, String why) {
+        if (g.members.isEmpty() || !g.allUseClassicProtocolExcept(null)) {
+            return false;
+        }
+        return downgrade(g, null, now, records, why);
+    }
+
+    /** {@code g} without {@code leaving} (null: none) as a classic group; false if that cannot be. */
+    private boolean downgrade(
+            ConsumerGroup g, ConsumerGroupMember leaving, long now, List<SimpleRecord> records, String why) {
+        int size = g.members.size() - (leaving == null ? 0 : 1);
+        if (size > shard.config.maxSize()) {
             log.info("Group {}: not downgraded to a classic group: more members than group.max.size", g.groupId);
             return false;
         }
@@ -203,15 +222,13 @@ final class GroupConversions {
         g.markDead();
         shard.groups.add(c); // replaces the consumer group; its offsets stay (kept by group id)
         log.info(
-                "Group {}: member {} {}; the {} members left use the classic protocol: downgraded to a classic"
+                "Group {}: {}; the {} members left use the classic protocol: downgraded to a classic"
                         + " group at generation {}",
                 g.groupId,
-                leaving.memberId,
                 why,
                 c.members.size(),
                 c.generationId);
-        shard.classicGroups.adoptConverted(
-                c, "downgraded from a consumer group (member " + leaving.memberId + " " + why + ")");
+        shard.classicGroups.adoptConverted(c, "downgraded from a consumer group (" + why + ")");
         return true;
     }
 

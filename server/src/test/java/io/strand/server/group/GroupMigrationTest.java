@@ -221,6 +221,58 @@ class GroupMigrationTest {
         assertEquals(Errors.UNKNOWN_MEMBER_ID, on(s, () -> s.classicGroups.heartbeat(GROUP, "slow", null, 2)));
     }
 
+    @Test
+    void shouldDowngradeWhenAClassicStaticMemberReplacesTheLastMemberOfTheConsumerProtocol() throws Exception {
+        // given a consumer group of a static member of the consumer protocol (instance i1) and a classic member
+        Partition p = fixture.newPartition();
+        CoordinatorShard s = fixture.load(p, () -> TOPICS);
+        ConsumerGroupManager.HeartbeatRequest staticJoin = consumerHeartbeat("s", 0);
+        await(
+                s,
+                () -> s.consumerGroups.heartbeat(new ConsumerGroupManager.HeartbeatRequest(
+                        staticJoin.groupId(),
+                        staticJoin.memberId(),
+                        0,
+                        "i1",
+                        null,
+                        staticJoin.rebalanceTimeoutMs(),
+                        staticJoin.subscribedTopicNames(),
+                        null,
+                        null,
+                        staticJoin.ownedPartitions(),
+                        "consumer-client",
+                        "/127.0.0.1")));
+        JoinGroupResponseData a = await(s, () -> s.classicGroups.joinGroup(classicJoin("a")));
+        assertEquals(Errors.NONE.code(), a.errorCode());
+
+        // when instance i1 restarts as a classic consumer
+        ClassicGroupManager.JoinRequest r = classicJoin("");
+        java.util.concurrent.CompletableFuture<JoinGroupResponseData> restarted =
+                s.submit(() -> s.classicGroups.joinGroup(new ClassicGroupManager.JoinRequest(
+                        r.groupId(),
+                        "",
+                        "i1",
+                        r.protocolType(),
+                        r.protocols(),
+                        r.sessionTimeoutMs(),
+                        r.rebalanceTimeoutMs(),
+                        r.clientId(),
+                        r.clientHost(),
+                        r.version(),
+                        r.reason())));
+
+        // then the group is classic, rebalancing; once a rejoins, both are in the next generation
+        ClassicGroup classic = on(s, () -> s.groups.classic(GROUP));
+        assertNotNull(classic);
+        assertEquals(GroupState.PREPARING_REBALANCE, on(s, () -> classic.state));
+        JoinGroupResponseData aAgain = await(s, () -> s.classicGroups.joinGroup(classicJoin("a")));
+        JoinGroupResponseData i1 = restarted.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(Errors.NONE.code(), aAgain.errorCode());
+        assertEquals(Errors.NONE.code(), i1.errorCode());
+        assertEquals(aAgain.generationId(), i1.generationId());
+        assertEquals(2, on(s, () -> classic.members.size()));
+    }
+
     // ================================================================================================ helpers
 
     private static ClassicGroupManager.JoinRequest withRebalanceTimeout(ClassicGroupManager.JoinRequest r, int ms) {
