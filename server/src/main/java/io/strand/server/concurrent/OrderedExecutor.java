@@ -5,6 +5,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,20 +36,39 @@ public final class OrderedExecutor implements Executor {
      */
     public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        execute(() -> {
-            try {
-                task.get().whenComplete((v, e) -> {
-                    if (e != null) {
+        execute(
+                () -> {
+                    try {
+                        task.get().whenComplete((v, e) -> {
+                            if (e != null) {
+                                result.completeExceptionally(e);
+                            } else {
+                                result.complete(v);
+                            }
+                        });
+                    } catch (RuntimeException e) {
                         result.completeExceptionally(e);
-                    } else {
-                        result.complete(v);
                     }
-                });
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        });
+                },
+                () -> result.completeExceptionally(new CoordinatorNotAvailableException(name + " is shutting down")));
         return result;
+    }
+
+    /**
+     * As {@link #execute(Runnable)}; if the pool has shut down and the task is dropped instead of run,
+     * {@code onDropped} runs (on the caller's thread or the one that found the pool shut), so that a
+     * future waiting for the task is completed rather than forgotten.
+     */
+    public void execute(Runnable task, Runnable onDropped) {
+        execute(new Droppable(task, onDropped));
+    }
+
+    /** A task with what to do when it is dropped. */
+    private record Droppable(Runnable task, Runnable onDropped) implements Runnable {
+        @Override
+        public void run() {
+            task.run();
+        }
     }
 
     @Override
@@ -90,9 +110,16 @@ public final class OrderedExecutor implements Executor {
             pool.execute(this::drain);
             return true;
         } catch (RuntimeException rejected) {
+            java.util.List<Runnable> dropped;
             synchronized (tasks) {
+                dropped = new java.util.ArrayList<>(tasks);
                 tasks.clear();
                 running = false;
+            }
+            for (Runnable t : dropped) {
+                if (t instanceof Droppable d) {
+                    d.onDropped().run();
+                }
             }
             return false;
         }

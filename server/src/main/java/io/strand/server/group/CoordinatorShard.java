@@ -352,13 +352,16 @@ final class CoordinatorShard {
             partition
                     .awaitAcknowledgement(result.lastOffset() + 1, (short) -1)
                     .orTimeout(config.commitTimeoutMs(), TimeUnit.MILLISECONDS)
-                    .whenComplete((v, e) -> executor.execute(() -> {
-                        if (e != null) {
-                            done.completeExceptionally(e);
-                        } else {
-                            done.complete(null);
-                        }
-                    }));
+                    .whenComplete((v, e) -> executor.execute(
+                            () -> {
+                                if (e != null) {
+                                    done.completeExceptionally(e);
+                                } else {
+                                    done.complete(null);
+                                }
+                            },
+                            () -> done.completeExceptionally(
+                                    new NotCoordinatorException("the group coordinator of " + tp + " stopped"))));
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
         }

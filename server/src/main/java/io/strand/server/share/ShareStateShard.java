@@ -153,12 +153,14 @@ final class ShareStateShard {
             partition
                     .awaitAcknowledgement(result.lastOffset() + 1, (short) -1)
                     .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-                    .whenComplete((v, e) -> executor.execute(() -> {
-                        if (e != null) {
-                            undo(key, next, previous);
-                        }
-                        done.complete(e == null ? Errors.NONE : appendError(e));
-                    }));
+                    .whenComplete((v, e) -> executor.execute(
+                            () -> {
+                                if (e != null) {
+                                    undo(key, next, previous);
+                                }
+                                done.complete(e == null ? Errors.NONE : appendError(e));
+                            },
+                            () -> done.complete(Errors.NOT_COORDINATOR)));
         } catch (RuntimeException e) {
             undo(key, next, previous);
             done.complete(appendError(e));

@@ -194,13 +194,16 @@ final class TxnShard {
             partition
                     .awaitAcknowledgement(result.lastOffset() + 1, (short) -1)
                     .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-                    .whenComplete((v, e) -> executor.execute(() -> {
-                        if (e != null) {
-                            done.completeExceptionally(e);
-                        } else {
-                            done.complete(null);
-                        }
-                    }));
+                    .whenComplete((v, e) -> executor.execute(
+                            () -> {
+                                if (e != null) {
+                                    done.completeExceptionally(e);
+                                } else {
+                                    done.complete(null);
+                                }
+                            },
+                            () -> done.completeExceptionally(
+                                    new NotCoordinatorException("the transaction coordinator of " + tp + " stopped"))));
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
         }
