@@ -1,11 +1,9 @@
 package io.strand.server.share;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BiConsumer;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
@@ -137,16 +135,5 @@ public final class ShareSessions {
 
     public synchronized int size() {
         return sessions.size();
-    }
-
-    /** The sessions' partitions of {@code groupId} (every member). */
-    public synchronized List<SessionPartition> partitionsOf(String groupId) {
-        List<SessionPartition> out = new ArrayList<>();
-        for (Map.Entry<Key, Session> e : sessions.entrySet()) {
-            if (e.getKey().groupId().equals(groupId)) {
-                out.addAll(e.getValue().partitions);
-            }
-        }
-        return out;
     }
 }
