@@ -25,6 +25,8 @@ import io.strand.server.handlers.AlterConfigsHandler;
 import io.strand.server.handlers.AlterPartitionReassignmentsHandler;
 import io.strand.server.handlers.AlterShareGroupOffsetsHandler;
 import io.strand.server.handlers.ApiVersionsHandler;
+import io.strand.server.handlers.ConsumerGroupDescribeHandler;
+import io.strand.server.handlers.ConsumerGroupHeartbeatHandler;
 import io.strand.server.handlers.CreatePartitionsHandler;
 import io.strand.server.handlers.CreateTopicsHandler;
 import io.strand.server.handlers.DeleteGroupsHandler;
@@ -64,6 +66,8 @@ import io.strand.server.handlers.ReadShareGroupStateHandler;
 import io.strand.server.handlers.ReadShareGroupStateSummaryHandler;
 import io.strand.server.handlers.ShareAcknowledgeHandler;
 import io.strand.server.handlers.ShareFetchHandler;
+import io.strand.server.handlers.ShareGroupDescribeHandler;
+import io.strand.server.handlers.ShareGroupHeartbeatHandler;
 import io.strand.server.handlers.SyncGroupHandler;
 import io.strand.server.handlers.TxnOffsetCommitHandler;
 import io.strand.server.handlers.WriteShareGroupStateHandler;
@@ -349,17 +353,12 @@ public final class Broker implements AutoCloseable {
         shares = closing(new SharePartitionManager(ShareConfig.from(config), persister, timer, metrics.registry()));
         replicaManager.addLeadershipListener(shares);
         shareOffsets = new ShareGroupOffsets(persister, persister::latestOffset, shares, replicaManager, cache);
-        list.addAll(List.of(
-                new ShareFetchHandler(replicaManager, cache, shares, timer),
-                new ShareAcknowledgeHandler(replicaManager, cache, shares),
+        list.addAll(List.of( // the share coordinator's, for the other brokers
                 new ReadShareGroupStateHandler(shareCoordinator),
                 new WriteShareGroupStateHandler(shareCoordinator),
                 new InitializeShareGroupStateHandler(shareCoordinator),
                 new DeleteShareGroupStateHandler(shareCoordinator),
-                new ReadShareGroupStateSummaryHandler(shareCoordinator),
-                new DescribeShareGroupOffsetsHandler(shareOffsets),
-                new AlterShareGroupOffsetsHandler(shareOffsets),
-                new DeleteShareGroupOffsetsHandler(shareOffsets)));
+                new ReadShareGroupStateSummaryHandler(shareCoordinator)));
         list.addAll(List.of(
                 new FindCoordinatorHandler(groups, transactions, shareCoordinator, cache),
                 new JoinGroupHandler(groups),
@@ -374,6 +373,18 @@ public final class Broker implements AutoCloseable {
                 new DescribeGroupsHandler(groups),
                 new ListGroupsHandler(groups),
                 new DeleteGroupsHandler(groups)));
+        if (groups.config().consumer().enabled()) {
+            list.addAll(List.of(new ConsumerGroupHeartbeatHandler(groups), new ConsumerGroupDescribeHandler(groups)));
+        }
+        if (groups.config().share().enabled()) {
+            list.addAll(List.of(new ShareGroupHeartbeatHandler(groups), new ShareGroupDescribeHandler(groups)));
+            list.addAll(List.of(
+                    new ShareFetchHandler(replicaManager, cache, shares, timer),
+                    new ShareAcknowledgeHandler(replicaManager, cache, shares),
+                    new DescribeShareGroupOffsetsHandler(shareOffsets),
+                    new AlterShareGroupOffsetsHandler(shareOffsets),
+                    new DeleteShareGroupOffsetsHandler(shareOffsets)));
+        }
         self.set(new ApiHandlers(list).decorate(handlerDecorator));
         return self.get();
     }

@@ -30,7 +30,7 @@ public final class BrokerConfigDefinition {
             "inter.broker.listener.name",
             "listener.security.protocol.map");
 
-    static final ConfigDef DEFINITION = new ConfigDef()
+    static final ConfigDef DEFINITION = GroupSettingsDefinition.addTo(new ConfigDef())
             .define(
                     BROKER_ID,
                     Type.INT,

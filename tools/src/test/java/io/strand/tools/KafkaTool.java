@@ -20,6 +20,8 @@ final class KafkaTool {
     static final String REASSIGN_COMMAND = "org.apache.kafka.tools.reassign.ReassignPartitionsCommand";
     static final String LEADER_ELECTION_COMMAND = "org.apache.kafka.tools.LeaderElectionCommand";
     static final String TRANSACTIONS_COMMAND = "org.apache.kafka.tools.TransactionsCommand";
+    static final String CONSUMER_GROUP_COMMAND = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
+    static final String SHARE_GROUP_COMMAND = "org.apache.kafka.tools.consumer.group.ShareGroupCommand";
 
     record Result(int code, String out, String err) {
         List<String> outLines() {

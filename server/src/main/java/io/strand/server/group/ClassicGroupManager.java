@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  * ({@link GroupMember#awaitingJoin}, {@link GroupMember#awaitingSync}) and completed by events or
  * timers; nothing blocks.
  *
- * <p>A KIP-848 {@code ConsumerGroupManager} would sit beside this class (one manager per group
- * type), sharing the shard's {@link Groups}, {@link OffsetManager} and services.
+ * <p>{@link ConsumerGroupManager} sits beside this class (one manager per group type), sharing the
+ * shard's {@link Groups}, {@link OffsetManager} and services. A JoinGroup for the id of an empty
+ * consumer group converts it to a classic group.
  *
  * <p>Threading: called only on the shard's executor; futures it returns complete there too. No locks.
  */
@@ -158,6 +159,12 @@ final class ClassicGroupManager implements GroupManager {
 
     CompletableFuture<JoinGroupResponseData> joinGroup(JoinRequest r) {
         boolean unknownMember = r.memberId().isEmpty();
+        Group other = groups.get(r.groupId());
+        if ((other instanceof ConsumerGroup consumer && !shard.consumerGroups.convertToClassicIfEmpty(consumer))
+                || (other != null && !(other instanceof ClassicGroup) && !(other instanceof ConsumerGroup))) {
+            // Kafka's online migration (classic members inside a consumer group) is not implemented
+            return done(joinError(r.memberId(), Errors.INCONSISTENT_GROUP_PROTOCOL));
+        }
         ClassicGroup group = groups.classic(r.groupId());
         boolean created = false;
         if (group == null) {

@@ -2,7 +2,11 @@ package io.strand.server.group;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.strand.server.concurrent.OrderedExecutor;
+import io.strand.server.group.proto.ConsumerGroupValue;
+import io.strand.server.group.proto.ConsumerMemberValue;
 import io.strand.server.group.proto.GroupRecordKey;
+import io.strand.server.group.proto.ShareGroupValue;
+import io.strand.server.group.proto.ShareMemberValue;
 import io.strand.server.replica.Partition;
 import io.strand.wal.AppendResult;
 import io.strand.wal.PartitionLog;
@@ -38,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link ClassicGroupManager}: membership of classic groups (JoinGroup, SyncGroup, Heartbeat,
  *       LeaveGroup, DescribeGroups), with {@link ClassicRebalance} for its timers;
+ *   <li>{@link ConsumerGroupManager}: membership of KIP-848 consumer groups (ConsumerGroupHeartbeat),
+ *       with server-side assignment;
+ *   <li>{@link ShareGroupManager}: membership of KIP-932 share groups (ShareGroupHeartbeat);
  *   <li>{@link OffsetManager}: committed offsets of every group (commit, fetch, delete, expiry).
  * </ul>
  *
@@ -47,11 +54,11 @@ import org.slf4j.LoggerFactory;
  * does what spans managers: deleting a group with its offsets, removing empty groups whose offsets
  * expired, listing groups of every type.
  *
- * <p>A second group type (KIP-848 {@code ConsumerGroup}): a {@code ConsumerGroupManager} built here
- * beside {@link #classicGroups}, its groups held in the same {@link #groups}, its record kinds
- * replayed to it from {@link #replay}, completed and unloaded with the classic one, and a case in
- * {@link #managerOf}; GroupCoordinator routes
- * ConsumerGroupHeartbeat and ConsumerGroupDescribe to it as it routes JoinGroup to the classic one.
+ * <p>KIP-848 consumer groups have their own manager ({@link ConsumerGroupManager}) beside
+ * {@link #classicGroups}: their groups sit in the same {@link #groups} (one id, one group, of one
+ * type), their record kinds are replayed to it from {@link #replay}, and it is completed and unloaded
+ * with the classic one. Of a group's classic and consumer records, the later in the log decides its
+ * type at load (a group converts when it is empty).
  *
  * <p>Threading: everything that reads or changes groups or offsets runs on this shard's
  * {@link OrderedExecutor} ({@link #submit}, {@link #execute}), one task at a time, so no state here or
@@ -84,6 +91,8 @@ final class CoordinatorShard {
     final Groups groups = new Groups();
 
     final ClassicGroupManager classicGroups;
+    final ConsumerGroupManager consumerGroups;
+    final ShareGroupManager shareGroups;
     final OffsetManager offsets;
 
     CoordinatorShard(
@@ -92,7 +101,8 @@ final class CoordinatorShard {
             GroupConfig config,
             Executor pool,
             ScheduledExecutorService timer,
-            LongSupplier clock) {
+            LongSupplier clock,
+            SubscribedTopics.Source topics) {
         this.tp = partition.topicPartition();
         this.leaderEpoch = leaderEpoch;
         this.partition = partition;
@@ -101,6 +111,8 @@ final class CoordinatorShard {
         this.timer = timer;
         this.clock = clock;
         this.classicGroups = new ClassicGroupManager(this);
+        this.consumerGroups = new ConsumerGroupManager(this, topics);
+        this.shareGroups = new ShareGroupManager(this, consumerGroups.subscriptions);
         this.offsets = new OffsetManager(this, classicGroups);
     }
 
@@ -170,8 +182,14 @@ final class CoordinatorShard {
             return;
         }
         classicGroups.completeLoad();
+        consumerGroups.completeLoad();
+        shareGroups.completeLoad();
         // offsets without a group record are standalone commits: they belong to a classic group
-        offsets.groupIds().forEach(classicGroups::getOrCreate);
+        offsets.groupIds().forEach(id -> {
+            if (groups.get(id) == null) {
+                classicGroups.getOrCreate(id);
+            }
+        });
         status = Status.ACTIVE;
         log.info(
                 "{}: loaded {} groups from {} records up to offset {} in {} ms (leader epoch {})",
@@ -190,7 +208,6 @@ final class CoordinatorShard {
         }
         try {
             GroupRecordKey key = GroupRecords.parseKey(r.key());
-            // the record kinds of a second group type are replayed into its manager here
             switch (key.getKindCase()) {
                 case OFFSET -> {
                     TopicPartition offsetOf = new TopicPartition(
@@ -208,8 +225,37 @@ final class CoordinatorShard {
                     classicGroups.replay(group, r.hasValue() ? GroupRecords.parseGroup(r.value()) : null);
                     if (!r.hasValue()) {
                         offsets.replayGroupTombstone(group);
+                    } else {
+                        consumerGroups.forgetLoaded(group); // the later record decides the group's type
                     }
                 }
+                case CONSUMER_GROUP -> {
+                    String group = key.getConsumerGroup().getGroup();
+                    consumerGroups.replayGroup(
+                            group,
+                            r.hasValue()
+                                    ? ConsumerGroupValue.parseFrom(r.value().duplicate())
+                                    : null);
+                    if (r.hasValue()) {
+                        classicGroups.replay(group, null);
+                    }
+                }
+                case SHARE_GROUP ->
+                    shareGroups.replayGroup(
+                            key.getShareGroup().getGroup(),
+                            r.hasValue() ? ShareGroupValue.parseFrom(r.value().duplicate()) : null);
+                case SHARE_MEMBER ->
+                    shareGroups.replayMember(
+                            key.getShareMember().getGroup(),
+                            key.getShareMember().getMemberId(),
+                            r.hasValue() ? ShareMemberValue.parseFrom(r.value().duplicate()) : null);
+                case CONSUMER_MEMBER ->
+                    consumerGroups.replayMember(
+                            key.getConsumerMember().getGroup(),
+                            key.getConsumerMember().getMemberId(),
+                            r.hasValue()
+                                    ? ConsumerMemberValue.parseFrom(r.value().duplicate())
+                                    : null);
                 default -> log.warn("{}: skipping record at offset {} with an unknown key kind", tp, r.offset());
             }
         } catch (InvalidProtocolBufferException e) {
@@ -222,6 +268,8 @@ final class CoordinatorShard {
         status = Status.UNLOADED;
         int n = groups.size();
         classicGroups.unload();
+        consumerGroups.unload();
+        shareGroups.unload();
         groups.clear();
         offsets.clear();
         log.info("{}: unloaded {} groups (leader epoch {})", tp, n, leaderEpoch);
@@ -275,6 +323,8 @@ final class CoordinatorShard {
     private GroupManager managerOf(Group g) {
         return switch (g.type()) {
             case CLASSIC -> classicGroups;
+            case CONSUMER -> consumerGroups;
+            case SHARE -> shareGroups;
         };
     }
 

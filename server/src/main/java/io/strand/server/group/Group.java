@@ -18,7 +18,7 @@ import org.apache.kafka.common.protocol.Errors;
  *
  * <p>Not thread-safe: implementations are touched only on their shard's executor.
  */
-sealed interface Group permits ClassicGroup {
+sealed interface Group permits ClassicGroup, ConsumerGroup, ShareGroup {
     String groupId();
 
     GroupType type();

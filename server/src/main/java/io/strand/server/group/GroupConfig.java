@@ -14,7 +14,38 @@ public record GroupConfig(
         long offsetsRetentionMs,
         long retentionCheckIntervalMs,
         int commitTimeoutMs,
-        int metadataMaxBytes) {
+        int metadataMaxBytes,
+        ConsumerGroupConfig consumer,
+        ShareGroupConfig share) {
+
+    /** The classic settings, with consumer and share groups at their defaults. */
+    public GroupConfig(
+            int offsetsTopicPartitions,
+            int offsetsTopicReplicationFactor,
+            int offsetsTopicSegmentBytes,
+            int initialRebalanceDelayMs,
+            int minSessionTimeoutMs,
+            int maxSessionTimeoutMs,
+            int maxSize,
+            long offsetsRetentionMs,
+            long retentionCheckIntervalMs,
+            int commitTimeoutMs,
+            int metadataMaxBytes) {
+        this(
+                offsetsTopicPartitions,
+                offsetsTopicReplicationFactor,
+                offsetsTopicSegmentBytes,
+                initialRebalanceDelayMs,
+                minSessionTimeoutMs,
+                maxSessionTimeoutMs,
+                maxSize,
+                offsetsRetentionMs,
+                retentionCheckIntervalMs,
+                commitTimeoutMs,
+                metadataMaxBytes,
+                ConsumerGroupConfig.DEFAULTS,
+                ShareGroupConfig.DEFAULTS);
+    }
 
     public static GroupConfig from(BrokerConfig c) {
         return new GroupConfig(
@@ -28,6 +59,8 @@ public record GroupConfig(
                 c.offsetsRetentionMs(),
                 c.offsetsRetentionCheckIntervalMs(),
                 c.offsetsCommitTimeoutMs(),
-                c.offsetMetadataMaxBytes());
+                c.offsetMetadataMaxBytes(),
+                ConsumerGroupConfig.from(c),
+                ShareGroupConfig.from(c));
     }
 }

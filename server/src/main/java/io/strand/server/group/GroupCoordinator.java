@@ -2,6 +2,8 @@ package io.strand.server.group;
 
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.TopicSpec;
+import io.strand.coordinator.TopicView;
+import io.strand.server.group.assignor.TopicInfo;
 import io.strand.server.replica.LeadershipListener;
 import io.strand.server.replica.Partition;
 import io.strand.server.topics.InternalTopic;
@@ -11,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -21,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
@@ -68,6 +72,7 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
     private final ConcurrentHashMap<Integer, CoordinatorShard> shards = new ConcurrentHashMap<>();
     private final InternalTopic offsetsTopic;
     private final ScheduledFuture<?> expiration;
+    private final ServerAssignedGroups serverAssigned = new ServerAssignedGroups(this);
 
     public GroupCoordinator(
             GroupConfig config,
@@ -103,6 +108,28 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         return config;
     }
 
+    /** The APIs of the group types whose members the coordinator assigns: KIP-848 consumer groups, KIP-932 share groups. */
+    public ServerAssignedGroups serverAssigned() {
+        return serverAssigned;
+    }
+
+    /** The topics that exist now (not being deleted), as consumer-group subscriptions resolve against them. */
+    Map<String, TopicInfo> topicsNow() {
+        Map<String, TopicInfo> out = new HashMap<>();
+        Set<String> deleting = cache.deletionsRequested();
+        for (TopicView t : cache.topics()) {
+            if (t.topicId() != null && t.partitionCount() > 0 && !deleting.contains(t.name())) {
+                out.put(t.name(), new TopicInfo(t.topicId(), t.name(), t.partitionCount()));
+            }
+        }
+        return out;
+    }
+
+    /** The name of topic {@code id}, or null if there is no such topic. */
+    String topicName(Uuid id) {
+        return cache.topic(id).map(TopicView::name).orElse(null);
+    }
+
     /** Kafka's group -> partition mapping. */
     public int partitionFor(String groupId) {
         return Utils.abs(groupId.hashCode()) % config.offsetsTopicPartitions();
@@ -133,7 +160,8 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         if (existing != null && existing.partition == partition && existing.leaderEpoch == leaderEpoch) {
             return;
         }
-        CoordinatorShard shard = new CoordinatorShard(partition, leaderEpoch, config, pool, timer, clock);
+        CoordinatorShard shard =
+                new CoordinatorShard(partition, leaderEpoch, config, pool, timer, clock, this::topicsNow);
         CoordinatorShard previous = shards.put(tp.partition(), shard);
         if (previous != null) {
             previous.execute(previous::unload);
@@ -287,7 +315,7 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
     /** The client a request came from, for member ids and DescribeGroups. */
     public record Client(String clientId, String clientHost) {}
 
-    private static boolean invalidGroupId(String groupId, boolean emptyAllowed) {
+    static boolean invalidGroupId(String groupId, boolean emptyAllowed) {
         return groupId == null || (!emptyAllowed && groupId.isEmpty());
     }
 
@@ -419,14 +447,28 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
 
     /** Committed offsets of {@code partitions}, or of every partition with one when null. */
     public CompletableFuture<OffsetsResult> fetchOffsets(String groupId, List<TopicPartition> partitions) {
+        return fetchOffsets(groupId, partitions, null, -1);
+    }
+
+    /**
+     * As {@link #fetchOffsets(String, List)}, for a consumer-group member ({@code memberEpoch >= 0},
+     * OffsetFetch v9+): UNKNOWN_MEMBER_ID or STALE_MEMBER_EPOCH unless it is at its epoch.
+     */
+    public CompletableFuture<OffsetsResult> fetchOffsets(
+            String groupId, List<TopicPartition> partitions, String memberId, int memberEpoch) {
         if (invalidGroupId(groupId, true)) {
             return CompletableFuture.completedFuture(new OffsetsResult(Errors.INVALID_GROUP_ID, Map.of()));
         }
-        return onShardNow(
-                groupId,
-                e -> new OffsetsResult(e, Map.of()),
-                s -> new OffsetsResult(
-                        Errors.NONE, s.offsets.fetchOffsets(groupId, partitions), s.offsets.unstable(groupId)));
+        return onShardNow(groupId, e -> new OffsetsResult(e, Map.of()), s -> {
+            if (s.groups.get(groupId) instanceof ConsumerGroup g) {
+                Errors invalid = g.validateOffsetFetch(memberId, memberEpoch);
+                if (invalid != Errors.NONE) {
+                    return new OffsetsResult(invalid, Map.of());
+                }
+            }
+            return new OffsetsResult(
+                    Errors.NONE, s.offsets.fetchOffsets(groupId, partitions), s.offsets.unstable(groupId));
+        });
     }
 
     public CompletableFuture<DeleteOffsetsResult> deleteOffsets(String groupId, List<TopicPartition> partitions) {

@@ -1,13 +1,16 @@
 package io.strand.server.group;
 
 /**
- * The types of group a shard holds, with the names ListGroups uses. Only {@link #CLASSIC} exists
- * today; KIP-848 consumer groups ({@code "consumer"}) and share groups ({@code "share"}) would be
- * added here, each with its own {@link Group} implementation and manager (see {@link CoordinatorShard}).
+ * The types of group a shard holds, with the names ListGroups uses; each has its own {@link Group}
+ * implementation and manager (see {@link CoordinatorShard}).
  */
 public enum GroupType {
     /** The JoinGroup / SyncGroup / Heartbeat / LeaveGroup protocol: {@link ClassicGroup}, {@link ClassicGroupManager}. */
-    CLASSIC("classic");
+    CLASSIC("classic"),
+    /** KIP-848: ConsumerGroupHeartbeat with server-side assignment: {@link ConsumerGroup}, {@link ConsumerGroupManager}. */
+    CONSUMER("consumer"),
+    /** KIP-932: ShareGroupHeartbeat; the records' delivery is the partitions' ({@link ShareGroup}, {@link ShareGroupManager}). */
+    SHARE("share");
 
     private final String kafkaName;
 

@@ -26,6 +26,38 @@ final class Groups {
         return byId.get(groupId) instanceof ClassicGroup g ? g : null;
     }
 
+    /** The KIP-848 consumer group {@code groupId}, or null if there is none. */
+    ConsumerGroup consumer(String groupId) {
+        return byId.get(groupId) instanceof ConsumerGroup g ? g : null;
+    }
+
+    /** The share group {@code groupId}, or null if there is none. */
+    ShareGroup share(String groupId) {
+        return byId.get(groupId) instanceof ShareGroup g ? g : null;
+    }
+
+    /** The share groups, as a copy. */
+    List<ShareGroup> allShare() {
+        List<ShareGroup> out = new ArrayList<>();
+        byId.values().forEach(g -> {
+            if (g instanceof ShareGroup s) {
+                out.add(s);
+            }
+        });
+        return out;
+    }
+
+    /** The consumer groups, as a copy. */
+    List<ConsumerGroup> allConsumer() {
+        List<ConsumerGroup> out = new ArrayList<>();
+        byId.values().forEach(g -> {
+            if (g instanceof ConsumerGroup c) {
+                out.add(c);
+            }
+        });
+        return out;
+    }
+
     void add(Group g) {
         byId.put(g.groupId(), g);
     }

@@ -69,7 +69,8 @@ public record MetadataHandler(BrokerConfig config, MetadataCache cache, TopicSer
 
     private CompletableFuture<MetadataResponseTopic> resolve(
             MetadataRequestData.MetadataRequestTopic rt, short version, boolean mayCreate) {
-        if (rt.name() == null) {
+        boolean byTopicId = rt.topicId() != null && !rt.topicId().equals(Uuid.ZERO_UUID);
+        if (rt.name() == null || (rt.name().isEmpty() && byTopicId)) { // asked by id (v10+; consumers of KIP-848)
             Uuid id = rt.topicId();
             Optional<TopicView> byId = id == null || id.equals(Uuid.ZERO_UUID) ? Optional.empty() : cache.topic(id);
             return CompletableFuture.completedFuture(byId.map(t -> describe(t, version))

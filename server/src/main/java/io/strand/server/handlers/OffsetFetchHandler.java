@@ -67,7 +67,13 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
                         wanted.add(new Wanted(name, t.topicId(), t.partitionIndexes()));
                     }
                 }
-                answers.add(fetch(g.groupId(), wanted, requireStable));
+                // v9+: a KIP-848 member names itself; its epoch is checked (STALE_MEMBER_EPOCH)
+                answers.add(fetch(
+                        g.groupId(),
+                        wanted,
+                        requireStable,
+                        version >= 9 ? g.memberId() : null,
+                        version >= 9 ? g.memberEpoch() : -1));
             }
         } else {
             List<Wanted> wanted = null;
@@ -77,7 +83,7 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
                     wanted.add(new Wanted(t.name(), Uuid.ZERO_UUID, t.partitionIndexes()));
                 }
             }
-            answers.add(fetch(request.groupId(), wanted, requireStable));
+            answers.add(fetch(request.groupId(), wanted, requireStable, null, -1));
         }
         return Batches.allInOrder(answers).thenApply(answered -> {
             OffsetFetchResponseData response = new OffsetFetchResponseData();
@@ -90,7 +96,8 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
         });
     }
 
-    private CompletableFuture<GroupAnswer> fetch(String groupId, List<Wanted> wanted, boolean requireStable) {
+    private CompletableFuture<GroupAnswer> fetch(
+            String groupId, List<Wanted> wanted, boolean requireStable, String memberId, int memberEpoch) {
         List<TopicPartition> partitions = null;
         if (wanted != null) {
             partitions = new ArrayList<>();
@@ -102,7 +109,7 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
                 }
             }
         }
-        return groups.fetchOffsets(groupId, partitions)
+        return groups.fetchOffsets(groupId, partitions, memberId, memberEpoch)
                 .thenApply(r -> new GroupAnswer(groupId, wanted, r, requireStable));
     }
 

@@ -23,6 +23,8 @@ final class ChildConsumer implements AutoCloseable {
     private final List<String> problems = new ArrayList<>();
     private Set<Integer> owned = Set.of();
     private boolean closed;
+    private final List<Owned> history = new ArrayList<>();
+    private long killedAtNanos;
 
     private ChildConsumer(String name, Process process, boolean kcat) {
         this.name = name;
@@ -56,6 +58,12 @@ final class ChildConsumer implements AutoCloseable {
                         .redirectError(ProcessBuilder.Redirect.DISCARD)
                         .start(),
                 false);
+    }
+
+    /** A Java consumer of the KIP-848 protocol ({@code group.protocol=consumer}) in a child JVM. */
+    static ChildConsumer javaConsumerProtocol(
+            String name, String bootstrap, String group, String topic, String remoteAssignor) throws IOException {
+        return java(name, bootstrap, group, topic, ConsumerProcess.CONSUMER_PROTOCOL + remoteAssignor, 0);
     }
 
     /** kcat in balanced-consumer mode, printing each value on its own line. */
@@ -99,13 +107,15 @@ final class ChildConsumer implements AutoCloseable {
                         values.add(line.substring(2));
                     } else if (line.startsWith("A ")) {
                         Set<Integer> now = new TreeSet<>();
-                        String list = line.substring(3, line.length() - 1);
+                        String list = line.substring(line.indexOf('[') + 1, line.indexOf(']'));
                         if (!list.isEmpty()) {
                             for (String p : list.split(",")) {
                                 now.add(Integer.parseInt(p));
                             }
                         }
                         owned = now;
+                        String at = line.substring(line.indexOf(']') + 1).trim();
+                        history.add(new Owned(at.isEmpty() ? System.nanoTime() : Long.parseLong(at), now));
                     } else if (line.startsWith("COMMIT_FAILED")) {
                         problems.add(line);
                     } else if (line.equals("CLOSED")) {
@@ -115,6 +125,46 @@ final class ChildConsumer implements AutoCloseable {
             }
         } catch (IOException ignored) {
             // the process ended
+        }
+    }
+
+    /** The partitions the consumer owned from {@code atNanos} (System.nanoTime) on. */
+    record Owned(long atNanos, Set<Integer> partitions) {}
+
+    /** Every assignment change the consumer reported, oldest first; it owns nothing after a kill -9. */
+    synchronized List<Owned> ownershipHistory() {
+        List<Owned> out = new ArrayList<>(history);
+        if (killedAtNanos != 0) {
+            out.removeIf(o -> o.atNanos() > killedAtNanos);
+            out.add(new Owned(killedAtNanos, Set.of()));
+        }
+        return out;
+    }
+
+    /**
+     * Fails if two consumers owned one partition at the same moment: their reported assignment
+     * changes replayed in the order of the machine's monotonic clock.
+     */
+    static void assertNeverOwnedTwice(List<ChildConsumer> consumers) {
+        record Event(long at, ChildConsumer who, Set<Integer> partitions) {}
+        List<Event> events = new ArrayList<>();
+        for (ChildConsumer c : consumers) {
+            c.ownershipHistory().forEach(o -> events.add(new Event(o.atNanos(), c, o.partitions())));
+        }
+        events.sort(java.util.Comparator.comparingLong(Event::at));
+        java.util.Map<ChildConsumer, Set<Integer>> now = new java.util.HashMap<>();
+        for (Event e : events) {
+            now.put(e.who(), e.partitions());
+            java.util.Map<Integer, String> owner = new java.util.HashMap<>();
+            for (java.util.Map.Entry<ChildConsumer, Set<Integer>> o : now.entrySet()) {
+                for (int p : o.getValue()) {
+                    String before = owner.put(p, o.getKey().name);
+                    if (before != null) {
+                        throw new AssertionError("partition " + p + " owned by " + before + " and " + o.getKey().name
+                                + " at once (" + now + ")");
+                    }
+                }
+            }
         }
     }
 
@@ -156,12 +206,20 @@ final class ChildConsumer implements AutoCloseable {
 
     /** kill -9. */
     void kill() throws Exception {
+        synchronized (this) {
+            killedAtNanos = System.nanoTime();
+        }
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
     synchronized boolean closedCleanly() {
         return closed;
+    }
+
+    @Override
+    public String toString() {
+        return name;
     }
 
     @Override

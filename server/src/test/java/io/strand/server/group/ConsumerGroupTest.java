@@ -39,7 +39,10 @@ class ConsumerGroupTest {
                 "offsets.topic.replication.factor=3",
                 "offsets.topic.num.partitions=10",
                 "group.initial.rebalance.delay.ms=0",
-                "group.min.session.timeout.ms=1000"
+                "group.min.session.timeout.ms=1000",
+                "group.consumer.min.session.timeout.ms=2000",
+                "group.consumer.session.timeout.ms=3000",
+                "group.consumer.heartbeat.interval.ms=300"
             })
     private static StrandTestCluster cluster;
 
@@ -110,6 +113,88 @@ class ConsumerGroupTest {
                 x.close();
             }
         }
+    }
+
+    /**
+     * The same with {@code group.protocol=consumer} (KIP-848): three members join one by one, one
+     * leaves, one is killed; the broker's assignor spreads the partitions evenly each time and never
+     * gives a partition to a member while another still owns it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"uniform", "range"})
+    void shouldConsumeEveryRecordOnceWithTheConsumerProtocolThroughJoinsALeaveAndAKill(String assignor)
+            throws Exception {
+        String topic = "kip848-" + assignor;
+        String group = "kip848-workers-" + assignor;
+        cluster.createTopic(topic, PARTITIONS, 3);
+        List<ChildConsumer> all = new ArrayList<>();
+        try {
+            int produced = 0;
+            // given members joining one by one while records come
+            for (String name : List.of("a", "b", "c")) {
+                all.add(ChildConsumer.javaConsumerProtocol(name, cluster.bootstrapServers(), group, topic, assignor));
+                awaitBalancedAssignment(all);
+                GroupTesting.produce(cluster, topic, PARTITIONS, produced, PER_PHASE);
+                produced += PER_PHASE;
+                awaitConsumed(all, produced);
+            }
+            ChildConsumer a = all.get(0);
+            ChildConsumer b = all.get(1);
+            ChildConsumer c = all.get(2);
+
+            // when one leaves cleanly
+            b.stop();
+            assertTrue(b.closedCleanly());
+            awaitBalancedAssignment(List.of(a, c));
+            GroupTesting.produce(cluster, topic, PARTITIONS, produced, PER_PHASE);
+            produced += PER_PHASE;
+            awaitConsumed(all, produced);
+
+            // when one is killed while records keep coming
+            GroupTesting.produce(cluster, topic, PARTITIONS, produced, PER_PHASE / 2);
+            produced += PER_PHASE / 2;
+            c.kill();
+            GroupTesting.produce(cluster, topic, PARTITIONS, produced, PER_PHASE / 2);
+            produced += PER_PHASE / 2;
+            awaitBalancedAssignment(List.of(a));
+            awaitConsumed(all, produced);
+            a.stop();
+
+            // then every record was consumed, only the killed member's uncommitted ones twice, and no
+            // partition had two owners at any moment
+            ProduceConsumeValidator validator = validator(all, produced);
+            validator.assertNoneLost();
+            Set<String> byKilled = new HashSet<>(c.values());
+            validator.assertNoDuplicatesExcept(
+                    "records the killed consumer had read", e -> byKilled.contains(e.value()));
+            validator.assertNothingUnexpected();
+            ChildConsumer.assertNeverOwnedTwice(all);
+            for (ChildConsumer x : all) {
+                assertEquals(List.of(), x.problems(), "commit failures in " + x.name);
+            }
+        } finally {
+            for (ChildConsumer x : all) {
+                x.close();
+            }
+        }
+    }
+
+    /** Waits until the consumers own every partition once, each as many as the others or one fewer. */
+    private static void awaitBalancedAssignment(List<ChildConsumer> consumers) throws InterruptedException {
+        awaitAssignment(consumers);
+        Wait.waitUntil(
+                "the partitions are spread evenly over " + consumers.size() + " consumers",
+                Duration.ofSeconds(60),
+                () -> {
+                    int min = Integer.MAX_VALUE;
+                    int max = 0;
+                    for (ChildConsumer x : consumers) {
+                        min = Math.min(min, x.owned().size());
+                        max = Math.max(max, x.owned().size());
+                    }
+                    return max - min <= 1;
+                },
+                () -> ownership(consumers));
     }
 
     @org.junit.jupiter.api.Test

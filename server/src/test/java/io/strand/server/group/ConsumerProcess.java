@@ -21,13 +21,18 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * A group consumer in its own JVM, so that a test can {@code kill -9} it. Reads records, prints
  * each ({@code R <value>}), flushes, then commits synchronously ({@code C}): a record is printed
- * before its offset is committed. Prints {@code A <partitions>} after every assignment change. A
+ * before its offset is committed. Prints {@code A <partitions> <System.nanoTime()>} after every
+ * assignment change (the monotonic clock is the machine's, shared by the test's JVM). A
  * line {@code stop} on stdin closes the consumer cleanly (leaving the group).
  *
- * <p>Arguments: bootstrap servers, group, topic, assignor class, session timeout ms.
+ * <p>Arguments: bootstrap servers, group, topic, assignor class (or {@code consumer:<assignor>} for the
+ * KIP-848 protocol with that server-side assignor), session timeout ms (classic protocol only).
  */
 public final class ConsumerProcess {
     private ConsumerProcess() {}
+
+    /** The assignor argument's prefix that selects {@code group.protocol=consumer}. */
+    static final String CONSUMER_PROTOCOL = "consumer:";
 
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(
@@ -35,10 +40,15 @@ public final class ConsumerProcess {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, args[1]);
-        p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, args[3]);
-        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, args[4]);
-        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "300");
-        p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        if (args[3].startsWith(CONSUMER_PROTOCOL)) { // KIP-848: the broker assigns, and sets the timeouts
+            p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+            p.put(ConsumerConfig.GROUP_REMOTE_ASSIGNOR_CONFIG, args[3].substring(CONSUMER_PROTOCOL.length()));
+        } else {
+            p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, args[3]);
+            p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, args[4]);
+            p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "300");
+            p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        }
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -83,7 +93,7 @@ public final class ConsumerProcess {
                 }
 
                 private void report() {
-                    out.println("A " + owned.toString().replace(" ", ""));
+                    out.println("A " + owned.toString().replace(" ", "") + " " + System.nanoTime());
                     out.flush();
                 }
             });

@@ -26,13 +26,15 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The broker coordinating a group is {@code kill -9}ed (three broker processes, __consumer_offsets
  * with replication factor 3): the group moves to the new leader of its partition, which loads the
  * group and its committed offsets, and the consumer carries on without losing or repeating records.
+ * With either protocol; a KIP-848 group resumes at the same group epoch with the same assignment.
  */
 @SystemTest
 @ExtendWith(StrandClusterExtension.class)
@@ -40,8 +42,10 @@ class CoordinatorFailoverTest {
     private static final String TOPIC = "payments";
     private static final String GROUP = "ledger";
 
-    @Test
+    @ParameterizedTest
+    @ValueSource(strings = {"classic", "consumer"})
     void shouldMoveTheGroupToANewCoordinatorAndResumeFromCommittedOffsets(
+            String protocol,
             @BrokerCluster(
                             brokers = 3,
                             properties = {
@@ -58,7 +62,7 @@ class CoordinatorFailoverTest {
         try (Admin admin = cluster.admin()) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 3))).all().get();
             produce(cluster, validator, 0, 300);
-            try (KafkaConsumer<byte[], byte[]> consumer = consumer(cluster)) {
+            try (KafkaConsumer<byte[], byte[]> consumer = consumer(cluster, protocol)) {
                 // given a consumer that has read and committed 300 records
                 consumer.subscribe(List.of(TOPIC));
                 pollUntil(consumer, validator, 300);
@@ -89,6 +93,12 @@ class CoordinatorFailoverTest {
                 assertEquals(
                         before.members().iterator().next().consumerId(),
                         after.members().iterator().next().consumerId());
+                if (protocol.equals("consumer")) { // KIP-848: the group resumes as it was, without a rebalance
+                    assertEquals(before.groupEpoch(), after.groupEpoch());
+                    assertEquals(
+                            before.members().iterator().next().assignment().topicPartitions(),
+                            after.members().iterator().next().assignment().topicPartitions());
+                }
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(GROUP)
                         .partitionsToOffsetAndMetadata()
                         .get();
@@ -111,7 +121,7 @@ class CoordinatorFailoverTest {
         // a new member of the group starts where the group committed: it reads the new records only
         ProduceConsumeValidator afterCommit = new ProduceConsumeValidator();
         produce(cluster, afterCommit, 600, 30);
-        try (KafkaConsumer<byte[], byte[]> again = consumer(cluster)) {
+        try (KafkaConsumer<byte[], byte[]> again = consumer(cluster, protocol)) {
             again.subscribe(List.of(TOPIC));
             pollUntil(again, afterCommit, 30);
         }
@@ -120,7 +130,13 @@ class CoordinatorFailoverTest {
         afterCommit.assertNothingUnexpected(); // no record from before the commit re-read
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer(ProcessTestCluster cluster) {
+    private static KafkaConsumer<byte[], byte[]> consumer(ProcessTestCluster cluster, String protocol) {
+        if (protocol.equals("consumer")) {
+            return cluster.consumer(Map.of(
+                    ConsumerConfig.GROUP_ID_CONFIG, GROUP,
+                    ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",
+                    ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000"));
+        }
         return cluster.consumer(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, GROUP,
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000",

@@ -229,7 +229,7 @@ class GroupProtocolVersionsTest {
     // -------------------------------------------------------------------------------------------- tests
 
     @Test
-    void shouldAdvertiseEveryGroupApiFromKafkasOldestToLatestVersionButNotTheConsumerProtocol() throws Exception {
+    void shouldAdvertiseEveryGroupApiFromKafkasOldestToLatestVersionAndTheConsumerProtocol() throws Exception {
         try (RawKafkaConnection c = new RawKafkaConnection("127.0.0.1", cluster.port(1))) {
             ApiVersionsResponse r = (ApiVersionsResponse) c.send(
                     ApiKeys.API_VERSIONS,
@@ -253,7 +253,17 @@ class GroupProtocolVersionsTest {
                 assertEquals(api.oldestVersion(), v.minVersion(), api.name());
                 assertEquals(api.latestVersion(), v.maxVersion(), api.name());
             }
-            assertEquals(null, r.data().apiKeys().find(ApiKeys.CONSUMER_GROUP_HEARTBEAT.id));
+            // KIP-848: the consumer protocol, announced as the finalized group.version feature
+            for (ApiKeys api : List.of(ApiKeys.CONSUMER_GROUP_HEARTBEAT, ApiKeys.CONSUMER_GROUP_DESCRIBE)) {
+                var v = r.data().apiKeys().find(api.id);
+                assertEquals(api.oldestVersion(), v.minVersion(), api.name());
+                assertEquals(api.latestVersion(), v.maxVersion(), api.name());
+            }
+            var groupVersion = r.data().finalizedFeatures().find("group.version");
+            assertEquals(1, groupVersion.maxVersionLevel());
+            assertEquals(1, r.data().supportedFeatures().find("group.version").maxVersion());
+            assertEquals(1, r.data().finalizedFeatures().find("share.version").maxVersionLevel());
+            assertEquals(null, r.data().finalizedFeatures().find("transaction.version"));
         }
     }
 

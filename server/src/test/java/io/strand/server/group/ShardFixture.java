@@ -64,7 +64,7 @@ final class ShardFixture implements BeforeAllCallback, AfterAllCallback {
 
     /** A shard on {@code p} at its current leader epoch, loaded from its log. */
     CoordinatorShard load(Partition p) throws Exception {
-        CoordinatorShard s = new CoordinatorShard(p, p.leaderEpoch(), CONFIG, pool, timer, clock::get);
+        CoordinatorShard s = new CoordinatorShard(p, p.leaderEpoch(), CONFIG, pool, timer, clock::get, Map::of);
         s.execute(s::load);
         Wait.waitUntil("the shard on " + p.topicPartition() + " is loaded", Duration.ofSeconds(10), () -> {
             return s.status == CoordinatorShard.Status.ACTIVE;

@@ -66,7 +66,9 @@ final class GroupsDescribe extends Command<GroupsDescribe.Flags> {
         if (flags.target.common.json()) {
             io.println(Json.write(Json.object(
                     "group", d.groupId(),
+                    "type", d.type().toString().toLowerCase(java.util.Locale.ROOT),
                     "state", d.groupState().toString(),
+                    "groupEpoch", d.groupEpoch().orElse(null),
                     "coordinator",
                             d.coordinator() == null ? null : d.coordinator().id(),
                     "assignor", d.partitionAssignor(),
@@ -74,7 +76,9 @@ final class GroupsDescribe extends Command<GroupsDescribe.Flags> {
                     "partitions", rows.stream().map(GroupsDescribe::json).toList())));
             return 0;
         }
-        io.println("Group " + d.groupId() + ": state " + d.groupState() + ", coordinator broker "
+        io.println("Group " + d.groupId() + " (" + d.type().toString().toLowerCase(java.util.Locale.ROOT)
+                + " protocol): state " + d.groupState()
+                + d.groupEpoch().map(e -> ", epoch " + e).orElse("") + ", coordinator broker "
                 + (d.coordinator() == null ? "?" : d.coordinator().id())
                 + (d.partitionAssignor().isEmpty() ? "" : ", assignor " + d.partitionAssignor())
                 + ", " + d.members().size() + " member" + (d.members().size() == 1 ? "" : "s"));

@@ -43,13 +43,13 @@ final class GroupsList extends Command<GroupsList.Flags> {
             if (parsed == GroupState.UNKNOWN) {
                 throw new UsageException(
                         "--state " + s + " is not a group state; states are Empty, PreparingRebalance, "
-                                + "CompletingRebalance, Stable, Dead");
+                                + "CompletingRebalance, Assigning, Reconciling, Stable, Dead");
             }
             states.add(parsed);
         }
         Collection<GroupListing> groups;
         try (KafkaAdmin admin = flags.common.openAdmin()) {
-            ListGroupsOptions options = ListGroupsOptions.forConsumerGroups();
+            ListGroupsOptions options = new ListGroupsOptions(); // every type: classic, consumer, share
             if (!states.isEmpty()) {
                 options.inGroupStates(states);
             }
@@ -63,18 +63,25 @@ final class GroupsList extends Command<GroupsList.Flags> {
                 () -> sorted.stream()
                         .map(g -> Json.object(
                                 "group", g.groupId(),
+                                "type", g.type().map(GroupsList::typeName).orElse(null),
                                 "state",
                                         g.groupState().map(GroupState::toString).orElse(null),
                                 "protocolType", g.protocol()))
                         .toList(),
                 () -> {
-                    Table t = new Table("GROUP", "STATE", "PROTOCOL-TYPE");
+                    Table t = new Table("GROUP", "TYPE", "STATE", "PROTOCOL-TYPE");
                     sorted.forEach(g -> t.row(
                             g.groupId(),
+                            g.type().map(GroupsList::typeName).orElse(""),
                             g.groupState().map(GroupState::toString).orElse(""),
                             g.protocol().isEmpty() ? "(standalone)" : g.protocol()));
                     t.print(io, "");
                 });
         return 0;
+    }
+
+    /** The group type as ListGroups names it: classic, consumer, share. */
+    private static String typeName(org.apache.kafka.common.GroupType t) {
+        return t.toString().toLowerCase(java.util.Locale.ROOT);
     }
 }

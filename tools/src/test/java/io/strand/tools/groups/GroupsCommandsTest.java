@@ -79,22 +79,49 @@ class GroupsCommandsTest {
     void shouldListGroupsWithTheirStateAndFilterByState() {
         CliHarness.Result r = cli("groups", "list");
         assertEquals(0, r.code(), r::toString);
-        assertTrue(r.outLines().stream().anyMatch(l -> l.matches("readers\\s+Empty\\s+consumer")), r::toString);
+        assertTrue(
+                r.outLines().stream().anyMatch(l -> l.matches("readers\\s+classic\\s+Empty\\s+consumer")), r::toString);
         CliHarness.Result stable = cli("groups", "list", "--state", "stable");
         assertEquals(0, stable.code(), stable::toString);
         assertTrue(stable.outLines().stream().noneMatch(l -> l.startsWith("readers")), stable::toString);
         CliHarness.Result json = cli("groups", "list", "--json");
         assertTrue(
-                json.out().contains("{\"group\":\"readers\",\"state\":\"Empty\",\"protocolType\":\"consumer\"}"),
+                json.out()
+                        .contains(
+                                "{\"group\":\"readers\",\"type\":\"classic\",\"state\":\"Empty\",\"protocolType\":\"consumer\"}"),
                 json::toString);
         assertOneLineError(cli("groups", "list", "--state", "sleepy"), StrandCli.USAGE, "not a group state");
+    }
+
+    @Test
+    void shouldShowAGroupOfTheConsumerProtocolWithItsTypeAndEpoch() throws Exception {
+        try (KafkaConsumer<byte[], byte[]> c = cluster.consumer(Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, "kip848-readers", ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer"))) {
+            c.subscribe(List.of("clicks"));
+            Wait.waitUntil("the member owns both partitions", Duration.ofSeconds(30), () -> {
+                c.poll(Duration.ofMillis(100));
+                return c.assignment().size() == 2;
+            });
+            CliHarness.Result list = cli("groups", "list");
+            assertTrue(
+                    list.outLines().stream()
+                            .anyMatch(l -> l.matches("kip848-readers\\s+consumer\\s+Stable\\s+consumer")),
+                    list::toString);
+            CliHarness.Result d = cli("groups", "describe", "-g", "kip848-readers");
+            assertTrue(
+                    d.outLines().get(0).startsWith("Group kip848-readers (consumer protocol): state Stable, epoch 1,"),
+                    d::toString);
+            assertTrue(d.out().contains("assignor uniform"), d::toString);
+        }
     }
 
     @Test
     void shouldDescribeCommittedOffsetsAndLag() {
         CliHarness.Result r = cli("groups", "describe", "-g", "readers");
         assertEquals(0, r.code(), r::toString);
-        assertTrue(r.outLines().get(0).startsWith("Group readers: state Empty, coordinator broker 1"), r::toString);
+        assertTrue(
+                r.outLines().get(0).startsWith("Group readers (classic protocol): state Empty, coordinator broker 1"),
+                r::toString);
         assertTrue(
                 r.outLines().stream().anyMatch(l -> l.matches("clicks\\s+0\\s+5\\s+5\\s+0\\s+-\\s+-\\s+-")),
                 r::toString);

@@ -1,0 +1,80 @@
+package io.strand.server.group;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * One member of a KIP-848 consumer group: what it subscribes to, how it identifies itself, where it
+ * stands in reconciling ({@link #assignment}) and its partitions in the group's target assignment
+ * ({@link #target}). The timers' bookkeeping ({@link #sessionDeadlineMs}, {@link #revocationDeadlineMs})
+ * lives here too; the timers themselves are the manager's.
+ *
+ * <p>Not thread-safe: touched only on its shard's executor.
+ */
+final class ConsumerGroupMember implements SubscribedTopics.Subscriber {
+    /** The epoch a static member leaves with (KIP-848): it keeps its assignment until its session ends. */
+    static final int LEAVE_EPOCH = -1;
+
+    static final int STATIC_LEAVE_EPOCH = -2;
+
+    final String memberId;
+    String instanceId;
+    String rackId;
+    String clientId;
+    String clientHost;
+    List<String> subscribedTopicNames = List.of();
+    /** Null if none. */
+    String subscribedTopicRegex;
+    /** Null: the broker's default. */
+    String serverAssignor;
+
+    int rebalanceTimeoutMs;
+    int sessionTimeoutMs;
+    MemberAssignment assignment = MemberAssignment.NEW;
+    Map<Uuid, Set<Integer>> target = TopicPartitions.EMPTY;
+    /** True once a static member left with epoch -2: it holds its partitions for a successor. */
+    boolean leftStatic;
+
+    long sessionDeadlineMs;
+    /** When the member must have revoked {@link MemberAssignment#pendingRevocation}; 0 if nothing is pending. */
+    long revocationDeadlineMs;
+
+    ConsumerGroupMember(String memberId) {
+        this.memberId = memberId;
+    }
+
+    int memberEpoch() {
+        return leftStatic ? STATIC_LEAVE_EPOCH : assignment.memberEpoch();
+    }
+
+    /** True if the member owns, or still has to revoke, partition {@code p} of {@code topic}. */
+    boolean owns(Uuid topic, int p) {
+        return TopicPartitions.contains(assignment.assigned(), topic, p)
+                || TopicPartitions.contains(assignment.pendingRevocation(), topic, p);
+    }
+
+    @Override
+    public List<String> topicNames() {
+        return subscribedTopicNames;
+    }
+
+    @Override
+    public String topicRegex() {
+        return subscribedTopicRegex;
+    }
+
+    /** The subscription as the target assignment depends on it. */
+    record Subscription(List<String> names, String regex, String assignor) {}
+
+    Subscription subscription() {
+        return new Subscription(subscribedTopicNames, subscribedTopicRegex, serverAssignor);
+    }
+
+    @Override
+    public String toString() {
+        return memberId + (instanceId != null ? " (" + instanceId + ")" : "") + " epoch " + memberEpoch() + " "
+                + assignment.state();
+    }
+}
