@@ -353,6 +353,9 @@ public final class Broker implements AutoCloseable {
         shares = closing(new SharePartitionManager(ShareConfig.from(config), persister, timer, metrics.registry()));
         replicaManager.addLeadershipListener(shares);
         shareOffsets = new ShareGroupOffsets(persister, persister::latestOffset, shares, replicaManager, cache);
+        shareOffsets.groupEmptyCheck(groups.serverAssigned()::checkShareGroupEmpty);
+        shareOffsets.groupTopics(
+                g -> groups.serverAssigned().shareGroupDescribe(g).thenApply(Broker::subscribedTopics));
         list.addAll(List.of( // the share coordinator's, for the other brokers
                 new ReadShareGroupStateHandler(shareCoordinator),
                 new WriteShareGroupStateHandler(shareCoordinator),
@@ -387,6 +390,16 @@ public final class Broker implements AutoCloseable {
         }
         self.set(new ApiHandlers(list).decorate(handlerDecorator));
         return self.get();
+    }
+
+    /** The topics the members of a described share group subscribe to (none if it could not be described). */
+    private static java.util.Set<String> subscribedTopics(
+            org.apache.kafka.common.message.ShareGroupDescribeResponseData.DescribedGroup g) {
+        java.util.Set<String> topics = new java.util.HashSet<>();
+        if (g.errorCode() == 0) {
+            g.members().forEach(m -> topics.addAll(m.subscribedTopicNames()));
+        }
+        return topics;
     }
 
     /** Gauges an operator watches (JMX domain strand.broker-<id>). */

@@ -49,22 +49,36 @@ public record DescribeShareGroupOffsetsHandler(ShareGroupOffsets offsets)
         if (g.groupId() == null || g.groupId().isEmpty()) {
             return CompletableFuture.completedFuture(out.setErrorCode(Errors.INVALID_GROUP_ID.code()));
         }
-        List<DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic> wanted = g.topics();
-        if (wanted == null) {
-            wanted = new ArrayList<>();
-            for (String name : offsets.topicsOf(g.groupId())) {
-                Optional<TopicView> v = offsets.topic(name);
-                if (v.isPresent()) {
-                    List<Integer> all = new ArrayList<>();
-                    for (int p = 0; p < v.get().partitionCount(); p++) {
-                        all.add(p);
-                    }
-                    wanted.add(new DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic()
-                            .setTopicName(name)
-                            .setPartitions(all));
+        CompletableFuture<List<DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic>> wanted =
+                g.topics() != null
+                        ? CompletableFuture.completedFuture(g.topics())
+                        : offsets.topicsOf(g.groupId()).thenApply(this::everyPartition);
+        return wanted.thenCompose(ts -> describe(g, ts, out));
+    }
+
+    /** Every partition of each of {@code names} that exists. */
+    private List<DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic> everyPartition(
+            java.util.Set<String> names) {
+        List<DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic> wanted = new ArrayList<>();
+        for (String name : new java.util.TreeSet<>(names)) {
+            Optional<TopicView> v = offsets.topic(name);
+            if (v.isPresent()) {
+                List<Integer> all = new ArrayList<>();
+                for (int p = 0; p < v.get().partitionCount(); p++) {
+                    all.add(p);
                 }
+                wanted.add(new DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic()
+                        .setTopicName(name)
+                        .setPartitions(all));
             }
         }
+        return wanted;
+    }
+
+    private CompletableFuture<DescribeShareGroupOffsetsResponseGroup> describe(
+            DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup g,
+            List<DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic> wanted,
+            DescribeShareGroupOffsetsResponseGroup out) {
         List<CompletableFuture<DescribeShareGroupOffsetsResponseTopic>> topics = new ArrayList<>();
         for (var t : wanted) {
             Optional<TopicView> view = offsets.topic(t.topicName());

@@ -1,6 +1,8 @@
 package io.strand.server.share;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.server.testing.BrokerCluster;
@@ -15,6 +17,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
@@ -24,6 +27,7 @@ import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -174,6 +178,20 @@ class ShareConsumerTest {
                             return i % 5 == 0 || i % 3 != 0 || e.getValue().size() == 2;
                         });
             });
+            // while the member is in the group: its offsets cannot be reset, and a describe without topics
+            // covers the topics it subscribes to
+            try (Admin admin = cluster.admin()) {
+                ExecutionException refused = assertThrows(
+                        ExecutionException.class,
+                        () -> admin.alterShareGroupOffsets("se", Map.of(new TopicPartition(topic, 0), 0L))
+                                .all()
+                                .get());
+                assertInstanceOf(GroupNotEmptyException.class, refused.getCause());
+                var all = admin.listShareGroupOffsets(Map.of("se", new ListShareGroupOffsetsSpec()))
+                        .partitionsToOffsetInfo("se")
+                        .get();
+                assertEquals(10, all.get(new TopicPartition(topic, 0)).startOffset());
+            }
         }
         deliveries.forEach((v, counts) -> {
             int i = Integer.parseInt(v.substring(1));

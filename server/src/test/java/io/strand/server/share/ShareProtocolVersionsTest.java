@@ -70,6 +70,7 @@ class ShareProtocolVersionsTest {
                     "__share_group_state is created and loaded",
                     Duration.ofSeconds(30),
                     () -> findShareCoordinator(c, "g:" + topicId + ":0").errorCode() == 0
+                            && findGroupCoordinator(c, "offsets-v0").errorCode() == 0
                             && summary(c, "probe", (short) 0).errorCode() == 0);
         }
     }
@@ -89,6 +90,17 @@ class ShareProtocolVersionsTest {
                 ApiKeys.FIND_COORDINATOR,
                 ApiKeys.FIND_COORDINATOR.latestVersion(),
                 new FindCoordinatorRequestData().setKeyType((byte) 2).setCoordinatorKeys(List.of(key)));
+        return r.coordinators().get(0);
+    }
+
+    /** Also creates {@code __consumer_offsets}: the offset admin APIs ask the group coordinator whether a group is empty. */
+    private static FindCoordinatorResponseData.Coordinator findGroupCoordinator(RawKafkaConnection c, String group)
+            throws Exception {
+        FindCoordinatorResponseData r = (FindCoordinatorResponseData) send(
+                c,
+                ApiKeys.FIND_COORDINATOR,
+                ApiKeys.FIND_COORDINATOR.latestVersion(),
+                new FindCoordinatorRequestData().setKeyType((byte) 0).setCoordinatorKeys(List.of(group)));
         return r.coordinators().get(0);
     }
 
@@ -391,9 +403,13 @@ class ShareProtocolVersionsTest {
                             .setPartitionIndex(0)
                             .setStartOffset(0));
             alter.topics().add(t);
-            AlterShareGroupOffsetsResponseData altered =
-                    (AlterShareGroupOffsetsResponseData) send(c, ApiKeys.ALTER_SHARE_GROUP_OFFSETS, (short) 0, alter);
-            assertEquals(Errors.NONE.code(), altered.errorCode());
+            AlterShareGroupOffsetsResponseData[] answer = new AlterShareGroupOffsetsResponseData[1];
+            Wait.waitUntil("the group coordinator is loaded", Duration.ofSeconds(30), () -> {
+                answer[0] = (AlterShareGroupOffsetsResponseData)
+                        send(c, ApiKeys.ALTER_SHARE_GROUP_OFFSETS, (short) 0, alter);
+                return answer[0].errorCode() == 0;
+            });
+            AlterShareGroupOffsetsResponseData altered = answer[0];
             assertEquals(
                     Errors.NONE.code(),
                     altered.responses().find(TOPIC).partitions().get(0).errorCode());
