@@ -21,9 +21,10 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * DescribeShareGroupOffsets ({@code kafka-share-groups --describe}): per group and partition the share
  * start offset from the share coordinator (-1 when the group has no state there), its leader epoch and
- * (v1) the lag where this broker leads the partition (-1 elsewhere). Without a topic list: the topics
- * the group coordinator says the group consumes. An unknown topic is UNKNOWN_TOPIC_OR_PARTITION on each
- * of its partitions.
+ * (v1) the lag (-1 when the leader's high watermark cannot be had). Without a topic list: the topics
+ * the group's members subscribe to, and every other topic where the group has state (one
+ * summary read per partition of every topic: an admin operation, not a hot path). An unknown topic is
+ * UNKNOWN_TOPIC_OR_PARTITION on each of its partitions.
  */
 public record DescribeShareGroupOffsetsHandler(ShareGroupOffsets offsets)
         implements ApiHandler<DescribeShareGroupOffsetsRequestData> {
@@ -49,11 +50,24 @@ public record DescribeShareGroupOffsetsHandler(ShareGroupOffsets offsets)
         if (g.groupId() == null || g.groupId().isEmpty()) {
             return CompletableFuture.completedFuture(out.setErrorCode(Errors.INVALID_GROUP_ID.code()));
         }
-        CompletableFuture<List<DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic>> wanted =
-                g.topics() != null
-                        ? CompletableFuture.completedFuture(g.topics())
-                        : offsets.topicsOf(g.groupId()).thenApply(this::everyPartition);
-        return wanted.thenCompose(ts -> describe(g, ts, out));
+        if (g.topics() != null) {
+            return describe(g, g.topics(), out);
+        }
+        // every topic: those the members subscribe to whole, the others where the group has state
+        return offsets.topicsOf(g.groupId())
+                .thenCompose(subscribed -> describe(g, everyPartition(offsets.topicNames()), out)
+                        .thenApply(described -> {
+                            List<DescribeShareGroupOffsetsResponseTopic> kept = new ArrayList<>();
+                            for (DescribeShareGroupOffsetsResponseTopic t : described.topics()) {
+                                if (!subscribed.contains(t.topicName())) {
+                                    t.partitions().removeIf(p -> p.startOffset() < 0);
+                                }
+                                if (!t.partitions().isEmpty()) {
+                                    kept.add(t);
+                                }
+                            }
+                            return described.setTopics(kept);
+                        }));
     }
 
     /** Every partition of each of {@code names} that exists. */

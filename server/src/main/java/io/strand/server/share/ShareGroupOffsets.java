@@ -80,6 +80,17 @@ public final class ShareGroupOffsets {
         return groupTopics.apply(groupId);
     }
 
+    /** Every topic but the internal ones. */
+    public Set<String> topicNames() {
+        Set<String> names = new java.util.TreeSet<>();
+        for (TopicView t : cache.topics()) {
+            if (!org.apache.kafka.common.internals.Topic.isInternal(t.name())) {
+                names.add(t.name());
+            }
+        }
+        return names;
+    }
+
     public Optional<TopicView> topic(String name) {
         return cache.topic(name);
     }
