@@ -52,12 +52,7 @@ class ShareConsumerFailoverTest {
         String topic = "share-consumer-failover";
         TopicPartition tp = new TopicPartition(topic, 0);
         cluster.createTopic(topic, 1, 3);
-        try (KafkaProducer<byte[], byte[]> p = cluster.producer(Map.of("acks", "all"))) {
-            for (int i = 0; i < 400; i++) {
-                p.send(new ProducerRecord<>(topic, 0, null, ("r" + i).getBytes()));
-            }
-            p.flush();
-        }
+        produce(cluster, topic, 0, 200);
         try (Admin admin = cluster.admin()) {
             admin.alterShareGroupOffsets("scf", Map.of(tp, 0L)).all().get();
         }
@@ -67,10 +62,12 @@ class ShareConsumerFailoverTest {
         props.put("key.deserializer", StringDeserializer.class.getName());
         props.put("value.deserializer", StringDeserializer.class.getName());
         props.put("max.poll.records", "20");
+        props.put("share.acquire.mode", "record_limit"); // 20 records acquired at a time: some in flight at the stop
         Set<String> seen = new HashSet<>();
         Set<String> acknowledged = new HashSet<>();
         List<String> redeliveredAfterAck = new ArrayList<>();
         boolean stopped = false;
+        int newLeader = -1;
         try (KafkaShareConsumer<String, String> c = new KafkaShareConsumer<>(props)) {
             c.subscribe(Set.of(topic));
             long deadline = System.currentTimeMillis() + 120_000;
@@ -100,13 +97,27 @@ class ShareConsumerFailoverTest {
                         int l = leaderOf(cluster, tp);
                         return l > 0 && l != leader;
                     });
+                    newLeader = leaderOf(cluster, tp);
+                    produce(cluster, topic, 200, 200); // the rest only the new leader can hand out
                 }
             }
         }
         assertTrue(stopped);
+        assertTrue(
+                cluster.broker(newLeader).sharePartitions().loaded("scf", tp) != null,
+                "the new leader serves the share partition from the persisted state");
         assertEquals(400, seen.size(), "every record read");
         assertTrue(redeliveredAfterAck.isEmpty(), "acknowledged, then delivered again: " + redeliveredAfterAck);
         assertTrue(acknowledged.size() >= 100, "acknowledged " + acknowledged.size());
+    }
+
+    private static void produce(StrandTestCluster cluster, String topic, int from, int n) {
+        try (KafkaProducer<byte[], byte[]> p = cluster.producer(Map.of("acks", "all"))) {
+            for (int i = from; i < from + n; i++) {
+                p.send(new ProducerRecord<>(topic, 0, null, ("r" + i).getBytes()));
+            }
+            p.flush();
+        }
     }
 
     private static int leaderOf(StrandTestCluster cluster, TopicPartition tp) {
