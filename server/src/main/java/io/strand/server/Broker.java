@@ -354,8 +354,7 @@ public final class Broker implements AutoCloseable {
         replicaManager.addLeadershipListener(shares);
         shareOffsets = new ShareGroupOffsets(persister, persister::latestOffset, shares, replicaManager, cache);
         shareOffsets.groupEmptyCheck(groups.serverAssigned()::checkShareGroupEmpty);
-        shareOffsets.groupTopics(
-                g -> groups.serverAssigned().shareGroupDescribe(g).thenApply(Broker::subscribedTopics));
+        shareOffsets.groupTopics(groups.serverAssigned()::shareGroupTopics);
         list.addAll(List.of( // the share coordinator's, for the other brokers
                 new ReadShareGroupStateHandler(shareCoordinator),
                 new WriteShareGroupStateHandler(shareCoordinator),
@@ -375,7 +374,7 @@ public final class Broker implements AutoCloseable {
                 new OffsetDeleteHandler(groups, cache),
                 new DescribeGroupsHandler(groups),
                 new ListGroupsHandler(groups),
-                new DeleteGroupsHandler(groups)));
+                new DeleteGroupsHandler(groups, shareOffsets)));
         if (groups.config().consumer().enabled()) {
             list.addAll(List.of(new ConsumerGroupHeartbeatHandler(groups), new ConsumerGroupDescribeHandler(groups)));
         }
@@ -390,16 +389,6 @@ public final class Broker implements AutoCloseable {
         }
         self.set(new ApiHandlers(list).decorate(handlerDecorator));
         return self.get();
-    }
-
-    /** The topics the members of a described share group subscribe to (none if it could not be described). */
-    private static java.util.Set<String> subscribedTopics(
-            org.apache.kafka.common.message.ShareGroupDescribeResponseData.DescribedGroup g) {
-        java.util.Set<String> topics = new java.util.HashSet<>();
-        if (g.errorCode() == 0) {
-            g.members().forEach(m -> topics.addAll(m.subscribedTopicNames()));
-        }
-        return topics;
     }
 
     /** Gauges an operator watches (JMX domain strand.broker-<id>). */

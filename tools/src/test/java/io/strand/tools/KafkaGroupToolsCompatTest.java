@@ -12,15 +12,18 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Kafka 4.4's {@code kafka-consumer-groups} (ConsumerGroupCommand) run in this JVM against groups of
- * the KIP-848 consumer protocol on Strand: list with the group type, describe offsets, members and
- * state, output checked line by line.
+ * Kafka 4.4's {@code kafka-consumer-groups} (ConsumerGroupCommand) and {@code kafka-share-groups}
+ * (ShareGroupCommand) run in this JVM against Strand: a group of the KIP-848 consumer protocol listed
+ * with its type, its offsets, members and state described; a share group listed, described, its start
+ * offset reset and the group deleted. Output checked line by line.
  */
 @ExtendWith(StrandClusterExtension.class)
 class KafkaGroupToolsCompatTest {
@@ -32,6 +35,12 @@ class KafkaGroupToolsCompatTest {
     private static KafkaTool.Result consumerGroups(String... args) throws Exception {
         return KafkaTool.run(
                 KafkaTool.CONSUMER_GROUP_COMMAND,
+                CliHarness.with(new String[] {"--bootstrap-server", cluster.bootstrapServers()}, args));
+    }
+
+    private static KafkaTool.Result shareGroups(String... args) throws Exception {
+        return KafkaTool.run(
+                KafkaTool.SHARE_GROUP_COMMAND,
                 CliHarness.with(new String[] {"--bootstrap-server", cluster.bootstrapServers()}, args));
     }
 
@@ -90,6 +99,91 @@ class KafkaGroupToolsCompatTest {
             assertEquals(0, state.code(), state::toString);
             String row = rows(state, group).get(0);
             assertTrue(row.contains("uniform") && row.contains("Stable"), state::toString);
+        }
+    }
+
+    @Test
+    void kafkaShareGroupsListsDescribesResetsAndDeletesAShareGroup() throws Exception {
+        String topic = "ktg-queue";
+        String group = "ktg-share";
+        cluster.createTopic(topic, 1, 3);
+        java.util.Properties props = new java.util.Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        try (KafkaShareConsumer<byte[], byte[]> c = new KafkaShareConsumer<>(props)) {
+            c.subscribe(List.of(topic));
+            Wait.waitUntil("the share group starts reading", Duration.ofSeconds(60), () -> {
+                c.poll(Duration.ofMillis(100));
+                KafkaTool.Result d = shareGroups("--describe", "--group", group);
+                return d.code() == 0
+                        && rows(d, topic).stream()
+                                .anyMatch(l -> l.trim().split("\\s+").length >= 4
+                                        && !l.trim().split("\\s+")[3].equals("-"));
+            });
+            try (KafkaProducer<byte[], byte[]> p = cluster.producer(Map.of())) {
+                for (int i = 0; i < 5; i++) {
+                    p.send(new ProducerRecord<>(topic, 0, null, ("q" + i).getBytes()));
+                }
+                p.flush();
+            }
+            int[] read = {0};
+            Wait.waitUntil("the share consumer reads the 5 records", Duration.ofSeconds(60), () -> {
+                read[0] += c.poll(Duration.ofMillis(100)).count();
+                return read[0] >= 5;
+            });
+            c.commitSync();
+
+            KafkaTool.Result list = shareGroups("--list");
+            assertEquals(0, list.code(), list::toString);
+            assertTrue(list.outLines().stream().anyMatch(l -> l.trim().equals(group)), list::toString);
+
+            KafkaTool.Result members = shareGroups("--describe", "--group", group, "--members");
+            assertEquals(0, members.code(), members::toString);
+            assertTrue(rows(members, group).get(0).contains(topic + ":0"), members::toString);
+
+            KafkaTool.Result state = shareGroups("--describe", "--group", group, "--state");
+            assertEquals(0, state.code(), state::toString);
+            assertTrue(rows(state, group).get(0).contains("Stable"), state::toString);
+        }
+        // once the consumer has left: the start offset is where it read to, it can be reset, and the group deleted
+        KafkaTool.Result[] last = {null};
+        Wait.waitUntil(
+                "the start offset reaches the 5 records read",
+                Duration.ofSeconds(30),
+                () -> {
+                    last[0] = shareGroups("--describe", "--group", group);
+                    return last[0].code() == 0
+                            && rows(last[0], topic).stream()
+                                    .anyMatch(l -> l.trim().split("\\s+")[3].equals("5"));
+                },
+                () -> String.valueOf(last[0]));
+
+        KafkaTool.Result reset =
+                shareGroups("--reset-offsets", "--group", group, "--topic", topic, "--to-earliest", "--execute");
+        assertEquals(0, reset.code(), reset::toString);
+        KafkaTool.Result after = shareGroups("--describe", "--group", group);
+        assertEquals("0", rows(after, topic).get(0).trim().split("\\s+")[3], after::toString);
+
+        KafkaTool.Result deleted = shareGroups("--delete", "--group", group);
+        assertEquals(0, deleted.code(), deleted::toString);
+        KafkaTool.Result gone = shareGroups("--list");
+        assertTrue(gone.outLines().stream().noneMatch(l -> l.trim().equals(group)), gone::toString);
+        KafkaTool.Result noState = shareGroups("--describe", "--group", group);
+        assertTrue(
+                noState.out().contains("does not exist") || rows(noState, topic).isEmpty(),
+                "its start offsets went with it: " + noState);
+        try (org.apache.kafka.clients.admin.Admin admin = cluster.admin()) {
+            org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+            var info = admin.listShareGroupOffsets(Map.of(
+                            group,
+                            new org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec()
+                                    .topicPartitions(List.of(tp))))
+                    .partitionsToOffsetInfo(group)
+                    .get()
+                    .get(tp);
+            assertTrue(info == null || info.startOffset() < 0, "no start offset left in __share_group_state: " + info);
         }
     }
 }

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link ConsumerGroupManager} sits beside this class (one manager per group type), sharing the
  * shard's {@link Groups}, {@link OffsetManager} and services. A JoinGroup for the id of an empty
- * consumer group converts it to a classic group.
+ * consumer group converts it to a classic group; the classic APIs for a consumer group with members
+ * go to {@link ClassicMembersOfConsumerGroups} (online migration).
  *
  * <p>Threading: called only on the shard's executor; futures it returns complete there too. No locks.
  */
@@ -138,6 +139,17 @@ final class ClassicGroupManager implements GroupManager {
         }
     }
 
+    /**
+     * A consumer group whose last member of the consumer protocol left became {@code g} (online
+     * downgrade, {@link GroupConversions}): its members' sessions start, and a rebalance so that they rejoin.
+     */
+    void adoptConverted(ClassicGroup g, String reason) {
+        for (GroupMember m : g.members.values()) {
+            rebalance.scheduleHeartbeatExpiry(g, m);
+        }
+        rebalance.prepareRebalance(g, reason);
+    }
+
     @Override
     public void deleteGroup(Group group, long nowMs, List<SimpleRecord> records) {
         records.add(GroupRecords.groupTombstone(nowMs, group.groupId()));
@@ -160,9 +172,10 @@ final class ClassicGroupManager implements GroupManager {
     CompletableFuture<JoinGroupResponseData> joinGroup(JoinRequest r) {
         boolean unknownMember = r.memberId().isEmpty();
         Group other = groups.get(r.groupId());
-        if ((other instanceof ConsumerGroup consumer && !shard.consumerGroups.convertToClassicIfEmpty(consumer))
-                || (other != null && !(other instanceof ClassicGroup) && !(other instanceof ConsumerGroup))) {
-            // Kafka's online migration (classic members inside a consumer group) is not implemented
+        if (other instanceof ConsumerGroup consumer && !shard.consumerGroups.convertToClassicIfEmpty(consumer)) {
+            return shard.consumerGroups.classicMembers.join(consumer, r); // a classic member of a consumer group
+        }
+        if (other != null && !(other instanceof ClassicGroup) && !(other instanceof ConsumerGroup)) {
             return done(joinError(r.memberId(), Errors.INCONSISTENT_GROUP_PROTOCOL));
         }
         ClassicGroup group = groups.classic(r.groupId());
@@ -384,6 +397,9 @@ final class ClassicGroupManager implements GroupManager {
     // ================================================================================================== sync
 
     CompletableFuture<SyncGroupResponseData> syncGroup(SyncRequest r) {
+        if (groups.get(r.groupId()) instanceof ConsumerGroup consumer) {
+            return shard.consumerGroups.classicMembers.sync(consumer, r);
+        }
         ClassicGroup group = groups.classic(r.groupId());
         if (group == null) {
             return done(syncError(Errors.UNKNOWN_MEMBER_ID));
@@ -435,6 +451,9 @@ final class ClassicGroupManager implements GroupManager {
 
     /** Heartbeat: NONE, REBALANCE_IN_PROGRESS (rejoin) or why the member is not in the group. */
     Errors heartbeat(String groupId, String memberId, String groupInstanceId, int generationId) {
+        if (groups.get(groupId) instanceof ConsumerGroup consumer) {
+            return shard.consumerGroups.classicMembers.heartbeat(consumer, memberId, groupInstanceId, generationId);
+        }
         ClassicGroup group = groups.classic(groupId);
         if (group == null) {
             return Errors.UNKNOWN_MEMBER_ID;
@@ -468,6 +487,9 @@ final class ClassicGroupManager implements GroupManager {
 
     /** LeaveGroup: a group-level error, else an error per leaving member. */
     GroupCoordinator.LeaveResult leaveGroup(String groupId, List<Leaving> leaving) {
+        if (groups.get(groupId) instanceof ConsumerGroup consumer) {
+            return shard.consumerGroups.classicMembers.leave(consumer, leaving);
+        }
         List<MemberResponse> out = new ArrayList<>();
         ClassicGroup group = groups.classic(groupId);
         if (group == null) {

@@ -1,7 +1,9 @@
 package io.strand.server.group;
 
 import io.strand.server.group.assignor.TopicInfo;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -109,6 +111,39 @@ final class ConsumerGroup implements Group {
         return null;
     }
 
+    /**
+     * A classic JoinGroup may enter if it is of the consumer protocol type and supports a protocol
+     * every classic member supports (any, while there is none).
+     */
+    boolean supportsClassicProtocols(String protocolType, List<String> names) {
+        if (!PROTOCOL_TYPE.equals(protocolType) || names.isEmpty()) {
+            return false;
+        }
+        Set<String> common = null;
+        for (ConsumerGroupMember m : members.values()) {
+            if (m.usesClassicProtocol()) {
+                Set<String> its = new HashSet<>();
+                m.classic.protocols().forEach(p -> its.add(p.name()));
+                if (common == null) {
+                    common = its;
+                } else {
+                    common.retainAll(its);
+                }
+            }
+        }
+        return common == null || names.stream().anyMatch(common::contains);
+    }
+
+    /** True if every member but {@code except} (null: every member) speaks the classic protocol. */
+    boolean allUseClassicProtocolExcept(String except) {
+        for (ConsumerGroupMember m : members.values()) {
+            if (!m.memberId.equals(except) && !m.usesClassicProtocol()) { // except may be null: none
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** True if a member other than {@code except} owns or is revoking partition {@code p} of {@code topic}. */
     boolean ownedByAnother(ConsumerGroupMember except, Uuid topic, int p) {
         for (ConsumerGroupMember m : members.values()) {
@@ -143,7 +178,11 @@ final class ConsumerGroup implements Group {
         if (m == null) {
             return Errors.UNKNOWN_MEMBER_ID;
         }
-        return generationId == m.memberEpoch() ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+        if (generationId == m.memberEpoch()) {
+            return Errors.NONE;
+        }
+        // a member of the classic protocol commits with its generation, and expects the classic error
+        return m.usesClassicProtocol() ? Errors.ILLEGAL_GENERATION : Errors.STALE_MEMBER_EPOCH;
     }
 
     /** OffsetFetch with a member (v9+): NONE if the member may read the group's offsets. */

@@ -22,6 +22,9 @@ final class ConsumerGroupDescriber {
     /** The member type ConsumerGroupDescribe v1 reports for members of the consumer protocol. */
     private static final byte CONSUMER_MEMBER_TYPE = 1;
 
+    /** The member type of members that speak the classic protocol (online migration). */
+    private static final byte CLASSIC_MEMBER_TYPE = 0;
+
     /**
      * {@code groupId} described; GROUP_ID_NOT_FOUND if the shard holds no consumer group of that id
      * (a classic group is described by DescribeGroups: Kafka's Admin falls back to it on this error).
@@ -63,7 +66,7 @@ final class ConsumerGroupDescriber {
                             .setSubscribedTopicRegex(m.subscribedTopicRegex)
                             .setAssignment(describeAssignment(m.assignment.assigned(), names))
                             .setTargetAssignment(describeAssignment(m.target, names))
-                            .setMemberType(CONSUMER_MEMBER_TYPE));
+                            .setMemberType(m.usesClassicProtocol() ? CLASSIC_MEMBER_TYPE : CONSUMER_MEMBER_TYPE));
         }
         return d;
     }

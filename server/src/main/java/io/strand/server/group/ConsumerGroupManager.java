@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * member's reconciliation towards it ({@link Reconciliation}), session and revocation timeouts, and the
  * group's records in {@code __consumer_offsets} ({@link ConsumerGroupRecords}), so that a new
  * coordinator resumes every group where it was, without a rebalance. ConsumerGroupDescribe is
- * {@link ConsumerGroupDescriber}'s.
+ * {@link ConsumerGroupDescriber}'s. Members of the classic protocol inside a consumer group are
+ * {@link ClassicMembersOfConsumerGroups}'; the online upgrade and downgrade {@link GroupConversions}'.
  *
  * <p>Threading: called only on the shard's executor; futures it returns complete there too. No locks.
  */
@@ -60,6 +61,12 @@ final class ConsumerGroupManager implements GroupManager {
     private final Groups groups;
     private final ConsumerGroupConfig config;
     final SubscribedTopics subscriptions;
+    /** The topics that exist now (subscriptions resolve against them; classic members name topics). */
+    final SubscribedTopics.Source topics;
+    /** Online migration: a classic group with members upgrading, a mixed group downgrading. */
+    final GroupConversions conversions;
+    /** JoinGroup, SyncGroup, Heartbeat and LeaveGroup of the classic protocol's members of consumer groups. */
+    final ClassicMembersOfConsumerGroups classicMembers;
     /** While the shard loads: the newest record of each group and of each of its members. */
     private final Map<String, ConsumerGroupValue> loadedGroups = new LinkedHashMap<>();
 
@@ -70,6 +77,9 @@ final class ConsumerGroupManager implements GroupManager {
         this.groups = shard.groups;
         this.config = shard.config.consumer();
         this.subscriptions = new SubscribedTopics(topics);
+        this.topics = topics;
+        this.conversions = new GroupConversions(shard, this);
+        this.classicMembers = new ClassicMembersOfConsumerGroups(shard, this);
     }
 
     // ============================================================================================ load / unload
@@ -147,17 +157,19 @@ final class ConsumerGroupManager implements GroupManager {
             if (r.memberEpoch() != 0) {
                 return done(error(Errors.UNKNOWN_MEMBER_ID, "unknown member " + r.memberId()));
             }
-            if (other instanceof ClassicGroup classic) {
-                if (!classic.is(GroupState.EMPTY) || !classic.pendingMembers.isEmpty()) {
-                    return done(error(
-                            Errors.GROUP_ID_NOT_FOUND,
-                            "Group " + r.groupId() + " is a classic group with members; it becomes a consumer group"
-                                    + " once they have left"));
+            if (other instanceof ClassicGroup classic && !classic.members.isEmpty()) {
+                String cannot = conversions.cannotUpgrade(classic);
+                if (cannot != null) {
+                    return done(error(Errors.GROUP_ID_NOT_FOUND, cannot));
                 }
-                log.info("Group {}: empty classic group converted to a consumer group", r.groupId());
+                group = conversions.upgrade(classic, now, records); // its offsets stay (kept by group id)
+            } else {
+                if (other != null) {
+                    log.info("Group {}: empty classic group converted to a consumer group", r.groupId());
+                }
+                group = new ConsumerGroup(r.groupId(), now);
+                groups.add(group); // replaces an empty classic group; its offsets stay (kept by group id)
             }
-            group = new ConsumerGroup(r.groupId(), now);
-            groups.add(group); // replaces an empty classic group; its offsets stay (OffsetManager keeps them by id)
         }
         if (r.memberEpoch() == ConsumerGroupMember.LEAVE_EPOCH
                 || r.memberEpoch() == ConsumerGroupMember.STATIC_LEAVE_EPOCH) {
@@ -227,19 +239,7 @@ final class ConsumerGroupManager implements GroupManager {
             }
         }
         bump |= update(m, r);
-        Map<String, TopicInfo> subscribed = subscriptions.resolve(group.members.values());
-        if (!subscribed.equals(group.subscribedTopics)) {
-            group.subscribedTopics = Map.copyOf(subscribed);
-            bump = true;
-        }
-        if (bump) {
-            group.groupEpoch++;
-            records.add(ConsumerGroupRecords.groupRecord(now, group));
-            log.info("Group {}: epoch {} ({} members)", group.groupId, group.groupEpoch, group.members.size());
-        }
-        if (group.assignmentEpoch < group.groupEpoch) {
-            computeTargetAssignment(group, now, records);
-        }
+        bump = updateGroup(group, bump, now, records);
         Map<Uuid, Set<Integer>> assignedBefore = m.assignment.assigned();
         boolean memberChanged = reconcile(group, m, r.ownedPartitions(), now) || bump || replaced != null;
         if (memberChanged || r.memberEpoch() == 0) {
@@ -254,6 +254,27 @@ final class ConsumerGroupManager implements GroupManager {
             response.setAssignment(ConsumerGroupDescriber.assignment(m.assignment.assigned()));
         }
         return write(records, response);
+    }
+
+    /**
+     * Resolves the group's subscriptions; the group epoch moves if {@code bump} or they changed, and
+     * then a new target assignment is computed. True if the epoch moved.
+     */
+    boolean updateGroup(ConsumerGroup group, boolean bump, long now, List<SimpleRecord> records) {
+        Map<String, TopicInfo> subscribed = subscriptions.resolve(group.members.values());
+        if (!subscribed.equals(group.subscribedTopics)) {
+            group.subscribedTopics = Map.copyOf(subscribed);
+            bump = true;
+        }
+        if (bump) {
+            group.groupEpoch++;
+            records.add(ConsumerGroupRecords.groupRecord(now, group));
+            log.info("Group {}: epoch {} ({} members)", group.groupId, group.groupEpoch, group.members.size());
+        }
+        if (group.assignmentEpoch < group.groupEpoch) {
+            computeTargetAssignment(group, now, records);
+        }
+        return bump;
     }
 
     /** NONE if {@code r}'s epoch is {@code m}'s, or its previous one with no partition {@code m} no longer owns. */
@@ -298,7 +319,7 @@ final class ConsumerGroupManager implements GroupManager {
     }
 
     /** Moves {@code m} a step towards its target; true if its assignment changed. */
-    private boolean reconcile(ConsumerGroup g, ConsumerGroupMember m, Map<Uuid, Set<Integer>> owned, long now) {
+    boolean reconcile(ConsumerGroup g, ConsumerGroupMember m, Map<Uuid, Set<Integer>> owned, long now) {
         MemberAssignment before = m.assignment;
         m.assignment =
                 Reconciliation.next(before, g.assignmentEpoch, m.target, (t, p) -> g.ownedByAnother(m, t, p), owned);
@@ -385,7 +406,10 @@ final class ConsumerGroupManager implements GroupManager {
     }
 
     /** Removes {@code m}: its partitions are free, and the group epoch moves so the others get them. */
-    private void remove(ConsumerGroup g, ConsumerGroupMember m, long now, List<SimpleRecord> records, String why) {
+    void remove(ConsumerGroup g, ConsumerGroupMember m, long now, List<SimpleRecord> records, String why) {
+        if (conversions.maybeDowngrade(g, m, now, records, why)) {
+            return; // the last member of the consumer protocol left: the classic members form a classic group
+        }
         g.members.remove(m.memberId);
         g.groupEpoch++;
         g.subscribedTopics = Map.copyOf(subscriptions.resolve(g.members.values()));
@@ -397,7 +421,7 @@ final class ConsumerGroupManager implements GroupManager {
 
     // ================================================================================================ timers
 
-    private void startSession(ConsumerGroup g, ConsumerGroupMember m, long now) {
+    void startSession(ConsumerGroup g, ConsumerGroupMember m, long now) {
         boolean armed = m.sessionDeadlineMs > now;
         m.sessionDeadlineMs = now + m.sessionTimeoutMs;
         if (!armed) {
@@ -434,7 +458,7 @@ final class ConsumerGroupManager implements GroupManager {
         });
     }
 
-    private void expire(ConsumerGroup g, ConsumerGroupMember m, long now, String why) {
+    void expire(ConsumerGroup g, ConsumerGroupMember m, long now, String why) {
         List<SimpleRecord> records = new ArrayList<>();
         remove(g, m, now, records, why);
         write(records, null).thenAccept(r -> {
@@ -456,6 +480,8 @@ final class ConsumerGroupManager implements GroupManager {
         for (ConsumerGroupMember m : g.members.values()) {
             records.add(ConsumerGroupRecords.memberTombstone(nowMs, g.groupId, m.memberId));
         }
+        // a classic record left from before an online upgrade must not bring the group back at load
+        records.add(GroupRecords.groupTombstone(nowMs, g.groupId));
         records.add(ConsumerGroupRecords.groupTombstone(nowMs, g.groupId));
         g.markDead();
         groups.remove(g.groupId);

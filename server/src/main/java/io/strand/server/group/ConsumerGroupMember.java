@@ -36,6 +36,12 @@ final class ConsumerGroupMember implements SubscribedTopics.Subscriber {
     Map<Uuid, Set<Integer>> target = TopicPartitions.EMPTY;
     /** True once a static member left with epoch -2: it holds its partitions for a successor. */
     boolean leftStatic;
+    /** Set while the member speaks the classic protocol (JoinGroup/SyncGroup/Heartbeat); null otherwise. */
+    Classic classic;
+    /** A classic member told to rejoin must JoinGroup before this time; 0 = not told. */
+    long classicJoinDeadlineMs;
+    /** A classic member answered JoinGroup must SyncGroup before this time; 0 = nothing pending. */
+    long classicSyncDeadlineMs;
 
     long sessionDeadlineMs;
     /** When the member must have revoked {@link MemberAssignment#pendingRevocation}; 0 if nothing is pending. */
@@ -43,6 +49,25 @@ final class ConsumerGroupMember implements SubscribedTopics.Subscriber {
 
     ConsumerGroupMember(String memberId) {
         this.memberId = memberId;
+    }
+
+    /**
+     * What a member of the classic protocol keeps of its JoinGroup: its session timeout and the
+     * protocols (assignors) it supports with their metadata, in its order of preference.
+     */
+    record Classic(int sessionTimeoutMs, List<GroupMember.Protocol> protocols) {
+        Classic {
+            protocols = List.copyOf(protocols);
+        }
+
+        /** The protocol the member prefers, which names the group's protocol in its JoinGroup answer. */
+        GroupMember.Protocol preferred() {
+            return protocols.get(0);
+        }
+    }
+
+    boolean usesClassicProtocol() {
+        return classic != null;
     }
 
     int memberEpoch() {
@@ -74,7 +99,7 @@ final class ConsumerGroupMember implements SubscribedTopics.Subscriber {
 
     @Override
     public String toString() {
-        return memberId + (instanceId != null ? " (" + instanceId + ")" : "") + " epoch " + memberEpoch() + " "
-                + assignment.state();
+        return memberId + (instanceId != null ? " (" + instanceId + ")" : "") + (classic != null ? " classic" : "")
+                + " epoch " + memberEpoch() + " " + assignment.state();
     }
 }

@@ -1,13 +1,17 @@
 package io.strand.server.group;
 
+import com.google.protobuf.ByteString;
 import io.strand.server.group.assignor.TopicInfo;
+import io.strand.server.group.proto.ClassicMemberValue;
 import io.strand.server.group.proto.ConsumerGroupValue;
 import io.strand.server.group.proto.ConsumerMemberKey;
 import io.strand.server.group.proto.ConsumerMemberValue;
 import io.strand.server.group.proto.GroupKey;
+import io.strand.server.group.proto.GroupProtocolValue;
 import io.strand.server.group.proto.GroupRecordKey;
 import io.strand.server.group.proto.SubscribedTopicValue;
 import io.strand.server.group.proto.TopicPartitionsValue;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +23,8 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
 /**
  * The encoding of KIP-848 consumer groups as {@code __consumer_offsets} records
  * ({@code group.proto}): one record per group (epochs and the topics its target assignment saw) and
- * one per member (subscription, current and target assignment). A member's record is rewritten when
+ * one per member (subscription, current and target assignment, and for a member of the classic
+ * protocol its session timeout and protocols). A member's record is rewritten when
  * any of these change; a tombstone removes a member or, under the group key, the whole group.
  * Stateless.
  */
@@ -64,6 +69,16 @@ final class ConsumerGroupRecords {
         partitions(a.assigned()).forEach(v::addAssigned);
         partitions(a.pendingRevocation()).forEach(v::addPendingRevocation);
         partitions(m.target).forEach(v::addTarget);
+        if (m.classic != null) {
+            ClassicMemberValue.Builder c =
+                    ClassicMemberValue.newBuilder().setSessionTimeoutMs(m.classic.sessionTimeoutMs());
+            for (GroupMember.Protocol p : m.classic.protocols()) {
+                c.addProtocols(GroupProtocolValue.newBuilder()
+                        .setName(p.name())
+                        .setMetadata(ByteString.copyFrom(p.metadata())));
+            }
+            v.setClassic(c);
+        }
         return new SimpleRecord(nowMs, memberKey(groupId, m.memberId), v.build().toByteArray());
     }
 
@@ -104,6 +119,14 @@ final class ConsumerGroupRecords {
                 partitions(v.getAssignedList()),
                 partitions(v.getPendingRevocationList()));
         m.target = TopicPartitions.copyOf(partitions(v.getTargetList()));
+        if (v.hasClassic()) {
+            List<GroupMember.Protocol> protocols = new ArrayList<>();
+            for (GroupProtocolValue p : v.getClassic().getProtocolsList()) {
+                protocols.add(
+                        new GroupMember.Protocol(p.getName(), p.getMetadata().toByteArray()));
+            }
+            m.classic = new ConsumerGroupMember.Classic(v.getClassic().getSessionTimeoutMs(), protocols);
+        }
         return m;
     }
 

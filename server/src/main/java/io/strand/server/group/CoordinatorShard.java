@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * {@link #classicGroups}: their groups sit in the same {@link #groups} (one id, one group, of one
  * type), their record kinds are replayed to it from {@link #replay}, and it is completed and unloaded
  * with the classic one. Of a group's classic and consumer records, the later in the log decides its
- * type at load (a group converts when it is empty).
+ * type at load (a group converts when it is empty, or online: see {@link GroupConversions}).
  *
  * <p>Threading: everything that reads or changes groups or offsets runs on this shard's
  * {@link OrderedExecutor} ({@link #submit}, {@link #execute}), one task at a time, so no state here or

@@ -134,4 +134,18 @@ public final class ServerAssignedGroups {
         }
         return coordinator.onShardNow(groupId, e -> e, s -> s.shareGroups.checkEmpty(groupId));
     }
+
+    /**
+     * The topics share group {@code groupId} has read (subscribed to at some time; its start offsets
+     * there outlive its members); empty if there is no such group.
+     */
+    public CompletableFuture<java.util.Set<String>> shareGroupTopics(String groupId) {
+        if (GroupCoordinator.invalidGroupId(groupId, false)) {
+            return CompletableFuture.completedFuture(java.util.Set.of());
+        }
+        return coordinator.onShardNow(groupId, e -> java.util.Set.of(), s -> {
+            ShareGroup g = s.groups.share(groupId);
+            return g == null ? java.util.Set.<String>of() : java.util.Set.copyOf(g.readTopics);
+        });
+    }
 }

@@ -24,6 +24,9 @@ final class ShareGroup implements Group {
     int groupEpoch;
     int assignmentEpoch;
     Map<String, TopicInfo> subscribedTopics = Map.of();
+    /** Every topic the group has subscribed to (sorted): its start offsets there outlive its members. */
+    final java.util.SortedSet<String> readTopics = new java.util.TreeSet<>();
+
     long createdMs;
     private boolean dead;
 

@@ -166,6 +166,7 @@ final class ShareGroupManager implements GroupManager {
         Map<String, TopicInfo> subscribed = subscriptions.resolve(group.members.values());
         if (!subscribed.equals(group.subscribedTopics)) {
             group.subscribedTopics = Map.copyOf(subscribed);
+            group.readTopics.addAll(subscribed.keySet());
             bump = true;
         }
         if (bump) {

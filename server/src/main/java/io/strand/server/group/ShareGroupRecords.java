@@ -24,7 +24,8 @@ final class ShareGroupRecords {
         ShareGroupValue.Builder v = ShareGroupValue.newBuilder()
                 .setGroupEpoch(g.groupEpoch)
                 .setAssignmentEpoch(g.assignmentEpoch)
-                .setCreatedMs(g.createdMs);
+                .setCreatedMs(g.createdMs)
+                .addAllReadTopics(g.readTopics);
         for (TopicInfo t : g.subscribedTopics.values()) {
             v.addSubscribedTopics(SubscribedTopicValue.newBuilder()
                     .setName(t.name())
@@ -65,6 +66,7 @@ final class ShareGroupRecords {
                     new TopicInfo(new Uuid(t.getTopicIdHigh(), t.getTopicIdLow()), t.getName(), t.getPartitions()));
         }
         g.subscribedTopics = Map.copyOf(topics);
+        g.readTopics.addAll(v.getReadTopicsList());
         return g;
     }
 

@@ -14,8 +14,8 @@ import org.apache.kafka.common.internals.Topic;
 /**
  * Resolves KIP-848 subscriptions to topics: topic names as given (those that exist), and regular
  * expressions (RE2/J syntax, as Kafka's coordinator) matched against every topic but the internal ones,
- * so that a topic created later joins the subscription at the next heartbeat. Compiled expressions are
- * cached.
+ * so that a topic created later joins the subscription at a heartbeat a second or less later. The
+ * topics are looked at once a second at most, and compiled expressions and their matches are cached.
  *
  * <p>Not thread-safe: one per shard, used on its executor.
  */
@@ -26,8 +26,15 @@ final class SubscribedTopics {
         Map<String, TopicInfo> topics();
     }
 
+    /** How long a snapshot of the topics serves heartbeats before it is taken again. */
+    private static final long SNAPSHOT_MAX_AGE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
     private final Source source;
     private final Map<String, Pattern> patterns = new HashMap<>();
+    private Map<String, TopicInfo> snapshot;
+    private long snapshotAtNanos;
+    /** Per regular expression, the topics of {@link #snapshot} it matches. */
+    private final Map<String, List<TopicInfo>> matches = new HashMap<>();
 
     SubscribedTopics(Source source) {
         this.source = source;
@@ -59,7 +66,7 @@ final class SubscribedTopics {
                 continue;
             }
             if (all == null) {
-                all = source.topics();
+                all = topicsNow();
             }
             out.putAll(of(m, all));
         }
@@ -76,13 +83,39 @@ final class SubscribedTopics {
             }
         }
         if (m.topicRegex() != null) {
-            Pattern p = patterns.computeIfAbsent(m.topicRegex(), Pattern::compile);
-            for (TopicInfo t : all.values()) {
-                if (!Topic.isInternal(t.name()) && p.matches(t.name())) {
-                    out.put(t.name(), t);
-                }
+            List<TopicInfo> matched = all == snapshot
+                    ? matches.computeIfAbsent(m.topicRegex(), r -> match(r, snapshot))
+                    : match(m.topicRegex(), all);
+            matched.forEach(t -> out.put(t.name(), t));
+        }
+        return out;
+    }
+
+    private List<TopicInfo> match(String regex, Map<String, TopicInfo> all) {
+        if (patterns.size() > 10_000) {
+            patterns.clear();
+        }
+        Pattern p = patterns.computeIfAbsent(regex, Pattern::compile);
+        List<TopicInfo> out = new java.util.ArrayList<>();
+        for (TopicInfo t : all.values()) {
+            if (!Topic.isInternal(t.name()) && p.matches(t.name())) {
+                out.add(t);
             }
         }
         return out;
+    }
+
+    /**
+     * The topics that exist, as of at most a second ago: heartbeats of many members then cost one
+     * look at the metadata, and one match per regular expression, per second.
+     */
+    private Map<String, TopicInfo> topicsNow() {
+        long now = System.nanoTime();
+        if (snapshot == null || now - snapshotAtNanos > SNAPSHOT_MAX_AGE_NANOS) {
+            snapshot = source.topics();
+            snapshotAtNanos = now;
+            matches.clear();
+        }
+        return snapshot;
     }
 }

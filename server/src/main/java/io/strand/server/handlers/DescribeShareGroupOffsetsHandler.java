@@ -21,9 +21,8 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * DescribeShareGroupOffsets ({@code kafka-share-groups --describe}): per group and partition the share
  * start offset from the share coordinator (-1 when the group has no state there), its leader epoch and
- * (v1) the lag (-1 when the leader's high watermark cannot be had). Without a topic list: the topics
- * the group's members subscribe to, and every other topic where the group has state (one
- * summary read per partition of every topic: an admin operation, not a hot path). An unknown topic is
+ * (v1) the lag (-1 when the leader's high watermark cannot be had). Without a topic list: every
+ * partition of the topics the group coordinator says the group has read. An unknown topic is
  * UNKNOWN_TOPIC_OR_PARTITION on each of its partitions.
  */
 public record DescribeShareGroupOffsetsHandler(ShareGroupOffsets offsets)
@@ -53,21 +52,7 @@ public record DescribeShareGroupOffsetsHandler(ShareGroupOffsets offsets)
         if (g.topics() != null) {
             return describe(g, g.topics(), out);
         }
-        // every topic: those the members subscribe to whole, the others where the group has state
-        return offsets.topicsOf(g.groupId())
-                .thenCompose(subscribed -> describe(g, everyPartition(offsets.topicNames()), out)
-                        .thenApply(described -> {
-                            List<DescribeShareGroupOffsetsResponseTopic> kept = new ArrayList<>();
-                            for (DescribeShareGroupOffsetsResponseTopic t : described.topics()) {
-                                if (!subscribed.contains(t.topicName())) {
-                                    t.partitions().removeIf(p -> p.startOffset() < 0);
-                                }
-                                if (!t.partitions().isEmpty()) {
-                                    kept.add(t);
-                                }
-                            }
-                            return described.setTopics(kept);
-                        }));
+        return offsets.topicsOf(g.groupId()).thenCompose(read -> describe(g, everyPartition(read), out));
     }
 
     /** Every partition of each of {@code names} that exists. */

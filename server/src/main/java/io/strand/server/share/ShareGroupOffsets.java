@@ -67,7 +67,7 @@ public final class ShareGroupOffsets {
         this.groupEmptyCheck = check;
     }
 
-    /** The group coordinator's answer to "which topics does share group G consume?". */
+    /** The group coordinator's answer to "which topics has share group G read?". */
     public void groupTopics(Function<String, CompletableFuture<Set<String>>> f) {
         this.groupTopics = f;
     }
@@ -78,17 +78,6 @@ public final class ShareGroupOffsets {
 
     public CompletableFuture<Set<String>> topicsOf(String groupId) {
         return groupTopics.apply(groupId);
-    }
-
-    /** Every topic but the internal ones. */
-    public Set<String> topicNames() {
-        Set<String> names = new java.util.TreeSet<>();
-        for (TopicView t : cache.topics()) {
-            if (!org.apache.kafka.common.internals.Topic.isInternal(t.name())) {
-                names.add(t.name());
-            }
-        }
-        return names;
     }
 
     public Optional<TopicView> topic(String name) {

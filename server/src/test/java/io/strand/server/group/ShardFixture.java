@@ -64,7 +64,12 @@ final class ShardFixture implements BeforeAllCallback, AfterAllCallback {
 
     /** A shard on {@code p} at its current leader epoch, loaded from its log. */
     CoordinatorShard load(Partition p) throws Exception {
-        CoordinatorShard s = new CoordinatorShard(p, p.leaderEpoch(), CONFIG, pool, timer, clock::get, Map::of);
+        return load(p, Map::of);
+    }
+
+    /** As {@link #load(Partition)}, with {@code topics} as the topics that exist (consumer groups resolve against them). */
+    CoordinatorShard load(Partition p, SubscribedTopics.Source topics) throws Exception {
+        CoordinatorShard s = new CoordinatorShard(p, p.leaderEpoch(), CONFIG, pool, timer, clock::get, topics);
         s.execute(s::load);
         Wait.waitUntil("the shard on " + p.topicPartition() + " is loaded", Duration.ofSeconds(10), () -> {
             return s.status == CoordinatorShard.Status.ACTIVE;

@@ -48,7 +48,7 @@ class ShareLockExpiryTest {
                 return r.errorCode() == 0 && partition(r).errorCode() == 0;
             });
             ShareWire.fetch(b, (short) 2, "exp", "b", 0, topicId, 0, List.of(), 0);
-            assertEquals(Errors.NONE, a.produce("share-expiry", 0, (short) 1, 10_000, "once"));
+            assertEquals(Errors.NONE, a.produce("share-expiry", 0, (short) -1, 10_000, "once"));
             ShareFetchResponseData first = ShareWire.fetch(a, (short) 2, "exp", "a", 1, topicId, 0, List.of(), 5_000);
             assertEquals(List.of(0L), acquired(partition(first)));
 

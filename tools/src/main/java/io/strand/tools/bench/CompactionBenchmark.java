@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -235,12 +234,11 @@ public final class CompactionBenchmark {
                 cleanerRound(s, "warm-up", f.cleanerWarmupMb * MIB / f.recordSize);
             }
         }
-        Map<Sut, List<Double>> dirtyRates = perSut(suts);
-        Map<Sut, List<Double>> reportedRates = perSut(suts);
-        Map<Sut, List<Double>> seconds = perSut(suts);
+        Map<Sut, List<Double>> dirtyRates = Rounds.perKey(suts);
+        Map<Sut, List<Double>> reportedRates = Rounds.perKey(suts);
+        Map<Sut, List<Double>> seconds = Rounds.perKey(suts);
         for (int round = 1; round <= f.rounds; round++) {
-            for (int k = 0; k < suts.size(); k++) {
-                Sut s = suts.get((k + round) % suts.size());
+            for (Sut s : Rounds.order(suts, round)) {
                 CleanerRun r = cleanerRound(s, "round " + round, n);
                 dirtyRates.get(s).add(r == null ? Double.NaN : r.dirtyMbPerSec());
                 reportedRates.get(s).add(r == null ? Double.NaN : r.mbPerSec());
@@ -260,11 +258,11 @@ public final class CompactionBenchmark {
                     Locale.ROOT,
                     "%-14s cleaner %s MB/s dirty log cleaned%s; reported %s MB/s%s; %s s%n",
                     s.name(),
-                    spread(dirtyRates.get(s)),
-                    s == base ? "" : " (ratio " + ratio(dirtyRates.get(s), dirtyRates.get(base)) + ")",
-                    spread(reportedRates.get(s)),
-                    s == base ? "" : " (ratio " + ratio(reportedRates.get(s), reportedRates.get(base)) + ")",
-                    spread(seconds.get(s)));
+                    Rounds.spread(dirtyRates.get(s)),
+                    s == base ? "" : " (ratio " + Rounds.ratio(dirtyRates.get(s), dirtyRates.get(base)) + ")",
+                    Rounds.spread(reportedRates.get(s)),
+                    s == base ? "" : " (ratio " + Rounds.ratio(reportedRates.get(s), reportedRates.get(base)) + ")",
+                    Rounds.spread(seconds.get(s)));
         }
     }
 
@@ -394,11 +392,10 @@ public final class CompactionBenchmark {
             settle(s, compact, mark);
             trim(s, delete);
         }
-        Map<Sut, List<Double>> compactRps = perSut(suts);
-        Map<Sut, List<Double>> deleteRps = perSut(suts);
+        Map<Sut, List<Double>> compactRps = Rounds.perKey(suts);
+        Map<Sut, List<Double>> deleteRps = Rounds.perKey(suts);
         for (int round = 1; round <= f.rounds; round++) {
-            for (int k = 0; k < suts.size(); k++) {
-                Sut s = suts.get((k + round) % suts.size());
+            for (Sut s : Rounds.order(suts, round)) {
                 List<String> order = round % 2 == 1 ? List.of(compact, delete) : List.of(delete, compact);
                 for (String topic : order) {
                     long mark = s.log().mark();
@@ -433,17 +430,17 @@ public final class CompactionBenchmark {
                     Locale.ROOT,
                     "%-14s compact %s, delete %s records/s; compact/delete %s%s%n",
                     s.name(),
-                    spread(compactRps.get(s)),
-                    spread(deleteRps.get(s)),
-                    ratio(compactRps.get(s), deleteRps.get(s)),
+                    Rounds.spread(compactRps.get(s)),
+                    Rounds.spread(deleteRps.get(s)),
+                    Rounds.ratio(compactRps.get(s), deleteRps.get(s)),
                     s == base
                             ? ""
                             : String.format(
                                     Locale.ROOT,
                                     "; to %s: compact %s, delete %s",
                                     base.name(),
-                                    ratio(compactRps.get(s), compactRps.get(base)),
-                                    ratio(deleteRps.get(s), deleteRps.get(base))));
+                                    Rounds.ratio(compactRps.get(s), compactRps.get(base)),
+                                    Rounds.ratio(deleteRps.get(s), deleteRps.get(base))));
         }
     }
 
@@ -555,32 +552,5 @@ public final class CompactionBenchmark {
             }
         }
         return bytes;
-    }
-
-    // ---------------------------------------------------------------- figures
-
-    private static Map<Sut, List<Double>> perSut(List<Sut> suts) {
-        return suts.stream()
-                .collect(
-                        Collectors.toMap(Function.identity(), s -> new ArrayList<>(), (a, b) -> a, LinkedHashMap::new));
-    }
-
-    /** Median [min-max] of the figures that are numbers (a failed round is NaN and left out). */
-    private static String spread(List<Double> xs) {
-        List<Double> known = xs.stream().filter(x -> !x.isNaN()).toList();
-        return known.isEmpty() ? "n/a" : ProducerBenchmark.spread(known);
-    }
-
-    /** {@link ProducerBenchmark#ratio} over the rounds where both figures are numbers. */
-    private static String ratio(List<Double> xs, List<Double> base) {
-        List<Double> x = new ArrayList<>();
-        List<Double> b = new ArrayList<>();
-        for (int i = 0; i < xs.size(); i++) {
-            if (!xs.get(i).isNaN() && !base.get(i).isNaN()) {
-                x.add(xs.get(i));
-                b.add(base.get(i));
-            }
-        }
-        return x.isEmpty() ? "n/a" : ProducerBenchmark.ratio(x, b);
     }
 }

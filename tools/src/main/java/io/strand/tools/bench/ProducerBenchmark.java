@@ -155,9 +155,12 @@ public final class ProducerBenchmark {
                 p99.add(new ArrayList<>());
                 p999.add(new ArrayList<>());
             }
+            List<Integer> clusters = new ArrayList<>();
+            for (int c = 0; c < names.size(); c++) {
+                clusters.add(c);
+            }
             for (int round = 1; round <= f.rounds; round++) {
-                for (int k = 0; k < names.size(); k++) {
-                    int c = (k + round) % names.size();
+                for (int c : Rounds.order(clusters, round)) {
                     Run t = throughput(producers.get(c), f.topic, value, f.records);
                     rps.get(c).add(t.records() / t.seconds());
                     System.out.printf(Locale.ROOT, "round %d %s throughput: %s%n", round, names.get(c), t);
@@ -183,44 +186,23 @@ public final class ProducerBenchmark {
                         Locale.ROOT,
                         "%-12s throughput %s records/s%s%n",
                         names.get(c),
-                        spread(rps.get(c)),
-                        c == 0 ? "" : ", ratio " + ratio(rps.get(c), rps.get(0)));
+                        Rounds.spread(rps.get(c)),
+                        c == 0 ? "" : ", ratio " + Rounds.ratio(rps.get(c), rps.get(0)));
                 if (f.rate > 0) {
                     System.out.printf(
                             Locale.ROOT,
                             "%-12s latency at %d/s ms: p50 %s, p99 %s, p99.9 %s%s%n",
                             names.get(c),
                             f.rate,
-                            spread(p50.get(c)),
-                            spread(p99.get(c)),
-                            spread(p999.get(c)),
-                            c == 0 ? "" : "; p99 ratio " + ratio(p99.get(c), p99.get(0)));
+                            Rounds.spread(p50.get(c)),
+                            Rounds.spread(p99.get(c)),
+                            Rounds.spread(p999.get(c)),
+                            c == 0 ? "" : "; p99 ratio " + Rounds.ratio(p99.get(c), p99.get(0)));
                 }
             }
         } finally {
             producers.forEach(KafkaProducer::close);
         }
-    }
-
-    static String spread(List<Double> xs) {
-        List<Double> s = new ArrayList<>(xs);
-        s.sort(Double::compare);
-        return String.format(Locale.ROOT, "%.1f [%.1f-%.1f]", median(s), s.get(0), s.get(s.size() - 1));
-    }
-
-    /** The median of a sorted list (the mean of the middle two when their number is even). */
-    static double median(List<Double> sorted) {
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    static String ratio(List<Double> xs, List<Double> base) {
-        List<Double> r = new ArrayList<>();
-        for (int i = 0; i < xs.size(); i++) {
-            r.add(xs.get(i) / base.get(i));
-        }
-        r.sort(Double::compare);
-        return String.format(Locale.ROOT, "%.2f [%.2f-%.2f]", median(r), r.get(0), r.get(r.size() - 1));
     }
 
     private static Properties producerProps(Flags f, String bootstrap) {

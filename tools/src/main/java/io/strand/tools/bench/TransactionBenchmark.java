@@ -116,9 +116,12 @@ public final class TransactionBenchmark {
                     p50.add(new ArrayList<>());
                     p99.add(new ArrayList<>());
                 }
+                List<Integer> clusters = new ArrayList<>();
+                for (int c = 0; c < names.size(); c++) {
+                    clusters.add(c);
+                }
                 for (int round = 1; round <= f.rounds; round++) {
-                    for (int k = 0; k < names.size(); k++) {
-                        int c = (k + round) % names.size();
+                    for (int c : Rounds.order(clusters, round)) {
                         Run r = run(producers.get(c), f.topic, value, f.records, every);
                         rps.get(c).add(r.rps());
                         p50.get(c).add(r.commitMs(0.50));
@@ -139,11 +142,11 @@ public final class TransactionBenchmark {
                             Locale.ROOT,
                             "%-14s throughput %s records/s%s; commit ms p50 %s, p99 %s%s%n",
                             names.get(c),
-                            ProducerBenchmark.spread(rps.get(c)),
-                            c == 0 ? "" : " (ratio " + ProducerBenchmark.ratio(rps.get(c), rps.get(0)) + ")",
-                            ProducerBenchmark.spread(p50.get(c)),
-                            ProducerBenchmark.spread(p99.get(c)),
-                            c == 0 ? "" : " (p99 ratio " + ProducerBenchmark.ratio(p99.get(c), p99.get(0)) + ")");
+                            Rounds.spread(rps.get(c)),
+                            c == 0 ? "" : " (ratio " + Rounds.ratio(rps.get(c), rps.get(0)) + ")",
+                            Rounds.spread(p50.get(c)),
+                            Rounds.spread(p99.get(c)),
+                            c == 0 ? "" : " (p99 ratio " + Rounds.ratio(p99.get(c), p99.get(0)) + ")");
                 }
             }
         } finally {

@@ -5,9 +5,12 @@
  * io.strand.tools.bench.TransactionBenchmark} (a transactional producer committing every N
  * records), {@link io.strand.tools.bench.CompactionBenchmark} (log cleaner throughput and produce
  * throughput on a topic being compacted, read from the brokers' cleaner summaries by {@link
- * io.strand.tools.bench.CleanerLog}) and {@link io.strand.tools.bench.FailoverBenchmark} (the
- * controller's time to move leadership off a broker that vanished). The first three compare
- * clusters (Strand, Apache Kafka) round by round; {@code bin/strand-bench compare-kafka} starts
- * them.
+ * io.strand.tools.bench.CleanerLog}), {@link io.strand.tools.bench.RebalanceBenchmark} (the time
+ * from a member's join to every member of a consuming group consuming again, per group protocol),
+ * {@link io.strand.tools.bench.ShareGroupBenchmark} (records/s acknowledged by share consumers on one
+ * partition) and {@link io.strand.tools.bench.FailoverBenchmark} (the controller's time to move
+ * leadership off a broker that vanished). All but the last compare clusters (Strand, Apache Kafka)
+ * round by round, with the rotation and figures of {@link io.strand.tools.bench.Rounds}; {@code
+ * bin/strand-bench compare-kafka} starts them.
  */
 package io.strand.tools.bench;

@@ -20,7 +20,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * {@code strand groups describe}: a group's state, coordinator and assignor, then per partition
- * (committed or assigned) the committed offset, the log end offset, the lag and the owning member.
+ * (committed or assigned) the committed offset, the log end offset, the lag and the owning member; a
+ * share group's by {@link ShareGroupsDescribe}.
  */
 final class GroupsDescribe extends Command<GroupsDescribe.Flags> {
     static final class Flags {
@@ -45,6 +46,9 @@ final class GroupsDescribe extends Command<GroupsDescribe.Flags> {
         Map<TopicPartition, OffsetAndMetadata> committed;
         Map<TopicPartition, Long> ends = new HashMap<>();
         try (KafkaAdmin admin = flags.target.common.openAdmin()) {
+            if (ShareGroupsDescribe.isShareGroup(admin, flags.target.group)) {
+                return ShareGroupsDescribe.print(admin, flags.target.group, flags.target.common.json(), io);
+            }
             d = GroupReads.describe(admin, flags.target.group);
             committed = GroupReads.committed(admin, flags.target.group);
             TreeSet<TopicPartition> all = partitions(d, committed);

@@ -17,11 +17,13 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -112,6 +114,39 @@ class GroupsCommandsTest {
                     d.outLines().get(0).startsWith("Group kip848-readers (consumer protocol): state Stable, epoch 1,"),
                     d::toString);
             assertTrue(d.out().contains("assignor uniform"), d::toString);
+        }
+    }
+
+    @Test
+    void shouldShowAShareGroupWithTheMembersReadingEachPartition() throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "queue-readers");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        try (KafkaShareConsumer<byte[], byte[]> c = new KafkaShareConsumer<>(p)) {
+            c.subscribe(List.of("clicks"));
+            CliHarness.Result[] d = {null};
+            Wait.waitUntil(
+                    "the share group reads both partitions",
+                    Duration.ofSeconds(30),
+                    () -> {
+                        c.poll(Duration.ofMillis(100));
+                        d[0] = cli("groups", "describe", "-g", "queue-readers");
+                        return d[0].code() == 0
+                                && d[0].outLines().stream()
+                                                .filter(l -> l.matches("clicks\\s+\\d\\s+5\\s+0\\s+\\S{22}"))
+                                                .count()
+                                        == 2;
+                    },
+                    () -> String.valueOf(d[0]));
+            assertTrue(
+                    d[0].outLines().get(0).startsWith("Group queue-readers (share protocol): state Stable, epoch 1,"),
+                    d[0]::toString);
+            CliHarness.Result list = cli("groups", "list");
+            assertTrue(
+                    list.outLines().stream().anyMatch(l -> l.matches("queue-readers\\s+share\\s+Stable\\s+share")),
+                    list::toString);
         }
     }
 
