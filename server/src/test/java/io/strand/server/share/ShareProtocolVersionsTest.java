@@ -71,8 +71,21 @@ class ShareProtocolVersionsTest {
                     Duration.ofSeconds(30),
                     () -> findShareCoordinator(c, "g:" + topicId + ":0").errorCode() == 0
                             && findGroupCoordinator(c, "offsets-v0").errorCode() == 0
-                            && summary(c, "probe", (short) 0).errorCode() == 0);
+                            && everyStatePartitionLoaded(c));
         }
+    }
+
+    /** A summary read answered (not COORDINATOR_LOAD_IN_PROGRESS) on each of the 3 {@code __share_group_state} partitions. */
+    private static boolean everyStatePartitionLoaded(RawKafkaConnection c) throws Exception {
+        java.util.Set<Integer> covered = new java.util.HashSet<>();
+        for (int i = 0; covered.size() < 3; i++) {
+            String group = "probe-" + i;
+            int p = org.apache.kafka.common.utils.Utils.abs((group + ":" + topicId + ":0").hashCode()) % 3;
+            if (covered.add(p) && summary(c, group, (short) 0).errorCode() != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static RawKafkaConnection connect() throws Exception {
