@@ -110,7 +110,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.slf4j.Logger;
@@ -354,31 +353,14 @@ public final class Broker implements AutoCloseable {
         shares = closing(new SharePartitionManager(ShareConfig.from(config), persister, timer, metrics.registry()));
         replicaManager.addLeadershipListener(shares);
         shareOffsets = new ShareGroupOffsets(persister, persister::latestOffset, shares, replicaManager, cache);
-        // the offsets admin APIs ask the group coordinator about membership (on its shard's executor, briefly)
-        shareOffsets.groupHasMembers(g -> groups.serverAssigned()
-                        .checkShareGroupEmpty(g)
-                        .orTimeout(10, TimeUnit.SECONDS)
-                        .join()
-                == Errors.NON_EMPTY_GROUP);
-        shareOffsets.groupTopics(g -> groups.serverAssigned()
-                .shareGroupTopics(g)
-                .orTimeout(10, TimeUnit.SECONDS)
-                .join());
-        if (groups.config().share().enabled()) {
-            list.addAll(List.of(
-                    new ShareGroupHeartbeatHandler(groups),
-                    new ShareGroupDescribeHandler(groups),
-                    new ShareFetchHandler(replicaManager, cache, shares, timer),
-                    new ShareAcknowledgeHandler(replicaManager, cache, shares),
-                    new ReadShareGroupStateHandler(shareCoordinator),
-                    new WriteShareGroupStateHandler(shareCoordinator),
-                    new InitializeShareGroupStateHandler(shareCoordinator),
-                    new DeleteShareGroupStateHandler(shareCoordinator),
-                    new ReadShareGroupStateSummaryHandler(shareCoordinator),
-                    new DescribeShareGroupOffsetsHandler(shareOffsets),
-                    new AlterShareGroupOffsetsHandler(shareOffsets),
-                    new DeleteShareGroupOffsetsHandler(shareOffsets)));
-        }
+        shareOffsets.groupEmptyCheck(groups.serverAssigned()::checkShareGroupEmpty);
+        shareOffsets.groupTopics(groups.serverAssigned()::shareGroupTopics);
+        list.addAll(List.of( // the share coordinator's, for the other brokers
+                new ReadShareGroupStateHandler(shareCoordinator),
+                new WriteShareGroupStateHandler(shareCoordinator),
+                new InitializeShareGroupStateHandler(shareCoordinator),
+                new DeleteShareGroupStateHandler(shareCoordinator),
+                new ReadShareGroupStateSummaryHandler(shareCoordinator)));
         list.addAll(List.of(
                 new FindCoordinatorHandler(groups, transactions, shareCoordinator, cache),
                 new JoinGroupHandler(groups),
@@ -395,6 +377,15 @@ public final class Broker implements AutoCloseable {
                 new DeleteGroupsHandler(groups, shareOffsets)));
         if (groups.config().consumer().enabled()) {
             list.addAll(List.of(new ConsumerGroupHeartbeatHandler(groups), new ConsumerGroupDescribeHandler(groups)));
+        }
+        if (groups.config().share().enabled()) {
+            list.addAll(List.of(new ShareGroupHeartbeatHandler(groups), new ShareGroupDescribeHandler(groups)));
+            list.addAll(List.of(
+                    new ShareFetchHandler(replicaManager, cache, shares, timer),
+                    new ShareAcknowledgeHandler(replicaManager, cache, shares),
+                    new DescribeShareGroupOffsetsHandler(shareOffsets),
+                    new AlterShareGroupOffsetsHandler(shareOffsets),
+                    new DeleteShareGroupOffsetsHandler(shareOffsets)));
         }
         self.set(new ApiHandlers(list).decorate(handlerDecorator));
         return self.get();

@@ -460,7 +460,9 @@ public final class BrokerConfigDefinition {
                     Range.atLeast(1),
                     Importance.MEDIUM,
                     "Share groups: share sessions (one per group member fetching from this broker) this broker"
-                            + " keeps; a new session beyond it evicts the least recently used one.")
+                            + " keeps; a new session beyond it evicts the least recently used one if that was"
+                            + " unused for group.share.record.lock.duration.ms, else it is refused"
+                            + " (SHARE_SESSION_LIMIT_REACHED).")
             .define(
                     SHARE_COORDINATOR_STATE_TOPIC_NUM_PARTITIONS,
                     Type.INT,

@@ -38,34 +38,35 @@ public record AlterShareGroupOffsetsHandler(ShareGroupOffsets offsets)
             return CompletableFuture.completedFuture(
                     response.setErrorCode(e.code()).setErrorMessage(e.message()));
         }
-        if (offsets.hasMembers(request.groupId())) {
-            Errors e = Errors.NON_EMPTY_GROUP;
-            return CompletableFuture.completedFuture(
-                    response.setErrorCode(e.code()).setErrorMessage(e.message()));
-        }
-        List<CompletableFuture<AlterShareGroupOffsetsResponseTopic>> topics = new ArrayList<>();
-        for (var t : request.topics()) {
-            Optional<TopicView> view = offsets.topic(t.topicName());
-            List<CompletableFuture<AlterShareGroupOffsetsResponsePartition>> parts = new ArrayList<>();
-            for (var p : t.partitions()) {
-                CompletableFuture<Errors> r = view.isEmpty()
-                        ? CompletableFuture.completedFuture(Errors.UNKNOWN_TOPIC_OR_PARTITION)
-                        : offsets.alter(request.groupId(), view.get(), p.partitionIndex(), p.startOffset());
-                parts.add(r.thenApply(e -> new AlterShareGroupOffsetsResponsePartition()
-                        .setPartitionIndex(p.partitionIndex())
-                        .setErrorCode(e.code())
-                        .setErrorMessage(e == Errors.NONE ? null : e.message())));
+        return offsets.checkEmpty(request.groupId()).thenCompose(empty -> {
+            if (empty != Errors.NONE) {
+                return CompletableFuture.completedFuture(
+                        response.setErrorCode(empty.code()).setErrorMessage(empty.message()));
             }
-            Uuid id = view.map(TopicView::topicId).orElse(Uuid.ZERO_UUID);
-            topics.add(Batches.allInOrder(parts)
-                    .thenApply(ps -> new AlterShareGroupOffsetsResponseTopic()
-                            .setTopicName(t.topicName())
-                            .setTopicId(id)
-                            .setPartitions(ps)));
-        }
-        return Batches.allInOrder(topics).thenApply(ts -> {
-            ts.forEach(response.responses()::add);
-            return response;
+            List<CompletableFuture<AlterShareGroupOffsetsResponseTopic>> topics = new ArrayList<>();
+            for (var t : request.topics()) {
+                Optional<TopicView> view = offsets.topic(t.topicName());
+                List<CompletableFuture<AlterShareGroupOffsetsResponsePartition>> parts = new ArrayList<>();
+                for (var p : t.partitions()) {
+                    CompletableFuture<Errors> r = view.isEmpty()
+                            ? CompletableFuture.completedFuture(Errors.UNKNOWN_TOPIC_OR_PARTITION)
+                            : offsets.alter(request.groupId(), view.get(), p.partitionIndex(), p.startOffset());
+                    parts.add(r.thenApply(e -> new AlterShareGroupOffsetsResponsePartition()
+                            .setPartitionIndex(p.partitionIndex())
+                            .setErrorCode(e.code())
+                            .setErrorMessage(e == Errors.NONE ? null : e.message())));
+                }
+                Uuid id = view.map(TopicView::topicId).orElse(Uuid.ZERO_UUID);
+                topics.add(Batches.allInOrder(parts)
+                        .thenApply(ps -> new AlterShareGroupOffsetsResponseTopic()
+                                .setTopicName(t.topicName())
+                                .setTopicId(id)
+                                .setPartitions(ps)));
+            }
+            return Batches.allInOrder(topics).thenApply(ts -> {
+                ts.forEach(response.responses()::add);
+                return response;
+            });
         });
     }
 }

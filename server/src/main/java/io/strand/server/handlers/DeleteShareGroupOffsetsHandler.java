@@ -37,24 +37,25 @@ public record DeleteShareGroupOffsetsHandler(ShareGroupOffsets offsets)
             return CompletableFuture.completedFuture(
                     response.setErrorCode(e.code()).setErrorMessage(e.message()));
         }
-        if (offsets.hasMembers(request.groupId())) {
-            Errors e = Errors.NON_EMPTY_GROUP;
-            return CompletableFuture.completedFuture(
-                    response.setErrorCode(e.code()).setErrorMessage(e.message()));
-        }
-        List<CompletableFuture<DeleteShareGroupOffsetsResponseTopic>> topics = new ArrayList<>();
-        for (var t : request.topics()) {
-            Optional<TopicView> view = offsets.topic(t.topicName());
-            CompletableFuture<Errors> r = view.isEmpty()
-                    ? CompletableFuture.completedFuture(Errors.UNKNOWN_TOPIC_OR_PARTITION)
-                    : offsets.delete(request.groupId(), view.get());
-            Uuid id = view.map(TopicView::topicId).orElse(Uuid.ZERO_UUID);
-            topics.add(r.thenApply(e -> new DeleteShareGroupOffsetsResponseTopic()
-                    .setTopicName(t.topicName())
-                    .setTopicId(id)
-                    .setErrorCode(e.code())
-                    .setErrorMessage(e == Errors.NONE ? null : e.message())));
-        }
-        return Batches.allInOrder(topics).thenApply(response::setResponses);
+        return offsets.checkEmpty(request.groupId()).thenCompose(empty -> {
+            if (empty != Errors.NONE) {
+                return CompletableFuture.completedFuture(
+                        response.setErrorCode(empty.code()).setErrorMessage(empty.message()));
+            }
+            List<CompletableFuture<DeleteShareGroupOffsetsResponseTopic>> topics = new ArrayList<>();
+            for (var t : request.topics()) {
+                Optional<TopicView> view = offsets.topic(t.topicName());
+                CompletableFuture<Errors> r = view.isEmpty()
+                        ? CompletableFuture.completedFuture(Errors.UNKNOWN_TOPIC_OR_PARTITION)
+                        : offsets.delete(request.groupId(), view.get());
+                Uuid id = view.map(TopicView::topicId).orElse(Uuid.ZERO_UUID);
+                topics.add(r.thenApply(e -> new DeleteShareGroupOffsetsResponseTopic()
+                        .setTopicName(t.topicName())
+                        .setTopicId(id)
+                        .setErrorCode(e.code())
+                        .setErrorMessage(e == Errors.NONE ? null : e.message())));
+            }
+            return Batches.allInOrder(topics).thenApply(response::setResponses);
+        });
     }
 }

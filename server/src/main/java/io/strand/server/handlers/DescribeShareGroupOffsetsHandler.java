@@ -21,9 +21,9 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * DescribeShareGroupOffsets ({@code kafka-share-groups --describe}): per group and partition the share
  * start offset from the share coordinator (-1 when the group has no state there), its leader epoch and
- * (v1) the lag where this broker leads the partition (-1 elsewhere). Without a topic list: the topics
- * the group coordinator says the group consumes. An unknown topic is UNKNOWN_TOPIC_OR_PARTITION on each
- * of its partitions.
+ * (v1) the lag (-1 when the leader's high watermark cannot be had). Without a topic list: every
+ * partition of the topics the group coordinator says the group has read. An unknown topic is
+ * UNKNOWN_TOPIC_OR_PARTITION on each of its partitions.
  */
 public record DescribeShareGroupOffsetsHandler(ShareGroupOffsets offsets)
         implements ApiHandler<DescribeShareGroupOffsetsRequestData> {
@@ -49,22 +49,35 @@ public record DescribeShareGroupOffsetsHandler(ShareGroupOffsets offsets)
         if (g.groupId() == null || g.groupId().isEmpty()) {
             return CompletableFuture.completedFuture(out.setErrorCode(Errors.INVALID_GROUP_ID.code()));
         }
-        List<DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic> wanted = g.topics();
-        if (wanted == null) {
-            wanted = new ArrayList<>();
-            for (String name : offsets.topicsOf(g.groupId())) {
-                Optional<TopicView> v = offsets.topic(name);
-                if (v.isPresent()) {
-                    List<Integer> all = new ArrayList<>();
-                    for (int p = 0; p < v.get().partitionCount(); p++) {
-                        all.add(p);
-                    }
-                    wanted.add(new DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic()
-                            .setTopicName(name)
-                            .setPartitions(all));
+        if (g.topics() != null) {
+            return describe(g, g.topics(), out);
+        }
+        return offsets.topicsOf(g.groupId()).thenCompose(read -> describe(g, everyPartition(read), out));
+    }
+
+    /** Every partition of each of {@code names} that exists. */
+    private List<DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic> everyPartition(
+            java.util.Set<String> names) {
+        List<DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic> wanted = new ArrayList<>();
+        for (String name : new java.util.TreeSet<>(names)) {
+            Optional<TopicView> v = offsets.topic(name);
+            if (v.isPresent()) {
+                List<Integer> all = new ArrayList<>();
+                for (int p = 0; p < v.get().partitionCount(); p++) {
+                    all.add(p);
                 }
+                wanted.add(new DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic()
+                        .setTopicName(name)
+                        .setPartitions(all));
             }
         }
+        return wanted;
+    }
+
+    private CompletableFuture<DescribeShareGroupOffsetsResponseGroup> describe(
+            DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup g,
+            List<DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestTopic> wanted,
+            DescribeShareGroupOffsetsResponseGroup out) {
         List<CompletableFuture<DescribeShareGroupOffsetsResponseTopic>> topics = new ArrayList<>();
         for (var t : wanted) {
             Optional<TopicView> view = offsets.topic(t.topicName());

@@ -142,13 +142,16 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequestData
             }));
         }
         return CompletableFuture.allOf(loading.toArray(CompletableFuture[]::new))
-                .thenCompose(v -> acknowledge(member, acks, answers, renewOnly))
                 .thenCompose(v -> {
+                    // the acknowledgements are applied at once and persisted while the next records are acquired
+                    // (released ones among them); the answer waits for both
+                    CompletableFuture<Void> acked = acknowledge(member, acks, answers, renewOnly);
                     if (session.closing()) {
-                        return shares.closeSession(group, member).thenApply(x -> response(ctx, answers, true));
+                        return acked.thenCompose(x -> shares.closeSession(group, member))
+                                .thenApply(x -> response(ctx, answers, true));
                     }
                     if (renewOnly) {
-                        return CompletableFuture.completedFuture(response(ctx, answers, true));
+                        return acked.thenApply(x -> response(ctx, answers, true));
                     }
                     List<Answer> fetchable = new ArrayList<>();
                     for (SessionPartition k : session.partitions()) {
@@ -159,12 +162,11 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequestData
                     }
                     boolean acquired = acquire(member, request, ctx.apiVersion(), fetchable);
                     boolean errors = answers.values().stream().anyMatch(a -> a.error != Errors.NONE);
-                    if (acquired || errors || fetchable.isEmpty() || request.maxWaitMs() <= 0) {
-                        return CompletableFuture.completedFuture(response(ctx, answers, session.full()));
-                    }
-                    return new DelayedShareFetch(member, request, ctx.apiVersion(), fetchable)
-                            .start()
-                            .thenApply(x -> response(ctx, answers, session.full()));
+                    CompletableFuture<Void> fetched =
+                            acquired || errors || fetchable.isEmpty() || request.maxWaitMs() <= 0
+                                    ? CompletableFuture.completedFuture(null)
+                                    : new DelayedShareFetch(member, request, ctx.apiVersion(), fetchable).start();
+                    return fetched.thenCombine(acked, (x, y) -> response(ctx, answers, session.full()));
                 });
     }
 

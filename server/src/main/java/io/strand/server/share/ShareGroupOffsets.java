@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
@@ -23,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * DeleteShareGroupOffsets, behind {@code kafka-share-groups}): read, reset and delete through the
  * {@link Persister}; the share partitions this broker holds for the group are dropped after a reset or
  * delete, and other leaders drop theirs when their next write is fenced or a member opens a new session.
- * Membership lives in the group coordinator, which plugs in {@link #groupHasMembers} (a reset or delete
+ * Membership lives in the group coordinator, which plugs in {@link #groupEmptyCheck} (a reset or delete
  * needs an empty group; until plugged in every group counts as empty) and {@link #groupTopics} (the
- * topics a describe without a topic list covers; until plugged in, none).
+ * topics a describe without a topic list covers; until plugged in, none). {@code Broker} plugs in the
+ * group coordinator's.
  *
  * <p>Thread-safe.
  */
@@ -40,8 +40,10 @@ public final class ShareGroupOffsets {
     private final SharePartitionManager shares;
     private final ReplicaManager replicas;
     private final MetadataCache cache;
-    private volatile Predicate<String> groupHasMembers = g -> false;
-    private volatile Function<String, Set<String>> groupTopics = g -> Set.of();
+    private volatile Function<String, CompletableFuture<Errors>> groupEmptyCheck =
+            g -> CompletableFuture.completedFuture(Errors.NONE);
+    private volatile Function<String, CompletableFuture<Set<String>>> groupTopics =
+            g -> CompletableFuture.completedFuture(Set.of());
 
     /** @param remoteLatest the latest offset of a partition asked of its leader (broker id), -1 if unknown */
     public ShareGroupOffsets(
@@ -57,21 +59,24 @@ public final class ShareGroupOffsets {
         this.cache = cache;
     }
 
-    /** The group coordinator's answer to "does share group G have members?". */
-    public void groupHasMembers(Predicate<String> p) {
-        this.groupHasMembers = p;
+    /**
+     * The group coordinator's check that share group G may have its offsets changed: NONE when it has no
+     * members, else the error that answers (NON_EMPTY_GROUP, NOT_COORDINATOR, ...).
+     */
+    public void groupEmptyCheck(Function<String, CompletableFuture<Errors>> check) {
+        this.groupEmptyCheck = check;
     }
 
-    /** The group coordinator's answer to "which topics does share group G consume?". */
-    public void groupTopics(Function<String, Set<String>> f) {
+    /** The group coordinator's answer to "which topics has share group G read?". */
+    public void groupTopics(Function<String, CompletableFuture<Set<String>>> f) {
         this.groupTopics = f;
     }
 
-    public boolean hasMembers(String groupId) {
-        return groupHasMembers.test(groupId);
+    public CompletableFuture<Errors> checkEmpty(String groupId) {
+        return groupEmptyCheck.apply(groupId);
     }
 
-    public Set<String> topicsOf(String groupId) {
+    public CompletableFuture<Set<String>> topicsOf(String groupId) {
         return groupTopics.apply(groupId);
     }
 

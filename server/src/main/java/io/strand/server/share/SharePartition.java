@@ -185,13 +185,13 @@ public final class SharePartition {
         return e == null ? 0 : e.deliveryCount;
     }
 
-    /** True when nothing is acquired and no write is outstanding: the state can be dropped and re-read. */
+    /** True when nothing is acquired, no write is outstanding and no fetch waits: the state can be dropped and re-read. */
     boolean idle() {
         boolean acquired;
         synchronized (this) {
             acquired = window.anyAcquired();
         }
-        return !acquired && !writer.busy();
+        return !acquired && !writer.busy() && availabilityListeners.isEmpty(); // no fetch parked on it
     }
 
     // ================================================================================================ acquire

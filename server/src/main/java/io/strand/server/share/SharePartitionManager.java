@@ -44,7 +44,8 @@ public final class SharePartitionManager implements LeadershipListener, AutoClos
         this.persister = persister;
         this.timer = timer;
         this.metrics = new ShareMetrics(registry);
-        this.sessions = new ShareSessions(config.maxShareSessions(), (g, m) -> releaseMember(g, m));
+        this.sessions = new ShareSessions(
+                config.maxShareSessions(), config.recordLockDurationMs(), (g, m) -> releaseMember(g, m));
         registry.register("share.partitions-loaded", (Gauge<Long>) () -> partitions.values().stream()
                 .filter(f -> f.isDone() && !f.isCompletedExceptionally())
                 .count());

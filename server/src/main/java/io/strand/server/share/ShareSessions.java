@@ -1,6 +1,5 @@
 package io.strand.server.share;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -16,7 +15,9 @@ import org.apache.kafka.common.requests.ShareRequestMetadata;
  * from this broker and the session epoch the next request must carry. Epoch 0 opens a session
  * (replacing an existing one), -1 closes it, any other epoch must equal the session's and advances it;
  * a ShareFetch adds partitions and forgets others incrementally. At most
- * {@code group.share.max.share.sessions}: a new one beyond evicts the least recently used.
+ * {@code group.share.max.share.sessions}: a new one beyond evicts the least recently used if that was
+ * unused for a record-lock duration, else it is refused with SHARE_SESSION_LIMIT_REACHED (Kafka's
+ * error; Kafka removes a member's sessions when it leaves the group).
  *
  * <p>Thread-safe (synchronized).
  */
@@ -35,16 +36,24 @@ public final class ShareSessions {
 
     private static final class Session {
         int epoch;
+        long lastUsedMs = System.currentTimeMillis();
         final LinkedHashSet<SessionPartition> partitions = new LinkedHashSet<>();
     }
 
     private final int maxSessions;
+    private final long idleEvictionMs;
+    private final java.util.function.LongSupplier clock = System::currentTimeMillis;
     private final BiConsumer<String, String> onClosed;
     private final LinkedHashMap<Key, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
 
-    /** @param onClosed told (group, member) when a session is closed or evicted, outside this object's lock */
-    public ShareSessions(int maxSessions, BiConsumer<String, String> onClosed) {
+    /**
+     * @param idleEvictionMs how long a session must have been unused before a new one may evict it (its
+     *     records' locks have expired by then)
+     * @param onClosed told (group, member) when a session is evicted, outside this object's lock
+     */
+    public ShareSessions(int maxSessions, long idleEvictionMs, BiConsumer<String, String> onClosed) {
         this.maxSessions = maxSessions;
+        this.idleEvictionMs = idleEvictionMs;
         this.onClosed = onClosed;
     }
 
@@ -69,7 +78,12 @@ public final class ShareSessions {
                 s.epoch = ShareRequestMetadata.nextEpoch(epoch);
                 s.partitions.addAll(add);
                 if (sessions.size() >= maxSessions) {
-                    evicted = sessions.keySet().iterator().next();
+                    Map.Entry<Key, Session> oldest =
+                            sessions.entrySet().iterator().next();
+                    if (clock.getAsLong() - oldest.getValue().lastUsedMs < idleEvictionMs) {
+                        return Context.error(Errors.SHARE_SESSION_LIMIT_REACHED);
+                    }
+                    evicted = oldest.getKey();
                     sessions.remove(evicted);
                 }
                 sessions.put(key, s);
@@ -93,6 +107,7 @@ public final class ShareSessions {
                 }
                 s.partitions.addAll(add);
                 forget.forEach(s.partitions::remove);
+                s.lastUsedMs = clock.getAsLong();
                 s.epoch = ShareRequestMetadata.nextEpoch(epoch);
                 result = new Context(Errors.NONE, false, false, List.copyOf(s.partitions));
             }
@@ -124,6 +139,7 @@ public final class ShareSessions {
                 return Errors.INVALID_SHARE_SESSION_EPOCH;
             }
             s.epoch = ShareRequestMetadata.nextEpoch(epoch);
+            s.lastUsedMs = clock.getAsLong();
             return Errors.NONE;
         }
     }
@@ -137,16 +153,5 @@ public final class ShareSessions {
 
     public synchronized int size() {
         return sessions.size();
-    }
-
-    /** The sessions' partitions of {@code groupId} (every member). */
-    public synchronized List<SessionPartition> partitionsOf(String groupId) {
-        List<SessionPartition> out = new ArrayList<>();
-        for (Map.Entry<Key, Session> e : sessions.entrySet()) {
-            if (e.getKey().groupId().equals(groupId)) {
-                out.addAll(e.getValue().partitions);
-            }
-        }
-        return out;
     }
 }

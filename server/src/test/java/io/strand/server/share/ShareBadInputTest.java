@@ -105,7 +105,7 @@ class ShareBadInputTest {
 
             // the good partition works in the same session
             for (int i = 0; i < 3; i++) {
-                assertEquals(Errors.NONE, c.produce(TOPIC, mine, (short) 1, 10_000, "v" + i));
+                assertEquals(Errors.NONE, c.produce(TOPIC, mine, (short) -1, 10_000, "v" + i));
             }
             ShareFetchResponseData got = fetchMine(c, "m1", 1, List.of());
             assertEquals(3, acquired(partition(got)).size());
@@ -133,7 +133,7 @@ class ShareBadInputTest {
             ShareWire.fetch(c, (short) 2, group, "holder", 0, topicId, mine, List.of(), 0);
             ShareWire.fetch(c, (short) 2, group, "other", 0, topicId, mine, List.of(), 0);
             for (int i = 0; i < 2; i++) {
-                assertEquals(Errors.NONE, c.produce(TOPIC, mine, (short) 1, 10_000, "w" + i));
+                assertEquals(Errors.NONE, c.produce(TOPIC, mine, (short) -1, 10_000, "w" + i));
             }
             ShareFetchResponseData held =
                     ShareWire.fetch(c, (short) 2, group, "holder", 1, topicId, mine, List.of(), 2_000);

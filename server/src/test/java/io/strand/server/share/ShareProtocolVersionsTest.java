@@ -70,8 +70,22 @@ class ShareProtocolVersionsTest {
                     "__share_group_state is created and loaded",
                     Duration.ofSeconds(30),
                     () -> findShareCoordinator(c, "g:" + topicId + ":0").errorCode() == 0
-                            && summary(c, "probe", (short) 0).errorCode() == 0);
+                            && findGroupCoordinator(c, "offsets-v0").errorCode() == 0
+                            && everyStatePartitionLoaded(c));
         }
+    }
+
+    /** A summary read answered (not COORDINATOR_LOAD_IN_PROGRESS) on each of the 3 {@code __share_group_state} partitions. */
+    private static boolean everyStatePartitionLoaded(RawKafkaConnection c) throws Exception {
+        java.util.Set<Integer> covered = new java.util.HashSet<>();
+        for (int i = 0; covered.size() < 3; i++) {
+            String group = "probe-" + i;
+            int p = org.apache.kafka.common.utils.Utils.abs((group + ":" + topicId + ":0").hashCode()) % 3;
+            if (covered.add(p) && summary(c, group, (short) 0).errorCode() != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static RawKafkaConnection connect() throws Exception {
@@ -89,6 +103,17 @@ class ShareProtocolVersionsTest {
                 ApiKeys.FIND_COORDINATOR,
                 ApiKeys.FIND_COORDINATOR.latestVersion(),
                 new FindCoordinatorRequestData().setKeyType((byte) 2).setCoordinatorKeys(List.of(key)));
+        return r.coordinators().get(0);
+    }
+
+    /** Also creates {@code __consumer_offsets}: the offset admin APIs ask the group coordinator whether a group is empty. */
+    private static FindCoordinatorResponseData.Coordinator findGroupCoordinator(RawKafkaConnection c, String group)
+            throws Exception {
+        FindCoordinatorResponseData r = (FindCoordinatorResponseData) send(
+                c,
+                ApiKeys.FIND_COORDINATOR,
+                ApiKeys.FIND_COORDINATOR.latestVersion(),
+                new FindCoordinatorRequestData().setKeyType((byte) 0).setCoordinatorKeys(List.of(group)));
         return r.coordinators().get(0);
     }
 
@@ -391,9 +416,13 @@ class ShareProtocolVersionsTest {
                             .setPartitionIndex(0)
                             .setStartOffset(0));
             alter.topics().add(t);
-            AlterShareGroupOffsetsResponseData altered =
-                    (AlterShareGroupOffsetsResponseData) send(c, ApiKeys.ALTER_SHARE_GROUP_OFFSETS, (short) 0, alter);
-            assertEquals(Errors.NONE.code(), altered.errorCode());
+            AlterShareGroupOffsetsResponseData[] answer = new AlterShareGroupOffsetsResponseData[1];
+            Wait.waitUntil("the group coordinator is loaded", Duration.ofSeconds(30), () -> {
+                answer[0] = (AlterShareGroupOffsetsResponseData)
+                        send(c, ApiKeys.ALTER_SHARE_GROUP_OFFSETS, (short) 0, alter);
+                return answer[0].errorCode() == 0;
+            });
+            AlterShareGroupOffsetsResponseData altered = answer[0];
             assertEquals(
                     Errors.NONE.code(),
                     altered.responses().find(TOPIC).partitions().get(0).errorCode());

@@ -33,6 +33,23 @@ final class ShareWire {
             List<Ack> acks,
             int maxWaitMs)
             throws IOException {
+        return fetch(c, version, group, member, epoch, topicId, partition, acks, maxWaitMs, 500, false);
+    }
+
+    /** With {@code maxRecords}; {@code exactly}: v2's record_limit acquire mode. */
+    static ShareFetchResponseData fetch(
+            RawKafkaConnection c,
+            short version,
+            String group,
+            String member,
+            int epoch,
+            Uuid topicId,
+            int partition,
+            List<Ack> acks,
+            int maxWaitMs,
+            int maxRecords,
+            boolean exactly)
+            throws IOException {
         ShareFetchRequestData.FetchTopic t = new ShareFetchRequestData.FetchTopic().setTopicId(topicId);
         ShareFetchRequestData.FetchPartition p =
                 new ShareFetchRequestData.FetchPartition().setPartitionIndex(partition);
@@ -51,9 +68,9 @@ final class ShareWire {
                 .setMaxWaitMs(maxWaitMs)
                 .setMinBytes(1)
                 .setMaxBytes(1 << 20)
-                .setMaxRecords(500);
+                .setMaxRecords(maxRecords);
         if (version >= 2) {
-            req.setBatchSize(500);
+            req.setBatchSize(maxRecords).setShareAcquireMode((byte) (exactly ? 1 : 0));
         }
         if (epoch != -1) {
             req.topics().add(t);
