@@ -23,7 +23,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Kafka 4.4's {@code kafka-consumer-groups} (ConsumerGroupCommand) and {@code kafka-share-groups}
  * (ShareGroupCommand) run in this JVM against Strand: a group of the KIP-848 consumer protocol listed
  * with its type, its offsets, members and state described; a share group listed, described, its start
- * offset reset and the group deleted. Output checked line by line.
+ * offsets reset (to the earliest before its first member reads from there) and deleted, and the group
+ * deleted. Output checked line by line.
  */
 @ExtendWith(StrandClusterExtension.class)
 class KafkaGroupToolsCompatTest {
@@ -185,5 +186,66 @@ class KafkaGroupToolsCompatTest {
                     .get(tp);
             assertTrue(info == null || info.startOffset() < 0, "no start offset left in __share_group_state: " + info);
         }
+    }
+
+    @Test
+    void kafkaShareGroupsResetsDescribesAndDeletesShareGroupOffsets() throws Exception {
+        String topic = "kst-jobs";
+        String group = "kst-workers";
+        cluster.createTopic(topic, 2, 2);
+        try (KafkaProducer<byte[], byte[]> p = cluster.producer(Map.of())) {
+            for (int i = 0; i < 20; i++) {
+                p.send(new ProducerRecord<>(topic, i % 2, null, ("v" + i).getBytes()));
+            }
+            p.flush();
+        }
+        KafkaTool.Result reset =
+                shareGroups("--reset-offsets", "--group", group, "--topic", topic, "--to-earliest", "--execute");
+        assertEquals(0, reset.code(), reset::toString);
+
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", cluster.bootstrapServers());
+        props.put("group.id", group);
+        props.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        try (KafkaShareConsumer<byte[], byte[]> c = new KafkaShareConsumer<>(props)) {
+            c.subscribe(List.of(topic));
+            int[] read = {0};
+            Wait.waitUntil("the member reads the 20 records", Duration.ofSeconds(60), () -> {
+                read[0] += c.poll(Duration.ofMillis(100)).count();
+                c.commitSync();
+                return read[0] >= 20;
+            });
+            assertEquals(20, read[0]);
+        }
+
+        KafkaTool.Result[] last = new KafkaTool.Result[1];
+        try {
+            Wait.waitUntil(
+                    "kafka-share-groups --describe shows start offset 10 on both partitions",
+                    Duration.ofSeconds(30),
+                    () -> {
+                        last[0] = shareGroups("--describe", "--group", group);
+                        List<String> partitions = rows(last[0], topic);
+                        return last[0].code() == 0
+                                && partitions.size() == 2
+                                && partitions.stream()
+                                        .allMatch(row -> List.of(row.trim().split("\\s+"))
+                                                .contains("10"));
+                    });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last: " + last[0], e);
+        }
+
+        KafkaTool.Result delete = shareGroups("--delete-offsets", "--group", group, "--topic", topic);
+        assertEquals(0, delete.code(), delete::toString);
+        KafkaTool.Result after = shareGroups("--describe", "--group", group);
+        assertEquals(0, after.code(), after::toString);
+        // no start offset left: the group still lists the topic it read, with "-" (GROUP TOPIC PARTITION START-OFFSET
+        // ...)
+        assertTrue(
+                rows(after, topic).stream()
+                        .allMatch(row -> row.trim().split("\\s+")[3].equals("-")),
+                after::toString);
     }
 }

@@ -153,6 +153,75 @@ class KafkaShareConsumerTest {
         }
     }
 
+    /**
+     * Two members of a share group read a three-partition topic from its start (the group's start
+     * offsets reset to 0 with Kafka's Admin, as Strand has no {@code share.auto.offset.reset} group
+     * config): every record once, and every partition's start offset ends at its end.
+     */
+    @Test
+    void shouldShareTheRecordsOfSeveralPartitionsAmongTheMembersFromTheStart() throws Exception {
+        String topic = "share-consume";
+        String group = "sc";
+        cluster.createTopic(topic, 3, 3);
+        ProduceConsumeValidator v = new ProduceConsumeValidator();
+        try (KafkaProducer<byte[], byte[]> p = cluster.producer(Map.of("acks", "all"))) {
+            for (int i = 0; i < 300; i++) {
+                v.send(p, topic, i % 3, ProduceConsumeValidator.NO_KEY, "r" + i);
+            }
+            p.flush();
+        }
+        List<TopicPartition> tps =
+                List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1), new TopicPartition(topic, 2));
+        try (Admin admin = cluster.admin()) {
+            Map<TopicPartition, Long> zero = new HashMap<>();
+            tps.forEach(tp -> zero.put(tp, 0L));
+            admin.alterShareGroupOffsets(group, zero).all().get();
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> members = new ArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        for (int m = 0; m < 2; m++) {
+            Thread t = new Thread(
+                    () -> {
+                        try (KafkaShareConsumer<byte[], byte[]> c =
+                                consumer(cluster.bootstrapServers(), group, false)) {
+                            c.subscribe(List.of(topic));
+                            while (!stop.get()) {
+                                c.poll(Duration.ofMillis(200)).forEach(v::consumed);
+                                c.commitSync();
+                            }
+                        } catch (Throwable e) {
+                            failures.add(e);
+                        }
+                    },
+                    "share-member-" + m);
+            t.start();
+            members.add(t);
+        }
+        try {
+            Wait.waitUntil(
+                    "the members read all 300 records", WITHIN, () -> v.lost().isEmpty(), v::summary);
+        } finally {
+            stop.set(true);
+            for (Thread t : members) {
+                t.join(30_000);
+            }
+        }
+        assertEquals(List.of(), failures);
+        v.assertNoDuplicates();
+        try (Admin admin = cluster.admin()) {
+            Wait.waitUntil("every start offset reaches the end", WITHIN, () -> {
+                var offsets = admin.listShareGroupOffsets(
+                                Map.of(group, new ListShareGroupOffsetsSpec().topicPartitions(tps)))
+                        .partitionsToOffsetInfo(group)
+                        .get();
+                return tps.stream()
+                        .allMatch(
+                                tp -> offsets.get(tp) != null && offsets.get(tp).startOffset() == 100);
+            });
+        }
+    }
+
     @Test
     void shouldRedeliverReleasedRecordsButNeverRejectedOnesOrThoseOverTheDeliveryLimit() throws Exception {
         String topic = "share-release";
@@ -201,6 +270,15 @@ class KafkaShareConsumerTest {
                 }
                 c.commitSync();
             }
+            // while the member is in the group its offsets cannot be reset
+            var refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.util.concurrent.ExecutionException.class,
+                    () -> admin.alterShareGroupOffsets(group, Map.of(new TopicPartition(topic, 0), 0L))
+                            .all()
+                            .get());
+            assertTrue(
+                    refused.getCause() instanceof org.apache.kafka.common.errors.GroupNotEmptyException,
+                    "got " + refused.getCause());
             assertEquals(
                     List.of((short) 1, (short) 2, (short) 3), deliveries.get("r0"), "released: again, up to the limit");
             assertEquals(List.of((short) 1), deliveries.get("r1"), "rejected: never again");
