@@ -89,16 +89,6 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String OFFSETS_RETENTION_MINUTES = "offsets.retention.minutes";
     public static final String OFFSETS_RETENTION_CHECK_INTERVAL_MS = "offsets.retention.check.interval.ms";
     public static final String OFFSETS_COMMIT_TIMEOUT_MS = "offsets.commit.timeout.ms";
-    public static final String SHARE_RECORD_LOCK_DURATION_MS = "group.share.record.lock.duration.ms";
-    public static final String SHARE_DELIVERY_COUNT_LIMIT = "group.share.delivery.count.limit";
-    public static final String SHARE_PARTITION_MAX_RECORD_LOCKS = "group.share.partition.max.record.locks";
-    public static final String SHARE_MAX_SHARE_SESSIONS = "group.share.max.share.sessions";
-    public static final String SHARE_COORDINATOR_STATE_TOPIC_NUM_PARTITIONS =
-            "share.coordinator.state.topic.num.partitions";
-    public static final String SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR =
-            "share.coordinator.state.topic.replication.factor";
-    public static final String SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR = "share.coordinator.state.topic.min.isr";
-    public static final String SHARE_COORDINATOR_WRITE_TIMEOUT_MS = "share.coordinator.write.timeout.ms";
     public static final String TRANSACTION_STATE_LOG_NUM_PARTITIONS = "transaction.state.log.num.partitions";
     public static final String TRANSACTION_STATE_LOG_REPLICATION_FACTOR = "transaction.state.log.replication.factor";
     public static final String TRANSACTION_STATE_LOG_MIN_ISR = "transaction.state.log.min.isr";
@@ -510,38 +500,6 @@ public final class BrokerConfig extends AbstractConfig {
 
     public int offsetsCommitTimeoutMs() {
         return getInt(OFFSETS_COMMIT_TIMEOUT_MS);
-    }
-
-    public int shareRecordLockDurationMs() {
-        return getInt(SHARE_RECORD_LOCK_DURATION_MS);
-    }
-
-    public int shareDeliveryCountLimit() {
-        return getInt(SHARE_DELIVERY_COUNT_LIMIT);
-    }
-
-    public int sharePartitionMaxRecordLocks() {
-        return getInt(SHARE_PARTITION_MAX_RECORD_LOCKS);
-    }
-
-    public int shareMaxShareSessions() {
-        return getInt(SHARE_MAX_SHARE_SESSIONS);
-    }
-
-    public int shareCoordinatorStateTopicNumPartitions() {
-        return getInt(SHARE_COORDINATOR_STATE_TOPIC_NUM_PARTITIONS);
-    }
-
-    public int shareCoordinatorStateTopicReplicationFactor() {
-        return getShort(SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR);
-    }
-
-    public int shareCoordinatorStateTopicMinIsr() {
-        return getShort(SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR);
-    }
-
-    public int shareCoordinatorWriteTimeoutMs() {
-        return getInt(SHARE_COORDINATOR_WRITE_TIMEOUT_MS);
     }
 
     public int transactionStateLogNumPartitions() {

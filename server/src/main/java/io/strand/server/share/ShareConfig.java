@@ -1,6 +1,7 @@
 package io.strand.server.share;
 
 import io.strand.server.BrokerConfig;
+import io.strand.server.ShareSettingsDefinition;
 
 /** The broker settings share groups read (Kafka's names in {@link BrokerConfig}). Immutable. */
 public record ShareConfig(
@@ -15,13 +16,13 @@ public record ShareConfig(
 
     public static ShareConfig from(BrokerConfig c) {
         return new ShareConfig(
-                c.shareRecordLockDurationMs(),
-                c.shareDeliveryCountLimit(),
-                c.sharePartitionMaxRecordLocks(),
-                c.shareMaxShareSessions(),
-                c.shareCoordinatorStateTopicNumPartitions(),
-                c.shareCoordinatorStateTopicReplicationFactor(),
-                c.shareCoordinatorStateTopicMinIsr(),
-                c.shareCoordinatorWriteTimeoutMs());
+                c.getInt(ShareSettingsDefinition.SHARE_RECORD_LOCK_DURATION_MS),
+                c.getInt(ShareSettingsDefinition.SHARE_DELIVERY_COUNT_LIMIT),
+                c.getInt(ShareSettingsDefinition.SHARE_PARTITION_MAX_RECORD_LOCKS),
+                c.getInt(ShareSettingsDefinition.SHARE_MAX_SHARE_SESSIONS),
+                c.getInt(ShareSettingsDefinition.SHARE_COORDINATOR_STATE_TOPIC_NUM_PARTITIONS),
+                c.getShort(ShareSettingsDefinition.SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR),
+                c.getShort(ShareSettingsDefinition.SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR),
+                c.getInt(ShareSettingsDefinition.SHARE_COORDINATOR_WRITE_TIMEOUT_MS));
     }
 }
