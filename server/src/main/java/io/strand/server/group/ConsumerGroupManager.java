@@ -68,9 +68,7 @@ final class ConsumerGroupManager implements GroupManager {
     /** JoinGroup, SyncGroup, Heartbeat and LeaveGroup of the classic protocol's members of consumer groups. */
     final ClassicMembersOfConsumerGroups classicMembers;
     /** While the shard loads: the newest record of each group and of each of its members. */
-    private final Map<String, ConsumerGroupValue> loadedGroups = new LinkedHashMap<>();
-
-    private final Map<String, Map<String, ConsumerMemberValue>> loadedMembers = new HashMap<>();
+    private final LoadedGroupRecords<ConsumerGroupValue, ConsumerMemberValue> loaded = new LoadedGroupRecords<>();
 
     ConsumerGroupManager(CoordinatorShard shard, SubscribedTopics.Source topics) {
         this.shard = shard;
@@ -86,38 +84,25 @@ final class ConsumerGroupManager implements GroupManager {
 
     /** A loaded group record; null = a tombstone (the group and its members were deleted). */
     void replayGroup(String groupId, ConsumerGroupValue value) {
-        if (value != null) {
-            loadedGroups.put(groupId, value);
-        } else {
-            loadedGroups.remove(groupId);
-            loadedMembers.remove(groupId);
-        }
+        loaded.replayGroup(groupId, value);
     }
 
     /** A loaded member record; null = a tombstone. */
     void replayMember(String groupId, String memberId, ConsumerMemberValue value) {
-        if (value != null) {
-            loadedMembers.computeIfAbsent(groupId, k -> new LinkedHashMap<>()).put(memberId, value);
-        } else {
-            Map<String, ConsumerMemberValue> m = loadedMembers.get(groupId);
-            if (m != null) {
-                m.remove(memberId);
-            }
-        }
+        loaded.replayMember(groupId, memberId, value);
     }
 
     /** A classic group record came later in the log than this group's records: the group is classic now. */
     void forgetLoaded(String groupId) {
-        loadedGroups.remove(groupId);
-        loadedMembers.remove(groupId);
+        loaded.forget(groupId);
     }
 
     /** Restores the loaded groups with their members and starts every member's session. */
     void completeLoad() {
         long now = shard.now();
-        loadedGroups.forEach((id, v) -> {
+        loaded.restoreAll((id, v, members) -> {
             ConsumerGroup g = ConsumerGroupRecords.restoreGroup(id, v);
-            loadedMembers.getOrDefault(id, Map.of()).forEach((memberId, mv) -> {
+            members.forEach((memberId, mv) -> {
                 ConsumerGroupMember m = ConsumerGroupRecords.restoreMember(memberId, mv);
                 if (m.sessionTimeoutMs <= 0) {
                     m.sessionTimeoutMs = config.sessionTimeoutMs();
@@ -132,8 +117,6 @@ final class ConsumerGroupManager implements GroupManager {
                 }
             }
         });
-        loadedGroups.clear();
-        loadedMembers.clear();
     }
 
     @Override

@@ -36,13 +36,7 @@ final class ConsumerGroupRecords {
                 .setGroupEpoch(g.groupEpoch)
                 .setAssignmentEpoch(g.assignmentEpoch)
                 .setCreatedMs(g.createdMs);
-        for (TopicInfo t : g.subscribedTopics.values()) {
-            v.addSubscribedTopics(SubscribedTopicValue.newBuilder()
-                    .setName(t.name())
-                    .setTopicIdHigh(t.id().getMostSignificantBits())
-                    .setTopicIdLow(t.id().getLeastSignificantBits())
-                    .setPartitions(t.partitions()));
-        }
+        v.addAllSubscribedTopics(subscribedTopics(g.subscribedTopics));
         return new SimpleRecord(nowMs, groupKey(g.groupId), v.build().toByteArray());
     }
 
@@ -90,13 +84,7 @@ final class ConsumerGroupRecords {
         ConsumerGroup g = new ConsumerGroup(groupId, v.getCreatedMs());
         g.groupEpoch = v.getGroupEpoch();
         g.assignmentEpoch = v.getAssignmentEpoch();
-        Map<String, TopicInfo> topics = new LinkedHashMap<>();
-        for (SubscribedTopicValue t : v.getSubscribedTopicsList()) {
-            topics.put(
-                    t.getName(),
-                    new TopicInfo(new Uuid(t.getTopicIdHigh(), t.getTopicIdLow()), t.getName(), t.getPartitions()));
-        }
-        g.subscribedTopics = Map.copyOf(topics);
+        g.subscribedTopics = subscribedTopics(v.getSubscribedTopicsList());
         return g;
     }
 
@@ -143,6 +131,28 @@ final class ConsumerGroupRecords {
                         ConsumerMemberKey.newBuilder().setGroup(groupId).setMemberId(memberId))
                 .build()
                 .toByteArray();
+    }
+
+    /** The topics a target assignment was computed from, as stored (consumer and share groups alike). */
+    static List<SubscribedTopicValue> subscribedTopics(Map<String, TopicInfo> topics) {
+        return topics.values().stream()
+                .map(t -> SubscribedTopicValue.newBuilder()
+                        .setName(t.name())
+                        .setTopicIdHigh(t.id().getMostSignificantBits())
+                        .setTopicIdLow(t.id().getLeastSignificantBits())
+                        .setPartitions(t.partitions())
+                        .build())
+                .toList();
+    }
+
+    static Map<String, TopicInfo> subscribedTopics(List<SubscribedTopicValue> values) {
+        Map<String, TopicInfo> topics = new LinkedHashMap<>();
+        for (SubscribedTopicValue t : values) {
+            topics.put(
+                    t.getName(),
+                    new TopicInfo(new Uuid(t.getTopicIdHigh(), t.getTopicIdLow()), t.getName(), t.getPartitions()));
+        }
+        return Map.copyOf(topics);
     }
 
     static List<TopicPartitionsValue> partitions(Map<Uuid, Set<Integer>> m) {

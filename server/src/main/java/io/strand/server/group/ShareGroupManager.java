@@ -51,8 +51,7 @@ final class ShareGroupManager implements GroupManager {
     private final Groups groups;
     private final ShareGroupConfig config;
     private final SubscribedTopics subscriptions;
-    private final Map<String, ShareGroupValue> loadedGroups = new LinkedHashMap<>();
-    private final Map<String, Map<String, ShareMemberValue>> loadedMembers = new HashMap<>();
+    private final LoadedGroupRecords<ShareGroupValue, ShareMemberValue> loaded = new LoadedGroupRecords<>();
     /** Per group: the target partitions of every member at the group's assignment epoch (recomputed after a load). */
     private final Map<ShareGroup, Map<String, Map<Uuid, Set<Integer>>>> targets = new HashMap<>();
 
@@ -66,37 +65,21 @@ final class ShareGroupManager implements GroupManager {
     // ============================================================================================ load / unload
 
     void replayGroup(String groupId, ShareGroupValue value) {
-        if (value != null) {
-            loadedGroups.put(groupId, value);
-        } else {
-            loadedGroups.remove(groupId);
-            loadedMembers.remove(groupId);
-        }
+        loaded.replayGroup(groupId, value);
     }
 
     void replayMember(String groupId, String memberId, ShareMemberValue value) {
-        if (value != null) {
-            loadedMembers.computeIfAbsent(groupId, k -> new LinkedHashMap<>()).put(memberId, value);
-        } else {
-            Map<String, ShareMemberValue> m = loadedMembers.get(groupId);
-            if (m != null) {
-                m.remove(memberId);
-            }
-        }
+        loaded.replayMember(groupId, memberId, value);
     }
 
     void completeLoad() {
         long now = shard.now();
-        loadedGroups.forEach((id, v) -> {
+        loaded.restoreAll((id, v, members) -> {
             ShareGroup g = ShareGroupRecords.restoreGroup(id, v);
-            loadedMembers
-                    .getOrDefault(id, Map.of())
-                    .forEach((memberId, mv) -> g.members.put(memberId, ShareGroupRecords.restoreMember(memberId, mv)));
+            members.forEach((memberId, mv) -> g.members.put(memberId, ShareGroupRecords.restoreMember(memberId, mv)));
             groups.add(g);
             g.members.values().forEach(m -> startSession(g, m, now));
         });
-        loadedGroups.clear();
-        loadedMembers.clear();
     }
 
     @Override

@@ -1,16 +1,11 @@
 package io.strand.server.group;
 
-import io.strand.server.group.assignor.TopicInfo;
 import io.strand.server.group.proto.ConsumerMemberKey;
 import io.strand.server.group.proto.GroupKey;
 import io.strand.server.group.proto.GroupRecordKey;
 import io.strand.server.group.proto.ShareGroupValue;
 import io.strand.server.group.proto.ShareMemberValue;
-import io.strand.server.group.proto.SubscribedTopicValue;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 
 /**
@@ -26,13 +21,7 @@ final class ShareGroupRecords {
                 .setAssignmentEpoch(g.assignmentEpoch)
                 .setCreatedMs(g.createdMs)
                 .addAllReadTopics(g.readTopics);
-        for (TopicInfo t : g.subscribedTopics.values()) {
-            v.addSubscribedTopics(SubscribedTopicValue.newBuilder()
-                    .setName(t.name())
-                    .setTopicIdHigh(t.id().getMostSignificantBits())
-                    .setTopicIdLow(t.id().getLeastSignificantBits())
-                    .setPartitions(t.partitions()));
-        }
+        v.addAllSubscribedTopics(ConsumerGroupRecords.subscribedTopics(g.subscribedTopics));
         return new SimpleRecord(nowMs, groupKey(g.groupId), v.build().toByteArray());
     }
 
@@ -59,13 +48,7 @@ final class ShareGroupRecords {
         ShareGroup g = new ShareGroup(groupId, v.getCreatedMs());
         g.groupEpoch = v.getGroupEpoch();
         g.assignmentEpoch = v.getAssignmentEpoch();
-        Map<String, TopicInfo> topics = new LinkedHashMap<>();
-        for (SubscribedTopicValue t : v.getSubscribedTopicsList()) {
-            topics.put(
-                    t.getName(),
-                    new TopicInfo(new Uuid(t.getTopicIdHigh(), t.getTopicIdLow()), t.getName(), t.getPartitions()));
-        }
-        g.subscribedTopics = Map.copyOf(topics);
+        g.subscribedTopics = ConsumerGroupRecords.subscribedTopics(v.getSubscribedTopicsList());
         g.readTopics.addAll(v.getReadTopicsList());
         return g;
     }
