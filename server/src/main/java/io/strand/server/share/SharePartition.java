@@ -72,6 +72,12 @@ public final class SharePartition {
     private InFlightRecords window;
     private int stateEpoch;
     private long nextAcquisitionId;
+    /** The smallest log read of an acquisition. */
+    private static final int MIN_READ_BYTES = 16 * 1024;
+    /** Bytes per record of the batches read so far (sizes the next read), and the largest batch seen. */
+    private double bytesPerRecord = 1024;
+
+    private int largestBatchBytes;
     private final StateWriter writer;
     private volatile boolean fenced;
 
@@ -241,16 +247,24 @@ public final class SharePartition {
             readFrom = window.endOffset;
         }
         boolean stop = false;
-        for (int reads = 0; reads < 8 && !stop && acquired < maxRecords && bytes < maxBytes; reads++) {
+        // each read is sized for the records still wanted (at the bytes per record seen so far), not for
+        // max_bytes: a consumer's max_bytes (50 MiB by default) read and copied for 500 records cost
+        // more than the rest of the fetch; a read that falls short is followed by a larger one
+        long chunk =
+                Math.max(MIN_READ_BYTES, (long) ((maxRecords - acquired) * bytesPerRecord * 1.25) + largestBatchBytes);
+        for (int reads = 0; reads < 16 && !stop && acquired < maxRecords && bytes < maxBytes; reads++) {
             if (readFrom >= shareLog.highWatermark()) {
                 break;
             }
             if (readFrom >= window.endOffset && window.endOffset - window.startOffset >= config.maxRecordLocks()) {
                 break; // the window is full: nothing new until the SPSO moves
             }
+            int remaining = maxBytes - bytes;
+            int readBytes = (int) Math.min(remaining, chunk);
+            chunk = Math.min(Integer.MAX_VALUE, chunk * 2);
             MemoryRecords read;
             try {
-                read = shareLog.read(readFrom, maxBytes - bytes, out.isEmpty());
+                read = shareLog.read(readFrom, readBytes, out.isEmpty());
             } catch (OffsetOutOfRangeException e) {
                 break;
             }
@@ -258,6 +272,7 @@ public final class SharePartition {
             boolean any = false;
             for (MutableRecordBatch batch : read.batches()) {
                 any = true;
+                learn(batch);
                 archiveMissing(cursor, batch.baseOffset());
                 cursor = batch.lastOffset() + 1;
                 if (batch.isControlBatch()) {
@@ -310,6 +325,9 @@ public final class SharePartition {
                 }
             }
             if (!any) {
+                if (readBytes < remaining) {
+                    continue; // the next batch is larger than this read: read more
+                }
                 break;
             }
             readFrom = cursor;
@@ -319,6 +337,15 @@ public final class SharePartition {
         }
         scheduleExpiry(acquisition);
         return new Acquired(List.copyOf(ranges), concat(out, bytes));
+    }
+
+    /** Updates the read-size estimate from a batch read: a moving average of bytes per record, the largest batch. */
+    private void learn(MutableRecordBatch batch) {
+        long records = batch.lastOffset() - batch.baseOffset() + 1;
+        if (records > 0) {
+            bytesPerRecord = bytesPerRecord * 0.9 + 0.1 * ((double) batch.sizeInBytes() / records);
+        }
+        largestBatchBytes = Math.max(largestBatchBytes, batch.sizeInBytes());
     }
 
     /** Offsets in {@code [from, to)} of the window with no batch in the log: nothing to deliver there. */

@@ -52,7 +52,10 @@ final class StateWriter {
         return start();
     }
 
-    /** No more writes: later calls answer NOT_LEADER_OR_FOLLOWER, a queued one is answered with the last outcome. */
+    /**
+     * No more writes: later calls answer NOT_LEADER_OR_FOLLOWER; callers queued behind the write in flight
+     * get its error, or NOT_LEADER_OR_FOLLOWER if it succeeded (it did not carry their changes).
+     */
     synchronized void stop() {
         stopped = true;
     }
@@ -77,7 +80,8 @@ final class StateWriter {
             }
             if (next != null) {
                 if (stopped) {
-                    next.complete(error);
+                    // their changes were not in that write and none follows: never answer them NONE
+                    next.complete(error == Errors.NONE ? Errors.NOT_LEADER_OR_FOLLOWER : error);
                 } else {
                     start().whenComplete((e2, t2) -> next.complete(e2));
                 }

@@ -240,6 +240,23 @@ class SharePartitionTest {
     }
 
     @Test
+    void shouldSizeItsLogReadsForTheRecordsWantedAndStillReachBatchesLargerThanExpected() {
+        append(50, 1); // small batches teach a small size per record
+        for (int i = 0; i < 3; i++) { // then batches of 100 KiB, far larger than the estimate
+            log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[100 * 1024])), 0);
+        }
+        log.updateHighWatermark(log.logEndOffset());
+        SharePartition sp = fromEarliest(config(30_000, 5, 2000));
+        SharePartition.Acquired first = sp.acquire("a", 10, 50 << 20, false);
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L), offsets(first)); // not all 53 of max_bytes
+        assertEquals(offsets(first), recordOffsets(first));
+        SharePartition.Acquired rest = sp.acquire("a", 42, 50 << 20, false);
+        assertEquals(42, rest.count()); // 40 small ones and 2 large ones, read by larger reads
+        assertEquals(offsets(rest), recordOffsets(rest));
+        assertEquals(List.of(52L), offsets(sp.acquire("a", 100, 50 << 20, false)));
+    }
+
+    @Test
     void shouldLetANewLeaderDeliverOnlyWhatWasNotAcknowledged() {
         append(8, 1);
         SharePartition old = fromEarliest(config(30_000, 5, 2000));
