@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SystemTest;
 import io.strand.testing.Wait;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * offsets reset (to the earliest before its first member reads from there) and deleted, and the group
  * deleted. Output checked line by line.
  */
+@SystemTest
 @ExtendWith(StrandClusterExtension.class)
 class KafkaGroupToolsCompatTest {
     @BrokerCluster(

@@ -8,6 +8,7 @@ import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.BackgroundConsumer;
 import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SystemTest;
 import io.strand.testing.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * (epochs and assignments) through a coordinator failover; Kafka's Admin describes and lists the
  * group as a consumer group.
  */
+@SystemTest
 @ExtendWith(StrandClusterExtension.class)
 class ConsumerProtocolTest {
     private static final Duration WITHIN = Duration.ofSeconds(60);

@@ -7,6 +7,7 @@ import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SystemTest;
 import io.strand.testing.Wait;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * delivered {@code group.share.delivery.count.limit} times never again; acknowledged records are not
  * delivered again after the partition's leader changes.
  */
+@SystemTest
 @ExtendWith(StrandClusterExtension.class)
 class KafkaShareConsumerTest {
     private static final Duration WITHIN = Duration.ofSeconds(60);

@@ -9,6 +9,7 @@ import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.RawKafkaConnection;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SystemTest;
 import io.strand.testing.Wait;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the expiry and gets them with delivery count 2; after the second expiry they are archived and the
  * start offset passes them.
  */
+@SystemTest
 @ExtendWith(StrandClusterExtension.class)
 class ShareLockExpiryTest {
 

@@ -11,6 +11,7 @@ import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.RawKafkaConnection;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SystemTest;
 import io.strand.testing.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * never delivered again and unacknowledged ones (released, or still acquired when the leader went) are,
  * with their delivery count going on.
  */
+@SystemTest
 @ExtendWith(StrandClusterExtension.class)
 class SharePersistenceTest {
     private static int leaderOf(StrandTestCluster cluster, TopicPartition tp) {
