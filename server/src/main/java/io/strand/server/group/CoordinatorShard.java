@@ -1,7 +1,7 @@
 package io.strand.server.group;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.strand.server.concurrent.OrderedExecutor;
+import io.strand.server.coordinator.InternalShard;
 import io.strand.server.group.proto.ConsumerGroupValue;
 import io.strand.server.group.proto.ConsumerMemberValue;
 import io.strand.server.group.proto.GroupRecordKey;
@@ -9,19 +9,15 @@ import io.strand.server.group.proto.ShareGroupValue;
 import io.strand.server.group.proto.ShareMemberValue;
 import io.strand.server.replica.Partition;
 import io.strand.wal.AppendResult;
-import io.strand.wal.PartitionLog;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.protocol.Errors;
@@ -31,8 +27,6 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The groups of one {@code __consumer_offsets} partition this broker leads, at one leader epoch
@@ -61,31 +55,17 @@ import org.slf4j.LoggerFactory;
  * type at load (a group converts when it is empty, or online: see {@link GroupConversions}).
  *
  * <p>Threading: everything that reads or changes groups or offsets runs on this shard's
- * {@link OrderedExecutor} ({@link #submit}, {@link #execute}), one task at a time, so no state here or
+ * ordered executor ({@link #submit}, {@link #execute}), one task at a time, so no state here or
  * in the managers needs a lock; futures returned by the managers complete on it too, and timers
- * ({@link #schedule}) hop onto it before they run. {@link #status} is the only field read from other
+ * ({@link #schedule}) hop onto it before they run. {@link #status()} is the only state read from other
  * threads.
  */
-final class CoordinatorShard {
-    private static final Logger log = LoggerFactory.getLogger(CoordinatorShard.class);
-
-    enum Status {
-        LOADING,
-        ACTIVE,
-        UNLOADED
-    }
-
-    final TopicPartition tp;
-    final int leaderEpoch;
-    final Partition partition;
+final class CoordinatorShard extends InternalShard {
     final GroupConfig config;
-    private final OrderedExecutor executor;
-    private final ScheduledExecutorService timer;
     private final LongSupplier clock;
-    volatile Status status = Status.LOADING;
 
     boolean loading() {
-        return status == Status.LOADING;
+        return status() == Status.LOADING;
     }
     /** Every group of this partition, of every type. */
     final Groups groups = new Groups();
@@ -103,31 +83,13 @@ final class CoordinatorShard {
             ScheduledExecutorService timer,
             LongSupplier clock,
             SubscribedTopics.Source topics) {
-        this.tp = partition.topicPartition();
-        this.leaderEpoch = leaderEpoch;
-        this.partition = partition;
+        super(partition, leaderEpoch, pool, "group-coordinator", timer);
         this.config = config;
-        this.executor = new OrderedExecutor(pool, "group-coordinator " + tp);
-        this.timer = timer;
         this.clock = clock;
         this.classicGroups = new ClassicGroupManager(this);
         this.consumerGroups = new ConsumerGroupManager(this, topics);
         this.shareGroups = new ShareGroupManager(this, consumerGroups.subscriptions);
         this.offsets = new OffsetManager(this, classicGroups);
-    }
-
-    /** Runs {@code task} on this shard's executor; the returned future completes with the task's future. */
-    <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> task) {
-        return executor.submit(task);
-    }
-
-    /** True while the partition is still led by this broker at this shard's epoch. */
-    boolean isCurrentLeader() {
-        return partition.isLeader() && partition.leaderEpoch() == leaderEpoch;
-    }
-
-    void execute(Runnable task) {
-        executor.execute(task);
     }
 
     long now() {
@@ -136,51 +98,34 @@ final class CoordinatorShard {
 
     // ============================================================================================ load / unload
 
-    /** Reads the partition's log from its start to its end now; newest record per key wins. On the executor. */
-    void load() {
-        if (status != Status.LOADING) {
-            return;
+    /** A transaction's marker decides its pending offsets. */
+    @Override
+    protected void replayControl(RecordBatch batch) {
+        Iterator<Record> marker = batch.iterator();
+        if (marker.hasNext()) {
+            offsets.replayEndTransaction(
+                    batch.producerId(),
+                    EndTransactionMarker.deserialize(marker.next()).controlType() == ControlRecordType.COMMIT);
         }
-        long started = System.nanoTime();
-        PartitionLog wal = partition.log();
-        long end = wal.logEndOffset();
-        int records = 0;
-        try {
-            for (RecordBatch batch : wal.batchesFrom(wal.logStartOffset())) {
-                if (batch.baseOffset() >= end || status != Status.LOADING) {
-                    break;
-                }
-                if (batch.isControlBatch()) { // a transaction's marker decides its pending offsets
-                    Iterator<Record> marker = batch.iterator();
-                    if (marker.hasNext()) {
-                        offsets.replayEndTransaction(
-                                batch.producerId(),
-                                EndTransactionMarker.deserialize(marker.next()).controlType()
-                                        == ControlRecordType.COMMIT);
-                    }
-                    continue;
-                }
-                long producerId = batch.isTransactional() ? batch.producerId() : -1;
-                for (Record r : batch) {
-                    if (r.offset() >= end) {
-                        break;
-                    }
-                    records++;
-                    replay(r, producerId);
-                }
-            }
-        } catch (RuntimeException e) {
-            log.error(
-                    "{}: could not load group metadata from the log (leader epoch {}); this broker will answer "
-                            + "COORDINATOR_LOAD_IN_PROGRESS for its groups until leadership moves",
-                    tp,
-                    leaderEpoch,
-                    e);
-            return;
-        }
-        if (status != Status.LOADING) {
-            return;
-        }
+    }
+
+    @Override
+    protected void replay(Record r, RecordBatch batch) {
+        replay(r, batch.isTransactional() ? batch.producerId() : -1);
+    }
+
+    @Override
+    protected void logLoadFailure(RuntimeException e) {
+        log.error(
+                "{}: could not load group metadata from the log (leader epoch {}); this broker will answer "
+                        + "COORDINATOR_LOAD_IN_PROGRESS for its groups until leadership moves",
+                tp,
+                leaderEpoch,
+                e);
+    }
+
+    @Override
+    protected void completeLoad() {
         classicGroups.completeLoad();
         consumerGroups.completeLoad();
         shareGroups.completeLoad();
@@ -190,14 +135,17 @@ final class CoordinatorShard {
                 classicGroups.getOrCreate(id);
             }
         });
-        status = Status.ACTIVE;
+    }
+
+    @Override
+    protected void logLoaded(int records, long endOffset, long millis) {
         log.info(
                 "{}: loaded {} groups from {} records up to offset {} in {} ms (leader epoch {})",
                 tp,
                 groups.size(),
                 records,
-                end,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                endOffset,
+                millis,
                 leaderEpoch);
     }
 
@@ -264,8 +212,8 @@ final class CoordinatorShard {
     }
 
     /** Leadership moved away: every waiting request is answered NOT_COORDINATOR. On the executor. */
-    void unload() {
-        status = Status.UNLOADED;
+    @Override
+    protected void unloadState() {
         int n = groups.size();
         classicGroups.unload();
         consumerGroups.unload();
@@ -345,23 +293,22 @@ final class CoordinatorShard {
     CompletableFuture<Void> append(MemoryRecords batch) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
-            if (status != Status.ACTIVE || !partition.isLeader() || partition.leaderEpoch() != leaderEpoch) {
+            if (!isActive()) {
                 throw new NotCoordinatorException("this broker no longer leads " + tp + " at epoch " + leaderEpoch);
             }
             AppendResult result = partition.appendFromCoordinator(batch, (short) -1);
-            partition
-                    .awaitAcknowledgement(result.lastOffset() + 1, (short) -1)
-                    .orTimeout(config.commitTimeoutMs(), TimeUnit.MILLISECONDS)
-                    .whenComplete((v, e) -> executor.execute(
-                            () -> {
-                                if (e != null) {
-                                    done.completeExceptionally(e);
-                                } else {
-                                    done.complete(null);
-                                }
-                            },
-                            () -> done.completeExceptionally(
-                                    new NotCoordinatorException("the group coordinator of " + tp + " stopped"))));
+            awaitAcknowledged(
+                    result,
+                    config.commitTimeoutMs(),
+                    e -> {
+                        if (e != null) {
+                            done.completeExceptionally(e);
+                        } else {
+                            done.complete(null);
+                        }
+                    },
+                    () -> done.completeExceptionally(
+                            new NotCoordinatorException("the group coordinator of " + tp + " stopped")));
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
         }
@@ -384,26 +331,5 @@ final class CoordinatorShard {
                 offsetCommit ? Errors.INVALID_COMMIT_OFFSET_SIZE : Errors.UNKNOWN_SERVER_ERROR;
             default -> Errors.UNKNOWN_SERVER_ERROR;
         };
-    }
-
-    /** Runs {@code task} on the executor after {@code delayMs}, if this shard is still active then. */
-    void schedule(long delayMs, Runnable task) {
-        try {
-            timer.schedule(
-                    () -> executor.execute(() -> {
-                        if (status == Status.ACTIVE) {
-                            task.run();
-                        }
-                    }),
-                    Math.max(0, delayMs),
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            log.debug("{}: timer rejected a task (shutting down)", tp);
-        }
-    }
-
-    @Override
-    public String toString() {
-        return "CoordinatorShard{" + tp + ", epoch " + leaderEpoch + ", " + status + "}";
     }
 }

@@ -3,8 +3,8 @@ package io.strand.server.group;
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.TopicSpec;
 import io.strand.coordinator.TopicView;
+import io.strand.server.coordinator.ShardedCoordinator;
 import io.strand.server.group.assignor.TopicInfo;
-import io.strand.server.replica.LeadershipListener;
 import io.strand.server.replica.Partition;
 import io.strand.server.topics.InternalTopic;
 import io.strand.server.topics.TopicService;
@@ -15,9 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +32,6 @@ import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.common.utils.internals.ThreadUtils;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The broker's group coordinator. The coordinator of group G is the leader of partition
@@ -59,17 +53,13 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: public methods may be called from any request thread and return futures; group
  * work runs on the shards' ordered executors (see the package documentation).
  */
-public final class GroupCoordinator implements LeadershipListener, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
+public final class GroupCoordinator extends ShardedCoordinator<CoordinatorShard> implements AutoCloseable {
     public static final String OFFSETS_TOPIC = Topic.GROUP_METADATA_TOPIC_NAME;
 
     private final GroupConfig config;
     private final MetadataCache cache;
     private final ScheduledExecutorService timer;
-    private final int localBrokerId;
     private final LongSupplier clock;
-    private final ExecutorService pool;
-    private final ConcurrentHashMap<Integer, CoordinatorShard> shards = new ConcurrentHashMap<>();
     private final InternalTopic offsetsTopic;
     private final ScheduledFuture<?> expiration;
     private final ServerAssignedGroups serverAssigned = new ServerAssignedGroups(this);
@@ -90,13 +80,12 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
             ScheduledExecutorService timer,
             int localBrokerId,
             LongSupplier clock) {
+        super(OFFSETS_TOPIC, "group coordinator", "leader epoch", cache, localBrokerId, "group-coordinator-%d");
         this.config = config;
         this.cache = cache;
         this.timer = timer;
-        this.localBrokerId = localBrokerId;
         this.clock = clock;
         this.offsetsTopic = new InternalTopic(OFFSETS_TOPIC, cache, topics, this::offsetsTopicSpec);
-        this.pool = Executors.newFixedThreadPool(2, ThreadUtils.createThreadFactory("group-coordinator-%d", true));
         this.expiration = timer.scheduleWithFixedDelay(
                 this::expireOffsets,
                 config.retentionCheckIntervalMs(),
@@ -138,49 +127,15 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
     // ================================================================================ leadership (replica-state
     // thread)
 
-    /**
-     * Takes over the {@code __consumer_offsets} partitions this broker already leads (their
-     * leadership events may have fired before this listener was registered). Idempotent.
-     */
-    public void adoptCurrentLeadership(java.util.Collection<Partition> partitions) {
-        for (Partition p : partitions) {
-            if (p.isLeader()) {
-                onBecomeLeader(p, p.leaderEpoch());
-            }
-        }
+    @Override
+    protected CoordinatorShard newShard(Partition partition, int leaderEpoch) {
+        return new CoordinatorShard(partition, leaderEpoch, config, pool, timer, clock, this::topicsNow);
     }
 
+    /** A replaced shard is unloaded on its executor, its status left as it is until then. */
     @Override
-    public synchronized void onBecomeLeader(Partition partition, int leaderEpoch) {
-        TopicPartition tp = partition.topicPartition();
-        if (!tp.topic().equals(OFFSETS_TOPIC)) {
-            return;
-        }
-        CoordinatorShard existing = shards.get(tp.partition());
-        if (existing != null && existing.partition == partition && existing.leaderEpoch == leaderEpoch) {
-            return;
-        }
-        CoordinatorShard shard =
-                new CoordinatorShard(partition, leaderEpoch, config, pool, timer, clock, this::topicsNow);
-        CoordinatorShard previous = shards.put(tp.partition(), shard);
-        if (previous != null) {
-            previous.execute(previous::unload);
-        }
-        log.info("{}: this broker is now group coordinator at leader epoch {}; loading", tp, leaderEpoch);
-        shard.execute(shard::load);
-    }
-
-    @Override
-    public synchronized void onLeadershipLost(TopicPartition tp) {
-        if (!tp.topic().equals(OFFSETS_TOPIC)) {
-            return;
-        }
-        CoordinatorShard shard = shards.remove(tp.partition());
-        if (shard != null) {
-            shard.status = CoordinatorShard.Status.UNLOADED;
-            shard.execute(shard::unload);
-            log.info("{}: this broker is no longer group coordinator", tp);
-        }
+    protected void replaced(CoordinatorShard previous) {
+        previous.execute(previous::unload);
     }
 
     // ===================================================================================================== routing
@@ -191,32 +146,12 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
      */
     <T> CompletableFuture<T> onShard(
             String groupId, Function<Errors, T> onError, Function<CoordinatorShard, CompletableFuture<T>> op) {
-        int p = partitionFor(groupId);
-        CoordinatorShard shard = shards.get(p);
-        if (shard == null) {
-            return CompletableFuture.completedFuture(
-                    onError.apply(leadsInMetadata(p) ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NOT_COORDINATOR));
-        }
-        return shard.submit(() -> switch (shard.status) {
-            case ACTIVE ->
-                shard.isCurrentLeader()
-                        ? op.apply(shard)
-                        : CompletableFuture.completedFuture(onError.apply(Errors.NOT_COORDINATOR));
-            case LOADING -> CompletableFuture.completedFuture(onError.apply(Errors.COORDINATOR_LOAD_IN_PROGRESS));
-            case UNLOADED -> CompletableFuture.completedFuture(onError.apply(Errors.NOT_COORDINATOR));
-        });
+        return onShard(partitionFor(groupId), onError, op);
     }
 
     /** The same as {@link #onShard} for an operation that answers at once. */
     <T> CompletableFuture<T> onShardNow(String groupId, Function<Errors, T> onError, Function<CoordinatorShard, T> op) {
         return onShard(groupId, onError, s -> CompletableFuture.completedFuture(op.apply(s)));
-    }
-
-    /** True if the metadata says this broker leads partition {@code p} (its shard may not exist yet). */
-    private boolean leadsInMetadata(int p) {
-        return cache.partition(new TopicPartition(OFFSETS_TOPIC, p))
-                .map(i -> i.leader() == localBrokerId)
-                .orElse(false);
     }
 
     /** What {@link #onEveryShard} gathered: the active shards' answers, and whether some shard is still loading. */
@@ -236,8 +171,8 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
         List<CompletableFuture<ShardAnswer<T>>> parts = new ArrayList<>();
         for (CoordinatorShard s : shards.values()) {
             parts.add(s.submit(() -> CompletableFuture.completedFuture(new ShardAnswer<>(
-                    s.status == CoordinatorShard.Status.ACTIVE ? op.apply(s) : null,
-                    s.status == CoordinatorShard.Status.LOADING))));
+                    s.status() == CoordinatorShard.Status.ACTIVE ? op.apply(s) : null,
+                    s.status() == CoordinatorShard.Status.LOADING))));
         }
         boolean unledYet = loading;
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -515,7 +450,7 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
     private void expireOffsets() {
         for (CoordinatorShard s : shards.values()) {
             s.execute(() -> {
-                if (s.status == CoordinatorShard.Status.ACTIVE) {
+                if (s.status() == CoordinatorShard.Status.ACTIVE) {
                     s.expireOffsets();
                 }
             });
@@ -525,17 +460,7 @@ public final class GroupCoordinator implements LeadershipListener, AutoCloseable
     @Override
     public void close() {
         expiration.cancel(false);
-        for (CoordinatorShard s : shards.values()) {
-            s.status = CoordinatorShard.Status.UNLOADED;
-            s.execute(s::unload);
-        }
-        shards.clear();
-        pool.shutdown();
-        try {
-            pool.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        pool.shutdownNow();
+        unloadAll();
+        stopPool();
     }
 }

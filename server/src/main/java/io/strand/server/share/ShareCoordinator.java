@@ -2,27 +2,18 @@ package io.strand.server.share;
 
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.TopicSpec;
-import io.strand.server.replica.LeadershipListener;
+import io.strand.server.coordinator.ShardedCoordinator;
 import io.strand.server.replica.Partition;
 import io.strand.server.topics.InternalTopic;
 import io.strand.server.topics.TopicService;
-import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Utils;
-import org.apache.kafka.common.utils.internals.ThreadUtils;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The broker's share coordinator (Kafka's ShareCoordinatorService): it keeps share-partition state
@@ -38,23 +29,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: public methods may be called from any thread and return futures.
  */
-public final class ShareCoordinator implements LeadershipListener, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(ShareCoordinator.class);
+public final class ShareCoordinator extends ShardedCoordinator<ShareStateShard> implements AutoCloseable {
     public static final String STATE_TOPIC = Topic.SHARE_GROUP_STATE_TOPIC_NAME;
 
     private final ShareConfig config;
-    private final MetadataCache cache;
     private final int localBrokerId;
-    private final ExecutorService pool;
     private final InternalTopic stateTopic;
-    private final Map<Integer, ShareStateShard> shards = new ConcurrentHashMap<>();
 
     public ShareCoordinator(ShareConfig config, MetadataCache cache, TopicService topics, int localBrokerId) {
+        super(STATE_TOPIC, "share coordinator", "epoch", cache, localBrokerId, "share-coordinator-%d");
         this.config = config;
-        this.cache = cache;
         this.localBrokerId = localBrokerId;
         this.stateTopic = new InternalTopic(STATE_TOPIC, cache, topics, this::stateTopicSpec);
-        this.pool = Executors.newFixedThreadPool(2, ThreadUtils.createThreadFactory("share-coordinator-%d", true));
     }
 
     public int localBrokerId() {
@@ -123,73 +109,15 @@ public final class ShareCoordinator implements LeadershipListener, AutoCloseable
                         Integer.toString(100 * 1024 * 1024)));
     }
 
-    // ================================================================================ leadership (replica-state
-    // thread)
-
-    public void adoptCurrentLeadership(Collection<Partition> partitions) {
-        for (Partition p : partitions) {
-            if (p.isLeader()) {
-                onBecomeLeader(p, p.leaderEpoch());
-            }
-        }
-    }
-
     @Override
-    public synchronized void onBecomeLeader(Partition partition, int leaderEpoch) {
-        TopicPartition tp = partition.topicPartition();
-        if (!tp.topic().equals(STATE_TOPIC)) {
-            return;
-        }
-        ShareStateShard existing = shards.get(tp.partition());
-        if (existing != null && existing.partition == partition && existing.epoch == leaderEpoch) {
-            return;
-        }
-        ShareStateShard shard = new ShareStateShard(partition, leaderEpoch, pool);
-        ShareStateShard previous = shards.put(tp.partition(), shard);
-        if (previous != null) {
-            previous.status = ShareStateShard.Status.UNLOADED;
-            previous.execute(previous::unload);
-        }
-        log.info("{}: this broker is now share coordinator at epoch {}; loading", tp, leaderEpoch);
-        shard.execute(shard::load);
-    }
-
-    @Override
-    public synchronized void onLeadershipLost(TopicPartition tp) {
-        if (!tp.topic().equals(STATE_TOPIC)) {
-            return;
-        }
-        ShareStateShard shard = shards.remove(tp.partition());
-        if (shard != null) {
-            shard.status = ShareStateShard.Status.UNLOADED;
-            shard.execute(shard::unload);
-            log.info("{}: this broker is no longer share coordinator", tp);
-        }
-    }
-
-    private boolean leadsInMetadata(int p) {
-        return cache.partition(new TopicPartition(STATE_TOPIC, p))
-                .map(i -> i.leader() == localBrokerId)
-                .orElse(false);
+    protected ShareStateShard newShard(Partition partition, int leaderEpoch) {
+        return new ShareStateShard(partition, leaderEpoch, pool);
     }
 
     /** Runs {@code op} on the key's shard once active; else the error NOT_COORDINATOR / LOAD_IN_PROGRESS. */
     private <T> CompletableFuture<T> onShard(
             ShareRecords.Key key, Function<Errors, T> onError, Function<ShareStateShard, CompletableFuture<T>> op) {
-        int p = partitionFor(key.asCoordinatorKey());
-        ShareStateShard shard = shards.get(p);
-        if (shard == null) {
-            return CompletableFuture.completedFuture(
-                    onError.apply(leadsInMetadata(p) ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NOT_COORDINATOR));
-        }
-        return shard.submit(() -> switch (shard.status) {
-            case ACTIVE ->
-                shard.isCurrentLeader()
-                        ? op.apply(shard)
-                        : CompletableFuture.completedFuture(onError.apply(Errors.NOT_COORDINATOR));
-            case LOADING -> CompletableFuture.completedFuture(onError.apply(Errors.COORDINATOR_LOAD_IN_PROGRESS));
-            case UNLOADED -> CompletableFuture.completedFuture(onError.apply(Errors.NOT_COORDINATOR));
-        });
+        return onShard(partitionFor(key.asCoordinatorKey()), onError, op);
     }
 
     // ============================================================================================ operations
@@ -299,17 +227,7 @@ public final class ShareCoordinator implements LeadershipListener, AutoCloseable
 
     @Override
     public void close() {
-        for (ShareStateShard s : shards.values()) {
-            s.status = ShareStateShard.Status.UNLOADED;
-            s.execute(s::unload);
-        }
-        shards.clear();
-        pool.shutdown();
-        try {
-            pool.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        pool.shutdownNow();
+        unloadAll();
+        stopPool();
     }
 }

@@ -1,10 +1,9 @@
 package io.strand.server.share;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.strand.server.concurrent.OrderedExecutor;
+import io.strand.server.coordinator.InternalShard;
 import io.strand.server.replica.Partition;
 import io.strand.wal.AppendResult;
-import io.strand.wal.PartitionLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,15 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The share-partition states of one {@code __share_group_state} partition this broker leads, at one
@@ -29,89 +23,35 @@ import org.slf4j.LoggerFactory;
  * a tombstone removes it), changed by acks=all appends. A change is applied in memory when its record
  * is appended (later operations on the shard see it) and undone if the append fails.
  *
- * <p>Threading: everything that reads or changes the states runs on this shard's
- * {@link OrderedExecutor}; {@link #status} is the only field read from other threads.
+ * <p>Threading: everything that reads or changes the states runs on this shard's ordered executor;
+ * {@link #status()} is the only state read from other threads.
  */
-final class ShareStateShard {
-    private static final Logger log = LoggerFactory.getLogger(ShareStateShard.class);
-
-    enum Status {
-        LOADING,
-        ACTIVE,
-        UNLOADED
-    }
-
-    final TopicPartition tp;
-    final int epoch;
-    final Partition partition;
-    private final OrderedExecutor executor;
-    volatile Status status = Status.LOADING;
+final class ShareStateShard extends InternalShard {
     final Map<ShareRecords.Key, ShareState> states = new ConcurrentHashMap<>();
 
     ShareStateShard(Partition partition, int epoch, Executor pool) {
-        this.tp = partition.topicPartition();
-        this.epoch = epoch;
-        this.partition = partition;
-        this.executor = new OrderedExecutor(pool, "share-coordinator " + tp);
+        super(partition, epoch, pool, "share-coordinator", null);
     }
 
-    <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> task) {
-        return executor.submit(task);
+    @Override
+    protected void logLoadFailure(RuntimeException e) {
+        log.error("{}: could not load share-group state (epoch {})", tp, leaderEpoch, e);
     }
 
-    void execute(Runnable task) {
-        executor.execute(task);
-    }
-
-    boolean isCurrentLeader() {
-        return partition.isLeader() && partition.leaderEpoch() == epoch;
-    }
-
-    /** Reads the partition's log from its start to its end now. On the executor; false if it did not complete. */
-    boolean load() {
-        if (status != Status.LOADING) {
-            return false;
-        }
-        long started = System.nanoTime();
-        PartitionLog wal = partition.log();
-        long end = wal.logEndOffset();
-        int records = 0;
-        try {
-            for (RecordBatch batch : wal.batchesFrom(wal.logStartOffset())) {
-                if (batch.baseOffset() >= end || status != Status.LOADING) {
-                    break;
-                }
-                if (batch.isControlBatch()) {
-                    continue;
-                }
-                for (Record r : batch) {
-                    if (r.offset() >= end) {
-                        break;
-                    }
-                    records++;
-                    replay(r);
-                }
-            }
-        } catch (RuntimeException e) {
-            log.error("{}: could not load share-group state (epoch {})", tp, epoch, e);
-            return false;
-        }
-        if (status != Status.LOADING) {
-            return false;
-        }
-        status = Status.ACTIVE;
+    @Override
+    protected void logLoaded(int records, long endOffset, long millis) {
         log.info(
                 "{}: loaded {} share-partition states from {} records up to offset {} in {} ms (epoch {})",
                 tp,
                 states.size(),
                 records,
-                end,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
-                epoch);
-        return true;
+                endOffset,
+                millis,
+                leaderEpoch);
     }
 
-    private void replay(Record r) {
+    @Override
+    protected void replay(Record r, RecordBatch batch) {
         if (!r.hasKey()) {
             return;
         }
@@ -127,11 +67,11 @@ final class ShareStateShard {
         }
     }
 
-    void unload() {
-        status = Status.UNLOADED;
+    @Override
+    protected void unloadState() {
         int n = states.size();
         states.clear();
-        log.info("{}: unloaded {} share-partition states (epoch {})", tp, n, epoch);
+        log.info("{}: unloaded {} share-partition states (epoch {})", tp, n, leaderEpoch);
     }
 
     /**
@@ -139,7 +79,7 @@ final class ShareStateShard {
      * NONE once the ISR has it, else the coordinator error (the change is undone). On the executor.
      */
     CompletableFuture<Errors> put(ShareRecords.Key key, ShareState next, long timeoutMs) {
-        if (status != Status.ACTIVE || !isCurrentLeader()) {
+        if (!isActive()) {
             return CompletableFuture.completedFuture(Errors.NOT_COORDINATOR);
         }
         long now = System.currentTimeMillis();
@@ -150,17 +90,16 @@ final class ShareStateShard {
                     ShareRecords.batch(List.of(
                             next == null ? ShareRecords.tombstone(now, key) : ShareRecords.record(now, key, next))),
                     (short) -1);
-            partition
-                    .awaitAcknowledgement(result.lastOffset() + 1, (short) -1)
-                    .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-                    .whenComplete((v, e) -> executor.execute(
-                            () -> {
-                                if (e != null) {
-                                    undo(key, next, previous);
-                                }
-                                done.complete(e == null ? Errors.NONE : appendError(e));
-                            },
-                            () -> done.complete(Errors.NOT_COORDINATOR)));
+            awaitAcknowledged(
+                    result,
+                    timeoutMs,
+                    e -> {
+                        if (e != null) {
+                            undo(key, next, previous);
+                        }
+                        done.complete(e == null ? Errors.NONE : appendError(e));
+                    },
+                    () -> done.complete(Errors.NOT_COORDINATOR));
         } catch (RuntimeException e) {
             undo(key, next, previous);
             done.complete(appendError(e));
@@ -239,10 +178,5 @@ final class ShareStateShard {
                 incoming.startOffset(),
                 incoming.deliveryCompleteCount(),
                 List.copyOf(byFirst.values()));
-    }
-
-    @Override
-    public String toString() {
-        return "ShareStateShard{" + tp + ", epoch " + epoch + ", " + status + "}";
     }
 }

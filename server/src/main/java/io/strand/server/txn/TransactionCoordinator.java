@@ -4,20 +4,16 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.TopicSpec;
-import io.strand.server.replica.LeadershipListener;
+import io.strand.server.coordinator.ShardedCoordinator;
 import io.strand.server.replica.Partition;
 import io.strand.server.topics.InternalTopic;
 import io.strand.server.topics.TopicService;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +30,6 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.utils.internals.ProducerIdAndEpoch;
-import org.apache.kafka.common.utils.internals.ThreadUtils;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The broker's transaction coordinator (Kafka's classic transaction protocol, transaction version 1).
@@ -54,21 +47,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: public methods may be called from any request thread and return futures.
  */
-public final class TransactionCoordinator implements LeadershipListener, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(TransactionCoordinator.class);
+public final class TransactionCoordinator extends ShardedCoordinator<TxnShard> implements AutoCloseable {
     public static final String STATE_TOPIC = Topic.TRANSACTION_STATE_TOPIC_NAME;
 
     private final TxnConfig config;
     private final MetadataCache cache;
     private final ScheduledExecutorService timer;
-    private final int localBrokerId;
     private final Supplier<CompletableFuture<Long>> producerIds;
     private final ToIntFunction<String> groupPartitionFor;
     private final LongSupplier clock;
-    private final ExecutorService pool;
     private final MarkerSender markers;
     private final TxnOperations ops;
-    private final ConcurrentHashMap<Integer, TxnShard> shards = new ConcurrentHashMap<>();
     private final InternalTopic stateTopic;
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
 
@@ -112,15 +101,14 @@ public final class TransactionCoordinator implements LeadershipListener, AutoClo
             MetricRegistry metrics,
             MarkerSender.Transport transport,
             LongSupplier clock) {
+        super(STATE_TOPIC, "transaction coordinator", "coordinator epoch", cache, localBrokerId, "txn-coordinator-%d");
         this.config = config;
         this.cache = cache;
         this.stateTopic = new InternalTopic(STATE_TOPIC, cache, topics, this::stateTopicSpec);
         this.timer = timer;
-        this.localBrokerId = localBrokerId;
         this.producerIds = producerIds;
         this.groupPartitionFor = groupPartitionFor;
         this.clock = clock;
-        this.pool = Executors.newFixedThreadPool(2, ThreadUtils.createThreadFactory("txn-coordinator-%d", true));
         this.markers = new MarkerSender(localBrokerId, transport);
         this.ops = new TxnOperations(config, cache, markers, metrics, clock);
         metrics.register("txn.open-transactions", (Gauge<Long>)
@@ -150,7 +138,7 @@ public final class TransactionCoordinator implements LeadershipListener, AutoClo
 
     private long count(java.util.function.Predicate<TxnMetadata> p) {
         return shards.values().stream()
-                .filter(s -> s.status == TxnShard.Status.ACTIVE)
+                .filter(s -> s.status() == TxnShard.Status.ACTIVE)
                 .flatMap(s -> s.txns.values().stream())
                 .filter(p)
                 .count();
@@ -158,50 +146,15 @@ public final class TransactionCoordinator implements LeadershipListener, AutoClo
 
     // ======================================================================== leadership (replica-state thread)
 
-    /** Takes over the {@code __transaction_state} partitions this broker already leads. Idempotent. */
-    public void adoptCurrentLeadership(Collection<Partition> partitions) {
-        for (Partition p : partitions) {
-            if (p.isLeader()) {
-                onBecomeLeader(p, p.leaderEpoch());
-            }
-        }
+    @Override
+    protected TxnShard newShard(Partition partition, int leaderEpoch) {
+        return new TxnShard(partition, leaderEpoch, pool, timer);
     }
 
+    /** Transactions found half-way through a commit or abort are completed. */
     @Override
-    public synchronized void onBecomeLeader(Partition partition, int leaderEpoch) {
-        TopicPartition tp = partition.topicPartition();
-        if (!tp.topic().equals(STATE_TOPIC)) {
-            return;
-        }
-        TxnShard existing = shards.get(tp.partition());
-        if (existing != null && existing.partition == partition && existing.coordinatorEpoch == leaderEpoch) {
-            return;
-        }
-        TxnShard shard = new TxnShard(partition, leaderEpoch, pool, timer);
-        TxnShard previous = shards.put(tp.partition(), shard);
-        if (previous != null) {
-            previous.status = TxnShard.Status.UNLOADED;
-            previous.execute(previous::unload);
-        }
-        log.info("{}: this broker is now transaction coordinator at coordinator epoch {}; loading", tp, leaderEpoch);
-        shard.execute(() -> {
-            if (shard.load()) {
-                ops.completeLoaded(shard);
-            }
-        });
-    }
-
-    @Override
-    public synchronized void onLeadershipLost(TopicPartition tp) {
-        if (!tp.topic().equals(STATE_TOPIC)) {
-            return;
-        }
-        TxnShard shard = shards.remove(tp.partition());
-        if (shard != null) {
-            shard.status = TxnShard.Status.UNLOADED;
-            shard.execute(shard::unload);
-            log.info("{}: this broker is no longer transaction coordinator", tp);
-        }
+    protected void loaded(TxnShard shard) {
+        ops.completeLoaded(shard);
     }
 
     // =================================================================================================== routing
@@ -209,26 +162,7 @@ public final class TransactionCoordinator implements LeadershipListener, AutoClo
     /** Runs {@code op} on the shard of {@code transactionalId} once active; else NOT_COORDINATOR / LOAD_IN_PROGRESS. */
     private <T> CompletableFuture<T> onShard(
             String transactionalId, Function<Errors, T> onError, Function<TxnShard, CompletableFuture<T>> op) {
-        int p = partitionFor(transactionalId);
-        TxnShard shard = shards.get(p);
-        if (shard == null) {
-            return CompletableFuture.completedFuture(
-                    onError.apply(leadsInMetadata(p) ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NOT_COORDINATOR));
-        }
-        return shard.submit(() -> switch (shard.status) {
-            case ACTIVE ->
-                shard.isCurrentLeader()
-                        ? op.apply(shard)
-                        : CompletableFuture.completedFuture(onError.apply(Errors.NOT_COORDINATOR));
-            case LOADING -> CompletableFuture.completedFuture(onError.apply(Errors.COORDINATOR_LOAD_IN_PROGRESS));
-            case UNLOADED -> CompletableFuture.completedFuture(onError.apply(Errors.NOT_COORDINATOR));
-        });
-    }
-
-    private boolean leadsInMetadata(int p) {
-        return cache.partition(new TopicPartition(STATE_TOPIC, p))
-                .map(i -> i.leader() == localBrokerId)
-                .orElse(false);
+        return onShard(partitionFor(transactionalId), onError, op);
     }
 
     private void onEveryActiveShard(java.util.function.Consumer<TxnShard> op) {
@@ -406,7 +340,7 @@ public final class TransactionCoordinator implements LeadershipListener, AutoClo
         boolean loading = false;
         for (int p = 0; p < config.stateLogPartitions(); p++) {
             TxnShard s = shards.get(p);
-            if ((s == null && leadsInMetadata(p)) || (s != null && s.status == TxnShard.Status.LOADING)) {
+            if ((s == null && leadsInMetadata(p)) || (s != null && s.status() == TxnShard.Status.LOADING)) {
                 loading = true;
             }
         }
@@ -418,7 +352,7 @@ public final class TransactionCoordinator implements LeadershipListener, AutoClo
         List<CompletableFuture<List<ListTransactionsResponseData.TransactionState>>> parts = new ArrayList<>();
         for (TxnShard s : shards.values()) {
             parts.add(s.submit(() -> CompletableFuture.completedFuture(
-                    s.status == TxnShard.Status.ACTIVE ? TxnListing.list(s.txns.values(), filter, now) : List.of())));
+                    s.status() == TxnShard.Status.ACTIVE ? TxnListing.list(s.txns.values(), filter, now) : List.of())));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
             ListTransactionsResponseData out = new ListTransactionsResponseData().setErrorCode(Errors.NONE.code());
@@ -432,18 +366,8 @@ public final class TransactionCoordinator implements LeadershipListener, AutoClo
     @Override
     public void close() {
         tasks.forEach(t -> t.cancel(false));
-        for (TxnShard s : shards.values()) {
-            s.status = TxnShard.Status.UNLOADED;
-            s.execute(s::unload);
-        }
-        shards.clear();
+        unloadAll();
         markers.close();
-        pool.shutdown();
-        try {
-            pool.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        pool.shutdownNow();
+        stopPool();
     }
 }

@@ -1,29 +1,22 @@
 package io.strand.server.txn;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.strand.server.concurrent.OrderedExecutor;
+import io.strand.server.coordinator.InternalShard;
 import io.strand.server.replica.Partition;
 import io.strand.wal.AppendResult;
-import io.strand.wal.PartitionLog;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The transactional ids of one {@code __transaction_state} partition this broker leads, at one
@@ -32,127 +25,49 @@ import org.slf4j.LoggerFactory;
  * ones.
  *
  * <p>Threading: everything that reads or changes the transactional ids runs on this shard's
- * {@link OrderedExecutor} ({@link #submit}, {@link #execute}), one task at a time, so nothing here
+ * ordered executor ({@link #submit}, {@link #execute}), one task at a time, so nothing here
  * needs a lock; append futures complete on it too, and timers ({@link #schedule}) hop onto it.
- * {@link #status} is the only field read from other threads.
+ * {@link #status()} is the only state read from other threads.
  */
-final class TxnShard {
-    private static final Logger log = LoggerFactory.getLogger(TxnShard.class);
-
-    enum Status {
-        LOADING,
-        ACTIVE,
-        UNLOADED
-    }
-
-    final TopicPartition tp;
+final class TxnShard extends InternalShard {
     /** The leader epoch of the partition when this shard took it: the coordinator epoch markers carry. */
     final int coordinatorEpoch;
 
-    final Partition partition;
-    private final OrderedExecutor executor;
-    private final ScheduledExecutorService timer;
-    volatile Status status = Status.LOADING;
     /** Every transactional id of this partition (concurrent only so that gauges may count them). */
     final Map<String, TxnMetadata> txns = new ConcurrentHashMap<>();
 
     TxnShard(Partition partition, int coordinatorEpoch, Executor pool, ScheduledExecutorService timer) {
-        this.tp = partition.topicPartition();
+        super(partition, coordinatorEpoch, pool, "txn-coordinator", timer);
         this.coordinatorEpoch = coordinatorEpoch;
-        this.partition = partition;
-        this.executor = new OrderedExecutor(pool, "txn-coordinator " + tp);
-        this.timer = timer;
-    }
-
-    /** Runs {@code task} on this shard's executor; the returned future completes with the task's future. */
-    <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> task) {
-        return executor.submit(task);
-    }
-
-    void execute(Runnable task) {
-        executor.execute(task);
-    }
-
-    boolean isActive() {
-        return status == Status.ACTIVE && isCurrentLeader();
-    }
-
-    /** True while the partition is still led by this broker at this shard's epoch. */
-    boolean isCurrentLeader() {
-        return partition.isLeader() && partition.leaderEpoch() == coordinatorEpoch;
-    }
-
-    /** Runs {@code task} on the executor after {@code delayMs}, if this shard is still active then. */
-    void schedule(long delayMs, Runnable task) {
-        try {
-            timer.schedule(
-                    () -> executor.execute(() -> {
-                        if (status == Status.ACTIVE) {
-                            task.run();
-                        }
-                    }),
-                    Math.max(0, delayMs),
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            log.debug("{}: timer rejected a task (shutting down)", tp);
-        }
     }
 
     // ============================================================================================ load / unload
 
-    /**
-     * Reads the partition's log from its start to its end now; the newest record per transactional id
-     * wins, a tombstone removes it. On the executor. Returns false if the load did not complete.
-     */
-    boolean load() {
-        if (status != Status.LOADING) {
-            return false;
-        }
-        long started = System.nanoTime();
-        PartitionLog wal = partition.log();
-        long end = wal.logEndOffset();
-        int records = 0;
-        try {
-            for (RecordBatch batch : wal.batchesFrom(wal.logStartOffset())) {
-                if (batch.baseOffset() >= end || status != Status.LOADING) {
-                    break;
-                }
-                if (batch.isControlBatch()) {
-                    continue;
-                }
-                for (Record r : batch) {
-                    if (r.offset() >= end) {
-                        break;
-                    }
-                    records++;
-                    replay(r);
-                }
-            }
-        } catch (RuntimeException e) {
-            log.error(
-                    "{}: could not load transaction state from the log (coordinator epoch {}); this broker answers "
-                            + "COORDINATOR_LOAD_IN_PROGRESS for its transactional ids until leadership moves",
-                    tp,
-                    coordinatorEpoch,
-                    e);
-            return false;
-        }
-        if (status != Status.LOADING) {
-            return false;
-        }
-        status = Status.ACTIVE;
+    @Override
+    protected void logLoadFailure(RuntimeException e) {
+        log.error(
+                "{}: could not load transaction state from the log (coordinator epoch {}); this broker answers "
+                        + "COORDINATOR_LOAD_IN_PROGRESS for its transactional ids until leadership moves",
+                tp,
+                coordinatorEpoch,
+                e);
+    }
+
+    @Override
+    protected void logLoaded(int records, long endOffset, long millis) {
         log.info(
                 "{}: loaded {} transactional ids from {} records up to offset {} in {} ms (coordinator epoch {})",
                 tp,
                 txns.size(),
                 records,
-                end,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                endOffset,
+                millis,
                 coordinatorEpoch);
-        return true;
     }
 
-    private void replay(Record r) {
+    /** The newest record per transactional id wins, a tombstone removes it. */
+    @Override
+    protected void replay(Record r, RecordBatch batch) {
         if (!r.hasKey()) {
             return;
         }
@@ -169,8 +84,8 @@ final class TxnShard {
     }
 
     /** Leadership moved away. On the executor. */
-    void unload() {
-        status = Status.UNLOADED;
+    @Override
+    protected void unloadState() {
         int n = txns.size();
         txns.clear();
         log.info("{}: unloaded {} transactional ids (coordinator epoch {})", tp, n, coordinatorEpoch);
@@ -186,24 +101,23 @@ final class TxnShard {
     CompletableFuture<Void> append(List<SimpleRecord> records, long timeoutMs) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         try {
-            if (status != Status.ACTIVE || !isCurrentLeader()) {
+            if (!isActive()) {
                 throw new NotCoordinatorException(
                         "this broker no longer leads " + tp + " at epoch " + coordinatorEpoch);
             }
             AppendResult result = partition.appendAsLeader(TxnRecords.batch(records), (short) -1);
-            partition
-                    .awaitAcknowledgement(result.lastOffset() + 1, (short) -1)
-                    .orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
-                    .whenComplete((v, e) -> executor.execute(
-                            () -> {
-                                if (e != null) {
-                                    done.completeExceptionally(e);
-                                } else {
-                                    done.complete(null);
-                                }
-                            },
-                            () -> done.completeExceptionally(
-                                    new NotCoordinatorException("the transaction coordinator of " + tp + " stopped"))));
+            awaitAcknowledged(
+                    result,
+                    timeoutMs,
+                    e -> {
+                        if (e != null) {
+                            done.completeExceptionally(e);
+                        } else {
+                            done.complete(null);
+                        }
+                    },
+                    () -> done.completeExceptionally(
+                            new NotCoordinatorException("the transaction coordinator of " + tp + " stopped")));
         } catch (RuntimeException e) {
             done.completeExceptionally(e);
         }
@@ -238,7 +152,7 @@ final class TxnShard {
         SimpleRecord record = TxnRecords.record(t.lastUpdateTimestamp(), m.transactionalId, t);
         return append(List.of(record), timeoutMs).handle((v, e) -> {
             Errors error = e == null ? Errors.NONE : appendError(e);
-            if (status != Status.ACTIVE || txns.get(m.transactionalId) != m) {
+            if (status() != Status.ACTIVE || txns.get(m.transactionalId) != m) {
                 log.info(
                         "Transactional id {}: wrote {} but this shard ({}, coordinator epoch {}) no longer holds it; "
                                 + "answering NOT_COORDINATOR",
@@ -264,10 +178,5 @@ final class TxnShard {
             }
             return error;
         });
-    }
-
-    @Override
-    public String toString() {
-        return "TxnShard{" + tp + ", epoch " + coordinatorEpoch + ", " + status + "}";
     }
 }

@@ -72,7 +72,7 @@ final class ShardFixture implements BeforeAllCallback, AfterAllCallback {
         CoordinatorShard s = new CoordinatorShard(p, p.leaderEpoch(), CONFIG, pool, timer, clock::get, topics);
         s.execute(s::load);
         Wait.waitUntil("the shard on " + p.topicPartition() + " is loaded", Duration.ofSeconds(10), () -> {
-            return s.status == CoordinatorShard.Status.ACTIVE;
+            return s.status() == CoordinatorShard.Status.ACTIVE;
         });
         return s;
     }
