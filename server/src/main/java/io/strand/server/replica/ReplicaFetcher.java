@@ -105,9 +105,20 @@ final class ReplicaFetcher extends Thread {
         }
     }
 
+    /**
+     * Stops the thread without interrupting it: an interrupt during a write to a log's FileChannel
+     * closes the channel (ClosedByInterruptException), which the log must take for an I/O error and
+     * its directory goes offline. So, as Kafka's replica fetchers are not interruptible, the waits
+     * here are woken ({@link #changed}) or bounded, and the connection is closed to end a fetch.
+     */
     void shutdown() {
         running = false;
-        interrupt();
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
         client.close();
     }
 
@@ -119,7 +130,9 @@ final class ReplicaFetcher extends Thread {
                 if (batch.isEmpty()) {
                     continue;
                 }
-                awaitDurable(batch);
+                if (!awaitDurable(batch)) {
+                    continue;
+                }
                 fetchOnce(batch);
             } catch (InterruptedException e) {
                 if (!running) {
@@ -176,17 +189,30 @@ final class ReplicaFetcher extends Thread {
         }
     }
 
-    /** A follower reports as its log end only what is fsynced. */
-    private static void awaitDurable(Map<TopicPartition, Fetching> batch) throws InterruptedException {
+    /**
+     * A follower reports as its log end only what is fsynced: waits (up to 30 s, in steps that notice a
+     * shutdown) until its logs are durable; false if the fetcher stopped meanwhile.
+     */
+    private boolean awaitDurable(Map<TopicPartition, Fetching> batch) throws InterruptedException {
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (Fetching f : batch.values()) {
             waits.add(f.partition.log().awaitDurable(f.partition.log().logEndOffset()));
         }
-        try {
-            CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("waiting for follower logs to be durable failed: " + e, e);
+        CompletableFuture<Void> all = CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (running) {
+            try {
+                all.get(100, TimeUnit.MILLISECONDS);
+                return true;
+            } catch (java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("waiting for follower logs to be durable timed out", e);
+                }
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("waiting for follower logs to be durable failed: " + e, e);
+            }
         }
+        return false;
     }
 
     private void fetchOnce(Map<TopicPartition, Fetching> batch) throws IOException {
@@ -313,11 +339,17 @@ final class ReplicaFetcher extends Thread {
         batch.values().forEach(f -> backOff(f, error, backoffMs));
     }
 
-    private static void sleepQuietly(long ms) {
+    /** Waits {@code ms}, or less if the fetcher is shut down meanwhile. */
+    private void sleepQuietly(long ms) {
+        lock.lock();
         try {
-            Thread.sleep(ms);
+            if (running) {
+                changed.await(ms, TimeUnit.MILLISECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
         }
     }
 }
