@@ -168,6 +168,70 @@ final class ChildConsumer implements AutoCloseable {
         }
     }
 
+    /** Waits up to {@code within} until the consumers own all {@code partitions} partitions once, each at least one. */
+    static void awaitAssignment(List<ChildConsumer> consumers, int partitions, java.time.Duration within)
+            throws InterruptedException {
+        io.strand.testing.Wait.waitUntil(
+                "the partitions are spread over " + consumers.size() + " consumers",
+                within,
+                () -> {
+                    Set<Integer> union = new TreeSet<>();
+                    int total = 0;
+                    for (ChildConsumer x : consumers) {
+                        if (x.owned().isEmpty()) {
+                            return false;
+                        }
+                        union.addAll(x.owned());
+                        total += x.owned().size();
+                    }
+                    return union.size() == partitions && total == partitions;
+                },
+                () -> ownership(consumers));
+    }
+
+    /** Waits up to {@code within} until the consumers together have read values 0..count-1 (GroupTesting.produce's). */
+    static void awaitConsumed(List<ChildConsumer> consumers, int count, java.time.Duration within)
+            throws InterruptedException {
+        io.strand.testing.Wait.waitUntil(
+                count + " records consumed",
+                within,
+                () -> consumedAgainst(consumers, count).lost().isEmpty(),
+                () -> {
+                    List<io.strand.testing.ProduceConsumeValidator.Entry> missing =
+                            consumedAgainst(consumers, count).lost();
+                    return missing.size() + " missing, e.g. "
+                            + missing.stream().limit(20).toList() + "; " + ownership(consumers);
+                });
+    }
+
+    /**
+     * What the consumers read against what was produced: GroupTesting.produce sends values
+     * 0..produced-1 (without keys) and returns once every one is acknowledged.
+     */
+    static io.strand.testing.ProduceConsumeValidator consumedAgainst(List<ChildConsumer> consumers, int produced) {
+        io.strand.testing.ProduceConsumeValidator v = new io.strand.testing.ProduceConsumeValidator();
+        for (int i = 0; i < produced; i++) {
+            v.acknowledged(io.strand.testing.ProduceConsumeValidator.NO_KEY, Integer.toString(i));
+        }
+        for (ChildConsumer x : consumers) {
+            x.values().forEach(value -> v.consumed(io.strand.testing.ProduceConsumeValidator.NO_KEY, value));
+        }
+        return v;
+    }
+
+    /** Who owns what now, for failure messages. */
+    static String ownership(List<ChildConsumer> consumers) {
+        StringBuilder sb = new StringBuilder("partitions owned:");
+        for (ChildConsumer x : consumers) {
+            sb.append(' ')
+                    .append(x.name)
+                    .append(x.isAlive() ? "" : " (ended)")
+                    .append('=')
+                    .append(x.owned());
+        }
+        return sb.toString();
+    }
+
     synchronized List<String> values() {
         return new ArrayList<>(values);
     }

@@ -32,6 +32,7 @@ class ConsumerGroupTest {
     private static final int PARTITIONS = 6;
     private static final int PER_PHASE = 600;
     private static final int SESSION_TIMEOUT_MS = 3000;
+    private static final Duration WITHIN = Duration.ofSeconds(60);
 
     @BrokerCluster(
             brokers = 3,
@@ -99,7 +100,7 @@ class ConsumerGroupTest {
             d.stop();
 
             // then every record was consumed, and only the killed consumer's uncommitted ones twice
-            ProduceConsumeValidator validator = validator(all, produced);
+            ProduceConsumeValidator validator = ChildConsumer.consumedAgainst(all, produced);
             validator.assertNoneLost();
             Set<String> byKilled = new HashSet<>(c.values());
             validator.assertNoDuplicatesExcept(
@@ -162,7 +163,7 @@ class ConsumerGroupTest {
 
             // then every record was consumed, only the killed member's uncommitted ones twice, and no
             // partition had two owners at any moment
-            ProduceConsumeValidator validator = validator(all, produced);
+            ProduceConsumeValidator validator = ChildConsumer.consumedAgainst(all, produced);
             validator.assertNoneLost();
             Set<String> byKilled = new HashSet<>(c.values());
             validator.assertNoDuplicatesExcept(
@@ -180,6 +181,14 @@ class ConsumerGroupTest {
     }
 
     /** Waits until the consumers own every partition once, each as many as the others or one fewer. */
+    private static void awaitAssignment(List<ChildConsumer> consumers) throws InterruptedException {
+        ChildConsumer.awaitAssignment(consumers, PARTITIONS, WITHIN);
+    }
+
+    private static void awaitConsumed(List<ChildConsumer> consumers, int count) throws InterruptedException {
+        ChildConsumer.awaitConsumed(consumers, count, WITHIN);
+    }
+
     private static void awaitBalancedAssignment(List<ChildConsumer> consumers) throws InterruptedException {
         awaitAssignment(consumers);
         Wait.waitUntil(
@@ -194,7 +203,7 @@ class ConsumerGroupTest {
                     }
                     return max - min <= 1;
                 },
-                () -> ownership(consumers));
+                () -> ChildConsumer.ownership(consumers));
     }
 
     @org.junit.jupiter.api.Test
@@ -253,66 +262,5 @@ class ConsumerGroupTest {
             }
         }
         return false;
-    }
-
-    /** Waits until the live consumers own every partition exactly once, each at least one. */
-    static void awaitAssignment(List<ChildConsumer> consumers) throws InterruptedException {
-        Wait.waitUntil(
-                "the partitions are spread over " + consumers.size() + " consumers",
-                Duration.ofSeconds(60),
-                () -> {
-                    Set<Integer> union = new HashSet<>();
-                    int total = 0;
-                    for (ChildConsumer x : consumers) {
-                        if (x.owned().isEmpty()) {
-                            return false;
-                        }
-                        union.addAll(x.owned());
-                        total += x.owned().size();
-                    }
-                    return union.size() == PARTITIONS && total == PARTITIONS;
-                },
-                () -> ownership(consumers));
-    }
-
-    /** Waits until the consumers together have consumed records 0..count-1 (GroupTesting.produce's values). */
-    static void awaitConsumed(List<ChildConsumer> consumers, int count) throws InterruptedException {
-        Wait.waitUntil(
-                count + " records consumed",
-                Duration.ofSeconds(60),
-                () -> validator(consumers, count).lost().isEmpty(),
-                () -> {
-                    List<ProduceConsumeValidator.Entry> missing =
-                            validator(consumers, count).lost();
-                    return missing.size() + " missing, e.g. "
-                            + missing.stream().limit(20).toList() + "; " + ownership(consumers);
-                });
-    }
-
-    /**
-     * What the consumers consumed against what was produced: GroupTesting.produce sends values 0..produced-1
-     * (without keys, round-robin over the partitions) and returns once every one is acknowledged.
-     */
-    private static ProduceConsumeValidator validator(List<ChildConsumer> consumers, int produced) {
-        ProduceConsumeValidator v = new ProduceConsumeValidator();
-        for (int i = 0; i < produced; i++) {
-            v.acknowledged(ProduceConsumeValidator.NO_KEY, Integer.toString(i));
-        }
-        for (ChildConsumer x : consumers) {
-            x.values().forEach(value -> v.consumed(ProduceConsumeValidator.NO_KEY, value));
-        }
-        return v;
-    }
-
-    private static String ownership(List<ChildConsumer> consumers) {
-        StringBuilder sb = new StringBuilder("partitions owned:");
-        for (ChildConsumer x : consumers) {
-            sb.append(' ')
-                    .append(x.name)
-                    .append(x.isAlive() ? "" : " (ended)")
-                    .append('=')
-                    .append(x.owned());
-        }
-        return sb.toString();
     }
 }

@@ -12,11 +12,9 @@ import io.strand.testing.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -75,9 +73,9 @@ class GroupMigrationSystemTest {
                 live.add(classic(name, group, topic, assignor));
             }
             all.addAll(live);
-            awaitAssignment(live);
+            ChildConsumer.awaitAssignment(live, PARTITIONS, WITHIN);
             int produced = produce(topic, 0);
-            awaitConsumed(all, produced);
+            ChildConsumer.awaitConsumed(all, produced, WITHIN);
             assertEquals(GroupType.CLASSIC, describe(admin, group).type());
 
             // when each is restarted with group.protocol=consumer while records keep coming
@@ -88,9 +86,9 @@ class GroupMigrationSystemTest {
                         live.get(i).name + "-kip848", cluster.bootstrapServers(), group, topic, "uniform");
                 live.set(i, upgraded);
                 all.add(upgraded);
-                awaitAssignment(live);
+                ChildConsumer.awaitAssignment(live, PARTITIONS, WITHIN);
                 produced = produce(topic, produced);
-                awaitConsumed(all, produced);
+                ChildConsumer.awaitConsumed(all, produced, WITHIN);
                 if (i == 0) {
                     // then the group is a consumer group with one member of each protocol... and two classic
                     ConsumerGroupDescription mixed = describe(admin, group);
@@ -102,7 +100,7 @@ class GroupMigrationSystemTest {
                     int coordinator = mixed.coordinator().id();
                     cluster.stopBroker(coordinator);
                     produced = produce(topic, produced);
-                    awaitConsumed(all, produced);
+                    ChildConsumer.awaitConsumed(all, produced, WITHIN);
                     cluster.startBroker(coordinator);
                     Wait.waitUntil("the mixed group is served by a coordinator again", WITHIN, () -> {
                         ConsumerGroupDescription d = describe(admin, group);
@@ -111,7 +109,7 @@ class GroupMigrationSystemTest {
                                 && countUpgraded(d, false) == 2;
                     });
                     produced = produce(topic, produced);
-                    awaitConsumed(all, produced);
+                    ChildConsumer.awaitConsumed(all, produced, WITHIN);
                 }
             }
 
@@ -145,9 +143,9 @@ class GroupMigrationSystemTest {
                 live.add(ChildConsumer.javaConsumerProtocol(name, cluster.bootstrapServers(), group, topic, "uniform"));
             }
             all.addAll(live);
-            awaitAssignment(live);
+            ChildConsumer.awaitAssignment(live, PARTITIONS, WITHIN);
             int produced = produce(topic, 0);
-            awaitConsumed(all, produced);
+            ChildConsumer.awaitConsumed(all, produced, WITHIN);
 
             // when each is restarted as a classic consumer while records keep coming
             for (int i = 0; i < live.size(); i++) {
@@ -156,9 +154,9 @@ class GroupMigrationSystemTest {
                 ChildConsumer downgraded = classic(live.get(i).name + "-classic", group, topic, assignor);
                 live.set(i, downgraded);
                 all.add(downgraded);
-                awaitAssignment(live);
+                ChildConsumer.awaitAssignment(live, PARTITIONS, WITHIN);
                 produced = produce(topic, produced);
-                awaitConsumed(all, produced);
+                ChildConsumer.awaitConsumed(all, produced, WITHIN);
                 if (i == 0) {
                     // then the group stays a consumer group, with a classic member in it
                     ConsumerGroupDescription mixed = describe(admin, group);
@@ -210,7 +208,7 @@ class GroupMigrationSystemTest {
     /** No record lost or unexpected, no partition ever owned twice, the committed offsets at the end of the topic. */
     private static void assertEverythingConsumedOnceOwned(
             Admin admin, List<ChildConsumer> all, String group, String topic, int produced) throws Exception {
-        ProduceConsumeValidator v = validator(all, produced);
+        ProduceConsumeValidator v = ChildConsumer.consumedAgainst(all, produced);
         v.assertNoneLost();
         v.assertNothingUnexpected();
         ChildConsumer.assertNeverOwnedTwice(all);
@@ -234,56 +232,5 @@ class GroupMigrationSystemTest {
             assertTrue(o != null, "an offset is committed for " + tp + ": " + committed);
             assertEquals(ends.get(tp).offset(), o.offset(), "the committed offset of " + tp + " is at its end");
         }
-    }
-
-    /** Waits until the live consumers own every partition exactly once, each at least one. */
-    private static void awaitAssignment(List<ChildConsumer> consumers) throws InterruptedException {
-        Wait.waitUntil(
-                "the partitions are spread over " + consumers,
-                WITHIN,
-                () -> {
-                    Set<Integer> union = new HashSet<>();
-                    int total = 0;
-                    for (ChildConsumer x : consumers) {
-                        if (x.owned().isEmpty()) {
-                            return false;
-                        }
-                        union.addAll(x.owned());
-                        total += x.owned().size();
-                    }
-                    return union.size() == PARTITIONS && total == PARTITIONS;
-                },
-                () -> ownership(consumers));
-    }
-
-    private static void awaitConsumed(List<ChildConsumer> consumers, int count) throws InterruptedException {
-        Wait.waitUntil(
-                count + " records consumed",
-                WITHIN,
-                () -> validator(consumers, count).lost().isEmpty(),
-                () -> validator(consumers, count).lost().size() + " missing; " + ownership(consumers));
-    }
-
-    private static ProduceConsumeValidator validator(List<ChildConsumer> consumers, int produced) {
-        ProduceConsumeValidator v = new ProduceConsumeValidator();
-        for (int i = 0; i < produced; i++) {
-            v.acknowledged(ProduceConsumeValidator.NO_KEY, Integer.toString(i));
-        }
-        for (ChildConsumer x : consumers) {
-            x.values().forEach(value -> v.consumed(ProduceConsumeValidator.NO_KEY, value));
-        }
-        return v;
-    }
-
-    private static String ownership(List<ChildConsumer> consumers) {
-        StringBuilder sb = new StringBuilder("partitions owned:");
-        for (ChildConsumer x : consumers) {
-            sb.append(' ')
-                    .append(x.name)
-                    .append(x.isAlive() ? "" : " (ended)")
-                    .append('=')
-                    .append(x.owned());
-        }
-        return sb.toString();
     }
 }
