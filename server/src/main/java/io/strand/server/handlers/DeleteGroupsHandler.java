@@ -7,7 +7,6 @@ import io.strand.server.share.ShareGroupOffsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
@@ -34,7 +33,8 @@ public record DeleteGroupsHandler(GroupCoordinator groups, ShareGroupOffsets sha
         short version = ctx.apiVersion();
         List<CompletableFuture<DeletableGroupResult>> results = new ArrayList<>();
         for (String g : new LinkedHashSet<>(request.groupsNames())) {
-            results.add(deleteShareState(g)
+            results.add(shareOffsets
+                    .deleteAll(g)
                     .thenCompose(e -> e == Errors.NONE ? groups.deleteGroup(g) : CompletableFuture.completedFuture(e))
                     .thenApply(e -> new DeletableGroupResult()
                             .setGroupId(g)
@@ -42,36 +42,5 @@ public record DeleteGroupsHandler(GroupCoordinator groups, ShareGroupOffsets sha
                             .setErrorMessage(version >= 3 && e != Errors.NONE ? e.message() : null)));
         }
         return Batches.collect(results, DeleteGroupsResponseData::new, DeleteGroupsResponseData::results);
-    }
-
-    /**
-     * A share group's start offsets in {@code __share_group_state}, deleted first (as Kafka does), so
-     * that a new group of the same id starts afresh: NONE when done or when {@code groupId} is no share
-     * group, NON_EMPTY_GROUP while it has members.
-     */
-    private CompletableFuture<Errors> deleteShareState(String groupId) {
-        return groups.serverAssigned().shareGroupTopics(groupId).thenCompose(topics -> {
-            if (topics.isEmpty()) {
-                return CompletableFuture.completedFuture(Errors.NONE);
-            }
-            return groups.serverAssigned()
-                    .checkShareGroupEmpty(groupId)
-                    .thenCompose(empty -> empty == Errors.NONE
-                            ? deleteState(groupId, topics)
-                            : CompletableFuture.completedFuture(empty));
-        });
-    }
-
-    private CompletableFuture<Errors> deleteState(String groupId, Set<String> topics) {
-        List<CompletableFuture<Errors>> parts = new ArrayList<>();
-        for (String t : topics) {
-            shareOffsets.topic(t).ifPresent(view -> parts.add(shareOffsets.delete(groupId, view)));
-        }
-        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-                .thenApply(v -> parts.stream()
-                        .map(CompletableFuture::join)
-                        .filter(e -> e != Errors.NONE)
-                        .findFirst()
-                        .orElse(Errors.NONE));
     }
 }

@@ -32,15 +32,10 @@ public record DeleteShareGroupOffsetsHandler(ShareGroupOffsets offsets)
     public CompletionStage<DeleteShareGroupOffsetsResponseData> handle(
             RequestContext ctx, DeleteShareGroupOffsetsRequestData request) {
         DeleteShareGroupOffsetsResponseData response = new DeleteShareGroupOffsetsResponseData();
-        if (request.groupId() == null || request.groupId().isEmpty()) {
-            Errors e = Errors.INVALID_GROUP_ID;
-            return CompletableFuture.completedFuture(
-                    response.setErrorCode(e.code()).setErrorMessage(e.message()));
-        }
-        return offsets.checkEmpty(request.groupId()).thenCompose(empty -> {
-            if (empty != Errors.NONE) {
+        return offsets.mayChange(request.groupId()).thenCompose(refused -> {
+            if (refused != Errors.NONE) {
                 return CompletableFuture.completedFuture(
-                        response.setErrorCode(empty.code()).setErrorMessage(empty.message()));
+                        response.setErrorCode(refused.code()).setErrorMessage(refused.message()));
             }
             List<CompletableFuture<DeleteShareGroupOffsetsResponseTopic>> topics = new ArrayList<>();
             for (var t : request.topics()) {

@@ -76,6 +76,16 @@ public final class ShareGroupOffsets {
         return groupEmptyCheck.apply(groupId);
     }
 
+    /**
+     * NONE if an admin request may reset or delete {@code groupId}'s offsets now: a valid group id
+     * (INVALID_GROUP_ID otherwise) of a group without members ({@link #checkEmpty}).
+     */
+    public CompletableFuture<Errors> mayChange(String groupId) {
+        return groupId == null || groupId.isEmpty()
+                ? CompletableFuture.completedFuture(Errors.INVALID_GROUP_ID)
+                : checkEmpty(groupId);
+    }
+
     public CompletableFuture<Set<String>> topicsOf(String groupId) {
         return groupTopics.apply(groupId);
     }
@@ -163,14 +173,44 @@ public final class ShareGroupOffsets {
                 return e;
             }));
         }
-        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
-            for (CompletableFuture<Errors> f : parts) {
-                if (f.join() != Errors.NONE) {
-                    return f.join();
-                }
+        return firstError(parts).thenApply(e -> {
+            if (e == Errors.NONE) {
+                log.info("Share group {}: offsets of {} deleted", groupId, topic.name());
             }
-            log.info("Share group {}: offsets of {} deleted", groupId, topic.name());
-            return Errors.NONE;
+            return e;
         });
+    }
+
+    /**
+     * Deletes the share group's start offsets on every topic it has read (DeleteGroups does, before it
+     * deletes the group, as Kafka does): NONE when done or when it has read none; the group must be
+     * empty (NON_EMPTY_GROUP otherwise).
+     */
+    public CompletableFuture<Errors> deleteAll(String groupId) {
+        return topicsOf(groupId).thenCompose(topics -> {
+            if (topics.isEmpty()) {
+                return CompletableFuture.completedFuture(Errors.NONE);
+            }
+            return checkEmpty(groupId).thenCompose(empty -> {
+                if (empty != Errors.NONE) {
+                    return CompletableFuture.completedFuture(empty);
+                }
+                List<CompletableFuture<Errors>> parts = new ArrayList<>();
+                for (String t : topics) {
+                    topic(t).ifPresent(view -> parts.add(delete(groupId, view)));
+                }
+                return firstError(parts);
+            });
+        });
+    }
+
+    /** Once every part is done: the first error among them in order, or NONE. */
+    private static CompletableFuture<Errors> firstError(List<CompletableFuture<Errors>> parts) {
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+                .thenApply(v -> parts.stream()
+                        .map(CompletableFuture::join)
+                        .filter(e -> e != Errors.NONE)
+                        .findFirst()
+                        .orElse(Errors.NONE));
     }
 }
