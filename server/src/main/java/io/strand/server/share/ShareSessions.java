@@ -36,13 +36,13 @@ public final class ShareSessions {
 
     private static final class Session {
         int epoch;
-        long lastUsedMs = System.currentTimeMillis();
+        long lastUsedMs;
         final LinkedHashSet<SessionPartition> partitions = new LinkedHashSet<>();
     }
 
     private final int maxSessions;
     private final long idleEvictionMs;
-    private final java.util.function.LongSupplier clock = System::currentTimeMillis;
+    private final java.util.function.LongSupplier clock;
     private final BiConsumer<String, String> onClosed;
     private final LinkedHashMap<Key, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
 
@@ -52,9 +52,19 @@ public final class ShareSessions {
      * @param onClosed told (group, member) when a session is evicted, outside this object's lock
      */
     public ShareSessions(int maxSessions, long idleEvictionMs, BiConsumer<String, String> onClosed) {
+        this(maxSessions, idleEvictionMs, onClosed, System::currentTimeMillis);
+    }
+
+    /** As above, on {@code clock} (milliseconds). */
+    ShareSessions(
+            int maxSessions,
+            long idleEvictionMs,
+            BiConsumer<String, String> onClosed,
+            java.util.function.LongSupplier clock) {
         this.maxSessions = maxSessions;
         this.idleEvictionMs = idleEvictionMs;
         this.onClosed = onClosed;
+        this.clock = clock;
     }
 
     /** The session step of a ShareFetch. */
@@ -75,6 +85,7 @@ public final class ShareSessions {
                 }
                 sessions.remove(key);
                 Session s = new Session();
+                s.lastUsedMs = clock.getAsLong();
                 s.epoch = ShareRequestMetadata.nextEpoch(epoch);
                 s.partitions.addAll(add);
                 if (sessions.size() >= maxSessions) {

@@ -58,11 +58,17 @@ class ShareSessionsTest {
                 busy.fetch("g", "c", 0, List.of(P0), List.of(), false).error());
         assertTrue(released.isEmpty());
 
-        ShareSessions idle = new ShareSessions(2, 0, (g, m) -> released.add(m));
+        long[] now = {1_000};
+        ShareSessions idle = new ShareSessions(2, 500, (g, m) -> released.add(m), () -> now[0]);
         idle.fetch("g", "a", 0, List.of(P0), List.of(), false);
         idle.fetch("g", "b", 0, List.of(P0), List.of(), false);
+        now[0] += 499;
         idle.fetch("g", "a", 1, List.of(), List.of(), false); // a used last: b is the least recently used
-        Thread.sleep(5);
+        assertEquals(
+                Errors.SHARE_SESSION_LIMIT_REACHED,
+                idle.fetch("g", "c", 0, List.of(P0), List.of(), false).error(),
+                "b has been idle 499 ms, under the 500 ms that allow its eviction");
+        now[0] += 1;
         assertEquals(
                 Errors.NONE,
                 idle.fetch("g", "c", 0, List.of(P0), List.of(), false).error());
