@@ -261,16 +261,12 @@ final class ShareGroupManager implements GroupManager {
                 .setGroupEpoch(g.groupEpoch)
                 .setAssignmentEpoch(g.assignmentEpoch)
                 .setAssignorName(ASSIGNOR_NAME);
+        Map<Uuid, String> names = new HashMap<>();
+        g.subscribedTopics.values().forEach(t -> names.put(t.id(), t.name()));
         for (ShareGroupMember m : g.members.values()) {
             List<ShareGroupDescribeResponseData.TopicPartitions> tps = new ArrayList<>();
             m.assigned.forEach((id, ps) -> {
-                TopicInfo t = null;
-                for (TopicInfo x : g.subscribedTopics.values()) {
-                    if (x.id().equals(id)) {
-                        t = x;
-                    }
-                }
-                String name = t != null ? t.name() : topicNames.apply(id);
+                String name = names.containsKey(id) ? names.get(id) : topicNames.apply(id);
                 tps.add(new ShareGroupDescribeResponseData.TopicPartitions()
                         .setTopicId(id)
                         .setTopicName(name == null ? "" : name)
