@@ -10,7 +10,7 @@ final class GroupHandlers {
 
     /** The client as Kafka shows it in DescribeGroups: client id and "/ip". */
     static GroupCoordinator.Client client(RequestContext ctx) {
-        InetSocketAddress a = ctx.clientAddress();
+        InetSocketAddress a = ctx.remoteAddress();
         String host =
                 a == null ? "" : "/" + (a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString());
         return new GroupCoordinator.Client(ctx.clientId(), host);

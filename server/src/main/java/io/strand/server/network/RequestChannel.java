@@ -21,6 +21,8 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.RequestAndSize;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,10 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     private final int maxInFlight;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private String connectionId = "?";
+    /** How this connection is secured; set by the listener's transport (TLS) before the first request. */
+    private SecurityProtocol securityProtocol = SecurityProtocol.PLAINTEXT;
+    /** Who this connection authenticated as; ANONYMOUS until (and unless) it does. */
+    private KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
 
     /** A request whose response (if any) has not been written yet. */
     private static final class InFlight {
@@ -129,7 +135,13 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             ctx.channel().config().setAutoRead(false);
         }
         RequestContext rc = new RequestContext(
-                header, connectionId, (InetSocketAddress) ctx.channel().remoteAddress(), listenerName, received);
+                header,
+                connectionId,
+                (InetSocketAddress) ctx.channel().remoteAddress(),
+                listenerName,
+                securityProtocol,
+                principal,
+                received);
         serial.execute(() -> process(ctx, slot, rc, handler, buf, frame));
     }
 
@@ -178,7 +190,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                     log.error(
                             "{} request from {} (client {}, correlation id {}) failed",
                             rc.apiKey(),
-                            rc.clientAddress(),
+                            rc.remoteAddress(),
                             rc.clientId(),
                             rc.correlationId(),
                             cause);
