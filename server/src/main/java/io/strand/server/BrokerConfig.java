@@ -141,7 +141,8 @@ public final class BrokerConfig extends AbstractConfig {
     public static BrokerConfig of(Map<String, String> props) {
         for (String key : new TreeSet<>(props.keySet())) {
             if (!BrokerConfigDefinition.DEFINITION.names().contains(key)
-                    && !BrokerConfigDefinition.ACCEPTED_WITHOUT_EFFECT.contains(key)) {
+                    && !BrokerConfigDefinition.ACCEPTED_WITHOUT_EFFECT.contains(key)
+                    && !ListenerOverrides.isOverride(key)) {
                 throw new ConfigException("Unknown configuration key '" + key + "' (value '" + props.get(key)
                         + "'); remove it or fix its spelling");
             }
@@ -166,6 +167,7 @@ public final class BrokerConfig extends AbstractConfig {
 
     private void validate() {
         listenerConfig();
+        ListenerOverrides.validate(this);
         longOrNull(LOG_FLUSH_INTERVAL_MESSAGES, 1);
         longOrNull(LOG_FLUSH_INTERVAL_MS, 0);
         if (logRetentionMs() < -1) {

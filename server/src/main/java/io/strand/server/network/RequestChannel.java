@@ -21,7 +21,6 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.RequestAndSize;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +47,6 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     private String connectionId = "?";
     /** The security protocol of the listener this connection came on. */
     private final SecurityProtocol securityProtocol;
-    /** Who this connection authenticated as; ANONYMOUS until (and unless) it does. */
-    private KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
 
     /** A request whose response (if any) has not been written yet. */
     private static final class InFlight {
@@ -146,7 +143,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                 (InetSocketAddress) ctx.channel().remoteAddress(),
                 listenerName,
                 securityProtocol,
-                principal,
+                ConnectionPrincipal.of(ctx.channel()),
                 received);
         serial.execute(() -> process(ctx, slot, rc, handler, buf, frame));
     }

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Binds the broker's listeners with Netty (epoll where available) and gives every accepted
- * connection its pipeline: {@link KafkaFrameDecoder} then {@link RequestChannel}.
+ * connection its pipeline: the listener's {@link ChannelSecurity} handlers (TLS), then {@link
+ * KafkaFrameDecoder} and {@link RequestChannel}.
  */
 public final class SocketServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SocketServer.class);
@@ -47,16 +48,21 @@ public final class SocketServer implements AutoCloseable {
         workers = new MultiThreadIoEventLoopGroup(networkThreads, new DefaultThreadFactory("strand-network", true), io);
     }
 
-    /** Binds one listener; returns the bound address (the port is real when 0 was asked for). */
+    /**
+     * Binds one listener, whose connections first get {@code security}'s handlers; returns the bound
+     * address (the port is real when 0 was asked for).
+     */
     public InetSocketAddress bind(
             ListenerConfig.Listener listener,
+            ChannelSecurity security,
             ApiHandlers handlers,
             Executor requestPool,
             BrokerMetrics metrics,
             int maxFrameBytes,
             int maxInFlight)
             throws InterruptedException {
-        if (listener.securityProtocol() != SecurityProtocol.PLAINTEXT) {
+        if (listener.securityProtocol() == SecurityProtocol.SASL_PLAINTEXT
+                || listener.securityProtocol() == SecurityProtocol.SASL_SSL) {
             throw new ConfigException(
                     BrokerConfig.LISTENERS,
                     listener.name(),
@@ -72,6 +78,7 @@ public final class SocketServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        security.initChannel(ch);
                         ch.pipeline().addLast("frame", new KafkaFrameDecoder(maxFrameBytes));
                         ch.pipeline()
                                 .addLast(
