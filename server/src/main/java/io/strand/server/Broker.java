@@ -15,6 +15,8 @@ import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.controller.Controller;
 import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.Endpoint;
+import io.strand.coordinator.security.ChrootWriteAccess;
+import io.strand.coordinator.security.ZooKeeperClientOptions;
 import io.strand.server.admin.AdminService;
 import io.strand.server.cleaner.CleanerStatusPublisher;
 import io.strand.server.group.GroupConfig;
@@ -182,15 +184,22 @@ public final class Broker implements AutoCloseable {
             cleaner = closing(new LogCleaner(logs, cleanerConfig(config), Time.SYSTEM));
             cleaner.startup();
 
+            ZooKeeperClientOptions zkOptions = config.zookeeperClientOptions();
             zk = closing(ZooKeeperConnection.connect(
                     config.zookeeperConnect(),
                     config.zookeeperSessionTimeoutMs(),
-                    config.zookeeperConnectionTimeoutMs()));
+                    config.zookeeperConnectionTimeoutMs(),
+                    zkOptions));
+            ChrootWriteAccess.require(
+                    zk,
+                    ZooKeeperConnection.ConnectString.parse(config.zookeeperConnect())
+                            .chroot(),
+                    zkOptions);
             MetadataStore store = new MetadataStore(zk);
             store.ensureParents();
             clusterId = ClusterIdentity.getOrCreate(store);
             PreviousSession previousSession = new PreviousSession(config.logDirs());
-            endPreviousProcessSession(previousSession);
+            endPreviousProcessSession(previousSession, zkOptions);
             closing(previousSession::forget); // after the registrar: a clean stop leaves nothing to end
 
             cache = closing(new MetadataCache(zk));
@@ -279,11 +288,12 @@ public final class Broker implements AutoCloseable {
      * that process has ended: end its session now, then wait until the controller has moved its
      * leaderships to new leader epochs, and register without waiting for the expiry.
      */
-    private void endPreviousProcessSession(PreviousSession previous) {
+    private void endPreviousProcessSession(PreviousSession previous, ZooKeeperClientOptions zkOptions) {
         int timeoutMs = config.zookeeperSessionTimeoutMs();
         String hosts = ZooKeeperConnection.ConnectString.parse(config.zookeeperConnect())
                 .hosts();
-        endedPreviousSession = previous.endIfStillOpen(zk, hosts, Znodes.broker(config.brokerId()), timeoutMs);
+        endedPreviousSession =
+                previous.endIfStillOpen(zk, hosts, Znodes.broker(config.brokerId()), timeoutMs, zkOptions);
         if (endedPreviousSession) {
             PreviousSession.awaitLeadershipsMoved(zk, config.brokerId(), timeoutMs);
         }

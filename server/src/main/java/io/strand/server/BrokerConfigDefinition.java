@@ -2,6 +2,7 @@ package io.strand.server;
 
 import static io.strand.server.BrokerConfig.*;
 
+import io.strand.coordinator.security.ZooKeeperSecuritySettingsDefinition;
 import io.strand.wal.LogConfig;
 import java.util.Set;
 import org.apache.kafka.common.config.ConfigDef;
@@ -26,11 +27,11 @@ public final class BrokerConfigDefinition {
             "socket.send.buffer.bytes",
             "socket.receive.buffer.bytes",
             "delete.topic.enable",
-            "zookeeper.set.acl",
             "inter.broker.listener.name",
             "listener.security.protocol.map");
 
-    static final ConfigDef DEFINITION = ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef()))
+    static final ConfigDef DEFINITION = ZooKeeperSecuritySettingsDefinition.addTo(
+                    ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef())))
             .define(
                     BROKER_ID,
                     Type.INT,
