@@ -55,6 +55,9 @@ public final class ZooKeeperSecuritySettingsDefinition {
     /** ZooKeeper's TLS-capable client socket, the default when {@value #ZK_SSL_CLIENT_ENABLE} is true. */
     public static final String NETTY_CLIENT_SOCKET = "org.apache.zookeeper.ClientCnxnSocketNetty";
 
+    /** The TLS protocols a client offers when {@value #ZK_SSL_ENABLED_PROTOCOLS} is not set. */
+    static final String DEFAULT_ENABLED_PROTOCOLS = "TLSv1.3,TLSv1.2";
+
     /** The client keystore, under ZooKeeper's own property name. */
     static final String ZK_KEYSTORE_LOCATION = "zookeeper.ssl.keyStore.location";
 
@@ -156,8 +159,9 @@ public final class ZooKeeperSecuritySettingsDefinition {
                         Type.LIST,
                         null,
                         Importance.LOW,
-                        "TLS protocols enabled for the connection to ZooKeeper; by default"
-                                + " zookeeper.ssl.protocol.")
+                        "TLS protocols enabled for the connection to ZooKeeper; by default TLSv1.3 and TLSv1.2"
+                                + " (Kafka's default, zookeeper.ssl.protocol alone, cannot reach a ZooKeeper 3.9"
+                                + " server, which speaks TLSv1.3 only unless told otherwise).")
                 .define(
                         ZK_SSL_CIPHER_SUITES,
                         Type.LIST,
@@ -226,9 +230,11 @@ public final class ZooKeeperSecuritySettingsDefinition {
                 requireFile(ZK_SSL_KEYSTORE_LOCATION, copied.get(ZOOKEEPER_NAMES.get(ZK_SSL_KEYSTORE_LOCATION)));
                 requireFile(ZK_SSL_TRUSTSTORE_LOCATION, copied.get(ZOOKEEPER_NAMES.get(ZK_SSL_TRUSTSTORE_LOCATION)));
                 client.putAll(copied);
-                if (protocols != null && !protocols.isEmpty()) {
-                    client.put("zookeeper.ssl.enabledProtocols", String.join(",", protocols));
-                }
+                client.put(
+                        "zookeeper.ssl.enabledProtocols",
+                        protocols != null && !protocols.isEmpty()
+                                ? String.join(",", protocols)
+                                : DEFAULT_ENABLED_PROTOCOLS);
                 if (ciphers != null && !ciphers.isEmpty()) {
                     client.put("zookeeper.ssl.ciphersuites", String.join(",", ciphers));
                 }
