@@ -145,8 +145,8 @@ public final class BrokerConfig extends AbstractConfig {
         for (String key : new TreeSet<>(props.keySet())) {
             if (!BrokerConfigDefinition.DEFINITION.names().contains(key)
                     && !BrokerConfigDefinition.ACCEPTED_WITHOUT_EFFECT.contains(key)) {
-                throw new ConfigException("Unknown configuration key '" + key + "' (value '" + props.get(key)
-                        + "'); remove it or fix its spelling");
+                // the value is not quoted: a misspelled key may hold a password
+                throw new ConfigException("Unknown configuration key '" + key + "'; remove it or fix its spelling");
             }
         }
         Map<String, String> known = new HashMap<>(props);

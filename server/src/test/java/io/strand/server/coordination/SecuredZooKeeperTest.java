@@ -182,6 +182,15 @@ class SecuredZooKeeperTest {
                 cluster.broker(2).config().zookeeperClientOptions().toString().contains(PASSWORD));
     }
 
+    @Test
+    void shouldNotQuoteTheValueOfAMisspelledPasswordKey() {
+        Map<String, String> props = cluster.brokerProperties(5);
+        props.put("zookeeper.ssl.keystore.pasword", "top-secret-value");
+        ConfigException e = assertThrows(ConfigException.class, () -> BrokerConfig.of(props));
+        assertTrue(e.getMessage().contains("zookeeper.ssl.keystore.pasword"), e.getMessage());
+        assertFalse(e.getMessage().contains("top-secret-value"), e.getMessage());
+    }
+
     private static void produce(ProduceConsumeValidator validator, int from) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of(ProducerConfig.ACKS_CONFIG, "all"))) {
             List<Future<RecordMetadata>> acks = new ArrayList<>();
