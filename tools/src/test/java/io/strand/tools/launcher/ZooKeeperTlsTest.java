@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.coordinator.MetadataStoreException;
+import io.strand.coordinator.PreviousSession;
 import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.security.ZooKeeperClientOptions;
 import io.strand.coordinator.security.ZooKeeperSecuritySettingsDefinition;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code zk-config/zoo-tls.cfg} (only paths and ports changed) with the stores {@code start --secure}
  * generates: a broker configured with Kafka's {@code zookeeper.ssl.*} settings connects over TLS with
  * its client certificate plus digest credentials, creates its znodes with ACLs and serves produce and
- * consume; {@code bin/strand zk} reads over TLS with {@code --zk-config-file}; a client without TLS
+ * consume, and a next process ends a previous one's session over TLS; {@code bin/strand zk} reads over TLS with {@code --zk-config-file}; a client without TLS
  * does not get through the TLS port, and through the plain one reads but cannot write.
  */
 @SystemTest
@@ -162,6 +163,17 @@ class ZooKeeperTlsTest {
                                             files.zooKeeperCredentials().aclId())),
                             new ACL(Perms.READ, new Id("world", "anyone")))),
                     acl::toString);
+        }
+
+        // a restarted broker ends its previous process's session over TLS too
+        try (CuratorFramework dead = ZooKeeperConnection.connect(connect, 30_000, 10_000, options);
+                CuratorFramework next = ZooKeeperConnection.connect(connect, 30_000, 10_000, options)) {
+            dead.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath("/brokers/ids/7");
+            Path logDir = Files.createDirectories(tmp.resolve("broker-7"));
+            new PreviousSession(List.of(logDir)).save(dead);
+            assertTrue(new PreviousSession(List.of(logDir))
+                    .endIfStillOpen(next, "127.0.0.1:" + tlsPort, "/brokers/ids/7", 10_000, options));
+            assertEquals(null, next.checkExists().forPath("/brokers/ids/7"), "the registration went with the session");
         }
 
         // bin/strand zk over TLS, with the broker's properties file
