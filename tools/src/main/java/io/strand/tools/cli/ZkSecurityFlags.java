@@ -62,14 +62,10 @@ public final class ZkSecurityFlags {
                 throw new UsageException("--zk-credentials-file: " + e.getMessage(), e);
             }
         }
-        ZooKeeperClientOptions withDigest =
-                new ZooKeeperClientOptions(options.setAcl(), digest, options.clientProperties(), options.jaasClient());
-        // Kafka's tools: a client that authenticates creates znodes with ACLs
+        boolean authenticates = digest != null || options.authenticates();
+        // as Kafka's tools: a client that authenticates creates znodes with ACLs
         return new ZooKeeperClientOptions(
-                withDigest.setAcl() || withDigest.authenticates(),
-                digest,
-                withDigest.clientProperties(),
-                withDigest.jaasClient());
+                options.setAcl() || authenticates, digest, options.clientProperties(), options.jaasClient());
     }
 
     private static Map<String, String> properties(String file) {
