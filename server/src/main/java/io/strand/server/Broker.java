@@ -19,61 +19,7 @@ import io.strand.server.admin.AdminService;
 import io.strand.server.cleaner.CleanerStatusPublisher;
 import io.strand.server.group.GroupConfig;
 import io.strand.server.group.GroupCoordinator;
-import io.strand.server.handlers.AddOffsetsToTxnHandler;
-import io.strand.server.handlers.AddPartitionsToTxnHandler;
-import io.strand.server.handlers.AlterConfigsHandler;
-import io.strand.server.handlers.AlterPartitionReassignmentsHandler;
-import io.strand.server.handlers.AlterShareGroupOffsetsHandler;
-import io.strand.server.handlers.ApiVersionsHandler;
-import io.strand.server.handlers.ConsumerGroupDescribeHandler;
-import io.strand.server.handlers.ConsumerGroupHeartbeatHandler;
-import io.strand.server.handlers.CreatePartitionsHandler;
-import io.strand.server.handlers.CreateTopicsHandler;
-import io.strand.server.handlers.DeleteGroupsHandler;
-import io.strand.server.handlers.DeleteRecordsHandler;
-import io.strand.server.handlers.DeleteShareGroupOffsetsHandler;
-import io.strand.server.handlers.DeleteShareGroupStateHandler;
-import io.strand.server.handlers.DeleteTopicsHandler;
-import io.strand.server.handlers.DescribeClusterHandler;
-import io.strand.server.handlers.DescribeConfigsHandler;
-import io.strand.server.handlers.DescribeGroupsHandler;
-import io.strand.server.handlers.DescribeLogDirsHandler;
-import io.strand.server.handlers.DescribeProducersHandler;
-import io.strand.server.handlers.DescribeShareGroupOffsetsHandler;
-import io.strand.server.handlers.DescribeTopicPartitionsHandler;
-import io.strand.server.handlers.DescribeTransactionsHandler;
-import io.strand.server.handlers.ElectLeadersHandler;
-import io.strand.server.handlers.EndTxnHandler;
-import io.strand.server.handlers.FetchHandler;
-import io.strand.server.handlers.FindCoordinatorHandler;
-import io.strand.server.handlers.HeartbeatHandler;
-import io.strand.server.handlers.IncrementalAlterConfigsHandler;
-import io.strand.server.handlers.InitProducerIdHandler;
-import io.strand.server.handlers.InitializeShareGroupStateHandler;
-import io.strand.server.handlers.JoinGroupHandler;
-import io.strand.server.handlers.LeaveGroupHandler;
-import io.strand.server.handlers.ListGroupsHandler;
-import io.strand.server.handlers.ListOffsetsHandler;
-import io.strand.server.handlers.ListPartitionReassignmentsHandler;
-import io.strand.server.handlers.ListTransactionsHandler;
-import io.strand.server.handlers.MetadataHandler;
-import io.strand.server.handlers.OffsetCommitHandler;
-import io.strand.server.handlers.OffsetDeleteHandler;
-import io.strand.server.handlers.OffsetFetchHandler;
-import io.strand.server.handlers.OffsetForLeaderEpochHandler;
-import io.strand.server.handlers.ProduceHandler;
-import io.strand.server.handlers.ReadShareGroupStateHandler;
-import io.strand.server.handlers.ReadShareGroupStateSummaryHandler;
-import io.strand.server.handlers.ShareAcknowledgeHandler;
-import io.strand.server.handlers.ShareFetchHandler;
-import io.strand.server.handlers.ShareGroupDescribeHandler;
-import io.strand.server.handlers.ShareGroupHeartbeatHandler;
-import io.strand.server.handlers.SyncGroupHandler;
-import io.strand.server.handlers.TxnOffsetCommitHandler;
-import io.strand.server.handlers.WriteShareGroupStateHandler;
-import io.strand.server.handlers.WriteTxnMarkersHandler;
 import io.strand.server.metrics.BrokerMetrics;
-import io.strand.server.network.ApiHandler;
 import io.strand.server.network.ApiHandlers;
 import io.strand.server.network.HandlerDecorator;
 import io.strand.server.network.SocketServer;
@@ -83,6 +29,7 @@ import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.replica.SessionFence;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.server.share.CoordinatorPersister;
 import io.strand.server.share.ShareConfig;
 import io.strand.server.share.ShareCoordinator;
@@ -151,6 +98,8 @@ public final class Broker implements AutoCloseable {
     private SharePartitionManager shares;
 
     private ShareGroupOffsets shareOffsets;
+    /** What each API checks of the request's principal; everything is allowed without an authorizer. */
+    private RequestAuthorization authorization = RequestAuthorization.ALLOW_ALL;
 
     public Broker(BrokerConfig config) {
         this(config, HandlerDecorator.NONE);
@@ -296,28 +245,6 @@ public final class Broker implements AutoCloseable {
             ExecutorService blockingPool,
             AdminService admin,
             ReplicationThrottle throttle) {
-        AtomicReference<ApiHandlers> self = new AtomicReference<>();
-        List<ApiHandler<?>> list = new ArrayList<>(List.of(
-                new ApiVersionsHandler(self::get),
-                new MetadataHandler(config, cache, topics),
-                new CreateTopicsHandler(topics),
-                new ProduceHandler(replicaManager, cache, metrics),
-                new FetchHandler(replicaManager, cache, timer, throttle),
-                new ListOffsetsHandler(replicaManager, cache),
-                new OffsetForLeaderEpochHandler(replicaManager, cache),
-                new DescribeProducersHandler(replicaManager, cache),
-                new DeleteRecordsHandler(replicaManager, cache),
-                new CreatePartitionsHandler(admin),
-                new DeleteTopicsHandler(admin),
-                new DescribeConfigsHandler(admin),
-                new AlterConfigsHandler(admin),
-                new IncrementalAlterConfigsHandler(admin),
-                new ElectLeadersHandler(admin),
-                new DescribeClusterHandler(cache),
-                new DescribeLogDirsHandler(logs),
-                new DescribeTopicPartitionsHandler(cache),
-                new AlterPartitionReassignmentsHandler(admin),
-                new ListPartitionReassignmentsHandler(cache)));
         // consumer groups and committed offsets in __consumer_offsets
         GroupCoordinator groups =
                 closing(new GroupCoordinator(GroupConfig.from(config), cache, topics, timer, config.brokerId()));
@@ -336,13 +263,6 @@ public final class Broker implements AutoCloseable {
                 config.listeners().get(0).name()));
         replicaManager.addLeadershipListener(transactions);
         transactions.adoptCurrentLeadership(replicaManager.partitions());
-        list.addAll(List.of(
-                new InitProducerIdHandler(producerIds, transactions, blockingPool),
-                new AddPartitionsToTxnHandler(transactions, cache),
-                new AddOffsetsToTxnHandler(transactions),
-                new EndTxnHandler(transactions),
-                new DescribeTransactionsHandler(transactions),
-                new ListTransactionsHandler(transactions)));
         // share groups (KIP-932): the partition leaders' share state, persisted by the share coordinator
         ShareCoordinator shareCoordinator =
                 closing(new ShareCoordinator(ShareConfig.from(config), cache, topics, config.brokerId()));
@@ -355,39 +275,26 @@ public final class Broker implements AutoCloseable {
         shareOffsets = new ShareGroupOffsets(persister, persister::latestOffset, shares, replicaManager, cache);
         shareOffsets.groupEmptyCheck(groups.serverAssigned()::checkShareGroupEmpty);
         shareOffsets.groupTopics(groups.serverAssigned()::shareGroupTopics);
-        list.addAll(List.of( // the share coordinator's, for the other brokers
-                new ReadShareGroupStateHandler(shareCoordinator),
-                new WriteShareGroupStateHandler(shareCoordinator),
-                new InitializeShareGroupStateHandler(shareCoordinator),
-                new DeleteShareGroupStateHandler(shareCoordinator),
-                new ReadShareGroupStateSummaryHandler(shareCoordinator)));
-        list.addAll(List.of(
-                new FindCoordinatorHandler(groups, transactions, shareCoordinator, cache),
-                new JoinGroupHandler(groups),
-                new SyncGroupHandler(groups),
-                new HeartbeatHandler(groups),
-                new LeaveGroupHandler(groups),
-                new OffsetCommitHandler(groups, cache),
-                new TxnOffsetCommitHandler(groups, cache),
-                new WriteTxnMarkersHandler(replicaManager, groups),
-                new OffsetFetchHandler(groups, cache),
-                new OffsetDeleteHandler(groups, cache),
-                new DescribeGroupsHandler(groups),
-                new ListGroupsHandler(groups),
-                new DeleteGroupsHandler(groups, shareOffsets)));
-        if (groups.config().consumer().enabled()) {
-            list.addAll(List.of(new ConsumerGroupHeartbeatHandler(groups), new ConsumerGroupDescribeHandler(groups)));
-        }
-        if (groups.config().share().enabled()) {
-            list.addAll(List.of(new ShareGroupHeartbeatHandler(groups), new ShareGroupDescribeHandler(groups)));
-            list.addAll(List.of(
-                    new ShareFetchHandler(replicaManager, cache, shares, timer),
-                    new ShareAcknowledgeHandler(replicaManager, cache, shares),
-                    new DescribeShareGroupOffsetsHandler(shareOffsets),
-                    new AlterShareGroupOffsetsHandler(shareOffsets),
-                    new DeleteShareGroupOffsetsHandler(shareOffsets)));
-        }
-        self.set(new ApiHandlers(list).decorate(handlerDecorator));
+        BrokerApis apis = new BrokerApis(
+                config,
+                cache,
+                topics,
+                replicaManager,
+                logs,
+                metrics,
+                timer,
+                blockingPool,
+                throttle,
+                admin,
+                producerIds,
+                groups,
+                transactions,
+                shareCoordinator,
+                shares,
+                shareOffsets,
+                authorization);
+        AtomicReference<ApiHandlers> self = new AtomicReference<>();
+        self.set(new ApiHandlers(apis.handlers(self::get)).decorate(handlerDecorator));
         return self.get();
     }
 
