@@ -83,6 +83,7 @@ import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.replica.SessionFence;
+import io.strand.server.security.SecurityHandlers;
 import io.strand.server.share.CoordinatorPersister;
 import io.strand.server.share.ShareConfig;
 import io.strand.server.share.ShareCoordinator;
@@ -101,6 +102,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -112,6 +114,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.ThreadUtils;
+import org.apache.kafka.server.authorizer.Authorizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,6 +154,8 @@ public final class Broker implements AutoCloseable {
     private SharePartitionManager shares;
 
     private ShareGroupOffsets shareOffsets;
+    /** Null when authorizer.class.name is empty. */
+    private Authorizer authorizer;
 
     public Broker(BrokerConfig config) {
         this(config, HandlerDecorator.NONE);
@@ -189,6 +194,9 @@ public final class Broker implements AutoCloseable {
             MetadataStore store = new MetadataStore(zk);
             store.ensureParents();
             clusterId = ClusterIdentity.getOrCreate(store);
+            authorizer = SecurityHandlers.openAuthorizer(config, store)
+                    .map(this::closing)
+                    .orElse(null);
             PreviousSession previousSession = new PreviousSession(config.logDirs());
             endPreviousProcessSession(previousSession);
             closing(previousSession::forget); // after the registrar: a clean stop leaves nothing to end
@@ -387,6 +395,7 @@ public final class Broker implements AutoCloseable {
                     new AlterShareGroupOffsetsHandler(shareOffsets),
                     new DeleteShareGroupOffsetsHandler(shareOffsets)));
         }
+        list.addAll(SecurityHandlers.aclHandlers(authorizer()));
         self.set(new ApiHandlers(list).decorate(handlerDecorator));
         return self.get();
     }
@@ -551,6 +560,11 @@ public final class Broker implements AutoCloseable {
     /** Share-group offsets; the group coordinator plugs in whether a share group has members. */
     public ShareGroupOffsets shareGroupOffsets() {
         return shareOffsets;
+    }
+
+    /** The authorizer every request is checked against; empty when {@code authorizer.class.name} is empty. */
+    public Optional<Authorizer> authorizer() {
+        return Optional.ofNullable(authorizer);
     }
 
     /** The address the first listener is bound to. */
