@@ -9,12 +9,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.utils.Time;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.slf4j.Logger;
@@ -45,7 +45,8 @@ final class AclChangeListener implements ConnectionStateListener, AutoCloseable 
     private final Executor updates;
     private final Consumer<ResourcePattern> onChange;
     private final Runnable onReconnect;
-    private final Time time;
+    /** The wall clock, in ms (compared with the notifications' creation times). */
+    private final LongSupplier clockMs;
     /** Per root, the sequence number of the last notification processed. */
     private final Map<String, Long> lastProcessed = new ConcurrentHashMap<>();
 
@@ -57,13 +58,13 @@ final class AclChangeListener implements ConnectionStateListener, AutoCloseable 
             Executor updates,
             Consumer<ResourcePattern> onChange,
             Runnable onReconnect,
-            Time time) {
+            LongSupplier clockMs) {
         this.store = store;
         this.zk = zk;
         this.updates = updates;
         this.onChange = onChange;
         this.onReconnect = onReconnect;
-        this.time = time;
+        this.clockMs = clockMs;
     }
 
     /**
@@ -129,7 +130,7 @@ final class AclChangeListener implements ConnectionStateListener, AutoCloseable 
 
     /** Deletes the notifications older than {@link #EXPIRATION_MS}, oldest first, up to the first younger one. */
     private void purge(String root, List<Notification> all) {
-        long now = time.milliseconds();
+        long now = clockMs.getAsLong();
         for (Notification n : all) {
             Optional<NotificationContent> content = store.readNotification(root, n.name());
             if (content.isEmpty()) {

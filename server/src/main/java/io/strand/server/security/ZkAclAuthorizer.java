@@ -26,7 +26,6 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
-import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.ThreadUtils;
 import org.apache.kafka.server.authorizer.AclCreateResult;
 import org.apache.kafka.server.authorizer.AclDeleteResult;
@@ -72,16 +71,17 @@ public final class ZkAclAuthorizer implements Authorizer {
     private volatile boolean opened;
 
     public ZkAclAuthorizer(MetadataStore metadataStore, AuthorizerConfig config) {
-        this(metadataStore, config, Time.SYSTEM);
+        this(metadataStore, config, System::currentTimeMillis);
     }
 
-    ZkAclAuthorizer(MetadataStore metadataStore, AuthorizerConfig config, Time time) {
+    /** With the wall clock {@code clockMs} (tests move it to age the change notifications). */
+    ZkAclAuthorizer(MetadataStore metadataStore, AuthorizerConfig config, java.util.function.LongSupplier clockMs) {
         this.metadataStore = metadataStore;
         this.store = new AclStore(metadataStore);
         this.superUsers = config.superUsers();
         this.allowEveryoneIfNoAclFound = config.allowEveryoneIfNoAclFound();
         this.listener =
-                new AclChangeListener(store, metadataStore.curator(), updates, this::reread, this::reloadAll, time);
+                new AclChangeListener(store, metadataStore.curator(), updates, this::reread, this::reloadAll, clockMs);
     }
 
     /**
