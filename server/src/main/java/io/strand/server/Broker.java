@@ -30,6 +30,7 @@ import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.replica.SessionFence;
 import io.strand.server.security.RequestAuthorization;
+import io.strand.server.security.SecurityHandlers;
 import io.strand.server.share.CoordinatorPersister;
 import io.strand.server.share.ShareConfig;
 import io.strand.server.share.ShareCoordinator;
@@ -48,6 +49,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,6 +61,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.ThreadUtils;
+import org.apache.kafka.server.authorizer.Authorizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,8 +101,8 @@ public final class Broker implements AutoCloseable {
     private SharePartitionManager shares;
 
     private ShareGroupOffsets shareOffsets;
-    /** What each API checks of the request's principal; everything is allowed without an authorizer. */
-    private RequestAuthorization authorization = RequestAuthorization.ALLOW_ALL;
+    /** Null when authorizer.class.name is empty. */
+    private Authorizer authorizer;
 
     public Broker(BrokerConfig config) {
         this(config, HandlerDecorator.NONE);
@@ -138,6 +141,9 @@ public final class Broker implements AutoCloseable {
             MetadataStore store = new MetadataStore(zk);
             store.ensureParents();
             clusterId = ClusterIdentity.getOrCreate(store);
+            authorizer = SecurityHandlers.openAuthorizer(config, store)
+                    .map(this::closing)
+                    .orElse(null);
             PreviousSession previousSession = new PreviousSession(config.logDirs());
             endPreviousProcessSession(previousSession);
             closing(previousSession::forget); // after the registrar: a clean stop leaves nothing to end
@@ -292,7 +298,7 @@ public final class Broker implements AutoCloseable {
                 shareCoordinator,
                 shares,
                 shareOffsets,
-                authorization);
+                RequestAuthorization.of(authorizer));
         AtomicReference<ApiHandlers> self = new AtomicReference<>();
         self.set(new ApiHandlers(apis.handlers(self::get)).decorate(handlerDecorator));
         return self.get();
@@ -458,6 +464,11 @@ public final class Broker implements AutoCloseable {
     /** Share-group offsets; the group coordinator plugs in whether a share group has members. */
     public ShareGroupOffsets shareGroupOffsets() {
         return shareOffsets;
+    }
+
+    /** The authorizer every request is checked against; empty when {@code authorizer.class.name} is empty. */
+    public Optional<Authorizer> authorizer() {
+        return Optional.ofNullable(authorizer);
     }
 
     /** The address the first listener is bound to. */

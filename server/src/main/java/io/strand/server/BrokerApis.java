@@ -63,6 +63,7 @@ import io.strand.server.network.ApiHandlers;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.security.RequestAuthorization;
+import io.strand.server.security.SecurityHandlers;
 import io.strand.server.share.ShareCoordinator;
 import io.strand.server.share.ShareGroupOffsets;
 import io.strand.server.share.SharePartitionManager;
@@ -77,7 +78,7 @@ import java.util.function.Supplier;
 
 /**
  * The API handlers a broker serves, one per Kafka API, built from the broker's parts; every handler
- * checks the principal's permissions through {@code auth}. KIP-848 consumer groups and KIP-932 share
+ * checks the principal's permissions through {@code auth}, whose authorizer the ACL APIs manage. KIP-848 consumer groups and KIP-932 share
  * groups are served only when {@code group.coordinator.rebalance.protocols} enables them. Immutable;
  * {@link #handlers} is called once, while the broker starts.
  */
@@ -109,6 +110,7 @@ public record BrokerApis(
         list.addAll(transactionApis());
         list.addAll(groupApis());
         list.addAll(shareStateApis());
+        list.addAll(SecurityHandlers.aclHandlers(auth.authorizer()));
         return list;
     }
 

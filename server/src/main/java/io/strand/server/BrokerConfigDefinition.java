@@ -30,7 +30,8 @@ public final class BrokerConfigDefinition {
             "inter.broker.listener.name",
             "listener.security.protocol.map");
 
-    static final ConfigDef DEFINITION = ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef()))
+    static final ConfigDef DEFINITION = AuthorizerSettingsDefinition.addTo(
+                    ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef())))
             .define(
                     BROKER_ID,
                     Type.INT,

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -58,6 +59,11 @@ public final class RequestAuthorization {
     /** Checks through {@code authorizer}; {@link #ALLOW_ALL} when it is null. */
     public static RequestAuthorization of(Authorizer authorizer) {
         return authorizer == null ? ALLOW_ALL : new RequestAuthorization(authorizer);
+    }
+
+    /** The authorizer that decides; empty when everything is allowed. */
+    public Optional<Authorizer> authorizer() {
+        return Optional.ofNullable(authorizer);
     }
 
     /** Whether an authorizer decides (false: everything is allowed). */
