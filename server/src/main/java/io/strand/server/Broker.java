@@ -246,7 +246,7 @@ public final class Broker implements AutoCloseable {
             ApiHandlers handlers = handlers(topics, timer, producerIds, blockingPool, admin, throttle);
 
             SocketServer sockets = closing(new SocketServer(config.numNetworkThreads()));
-            for (BrokerConfig.Listener l : config.listeners()) {
+            for (ListenerConfig.Listener l : config.listeners()) {
                 boundAddresses.put(
                         l.name(),
                         sockets.bind(
@@ -341,7 +341,7 @@ public final class Broker implements AutoCloseable {
                 () -> CompletableFuture.supplyAsync(producerIds::nextProducerId, blockingPool),
                 groups::partitionFor,
                 metrics.registry(),
-                config.listeners().get(0).name()));
+                config.interBrokerListenerName()));
         replicaManager.addLeadershipListener(transactions);
         transactions.adoptCurrentLeadership(replicaManager.partitions());
         list.addAll(List.of(
@@ -356,8 +356,8 @@ public final class Broker implements AutoCloseable {
                 closing(new ShareCoordinator(ShareConfig.from(config), cache, topics, config.brokerId()));
         replicaManager.addLeadershipListener(shareCoordinator);
         shareCoordinator.adoptCurrentLeadership(replicaManager.partitions());
-        CoordinatorPersister persister = closing(new CoordinatorPersister(
-                shareCoordinator, cache, config.listeners().get(0).name(), timer));
+        CoordinatorPersister persister =
+                closing(new CoordinatorPersister(shareCoordinator, cache, config.interBrokerListenerName(), timer));
         shares = closing(new SharePartitionManager(ShareConfig.from(config), persister, timer, metrics.registry()));
         replicaManager.addLeadershipListener(shares);
         shareOffsets = new ShareGroupOffsets(persister, persister::latestOffset, shares, replicaManager, cache);
@@ -507,14 +507,14 @@ public final class Broker implements AutoCloseable {
                 .setRack(config.rack())
                 .setIncarnationId(Uuid.randomUuid().toString())
                 .setRegisteredAtMs(System.currentTimeMillis());
-        for (BrokerConfig.Listener l : config.advertisedListeners()) {
+        for (ListenerConfig.Listener l : config.advertisedListeners()) {
             InetSocketAddress bound = boundAddresses.get(l.name());
             int port = l.port() == 0 && bound != null ? bound.getPort() : l.port();
             b.addEndpoints(Endpoint.newBuilder()
                     .setListenerName(l.name())
                     .setHost(l.host())
                     .setPort(port)
-                    .setSecurityProtocol("PLAINTEXT"));
+                    .setSecurityProtocol(l.securityProtocol().name));
         }
         return b.build();
     }
@@ -570,6 +570,16 @@ public final class Broker implements AutoCloseable {
     /** The address the first listener is bound to. */
     public InetSocketAddress boundAddress() {
         return boundAddresses.values().iterator().next();
+    }
+
+    /** The address listener {@code listenerName} is bound to. */
+    public InetSocketAddress boundAddress(String listenerName) {
+        InetSocketAddress a = boundAddresses.get(listenerName);
+        if (a == null) {
+            throw new IllegalArgumentException(
+                    "no listener " + listenerName + " (listeners: " + boundAddresses.keySet() + ")");
+        }
+        return a;
     }
 
     private <T extends AutoCloseable> T closing(T resource) {
