@@ -25,7 +25,6 @@ import io.strand.server.network.HandlerDecorator;
 import io.strand.server.network.SocketServer;
 import io.strand.server.replica.LogConfigs;
 import io.strand.server.replica.LogDirReporter;
-import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.replica.SessionFence;
@@ -193,7 +192,7 @@ public final class Broker implements AutoCloseable {
             ApiHandlers handlers = handlers(topics, timer, producerIds, blockingPool, admin, throttle);
 
             SocketServer sockets = closing(new SocketServer(config.numNetworkThreads()));
-            for (BrokerConfig.Listener l : config.listeners()) {
+            for (ListenerConfig.Listener l : config.listeners()) {
                 boundAddresses.put(
                         l.name(),
                         sockets.bind(
@@ -219,7 +218,17 @@ public final class Broker implements AutoCloseable {
                         new GoneBrokerDetector(zk, cache, config.brokerId(), config.livenessProbeIntervalMs(), 2));
                 goneBrokers.start();
             }
-            registerGauges();
+            BrokerGauges.register(
+                    metrics,
+                    replicaManager,
+                    cleaner,
+                    controller,
+                    cache,
+                    goneBrokers,
+                    sessionFence,
+                    endedPreviousSession,
+                    logs,
+                    logDirReporter);
             log.info("Broker {} started in cluster {}, listening on {}", config.brokerId(), clusterId, boundAddresses);
             return this;
         } catch (Exception e) {
@@ -266,7 +275,7 @@ public final class Broker implements AutoCloseable {
                 () -> CompletableFuture.supplyAsync(producerIds::nextProducerId, blockingPool),
                 groups::partitionFor,
                 metrics.registry(),
-                config.listeners().get(0).name()));
+                config.interBrokerListenerName()));
         replicaManager.addLeadershipListener(transactions);
         transactions.adoptCurrentLeadership(replicaManager.partitions());
         // share groups (KIP-932): the partition leaders' share state, persisted by the share coordinator
@@ -274,8 +283,8 @@ public final class Broker implements AutoCloseable {
                 closing(new ShareCoordinator(ShareConfig.from(config), cache, topics, config.brokerId()));
         replicaManager.addLeadershipListener(shareCoordinator);
         shareCoordinator.adoptCurrentLeadership(replicaManager.partitions());
-        CoordinatorPersister persister = closing(new CoordinatorPersister(
-                shareCoordinator, cache, config.listeners().get(0).name(), timer));
+        CoordinatorPersister persister =
+                closing(new CoordinatorPersister(shareCoordinator, cache, config.interBrokerListenerName(), timer));
         shares = closing(new SharePartitionManager(ShareConfig.from(config), persister, timer, metrics.registry()));
         replicaManager.addLeadershipListener(shares);
         shareOffsets = new ShareGroupOffsets(persister, persister::latestOffset, shares, replicaManager, cache);
@@ -302,65 +311,6 @@ public final class Broker implements AutoCloseable {
         AtomicReference<ApiHandlers> self = new AtomicReference<>();
         self.set(new ApiHandlers(apis.handlers(self::get)).decorate(handlerDecorator));
         return self.get();
-    }
-
-    /** Gauges an operator watches (JMX domain strand.broker-<id>). */
-    private void registerGauges() {
-        metrics.gauge("replica.partitions", () -> replicaManager.partitions().size());
-        metrics.gauge(
-                "replica.leaders",
-                () -> replicaManager.partitions().stream()
-                        .filter(p -> p.isLeader())
-                        .count());
-        metrics.gauge(
-                "replica.under-replicated-partitions",
-                () -> replicaManager.partitions().stream()
-                        .filter(p ->
-                                p.isLeader() && p.isr().size() < p.replicas().size())
-                        .count());
-        metrics.gauge(
-                "replica.under-min-isr-partitions",
-                () -> replicaManager.partitions().stream()
-                        .filter(p -> p.isLeader() && p.isr().size() < p.minInsyncReplicas())
-                        .count());
-        metrics.gauge("log-cleaner.max-dirty-percent", cleaner::maxDirtyPercent);
-        metrics.gauge("log-cleaner.uncleanable-partitions-count", cleaner::uncleanablePartitionsCount);
-        metrics.gauge("log-cleaner.time-since-last-run-ms", cleaner::timeSinceLastRunMs);
-        metrics.gauge("log-cleaner.last-clean-time-secs", cleaner::lastCleanSeconds);
-        metrics.gauge("log-cleaner.max-buffer-utilization-percent", cleaner::bufferUtilizationPercent);
-        metrics.gauge("log-cleaner.cleaner-recopy-percent", cleaner::recopyPercent);
-        metrics.gauge("log-cleaner.bytes-cleaned", cleaner::bytesCleaned);
-        metrics.gauge("log-cleaner.bytes-written", cleaner::bytesWritten);
-        metrics.gauge("log-cleaner.cleanings", cleaner::cleanings);
-        metrics.gauge("log-cleaner.dead-thread-count", cleaner::deadThreadCount);
-        metrics.gauge("controller.active", () -> controller.isActive() ? 1 : 0);
-        metrics.gauge("controller.epoch", controller::epoch);
-        metrics.gauge(
-                "controller.last-failover-ms",
-                () -> controller.lastBrokerChange().millis());
-        metrics.gauge("cluster.live-brokers", () -> cache.liveBrokers().size());
-        metrics.gauge(
-                "cluster.gone-broker-registrations-removed",
-                () -> goneBrokers == null ? 0 : goneBrokers.removedRegistrations());
-        metrics.gauge("replica.session-lost-step-downs", sessionFence::stepDowns);
-        metrics.gauge("broker.previous-session-ended", () -> endedPreviousSession ? 1 : 0);
-        metrics.gauge(
-                "log.dirs-below-free-space-floor",
-                () -> logs.logDirsBelowFreeSpaceFloor().size());
-        metrics.gauge("log.dirs-offline", () -> logs.offlineLogDirs().size());
-        metrics.gauge(
-                "replica.open-transactions",
-                () -> replicaManager.partitions().stream()
-                        .filter(Partition::isLeader)
-                        .mapToInt(Partition::openTransactions)
-                        .sum());
-        metrics.gauge("log.dir-offline-events", logDirReporter::offlineEvents);
-        metrics.gauge(
-                "log.offline-replicas",
-                () -> logDirReporter.unavailable().stream()
-                        .filter(d -> d.getStatus() == io.strand.coordinator.proto.LogDirStatus.OFFLINE)
-                        .mapToInt(io.strand.coordinator.proto.UnavailableLogDir::getPartitionsCount)
-                        .sum());
     }
 
     /**
@@ -411,14 +361,14 @@ public final class Broker implements AutoCloseable {
                 .setRack(config.rack())
                 .setIncarnationId(Uuid.randomUuid().toString())
                 .setRegisteredAtMs(System.currentTimeMillis());
-        for (BrokerConfig.Listener l : config.advertisedListeners()) {
+        for (ListenerConfig.Listener l : config.advertisedListeners()) {
             InetSocketAddress bound = boundAddresses.get(l.name());
             int port = l.port() == 0 && bound != null ? bound.getPort() : l.port();
             b.addEndpoints(Endpoint.newBuilder()
                     .setListenerName(l.name())
                     .setHost(l.host())
                     .setPort(port)
-                    .setSecurityProtocol("PLAINTEXT"));
+                    .setSecurityProtocol(l.securityProtocol().name));
         }
         return b.build();
     }
@@ -474,6 +424,16 @@ public final class Broker implements AutoCloseable {
     /** The address the first listener is bound to. */
     public InetSocketAddress boundAddress() {
         return boundAddresses.values().iterator().next();
+    }
+
+    /** The address listener {@code listenerName} is bound to. */
+    public InetSocketAddress boundAddress(String listenerName) {
+        InetSocketAddress a = boundAddresses.get(listenerName);
+        if (a == null) {
+            throw new IllegalArgumentException(
+                    "no listener " + listenerName + " (listeners: " + boundAddresses.keySet() + ")");
+        }
+        return a;
     }
 
     private <T extends AutoCloseable> T closing(T resource) {

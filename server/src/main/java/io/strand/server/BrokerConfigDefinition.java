@@ -23,15 +23,10 @@ public final class BrokerConfigDefinition {
 
     /** Kafka broker settings Strand accepts so that an existing server.properties starts, but which change nothing here. */
     public static final Set<String> ACCEPTED_WITHOUT_EFFECT = Set.of(
-            "socket.send.buffer.bytes",
-            "socket.receive.buffer.bytes",
-            "delete.topic.enable",
-            "zookeeper.set.acl",
-            "inter.broker.listener.name",
-            "listener.security.protocol.map");
+            "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "delete.topic.enable", "zookeeper.set.acl");
 
-    static final ConfigDef DEFINITION = AuthorizerSettingsDefinition.addTo(
-                    ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef())))
+    static final ConfigDef DEFINITION = AuthorizerSettingsDefinition.addTo(ListenerSettingsDefinition.addTo(
+                    ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef()))))
             .define(
                     BROKER_ID,
                     Type.INT,
@@ -50,7 +45,7 @@ public final class BrokerConfigDefinition {
                     Type.LIST,
                     "PLAINTEXT://127.0.0.1:9092",
                     Importance.HIGH,
-                    "Comma-separated listeners NAME://host:port this broker binds (PLAINTEXT only).")
+                    "Listeners NAME://host:port to bind, comma-separated; see listener.security.protocol.map.")
             .define(
                     ADVERTISED_LISTENERS,
                     Type.LIST,

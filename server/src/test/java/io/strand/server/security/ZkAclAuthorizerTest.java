@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.coordinator.MetadataStore;
+import io.strand.coordinator.ZnodePayloads;
 import io.strand.coordinator.Znodes;
 import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.proto.AclChange;
@@ -43,6 +44,7 @@ import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.server.authorizer.AclCreateResult;
 import org.apache.kafka.server.authorizer.AclDeleteResult;
+import org.apache.kafka.server.authorizer.AuthorizationResult;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -205,6 +207,18 @@ class ZkAclAuthorizerTest {
                         .setPatternType("LITERAL")
                         .build(),
                 change);
+        assertEquals(
+                ResourceAcls.parser(),
+                ZnodePayloads.parserFor("/kafka-acl/Topic/orders").orElseThrow());
+        assertEquals(
+                ResourceAcls.parser(),
+                ZnodePayloads.parserFor("/kafka-acl-extended/prefixed/Group/pay")
+                        .orElseThrow());
+        assertEquals(
+                AclChange.parser(),
+                ZnodePayloads.parserFor(Znodes.KAFKA_ACL_CHANGES + "/" + literalChanges.get(0))
+                        .orElseThrow(),
+                "bin/strand watch and zk get show them decoded");
         List<String> prefixedChanges = store.children(Znodes.KAFKA_ACL_EXTENDED_CHANGES);
         assertEquals(1, prefixedChanges.size(), prefixedChanges.toString());
 
@@ -381,5 +395,26 @@ class ZkAclAuthorizerTest {
                 Duration.ofSeconds(5),
                 () -> sixteenMinutesLater.aclCount() == 3
                         && store.children(Znodes.KAFKA_ACL_CHANGES).isEmpty());
+    }
+
+    @Test
+    void shouldAuthorizeByResourceTypeWithKafkasDefaultOverTheCachedAcls() throws Exception {
+        ZkAclAuthorizer a = authorizer("User:admin", false);
+        assertEquals(
+                AuthorizationResult.DENIED,
+                a.authorizeByResourceType(ALICE, WRITE, ResourceType.TRANSACTIONAL_ID),
+                "no ACL at all");
+        assertEquals(
+                AuthorizationResult.ALLOWED,
+                a.authorizeByResourceType(Requester.user("admin", "10.0.0.1"), WRITE, ResourceType.TRANSACTIONAL_ID));
+        create(a, binding(ResourceType.TRANSACTIONAL_ID, "tx-", PatternType.PREFIXED, "User:alice", "*", WRITE, ALLOW));
+        assertEquals(
+                AuthorizationResult.ALLOWED, a.authorizeByResourceType(ALICE, WRITE, ResourceType.TRANSACTIONAL_ID));
+        assertEquals(AuthorizationResult.DENIED, a.authorizeByResourceType(BOB, WRITE, ResourceType.TRANSACTIONAL_ID));
+        create(a, binding(ResourceType.TRANSACTIONAL_ID, "tx", PatternType.PREFIXED, "User:alice", "*", WRITE, DENY));
+        assertEquals(
+                AuthorizationResult.DENIED,
+                a.authorizeByResourceType(ALICE, WRITE, ResourceType.TRANSACTIONAL_ID),
+                "a DENY on a shorter prefix dominates the only ALLOW");
     }
 }
