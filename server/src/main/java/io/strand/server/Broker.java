@@ -260,9 +260,10 @@ public final class Broker implements AutoCloseable {
             ExecutorService blockingPool,
             AdminService admin,
             ReplicationThrottle throttle) {
+        RequestAuthorization authorization = RequestAuthorization.of(authorizer);
         // consumer groups and committed offsets in __consumer_offsets
-        GroupCoordinator groups =
-                closing(new GroupCoordinator(GroupConfig.from(config), cache, topics, timer, config.brokerId()));
+        GroupCoordinator groups = closing(
+                new GroupCoordinator(GroupConfig.from(config), cache, topics, timer, config.brokerId(), authorization));
         replicaManager.addLeadershipListener(groups);
         groups.adoptCurrentLeadership(replicaManager.partitions());
         // transactions: the coordinator on __transaction_state (the partitions' markers are the leaders' job)
@@ -307,7 +308,7 @@ public final class Broker implements AutoCloseable {
                 shareCoordinator,
                 shares,
                 shareOffsets,
-                RequestAuthorization.of(authorizer));
+                authorization);
         AtomicReference<ApiHandlers> self = new AtomicReference<>();
         self.set(new ApiHandlers(apis.handlers(self::get)).decorate(handlerDecorator));
         return self.get();

@@ -21,7 +21,7 @@ final class GroupHandlers {
         InetSocketAddress a = ctx.remoteAddress();
         String host =
                 a == null ? "" : "/" + (a.getAddress() != null ? a.getAddress().getHostAddress() : a.getHostString());
-        return new GroupCoordinator.Client(ctx.clientId(), host);
+        return new GroupCoordinator.Client(ctx.clientId(), host, ctx);
     }
 
     /** Why a described group that names a topic the principal may not see is not described. */

@@ -24,11 +24,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.SubscriptionPattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -63,7 +65,8 @@ class ApiAuthorizationTest {
                 "transaction.state.log.replication.factor=1",
                 "transaction.state.log.num.partitions=1",
                 "transaction.state.log.min.isr=1",
-                "group.initial.rebalance.delay.ms=0"
+                "group.initial.rebalance.delay.ms=0",
+                "group.consumer.heartbeat.interval.ms=500"
             })
     private static StrandTestCluster cluster;
 
@@ -149,6 +152,36 @@ class ApiAuthorizationTest {
                     consumer.committed(Set.of(new TopicPartition(topic, 0)))
                             .get(new TopicPartition(topic, 0))
                             .offset());
+        }
+    }
+
+    @Test
+    void shouldMatchARegularExpressionOnlyToTopicsThePrincipalMayDescribe() throws Exception {
+        String visible = topic("regex-visible");
+        String hidden = topic("regex-hidden");
+        acls.allow(TOPIC, visible, WRITE).allow(TOPIC, hidden, WRITE);
+        produce(visible, plainProducer(), 3);
+        produce(hidden, plainProducer(), 3);
+        acls.clear();
+        acls.allow(TOPIC, visible, READ).allow(GROUP, "regex-group", READ);
+
+        try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, "regex-group", ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer"))) {
+            consumer.subscribe(new SubscriptionPattern("regex-.*")); // resolved by the coordinator (KIP-848)
+            List<ConsumerRecord<byte[], byte[]>> got = pollUntil(consumer, 3);
+            assertEquals(3, got.size());
+            assertTrue(got.stream().allMatch(r -> r.topic().equals(visible)), "only the describable topic");
+            assertEquals(Set.of(new TopicPartition(visible, 0)), consumer.assignment());
+            try (Admin admin = cluster.admin()) { // a topic it may not describe would fail the describe
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of("regex-group"))
+                        .all()
+                        .get()
+                        .get("regex-group");
+                assertEquals(
+                        Set.of(new TopicPartition(visible, 0)),
+                        group.members().iterator().next().assignment().topicPartitions(),
+                        "the coordinator assigned only what the member may describe");
+            }
         }
     }
 
