@@ -58,7 +58,6 @@ public final class ZkAclAuthorizer implements Authorizer {
     private static final Logger log = LoggerFactory.getLogger(ZkAclAuthorizer.class);
 
     private final AclStore store;
-    private final MetadataStore metadataStore;
     private final ExecutorService updates =
             Executors.newSingleThreadExecutor(ThreadUtils.createThreadFactory("strand-acl-updates", true));
     private final AclChangeListener listener;
@@ -76,7 +75,6 @@ public final class ZkAclAuthorizer implements Authorizer {
 
     /** With the wall clock {@code clockMs} (tests move it to age the change notifications). */
     ZkAclAuthorizer(MetadataStore metadataStore, AuthorizerConfig config, java.util.function.LongSupplier clockMs) {
-        this.metadataStore = metadataStore;
         this.store = new AclStore(metadataStore);
         this.superUsers = config.superUsers();
         this.allowEveryoneIfNoAclFound = config.allowEveryoneIfNoAclFound();
@@ -376,11 +374,6 @@ public final class ZkAclAuthorizer implements Authorizer {
     @Override
     public int aclCount() {
         return index.size();
-    }
-
-    /** The ZooKeeper store this authorizer reads and writes (tests look at the znodes through it). */
-    public MetadataStore metadataStore() {
-        return metadataStore;
     }
 
     @Override
