@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -169,8 +168,7 @@ public final class BrokerConfig extends AbstractConfig {
 
     private void validate() {
         zookeeperClientOptions();
-        listeners();
-        advertisedListeners();
+        listenerConfig();
         longOrNull(LOG_FLUSH_INTERVAL_MESSAGES, 1);
         longOrNull(LOG_FLUSH_INTERVAL_MS, 0);
         if (logRetentionMs() < -1) {
@@ -195,39 +193,6 @@ public final class BrokerConfig extends AbstractConfig {
         return v;
     }
 
-    /** A listener: name (security protocol) and address. */
-    public record Listener(String name, String host, int port) {
-        static Listener parse(String key, String spec) {
-            int sep = spec.indexOf("://");
-            if (sep <= 0) {
-                throw new ConfigException(key, spec, "expected NAME://host:port");
-            }
-            String name = spec.substring(0, sep).trim().toUpperCase(java.util.Locale.ROOT);
-            String hostPort = spec.substring(sep + 3).trim();
-            int colon = hostPort.lastIndexOf(':');
-            if (colon < 0) {
-                throw new ConfigException(key, spec, "expected NAME://host:port");
-            }
-            String host = hostPort.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            int port;
-            try {
-                port = Integer.parseInt(hostPort.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new ConfigException(key, spec, "port is not a number");
-            }
-            if (port < 0 || port > 65535) {
-                throw new ConfigException(key, spec, "port out of range");
-            }
-            if (!name.equals("PLAINTEXT")) {
-                throw new ConfigException(key, spec, "only PLAINTEXT listeners are supported");
-            }
-            return new Listener(name, host, port);
-        }
-    }
-
     public int brokerId() {
         return getInt(BROKER_ID);
     }
@@ -237,27 +202,27 @@ public final class BrokerConfig extends AbstractConfig {
         return r == null ? "" : r;
     }
 
-    public List<Listener> listeners() {
-        List<Listener> out = new ArrayList<>();
-        for (String s : getList(LISTENERS)) {
-            out.add(Listener.parse(LISTENERS, s));
-        }
-        if (out.isEmpty()) {
-            throw new ConfigException(LISTENERS, "", "at least one listener is required");
-        }
-        return out;
+    /** The listeners, their security protocols and the inter-broker listener. */
+    public ListenerConfig listenerConfig() {
+        return new ListenerConfig(
+                getList(LISTENERS),
+                getList(ADVERTISED_LISTENERS),
+                getList(ListenerSettingsDefinition.LISTENER_SECURITY_PROTOCOL_MAP),
+                getString(ListenerSettingsDefinition.INTER_BROKER_LISTENER_NAME),
+                getString(ListenerSettingsDefinition.SECURITY_INTER_BROKER_PROTOCOL));
     }
 
-    public List<Listener> advertisedListeners() {
-        List<String> adv = getList(ADVERTISED_LISTENERS);
-        if (adv == null || adv.isEmpty()) {
-            return listeners();
-        }
-        List<Listener> out = new ArrayList<>();
-        for (String s : adv) {
-            out.add(Listener.parse(ADVERTISED_LISTENERS, s));
-        }
-        return out;
+    public List<ListenerConfig.Listener> listeners() {
+        return listenerConfig().listeners();
+    }
+
+    public List<ListenerConfig.Listener> advertisedListeners() {
+        return listenerConfig().advertisedListeners();
+    }
+
+    /** The listener brokers use to reach each other. */
+    public String interBrokerListenerName() {
+        return listenerConfig().interBrokerListenerName();
     }
 
     public List<Path> logDirs() {

@@ -23,15 +23,12 @@ public final class BrokerConfigDefinition {
     private BrokerConfigDefinition() {}
 
     /** Kafka broker settings Strand accepts so that an existing server.properties starts, but which change nothing here. */
-    public static final Set<String> ACCEPTED_WITHOUT_EFFECT = Set.of(
-            "socket.send.buffer.bytes",
-            "socket.receive.buffer.bytes",
-            "delete.topic.enable",
-            "inter.broker.listener.name",
-            "listener.security.protocol.map");
+    public static final Set<String> ACCEPTED_WITHOUT_EFFECT =
+            Set.of("socket.send.buffer.bytes", "socket.receive.buffer.bytes", "delete.topic.enable");
 
     static final ConfigDef DEFINITION = ZooKeeperSecuritySettingsDefinition.addTo(
-                    ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef())))
+                    AuthorizerSettingsDefinition.addTo(ListenerSettingsDefinition.addTo(
+                            ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef())))))
             .define(
                     BROKER_ID,
                     Type.INT,
@@ -50,7 +47,7 @@ public final class BrokerConfigDefinition {
                     Type.LIST,
                     "PLAINTEXT://127.0.0.1:9092",
                     Importance.HIGH,
-                    "Comma-separated listeners NAME://host:port this broker binds (PLAINTEXT only).")
+                    "Listeners NAME://host:port to bind, comma-separated; see listener.security.protocol.map.")
             .define(
                     ADVERTISED_LISTENERS,
                     Type.LIST,

@@ -46,8 +46,8 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     private final int maxInFlight;
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
     private String connectionId = "?";
-    /** How this connection is secured; set by the listener's transport (TLS) before the first request. */
-    private SecurityProtocol securityProtocol = SecurityProtocol.PLAINTEXT;
+    /** The security protocol of the listener this connection came on. */
+    private final SecurityProtocol securityProtocol;
     /** Who this connection authenticated as; ANONYMOUS until (and unless) it does. */
     private KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
 
@@ -68,8 +68,14 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     }
 
     public RequestChannel(
-            ApiHandlers handlers, Executor requestPool, String listenerName, BrokerMetrics metrics, int maxInFlight) {
+            ApiHandlers handlers,
+            Executor requestPool,
+            String listenerName,
+            SecurityProtocol securityProtocol,
+            BrokerMetrics metrics,
+            int maxInFlight) {
         this.handlers = handlers;
+        this.securityProtocol = securityProtocol;
         this.serial = new OrderedExecutor(requestPool, "requests of " + listenerName + " connection");
         this.listenerName = listenerName;
         this.metrics = metrics;

@@ -16,12 +16,15 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.strand.server.BrokerConfig;
+import io.strand.server.ListenerConfig;
 import io.strand.server.metrics.BrokerMetrics;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,13 +49,19 @@ public final class SocketServer implements AutoCloseable {
 
     /** Binds one listener; returns the bound address (the port is real when 0 was asked for). */
     public InetSocketAddress bind(
-            BrokerConfig.Listener listener,
+            ListenerConfig.Listener listener,
             ApiHandlers handlers,
             Executor requestPool,
             BrokerMetrics metrics,
             int maxFrameBytes,
             int maxInFlight)
             throws InterruptedException {
+        if (listener.securityProtocol() != SecurityProtocol.PLAINTEXT) {
+            throw new ConfigException(
+                    BrokerConfig.LISTENERS,
+                    listener.name(),
+                    listener.securityProtocol() + " listeners are not supported yet");
+        }
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(channelClass)
@@ -68,7 +77,12 @@ public final class SocketServer implements AutoCloseable {
                                 .addLast(
                                         "requests",
                                         new RequestChannel(
-                                                handlers, requestPool, listener.name(), metrics, maxInFlight));
+                                                handlers,
+                                                requestPool,
+                                                listener.name(),
+                                                listener.securityProtocol(),
+                                                metrics,
+                                                maxInFlight));
                     }
                 });
         Channel ch = b.bind(listener.host(), listener.port()).sync().channel();

@@ -77,7 +77,7 @@ final class ReplicaFetcherManager {
     }
 
     private Optional<InetSocketAddress> endpoint(BrokerRegistration b) {
-        String listener = config.listeners().get(0).name();
+        String listener = config.interBrokerListenerName();
         return b.getEndpointsList().stream()
                 .filter(e -> e.getListenerName().equals(listener))
                 .findFirst()

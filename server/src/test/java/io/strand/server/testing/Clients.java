@@ -10,11 +10,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Kafka clients with defaults fit for tests, for either kind of test cluster. Stateless. */
-final class Clients {
+public final class Clients {
     private Clients() {}
 
     /** A byte-array producer with the given settings over the client's defaults. */
-    static KafkaProducer<byte[], byte[]> producer(String bootstrapServers, Map<String, Object> settings) {
+    public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers, Map<String, Object> settings) {
         Map<String, Object> p = new HashMap<>();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -24,7 +24,7 @@ final class Clients {
     }
 
     /** A byte-array consumer reading from the earliest offset, committing nothing, in no group unless the settings name one. */
-    static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, Map<String, Object> settings) {
+    public static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, Map<String, Object> settings) {
         Map<String, Object> p = new HashMap<>();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -38,7 +38,9 @@ public final class StrandTestCluster implements AutoCloseable {
     private final String zookeeperHosts;
     private final Path dir;
     private final Map<Integer, Broker> brokers = new TreeMap<>();
-    private final Map<Integer, Integer> ports = new HashMap<>();
+    /** Each broker's bound port per listener name, so that a restarted broker comes back on the same ports. */
+    private final Map<Integer, Map<String, Integer>> ports = new HashMap<>();
+
     private final Map<String, String> overrides;
     private final ResponseFaults faults = new ResponseFaults();
 
@@ -115,7 +117,7 @@ public final class StrandTestCluster implements AutoCloseable {
     public synchronized Map<String, String> brokerProperties(int id) {
         Map<String, String> p = new HashMap<>();
         p.put(BrokerConfig.BROKER_ID, Integer.toString(id));
-        p.put(BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:" + ports.getOrDefault(id, 0));
+        p.put(BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:0");
         p.put(BrokerConfig.LOG_DIRS, dir.resolve("broker-" + id).toString());
         p.put(BrokerConfig.ZOOKEEPER_CONNECT, zookeeperConnect());
         p.put(BrokerConfig.ZOOKEEPER_SESSION_TIMEOUT_MS, "6000");
@@ -123,7 +125,23 @@ public final class StrandTestCluster implements AutoCloseable {
         p.put(BrokerConfig.NUM_NETWORK_THREADS, "2");
         p.put(BrokerConfig.METRICS_JMX_ENABLE, "false");
         p.putAll(overrides);
+        p.put(BrokerConfig.LISTENERS, samePorts(id, p.get(BrokerConfig.LISTENERS)));
         return p;
+    }
+
+    /** {@code listeners} with each port 0 replaced by the port that listener of broker {@code id} had before. */
+    private String samePorts(int id, String listeners) {
+        Map<String, Integer> had = ports.getOrDefault(id, Map.of());
+        List<String> out = new ArrayList<>();
+        for (String l : listeners.split(",")) {
+            String spec = l.trim();
+            String name = spec.substring(0, Math.max(0, spec.indexOf("://"))).toUpperCase(java.util.Locale.ROOT);
+            if (spec.endsWith(":0") && had.containsKey(name)) {
+                spec = spec.substring(0, spec.length() - 1) + had.get(name);
+            }
+            out.add(spec);
+        }
+        return String.join(",", out);
     }
 
     public synchronized Broker startBroker(int id) throws Exception {
@@ -138,7 +156,11 @@ public final class StrandTestCluster implements AutoCloseable {
         Map<String, String> props = brokerProperties(id);
         props.putAll(overrides);
         Broker b = new Broker(BrokerConfig.of(props), faults).start();
-        ports.put(id, b.boundAddress().getPort());
+        Map<String, Integer> bound = new java.util.LinkedHashMap<>();
+        b.config()
+                .listeners()
+                .forEach(l -> bound.put(l.name(), b.boundAddress(l.name()).getPort()));
+        ports.put(id, bound);
         brokers.put(id, b);
         return b;
     }
@@ -173,8 +195,13 @@ public final class StrandTestCluster implements AutoCloseable {
         return new ArrayList<>(brokers.values());
     }
 
+    /** The port of broker {@code id}'s first listener (the last one it had, if it is stopped). */
     public synchronized int port(int id) {
-        return ports.get(id);
+        Broker b = brokers.get(id);
+        if (b != null) {
+            return b.boundAddress().getPort();
+        }
+        return ports.get(id).values().iterator().next();
     }
 
     public Path dataDir(int id) {
@@ -184,6 +211,13 @@ public final class StrandTestCluster implements AutoCloseable {
     public synchronized String bootstrapServers() {
         return brokers.values().stream()
                 .map(b -> "127.0.0.1:" + b.boundAddress().getPort())
+                .collect(Collectors.joining(","));
+    }
+
+    /** The running brokers' addresses on listener {@code listenerName} (e.g. SASL_SSL). */
+    public synchronized String bootstrapServers(String listenerName) {
+        return brokers.values().stream()
+                .map(b -> "127.0.0.1:" + b.boundAddress(listenerName).getPort())
                 .collect(Collectors.joining(","));
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.server.BrokerConfig;
+import io.strand.server.ListenerConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +33,9 @@ class ClusterFilesTest {
 
         BrokerConfig c = BrokerConfig.load(layout.brokerProperties(2));
         assertEquals(2, c.brokerId());
-        assertEquals(List.of(new BrokerConfig.Listener("PLAINTEXT", "127.0.0.1", 29093)), c.listeners());
+        assertEquals(
+                List.of(new ListenerConfig.Listener("PLAINTEXT", SecurityProtocol.PLAINTEXT, "127.0.0.1", 29093)),
+                c.listeners());
         assertEquals(List.of(layout.brokerData(2)), c.logDirs());
         assertEquals("127.0.0.1:22181/strand", c.zookeeperConnect());
         assertEquals(3, c.numPartitions());
