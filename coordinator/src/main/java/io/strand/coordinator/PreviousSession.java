@@ -1,5 +1,6 @@
 package io.strand.coordinator;
 
+import io.strand.coordinator.security.ZooKeeperClientOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -17,6 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.ConnectStringParser;
+import org.apache.zookeeper.client.StaticHostProvider;
+import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,6 +112,19 @@ public final class PreviousSession {
      * @param connectString ZooKeeper's hosts (without chroot: a session is not bound to a path)
      */
     public boolean endIfStillOpen(CuratorFramework zk, String connectString, String registrationPath, int timeoutMs) {
+        return endIfStillOpen(zk, connectString, registrationPath, timeoutMs, ZooKeeperClientOptions.NONE);
+    }
+
+    /**
+     * As {@link #endIfStillOpen(CuratorFramework, String, String, int)}, attaching to the session
+     * with the connection settings (TLS) of {@code options}, as the broker's own client connects.
+     */
+    public boolean endIfStillOpen(
+            CuratorFramework zk,
+            String connectString,
+            String registrationPath,
+            int timeoutMs,
+            ZooKeeperClientOptions options) {
         Optional<Saved> saved = load();
         if (saved.isEmpty()) {
             return false;
@@ -122,7 +139,7 @@ public final class PreviousSession {
         if (stat != null && stat.getEphemeralOwner() != id) {
             return false;
         }
-        boolean ended = end(connectString, saved.get(), timeoutMs);
+        boolean ended = end(connectString, saved.get(), timeoutMs, options.zkClientConfig());
         if (ended) {
             log.info(
                     "Session 0x{} of this broker's previous process was still open{} although that process has"
@@ -195,7 +212,7 @@ public final class PreviousSession {
      * Attaches to the session and closes it, which ends it on the server at once. Returns whether it
      * was still open (false: ZooKeeper answered that it had expired or been closed).
      */
-    private static boolean end(String connectString, Saved s, int timeoutMs) {
+    private static boolean end(String connectString, Saved s, int timeoutMs, ZKClientConfig clientConfig) {
         CountDownLatch answered = new CountDownLatch(1);
         AtomicBoolean open = new AtomicBoolean();
         ZooKeeper twin;
@@ -212,7 +229,10 @@ public final class PreviousSession {
                         }
                     },
                     s.sessionId(),
-                    s.password());
+                    s.password(),
+                    false,
+                    new StaticHostProvider(new ConnectStringParser(connectString).getServerAddresses()),
+                    clientConfig == null ? new ZKClientConfig() : clientConfig);
         } catch (IOException e) {
             throw new MetadataStoreException("could not connect to ZooKeeper at " + connectString + ": " + e, e);
         }

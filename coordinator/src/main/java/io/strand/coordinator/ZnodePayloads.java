@@ -38,6 +38,13 @@ public final class ZnodePayloads {
         BY_PATH.put(Pattern.compile("/admin/reassignments/[^/]+"), TopicReassignment.parser());
         BY_PATH.put(Pattern.compile("/producer_id_block"), io.strand.coordinator.proto.ProducerIdBlock.parser());
         BY_PATH.put(Pattern.compile("/log_cleaner/[^/]+"), LogCleanerStatus.parser());
+        BY_PATH.put(Pattern.compile("/kafka-acl/[^/]+/[^/]+"), io.strand.coordinator.proto.ResourceAcls.parser());
+        BY_PATH.put(
+                Pattern.compile("/kafka-acl-extended/prefixed/[^/]+/[^/]+"),
+                io.strand.coordinator.proto.ResourceAcls.parser());
+        BY_PATH.put(
+                Pattern.compile("/kafka-acl(-extended)?-changes/acl_changes_[0-9]+"),
+                io.strand.coordinator.proto.AclChange.parser());
     }
 
     private ZnodePayloads() {}

@@ -23,6 +23,17 @@ public final class Znodes {
     /** Parent of each broker's ephemeral log cleaner status ({@link #logCleaner}). */
     public static final String LOG_CLEANER = "/log_cleaner";
 
+    /** ACLs of LITERAL resource patterns: {@code /kafka-acl/<ResourceType>/<name>} (Kafka's path). */
+    public static final String KAFKA_ACL = "/kafka-acl";
+    /** ACLs of PREFIXED resource patterns: {@code /kafka-acl-extended/prefixed/<ResourceType>/<name>}. */
+    public static final String KAFKA_ACL_EXTENDED_PREFIXED = "/kafka-acl-extended/prefixed";
+    /** Change notifications of LITERAL patterns: sequential {@code acl_changes_<seq>} children. */
+    public static final String KAFKA_ACL_CHANGES = "/kafka-acl-changes";
+    /** Change notifications of PREFIXED patterns: sequential {@code acl_changes_<seq>} children. */
+    public static final String KAFKA_ACL_EXTENDED_CHANGES = "/kafka-acl-extended-changes";
+    /** The name prefix of an ACL change notification; ZooKeeper appends the sequence number. */
+    public static final String ACL_CHANGE_PREFIX = "acl_changes_";
+
     /** Parents created (if absent) by every broker at start, so that creates below them need no parent logic. */
     public static final String[] PERSISTENT_PARENTS = {
         "/cluster",
@@ -73,6 +84,14 @@ public final class Znodes {
     /** Dynamic config of broker {@code entity}: a broker id, or {@link #DEFAULT_BROKER_ENTITY}. */
     public static String brokerConfig(String entity) {
         return CONFIG_BROKERS + "/" + entity;
+    }
+
+    /**
+     * The znode of one resource pattern's ACLs: {@code aclRoot} is {@link #KAFKA_ACL} or
+     * {@link #KAFKA_ACL_EXTENDED_PREFIXED}, {@code resourceType} Kafka's name (Topic, Group, ...).
+     */
+    public static String acls(String aclRoot, String resourceType, String name) {
+        return aclRoot + "/" + resourceType + "/" + name;
     }
 
     public static String reassignment(String topic) {

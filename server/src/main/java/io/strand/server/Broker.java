@@ -15,74 +15,23 @@ import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.controller.Controller;
 import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.Endpoint;
+import io.strand.coordinator.security.ChrootWriteAccess;
+import io.strand.coordinator.security.ZooKeeperClientOptions;
 import io.strand.server.admin.AdminService;
 import io.strand.server.cleaner.CleanerStatusPublisher;
 import io.strand.server.group.GroupConfig;
 import io.strand.server.group.GroupCoordinator;
-import io.strand.server.handlers.AddOffsetsToTxnHandler;
-import io.strand.server.handlers.AddPartitionsToTxnHandler;
-import io.strand.server.handlers.AlterConfigsHandler;
-import io.strand.server.handlers.AlterPartitionReassignmentsHandler;
-import io.strand.server.handlers.AlterShareGroupOffsetsHandler;
-import io.strand.server.handlers.ApiVersionsHandler;
-import io.strand.server.handlers.ConsumerGroupDescribeHandler;
-import io.strand.server.handlers.ConsumerGroupHeartbeatHandler;
-import io.strand.server.handlers.CreatePartitionsHandler;
-import io.strand.server.handlers.CreateTopicsHandler;
-import io.strand.server.handlers.DeleteGroupsHandler;
-import io.strand.server.handlers.DeleteRecordsHandler;
-import io.strand.server.handlers.DeleteShareGroupOffsetsHandler;
-import io.strand.server.handlers.DeleteShareGroupStateHandler;
-import io.strand.server.handlers.DeleteTopicsHandler;
-import io.strand.server.handlers.DescribeClusterHandler;
-import io.strand.server.handlers.DescribeConfigsHandler;
-import io.strand.server.handlers.DescribeGroupsHandler;
-import io.strand.server.handlers.DescribeLogDirsHandler;
-import io.strand.server.handlers.DescribeProducersHandler;
-import io.strand.server.handlers.DescribeShareGroupOffsetsHandler;
-import io.strand.server.handlers.DescribeTopicPartitionsHandler;
-import io.strand.server.handlers.DescribeTransactionsHandler;
-import io.strand.server.handlers.ElectLeadersHandler;
-import io.strand.server.handlers.EndTxnHandler;
-import io.strand.server.handlers.FetchHandler;
-import io.strand.server.handlers.FindCoordinatorHandler;
-import io.strand.server.handlers.HeartbeatHandler;
-import io.strand.server.handlers.IncrementalAlterConfigsHandler;
-import io.strand.server.handlers.InitProducerIdHandler;
-import io.strand.server.handlers.InitializeShareGroupStateHandler;
-import io.strand.server.handlers.JoinGroupHandler;
-import io.strand.server.handlers.LeaveGroupHandler;
-import io.strand.server.handlers.ListGroupsHandler;
-import io.strand.server.handlers.ListOffsetsHandler;
-import io.strand.server.handlers.ListPartitionReassignmentsHandler;
-import io.strand.server.handlers.ListTransactionsHandler;
-import io.strand.server.handlers.MetadataHandler;
-import io.strand.server.handlers.OffsetCommitHandler;
-import io.strand.server.handlers.OffsetDeleteHandler;
-import io.strand.server.handlers.OffsetFetchHandler;
-import io.strand.server.handlers.OffsetForLeaderEpochHandler;
-import io.strand.server.handlers.ProduceHandler;
-import io.strand.server.handlers.ReadShareGroupStateHandler;
-import io.strand.server.handlers.ReadShareGroupStateSummaryHandler;
-import io.strand.server.handlers.ShareAcknowledgeHandler;
-import io.strand.server.handlers.ShareFetchHandler;
-import io.strand.server.handlers.ShareGroupDescribeHandler;
-import io.strand.server.handlers.ShareGroupHeartbeatHandler;
-import io.strand.server.handlers.SyncGroupHandler;
-import io.strand.server.handlers.TxnOffsetCommitHandler;
-import io.strand.server.handlers.WriteShareGroupStateHandler;
-import io.strand.server.handlers.WriteTxnMarkersHandler;
 import io.strand.server.metrics.BrokerMetrics;
-import io.strand.server.network.ApiHandler;
 import io.strand.server.network.ApiHandlers;
 import io.strand.server.network.HandlerDecorator;
 import io.strand.server.network.SocketServer;
 import io.strand.server.replica.LogConfigs;
 import io.strand.server.replica.LogDirReporter;
-import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.replica.SessionFence;
+import io.strand.server.security.RequestAuthorization;
+import io.strand.server.security.SecurityHandlers;
 import io.strand.server.security.tls.BrokerTls;
 import io.strand.server.share.CoordinatorPersister;
 import io.strand.server.share.ShareConfig;
@@ -102,6 +51,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -113,6 +63,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.internals.ThreadUtils;
+import org.apache.kafka.server.authorizer.Authorizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -154,6 +105,8 @@ public final class Broker implements AutoCloseable {
     private SharePartitionManager shares;
 
     private ShareGroupOffsets shareOffsets;
+    /** Null when authorizer.class.name is empty. */
+    private Authorizer authorizer;
 
     public Broker(BrokerConfig config) {
         this(config, HandlerDecorator.NONE);
@@ -186,15 +139,25 @@ public final class Broker implements AutoCloseable {
             cleaner = closing(new LogCleaner(logs, cleanerConfig(config), Time.SYSTEM));
             cleaner.startup();
 
+            ZooKeeperClientOptions zkOptions = config.zookeeperClientOptions();
             zk = closing(ZooKeeperConnection.connect(
                     config.zookeeperConnect(),
                     config.zookeeperSessionTimeoutMs(),
-                    config.zookeeperConnectionTimeoutMs()));
+                    config.zookeeperConnectionTimeoutMs(),
+                    zkOptions));
+            ChrootWriteAccess.require(
+                    zk,
+                    ZooKeeperConnection.ConnectString.parse(config.zookeeperConnect())
+                            .chroot(),
+                    zkOptions);
             MetadataStore store = new MetadataStore(zk);
             store.ensureParents();
             clusterId = ClusterIdentity.getOrCreate(store);
+            authorizer = SecurityHandlers.openAuthorizer(config, store)
+                    .map(this::closing)
+                    .orElse(null);
             PreviousSession previousSession = new PreviousSession(config.logDirs());
-            endPreviousProcessSession(previousSession);
+            endPreviousProcessSession(previousSession, zkOptions);
             closing(previousSession::forget); // after the registrar: a clean stop leaves nothing to end
 
             cache = closing(new MetadataCache(zk));
@@ -270,7 +233,17 @@ public final class Broker implements AutoCloseable {
                         new GoneBrokerDetector(zk, cache, config.brokerId(), config.livenessProbeIntervalMs(), 2));
                 goneBrokers.start();
             }
-            registerGauges();
+            BrokerGauges.register(
+                    metrics,
+                    replicaManager,
+                    cleaner,
+                    controller,
+                    cache,
+                    goneBrokers,
+                    sessionFence,
+                    endedPreviousSession,
+                    logs,
+                    logDirReporter);
             log.info("Broker {} started in cluster {}, listening on {}", config.brokerId(), clusterId, boundAddresses);
             return this;
         } catch (Exception e) {
@@ -285,11 +258,12 @@ public final class Broker implements AutoCloseable {
      * that process has ended: end its session now, then wait until the controller has moved its
      * leaderships to new leader epochs, and register without waiting for the expiry.
      */
-    private void endPreviousProcessSession(PreviousSession previous) {
+    private void endPreviousProcessSession(PreviousSession previous, ZooKeeperClientOptions zkOptions) {
         int timeoutMs = config.zookeeperSessionTimeoutMs();
         String hosts = ZooKeeperConnection.ConnectString.parse(config.zookeeperConnect())
                 .hosts();
-        endedPreviousSession = previous.endIfStillOpen(zk, hosts, Znodes.broker(config.brokerId()), timeoutMs);
+        endedPreviousSession =
+                previous.endIfStillOpen(zk, hosts, Znodes.broker(config.brokerId()), timeoutMs, zkOptions);
         if (endedPreviousSession) {
             PreviousSession.awaitLeadershipsMoved(zk, config.brokerId(), timeoutMs);
         }
@@ -302,31 +276,10 @@ public final class Broker implements AutoCloseable {
             ExecutorService blockingPool,
             AdminService admin,
             ReplicationThrottle throttle) {
-        AtomicReference<ApiHandlers> self = new AtomicReference<>();
-        List<ApiHandler<?>> list = new ArrayList<>(List.of(
-                new ApiVersionsHandler(self::get),
-                new MetadataHandler(config, cache, topics),
-                new CreateTopicsHandler(topics),
-                new ProduceHandler(replicaManager, cache, metrics),
-                new FetchHandler(replicaManager, cache, timer, throttle),
-                new ListOffsetsHandler(replicaManager, cache),
-                new OffsetForLeaderEpochHandler(replicaManager, cache),
-                new DescribeProducersHandler(replicaManager, cache),
-                new DeleteRecordsHandler(replicaManager, cache),
-                new CreatePartitionsHandler(admin),
-                new DeleteTopicsHandler(admin),
-                new DescribeConfigsHandler(admin),
-                new AlterConfigsHandler(admin),
-                new IncrementalAlterConfigsHandler(admin),
-                new ElectLeadersHandler(admin),
-                new DescribeClusterHandler(cache),
-                new DescribeLogDirsHandler(logs),
-                new DescribeTopicPartitionsHandler(cache),
-                new AlterPartitionReassignmentsHandler(admin),
-                new ListPartitionReassignmentsHandler(cache)));
+        RequestAuthorization authorization = RequestAuthorization.of(authorizer);
         // consumer groups and committed offsets in __consumer_offsets
-        GroupCoordinator groups =
-                closing(new GroupCoordinator(GroupConfig.from(config), cache, topics, timer, config.brokerId()));
+        GroupCoordinator groups = closing(
+                new GroupCoordinator(GroupConfig.from(config), cache, topics, timer, config.brokerId(), authorization));
         replicaManager.addLeadershipListener(groups);
         groups.adoptCurrentLeadership(replicaManager.partitions());
         // transactions: the coordinator on __transaction_state (the partitions' markers are the leaders' job)
@@ -342,13 +295,6 @@ public final class Broker implements AutoCloseable {
                 tls.connector()));
         replicaManager.addLeadershipListener(transactions);
         transactions.adoptCurrentLeadership(replicaManager.partitions());
-        list.addAll(List.of(
-                new InitProducerIdHandler(producerIds, transactions, blockingPool),
-                new AddPartitionsToTxnHandler(transactions, cache),
-                new AddOffsetsToTxnHandler(transactions),
-                new EndTxnHandler(transactions),
-                new DescribeTransactionsHandler(transactions),
-                new ListTransactionsHandler(transactions)));
         // share groups (KIP-932): the partition leaders' share state, persisted by the share coordinator
         ShareCoordinator shareCoordinator =
                 closing(new ShareCoordinator(ShareConfig.from(config), cache, topics, config.brokerId()));
@@ -361,99 +307,27 @@ public final class Broker implements AutoCloseable {
         shareOffsets = new ShareGroupOffsets(persister, persister::latestOffset, shares, replicaManager, cache);
         shareOffsets.groupEmptyCheck(groups.serverAssigned()::checkShareGroupEmpty);
         shareOffsets.groupTopics(groups.serverAssigned()::shareGroupTopics);
-        list.addAll(List.of( // the share coordinator's, for the other brokers
-                new ReadShareGroupStateHandler(shareCoordinator),
-                new WriteShareGroupStateHandler(shareCoordinator),
-                new InitializeShareGroupStateHandler(shareCoordinator),
-                new DeleteShareGroupStateHandler(shareCoordinator),
-                new ReadShareGroupStateSummaryHandler(shareCoordinator)));
-        list.addAll(List.of(
-                new FindCoordinatorHandler(groups, transactions, shareCoordinator, cache),
-                new JoinGroupHandler(groups),
-                new SyncGroupHandler(groups),
-                new HeartbeatHandler(groups),
-                new LeaveGroupHandler(groups),
-                new OffsetCommitHandler(groups, cache),
-                new TxnOffsetCommitHandler(groups, cache),
-                new WriteTxnMarkersHandler(replicaManager, groups),
-                new OffsetFetchHandler(groups, cache),
-                new OffsetDeleteHandler(groups, cache),
-                new DescribeGroupsHandler(groups),
-                new ListGroupsHandler(groups),
-                new DeleteGroupsHandler(groups, shareOffsets)));
-        if (groups.config().consumer().enabled()) {
-            list.addAll(List.of(new ConsumerGroupHeartbeatHandler(groups), new ConsumerGroupDescribeHandler(groups)));
-        }
-        if (groups.config().share().enabled()) {
-            list.addAll(List.of(new ShareGroupHeartbeatHandler(groups), new ShareGroupDescribeHandler(groups)));
-            list.addAll(List.of(
-                    new ShareFetchHandler(replicaManager, cache, shares, timer),
-                    new ShareAcknowledgeHandler(replicaManager, cache, shares),
-                    new DescribeShareGroupOffsetsHandler(shareOffsets),
-                    new AlterShareGroupOffsetsHandler(shareOffsets),
-                    new DeleteShareGroupOffsetsHandler(shareOffsets)));
-        }
-        self.set(new ApiHandlers(list).decorate(handlerDecorator));
+        BrokerApis apis = new BrokerApis(
+                config,
+                cache,
+                topics,
+                replicaManager,
+                logs,
+                metrics,
+                timer,
+                blockingPool,
+                throttle,
+                admin,
+                producerIds,
+                groups,
+                transactions,
+                shareCoordinator,
+                shares,
+                shareOffsets,
+                authorization);
+        AtomicReference<ApiHandlers> self = new AtomicReference<>();
+        self.set(new ApiHandlers(apis.handlers(self::get)).decorate(handlerDecorator));
         return self.get();
-    }
-
-    /** Gauges an operator watches (JMX domain strand.broker-<id>). */
-    private void registerGauges() {
-        metrics.gauge("replica.partitions", () -> replicaManager.partitions().size());
-        metrics.gauge(
-                "replica.leaders",
-                () -> replicaManager.partitions().stream()
-                        .filter(p -> p.isLeader())
-                        .count());
-        metrics.gauge(
-                "replica.under-replicated-partitions",
-                () -> replicaManager.partitions().stream()
-                        .filter(p ->
-                                p.isLeader() && p.isr().size() < p.replicas().size())
-                        .count());
-        metrics.gauge(
-                "replica.under-min-isr-partitions",
-                () -> replicaManager.partitions().stream()
-                        .filter(p -> p.isLeader() && p.isr().size() < p.minInsyncReplicas())
-                        .count());
-        metrics.gauge("log-cleaner.max-dirty-percent", cleaner::maxDirtyPercent);
-        metrics.gauge("log-cleaner.uncleanable-partitions-count", cleaner::uncleanablePartitionsCount);
-        metrics.gauge("log-cleaner.time-since-last-run-ms", cleaner::timeSinceLastRunMs);
-        metrics.gauge("log-cleaner.last-clean-time-secs", cleaner::lastCleanSeconds);
-        metrics.gauge("log-cleaner.max-buffer-utilization-percent", cleaner::bufferUtilizationPercent);
-        metrics.gauge("log-cleaner.cleaner-recopy-percent", cleaner::recopyPercent);
-        metrics.gauge("log-cleaner.bytes-cleaned", cleaner::bytesCleaned);
-        metrics.gauge("log-cleaner.bytes-written", cleaner::bytesWritten);
-        metrics.gauge("log-cleaner.cleanings", cleaner::cleanings);
-        metrics.gauge("log-cleaner.dead-thread-count", cleaner::deadThreadCount);
-        metrics.gauge("controller.active", () -> controller.isActive() ? 1 : 0);
-        metrics.gauge("controller.epoch", controller::epoch);
-        metrics.gauge(
-                "controller.last-failover-ms",
-                () -> controller.lastBrokerChange().millis());
-        metrics.gauge("cluster.live-brokers", () -> cache.liveBrokers().size());
-        metrics.gauge(
-                "cluster.gone-broker-registrations-removed",
-                () -> goneBrokers == null ? 0 : goneBrokers.removedRegistrations());
-        metrics.gauge("replica.session-lost-step-downs", sessionFence::stepDowns);
-        metrics.gauge("broker.previous-session-ended", () -> endedPreviousSession ? 1 : 0);
-        metrics.gauge(
-                "log.dirs-below-free-space-floor",
-                () -> logs.logDirsBelowFreeSpaceFloor().size());
-        metrics.gauge("log.dirs-offline", () -> logs.offlineLogDirs().size());
-        metrics.gauge(
-                "replica.open-transactions",
-                () -> replicaManager.partitions().stream()
-                        .filter(Partition::isLeader)
-                        .mapToInt(Partition::openTransactions)
-                        .sum());
-        metrics.gauge("log.dir-offline-events", logDirReporter::offlineEvents);
-        metrics.gauge(
-                "log.offline-replicas",
-                () -> logDirReporter.unavailable().stream()
-                        .filter(d -> d.getStatus() == io.strand.coordinator.proto.LogDirStatus.OFFLINE)
-                        .mapToInt(io.strand.coordinator.proto.UnavailableLogDir::getPartitionsCount)
-                        .sum());
     }
 
     /**
@@ -557,6 +431,11 @@ public final class Broker implements AutoCloseable {
     /** Share-group offsets; the group coordinator plugs in whether a share group has members. */
     public ShareGroupOffsets shareGroupOffsets() {
         return shareOffsets;
+    }
+
+    /** The authorizer every request is checked against; empty when {@code authorizer.class.name} is empty. */
+    public Optional<Authorizer> authorizer() {
+        return Optional.ofNullable(authorizer);
     }
 
     /** The address the first listener is bound to. */

@@ -1,5 +1,7 @@
 package io.strand.server;
 
+import io.strand.coordinator.security.ZooKeeperClientOptions;
+import io.strand.coordinator.security.ZooKeeperSecuritySettingsDefinition;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -143,8 +145,8 @@ public final class BrokerConfig extends AbstractConfig {
             if (!BrokerConfigDefinition.DEFINITION.names().contains(key)
                     && !BrokerConfigDefinition.ACCEPTED_WITHOUT_EFFECT.contains(key)
                     && !ListenerOverrides.isOverride(key)) {
-                throw new ConfigException("Unknown configuration key '" + key + "' (value '" + props.get(key)
-                        + "'); remove it or fix its spelling");
+                // the value is not quoted: a misspelled key may hold a password
+                throw new ConfigException("Unknown configuration key '" + key + "'; remove it or fix its spelling");
             }
         }
         Map<String, String> known = new HashMap<>(props);
@@ -166,6 +168,7 @@ public final class BrokerConfig extends AbstractConfig {
     }
 
     private void validate() {
+        zookeeperClientOptions();
         listenerConfig();
         ListenerOverrides.validate(this);
         longOrNull(LOG_FLUSH_INTERVAL_MESSAGES, 1);
@@ -243,6 +246,17 @@ public final class BrokerConfig extends AbstractConfig {
     public int zookeeperConnectionTimeoutMs() {
         Integer v = getInt(ZOOKEEPER_CONNECTION_TIMEOUT_MS);
         return v == null ? zookeeperSessionTimeoutMs() : v;
+    }
+
+    /**
+     * How this broker's ZooKeeper clients authenticate, protect what they create and connect ({@code
+     * zookeeper.set.acl}, {@code zookeeper.digest.credentials.file}, {@code zookeeper.ssl.*}); reads the
+     * credentials file anew.
+     *
+     * @throws ConfigException naming the key of a setting that cannot work
+     */
+    public ZooKeeperClientOptions zookeeperClientOptions() {
+        return ZooKeeperSecuritySettingsDefinition.options(this);
     }
 
     public int numPartitions() {

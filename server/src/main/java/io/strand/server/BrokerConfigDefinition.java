@@ -2,6 +2,7 @@ package io.strand.server;
 
 import static io.strand.server.BrokerConfig.*;
 
+import io.strand.coordinator.security.ZooKeeperSecuritySettingsDefinition;
 import io.strand.wal.LogConfig;
 import java.util.Set;
 import org.apache.kafka.common.config.ConfigDef;
@@ -22,11 +23,12 @@ public final class BrokerConfigDefinition {
     private BrokerConfigDefinition() {}
 
     /** Kafka broker settings Strand accepts so that an existing server.properties starts, but which change nothing here. */
-    public static final Set<String> ACCEPTED_WITHOUT_EFFECT = Set.of(
-            "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "delete.topic.enable", "zookeeper.set.acl");
+    public static final Set<String> ACCEPTED_WITHOUT_EFFECT =
+            Set.of("socket.send.buffer.bytes", "socket.receive.buffer.bytes", "delete.topic.enable");
 
-    static final ConfigDef DEFINITION = SslSettingsDefinition.addTo(ListenerSettingsDefinition.addTo(
-                    ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef()))))
+    static final ConfigDef DEFINITION = SslSettingsDefinition.addTo(ZooKeeperSecuritySettingsDefinition.addTo(
+                    AuthorizerSettingsDefinition.addTo(ListenerSettingsDefinition.addTo(
+                            ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef()))))))
             .define(
                     BROKER_ID,
                     Type.INT,

@@ -16,6 +16,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.server.authorizer.AuthorizableRequestContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,8 @@ final class ConsumerGroupManager implements GroupManager {
             String serverAssignor,
             Map<Uuid, Set<Integer>> ownedPartitions,
             String clientId,
-            String clientHost) {
+            String clientHost,
+            AuthorizableRequestContext requester) {
 
         /** A full request (joining, or after an error) carries every field; the answer then always has the assignment. */
         boolean isFull() {
@@ -70,12 +72,12 @@ final class ConsumerGroupManager implements GroupManager {
     /** While the shard loads: the newest record of each group and of each of its members. */
     private final LoadedGroupRecords<ConsumerGroupValue, ConsumerMemberValue> loaded = new LoadedGroupRecords<>();
 
-    ConsumerGroupManager(CoordinatorShard shard, SubscribedTopics.Source topics) {
+    ConsumerGroupManager(CoordinatorShard shard, SubscribedTopics subscriptions) {
         this.shard = shard;
         this.groups = shard.groups;
         this.config = shard.config.consumer();
-        this.subscriptions = new SubscribedTopics(topics);
-        this.topics = topics;
+        this.subscriptions = subscriptions;
+        this.topics = subscriptions.source();
         this.conversions = new GroupConversions(shard, this);
         this.classicMembers = new ClassicMembersOfConsumerGroups(shard, this);
     }
@@ -286,6 +288,9 @@ final class ConsumerGroupManager implements GroupManager {
         }
         m.clientId = r.clientId();
         m.clientHost = r.clientHost();
+        if (r.requester() != null) {
+            m.requester = r.requester();
+        }
         if (r.rebalanceTimeoutMs() != -1) {
             m.rebalanceTimeoutMs = r.rebalanceTimeoutMs();
         }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.server.authorizer.AuthorizableRequestContext;
 
 /**
  * One member of a KIP-848 consumer group: what it subscribes to, how it identifies itself, where it
@@ -29,6 +30,11 @@ final class ConsumerGroupMember implements SubscribedTopics.Subscriber {
     String subscribedTopicRegex;
     /** Null: the broker's default. */
     String serverAssignor;
+    /**
+     * Who sent the member's last heartbeat here (its principal decides what its regular expression
+     * may match); null until it heartbeats to this coordinator (not stored in the log).
+     */
+    AuthorizableRequestContext requester;
 
     int rebalanceTimeoutMs;
     int sessionTimeoutMs;
@@ -88,6 +94,11 @@ final class ConsumerGroupMember implements SubscribedTopics.Subscriber {
     @Override
     public String topicRegex() {
         return subscribedTopicRegex;
+    }
+
+    @Override
+    public AuthorizableRequestContext requester() {
+        return requester;
     }
 
     /** The subscription as the target assignment depends on it. */

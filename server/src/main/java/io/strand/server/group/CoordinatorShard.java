@@ -8,6 +8,7 @@ import io.strand.server.group.proto.GroupRecordKey;
 import io.strand.server.group.proto.ShareGroupValue;
 import io.strand.server.group.proto.ShareMemberValue;
 import io.strand.server.replica.Partition;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.wal.AppendResult;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -82,12 +83,13 @@ final class CoordinatorShard extends InternalShard {
             Executor pool,
             ScheduledExecutorService timer,
             LongSupplier clock,
-            SubscribedTopics.Source topics) {
+            SubscribedTopics.Source topics,
+            RequestAuthorization auth) {
         super(partition, leaderEpoch, pool, "group-coordinator", timer);
         this.config = config;
         this.clock = clock;
         this.classicGroups = new ClassicGroupManager(this);
-        this.consumerGroups = new ConsumerGroupManager(this, topics);
+        this.consumerGroups = new ConsumerGroupManager(this, new SubscribedTopics(topics, auth));
         this.shareGroups = new ShareGroupManager(this, consumerGroups.subscriptions);
         this.offsets = new OffsetManager(this, classicGroups);
     }

@@ -6,6 +6,7 @@ import io.strand.coordinator.TopicView;
 import io.strand.server.coordinator.ShardedCoordinator;
 import io.strand.server.group.assignor.TopicInfo;
 import io.strand.server.replica.Partition;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.server.topics.InternalTopic;
 import io.strand.server.topics.TopicService;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.server.authorizer.AuthorizableRequestContext;
 
 /**
  * The broker's group coordinator. The coordinator of group G is the leader of partition
@@ -57,6 +59,7 @@ public final class GroupCoordinator extends ShardedCoordinator<CoordinatorShard>
     public static final String OFFSETS_TOPIC = Topic.GROUP_METADATA_TOPIC_NAME;
 
     private final GroupConfig config;
+    private final RequestAuthorization auth;
     private final MetadataCache cache;
     private final ScheduledExecutorService timer;
     private final LongSupplier clock;
@@ -64,13 +67,18 @@ public final class GroupCoordinator extends ShardedCoordinator<CoordinatorShard>
     private final ScheduledFuture<?> expiration;
     private final ServerAssignedGroups serverAssigned = new ServerAssignedGroups(this);
 
+    /**
+     * With {@code auth} deciding which topics a KIP-848 member's regular expression may match: those
+     * its principal may DESCRIBE, as Kafka's coordinator filters them.
+     */
     public GroupCoordinator(
             GroupConfig config,
             MetadataCache cache,
             TopicService topics,
             ScheduledExecutorService timer,
-            int localBrokerId) {
-        this(config, cache, topics, timer, localBrokerId, System::currentTimeMillis);
+            int localBrokerId,
+            RequestAuthorization auth) {
+        this(config, cache, topics, timer, localBrokerId, System::currentTimeMillis, auth);
     }
 
     GroupCoordinator(
@@ -79,8 +87,10 @@ public final class GroupCoordinator extends ShardedCoordinator<CoordinatorShard>
             TopicService topics,
             ScheduledExecutorService timer,
             int localBrokerId,
-            LongSupplier clock) {
+            LongSupplier clock,
+            RequestAuthorization auth) {
         super(OFFSETS_TOPIC, "group coordinator", "leader epoch", cache, localBrokerId, "group-coordinator-%d");
+        this.auth = auth;
         this.config = config;
         this.cache = cache;
         this.timer = timer;
@@ -129,7 +139,7 @@ public final class GroupCoordinator extends ShardedCoordinator<CoordinatorShard>
 
     @Override
     protected CoordinatorShard newShard(Partition partition, int leaderEpoch) {
-        return new CoordinatorShard(partition, leaderEpoch, config, pool, timer, clock, this::topicsNow);
+        return new CoordinatorShard(partition, leaderEpoch, config, pool, timer, clock, this::topicsNow, auth);
     }
 
     /** A replaced shard is unloaded on its executor, its status left as it is until then. */
@@ -248,7 +258,8 @@ public final class GroupCoordinator extends ShardedCoordinator<CoordinatorShard>
     public record ListResult(Errors error, List<Listed> groups) {}
 
     /** The client a request came from, for member ids and DescribeGroups. */
-    public record Client(String clientId, String clientHost) {}
+    /** Who sends a group request: its client id and host, and its request context (principal) for the authorizer. */
+    public record Client(String clientId, String clientHost, AuthorizableRequestContext requester) {}
 
     static boolean invalidGroupId(String groupId, boolean emptyAllowed) {
         return groupId == null || (!emptyAllowed && groupId.isEmpty());

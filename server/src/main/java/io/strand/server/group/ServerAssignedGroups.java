@@ -56,7 +56,8 @@ public final class ServerAssignedGroups {
                 req.serverAssignor() == null ? null : ConsumerGroupConfig.shortAssignorName(req.serverAssignor()),
                 ConsumerGroupHeartbeatCheck.owned(req.topicPartitions()),
                 client.clientId() == null ? "" : client.clientId(),
-                client.clientHost());
+                client.clientHost(),
+                client.requester());
         return coordinator.onShard(
                 req.groupId(), e -> ConsumerGroupManager.error(e, e.message()), s -> s.consumerGroups.heartbeat(r));
     }

@@ -3,6 +3,7 @@ package io.strand.server.handlers;
 import io.strand.coordinator.MetadataCache;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.server.txn.TransactionCoordinator;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,7 +13,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic;
@@ -24,6 +27,7 @@ import org.apache.kafka.common.message.AddPartitionsToTxnResponseData.AddPartiti
 import org.apache.kafka.common.message.AddPartitionsToTxnResponseData.AddPartitionsToTxnTopicResultCollection;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * AddPartitionsToTxn, as Kafka answers it. v0-3 (clients): one transaction; a partition that does not
@@ -32,8 +36,14 @@ import org.apache.kafka.common.protocol.Errors;
  * is INVALID_PRODUCER_EPOCH before v2). v4+ (brokers, KIP-890): a batch of transactions, each either
  * added or, with {@code verifyOnly}, checked: NONE for a partition already in the ongoing transaction,
  * TRANSACTION_ABORTABLE (v5) or INVALID_TXN_STATE (v4) for one that is not.
+ *
+ * <p>Authorization as Kafka's: v4+ comes from brokers and needs CLUSTER_ACTION on the cluster (else the
+ * whole request is CLUSTER_AUTHORIZATION_FAILED); v0-3 needs WRITE on the transactional id (else
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED on every partition) and on each topic (else
+ * TOPIC_AUTHORIZATION_FAILED, and the other partitions OPERATION_NOT_ATTEMPTED).
  */
-public record AddPartitionsToTxnHandler(TransactionCoordinator transactions, MetadataCache cache)
+public record AddPartitionsToTxnHandler(
+        TransactionCoordinator transactions, MetadataCache cache, RequestAuthorization auth)
         implements ApiHandler<AddPartitionsToTxnRequestData> {
     @Override
     public ApiKeys apiKey() {
@@ -44,6 +54,9 @@ public record AddPartitionsToTxnHandler(TransactionCoordinator transactions, Met
     public CompletionStage<AddPartitionsToTxnResponseData> handle(
             RequestContext ctx, AddPartitionsToTxnRequestData request) {
         short version = ctx.apiVersion();
+        if (version >= 4) {
+            auth.requireOnCluster(ctx, AclOperation.CLUSTER_ACTION);
+        }
         if (version < 4) {
             AddPartitionsToTxnTransaction single = new AddPartitionsToTxnTransaction()
                     .setTransactionalId(request.v3AndBelowTransactionalId())
@@ -51,12 +64,12 @@ public record AddPartitionsToTxnHandler(TransactionCoordinator transactions, Met
                     .setProducerEpoch(request.v3AndBelowProducerEpoch())
                     .setVerifyOnly(false);
             request.v3AndBelowTopics().forEach(t -> single.topics().add(t.duplicate()));
-            return transaction(single, version)
+            return transaction(ctx, single, version)
                     .thenApply(r -> new AddPartitionsToTxnResponseData().setResultsByTopicV3AndBelow(r.topicResults()));
         }
         List<CompletableFuture<AddPartitionsToTxnResult>> parts = new ArrayList<>();
         for (AddPartitionsToTxnTransaction t : request.transactions()) {
-            parts.add(transaction(t, version));
+            parts.add(transaction(ctx, t, version));
         }
         return Batches.allInOrder(parts).thenApply(results -> {
             AddPartitionsToTxnResponseData response =
@@ -66,14 +79,29 @@ public record AddPartitionsToTxnHandler(TransactionCoordinator transactions, Met
         });
     }
 
-    private CompletableFuture<AddPartitionsToTxnResult> transaction(AddPartitionsToTxnTransaction t, short version) {
+    private CompletableFuture<AddPartitionsToTxnResult> transaction(
+            RequestContext ctx, AddPartitionsToTxnTransaction t, short version) {
         Set<TopicPartition> partitions = new LinkedHashSet<>();
         for (AddPartitionsToTxnTopic topic : t.topics()) {
             topic.partitions().forEach(p -> partitions.add(new TopicPartition(topic.name(), p)));
         }
         Map<TopicPartition, Errors> refused = new HashMap<>();
+        Predicate<String> writable = name -> true; // v4+: a broker's, allowed as a whole
+        if (version < 4) { // a client's
+            if (!auth.allowed(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, t.transactionalId())) {
+                partitions.forEach(tp -> refused.put(tp, Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
+                return CompletableFuture.completedFuture(result(t.transactionalId(), refused));
+            }
+            writable = auth.allowedTopics(
+                    ctx,
+                    AclOperation.WRITE,
+                    t.topics().stream()
+                            .filter(topic -> !Topic.isInternal(topic.name()))
+                            .toList(),
+                    AddPartitionsToTxnTopic::name);
+        }
         for (TopicPartition tp : partitions) {
-            if (version < 4 && Topic.isInternal(tp.topic())) {
+            if (version < 4 && (Topic.isInternal(tp.topic()) || !writable.test(tp.topic()))) {
                 refused.put(tp, Errors.TOPIC_AUTHORIZATION_FAILED);
             } else if (cache.partition(tp).isEmpty()) {
                 refused.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);

@@ -4,6 +4,7 @@ import io.strand.server.admin.AdminErrors;
 import io.strand.server.admin.AdminService;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.security.RequestAuthorization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.AlterConfigsResponseData.AlterConfigsResourceResponse;
@@ -19,9 +21,12 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * AlterConfigs (the legacy, non-incremental API): the overrides of each resource become exactly the
- * configs given, by compare-and-set, for topics and for the dynamic broker configs.
+ * configs given, by compare-and-set, for topics and for the dynamic broker configs. Each resource needs
+ * ALTER_CONFIGS, as Kafka checks: on the cluster for a broker (CLUSTER_AUTHORIZATION_FAILED), on the
+ * topic (TOPIC_AUTHORIZATION_FAILED) or group (GROUP_AUTHORIZATION_FAILED).
  */
-public record AlterConfigsHandler(AdminService admin) implements ApiHandler<AlterConfigsRequestData> {
+public record AlterConfigsHandler(AdminService admin, RequestAuthorization auth)
+        implements ApiHandler<AlterConfigsRequestData> {
 
     @Override
     public ApiKeys apiKey() {
@@ -43,6 +48,13 @@ public record AlterConfigsHandler(AdminService admin) implements ApiHandler<Alte
             }
             if (duplicated.contains(r.resourceType() + "/" + r.resourceName())) {
                 bad = AdminErrors.of(Errors.INVALID_REQUEST, "Duplicate resource in request: " + r.resourceName());
+            }
+            Errors refused = bad != null
+                    ? Errors.NONE
+                    : ConfigResources.refusal(
+                            auth, ctx, AclOperation.ALTER_CONFIGS, r.resourceType(), r.resourceName());
+            if (refused != Errors.NONE) {
+                bad = AdminErrors.of(refused, null);
             }
             outcome = bad != null
                     ? CompletableFuture.completedFuture(bad)

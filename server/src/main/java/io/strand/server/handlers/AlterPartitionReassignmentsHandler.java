@@ -5,6 +5,7 @@ import io.strand.server.admin.AdminErrors;
 import io.strand.server.admin.AdminService;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.security.RequestAuthorization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
@@ -26,9 +28,10 @@ import org.apache.kafka.common.protocol.Errors;
  * the controller carries them out. Any broker can take the request. A partition already moving is
  * refused with REASSIGNMENT_IN_PROGRESS, a cancel of one that is not with
  * NO_REASSIGNMENT_IN_PROGRESS. The answer is sent once this broker's cache shows the request
- * (bounded), so that ListPartitionReassignments sent next lists it.
+ * (bounded), so that ListPartitionReassignments sent next lists it. Needs ALTER on the cluster (else the
+ * whole request is CLUSTER_AUTHORIZATION_FAILED), as Kafka checks.
  */
-public record AlterPartitionReassignmentsHandler(AdminService admin)
+public record AlterPartitionReassignmentsHandler(AdminService admin, RequestAuthorization auth)
         implements ApiHandler<AlterPartitionReassignmentsRequestData> {
     private static final long CACHE_WAIT_MS = 5_000;
 
@@ -40,6 +43,7 @@ public record AlterPartitionReassignmentsHandler(AdminService admin)
     @Override
     public CompletionStage<AlterPartitionReassignmentsResponseData> handle(
             RequestContext ctx, AlterPartitionReassignmentsRequestData request) {
+        auth.requireOnCluster(ctx, AclOperation.ALTER);
         short version = ctx.apiVersion();
         boolean allowRfChange = version < 1 || request.allowReplicationFactorChange();
         Map<TopicPartition, Optional<List<Integer>>> wanted = new LinkedHashMap<>();

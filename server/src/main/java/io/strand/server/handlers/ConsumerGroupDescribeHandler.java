@@ -3,21 +3,28 @@ package io.strand.server.handlers;
 import io.strand.server.group.GroupCoordinator;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.security.RequestAuthorization;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Stream;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ConsumerGroupDescribeRequestData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
 import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData.DescribedGroup;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * ConsumerGroupDescribe (KIP-848): members with their subscriptions, current and target assignments,
  * and the group's epochs. A classic group gets GROUP_ID_NOT_FOUND, on which Kafka's Admin describes
- * it with DescribeGroups instead.
+ * it with DescribeGroups instead. As Kafka checks: a group needs DESCRIBE (else GROUP_AUTHORIZATION_FAILED);
+ * a group whose assignments name a topic the principal may not DESCRIBE is TOPIC_AUTHORIZATION_FAILED
+ * without its members. Authorized operations are computed when asked and an authorizer is configured.
  */
-public record ConsumerGroupDescribeHandler(GroupCoordinator groups)
+public record ConsumerGroupDescribeHandler(GroupCoordinator groups, RequestAuthorization auth)
         implements ApiHandler<ConsumerGroupDescribeRequestData> {
     @Override
     public ApiKeys apiKey() {
@@ -28,11 +35,40 @@ public record ConsumerGroupDescribeHandler(GroupCoordinator groups)
     public CompletionStage<ConsumerGroupDescribeResponseData> handle(
             RequestContext ctx, ConsumerGroupDescribeRequestData request) {
         List<CompletableFuture<DescribedGroup>> described = new ArrayList<>();
-        request.groupIds().forEach(g -> described.add(groups.serverAssigned().consumerGroupDescribe(g)));
+        request.groupIds()
+                .forEach(g -> described.add(
+                        auth.allowed(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g)
+                                ? groups.serverAssigned().consumerGroupDescribe(g)
+                                : CompletableFuture.completedFuture(new DescribedGroup()
+                                        .setGroupId(g)
+                                        .setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()))));
         return Batches.allInOrder(described).thenApply(answers -> {
+            if (request.includeAuthorizedOperations() && auth.enabled()) {
+                answers.stream()
+                        .filter(d -> d.errorCode() == Errors.NONE.code())
+                        .forEach(d -> d.setAuthorizedOperations(
+                                auth.authorizedOperations(ctx, ResourceType.GROUP, d.groupId())));
+            }
             ConsumerGroupDescribeResponseData response = new ConsumerGroupDescribeResponseData();
-            response.groups().addAll(answers);
+            response.groups()
+                    .addAll(GroupHandlers.withoutHiddenTopics(
+                            auth,
+                            ctx,
+                            answers,
+                            ConsumerGroupDescribeHandler::topicsOf,
+                            d -> new DescribedGroup()
+                                    .setGroupId(d.groupId())
+                                    .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                                    .setErrorMessage(GroupHandlers.HIDDEN_TOPICS)));
             return response;
         });
+    }
+
+    /** The topics of the members' current and target assignments. */
+    private static Stream<String> topicsOf(DescribedGroup g) {
+        return g.members().stream()
+                .flatMap(m -> Stream.of(m.assignment(), m.targetAssignment()))
+                .flatMap(a -> a.topicPartitions().stream())
+                .map(ConsumerGroupDescribeResponseData.TopicPartitions::topicName);
     }
 }

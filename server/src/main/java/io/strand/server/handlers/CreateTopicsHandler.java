@@ -6,6 +6,7 @@ import io.strand.coordinator.TopicSpec;
 import io.strand.coordinator.proto.TopicAssignment;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.server.topics.TopicService;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,20 +15,28 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicResult;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * CreateTopics: every topic goes through the one creation path. A topic that exists (or that a
  * racing caller created first) is answered TOPIC_ALREADY_EXISTS with the winner's partition count
  * and replication factor in the message. The response is sent once this broker's metadata cache
  * holds the new topics (bounded by the request's timeout).
+ *
+ * <p>Authorization as Kafka's: CREATE on the cluster allows every topic, else each needs CREATE on
+ * itself (TOPIC_AUTHORIZATION_FAILED); a created topic's configs are withheld
+ * (topic_config_error_code TOPIC_AUTHORIZATION_FAILED, v5+) without DESCRIBE_CONFIGS on it.
  */
-public record CreateTopicsHandler(TopicService topics) implements ApiHandler<CreateTopicsRequestData> {
+public record CreateTopicsHandler(TopicService topics, RequestAuthorization auth)
+        implements ApiHandler<CreateTopicsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.CREATE_TOPICS;
@@ -36,6 +45,11 @@ public record CreateTopicsHandler(TopicService topics) implements ApiHandler<Cre
     @Override
     public CompletionStage<CreateTopicsResponseData> handle(RequestContext ctx, CreateTopicsRequestData request) {
         Set<String> duplicated = Batches.repeated(request.topics(), CreatableTopic::name);
+        Predicate<String> creatable = auth.allowedOnCluster(ctx, AclOperation.CREATE, false)
+                ? name -> true
+                : auth.allowedTopics(ctx, AclOperation.CREATE, request.topics(), CreatableTopic::name);
+        Predicate<String> configsVisible = auth.allowedNames(
+                ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.TOPIC, request.topics(), CreatableTopic::name, false);
         List<CompletableFuture<CreatableTopicResult>> results = new ArrayList<>();
         for (CreatableTopic t : request.topics()) {
             if (duplicated.contains(t.name())) {
@@ -43,8 +57,15 @@ public record CreateTopicsHandler(TopicService topics) implements ApiHandler<Cre
                         t.name(),
                         Errors.INVALID_REQUEST,
                         "topic " + t.name() + " appears more than once in the request")));
+            } else if (!creatable.test(t.name())) {
+                results.add(CompletableFuture.completedFuture(
+                        error(t.name(), Errors.TOPIC_AUTHORIZATION_FAILED, "Authorization failed.")));
             } else {
-                results.add(create(t, request.validateOnly(), request.timeoutMs()));
+                boolean withholdConfigs = ctx.apiVersion() >= 5 && !configsVisible.test(t.name());
+                results.add(create(t, request.validateOnly(), request.timeoutMs())
+                        .thenApply(r -> withholdConfigs && r.errorCode() == Errors.NONE.code()
+                                ? r.setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                                : r));
             }
         }
         return Batches.collect(results, CreateTopicsResponseData::new, CreateTopicsResponseData::topics);

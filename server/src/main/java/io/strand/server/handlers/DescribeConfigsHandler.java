@@ -6,10 +6,12 @@ import io.strand.server.admin.AdminService;
 import io.strand.server.admin.ConfigDescriber;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.security.RequestAuthorization;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidRequestException;
@@ -26,9 +28,12 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
  * DescribeConfigs for topics (every topic config: override, broker setting or default) and for this
  * broker (every setting; read-only except the dynamic ones) or the cluster-wide broker default
  * (empty name: the dynamic defaults), from the metadata cache. Synonyms when asked; config type and
- * documentation from v3.
+ * documentation from v3. Each resource needs DESCRIBE_CONFIGS, as Kafka checks: on the cluster for a
+ * broker (CLUSTER_AUTHORIZATION_FAILED), on the topic (TOPIC_AUTHORIZATION_FAILED, whether it exists or
+ * not) or group (GROUP_AUTHORIZATION_FAILED).
  */
-public record DescribeConfigsHandler(AdminService admin) implements ApiHandler<DescribeConfigsRequestData> {
+public record DescribeConfigsHandler(AdminService admin, RequestAuthorization auth)
+        implements ApiHandler<DescribeConfigsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DESCRIBE_CONFIGS;
@@ -42,6 +47,12 @@ public record DescribeConfigsHandler(AdminService admin) implements ApiHandler<D
             DescribeConfigsResult result = new DescribeConfigsResult()
                     .setResourceType(r.resourceType())
                     .setResourceName(r.resourceName());
+            Errors refused = ConfigResources.refusal(
+                    auth, ctx, AclOperation.DESCRIBE_CONFIGS, r.resourceType(), r.resourceName());
+            if (refused != Errors.NONE) {
+                response.results().add(result.setErrorCode(refused.code()).setErrorMessage(refused.message()));
+                continue;
+            }
             try {
                 List<ConfigDescriber.Entry> entries = describe(r);
                 result.setErrorCode(Errors.NONE.code());

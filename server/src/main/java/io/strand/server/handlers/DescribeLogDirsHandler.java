@@ -2,6 +2,7 @@ package io.strand.server.handlers;
 
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.wal.LogManager;
 import io.strand.wal.PartitionLog;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsResponseData;
 import org.apache.kafka.common.message.DescribeLogDirsResponseData.DescribeLogDirsPartition;
@@ -28,9 +30,11 @@ import org.apache.kafka.common.protocol.Errors;
  * DescribeLogDirs: this broker's log directories and the partition logs in each (size in bytes,
  * offset lag = how far the log end is behind the high watermark, never negative), all topics or
  * the ones asked for; total and usable bytes of each directory's file store from v4. Strand has no
- * future (moving) logs. A directory taken offline by an I/O error answers KAFKA_STORAGE_ERROR.
+ * future (moving) logs. A directory taken offline by an I/O error answers KAFKA_STORAGE_ERROR. Needs
+ * DESCRIBE on the cluster, as Kafka checks: else no directories and CLUSTER_AUTHORIZATION_FAILED (v3+).
  */
-public record DescribeLogDirsHandler(LogManager logs) implements ApiHandler<DescribeLogDirsRequestData> {
+public record DescribeLogDirsHandler(LogManager logs, RequestAuthorization auth)
+        implements ApiHandler<DescribeLogDirsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DESCRIBE_LOG_DIRS;
@@ -38,6 +42,13 @@ public record DescribeLogDirsHandler(LogManager logs) implements ApiHandler<Desc
 
     @Override
     public CompletionStage<DescribeLogDirsResponseData> handle(RequestContext ctx, DescribeLogDirsRequestData request) {
+        if (!auth.allowedOnCluster(ctx, AclOperation.DESCRIBE)) {
+            DescribeLogDirsResponseData refused = new DescribeLogDirsResponseData();
+            if (ctx.apiVersion() >= 3) { // no error code before v3: just no directories
+                refused.setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code());
+            }
+            return CompletableFuture.completedFuture(refused);
+        }
         Set<TopicPartition> wanted = null;
         if (request.topics() != null) {
             wanted = new HashSet<>();

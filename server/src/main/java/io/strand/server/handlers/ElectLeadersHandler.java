@@ -6,6 +6,7 @@ import io.strand.server.admin.AdminErrors;
 import io.strand.server.admin.AdminService;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.security.RequestAuthorization;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.ElectLeadersResponseData.PartitionResult;
@@ -29,8 +31,10 @@ import org.apache.kafka.common.protocol.Errors;
  * already led by its preferred replica is ELECTION_NOT_NEEDED; when every partition is asked for
  * (null), those are left out of the answer, as Kafka does. Unclean elections are refused per
  * partition: Strand elects unclean leaders only automatically, with unclean.leader.election.enable.
+ * Needs ALTER on the cluster (else the whole request is CLUSTER_AUTHORIZATION_FAILED), as Kafka checks.
  */
-public record ElectLeadersHandler(AdminService admin) implements ApiHandler<ElectLeadersRequestData> {
+public record ElectLeadersHandler(AdminService admin, RequestAuthorization auth)
+        implements ApiHandler<ElectLeadersRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.ELECT_LEADERS;
@@ -38,6 +42,7 @@ public record ElectLeadersHandler(AdminService admin) implements ApiHandler<Elec
 
     @Override
     public CompletionStage<ElectLeadersResponseData> handle(RequestContext ctx, ElectLeadersRequestData request) {
+        auth.requireOnCluster(ctx, AclOperation.ALTER);
         short version = ctx.apiVersion();
         ElectionType type = version >= 1 ? ElectionType.valueOf(request.electionType()) : ElectionType.PREFERRED;
         Set<TopicPartition> wanted = null;

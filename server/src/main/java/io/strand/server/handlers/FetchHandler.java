@@ -7,6 +7,7 @@ import io.strand.server.network.RequestContext;
 import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.wal.AbortedTxn;
 import io.strand.wal.EpochEndOffset;
 import io.strand.wal.LogReadResult;
@@ -19,8 +20,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -37,27 +40,31 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * waits until an append or a high-watermark move on one of its partitions makes enough data
  * available, or {@code max_wait_ms} passes. Sessionless: the response carries session id 0, so
  * clients send full fetch requests.
+ *
+ * <p>Authorization as Kafka's: a follower's fetch needs CLUSTER_ACTION on the cluster (else every
+ * partition is TOPIC_AUTHORIZATION_FAILED and the fetch tells the leader nothing); a consumer's
+ * needs READ on each topic (TOPIC_AUTHORIZATION_FAILED, after UNKNOWN_TOPIC_ID for an unknown id,
+ * before whether the topic exists).
  */
 public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private final ReplicaManager replicas;
     private final TopicResolver topics;
     private final ScheduledExecutorService timer;
     private final ReplicationThrottle throttle;
-
-    public FetchHandler(ReplicaManager replicas, MetadataCache cache, ScheduledExecutorService timer) {
-        this(replicas, cache, timer, ReplicationThrottle.unlimited());
-    }
+    private final RequestAuthorization auth;
 
     /** With {@code throttle} limiting what replicas being added by a reassignment get. */
     public FetchHandler(
             ReplicaManager replicas,
             MetadataCache cache,
             ScheduledExecutorService timer,
-            ReplicationThrottle throttle) {
+            ReplicationThrottle throttle,
+            RequestAuthorization auth) {
         this.replicas = replicas;
         this.topics = new TopicResolver(cache);
         this.timer = timer;
         this.throttle = throttle;
+        this.auth = auth;
     }
 
     @Override
@@ -65,12 +72,13 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         return ApiKeys.FETCH;
     }
 
-    /** One requested partition, resolved. */
+    /** One requested partition, resolved; {@code denied} when the principal may not fetch it. */
     private record Wanted(
             FetchRequestData.FetchTopic topic,
             FetchRequestData.FetchPartition request,
             Optional<TopicView> view,
-            Optional<Partition> partition) {}
+            Optional<Partition> partition,
+            boolean denied) {}
 
     @Override
     public CompletionStage<FetchResponseData> handle(RequestContext ctx, FetchRequestData request) {
@@ -81,17 +89,26 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         }
         boolean byId = ctx.apiVersion() >= 13;
         int replicaId = ctx.apiVersion() >= 15 ? request.replicaState().replicaId() : request.replicaId();
+        boolean follower = replicaId >= 0;
+        boolean followerAllowed = follower && auth.allowedOnCluster(ctx, AclOperation.CLUSTER_ACTION);
+        Predicate<String> readable = follower
+                ? name -> followerAllowed
+                : auth.allowedTopics(
+                        ctx, AclOperation.READ, request.topics(), ft -> topics.name(ft.topic(), ft.topicId(), byId));
         List<Wanted> wanted = new ArrayList<>();
         for (FetchRequestData.FetchTopic ft : request.topics()) {
             Optional<TopicView> view = topics.resolve(ft.topic(), ft.topicId(), byId);
+            String name = byId ? view.map(TopicView::name).orElse(null) : ft.topic(); // null: UNKNOWN_TOPIC_ID
+            boolean denied = follower ? !followerAllowed : name != null && !readable.test(name);
             for (FetchRequestData.FetchPartition fp : ft.partitions()) {
-                Optional<Partition> p =
-                        view.flatMap(v -> replicas.partition(new TopicPartition(v.name(), fp.partition())));
-                wanted.add(new Wanted(ft, fp, view, p));
+                Optional<Partition> p = denied
+                        ? Optional.empty()
+                        : view.flatMap(v -> replicas.partition(new TopicPartition(v.name(), fp.partition())));
+                wanted.add(new Wanted(ft, fp, view, p, denied));
             }
         }
         short version = ctx.apiVersion();
-        if (replicaId >= 0) {
+        if (follower) {
             recordFollowerFetches(wanted, replicaId, version);
         }
         ReadOutcome first = read(wanted, request, byId, version);
@@ -108,7 +125,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private static void recordFollowerFetches(List<Wanted> wanted, int replicaId, short version) {
         long now = System.currentTimeMillis();
         for (Wanted w : wanted) {
-            if (w.partition.isEmpty() || !w.partition.get().isLeader()) {
+            if (w.denied || w.partition.isEmpty() || !w.partition.get().isLeader()) {
                 continue;
             }
             Partition p = w.partition.get();
@@ -185,6 +202,9 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             int replicaId,
             boolean readCommitted) {
         boolean follower = replicaId >= 0;
+        if (w.denied) {
+            return Errors.TOPIC_AUTHORIZATION_FAILED;
+        }
         if (w.view.isEmpty()) {
             return byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
         }

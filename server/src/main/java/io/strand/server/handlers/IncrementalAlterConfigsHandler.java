@@ -5,11 +5,13 @@ import io.strand.server.admin.AdminErrors;
 import io.strand.server.admin.AdminService;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.security.RequestAuthorization;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse;
@@ -21,8 +23,11 @@ import org.apache.kafka.common.protocol.Errors;
  * ({@code /config/topics/<t>}) and on the dynamic broker configs ({@code /config/brokers/<id>} or
  * {@code <default>} for the empty name), each resource one compare-and-set. Read-only broker
  * configs are refused with INVALID_REQUEST, invalid topic values with INVALID_CONFIG, as Kafka does.
+ * Each resource needs ALTER_CONFIGS, as Kafka checks: on the cluster for a broker
+ * (CLUSTER_AUTHORIZATION_FAILED), on the topic (TOPIC_AUTHORIZATION_FAILED) or group
+ * (GROUP_AUTHORIZATION_FAILED).
  */
-public record IncrementalAlterConfigsHandler(AdminService admin)
+public record IncrementalAlterConfigsHandler(AdminService admin, RequestAuthorization auth)
         implements ApiHandler<IncrementalAlterConfigsRequestData> {
     @Override
     public ApiKeys apiKey() {
@@ -50,6 +55,13 @@ public record IncrementalAlterConfigsHandler(AdminService admin)
                         break;
                     }
                     changes.add(new ConfigChange(c.name(), ConfigChange.Op.values()[c.configOperation()], c.value()));
+                }
+                Errors refused = bad != null
+                        ? Errors.NONE
+                        : ConfigResources.refusal(
+                                auth, ctx, AclOperation.ALTER_CONFIGS, r.resourceType(), r.resourceName());
+                if (refused != Errors.NONE) {
+                    bad = AdminErrors.of(refused, null);
                 }
                 outcome = bad != null
                         ? CompletableFuture.completedFuture(bad)

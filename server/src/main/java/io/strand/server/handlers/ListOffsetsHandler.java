@@ -6,14 +6,17 @@ import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
 import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.wal.EpochEntry;
 import io.strand.wal.PartitionLog;
 import io.strand.wal.TimestampOffset;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
@@ -26,9 +29,10 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 /**
  * ListOffsets, answered by the partition leader: earliest (log start), latest (high watermark),
  * max timestamp, and the first offset at or after a timestamp. A consumer is never told an offset
- * at or beyond the high watermark.
+ * at or beyond the high watermark. A topic the principal may not DESCRIBE is TOPIC_AUTHORIZATION_FAILED
+ * on each partition, whether it exists or not.
  */
-public record ListOffsetsHandler(ReplicaManager replicas, MetadataCache cache)
+public record ListOffsetsHandler(ReplicaManager replicas, MetadataCache cache, RequestAuthorization auth)
         implements ApiHandler<ListOffsetsRequestData> {
     @Override
     public ApiKeys apiKey() {
@@ -38,17 +42,22 @@ public record ListOffsetsHandler(ReplicaManager replicas, MetadataCache cache)
     @Override
     public CompletionStage<ListOffsetsResponseData> handle(RequestContext ctx, ListOffsetsRequestData request) {
         ListOffsetsResponseData response = new ListOffsetsResponseData();
+        Predicate<String> describable = auth.allowedTopics(
+                ctx, AclOperation.DESCRIBE, request.topics(), ListOffsetsRequestData.ListOffsetsTopic::name);
         for (ListOffsetsRequestData.ListOffsetsTopic t : request.topics()) {
             ListOffsetsTopicResponse tr = new ListOffsetsTopicResponse().setName(t.name());
             response.topics().add(tr);
             Optional<TopicView> topic = cache.topic(t.name());
             for (ListOffsetsRequestData.ListOffsetsPartition p : t.partitions()) {
-                ListOffsetsPartitionResponse answer = answer(
-                        topic,
-                        t.name(),
-                        p,
-                        request.replicaId(),
-                        ctx.apiVersion() >= 2 && request.isolationLevel() == IsolationLevel.READ_COMMITTED.id());
+                ListOffsetsPartitionResponse answer = !describable.test(t.name())
+                        ? unanswered(p).setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                        : answer(
+                                topic,
+                                t.name(),
+                                p,
+                                request.replicaId(),
+                                ctx.apiVersion() >= 2
+                                        && request.isolationLevel() == IsolationLevel.READ_COMMITTED.id());
                 if (ctx.apiVersion() < 4) {
                     answer.setLeaderEpoch(-1); // not in the schema before v4
                 }
@@ -64,11 +73,7 @@ public record ListOffsetsHandler(ReplicaManager replicas, MetadataCache cache)
             ListOffsetsRequestData.ListOffsetsPartition p,
             int replicaId,
             boolean readCommitted) {
-        ListOffsetsPartitionResponse out = new ListOffsetsPartitionResponse()
-                .setPartitionIndex(p.partitionIndex())
-                .setTimestamp(-1)
-                .setOffset(-1)
-                .setLeaderEpoch(-1);
+        ListOffsetsPartitionResponse out = unanswered(p);
         if (topic.isEmpty()
                 || p.partitionIndex() < 0
                 || p.partitionIndex() >= topic.get().partitionCount()) {
@@ -111,6 +116,14 @@ public record ListOffsetsHandler(ReplicaManager replicas, MetadataCache cache)
         } catch (ApiException e) {
             return out.setErrorCode(Errors.forException(e).code());
         }
+    }
+
+    private static ListOffsetsPartitionResponse unanswered(ListOffsetsRequestData.ListOffsetsPartition p) {
+        return new ListOffsetsPartitionResponse()
+                .setPartitionIndex(p.partitionIndex())
+                .setTimestamp(-1)
+                .setOffset(-1)
+                .setLeaderEpoch(-1);
     }
 
     /** The leader epoch of the batch holding {@code offset}, from the epoch cache; -1 if unknown. */

@@ -7,6 +7,7 @@ import io.strand.coordinator.proto.PartitionReassignment;
 import io.strand.coordinator.proto.TopicReassignment;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.security.RequestAuthorization;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData.OngoingPartitionReassignment;
@@ -24,9 +26,10 @@ import org.apache.kafka.common.protocol.Errors;
 /**
  * ListPartitionReassignments: the moves in progress ({@code /admin/reassignments/*} in the metadata
  * cache), each with the replica list now, the replicas being added and those being removed. All
- * moves, or those of the partitions asked for; partitions not moving are left out.
+ * moves, or those of the partitions asked for; partitions not moving are left out. Needs DESCRIBE on the
+ * cluster (else CLUSTER_AUTHORIZATION_FAILED), as Kafka checks.
  */
-public record ListPartitionReassignmentsHandler(MetadataCache cache)
+public record ListPartitionReassignmentsHandler(MetadataCache cache, RequestAuthorization auth)
         implements ApiHandler<ListPartitionReassignmentsRequestData> {
     @Override
     public ApiKeys apiKey() {
@@ -36,6 +39,7 @@ public record ListPartitionReassignmentsHandler(MetadataCache cache)
     @Override
     public CompletionStage<ListPartitionReassignmentsResponseData> handle(
             RequestContext ctx, ListPartitionReassignmentsRequestData request) {
+        auth.requireOnCluster(ctx, AclOperation.DESCRIBE);
         Map<String, List<Integer>> wanted = new TreeMap<>();
         if (request.topics() == null) {
             cache.reassignments().keySet().forEach(t -> wanted.put(t, null));

@@ -6,6 +6,7 @@ import io.strand.server.group.CommittedOffset;
 import io.strand.server.group.GroupCoordinator;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.security.RequestAuthorization;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,8 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseGroup;
@@ -24,14 +27,19 @@ import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchRespon
 import org.apache.kafka.common.message.OffsetFetchResponseData.OffsetFetchResponseTopics;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * OffsetFetch: committed offsets of the named partitions (-1 where none), or of every partition with
  * one when the topics are null (v2+). One group before v8, a batch of groups from v8 (each with its
  * own error); topics by id from v10. A group-level error goes per partition in v1, top-level in
  * v2-v7 and per group from v8.
+ *
+ * <p>Authorization as Kafka's: each group needs DESCRIBE (else GROUP_AUTHORIZATION_FAILED as the
+ * group's error); a topic asked for that the principal may not DESCRIBE is TOPIC_AUTHORIZATION_FAILED
+ * on its partitions, and with all topics asked for such topics are left out.
  */
-public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
+public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache, RequestAuthorization auth)
         implements ApiHandler<OffsetFetchRequestData> {
     @Override
     public ApiKeys apiKey() {
@@ -41,8 +49,13 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
     /** One requested topic: its name (resolved from the id from v10) and partitions; a null name = unknown id. */
     private record Wanted(String name, Uuid topicId, List<Integer> partitions) {}
 
+    /** One group's answer; {@code describable}: the topics whose offsets the principal may see. */
     private record GroupAnswer(
-            String groupId, List<Wanted> wanted, GroupCoordinator.OffsetsResult result, boolean requireStable) {
+            String groupId,
+            List<Wanted> wanted,
+            GroupCoordinator.OffsetsResult result,
+            boolean requireStable,
+            Predicate<String> describable) {
         /** KIP-447: a partition with an offset pending in an open transaction is not answered while stable offsets are required. */
         boolean unstable(TopicPartition tp) {
             return requireStable && result.unstable().contains(tp);
@@ -69,6 +82,7 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
                 }
                 // v9+: a KIP-848 member names itself; its epoch is checked (STALE_MEMBER_EPOCH)
                 answers.add(fetch(
+                        ctx,
                         g.groupId(),
                         wanted,
                         requireStable,
@@ -83,7 +97,7 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
                     wanted.add(new Wanted(t.name(), Uuid.ZERO_UUID, t.partitionIndexes()));
                 }
             }
-            answers.add(fetch(request.groupId(), wanted, requireStable, null, -1));
+            answers.add(fetch(ctx, request.groupId(), wanted, requireStable, null, -1));
         }
         return Batches.allInOrder(answers).thenApply(answered -> {
             OffsetFetchResponseData response = new OffsetFetchResponseData();
@@ -97,20 +111,42 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
     }
 
     private CompletableFuture<GroupAnswer> fetch(
-            String groupId, List<Wanted> wanted, boolean requireStable, String memberId, int memberEpoch) {
+            RequestContext ctx,
+            String groupId,
+            List<Wanted> wanted,
+            boolean requireStable,
+            String memberId,
+            int memberEpoch) {
+        if (!auth.allowed(ctx, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)) {
+            GroupCoordinator.OffsetsResult refused =
+                    new GroupCoordinator.OffsetsResult(Errors.GROUP_AUTHORIZATION_FAILED, Map.of());
+            return CompletableFuture.completedFuture(
+                    new GroupAnswer(groupId, wanted, refused, requireStable, name -> false));
+        }
         List<TopicPartition> partitions = null;
+        Predicate<String> describable = null;
         if (wanted != null) {
+            describable = auth.allowedTopics(ctx, AclOperation.DESCRIBE, wanted, Wanted::name);
             partitions = new ArrayList<>();
             for (Wanted w : wanted) {
-                if (w.name() != null) {
+                if (w.name() != null && describable.test(w.name())) {
                     for (int p : w.partitions()) {
                         partitions.add(new TopicPartition(w.name(), p));
                     }
                 }
             }
         }
+        Predicate<String> asked = describable;
         return groups.fetchOffsets(groupId, partitions, memberId, memberEpoch)
-                .thenApply(r -> new GroupAnswer(groupId, wanted, r, requireStable));
+                .thenApply(r -> new GroupAnswer(
+                        groupId,
+                        wanted,
+                        r,
+                        requireStable,
+                        asked != null
+                                ? asked
+                                : auth.allowedTopics(
+                                        ctx, AclOperation.DESCRIBE, r.offsets().keySet(), TopicPartition::topic)));
     }
 
     private OffsetFetchResponseGroup group(GroupAnswer a, boolean byId) {
@@ -139,6 +175,9 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
             Map<String, Wanted> byName = new LinkedHashMap<>();
             for (Map.Entry<TopicPartition, CommittedOffset> e : offsets.entrySet()) {
                 String topic = e.getKey().topic();
+                if (!a.describable().test(topic)) {
+                    continue; // offsets of topics it may not see are left out
+                }
                 Optional<TopicView> view = cache.topic(topic);
                 if (byId && view.isEmpty()) {
                     continue; // a topic deleted since: it has no id to answer with
@@ -158,6 +197,8 @@ public record OffsetFetchHandler(GroupCoordinator groups, MetadataCache cache)
             for (int p : w.partitions()) {
                 if (w.name() == null) {
                     parts.add(partition(p, null, Errors.UNKNOWN_TOPIC_ID));
+                } else if (!a.describable().test(w.name())) {
+                    parts.add(partition(p, null, Errors.TOPIC_AUTHORIZATION_FAILED));
                 } else if (a.unstable(new TopicPartition(w.name(), p))) {
                     parts.add(partition(p, null, Errors.UNSTABLE_OFFSET_COMMIT));
                 } else {

@@ -7,6 +7,7 @@ import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
 import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.wal.AppendResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +17,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
@@ -25,6 +29,9 @@ import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.RequestUtils;
+import org.apache.kafka.common.resource.ResourceType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * the high watermark passes the batch, or REQUEST_TIMED_OUT after the request's timeout. The
  * response goes out when every partition has its answer.
  *
+ * <p>Authorization as Kafka's: transactional batches need WRITE on the transactional id (else the
+ * whole request is TRANSACTIONAL_ID_AUTHORIZATION_FAILED); each topic needs WRITE
+ * (TOPIC_AUTHORIZATION_FAILED, checked before whether the topic exists; an unknown topic id is
+ * UNKNOWN_TOPIC_ID first).
+ *
  * <p>Advertises Produce from version 0 although versions below 3 cannot be parsed: librdkafka
  * misbehaves otherwise (KAFKA-18659). Such a request closes the connection.
  */
@@ -45,11 +57,14 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     private final ReplicaManager replicas;
     private final TopicResolver topics;
     private final BrokerMetrics metrics;
+    private final RequestAuthorization auth;
 
-    public ProduceHandler(ReplicaManager replicas, MetadataCache cache, BrokerMetrics metrics) {
+    public ProduceHandler(
+            ReplicaManager replicas, MetadataCache cache, BrokerMetrics metrics, RequestAuthorization auth) {
         this.replicas = replicas;
         this.topics = new TopicResolver(cache);
         this.metrics = metrics;
+        this.auth = auth;
     }
 
     @Override
@@ -71,6 +86,14 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     public CompletionStage<ProduceResponseData> handle(RequestContext ctx, ProduceRequestData request) {
         short acks = request.acks();
         boolean byId = ctx.apiVersion() >= 13;
+        if (auth.enabled()
+                && RequestUtils.hasTransactionalRecords(new ProduceRequest(request, ctx.apiVersion()))
+                && !auth.allowed(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId())) {
+            throw new TransactionalIdAuthorizationException(
+                    "not authorized to write for transactional id " + request.transactionalId());
+        }
+        Predicate<String> writable = auth.allowedTopics(
+                ctx, AclOperation.WRITE, request.topicData(), td -> topics.name(td.name(), td.topicId(), byId));
         List<TopicProduceResponse> topicResponses = new ArrayList<>();
         List<CompletableFuture<?>> pending = new ArrayList<>();
         for (ProduceRequestData.TopicProduceData td : request.topicData()) {
@@ -87,8 +110,12 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
                 tr.partitionResponses().add(pr);
                 if (acks != 0 && acks != 1 && acks != -1) {
                     fail(pr, Errors.INVALID_REQUIRED_ACKS, "acks must be -1, 0 or 1, was " + acks);
+                } else if (byId && topic.isEmpty()) {
+                    fail(pr, Errors.UNKNOWN_TOPIC_ID, null);
+                } else if (!writable.test(byId ? topic.get().name() : td.name())) {
+                    fail(pr, Errors.TOPIC_AUTHORIZATION_FAILED, null);
                 } else if (topic.isEmpty()) {
-                    fail(pr, byId ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
+                    fail(pr, Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
                 } else {
                     TopicPartition tp = new TopicPartition(topic.get().name(), pd.index());
                     pending.add(append(tp, pd, acks, request.timeoutMs(), pr));

@@ -2,6 +2,7 @@ package io.strand.server.handlers;
 
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.server.share.Persister;
 import io.strand.server.share.ShareCoordinator;
 import io.strand.server.share.ShareState;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ReadShareGroupStateRequestData;
 import org.apache.kafka.common.message.ReadShareGroupStateResponseData;
 import org.apache.kafka.common.message.ReadShareGroupStateResponseData.PartitionResult;
@@ -16,13 +18,16 @@ import org.apache.kafka.common.message.ReadShareGroupStateResponseData.ReadState
 import org.apache.kafka.common.message.ReadShareGroupStateResponseData.StateBatch;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ReadShareGroupStateResponse;
 
 /**
  * ReadShareGroupState, sent by a share-partition leader to the share coordinator of its partition: the
  * persisted state (start offset -1 and state epoch 0 when none exists). Per partition NOT_COORDINATOR,
  * COORDINATOR_LOAD_IN_PROGRESS, FENCED_LEADER_EPOCH (an older leader epoch than the stored one).
+ * Sent by brokers: needs CLUSTER_ACTION on the cluster (else CLUSTER_AUTHORIZATION_FAILED on every
+ * partition), as Kafka checks.
  */
-public record ReadShareGroupStateHandler(ShareCoordinator coordinator)
+public record ReadShareGroupStateHandler(ShareCoordinator coordinator, RequestAuthorization auth)
         implements ApiHandler<ReadShareGroupStateRequestData> {
     @Override
     public ApiKeys apiKey() {
@@ -32,6 +37,10 @@ public record ReadShareGroupStateHandler(ShareCoordinator coordinator)
     @Override
     public CompletionStage<ReadShareGroupStateResponseData> handle(
             RequestContext ctx, ReadShareGroupStateRequestData request) {
+        if (!auth.allowedOnCluster(ctx, AclOperation.CLUSTER_ACTION)) {
+            return CompletableFuture.completedFuture(
+                    ReadShareGroupStateResponse.toGlobalErrorResponse(request, Errors.CLUSTER_AUTHORIZATION_FAILED));
+        }
         List<CompletableFuture<ReadStateResult>> topics = new ArrayList<>();
         for (ReadShareGroupStateRequestData.ReadStateData t : request.topics()) {
             List<CompletableFuture<PartitionResult>> parts = new ArrayList<>();

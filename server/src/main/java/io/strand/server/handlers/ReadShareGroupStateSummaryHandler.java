@@ -2,25 +2,30 @@ package io.strand.server.handlers;
 
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.server.share.Persister;
 import io.strand.server.share.ShareCoordinator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ReadShareGroupStateSummaryRequestData;
 import org.apache.kafka.common.message.ReadShareGroupStateSummaryResponseData;
 import org.apache.kafka.common.message.ReadShareGroupStateSummaryResponseData.PartitionResult;
 import org.apache.kafka.common.message.ReadShareGroupStateSummaryResponseData.ReadStateSummaryResult;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ReadShareGroupStateSummaryResponse;
 
 /**
  * ReadShareGroupStateSummary, sent to the share coordinator to describe share-group offsets: the start
  * offset, state and leader epochs and (v1) the delivery complete count of each share partition; start
  * offset -1 when it has no state.
+ * Sent by brokers: needs CLUSTER_ACTION on the cluster (else CLUSTER_AUTHORIZATION_FAILED on every
+ * partition), as Kafka checks.
  */
-public record ReadShareGroupStateSummaryHandler(ShareCoordinator coordinator)
+public record ReadShareGroupStateSummaryHandler(ShareCoordinator coordinator, RequestAuthorization auth)
         implements ApiHandler<ReadShareGroupStateSummaryRequestData> {
     @Override
     public ApiKeys apiKey() {
@@ -30,6 +35,10 @@ public record ReadShareGroupStateSummaryHandler(ShareCoordinator coordinator)
     @Override
     public CompletionStage<ReadShareGroupStateSummaryResponseData> handle(
             RequestContext ctx, ReadShareGroupStateSummaryRequestData request) {
+        if (!auth.allowedOnCluster(ctx, AclOperation.CLUSTER_ACTION)) {
+            return CompletableFuture.completedFuture(ReadShareGroupStateSummaryResponse.toGlobalErrorResponse(
+                    request, Errors.CLUSTER_AUTHORIZATION_FAILED));
+        }
         List<CompletableFuture<ReadStateSummaryResult>> topics = new ArrayList<>();
         for (ReadShareGroupStateSummaryRequestData.ReadStateSummaryData t : request.topics()) {
             List<CompletableFuture<PartitionResult>> parts = new ArrayList<>();

@@ -5,6 +5,7 @@ import io.strand.server.handlers.ShareTargets.Target;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
 import io.strand.server.replica.ReplicaManager;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.server.share.SharePartition;
 import io.strand.server.share.SharePartitionManager;
 import io.strand.server.share.ShareSessions.SessionPartition;
@@ -14,11 +15,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ShareAcknowledgeRequestData;
 import org.apache.kafka.common.message.ShareAcknowledgeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * ShareAcknowledge (KIP-932), v1-2: a share-group member acknowledges records it acquired (1 accept,
@@ -27,9 +31,11 @@ import org.apache.kafka.common.protocol.Errors;
  * INVALID_SHARE_SESSION_EPOCH, -1 acknowledges and then closes it (its other acquired records are
  * released), any other epoch must match. Per partition: INVALID_RECORD_STATE for offsets this member
  * does not hold, INVALID_REQUEST for malformed batches, UNKNOWN_TOPIC_ID, NOT_LEADER_OR_FOLLOWER with the
- * current leader.
+ * current leader. As Kafka checks: needs READ on the group (else GROUP_AUTHORIZATION_FAILED) and on each
+ * topic (else TOPIC_AUTHORIZATION_FAILED on its partitions).
  */
-public record ShareAcknowledgeHandler(ReplicaManager replicas, MetadataCache cache, SharePartitionManager shares)
+public record ShareAcknowledgeHandler(
+        ReplicaManager replicas, MetadataCache cache, SharePartitionManager shares, RequestAuthorization auth)
         implements ApiHandler<ShareAcknowledgeRequestData> {
     @Override
     public ApiKeys apiKey() {
@@ -39,6 +45,7 @@ public record ShareAcknowledgeHandler(ReplicaManager replicas, MetadataCache cac
     @Override
     public CompletionStage<ShareAcknowledgeResponseData> handle(
             RequestContext ctx, ShareAcknowledgeRequestData request) {
+        auth.require(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId());
         String group = request.groupId();
         String member = request.memberId();
         if (group == null || group.isEmpty() || member == null || member.isEmpty()) {
@@ -54,6 +61,11 @@ public record ShareAcknowledgeHandler(ReplicaManager replicas, MetadataCache cac
                 .setErrorCode(Errors.NONE.code())
                 .setAcquisitionLockTimeoutMs(shares.config().recordLockDurationMs());
         List<CompletableFuture<Void>> pending = new ArrayList<>();
+        List<SessionPartition> named = new ArrayList<>();
+        request.topics()
+                .forEach(t ->
+                        t.partitions().forEach(p -> named.add(new SessionPartition(t.topicId(), p.partitionIndex()))));
+        Predicate<String> readable = ShareTargets.readable(auth, ctx, cache, named);
         for (ShareAcknowledgeRequestData.AcknowledgeTopic t : request.topics()) {
             for (ShareAcknowledgeRequestData.AcknowledgePartition p : t.partitions()) {
                 ShareAcknowledgeResponseData.PartitionData pd =
@@ -65,8 +77,8 @@ public record ShareAcknowledgeHandler(ReplicaManager replicas, MetadataCache cac
                         })
                         .partitions()
                         .add(pd);
-                Target target =
-                        ShareTargets.resolve(replicas, cache, new SessionPartition(t.topicId(), p.partitionIndex()));
+                Target target = ShareTargets.resolve(
+                        replicas, cache, new SessionPartition(t.topicId(), p.partitionIndex()), readable);
                 if (!target.ok()) {
                     setError(pd, target.error(), target, ctx, response);
                     continue;

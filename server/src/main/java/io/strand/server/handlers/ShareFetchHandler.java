@@ -5,6 +5,7 @@ import io.strand.server.handlers.ShareTargets.Target;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
 import io.strand.server.replica.ReplicaManager;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.server.share.SharePartition;
 import io.strand.server.share.SharePartitionManager;
 import io.strand.server.share.ShareSessions;
@@ -21,12 +22,15 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ShareFetchRequestData;
 import org.apache.kafka.common.message.ShareFetchResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * ShareFetch (KIP-932), v1-2: a share-group member's fetch from the partitions this broker leads. The
@@ -38,7 +42,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * that hold them. Nothing to acquire: it long-polls until records arrive or are released, or
  * {@code max_wait_ms}. A partition this broker does not lead is NOT_LEADER_OR_FOLLOWER with the
  * current leader and its endpoint. The final epoch only acknowledges and closes the session (the
- * member's acquired records are released); v2's {@code is_renew_ack} only acknowledges.
+ * member's acquired records are released); v2's {@code is_renew_ack} only acknowledges. As Kafka checks:
+ * needs READ on the group (else GROUP_AUTHORIZATION_FAILED) and on each topic (else
+ * TOPIC_AUTHORIZATION_FAILED on its partitions, fetched or acknowledged).
  */
 public final class ShareFetchHandler implements ApiHandler<ShareFetchRequestData> {
     private static final byte RECORD_LIMIT = 1;
@@ -48,13 +54,16 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequestData
     private final MetadataCache cache;
     private final SharePartitionManager shares;
     private final ScheduledExecutorService timer;
+    private final RequestAuthorization auth;
     private final AtomicInteger rotation = new AtomicInteger();
 
     public ShareFetchHandler(
             ReplicaManager replicas,
             MetadataCache cache,
             SharePartitionManager shares,
-            ScheduledExecutorService timer) {
+            ScheduledExecutorService timer,
+            RequestAuthorization auth) {
+        this.auth = auth;
         this.replicas = replicas;
         this.cache = cache;
         this.shares = shares;
@@ -81,6 +90,7 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequestData
 
     @Override
     public CompletionStage<ShareFetchResponseData> handle(RequestContext ctx, ShareFetchRequestData request) {
+        auth.require(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId());
         String group = request.groupId();
         String member = request.memberId();
         if (group == null || group.isEmpty() || member == null || member.isEmpty()) {
@@ -119,8 +129,9 @@ public final class ShareFetchHandler implements ApiHandler<ShareFetchRequestData
                 new LinkedHashSet<>(session.closing() || renewOnly ? List.of() : session.partitions());
         keys.addAll(acks.keySet());
         Map<SessionPartition, Answer> answers = new LinkedHashMap<>();
+        Predicate<String> readable = ShareTargets.readable(auth, ctx, cache, keys);
         for (SessionPartition k : keys) {
-            Target t = ShareTargets.resolve(replicas, cache, k);
+            Target t = ShareTargets.resolve(replicas, cache, k, readable);
             answers.put(k, new Answer(t));
             if (session.full() && t.ok()) {
                 shares.refreshIfIdle(group, t.tp());

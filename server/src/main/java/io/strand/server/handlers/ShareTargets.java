@@ -4,23 +4,28 @@ import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.PartitionInfo;
 import io.strand.coordinator.TopicView;
 import io.strand.coordinator.proto.Endpoint;
+import io.strand.server.network.RequestContext;
 import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.server.share.SharePartition;
 import io.strand.server.share.SharePartitionManager;
 import io.strand.server.share.ShareSessions.SessionPartition;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
  * What ShareFetch and ShareAcknowledge share: a requested (topic id, partition) resolved to this
  * broker's leader replica and its share partition, or the per-partition error (UNKNOWN_TOPIC_ID,
- * UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER with the current leader), and the conversion of
- * acknowledgement batches.
+ * UNKNOWN_TOPIC_OR_PARTITION, NOT_LEADER_OR_FOLLOWER with the current leader; TOPIC_AUTHORIZATION_FAILED
+ * for a topic the principal may not READ), and the conversion of acknowledgement batches.
  */
 final class ShareTargets {
     private ShareTargets() {}
@@ -33,10 +38,27 @@ final class ShareTargets {
         }
     }
 
-    static Target resolve(ReplicaManager replicas, MetadataCache cache, SessionPartition sp) {
+    /** The topics among {@code partitions} the principal may READ, decided in one authorizer call. */
+    static Predicate<String> readable(
+            RequestAuthorization auth,
+            RequestContext ctx,
+            MetadataCache cache,
+            Collection<SessionPartition> partitions) {
+        return auth.allowedTopics(
+                ctx,
+                AclOperation.READ,
+                partitions,
+                sp -> cache.topic(sp.topicId()).map(TopicView::name).orElse(null));
+    }
+
+    static Target resolve(
+            ReplicaManager replicas, MetadataCache cache, SessionPartition sp, Predicate<String> readable) {
         Optional<TopicView> view = cache.topic(sp.topicId());
         if (view.isEmpty()) {
             return new Target(sp, null, null, Errors.UNKNOWN_TOPIC_ID, -1, -1);
+        }
+        if (!readable.test(view.get().name())) {
+            return new Target(sp, null, null, Errors.TOPIC_AUTHORIZATION_FAILED, -1, -1);
         }
         if (sp.partition() < 0 || sp.partition() >= view.get().partitionCount()) {
             return new Target(sp, null, null, Errors.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);

@@ -22,4 +22,9 @@ final class TopicResolver {
         }
         return name == null ? Optional.empty() : cache.topic(name);
     }
+
+    /** The name to authorize: the one named, or by id the topic's (null for an unknown id). */
+    String name(String name, Uuid topicId, boolean byId) {
+        return byId ? resolve(name, topicId, true).map(TopicView::name).orElse(null) : name;
+    }
 }

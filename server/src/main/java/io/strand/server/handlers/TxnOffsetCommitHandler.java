@@ -6,17 +6,21 @@ import io.strand.server.group.CommittedOffset;
 import io.strand.server.group.GroupCoordinator;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.security.RequestAuthorization;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition;
 import org.apache.kafka.common.message.TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * TxnOffsetCommit: offsets a transactional producer commits for a consumer group inside its
@@ -25,9 +29,12 @@ import org.apache.kafka.common.protocol.Errors;
  * the group's committed offsets only when the transaction coordinator's COMMIT marker reaches that
  * partition (an ABORT drops them). From v3 the member id, instance id and generation are checked
  * as for OffsetCommit (KIP-447). Topics by name before v6, by id from v6. A partition the metadata
- * does not know gets UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID by id).
+ * does not know gets UNKNOWN_TOPIC_OR_PARTITION (UNKNOWN_TOPIC_ID by id). Needs WRITE on the
+ * transactional id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED), READ on the group (else
+ * GROUP_AUTHORIZATION_FAILED) and READ on each topic (else TOPIC_AUTHORIZATION_FAILED on its
+ * partitions), as Kafka checks.
  */
-public record TxnOffsetCommitHandler(GroupCoordinator groups, MetadataCache cache)
+public record TxnOffsetCommitHandler(GroupCoordinator groups, MetadataCache cache, RequestAuthorization auth)
         implements ApiHandler<TxnOffsetCommitRequestData> {
     @Override
     public ApiKeys apiKey() {
@@ -36,9 +43,13 @@ public record TxnOffsetCommitHandler(GroupCoordinator groups, MetadataCache cach
 
     @Override
     public CompletionStage<TxnOffsetCommitResponseData> handle(RequestContext ctx, TxnOffsetCommitRequestData request) {
+        auth.require(ctx, AclOperation.WRITE, ResourceType.TRANSACTIONAL_ID, request.transactionalId());
+        auth.require(ctx, AclOperation.READ, ResourceType.GROUP, request.groupId());
         short version = ctx.apiVersion();
         boolean byId = version >= 6;
         TopicResolver resolver = new TopicResolver(cache);
+        Predicate<String> readable = auth.allowedTopics(
+                ctx, AclOperation.READ, request.topics(), t -> resolver.name(t.name(), t.topicId(), byId));
         Map<TopicPartition, CommittedOffset> offsets = new LinkedHashMap<>();
         Map<TopicPartition, Errors> refused = new LinkedHashMap<>();
         Map<TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic, String> names = new java.util.HashMap<>();
@@ -46,8 +57,13 @@ public record TxnOffsetCommitHandler(GroupCoordinator groups, MetadataCache cach
             Optional<TopicView> view = resolver.resolve(t.name(), t.topicId(), byId);
             String name = view.map(TopicView::name).orElse(byId ? "<unknown " + t.topicId() + ">" : t.name());
             names.put(t, name);
+            boolean denied = !(byId && view.isEmpty()) && !readable.test(name);
             for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : t.partitions()) {
                 TopicPartition tp = new TopicPartition(name, p.partitionIndex());
+                if (denied) {
+                    refused.put(tp, Errors.TOPIC_AUTHORIZATION_FAILED);
+                    continue;
+                }
                 if (view.isEmpty()
                         || p.partitionIndex() < 0
                         || p.partitionIndex() >= view.get().partitionCount()) {

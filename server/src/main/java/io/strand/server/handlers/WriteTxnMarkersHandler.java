@@ -5,6 +5,7 @@ import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
 import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.wal.AppendResult;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
 import org.apache.kafka.common.message.WriteTxnMarkersResponseData;
@@ -33,9 +35,10 @@ import org.slf4j.LoggerFactory;
  * {@code __consumer_offsets} partition the group coordinator then commits or drops the offsets the
  * transaction committed there. Errors per partition: NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION,
  * NOT_ENOUGH_REPLICAS (the coordinator retries), INVALID_PRODUCER_EPOCH (the producer was fenced
- * since), TRANSACTION_COORDINATOR_FENCED (an older coordinator epoch).
+ * since), TRANSACTION_COORDINATOR_FENCED (an older coordinator epoch). Needs ALTER or CLUSTER_ACTION on
+ * the cluster (else the whole request is CLUSTER_AUTHORIZATION_FAILED), as Kafka checks.
  */
-public record WriteTxnMarkersHandler(ReplicaManager replicas, GroupCoordinator groups)
+public record WriteTxnMarkersHandler(ReplicaManager replicas, GroupCoordinator groups, RequestAuthorization auth)
         implements ApiHandler<WriteTxnMarkersRequestData> {
     private static final Logger log = LoggerFactory.getLogger(WriteTxnMarkersHandler.class);
     private static final long ACK_TIMEOUT_MS = 30_000;
@@ -47,6 +50,9 @@ public record WriteTxnMarkersHandler(ReplicaManager replicas, GroupCoordinator g
 
     @Override
     public CompletionStage<WriteTxnMarkersResponseData> handle(RequestContext ctx, WriteTxnMarkersRequestData request) {
+        if (!auth.allowedOnCluster(ctx, AclOperation.ALTER, false)) {
+            auth.requireOnCluster(ctx, AclOperation.CLUSTER_ACTION);
+        }
         WriteTxnMarkersResponseData response = new WriteTxnMarkersResponseData();
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         for (WriteTxnMarkersRequestData.WritableTxnMarker m : request.markers()) {

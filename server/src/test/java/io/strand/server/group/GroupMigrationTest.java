@@ -241,7 +241,8 @@ class GroupMigrationTest {
                         null,
                         staticJoin.ownedPartitions(),
                         "consumer-client",
-                        "/127.0.0.1")));
+                        "/127.0.0.1",
+                        null)));
         JoinGroupResponseData a = await(s, () -> s.classicGroups.joinGroup(classicJoin("a")));
         assertEquals(Errors.NONE.code(), a.errorCode());
 
@@ -368,7 +369,8 @@ class GroupMigrationTest {
                 null,
                 epoch == 0 ? Map.of() : owned == null ? null : Map.of(TOPIC_ID, owned),
                 "consumer-client",
-                "/127.0.0.1");
+                "/127.0.0.1",
+                null);
     }
 
     private static Set<Integer> partitions(ConsumerGroupHeartbeatResponseData r) {

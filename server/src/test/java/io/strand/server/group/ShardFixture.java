@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.strand.server.replica.Partition;
+import io.strand.server.security.RequestAuthorization;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.Wait;
 import java.nio.ByteBuffer;
@@ -69,7 +70,8 @@ final class ShardFixture implements BeforeAllCallback, AfterAllCallback {
 
     /** As {@link #load(Partition)}, with {@code topics} as the topics that exist (consumer groups resolve against them). */
     CoordinatorShard load(Partition p, SubscribedTopics.Source topics) throws Exception {
-        CoordinatorShard s = new CoordinatorShard(p, p.leaderEpoch(), CONFIG, pool, timer, clock::get, topics);
+        CoordinatorShard s = new CoordinatorShard(
+                p, p.leaderEpoch(), CONFIG, pool, timer, clock::get, topics, RequestAuthorization.ALLOW_ALL);
         s.execute(s::load);
         Wait.waitUntil("the shard on " + p.topicPartition() + " is loaded", Duration.ofSeconds(10), () -> {
             return s.status() == CoordinatorShard.Status.ACTIVE;

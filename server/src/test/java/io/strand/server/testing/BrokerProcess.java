@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * One broker as a child JVM ({@link StrandBroker} with a generated properties file), for tests where
  * a crash is the point: {@link #kill()} is {@code kill -9} (SIGKILL via destroyForcibly), and
  * {@link #start()} runs it again on the same port and data directory. Output goes to a log file
- * next to its data.
+ * next to its data. In a setting's value {@code {dir}} stands for its directory and {@code {port}}
+ * for its port (e.g. {@code listeners=SASL_SSL://127.0.0.1:{port}}).
  */
 public final class BrokerProcess implements AutoCloseable {
     private final int brokerId;
@@ -71,6 +72,9 @@ public final class BrokerProcess implements AutoCloseable {
         sb.append("log.dirs=").append(dir.resolve("data")).append('\n');
         settings.forEach((k, v) -> {
             String key = k;
+            if (k.startsWith(ProcessTestCluster.CLIENT_PREFIX)) {
+                return; // a setting of the test's clients
+            }
             if (k.startsWith("@")) { // "@<id>.<key>": for that broker only
                 int dot = k.indexOf('.');
                 if (!k.substring(1, dot).equals(Integer.toString(brokerId))) {
@@ -80,7 +84,7 @@ public final class BrokerProcess implements AutoCloseable {
             }
             sb.append(key)
                     .append('=')
-                    .append(v.replace("{dir}", dir.toString()))
+                    .append(v.replace("{dir}", dir.toString()).replace("{port}", Integer.toString(port)))
                     .append('\n');
         });
         Files.writeString(props, sb.toString());

@@ -13,7 +13,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Run in a child JVM with another kafka-clients version on the class path: a default-config
  * consumer in group {@code group} subscribes to {@code topic}, reads until it has seen
  * {@code count} distinct values (or 60 s pass), commits, and prints the client version and
- * "consumed N".
+ * "consumed N". An optional fifth argument names a client properties file (security settings).
  */
 public final class CompatConsumerMain {
     private CompatConsumerMain() {}
@@ -29,6 +29,11 @@ public final class CompatConsumerMain {
         p.put("auto.offset.reset", "earliest");
         p.put("key.deserializer", StringDeserializer.class.getName());
         p.put("value.deserializer", StringDeserializer.class.getName());
+        if (args.length > 4) { // a client properties file, e.g. security settings
+            try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(args[4]))) {
+                p.load(in);
+            }
+        }
         Properties version = new Properties();
         try (var in = KafkaConsumer.class.getResourceAsStream("/kafka/kafka-version.properties")) {
             version.load(in);

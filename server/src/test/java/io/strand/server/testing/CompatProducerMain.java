@@ -9,7 +9,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Run in a child JVM with another kafka-clients version on the class path: produces
  * {@code count} records "value-i" to {@code topic} with a default-config producer (idempotent, acks=all
- * since 3.0), prints the client version and "acked N".
+ * since 3.0), prints the client version and "acked N". An optional fourth argument names a client
+ * properties file (security settings).
  */
 public final class CompatProducerMain {
     private CompatProducerMain() {}
@@ -22,6 +23,11 @@ public final class CompatProducerMain {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        if (args.length > 3) { // a client properties file, e.g. security settings
+            try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(args[3]))) {
+                p.load(in);
+            }
+        }
         Properties version = new Properties();
         try (var in = KafkaProducer.class.getResourceAsStream("/kafka/kafka-version.properties")) {
             version.load(in);

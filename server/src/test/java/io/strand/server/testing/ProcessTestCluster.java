@@ -36,11 +36,21 @@ public final class ProcessTestCluster implements AutoCloseable {
     private final TestingServer zookeeper;
     private final Path dir;
     private final Map<Integer, BrokerProcess> brokers = new TreeMap<>();
+    /** Settings given with {@link #CLIENT_PREFIX}: what every client of the test adds (e.g. security). */
+    private final Map<String, Object> clientSettings = new HashMap<>();
+
+    /** A setting {@code @client.<key>=<value>} is a client setting of the test's clients, not a broker's. */
+    public static final String CLIENT_PREFIX = "@client.";
 
     public ProcessTestCluster(int count, Map<String, String> settings) throws Exception {
         dir = Files.createTempDirectory("strand-process-cluster");
         zookeeper = new TestingServer(true);
         Map<String, String> all = new HashMap<>(settings);
+        settings.forEach((k, v) -> {
+            if (k.startsWith(CLIENT_PREFIX)) {
+                clientSettings.put(k.substring(CLIENT_PREFIX.length()), v);
+            }
+        });
         all.put("zookeeper.connect", zookeeper.getConnectString() + "/strand");
         all.putIfAbsent("zookeeper.session.timeout.ms", "6000");
         all.putIfAbsent("num.io.threads", "4");
@@ -87,12 +97,13 @@ public final class ProcessTestCluster implements AutoCloseable {
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        p.putAll(clientSettings);
         return Admin.create(p);
     }
 
     /** A byte-array producer with the given settings over defaults fit for tests. */
     public KafkaProducer<byte[], byte[]> producer(Map<String, Object> settings) {
-        return Clients.producer(bootstrapServers(), settings);
+        return Clients.producer(bootstrapServers(), withClientSettings(settings));
     }
 
     /** A byte-array consumer (no group unless the settings name one; no commits; from the earliest offset). */
@@ -133,7 +144,18 @@ public final class ProcessTestCluster implements AutoCloseable {
     }
 
     public KafkaConsumer<byte[], byte[]> consumer(Map<String, Object> settings) {
-        return Clients.consumer(bootstrapServers(), settings);
+        return Clients.consumer(bootstrapServers(), withClientSettings(settings));
+    }
+
+    /** What every client of the test adds ({@link #CLIENT_PREFIX} settings), e.g. security. */
+    public Map<String, Object> clientSettings() {
+        return Map.copyOf(clientSettings);
+    }
+
+    private Map<String, Object> withClientSettings(Map<String, Object> settings) {
+        Map<String, Object> all = new HashMap<>(clientSettings);
+        all.putAll(settings);
+        return all;
     }
 
     /** Waits until the cluster lists {@code count} live brokers. */

@@ -1,10 +1,17 @@
 package io.strand.tools.cli;
 
 import com.beust.jcommander.Parameter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
 
 /**
  * How a command that works through a broker (Kafka's Admin API) reaches the cluster: {@code
- * --bootstrap-server} and {@code --timeout-ms}. Compose with {@code @ParametersDelegate}; open the
+ * --bootstrap-server}, {@code --timeout-ms} and, for a secured cluster, {@code --command-config} (a
+ * Kafka client properties file: {@code security.protocol}, {@code sasl.*}, {@code ssl.*}, as Kafka's
+ * tools take it). Compose with {@code @ParametersDelegate}; open the
  * connection with {@link KafkaAdmin#open(BrokerFlags)}. {@link ConnectionFlags} adds {@code
  * --zookeeper} for commands that can also work on the znodes.
  */
@@ -19,6 +26,30 @@ public final class BrokerFlags {
 
     @Parameter(names = "--timeout-ms", description = "How long to wait for the cluster before giving up")
     int timeoutMs = 15_000;
+
+    @Parameter(
+            names = "--command-config",
+            description = "Kafka client properties for the Admin client (security.protocol, sasl.*, ssl.*),"
+                    + " e.g. the client-admin.properties of bin/strand-cluster start --secure")
+    String commandConfig;
+
+    /**
+     * The properties of --command-config (empty when not given).
+     *
+     * @throws UsageException if the file cannot be read
+     */
+    public Properties clientProperties() {
+        Properties p = new Properties();
+        if (commandConfig != null) {
+            try (InputStream in = Files.newInputStream(Path.of(commandConfig))) {
+                p.load(in);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new UsageException(
+                        "--command-config " + commandConfig + ": cannot read it (" + Failures.describe(e) + ")", e);
+            }
+        }
+        return p;
+    }
 
     /** --timeout-ms, or a usage error if it is not positive. */
     public int timeoutMs() {

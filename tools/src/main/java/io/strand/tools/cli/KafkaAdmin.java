@@ -22,7 +22,8 @@ import org.apache.kafka.common.errors.TimeoutException;
 
 /**
  * The one way every command talks to Kafka's {@link Admin} client: made from the {@link BrokerFlags}
- * (client id {@code strand-cli}, request and API timeouts of {@code --timeout-ms}), every wait
+ * ({@code --command-config}'s properties, client id {@code strand-cli}, request and API timeouts of
+ * {@code --timeout-ms}), every wait
  * bounded by {@code --timeout-ms}, failures unwrapped into one-line {@link CliException}s. Two ways to
  * wait, for the two kinds of message the commands print:
  *
@@ -58,7 +59,7 @@ public final class KafkaAdmin implements AutoCloseable {
     public static KafkaAdmin open(BrokerFlags flags) {
         int timeoutMs = flags.timeoutMs();
         String bootstrap = flags.servers();
-        Properties props = new Properties();
+        Properties props = flags.clientProperties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "strand-cli");
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);

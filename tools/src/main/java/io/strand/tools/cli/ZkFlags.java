@@ -1,12 +1,13 @@
 package io.strand.tools.cli;
 
 import com.beust.jcommander.Parameter;
+import com.beust.jcommander.ParametersDelegate;
 import org.apache.curator.framework.CuratorFramework;
 
 /**
  * How the commands that only read znodes ({@code zk ls|get}, {@code watch}) reach ZooKeeper:
- * {@code --zookeeper} (default {@value #DEFAULT_ZOOKEEPER}) and {@code --timeout-ms}. Compose with
- * {@code @ParametersDelegate}.
+ * {@code --zookeeper} (default {@value #DEFAULT_ZOOKEEPER}), {@code --timeout-ms} and the credentials
+ * of a secured ZooKeeper ({@link ZkSecurityFlags}). Compose with {@code @ParametersDelegate}.
  */
 public final class ZkFlags {
     public static final String DEFAULT_ZOOKEEPER = "127.0.0.1:2181/strand";
@@ -16,6 +17,9 @@ public final class ZkFlags {
 
     @Parameter(names = "--timeout-ms", description = "How long to wait for ZooKeeper before giving up")
     int timeoutMs = 15_000;
+
+    @ParametersDelegate
+    final ZkSecurityFlags security = new ZkSecurityFlags();
 
     public String zookeeper() {
         return zookeeper;
@@ -32,6 +36,6 @@ public final class ZkFlags {
      * @param requireChroot fail if the chroot does not exist (false: wait for it, as {@code watch} does)
      */
     public CuratorFramework connect(boolean requireChroot) {
-        return ZooKeeperClient.connect(zookeeper, timeoutMs(), requireChroot);
+        return ZooKeeperClient.connect(zookeeper, timeoutMs(), requireChroot, security.options());
     }
 }

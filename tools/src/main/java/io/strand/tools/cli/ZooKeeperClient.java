@@ -2,6 +2,7 @@ package io.strand.tools.cli;
 
 import io.strand.coordinator.MetadataStoreException;
 import io.strand.coordinator.ZooKeeperConnection;
+import io.strand.coordinator.security.ZooKeeperClientOptions;
 import org.apache.curator.framework.CuratorFramework;
 
 /**
@@ -25,6 +26,12 @@ public final class ZooKeeperClient {
      * @throws CliException if ZooKeeper cannot be reached in {@code timeoutMs}, or the chroot is missing
      */
     public static CuratorFramework connect(String connect, int timeoutMs, boolean requireChroot) {
+        return connect(connect, timeoutMs, requireChroot, ZooKeeperClientOptions.NONE);
+    }
+
+    /** As {@link #connect(String, int, boolean)}, authenticating and connecting as {@code options} say. */
+    public static CuratorFramework connect(
+            String connect, int timeoutMs, boolean requireChroot, ZooKeeperClientOptions options) {
         ZooKeeperConnection.ConnectString cs;
         try {
             cs = ZooKeeperConnection.ConnectString.parse(connect);
@@ -33,7 +40,7 @@ public final class ZooKeeperClient {
         }
         CuratorFramework zk;
         try {
-            zk = ZooKeeperConnection.connect(connect, SESSION_TIMEOUT_MS, timeoutMs);
+            zk = ZooKeeperConnection.connect(connect, SESSION_TIMEOUT_MS, timeoutMs, options);
         } catch (MetadataStoreException e) {
             throw new CliException("cluster unreachable: " + Failures.oneLine(e.getMessage()), e);
         }

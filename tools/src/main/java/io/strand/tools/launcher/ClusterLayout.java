@@ -22,6 +22,7 @@ import java.util.TreeSet;
  * D/logs/zookeeper.log, D/logs/broker-&lt;i&gt;.log
  * D/pids/zookeeper.pid, D/pids/broker-&lt;i&gt;.pid
  * D/.lock
+ * D/security/ (start --secure: CA, keystores, truststore, secrets), D/client-admin.properties
  * </pre>
  *
  * Files are read anew on every call (a user may edit them between commands); they are read as Java
@@ -36,6 +37,7 @@ final class ClusterLayout {
     static final String CONF_BROKERS = "brokers";
     static final String CONF_ZK_PORT = "zk.port";
     static final String CONF_BASE_PORT = "base.port";
+    static final String CONF_SECURE = "secure";
 
     private final Path dir;
 
@@ -85,6 +87,16 @@ final class ClusterLayout {
 
     Path lockFile() {
         return dir.resolve(".lock");
+    }
+
+    /** start --secure: the CA, keystores, truststore and secrets, readable by the owner only. */
+    Path securityDir() {
+        return dir.resolve("security");
+    }
+
+    /** Kafka client properties of the admin user over SASL_SSL (start --secure). */
+    Path clientAdminProperties() {
+        return dir.resolve("client-admin.properties");
     }
 
     ClusterProcess zooKeeper() {

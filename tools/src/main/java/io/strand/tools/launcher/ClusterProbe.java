@@ -74,7 +74,23 @@ public final class ClusterProbe {
      */
     static int await(
             List<String> addresses, int brokers, Set<Integer> ids, long timeoutMs, PrintStream out, PrintStream err) {
+        return await(addresses, brokers, ids, timeoutMs, new Properties(), out, err);
+    }
+
+    /**
+     * As {@link #await(List, int, Set, long, PrintStream, PrintStream)}, the Admin clients made with
+     * {@code client} (Kafka client properties: {@code security.protocol}, {@code sasl.*}, {@code ssl.*}).
+     */
+    static int await(
+            List<String> addresses,
+            int brokers,
+            Set<Integer> ids,
+            long timeoutMs,
+            Properties client,
+            PrintStream out,
+            PrintStream err) {
         Options opts = new Options();
+        opts.client.putAll(client);
         opts.addresses.addAll(addresses);
         opts.brokers = brokers;
         opts.ids.addAll(ids);
@@ -101,6 +117,7 @@ public final class ClusterProbe {
 
     private static Result probe(String address, Options opts, long deadline) {
         Properties p = new Properties();
+        p.putAll(opts.client);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, address);
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "strand-cluster-probe");
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
@@ -169,6 +186,7 @@ public final class ClusterProbe {
         int brokers = -1;
         final Set<Integer> ids = new TreeSet<>();
         long timeoutMs = 60_000;
+        final Properties client = new Properties();
 
         /** Returns null for --help. */
         static Options parse(String[] args) {

@@ -29,7 +29,7 @@ public final class LocalCluster {
     static final String USAGE_TEXT = """
             A local Strand cluster: one ZooKeeper and N brokers on 127.0.0.1, in the background.
 
-              bin/strand-cluster start  [--brokers N] [--dir D] [--zk-port P] [--base-port P] [--timeout S]
+              bin/strand-cluster start  [--brokers N] [--dir D] [--zk-port P] [--base-port P] [--timeout S] [--secure]
               bin/strand-cluster status [--dir D]
               bin/strand-cluster stop   [--dir D] [--timeout S]
 
@@ -40,6 +40,12 @@ public final class LocalCluster {
                       127.0.0.1:9092,127.0.0.1:9093,127.0.0.1:9094
                     A second start starts only what is missing; a start on a stopped
                     cluster's dir reuses its data; a larger --brokers adds brokers.
+                    With --secure (fixed when D is first used): TLS, SASL SCRAM and ACLs on one
+                    SASL_SSL listener per broker, and a locked-down ZooKeeper (znode ACLs, digest
+                    credentials). A CA, certificates and passwords are generated into D/security/;
+                    D/client-admin.properties holds the Kafka client properties of the admin
+                    super user (kafka-topics --command-config D/client-admin.properties);
+                    the SASL_SSL bootstrap servers are printed as the last line.
             status  running/stopped, pid and port of each process. Exit 0 when all run,
                     3 when nothing runs, 1 in between.
             stop    SIGTERM to the brokers, then to ZooKeeper (SIGKILL after --timeout);
@@ -52,13 +58,15 @@ public final class LocalCluster {
               --base-port P   port of broker 1; broker i listens on P+i-1 (default 9092); fixed when D is first used
               --timeout S     start: seconds to wait for the cluster (default 120), counted from
                               when the project is built; stop: seconds before SIGKILL (default 30)
+              --secure        start a secured cluster (see start above)
 
             Layout of D:
-              cluster.conf                 brokers, zk.port, base.port of this cluster
+              cluster.conf                 brokers, zk.port, base.port, secure of this cluster
               zookeeper/zoo.cfg, zookeeper/data/
               broker-<i>/server.properties (written when missing; edit freely), broker-<i>/data/
               logs/zookeeper.log, logs/broker-<i>.log
               pids/zookeeper.pid, pids/broker-<i>.pid
+              security/, client-admin.properties   --secure: CA, keystores, passwords (owner only)
 
             Environment: STRAND_HEAP_OPTS, STRAND_OPTS (brokers), STRAND_ZK_HEAP_OPTS,
             STRAND_ZK_OPTS (ZooKeeper), see bin/strand-broker and bin/strand-zookeeper.

@@ -30,9 +30,16 @@ final class LocalClusterFlags {
      * What the command line asks for; a null field was not given.
      *
      * @param dir never null: {@code ./strand-data} when not given
+     * @param secure {@code --secure} was given
      */
     record Options(
-            Command command, Integer brokers, String dir, Integer zkPort, Integer basePort, Integer timeoutSeconds) {}
+            Command command,
+            Integer brokers,
+            String dir,
+            Integer zkPort,
+            Integer basePort,
+            Integer timeoutSeconds,
+            boolean secure) {}
 
     static final String DEFAULT_DIR = "./strand-data";
 
@@ -56,6 +63,9 @@ final class LocalClusterFlags {
 
     @Parameter(names = "--timeout")
     private String timeout;
+
+    @Parameter(names = "--secure")
+    private boolean secure;
 
     @Parameter(
             names = {"-h", "--help"},
@@ -129,8 +139,11 @@ final class LocalClusterFlags {
         if (command != Command.START && (brokers != null || zkPort != null || basePort != null)) {
             throw new UsageException("--brokers, --zk-port and --base-port belong to start");
         }
+        if (command != Command.START && f.secure) {
+            throw new UsageException("--secure belongs to start");
+        }
         return Optional.of(
-                new Options(command, brokerCount, dir == null ? DEFAULT_DIR : dir, zk, base, timeoutSeconds));
+                new Options(command, brokerCount, dir == null ? DEFAULT_DIR : dir, zk, base, timeoutSeconds, f.secure));
     }
 
     static String word(Command c) {

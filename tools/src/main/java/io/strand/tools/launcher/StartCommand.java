@@ -1,5 +1,9 @@
 package io.strand.tools.launcher;
 
+import io.strand.coordinator.MetadataStoreException;
+import io.strand.coordinator.ZooKeeperConnection;
+import io.strand.coordinator.security.ChrootWriteAccess;
+import io.strand.coordinator.security.ZooKeeperClientOptions;
 import io.strand.tools.launcher.LocalClusterFlags.Options;
 import io.strand.tools.launcher.ProcessControl.Launched;
 import java.io.ByteArrayOutputStream;
@@ -8,19 +12,25 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.curator.framework.CuratorFramework;
 
 /**
  * {@code strand-cluster start}: starts what does not run yet of the cluster in D (ZooKeeper first,
  * then brokers 1..N), waits until ZooKeeper serves and every broker answers a Kafka request listing
- * all N brokers ({@link ClusterProbe}), and prints the bootstrap servers, alone, on stdout.
+ * all N brokers ({@link ClusterProbe}), and prints the bootstrap servers, alone, on stdout. A
+ * secured cluster ({@code --secure}, recorded in cluster.conf) gets its files from {@link
+ * SecureClusterFiles}, its SCRAM users before the brokers start, and is probed over SASL_SSL as the
+ * admin user.
  *
  * <p>The {@code --timeout} counts from {@code startNanos}, the start of the launcher's JVM: the
  * build that {@code bin/strand-cluster} may run first is not charged to it.
@@ -88,6 +98,12 @@ final class StartCommand {
             throw new ClusterException(layout.dir() + " was set up with brokers from port " + base + ", not "
                     + options.basePort() + " (use another --dir)");
         }
+        boolean recordedSecure =
+                layout.recorded(ClusterLayout.CONF_SECURE).map("true"::equals).orElse(false);
+        if (options.secure() && !recordedSecure && Files.exists(layout.conf())) {
+            throw new ClusterException(layout.dir() + " was set up without --secure (use another --dir)");
+        }
+        boolean secure = recordedSecure || options.secure();
         int brokers = options.brokers() != null ? options.brokers() : recBrokers.orElse(DEFAULT_BROKERS);
         if (recBrokers.isPresent() && brokers < recBrokers.get()) {
             console.say("note: " + layout.dir() + " holds " + recBrokers.get()
@@ -98,7 +114,7 @@ final class StartCommand {
             throw new ClusterException("broker ports would pass 65535");
         }
         ClusterFiles files = new ClusterFiles(layout);
-        files.writeConf(brokers, zk, base);
+        files.writeConf(brokers, zk, base, secure);
 
         // what runs, what must start; the ports of what must start must be free
         List<Integer> ids = layout.brokerIds();
@@ -114,9 +130,12 @@ final class StartCommand {
         if (!Files.exists(layout.zooKeeperConfig())) {
             files.writeZooKeeperConfig(zk);
         }
+        SecureClusterFiles security = secure ? securityFiles(ids) : null;
         for (int id : ids) {
             if (!Files.exists(layout.brokerProperties(id))) {
-                files.writeBrokerProperties(id, base + id - 1, zk, brokers);
+                int port = base + id - 1;
+                files.writeBrokerProperties(
+                        id, port, zk, brokers, secure ? brokerSecuritySettings(security, id, port) : Map.of());
             }
         }
         int zkPort = zooKeeperPort();
@@ -155,6 +174,10 @@ final class StartCommand {
                         zookeeper);
             }
             ProcessControl.sleep(POLL_MS);
+        }
+
+        if (secure) {
+            storeScramUsers(security, zkPort);
         }
 
         // brokers
@@ -206,6 +229,7 @@ final class StartCommand {
                     ids.size(),
                     new TreeSet<>(ids),
                     TimeUnit.SECONDS.toMillis(leftSeconds),
+                    secure ? properties(security.adminClientProperties()) : new Properties(),
                     capture,
                     capture);
         }
@@ -230,10 +254,62 @@ final class StartCommand {
             return LocalCluster.FAILED;
         }
         probeOut.lines().forEach(l -> console.say("  " + l));
-        console.say("cluster ready: ZooKeeper 127.0.0.1:" + zkPort + "/strand, " + ids.size()
-                + " brokers; bootstrap servers:");
+        console.say("cluster ready: ZooKeeper 127.0.0.1:" + zkPort + "/strand, " + ids.size() + " brokers"
+                + (secure
+                        ? " over SASL_SSL (admin client properties: " + layout.clientAdminProperties()
+                                + "; ZooKeeper credentials: --zk-credentials-file " + security.zooKeeperDigest() + ")"
+                        : "")
+                + "; bootstrap servers:");
         console.result(bootstrap.stream().collect(Collectors.joining(",")));
         return LocalCluster.OK;
+    }
+
+    /** The security files of a secured cluster, generated where missing ({@link SecureClusterFiles}). */
+    private SecureClusterFiles securityFiles(List<Integer> ids) throws IOException, ClusterException {
+        SecureClusterFiles security = new SecureClusterFiles(layout);
+        try {
+            security.ensure(ids);
+        } catch (GeneralSecurityException e) {
+            throw new ClusterException(
+                    "cannot generate the security files in " + layout.securityDir() + ": " + e.getMessage());
+        }
+        console.say("security: CA, keystores and passwords in " + layout.securityDir() + " (owner only)");
+        return security;
+    }
+
+    /** A secured broker's settings: the locked-down ZooKeeper, then TLS, SASL and ACLs. */
+    private static Map<String, String> brokerSecuritySettings(SecureClusterFiles security, int id, int port) {
+        Map<String, String> s = new LinkedHashMap<>(security.zooKeeperSettings());
+        s.putAll(security.brokerSecuritySettings(id, port));
+        return s;
+    }
+
+    /**
+     * MERGE POINT (issue 16, SASL/SCRAM): stores the SCRAM-SHA-256 and SCRAM-SHA-512 credentials of
+     * {@value SecureClusterFiles#ADMIN_USER} ({@link SecureClusterFiles#adminPassword()}) and of the
+     * inter-broker user {@value SecureClusterFiles#BROKER_USER} ({@link
+     * SecureClusterFiles#brokerPassword()}) in ZooKeeper ({@code /config/users/<user>}, Kafka's
+     * layout) before a broker starts, if absent, through the SASL work's credential store. The client
+     * connects with the brokers' ZooKeeper identity, so the znodes get the brokers' ACLs (readable by
+     * nobody else). Not wired on this branch: the start stops here, saying so.
+     */
+    private void storeScramUsers(SecureClusterFiles security, int zkPort) throws ClusterException {
+        ZooKeeperClientOptions identity = ZooKeeperClientOptions.digest(security.zooKeeperCredentials(), true);
+        try (CuratorFramework zk =
+                ZooKeeperConnection.connect("127.0.0.1:" + zkPort + "/strand", 30_000, 10_000, identity)) {
+            ChrootWriteAccess.require(zk, "strand", identity);
+            // the SASL work's store goes here, e.g. ScramCredentials.createIfAbsent(zk, user, password)
+            throw new ClusterException("start --secure: storing the SCRAM users " + SecureClusterFiles.ADMIN_USER
+                    + " and " + SecureClusterFiles.BROKER_USER + " in ZooKeeper is not wired yet (issue 16)");
+        } catch (MetadataStoreException e) {
+            throw new ClusterException("start --secure: ZooKeeper 127.0.0.1:" + zkPort + ": " + e.getMessage());
+        }
+    }
+
+    private static Properties properties(Map<String, String> values) {
+        Properties p = new Properties();
+        p.putAll(values);
+        return p;
     }
 
     private int failed(String message, ClusterProcess p) {

@@ -130,7 +130,7 @@ interface TopicBackend extends AutoCloseable {
      */
     static TopicBackend open(ConnectionFlags cluster) {
         return cluster.useZooKeeper()
-                ? ZkTopicBackend.open(cluster.zookeeper(), cluster.timeoutMs())
+                ? ZkTopicBackend.open(cluster.zookeeper(), cluster.timeoutMs(), cluster.zooKeeperOptions())
                 : new AdminTopicBackend(KafkaAdmin.open(cluster.broker()));
     }
 

@@ -13,6 +13,7 @@ import io.strand.coordinator.proto.LogCleanerStatus;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.coordinator.proto.TopicAssignment;
 import io.strand.coordinator.proto.TopicConfig;
+import io.strand.coordinator.security.ZooKeeperClientOptions;
 import io.strand.tools.cli.CliException;
 import io.strand.tools.cli.Failures;
 import io.strand.tools.cli.ZooKeeperClient;
@@ -43,8 +44,8 @@ final class ZkTopicBackend implements TopicBackend {
         this.store = new MetadataStore(zk);
     }
 
-    static ZkTopicBackend open(String connect, int timeoutMs) {
-        return new ZkTopicBackend(connect, ZooKeeperClient.connect(connect, timeoutMs, true));
+    static ZkTopicBackend open(String connect, int timeoutMs, ZooKeeperClientOptions options) {
+        return new ZkTopicBackend(connect, ZooKeeperClient.connect(connect, timeoutMs, true, options));
     }
 
     @Override

@@ -133,4 +133,25 @@ class ClusterFilesTest {
         }
         return p;
     }
+
+    @Test
+    void shouldWriteTheSecuritySettingsOfASecuredBrokerForItsOwnerOnly() throws Exception {
+        ClusterLayout layout = new ClusterLayout(tmp.resolve("secure"));
+        SecureClusterFiles security = new SecureClusterFiles(layout);
+        security.ensure(List.of(1));
+        new ClusterFiles(layout).writeBrokerProperties(1, 29092, 22181, 1, security.zooKeeperSettings());
+
+        String text = Files.readString(layout.brokerProperties(1));
+        assertTrue(text.contains("\n# Security (bin/strand-cluster start --secure)"), text);
+        assertEquals(
+                "rw-------",
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(layout.brokerProperties(1))));
+        BrokerConfig c = BrokerConfig.load(layout.brokerProperties(1));
+        assertTrue(c.zookeeperClientOptions().setAcl());
+        assertEquals(
+                security.zooKeeperCredentials(),
+                c.zookeeperClientOptions().digestCredentials().orElseThrow());
+        assertFalse(text.contains(security.zooKeeperCredentials().fileText().strip()), "no ZooKeeper password inline");
+    }
 }

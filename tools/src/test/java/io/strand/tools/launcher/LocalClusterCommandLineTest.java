@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,8 @@ class LocalClusterCommandLineTest {
                 Arguments.of(
                         List.of("status", "--brokers", "3"), "--brokers, --zk-port and --base-port belong to start"),
                 Arguments.of(List.of("stop", "--zk-port=2181"), "--brokers, --zk-port and --base-port belong to start"),
+                Arguments.of(List.of("status", "--secure"), "--secure belongs to start"),
+                Arguments.of(List.of("stop", "--secure"), "--secure belongs to start"),
                 // as in the script, a flag takes the next word as its value, whatever it is
                 Arguments.of(List.of("--brokers", "--dir", "x", "start"), "unknown argument: x (see --help)"));
     }
@@ -143,6 +146,46 @@ class LocalClusterCommandLineTest {
                                 + " was set up with brokers from port 29092, not 29093 (use another --dir)\n"),
                 base::toString);
         assertEquals("", r.out() + base.out());
+    }
+
+    @Test
+    void shouldRefuseToSecureADirSetUpWithoutSecure() throws IOException {
+        Path dir = tmp.resolve("plain");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("cluster.conf"), "brokers=1\nzk.port=22181\nbase.port=29092\n");
+        LauncherResult r = run("start", "--secure", "--dir", dir.toString());
+        assertEquals(LocalCluster.FAILED, r.exit(), r::toString);
+        assertTrue(
+                r.err().endsWith("strand-cluster: " + dir + " was set up without --secure (use another --dir)\n"),
+                r::toString);
+        assertFalse(Files.exists(dir.resolve("security")), r::toString);
+    }
+
+    @Test
+    void shouldGenerateTheSecurityFilesOfASecureStartAndRecordIt() throws Exception {
+        Path dir = tmp.resolve("secure");
+        LauncherResult r = run("start", "--secure", "--brokers", "2", "--dir", dir.toString());
+        // nothing can start in process (no strand.home); the files come first
+        assertEquals(LocalCluster.FAILED, r.exit(), r::toString);
+        assertEquals("", r.out(), r::toString);
+        assertEquals(Optional.of("true"), ClusterLayout.value(dir.resolve("cluster.conf"), "secure"));
+        SecureClusterFiles files = new SecureClusterFiles(new ClusterLayout(dir));
+        for (Path f : List.of(
+                files.caKeystore(),
+                files.truststore(),
+                files.brokerKeystore(1),
+                files.brokerKeystore(2),
+                files.zooKeeperDigest(),
+                dir.resolve("client-admin.properties"))) {
+            assertTrue(Files.isRegularFile(f), f + "\n" + r);
+        }
+        for (String secret : List.of(files.adminPassword(), files.brokerPassword(), files.truststorePassword())) {
+            assertFalse(r.err().contains(secret), "a password in the output:\n" + r);
+        }
+
+        // a start without --secure on that dir stays secure
+        LauncherResult again = run("start", "--dir", dir.toString());
+        assertEquals(Optional.of("true"), ClusterLayout.value(dir.resolve("cluster.conf"), "secure"), again::toString);
     }
 
     @Test
