@@ -6,7 +6,6 @@ import static io.strand.server.SslSettingsDefinition.SSL_ENABLED_PROTOCOLS;
 import static io.strand.server.SslSettingsDefinition.SSL_KEYSTORE_KEY;
 import static io.strand.server.SslSettingsDefinition.SSL_KEYSTORE_LOCATION;
 import static io.strand.server.SslSettingsDefinition.SSL_PRINCIPAL_MAPPING_RULES;
-import static io.strand.server.SslSettingsDefinition.SSL_PROTOCOL;
 import static io.strand.server.SslSettingsDefinition.SSL_TRUSTSTORE_LOCATION;
 
 import io.strand.server.BrokerConfig;
@@ -26,7 +25,6 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSession;
@@ -61,16 +59,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class ListenerTls implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ListenerTls.class);
+    /** A failed reload of the same files is tried this often (a file caught half-written loads later). */
+    private static final int TRIES_PER_VERSION = 3;
 
     private final String listenerName;
     private final SecurityProtocol securityProtocol;
     private final Map<String, Object> settings;
-    private final Map<String, String> keyNames;
     private final SslFactory factory;
     private final DefaultKafkaPrincipalBuilder principals;
     private final List<Path> watched = new ArrayList<>();
-    /** A failed reload of the same files is tried this often (a file caught half-written loads later). */
-    private static final int TRIES_PER_VERSION = 3;
 
     /** The files' modification stamps when a (re)load was last tried; the reload thread's only. */
     private List<Long> lastTried;
@@ -81,13 +78,11 @@ public final class ListenerTls implements AutoCloseable {
             String listenerName,
             SecurityProtocol securityProtocol,
             Map<String, Object> settings,
-            Map<String, String> keyNames,
             SslFactory factory,
             DefaultKafkaPrincipalBuilder principals) {
         this.listenerName = listenerName;
         this.securityProtocol = securityProtocol;
         this.settings = settings;
-        this.keyNames = keyNames;
         this.factory = factory;
         this.principals = principals;
         for (String key : List.of(SSL_KEYSTORE_LOCATION, SSL_TRUSTSTORE_LOCATION)) {
@@ -147,7 +142,7 @@ public final class ListenerTls implements AutoCloseable {
         } catch (KafkaException e) {
             throw badEngineSettings(e, settings, keyNames).orElseGet(() -> unusable(name, settings, keyNames, e));
         }
-        ListenerTls tls = new ListenerTls(name, listener.securityProtocol(), settings, keyNames, factory, principals);
+        ListenerTls tls = new ListenerTls(name, listener.securityProtocol(), settings, factory, principals);
         try {
             tls.newEngine("127.0.0.1", 0); // unknown protocols or cipher suites fail here, not on a connection
         } catch (IllegalArgumentException e) {
@@ -352,16 +347,6 @@ public final class ListenerTls implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    /** The name to report for {@code key} of this listener (prefixed when the listener overrides it). */
-    String keyName(String key) {
-        return Objects.requireNonNullElse(keyNames.get(key), key);
-    }
-
-    /** The SSLContext protocol configured (for the inter-broker client's sockets). */
-    String protocol() {
-        return (String) settings.get(SSL_PROTOCOL);
     }
 
     @Override
