@@ -64,6 +64,7 @@ import io.strand.server.handlers.OffsetForLeaderEpochHandler;
 import io.strand.server.handlers.ProduceHandler;
 import io.strand.server.handlers.ReadShareGroupStateHandler;
 import io.strand.server.handlers.ReadShareGroupStateSummaryHandler;
+import io.strand.server.handlers.SaslHandlers;
 import io.strand.server.handlers.ShareAcknowledgeHandler;
 import io.strand.server.handlers.ShareFetchHandler;
 import io.strand.server.handlers.ShareGroupDescribeHandler;
@@ -83,6 +84,8 @@ import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.replica.SessionFence;
+import io.strand.server.security.SaslAuthentication;
+import io.strand.server.security.ScramCredentialAdmin;
 import io.strand.server.share.CoordinatorPersister;
 import io.strand.server.share.ShareConfig;
 import io.strand.server.share.ShareCoordinator;
@@ -151,6 +154,8 @@ public final class Broker implements AutoCloseable {
     private SharePartitionManager shares;
 
     private ShareGroupOffsets shareOffsets;
+    /** SASL listeners' authentication and the SCRAM users (issue 16). */
+    private SaslAuthentication sasl;
 
     public Broker(BrokerConfig config) {
         this(config, HandlerDecorator.NONE);
@@ -189,6 +194,7 @@ public final class Broker implements AutoCloseable {
             MetadataStore store = new MetadataStore(zk);
             store.ensureParents();
             clusterId = ClusterIdentity.getOrCreate(store);
+            sasl = closing(SaslAuthentication.start(config, store, config.zookeeperConnectionTimeoutMs()));
             PreviousSession previousSession = new PreviousSession(config.logDirs());
             endPreviousProcessSession(previousSession);
             closing(previousSession::forget); // after the registrar: a clean stop leaves nothing to end
@@ -247,7 +253,8 @@ public final class Broker implements AutoCloseable {
                                 requestPool,
                                 metrics,
                                 config.socketRequestMaxBytes(),
-                                config.queuedMaxRequests()));
+                                config.queuedMaxRequests(),
+                                sasl.authenticators(l)));
             }
 
             BrokerRegistrar registrar = closing(new BrokerRegistrar(
@@ -318,6 +325,7 @@ public final class Broker implements AutoCloseable {
                 new DescribeTopicPartitionsHandler(cache),
                 new AlterPartitionReassignmentsHandler(admin),
                 new ListPartitionReassignmentsHandler(cache)));
+        list.addAll(SaslHandlers.of(new ScramCredentialAdmin(sasl.credentialStore(), blockingPool)));
         // consumer groups and committed offsets in __consumer_offsets
         GroupCoordinator groups =
                 closing(new GroupCoordinator(GroupConfig.from(config), cache, topics, timer, config.brokerId()));

@@ -141,7 +141,8 @@ public final class BrokerConfig extends AbstractConfig {
     public static BrokerConfig of(Map<String, String> props) {
         for (String key : new TreeSet<>(props.keySet())) {
             if (!BrokerConfigDefinition.DEFINITION.names().contains(key)
-                    && !BrokerConfigDefinition.ACCEPTED_WITHOUT_EFFECT.contains(key)) {
+                    && !BrokerConfigDefinition.ACCEPTED_WITHOUT_EFFECT.contains(key)
+                    && !ListenerPrefixes.accepts(key)) {
                 throw new ConfigException("Unknown configuration key '" + key + "' (value '" + props.get(key)
                         + "'); remove it or fix its spelling");
             }

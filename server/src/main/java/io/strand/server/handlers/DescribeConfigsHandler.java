@@ -87,7 +87,8 @@ public record DescribeConfigsHandler(AdminService admin) implements ApiHandler<D
                 .setValue(e.value())
                 .setReadOnly(e.readOnly())
                 .setConfigSource(e.source().id())
-                .setIsSensitive(false);
+                .setIsSensitive(
+                        e.type() == org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType.PASSWORD);
         if (request.includeSynonyms()) {
             for (ConfigDescriber.Synonym s : e.synonyms()) {
                 out.synonyms()

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Binds the broker's listeners with Netty (epoll where available) and gives every accepted
- * connection its pipeline: {@link KafkaFrameDecoder} then {@link RequestChannel}.
+ * connection its pipeline: {@link KafkaFrameDecoder} then {@link RequestChannel}, both consulting the
+ * connection's {@link ConnectionAuthenticator} (SASL on SASL_PLAINTEXT listeners).
  */
 public final class SocketServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SocketServer.class);
@@ -54,9 +55,11 @@ public final class SocketServer implements AutoCloseable {
             Executor requestPool,
             BrokerMetrics metrics,
             int maxFrameBytes,
-            int maxInFlight)
+            int maxInFlight,
+            ConnectionAuthenticator.Factory authenticators)
             throws InterruptedException {
-        if (listener.securityProtocol() != SecurityProtocol.PLAINTEXT) {
+        if (listener.securityProtocol() != SecurityProtocol.PLAINTEXT
+                && listener.securityProtocol() != SecurityProtocol.SASL_PLAINTEXT) {
             throw new ConfigException(
                     BrokerConfig.LISTENERS,
                     listener.name(),
@@ -72,7 +75,8 @@ public final class SocketServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("frame", new KafkaFrameDecoder(maxFrameBytes));
+                        ConnectionAuthenticator authenticator = authenticators.create(ch.remoteAddress());
+                        ch.pipeline().addLast("frame", new KafkaFrameDecoder(maxFrameBytes, authenticator));
                         ch.pipeline()
                                 .addLast(
                                         "requests",
@@ -82,7 +86,8 @@ public final class SocketServer implements AutoCloseable {
                                                 listener.name(),
                                                 listener.securityProtocol(),
                                                 metrics,
-                                                maxInFlight));
+                                                maxInFlight,
+                                                authenticator));
                     }
                 });
         Channel ch = b.bind(listener.host(), listener.port()).sync().channel();

@@ -19,6 +19,7 @@ import org.apache.kafka.common.requests.RequestHeader;
  */
 public final class ResponseFaults implements HandlerDecorator {
     private volatile Predicate<RequestHeader> dropResponseAndClose;
+    private volatile java.util.function.Consumer<RequestContext> observer;
     private final TxnMarkerFaults markers = new TxnMarkerFaults();
 
     /** The WriteTxnMarkers faults of every broker of the cluster. */
@@ -28,6 +29,11 @@ public final class ResponseFaults implements HandlerDecorator {
 
     public void dropResponseAndCloseWhen(Predicate<RequestHeader> condition) {
         this.dropResponseAndClose = condition;
+    }
+
+    /** Shows every request's context (who sent it, on which listener) to {@code observer}; null: stop. */
+    public void observeRequests(java.util.function.Consumer<RequestContext> observer) {
+        this.observer = observer;
     }
 
     @Override
@@ -69,6 +75,10 @@ public final class ResponseFaults implements HandlerDecorator {
 
         @Override
         public CompletionStage<? extends ApiMessage> handle(RequestContext ctx, Q request) {
+            java.util.function.Consumer<RequestContext> o = observer;
+            if (o != null) {
+                o.accept(ctx);
+            }
             return delegate.handle(ctx, request).thenApply(response -> {
                 Predicate<RequestHeader> p = dropResponseAndClose;
                 if (response != null && p != null && p.test(ctx.header())) {

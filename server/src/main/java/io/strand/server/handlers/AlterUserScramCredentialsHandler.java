@@ -1,0 +1,31 @@
+package io.strand.server.handlers;
+
+import io.strand.server.network.ApiHandler;
+import io.strand.server.network.RequestContext;
+import io.strand.server.security.ScramCredentialAdmin;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.AlterUserScramCredentialsRequestData;
+import org.apache.kafka.common.message.AlterUserScramCredentialsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/**
+ * AlterUserScramCredentials (Admin.alterUserScramCredentials, kafka-configs --entity-type users
+ * --add-config 'SCRAM-SHA-256=[password=...]'): upserts and deletes users' SCRAM credentials in
+ * ZooKeeper, one write per user, with Kafka's per-user errors ({@link ScramCredentialAdmin}); every
+ * broker's credential cache follows within a second. Stateless.
+ */
+public record AlterUserScramCredentialsHandler(ScramCredentialAdmin admin)
+        implements ApiHandler<AlterUserScramCredentialsRequestData> {
+    @Override
+    public ApiKeys apiKey() {
+        return ApiKeys.ALTER_USER_SCRAM_CREDENTIALS;
+    }
+
+    @Override
+    public CompletionStage<AlterUserScramCredentialsResponseData> handle(
+            RequestContext ctx, AlterUserScramCredentialsRequestData request) {
+        // Authorization: Kafka requires ALTER on the CLUSTER resource (else every user's result is
+        // CLUSTER_AUTHORIZATION_FAILED); the ACL work of issue 16 checks it here, before anything is written.
+        return admin.alter(request);
+    }
+}
