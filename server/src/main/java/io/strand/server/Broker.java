@@ -194,7 +194,8 @@ public final class Broker implements AutoCloseable {
             MetadataStore store = new MetadataStore(zk);
             store.ensureParents();
             clusterId = ClusterIdentity.getOrCreate(store);
-            sasl = closing(SaslAuthentication.start(config, store, config.zookeeperConnectionTimeoutMs()));
+            sasl = closing(
+                    SaslAuthentication.start(config, store, config.zookeeperConnectionTimeoutMs(), metrics.registry()));
             PreviousSession previousSession = new PreviousSession(config.logDirs());
             endPreviousProcessSession(previousSession);
             closing(previousSession::forget); // after the registrar: a clean stop leaves nothing to end
@@ -549,6 +550,11 @@ public final class Broker implements AutoCloseable {
 
     public BrokerMetrics metrics() {
         return metrics;
+    }
+
+    /** SASL listeners' authentication and the SCRAM users. */
+    public SaslAuthentication sasl() {
+        return sasl;
     }
 
     /** The share partitions this broker leads (the group coordinator releases a leaving member's records here). */

@@ -157,8 +157,8 @@ public final class ScramCredentialStore {
                     "SCRAM credentials of user {}: {} (upserted {}, deleted {})",
                     user,
                     after.keySet(),
-                    upserts.keySet(),
-                    deletions);
+                    upserts.keySet().stream().map(ScramMechanism::mechanismName).toList(),
+                    deletions.stream().map(ScramMechanism::mechanismName).toList());
             return;
         }
     }

@@ -1,5 +1,6 @@
 package io.strand.server.security;
 
+import com.codahale.metrics.MetricRegistry;
 import io.strand.coordinator.ConfigChangeWatcher;
 import io.strand.coordinator.MetadataStore;
 import io.strand.coordinator.admin.ScramCredentialStore;
@@ -21,9 +22,12 @@ public final class SaslAuthentication implements AutoCloseable {
     private final ScramCredentialStore store;
     private final Map<String, SaslMechanisms> listeners = new HashMap<>();
     private final ConfigChangeWatcher watcher;
+    private final SaslMetrics metrics;
 
-    private SaslAuthentication(SaslConfig config, ScramCredentialStore store, ConfigChangeWatcher watcher) {
+    private SaslAuthentication(
+            SaslConfig config, ScramCredentialStore store, ConfigChangeWatcher watcher, SaslMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.store = store;
         this.watcher = watcher;
     }
@@ -34,15 +38,17 @@ public final class SaslAuthentication implements AutoCloseable {
      *
      * @throws org.apache.kafka.common.config.ConfigException for a bad SASL setting
      */
-    public static SaslAuthentication start(BrokerConfig brokerConfig, MetadataStore zk, long loadTimeoutMs) {
+    public static SaslAuthentication start(
+            BrokerConfig brokerConfig, MetadataStore zk, long loadTimeoutMs, MetricRegistry registry) {
         SaslConfig config = SaslConfig.from(brokerConfig);
         ScramCredentialStore store = new ScramCredentialStore(zk);
+        SaslMetrics metrics = new SaslMetrics(registry);
         if (config.listeners().isEmpty()) {
-            return new SaslAuthentication(config, store, null);
+            return new SaslAuthentication(config, store, null, metrics);
         }
         ScramCredentialCache credentials = new ScramCredentialCache(store);
         ConfigChangeWatcher watcher = new ConfigChangeWatcher(zk, credentials);
-        SaslAuthentication sasl = new SaslAuthentication(config, store, watcher);
+        SaslAuthentication sasl = new SaslAuthentication(config, store, watcher, metrics);
         try {
             watcher.start(loadTimeoutMs);
         } catch (RuntimeException e) {
@@ -57,6 +63,10 @@ public final class SaslAuthentication implements AutoCloseable {
         return config;
     }
 
+    public SaslMetrics metrics() {
+        return metrics;
+    }
+
     /** The users' SCRAM credentials in ZooKeeper. */
     public ScramCredentialStore credentialStore() {
         return store;
@@ -68,7 +78,8 @@ public final class SaslAuthentication implements AutoCloseable {
         if (mechanisms == null) {
             return peer -> ConnectionAuthenticator.NONE;
         }
-        return peer -> new SaslServerAuthenticator(mechanisms, config.maxReauthMs(), config.maxReceiveSize(), peer);
+        return peer ->
+                new SaslServerAuthenticator(mechanisms, config.maxReauthMs(), config.maxReceiveSize(), peer, metrics);
     }
 
     @Override

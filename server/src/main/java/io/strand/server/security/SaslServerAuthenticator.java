@@ -60,6 +60,7 @@ public final class SaslServerAuthenticator implements ConnectionAuthenticator {
     private final long maxReauthMs;
     private final int maxReceiveSize;
     private final SocketAddress peer;
+    private final SaslMetrics metrics;
 
     private State state = State.HANDSHAKE;
     private SaslServer server;
@@ -75,8 +76,9 @@ public final class SaslServerAuthenticator implements ConnectionAuthenticator {
     private long lastReauthStartNanos;
 
     public SaslServerAuthenticator(
-            SaslMechanisms mechanisms, long maxReauthMs, int maxReceiveSize, SocketAddress peer) {
+            SaslMechanisms mechanisms, long maxReauthMs, int maxReceiveSize, SocketAddress peer, SaslMetrics metrics) {
         this.mechanisms = mechanisms;
+        this.metrics = metrics;
         this.maxReauthMs = maxReauthMs;
         this.maxReceiveSize = maxReceiveSize;
         this.peer = peer;
@@ -126,6 +128,7 @@ public final class SaslServerAuthenticator implements ConnectionAuthenticator {
                 }
                 if (sessionExpires && nowNanos - sessionExpiresAtNanos > 0) {
                     state = State.FAILED;
+                    metrics.expiredConnectionsKilled.inc();
                     return new Close("the SASL session of " + principal + " expired "
                             + TimeUnit.NANOSECONDS.toMillis(nowNanos - sessionExpiresAtNanos)
                             + " ms ago and was not re-authenticated (connections.max.reauth.ms=" + maxReauthMs + ")");
@@ -256,6 +259,7 @@ public final class SaslServerAuthenticator implements ConnectionAuthenticator {
         }
         dispose();
         principal = authenticated;
+        (reauthenticating ? metrics.reauthentications : metrics.authentications).inc();
         log.debug(
                 "{} {} as {} with {}",
                 peer,
@@ -294,6 +298,7 @@ public final class SaslServerAuthenticator implements ConnectionAuthenticator {
 
     private void failed(String message, String cause) {
         state = State.FAILED;
+        metrics.failures.inc();
         dispose();
         log.info(
                 "Failed {} with {} (user '{}', mechanism {}): {}{}",

@@ -56,7 +56,10 @@ public final class ScramCredentialCache implements ConfigChangeWatcher.Listener 
         if (entityType.equals(Znodes.USERS_ENTITY_TYPE)) {
             Map<ScramMechanism, ScramCredential> creds = store.describe(entityName);
             apply(entityName, creds);
-            log.info("SCRAM credentials of user {} changed: now {}", entityName, creds.keySet());
+            log.info(
+                    "SCRAM credentials of user {} changed: now {}",
+                    entityName,
+                    creds.keySet().stream().map(ScramMechanism::mechanismName).toList());
         }
     }
 
