@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * new ScramCredentialStore(new MetadataStore(zk))
- *         .upsertPassword("admin", ScramMechanism.SCRAM_SHA_512, password, 4096);
+ *         .createIfAbsent("admin", ScramMechanism.SCRAM_SHA_512, password, ScramCredentialStore.DEFAULT_ITERATIONS);
  * }</pre>
  *
  * <p>Thread-safe; blocks on ZooKeeper (never call from a network event loop).
@@ -74,6 +74,24 @@ public final class ScramCredentialStore {
     /** Creates or replaces {@code user}'s credential for {@code mechanism} from its password. */
     public void upsertPassword(String user, ScramMechanism mechanism, String password, int iterations) {
         upsert(user, mechanism, credential(mechanism, password, iterations));
+    }
+
+    /**
+     * Creates {@code user}'s credential for {@code mechanism} from its password unless the user already has one
+     * for that mechanism (which is left as it is, whatever its password).
+     *
+     * @return true if this call created it
+     */
+    public boolean createIfAbsent(String user, ScramMechanism mechanism, String password, int iterations) {
+        ScramCredential credential = credential(mechanism, password, iterations);
+        return write(user, current -> {
+            if (current.containsKey(mechanism.mechanismName())) {
+                return Optional.empty();
+            }
+            Map<String, ScramCredentialData> after = new TreeMap<>(current);
+            after.put(mechanism.mechanismName(), data(credential));
+            return Optional.of(after);
+        });
     }
 
     /**
@@ -117,6 +135,28 @@ public final class ScramCredentialStore {
      *     written)
      */
     public void alter(String user, Map<ScramMechanism, ScramCredential> upserts, Set<ScramMechanism> deletions) {
+        write(user, current -> {
+            Map<String, ScramCredentialData> after = new TreeMap<>(current);
+            for (ScramMechanism m : deletions) {
+                if (after.remove(m.mechanismName()) == null) {
+                    throw new ResourceNotFoundException("Attempt to delete a user credential that does not exist");
+                }
+            }
+            upserts.forEach((m, c) -> after.put(m.mechanismName(), data(c)));
+            return Optional.of(after);
+        });
+    }
+
+    /**
+     * Read-decide-write of {@code user}'s credentials by mechanism name: {@code decide} sees the current ones
+     * and returns the new ones (empty: write nothing); a lost race decides again.
+     *
+     * @return whether something was written
+     */
+    private boolean write(
+            String user,
+            java.util.function.Function<Map<String, ScramCredentialData>, Optional<Map<String, ScramCredentialData>>>
+                    decide) {
         if (user.isEmpty()) {
             throw new IllegalArgumentException("Username must not be empty");
         }
@@ -124,20 +164,19 @@ public final class ScramCredentialStore {
         String path = Znodes.userConfig(user);
         while (true) {
             Optional<Versioned<UserConfig>> current = store.read(path, UserConfig.parser());
-            Map<String, ScramCredentialData> after = new TreeMap<>(
-                    current.map(v -> v.value().getScramCredentialsMap()).orElse(Map.of()));
-            for (ScramMechanism m : deletions) {
-                if (after.remove(m.mechanismName()) == null) {
-                    throw new ResourceNotFoundException("Attempt to delete a user credential that does not exist");
-                }
+            Map<String, ScramCredentialData> before =
+                    current.map(v -> v.value().getScramCredentialsMap()).orElse(Map.of());
+            Optional<Map<String, ScramCredentialData>> decided = decide.apply(before);
+            if (decided.isEmpty()) {
+                return false;
             }
-            upserts.forEach((m, c) -> after.put(m.mechanismName(), data(c)));
+            Map<String, ScramCredentialData> after = decided.get();
             UserConfig value =
                     UserConfig.newBuilder().putAllScramCredentials(after).build();
             CuratorOp write;
             if (current.isEmpty()) {
                 if (after.isEmpty()) {
-                    return;
+                    return false;
                 }
                 write = store.createOp(path, value);
             } else if (after.isEmpty()) {
@@ -153,13 +192,8 @@ public final class ScramCredentialStore {
             } catch (VersionConflictException lostRace) {
                 continue; // changed meanwhile: decide again on what is there now
             }
-            log.info(
-                    "SCRAM credentials of user {}: {} (upserted {}, deleted {})",
-                    user,
-                    after.keySet(),
-                    upserts.keySet().stream().map(ScramMechanism::mechanismName).toList(),
-                    deletions.stream().map(ScramMechanism::mechanismName).toList());
-            return;
+            log.info("SCRAM credentials of user {}: {} (were {})", user, after.keySet(), before.keySet());
+            return true;
         }
     }
 
