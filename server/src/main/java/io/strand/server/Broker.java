@@ -86,6 +86,7 @@ import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.replica.SessionFence;
 import io.strand.server.security.SaslAuthentication;
 import io.strand.server.security.ScramCredentialAdmin;
+import io.strand.server.security.tls.BrokerTls;
 import io.strand.server.share.CoordinatorPersister;
 import io.strand.server.share.ShareConfig;
 import io.strand.server.share.ShareCoordinator;
@@ -141,6 +142,8 @@ public final class Broker implements AutoCloseable {
     private Controller controller;
     private SessionFence sessionFence;
     private LogDirReporter logDirReporter;
+    /** TLS listeners, and how this broker reaches the others (the inter-broker listener). */
+    private BrokerTls tls;
     /** Completes when the broker stopped itself (every log directory offline), with the reason. */
     private final java.util.concurrent.CompletableFuture<String> stoppedItself =
             new java.util.concurrent.CompletableFuture<>();
@@ -171,6 +174,7 @@ public final class Broker implements AutoCloseable {
         log.info("Starting broker {} with {}", config.brokerId(), config.effectiveValues());
         try {
             metrics = closing(new BrokerMetrics(config.brokerId(), config.metricsJmxEnable()));
+            tls = closing(BrokerTls.create(config, metrics.registry())); // a bad ssl.* setting stops here
 
             logs = closing(new LogManager(
                     config.logDirs(),
@@ -194,8 +198,8 @@ public final class Broker implements AutoCloseable {
             MetadataStore store = new MetadataStore(zk);
             store.ensureParents();
             clusterId = ClusterIdentity.getOrCreate(store);
-            sasl = closing(
-                    SaslAuthentication.start(config, store, config.zookeeperConnectionTimeoutMs(), metrics.registry()));
+            sasl = closing(SaslAuthentication.start(
+                    config, store, config.zookeeperConnectionTimeoutMs(), metrics.registry(), tls.connector()));
             PreviousSession previousSession = new PreviousSession(config.logDirs());
             endPreviousProcessSession(previousSession);
             closing(previousSession::forget); // after the registrar: a clean stop leaves nothing to end
@@ -204,7 +208,8 @@ public final class Broker implements AutoCloseable {
             // the replica manager hands durable-end moves to the request pool, which still closes before it
             ExecutorService requestPool = Executors.newFixedThreadPool(
                     config.numIoThreads(), ThreadUtils.createThreadFactory("strand-request-handler-%d", true));
-            replicaManager = closing(new ReplicaManager(config, logs, cache, new IsrUpdater(store), requestPool));
+            replicaManager = closing(
+                    new ReplicaManager(config, logs, cache, new IsrUpdater(store), requestPool, sasl.connector()));
             cache.addListener(replicaManager);
             logDirReporter = closing(
                     new LogDirReporter(config.brokerId(), logs, replicaManager, this::stopBecauseEveryLogDirIsOffline));
@@ -250,6 +255,7 @@ public final class Broker implements AutoCloseable {
                         l.name(),
                         sockets.bind(
                                 l,
+                                tls.channelSecurity(l),
                                 handlers,
                                 requestPool,
                                 metrics,
@@ -342,7 +348,7 @@ public final class Broker implements AutoCloseable {
                 () -> CompletableFuture.supplyAsync(producerIds::nextProducerId, blockingPool),
                 groups::partitionFor,
                 metrics.registry(),
-                config.interBrokerListenerName()));
+                sasl.connector()));
         replicaManager.addLeadershipListener(transactions);
         transactions.adoptCurrentLeadership(replicaManager.partitions());
         list.addAll(List.of(
@@ -358,7 +364,7 @@ public final class Broker implements AutoCloseable {
         replicaManager.addLeadershipListener(shareCoordinator);
         shareCoordinator.adoptCurrentLeadership(replicaManager.partitions());
         CoordinatorPersister persister =
-                closing(new CoordinatorPersister(shareCoordinator, cache, config.interBrokerListenerName(), timer));
+                closing(new CoordinatorPersister(shareCoordinator, cache, sasl.connector(), timer));
         shares = closing(new SharePartitionManager(ShareConfig.from(config), persister, timer, metrics.registry()));
         replicaManager.addLeadershipListener(shares);
         shareOffsets = new ShareGroupOffsets(persister, persister::latestOffset, shares, replicaManager, cache);

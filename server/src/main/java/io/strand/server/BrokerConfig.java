@@ -142,7 +142,7 @@ public final class BrokerConfig extends AbstractConfig {
         for (String key : new TreeSet<>(props.keySet())) {
             if (!BrokerConfigDefinition.DEFINITION.names().contains(key)
                     && !BrokerConfigDefinition.ACCEPTED_WITHOUT_EFFECT.contains(key)
-                    && !ListenerPrefixes.accepts(key)) {
+                    && !ListenerOverrides.isOverride(key)) {
                 throw new ConfigException("Unknown configuration key '" + key + "' (value '" + props.get(key)
                         + "'); remove it or fix its spelling");
             }
@@ -167,6 +167,7 @@ public final class BrokerConfig extends AbstractConfig {
 
     private void validate() {
         listenerConfig();
+        ListenerOverrides.validate(this);
         longOrNull(LOG_FLUSH_INTERVAL_MESSAGES, 1);
         longOrNull(LOG_FLUSH_INTERVAL_MS, 0);
         if (logRetentionMs() < -1) {

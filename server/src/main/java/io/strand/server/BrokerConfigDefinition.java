@@ -25,8 +25,9 @@ public final class BrokerConfigDefinition {
     public static final Set<String> ACCEPTED_WITHOUT_EFFECT = Set.of(
             "socket.send.buffer.bytes", "socket.receive.buffer.bytes", "delete.topic.enable", "zookeeper.set.acl");
 
-    static final ConfigDef DEFINITION = SaslSettingsDefinition.addTo(ListenerSettingsDefinition.addTo(
-                    ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef()))))
+    static final ConfigDef DEFINITION = SaslSettingsDefinition.addTo(
+                    SslSettingsDefinition.addTo(ListenerSettingsDefinition.addTo(
+                            ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef())))))
             .define(
                     BROKER_ID,
                     Type.INT,

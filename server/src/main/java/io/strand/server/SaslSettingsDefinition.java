@@ -11,7 +11,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
  * {@link BrokerConfigDefinition#DEFINITION}. Read and checked by {@link
  * io.strand.server.security.SaslConfig#from}. {@code sasl.enabled.mechanisms} and {@code
  * <mechanism>.sasl.jaas.config} may also be given per listener with Kafka's prefix {@code
- * listener.name.<listener>.} (see {@link ListenerPrefixes}). Immutable.
+ * listener.name.<listener>.} (see {@link ListenerOverrides}). Immutable.
  */
 public final class SaslSettingsDefinition {
     private SaslSettingsDefinition() {}

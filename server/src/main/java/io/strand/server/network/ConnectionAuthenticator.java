@@ -10,7 +10,7 @@ import org.apache.kafka.common.security.auth.KafkaPrincipal;
  * One connection's authentication, consulted by {@link KafkaFrameDecoder} and {@link RequestChannel}
  * before a frame reaches its API handler: it says how large a frame may be now, who the requests
  * read now come from, and may answer a request itself (the SASL exchange), pass it on, or close
- * the connection. {@link #NONE} (PLAINTEXT) passes everything as ANONYMOUS.
+ * the connection. {@link #NONE} (PLAINTEXT, SSL) passes everything, the principal being the transport's.
  *
  * <p>Threading: every method is called on the connection's event loop only, in the order the
  * frames arrived; implementations keep per-connection state without locks and must not block.
@@ -45,7 +45,10 @@ public interface ConnectionAuthenticator {
     /** Close the connection without an answer; {@code reason} is logged. */
     record Close(String reason) implements Verdict {}
 
-    /** The principal of requests read now. */
+    /**
+     * The principal of requests read now; null when the connection's transport names it ({@link
+     * ConnectionPrincipal}: a TLS client certificate, else ANONYMOUS).
+     */
     KafkaPrincipal principal();
 
     /** The largest frame accepted now, given {@code socket.request.max.bytes}. */
@@ -63,11 +66,11 @@ public interface ConnectionAuthenticator {
      */
     Verdict onRequest(RequestHeader header, ByteBuffer body, long nowNanos);
 
-    /** Every connection authenticated as nobody: PLAINTEXT listeners. */
+    /** No SASL (PLAINTEXT and SSL listeners): the principal is the transport's. */
     ConnectionAuthenticator NONE = new ConnectionAuthenticator() {
         @Override
         public KafkaPrincipal principal() {
-            return KafkaPrincipal.ANONYMOUS;
+            return null;
         }
 
         @Override

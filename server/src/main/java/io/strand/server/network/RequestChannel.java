@@ -50,7 +50,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     private String connectionId = "?";
     /** The security protocol of the listener this connection came on. */
     private final SecurityProtocol securityProtocol;
-    /** Who this connection authenticated as (ANONYMOUS until, and unless, it does), and the SASL exchange. */
+    /** The SASL exchange and who it authenticated; none: the principal is the channel's (TLS, or ANONYMOUS). */
     private final ConnectionAuthenticator authenticator;
     /** A response that closes the connection is queued: nothing read after it is served. */
     private boolean closing;
@@ -170,7 +170,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                 (InetSocketAddress) ctx.channel().remoteAddress(),
                 listenerName,
                 securityProtocol,
-                authenticator.principal(),
+                authenticator.principal() != null ? authenticator.principal() : ConnectionPrincipal.of(ctx.channel()),
                 received);
         serial.execute(() -> process(ctx, slot, rc, handler, buf, frame));
     }

@@ -8,7 +8,7 @@ import static io.strand.server.SaslSettingsDefinition.SASL_SERVER_MAX_RECEIVE_SI
 
 import io.strand.server.BrokerConfig;
 import io.strand.server.ListenerConfig;
-import io.strand.server.ListenerPrefixes;
+import io.strand.server.ListenerOverrides;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -77,7 +77,7 @@ public final class SaslConfig {
             if (!l.securityProtocol().name.startsWith("SASL_")) {
                 continue;
             }
-            String prefix = ListenerPrefixes.of(l.name());
+            String prefix = ListenerOverrides.prefix(l.name());
             Object own = config.originals().get(prefix + SASL_ENABLED_MECHANISMS);
             List<String> mechanisms = own == null
                     ? globalMechanisms
@@ -132,7 +132,7 @@ public final class SaslConfig {
             String password = entry == null ? null : (String) entry.getOptions().get("password");
             if (username == null || password == null) {
                 throw new ConfigException(
-                        ListenerPrefixes.of(ib.listenerName()) + mechanism.toLowerCase(Locale.ROOT) + "."
+                        ListenerOverrides.prefix(ib.listenerName()) + mechanism.toLowerCase(Locale.ROOT) + "."
                                 + SASL_JAAS_CONFIG,
                         null,
                         "the inter-broker listener " + ib.listenerName() + " authenticates brokers with " + mechanism
