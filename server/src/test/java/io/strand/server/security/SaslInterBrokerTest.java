@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * as SCRAM-SHA-512 user {@code broker}, created in ZooKeeper before they start (as the cluster
  * launcher does), or with PLAIN; acks=all with min.insync.replicas=2 keeps every acknowledged
  * record through a follower's restart, which catches up over SASL. A broker whose inter-broker
- * password is wrong never joins the ISR, and the leaders count its failed logins.
+ * password is wrong never joins the ISR, and the leaders count its failed logins. With
+ * connections.max.reauth.ms the followers renew their sessions in time.
  */
 class SaslInterBrokerTest {
     private static final String SASL = "SASL_PLAINTEXT";
@@ -132,11 +133,16 @@ class SaslInterBrokerTest {
                 }
             }
             assertEquals(100, read.size(), "every acknowledged record");
-            for (Broker b : cluster.brokers()) {
-                assertTrue(
-                        b.sasl().metrics().authentications() > 0,
-                        "broker " + b.brokerId() + " authenticated connections");
-            }
+            Broker leader = cluster.brokers().stream()
+                    .filter(b -> b.replicaManager()
+                            .partition(tp)
+                            .map(p -> p.isLeader())
+                            .orElse(false))
+                    .findFirst()
+                    .orElseThrow();
+            assertTrue(
+                    leader.sasl().metrics().authentications() >= 2,
+                    "the leader authenticated (at least) its two followers");
 
             // a broker with the wrong inter-broker password cannot fetch: it stays out of the ISR
             long failedBefore = cluster.brokers().stream()
@@ -172,7 +178,7 @@ class SaslInterBrokerTest {
     }
 
     @Test
-    void brokersReplicateWithPlain() throws Exception {
+    void brokersReplicateWithPlainAcrossSessionEnds() throws Exception {
         Map<String, String> plain = Map.of(
                 "listeners",
                 "PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0",
@@ -183,7 +189,9 @@ class SaslInterBrokerTest {
                 "sasl.mechanism.inter.broker.protocol",
                 "PLAIN",
                 "listener.name.sasl_plaintext.plain.sasl.jaas.config",
-                PLAIN_MODULE + " required username=\"broker\" password=\"b\" user_broker=\"b\";");
+                PLAIN_MODULE + " required username=\"broker\" password=\"b\" user_broker=\"b\";",
+                "connections.max.reauth.ms",
+                "1500");
         try (StrandTestCluster cluster = StrandTestCluster.start(2, plain)) {
             String topic = "plain-replicated";
             TopicPartition tp = new TopicPartition(topic, 0);
@@ -194,12 +202,16 @@ class SaslInterBrokerTest {
             }
             Map<String, Object> settings = new HashMap<>();
             settings.put(ProducerConfig.ACKS_CONFIG, "all");
+            int sent = 0;
             try (KafkaProducer<byte[], byte[]> producer = cluster.producer(settings)) {
-                for (int i = 0; i < 20; i++) {
-                    producer.send(new ProducerRecord<>(topic, ("p" + i).getBytes()))
+                long end = System.nanoTime() + Duration.ofSeconds(4).toNanos(); // several inter-broker sessions
+                while (System.nanoTime() < end) {
+                    producer.send(new ProducerRecord<>(topic, ("p" + sent++).getBytes()))
                             .get();
+                    Thread.sleep(20);
                 }
             }
+            long records = sent;
             Wait.waitUntil(
                     "both replicas in sync over SASL PLAIN", Duration.ofSeconds(30), () -> isr(cluster, tp) == 2);
             Wait.waitUntil(
@@ -210,7 +222,17 @@ class SaslInterBrokerTest {
                                             .partition(tp)
                                             .map(p -> p.log().logEndOffset())
                                             .orElse(0L)
-                                    == 20L));
+                                    == records));
+            for (Broker b : cluster.brokers()) {
+                assertEquals(
+                        0,
+                        b.sasl().metrics().expiredConnectionsKilled(),
+                        "the follower renews its session before the leader would close the connection");
+            }
+            long logins = cluster.brokers().stream()
+                    .mapToLong(b -> b.sasl().metrics().authentications())
+                    .sum();
+            assertTrue(logins >= 3, "the follower logged in again for each session of 1.5 s: " + logins);
         }
     }
 }
