@@ -80,6 +80,7 @@ import io.strand.server.network.HandlerDecorator;
 import io.strand.server.network.SocketServer;
 import io.strand.server.replica.LogConfigs;
 import io.strand.server.replica.LogDirReporter;
+import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.replica.SessionFence;
@@ -407,15 +408,61 @@ public final class Broker implements AutoCloseable {
 
     /** Gauges an operator watches (JMX domain strand.broker-<id>). */
     private void registerGauges() {
-        BrokerGauges.replicas(metrics, replicaManager, sessionFence);
-        BrokerGauges.logCleaner(metrics, cleaner);
-        BrokerGauges.cluster(
-                metrics,
-                controller,
-                cache,
-                () -> goneBrokers == null ? 0 : goneBrokers.removedRegistrations(),
-                () -> endedPreviousSession);
-        BrokerGauges.logDirs(metrics, logs, logDirReporter);
+        metrics.gauge("replica.partitions", () -> replicaManager.partitions().size());
+        metrics.gauge(
+                "replica.leaders",
+                () -> replicaManager.partitions().stream()
+                        .filter(p -> p.isLeader())
+                        .count());
+        metrics.gauge(
+                "replica.under-replicated-partitions",
+                () -> replicaManager.partitions().stream()
+                        .filter(p ->
+                                p.isLeader() && p.isr().size() < p.replicas().size())
+                        .count());
+        metrics.gauge(
+                "replica.under-min-isr-partitions",
+                () -> replicaManager.partitions().stream()
+                        .filter(p -> p.isLeader() && p.isr().size() < p.minInsyncReplicas())
+                        .count());
+        metrics.gauge("log-cleaner.max-dirty-percent", cleaner::maxDirtyPercent);
+        metrics.gauge("log-cleaner.uncleanable-partitions-count", cleaner::uncleanablePartitionsCount);
+        metrics.gauge("log-cleaner.time-since-last-run-ms", cleaner::timeSinceLastRunMs);
+        metrics.gauge("log-cleaner.last-clean-time-secs", cleaner::lastCleanSeconds);
+        metrics.gauge("log-cleaner.max-buffer-utilization-percent", cleaner::bufferUtilizationPercent);
+        metrics.gauge("log-cleaner.cleaner-recopy-percent", cleaner::recopyPercent);
+        metrics.gauge("log-cleaner.bytes-cleaned", cleaner::bytesCleaned);
+        metrics.gauge("log-cleaner.bytes-written", cleaner::bytesWritten);
+        metrics.gauge("log-cleaner.cleanings", cleaner::cleanings);
+        metrics.gauge("log-cleaner.dead-thread-count", cleaner::deadThreadCount);
+        metrics.gauge("controller.active", () -> controller.isActive() ? 1 : 0);
+        metrics.gauge("controller.epoch", controller::epoch);
+        metrics.gauge(
+                "controller.last-failover-ms",
+                () -> controller.lastBrokerChange().millis());
+        metrics.gauge("cluster.live-brokers", () -> cache.liveBrokers().size());
+        metrics.gauge(
+                "cluster.gone-broker-registrations-removed",
+                () -> goneBrokers == null ? 0 : goneBrokers.removedRegistrations());
+        metrics.gauge("replica.session-lost-step-downs", sessionFence::stepDowns);
+        metrics.gauge("broker.previous-session-ended", () -> endedPreviousSession ? 1 : 0);
+        metrics.gauge(
+                "log.dirs-below-free-space-floor",
+                () -> logs.logDirsBelowFreeSpaceFloor().size());
+        metrics.gauge("log.dirs-offline", () -> logs.offlineLogDirs().size());
+        metrics.gauge(
+                "replica.open-transactions",
+                () -> replicaManager.partitions().stream()
+                        .filter(Partition::isLeader)
+                        .mapToInt(Partition::openTransactions)
+                        .sum());
+        metrics.gauge("log.dir-offline-events", logDirReporter::offlineEvents);
+        metrics.gauge(
+                "log.offline-replicas",
+                () -> logDirReporter.unavailable().stream()
+                        .filter(d -> d.getStatus() == io.strand.coordinator.proto.LogDirStatus.OFFLINE)
+                        .mapToInt(io.strand.coordinator.proto.UnavailableLogDir::getPartitionsCount)
+                        .sum());
     }
 
     /**
