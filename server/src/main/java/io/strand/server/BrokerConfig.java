@@ -143,7 +143,8 @@ public final class BrokerConfig extends AbstractConfig {
     public static BrokerConfig of(Map<String, String> props) {
         for (String key : new TreeSet<>(props.keySet())) {
             if (!BrokerConfigDefinition.DEFINITION.names().contains(key)
-                    && !BrokerConfigDefinition.ACCEPTED_WITHOUT_EFFECT.contains(key)) {
+                    && !BrokerConfigDefinition.ACCEPTED_WITHOUT_EFFECT.contains(key)
+                    && !ListenerOverrides.isOverride(key)) {
                 // the value is not quoted: a misspelled key may hold a password
                 throw new ConfigException("Unknown configuration key '" + key + "'; remove it or fix its spelling");
             }
@@ -169,6 +170,7 @@ public final class BrokerConfig extends AbstractConfig {
     private void validate() {
         zookeeperClientOptions();
         listenerConfig();
+        ListenerOverrides.validate(this);
         longOrNull(LOG_FLUSH_INTERVAL_MESSAGES, 1);
         longOrNull(LOG_FLUSH_INTERVAL_MS, 0);
         if (logRetentionMs() < -1) {

@@ -22,6 +22,7 @@ import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfi
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
 
 /**
  * DescribeConfigs for topics (every topic config: override, broker setting or default) and for this
@@ -93,18 +94,19 @@ public record DescribeConfigsHandler(AdminService admin, RequestAuthorization au
 
     private static DescribeConfigsResourceResult entry(
             ConfigDescriber.Entry e, DescribeConfigsRequestData request, short version) {
+        boolean sensitive = e.type() == ConfigType.PASSWORD; // as Kafka: never a password's value
         DescribeConfigsResourceResult out = new DescribeConfigsResourceResult()
                 .setName(e.name())
-                .setValue(e.value())
+                .setValue(sensitive ? null : e.value())
                 .setReadOnly(e.readOnly())
                 .setConfigSource(e.source().id())
-                .setIsSensitive(false);
+                .setIsSensitive(sensitive);
         if (request.includeSynonyms()) {
             for (ConfigDescriber.Synonym s : e.synonyms()) {
                 out.synonyms()
                         .add(new DescribeConfigsSynonym()
                                 .setName(s.name())
-                                .setValue(s.value())
+                                .setValue(sensitive ? null : s.value())
                                 .setSource(s.source().id()));
             }
         }

@@ -1,11 +1,12 @@
 package io.strand.server.network;
 
-import java.io.EOFException;
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
+import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -16,20 +17,30 @@ import org.apache.kafka.common.requests.RequestHeader;
 /**
  * A blocking connection from this broker to another, speaking the Kafka protocol with
  * kafka-clients' generated classes: one request, then its response; a failed exchange closes it and
- * the next one reconnects. Used by one thread that owns it (a replica fetcher, a transaction-marker
- * sender). Not thread-safe.
+ * the next one reconnects. The socket is opened, and authenticated, by the {@link BrokerConnector}
+ * (plain or TLS, per the inter-broker listener); a SASL session with an end is renewed by reconnecting
+ * before it. Used by one thread that owns it (a replica fetcher,
+ * a transaction-marker sender). Not thread-safe.
  */
 public final class BrokerClient implements AutoCloseable {
+    private static final int CONNECT_TIMEOUT_MS = 5_000;
+
     private final String clientId;
     private final InetSocketAddress address;
     private final int maxResponseBytes;
-    private SocketChannel channel;
+    private final BrokerConnector connector;
+    private Socket socket;
+    private OutputStream out;
+    private DataInputStream in;
     private int correlationId;
+    /** When to start a new connection because the authenticated session is about to end; 0: never. */
+    private long renewAtNanos;
 
-    public BrokerClient(String clientId, InetSocketAddress address, int maxResponseBytes) {
+    BrokerClient(String clientId, InetSocketAddress address, int maxResponseBytes, BrokerConnector connector) {
         this.clientId = clientId;
         this.address = address;
         this.maxResponseBytes = maxResponseBytes;
+        this.connector = connector;
     }
 
     public InetSocketAddress address() {
@@ -43,65 +54,66 @@ public final class BrokerClient implements AutoCloseable {
      */
     public AbstractResponse send(ApiKeys api, short version, ApiMessage request, int timeoutMs) throws IOException {
         try {
-            if (channel == null) {
-                channel = SocketChannel.open();
-                channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                channel.socket().connect(address, 5_000);
+            if (socket == null) {
+                socket = connector.open(address, CONNECT_TIMEOUT_MS);
+                out = socket.getOutputStream();
+                InputStream raw = socket.getInputStream();
+                in = new DataInputStream(raw);
+                long sessionMs = connector.authenticate(this::exchange);
+                // a SASL session that ends (connections.max.reauth.ms): reconnect, and so authenticate
+                // again, before the broker would close the connection at its end, as Kafka's clients
+                // re-authenticate at 85-95% of it
+                renewAtNanos = sessionMs > 0 ? System.nanoTime() + sessionMs * 850_000L : 0;
+            } else if (renewAtNanos != 0 && System.nanoTime() - renewAtNanos > 0) {
+                close();
+                return send(api, version, request, timeoutMs);
             }
-            channel.socket().setSoTimeout(timeoutMs);
-            RequestHeader header = new RequestHeader(api, version, clientId, ++correlationId);
-            ObjectSerializationCache cache = new ObjectSerializationCache();
-            short headerVersion = header.headerVersion();
-            int size = header.data().size(cache, headerVersion) + request.size(cache, version);
-            ByteBuffer out = ByteBuffer.allocate(4 + size);
-            out.putInt(size);
-            ByteBufferAccessor w = new ByteBufferAccessor(out);
-            header.data().write(w, cache, headerVersion);
-            request.write(w, cache, version);
-            out.flip();
-            while (out.hasRemaining()) {
-                channel.write(out);
-            }
-            ByteBuffer sizeBuf = ByteBuffer.allocate(4);
-            readFully(sizeBuf);
-            int responseSize = sizeBuf.getInt(0);
-            if (responseSize < 0 || responseSize > maxResponseBytes) {
-                throw new IOException("response of " + responseSize + " bytes from " + address + " is out of bounds");
-            }
-            ByteBuffer in = ByteBuffer.allocate(responseSize);
-            readFully(in);
-            in.flip();
-            return AbstractResponse.parseResponse(in, header);
+            return exchange(api, version, request, timeoutMs);
         } catch (IOException | RuntimeException e) {
             close();
             throw e instanceof IOException io ? io : new IOException("bad response from " + address + ": " + e, e);
         }
     }
 
-    private void readFully(ByteBuffer buf) throws IOException {
-        var in = channel.socket().getInputStream();
-        byte[] chunk = buf.hasArray() ? buf.array() : new byte[buf.remaining()];
-        int off = 0;
-        int len = buf.remaining();
-        while (off < len) {
-            int n = in.read(chunk, off, len - off);
-            if (n < 0) {
-                throw new EOFException("connection to " + address + " closed");
-            }
-            off += n;
+    private AbstractResponse exchange(ApiKeys api, short version, ApiMessage request, int timeoutMs)
+            throws IOException {
+        socket.setSoTimeout(timeoutMs);
+        RequestHeader header = new RequestHeader(api, version, clientId, ++correlationId);
+        ObjectSerializationCache cache = new ObjectSerializationCache();
+        short headerVersion = header.headerVersion();
+        int size = header.data().size(cache, headerVersion) + request.size(cache, version);
+        ByteBuffer frame = ByteBuffer.allocate(4 + size);
+        frame.putInt(size);
+        ByteBufferAccessor w = new ByteBufferAccessor(frame);
+        header.data().write(w, cache, headerVersion);
+        request.write(w, cache, version);
+        out.write(frame.array(), 0, frame.position());
+        out.flush();
+        int responseSize;
+        try {
+            responseSize = in.readInt();
+        } catch (java.io.EOFException e) {
+            throw new java.io.EOFException("connection to " + address + " closed");
         }
-        buf.position(buf.limit());
+        if (responseSize < 0 || responseSize > maxResponseBytes) {
+            throw new IOException("response of " + responseSize + " bytes from " + address + " is out of bounds");
+        }
+        byte[] response = new byte[responseSize];
+        in.readFully(response);
+        return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
     }
 
     @Override
     public void close() {
-        if (channel != null) {
+        if (socket != null) {
             try {
-                channel.close();
+                socket.close();
             } catch (IOException ignored) {
                 // closing anyway
             }
-            channel = null;
+            socket = null;
+            out = null;
+            in = null;
         }
     }
 }

@@ -15,7 +15,6 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.strand.server.BrokerConfig;
 import io.strand.server.ListenerConfig;
 import io.strand.server.metrics.BrokerMetrics;
 import java.net.InetSocketAddress;
@@ -23,14 +22,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Binds the broker's listeners with Netty (epoll where available) and gives every accepted
- * connection its pipeline: {@link KafkaFrameDecoder} then {@link RequestChannel}.
+ * connection its pipeline: the listener's {@link ChannelSecurity} handlers (TLS), then {@link
+ * KafkaFrameDecoder} and {@link RequestChannel}, both consulting the connection's {@link
+ * ConnectionAuthenticator} (SASL on SASL_PLAINTEXT and SASL_SSL listeners).
  */
 public final class SocketServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SocketServer.class);
@@ -47,21 +46,20 @@ public final class SocketServer implements AutoCloseable {
         workers = new MultiThreadIoEventLoopGroup(networkThreads, new DefaultThreadFactory("strand-network", true), io);
     }
 
-    /** Binds one listener; returns the bound address (the port is real when 0 was asked for). */
+    /**
+     * Binds one listener, whose connections first get {@code security}'s handlers; returns the bound
+     * address (the port is real when 0 was asked for).
+     */
     public InetSocketAddress bind(
             ListenerConfig.Listener listener,
+            ChannelSecurity security,
             ApiHandlers handlers,
             Executor requestPool,
             BrokerMetrics metrics,
             int maxFrameBytes,
-            int maxInFlight)
+            int maxInFlight,
+            ConnectionAuthenticator.Factory authenticators)
             throws InterruptedException {
-        if (listener.securityProtocol() != SecurityProtocol.PLAINTEXT) {
-            throw new ConfigException(
-                    BrokerConfig.LISTENERS,
-                    listener.name(),
-                    listener.securityProtocol() + " listeners are not supported yet");
-        }
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(channelClass)
@@ -72,7 +70,9 @@ public final class SocketServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("frame", new KafkaFrameDecoder(maxFrameBytes));
+                        security.initChannel(ch);
+                        ConnectionAuthenticator authenticator = authenticators.create(ch.remoteAddress());
+                        ch.pipeline().addLast("frame", new KafkaFrameDecoder(maxFrameBytes, authenticator));
                         ch.pipeline()
                                 .addLast(
                                         "requests",
@@ -82,7 +82,8 @@ public final class SocketServer implements AutoCloseable {
                                                 listener.name(),
                                                 listener.securityProtocol(),
                                                 metrics,
-                                                maxInFlight));
+                                                maxInFlight,
+                                                authenticator));
                     }
                 });
         Channel ch = b.bind(listener.host(), listener.port()).sync().channel();

@@ -2,6 +2,7 @@ package io.strand.server.replica;
 
 import io.strand.server.BrokerConfig;
 import io.strand.server.network.BrokerClient;
+import io.strand.server.network.BrokerConnector;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -60,14 +61,19 @@ final class ReplicaFetcher extends Thread {
     /** {@code replica.fetch.backoff.ms}, read once at start like every other fetch setting. */
     private final int backoffMs;
 
-    ReplicaFetcher(int localBrokerId, int leaderId, InetSocketAddress leaderAddress, BrokerConfig config) {
+    ReplicaFetcher(
+            int localBrokerId,
+            int leaderId,
+            InetSocketAddress leaderAddress,
+            BrokerConfig config,
+            BrokerConnector brokers) {
         super("replica-fetcher-" + localBrokerId + "-from-" + leaderId);
         setDaemon(true);
         this.localBrokerId = localBrokerId;
         this.leaderId = leaderId;
         this.config = config;
         this.backoffMs = config.replicaFetchBackoffMs();
-        this.client = new BrokerClient(
+        this.client = brokers.client(
                 "strand-replica-fetcher-" + localBrokerId,
                 leaderAddress,
                 config.replicaFetchResponseMaxBytes() + 1024 * 1024);

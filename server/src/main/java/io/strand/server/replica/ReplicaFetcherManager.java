@@ -1,9 +1,8 @@
 package io.strand.server.replica;
 
 import io.strand.coordinator.MetadataCache;
-import io.strand.coordinator.proto.BrokerRegistration;
-import io.strand.coordinator.proto.Endpoint;
 import io.strand.server.BrokerConfig;
+import io.strand.server.network.BrokerConnector;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,14 +22,16 @@ final class ReplicaFetcherManager {
 
     private final BrokerConfig config;
     private final MetadataCache metadata;
+    private final BrokerConnector brokers;
     private final Map<Integer, ReplicaFetcher> byLeader = new HashMap<>();
     private final Map<TopicPartition, Integer> leaderOf = new HashMap<>();
     /** Set by {@link #shutdown}: a role change that arrives later starts no fetcher. */
     private boolean closed;
 
-    ReplicaFetcherManager(BrokerConfig config, MetadataCache metadata) {
+    ReplicaFetcherManager(BrokerConfig config, MetadataCache metadata, BrokerConnector brokers) {
         this.config = config;
         this.metadata = metadata;
+        this.brokers = brokers;
     }
 
     /** Fetch {@code p} from {@code leaderId} at {@code leaderEpoch} (replacing any earlier fetch of it). */
@@ -40,7 +41,7 @@ final class ReplicaFetcherManager {
         if (closed) {
             return;
         }
-        Optional<InetSocketAddress> address = metadata.broker(leaderId).flatMap(this::endpoint);
+        Optional<InetSocketAddress> address = metadata.broker(leaderId).flatMap(brokers::endpoint);
         if (address.isEmpty()) {
             log.info("{}: leader {} is not registered; not fetching until it is", tp, leaderId);
             return;
@@ -53,7 +54,7 @@ final class ReplicaFetcherManager {
             fetcher = null;
         }
         if (fetcher == null) {
-            fetcher = new ReplicaFetcher(config.brokerId(), leaderId, address.get(), config);
+            fetcher = new ReplicaFetcher(config.brokerId(), leaderId, address.get(), config, brokers);
             byLeader.put(leaderId, fetcher);
             fetcher.start();
         }
@@ -74,15 +75,6 @@ final class ReplicaFetcherManager {
                 }
             }
         }
-    }
-
-    private Optional<InetSocketAddress> endpoint(BrokerRegistration b) {
-        String listener = config.interBrokerListenerName();
-        return b.getEndpointsList().stream()
-                .filter(e -> e.getListenerName().equals(listener))
-                .findFirst()
-                .or(() -> b.getEndpointsList().stream().findFirst())
-                .map((Endpoint e) -> new InetSocketAddress(e.getHost(), e.getPort()));
     }
 
     synchronized void shutdown() {

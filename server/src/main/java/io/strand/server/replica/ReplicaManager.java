@@ -10,6 +10,7 @@ import io.strand.coordinator.Versioned;
 import io.strand.coordinator.Znodes;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.server.BrokerConfig;
+import io.strand.server.network.BrokerConnector;
 import io.strand.wal.LogManager;
 import io.strand.wal.PartitionLog;
 import java.util.Collection;
@@ -76,16 +77,22 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     /**
      * @param requestPool the broker's request-handler pool ({@code num.io.threads}), on which each
      *     partition advances its high watermark and wakes parked fetches after the WAL's fsyncs
+     * @param brokers how the replica fetchers reach the leaders (the inter-broker listener)
      */
     public ReplicaManager(
-            BrokerConfig config, LogManager logs, MetadataCache metadata, IsrUpdater isrUpdater, Executor requestPool) {
+            BrokerConfig config,
+            LogManager logs,
+            MetadataCache metadata,
+            IsrUpdater isrUpdater,
+            Executor requestPool,
+            BrokerConnector brokers) {
         this.config = config;
         this.producerIdExpirationMs = config.producerIdExpirationMs();
         this.logs = logs;
         this.metadata = metadata;
         this.isrUpdater = isrUpdater;
         this.requestPool = requestPool;
-        this.fetchers = new ReplicaFetcherManager(config, metadata);
+        this.fetchers = new ReplicaFetcherManager(config, metadata, brokers);
         long period = Math.max(10, config.replicaLagTimeMaxMs() / 2);
         isrThread.scheduleWithFixedDelay(this::shrinkIsrs, period, period, TimeUnit.MILLISECONDS);
         isrThread.scheduleWithFixedDelay(

@@ -1,14 +1,12 @@
 package io.strand.server.share;
 
 import io.strand.coordinator.MetadataCache;
-import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.server.network.BrokerClient;
+import io.strand.server.network.BrokerConnector;
 import io.strand.server.topics.InternalTopic;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -44,16 +42,19 @@ public final class CoordinatorPersister implements Persister, AutoCloseable {
 
     private final ShareCoordinator coordinator;
     private final MetadataCache cache;
-    private final String listenerName;
+    private final BrokerConnector brokers;
     private final ScheduledExecutorService timer;
     private final ExecutorService senders;
     private final Map<Integer, BrokerClient> clients = new ConcurrentHashMap<>();
 
     public CoordinatorPersister(
-            ShareCoordinator coordinator, MetadataCache cache, String listenerName, ScheduledExecutorService timer) {
+            ShareCoordinator coordinator,
+            MetadataCache cache,
+            BrokerConnector brokers,
+            ScheduledExecutorService timer) {
         this.coordinator = coordinator;
         this.cache = cache;
-        this.listenerName = listenerName;
+        this.brokers = brokers;
         this.timer = timer;
         this.senders = Executors.newFixedThreadPool(4, ThreadUtils.createThreadFactory("share-persister-%d", true));
     }
@@ -240,9 +241,9 @@ public final class CoordinatorPersister implements Persister, AutoCloseable {
     private ApiMessage send(int brokerId, ApiKeys api, ApiMessage request) throws IOException {
         BrokerClient client = clients.computeIfAbsent(
                 brokerId,
-                id -> address(id)
-                        .map(a ->
-                                new BrokerClient("strand-share-persister-" + coordinator.localBrokerId(), a, 16 << 20))
+                id -> cache.broker(id)
+                        .flatMap(brokers::endpoint)
+                        .map(a -> brokers.client("strand-share-persister-" + coordinator.localBrokerId(), a, 16 << 20))
                         .orElse(null));
         if (client == null) {
             throw new IOException("broker " + brokerId + " is not registered");
@@ -255,15 +256,6 @@ public final class CoordinatorPersister implements Persister, AutoCloseable {
                 throw e;
             }
         }
-    }
-
-    private Optional<InetSocketAddress> address(int brokerId) {
-        return cache.broker(brokerId)
-                .flatMap((BrokerRegistration b) -> b.getEndpointsList().stream()
-                        .filter(e -> e.getListenerName().equals(listenerName))
-                        .findFirst()
-                        .or(() -> b.getEndpointsList().stream().findFirst())
-                        .map(e -> new InetSocketAddress(e.getHost(), e.getPort())));
     }
 
     @Override

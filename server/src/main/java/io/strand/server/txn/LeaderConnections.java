@@ -1,12 +1,10 @@
 package io.strand.server.txn;
 
 import io.strand.coordinator.MetadataCache;
-import io.strand.coordinator.proto.BrokerRegistration;
-import io.strand.coordinator.proto.Endpoint;
+import io.strand.server.network.BrokerConnector;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.message.WriteTxnMarkersRequestData;
 import org.apache.kafka.common.message.WriteTxnMarkersResponseData;
@@ -19,14 +17,14 @@ import org.apache.kafka.common.message.WriteTxnMarkersResponseData;
  */
 final class LeaderConnections implements MarkerSender.Transport {
     private final MetadataCache cache;
-    private final String listenerName;
+    private final BrokerConnector brokers;
     private final String clientId;
     private final int timeoutMs;
     private final Map<Integer, MarkerConnection> connections = new ConcurrentHashMap<>();
 
-    LeaderConnections(MetadataCache cache, int localBrokerId, String listenerName, int timeoutMs) {
+    LeaderConnections(MetadataCache cache, int localBrokerId, BrokerConnector brokers, int timeoutMs) {
         this.cache = cache;
-        this.listenerName = listenerName;
+        this.brokers = brokers;
         this.clientId = "strand-txn-coordinator-" + localBrokerId;
         this.timeoutMs = timeoutMs;
     }
@@ -36,9 +34,9 @@ final class LeaderConnections implements MarkerSender.Transport {
         MarkerConnection c = connections.get(brokerId);
         if (c == null) {
             InetSocketAddress address = cache.broker(brokerId)
-                    .flatMap(this::endpoint)
+                    .flatMap(brokers::endpoint)
                     .orElseThrow(() -> new IOException("broker " + brokerId + " is not registered"));
-            c = new MarkerConnection(clientId, address, timeoutMs);
+            c = new MarkerConnection(brokers.client(clientId, address, MarkerConnection.MAX_RESPONSE_BYTES), timeoutMs);
             connections.put(brokerId, c);
         }
         try {
@@ -47,14 +45,6 @@ final class LeaderConnections implements MarkerSender.Transport {
             connections.remove(brokerId, c);
             throw e;
         }
-    }
-
-    private Optional<InetSocketAddress> endpoint(BrokerRegistration b) {
-        return b.getEndpointsList().stream()
-                .filter(e -> e.getListenerName().equals(listenerName))
-                .findFirst()
-                .or(() -> b.getEndpointsList().stream().findFirst())
-                .map((Endpoint e) -> new InetSocketAddress(e.getHost(), e.getPort()));
     }
 
     @Override

@@ -25,15 +25,15 @@ final class MarkerConnection implements AutoCloseable {
         }
     }
 
-    private static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+    static final int MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 
     private final BrokerClient client;
     private final int timeoutMs;
     /** The version agreed on the current connection; -1 before it (and after any failure, which closes it). */
     private short version = -1;
 
-    MarkerConnection(String clientId, InetSocketAddress address, int timeoutMs) {
-        this.client = new BrokerClient(clientId, address, MAX_RESPONSE_BYTES);
+    MarkerConnection(BrokerClient client, int timeoutMs) {
+        this.client = client;
         this.timeoutMs = timeoutMs;
     }
 

@@ -5,6 +5,7 @@ import com.codahale.metrics.MetricRegistry;
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.TopicSpec;
 import io.strand.server.coordinator.ShardedCoordinator;
+import io.strand.server.network.BrokerConnector;
 import io.strand.server.replica.Partition;
 import io.strand.server.topics.InternalTopic;
 import io.strand.server.topics.TopicService;
@@ -65,7 +66,7 @@ public final class TransactionCoordinator extends ShardedCoordinator<TxnShard> i
      * @param producerIds a new producer id, allocated off the caller's thread (claiming a block is a
      *     ZooKeeper round trip)
      * @param groupPartitionFor the group coordinator's group -> {@code __consumer_offsets} partition
-     * @param interBrokerListener the listener name whose endpoints markers are sent to
+     * @param brokers how markers reach the partition leaders (the inter-broker listener)
      */
     public TransactionCoordinator(
             TxnConfig config,
@@ -76,7 +77,7 @@ public final class TransactionCoordinator extends ShardedCoordinator<TxnShard> i
             Supplier<CompletableFuture<Long>> producerIds,
             ToIntFunction<String> groupPartitionFor,
             MetricRegistry metrics,
-            String interBrokerListener) {
+            BrokerConnector brokers) {
         this(
                 config,
                 cache,
@@ -86,7 +87,7 @@ public final class TransactionCoordinator extends ShardedCoordinator<TxnShard> i
                 producerIds,
                 groupPartitionFor,
                 metrics,
-                new LeaderConnections(cache, localBrokerId, interBrokerListener, 30_000),
+                new LeaderConnections(cache, localBrokerId, brokers, 30_000),
                 System::currentTimeMillis);
     }
 

@@ -310,6 +310,12 @@ class EveryApiAuthorizationTest {
                         ApiKeys.ALTER_USER_SCRAM_CREDENTIALS,
                         v -> alterScram(),
                         CLUSTER_DENIED),
+                new Case(
+                        "DescribeClientQuotas",
+                        ApiKeys.DESCRIBE_CLIENT_QUOTAS,
+                        v -> new org.apache.kafka.common.message.DescribeClientQuotasRequestData()
+                                .setComponents(List.of()),
+                        CLUSTER_DENIED),
                 // groups
                 new Case(
                         "FindCoordinator (group)",

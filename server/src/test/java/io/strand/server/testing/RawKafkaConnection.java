@@ -37,13 +37,23 @@ public final class RawKafkaConnection implements AutoCloseable {
     private int correlationId;
 
     public RawKafkaConnection(String host, int port) throws IOException {
-        socket = new Socket();
-        socket.connect(new InetSocketAddress(host, port), 5_000);
+        this(connect(host, port));
+    }
+
+    /** Over a socket the caller connected (e.g. a TLS one). */
+    public RawKafkaConnection(Socket connected) throws IOException {
+        socket = connected;
         socket.setSoTimeout(15_000);
         // one request goes out as one write, at once: no Nagle wait behind the size prefix
         socket.setTcpNoDelay(true);
         out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
         in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+    }
+
+    private static Socket connect(String host, int port) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress(host, port), 5_000);
+        return s;
     }
 
     /** Sends {@code body} as {@code api} at {@code version} and returns the parsed response. */

@@ -15,10 +15,13 @@ import org.apache.kafka.common.requests.RequestHeader;
  * {@link #dropResponseAndCloseWhen} matches a request, its response is not sent and the connection
  * is closed, after the request took effect (a produce was appended). The client then sees a lost
  * response and retries. Off (null) unless a test sets it. WriteTxnMarkers also goes through
- * {@link TxnMarkerFaults}, which records markers and can make the leaders refuse them. Thread-safe.
+ * {@link TxnMarkerFaults}, which records markers and can make the leaders refuse them. {@link
+ * #observeRequests} shows a test each request's context (who sent it, over which listener) before
+ * it is handled. Thread-safe.
  */
 public final class ResponseFaults implements HandlerDecorator {
     private volatile Predicate<RequestHeader> dropResponseAndClose;
+    private volatile java.util.function.Consumer<RequestContext> requestObserver;
     private final TxnMarkerFaults markers = new TxnMarkerFaults();
 
     /** The WriteTxnMarkers faults of every broker of the cluster. */
@@ -28,6 +31,11 @@ public final class ResponseFaults implements HandlerDecorator {
 
     public void dropResponseAndCloseWhen(Predicate<RequestHeader> condition) {
         this.dropResponseAndClose = condition;
+    }
+
+    /** Calls {@code observer} with the context of every request before its handler runs (null: off). */
+    public void observeRequests(java.util.function.Consumer<RequestContext> observer) {
+        this.requestObserver = observer;
     }
 
     @Override
@@ -69,6 +77,10 @@ public final class ResponseFaults implements HandlerDecorator {
 
         @Override
         public CompletionStage<? extends ApiMessage> handle(RequestContext ctx, Q request) {
+            java.util.function.Consumer<RequestContext> observer = requestObserver;
+            if (observer != null) {
+                observer.accept(ctx);
+            }
             return delegate.handle(ctx, request).thenApply(response -> {
                 Predicate<RequestHeader> p = dropResponseAndClose;
                 if (response != null && p != null && p.test(ctx.header())) {
