@@ -158,4 +158,35 @@ class SaslSslTest {
             assertInstanceOf(SaslAuthenticationException.class, e.getCause());
         }
     }
+
+    @Test
+    void theJava39ClientProducesAndConsumesInAGroupOverScramAndTls() throws Exception {
+        try (Admin admin = SaslClients.admin(cluster.bootstrapServers("SASL_SSL"), saslSsl("alice", "alice-secret"))) {
+            admin.createTopics(List.of(new NewTopic("sasl-ssl-39", 1, (short) 3)))
+                    .all()
+                    .get();
+        }
+        java.util.Properties client = new java.util.Properties();
+        saslSsl("alice", "alice-secret").forEach((k, v) -> client.put(k, String.valueOf(v)));
+        client.remove("ssl.keystore.location"); // SCRAM alone, no certificate
+        client.remove("ssl.keystore.type");
+        client.remove("ssl.keystore.password");
+        client.remove("ssl.key.password");
+        Path file = dir.resolve("client-39.properties");
+        try (var out = java.nio.file.Files.newOutputStream(file)) {
+            client.store(out, "kafka-clients 3.9 over SASL_SSL");
+        }
+        String bootstrap = cluster.bootstrapServers("SASL_SSL");
+        String produced = io.strand.server.testing.CompatClients.run39(
+                io.strand.server.testing.CompatProducerMain.class, bootstrap, "sasl-ssl-39", "300", file.toString());
+        assertTrue(produced.contains("acked 300"), produced);
+        String consumed = io.strand.server.testing.CompatClients.run39(
+                io.strand.server.testing.CompatConsumerMain.class,
+                bootstrap,
+                "sasl-ssl-39",
+                "group-39",
+                "300",
+                file.toString());
+        assertTrue(consumed.contains("consumed 300"), consumed);
+    }
 }
