@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * SASL_SSL, TLS and SASL together, as a secured cluster runs them: three brokers whose only
  * inter-broker listener is SASL_SSL (SCRAM-SHA-512 user {@code broker}), Java 4.4 clients with
- * SCRAM-SHA-512 over TLS; the principal is the SASL user even when the client also presents a
+ * SCRAM-SHA-512 over TLS (4.4 and 3.9), kafkajs with PLAIN over TLS; the principal is the SASL user
+ * even when the client also presents a
  * certificate; a wrong password is refused.
  */
 class SaslSslTest {
@@ -64,7 +65,10 @@ class SaslSslTest {
         p.put("listeners", "PLAINTEXT://127.0.0.1:0,SASL_SSL://127.0.0.1:0");
         p.put("inter.broker.listener.name", "SASL_SSL");
         p.put("ssl.client.auth", "requested");
-        p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN");
+        p.put(
+                "listener.name.sasl_ssl.plain.sasl.jaas.config",
+                SaslClients.PLAIN_MODULE + " required user_jsuser=\"js-secret\";");
         p.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
         p.put(
                 "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
@@ -188,5 +192,32 @@ class SaslSslTest {
                 "300",
                 file.toString());
         assertTrue(consumed.contains("consumed 300"), consumed);
+    }
+
+    @Test
+    void kafkajsProducesAndConsumesInAGroupOverPlainAndTls() throws Exception {
+        Path js = Path.of("..", "clients", "js");
+        assertTrue(
+                java.nio.file.Files.isDirectory(js.resolve("node_modules").resolve("kafkajs")),
+                "kafkajs must be installed in clients/js (bin/strand-test runs npm ci there)");
+        ProcessBuilder pb = new ProcessBuilder(
+                        "node",
+                        js.resolve("roundtrip.js").toString(),
+                        cluster.bootstrapServers("SASL_SSL"),
+                        "js-sasl-ssl",
+                        "js-sasl-ssl-group",
+                        "300")
+                .redirectErrorStream(true);
+        pb.environment()
+                .putAll(Map.of(
+                        "STRAND_SASL_MECHANISM", "plain",
+                        "STRAND_SASL_USERNAME", "jsuser",
+                        "STRAND_SASL_PASSWORD", "js-secret",
+                        "STRAND_SSL_CA", certs.caPem().toString()));
+        Process node = pb.start();
+        String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(node.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "kafkajs finished");
+        assertEquals(0, node.exitValue(), out);
+        assertTrue(out.contains("\"ok\":true") && out.contains("\"distinct\":300"), out);
     }
 }
