@@ -1,8 +1,8 @@
 package io.strand.server.network;
 
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -57,8 +57,8 @@ public final class BrokerClient implements AutoCloseable {
             if (socket == null) {
                 socket = connector.open(address, CONNECT_TIMEOUT_MS);
                 out = socket.getOutputStream();
-                InputStream raw = socket.getInputStream();
-                in = new DataInputStream(raw);
+                // buffered: the size prefix and a small response come in one read, not one per byte
+                in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
                 long sessionMs = connector.authenticate(this::exchange);
                 // a SASL session that ends (connections.max.reauth.ms): reconnect, and so authenticate
                 // again, before the broker would close the connection at its end, as Kafka's clients

@@ -5,6 +5,8 @@ import io.strand.coordinator.proto.Endpoint;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -46,15 +48,15 @@ public final class BrokerConnector {
         long authenticate(Exchange exchange) throws IOException;
     }
 
-    /** Plain TCP sockets with TCP_NODELAY. */
+    /** Plain TCP sockets with TCP_NODELAY (a blocking {@link SocketChannel}'s socket). */
     public static final SocketOpener PLAIN_SOCKETS = (address, timeoutMs) -> {
-        Socket s = new Socket();
+        SocketChannel channel = SocketChannel.open();
         try {
-            s.setTcpNoDelay(true);
-            s.connect(address, timeoutMs);
-            return s;
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.socket().connect(address, timeoutMs);
+            return channel.socket();
         } catch (IOException | RuntimeException e) {
-            s.close();
+            channel.close();
             throw e;
         }
     };

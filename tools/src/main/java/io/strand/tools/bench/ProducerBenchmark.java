@@ -79,6 +79,21 @@ public final class ProducerBenchmark {
 
         @Parameter(names = "--rounds", description = "measured rounds per cluster with --compare")
         int rounds = 5;
+
+        @Parameter(
+                names = "--client-config",
+                splitter = io.strand.tools.cli.NoSplitter.class,
+                description = "name=file: Kafka client properties (e.g. security.protocol=SSL and the"
+                        + " ssl.truststore.* settings) for the clients of cluster name, or of --bootstrap-server"
+                        + " when the name is 'default' (repeatable)")
+        List<String> clientConfigs = new ArrayList<>();
+
+        @Parameter(
+                names = "--ratio",
+                splitter = io.strand.tools.cli.NoSplitter.class,
+                description = "name/base: also report cluster name against cluster base with --compare"
+                        + " (repeatable), e.g. strand-tls/strand")
+        List<String> ratios = new ArrayList<>();
     }
 
     private ProducerBenchmark() {}
@@ -92,8 +107,9 @@ public final class ProducerBenchmark {
             compare(f);
             return;
         }
-        ensureTopic(f.bootstrap, f);
-        Properties p = producerProps(f, f.bootstrap);
+        Properties client = clientConfig(f, "default");
+        ensureTopic(f.bootstrap, f.topic, f.partitions, f.replicationFactor, Map.of(), client);
+        Properties p = producerProps(f, f.bootstrap, client);
         byte[] value = new byte[f.recordSize];
         new Random(1).nextBytes(value);
         System.out.printf(
@@ -133,9 +149,10 @@ public final class ProducerBenchmark {
                     BenchArgs.named("--compare", f.compare).entrySet()) {
                 String name = cluster.getKey();
                 String bootstrap = cluster.getValue();
-                ensureTopic(bootstrap, f);
+                Properties client = clientConfig(f, name);
+                ensureTopic(bootstrap, f.topic, f.partitions, f.replicationFactor, Map.of(), client);
                 names.add(name);
-                producers.add(new KafkaProducer<>(producerProps(f, bootstrap)));
+                producers.add(new KafkaProducer<>(producerProps(f, bootstrap, client)));
                 System.out.printf(Locale.ROOT, "%s: %s%n", name, bootstrap);
             }
             for (int c = 0; c < names.size(); c++) {
@@ -200,13 +217,44 @@ public final class ProducerBenchmark {
                             c == 0 ? "" : "; p99 ratio " + Rounds.ratio(p99.get(c), p99.get(0)));
                 }
             }
+            for (String spec : f.ratios) {
+                int slash = spec.indexOf('/');
+                int c = slash < 0 ? -1 : names.indexOf(spec.substring(0, slash));
+                int base = slash < 0 ? -1 : names.indexOf(spec.substring(slash + 1));
+                if (c < 0 || base < 0) {
+                    System.out.printf(Locale.ROOT, "--ratio %s: expected name/base of two compared clusters%n", spec);
+                    continue;
+                }
+                System.out.printf(
+                        Locale.ROOT,
+                        "RATIO %s throughput %s%s%n",
+                        spec,
+                        Rounds.ratio(rps.get(c), rps.get(base)),
+                        f.rate > 0
+                                ? ", p50 " + Rounds.ratio(p50.get(c), p50.get(base)) + ", p99 "
+                                        + Rounds.ratio(p99.get(c), p99.get(base))
+                                : "");
+            }
         } finally {
             producers.forEach(KafkaProducer::close);
         }
     }
 
-    private static Properties producerProps(Flags f, String bootstrap) {
+    /** The client properties file given for cluster {@code name} with --client-config, or none. */
+    private static Properties clientConfig(Flags f, String name) throws java.io.IOException {
+        Properties p = new Properties();
+        String file = BenchArgs.named("--client-config", f.clientConfigs).get(name);
+        if (file != null) {
+            try (java.io.Reader in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file))) {
+                p.load(in);
+            }
+        }
+        return p;
+    }
+
+    private static Properties producerProps(Flags f, String bootstrap, Properties client) {
         Properties p = baseProducerProps(bootstrap);
+        p.putAll(client);
         p.put(ProducerConfig.ACKS_CONFIG, f.acks);
         for (String kv : f.producerProps) {
             int eq = kv.indexOf('=');
@@ -331,10 +379,6 @@ public final class ProducerBenchmark {
         return new Run(n, errors.get(), (System.nanoTime() - start) / 1e9, latencies, value.length);
     }
 
-    private static void ensureTopic(String bootstrap, Flags f) throws Exception {
-        ensureTopic(bootstrap, f.topic, f.partitions, f.replicationFactor);
-    }
-
     /** Creates {@code topic} unless it exists. */
     static void ensureTopic(String bootstrap, String topic, int partitions, short replicationFactor) throws Exception {
         ensureTopic(bootstrap, topic, partitions, replicationFactor, Map.of());
@@ -344,7 +388,20 @@ public final class ProducerBenchmark {
     static void ensureTopic(
             String bootstrap, String topic, int partitions, short replicationFactor, Map<String, String> configs)
             throws Exception {
+        ensureTopic(bootstrap, topic, partitions, replicationFactor, configs, new Properties());
+    }
+
+    /** As above, the admin client with {@code client}'s settings (security) too. */
+    static void ensureTopic(
+            String bootstrap,
+            String topic,
+            int partitions,
+            short replicationFactor,
+            Map<String, String> configs,
+            Properties client)
+            throws Exception {
         Properties p = new Properties();
+        p.putAll(client);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(p)) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor).configs(configs)))

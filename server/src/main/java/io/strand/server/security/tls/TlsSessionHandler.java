@@ -32,7 +32,7 @@ final class TlsSessionHandler extends ChannelInboundHandlerAdapter {
 
     private final ListenerTls tls;
     private final Meter failures;
-    private boolean principalSet;
+    private boolean handshakeDone;
     private boolean failureLogged;
 
     TlsSessionHandler(ListenerTls tls, Meter failures) {
@@ -54,7 +54,7 @@ final class TlsSessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        if (!principalSet) {
+        if (!handshakeDone) {
             established(ctx); // data cannot come before the handshake's end; should the event come later
         }
         super.channelRead(ctx, msg);
@@ -72,10 +72,10 @@ final class TlsSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void established(ChannelHandlerContext ctx) {
-        if (principalSet) {
+        if (handshakeDone) {
             return;
         }
-        principalSet = true;
+        handshakeDone = true;
         SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         if (tls.securityProtocol() == SecurityProtocol.SSL) {
@@ -107,6 +107,14 @@ final class TlsSessionHandler extends ChannelInboundHandlerAdapter {
             log.debug(
                     "Connection from {} closed during the TLS handshake",
                     ctx.channel().remoteAddress());
+            return;
+        }
+        if (handshakeDone) { // after the handshake: a broken record, not an authentication
+            log.info(
+                    "TLS connection from {} on listener {} failed: {}",
+                    ctx.channel().remoteAddress(),
+                    tls.listenerName(),
+                    ListenerTls.reason(cause));
             return;
         }
         failures.mark();

@@ -166,6 +166,41 @@ class TlsClusterTest {
                 "followers fetch over the SSL inter-broker listener with the brokers' certificate");
     }
 
+    @Test
+    void shouldCommitTransactionsWhoseMarkersGoOverTheTlsInterBrokerListener() throws Exception {
+        Map<String, KafkaPrincipal> markers = new ConcurrentHashMap<>();
+        cluster.faults().observeRequests(ctx -> {
+            if (ctx.apiKey() == ApiKeys.WRITE_TXN_MARKERS) {
+                markers.put(ctx.securityProtocol() + " " + ctx.listenerName(), ctx.principal());
+            }
+        });
+        try (Admin admin = admin(alice)) {
+            admin.createTopics(List.of(new NewTopic("tls-txn", 6, (short) 3)))
+                    .all()
+                    .get();
+        }
+        try (KafkaProducer<byte[], byte[]> producer = Clients.producer(
+                bootstrap, ssl(alice, Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tls-txn-producer")))) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int i = 0; i < 60; i++) {
+                producer.send(new ProducerRecord<>("tls-txn", i % 6, null, ("t" + i).getBytes()));
+            }
+            producer.commitTransaction();
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(
+                bootstrap, ssl(alice, Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")))) {
+            ProduceConsumeValidator read = new ProduceConsumeValidator();
+            assertEquals(60, read.consumeToEnd(consumer, "tls-txn", 6, Duration.ofSeconds(30)));
+        }
+        Wait.waitUntil("the commit markers were written", Duration.ofSeconds(10), () -> !markers.isEmpty());
+        cluster.faults().observeRequests(null);
+        assertEquals(
+                Map.of("SSL SSL", new KafkaPrincipal(KafkaPrincipal.USER_TYPE, "CN=localhost,OU=broker,O=Strand Test")),
+                markers,
+                "the coordinator sends markers over the SSL inter-broker listener with the brokers' certificate");
+    }
+
     private static long endOffsets(Broker b, String topic, int partitions) {
         long sum = 0;
         for (int p = 0; p < partitions; p++) {
