@@ -246,7 +246,13 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                             rc.correlationId(),
                             cause);
                 }
-                answer = request.getErrorResponse(0, cause).data();
+                try {
+                    answer = request.getErrorResponse(0, cause).data();
+                } catch (RuntimeException e) {
+                    // a request whose error response cannot be built: close rather than leave it unanswered
+                    log.error("Cannot build the {} error response for {}", rc.apiKey(), cause, e);
+                    close = "no error response for " + rc.apiKey() + " (" + e + ")";
+                }
             }
             ApiMessage finalAnswer = close == null ? answer : null;
             String closeReason = close;
