@@ -1,7 +1,8 @@
 package io.strand.server.security;
 
+import static io.strand.server.testing.ExternalCommands.onPath;
+import static io.strand.server.testing.ExternalCommands.run;
 import static io.strand.server.testing.SaslClients.PLAIN_MODULE;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,7 +11,6 @@ import io.strand.coordinator.admin.ScramCredentialStore;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,29 +135,5 @@ class SaslOtherClientsTest {
                         "STRAND_REPLICATION_FACTOR", "1"));
         assertTrue(out.contains("\"ok\":true"), out);
         assertTrue(out.contains("\"distinct\":300"), out);
-    }
-
-    private static String run(List<String> command, String stdin, Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        byte[] output = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "finished: " + command);
-        String text = new String(output, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), command + " failed:\n" + text);
-        return text;
-    }
-
-    private static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -200,24 +200,20 @@ class SaslSslTest {
         assertTrue(
                 java.nio.file.Files.isDirectory(js.resolve("node_modules").resolve("kafkajs")),
                 "kafkajs must be installed in clients/js (bin/strand-test runs npm ci there)");
-        ProcessBuilder pb = new ProcessBuilder(
+        String out = io.strand.server.testing.ExternalCommands.run(
+                List.of(
                         "node",
                         js.resolve("roundtrip.js").toString(),
                         cluster.bootstrapServers("SASL_SSL"),
                         "js-sasl-ssl",
                         "js-sasl-ssl-group",
-                        "300")
-                .redirectErrorStream(true);
-        pb.environment()
-                .putAll(Map.of(
+                        "300"),
+                null,
+                Map.of(
                         "STRAND_SASL_MECHANISM", "plain",
                         "STRAND_SASL_USERNAME", "jsuser",
                         "STRAND_SASL_PASSWORD", "js-secret",
                         "STRAND_SSL_CA", certs.caPem().toString()));
-        Process node = pb.start();
-        String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(node.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "kafkajs finished");
-        assertEquals(0, node.exitValue(), out);
         assertTrue(out.contains("\"ok\":true") && out.contains("\"distinct\":300"), out);
     }
 }
