@@ -113,7 +113,7 @@ public record BrokerApis(
         list.addAll(transactionApis());
         list.addAll(groupApis());
         list.addAll(shareStateApis());
-        list.addAll(SecurityHandlers.aclHandlers(auth.authorizer()));
+        list.addAll(SecurityHandlers.aclHandlers(auth));
         list.addAll(SaslHandlers.of(scramUsers, auth));
         return list;
     }
