@@ -158,6 +158,18 @@ public final class MetadataStore {
         }
     }
 
+    /** Creates a persistent sequential znode: {@code pathPrefix} followed by ZooKeeper's 10-digit sequence. */
+    public CuratorOp createSequentialOp(String pathPrefix, Message value) {
+        try {
+            return zk.transactionOp()
+                    .create()
+                    .withMode(CreateMode.PERSISTENT_SEQUENTIAL)
+                    .forPath(pathPrefix, value.toByteArray());
+        } catch (Exception e) {
+            throw failure("prepare create " + pathPrefix, e);
+        }
+    }
+
     public CuratorOp createEphemeralOp(String path, Message value) {
         try {
             return zk.transactionOp().create().withMode(CreateMode.EPHEMERAL).forPath(path, value.toByteArray());

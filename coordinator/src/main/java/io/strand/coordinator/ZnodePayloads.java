@@ -35,6 +35,10 @@ public final class ZnodePayloads {
         BY_PATH.put(Pattern.compile("/topics/[^/]+/partitions/[^/]+/state"), PartitionState.parser());
         BY_PATH.put(Pattern.compile("/config/topics/[^/]+"), TopicConfig.parser());
         BY_PATH.put(Pattern.compile("/config/brokers/[^/]+"), BrokerConfigOverrides.parser());
+        BY_PATH.put(Pattern.compile("/config/users/[^/]+"), io.strand.coordinator.proto.UserConfig.parser());
+        BY_PATH.put(
+                Pattern.compile("/config/changes/config_change_[0-9]+"),
+                io.strand.coordinator.proto.ConfigChangeNotification.parser());
         BY_PATH.put(Pattern.compile("/admin/reassignments/[^/]+"), TopicReassignment.parser());
         BY_PATH.put(Pattern.compile("/producer_id_block"), io.strand.coordinator.proto.ProducerIdBlock.parser());
         BY_PATH.put(Pattern.compile("/log_cleaner/[^/]+"), LogCleanerStatus.parser());

@@ -14,6 +14,14 @@ public final class Znodes {
     public static final String TOPICS = "/topics";
     public static final String CONFIG_TOPICS = "/config/topics";
     public static final String CONFIG_BROKERS = "/config/brokers";
+    /** SCRAM credentials per user ({@code UserConfig}), as Kafka's ZooKeeper mode keeps them. */
+    public static final String CONFIG_USERS = "/config/users";
+    /** Config change notifications ({@code ConfigChangeNotification}), Kafka's {@code config_change_<seq>}. */
+    public static final String CONFIG_CHANGES = "/config/changes";
+    /** The prefix of a sequential notification under {@link #CONFIG_CHANGES}. */
+    public static final String CONFIG_CHANGE_PREFIX = CONFIG_CHANGES + "/config_change_";
+    /** The entity type of users in a notification's entity path ({@code users/<sanitized name>}). */
+    public static final String USERS_ENTITY_TYPE = "users";
     /** The entity name of the cluster-wide default under {@link #CONFIG_BROKERS}, as in Kafka. */
     public static final String DEFAULT_BROKER_ENTITY = "<default>";
 
@@ -41,6 +49,8 @@ public final class Znodes {
         TOPICS,
         CONFIG_TOPICS,
         CONFIG_BROKERS,
+        CONFIG_USERS,
+        CONFIG_CHANGES,
         ADMIN_REASSIGNMENTS,
         ADMIN_DELETE_TOPICS,
         LOG_CLEANER
@@ -92,6 +102,14 @@ public final class Znodes {
      */
     public static String acls(String aclRoot, String resourceType, String name) {
         return aclRoot + "/" + resourceType + "/" + name;
+    }
+
+    /**
+     * The SCRAM credentials of {@code user}: its name sanitized as Kafka's ZooKeeper mode does
+     * ({@code Sanitizer.sanitize}: URL-encoded, so any user name makes one znode).
+     */
+    public static String userConfig(String user) {
+        return CONFIG_USERS + "/" + org.apache.kafka.common.utils.internals.Sanitizer.sanitize(user);
     }
 
     public static String reassignment(String topic) {

@@ -31,6 +31,8 @@ import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.replica.SessionFence;
 import io.strand.server.security.RequestAuthorization;
+import io.strand.server.security.SaslAuthentication;
+import io.strand.server.security.ScramCredentialAdmin;
 import io.strand.server.security.SecurityHandlers;
 import io.strand.server.security.tls.BrokerTls;
 import io.strand.server.share.CoordinatorPersister;
@@ -107,6 +109,8 @@ public final class Broker implements AutoCloseable {
     private ShareGroupOffsets shareOffsets;
     /** Null when authorizer.class.name is empty. */
     private Authorizer authorizer;
+    /** SASL listeners' authentication and the SCRAM users (issue 16). */
+    private SaslAuthentication sasl;
 
     public Broker(BrokerConfig config) {
         this(config, HandlerDecorator.NONE);
@@ -156,6 +160,8 @@ public final class Broker implements AutoCloseable {
             authorizer = SecurityHandlers.openAuthorizer(config, store)
                     .map(this::closing)
                     .orElse(null);
+            sasl = closing(SaslAuthentication.start(
+                    config, store, config.zookeeperConnectionTimeoutMs(), metrics.registry(), tls.connector()));
             PreviousSession previousSession = new PreviousSession(config.logDirs());
             endPreviousProcessSession(previousSession, zkOptions);
             closing(previousSession::forget); // after the registrar: a clean stop leaves nothing to end
@@ -165,7 +171,7 @@ public final class Broker implements AutoCloseable {
             ExecutorService requestPool = Executors.newFixedThreadPool(
                     config.numIoThreads(), ThreadUtils.createThreadFactory("strand-request-handler-%d", true));
             replicaManager = closing(
-                    new ReplicaManager(config, logs, cache, new IsrUpdater(store), requestPool, tls.connector()));
+                    new ReplicaManager(config, logs, cache, new IsrUpdater(store), requestPool, sasl.connector()));
             cache.addListener(replicaManager);
             logDirReporter = closing(
                     new LogDirReporter(config.brokerId(), logs, replicaManager, this::stopBecauseEveryLogDirIsOffline));
@@ -216,7 +222,8 @@ public final class Broker implements AutoCloseable {
                                 requestPool,
                                 metrics,
                                 config.socketRequestMaxBytes(),
-                                config.queuedMaxRequests()));
+                                config.queuedMaxRequests(),
+                                sasl.authenticators(l)));
             }
 
             BrokerRegistrar registrar = closing(new BrokerRegistrar(
@@ -292,7 +299,7 @@ public final class Broker implements AutoCloseable {
                 () -> CompletableFuture.supplyAsync(producerIds::nextProducerId, blockingPool),
                 groups::partitionFor,
                 metrics.registry(),
-                tls.connector()));
+                sasl.connector()));
         replicaManager.addLeadershipListener(transactions);
         transactions.adoptCurrentLeadership(replicaManager.partitions());
         // share groups (KIP-932): the partition leaders' share state, persisted by the share coordinator
@@ -301,7 +308,7 @@ public final class Broker implements AutoCloseable {
         replicaManager.addLeadershipListener(shareCoordinator);
         shareCoordinator.adoptCurrentLeadership(replicaManager.partitions());
         CoordinatorPersister persister =
-                closing(new CoordinatorPersister(shareCoordinator, cache, tls.connector(), timer));
+                closing(new CoordinatorPersister(shareCoordinator, cache, sasl.connector(), timer));
         shares = closing(new SharePartitionManager(ShareConfig.from(config), persister, timer, metrics.registry()));
         replicaManager.addLeadershipListener(shares);
         shareOffsets = new ShareGroupOffsets(persister, persister::latestOffset, shares, replicaManager, cache);
@@ -324,6 +331,7 @@ public final class Broker implements AutoCloseable {
                 shareCoordinator,
                 shares,
                 shareOffsets,
+                new ScramCredentialAdmin(sasl.credentialStore(), blockingPool),
                 authorization);
         AtomicReference<ApiHandlers> self = new AtomicReference<>();
         self.set(new ApiHandlers(apis.handlers(self::get)).decorate(handlerDecorator));
@@ -421,6 +429,11 @@ public final class Broker implements AutoCloseable {
 
     public BrokerMetrics metrics() {
         return metrics;
+    }
+
+    /** SASL listeners' authentication and the SCRAM users. */
+    public SaslAuthentication sasl() {
+        return sasl;
     }
 
     /** The share partitions this broker leads (the group coordinator releases a leaving member's records here). */

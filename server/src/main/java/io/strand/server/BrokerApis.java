@@ -49,6 +49,7 @@ import io.strand.server.handlers.OffsetForLeaderEpochHandler;
 import io.strand.server.handlers.ProduceHandler;
 import io.strand.server.handlers.ReadShareGroupStateHandler;
 import io.strand.server.handlers.ReadShareGroupStateSummaryHandler;
+import io.strand.server.handlers.SaslHandlers;
 import io.strand.server.handlers.ShareAcknowledgeHandler;
 import io.strand.server.handlers.ShareFetchHandler;
 import io.strand.server.handlers.ShareGroupDescribeHandler;
@@ -63,6 +64,7 @@ import io.strand.server.network.ApiHandlers;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.security.RequestAuthorization;
+import io.strand.server.security.ScramCredentialAdmin;
 import io.strand.server.security.SecurityHandlers;
 import io.strand.server.share.ShareCoordinator;
 import io.strand.server.share.ShareGroupOffsets;
@@ -99,6 +101,7 @@ public record BrokerApis(
         ShareCoordinator shareCoordinator,
         SharePartitionManager shares,
         ShareGroupOffsets shareOffsets,
+        ScramCredentialAdmin scramUsers,
         RequestAuthorization auth) {
 
     /** Every handler; ApiVersions advertises what {@code self} (the handlers finally served) holds. */
@@ -110,7 +113,8 @@ public record BrokerApis(
         list.addAll(transactionApis());
         list.addAll(groupApis());
         list.addAll(shareStateApis());
-        list.addAll(SecurityHandlers.aclHandlers(auth.authorizer()));
+        list.addAll(SecurityHandlers.aclHandlers(auth));
+        list.addAll(SaslHandlers.of(scramUsers, auth));
         return list;
     }
 

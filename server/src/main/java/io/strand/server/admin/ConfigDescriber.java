@@ -207,6 +207,10 @@ public final class ConfigDescriber {
             String value = effective.source() == ConfigSource.STATIC_BROKER_CONFIG
                     ? format(config.values().get(name))
                     : effective.value();
+            if (key != null && key.type == ConfigDef.Type.PASSWORD) { // sensitive: never shown, as in Kafka
+                value = null;
+                synonyms.replaceAll(s -> new Synonym(s.name(), null, s.source()));
+            }
             out.add(new Entry(
                     name,
                     value,

@@ -2,10 +2,9 @@ package io.strand.server.handlers;
 
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
-import io.strand.server.security.ClusterAccess;
+import io.strand.server.security.RequestAuthorization;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.acl.AclBinding;
@@ -20,7 +19,6 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiError;
 import org.apache.kafka.common.requests.CreateAclsRequest;
 import org.apache.kafka.server.authorizer.AclCreateResult;
-import org.apache.kafka.server.authorizer.Authorizer;
 
 /**
  * CreateAcls: stores the requested ACL bindings through the authorizer, one result per creation in
@@ -29,7 +27,7 @@ import org.apache.kafka.server.authorizer.Authorizer;
  * that is not a storable ACL (ANY or unknown types, an empty name, a cluster not named kafka-cluster, a
  * principal without a colon, ...) answers INVALID_REQUEST while the others are created.
  */
-public record CreateAclsHandler(Optional<Authorizer> authorizer) implements ApiHandler<CreateAclsRequestData> {
+public record CreateAclsHandler(RequestAuthorization auth) implements ApiHandler<CreateAclsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.CREATE_ACLS;
@@ -37,10 +35,10 @@ public record CreateAclsHandler(Optional<Authorizer> authorizer) implements ApiH
 
     @Override
     public CompletionStage<CreateAclsResponseData> handle(RequestContext ctx, CreateAclsRequestData request) {
-        if (!ClusterAccess.allowed(authorizer, ctx, AclOperation.ALTER)) {
+        if (!auth.allowedOnCluster(ctx, AclOperation.ALTER)) {
             return allFailed(request, new ApiError(Errors.CLUSTER_AUTHORIZATION_FAILED));
         }
-        if (authorizer.isEmpty()) {
+        if (!auth.enabled()) {
             return allFailed(request, new ApiError(Errors.SECURITY_DISABLED, "No Authorizer is configured."));
         }
         List<CompletableFuture<ApiError>> results = new ArrayList<>();
@@ -57,7 +55,7 @@ public record CreateAclsHandler(Optional<Authorizer> authorizer) implements ApiH
             }
         }
         List<? extends CompletionStage<AclCreateResult>> created =
-                valid.isEmpty() ? List.of() : authorizer.get().createAcls(ctx, valid);
+                valid.isEmpty() ? List.of() : auth.authorizer().orElseThrow().createAcls(ctx, valid);
         for (int i = 0; i < created.size(); i++) {
             CompletableFuture<ApiError> result = validResults.get(i);
             created.get(i)

@@ -2,10 +2,9 @@ package io.strand.server.handlers;
 
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
-import io.strand.server.security.ClusterAccess;
+import io.strand.server.security.RequestAuthorization;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
@@ -24,7 +23,6 @@ import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.server.authorizer.AclDeleteResult;
-import org.apache.kafka.server.authorizer.Authorizer;
 
 /**
  * DeleteAcls: deletes, through the authorizer, every ACL binding each filter matches and reports them per
@@ -32,7 +30,7 @@ import org.apache.kafka.server.authorizer.Authorizer;
  * CLUSTER_AUTHORIZATION_FAILED); without an authorizer every filter answers SECURITY_DISABLED; a filter
  * with an unknown element answers INVALID_REQUEST.
  */
-public record DeleteAclsHandler(Optional<Authorizer> authorizer) implements ApiHandler<DeleteAclsRequestData> {
+public record DeleteAclsHandler(RequestAuthorization auth) implements ApiHandler<DeleteAclsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DELETE_ACLS;
@@ -40,10 +38,10 @@ public record DeleteAclsHandler(Optional<Authorizer> authorizer) implements ApiH
 
     @Override
     public CompletionStage<DeleteAclsResponseData> handle(RequestContext ctx, DeleteAclsRequestData request) {
-        if (!ClusterAccess.allowed(authorizer, ctx, AclOperation.ALTER)) {
+        if (!auth.allowedOnCluster(ctx, AclOperation.ALTER)) {
             return allFailed(request, new ApiError(Errors.CLUSTER_AUTHORIZATION_FAILED));
         }
-        if (authorizer.isEmpty()) {
+        if (!auth.enabled()) {
             return allFailed(request, new ApiError(Errors.SECURITY_DISABLED, "No Authorizer is configured."));
         }
         List<AclBindingFilter> filters = new ArrayList<>();
@@ -51,7 +49,7 @@ public record DeleteAclsHandler(Optional<Authorizer> authorizer) implements ApiH
             filters.add(filter(f));
         }
         List<CompletableFuture<AclDeleteResult>> results = new ArrayList<>();
-        authorizer.get().deleteAcls(ctx, filters).forEach(r -> results.add(r.toCompletableFuture()));
+        auth.authorizer().orElseThrow().deleteAcls(ctx, filters).forEach(r -> results.add(r.toCompletableFuture()));
         return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
                 .thenApply(done -> {
                     DeleteAclsResponseData response = new DeleteAclsResponseData();

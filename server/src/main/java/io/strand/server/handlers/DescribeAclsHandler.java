@@ -3,8 +3,7 @@ package io.strand.server.handlers;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
 import io.strand.server.security.AclValidation;
-import io.strand.server.security.ClusterAccess;
-import java.util.Optional;
+import io.strand.server.security.RequestAuthorization;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
@@ -20,7 +19,6 @@ import org.apache.kafka.common.requests.DescribeAclsResponse;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.server.authorizer.Authorizer;
 
 /**
  * DescribeAcls: the ACL bindings the filter matches (pattern type MATCH finds the literal, wildcard and
@@ -28,7 +26,7 @@ import org.apache.kafka.server.authorizer.Authorizer;
  * DESCRIBE on the cluster (else CLUSTER_AUTHORIZATION_FAILED); without an authorizer SECURITY_DISABLED; a
  * filter with an unknown element INVALID_REQUEST.
  */
-public record DescribeAclsHandler(Optional<Authorizer> authorizer) implements ApiHandler<DescribeAclsRequestData> {
+public record DescribeAclsHandler(RequestAuthorization auth) implements ApiHandler<DescribeAclsRequestData> {
     @Override
     public ApiKeys apiKey() {
         return ApiKeys.DESCRIBE_ACLS;
@@ -37,11 +35,11 @@ public record DescribeAclsHandler(Optional<Authorizer> authorizer) implements Ap
     @Override
     public CompletionStage<DescribeAclsResponseData> handle(RequestContext ctx, DescribeAclsRequestData request) {
         DescribeAclsResponseData response = new DescribeAclsResponseData();
-        if (!ClusterAccess.allowed(authorizer, ctx, AclOperation.DESCRIBE)) {
+        if (!auth.allowedOnCluster(ctx, AclOperation.DESCRIBE)) {
             return done(response.setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code())
                     .setErrorMessage(Errors.CLUSTER_AUTHORIZATION_FAILED.message()));
         }
-        if (authorizer.isEmpty()) {
+        if (!auth.enabled()) {
             return done(response.setErrorCode(Errors.SECURITY_DISABLED.code())
                     .setErrorMessage("No Authorizer is configured on the broker"));
         }
@@ -51,8 +49,8 @@ public record DescribeAclsHandler(Optional<Authorizer> authorizer) implements Ap
         } catch (InvalidRequestException e) {
             return done(response.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(e.getMessage()));
         }
-        return done(response.setResources(
-                DescribeAclsResponse.aclsResources(authorizer.get().acls(filter))));
+        return done(response.setResources(DescribeAclsResponse.aclsResources(
+                auth.authorizer().orElseThrow().acls(filter))));
     }
 
     static AclBindingFilter filter(DescribeAclsRequestData r) {

@@ -18,7 +18,8 @@ import org.apache.kafka.common.requests.RequestHeader;
  * A blocking connection from this broker to another, speaking the Kafka protocol with
  * kafka-clients' generated classes: one request, then its response; a failed exchange closes it and
  * the next one reconnects. The socket is opened, and authenticated, by the {@link BrokerConnector}
- * (plain or TLS, per the inter-broker listener). Used by one thread that owns it (a replica fetcher,
+ * (plain or TLS, per the inter-broker listener); a SASL session with an end is renewed by reconnecting
+ * before it. Used by one thread that owns it (a replica fetcher,
  * a transaction-marker sender). Not thread-safe.
  */
 public final class BrokerClient implements AutoCloseable {
@@ -32,6 +33,8 @@ public final class BrokerClient implements AutoCloseable {
     private OutputStream out;
     private DataInputStream in;
     private int correlationId;
+    /** When to start a new connection because the authenticated session is about to end; 0: never. */
+    private long renewAtNanos;
 
     BrokerClient(String clientId, InetSocketAddress address, int maxResponseBytes, BrokerConnector connector) {
         this.clientId = clientId;
@@ -56,7 +59,14 @@ public final class BrokerClient implements AutoCloseable {
                 out = socket.getOutputStream();
                 // buffered: the size prefix and a small response come in one read, not one per byte
                 in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
-                connector.authenticate(this::exchange);
+                long sessionMs = connector.authenticate(this::exchange);
+                // a SASL session that ends (connections.max.reauth.ms): reconnect, and so authenticate
+                // again, before the broker would close the connection at its end, as Kafka's clients
+                // re-authenticate at 85-95% of it
+                renewAtNanos = sessionMs > 0 ? System.nanoTime() + sessionMs * 850_000L : 0;
+            } else if (renewAtNanos != 0 && System.nanoTime() - renewAtNanos > 0) {
+                close();
+                return send(api, version, request, timeoutMs);
             }
             return exchange(api, version, request, timeoutMs);
         } catch (IOException | RuntimeException e) {

@@ -38,9 +38,14 @@ public final class BrokerConnector {
     /** Runs on every new connection before its first request (e.g. SaslHandshake and SaslAuthenticate). */
     @FunctionalInterface
     public interface Authentication {
-        Authentication NONE = exchange -> {};
+        Authentication NONE = exchange -> 0L;
 
-        void authenticate(Exchange exchange) throws IOException;
+        /**
+         * Authenticates the new connection behind {@code exchange}.
+         *
+         * @return how long the session lasts in ms (the SASL session lifetime, KIP-368), 0 for ever
+         */
+        long authenticate(Exchange exchange) throws IOException;
     }
 
     /** Plain TCP sockets with TCP_NODELAY (a blocking {@link SocketChannel}'s socket). */
@@ -112,8 +117,8 @@ public final class BrokerConnector {
         return opener.open(address, timeoutMs);
     }
 
-    void authenticate(Exchange exchange) throws IOException {
-        authentication.authenticate(exchange);
+    long authenticate(Exchange exchange) throws IOException {
+        return authentication.authenticate(exchange);
     }
 
     @Override

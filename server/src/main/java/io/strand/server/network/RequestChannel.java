@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * runs its handler on the request pool in arrival order, and writes responses in request order.
  * A frame that does not decode, an unknown API key or an unsupported version closes this
  * connection only, with a logged reason; ApiVersions at a version newer than ours is answered
- * with UNSUPPORTED_VERSION and our versions, as the protocol defines.
+ * with UNSUPPORTED_VERSION and our versions, as the protocol defines. The connection's
+ * {@link ConnectionAuthenticator} sees every frame first: it names the principal of each request and
+ * may answer a request itself (the SASL exchange, in its turn among the responses) or close the
+ * connection.
  *
  * <p>Threading: Netty callbacks and {@link #inFlight} are confined to the channel's event loop;
  * handlers run on the request pool through a per-connection {@link OrderedExecutor}.
@@ -47,6 +50,10 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     private String connectionId = "?";
     /** The security protocol of the listener this connection came on. */
     private final SecurityProtocol securityProtocol;
+    /** The SASL exchange and who it authenticated; none: the principal is the channel's (TLS, or ANONYMOUS). */
+    private final ConnectionAuthenticator authenticator;
+    /** A response that closes the connection is queued: nothing read after it is served. */
+    private boolean closing;
 
     /** A request whose response (if any) has not been written yet. */
     private static final class InFlight {
@@ -55,12 +62,14 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         boolean done;
         ApiMessage response; // null + done = no response (acks=0)
         String closeReason; // set: close the connection instead of answering
+        boolean closeAfter; // close the connection once the response is written
+        byte[] rawToken; // a raw SASL token to write size-prefixed instead of a response (header null)
         short responseVersion;
 
         InFlight(RequestHeader header, long receivedNanos) {
             this.header = header;
             this.receivedNanos = receivedNanos;
-            this.responseVersion = header.apiVersion();
+            this.responseVersion = header == null ? 0 : header.apiVersion();
         }
     }
 
@@ -70,8 +79,10 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             String listenerName,
             SecurityProtocol securityProtocol,
             BrokerMetrics metrics,
-            int maxInFlight) {
+            int maxInFlight,
+            ConnectionAuthenticator authenticator) {
         this.handlers = handlers;
+        this.authenticator = authenticator;
         this.securityProtocol = securityProtocol;
         this.serial = new OrderedExecutor(requestPool, "requests of " + listenerName + " connection");
         this.listenerName = listenerName;
@@ -97,13 +108,29 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         ByteBuf frame = (ByteBuf) msg;
         long received = System.nanoTime();
         metrics.bytesIn(frame.readableBytes() + 4);
+        if (closing) {
+            frame.release();
+            return;
+        }
         ByteBuffer buf = frame.nioBuffer();
+        if (authenticator.expectsRawToken()) {
+            ConnectionAuthenticator.Verdict v = authenticator.onRawToken(buf, received);
+            frame.release();
+            answerHere(ctx, new InFlight(null, received), v);
+            return;
+        }
         RequestHeader header;
         try {
             header = RequestHeader.parse(buf);
         } catch (RuntimeException e) {
             frame.release();
             closeBecause(ctx, "cannot parse the request header (" + e.getMessage() + ")");
+            return;
+        }
+        ConnectionAuthenticator.Verdict verdict = authenticator.onRequest(header, buf, received);
+        if (verdict != ConnectionAuthenticator.Pass.INSTANCE) {
+            frame.release();
+            answerHere(ctx, new InFlight(header, received), verdict);
             return;
         }
         ApiKeys api = header.apiKey();
@@ -143,9 +170,30 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                 (InetSocketAddress) ctx.channel().remoteAddress(),
                 listenerName,
                 securityProtocol,
-                ConnectionPrincipal.of(ctx.channel()),
+                authenticator.principal() != null ? authenticator.principal() : ConnectionPrincipal.of(ctx.channel()),
                 received);
         serial.execute(() -> process(ctx, slot, rc, handler, buf, frame));
+    }
+
+    /** Queues what the authenticator answered in the request's turn, or closes the connection. */
+    private void answerHere(ChannelHandlerContext ctx, InFlight slot, ConnectionAuthenticator.Verdict verdict) {
+        if (verdict instanceof ConnectionAuthenticator.Close c) {
+            closing = true;
+            closeBecause(ctx, c.reason());
+            return;
+        } else if (verdict instanceof ConnectionAuthenticator.Respond r) {
+            slot.response = r.response();
+            slot.closeAfter = r.thenClose();
+        } else if (verdict instanceof ConnectionAuthenticator.RespondRaw r) {
+            slot.rawToken = r.token();
+            slot.closeAfter = r.thenClose();
+        } else {
+            throw new IllegalStateException("a passed request is not answered here");
+        }
+        closing = slot.closeAfter;
+        slot.done = true;
+        inFlight.add(slot);
+        drain(ctx);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -198,7 +246,13 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                             rc.correlationId(),
                             cause);
                 }
-                answer = request.getErrorResponse(0, cause).data();
+                try {
+                    answer = request.getErrorResponse(0, cause).data();
+                } catch (RuntimeException e) {
+                    // a request whose error response cannot be built: close rather than leave it unanswered
+                    log.error("Cannot build the {} error response for {}", rc.apiKey(), cause, e);
+                    close = "no error response for " + rc.apiKey() + " (" + e + ")";
+                }
             }
             ApiMessage finalAnswer = close == null ? answer : null;
             String closeReason = close;
@@ -216,6 +270,20 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         boolean wrote = false;
         while (!inFlight.isEmpty() && inFlight.peek().done) {
             InFlight slot = inFlight.poll();
+            if (slot.header == null) { // a raw SASL token's answer
+                if (slot.rawToken != null && ctx.channel().isActive()) {
+                    ByteBuf out = ctx.alloc().buffer(4 + slot.rawToken.length);
+                    out.writeInt(slot.rawToken.length).writeBytes(slot.rawToken);
+                    metrics.bytesOut(out.readableBytes());
+                    ctx.write(out, ctx.voidPromise());
+                    wrote = true;
+                }
+                if (slot.closeAfter) {
+                    closeAfterWrites(ctx);
+                    return;
+                }
+                continue;
+            }
             metrics.requestCompleted(slot.header.apiKey(), System.nanoTime() - slot.receivedNanos);
             if (slot.closeReason != null && ctx.channel().isActive()) {
                 log.info(
@@ -258,6 +326,10 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                 ctx.write(part, ctx.voidPromise());
             }
             wrote = true;
+            if (slot.closeAfter) {
+                closeAfterWrites(ctx);
+                return;
+            }
         }
         if (wrote) {
             ctx.flush();
@@ -265,6 +337,13 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().config().isAutoRead() && inFlight.size() < maxInFlight / 2) {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    /** Flushes what was written and closes the connection once it is out (after a failed authentication). */
+    private void closeAfterWrites(ChannelHandlerContext ctx) {
+        inFlight.clear();
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+                .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
     }
 
     private ApiVersionsResponseData unsupportedApiVersions() {

@@ -15,7 +15,6 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.strand.server.BrokerConfig;
 import io.strand.server.ListenerConfig;
 import io.strand.server.metrics.BrokerMetrics;
 import java.net.InetSocketAddress;
@@ -23,15 +22,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Binds the broker's listeners with Netty (epoll where available) and gives every accepted
  * connection its pipeline: the listener's {@link ChannelSecurity} handlers (TLS), then {@link
- * KafkaFrameDecoder} and {@link RequestChannel}.
+ * KafkaFrameDecoder} and {@link RequestChannel}, both consulting the connection's {@link
+ * ConnectionAuthenticator} (SASL on SASL_PLAINTEXT and SASL_SSL listeners).
  */
 public final class SocketServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SocketServer.class);
@@ -59,15 +57,9 @@ public final class SocketServer implements AutoCloseable {
             Executor requestPool,
             BrokerMetrics metrics,
             int maxFrameBytes,
-            int maxInFlight)
+            int maxInFlight,
+            ConnectionAuthenticator.Factory authenticators)
             throws InterruptedException {
-        if (listener.securityProtocol() == SecurityProtocol.SASL_PLAINTEXT
-                || listener.securityProtocol() == SecurityProtocol.SASL_SSL) {
-            throw new ConfigException(
-                    BrokerConfig.LISTENERS,
-                    listener.name(),
-                    listener.securityProtocol() + " listeners are not supported yet");
-        }
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(channelClass)
@@ -79,7 +71,8 @@ public final class SocketServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         security.initChannel(ch);
-                        ch.pipeline().addLast("frame", new KafkaFrameDecoder(maxFrameBytes));
+                        ConnectionAuthenticator authenticator = authenticators.create(ch.remoteAddress());
+                        ch.pipeline().addLast("frame", new KafkaFrameDecoder(maxFrameBytes, authenticator));
                         ch.pipeline()
                                 .addLast(
                                         "requests",
@@ -89,7 +82,8 @@ public final class SocketServer implements AutoCloseable {
                                                 listener.name(),
                                                 listener.securityProtocol(),
                                                 metrics,
-                                                maxInFlight));
+                                                maxInFlight,
+                                                authenticator));
                     }
                 });
         Channel ch = b.bind(listener.host(), listener.port()).sync().channel();

@@ -37,10 +37,7 @@ public final class SecurityHandlers {
     }
 
     /** CreateAcls, DescribeAcls and DeleteAcls over {@code authorizer}. */
-    public static List<ApiHandler<?>> aclHandlers(Optional<Authorizer> authorizer) {
-        return List.of(
-                new CreateAclsHandler(authorizer),
-                new DescribeAclsHandler(authorizer),
-                new DeleteAclsHandler(authorizer));
+    public static List<ApiHandler<?>> aclHandlers(RequestAuthorization auth) {
+        return List.of(new CreateAclsHandler(auth), new DescribeAclsHandler(auth), new DeleteAclsHandler(auth));
     }
 }

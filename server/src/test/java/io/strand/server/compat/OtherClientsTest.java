@@ -1,5 +1,7 @@
 package io.strand.server.compat;
 
+import static io.strand.server.testing.ExternalCommands.onPath;
+import static io.strand.server.testing.ExternalCommands.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,7 +9,6 @@ import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.ProduceConsumeValidator;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -181,26 +181,4 @@ class OtherClientsTest {
 
     /** Debian's Python, where python3-confluent-kafka installs (not a pyenv or venv one). */
     private static final String PYTHON = "/usr/bin/python3";
-
-    private static String run(List<String> command, String stdin) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        if (stdin != null) {
-            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-        }
-        p.getOutputStream().close();
-        byte[] output = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "finished: " + command);
-        String text = new String(output, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), command + " failed:\n" + text);
-        return text;
-    }
-
-    private static boolean onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            if (Files.isExecutable(Path.of(dir, program))) {
-                return true;
-            }
-        }
-        return false;
-    }
 }

@@ -44,10 +44,19 @@ class LeaderKillTest {
                             })
                     ProcessTestCluster cluster)
             throws Exception {
+        survivesLeaderKills(cluster, ROUNDS);
+    }
+
+    /**
+     * Kills the leader of partition 0 with kill -9 and restarts it, {@code rounds} times, under an
+     * idempotent acks=all load; asserts nothing acknowledged was lost, duplicated or reordered.
+     * Also run over a secured cluster ({@code SecuredLeaderKillTest}).
+     */
+    static void survivesLeaderKills(ProcessTestCluster cluster, int rounds) throws Exception {
         ProduceConsumeValidator validator = new ProduceConsumeValidator();
         try (Admin admin = cluster.admin()) {
             try (BackgroundProducer load = cluster.startLoad(validator, TOPIC, PARTITIONS)) {
-                for (int round = 1; round <= ROUNDS; round++) {
+                for (int round = 1; round <= rounds; round++) {
                     load.awaitAcknowledged(200L * round, Duration.ofSeconds(90));
                     TopicPartitionInfo before = cluster.describe(admin, TOPIC, 0);
                     int leader = before.leader().id();
@@ -79,7 +88,7 @@ class LeaderKillTest {
         try (KafkaConsumer<byte[], byte[]> consumer = cluster.consumer(Map.of())) {
             validator.consumeToEnd(consumer, TOPIC, PARTITIONS, Duration.ofSeconds(60));
         }
-        log.info("{} kill -9 rounds: {}", ROUNDS, validator.summary());
+        log.info("{} kill -9 rounds: {}", rounds, validator.summary());
         validator.assertEveryAcknowledgedRecordOnceInOrder(); // the idempotent producer's retries never duplicate
     }
 }

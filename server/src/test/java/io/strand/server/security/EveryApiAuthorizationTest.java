@@ -135,6 +135,18 @@ class EveryApiAuthorizationTest {
     }
 
     @Test
+    void shouldRefuseDescribingEveryScramUserAsAWholeRequest() throws Exception {
+        // users = null (all users): the request's own error response cannot be built from its users
+        try (RawKafkaConnection c = connect()) {
+            var r = (org.apache.kafka.common.requests.DescribeUserScramCredentialsResponse) c.send(
+                    ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS,
+                    (short) 0,
+                    new DescribeUserScramCredentialsRequestData().setUsers(null));
+            assertEquals(Errors.CLUSTER_AUTHORIZATION_FAILED.code(), r.data().errorCode());
+        }
+    }
+
+    @Test
     void shouldListNothingToAPrincipalThatMayDescribeNothing() throws Exception {
         try (RawKafkaConnection c = connect()) {
             MetadataResponse all = (MetadataResponse) c.send(
@@ -303,12 +315,20 @@ class EveryApiAuthorizationTest {
                 new Case(
                         "DescribeUserScramCredentials",
                         ApiKeys.DESCRIBE_USER_SCRAM_CREDENTIALS,
-                        v -> new DescribeUserScramCredentialsRequestData().setUsers(null),
+                        v -> new DescribeUserScramCredentialsRequestData()
+                                .setUsers(List.of(
+                                        new DescribeUserScramCredentialsRequestData.UserName().setName("alice"))),
                         CLUSTER_DENIED),
                 new Case(
                         "AlterUserScramCredentials",
                         ApiKeys.ALTER_USER_SCRAM_CREDENTIALS,
                         v -> alterScram(),
+                        CLUSTER_DENIED),
+                new Case(
+                        "DescribeClientQuotas",
+                        ApiKeys.DESCRIBE_CLIENT_QUOTAS,
+                        v -> new org.apache.kafka.common.message.DescribeClientQuotasRequestData()
+                                .setComponents(List.of()),
                         CLUSTER_DENIED),
                 // groups
                 new Case(

@@ -1,7 +1,9 @@
 package io.strand.tools.launcher;
 
+import io.strand.coordinator.MetadataStore;
 import io.strand.coordinator.MetadataStoreException;
 import io.strand.coordinator.ZooKeeperConnection;
+import io.strand.coordinator.admin.ScramCredentialStore;
 import io.strand.coordinator.security.ChrootWriteAccess;
 import io.strand.coordinator.security.ZooKeeperClientOptions;
 import io.strand.tools.launcher.LocalClusterFlags.Options;
@@ -23,6 +25,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
 /**
  * {@code strand-cluster start}: starts what does not run yet of the cluster in D (ZooKeeper first,
@@ -298,9 +301,20 @@ final class StartCommand {
         try (CuratorFramework zk =
                 ZooKeeperConnection.connect("127.0.0.1:" + zkPort + "/strand", 30_000, 10_000, identity)) {
             ChrootWriteAccess.require(zk, "strand", identity);
-            // the SASL work's store goes here, e.g. ScramCredentials.createIfAbsent(zk, user, password)
-            throw new ClusterException("start --secure: storing the SCRAM users " + SecureClusterFiles.ADMIN_USER
-                    + " and " + SecureClusterFiles.BROKER_USER + " in ZooKeeper is not wired yet (issue 16)");
+            // salted credentials only; an existing credential (a restart) is left alone
+            ScramCredentialStore users = new ScramCredentialStore(new MetadataStore(zk));
+            for (ScramMechanism m : ScramMechanism.values()) {
+                users.createIfAbsent(
+                        SecureClusterFiles.ADMIN_USER,
+                        m,
+                        security.adminPassword(),
+                        ScramCredentialStore.DEFAULT_ITERATIONS);
+                users.createIfAbsent(
+                        SecureClusterFiles.BROKER_USER,
+                        m,
+                        security.brokerPassword(),
+                        ScramCredentialStore.DEFAULT_ITERATIONS);
+            }
         } catch (MetadataStoreException e) {
             throw new ClusterException("start --secure: ZooKeeper 127.0.0.1:" + zkPort + ": " + e.getMessage());
         }
