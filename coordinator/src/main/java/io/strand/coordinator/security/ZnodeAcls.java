@@ -16,7 +16,8 @@ import org.apache.zookeeper.data.ACL;
  * that may hold passwords) and {@code /delegation_token/tokens}. The chroot and its parents get the
  * same default ACL, so a client without the credentials can create nothing under the chroot.
  *
- * <p>Curator asks with the full path, chroot included; the rules apply to the path below the chroot.
+ * <p>Curator asks with the full path, chroot included, except in transactions (multi), where it asks
+ * with the path below its namespace; the rules apply to the path below the chroot either way.
  * Immutable; thread-safe.
  */
 public final class ZnodeAcls implements ACLProvider {
@@ -57,7 +58,7 @@ public final class ZnodeAcls implements ACLProvider {
         return sensitive(relative(path)) ? SENSITIVE : DEFAULT;
     }
 
-    /** {@code path} (a full ZooKeeper path) below the chroot; "" for the chroot, its parents and paths outside it. */
+    /** {@code path} below the chroot: a full path, or one already relative to it; "" for the chroot and its parents. */
     String relative(String path) {
         if (path == null) {
             return "";
@@ -68,7 +69,14 @@ public final class ZnodeAcls implements ACLProvider {
         if (path.equals(chroot)) {
             return "";
         }
-        return path.startsWith(chroot + "/") ? path.substring(chroot.length()) : "";
+        if (path.startsWith(chroot + "/")) {
+            return path.substring(chroot.length());
+        }
+        if (chroot.startsWith(path + "/") || path.equals("/")) {
+            return ""; // a parent of the chroot
+        }
+        // Curator's transactions ask with the path below the namespace, without the chroot
+        return path;
     }
 
     /** A path (relative to the chroot) whose znodes hold secrets: one of {@link #SENSITIVE_ROOTS} or below one. */

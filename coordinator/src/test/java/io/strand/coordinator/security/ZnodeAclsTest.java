@@ -137,6 +137,12 @@ class ZnodeAclsTest {
             assertEquals(
                     Set.of(new ACL(Perms.ALL, new Id("digest", BROKER.aclId()))),
                     Set.copyOf(tool.getACL().forPath("/config/users/bob")));
+            // a transaction (how SCRAM credentials are written, with their notification): the same rule
+            tool.transaction()
+                    .forOperations(tool.transactionOp().create().forPath("/config/users/carol", bytes("salted")));
+            assertEquals(
+                    Set.of(new ACL(Perms.ALL, new Id("digest", BROKER.aclId()))),
+                    Set.copyOf(tool.getACL().forPath("/config/users/carol")));
         }
     }
 
@@ -145,7 +151,8 @@ class ZnodeAclsTest {
         ZnodeAcls acls = new ZnodeAcls("strand/");
         assertEquals("", acls.relative("/strand"));
         assertEquals("/config/users/x", acls.relative("/strand/config/users/x"));
-        assertEquals("", acls.relative("/config/users"), "outside the chroot: the default");
+        assertEquals("/config/users", acls.relative("/config/users"), "a transaction's path, below the namespace");
+        assertEquals("", acls.relative("/"));
         assertEquals(1, acls.getAclForPath("/strand/config/users").size());
         assertEquals(1, acls.getAclForPath("/strand/config/users/x").size());
         assertEquals(2, acls.getAclForPath("/strand/config/usersx").size(), "not below /config/users");
