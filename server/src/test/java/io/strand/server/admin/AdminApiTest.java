@@ -362,9 +362,16 @@ class AdminApiTest {
         return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
     }
 
+    /** The partition now, or null; one try gives up after 5 s so that a wait around it tries again. */
     private static org.apache.kafka.common.TopicPartitionInfo describeQuietly(String topic) {
         try {
-            return describe(topic).partitions().get(0);
+            return admin.describeTopics(
+                            List.of(topic), new org.apache.kafka.clients.admin.DescribeTopicsOptions().timeoutMs(5_000))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions()
+                    .get(0);
         } catch (Exception e) {
             return null;
         }
