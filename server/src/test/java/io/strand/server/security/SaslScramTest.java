@@ -19,6 +19,7 @@ import io.strand.server.testing.RawKafkaConnection;
 import io.strand.server.testing.SaslClients;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.Wait;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -102,20 +103,26 @@ class SaslScramTest {
         }
     }
 
+    /** Whether {@code user} logs in on broker {@code b} now. */
+    private static boolean logsIn(Broker b, String mechanism, String user, String password) {
+        try {
+            login(b, mechanism, user, password);
+            return true;
+        } catch (SaslAuthenticationException refused) {
+            return false;
+        } catch (Exception other) { // anything but a refusal fails at once, not retried by the wait
+            throw new AssertionError("login to broker " + b.brokerId() + " failed", other);
+        }
+    }
+
     /** Milliseconds until {@code user} logs in with {@code mechanism} on every broker (fails after 10 s). */
     private static long untilEveryBrokerAccepts(String mechanism, String user, String password) throws Exception {
         long start = System.nanoTime();
         for (Broker b : cluster.brokers()) {
-            while (true) {
-                try {
-                    login(b, mechanism, user, password);
-                    break;
-                } catch (SaslAuthenticationException notYet) {
-                    assertTrue(
-                            System.nanoTime() - start < Duration.ofSeconds(10).toNanos(), "never accepted");
-                    Thread.sleep(20);
-                }
-            }
+            Wait.waitUntil(
+                    user + " accepted by broker " + b.brokerId(),
+                    Duration.ofSeconds(10).minusNanos(System.nanoTime() - start),
+                    () -> logsIn(b, mechanism, user, password));
         }
         return Duration.ofNanos(System.nanoTime() - start).toMillis();
     }
@@ -241,18 +248,10 @@ class SaslScramTest {
                     .get();
             long start = System.nanoTime();
             for (Broker b : cluster.brokers()) {
-                while (true) {
-                    try {
-                        login(b, "SCRAM-SHA-256", "dave", "dave-secret");
-                        assertTrue(
-                                System.nanoTime() - start
-                                        < Duration.ofSeconds(1).toNanos(),
-                                "still accepted");
-                        Thread.sleep(20);
-                    } catch (SaslAuthenticationException refused) {
-                        break;
-                    }
-                }
+                Wait.waitUntil(
+                        "dave's SCRAM-SHA-256 refused by broker " + b.brokerId(),
+                        Duration.ofSeconds(1).minusNanos(System.nanoTime() - start),
+                        () -> !logsIn(b, "SCRAM-SHA-256", "dave", "dave-secret"));
                 login(b, "SCRAM-SHA-512", "dave", "dave-secret"); // the other mechanism still works
             }
             ExecutionException e = assertThrows(
