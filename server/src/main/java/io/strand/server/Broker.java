@@ -21,6 +21,8 @@ import io.strand.server.admin.AdminService;
 import io.strand.server.cleaner.CleanerStatusPublisher;
 import io.strand.server.group.GroupConfig;
 import io.strand.server.group.GroupCoordinator;
+import io.strand.server.http.BrokerHttpServer;
+import io.strand.server.http.HttpListenerAddress;
 import io.strand.server.metrics.BrokerMetrics;
 import io.strand.server.network.ApiHandlers;
 import io.strand.server.network.HandlerDecorator;
@@ -84,6 +86,7 @@ public final class Broker implements AutoCloseable {
     private final Map<String, InetSocketAddress> boundAddresses = new LinkedHashMap<>();
     private final HandlerDecorator handlerDecorator;
     private BrokerMetrics metrics;
+    private BrokerHttpServer http;
     private LogManager logs;
     private LogCleaner cleaner;
     private CuratorFramework zk;
@@ -251,6 +254,10 @@ public final class Broker implements AutoCloseable {
                     endedPreviousSession,
                     logs,
                     logDirReporter);
+            Optional<InetSocketAddress> httpAddress = HttpListenerAddress.from(config);
+            if (httpAddress.isPresent()) {
+                http = closing(BrokerHttpServer.start(httpAddress.get()));
+            }
             log.info("Broker {} started in cluster {}, listening on {}", config.brokerId(), clusterId, boundAddresses);
             return this;
         } catch (Exception e) {
@@ -452,6 +459,11 @@ public final class Broker implements AutoCloseable {
     }
 
     /** The address the first listener is bound to. */
+    /** The HTTP listener's bound address, when {@code metrics.http.listener} is set. */
+    public Optional<InetSocketAddress> httpAddress() {
+        return Optional.ofNullable(http).map(BrokerHttpServer::address);
+    }
+
     public InetSocketAddress boundAddress() {
         return boundAddresses.values().iterator().next();
     }
