@@ -118,7 +118,8 @@ public final class BrokerTls implements AutoCloseable {
             channel.pipeline()
                     .addLast(
                             "tls",
-                            new SslHandler(tls.newEngine(remote.getAddress().getHostAddress(), remote.getPort())))
+                            new SslHandler(tls.newEngine(
+                                    channel.alloc(), remote.getAddress().getHostAddress(), remote.getPort())))
                     .addLast("tls-chunks", new ChunkedWriteHandler())
                     .addLast("tls-file-copy", FileRegionCopier.INSTANCE)
                     .addLast("tls-session", new TlsSessionHandler(tls, handshakeFailures));
