@@ -26,7 +26,8 @@ import java.util.TreeMap;
  */
 final class CheckState {
     static final int VERSION = 1;
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+    private static final Gson GSON =
+            new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     /** One key's record, as stored. */
     static final class StoredKey {

@@ -77,10 +77,7 @@ record CheckSummary(
         }
         if (reads()) {
             if (counts.lost() > 0) {
-                out.add(counts.lost() + " acknowledged records lost "
-                        + counts.lostByPartition().entrySet().stream()
-                                .map(e -> "p" + e.getKey() + ": " + e.getValue())
-                                .toList());
+                out.add(counts.lost() + " acknowledged records lost (" + lostByPartition() + ")");
             }
             if (counts.abortedRead() > 0) {
                 out.add(counts.abortedRead() + " records of aborted transactions read");
@@ -93,6 +90,15 @@ record CheckSummary(
             }
         }
         return out;
+    }
+
+    /** "p0: 12, p3: 1": the lost records per partition. */
+    private String lostByPartition() {
+        return String.join(
+                ", ",
+                counts.lostByPartition().entrySet().stream()
+                        .map(e -> "p" + e.getKey() + ": " + e.getValue())
+                        .toList());
     }
 
     boolean ok() {
@@ -185,16 +191,22 @@ record CheckSummary(
                     "lost",
                     counts.lost()
                             + (counts.lost() > 0
-                                    ? " by partition " + counts.lostByPartition() + ", e.g. " + counts.lostExamples()
+                                    ? " (" + lostByPartition() + "), e.g. " + String.join(", ", counts.lostExamples())
                                     : ""));
             line(
                     io,
                     "duplicated",
-                    counts.duplicated() + (counts.duplicated() > 0 ? ", e.g. " + counts.duplicateExamples() : ""));
+                    counts.duplicated()
+                            + (counts.duplicated() > 0
+                                    ? ", e.g. " + String.join(", ", counts.duplicateExamples())
+                                    : ""));
             line(
                     io,
                     "out of order",
-                    counts.outOfOrder() + (counts.outOfOrder() > 0 ? ", e.g. " + counts.outOfOrderExamples() : ""));
+                    counts.outOfOrder()
+                            + (counts.outOfOrder() > 0
+                                    ? ", e.g. " + String.join(", ", counts.outOfOrderExamples())
+                                    : ""));
             line(io, "unacknowledged but read", counts.unacknowledgedRead());
             if (transactional) {
                 line(io, "aborted but read", counts.abortedRead());
