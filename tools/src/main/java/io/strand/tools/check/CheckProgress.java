@@ -105,10 +105,11 @@ final class CheckProgress implements AutoCloseable {
                     .append("-".repeat(BAR - filled))
                     .append("] ");
         }
+        boolean overtime = stage.equals("writing") && killsPlanned > 0 && elapsed > durationMs;
         sb.append(String.format(
                 Locale.ROOT,
                 "%s %5.1f s  sent %d  acked %d  failed %d  read %d",
-                stage,
+                overtime ? "writing until the last kill has recovered," : stage,
                 elapsed / 1000.0,
                 p.sent(),
                 p.acknowledged(),
