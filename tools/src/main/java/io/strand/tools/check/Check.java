@@ -128,7 +128,7 @@ public final class Check extends Command<Check.Flags> {
         try (KafkaAdmin admin = KafkaAdmin.open(flags.broker)) {
             CheckSummary summary = s.phase.equals("consume")
                     ? new CheckRun(io, s, client, admin).consume(CheckState.load(s.stateFile))
-                    : new CheckRun(io, s, client, admin).produce(flags.killLeaders > 0 ? killerCluster(io) : null);
+                    : new CheckRun(io, s, client, admin).produce(flags.killLeaders > 0 ? killerCluster(admin) : null);
             flags.output.print(io, summary::json, () -> summary.printText(io));
             if (!summary.ok()) {
                 io.warn("error: check failed: " + String.join("; ", summary.failures()));
@@ -243,7 +243,7 @@ public final class Check extends Command<Check.Flags> {
      * The local cluster of --dir, after checking that every broker the cluster reports runs from it
      * (the brokers of --bootstrap-server must be that cluster's).
      */
-    private KillerCluster killerCluster(Io io) {
+    private KillerCluster killerCluster(KafkaAdmin admin) {
         ByteArrayOutputStream launcherOutput = new ByteArrayOutputStream();
         LocalClusterControl control;
         try {
@@ -252,10 +252,6 @@ public final class Check extends Command<Check.Flags> {
         } catch (IllegalArgumentException e) {
             throw new CliException("--kill-leaders: " + e.getMessage(), e);
         }
-        return new KillerCluster(control, launcherOutput, this::checkBrokersRunFrom);
-    }
-
-    private void checkBrokersRunFrom(KafkaAdmin admin, LocalClusterControl control) {
         List<String> foreign = new ArrayList<>();
         for (Node n : admin.await(admin.admin().describeCluster().nodes(), "describing the cluster")) {
             if (control.brokerPid(n.id()).isEmpty()) {
@@ -267,13 +263,11 @@ public final class Check extends Command<Check.Flags> {
                     + " not running from the local cluster in " + control.dir()
                     + " (give the --dir of bin/strand-cluster start)");
         }
+        return new KillerCluster(control, launcherOutput);
     }
 
     /** The local cluster a run kills brokers of, with what the launcher printed while restarting them. */
-    record KillerCluster(
-            LocalClusterControl control,
-            ByteArrayOutputStream launcherOutput,
-            java.util.function.BiConsumer<KafkaAdmin, LocalClusterControl> check) {
+    record KillerCluster(LocalClusterControl control, ByteArrayOutputStream launcherOutput) {
         String launcherOutputText() {
             return launcherOutput.toString(StandardCharsets.UTF_8);
         }

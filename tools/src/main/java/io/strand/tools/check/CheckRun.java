@@ -39,9 +39,6 @@ final class CheckRun {
     CheckSummary produce(Check.KillerCluster killerCluster) throws InterruptedException {
         CheckTopic topic = new CheckTopic(admin, s.topic());
         CheckTopic.Described described = topic.ensure(s.partitions(), s.replicationFactor(), s.timeoutMs());
-        if (killerCluster != null) {
-            killerCluster.check().accept(admin, killerCluster.control());
-        }
         Map<Integer, Long> start = topic.endOffsets(described.partitions());
         String run = Check.newRunId();
         boolean both = s.phase().equals("both");
