@@ -272,10 +272,10 @@ public final class Broker implements AutoCloseable {
         Optional<InetSocketAddress> httpAddress = HttpListenerAddress.from(config);
         if (httpAddress.isPresent()) {
             http = closing(BrokerHttpServer.start(httpAddress.get()));
-            StatusPage.register(
+            closing(StatusPage.register(
                     http,
                     new StatusSources(
-                            config, cache, replicaManager, logs, groups, metrics.registry(), zk, authorizer != null));
+                            config, cache, replicaManager, logs, groups, metrics.registry(), zk, authorizer != null)));
         }
     }
 

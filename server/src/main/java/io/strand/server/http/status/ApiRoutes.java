@@ -7,12 +7,15 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The JSON endpoints under {@code /api/}: one {@link Endpoint} per exact path, answered as JSON when its future
- * completes (on the thread that completes it), errors as {@code {"error": "..."}} with their status. Thread-safe.
+ * completes, errors as {@code {"error": "..."}} with their status. The answer is written on the status page's own
+ * threads ({@code responder}), never on the thread that completed the future (a group coordinator's shard, the
+ * HTTP client's), so a slow browser cannot hold up anything else. Thread-safe.
  */
 final class ApiRoutes implements HttpHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiRoutes.class);
@@ -26,10 +29,12 @@ final class ApiRoutes implements HttpHandler {
     private record Error(String error) {}
 
     private final Gson gson;
+    private final Executor responder;
     private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
-    ApiRoutes(Gson gson) {
+    ApiRoutes(Gson gson, Executor responder) {
         this.gson = gson;
+        this.responder = responder;
     }
 
     ApiRoutes add(String path, Endpoint endpoint) {
@@ -56,21 +61,22 @@ final class ApiRoutes implements HttpHandler {
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
-        answer.whenComplete((value, failure) -> {
-            if (failure == null) {
-                send(exchange, 200, value);
-            } else {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause()
-                        : failure;
-                if (cause instanceof StatusException s) {
-                    send(exchange, s.status(), new Error(s.getMessage()));
-                } else {
-                    log.warn("status page: {} failed", exchange.getRequestURI(), cause);
-                    send(exchange, 500, new Error(String.valueOf(cause)));
-                }
-            }
-        });
+        answer.whenCompleteAsync((value, failure) -> respond(exchange, value, failure), responder);
+    }
+
+    private void respond(HttpExchange exchange, Object value, Throwable failure) {
+        if (failure == null) {
+            send(exchange, 200, value);
+            return;
+        }
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof StatusException s) {
+            send(exchange, s.status(), new Error(s.getMessage()));
+        } else {
+            log.warn("status page: {} failed", exchange.getRequestURI(), cause);
+            send(exchange, 500, new Error(String.valueOf(cause)));
+        }
     }
 
     private void send(HttpExchange exchange, int status, Object value) {

@@ -3,11 +3,14 @@ package io.strand.server.http.status;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.strand.server.http.BrokerHttpServer;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.common.utils.internals.ThreadUtils;
 
 /**
  * Registers the status page on a broker's HTTP listener: the HTML views under {@code /} and their JSON under
  * {@code /api/} (everything but {@code /metrics}). Read-only: GET and HEAD only, and nothing it calls changes the
- * broker. Stateless.
+ * broker.
  *
  * <ul>
  *   <li>{@code /api/cluster}, {@code /api/topics}, {@code /api/topic}, {@code /api/groups}, {@code /api/group},
@@ -20,7 +23,13 @@ import io.strand.server.http.BrokerHttpServer;
 public final class StatusPage {
     private StatusPage() {}
 
-    public static void register(BrokerHttpServer http, StatusSources sources) {
+    /**
+     * Adds the routes to {@code http}; the returned handle stops the page's two responder threads (close it when the
+     * broker stops).
+     */
+    public static AutoCloseable register(BrokerHttpServer http, StatusSources sources) {
+        ExecutorService responders = Executors.newFixedThreadPool(
+                2, ThreadUtils.createThreadFactory("strand-status-page-" + sources.brokerId() + "-%d", true));
         Gson gson = new GsonBuilder().create(); // HTML-safe: <, >, &, = and quote as unicode escapes
         Peers peers = new Peers(sources.cache(), gson);
         DiskView disk = new DiskView(sources);
@@ -32,7 +41,7 @@ public final class StatusPage {
         LatencyView latency = new LatencyView(sources, peers);
         http.route(
                 "/api/",
-                new ApiRoutes(gson)
+                new ApiRoutes(gson, responders)
                         .add("/api/cluster", new ClusterView(sources, disk, peers)::answer)
                         .add("/api/topics", topics::answer)
                         .add("/api/topic", new PartitionsView(sources, replicas)::answer)
@@ -48,5 +57,6 @@ public final class StatusPage {
                         .add("/api/local/peek", peek::local)
                         .add("/api/local/latency", latency::local));
         http.route("/", new Pages(sources.brokerId()));
+        return responders::shutdownNow;
     }
 }

@@ -40,7 +40,13 @@ class StatusPageBrowserTest {
     void shouldShowTheClusterItsTopicsAndRecordsAndNoticeAStoppedBroker(
             @BrokerCluster(
                             brokers = 3,
-                            properties = {"metrics.http.listener=http://127.0.0.1:0", "default.replication.factor=3"})
+                            properties = {
+                                "metrics.http.listener=http://127.0.0.1:0",
+                                "default.replication.factor=3",
+                                // a broker stopping cleanly may fetch once more after the controller took it out of
+                                // an ISR, and its leader puts it back; then only the leader's lag check removes it
+                                "replica.lag.time.max.ms=4000"
+                            })
                     StrandTestCluster cluster)
             throws Exception {
         cluster.createTopic("status-page", 2, 3);
@@ -101,7 +107,7 @@ class StatusPageBrowserTest {
             // back to the overview; a broker stops and the page says so within seconds, without a reload
             browser.get(page);
             waitForText(browser, "live-brokers", "3 of 3");
-            long stoppedAt = System.nanoTime();
+            waitForText(browser, "under-replicated-count", "0");
             cluster.stopBroker(3);
             Wait.waitUntil(
                     "the page shows broker 3 offline and the topic's partitions under-replicated",
@@ -110,10 +116,8 @@ class StatusPageBrowserTest {
                             && browser.findElement(By.cssSelector("#brokers-table tr[data-broker='3']"))
                                     .getText()
                                     .contains("offline")
-                            && Integer.parseInt(text(browser, "under-replicated-count")) >= 2,
+                            && text(browser, "under-replicated-count").equals("2"),
                     () -> browser.findElement(By.id("main")).getText());
-            long seconds = Duration.ofNanos(System.nanoTime() - stoppedAt).toSeconds();
-            assertTrue(seconds < 10, "took " + seconds + " s");
         } finally {
             browser.quit();
         }
