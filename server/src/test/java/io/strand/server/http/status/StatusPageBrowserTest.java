@@ -9,6 +9,7 @@ import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.Wait;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
@@ -47,7 +49,8 @@ class StatusPageBrowserTest {
                                 // an ISR, and its leader puts it back; then only the leader's lag check removes it
                                 "replica.lag.time.max.ms=4000"
                             })
-                    StrandTestCluster cluster)
+                    StrandTestCluster cluster,
+            @TempDir Path browserTmp)
             throws Exception {
         cluster.createTopic("status-page", 2, 3);
         try (KafkaProducer<byte[], byte[]> producer = cluster.producer(Map.of())) {
@@ -62,7 +65,7 @@ class StatusPageBrowserTest {
         String page = "http://127.0.0.1:"
                 + cluster.broker(1).httpAddress().orElseThrow().getPort() + "/";
 
-        WebDriver browser = chromium();
+        WebDriver browser = chromium(browserTmp);
         try {
             // the overview: the cluster, three live brokers, the topic, nothing under-replicated
             browser.get(page);
@@ -123,7 +126,8 @@ class StatusPageBrowserTest {
         }
     }
 
-    private static WebDriver chromium() {
+    /** Chromium keeps its profile and singleton socket under {@code tmp} (deleted after the test), not in /tmp. */
+    private static WebDriver chromium(Path tmp) {
         assertTrue(
                 new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
                 CHROMIUM + " and " + CHROMEDRIVER
@@ -131,6 +135,7 @@ class StatusPageBrowserTest {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(CHROMEDRIVER))
                 .usingAnyFreePort()
+                .withEnvironment(Map.of("TMPDIR", tmp.toString()))
                 .build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
