@@ -176,7 +176,7 @@
   }
   function renderLatency(l) {
     return [unavailable(l.unavailable),
-      el('p', { class: 'muted' }, 'p99 in ms (p50 and requests in the cell\u2019s tooltip); per broker, since it started.'),
+      el('p', { class: 'muted' }, 'p99 in ms per broker, over about the last five minutes (a decaying sample, as Kafka\u2019s); p50 and the requests since the broker started in the cell\u2019s tooltip.'),
       table('latency-table', ['request'].concat(l.brokers.map(b => '#broker ' + b)),
         l.requests.map(r => el('tr', { 'data-request': r.request },
           cell(r.request),
