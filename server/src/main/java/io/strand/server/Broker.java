@@ -23,6 +23,8 @@ import io.strand.server.group.GroupConfig;
 import io.strand.server.group.GroupCoordinator;
 import io.strand.server.http.BrokerHttpServer;
 import io.strand.server.http.HttpListenerAddress;
+import io.strand.server.http.status.StatusPage;
+import io.strand.server.http.status.StatusSources;
 import io.strand.server.metrics.BrokerMetrics;
 import io.strand.server.network.ApiHandlers;
 import io.strand.server.network.HandlerDecorator;
@@ -114,6 +116,8 @@ public final class Broker implements AutoCloseable {
     private Authorizer authorizer;
     /** SASL listeners' authentication and the SCRAM users (issue 16). */
     private SaslAuthentication sasl;
+    /** Consumer groups and committed offsets (the status page reads its groups). */
+    private GroupCoordinator groups;
 
     public Broker(BrokerConfig config) {
         this(config, HandlerDecorator.NONE);
@@ -229,6 +233,7 @@ public final class Broker implements AutoCloseable {
                                 sasl.authenticators(l)));
             }
 
+            startHttp(); // before registering: the registration names its address
             BrokerRegistrar registrar = closing(new BrokerRegistrar(
                     zk,
                     registration(),
@@ -254,16 +259,36 @@ public final class Broker implements AutoCloseable {
                     endedPreviousSession,
                     logs,
                     logDirReporter);
-            Optional<InetSocketAddress> httpAddress = HttpListenerAddress.from(config);
-            if (httpAddress.isPresent()) {
-                http = closing(BrokerHttpServer.start(httpAddress.get()));
-            }
             log.info("Broker {} started in cluster {}, listening on {}", config.brokerId(), clusterId, boundAddresses);
             return this;
         } catch (Exception e) {
             close();
             throw e;
         }
+    }
+
+    /** The HTTP listener ({@code metrics.http.listener}), when set, with the status page on it. */
+    private void startHttp() throws java.io.IOException {
+        Optional<InetSocketAddress> httpAddress = HttpListenerAddress.from(config);
+        if (httpAddress.isPresent()) {
+            http = closing(BrokerHttpServer.start(httpAddress.get()));
+            closing(StatusPage.register(
+                    http,
+                    new StatusSources(
+                            config, cache, replicaManager, logs, groups, metrics.registry(), zk, authorizer != null)));
+        }
+    }
+
+    /** The HTTP listener's address as other brokers reach it ("" when off): a wildcard bind names the advertised host. */
+    private String httpEndpoint() {
+        if (http == null) {
+            return "";
+        }
+        InetSocketAddress a = http.address();
+        String host = a.getAddress() != null && a.getAddress().isAnyLocalAddress()
+                ? config.advertisedListeners().get(0).host()
+                : a.getHostString();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     /**
@@ -292,7 +317,7 @@ public final class Broker implements AutoCloseable {
             ReplicationThrottle throttle) {
         RequestAuthorization authorization = RequestAuthorization.of(authorizer);
         // consumer groups and committed offsets in __consumer_offsets
-        GroupCoordinator groups = closing(
+        groups = closing(
                 new GroupCoordinator(GroupConfig.from(config), cache, topics, timer, config.brokerId(), authorization));
         replicaManager.addLeadershipListener(groups);
         groups.adoptCurrentLeadership(replicaManager.partitions());
@@ -392,7 +417,8 @@ public final class Broker implements AutoCloseable {
                 .setBrokerId(config.brokerId())
                 .setRack(config.rack())
                 .setIncarnationId(Uuid.randomUuid().toString())
-                .setRegisteredAtMs(System.currentTimeMillis());
+                .setRegisteredAtMs(System.currentTimeMillis())
+                .setHttpEndpoint(httpEndpoint());
         for (ListenerConfig.Listener l : config.advertisedListeners()) {
             InetSocketAddress bound = boundAddresses.get(l.name());
             int port = l.port() == 0 && bound != null ? bound.getPort() : l.port();
