@@ -378,7 +378,11 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             TopicPartition tp = p.topicPartition();
             try {
                 List<Integer> before = p.isr();
-                IsrUpdater.Result r = isrUpdater.update(tp, config.brokerId(), leaderEpoch, change);
+                if (onlyRegistered(change).apply(before).equals(before)) {
+                    log.debug("{}: ISR change ({}) not made: it adds only brokers that are not registered", tp, why);
+                    return;
+                }
+                IsrUpdater.Result r = isrUpdater.update(tp, config.brokerId(), leaderEpoch, onlyRegistered(change));
                 if (r.fenced()) {
                     log.info("{}: ISR change ({}) not made: no longer leader at epoch {}", tp, why, leaderEpoch);
                 } else if (r.state() != null) {
@@ -402,6 +406,18 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 p.isrChangeDone();
             }
         });
+    }
+
+    /**
+     * {@code change} without the brokers it would add that are not registered (as KIP-841): a broker
+     * stopping cleanly may fetch once more after the controller took it out of the ISR, and must not
+     * come back in and hold acks=all produces until replica.lag.time.max.ms drops it again.
+     */
+    private java.util.function.UnaryOperator<List<Integer>> onlyRegistered(
+            java.util.function.UnaryOperator<List<Integer>> change) {
+        return current -> change.apply(current).stream()
+                .filter(r -> current.contains(r) || metadata.isLive(r))
+                .toList();
     }
 
     private void expireProducers() {
