@@ -405,6 +405,19 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             TopicPartition tp = p.topicPartition();
             try {
                 List<Integer> before = p.isr();
+                for (int added : change.apply(before)) {
+                    if (!before.contains(added) && !metadata.isLive(added)) {
+                        // as Kafka (KIP-841): a replica whose broker is not registered -- stopping, or gone
+                        // before its last fetch was answered -- is not taken back into the ISR
+                        log.info(
+                                "{}: not adding replica {} to the ISR ({}): broker {} is not registered",
+                                tp,
+                                added,
+                                why,
+                                added);
+                        return;
+                    }
+                }
                 IsrUpdater.Result r = isrUpdater.update(tp, config.brokerId(), leaderEpoch, change);
                 if (r.fenced()) {
                     log.info("{}: ISR change ({}) not made: no longer leader at epoch {}", tp, why, leaderEpoch);
