@@ -57,6 +57,10 @@ public final class PrometheusMetrics implements HttpHandler {
     private static final String[] PERCENTILES = {"50th", "75th", "95th", "98th", "99th", "999th"};
     private static final double[] QUANTILES = {0.5, 0.75, 0.95, 0.98, 0.99, 0.999};
     private static final String CONSUMER_LAG_TYPE = "ConsumerLag";
+    private static final String RULES_HELP =
+            "A Kafka MBean attribute, named by the JMX exporter's kafka-2_0_0.yml rules";
+    private static final String LAG_HELP =
+            "Consumer-group lag: the partition's high watermark minus the group's committed offset";
 
     private final MetricRegistry registry;
     private final Map<String, Optional<JmxExporterRules.Sample>> matches = new ConcurrentHashMap<>();
@@ -133,9 +137,9 @@ public final class PrometheusMetrics implements HttpHandler {
                 .sorted((a, b) -> a.sample().name().compareTo(b.sample().name()))
                 .forEach(p -> families.computeIfAbsent(p.sample().name(), n -> new ArrayList<>())
                         .add(p));
-        families.values().forEach(f -> out.metricSnapshot(family(f)));
+        families.values().forEach(f -> out.metricSnapshot(family(f, RULES_HELP)));
         if (!lags.isEmpty()) {
-            out.metricSnapshot(family(lags));
+            out.metricSnapshot(family(lags, LAG_HELP));
             List<Point> sums = new ArrayList<>();
             lagSums.forEach((groupTopic, sum) -> sums.add(new Point(
                     new JmxExporterRules.Sample(
@@ -144,7 +148,7 @@ public final class PrometheusMetrics implements HttpHandler {
                             Map.of("consumergroup", groupTopic.get(0), "topic", groupTopic.get(1))),
                     sum,
                     "")));
-            out.metricSnapshot(family(sums));
+            out.metricSnapshot(family(sums, LAG_HELP + ", summed over the topic's partitions"));
         }
         return out.build();
     }
@@ -179,13 +183,12 @@ public final class PrometheusMetrics implements HttpHandler {
      * One family, typed as the exporter types it: COUNTER or GAUGE when every sample agrees, else untyped;
      * samples whose labels collide get the exporter's {@code _objectname} label.
      */
-    private static MetricSnapshot family(List<Point> points) {
+    private static MetricSnapshot family(List<Point> points, String help) {
         String name = points.get(0).sample().name();
         boolean sameType =
                 points.stream().map(p -> p.sample().type()).distinct().count() == 1;
         Set<Map<String, String>> labelSets = new HashSet<>();
         boolean unique = points.stream().allMatch(p -> labelSets.add(p.sample().labels()));
-        String help = "Kafka MBean attribute, as the JMX exporter's kafka-2_0_0.yml rules name it";
         if (sameType && points.get(0).sample().type() == JmxExporterRules.Type.COUNTER) {
             CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
             points.forEach(p -> b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder()

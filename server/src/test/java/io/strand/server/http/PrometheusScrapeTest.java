@@ -24,8 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * GET /metrics under load, parsed by the Prometheus Python client's text parser (Debian's
  * python3-prometheus-client, which bin/strand-test installs), carries the JMX exporter's names for
- * Kafka's metrics, and the under-replicated count across the brokers goes 0 -> 6 -> 0 while one of
- * three brokers is stopped and started again.
+ * Kafka's metrics (every one docs/grafana-dashboard.json queries), and the under-replicated count
+ * across the brokers goes 0 -> 6 -> 0 while one of three brokers is stopped and started again.
  */
 @ExtendWith(StrandClusterExtension.class)
 class PrometheusScrapeTest {
@@ -89,6 +89,15 @@ class PrometheusScrapeTest {
             assertTrue(all.stream()
                     .anyMatch(s -> s.name().equals("kafka_cluster_partition_underreplicated")
                             && s.labels().equals("{\"partition\": \"0\", \"topic\": \"scraped\"}")));
+
+            // the sample dashboard queries what brokers serve (consumer lag needs a group: none here)
+            java.util.Set<String> served = all.stream().map(Sample::name).collect(java.util.stream.Collectors.toSet());
+            java.util.regex.Matcher queried = java.util.regex.Pattern.compile("kafka_[a-z_]+")
+                    .matcher(Files.readString(Path.of("..", "docs", "grafana-dashboard.json")));
+            while (queried.find()) {
+                String name = queried.group();
+                assertTrue(name.startsWith("kafka_consumergroup_") || served.contains(name), name + " is served");
+            }
 
             cluster.stopBroker(3);
             Wait.waitUntil(
