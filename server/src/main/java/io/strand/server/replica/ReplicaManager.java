@@ -409,7 +409,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                     if (!before.contains(added) && !metadata.isLive(added)) {
                         // as Kafka (KIP-841): a replica whose broker is not registered -- stopping, or gone
                         // before its last fetch was answered -- is not taken back into the ISR
-                        log.info(
+                        log.debug(
                                 "{}: not adding replica {} to the ISR ({}): broker {} is not registered",
                                 tp,
                                 added,

@@ -58,6 +58,7 @@ class PrometheusScrapeTest {
                 Duration.ofMillis(20))) {
             load.awaitAcknowledged(300, Duration.ofSeconds(30));
             List<Sample> all = scrape(cluster.brokers());
+            assertTrue(scrape(cluster.brokers(), "--openmetrics").size() > 100, "OpenMetrics, when asked for");
             assertEquals(
                     0,
                     sum(all, "kafka_server_replicamanager_underreplicatedpartitions", "{}"),
@@ -134,9 +135,13 @@ class PrometheusScrapeTest {
                 .sum();
     }
 
-    /** The brokers' /metrics, fetched and parsed by the Prometheus Python client (one process for all). */
-    private static List<Sample> scrape(List<Broker> brokers) throws Exception {
+    /**
+     * The brokers' /metrics, fetched and parsed by the Prometheus Python client (one process for all);
+     * {@code --openmetrics}: in the OpenMetrics format, by its OpenMetrics parser.
+     */
+    private static List<Sample> scrape(List<Broker> brokers, String... options) throws Exception {
         List<String> command = new ArrayList<>(List.of(PYTHON, SCRAPER.toString()));
+        command.addAll(List.of(options));
         for (Broker b : brokers) {
             command.add("http://127.0.0.1:" + b.httpAddress().orElseThrow().getPort() + "/metrics");
         }
