@@ -23,9 +23,12 @@ import io.strand.server.group.GroupConfig;
 import io.strand.server.group.GroupCoordinator;
 import io.strand.server.http.BrokerHttpServer;
 import io.strand.server.http.HttpListenerAddress;
+import io.strand.server.http.PrometheusMetrics;
 import io.strand.server.http.status.StatusPage;
 import io.strand.server.http.status.StatusSources;
 import io.strand.server.metrics.BrokerMetrics;
+import io.strand.server.metrics.ConsumerLagMetrics;
+import io.strand.server.metrics.ZooKeeperMetrics;
 import io.strand.server.network.ApiHandlers;
 import io.strand.server.network.HandlerDecorator;
 import io.strand.server.network.SocketServer;
@@ -156,6 +159,7 @@ public final class Broker implements AutoCloseable {
                     config.zookeeperSessionTimeoutMs(),
                     config.zookeeperConnectionTimeoutMs(),
                     zkOptions));
+            ZooKeeperMetrics.attach(zk, metrics.registry());
             ChrootWriteAccess.require(
                     zk,
                     ZooKeeperConnection.ConnectString.parse(config.zookeeperConnect())
@@ -177,8 +181,8 @@ public final class Broker implements AutoCloseable {
             // the replica manager hands durable-end moves to the request pool, which still closes before it
             ExecutorService requestPool = Executors.newFixedThreadPool(
                     config.numIoThreads(), ThreadUtils.createThreadFactory("strand-request-handler-%d", true));
-            replicaManager = closing(
-                    new ReplicaManager(config, logs, cache, new IsrUpdater(store), requestPool, sasl.connector()));
+            replicaManager = closing(new ReplicaManager(
+                    config, logs, cache, new IsrUpdater(store), requestPool, sasl.connector(), metrics));
             cache.addListener(replicaManager);
             logDirReporter = closing(
                     new LogDirReporter(config.brokerId(), logs, replicaManager, this::stopBecauseEveryLogDirIsOffline));
@@ -259,6 +263,13 @@ public final class Broker implements AutoCloseable {
                     endedPreviousSession,
                     logs,
                     logDirReporter);
+            KafkaGauges.register(metrics.registry(), controller, cache, logs, logDirReporter::offlineReplicas);
+            long lagIntervalMs = config.getLong(HttpSettingsDefinition.METRICS_CONSUMER_LAG_INTERVAL_MS);
+            if (lagIntervalMs > 0) {
+                closing(new ConsumerLagMetrics(
+                                metrics.registry(), groups, replicaManager, cache, sasl.connector(), config.brokerId()))
+                        .start(lagIntervalMs);
+            }
             log.info("Broker {} started in cluster {}, listening on {}", config.brokerId(), clusterId, boundAddresses);
             return this;
         } catch (Exception e) {
@@ -272,6 +283,7 @@ public final class Broker implements AutoCloseable {
         Optional<InetSocketAddress> httpAddress = HttpListenerAddress.from(config);
         if (httpAddress.isPresent()) {
             http = closing(BrokerHttpServer.start(httpAddress.get()));
+            http.route("/metrics", new PrometheusMetrics(metrics.registry()));
             closing(StatusPage.register(
                     http,
                     new StatusSources(

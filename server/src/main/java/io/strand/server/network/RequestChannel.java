@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.strand.server.concurrent.OrderedExecutor;
 import io.strand.server.metrics.BrokerMetrics;
+import io.strand.server.metrics.RequestMetrics;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -19,6 +20,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.RequestAndSize;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
@@ -65,11 +67,27 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         boolean closeAfter; // close the connection once the response is written
         byte[] rawToken; // a raw SASL token to write size-prefixed instead of a response (header null)
         short responseVersion;
+        // the request's phases (RequestMetrics): set on the request thread, read on the event loop after
+        // the hand-over through ctx.executor(), which orders them
+        String requestName;
+        long startNanos;
+        long handledNanos;
+        long completedNanos;
 
         InFlight(RequestHeader header, long receivedNanos) {
             this.header = header;
             this.receivedNanos = receivedNanos;
             this.responseVersion = header == null ? 0 : header.apiVersion();
+            if (header != null) {
+                this.requestName = header.apiKey().name;
+            }
+        }
+
+        /** Answered on the event loop as it was read (authentication, a too-new ApiVersions). */
+        void answeredAtOnce() {
+            startNanos = receivedNanos;
+            handledNanos = System.nanoTime();
+            completedNanos = handledNanos;
         }
     }
 
@@ -147,6 +165,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             frame.release();
             slot.responseVersion = 0;
             slot.response = unsupportedApiVersions();
+            slot.answeredAtOnce();
             slot.done = true;
             inFlight.add(slot);
             drain(ctx);
@@ -191,6 +210,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             throw new IllegalStateException("a passed request is not answered here");
         }
         closing = slot.closeAfter;
+        slot.answeredAtOnce();
         slot.done = true;
         inFlight.add(slot);
         drain(ctx);
@@ -204,6 +224,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             ApiHandler handler,
             ByteBuffer buf,
             ByteBuf frame) {
+        slot.startNanos = System.nanoTime();
         RequestAndSize parsed;
         try {
             parsed = AbstractRequest.parseRequest(rc.apiKey(), rc.apiVersion(), new ByteBufferAccessor(buf));
@@ -220,13 +241,18 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             return;
         }
         AbstractRequest request = parsed.request;
+        if (request instanceof FetchRequest fetch) {
+            slot.requestName = RequestMetrics.requestName(ApiKeys.FETCH, fetch.replicaId() >= 0);
+        }
         CompletionStage<? extends ApiMessage> stage;
         try {
             stage = handler.handle(rc, request.data());
         } catch (RuntimeException e) {
             stage = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
+        slot.handledNanos = System.nanoTime();
         stage.whenComplete((response, error) -> {
+            slot.completedNanos = System.nanoTime();
             frame.release();
             ApiMessage answer = response;
             String close = null;
@@ -284,7 +310,12 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                 }
                 continue;
             }
-            metrics.requestCompleted(slot.header.apiKey(), System.nanoTime() - slot.receivedNanos);
+            long dequeued = System.nanoTime();
+            if (slot.closeReason != null
+                    || slot.response == null
+                    || !ctx.channel().isActive()) {
+                recordTimes(slot, dequeued, -1);
+            }
             if (slot.closeReason != null && ctx.channel().isActive()) {
                 log.info(
                         "Closing the connection from {} instead of answering {} (correlation id {}): {}",
@@ -317,13 +348,19 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                 ctx.close();
                 return;
             }
-            for (Object part : parts) {
+            for (int i = 0; i < parts.size(); i++) {
+                Object part = parts.get(i);
                 if (part instanceof ByteBuf b) {
                     metrics.bytesOut(b.readableBytes());
                 } else if (part instanceof io.netty.channel.FileRegion r) {
                     metrics.bytesOut(r.count());
                 }
-                ctx.write(part, ctx.voidPromise());
+                if (i < parts.size() - 1) {
+                    ctx.write(part, ctx.voidPromise());
+                } else {
+                    // the last part written: the response is on the socket (ResponseSendTimeMs, TotalTimeMs)
+                    ctx.write(part).addListener(f -> recordTimes(slot, dequeued, System.nanoTime()));
+                }
             }
             wrote = true;
             if (slot.closeAfter) {
@@ -337,6 +374,21 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().config().isAutoRead() && inFlight.size() < maxInFlight / 2) {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    private void recordTimes(InFlight slot, long dequeuedNanos, long sentNanos) {
+        metrics.requests()
+                .record(
+                        slot.header.apiKey(),
+                        slot.requestName,
+                        slot.header.apiVersion(),
+                        new RequestMetrics.Times(
+                                slot.receivedNanos,
+                                slot.startNanos,
+                                slot.handledNanos,
+                                slot.completedNanos,
+                                dequeuedNanos,
+                                sentNanos));
     }
 
     /** Flushes what was written and closes the connection once it is out (after a failed authentication). */

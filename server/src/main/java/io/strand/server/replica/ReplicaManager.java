@@ -10,6 +10,7 @@ import io.strand.coordinator.Versioned;
 import io.strand.coordinator.Znodes;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.server.BrokerConfig;
+import io.strand.server.metrics.BrokerMetrics;
 import io.strand.server.network.BrokerConnector;
 import io.strand.wal.LogManager;
 import io.strand.wal.PartitionLog;
@@ -74,6 +75,9 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     /** {@code producer.id.expiration.ms}: a producer id silent this long is forgotten. */
     private final long producerIdExpirationMs;
 
+    /** Kafka's ReplicaManager, Partition and Log metrics, and the topics' BrokerTopicMetrics lifecycle. */
+    private final ReplicaMetrics metrics;
+
     /**
      * @param requestPool the broker's request-handler pool ({@code num.io.threads}), on which each
      *     partition advances its high watermark and wakes parked fetches after the WAL's fsyncs
@@ -85,14 +89,18 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             MetadataCache metadata,
             IsrUpdater isrUpdater,
             Executor requestPool,
-            BrokerConnector brokers) {
+            BrokerConnector brokers,
+            BrokerMetrics brokerMetrics) {
         this.config = config;
+        this.metrics = new ReplicaMetrics(brokerMetrics);
         this.producerIdExpirationMs = config.producerIdExpirationMs();
         this.logs = logs;
         this.metadata = metadata;
         this.isrUpdater = isrUpdater;
         this.requestPool = requestPool;
-        this.fetchers = new ReplicaFetcherManager(config, metadata, brokers);
+        this.fetchers = new ReplicaFetcherManager(config, metadata, brokers, metrics);
+        metrics.registerGauges(this::partitions, fetchers::maxLag);
+        brokerMetrics.topics().hostedTopics(this::hostsTopic);
         long period = Math.max(10, config.replicaLagTimeMaxMs() / 2);
         isrThread.scheduleWithFixedDelay(this::shrinkIsrs, period, period, TimeUnit.MILLISECONDS);
         isrThread.scheduleWithFixedDelay(
@@ -135,6 +143,21 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         return List.copyOf(partitions.values());
     }
 
+    /** Whether this broker hosts a partition of {@code topic}. */
+    public boolean hostsTopic(String topic) {
+        for (TopicPartition tp : partitions.keySet()) {
+            if (tp.topic().equals(topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** After {@code tp} left {@link #partitions}: drop its metrics (and its topic's, with its last partition). */
+    private void removedMetrics(TopicPartition tp) {
+        metrics.partitionRemoved(tp, !hostsTopic(tp.topic()));
+    }
+
     // ---- metadata events (Curator thread) -> replica-state thread ----
 
     @Override
@@ -168,6 +191,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 Partition gone = partitions.remove(tp);
                 fetchers.stop(tp);
                 fetchingAtEpoch.remove(tp);
+                removedMetrics(tp);
                 if (gone != null) {
                     if (gone.isLeader()) {
                         leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
@@ -195,6 +219,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 p = new Partition(config.brokerId(), tp, topic.get().topicId(), wal, this::changeIsr, requestPool);
                 p.setMinInsyncReplicas(LogConfigs.minInsyncReplicas(config, overrides));
                 partitions.put(tp, p);
+                metrics.partitionAdded(tp, partitions::get);
             }
             boolean wasLeader = p.isLeader();
             int oldEpoch = p.leaderEpoch();
@@ -267,6 +292,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 if (p == null) {
                     continue;
                 }
+                removedMetrics(tp);
                 if (p.isLeader()) {
                     leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
                 }
@@ -344,6 +370,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 partitions.remove(tp);
                 fetchers.stop(tp);
                 fetchingAtEpoch.remove(tp);
+                removedMetrics(tp);
                 if (p.isLeader()) {
                     leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
                 }
@@ -393,6 +420,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                             r.state().getIsrList(),
                             leaderEpoch,
                             why);
+                    metrics.isrChanged(before, r.state().getIsrList());
                     PartitionInfo applied = new PartitionInfo(tp, p.replicas(), r.state(), r.version());
                     stateThread.execute(() -> {
                         if (partitions.get(tp) == p) {
