@@ -79,12 +79,13 @@ public final class BrokerTls implements AutoCloseable {
                     e.getMessage());
         }
         long reloadIntervalMs = SslSettingsDefinition.reloadIntervalMs(config);
+        boolean openSsl = SslSettingsDefinition.openSslEngine(config);
         Map<String, ListenerTls> listeners = new LinkedHashMap<>();
         try {
             for (ListenerConfig.Listener l : lc.listeners()) {
                 if (usesTls(l.securityProtocol())) {
                     listeners.put(
-                            l.name(), ListenerTls.create(config, l, l.name().equals(interBroker)));
+                            l.name(), ListenerTls.create(config, l, l.name().equals(interBroker), openSsl));
                 }
             }
         } catch (RuntimeException e) {

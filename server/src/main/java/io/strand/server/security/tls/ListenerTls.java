@@ -114,9 +114,11 @@ public final class ListenerTls implements AutoCloseable {
      * @param interBroker true for the inter-broker listener: its keystore must then be trusted by its
      *     own truststore (the other brokers present the same kind of certificate), checked with a
      *     handshake at start and at every reload, as Kafka does
+     * @param useOpenSsl strand.ssl.engine=openssl
      * @throws ConfigException naming the key of a missing or unusable setting
      */
-    public static ListenerTls create(BrokerConfig config, ListenerConfig.Listener listener, boolean interBroker) {
+    public static ListenerTls create(
+            BrokerConfig config, ListenerConfig.Listener listener, boolean interBroker, boolean useOpenSsl) {
         String name = listener.name();
         Map<String, Object> settings = SslSettingsDefinition.forListener(config, name);
         Map<String, String> keyNames = new HashMap<>();
@@ -157,7 +159,6 @@ public final class ListenerTls implements AutoCloseable {
         } catch (KafkaException e) {
             throw badEngineSettings(e, settings, keyNames).orElseGet(() -> unusable(name, settings, keyNames, e));
         }
-        boolean useOpenSsl = SslSettingsDefinition.openSslEngine(config);
         if (useOpenSsl && OpenSslContexts.unavailableReason() != null) {
             factory.close();
             throw new ConfigException(
