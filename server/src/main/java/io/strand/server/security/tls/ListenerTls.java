@@ -179,11 +179,12 @@ public final class ListenerTls implements AutoCloseable {
                     .orElseGet(() -> unusable(name, settings, keyNames, new KafkaException(e)));
         }
         log.info(
-                "Listener {} ({}): TLS with {} (client certificates {}), certificate {}",
+                "Listener {} ({}): TLS with {} on the {} engine (client certificates {}), certificate {}",
                 name,
                 listener.securityProtocol(),
                 settings.get(SSL_ENABLED_PROTOCOLS),
-                clientAuthOverride != null ? clientAuthOverride : settings.get(SSL_CLIENT_AUTH),
+                useOpenSsl ? "OpenSSL" : "JDK's",
+                clientAuth,
                 tls.describeKeystore());
         return tls;
     }
