@@ -456,6 +456,11 @@ public final class Broker implements AutoCloseable {
         return metrics;
     }
 
+    /** This broker's client quotas (loaded from ZooKeeper at start, then followed). */
+    public ClientQuotas quotas() {
+        return quotas;
+    }
+
     /** SASL listeners' authentication and the SCRAM users. */
     public SaslAuthentication sasl() {
         return sasl;

@@ -19,6 +19,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.MessageSizeAccumulator;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,6 +108,15 @@ public final class ClientQuotas implements RequestThrottler, AutoCloseable {
             case FETCH -> fetch;
             case REQUEST -> request;
         };
+    }
+
+    /**
+     * The quota of {@code type} this broker applies to {@code principal} with {@code clientId}, or {@code null}
+     * when none does (Kafka's {@code ClientQuotaManager.quota}; for tests and status views).
+     */
+    public Double quota(QuotaType type, KafkaPrincipal principal, String clientId) {
+        ClientQuotaManager m = manager(type);
+        return m.limit(m.tags(principal, clientId));
     }
 
     @Override
