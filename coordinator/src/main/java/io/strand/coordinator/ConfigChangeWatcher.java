@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows Kafka's config change notifications ({@code /config/changes/config_change_<seq>}, each
- * naming one changed entity such as {@code users/alice}) and tells its {@link Listener}, which
+ * naming one changed entity such as {@code users/alice}, {@code clients/app} or {@code
+ * users/alice/clients/app}) and tells its {@link Listener}, which
  * re-reads that entity. At start, and after a reconnection to ZooKeeper (notifications may have
  * come and gone meanwhile), the listener reloads everything instead. Notifications older than 15
  * minutes are deleted (on version 0: they are never changed), as Kafka's brokers do.
@@ -41,6 +42,12 @@ public final class ConfigChangeWatcher implements AutoCloseable {
 
         /** The config of one entity changed: re-read it. */
         void changed(String entityType, String entityName);
+
+        /**
+         * The config of an entity below another changed (Kafka's {@code users/<user>/clients/<client-id>}):
+         * re-read it. Names are desanitized, as in {@link #changed(String, String)}. Ignored by default.
+         */
+        default void changed(String entityType, String entityName, String childType, String childName) {}
     }
 
     private final MetadataStore store;
@@ -128,11 +135,13 @@ public final class ConfigChangeWatcher implements AutoCloseable {
             ConfigChangeNotification n =
                     MetadataStore.decode(node.getPath(), node.getData(), ConfigChangeNotification.parser());
             String entityPath = n.getEntityPath();
-            int slash = entityPath.indexOf('/');
-            if (slash <= 0) {
-                log.warn("Ignoring config change notification {} naming no entity: '{}'", node.getPath(), entityPath);
+            String[] parts = entityPath.split("/", -1);
+            if (parts.length == 2 && !parts[0].isEmpty() && !parts[1].isEmpty()) {
+                listener.changed(parts[0], Sanitizer.desanitize(parts[1]));
+            } else if (parts.length == 4 && java.util.Arrays.stream(parts).noneMatch(String::isEmpty)) {
+                listener.changed(parts[0], Sanitizer.desanitize(parts[1]), parts[2], Sanitizer.desanitize(parts[3]));
             } else {
-                listener.changed(entityPath.substring(0, slash), Sanitizer.desanitize(entityPath.substring(slash + 1)));
+                log.warn("Ignoring config change notification {} naming no entity: '{}'", node.getPath(), entityPath);
             }
         } catch (RuntimeException e) {
             log.error("Could not apply config change notification {}", node.getPath(), e);

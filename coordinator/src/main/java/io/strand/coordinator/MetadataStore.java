@@ -206,15 +206,16 @@ public final class MetadataStore {
      * Runs {@code ops} atomically: all of them or none.
      *
      * @throws VersionConflictException if a check, a versioned write or a create-if-absent failed
-     *     because of a concurrent writer; {@link VersionConflictException#path()} names the operation
-     *     that failed first
+     *     because of a concurrent writer, or a delete found children created meanwhile; {@link
+     *     VersionConflictException#path()} names the operation that failed first
      */
     public List<CuratorTransactionResult> multi(List<CuratorOp> ops) {
         try {
             return zk.transaction().forOperations(ops);
         } catch (KeeperException.NodeExistsException
                 | KeeperException.BadVersionException
-                | KeeperException.NoNodeException e) {
+                | KeeperException.NoNodeException
+                | KeeperException.NotEmptyException e) {
             String path = relative(firstFailedPath(e, ops));
             throw new VersionConflictException(path, e.code().name(), e);
         } catch (Exception e) {

@@ -37,6 +37,9 @@ public final class ZnodePayloads {
         BY_PATH.put(Pattern.compile("/config/brokers/[^/]+"), BrokerConfigOverrides.parser());
         BY_PATH.put(Pattern.compile("/config/users/[^/]+"), io.strand.coordinator.proto.UserConfig.parser());
         BY_PATH.put(
+                Pattern.compile("/config/(users/[^/]+/)?clients/[^/]+"),
+                io.strand.coordinator.proto.ClientQuotaConfig.parser());
+        BY_PATH.put(
                 Pattern.compile("/config/changes/config_change_[0-9]+"),
                 io.strand.coordinator.proto.ConfigChangeNotification.parser());
         BY_PATH.put(Pattern.compile("/admin/reassignments/[^/]+"), TopicReassignment.parser());

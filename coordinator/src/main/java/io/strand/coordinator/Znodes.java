@@ -14,8 +14,14 @@ public final class Znodes {
     public static final String TOPICS = "/topics";
     public static final String CONFIG_TOPICS = "/config/topics";
     public static final String CONFIG_BROKERS = "/config/brokers";
-    /** SCRAM credentials per user ({@code UserConfig}), as Kafka's ZooKeeper mode keeps them. */
+    /** SCRAM credentials and client quotas per user ({@code UserConfig}), as Kafka's ZooKeeper mode keeps them. */
     public static final String CONFIG_USERS = "/config/users";
+    /** Client quotas per client id ({@code ClientQuotaConfig}), Kafka's {@code /config/clients/<client-id>}. */
+    public static final String CONFIG_CLIENTS = "/config/clients";
+    /** The entity type of client ids in a notification's entity path ({@code clients/<id>}, {@code users/<u>/clients/<id>}). */
+    public static final String CLIENTS_ENTITY_TYPE = "clients";
+    /** The name of the default user or client id in a quota path, as in Kafka ({@code /config/users/<default>}). */
+    public static final String DEFAULT_QUOTA_ENTITY = "<default>";
     /** Config change notifications ({@code ConfigChangeNotification}), Kafka's {@code config_change_<seq>}. */
     public static final String CONFIG_CHANGES = "/config/changes";
     /** The prefix of a sequential notification under {@link #CONFIG_CHANGES}. */
@@ -53,7 +59,8 @@ public final class Znodes {
         CONFIG_CHANGES,
         ADMIN_REASSIGNMENTS,
         ADMIN_DELETE_TOPICS,
-        LOG_CLEANER
+        LOG_CLEANER,
+        CONFIG_CLIENTS
     };
 
     private Znodes() {}
@@ -110,6 +117,16 @@ public final class Znodes {
      */
     public static String userConfig(String user) {
         return CONFIG_USERS + "/" + org.apache.kafka.common.utils.internals.Sanitizer.sanitize(user);
+    }
+
+    /** The client quotas of a client id, its name already sanitized ({@code <default>} as it is). */
+    public static String clientQuotaConfig(String sanitizedClientId) {
+        return CONFIG_CLIENTS + "/" + sanitizedClientId;
+    }
+
+    /** The parent of a user's client-id quotas: {@code /config/users/<sanitized user>/clients}. */
+    public static String userClientsConfig(String sanitizedUser) {
+        return CONFIG_USERS + "/" + sanitizedUser + "/" + CLIENTS_ENTITY_TYPE;
     }
 
     public static String reassignment(String topic) {

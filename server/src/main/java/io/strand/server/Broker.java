@@ -12,6 +12,7 @@ import io.strand.coordinator.ReplicaAssigner;
 import io.strand.coordinator.TopicCreator;
 import io.strand.coordinator.Znodes;
 import io.strand.coordinator.ZooKeeperConnection;
+import io.strand.coordinator.admin.ClientQuotaStore;
 import io.strand.coordinator.controller.Controller;
 import io.strand.coordinator.proto.BrokerRegistration;
 import io.strand.coordinator.proto.Endpoint;
@@ -32,6 +33,9 @@ import io.strand.server.metrics.ZooKeeperMetrics;
 import io.strand.server.network.ApiHandlers;
 import io.strand.server.network.HandlerDecorator;
 import io.strand.server.network.SocketServer;
+import io.strand.server.quota.ClientQuotaAdmin;
+import io.strand.server.quota.ClientQuotas;
+import io.strand.server.quota.QuotaConfig;
 import io.strand.server.replica.LogConfigs;
 import io.strand.server.replica.LogDirReporter;
 import io.strand.server.replica.ReplicaManager;
@@ -121,6 +125,8 @@ public final class Broker implements AutoCloseable {
     private SaslAuthentication sasl;
     /** Consumer groups and committed offsets (the status page reads its groups). */
     private GroupCoordinator groups;
+    /** Client quotas, loaded from ZooKeeper and followed (issue 17). */
+    private ClientQuotas quotas;
 
     public Broker(BrokerConfig config) {
         this(config, HandlerDecorator.NONE);
@@ -173,6 +179,8 @@ public final class Broker implements AutoCloseable {
                     .orElse(null);
             sasl = closing(SaslAuthentication.start(
                     config, store, config.zookeeperConnectionTimeoutMs(), metrics.registry(), tls.connector()));
+            quotas = closing(ClientQuotas.start(
+                    QuotaConfig.from(config), store, metrics.registry(), config.zookeeperConnectionTimeoutMs()));
             PreviousSession previousSession = new PreviousSession(config.logDirs());
             endPreviousProcessSession(previousSession, zkOptions);
             closing(previousSession::forget); // after the registrar: a clean stop leaves nothing to end
@@ -220,7 +228,14 @@ public final class Broker implements AutoCloseable {
             AdminService admin = new AdminService(config, store, cache, controller, logs, blockingPool);
             ReplicationThrottle throttle =
                     new ReplicationThrottle(config.brokerId(), config.leaderReplicationThrottledRate(), cache);
-            ApiHandlers handlers = handlers(topics, timer, producerIds, blockingPool, admin, throttle);
+            ApiHandlers handlers = handlers(
+                    topics,
+                    timer,
+                    producerIds,
+                    blockingPool,
+                    admin,
+                    throttle,
+                    new ClientQuotaAdmin(new ClientQuotaStore(store), blockingPool));
 
             SocketServer sockets = closing(new SocketServer(config.numNetworkThreads()));
             for (ListenerConfig.Listener l : config.listeners()) {
@@ -234,7 +249,8 @@ public final class Broker implements AutoCloseable {
                                 metrics,
                                 config.socketRequestMaxBytes(),
                                 config.queuedMaxRequests(),
-                                sasl.authenticators(l)));
+                                sasl.authenticators(l),
+                                quotas));
             }
 
             startHttp(); // before registering: the registration names its address
@@ -326,7 +342,8 @@ public final class Broker implements AutoCloseable {
             ProducerIdManager producerIds,
             ExecutorService blockingPool,
             AdminService admin,
-            ReplicationThrottle throttle) {
+            ReplicationThrottle throttle,
+            ClientQuotaAdmin quotaAdmin) {
         RequestAuthorization authorization = RequestAuthorization.of(authorizer);
         // consumer groups and committed offsets in __consumer_offsets
         groups = closing(
@@ -376,7 +393,8 @@ public final class Broker implements AutoCloseable {
                 shares,
                 shareOffsets,
                 new ScramCredentialAdmin(sasl.credentialStore(), blockingPool),
-                authorization);
+                authorization,
+                quotaAdmin);
         AtomicReference<ApiHandlers> self = new AtomicReference<>();
         self.set(new ApiHandlers(apis.handlers(self::get)).decorate(handlerDecorator));
         return self.get();
@@ -474,6 +492,11 @@ public final class Broker implements AutoCloseable {
 
     public BrokerMetrics metrics() {
         return metrics;
+    }
+
+    /** This broker's client quotas (loaded from ZooKeeper at start, then followed). */
+    public ClientQuotas quotas() {
+        return quotas;
     }
 
     /** SASL listeners' authentication and the SCRAM users. */

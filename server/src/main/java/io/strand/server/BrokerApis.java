@@ -6,6 +6,7 @@ import io.strand.server.admin.AdminService;
 import io.strand.server.group.GroupCoordinator;
 import io.strand.server.handlers.AddOffsetsToTxnHandler;
 import io.strand.server.handlers.AddPartitionsToTxnHandler;
+import io.strand.server.handlers.AlterClientQuotasHandler;
 import io.strand.server.handlers.AlterConfigsHandler;
 import io.strand.server.handlers.AlterPartitionReassignmentsHandler;
 import io.strand.server.handlers.AlterShareGroupOffsetsHandler;
@@ -19,6 +20,7 @@ import io.strand.server.handlers.DeleteRecordsHandler;
 import io.strand.server.handlers.DeleteShareGroupOffsetsHandler;
 import io.strand.server.handlers.DeleteShareGroupStateHandler;
 import io.strand.server.handlers.DeleteTopicsHandler;
+import io.strand.server.handlers.DescribeClientQuotasHandler;
 import io.strand.server.handlers.DescribeClusterHandler;
 import io.strand.server.handlers.DescribeConfigsHandler;
 import io.strand.server.handlers.DescribeGroupsHandler;
@@ -61,6 +63,7 @@ import io.strand.server.handlers.WriteTxnMarkersHandler;
 import io.strand.server.metrics.BrokerMetrics;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.ApiHandlers;
+import io.strand.server.quota.ClientQuotaAdmin;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
 import io.strand.server.security.RequestAuthorization;
@@ -102,7 +105,8 @@ public record BrokerApis(
         SharePartitionManager shares,
         ShareGroupOffsets shareOffsets,
         ScramCredentialAdmin scramUsers,
-        RequestAuthorization auth) {
+        RequestAuthorization auth,
+        ClientQuotaAdmin quotas) {
 
     /** Every handler; ApiVersions advertises what {@code self} (the handlers finally served) holds. */
     public List<ApiHandler<?>> handlers(Supplier<ApiHandlers> self) {
@@ -115,6 +119,8 @@ public record BrokerApis(
         list.addAll(shareStateApis());
         list.addAll(SecurityHandlers.aclHandlers(auth));
         list.addAll(SaslHandlers.of(scramUsers, auth));
+        list.add(new DescribeClientQuotasHandler(quotas, auth));
+        list.add(new AlterClientQuotasHandler(quotas, auth));
         return list;
     }
 

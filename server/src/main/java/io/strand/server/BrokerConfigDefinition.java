@@ -26,10 +26,10 @@ public final class BrokerConfigDefinition {
     public static final Set<String> ACCEPTED_WITHOUT_EFFECT =
             Set.of("socket.send.buffer.bytes", "socket.receive.buffer.bytes", "delete.topic.enable");
 
-    static final ConfigDef DEFINITION = HttpSettingsDefinition.addTo(
+    static final ConfigDef DEFINITION = QuotaSettingsDefinition.addTo(HttpSettingsDefinition.addTo(
                     SaslSettingsDefinition.addTo(SslSettingsDefinition.addTo(ZooKeeperSecuritySettingsDefinition.addTo(
                             AuthorizerSettingsDefinition.addTo(ListenerSettingsDefinition.addTo(
-                                    ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef()))))))))
+                                    ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef())))))))))
             .define(
                     BROKER_ID,
                     Type.INT,

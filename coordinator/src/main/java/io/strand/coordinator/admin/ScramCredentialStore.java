@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * iterations, never the password). Every write is create-if-absent, CAS on the version read, or a
  * delete on that version, in one {@code multi} with a {@code /config/changes/config_change_<seq>}
  * notification ({@code users/<user>}) so that every broker reloads the user at once. A lost race
- * re-reads and decides again.
+ * re-reads and decides again. The same znode holds the user's client quotas ({@link
+ * ClientQuotaStore}): a write here changes the credentials only, and the znode is deleted only when
+ * it holds nothing else and has no {@code clients/} children.
  *
  * <p>The cluster launcher creates the first user before any broker runs:
  *
@@ -171,15 +173,21 @@ public final class ScramCredentialStore {
                 return false;
             }
             Map<String, ScramCredentialData> after = decided.get();
-            UserConfig value =
-                    UserConfig.newBuilder().putAllScramCredentials(after).build();
+            // the user's quotas (ClientQuotaStore) share the znode: keep them, and whatever else is there
+            UserConfig value = current.map(v -> v.value().toBuilder())
+                    .orElseGet(UserConfig::newBuilder)
+                    .clearScramCredentials()
+                    .putAllScramCredentials(after)
+                    .build();
             CuratorOp write;
             if (current.isEmpty()) {
                 if (after.isEmpty()) {
                     return false;
                 }
                 write = store.createOp(path, value);
-            } else if (after.isEmpty()) {
+            } else if (value.equals(UserConfig.getDefaultInstance())
+                    && store.children(path).isEmpty()) {
+                // nothing left, no clients/ quotas below it (one created meanwhile fails the delete: decide again)
                 write = store.deleteOp(path, current.get().version());
             } else {
                 write = store.setOp(path, value, current.get().version());

@@ -17,7 +17,6 @@ public final class SaslHandlers {
                 new SaslHandshakeHandler(),
                 new SaslAuthenticateHandler(),
                 new DescribeUserScramCredentialsHandler(scramUsers, auth),
-                new AlterUserScramCredentialsHandler(scramUsers, auth),
-                new DescribeClientQuotasHandler(auth));
+                new AlterUserScramCredentialsHandler(scramUsers, auth));
     }
 }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -35,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * with UNSUPPORTED_VERSION and our versions, as the protocol defines. The connection's
  * {@link ConnectionAuthenticator} sees every frame first: it names the principal of each request and
  * may answer a request itself (the SASL exchange, in its turn among the responses) or close the
- * connection.
+ * connection. Client quotas ({@link RequestThrottler}) see each request before and after its
+ * handler; a throttled response goes out at once with its {@code throttle_time_ms}, and nothing more
+ * is read from the connection until that time has passed.
  *
  * <p>Threading: Netty callbacks and {@link #inFlight} are confined to the channel's event loop;
  * handlers run on the request pool through a per-connection {@link OrderedExecutor}.
@@ -56,6 +59,10 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     private final ConnectionAuthenticator authenticator;
     /** A response that closes the connection is queued: nothing read after it is served. */
     private boolean closing;
+    /** Client quotas: what each request used, and how long to read nothing more after it. */
+    private final RequestThrottler throttler;
+    /** No reads from this connection before this {@link System#nanoTime()} (a quota throttle); 0: none. */
+    private long throttledUntilNanos;
 
     /** A request whose response (if any) has not been written yet. */
     private static final class InFlight {
@@ -98,8 +105,10 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             SecurityProtocol securityProtocol,
             BrokerMetrics metrics,
             int maxInFlight,
-            ConnectionAuthenticator authenticator) {
+            ConnectionAuthenticator authenticator,
+            RequestThrottler throttler) {
         this.handlers = handlers;
+        this.throttler = throttler;
         this.authenticator = authenticator;
         this.securityProtocol = securityProtocol;
         this.serial = new OrderedExecutor(requestPool, "requests of " + listenerName + " connection");
@@ -125,6 +134,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf frame = (ByteBuf) msg;
         long received = System.nanoTime();
+        int requestBytes = frame.readableBytes();
         metrics.bytesIn(frame.readableBytes() + 4);
         if (closing) {
             frame.release();
@@ -191,7 +201,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                 securityProtocol,
                 authenticator.principal() != null ? authenticator.principal() : ConnectionPrincipal.of(ctx.channel()),
                 received);
-        serial.execute(() -> process(ctx, slot, rc, handler, buf, frame));
+        serial.execute(() -> process(ctx, slot, rc, handler, buf, frame, requestBytes));
     }
 
     /** Queues what the authenticator answered in the request's turn, or closes the connection. */
@@ -223,7 +233,8 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             RequestContext rc,
             ApiHandler handler,
             ByteBuffer buf,
-            ByteBuf frame) {
+            ByteBuf frame,
+            int requestBytes) {
         slot.startNanos = System.nanoTime();
         RequestAndSize parsed;
         try {
@@ -246,14 +257,15 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         }
         CompletionStage<? extends ApiMessage> stage;
         try {
+            throttler.beforeHandling(rc, request.data());
             stage = handler.handle(rc, request.data());
         } catch (RuntimeException e) {
             stage = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
         slot.handledNanos = System.nanoTime();
+        long handlerNanos = slot.handledNanos - slot.startNanos;
         stage.whenComplete((response, error) -> {
             slot.completedNanos = System.nanoTime();
-            frame.release();
             ApiMessage answer = response;
             String close = null;
             if (error != null) {
@@ -280,12 +292,28 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                     close = "no error response for " + rc.apiKey() + " (" + e + ")";
                 }
             }
+            int throttleMs = 0;
+            if (close == null) {
+                try {
+                    RequestThrottler.Throttled t =
+                            throttler.afterHandling(rc, request.data(), requestBytes, handlerNanos, answer);
+                    answer = t.response();
+                    throttleMs = t.throttleTimeMs();
+                } catch (RuntimeException e) {
+                    log.error("Client quotas failed on {} from {}; not throttled", rc.apiKey(), rc.remoteAddress(), e);
+                }
+            }
+            frame.release();
             ApiMessage finalAnswer = close == null ? answer : null;
             String closeReason = close;
+            int finalThrottleMs = throttleMs;
             ctx.executor().execute(() -> {
                 slot.response = finalAnswer;
                 slot.closeReason = closeReason;
                 slot.done = true;
+                if (finalThrottleMs > 0) {
+                    throttle(ctx, finalThrottleMs);
+                }
                 drain(ctx);
             });
         });
@@ -370,6 +398,31 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         }
         if (wrote) {
             ctx.flush();
+        }
+        maybeResumeReading(ctx);
+    }
+
+    /**
+     * A quota throttle: read nothing more from this connection for {@code ms} (the response goes out at
+     * once, carrying the throttle time, and the client waits too); a longer throttle extends it.
+     */
+    private void throttle(ChannelHandlerContext ctx, int ms) {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+        if (throttledUntilNanos != 0 && until - throttledUntilNanos <= 0) {
+            return;
+        }
+        throttledUntilNanos = until;
+        ctx.channel().config().setAutoRead(false);
+        ctx.executor().schedule(() -> maybeResumeReading(ctx), ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** Reads again once no throttle holds the connection and fewer than half of maxInFlight are in flight. */
+    private void maybeResumeReading(ChannelHandlerContext ctx) {
+        if (throttledUntilNanos != 0) {
+            if (System.nanoTime() - throttledUntilNanos < 0) {
+                return; // its own scheduled check resumes
+            }
+            throttledUntilNanos = 0;
         }
         if (!ctx.channel().config().isAutoRead() && inFlight.size() < maxInFlight / 2) {
             ctx.channel().config().setAutoRead(true);

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * Binds the broker's listeners with Netty (epoll where available) and gives every accepted
  * connection its pipeline: the listener's {@link ChannelSecurity} handlers (TLS), then {@link
  * KafkaFrameDecoder} and {@link RequestChannel}, both consulting the connection's {@link
- * ConnectionAuthenticator} (SASL on SASL_PLAINTEXT and SASL_SSL listeners).
+ * ConnectionAuthenticator} (SASL on SASL_PLAINTEXT and SASL_SSL listeners); the broker's client
+ * quotas ({@link RequestThrottler}) throttle every connection.
  */
 public final class SocketServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SocketServer.class);
@@ -58,7 +59,8 @@ public final class SocketServer implements AutoCloseable {
             BrokerMetrics metrics,
             int maxFrameBytes,
             int maxInFlight,
-            ConnectionAuthenticator.Factory authenticators)
+            ConnectionAuthenticator.Factory authenticators,
+            RequestThrottler throttler)
             throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap()
                 .group(acceptors, workers)
@@ -83,7 +85,8 @@ public final class SocketServer implements AutoCloseable {
                                                 listener.securityProtocol(),
                                                 metrics,
                                                 maxInFlight,
-                                                authenticator));
+                                                authenticator,
+                                                throttler));
                     }
                 });
         Channel ch = b.bind(listener.host(), listener.port()).sync().channel();

@@ -330,6 +330,18 @@ class EveryApiAuthorizationTest {
                         v -> new org.apache.kafka.common.message.DescribeClientQuotasRequestData()
                                 .setComponents(List.of()),
                         CLUSTER_DENIED),
+                new Case(
+                        "AlterClientQuotas",
+                        ApiKeys.ALTER_CLIENT_QUOTAS,
+                        v -> new AlterClientQuotasRequestData()
+                                .setEntries(List.of(new AlterClientQuotasRequestData.EntryData()
+                                        .setEntity(List.of(new AlterClientQuotasRequestData.EntityData()
+                                                .setEntityType("client-id")
+                                                .setEntityName("app")))
+                                        .setOps(List.of(new AlterClientQuotasRequestData.OpData()
+                                                .setKey("producer_byte_rate")
+                                                .setValue(1024))))),
+                        CLUSTER_DENIED),
                 // groups
                 new Case(
                         "FindCoordinator (group)",
