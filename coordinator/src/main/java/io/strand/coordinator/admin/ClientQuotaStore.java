@@ -126,7 +126,18 @@ public final class ClientQuotaStore {
     }
 
     private void collect(Map<ClientQuotaEntity, Map<String, Double>> out, Target t) {
-        read(t).map(Versioned::value)
+        Optional<Versioned<Map<String, Double>>> read;
+        try {
+            read = read(t);
+        } catch (io.strand.coordinator.MetadataStoreException e) {
+            if (!(e.getCause() instanceof com.google.protobuf.InvalidProtocolBufferException)) {
+                throw e;
+            }
+            // one unreadable znode (written by hand, or by another tool) costs that entity only
+            log.error("Skipping the client quotas at {}: {}", t.path(), e.getMessage());
+            return;
+        }
+        read.map(Versioned::value)
                 .filter(q -> !q.isEmpty())
                 .ifPresent(q -> out.put(entityFromPath(t.user(), t.clientId()), new TreeMap<>(q)));
     }

@@ -122,7 +122,17 @@ public final class ScramCredentialStore {
         SortedMap<String, Map<ScramMechanism, ScramCredential>> out = new TreeMap<>();
         for (String sanitized : store.children(Znodes.CONFIG_USERS)) {
             String user = Sanitizer.desanitize(sanitized);
-            Map<ScramMechanism, ScramCredential> creds = describe(user);
+            Map<ScramMechanism, ScramCredential> creds;
+            try {
+                creds = describe(user);
+            } catch (io.strand.coordinator.MetadataStoreException e) {
+                if (!(e.getCause() instanceof com.google.protobuf.InvalidProtocolBufferException)) {
+                    throw e;
+                }
+                // one unreadable znode (written by hand, or by another tool) costs that user only
+                log.error("Skipping the SCRAM credentials of user {}: {}", user, e.getMessage());
+                continue;
+            }
             if (!creds.isEmpty()) {
                 out.put(user, creds);
             }

@@ -47,6 +47,28 @@ class ClientQuotaStoreTest {
     }
 
     @Test
+    void shouldSkipAUserZnodeThatDoesNotDecodeAndLoadTheOthers() throws Exception {
+        try (TestingServer server = new TestingServer(true);
+                CuratorFramework zk =
+                        ZooKeeperConnection.connect(server.getConnectString() + "/strand", 30_000, 10_000)) {
+            MetadataStore store = new MetadataStore(zk);
+            ClientQuotaStore quotas = new ClientQuotaStore(store);
+            ScramCredentialStore users = new ScramCredentialStore(store);
+            ClientQuotaEntity alice = entity(ClientQuotaEntity.USER, "alice");
+            assertTrue(quotas.alter(alice, set("producer_byte_rate", 1024.0)));
+            users.upsertPassword("alice", ScramMechanism.SCRAM_SHA_256, "pw", 4096);
+            // written by hand in Kafka's JSON, not Strand's protobuf: it must not stop a broker's start
+            zk.create()
+                    .forPath(
+                            Znodes.userConfig("mallory"),
+                            "{\"version\":1,\"config\":{\"producer_byte_rate\":\"1\"}}"
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(Map.of(alice, Map.of("producer_byte_rate", 1024.0)), quotas.describeAll());
+            assertEquals(java.util.Set.of("alice"), users.describeAll().keySet());
+        }
+    }
+
+    @Test
     void shouldStoreQuotasAtKafkasPathsBesideScramCredentials() throws Exception {
         try (TestingServer server = new TestingServer(true);
                 CuratorFramework zk =
