@@ -3,13 +3,25 @@
 # (JAVA), building it when the jars are missing (quietly, on stderr), the classpaths of the
 # server and tool JVMs, and small helpers. Sourced, never run.
 #
+# Two layouts (STRAND_LAYOUT), told apart by a libs/ directory next to bin/:
+#   release   an unpacked release archive (strand-<version>.tar.gz): every runtime jar in libs/,
+#             every JVM runs with -cp "libs/*"; no sources, no Maven, nothing is ever built
+#   source    a source checkout: the jars are built by Maven into <module>/target (and built
+#             here first when missing)
+#
 # Environment understood here:
 #   JAVA_HOME                 java is $JAVA_HOME/bin/java when set, else java on PATH
 #   STRAND_SERVER_CLASSPATH   use this classpath for the broker and ZooKeeper JVMs
-#                             instead of server/target (no build check then)
-#   STRAND_TOOLS_CLASSPATH    the same for tool JVMs (tools/target)
+#                             instead of server/target or libs/ (no build check then)
+#   STRAND_TOOLS_CLASSPATH    the same for tool JVMs (tools/target or libs/)
 
 STRAND_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
+
+if [[ -d "$STRAND_HOME/libs" ]]; then
+  STRAND_LAYOUT=release
+else
+  STRAND_LAYOUT=source
+fi
 
 # shellcheck disable=SC2034  # JAVA is for the scripts that source this file
 if [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
@@ -49,16 +61,44 @@ strand_first_glob() {
   return 1
 }
 
-strand_server_jar() { strand_first_glob "$STRAND_HOME"/server/target/strand-server-*[0-9T].jar; }
-strand_tools_jar()  { strand_first_glob "$STRAND_HOME"/tools/target/strand-tools-*[0-9T].jar; }
+# The directory holding the runtime jars next to a module's own jar: libs/ of a release, the
+# module's target/lib in a source checkout.
+strand_lib_dir() {
+  if [[ "$STRAND_LAYOUT" == release ]]; then
+    printf '%s\n' "$STRAND_HOME/libs"
+  else
+    printf '%s\n' "$STRAND_HOME/$1/target/lib"
+  fi
+}
+
+strand_server_jar() {
+  if [[ "$STRAND_LAYOUT" == release ]]; then
+    strand_first_glob "$STRAND_HOME"/libs/strand-server-*[0-9T].jar
+  else
+    strand_first_glob "$STRAND_HOME"/server/target/strand-server-*[0-9T].jar
+  fi
+}
+strand_tools_jar() {
+  if [[ "$STRAND_LAYOUT" == release ]]; then
+    strand_first_glob "$STRAND_HOME"/libs/strand-tools-*[0-9T].jar
+  else
+    strand_first_glob "$STRAND_HOME"/tools/target/strand-tools-*[0-9T].jar
+  fi
+}
 
 strand_server_built() {
   strand_server_jar >/dev/null &&
-    strand_first_glob "$STRAND_HOME"/server/target/lib/zookeeper-[0-9]*.jar >/dev/null
+    strand_first_glob "$(strand_lib_dir server)"/zookeeper-[0-9]*.jar >/dev/null
 }
 strand_tools_built() {
   strand_tools_jar >/dev/null &&
-    strand_first_glob "$STRAND_HOME"/tools/target/lib/kafka-clients-*.jar >/dev/null
+    strand_first_glob "$(strand_lib_dir tools)"/kafka-clients-*.jar >/dev/null
+}
+
+# strand_require_source NEED — die unless this is a source checkout (NEED says what needs one).
+strand_require_source() {
+  [[ "$STRAND_LAYOUT" == source ]] ||
+    strand_die "$1 needs a source checkout with Maven; this is a release ($STRAND_HOME/libs)"
 }
 
 # strand_mvn ARGS... — run Maven in STRAND_HOME, its output on stderr so that a caller's stdout
@@ -71,8 +111,10 @@ strand_mvn() {
     mvn -B -q -Dspotless.check.skip=true "$@") >&2
 }
 
-# Build the whole project (never install it).
+# Build the whole project (never install it). A release is never built: its libs/ is what runs.
 strand_build() {
+  [[ "$STRAND_LAYOUT" == source ]] ||
+    strand_die "$STRAND_HOME/libs lacks jars this command needs (strand-server, strand-tools, zookeeper, kafka-clients): unpack the release archive again"
   command -v mvn >/dev/null 2>&1 || strand_die "the project is not built and mvn is not on PATH; build it with: mvn -DskipTests package"
   strand_err "building the project (mvn -q -DskipTests package in $STRAND_HOME)..."
   strand_mvn -DskipTests package ||
@@ -96,7 +138,7 @@ strand_ensure_server_built() {
   [[ -n "${STRAND_SERVER_CLASSPATH:-}" ]] && return 0
   strand_server_built || strand_build
   strand_server_built || strand_die "the build did not produce server/target/strand-server-*.jar and server/target/lib/"
-  strand_warn_if_stale "$(strand_server_jar)" pom.xml wal coordinator server
+  [[ "$STRAND_LAYOUT" == release ]] || strand_warn_if_stale "$(strand_server_jar)" pom.xml wal coordinator server
 }
 
 strand_ensure_tools_built() {
@@ -108,6 +150,8 @@ strand_ensure_tools_built() {
 strand_server_classpath() {
   if [[ -n "${STRAND_SERVER_CLASSPATH:-}" ]]; then
     printf '%s\n' "$STRAND_SERVER_CLASSPATH"
+  elif [[ "$STRAND_LAYOUT" == release ]]; then
+    printf '%s\n' "$STRAND_HOME/libs/*"
   else
     printf '%s\n' "$(strand_server_jar):$STRAND_HOME/server/target/lib/*"
   fi
@@ -116,6 +160,8 @@ strand_server_classpath() {
 strand_tools_classpath() {
   if [[ -n "${STRAND_TOOLS_CLASSPATH:-}" ]]; then
     printf '%s\n' "$STRAND_TOOLS_CLASSPATH"
+  elif [[ "$STRAND_LAYOUT" == release ]]; then
+    printf '%s\n' "$STRAND_HOME/libs/*"
   else
     printf '%s\n' "$(strand_tools_jar):$STRAND_HOME/tools/target/lib/*"
   fi

@@ -24,7 +24,12 @@ import io.strand.server.group.GroupConfig;
 import io.strand.server.group.GroupCoordinator;
 import io.strand.server.http.BrokerHttpServer;
 import io.strand.server.http.HttpListenerAddress;
+import io.strand.server.http.PrometheusMetrics;
+import io.strand.server.http.status.StatusPage;
+import io.strand.server.http.status.StatusSources;
 import io.strand.server.metrics.BrokerMetrics;
+import io.strand.server.metrics.ConsumerLagMetrics;
+import io.strand.server.metrics.ZooKeeperMetrics;
 import io.strand.server.network.ApiHandlers;
 import io.strand.server.network.HandlerDecorator;
 import io.strand.server.network.SocketServer;
@@ -118,6 +123,8 @@ public final class Broker implements AutoCloseable {
     private Authorizer authorizer;
     /** SASL listeners' authentication and the SCRAM users (issue 16). */
     private SaslAuthentication sasl;
+    /** Consumer groups and committed offsets (the status page reads its groups). */
+    private GroupCoordinator groups;
     /** Client quotas, loaded from ZooKeeper and followed (issue 17). */
     private ClientQuotas quotas;
 
@@ -158,6 +165,7 @@ public final class Broker implements AutoCloseable {
                     config.zookeeperSessionTimeoutMs(),
                     config.zookeeperConnectionTimeoutMs(),
                     zkOptions));
+            ZooKeeperMetrics.attach(zk, metrics.registry());
             ChrootWriteAccess.require(
                     zk,
                     ZooKeeperConnection.ConnectString.parse(config.zookeeperConnect())
@@ -181,8 +189,8 @@ public final class Broker implements AutoCloseable {
             // the replica manager hands durable-end moves to the request pool, which still closes before it
             ExecutorService requestPool = Executors.newFixedThreadPool(
                     config.numIoThreads(), ThreadUtils.createThreadFactory("strand-request-handler-%d", true));
-            replicaManager = closing(
-                    new ReplicaManager(config, logs, cache, new IsrUpdater(store), requestPool, sasl.connector()));
+            replicaManager = closing(new ReplicaManager(
+                    config, logs, cache, new IsrUpdater(store), requestPool, sasl.connector(), metrics));
             cache.addListener(replicaManager);
             logDirReporter = closing(
                     new LogDirReporter(config.brokerId(), logs, replicaManager, this::stopBecauseEveryLogDirIsOffline));
@@ -245,6 +253,7 @@ public final class Broker implements AutoCloseable {
                                 quotas));
             }
 
+            startHttp(); // before registering: the registration names its address
             BrokerRegistrar registrar = closing(new BrokerRegistrar(
                     zk,
                     registration(),
@@ -270,9 +279,12 @@ public final class Broker implements AutoCloseable {
                     endedPreviousSession,
                     logs,
                     logDirReporter);
-            Optional<InetSocketAddress> httpAddress = HttpListenerAddress.from(config);
-            if (httpAddress.isPresent()) {
-                http = closing(BrokerHttpServer.start(httpAddress.get()));
+            KafkaGauges.register(metrics.registry(), controller, cache, logs, logDirReporter::offlineReplicas);
+            long lagIntervalMs = config.getLong(HttpSettingsDefinition.METRICS_CONSUMER_LAG_INTERVAL_MS);
+            if (lagIntervalMs > 0) {
+                closing(new ConsumerLagMetrics(
+                                metrics.registry(), groups, replicaManager, cache, sasl.connector(), config.brokerId()))
+                        .start(lagIntervalMs);
             }
             log.info("Broker {} started in cluster {}, listening on {}", config.brokerId(), clusterId, boundAddresses);
             return this;
@@ -280,6 +292,31 @@ public final class Broker implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** The HTTP listener ({@code metrics.http.listener}), when set, with the status page on it. */
+    private void startHttp() throws java.io.IOException {
+        Optional<InetSocketAddress> httpAddress = HttpListenerAddress.from(config);
+        if (httpAddress.isPresent()) {
+            http = closing(BrokerHttpServer.start(httpAddress.get()));
+            http.route("/metrics", new PrometheusMetrics(metrics.registry()));
+            closing(StatusPage.register(
+                    http,
+                    new StatusSources(
+                            config, cache, replicaManager, logs, groups, metrics.registry(), zk, authorizer != null)));
+        }
+    }
+
+    /** The HTTP listener's address as other brokers reach it ("" when off): a wildcard bind names the advertised host. */
+    private String httpEndpoint() {
+        if (http == null) {
+            return "";
+        }
+        InetSocketAddress a = http.address();
+        String host = a.getAddress() != null && a.getAddress().isAnyLocalAddress()
+                ? config.advertisedListeners().get(0).host()
+                : a.getHostString();
+        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     /**
@@ -309,7 +346,7 @@ public final class Broker implements AutoCloseable {
             ClientQuotaAdmin quotaAdmin) {
         RequestAuthorization authorization = RequestAuthorization.of(authorizer);
         // consumer groups and committed offsets in __consumer_offsets
-        GroupCoordinator groups = closing(
+        groups = closing(
                 new GroupCoordinator(GroupConfig.from(config), cache, topics, timer, config.brokerId(), authorization));
         replicaManager.addLeadershipListener(groups);
         groups.adoptCurrentLeadership(replicaManager.partitions());
@@ -410,7 +447,8 @@ public final class Broker implements AutoCloseable {
                 .setBrokerId(config.brokerId())
                 .setRack(config.rack())
                 .setIncarnationId(Uuid.randomUuid().toString())
-                .setRegisteredAtMs(System.currentTimeMillis());
+                .setRegisteredAtMs(System.currentTimeMillis())
+                .setHttpEndpoint(httpEndpoint());
         for (ListenerConfig.Listener l : config.advertisedListeners()) {
             InetSocketAddress bound = boundAddresses.get(l.name());
             int port = l.port() == 0 && bound != null ? bound.getPort() : l.port();

@@ -129,7 +129,7 @@ public record BrokerApis(
         return List.of(
                 new MetadataHandler(config, cache, topics, auth),
                 new ProduceHandler(replicas, cache, metrics, auth),
-                new FetchHandler(replicas, cache, timer, throttle, auth),
+                new FetchHandler(replicas, cache, timer, throttle, auth, metrics.topics()),
                 new ListOffsetsHandler(replicas, cache, auth),
                 new OffsetForLeaderEpochHandler(replicas, cache, auth),
                 new DescribeProducersHandler(replicas, cache, auth),

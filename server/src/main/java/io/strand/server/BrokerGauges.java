@@ -79,11 +79,6 @@ final class BrokerGauges {
                         .mapToInt(Partition::openTransactions)
                         .sum());
         metrics.gauge("log.dir-offline-events", logDirReporter::offlineEvents);
-        metrics.gauge(
-                "log.offline-replicas",
-                () -> logDirReporter.unavailable().stream()
-                        .filter(d -> d.getStatus() == io.strand.coordinator.proto.LogDirStatus.OFFLINE)
-                        .mapToInt(io.strand.coordinator.proto.UnavailableLogDir::getPartitionsCount)
-                        .sum());
+        metrics.gauge("log.offline-replicas", logDirReporter::offlineReplicas);
     }
 }

@@ -15,6 +15,7 @@ public final class HttpSettingsDefinition {
     private HttpSettingsDefinition() {}
 
     public static final String METRICS_HTTP_LISTENER = "metrics.http.listener";
+    public static final String METRICS_CONSUMER_LAG_INTERVAL_MS = "strand.metrics.consumer.lag.interval.ms";
 
     private static final class AddressValidator implements ConfigDef.Validator {
         @Override
@@ -33,6 +34,7 @@ public final class HttpSettingsDefinition {
     }
 
     static ConfigDef addTo(ConfigDef def) {
+        addConsumerLag(def);
         return def.define(
                 METRICS_HTTP_LISTENER,
                 Type.STRING,
@@ -43,5 +45,17 @@ public final class HttpSettingsDefinition {
                         + " as http://host:port (port 0 = any free port); empty = no HTTP listener. It binds only"
                         + " the address named, so it is reachable off this host only when a non-loopback address"
                         + " (or 0.0.0.0) is configured.");
+    }
+
+    private static void addConsumerLag(ConfigDef def) {
+        def.define(
+                METRICS_CONSUMER_LAG_INTERVAL_MS,
+                Type.LONG,
+                30_000L,
+                ConfigDef.Range.atLeast(0),
+                Importance.LOW,
+                "How often the broker samples the lag of the consumer groups it coordinates (the"
+                        + " kafka.server:type=ConsumerLag metrics, kafka_consumergroup_lag in Prometheus): high"
+                        + " watermark minus committed offset per group and partition. 0 = never.");
     }
 }

@@ -52,6 +52,8 @@ public final class SslSettingsDefinition {
     /** Strand's: how often keystore and truststore files are checked for a new version. */
     public static final String SSL_RELOAD_INTERVAL_MS = "strand.ssl.reload.interval.ms";
 
+    public static final String SSL_ENGINE = "strand.ssl.engine";
+
     /** The {@code ssl.*} keys a listener may override with {@code listener.name.<listener>.}. */
     public static final Set<String> PER_LISTENER = new LinkedHashSet<>(List.of(
             SSL_KEYSTORE_TYPE,
@@ -226,7 +228,17 @@ public final class SslSettingsDefinition {
                         "How often the keystore and truststore files of TLS listeners and of the inter-broker"
                                 + " client are checked for a new version, which new connections then use (existing"
                                 + " ones keep theirs); a new file that does not load is refused with a log line and"
-                                + " the old one kept. 0 = never.");
+                                + " the old one kept. 0 = never.")
+                .define(
+                        SSL_ENGINE,
+                        Type.STRING,
+                        "jdk",
+                        ConfigDef.ValidString.in("jdk", "openssl"),
+                        Importance.LOW,
+                        "The TLS implementation of the broker's TLS listeners: jdk (the JVM's SSLEngine, as Kafka)"
+                                + " or openssl (BoringSSL through netty-tcnative, shipped for Linux x86-64: the same"
+                                + " protocols, cipher suites, certificates and principals, less CPU per byte). The"
+                                + " broker's own connections to other brokers use the JVM's TLS either way.");
     }
 
     /**
@@ -256,6 +268,11 @@ public final class SslSettingsDefinition {
     /** True when listener {@code listenerName} sets {@code key} itself (with {@code listener.name.<listener>.}). */
     public static boolean setForListener(BrokerConfig config, String listenerName, String key) {
         return ListenerOverrides.of(config, listenerName).containsKey(key);
+    }
+
+    /** True when {@code strand.ssl.engine=openssl}. */
+    public static boolean openSslEngine(BrokerConfig config) {
+        return "openssl".equals(config.getString(SSL_ENGINE));
     }
 
     public static long reloadIntervalMs(BrokerConfig config) {

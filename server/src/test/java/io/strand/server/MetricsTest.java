@@ -32,9 +32,12 @@ class MetricsTest {
         });
         assertEquals(1, ((Number) value(jmx, "controller.active")).intValue());
         assertEquals(0L, value(jmx, "replica.under-replicated-partitions"));
-        Set<ObjectName> timers = jmx.queryNames(new ObjectName("strand.broker-1:name=request.CreateTopics,*"), null);
-        assertTrue(!timers.isEmpty(), "a timer per API");
-        assertTrue(((Number) jmx.getAttribute(timers.iterator().next(), "Count")).longValue() >= 1);
+        ObjectName createTopics = cluster.broker(1)
+                .metrics()
+                .jmxNames()
+                .orElseThrow()
+                .objectName("kafka.network:type=RequestMetrics,name=TotalTimeMs,request=CreateTopics");
+        assertTrue(((Number) jmx.getAttribute(createTopics, "Count")).longValue() >= 1, "a timer per API");
     }
 
     private static Object value(MBeanServer jmx, String gauge) throws Exception {

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import com.beust.jcommander.JCommander;
 import com.beust.jcommander.ParameterException;
+import io.strand.tools.check.CheckCommands;
 import io.strand.tools.cli.CliException;
 import io.strand.tools.cli.Command;
 import io.strand.tools.cli.CommandSpec;
@@ -60,7 +61,8 @@ public final class StrandCli {
                 ClusterCommands.commands(),
                 ZkCommands.commands(),
                 GroupsCommands.commands(),
-                TransactionsCommands.commands())) {
+                TransactionsCommands.commands(),
+                CheckCommands.commands())) {
             group.forEach(spec -> COMMANDS.put(spec.name(), spec));
         }
     }
@@ -70,8 +72,8 @@ public final class StrandCli {
     public static void main(String[] args) {
         StopSignal stop = new StopSignal();
         SigInt.install(() -> {
-            if (stop.awaited()) {
-                stop.stop(); // a watch ends normally: exit 0
+            if (stop.awaited() && !stop.stopped()) {
+                stop.stop(); // a watch ends normally: exit 0; a check stops writing and reports
             } else {
                 System.exit(130);
             }

@@ -17,6 +17,7 @@
  *   <li>{@link io.strand.tools.cluster} &mdash; {@code cluster describe}
  *   <li>{@link io.strand.tools.zk} &mdash; {@code zk ls|get} and {@code watch}
  *   <li>{@link io.strand.tools.groups} &mdash; {@code groups list|describe|reset-offsets}
+ *   <li>{@link io.strand.tools.check} &mdash; {@code check}: produce, consume, validate
  *   <li>{@link io.strand.tools.bench} &mdash; benchmarks, run by {@code bin/strand-bench} (not
  *       {@code strand} commands)
  *   <li>{@link io.strand.tools.launcher} &mdash; the local-cluster launcher behind {@code

@@ -33,7 +33,8 @@ class StrandCliUsageTest {
                 "cluster describe",
                 "zk ls",
                 "zk get",
-                "watch");
+                "watch",
+                "check");
     }
 
     @Test
@@ -149,6 +150,11 @@ class StrandCliUsageTest {
                 1,
                 "cluster unreachable",
                 "creating topic 't'");
+        assertOneLineError(
+                run("check", "--bootstrap-server", bootstrap, "--timeout-ms", "1000"),
+                1,
+                "cluster unreachable",
+                "describing topic strand-check");
     }
 
     @Test

@@ -237,7 +237,9 @@ final class GroupCommit {
             if (owner.isClosedOrDeleted()) return;
             throw owner.fail("fsync", e); // the log goes offline: no later pass needs the directory sync
         }
-        if (grouped) lastFsyncNanos = System.nanoTime() - fsyncStart;
+        long fsyncNanos = System.nanoTime() - fsyncStart;
+        if (grouped) lastFsyncNanos = fsyncNanos;
+        runtime.flushed(fsyncNanos);
         synchronized (durableLock) {
             if (plan.generation() == generation && plan.target() > flushedOffset) flushedOffset = plan.target();
             lastFlushMs = runtime.time.milliseconds();

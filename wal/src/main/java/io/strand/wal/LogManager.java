@@ -85,6 +85,14 @@ public final class LogManager implements Closeable {
         runtime.space.onChange(this::notifyDirListeners);
     }
 
+    /**
+     * Hears how long each fsync pass of a log took, in nanoseconds (Kafka's LogFlushStats); called on a
+     * flusher thread, must not block. One listener: a later call replaces it.
+     */
+    public void onFlush(java.util.function.LongConsumer nanos) {
+        runtime.onFlush(nanos);
+    }
+
     /** Hears of log directories going offline, below their free-space floor, or back above it. */
     public void addLogDirListener(LogDirListener listener) {
         dirListeners.add(listener);

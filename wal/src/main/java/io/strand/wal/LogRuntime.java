@@ -45,6 +45,8 @@ final class LogRuntime implements Closeable {
     private volatile boolean closed;
     /** Where the logs report an I/O error that took one of them offline: see {@link #reportIoError}. */
     private volatile BiConsumer<Path, KafkaStorageException> ioErrors = (dir, e) -> {};
+    /** Hears how long each fsync pass of a log took, in nanoseconds (a flusher thread; must not block). */
+    private volatile java.util.function.LongConsumer flushTimes = nanos -> {};
 
     LogRuntime(Time time, int flusherThreads, long fileDeleteDelayMs, FreeSpaceGuard space, String name) {
         this.time = time;
@@ -64,6 +66,14 @@ final class LogRuntime implements Closeable {
     /** Who hears of I/O errors (the log manager, which takes the log directory offline). */
     void onIoError(BiConsumer<Path, KafkaStorageException> listener) {
         this.ioErrors = listener;
+    }
+
+    void onFlush(java.util.function.LongConsumer listener) {
+        this.flushTimes = listener;
+    }
+
+    void flushed(long nanos) {
+        flushTimes.accept(nanos);
     }
 
     /** A log in {@code logDir} went offline after {@code e}; the listener runs on the scheduler thread. */

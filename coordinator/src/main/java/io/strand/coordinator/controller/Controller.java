@@ -89,6 +89,18 @@ public final class Controller implements MetadataListener, AutoCloseable {
     /** The last reaction to brokers coming or going: partition states written, with a leader, and milliseconds taken. */
     public record BrokerChangeStats(int statesWritten, int withLeader, long millis) {}
 
+    /**
+     * Hears of each controller round that wrote new leaders (a reaction to brokers coming or going, a
+     * preferred-leader election), for Kafka's ControllerStats: how many leaders it elected, how many
+     * of them uncleanly (not from the ISR), and how long the round took. Called on the controller's
+     * event thread; must not block.
+     */
+    public interface ElectionListener {
+        void onLeadersElected(int elected, int unclean, long nanos);
+    }
+
+    private final List<ElectionListener> electionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private volatile boolean closed;
     /** The unavailable replicas last logged (event thread only). */
     private UnavailableReplicas lastUnavailable = UnavailableReplicas.NONE;
@@ -114,6 +126,17 @@ public final class Controller implements MetadataListener, AutoCloseable {
                     settings.imbalanceCheckIntervalMs(),
                     settings.imbalanceCheckIntervalMs(),
                     TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public void addElectionListener(ElectionListener listener) {
+        electionListeners.add(listener);
+    }
+
+    private void electionsDone(int elected, int unclean, long startedNanos) {
+        if (elected > 0) {
+            long nanos = System.nanoTime() - startedNanos;
+            electionListeners.forEach(l -> l.onLeadersElected(elected, unclean, nanos));
         }
     }
 
@@ -235,12 +258,14 @@ public final class Controller implements MetadataListener, AutoCloseable {
             }
         }
         Map<TopicPartition, List<Integer>> replicasOf = new HashMap<>();
+        Map<TopicPartition, PartitionState> before = new HashMap<>();
         List<PartitionStateWriter.Change> changes = new ArrayList<>();
         for (TopicView topic : cache.topics()) {
             boolean unclean = uncleanAllowed(topic);
             for (PartitionInfo p : topic.partitionsSnapshot()) {
                 TopicPartition tp = p.topicPartition();
                 replicasOf.put(tp, p.replicas());
+                before.put(tp, p.state());
                 LeaderElection.afterBrokerChange(
                                 p.state(),
                                 p.replicas(),
@@ -275,6 +300,19 @@ public final class Controller implements MetadataListener, AutoCloseable {
             long newLeaders =
                     written.stream().filter(c -> c.newState().getLeader() >= 0).count();
             lastBrokerChange = new BrokerChangeStats(written.size(), (int) newLeaders, ms);
+            int elected = 0;
+            int unclean = 0;
+            for (PartitionStateWriter.Change c : written) {
+                PartitionState old = before.get(c.tp());
+                int leader = c.newState().getLeader();
+                if (leader >= 0 && (old == null || old.getLeader() != leader)) {
+                    elected++;
+                    if (old != null && !old.getIsrList().contains(leader)) {
+                        unclean++;
+                    }
+                }
+            }
+            electionsDone(elected, unclean, started);
             log.info(
                     "Controller epoch {}: live brokers {}; wrote {} partition states ({} with a leader, {} offline) in {} ms",
                     t.epoch(),
@@ -328,6 +366,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
     }
 
     private Map<TopicPartition, ElectionResult> electPreferred(Set<TopicPartition> partitions) {
+        long started = System.nanoTime();
         Term t = term;
         if (t == null) {
             throw new NotControllerException("broker " + brokerId + " is not the controller");
@@ -372,6 +411,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
         if (written == null) {
             throw new NotControllerException("broker " + brokerId + " was fenced as controller during the election");
         }
+        electionsDone(written.size(), 0, started);
         Set<TopicPartition> done = new HashSet<>();
         written.forEach(c -> done.add(c.tp()));
         for (PartitionStateWriter.Change c : changes) {

@@ -2,6 +2,7 @@ package io.strand.server.handlers;
 
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.TopicView;
+import io.strand.server.metrics.BrokerTopicMetrics;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
 import io.strand.server.replica.Partition;
@@ -52,6 +53,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private final ScheduledExecutorService timer;
     private final ReplicationThrottle throttle;
     private final RequestAuthorization auth;
+    private final BrokerTopicMetrics bytesOut;
 
     /** With {@code throttle} limiting what replicas being added by a reassignment get. */
     public FetchHandler(
@@ -59,8 +61,10 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             MetadataCache cache,
             ScheduledExecutorService timer,
             ReplicationThrottle throttle,
-            RequestAuthorization auth) {
+            RequestAuthorization auth,
+            BrokerTopicMetrics bytesOut) {
         this.replicas = replicas;
+        this.bytesOut = bytesOut;
         this.topics = new TopicResolver(cache);
         this.timer = timer;
         this.throttle = throttle;
@@ -113,9 +117,31 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         }
         ReadOutcome first = read(wanted, request, byId, version);
         if (first.answerNow || first.bytes >= request.minBytes() || request.maxWaitMs() <= 0 || wanted.isEmpty()) {
+            countBytesOut(wanted, first.response, follower);
             return CompletableFuture.completedFuture(first.response);
         }
-        return new DelayedFetch(wanted, request, byId, version).start();
+        return new DelayedFetch(wanted, request, byId, version)
+                .start()
+                .thenApply(response -> countBytesOut(wanted, response, follower));
+    }
+
+    /** Counts the record bytes of the response going out (its partitions are in {@code wanted}'s order). */
+    private FetchResponseData countBytesOut(List<Wanted> wanted, FetchResponseData response, boolean follower) {
+        int i = 0;
+        for (FetchResponseData.FetchableTopicResponse t : response.responses()) {
+            for (FetchResponseData.PartitionData pd : t.partitions()) {
+                Wanted w = wanted.get(i++);
+                int n = pd.records() == null ? 0 : pd.records().sizeInBytes();
+                if (n > 0 && w.view.isPresent()) {
+                    if (follower) {
+                        bytesOut.sentToFollower(n);
+                    } else {
+                        bytesOut.sentToConsumer(w.view.get().name(), n);
+                    }
+                }
+            }
+        }
+        return response;
     }
 
     /**

@@ -138,11 +138,11 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             PartitionProduceResponse pr) {
         Partition partition;
         AppendResult result;
+        if (!(pd.records() instanceof MemoryRecords records)) {
+            fail(pr, Errors.CORRUPT_MESSAGE, "no records");
+            return CompletableFuture.completedFuture(null);
+        }
         try {
-            if (!(pd.records() instanceof MemoryRecords records)) {
-                fail(pr, Errors.CORRUPT_MESSAGE, "no records");
-                return CompletableFuture.completedFuture(null);
-            }
             partition = replicas.leaderPartition(tp);
             result = partition.appendAsLeader(records, acks);
         } catch (ApiException e) {
@@ -153,7 +153,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
             fail(pr, error, e.getMessage());
             return CompletableFuture.completedFuture(null);
         }
-        metrics.messagesIn(result.recordCount());
+        metrics.topics().produced(tp.topic(), result.recordCount(), records.sizeInBytes());
         pr.setBaseOffset(result.firstOffset())
                 .setLogAppendTimeMs(result.logAppendTimeMs())
                 .setLogStartOffset(result.logStartOffset());

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.strand.server.concurrent.OrderedExecutor;
 import io.strand.server.metrics.BrokerMetrics;
+import io.strand.server.metrics.RequestMetrics;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -20,6 +21,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.RequestAndSize;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
@@ -72,11 +74,27 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         boolean closeAfter; // close the connection once the response is written
         byte[] rawToken; // a raw SASL token to write size-prefixed instead of a response (header null)
         short responseVersion;
+        // the request's phases (RequestMetrics): set on the request thread, read on the event loop after
+        // the hand-over through ctx.executor(), which orders them
+        String requestName;
+        long startNanos;
+        long handledNanos;
+        long completedNanos;
 
         InFlight(RequestHeader header, long receivedNanos) {
             this.header = header;
             this.receivedNanos = receivedNanos;
             this.responseVersion = header == null ? 0 : header.apiVersion();
+            if (header != null) {
+                this.requestName = header.apiKey().name;
+            }
+        }
+
+        /** Answered on the event loop as it was read (authentication, a too-new ApiVersions). */
+        void answeredAtOnce() {
+            startNanos = receivedNanos;
+            handledNanos = System.nanoTime();
+            completedNanos = handledNanos;
         }
     }
 
@@ -157,6 +175,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             frame.release();
             slot.responseVersion = 0;
             slot.response = unsupportedApiVersions();
+            slot.answeredAtOnce();
             slot.done = true;
             inFlight.add(slot);
             drain(ctx);
@@ -201,6 +220,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             throw new IllegalStateException("a passed request is not answered here");
         }
         closing = slot.closeAfter;
+        slot.answeredAtOnce();
         slot.done = true;
         inFlight.add(slot);
         drain(ctx);
@@ -215,7 +235,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             ByteBuffer buf,
             ByteBuf frame,
             int requestBytes) {
-        long start = System.nanoTime();
+        slot.startNanos = System.nanoTime();
         RequestAndSize parsed;
         try {
             parsed = AbstractRequest.parseRequest(rc.apiKey(), rc.apiVersion(), new ByteBufferAccessor(buf));
@@ -232,6 +252,9 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             return;
         }
         AbstractRequest request = parsed.request;
+        if (request instanceof FetchRequest fetch) {
+            slot.requestName = RequestMetrics.requestName(ApiKeys.FETCH, fetch.replicaId() >= 0);
+        }
         CompletionStage<? extends ApiMessage> stage;
         try {
             throttler.beforeHandling(rc, request.data());
@@ -239,8 +262,10 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         } catch (RuntimeException e) {
             stage = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
-        long handlerNanos = System.nanoTime() - start;
+        slot.handledNanos = System.nanoTime();
+        long handlerNanos = slot.handledNanos - slot.startNanos;
         stage.whenComplete((response, error) -> {
+            slot.completedNanos = System.nanoTime();
             ApiMessage answer = response;
             String close = null;
             if (error != null) {
@@ -313,7 +338,12 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                 }
                 continue;
             }
-            metrics.requestCompleted(slot.header.apiKey(), System.nanoTime() - slot.receivedNanos);
+            long dequeued = System.nanoTime();
+            if (slot.closeReason != null
+                    || slot.response == null
+                    || !ctx.channel().isActive()) {
+                recordTimes(slot, dequeued, -1);
+            }
             if (slot.closeReason != null && ctx.channel().isActive()) {
                 log.info(
                         "Closing the connection from {} instead of answering {} (correlation id {}): {}",
@@ -346,13 +376,19 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                 ctx.close();
                 return;
             }
-            for (Object part : parts) {
+            for (int i = 0; i < parts.size(); i++) {
+                Object part = parts.get(i);
                 if (part instanceof ByteBuf b) {
                     metrics.bytesOut(b.readableBytes());
                 } else if (part instanceof io.netty.channel.FileRegion r) {
                     metrics.bytesOut(r.count());
                 }
-                ctx.write(part, ctx.voidPromise());
+                if (i < parts.size() - 1) {
+                    ctx.write(part, ctx.voidPromise());
+                } else {
+                    // the last part written: the response is on the socket (ResponseSendTimeMs, TotalTimeMs)
+                    ctx.write(part).addListener(f -> recordTimes(slot, dequeued, System.nanoTime()));
+                }
             }
             wrote = true;
             if (slot.closeAfter) {
@@ -391,6 +427,21 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         if (!ctx.channel().config().isAutoRead() && inFlight.size() < maxInFlight / 2) {
             ctx.channel().config().setAutoRead(true);
         }
+    }
+
+    private void recordTimes(InFlight slot, long dequeuedNanos, long sentNanos) {
+        metrics.requests()
+                .record(
+                        slot.header.apiKey(),
+                        slot.requestName,
+                        slot.header.apiVersion(),
+                        new RequestMetrics.Times(
+                                slot.receivedNanos,
+                                slot.startNanos,
+                                slot.handledNanos,
+                                slot.completedNanos,
+                                dequeuedNanos,
+                                sentNanos));
     }
 
     /** Flushes what was written and closes the connection once it is out (after a failed authentication). */

@@ -135,4 +135,12 @@ public final class LogDirReporter implements LogDirListener, AutoCloseable {
     public void close() {
         thread.shutdownNow();
     }
+
+    /** Replicas of this broker in offline log directories, as last reported. */
+    public long offlineReplicas() {
+        return unavailable().stream()
+                .filter(d -> d.getStatus() == io.strand.coordinator.proto.LogDirStatus.OFFLINE)
+                .mapToInt(io.strand.coordinator.proto.UnavailableLogDir::getPartitionsCount)
+                .sum();
+    }
 }

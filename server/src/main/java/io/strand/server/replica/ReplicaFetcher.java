@@ -43,6 +43,8 @@ final class ReplicaFetcher extends Thread {
         final Partition partition;
         final int leaderEpoch;
         volatile long retryAtMs;
+        /** The leader's high watermark in the last response minus our log end then (Kafka's fetcher lag). */
+        volatile long lag;
 
         Fetching(Partition partition, int leaderEpoch) {
             this.partition = partition;
@@ -61,18 +63,22 @@ final class ReplicaFetcher extends Thread {
     /** {@code replica.fetch.backoff.ms}, read once at start like every other fetch setting. */
     private final int backoffMs;
 
+    private final ReplicaMetrics metrics;
+
     ReplicaFetcher(
             int localBrokerId,
             int leaderId,
             InetSocketAddress leaderAddress,
             BrokerConfig config,
-            BrokerConnector brokers) {
+            BrokerConnector brokers,
+            ReplicaMetrics metrics) {
         super("replica-fetcher-" + localBrokerId + "-from-" + leaderId);
         setDaemon(true);
         this.localBrokerId = localBrokerId;
         this.leaderId = leaderId;
         this.config = config;
         this.backoffMs = config.replicaFetchBackoffMs();
+        this.metrics = metrics;
         this.client = brokers.client(
                 "strand-replica-fetcher-" + localBrokerId,
                 leaderAddress,
@@ -97,6 +103,20 @@ final class ReplicaFetcher extends Thread {
         lock.lock();
         try {
             partitions.remove(tp);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The largest lag of the partitions fetched here. */
+    long maxLag() {
+        lock.lock();
+        try {
+            long max = 0;
+            for (Fetching f : partitions.values()) {
+                max = Math.max(max, f.lag);
+            }
+            return max;
         } finally {
             lock.unlock();
         }
@@ -287,7 +307,9 @@ final class ReplicaFetcher extends Thread {
                     }
                     if (pd.records() instanceof MemoryRecords records && records.sizeInBytes() > 0) {
                         p.appendAsFollower(records, f.leaderEpoch);
+                        metrics.replicated(records.sizeInBytes());
                     }
+                    f.lag = Math.max(0, pd.highWatermark() - p.log().logEndOffset());
                     p.updateFollowerHighWatermark(pd.highWatermark());
                     p.followLeaderLogStart(pd.logStartOffset());
                 }

@@ -23,13 +23,16 @@ final class ReplicaFetcherManager {
     private final BrokerConfig config;
     private final MetadataCache metadata;
     private final BrokerConnector brokers;
+    private final ReplicaMetrics metrics;
     private final Map<Integer, ReplicaFetcher> byLeader = new HashMap<>();
     private final Map<TopicPartition, Integer> leaderOf = new HashMap<>();
     /** Set by {@link #shutdown}: a role change that arrives later starts no fetcher. */
     private boolean closed;
 
-    ReplicaFetcherManager(BrokerConfig config, MetadataCache metadata, BrokerConnector brokers) {
+    ReplicaFetcherManager(
+            BrokerConfig config, MetadataCache metadata, BrokerConnector brokers, ReplicaMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.metadata = metadata;
         this.brokers = brokers;
     }
@@ -54,7 +57,7 @@ final class ReplicaFetcherManager {
             fetcher = null;
         }
         if (fetcher == null) {
-            fetcher = new ReplicaFetcher(config.brokerId(), leaderId, address.get(), config, brokers);
+            fetcher = new ReplicaFetcher(config.brokerId(), leaderId, address.get(), config, brokers, metrics);
             byLeader.put(leaderId, fetcher);
             fetcher.start();
         }
@@ -75,6 +78,15 @@ final class ReplicaFetcherManager {
                 }
             }
         }
+    }
+
+    /** The largest lag, in records, of a partition fetched (Kafka's MaxLag); 0 when following nothing. */
+    synchronized long maxLag() {
+        long max = 0;
+        for (ReplicaFetcher f : byLeader.values()) {
+            max = Math.max(max, f.maxLag());
+        }
+        return max;
     }
 
     synchronized void shutdown() {

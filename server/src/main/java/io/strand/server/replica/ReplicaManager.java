@@ -10,6 +10,7 @@ import io.strand.coordinator.Versioned;
 import io.strand.coordinator.Znodes;
 import io.strand.coordinator.proto.PartitionState;
 import io.strand.server.BrokerConfig;
+import io.strand.server.metrics.BrokerMetrics;
 import io.strand.server.network.BrokerConnector;
 import io.strand.wal.LogManager;
 import io.strand.wal.PartitionLog;
@@ -74,6 +75,9 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
     /** {@code producer.id.expiration.ms}: a producer id silent this long is forgotten. */
     private final long producerIdExpirationMs;
 
+    /** Kafka's ReplicaManager, Partition and Log metrics, and the topics' BrokerTopicMetrics lifecycle. */
+    private final ReplicaMetrics metrics;
+
     /**
      * @param requestPool the broker's request-handler pool ({@code num.io.threads}), on which each
      *     partition advances its high watermark and wakes parked fetches after the WAL's fsyncs
@@ -85,14 +89,18 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             MetadataCache metadata,
             IsrUpdater isrUpdater,
             Executor requestPool,
-            BrokerConnector brokers) {
+            BrokerConnector brokers,
+            BrokerMetrics brokerMetrics) {
         this.config = config;
+        this.metrics = new ReplicaMetrics(brokerMetrics);
         this.producerIdExpirationMs = config.producerIdExpirationMs();
         this.logs = logs;
         this.metadata = metadata;
         this.isrUpdater = isrUpdater;
         this.requestPool = requestPool;
-        this.fetchers = new ReplicaFetcherManager(config, metadata, brokers);
+        this.fetchers = new ReplicaFetcherManager(config, metadata, brokers, metrics);
+        metrics.registerGauges(this::partitions, fetchers::maxLag);
+        brokerMetrics.topics().hostedTopics(this::hostsTopic);
         long period = Math.max(10, config.replicaLagTimeMaxMs() / 2);
         isrThread.scheduleWithFixedDelay(this::shrinkIsrs, period, period, TimeUnit.MILLISECONDS);
         isrThread.scheduleWithFixedDelay(
@@ -135,6 +143,21 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         return List.copyOf(partitions.values());
     }
 
+    /** Whether this broker hosts a partition of {@code topic}. */
+    public boolean hostsTopic(String topic) {
+        for (TopicPartition tp : partitions.keySet()) {
+            if (tp.topic().equals(topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** After {@code tp} left {@link #partitions}: drop its metrics (and its topic's, with its last partition). */
+    private void removedMetrics(TopicPartition tp) {
+        metrics.partitionRemoved(tp, !hostsTopic(tp.topic()));
+    }
+
     // ---- metadata events (Curator thread) -> replica-state thread ----
 
     @Override
@@ -168,6 +191,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 Partition gone = partitions.remove(tp);
                 fetchers.stop(tp);
                 fetchingAtEpoch.remove(tp);
+                removedMetrics(tp);
                 if (gone != null) {
                     if (gone.isLeader()) {
                         leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
@@ -195,6 +219,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 p = new Partition(config.brokerId(), tp, topic.get().topicId(), wal, this::changeIsr, requestPool);
                 p.setMinInsyncReplicas(LogConfigs.minInsyncReplicas(config, overrides));
                 partitions.put(tp, p);
+                metrics.partitionAdded(tp, partitions::get);
             }
             boolean wasLeader = p.isLeader();
             int oldEpoch = p.leaderEpoch();
@@ -267,6 +292,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 if (p == null) {
                     continue;
                 }
+                removedMetrics(tp);
                 if (p.isLeader()) {
                     leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
                 }
@@ -344,6 +370,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 partitions.remove(tp);
                 fetchers.stop(tp);
                 fetchingAtEpoch.remove(tp);
+                removedMetrics(tp);
                 if (p.isLeader()) {
                     leadershipListeners.forEach(l -> l.onLeadershipLost(tp));
                 }
@@ -378,7 +405,11 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             TopicPartition tp = p.topicPartition();
             try {
                 List<Integer> before = p.isr();
-                IsrUpdater.Result r = isrUpdater.update(tp, config.brokerId(), leaderEpoch, change);
+                if (onlyRegistered(change).apply(before).equals(before)) {
+                    log.debug("{}: ISR change ({}) not made: it adds only brokers that are not registered", tp, why);
+                    return;
+                }
+                IsrUpdater.Result r = isrUpdater.update(tp, config.brokerId(), leaderEpoch, onlyRegistered(change));
                 if (r.fenced()) {
                     log.info("{}: ISR change ({}) not made: no longer leader at epoch {}", tp, why, leaderEpoch);
                 } else if (r.state() != null) {
@@ -389,6 +420,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                             r.state().getIsrList(),
                             leaderEpoch,
                             why);
+                    metrics.isrChanged(before, r.state().getIsrList());
                     PartitionInfo applied = new PartitionInfo(tp, p.replicas(), r.state(), r.version());
                     stateThread.execute(() -> {
                         if (partitions.get(tp) == p) {
@@ -402,6 +434,18 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 p.isrChangeDone();
             }
         });
+    }
+
+    /**
+     * {@code change} without the brokers it would add that are not registered (as KIP-841): a broker
+     * stopping cleanly may fetch once more after the controller took it out of the ISR, and must not
+     * come back in and hold acks=all produces until replica.lag.time.max.ms drops it again.
+     */
+    private java.util.function.UnaryOperator<List<Integer>> onlyRegistered(
+            java.util.function.UnaryOperator<List<Integer>> change) {
+        return current -> change.apply(current).stream()
+                .filter(r -> current.contains(r) || metadata.isLive(r))
+                .toList();
     }
 
     private void expireProducers() {

@@ -29,7 +29,7 @@ public final class BrokerFlags {
 
     @Parameter(
             names = "--command-config",
-            description = "Kafka client properties for the Admin client (security.protocol, sasl.*, ssl.*),"
+            description = "Kafka client properties for the command's clients (security.protocol, sasl.*, ssl.*),"
                     + " e.g. the client-admin.properties of bin/strand-cluster start --secure")
     String commandConfig;
 

@@ -3,7 +3,7 @@ package io.strand.tools.cli;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Tells a long-running command ({@code watch}) to stop: counted down by the SIGINT handler of
+ * Tells a long-running command ({@code watch}, {@code check}) to stop: counted down by the SIGINT handler of
  * {@link io.strand.tools.StrandCli#main}, or by a test. Thread-safe.
  */
 public final class StopSignal {
@@ -23,5 +23,22 @@ public final class StopSignal {
     public void await() throws InterruptedException {
         awaited = true;
         stopped.await();
+    }
+
+    /**
+     * Blocks the calling thread until {@link #stop()} or for {@code timeout}, whichever comes first
+     * (a command that paces its work waits here); from the first call on, Ctrl-C stops the command
+     * gracefully.
+     *
+     * @return true if stopped
+     */
+    public boolean await(java.time.Duration timeout) throws InterruptedException {
+        awaited = true;
+        return stopped.await(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** True once {@link #stop()} was called. */
+    public boolean stopped() {
+        return stopped.getCount() == 0;
     }
 }

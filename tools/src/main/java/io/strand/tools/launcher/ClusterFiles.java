@@ -1,6 +1,7 @@
 package io.strand.tools.launcher;
 
 import io.strand.server.BrokerConfig;
+import io.strand.server.HttpSettingsDefinition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +31,8 @@ import org.apache.kafka.common.config.ConfigException;
  */
 final class ClusterFiles {
     private static final int COMMENT_WIDTH = 100;
+    /** Broker i's HTTP listener (Prometheus metrics, status page) is on its Kafka port + this. */
+    static final int HTTP_PORT_OFFSET = 100;
 
     private final ClusterLayout layout;
 
@@ -70,7 +73,8 @@ final class ClusterFiles {
      * The generated settings of broker {@code id} of a cluster of {@code brokers} brokers: its id,
      * listener and data dir, the cluster's ZooKeeper, and topic defaults that make a cluster of three
      * or more brokers safe for acks=all out of the box (replication factor min(3, brokers), two
-     * in-sync replicas from three brokers on).
+     * in-sync replicas from three brokers on), and its HTTP listener (metrics at /metrics, the status
+     * page at /) on 127.0.0.1, {@value #HTTP_PORT_OFFSET} ports above its Kafka port.
      */
     static Map<String, String> brokerSettings(int id, int port, int zkPort, int brokers, Path dataDir) {
         int replication = Math.min(brokers, 3);
@@ -84,6 +88,7 @@ final class ClusterFiles {
         s.put(BrokerConfig.MIN_INSYNC_REPLICAS, brokers >= 3 ? "2" : "1");
         s.put(BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR, String.valueOf(replication));
         s.put(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE, "true");
+        s.put(HttpSettingsDefinition.METRICS_HTTP_LISTENER, "http://127.0.0.1:" + (port + HTTP_PORT_OFFSET));
         return s;
     }
 
@@ -138,7 +143,9 @@ final class ClusterFiles {
         b.append("# strand-cluster writes this file only when it is missing: edits stay.\n");
         b.append("# All keys: config/server.properties.\n");
         for (Map.Entry<String, String> e : settings.entrySet()) {
-            if (e.getKey().equals(BrokerConfig.NUM_PARTITIONS)) {
+            if (e.getKey().equals(HttpSettingsDefinition.METRICS_HTTP_LISTENER)) {
+                b.append("\n# Prometheus metrics at /metrics, the status page at /.\n");
+            } else if (e.getKey().equals(BrokerConfig.NUM_PARTITIONS)) {
                 b.append("\n# Auto-created topics get 3 partitions, so that with 3 brokers their leaders\n")
                         .append("# spread over the cluster. Topics are replicated to min(3, brokers) brokers, and\n")
                         .append("# with 3 or more brokers acks=all needs 2 in-sync replicas: safe out of the box.\n");

@@ -1,6 +1,8 @@
 package io.strand.tools.launcher;
 
 import io.strand.server.BrokerConfig;
+import io.strand.server.HttpSettingsDefinition;
+import io.strand.server.http.HttpListenerAddress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryStream;
@@ -155,6 +157,29 @@ final class ClusterLayout {
             return "127.0.0.1:" + port;
         }
         return hostPort;
+    }
+
+    /**
+     * The URL of the broker's HTTP listener ({@code metrics.http.listener}; 0.0.0.0 or no host:
+     * 127.0.0.1), ending in {@code /}; empty when its properties set none.
+     */
+    Optional<String> brokerHttpUrl(int id) throws IOException {
+        Optional<String> listener = value(brokerProperties(id), HttpSettingsDefinition.METRICS_HTTP_LISTENER)
+                .filter(v -> !v.isEmpty());
+        if (listener.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            java.net.InetSocketAddress a =
+                    HttpListenerAddress.parse(listener.get()).orElseThrow();
+            String host = a.getHostString();
+            if (host.isEmpty() || host.equals("0.0.0.0")) {
+                host = "127.0.0.1";
+            }
+            return Optional.of("http://" + host + ":" + a.getPort() + "/");
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /** The value of KEY in a properties file, trimmed; empty when the file or the key is missing. */

@@ -155,7 +155,7 @@ public final class LocalCluster {
      * this JVM's working directory, else the JVM's: the paths of a cluster dir stay the ones the user
      * typed.
      */
-    private static Path workingDirectory() {
+    static Path workingDirectory() {
         Path jvm = Path.of(System.getProperty("user.dir"));
         String pwd = System.getenv("PWD");
         if (pwd != null && pwd.startsWith("/")) {

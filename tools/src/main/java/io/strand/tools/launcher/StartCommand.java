@@ -116,6 +116,10 @@ final class StartCommand {
         if (base + brokers - 1 > 65535) {
             throw new ClusterException("broker ports would pass 65535");
         }
+        if (base + brokers - 1 + ClusterFiles.HTTP_PORT_OFFSET > 65535) {
+            throw new ClusterException(
+                    "broker HTTP ports (Kafka port + " + ClusterFiles.HTTP_PORT_OFFSET + ") would pass 65535");
+        }
         ClusterFiles files = new ClusterFiles(layout);
         files.writeConf(brokers, zk, base, secure);
 
@@ -147,12 +151,24 @@ final class StartCommand {
         for (int id : ids) {
             addresses.put(layout.broker(id), layout.brokerAddress(id));
         }
+        Map<Integer, String> httpUrls = new LinkedHashMap<>();
+        for (int id : ids) {
+            layout.brokerHttpUrl(id).ifPresent(url -> httpUrls.put(id, url));
+        }
         for (ClusterProcess p : toStart) {
-            String address = addresses.get(p);
-            if (SocketProbes.portOpen(address)) {
-                throw new ClusterException(p.pretty() + " cannot start: " + address
-                        + " is already in use by another process"
-                        + " (pick other ports: --zk-port, --base-port, with a new --dir)");
+            List<String> used = new ArrayList<>(List.of(addresses.get(p)));
+            for (int id : httpUrls.keySet()) {
+                if (p.equals(layout.broker(id))) {
+                    used.add(httpUrls.get(id)
+                            .substring("http://".length(), httpUrls.get(id).length() - 1));
+                }
+            }
+            for (String address : used) {
+                if (SocketProbes.portOpen(address)) {
+                    throw new ClusterException(p.pretty() + " cannot start: " + address
+                            + " is already in use by another process"
+                            + " (pick other ports: --zk-port, --base-port, with a new --dir)");
+                }
             }
         }
 
@@ -257,6 +273,8 @@ final class StartCommand {
             return LocalCluster.FAILED;
         }
         probeOut.lines().forEach(l -> console.say("  " + l));
+        httpUrls.forEach((id, url) -> console.say(
+                "broker " + id + ": " + url + " (metrics at " + url + "metrics, status page at " + url + ")"));
         console.say("cluster ready: ZooKeeper 127.0.0.1:" + zkPort + "/strand, " + ids.size() + " brokers"
                 + (secure
                         ? " over SASL_SSL (admin client properties: " + layout.clientAdminProperties()

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * {@code strand-cluster status}: one line per process of the cluster in D on stdout (running or
- * stopped, pid, address, and whether it serves), a summary on stderr. Exit 0 when everything runs, 3
+ * stopped, pid, address, whether it serves, and a broker's HTTP address), a summary on stderr. Exit 0 when everything runs, 3
  * when nothing does (or there is no cluster in D), 1 in between. Takes no lock: it only reads.
  *
  * <p>Runs on the calling thread.
@@ -47,15 +47,20 @@ final class StatusCommand {
             total++;
             String address = Files.exists(layout.brokerProperties(id)) ? layout.brokerAddress(id) : "";
             String name = "broker " + id;
+            String http = Files.exists(layout.brokerProperties(id))
+                    ? layout.brokerHttpUrl(id).orElse("")
+                    : "";
             Optional<ProcessHandle> broker = processes.running(layout.broker(id));
             if (broker.isPresent()) {
                 running++;
                 String detail = SocketProbes.portOpen(address) ? "listening" : "not listening yet";
                 console.result(String.format(
-                        "%-10s %-8s pid %-8s %-16s %s",
-                        name, "running", broker.get().pid(), address, detail));
+                                "%-10s %-8s pid %-8s %-16s %-17s %s",
+                                name, "running", broker.get().pid(), address, detail, http)
+                        .stripTrailing());
             } else {
-                console.result(String.format("%-10s %-8s %-12s %s", name, "stopped", "", address));
+                console.result(String.format("%-10s %-8s %-12s %-16s %s", name, "stopped", "", address, http)
+                        .stripTrailing());
             }
         }
         console.say("(" + running + " of " + total + " running; data and logs in " + layout.dir() + ")");

@@ -15,6 +15,8 @@
  *       setsid} and {@code bin/strand-zookeeper}, {@code bin/strand-broker}), recognises them by pid
  *       file plus command line, stops them; {@link io.strand.tools.launcher.DirLock} keeps two
  *       commands off one directory.
+ *   <li>{@link io.strand.tools.launcher.LocalClusterControl}: the public face other tools use ({@code
+ *       strand check --kill-leaders}): a broker's pid, {@code kill -9}, starting what does not run.
  *   <li>Readiness: {@link io.strand.tools.launcher.SocketProbes} (ports, ZooKeeper's {@code srvr}) and
  *       {@link io.strand.tools.launcher.ClusterProbe} (every broker lists all brokers, Kafka
  *       {@code Admin.describeCluster()}).

@@ -47,6 +47,7 @@ class ClusterFilesTest {
                 load(layout.brokerProperties(2)).getProperty(BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR));
         assertTrue(Files.isDirectory(layout.brokerData(2)));
         assertEquals("127.0.0.1:29093", layout.brokerAddress(2));
+        assertEquals(java.util.Optional.of("http://127.0.0.1:29193/"), layout.brokerHttpUrl(2));
     }
 
     @Test
@@ -58,8 +59,20 @@ class ClusterFilesTest {
         assertEquals(settings.keySet(), load(layout.brokerProperties(1)).stringPropertyNames());
         for (String key : settings.keySet()) {
             String doc = BrokerConfig.definition().configKeys().get(key).documentation;
-            assertTrue(text.contains("# " + doc + "\n" + key + "="), key + " is documented:\n" + text);
+            assertTrue(commentAbove(text, key).endsWith(doc), key + " is documented:\n" + text);
         }
+    }
+
+    /** The comment lines right above {@code key=} in {@code text}, joined by spaces (a long one is wrapped). */
+    private static String commentAbove(String text, String key) {
+        List<String> lines = List.of(text.split("\n"));
+        int at = lines.indexOf(
+                lines.stream().filter(l -> l.startsWith(key + "=")).findFirst().orElseThrow());
+        java.util.LinkedList<String> comment = new java.util.LinkedList<>();
+        for (int i = at - 1; i >= 0 && lines.get(i).startsWith("# "); i--) {
+            comment.addFirst(lines.get(i).substring(2));
+        }
+        return String.join(" ", comment);
     }
 
     @Test

@@ -193,6 +193,11 @@ class LocalClusterCommandLineTest {
         LauncherResult r = run("start", "--dir", "c", "--base-port", "65535", "--brokers", "2");
         assertEquals(LocalCluster.FAILED, r.exit(), r::toString);
         assertTrue(r.err().endsWith("strand-cluster: broker ports would pass 65535\n"), r::toString);
+        LauncherResult http = run("start", "--dir", "c", "--base-port", "65435", "--brokers", "2");
+        assertEquals(LocalCluster.FAILED, http.exit(), http::toString);
+        assertTrue(
+                http.err().endsWith("strand-cluster: broker HTTP ports (Kafka port + 100) would pass 65535\n"),
+                http::toString);
     }
 
     @Test

@@ -119,6 +119,13 @@ class StrandClusterScriptTest {
         Result start = start();
         assertEquals(0, start.exit, "start failed:\n" + start.err);
         assertEquals(expectedBootstrap, start.out.strip(), "stdout of start");
+        for (int i = 1; i <= BROKERS; i++) {
+            String url = httpUrl(i);
+            assertTrue(
+                    start.err.contains("broker " + i + ": " + url + " (metrics at " + url + "metrics, status page at "
+                            + url + ")"),
+                    start.err);
+        }
         System.out.printf("first start took %d ms%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         Map<String, Long> pids = readPids();
         assertEquals(Set.of("zookeeper", "broker-1", "broker-2", "broker-3"), pids.keySet());
@@ -141,6 +148,18 @@ class StrandClusterScriptTest {
         List<String> sent = produce(expectedBootstrap, "a");
         assertEquals(sent, sortedValues(consumeAll(expectedBootstrap, RECORDS)));
 
+        // --- each broker's Prometheus metrics at the address start printed
+        for (int i = 1; i <= BROKERS; i++) {
+            java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(httpUrl(i) + "metrics"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, metrics.statusCode());
+            assertTrue(
+                    metrics.body().contains("kafka_server_replicamanager_underreplicatedpartitions "), metrics.body());
+        }
+
         // --- status: all running, with pids and ports
         Result status = run("status", "--dir", clusterDir.toString());
         assertEquals(0, status.exit, "status:\n" + status.out + status.err);
@@ -151,7 +170,8 @@ class StrandClusterScriptTest {
         for (int i = 1; i <= BROKERS; i++) {
             assertTrue(
                     status.out.matches("(?s).*broker " + i + "\\s+running\\s+pid " + pids.get("broker-" + i)
-                            + "\\s+127\\.0\\.0\\.1:" + (basePort + i - 1) + ".*"),
+                            + "\\s+127\\.0\\.0\\.1:" + (basePort + i - 1) + "\\s+listening\\s+"
+                            + java.util.regex.Pattern.quote(httpUrl(i)) + "\n.*"),
                     status.out);
         }
 
@@ -408,6 +428,7 @@ class StrandClusterScriptTest {
             free.put(zk, isFree(zk));
             for (int i = 0; i < BROKERS; i++) {
                 free.put(base + i, isFree(base + i));
+                free.put(base + i + ClusterFiles.HTTP_PORT_OFFSET, isFree(base + i + ClusterFiles.HTTP_PORT_OFFSET));
             }
             if (!free.containsValue(false)) {
                 zkPort = zk;
@@ -416,6 +437,11 @@ class StrandClusterScriptTest {
             }
         }
         throw new IOException("no free ports found");
+    }
+
+    /** Broker i's HTTP address, as the launcher lays it out: its Kafka port + 100. */
+    private String httpUrl(int i) {
+        return "http://127.0.0.1:" + (basePort + i - 1 + ClusterFiles.HTTP_PORT_OFFSET) + "/";
     }
 
     private static boolean isFree(int port) {

@@ -10,10 +10,10 @@ import java.util.stream.Collectors;
  * the JVMs they start see the same classes as a user's, and logback finds one configuration
  * (the tools' own, or the file the script names) instead of the tests' {@code logback-test.xml}s.
  */
-final class TestClasspath {
+public final class TestClasspath {
     private TestClasspath() {}
 
-    static String runtime() {
+    public static String runtime() {
         return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(s -> !s.isEmpty())
                 .filter(s -> !s.endsWith("test-classes") && !s.endsWith("-tests.jar"))

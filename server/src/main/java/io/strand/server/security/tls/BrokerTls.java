@@ -79,12 +79,13 @@ public final class BrokerTls implements AutoCloseable {
                     e.getMessage());
         }
         long reloadIntervalMs = SslSettingsDefinition.reloadIntervalMs(config);
+        boolean openSsl = SslSettingsDefinition.openSslEngine(config);
         Map<String, ListenerTls> listeners = new LinkedHashMap<>();
         try {
             for (ListenerConfig.Listener l : lc.listeners()) {
                 if (usesTls(l.securityProtocol())) {
                     listeners.put(
-                            l.name(), ListenerTls.create(config, l, l.name().equals(interBroker)));
+                            l.name(), ListenerTls.create(config, l, l.name().equals(interBroker), openSsl));
                 }
             }
         } catch (RuntimeException e) {
@@ -118,7 +119,8 @@ public final class BrokerTls implements AutoCloseable {
             channel.pipeline()
                     .addLast(
                             "tls",
-                            new SslHandler(tls.newEngine(remote.getAddress().getHostAddress(), remote.getPort())))
+                            new SslHandler(tls.newEngine(
+                                    channel.alloc(), remote.getAddress().getHostAddress(), remote.getPort())))
                     .addLast("tls-chunks", new ChunkedWriteHandler())
                     .addLast("tls-file-copy", FileRegionCopier.INSTANCE)
                     .addLast("tls-session", new TlsSessionHandler(tls, handshakeFailures));

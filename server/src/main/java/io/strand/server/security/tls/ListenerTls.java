@@ -8,6 +8,9 @@ import static io.strand.server.SslSettingsDefinition.SSL_KEYSTORE_LOCATION;
 import static io.strand.server.SslSettingsDefinition.SSL_PRINCIPAL_MAPPING_RULES;
 import static io.strand.server.SslSettingsDefinition.SSL_TRUSTSTORE_LOCATION;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 import io.strand.server.BrokerConfig;
 import io.strand.server.ListenerConfig;
 import io.strand.server.ListenerOverrides;
@@ -68,6 +71,14 @@ public final class ListenerTls implements AutoCloseable {
     private final SslFactory factory;
     private final DefaultKafkaPrincipalBuilder principals;
     private final List<Path> watched = new ArrayList<>();
+    /** kafka-clients' value (none, requested, required) in effect on this listener. */
+    private final String clientAuth;
+    /** True with strand.ssl.engine=openssl: engines come from {@link #openSsl}, built from the factory's stores. */
+    private final boolean useOpenSsl;
+    /** The OpenSSL context and the kafka-clients engine factory (stores) it was built from; under this monitor. */
+    private SslContext openSsl;
+
+    private SslEngineFactory openSslBuiltFrom;
 
     /** The files' modification stamps when a (re)load was last tried; the reload thread's only. */
     private List<Long> lastTried;
@@ -79,8 +90,12 @@ public final class ListenerTls implements AutoCloseable {
             SecurityProtocol securityProtocol,
             Map<String, Object> settings,
             SslFactory factory,
-            DefaultKafkaPrincipalBuilder principals) {
+            DefaultKafkaPrincipalBuilder principals,
+            String clientAuth,
+            boolean useOpenSsl) {
         this.listenerName = listenerName;
+        this.clientAuth = clientAuth;
+        this.useOpenSsl = useOpenSsl;
         this.securityProtocol = securityProtocol;
         this.settings = settings;
         this.factory = factory;
@@ -99,9 +114,11 @@ public final class ListenerTls implements AutoCloseable {
      * @param interBroker true for the inter-broker listener: its keystore must then be trusted by its
      *     own truststore (the other brokers present the same kind of certificate), checked with a
      *     handshake at start and at every reload, as Kafka does
+     * @param useOpenSsl strand.ssl.engine=openssl
      * @throws ConfigException naming the key of a missing or unusable setting
      */
-    public static ListenerTls create(BrokerConfig config, ListenerConfig.Listener listener, boolean interBroker) {
+    public static ListenerTls create(
+            BrokerConfig config, ListenerConfig.Listener listener, boolean interBroker, boolean useOpenSsl) {
         String name = listener.name();
         Map<String, Object> settings = SslSettingsDefinition.forListener(config, name);
         Map<String, String> keyNames = new HashMap<>();
@@ -142,19 +159,32 @@ public final class ListenerTls implements AutoCloseable {
         } catch (KafkaException e) {
             throw badEngineSettings(e, settings, keyNames).orElseGet(() -> unusable(name, settings, keyNames, e));
         }
-        ListenerTls tls = new ListenerTls(name, listener.securityProtocol(), settings, factory, principals);
-        try {
-            tls.newEngine("127.0.0.1", 0); // unknown protocols or cipher suites fail here, not on a connection
-        } catch (IllegalArgumentException e) {
+        if (useOpenSsl && OpenSslContexts.unavailableReason() != null) {
             factory.close();
-            throw badEngineSettings(e, settings, keyNames).orElseThrow(() -> e);
+            throw new ConfigException(
+                    SslSettingsDefinition.SSL_ENGINE,
+                    "openssl",
+                    "netty-tcnative's OpenSSL does not load on this machine (" + OpenSslContexts.unavailableReason()
+                            + "); use jdk");
+        }
+        String clientAuth = clientAuthOverride != null ? clientAuthOverride : (String) settings.get(SSL_CLIENT_AUTH);
+        ListenerTls tls = new ListenerTls(
+                name, listener.securityProtocol(), settings, factory, principals, clientAuth, useOpenSsl);
+        try {
+            // unknown protocols or cipher suites, or a key OpenSSL cannot read, fail here, not on a connection
+            ReferenceCountUtil.release(tls.newEngine(ByteBufAllocator.DEFAULT, "127.0.0.1", 0));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            factory.close();
+            throw badEngineSettings(e, settings, keyNames)
+                    .orElseGet(() -> unusable(name, settings, keyNames, new KafkaException(e)));
         }
         log.info(
-                "Listener {} ({}): TLS with {} (client certificates {}), certificate {}",
+                "Listener {} ({}): TLS with {} on the {} engine (client certificates {}), certificate {}",
                 name,
                 listener.securityProtocol(),
                 settings.get(SSL_ENABLED_PROTOCOLS),
-                clientAuthOverride != null ? clientAuthOverride : settings.get(SSL_CLIENT_AUTH),
+                useOpenSsl ? "OpenSSL" : "JDK's",
+                clientAuth,
                 tls.describeKeystore());
         return tls;
     }
@@ -237,9 +267,27 @@ public final class ListenerTls implements AutoCloseable {
         return securityProtocol;
     }
 
-    /** A server-mode engine for a new connection from {@code peerHost:peerPort}. */
-    public synchronized SSLEngine newEngine(String peerHost, int peerPort) {
-        return factory.createSslEngine(peerHost, peerPort);
+    /**
+     * A server-mode engine for a new connection from {@code peerHost:peerPort}: kafka-clients' JDK
+     * engine, or with strand.ssl.engine=openssl an OpenSSL one (built from the stores in use).
+     *
+     * @throws IllegalStateException when the OpenSSL context cannot be built from the stores
+     */
+    public synchronized SSLEngine newEngine(ByteBufAllocator alloc, String peerHost, int peerPort) {
+        if (!useOpenSsl) {
+            return factory.createSslEngine(peerHost, peerPort);
+        }
+        SslEngineFactory current = factory.sslEngineFactory();
+        if (openSsl == null || openSslBuiltFrom != current) {
+            try {
+                openSsl = OpenSslContexts.server(current, settings, clientAuth);
+                openSslBuiltFrom = current;
+            } catch (java.security.GeneralSecurityException | javax.net.ssl.SSLException e) {
+                throw new IllegalStateException(
+                        "listener " + listenerName + ": OpenSSL cannot use the keystore: " + reason(e), e);
+            }
+        }
+        return openSsl.newEngine(alloc, peerHost, peerPort);
     }
 
     /** The current SSLContext (keystore and truststore), for this broker's own client connections. */

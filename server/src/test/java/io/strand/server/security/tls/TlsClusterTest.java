@@ -62,7 +62,9 @@ import org.junit.jupiter.api.io.TempDir;
  * in a group, create topics, large fetches through the copying path that replaces zero copy under
  * TLS; each request carries its certificate's principal; no, an untrusted and an expired client
  * certificate, and a plaintext client on the TLS port are refused while the others are served;
- * kcat (librdkafka) produces and consumes with a client certificate.
+ * kcat (librdkafka) produces and consumes with a client certificate. Broker 3 runs the OpenSSL
+ * engine ({@code strand.ssl.engine=openssl}), brokers 1 and 2 the JDK's: principals and refusals are
+ * checked through both, and replication crosses both.
  */
 class TlsClusterTest {
     private static final String CLIENT_DN = "CN=alice,OU=Clients,O=Strand Test";
@@ -88,6 +90,10 @@ class TlsClusterTest {
         p.put("offsets.topic.replication.factor", "3");
         p.put("default.replication.factor", "3");
         cluster = StrandTestCluster.start(3, p);
+        // broker 3 serves its TLS listener with OpenSSL (strand.ssl.engine), the others with the JDK's
+        // engine: replication, the principal and the refusals below go through both
+        cluster.stopBroker(3);
+        cluster.startBroker(3, Map.of("strand.ssl.engine", "openssl"));
         bootstrap = cluster.bootstrapServers("SSL");
     }
 
@@ -101,8 +107,16 @@ class TlsClusterTest {
     }
 
     private static Admin admin(TestCertificates.Identity client) {
+        return admin(client, bootstrap, null);
+    }
+
+    /** An admin client that knows only {@code bootstrapServers} (its first request goes there). */
+    private static Admin admin(TestCertificates.Identity client, String bootstrapServers, String clientId) {
         Map<String, Object> p = new HashMap<>(TlsTestSupport.clientSsl(certs, client));
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        if (clientId != null) {
+            p.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        }
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         return Admin.create(p);
@@ -216,8 +230,10 @@ class TlsClusterTest {
     void shouldGiveEachRequestItsClientCertificatesPrincipal() throws Exception {
         Map<String, RequestContext> seen = new ConcurrentHashMap<>();
         cluster.faults().observeRequests(ctx -> seen.putIfAbsent(ctx.clientId(), ctx));
-        try (Admin admin = admin(alice)) {
-            admin.describeCluster().nodes().get();
+        for (int broker : new int[] {1, 3}) { // the JDK's engine, OpenSSL
+            try (Admin admin = admin(alice, sslAddressOf(broker), "alice-via-" + broker)) {
+                admin.describeCluster().nodes().get();
+            }
         }
         try (Admin plain = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -227,12 +243,11 @@ class TlsClusterTest {
             plain.describeCluster().nodes().get();
         }
         cluster.faults().observeRequests(null);
-        RequestContext tls = seen.values().stream()
-                .filter(c -> c.listenerName().equals("SSL") && c.clientId().startsWith("adminclient"))
-                .findFirst()
-                .orElseThrow();
-        assertEquals(SecurityProtocol.SSL, tls.securityProtocol());
-        assertEquals(new KafkaPrincipal(KafkaPrincipal.USER_TYPE, CLIENT_DN), tls.principal());
+        for (int broker : new int[] {1, 3}) {
+            RequestContext tls = seen.get("alice-via-" + broker);
+            assertEquals(SecurityProtocol.SSL, tls.securityProtocol());
+            assertEquals(new KafkaPrincipal(KafkaPrincipal.USER_TYPE, CLIENT_DN), tls.principal(), "via " + broker);
+        }
         RequestContext plain = seen.get("plaintext-admin");
         assertEquals(SecurityProtocol.PLAINTEXT, plain.securityProtocol());
         assertEquals(KafkaPrincipal.ANONYMOUS, plain.principal());
@@ -247,23 +262,26 @@ class TlsClusterTest {
         refused.add(TestCertificates.create(dir.resolve("other-ca")).client("mallory"));
         refused.add(certs.expiredClient("late"));
         for (TestCertificates.Identity who : refused) {
-            try (Admin admin = admin(who)) {
-                ExecutionException e = assertThrows(
-                        ExecutionException.class,
-                        () -> admin.describeCluster().nodes().get());
-                assertInstanceOf(
-                        SslAuthenticationException.class,
-                        e.getCause(),
-                        (who == null ? "no certificate" : who.name()) + ": " + e.getCause());
+            for (int broker : new int[] {1, 3}) { // the JDK's engine, OpenSSL
+                try (Admin admin = admin(who, sslAddressOf(broker), null)) {
+                    ExecutionException e = assertThrows(
+                            ExecutionException.class,
+                            () -> admin.describeCluster().nodes().get());
+                    assertInstanceOf(
+                            SslAuthenticationException.class,
+                            e.getCause(),
+                            (who == null ? "no certificate" : who.name()) + " via broker " + broker + ": "
+                                    + e.getCause());
+                }
             }
             try (Admin ok = admin(alice)) {
                 assertEquals(3, ok.describeCluster().nodes().get().size(), "alice is still served");
             }
         }
         Wait.waitUntil(
-                "the three refused handshakes are counted",
+                "the six refused handshakes are counted",
                 Duration.ofSeconds(10),
-                () -> handshakeFailures() >= failuresBefore + 3);
+                () -> handshakeFailures() >= failuresBefore + 6);
     }
 
     @Test
@@ -283,6 +301,11 @@ class TlsClusterTest {
         try (Admin ok = admin(alice)) {
             assertEquals(3, ok.describeCluster().nodes().get().size());
         }
+    }
+
+    private static String sslAddressOf(int broker) {
+        InetSocketAddress a = cluster.broker(broker).boundAddress("SSL");
+        return a.getHostString() + ":" + a.getPort();
     }
 
     private static long handshakeFailures() {

@@ -33,6 +33,8 @@ final class TlsTestSupport {
         p.put("ssl.truststore.location", certs.truststore("PKCS12").toString());
         p.put("ssl.truststore.type", "PKCS12");
         p.put("ssl.truststore.password", TestCertificates.PASSWORD);
+        // -Dstrand.test.ssl.engine=openssl runs every TLS test on the OpenSSL engine
+        p.put("strand.ssl.engine", System.getProperty("strand.test.ssl.engine", "jdk"));
         return p;
     }
 
