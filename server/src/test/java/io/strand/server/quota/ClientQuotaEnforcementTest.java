@@ -36,22 +36,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Client quotas on a real two-broker cluster with real Kafka clients: a producer that goes past its
- * byte-rate quota of 100 KB/s and a consumer that reads as fast as it may beyond its own move within
- * 10% of it (their own network byte counters, over 8 s) and see throttle times in their own metrics,
- * while clients with other client ids beside them are neither slowed nor throttled; and a quota set
- * with the Admin API reaches every broker within a second, is loaded by a broker that was down when
- * it changed, and goes away again everywhere.
+ * Client quotas on a real two-broker cluster with real Kafka clients: a producer and a consumer whose
+ * traffic grows past their byte-rate quotas of 100 KB/s move within 10% of them (their own network
+ * byte counters, over 8 s) and see throttle times in their own metrics, while clients with other client
+ * ids beside them are neither slowed nor throttled; and a quota set with the Admin API reaches every
+ * broker within a second, is loaded by a broker that was down when it changed, and goes away again
+ * everywhere.
  *
- * <p>The cluster measures over 2 samples of a second instead of Kafka's 11, and the producer spends
- * its first 2.5 s just below its quota before it sends as fast as it may. Both for the same reason,
- * Kafka's windows: a new sensor counts as if all samples but the current one had passed, so a producer
- * that starts flat out moves that many seconds of quota at once, waits as long, and keeps swinging
- * between bursts and pauses each time a burst leaves the window (produced bytes are accepted, then
- * paid for); with 11 samples that is 10 s of quota in one second, then nearly nothing for 10 s. Only
- * averages over many windows show the quota then (docs/quotas.md). A consumer never overshoots (a
- * throttled fetch gets no data), so it needs no ramp. The arithmetic at Kafka's defaults is {@link
- * ClientQuotasTest}'s.
+ * <p>The cluster measures over 2 samples of a second instead of Kafka's 11, and the throttled clients
+ * spend their first 2.5 s just below their quota before they go as fast as they may. Both for the same
+ * reason, Kafka's windows: a new sensor counts as if all samples but the current one had passed, so a
+ * client that starts flat out moves that many seconds of quota at once, waits as long, and keeps
+ * swinging between bursts and pauses each time a burst leaves the window; with 11 samples that is 10 s
+ * of quota in one second, then nearly nothing for 10 s, and only averages over many windows show the
+ * quota (docs/quotas.md). A client whose traffic grows past its quota is held at it from one second to
+ * the next. The arithmetic at Kafka's defaults is {@link ClientQuotasTest}'s.
  */
 @ExtendWith(StrandClusterExtension.class)
 class ClientQuotaEnforcementTest {
@@ -60,7 +59,7 @@ class ClientQuotaEnforcementTest {
     /** Small requests: the throttle follows each 4 KB, not 16 KB steps. */
     private static final int SMALL_BATCH = 4 * 1024;
 
-    /** The slow producer's first seconds, below its quota (longer than the 2 samples). */
+    /** The throttled clients' first seconds, below their quota (longer than the 2 samples). */
     private static final Duration RAMP = Duration.ofMillis(2500);
 
     private static final Duration SETTLE = Duration.ofSeconds(3);
@@ -199,7 +198,8 @@ class ClientQuotaEnforcementTest {
         final Thread thread;
         volatile Map<MetricName, ? extends Metric> metrics = Map.of();
 
-        Reader(TopicPartition tp, String clientId) {
+        /** Reads at most {@code rampBytesPerSecond} for {@code rampMillis} (polls held back), then as fast as it may. */
+        Reader(TopicPartition tp, String clientId, long rampBytesPerSecond, long rampMillis) {
             consumer = cluster.consumer(Map.of(
                     ConsumerConfig.CLIENT_ID_CONFIG, clientId,
                     ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, SMALL_BATCH,
@@ -208,7 +208,14 @@ class ClientQuotaEnforcementTest {
                     () -> {
                         consumer.assign(List.of(tp));
                         consumer.seekToBeginning(List.of(tp));
+                        long start = System.nanoTime();
                         while (running.get()) {
+                            long elapsed = System.nanoTime() - start;
+                            if (elapsed < TimeUnit.MILLISECONDS.toNanos(rampMillis)
+                                    && read.get() >= elapsed * rampBytesPerSecond / 1_000_000_000L) {
+                                LockSupport.parkNanos(1_000_000); // no poll: no next fetch either
+                                continue;
+                            }
                             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                                 read.addAndGet(r.serializedValueSize());
                             }
@@ -272,8 +279,8 @@ class ClientQuotaEnforcementTest {
                         SMALL_BATCH,
                         5);
                 Pump fast = new Pump("quota-produce-other", "fast-producer", 0, 0, fastOffered, 16 * 1024, 5);
-                Reader slowReader = new Reader(fetched, "slow-consumer");
-                Reader fastReader = new Reader(fetched, "fast-consumer")) {
+                Reader slowReader = new Reader(fetched, "slow-consumer", QUOTA * 9 / 10, RAMP.toMillis());
+                Reader fastReader = new Reader(fetched, "fast-consumer", 0, 0)) {
             Thread.sleep(SETTLE.toMillis()); // past the producer's ramp and the consumer's first burst
             double sent0 = slow.metric("outgoing-byte-total");
             double received0 = slowReader.metric("incoming-byte-total");
