@@ -29,6 +29,7 @@ import io.strand.server.http.status.StatusPage;
 import io.strand.server.http.status.StatusSources;
 import io.strand.server.metrics.BrokerMetrics;
 import io.strand.server.metrics.ConsumerLagMetrics;
+import io.strand.server.metrics.KafkaObjectNames;
 import io.strand.server.metrics.ZooKeeperMetrics;
 import io.strand.server.network.ApiHandlers;
 import io.strand.server.network.HandlerDecorator;
@@ -180,7 +181,11 @@ public final class Broker implements AutoCloseable {
             sasl = closing(SaslAuthentication.start(
                     config, store, config.zookeeperConnectionTimeoutMs(), metrics.registry(), tls.connector()));
             quotas = closing(ClientQuotas.start(
-                    QuotaConfig.from(config), store, metrics.registry(), config.zookeeperConnectionTimeoutMs()));
+                    QuotaConfig.from(config),
+                    store,
+                    metrics.registry(),
+                    metrics.jmxNames().map(KafkaObjectNames::plainNames).orElse(false),
+                    config.zookeeperConnectionTimeoutMs()));
             PreviousSession previousSession = new PreviousSession(config.logDirs());
             endPreviousProcessSession(previousSession, zkOptions);
             closing(previousSession::forget); // after the registrar: a clean stop leaves nothing to end

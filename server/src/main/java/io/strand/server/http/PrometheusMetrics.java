@@ -121,11 +121,19 @@ public final class PrometheusMetrics implements HttpHandler {
                 continue;
             }
             seen.add(key);
-            attributes(e.getValue()).forEach((attribute, value) -> {
+            // one attribute of a Kafka MBean with several (KafkaMetricNames.ATTRIBUTE): the gauge's Value is it
+            String namedAttribute = name.getKeyProperty(KafkaMetricNames.ATTRIBUTE);
+            String keyProperties = namedAttribute == null
+                    ? name.getKeyPropertyListString()
+                    : name.getKeyPropertyListString()
+                            .replace("," + KafkaMetricNames.ATTRIBUTE + "=" + namedAttribute, "");
+            attributes(e.getValue()).forEach((jmxAttribute, value) -> {
+                String attribute =
+                        namedAttribute != null && jmxAttribute.equals("Value") ? namedAttribute : jmxAttribute;
                 Optional<JmxExporterRules.Sample> s = matches.computeIfAbsent(
                         key + "\u0000" + attribute,
-                        k -> Optional.ofNullable(JmxExporterRules.match(
-                                name.getDomain(), name.getKeyPropertyListString(), attribute, value)));
+                        k -> Optional.ofNullable(
+                                JmxExporterRules.match(name.getDomain(), keyProperties, attribute, value)));
                 s.ifPresent(sample -> points.add(new Point(sample, value, key)));
             });
         }

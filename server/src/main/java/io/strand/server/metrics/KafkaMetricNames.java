@@ -35,6 +35,20 @@ public final class KafkaMetricNames {
         return b.toString();
     }
 
+    /**
+     * The key property that names which attribute of a Kafka MBean a registry metric is, where Kafka's MBean
+     * has several (the client-quota MBeans' {@code byte-rate} and {@code throttle-time}): the key is the
+     * MBean's ObjectName plus {@code ,attribute=<name>}, e.g.
+     * {@code kafka.server:type=Produce,user=alice,client-id=app,attribute=byte-rate}. The Prometheus endpoint
+     * reads it as that attribute of that MBean; such keys are not published as MBeans of their own.
+     */
+    public static final String ATTRIBUTE = "attribute";
+
+    /** The key of attribute {@code attribute} of the Kafka MBean {@code objectName} (see {@link #ATTRIBUTE}). */
+    public static String attribute(String objectName, String attribute) {
+        return objectName + "," + ATTRIBUTE + "=" + attribute;
+    }
+
     public static boolean isKafkaName(String key) {
         return key.startsWith(PREFIX) && key.indexOf(':') > 0;
     }

@@ -66,7 +66,7 @@ public final class KafkaObjectNames implements ObjectNameFactory {
 
     @Override
     public ObjectName createName(String type, String domain, String name) {
-        if (KafkaMetricNames.isKafkaName(name)) {
+        if (KafkaMetricNames.isKafkaName(name) && !name.contains("," + KafkaMetricNames.ATTRIBUTE + "=")) {
             try {
                 return new ObjectName(owner ? name : name + ",broker=" + brokerId);
             } catch (MalformedObjectNameException e) {

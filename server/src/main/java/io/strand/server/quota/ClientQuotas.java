@@ -6,13 +6,17 @@ import io.strand.coordinator.MetadataStore;
 import io.strand.coordinator.admin.ClientQuotaStore;
 import io.strand.server.network.RequestContext;
 import io.strand.server.network.RequestThrottler;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.metrics.JmxReporter;
+import org.apache.kafka.common.metrics.KafkaMetricsContext;
 import org.apache.kafka.common.metrics.MetricConfig;
 import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.common.metrics.MetricsReporter;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.Rate;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -49,6 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientQuotas implements RequestThrottler, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClientQuotas.class);
+    /** The JMX domain of Kafka's quota MBeans. */
+    private static final String KAFKA_SERVER_DOMAIN = "kafka.server";
     /** Handler time as a percentage of one thread over one second (Kafka's request quota unit). */
     private static final double NANOS_TO_PERCENT = 100.0 / TimeUnit.SECONDS.toNanos(1);
 
@@ -62,8 +68,22 @@ public final class ClientQuotas implements RequestThrottler, AutoCloseable {
 
     /** Quotas measured with {@code config} against {@code time}, none configured yet ({@link #apply}). */
     ClientQuotas(QuotaConfig config, Time time, MetricRegistry registry) {
+        this(config, time, registry, false);
+    }
+
+    /**
+     * As above; with {@code kafkaMBeans} the per-entity metrics are also Kafka's own MBeans over JMX
+     * ({@code kafka.server:type=Produce,user=..,client-id=..}, attributes {@code byte-rate} and {@code
+     * throttle-time}: kafka-clients' JmxReporter, as Kafka's broker publishes them).
+     */
+    ClientQuotas(QuotaConfig config, Time time, MetricRegistry registry, boolean kafkaMBeans) {
         this.time = time;
-        this.metrics = new Metrics(new MetricConfig(), List.of(new QuotaMetricsReporter(registry)), time, true);
+        List<MetricsReporter> reporters = new ArrayList<>(List.of(new QuotaMetricsReporter(registry)));
+        if (kafkaMBeans) {
+            reporters.add(new JmxReporter());
+        }
+        this.metrics =
+                new Metrics(new MetricConfig(), reporters, time, true, new KafkaMetricsContext(KAFKA_SERVER_DOMAIN));
         this.produce = new ClientQuotaManager(QuotaType.PRODUCE, metrics, config);
         this.fetch = new ClientQuotaManager(QuotaType.FETCH, metrics, config);
         this.request = new ClientQuotaManager(QuotaType.REQUEST, metrics, config);
@@ -79,10 +99,13 @@ public final class ClientQuotas implements RequestThrottler, AutoCloseable {
     /**
      * Loads the quotas from ZooKeeper and follows their changes; returns once they are loaded, so that no
      * client meets a broker that does not know its quota yet.
+     *
+     * @param kafkaMBeans also publish the per-entity metrics as Kafka's MBeans (the broker holds Kafka's JMX
+     *     names in this JVM)
      */
     public static ClientQuotas start(
-            QuotaConfig config, MetadataStore zk, MetricRegistry registry, long loadTimeoutMs) {
-        ClientQuotas quotas = new ClientQuotas(config, Time.SYSTEM, registry);
+            QuotaConfig config, MetadataStore zk, MetricRegistry registry, boolean kafkaMBeans, long loadTimeoutMs) {
+        ClientQuotas quotas = new ClientQuotas(config, Time.SYSTEM, registry, kafkaMBeans);
         ClientQuotaCache cache =
                 new ClientQuotaCache(new ClientQuotaStore(zk), List.of(quotas.produce, quotas.fetch, quotas.request));
         quotas.watcher = new ConfigChangeWatcher(zk, cache);

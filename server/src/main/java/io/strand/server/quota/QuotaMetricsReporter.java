@@ -2,6 +2,7 @@ package io.strand.server.quota;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import io.strand.server.metrics.KafkaMetricNames;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +39,7 @@ final class QuotaMetricsReporter implements MetricsReporter {
                 b.append(',').append(tag.getKey()).append('=').append(Sanitizer.jmxSanitize(tag.getValue()));
             }
         }
-        return b.append(",attribute=").append(name.name()).toString();
+        return KafkaMetricNames.attribute(b.toString(), name.name());
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,18 +36,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Client quotas on a real two-broker cluster with real Kafka clients: a producer and a consumer over
- * their byte-rate quota of 100 KB/s move within 10% of it (their own network byte counters, over 8 s)
- * and see throttle times in their own metrics, while clients with other client ids beside them are
- * neither slowed nor throttled; and a quota set with the Admin API reaches every broker within a
- * second, is loaded by a broker that was down when it changed, and goes away again everywhere.
+ * Client quotas on a real two-broker cluster with real Kafka clients: a producer and a consumer whose
+ * traffic grows past their byte-rate quotas of 100 KB/s move within 10% of them (their own network
+ * byte counters, over 8 s) and see throttle times in their own metrics, while clients with other client
+ * ids beside them are neither slowed nor throttled; and a quota set with the Admin API reaches every
+ * broker within a second, is loaded by a broker that was down when it changed, and goes away again
+ * everywhere.
  *
- * <p>The cluster measures over 2 samples of a second instead of Kafka's 11. Kafka's windows let a
- * client that sends as fast as it can spend all samples but the current one's worth at once, and again
- * each time that burst leaves the window: with 11 samples it moves 10 s of quota in a second, then
- * almost nothing for 10 s, so only averages over many windows show the quota; with 2 the burst is a
- * second's worth and the rate is steady after 2 s (the arithmetic at Kafka's defaults is
- * {@link ClientQuotasTest}'s).
+ * <p>The cluster measures over 2 samples of a second instead of Kafka's 11, and the throttled clients
+ * spend their first 2.5 s just below their quota before they go as fast as they may. Both for the same
+ * reason, Kafka's windows: a new sensor counts as if all samples but the current one had passed, so a
+ * client that starts flat out moves that many seconds of quota at once, waits as long, and keeps
+ * swinging between bursts and pauses each time a burst leaves the window; with 11 samples that is 10 s
+ * of quota in one second, then nearly nothing for 10 s, and only averages over many windows show the
+ * quota (docs/quotas.md). A client whose traffic grows past its quota is held at it from one second to
+ * the next. The arithmetic at Kafka's defaults is {@link ClientQuotasTest}'s.
  */
 @ExtendWith(StrandClusterExtension.class)
 class ClientQuotaEnforcementTest {
@@ -55,7 +59,10 @@ class ClientQuotaEnforcementTest {
     /** Small requests: the throttle follows each 4 KB, not 16 KB steps. */
     private static final int SMALL_BATCH = 4 * 1024;
 
-    private static final Duration SETTLE = Duration.ofSeconds(2);
+    /** The throttled clients' first seconds, below their quota (longer than the 2 samples). */
+    private static final Duration RAMP = Duration.ofMillis(2500);
+
+    private static final Duration SETTLE = Duration.ofSeconds(3);
     private static final Duration MEASURE = Duration.ofSeconds(8);
 
     @BrokerCluster(brokers = 2, properties = "quota.window.num=2")
@@ -110,14 +117,24 @@ class ClientQuotaEnforcementTest {
                 who + " moved " + Math.round(bytesPerSecond) + " B/s, not within 10% of its quota " + QUOTA);
     }
 
-    /** A producer (acks=1) sending 1 KB records as fast as it may, or at a set rate, counting what is acknowledged. */
+    /**
+     * A producer (acks=1) sending 1 KB records at {@code rampBytesPerSecond} for {@code rampMillis}, then at
+     * {@code bytesPerSecond} ({@code Long.MAX_VALUE}: as fast as it may), counting what is acknowledged.
+     */
     private static final class Pump implements AutoCloseable {
         final KafkaProducer<byte[], byte[]> producer;
         final AtomicLong acked = new AtomicLong();
         final AtomicBoolean running = new AtomicBoolean(true);
         final Thread thread;
 
-        Pump(String topic, String clientId, long bytesPerSecond, int batchBytes, int inFlight) {
+        Pump(
+                String topic,
+                String clientId,
+                long rampBytesPerSecond,
+                long rampMillis,
+                long bytesPerSecond,
+                int batchBytes,
+                int inFlight) {
             producer = cluster.producer(Map.of(
                     ProducerConfig.CLIENT_ID_CONFIG,
                     clientId,
@@ -137,8 +154,11 @@ class ClientQuotaEnforcementTest {
                         long sent = 0;
                         byte[] value = new byte[RECORD];
                         while (running.get()) {
-                            if (bytesPerSecond != Long.MAX_VALUE
-                                    && sent >= (System.nanoTime() - start) * bytesPerSecond / 1_000_000_000L) {
+                            long elapsed = System.nanoTime() - start;
+                            long rate = elapsed < TimeUnit.MILLISECONDS.toNanos(rampMillis)
+                                    ? rampBytesPerSecond
+                                    : bytesPerSecond;
+                            if (rate != Long.MAX_VALUE && sent >= elapsed * rate / 1_000_000_000L) {
                                 LockSupport.parkNanos(1_000_000);
                                 continue;
                             }
@@ -178,7 +198,8 @@ class ClientQuotaEnforcementTest {
         final Thread thread;
         volatile Map<MetricName, ? extends Metric> metrics = Map.of();
 
-        Reader(TopicPartition tp, String clientId) {
+        /** Reads at most {@code rampBytesPerSecond} for {@code rampMillis} (polls held back), then as fast as it may. */
+        Reader(TopicPartition tp, String clientId, long rampBytesPerSecond, long rampMillis) {
             consumer = cluster.consumer(Map.of(
                     ConsumerConfig.CLIENT_ID_CONFIG, clientId,
                     ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, SMALL_BATCH,
@@ -187,7 +208,14 @@ class ClientQuotaEnforcementTest {
                     () -> {
                         consumer.assign(List.of(tp));
                         consumer.seekToBeginning(List.of(tp));
+                        long start = System.nanoTime();
                         while (running.get()) {
+                            long elapsed = System.nanoTime() - start;
+                            if (elapsed < TimeUnit.MILLISECONDS.toNanos(rampMillis)
+                                    && read.get() >= elapsed * rampBytesPerSecond / 1_000_000_000L) {
+                                LockSupport.parkNanos(1_000_000); // no poll: no next fetch either
+                                continue;
+                            }
                             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                                 read.addAndGet(r.serializedValueSize());
                             }
@@ -216,8 +244,17 @@ class ClientQuotaEnforcementTest {
 
     @Test
     void shouldHoldClientsOverTheirByteRatesToTheirQuotasAndNotSlowOthers() throws Exception {
-        cluster.createTopic("quota-produce", 1, 1);
-        cluster.createTopic("quota-fetch", 1, 1);
+        // the topics acknowledge from the page cache (Kafka's way, flush.ms set): what the slow producer
+        // moves then depends on its quota, not on how long this machine's disk takes to fsync
+        Map<String, String> noFsync = Map.of("flush.ms", "60000");
+        try (Admin admin = cluster.admin()) {
+            admin.createTopics(List.of(
+                            new NewTopic("quota-produce", 1, (short) 1).configs(noFsync),
+                            new NewTopic("quota-produce-other", 1, (short) 1).configs(noFsync),
+                            new NewTopic("quota-fetch", 1, (short) 1).configs(noFsync)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
         int records = 2048; // more than the slow consumer can read meanwhile
         try (KafkaProducer<byte[], byte[]> filler = cluster.producer(
                 Map.of(ProducerConfig.ACKS_CONFIG, "1", ProducerConfig.BATCH_SIZE_CONFIG, SMALL_BATCH))) {
@@ -233,11 +270,18 @@ class ClientQuotaEnforcementTest {
 
         long fastOffered = 10L * QUOTA;
         TopicPartition fetched = new TopicPartition("quota-fetch", 0);
-        try (Pump slow = new Pump("quota-produce", "slow-producer", Long.MAX_VALUE, SMALL_BATCH, 1);
-                Pump fast = new Pump("quota-produce", "fast-producer", fastOffered, 16 * 1024, 5);
-                Reader slowReader = new Reader(fetched, "slow-consumer");
-                Reader fastReader = new Reader(fetched, "fast-consumer")) {
-            Thread.sleep(SETTLE.toMillis()); // past the burst Kafka's windows allow a new client
+        try (Pump slow = new Pump(
+                        "quota-produce",
+                        "slow-producer",
+                        QUOTA * 9 / 10,
+                        RAMP.toMillis(),
+                        Long.MAX_VALUE,
+                        SMALL_BATCH,
+                        5);
+                Pump fast = new Pump("quota-produce-other", "fast-producer", 0, 0, fastOffered, 16 * 1024, 5);
+                Reader slowReader = new Reader(fetched, "slow-consumer", QUOTA * 9 / 10, RAMP.toMillis());
+                Reader fastReader = new Reader(fetched, "fast-consumer", 0, 0)) {
+            Thread.sleep(SETTLE.toMillis()); // past the producer's ramp and the consumer's first burst
             double sent0 = slow.metric("outgoing-byte-total");
             double received0 = slowReader.metric("incoming-byte-total");
             long fast0 = fast.acked.get();

@@ -7,15 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.strand.server.http.PrometheusMetrics;
 import io.strand.server.network.RequestContext;
 import io.strand.server.network.RequestThrottler;
+import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -36,7 +44,8 @@ import org.junit.jupiter.api.Test;
  * the eight entity levels, the throttle time that brings a rate back to its quota over Kafka's 11
  * one-second samples, the request quota's one-sample bound, and what a throttled request gets (its
  * response carries {@code throttle_time_ms}; a consumer's fetch loses its data; acks=0 is still
- * throttled; a replica's fetch never is), with the per-entity metrics under Kafka's names.
+ * throttled; a replica's fetch never is), with the per-entity metrics under Kafka's names: in the
+ * registry, at the Prometheus endpoint as the JMX exporter's Kafka rules name them, and as Kafka's MBeans.
  */
 class ClientQuotasTest {
     /** A clock that moves only when told. */
@@ -154,7 +163,23 @@ class ClientQuotasTest {
     }
 
     @Test
-    void shouldAnswerAtOnceWithTheThrottleTimeAndWithoutFetchedData() {
+    void shouldPublishKafkasQuotaMBeansOverJmx() throws Exception {
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName entity = new ObjectName("kafka.server:type=Produce,user=jmx-user,client-id=jmx-app");
+        try (ClientQuotas quotas =
+                new ClientQuotas(QuotaConfig.DEFAULT, new ManualTime(), new MetricRegistry(), true)) {
+            quotas.apply(QuotaOverrides.of(
+                    Map.of(entity(USER, "jmx-user", CLIENT, "jmx-app"), Map.of("producer_byte_rate", 1000.0))));
+            RequestContext produce = context(ApiKeys.PRODUCE, (short) 11, "jmx-user", "jmx-app");
+            quotas.afterHandling(produce, new ProduceRequestData().setAcks((short) 1), 21_000, 0, null);
+            assertEquals(2_100.0, (Double) jmx.getAttribute(entity, "byte-rate"), 1.0, "Kafka's MBean and attribute");
+            assertEquals(11_000.0, (Double) jmx.getAttribute(entity, "throttle-time"));
+        }
+        assertTrue(jmx.queryNames(entity, null).isEmpty(), "gone with the broker");
+    }
+
+    @Test
+    void shouldAnswerAtOnceWithTheThrottleTimeAndWithoutFetchedData() throws Exception {
         ManualTime time = new ManualTime();
         MetricRegistry registry = new MetricRegistry();
         try (ClientQuotas quotas = new ClientQuotas(QuotaConfig.DEFAULT, time, registry)) {
@@ -182,6 +207,17 @@ class ClientQuotasTest {
             assertTrue((Double) throttleTime.getValue() > 11_000, "Kafka's per-entity metric");
             assertTrue(registry.getGauges()
                     .containsKey("kafka.server:type=Produce,user=alice,client-id=app,attribute=byte-rate"));
+
+            // the same metrics at the Prometheus endpoint, as the JMX exporter's kafka-2_0_0.yml rules name
+            // Kafka's MBean: its client-id rule comes first and takes "Produce, user=alice" for the resource
+            ByteArrayOutputStream scrape = new ByteArrayOutputStream();
+            PrometheusTextFormatWriter.create()
+                    .write(scrape, new PrometheusMetrics(registry).snapshots(), EscapingScheme.UNDERSCORE_ESCAPING);
+            String prometheus = scrape.toString(StandardCharsets.UTF_8);
+            assertTrue(
+                    prometheus.contains(
+                            "\nkafka_server_quota_throttle_time{clientId=\"app\",resource=\"Produce, user=alice\"} "),
+                    prometheus);
 
             // a consumer's fetch over its quota gets no data, and its bytes are not counted
             FetchRequestData consumerFetch =
