@@ -201,7 +201,8 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                 securityProtocol,
                 authenticator.principal() != null ? authenticator.principal() : ConnectionPrincipal.of(ctx.channel()),
                 received);
-        serial.execute(() -> process(ctx, slot, rc, handler, buf, frame, requestBytes));
+        // a request that arrives while the broker stops may be dropped instead of run: its frame is released then
+        serial.execute(() -> process(ctx, slot, rc, handler, buf, frame, requestBytes), frame::release);
     }
 
     /** Queues what the authenticator answered in the request's turn, or closes the connection. */
