@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * {@code /api/latency}: per-API request latency (p99, with p50 and the request count) on every live broker, one
  * column per broker. Each broker reads its own registry ({@code /api/local/latency}, {@link KafkaMetrics}):
- * Kafka's {@code TotalTimeMs} per request where registered, else Strand's per-API timers; an API that served no
+ * Kafka's {@code TotalTimeMs} per request; an API that served no
  * request on a broker is absent there. Thread-safe (reads only).
  */
 final class LatencyView {
