@@ -86,6 +86,20 @@ record BatchHeader(
         return crc & 0xffffffffL;
     }
 
+    /** True if every field is zero: not a batch but the zeros a segment is written ahead with. */
+    boolean isZeroed() {
+        return baseOffset == 0
+                && sizeInBytes == LOG_OVERHEAD
+                && partitionLeaderEpoch == 0
+                && magic == 0
+                && crc == 0
+                && attributes == 0
+                && lastOffsetDelta == 0
+                && baseTimestamp == 0
+                && maxTimestamp == 0
+                && recordCount == 0;
+    }
+
     /** True if the header alone is structurally plausible (magic 2, length, offset delta, count). */
     boolean isStructurallyValid() {
         return magic == RecordBatch.MAGIC_VALUE_V2

@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * delayed deletion.
  */
 final class LogSegments {
+    /** Durable mode writes zeros ahead of the appends ({@link LogSegment#zeroFillAhead}); off for comparisons only. */
+    private static final boolean ZERO_FILL = !"false".equals(System.getProperty("strand.wal.zero-fill"));
+
     private static final Logger log = LoggerFactory.getLogger(LogSegments.class);
 
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
@@ -157,6 +160,8 @@ final class LogSegments {
                 rolled = true;
             }
         }
+        if (cfg.fsyncBeforeAck() && ZERO_FILL)
+            active.zeroFillAhead((long) active.size() + data.remaining(), cfg.segmentBytes());
         active.append(data, batches, cfg.indexIntervalBytes());
         return rolled;
     }

@@ -20,8 +20,8 @@ final class SegmentRecovery {
     /**
      * Validates every batch from the start (structure, offsets increasing from the base offset, CRC-32C), rebuilds
      * the offset and time indexes of the segment ({@link SegmentIndexes#onBatch}), truncates the file at the first
-     * invalid or torn batch, and removes the aborted transactions whose marker is not in the recovered data (at or
-     * above its end). {@code onBatch} sees each valid batch and its position (for the leader-epoch cache).
+     * invalid or torn batch (or where only zeros follow: written ahead, not data, so not reported as truncated),
+     * and removes the aborted transactions whose marker is not in the recovered data (at or above its end). {@code onBatch} sees each valid batch and its position (for the leader-epoch cache).
      */
     static Result recover(LogSegment seg, int indexIntervalBytes, ObjIntConsumer<BatchHeader> onBatch)
             throws IOException {
@@ -34,6 +34,7 @@ final class SegmentRecovery {
         long expectedNext = baseOffset;
         String problem = null;
         long problemOffset = -1;
+        boolean zeroTail = false;
         while (pos < limit) {
             if (limit - pos < BatchHeader.HEADER_SIZE) {
                 problem = "torn batch header (" + (limit - pos) + " bytes)";
@@ -45,6 +46,12 @@ final class SegmentRecovery {
                 break;
             }
             problemOffset = h.baseOffset();
+            if (h.isZeroed() && seg.isZeroFrom(pos, limit)) {
+                // the zeros written ahead of the appends (LogSegment.zeroFillAhead): the data ends here
+                zeroTail = true;
+                problemOffset = -1;
+                break;
+            }
             if (!h.isStructurallyValid()) {
                 problem = "invalid batch header (magic " + h.magic() + ", size " + h.sizeInBytes()
                         + ", last offset delta " + h.lastOffsetDelta() + ")";
@@ -69,7 +76,9 @@ final class SegmentRecovery {
             pos = h.nextPosition();
             problemOffset = -1;
         }
-        int truncated = (int) (fileSize - pos);
+        if (zeroTail)
+            log.debug("{}: {} bytes of zeros written ahead after the last batch", seg.logFile(), fileSize - pos);
+        int truncated = zeroTail ? 0 : (int) (fileSize - pos);
         seg.recovered((int) pos);
         int droppedTxns = indexes.txnIndex().truncateTo(expectedNext);
         if (droppedTxns > 0)

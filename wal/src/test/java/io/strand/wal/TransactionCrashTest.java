@@ -96,7 +96,8 @@ class TransactionCrashTest {
                     .max(Path::compareTo)
                     .orElseThrow();
         }
-        MemoryRecords all = MemoryRecords.readableRecords(ByteBuffer.wrap(Files.readAllBytes(active)));
+        byte[] bytes = Files.readAllBytes(active);
+        MemoryRecords all = MemoryRecords.readableRecords(ByteBuffer.wrap(bytes, 0, dataEnd(bytes)));
         long position = 0;
         long cutAt = -1;
         long offset = -1;
@@ -113,6 +114,14 @@ class TransactionCrashTest {
             ch.truncate(cutAt);
         }
         return offset;
+    }
+
+    /** Where the batches of a segment file end: the active segment is followed by zeros written ahead. */
+    private static int dataEnd(byte[] segment) {
+        ByteBuffer b = ByteBuffer.wrap(segment);
+        int pos = 0;
+        while (pos + 12 <= segment.length && b.getInt(pos + 8) > 0) pos += 12 + b.getInt(pos + 8);
+        return Math.min(pos, segment.length);
     }
 
     /** Checks the reopened log; returns the number of entries recovery removed. */
