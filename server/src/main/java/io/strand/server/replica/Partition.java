@@ -61,6 +61,9 @@ public final class Partition {
     private final Set<Runnable> changeListeners = new CopyOnWriteArraySet<>();
     private final FollowerStates followers;
     private final LongConsumer durableListener = end -> onLogEndMoved();
+    /** The acks=all appends waiting for their acknowledgement, for the latency breakdown. */
+    private final AckTimeline ackTimeline;
+
     private final AtomicBoolean isrChangePending = new AtomicBoolean();
     /** Appends, truncations and the producer state, under its own lock (taken inside the role lock). */
     private final PartitionWriter writer;
@@ -80,7 +83,8 @@ public final class Partition {
             Uuid topicId,
             PartitionLog wal,
             IsrChangeRequester isrChanges,
-            Executor durableWork) {
+            Executor durableWork,
+            AckLatency ackLatency) {
         this.localBrokerId = localBrokerId;
         this.followers = new FollowerStates(localBrokerId);
         this.tp = tp;
@@ -88,6 +92,7 @@ public final class Partition {
         this.wal = wal;
         this.isrChanges = isrChanges;
         this.writer = new PartitionWriter(tp, wal);
+        this.ackTimeline = new AckTimeline(ackLatency);
         wal.cleanable().setHints(writer.cleanerHints());
         wal.addDurableListener(durableListener, durableWork);
     }
@@ -171,6 +176,7 @@ public final class Partition {
                 highWatermarkWaiters.failAll(new NotLeaderOrFollowerException(
                         "broker " + localBrokerId + " is no longer the leader of " + tp));
                 followers.clear();
+                ackTimeline.clear();
                 log.info(
                         "{}: no longer leader; leader is now {} at epoch {}",
                         tp,
@@ -198,6 +204,7 @@ public final class Partition {
         }
         leaderEpochStartOffset = wal.logEndOffset();
         followers.clear();
+        ackTimeline.clear();
         highWatermarkWaiters.reset(wal.highWatermark());
         log.info(
                 "{}: leader at epoch {} with ISR {} (log end {}, high watermark {})",
@@ -260,7 +267,11 @@ public final class Partition {
                 throw new NotEnoughReplicasException("the ISR of " + tp + " is " + isr() + ", of which " + inSync
                         + " in sync, fewer than min.insync.replicas=" + minInsyncReplicas);
             }
+            long start = System.nanoTime();
             AppendResult result = append.apply(leaderEpoch());
+            if (requiredAcks == -1 && result.lastOffset() >= result.firstOffset()) {
+                ackTimeline.appended(result.lastOffset() + 1, start);
+            }
             fireChanged();
             return result;
         } finally {
@@ -420,6 +431,7 @@ public final class Partition {
         if (!leader || !followers.onFetch(replicaId, fetchOffset, wal.logEndOffset(), nowMs)) {
             return;
         }
+        ackTimeline.followerReported(replicaId, fetchOffset);
         maybeAdvanceHighWatermark();
         List<Integer> isr = isr();
         if (!isr.contains(replicaId)
@@ -469,6 +481,7 @@ public final class Partition {
     }
 
     private void onLogEndMoved() {
+        if (leader) ackTimeline.leaderDurable(wal.durableEndOffset());
         maybeAdvanceHighWatermark();
         fireChanged();
     }
@@ -494,6 +507,7 @@ public final class Partition {
             }
         }
         if (moved) {
+            ackTimeline.committed(wal.highWatermark());
             highWatermarkWaiters.advanceTo(wal.highWatermark());
             writer.lastStableOffset(wal.highWatermark()); // forgets transactions now stable
             fireChanged();
@@ -544,6 +558,7 @@ public final class Partition {
         wal.removeDurableListener(durableListener);
         writer.snapshotIfBehind();
         highWatermarkWaiters.failAll(reason);
+        ackTimeline.clear();
         leader = false;
         fireChanged();
     }

@@ -156,9 +156,11 @@ final class ReplicaFetcher extends Thread {
                 if (batch.isEmpty()) {
                     continue;
                 }
+                long waitStart = System.nanoTime();
                 if (!awaitDurable(batch)) {
                     continue;
                 }
+                metrics.ackLatency().record(AckLatency.Phase.FOLLOWER_DURABLE_WAIT, System.nanoTime() - waitStart);
                 fetchOnce(batch);
             } catch (InterruptedException e) {
                 if (!running) {
@@ -268,8 +270,11 @@ final class ReplicaFetcher extends Thread {
                 .setSessionId(0)
                 .setSessionEpoch(-1)
                 .setTopics(new ArrayList<>(topics.values()));
+        long sent = System.nanoTime();
         FetchResponse response =
                 (FetchResponse) client.send(ApiKeys.FETCH, version, request, config.replicaFetchWaitMaxMs() + 30_000);
+        long received = System.nanoTime();
+        metrics.ackLatency().record(AckLatency.Phase.FOLLOWER_FETCH, received - sent);
         if (response.data().errorCode() != Errors.NONE.code()) {
             backOffAll(batch, Errors.forCode(response.data().errorCode()));
             return;
@@ -283,6 +288,7 @@ final class ReplicaFetcher extends Thread {
                 }
             }
         }
+        metrics.ackLatency().record(AckLatency.Phase.FOLLOWER_APPEND, System.nanoTime() - received);
     }
 
     private boolean current(Fetching f) {

@@ -153,6 +153,11 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         return false;
     }
 
+    /** Where this broker's acks=all acknowledgements spend their time (the latency breakdown). */
+    public AckLatency ackLatency() {
+        return metrics.ackLatency();
+    }
+
     /** After {@code tp} left {@link #partitions}: drop its metrics (and its topic's, with its last partition). */
     private void removedMetrics(TopicPartition tp) {
         metrics.partitionRemoved(tp, !hostsTopic(tp.topic()));
@@ -216,7 +221,14 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
                 boolean isNew = topic.get().assignment().getCreatedAtMs() > logs.offlineSinceMs();
                 PartitionLog wal =
                         logs.getOrCreate(tp, topic.get().topicId(), LogConfigs.forTopic(config, overrides), isNew);
-                p = new Partition(config.brokerId(), tp, topic.get().topicId(), wal, this::changeIsr, requestPool);
+                p = new Partition(
+                        config.brokerId(),
+                        tp,
+                        topic.get().topicId(),
+                        wal,
+                        this::changeIsr,
+                        requestPool,
+                        metrics.ackLatency());
                 p.setMinInsyncReplicas(LogConfigs.minInsyncReplicas(config, overrides));
                 partitions.put(tp, p);
                 metrics.partitionAdded(tp, partitions::get);

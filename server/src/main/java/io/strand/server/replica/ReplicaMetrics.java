@@ -47,12 +47,19 @@ final class ReplicaMetrics {
     private final BrokerTopicMetrics topics;
     private final Meter isrShrinks;
     private final Meter isrExpands;
+    private final AckLatency ackLatency;
 
     ReplicaMetrics(BrokerMetrics metrics) {
         this.registry = metrics.registry();
         this.topics = metrics.topics();
         this.isrShrinks = registry.meter(replicaManager("IsrShrinksPerSec"));
         this.isrExpands = registry.meter(replicaManager("IsrExpandsPerSec"));
+        this.ackLatency = new AckLatency(registry);
+    }
+
+    /** The acks=all latency breakdown (Strand's own metrics, {@code ack-latency.*}). */
+    AckLatency ackLatency() {
+        return ackLatency;
     }
 
     static String replicaManager(String name) {

@@ -3,6 +3,7 @@ package io.strand.server.http.status;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.strand.server.http.BrokerHttpServer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.kafka.common.utils.internals.ThreadUtils;
@@ -17,7 +18,9 @@ import org.apache.kafka.common.utils.internals.ThreadUtils;
  *       {@code /api/peek}, {@code /api/latency}: what the pages show, cluster-wide;
  *   <li>{@code /api/local/disk}, {@code /api/local/topic-stats}, {@code /api/local/replicas},
  *       {@code /api/local/groups}, {@code /api/local/group}, {@code /api/local/peek}, {@code /api/local/latency}:
- *       what only this broker knows, for the other brokers' pages.
+ *       what only this broker knows, for the other brokers' pages;
+ *   <li>{@code /api/local/ack-latency}: this broker's acks=all latency breakdown ({@code AckLatency}) since the
+ *       previous request to it, for benchmarks (each request starts a new interval).
  * </ul>
  */
 public final class StatusPage {
@@ -55,7 +58,11 @@ public final class StatusPage {
                         .add("/api/local/groups", groups::local)
                         .add("/api/local/group", group::local)
                         .add("/api/local/peek", peek::local)
-                        .add("/api/local/latency", latency::local));
+                        .add("/api/local/latency", latency::local)
+                        .add(
+                                "/api/local/ack-latency",
+                                query -> CompletableFuture.completedFuture(
+                                        sources.replicas().ackLatency().takeInterval())));
         http.route("/", new Pages(sources.brokerId()));
         return responders::shutdownNow;
     }
