@@ -43,7 +43,7 @@ public final class ProducerBenchmark {
         int partitions = 6;
 
         @Parameter(names = "--replication-factor", description = "replication factor of the topic if it is created")
-        short replicationFactor = 3;
+        int replicationFactor = 3;
 
         @Parameter(names = "--record-size", description = "bytes per record value")
         int recordSize = 1024;
@@ -108,7 +108,7 @@ public final class ProducerBenchmark {
             return;
         }
         Properties client = clientConfig(f, "default");
-        ensureTopic(f.bootstrap, f.topic, f.partitions, f.replicationFactor, Map.of(), client);
+        ensureTopic(f.bootstrap, f.topic, f.partitions, (short) f.replicationFactor, Map.of(), client);
         Properties p = producerProps(f, f.bootstrap, client);
         byte[] value = new byte[f.recordSize];
         new Random(1).nextBytes(value);
@@ -150,7 +150,7 @@ public final class ProducerBenchmark {
                 String name = cluster.getKey();
                 String bootstrap = cluster.getValue();
                 Properties client = clientConfig(f, name);
-                ensureTopic(bootstrap, f.topic, f.partitions, f.replicationFactor, Map.of(), client);
+                ensureTopic(bootstrap, f.topic, f.partitions, (short) f.replicationFactor, Map.of(), client);
                 names.add(name);
                 producers.add(new KafkaProducer<>(producerProps(f, bootstrap, client)));
                 System.out.printf(Locale.ROOT, "%s: %s%n", name, bootstrap);

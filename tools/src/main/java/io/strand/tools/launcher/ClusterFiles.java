@@ -73,7 +73,8 @@ final class ClusterFiles {
      * The generated settings of broker {@code id} of a cluster of {@code brokers} brokers: its id,
      * listener and data dir, the cluster's ZooKeeper, and topic defaults that make a cluster of three
      * or more brokers safe for acks=all out of the box (replication factor min(3, brokers), two
-     * in-sync replicas from three brokers on), and its HTTP listener (metrics at /metrics, the status
+     * in-sync replicas from three brokers on), no initial rebalance delay for a new group (Kafka's
+     * quick-start configuration's development default; a production broker keeps 3000 ms), and its HTTP listener (metrics at /metrics, the status
      * page at /) on 127.0.0.1, {@value #HTTP_PORT_OFFSET} ports above its Kafka port.
      */
     static Map<String, String> brokerSettings(int id, int port, int zkPort, int brokers, Path dataDir) {
@@ -88,6 +89,7 @@ final class ClusterFiles {
         s.put(BrokerConfig.MIN_INSYNC_REPLICAS, brokers >= 3 ? "2" : "1");
         s.put(BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR, String.valueOf(replication));
         s.put(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE, "true");
+        s.put(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, "0");
         s.put(HttpSettingsDefinition.METRICS_HTTP_LISTENER, "http://127.0.0.1:" + (port + HTTP_PORT_OFFSET));
         return s;
     }
@@ -149,6 +151,9 @@ final class ClusterFiles {
                 b.append("\n# Auto-created topics get 3 partitions, so that with 3 brokers their leaders\n")
                         .append("# spread over the cluster. Topics are replicated to min(3, brokers) brokers, and\n")
                         .append("# with 3 or more brokers acks=all needs 2 in-sync replicas: safe out of the box.\n");
+            } else if (e.getKey().equals(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS)) {
+                b.append("\n# A development default, as in Kafka's quick-start configuration: a new group's first\n")
+                        .append("# rebalance does not wait for more members (production brokers keep 3000 ms).\n");
             } else if (e.getKey().equals(BrokerConfig.BROKER_ID)) {
                 b.append('\n');
             }
