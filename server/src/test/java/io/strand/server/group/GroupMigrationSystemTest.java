@@ -31,10 +31,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The online migration with real clients, each in its own JVM, on three brokers: a group of three
- * classic Java consumers (eager range, or cooperative-sticky) restarted one by one with
+ * classic Java consumers (eager range) restarted one by one with
  * {@code group.protocol=consumer} while records keep coming, with a coordinator restart while the
  * group is mixed; and the way back, consumers of the consumer protocol restarted one by one as
- * classic ones. Every record is consumed, no partition is ever owned by two consumers at once, the
+ * classic ones (cooperative-sticky). Every record is consumed, no partition is ever owned by two consumers at once, the
  * committed offsets end at the end of the topic, and Admin sees the group of the protocol the
  * members use at the end.
  */
@@ -60,7 +60,7 @@ class GroupMigrationSystemTest {
     private static StrandTestCluster cluster;
 
     @ParameterizedTest
-    @ValueSource(strings = {"range", "cooperative-sticky"})
+    @ValueSource(strings = {"range"})
     void shouldUpgradeAGroupOfClassicConsumersOneByOneWithoutLosingARecord(String assignor) throws Exception {
         String topic = "upgrade-" + assignor;
         String group = "upgrade-group-" + assignor;
@@ -129,8 +129,10 @@ class GroupMigrationSystemTest {
         }
     }
 
+    // one assignor each way, to keep the CI run short: eager range members upgrade, cooperative-sticky ones
+    // downgrade (GroupMigrationTest covers the protocol steps in-process)
     @ParameterizedTest
-    @ValueSource(strings = {"range", "cooperative-sticky"})
+    @ValueSource(strings = {"cooperative-sticky"})
     void shouldDowngradeAGroupOfConsumerProtocolMembersOneByOneWithoutLosingARecord(String assignor) throws Exception {
         String topic = "downgrade-" + assignor;
         String group = "downgrade-group-" + assignor;
