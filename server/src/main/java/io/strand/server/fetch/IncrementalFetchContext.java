@@ -15,6 +15,13 @@ import org.slf4j.LoggerFactory;
  * An incremental fetch in a session: every partition of the session is read (with the request data
  * the fetcher last sent for it), and the response carries only those that changed since the
  * fetcher's last response ({@link CachedPartition#mustRespond}).
+ *
+ * <p>The session remembers what a response tells when the response is made. Kafka decides a consumer's
+ * quota throttle before that and leaves the session as it was for the empty response a throttled
+ * consumer gets; here client quotas empty the response afterwards ({@code ClientQuotas}), so a new high
+ * watermark or log start offset that the emptied response would have carried reaches the consumer with
+ * the partition's next change instead (records are not affected: a partition with records is answered
+ * until the consumer's fetch offset moves past them).
  */
 final class IncrementalFetchContext implements FetchContext {
     private static final Logger log = LoggerFactory.getLogger(IncrementalFetchContext.class);
