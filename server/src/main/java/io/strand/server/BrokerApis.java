@@ -3,7 +3,6 @@ package io.strand.server;
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.ProducerIdManager;
 import io.strand.server.admin.AdminService;
-import io.strand.server.fetch.FetchSessionCache;
 import io.strand.server.fetch.FetchSessions;
 import io.strand.server.group.GroupCoordinator;
 import io.strand.server.handlers.AddOffsetsToTxnHandler;
@@ -138,8 +137,7 @@ public record BrokerApis(
                         throttle,
                         auth,
                         metrics.topics(),
-                        new FetchSessions(new FetchSessionCache(
-                                config.maxIncrementalFetchSessionCacheSlots(), metrics.registry()))),
+                        new FetchSessions(config.maxIncrementalFetchSessionCacheSlots(), metrics.registry())),
                 new ListOffsetsHandler(replicas, cache, auth),
                 new OffsetForLeaderEpochHandler(replicas, cache, auth),
                 new DescribeProducersHandler(replicas, cache, auth),

@@ -33,11 +33,11 @@ import org.slf4j.LoggerFactory;
  * monitor to look a session up and update it in one step. A session's own lock may be taken while
  * this one is held, never the other way round.
  */
-public final class FetchSessionCache {
+final class FetchSessionCache {
     private static final Logger log = LoggerFactory.getLogger(FetchSessionCache.class);
 
     /** How long a session must be unused to be evicted by any other, and how young is protected. */
-    public static final long EVICTION_MS = 120_000;
+    static final long EVICTION_MS = 120_000;
 
     private record LastUsedKey(long lastUsedMs, int id) {}
 
@@ -62,7 +62,7 @@ public final class FetchSessionCache {
     private final Meter evictions;
 
     /** A cache of {@code maxEntries} slots whose metrics go to {@code registry}. */
-    public FetchSessionCache(int maxEntries, MetricRegistry registry) {
+    FetchSessionCache(int maxEntries, MetricRegistry registry) {
         this(maxEntries, EVICTION_MS, registry);
     }
 
@@ -83,12 +83,12 @@ public final class FetchSessionCache {
     }
 
     /** The number of sessions. */
-    public synchronized int size() {
+    synchronized int size() {
         return sessions.size();
     }
 
     /** The number of partitions over all sessions, as of each session's last use. */
-    public synchronized long totalPartitions() {
+    synchronized long totalPartitions() {
         return numPartitions;
     }
 

@@ -1,6 +1,7 @@
 package io.strand.server.fetch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.server.Broker;
 import io.strand.server.testing.BrokerCluster;
@@ -105,6 +106,18 @@ class FetchSessionClusterTest {
         validator.assertNoDuplicates();
         validator.assertInOrderPerKey();
         validator.assertNothingUnexpected();
+        // the fetchers stayed in their sessions: after the first, full fetch nearly every fetch was incremental
+        for (Broker b : cluster.brokers()) {
+            long full = meter(b, "fetch-sessions.full-fetches");
+            long incremental = meter(b, "fetch-sessions.incremental-fetches");
+            assertTrue(
+                    full >= 2 && incremental > 5 * full,
+                    "broker " + b.brokerId() + ": " + full + " full and " + incremental + " incremental fetches");
+        }
+    }
+
+    private static long meter(Broker broker, String name) {
+        return broker.metrics().registry().meter(name).getCount();
     }
 
     /** Sends records {@code from} to {@code from + count - 1} round-robin over partitions 0 to {@code over - 1}, acks=all. */
