@@ -70,23 +70,26 @@ public final class FetchSessions {
         synchronized (cache) {
             FetchSession session = cache.get(metadata.sessionId());
             if (session == null) {
+                // normal after this broker restarted or evicted the session: the fetcher starts a new one
                 log.debug("Fetch session {} not found", metadata.sessionId());
                 return new FetchContext.SessionError(Errors.FETCH_SESSION_ID_NOT_FOUND);
             }
             synchronized (session) {
                 if (session.epoch() != metadata.epoch()) {
-                    log.debug(
-                            "Fetch session {}: expected epoch {}, got {}",
+                    log.info(
+                            "Fetch session {}: expected epoch {}, got {} (a duplicate or lost request);"
+                                    + " answered INVALID_FETCH_SESSION_EPOCH",
                             session.id,
                             session.epoch(),
                             metadata.epoch());
                     return new FetchContext.SessionError(Errors.INVALID_FETCH_SESSION_EPOCH);
                 }
                 if (session.usesTopicIds != usesTopicIds) {
-                    log.debug(
-                            "Fetch session {} {} topic ids, Fetch v{} does not",
+                    log.info(
+                            "Fetch session {} (topic ids: {}) continued by Fetch v{} (topic ids from v13);"
+                                    + " answered FETCH_SESSION_TOPIC_ID_ERROR",
                             session.id,
-                            session.usesTopicIds ? "uses" : "does not use",
+                            session.usesTopicIds,
                             version);
                     return new FetchContext.SessionError(Errors.FETCH_SESSION_TOPIC_ID_ERROR);
                 }
