@@ -3,6 +3,7 @@ package io.strand.server;
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.ProducerIdManager;
 import io.strand.server.admin.AdminService;
+import io.strand.server.fetch.FetchSessions;
 import io.strand.server.group.GroupCoordinator;
 import io.strand.server.handlers.AddOffsetsToTxnHandler;
 import io.strand.server.handlers.AddPartitionsToTxnHandler;
@@ -129,7 +130,14 @@ public record BrokerApis(
         return List.of(
                 new MetadataHandler(config, cache, topics, auth),
                 new ProduceHandler(replicas, cache, metrics, auth),
-                new FetchHandler(replicas, cache, timer, throttle, auth, metrics.topics()),
+                new FetchHandler(
+                        replicas,
+                        cache,
+                        timer,
+                        throttle,
+                        auth,
+                        metrics.topics(),
+                        new FetchSessions(config.maxIncrementalFetchSessionCacheSlots(), metrics.registry())),
                 new ListOffsetsHandler(replicas, cache, auth),
                 new OffsetForLeaderEpochHandler(replicas, cache, auth),
                 new DescribeProducersHandler(replicas, cache, auth),

@@ -74,6 +74,7 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
     public static final String REPLICA_FETCH_MIN_BYTES = "replica.fetch.min.bytes";
     public static final String REPLICA_FETCH_BACKOFF_MS = "replica.fetch.backoff.ms";
+    public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS = "max.incremental.fetch.session.cache.slots";
     public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
     public static final String MESSAGE_MAX_BYTES = "message.max.bytes";
     public static final String SOCKET_REQUEST_MAX_BYTES = "socket.request.max.bytes";
@@ -417,6 +418,10 @@ public final class BrokerConfig extends AbstractConfig {
 
     public int replicaFetchBackoffMs() {
         return getInt(REPLICA_FETCH_BACKOFF_MS);
+    }
+
+    public int maxIncrementalFetchSessionCacheSlots() {
+        return getInt(MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS);
     }
 
     public boolean uncleanLeaderElectionEnable() {

@@ -322,6 +322,14 @@ public final class BrokerConfigDefinition {
                     Importance.MEDIUM,
                     "Back-off after a failed follower fetch.")
             .define(
+                    MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS,
+                    Type.INT,
+                    1000,
+                    Range.atLeast(0),
+                    Importance.MEDIUM,
+                    "Incremental fetch sessions (KIP-227) the broker keeps for followers and consumers; 0 turns"
+                            + " them off.")
+            .define(
                     UNCLEAN_LEADER_ELECTION_ENABLE,
                     Type.BOOLEAN,
                     false,

@@ -2,6 +2,8 @@ package io.strand.server.handlers;
 
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.TopicView;
+import io.strand.server.fetch.FetchContext;
+import io.strand.server.fetch.FetchSessions;
 import io.strand.server.metrics.BrokerTopicMetrics;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
@@ -39,8 +41,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * log diverges from the leader's (its last fetched epoch ends earlier here) gets the diverging epoch
  * and end offset instead of records, and truncates. Records go out as zero-copy file slices. If fewer than {@code min_bytes} are available it long-polls: the request
  * waits until an append or a high-watermark move on one of its partitions makes enough data
- * available, or {@code max_wait_ms} passes. Sessionless: the response carries session id 0, so
- * clients send full fetch requests.
+ * available, or {@code max_wait_ms} passes. Incremental fetch sessions (KIP-227, {@link FetchSessions}):
+ * a fetcher's session holds its partitions, an incremental request names only those whose fetch
+ * position changed, and its response carries only the partitions that have something new.
  *
  * <p>Authorization as Kafka's: a follower's fetch needs CLUSTER_ACTION on the cluster (else every
  * partition is TOPIC_AUTHORIZATION_FAILED and the fetch tells the leader nothing); a consumer's
@@ -54,16 +57,22 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private final ReplicationThrottle throttle;
     private final RequestAuthorization auth;
     private final BrokerTopicMetrics bytesOut;
+    private final FetchSessions sessions;
 
-    /** With {@code throttle} limiting what replicas being added by a reassignment get. */
+    /**
+     * With {@code throttle} limiting what replicas being added by a reassignment get, and the broker's
+     * fetch {@code sessions}.
+     */
     public FetchHandler(
             ReplicaManager replicas,
             MetadataCache cache,
             ScheduledExecutorService timer,
             ReplicationThrottle throttle,
             RequestAuthorization auth,
-            BrokerTopicMetrics bytesOut) {
+            BrokerTopicMetrics bytesOut,
+            FetchSessions sessions) {
         this.replicas = replicas;
+        this.sessions = sessions;
         this.bytesOut = bytesOut;
         this.topics = new TopicResolver(cache);
         this.timer = timer;
@@ -86,21 +95,19 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
 
     @Override
     public CompletionStage<FetchResponseData> handle(RequestContext ctx, FetchRequestData request) {
-        if (request.sessionId() != 0) {
-            return CompletableFuture.completedFuture(new FetchResponseData()
-                    .setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code())
-                    .setSessionId(0));
-        }
         boolean byId = ctx.apiVersion() >= 13;
         int replicaId = ctx.apiVersion() >= 15 ? request.replicaState().replicaId() : request.replicaId();
         boolean follower = replicaId >= 0;
+        // the partitions to read: the request's, or in an incremental fetch its session's
+        FetchContext session = sessions.newContext(ctx.apiVersion(), request, follower);
+        List<FetchRequestData.FetchTopic> requested = session.topics();
         boolean followerAllowed = follower && auth.allowedOnCluster(ctx, AclOperation.CLUSTER_ACTION);
         Predicate<String> readable = follower
                 ? name -> followerAllowed
                 : auth.allowedTopics(
-                        ctx, AclOperation.READ, request.topics(), ft -> topics.name(ft.topic(), ft.topicId(), byId));
+                        ctx, AclOperation.READ, requested, ft -> topics.name(ft.topic(), ft.topicId(), byId));
         List<Wanted> wanted = new ArrayList<>();
-        for (FetchRequestData.FetchTopic ft : request.topics()) {
+        for (FetchRequestData.FetchTopic ft : requested) {
             Optional<TopicView> view = topics.resolve(ft.topic(), ft.topicId(), byId);
             String name = byId ? view.map(TopicView::name).orElse(null) : ft.topic(); // null: UNKNOWN_TOPIC_ID
             boolean denied = follower ? !followerAllowed : name != null && !readable.test(name);
@@ -117,12 +124,11 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         }
         ReadOutcome first = read(wanted, request, byId, version);
         if (first.answerNow || first.bytes >= request.minBytes() || request.maxWaitMs() <= 0 || wanted.isEmpty()) {
-            countBytesOut(wanted, first.response, follower);
-            return CompletableFuture.completedFuture(first.response);
+            return CompletableFuture.completedFuture(session.respond(countBytesOut(wanted, first.response, follower)));
         }
         return new DelayedFetch(wanted, request, byId, version)
                 .start()
-                .thenApply(response -> countBytesOut(wanted, response, follower));
+                .thenApply(response -> session.respond(countBytesOut(wanted, response, follower)));
     }
 
     /** Counts the record bytes of the response going out (its partitions are in {@code wanted}'s order). */

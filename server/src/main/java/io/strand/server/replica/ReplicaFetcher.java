@@ -6,14 +6,15 @@ import io.strand.server.network.BrokerConnector;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.clients.FetchSessionHandler;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
@@ -22,13 +23,16 @@ import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.utils.internals.LogContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Pulls the partitions this broker follows from one leader broker with the Kafka Fetch API, one
- * long-polling request for all of them at a time. Before each fetch it waits until everything it
+ * long-polling request for all of them at a time, in an incremental fetch session (KIP-227) so that a
+ * request and its response carry only the partitions that changed. Before each fetch it waits until everything it
  * appended is durable, so the offset it fetches from — which the leader takes as its log end — is
  * fsynced. A response carrying a diverging epoch truncates the log to where it matches the leader;
  * an offset before the leader's log start restarts the log there.
@@ -64,6 +68,8 @@ final class ReplicaFetcher extends Thread {
     private final int backoffMs;
 
     private final ReplicaMetrics metrics;
+    /** The incremental fetch session with the leader; used by the fetching thread only. */
+    private final FetchSessionHandler session;
 
     ReplicaFetcher(
             int localBrokerId,
@@ -79,6 +85,8 @@ final class ReplicaFetcher extends Thread {
         this.config = config;
         this.backoffMs = config.replicaFetchBackoffMs();
         this.metrics = metrics;
+        this.session = new FetchSessionHandler(
+                new LogContext("[ReplicaFetcher " + localBrokerId + " from " + leaderId + "] "), leaderId);
         this.client = brokers.client(
                 "strand-replica-fetcher-" + localBrokerId,
                 leaderAddress,
@@ -243,42 +251,65 @@ final class ReplicaFetcher extends Thread {
         return false;
     }
 
+    /**
+     * One fetch of {@code batch} in the incremental fetch session with the leader (KIP-227, through
+     * kafka-clients' {@link FetchSessionHandler}, as Kafka's replica fetcher): the request names only
+     * the partitions whose fetch position changed since the last one and forgets those no longer in the
+     * batch; the response carries only the partitions with something new. A session error makes the next
+     * fetch a full one at once.
+     */
     private void fetchOnce(Map<TopicPartition, Fetching> batch) throws IOException {
         short version = ApiKeys.FETCH.latestVersion();
-        Map<Uuid, FetchRequestData.FetchTopic> topics = new LinkedHashMap<>();
-        Map<Uuid, String> names = new HashMap<>();
+        FetchSessionHandler.Builder builder = session.newBuilder(batch.size(), false);
         for (Fetching f : batch.values()) {
             Partition p = f.partition;
-            names.put(p.topicId(), p.topicPartition().topic());
-            topics.computeIfAbsent(p.topicId(), id -> new FetchRequestData.FetchTopic().setTopicId(id))
-                    .partitions()
-                    .add(new FetchRequestData.FetchPartition()
-                            .setPartition(p.topicPartition().partition())
-                            .setCurrentLeaderEpoch(f.leaderEpoch)
-                            .setFetchOffset(p.log().logEndOffset())
-                            .setLastFetchedEpoch(p.log().latestEpoch().orElse(-1))
-                            .setLogStartOffset(p.log().logStartOffset())
-                            .setPartitionMaxBytes(config.replicaFetchMaxBytes()));
+            int lastFetchedEpoch = p.log().latestEpoch().orElse(-1);
+            builder.add(
+                    p.topicPartition(),
+                    new FetchRequest.PartitionData(
+                            p.topicId(),
+                            p.log().logEndOffset(),
+                            p.log().logStartOffset(),
+                            config.replicaFetchMaxBytes(),
+                            Optional.of(f.leaderEpoch),
+                            lastFetchedEpoch < 0 ? Optional.empty() : Optional.of(lastFetchedEpoch)));
         }
-        FetchRequestData request = new FetchRequestData()
-                .setReplicaState(new FetchRequestData.ReplicaState()
-                        .setReplicaId(localBrokerId)
-                        .setReplicaEpoch(-1))
-                .setMaxWaitMs(config.replicaFetchWaitMaxMs())
-                .setMinBytes(config.replicaFetchMinBytes())
+        FetchSessionHandler.FetchRequestData toFetch = builder.build();
+        FetchRequestData request = FetchRequest.Builder.forReplica(
+                        version,
+                        localBrokerId,
+                        -1,
+                        config.replicaFetchWaitMaxMs(),
+                        config.replicaFetchMinBytes(),
+                        toFetch.toSend())
                 .setMaxBytes(config.replicaFetchResponseMaxBytes())
-                .setSessionId(0)
-                .setSessionEpoch(-1)
-                .setTopics(new ArrayList<>(topics.values()));
+                .removed(toFetch.toForget())
+                .replaced(toFetch.toReplace())
+                .metadata(toFetch.metadata())
+                .build(version)
+                .data();
+        FetchResponse response;
         long sent = System.nanoTime();
-        FetchResponse response =
-                (FetchResponse) client.send(ApiKeys.FETCH, version, request, config.replicaFetchWaitMaxMs() + 30_000);
+        try {
+            response = (FetchResponse)
+                    client.send(ApiKeys.FETCH, version, request, config.replicaFetchWaitMaxMs() + 30_000);
+        } catch (IOException | RuntimeException e) {
+            session.handleError(e);
+            throw e;
+        }
         long received = System.nanoTime();
         metrics.ackLatency().record(AckLatency.Phase.FOLLOWER_FETCH, received - sent);
-        if (response.data().errorCode() != Errors.NONE.code()) {
-            backOffAll(batch, Errors.forCode(response.data().errorCode()));
+        if (!session.handleResponse(response, version)) {
+            Errors error = Errors.forCode(response.data().errorCode());
+            if (error == Errors.FETCH_SESSION_ID_NOT_FOUND || error == Errors.INVALID_FETCH_SESSION_EPOCH) {
+                // the leader lost or moved on from our session (it restarted, or evicted it): a full fetch now
+                log.info("Fetch session with broker {} ended ({}); fetching in full", leaderId, error);
+            } else {
+                backOffAll(batch, error);
+            }
             return;
         }
+        Map<Uuid, String> names = session.sessionTopicNames();
         for (FetchResponseData.FetchableTopicResponse t : response.data().responses()) {
             String topic = names.get(t.topicId());
             for (FetchResponseData.PartitionData pd : t.partitions()) {

@@ -59,7 +59,9 @@ class CleanerKillTest {
     private static final String TOPIC = "killed-while-cleaning";
     private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
     private static final int KEYS = 4000;
-    private static final int ROUNDS = 6;
+    private static final int ROUNDS =
+            4; // each round is a broker kill and restart (about 10 s); wal CleanerCrashTest kills the cleaner at many
+    // more points
     private static final Duration WITHIN = Duration.ofSeconds(60);
 
     @Test
