@@ -28,14 +28,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A follower and a kafka-clients consumer over 200 partitions, all fetching in incremental sessions:
+ * A follower and a kafka-clients consumer over 100 partitions, all fetching in incremental sessions:
  * every acknowledged record is replicated and read once, in order, and a follower whose fetches name
  * no partition for a while stays in the ISR.
  */
 @ExtendWith(StrandClusterExtension.class)
 class FetchSessionClusterTest {
     private static final String TOPIC = "many";
-    private static final int PARTITIONS = 200;
+    private static final int PARTITIONS = 100;
     private static final long LAG_MS = 1000;
 
     @Test
