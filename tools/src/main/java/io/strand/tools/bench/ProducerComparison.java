@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartitionInfo;
 
 /**
  * {@code ProducerBenchmark --compare}: measures several clusters alternately with one client process. Each cluster is
@@ -90,7 +91,7 @@ final class ProducerComparison {
                         new Figures()));
                 System.out.printf(
                         Locale.ROOT,
-                        "%s: %s%s%s%s%n",
+                        "%s: %s%s%s%s; %s%n",
                         name,
                         bootstrap,
                         pids.containsKey(name) ? ", broker pids " + pids.get(name) : "",
@@ -99,7 +100,8 @@ final class ProducerComparison {
                                 ? ""
                                 : "; topic " + f.topic
                                         + " existed already (an earlier run's; for a clean measurement use fresh"
-                                        + " clusters)");
+                                        + " clusters)",
+                        awaitInSync(bootstrap, client));
             }
             for (Cluster c : clusters) {
                 System.out.printf(
@@ -297,6 +299,45 @@ final class ProducerComparison {
             return " (sync before it failed: " + e.getMessage() + ")";
         }
         return String.format(Locale.ROOT, " (sync before it: %.2f s)", (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Waits (up to two minutes) until every partition of the topic has a leader and all its replicas in sync, so that
+     * a new topic's leader elections and first fetches are not part of the warm-up's first records; says how long it
+     * took, or how far it got.
+     */
+    private String awaitInSync(String bootstrap, Properties client) throws Exception {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MINUTES.toNanos(2);
+        try (Admin admin = Admin.create(p)) {
+            while (true) {
+                String state;
+                try {
+                    List<TopicPartitionInfo> partitions = admin.describeTopics(List.of(f.topic))
+                            .allTopicNames()
+                            .get(30, TimeUnit.SECONDS)
+                            .get(f.topic)
+                            .partitions();
+                    long ready = partitions.stream()
+                            .filter(i -> i.leader() != null
+                                    && i.isr().size() == i.replicas().size())
+                            .count();
+                    state = ready + " of " + partitions.size() + " partitions in sync";
+                    if (ready == partitions.size()) {
+                        return String.format(Locale.ROOT, "%s after %.1f s", state, (System.nanoTime() - start) / 1e9);
+                    }
+                } catch (java.util.concurrent.ExecutionException e) {
+                    state = "topic not described (" + e.getCause() + ")"; // not known everywhere yet
+                }
+                if (System.nanoTime() > deadline) {
+                    return String.format(Locale.ROOT, "only %s after %.0f s", state, (System.nanoTime() - start) / 1e9);
+                }
+                Thread.sleep(500);
+            }
+        }
     }
 
     private void deleteTopic(Cluster c) {
