@@ -183,12 +183,12 @@ final class ComparisonSummary {
         System.out.printf(
                 Locale.ROOT,
                 "%nTABLE topic %s (%d partitions), %d rounds: median [min-max] over the rounds; ratios to %s, the"
-                        + " median [min-max] of the per-round ratios; CPU and RSS: the brokers' in the throughput"
-                        + " runs%n",
+                        + " median [min-max] of the per-round ratios%s%n",
                 f.topic,
                 f.partitions,
                 f.rounds,
-                names.get(0));
+                names.get(0),
+                usage ? "; CPU and RSS: the brokers' in the throughput runs" : "");
         System.out.println("| " + String.join(" | ", head) + " |");
         System.out.println("|" + "---|".repeat(head.size()));
         for (int c = 0; c < names.size(); c++) {
