@@ -27,7 +27,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * bootstrap (Strand, Apache Kafka, ...): a throughput run (as fast as the client can send) and a
  * fixed-rate latency run reporting p50/p99/p99.9 of the send-to-acknowledgement time. Defaults: 1 KiB
  * records, a 6-partition RF=3 topic, acks=all. A warm-up of {@code --warmup-records} comes first
- * and is not counted.
+ * and is not counted. With {@code --compare}, several clusters alternately ({@link ProducerComparison}).
  *
  * <pre>bin/strand-bench producer --bootstrap-server 127.0.0.1:9092 --records 1000000 --rate 20000</pre>
  */
@@ -54,8 +54,10 @@ public final class ProducerBenchmark {
         @Parameter(names = "--warmup-records", description = "records sent (and acknowledged) before measuring")
         long warmupRecords = 1_000_000;
 
-        @Parameter(names = "--rate", description = "records/s of the latency run (0 = skip it)")
-        int rate = 10_000;
+        @Parameter(
+                names = "--rate",
+                description = "records/s of the fixed-rate latency runs, comma-separated: one run per rate (0 = none)")
+        List<Integer> rates = new ArrayList<>(List.of(10_000));
 
         @Parameter(names = "--latency-seconds", description = "duration of the latency run")
         int latencySeconds = 30;
@@ -94,6 +96,47 @@ public final class ProducerBenchmark {
                 description = "name/base: also report cluster name against cluster base with --compare"
                         + " (repeatable), e.g. strand-tls/strand")
         List<String> ratios = new ArrayList<>();
+
+        @Parameter(
+                names = "--pids",
+                splitter = io.strand.tools.cli.NoSplitter.class,
+                description = "name=pid,pid,...: the broker processes of cluster name, for their CPU time per record"
+                        + " and RSS over each run (read from /proc; repeatable)")
+        List<String> pids = new ArrayList<>();
+
+        @Parameter(
+                names = "--aux-pids",
+                splitter = io.strand.tools.cli.NoSplitter.class,
+                description = "name=pid,...: processes cluster name needs besides its brokers (Strand's ZooKeeper),"
+                        + " measured like --pids and reported apart (repeatable)")
+        List<String> auxPids = new ArrayList<>();
+
+        @Parameter(
+                names = "--ack-latency",
+                splitter = io.strand.tools.cli.NoSplitter.class,
+                description = "name=http://host:port,...: the HTTP listeners of a Strand cluster's brokers, whose"
+                        + " acks=all latency breakdown (/api/local/ack-latency) is read around each latency run"
+                        + " (repeatable)")
+        List<String> ackLatency = new ArrayList<>();
+
+        @Parameter(
+                names = "--sync",
+                arity = 1,
+                description = "with --compare: run sync before each measured run, so that the page-cache writeback"
+                        + " of one cluster's run does not land in the next one's")
+        boolean sync = false;
+
+        @Parameter(
+                names = "--consume-records",
+                description = "with --compare: records a new consumer group reads from the topic's beginning, per"
+                        + " cluster per round, after the producer rounds (0 = no consumer runs; compare-kafka"
+                        + " passes 100000)")
+        long consumeRecords = 0;
+
+        @Parameter(
+                names = "--delete-topic",
+                description = "with --compare: delete the topic on every cluster at the end (its data is gigabytes)")
+        boolean deleteTopic = false;
     }
 
     private ProducerBenchmark() {}
@@ -104,7 +147,7 @@ public final class ProducerBenchmark {
             return;
         }
         if (!f.compare.isEmpty()) {
-            compare(f);
+            ProducerComparison.run(f);
             return;
         }
         Properties client = clientConfig(f, "default");
@@ -127,121 +170,17 @@ public final class ProducerBenchmark {
             }
             Run run = throughput(producer, f.topic, value, f.records);
             System.out.printf(Locale.ROOT, "RESULT throughput: %s%n", run);
-            if (f.rate > 0) {
-                Run latency = fixedRate(producer, f.topic, value, f.rate, f.latencySeconds);
-                System.out.printf(Locale.ROOT, "RESULT latency at %d records/s: %s%n", f.rate, latency);
-            }
-        }
-    }
-
-    /**
-     * Measures several clusters alternately: each is warmed up once, then every round runs the
-     * throughput test (and the fixed-rate latency test) on each cluster in turn, the order rotating
-     * from round to round; medians, min-max and ratios to the first cluster are printed at the end.
-     */
-    private static void compare(Flags f) throws Exception {
-        List<String> names = new ArrayList<>();
-        List<KafkaProducer<byte[], byte[]>> producers = new ArrayList<>();
-        byte[] value = new byte[f.recordSize];
-        new Random(1).nextBytes(value);
-        try {
-            for (Map.Entry<String, String> cluster :
-                    BenchArgs.named("--compare", f.compare).entrySet()) {
-                String name = cluster.getKey();
-                String bootstrap = cluster.getValue();
-                Properties client = clientConfig(f, name);
-                ensureTopic(bootstrap, f.topic, f.partitions, (short) f.replicationFactor, Map.of(), client);
-                names.add(name);
-                producers.add(new KafkaProducer<>(producerProps(f, bootstrap, client)));
-                System.out.printf(Locale.ROOT, "%s: %s%n", name, bootstrap);
-            }
-            for (int c = 0; c < names.size(); c++) {
-                System.out.printf(
-                        Locale.ROOT,
-                        "warm-up %s: %s%n",
-                        names.get(c),
-                        throughput(producers.get(c), f.topic, value, f.warmupRecords));
-            }
-            List<List<Double>> rps = new ArrayList<>();
-            List<List<Double>> p50 = new ArrayList<>();
-            List<List<Double>> p99 = new ArrayList<>();
-            List<List<Double>> p999 = new ArrayList<>();
-            for (int c = 0; c < names.size(); c++) {
-                rps.add(new ArrayList<>());
-                p50.add(new ArrayList<>());
-                p99.add(new ArrayList<>());
-                p999.add(new ArrayList<>());
-            }
-            List<Integer> clusters = new ArrayList<>();
-            for (int c = 0; c < names.size(); c++) {
-                clusters.add(c);
-            }
-            for (int round = 1; round <= f.rounds; round++) {
-                for (int c : Rounds.order(clusters, round)) {
-                    Run t = throughput(producers.get(c), f.topic, value, f.records);
-                    rps.get(c).add(t.records() / t.seconds());
-                    System.out.printf(Locale.ROOT, "round %d %s throughput: %s%n", round, names.get(c), t);
-                    if (f.rate > 0) {
-                        Run l = fixedRate(producers.get(c), f.topic, value, f.rate, f.latencySeconds);
-                        long[] sorted = l.latenciesMicros().clone();
-                        java.util.Arrays.sort(sorted);
-                        p50.get(c).add(Run.pct(sorted, 0.50));
-                        p99.get(c).add(Run.pct(sorted, 0.99));
-                        p999.get(c).add(Run.pct(sorted, 0.999));
-                        System.out.printf(
-                                Locale.ROOT, "round %d %s latency at %d/s: %s%n", round, names.get(c), f.rate, l);
-                    }
+            for (int rate : f.rates) {
+                if (rate > 0) {
+                    Run latency = fixedRate(producer, f.topic, value, rate, f.latencySeconds);
+                    System.out.printf(Locale.ROOT, "RESULT latency at %d records/s: %s%n", rate, latency);
                 }
             }
-            System.out.printf(
-                    Locale.ROOT,
-                    "%nSUMMARY over %d rounds (median [min-max]; ratio = median of the per-round " + "ratios to %s)%n",
-                    f.rounds,
-                    names.get(0));
-            for (int c = 0; c < names.size(); c++) {
-                System.out.printf(
-                        Locale.ROOT,
-                        "%-12s throughput %s records/s%s%n",
-                        names.get(c),
-                        Rounds.spread(rps.get(c)),
-                        c == 0 ? "" : ", ratio " + Rounds.ratio(rps.get(c), rps.get(0)));
-                if (f.rate > 0) {
-                    System.out.printf(
-                            Locale.ROOT,
-                            "%-12s latency at %d/s ms: p50 %s, p99 %s, p99.9 %s%s%n",
-                            names.get(c),
-                            f.rate,
-                            Rounds.spread(p50.get(c)),
-                            Rounds.spread(p99.get(c)),
-                            Rounds.spread(p999.get(c)),
-                            c == 0 ? "" : "; p99 ratio " + Rounds.ratio(p99.get(c), p99.get(0)));
-                }
-            }
-            for (String spec : f.ratios) {
-                int slash = spec.indexOf('/');
-                int c = slash < 0 ? -1 : names.indexOf(spec.substring(0, slash));
-                int base = slash < 0 ? -1 : names.indexOf(spec.substring(slash + 1));
-                if (c < 0 || base < 0) {
-                    System.out.printf(Locale.ROOT, "--ratio %s: expected name/base of two compared clusters%n", spec);
-                    continue;
-                }
-                System.out.printf(
-                        Locale.ROOT,
-                        "RATIO %s throughput %s%s%n",
-                        spec,
-                        Rounds.ratio(rps.get(c), rps.get(base)),
-                        f.rate > 0
-                                ? ", p50 " + Rounds.ratio(p50.get(c), p50.get(base)) + ", p99 "
-                                        + Rounds.ratio(p99.get(c), p99.get(base))
-                                : "");
-            }
-        } finally {
-            producers.forEach(KafkaProducer::close);
         }
     }
 
     /** The client properties file given for cluster {@code name} with --client-config, or none. */
-    private static Properties clientConfig(Flags f, String name) throws java.io.IOException {
+    static Properties clientConfig(Flags f, String name) throws java.io.IOException {
         Properties p = new Properties();
         String file = BenchArgs.named("--client-config", f.clientConfigs).get(name);
         if (file != null) {
@@ -252,7 +191,7 @@ public final class ProducerBenchmark {
         return p;
     }
 
-    private static Properties producerProps(Flags f, String bootstrap, Properties client) {
+    static Properties producerProps(Flags f, String bootstrap, Properties client) {
         Properties p = baseProducerProps(bootstrap);
         p.putAll(client);
         p.put(ProducerConfig.ACKS_CONFIG, f.acks);
@@ -307,7 +246,7 @@ public final class ProducerBenchmark {
         }
     }
 
-    private static Run throughput(KafkaProducer<byte[], byte[]> producer, String topic, byte[] value, long n)
+    static Run throughput(KafkaProducer<byte[], byte[]> producer, String topic, byte[] value, long n)
             throws InterruptedException {
         return throughput(producer, n, i -> new ProducerRecord<>(topic, value), value.length);
     }
@@ -348,8 +287,11 @@ public final class ProducerBenchmark {
         return new Run(n, errors.get(), seconds, latencies, recordSize);
     }
 
-    private static Run fixedRate(
-            KafkaProducer<byte[], byte[]> producer, String topic, byte[] value, int rate, int seconds)
+    /**
+     * Sends {@code rate} records/s for {@code seconds}, each when it is due (unless send() blocks on a full client
+     * buffer), and waits for every acknowledgement: each record's send-to-acknowledgement time.
+     */
+    static Run fixedRate(KafkaProducer<byte[], byte[]> producer, String topic, byte[] value, int rate, int seconds)
             throws InterruptedException {
         int n = rate * seconds;
         long[] latencies = new long[n];
@@ -391,8 +333,12 @@ public final class ProducerBenchmark {
         ensureTopic(bootstrap, topic, partitions, replicationFactor, configs, new Properties());
     }
 
-    /** As above, the admin client with {@code client}'s settings (security) too. */
-    static void ensureTopic(
+    /**
+     * As above, the admin client with {@code client}'s settings (security) too.
+     *
+     * @return whether it created the topic (false: it existed)
+     */
+    static boolean ensureTopic(
             String bootstrap,
             String topic,
             int partitions,
@@ -408,10 +354,12 @@ public final class ProducerBenchmark {
                     .all()
                     .get();
             System.out.println("created topic " + topic);
+            return true;
         } catch (java.util.concurrent.ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;
             }
+            return false;
         }
     }
 }

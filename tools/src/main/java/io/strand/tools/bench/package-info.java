@@ -1,7 +1,11 @@
 /**
  * Benchmarks run by {@code bin/strand-bench}, each a {@code main} with its own JCommander flags
  * (not {@code strand} commands): {@link io.strand.tools.bench.ProducerBenchmark} (produce
- * throughput and latency with the stock Java client), {@link
+ * throughput and latency with the stock Java client; with {@code --compare} several clusters by {@link
+ * io.strand.tools.bench.ProducerComparison}, with the brokers' CPU and memory from {@link
+ * io.strand.tools.bench.BrokerUsage}, Strand's acks=all breakdown from {@link
+ * io.strand.tools.bench.AckLatencyProbe} and a new group's read rate from {@link
+ * io.strand.tools.bench.ConsumerReadRate}), {@link
  * io.strand.tools.bench.TransactionBenchmark} (a transactional producer committing every N
  * records), {@link io.strand.tools.bench.CompactionBenchmark} (log cleaner throughput and produce
  * throughput on a topic being compacted, read from the brokers' cleaner summaries by {@link
