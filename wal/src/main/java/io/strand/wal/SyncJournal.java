@@ -12,6 +12,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The test hook every fsync of the broker's files and directories goes through, so that a test can simulate a power
@@ -40,22 +42,35 @@ public final class SyncJournal {
     /** The system property naming the journal file; unset in production. */
     public static final String PROPERTY = "strand.test.sync.journal";
 
-    private static final SyncJournal INSTANCE = open(System.getProperty(PROPERTY));
+    /**
+     * With a journal, the system property of the longest delay (milliseconds) before an fsync: a slow and uneven
+     * disk, each fsync waiting a random time up to it, so that a power cut finds whatever was acknowledged before it
+     * was durable, on a leader or on a follower (whose fsyncs are then slower than the leader's half the time).
+     */
+    public static final String DELAY_PROPERTY = "strand.test.sync.delay.ms";
+
+    private static final SyncJournal INSTANCE = open(System.getProperty(PROPERTY), Long.getLong(DELAY_PROPERTY, 0L));
 
     private final FileOutputStream out;
+    private final long delayMs;
 
     /** A journal appending to {@code file} (tests of the format; brokers use the property). */
     public SyncJournal(Path file) throws IOException {
+        this(file, 0);
+    }
+
+    private SyncJournal(Path file, long delayMs) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) Files.createDirectories(parent);
         this.out = new FileOutputStream(file.toFile(), true);
+        this.delayMs = delayMs;
         append("S\t" + ProcessHandle.current().pid());
     }
 
-    private static SyncJournal open(String file) {
+    private static SyncJournal open(String file, long delayMs) {
         if (file == null || file.isEmpty()) return null;
         try {
-            return new SyncJournal(Path.of(file));
+            return new SyncJournal(Path.of(file), delayMs);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot open the sync journal " + file, e);
         }
@@ -93,6 +108,7 @@ public final class SyncJournal {
     public void forceFile(FileChannel channel, Path file, boolean metaData) throws IOException {
         long size = channel.size();
         String key = keyOrNull(file);
+        slowDisk();
         channel.force(metaData);
         if (key != null) fileSynced(key, size, size, file);
     }
@@ -106,6 +122,7 @@ public final class SyncJournal {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        slowDisk();
         map.force();
         if (key != null) {
             try {
@@ -127,8 +144,20 @@ public final class SyncJournal {
                     line.append('\t').append(p.getFileName()).append('/').append(k);
             }
         }
+        slowDisk();
         channel.force(true);
         if (key != null) append(line.toString());
+    }
+
+    /** The delay before an fsync, if any (an interrupt ends it early and is left for the fsync to see). */
+    private void slowDisk() {
+        if (delayMs <= 0) return;
+        long deadline = System.nanoTime() + ThreadLocalRandom.current().nextLong(delayMs * 1_000_000L + 1);
+        for (long left = deadline - System.nanoTime();
+                left > 0 && !Thread.currentThread().isInterrupted(); ) {
+            LockSupport.parkNanos(this, left);
+            left = deadline - System.nanoTime();
+        }
     }
 
     private void fileSynced(String key, long durable, long valid, Path file) throws IOException {
