@@ -113,7 +113,7 @@ final class LogLoader {
                         segments.count(),
                         logEndOffset);
             } else {
-                recover(cp.recoveryPoint());
+                recover(cp.recoveryPoint(), recoverFrom);
             }
             logStartOffset = Math.max(cp.logStartOffset(), segments.firstBaseOffset());
             if (logStartOffset > logEndOffset) startEmptyAtLogStart(now);
@@ -186,9 +186,12 @@ final class LogLoader {
         CheckpointFile.fsyncDir(dir);
     }
 
-    /** Unclean start: validate everything from the segment holding the recovery point; truncate at the first bad batch. */
-    private void recover(long recoveryPoint) throws IOException {
-        List<LogSegment> toRecover = new ArrayList<>(segments.from(recoveryPoint));
+    /**
+     * Unclean start: validate everything from the segment {@code recoverFrom} ({@link #recoveryStart}); truncate at
+     * the first bad batch.
+     */
+    private void recover(long recoveryPoint, long recoverFrom) throws IOException {
+        List<LogSegment> toRecover = new ArrayList<>(segments.from(recoverFrom));
         log.info(
                 "{}Recovering {} segment(s) from offset {} (recovery point {}) after an unclean shutdown",
                 logPrefix,
