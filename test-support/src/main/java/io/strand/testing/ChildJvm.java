@@ -50,13 +50,19 @@ public final class ChildJvm implements AutoCloseable {
     /** Starts {@code main} with {@code args} in a JVM with a 256 MiB heap and the C1 compiler (quick to start). */
     public static ChildJvm start(Class<?> main, Path stderr, Consumer<String> onLine, String... args)
             throws IOException {
+        return start(main, List.of(), stderr, onLine, args);
+    }
+
+    /** As {@link #start(Class, Path, Consumer, String...)}, with {@code jvmOptions} (e.g. {@code -Dname=value}). */
+    public static ChildJvm start(
+            Class<?> main, List<String> jvmOptions, Path stderr, Consumer<String> onLine, String... args)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
-                "-XX:TieredStopAtLevel=1",
-                "-cp",
-                System.getProperty("java.class.path"),
-                main.getName()));
+                "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
         return new ChildJvm(p, stderr, onLine);

@@ -285,7 +285,7 @@ abstract class AbstractIndex<E> implements Closeable {
         readLock();
         try {
             MappedByteBuffer m = mmap;
-            if (m != null) m.force();
+            if (m != null) SyncJournal.force(m, file, (long) entries * entrySize);
         } finally {
             readUnlock();
         }
@@ -308,7 +308,7 @@ abstract class AbstractIndex<E> implements Closeable {
         try {
             if (closed) return;
             if (trim && mmap != null) {
-                mmap.force();
+                SyncJournal.force(mmap, file, (long) entries * entrySize);
                 unmap();
                 setLength((long) entries * entrySize);
             } else {

@@ -30,7 +30,7 @@ final class CheckpointFile {
                 tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buf = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
             while (buf.hasRemaining()) ch.write(buf);
-            ch.force(true);
+            SyncJournal.force(ch, tmp, true);
         }
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -51,7 +51,7 @@ final class CheckpointFile {
     /** fsyncs a directory so that file creations, renames and deletions in it are durable. */
     static void fsyncDir(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+            SyncJournal.forceDirectory(ch, dir);
         } catch (IOException e) {
             // some file systems / platforms cannot open or fsync directories; nothing more we can do there
             if (!System.getProperty("os.name", "").toLowerCase().contains("win")) throw e;

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NavigableSet;
 import java.util.Optional;
 import java.util.TreeSet;
 import org.apache.kafka.common.Uuid;
@@ -93,8 +94,7 @@ final class LogLoader {
             epochCache.truncateFromStart(base);
         } else {
             long last = bases.last();
-            Long floor = bases.floor(cp.recoveryPoint());
-            long recoverFrom = clean ? Long.MAX_VALUE : floor == null ? bases.first() : floor;
+            long recoverFrom = clean ? Long.MAX_VALUE : recoveryStart(bases, cp.recoveryPoint());
             for (long base : bases) {
                 segments.addLast(LogSegment.open(
                         dir,
@@ -113,7 +113,7 @@ final class LogLoader {
                         segments.count(),
                         logEndOffset);
             } else {
-                recover(cp.recoveryPoint());
+                recover(cp.recoveryPoint(), recoverFrom);
             }
             logStartOffset = Math.max(cp.logStartOffset(), segments.firstBaseOffset());
             if (logStartOffset > logEndOffset) startEmptyAtLogStart(now);
@@ -122,6 +122,19 @@ final class LogLoader {
         }
         long hw = Math.max(logStartOffset, Math.min(cp.highWatermark(), logEndOffset));
         return new LoadedLog(topicId, segments, epochCache, logStartOffset, logEndOffset, hw, clean);
+    }
+
+    /**
+     * The base offset of the first segment an unclean start recovers (rebuilding its indexes): the one holding the
+     * recovery point (the first one when the recovery point is below it), or the one before when the recovery point
+     * is exactly a segment's base: it may have been checkpointed after the roll that started that segment and before
+     * the fsync pass that makes the rolled segment's trimmed indexes durable ({@link LogSegments#planFsync}).
+     */
+    static long recoveryStart(NavigableSet<Long> bases, long recoveryPoint) {
+        Long floor = bases.floor(recoveryPoint);
+        if (floor == null) return bases.first();
+        Long before = floor == recoveryPoint ? bases.lower(floor) : null;
+        return before != null ? before : floor;
     }
 
     /** Deletes leftovers and index files without a segment; returns the base offsets of the segments. */
@@ -173,9 +186,12 @@ final class LogLoader {
         CheckpointFile.fsyncDir(dir);
     }
 
-    /** Unclean start: validate everything from the segment holding the recovery point; truncate at the first bad batch. */
-    private void recover(long recoveryPoint) throws IOException {
-        List<LogSegment> toRecover = new ArrayList<>(segments.from(recoveryPoint));
+    /**
+     * Unclean start: validate everything from the segment {@code recoverFrom} ({@link #recoveryStart}); truncate at
+     * the first bad batch.
+     */
+    private void recover(long recoveryPoint, long recoverFrom) throws IOException {
+        List<LogSegment> toRecover = new ArrayList<>(segments.from(recoverFrom));
         log.info(
                 "{}Recovering {} segment(s) from offset {} (recovery point {}) after an unclean shutdown",
                 logPrefix,
@@ -214,14 +230,15 @@ final class LogLoader {
                 break;
             }
         }
-        // everything we kept is fsynced now, so that the recovery point may move to the log end
-        for (LogSegment seg : toRecover) {
-            if (segments.contains(seg)) seg.flush();
-        }
         segments.resetActive();
         LogSegment active = segments.active();
         for (LogSegment seg : segments.all()) {
             if (seg != active && toRecover.contains(seg)) seg.trimIndexes();
+        }
+        // everything we kept is fsynced now (the trimmed indexes too), so that the recovery point may move to the log
+        // end
+        for (LogSegment seg : toRecover) {
+            if (segments.contains(seg)) seg.flush();
         }
         active.makeActive(config.maxIndexSizeBytes());
         logEndOffset = lastGood == active ? expectedNext : active.readNextOffset();

@@ -540,7 +540,7 @@ final class LogSegment implements Closeable {
 
     /** fsyncs the log data (and the indexes if they changed since their last flush). */
     void flush() throws IOException {
-        channel.force(false);
+        SyncJournal.force(channel, logFile, false);
         indexes.flush();
     }
 

@@ -43,6 +43,11 @@ final class LogSegments {
      * have fsynced the segments below it and will move the recovery point there. Log lock.
      */
     private long fsyncPlannedTo;
+    /**
+     * Segments that stopped being active since the last planned pass: the roll trimmed their indexes and gave the
+     * time index its closing entry, which the next pass fsyncs even when the recovery point has passed them. Log lock.
+     */
+    private final List<LogSegment> rolledSincePlan = new ArrayList<>();
     /** Truncations since the log was opened (written under the log lock; the cleaner reads it without). */
     private volatile long truncations;
     /** The lowest log end offset a truncation left since the cleaner last asked. */
@@ -116,14 +121,22 @@ final class LogSegments {
 
     /**
      * For {@link LocalLog#planFsync}: a pass that makes everything below {@code target} durable fsyncs the segments
-     * from the one holding the recovery point, and the directory if a segment was created, renamed or removed since
-     * the last pass (the flag is cleared).
+     * from the one holding the recovery point, the segments rolled since the last pass (their indexes), and the
+     * directory if a segment was created, renamed or removed since the last pass (the flag and the list are cleared).
      */
     GroupCommit.FsyncPlan planFsync(long target, long generation, long recoveryPoint) {
         fsyncPlannedTo = Math.max(fsyncPlannedTo, target);
         boolean syncDir = dirNeedsSync;
         dirNeedsSync = false;
-        return new GroupCommit.FsyncPlan(target, generation, new ArrayList<>(from(recoveryPoint)), syncDir);
+        List<LogSegment> toSync = new ArrayList<>();
+        for (LogSegment seg : rolledSincePlan) {
+            if (segments.get(seg.baseOffset()) == seg) toSync.add(seg);
+        }
+        rolledSincePlan.clear();
+        for (LogSegment seg : from(recoveryPoint)) {
+            if (!toSync.contains(seg)) toSync.add(seg);
+        }
+        return new GroupCommit.FsyncPlan(target, generation, toSync, syncDir);
     }
 
     void markDirNeedsSync() {
@@ -169,6 +182,7 @@ final class LogSegments {
     /** Closes the active segment for appends and starts a new one at {@code newBase}. */
     void roll(Path dir, long newBase, LogConfig cfg, long nowMs) throws IOException {
         active.onBecomeInactive();
+        rolledSincePlan.add(active);
         addLast(LogSegment.create(dir, newBase, cfg.maxIndexSizeBytes(), nowMs));
         dirNeedsSync = true;
     }

@@ -244,7 +244,7 @@ final class TransactionIndex implements Closeable {
         FileChannel ch = channel;
         if (ch == null) return;
         try {
-            ch.force(false);
+            SyncJournal.force(ch, file, false);
         } catch (IOException | RuntimeException e) {
             needsFlush = true;
             throw e;

@@ -8,7 +8,9 @@
  * state and makes every change under the log lock, {@code LogSegments} / {@code LogSegment} / {@code SegmentIndexes}
  * hold the files ({@code TransactionIndex}: the aborted transactions of a segment), {@code LogReader} reads,
  * {@code LogRetention} picks expired segments, {@code LogCheckpoints} writes the small files, and
- * {@code GroupCommit} makes appends durable.
+ * {@code GroupCommit} makes appends durable. Every fsync goes through {@link io.strand.wal.SyncJournal}, a test hook
+ * that journals what each fsync made durable so that tests can simulate a power cut (off unless a system property
+ * names the journal).
  *
  * <p>Threading: appends and truncations of one partition are serialised by that partition's log lock; reads never
  * take it; the fsync passes run on a small pool of flusher threads shared by all partitions and do nothing but fsync,

@@ -78,6 +78,40 @@ class CorruptionTest {
     }
 
     @Test
+    void shouldRecoverTheSegmentBeforeARecoveryPointThatIsASegmentBase() throws Exception {
+        // a checkpoint taken right after a roll, before the pass that fsyncs the rolled segment's indexes: that
+        // segment's index may not be durable, so the loader rebuilds it too
+        Written w = write();
+        LogSegment last = w.segments().get(w.segments().size() - 1);
+        LogSegment before = w.segments().get(w.segments().size() - 2);
+        Path index = SegmentIndexes.indexFile(w.dir(), before.baseOffset());
+        byte[] intact = Files.readAllBytes(index);
+        assertTrue(intact.length > 16, "the segment has index entries");
+        try (RandomAccessFile raf = new RandomAccessFile(index.toFile(), "rw")) {
+            raf.write(new byte[8]); // its first entry never reached the disk
+        }
+        CheckpointFile.write(
+                w.dir().resolve(LogCheckpoints.CHECKPOINT_FILE),
+                new LogCheckpoints.Offsets(last.baseOffset(), w.end(), 0).content());
+        crashed(w.dir());
+        try (LogCapture logs = new LogCapture()) {
+            PartitionLog log = PartitionLog.open(w.dir(), TP, null, CFG);
+            try {
+                assertTrue(
+                        logs.messages("INFO").stream()
+                                .anyMatch(
+                                        m -> m.contains("Recovering 2 segment(s) from offset " + before.baseOffset())),
+                        logs.messages("INFO").toString());
+                assertEquals(w.end(), log.logEndOffset());
+                assertArrayEquals(w.all(), TestRecords.bytes(readAll(log)));
+            } finally {
+                log.close();
+            }
+        }
+        assertArrayEquals(intact, Files.readAllBytes(index), "the index rebuilt and trimmed to its entries");
+    }
+
+    @Test
     void shouldTruncateExactlyAtAFlippedByteInTheLastBatch() throws Exception {
         Written w = write();
         flip(w.activeFile(), w.lastBatch().position() + 70); // inside the records

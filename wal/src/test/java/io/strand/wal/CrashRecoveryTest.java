@@ -83,7 +83,7 @@ class CrashRecoveryTest {
                 ROUNDS, killedBeforeReady, acked.size());
     }
 
-    private static void verify(Path logDir, Map<Long, Ack> acked, int round) throws Exception {
+    static void verify(Path logDir, Map<Long, Ack> acked, int round) throws Exception {
         PartitionLog log = PartitionLog.open(logDir, CrashChild.TP, null, CrashChild.CONFIG);
         try {
             long end = log.logEndOffset();

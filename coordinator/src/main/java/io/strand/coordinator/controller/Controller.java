@@ -102,6 +102,13 @@ public final class Controller implements MetadataListener, AutoCloseable {
     private final List<ElectionListener> electionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private volatile boolean closed;
+    /**
+     * Set by {@link #start()}, which the broker calls once registered. A broker runs for controller only once started
+     * and its own registration is in the cache: one that ran before would see itself dead and move every leadership
+     * off it, shrinking every ISR to one replica (after a restart of the whole cluster, the partitions then wait for
+     * that replica alone).
+     */
+    private volatile boolean started;
     /** The unavailable replicas last logged (event thread only). */
     private UnavailableReplicas lastUnavailable = UnavailableReplicas.NONE;
 
@@ -116,8 +123,12 @@ public final class Controller implements MetadataListener, AutoCloseable {
         this.reassigner = new Reassigner(store);
     }
 
-    /** Starts competing for the controller role. The cache must be started (and this registered as its listener). */
+    /**
+     * Starts competing for the controller role, once this broker is registered. The cache must be started (and this
+     * registered as its listener).
+     */
     public void start() {
+        started = true;
         zk.getConnectionStateListenable().addListener(connectionListener);
         events.execute(this::tryBecomeController);
         if (settings.autoLeaderRebalance()) {
@@ -166,6 +177,9 @@ public final class Controller implements MetadataListener, AutoCloseable {
 
     @Override
     public void onBrokerRegistered(BrokerRegistration broker) {
+        if (broker.getBrokerId() == brokerId) {
+            events.execute(this::tryBecomeController);
+        }
         events.execute(this::onBrokersChanged);
     }
 
@@ -212,7 +226,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
     // ---- on the event thread ----
 
     private void tryBecomeController() {
-        if (closed || term != null) {
+        if (closed || term != null || !started || !cache.liveBrokers().containsKey(brokerId)) {
             return;
         }
         try {

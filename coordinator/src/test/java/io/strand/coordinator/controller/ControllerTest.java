@@ -299,4 +299,77 @@ class ControllerTest {
             assertEquals(p < 2 ? 1 : 0, s.getLeaderEpoch(), "epoch +1 only where the leader moved");
         }
     }
+
+    @Test
+    void shouldRunForControllerOnlyOnceItsBrokerIsRegisteredSoThatAWholeClusterRestartKeepsTheIsrs() throws Exception {
+        // partition 0 led by 3 with ISR [3, 1, 2]; broker 3 the controller
+        CuratorFramework admin = ZooKeeperConnection.connect(zk.getConnectString() + "/strand", 6000, 10_000);
+        closeables.add(admin);
+        MetadataStore store = new MetadataStore(admin);
+        store.ensureParents();
+        CuratorFramework before = ZooKeeperConnection.connect(zk.getConnectString() + "/strand", 6000, 10_000);
+        closeables.add(before);
+        for (int id = 1; id <= 3; id++) {
+            new MetadataStore(before)
+                    .createIfAbsent(
+                            Znodes.broker(id),
+                            BrokerRegistration.newBuilder().setBrokerId(id).build(),
+                            CreateMode.EPHEMERAL);
+        }
+        new MetadataStore(before)
+                .createIfAbsent(
+                        Znodes.CONTROLLER,
+                        ControllerRegistration.newBuilder()
+                                .setBrokerId(3)
+                                .setEpoch(1)
+                                .build(),
+                        CreateMode.EPHEMERAL);
+        assertTrue(
+                new TopicCreator(store, 1, new ReplicaAssigner(new Random(1)))
+                                .create(
+                                        new TopicSpec("restart", -1, -1, Map.of(0, List.of(3, 1, 2)), Map.of()),
+                                        new TopicCreator.Defaults(1, 1),
+                                        false)
+                        instanceof io.strand.coordinator.TopicCreation.Created);
+
+        // the whole cluster restarts: broker 2 starts as a broker does, its cache (and the controller listening to
+        // it) first; the old sessions end meanwhile (here: before its registration)
+        CuratorFramework client = ZooKeeperConnection.connect(zk.getConnectString() + "/strand", 6000, 10_000);
+        closeables.add(client);
+        MetadataCache cache = new MetadataCache(client);
+        closeables.add(cache);
+        Controller controller = new Controller(client, cache, 2, SETTINGS);
+        closeables.add(controller);
+        cache.addListener(controller);
+        cache.start(10_000);
+        Wait.waitUntil("the cache sees controller 3", TIMEOUT, () -> cache.controllerId() == 3);
+        before.close();
+        Wait.waitUntil(
+                "the cache sees the old cluster gone",
+                TIMEOUT,
+                () -> cache.controllerId() != 3 && cache.liveBrokers().isEmpty());
+        new MetadataStore(client)
+                .createIfAbsent(
+                        Znodes.broker(2),
+                        BrokerRegistration.newBuilder().setBrokerId(2).build(),
+                        CreateMode.EPHEMERAL);
+        controller.start();
+
+        // the only live ISR member leads: the controller did not take its own broker for dead
+        Wait.waitUntil(
+                "broker 2 leads partition 0",
+                TIMEOUT,
+                () -> store.read(Znodes.partitionState("restart", 0), PartitionState.parser())
+                                .orElseThrow()
+                                .value()
+                                .getLeader()
+                        == 2);
+        assertTrue(controller.isActive());
+        assertEquals(
+                List.of(2),
+                store.read(Znodes.partitionState("restart", 0), PartitionState.parser())
+                        .orElseThrow()
+                        .value()
+                        .getIsrList());
+    }
 }

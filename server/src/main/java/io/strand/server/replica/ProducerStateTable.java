@@ -382,7 +382,7 @@ final class ProducerStateTable {
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
-                ch.force(true);
+                io.strand.wal.SyncJournal.force(ch, tmp, true);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             List<Long> offsets = snapshotOffsets();

@@ -1,6 +1,8 @@
 package io.strand.server.testing;
 
 import io.strand.server.StrandBroker;
+import io.strand.testing.PowerCut;
+import io.strand.wal.SyncJournal;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -8,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,9 +18,15 @@ import java.util.concurrent.TimeUnit;
  * a crash is the point: {@link #kill()} is {@code kill -9} (SIGKILL via destroyForcibly), and
  * {@link #start()} runs it again on the same port and data directory. Output goes to a log file
  * next to its data. In a setting's value {@code {dir}} stands for its directory and {@code {port}}
- * for its port (e.g. {@code listeners=SASL_SSL://127.0.0.1:{port}}).
+ * for its port (e.g. {@code listeners=SASL_SSL://127.0.0.1:{port}}). A setting {@code @jvm.<name>=<value>}
+ * is a system property of its JVM ({@code -D<name>=<value>}), not a broker setting; with {@link
+ * ProcessTestCluster#POWER_CUT_JOURNAL} the broker journals its fsyncs, and {@link #powerCut()} is a
+ * kill -9 followed by the loss of everything not fsynced ({@link PowerCut}).
  */
 public final class BrokerProcess implements AutoCloseable {
+    /** A setting {@code @jvm.<name>=<value>} is the system property {@code <name>} of the broker's JVM. */
+    public static final String JVM_PREFIX = "@jvm.";
+
     private final int brokerId;
     private final int port;
     private final Path dir;
@@ -56,6 +65,28 @@ public final class BrokerProcess implements AutoCloseable {
         return process == null || process.isAlive() ? -1 : process.exitValue();
     }
 
+    private String substitute(String value) {
+        return value.replace("{dir}", dir.toString()).replace("{port}", Integer.toString(port));
+    }
+
+    /** Its log directories: {@code log.dirs} if a setting names them, else {@code data/}. */
+    public List<Path> logDirs() {
+        String dirs = settings.getOrDefault("log.dirs", settings.get("@" + brokerId + ".log.dirs"));
+        if (dirs == null) {
+            return List.of(dir.resolve("data"));
+        }
+        return java.util.Arrays.stream(substitute(dirs).split(","))
+                .map(String::trim)
+                .map(Path::of)
+                .toList();
+    }
+
+    /** The journal of its fsyncs, if it keeps one ({@link ProcessTestCluster#POWER_CUT_JOURNAL}). */
+    public Optional<Path> syncJournal() {
+        return Optional.ofNullable(settings.get(JVM_PREFIX + SyncJournal.PROPERTY))
+                .map(v -> Path.of(substitute(v)));
+    }
+
     public Path logFile() {
         return dir.resolve("broker.log");
     }
@@ -72,8 +103,8 @@ public final class BrokerProcess implements AutoCloseable {
         sb.append("log.dirs=").append(dir.resolve("data")).append('\n');
         settings.forEach((k, v) -> {
             String key = k;
-            if (k.startsWith(ProcessTestCluster.CLIENT_PREFIX)) {
-                return; // a setting of the test's clients
+            if (k.startsWith(ProcessTestCluster.CLIENT_PREFIX) || k.startsWith(JVM_PREFIX)) {
+                return; // a setting of the test's clients, or a system property of the broker's JVM
             }
             if (k.startsWith("@")) { // "@<id>.<key>": for that broker only
                 int dot = k.indexOf('.');
@@ -82,10 +113,7 @@ public final class BrokerProcess implements AutoCloseable {
                 }
                 key = k.substring(dot + 1);
             }
-            sb.append(key)
-                    .append('=')
-                    .append(v.replace("{dir}", dir.toString()).replace("{port}", Integer.toString(port)))
-                    .append('\n');
+            sb.append(key).append('=').append(substitute(v)).append('\n');
         });
         Files.writeString(props, sb.toString());
         List<String> cmd = new ArrayList<>(List.of(
@@ -99,6 +127,11 @@ public final class BrokerProcess implements AutoCloseable {
         if (leakLevel != null) {
             cmd.add("-Dio.netty.leakDetection.level=" + leakLevel);
         }
+        settings.forEach((k, v) -> {
+            if (k.startsWith(JVM_PREFIX)) {
+                cmd.add("-D" + k.substring(JVM_PREFIX.length()) + "=" + substitute(v));
+            }
+        });
         cmd.addAll(
                 List.of("-cp", System.getProperty("java.class.path"), StrandBroker.class.getName(), props.toString()));
         process = new ProcessBuilder(cmd)
@@ -122,6 +155,27 @@ public final class BrokerProcess implements AutoCloseable {
 
     public synchronized boolean isAlive() {
         return process != null && process.isAlive();
+    }
+
+    /** SIGKILL without waiting for the process to end ({@link #kill()} waits). */
+    public synchronized void sendKill() {
+        if (process != null) {
+            process.destroyForcibly();
+        }
+    }
+
+    /**
+     * A simulated power cut of this broker's machine: kill -9, then its log directories lose every write
+     * not fsynced ({@link PowerCut#rewind}). Start it again with {@link #start()}.
+     *
+     * @throws IllegalStateException if it keeps no sync journal ({@link ProcessTestCluster#POWER_CUT_JOURNAL})
+     */
+    public synchronized PowerCut.Report powerCut() throws IOException, InterruptedException {
+        Path journal = syncJournal()
+                .orElseThrow(() -> new IllegalStateException("broker " + brokerId
+                        + " keeps no sync journal: start its cluster with ProcessTestCluster.POWER_CUT_JOURNAL"));
+        kill();
+        return PowerCut.rewind(journal, logDirs());
     }
 
     /** kill -9. */

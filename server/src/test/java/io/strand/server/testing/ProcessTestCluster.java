@@ -1,8 +1,10 @@
 package io.strand.server.testing;
 
 import io.strand.testing.BackgroundProducer;
+import io.strand.testing.PowerCut;
 import io.strand.testing.ProduceConsumeValidator;
 import io.strand.testing.Wait;
+import io.strand.wal.SyncJournal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +43,20 @@ public final class ProcessTestCluster implements AutoCloseable {
 
     /** A setting {@code @client.<key>=<value>} is a client setting of the test's clients, not a broker's. */
     public static final String CLIENT_PREFIX = "@client.";
+
+    /**
+     * The setting that makes every broker journal its fsyncs (in {@code sync-journal} in its directory), so
+     * that a test can cut their power: {@link BrokerProcess#powerCut()}, {@link #powerCutAll()}.
+     */
+    public static final String POWER_CUT_JOURNAL =
+            BrokerProcess.JVM_PREFIX + SyncJournal.PROPERTY + "={dir}/sync-journal";
+
+    /**
+     * With {@link #POWER_CUT_JOURNAL}: a slow, uneven disk, every fsync up to 40 ms late, so that a power cut
+     * finds what a broker acknowledged before it was durable (a fast disk would have made it durable by the
+     * cut).
+     */
+    public static final String SLOW_FSYNC = BrokerProcess.JVM_PREFIX + SyncJournal.DELAY_PROPERTY + "=40";
 
     public ProcessTestCluster(int count, Map<String, String> settings) throws Exception {
         dir = Files.createTempDirectory("strand-process-cluster");
@@ -82,6 +98,21 @@ public final class ProcessTestCluster implements AutoCloseable {
     /** The brokers' {@code zookeeper.connect} (with its chroot). */
     public String zookeeperConnect() {
         return zookeeper.getConnectString() + "/strand";
+    }
+
+    /**
+     * A power cut of every broker at once: SIGKILL to all of them, then each one's log directories lose
+     * every write it had not fsynced. Start them again with {@link BrokerProcess#start()}.
+     */
+    public Map<Integer, PowerCut.Report> powerCutAll() throws IOException, InterruptedException {
+        for (BrokerProcess b : brokers.values()) {
+            b.sendKill();
+        }
+        Map<Integer, PowerCut.Report> reports = new TreeMap<>();
+        for (BrokerProcess b : brokers.values()) {
+            reports.put(b.brokerId(), b.powerCut());
+        }
+        return reports;
     }
 
     public BrokerProcess broker(int id) {
