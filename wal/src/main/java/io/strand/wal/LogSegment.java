@@ -500,7 +500,7 @@ final class LogSegment implements Closeable {
         indexes.onBecomeInactive();
         if (fileLength > size) {
             channel.truncate(size);
-            channel.force(false);
+            SyncJournal.force(channel, logFile, false);
             fileLength = size;
         }
     }
