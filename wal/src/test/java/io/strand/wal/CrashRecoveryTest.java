@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @SystemTest
 class CrashRecoveryTest {
-    static final int ROUNDS = 24;
+    static final int ROUNDS = 16; // PowerCutRecoveryTest runs the same child under simulated power cuts
 
     @TempDir
     Path tmp;
@@ -61,7 +61,7 @@ class CrashRecoveryTest {
                     Long.toString(round),
                     "4");
             // the kill comes at a random moment on purpose (these sleeps choose it; they wait for nothing)
-            boolean early = round % 6 == 0; // now and then, kill it while it starts up or recovers
+            boolean early = round % 5 == 0; // now and then, kill it while it starts up or recovers
             if (early) {
                 Thread.sleep(50 + rnd.nextInt(400));
             } else {
@@ -76,7 +76,7 @@ class CrashRecoveryTest {
             }
             if (Files.exists(logDir)) verify(logDir, acked, round);
         }
-        assertTrue(roundsWithAcks >= 16, "rounds that acknowledged appends: " + roundsWithAcks);
+        assertTrue(roundsWithAcks >= 10, "rounds that acknowledged appends: " + roundsWithAcks);
         assertTrue(acked.size() > 100, "acknowledged batches: " + acked.size());
         System.out.printf(
                 "crash test: %d rounds, %d killed before ready, %d acknowledged batches survived%n",

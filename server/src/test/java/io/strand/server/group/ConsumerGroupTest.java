@@ -122,7 +122,8 @@ class ConsumerGroupTest {
      * gives a partition to a member while another still owns it.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"uniform", "range"})
+    // the server-side assignors themselves are covered in-process; one of them here keeps the CI run short
+    @ValueSource(strings = {"uniform"})
     void shouldConsumeEveryRecordOnceWithTheConsumerProtocolThroughJoinsALeaveAndAKill(String assignor)
             throws Exception {
         String topic = "kip848-" + assignor;
