@@ -59,9 +59,8 @@ class CleanerKillTest {
     private static final String TOPIC = "killed-while-cleaning";
     private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
     private static final int KEYS = 4000;
-    private static final int ROUNDS =
-            4; // each round is a broker kill and restart (about 10 s); wal CleanerCrashTest kills the cleaner at many
-    // more points
+    // each round is a broker kill and restart (about 14 s); wal CleanerCrashTest kills the cleaner at many more points
+    private static final int ROUNDS = 3;
     private static final Duration WITHIN = Duration.ofSeconds(60);
 
     @Test

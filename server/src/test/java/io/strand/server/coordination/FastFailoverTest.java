@@ -48,7 +48,7 @@ class FastFailoverTest {
     private static final Logger log = LoggerFactory.getLogger(FastFailoverTest.class);
     private static final String TOPIC = "failover";
     private static final int PARTITIONS = 3;
-    private static final int ROUNDS = Integer.getInteger("strand.failover.rounds", 4);
+    private static final int ROUNDS = Integer.getInteger("strand.failover.rounds", 3);
     /** The goal is 3 s at p99 (issue 12); a loaded CI machine gets some room. */
     private static final Duration FAILOVER_WITHIN = Duration.ofSeconds(6);
 

@@ -30,7 +30,7 @@ class LeaderKillTest {
     private static final Logger log = LoggerFactory.getLogger(LeaderKillTest.class);
     private static final String TOPIC = "survivor";
     private static final int PARTITIONS = 3;
-    private static final int ROUNDS = 5;
+    private static final int ROUNDS = 4;
 
     @Test
     void shouldLoseNoAcknowledgedRecordWhenTheLeaderIsKilledAndRestarted(
