@@ -53,11 +53,8 @@ final class LogSegment implements Closeable {
     private final OffsetIndex offsetIndex;
     /** Bytes of whole batches in the file; readers never look past it. */
     private volatile int size;
-    /**
-     * Length of the file: {@link #size} plus zeros written ahead of the appends ({@link #zeroFillAhead}); under the
-     * log lock.
-     */
-    private long fileLength;
+    /** The zeros written ahead of the appends in durable mode, and the file's length with them. */
+    private final ZeroFilledTail tail;
     /** Bytes from the start whose batches are known to pass CRC (checked on append, recovery, or a read). */
     private final AtomicInteger verifiedPosition = new AtomicInteger();
 
@@ -73,7 +70,7 @@ final class LogSegment implements Closeable {
         this.indexes = indexes;
         this.offsetIndex = indexes.offsetIndex();
         this.size = size;
-        this.fileLength = size;
+        this.tail = new ZeroFilledTail(size);
         this.createdMs = nowMs;
     }
 
@@ -226,7 +223,7 @@ final class LogSegment implements Closeable {
         } catch (IOException | RuntimeException e) {
             try {
                 channel.truncate(start);
-                fileLength = start;
+                tail.cutTo(start);
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
@@ -234,7 +231,7 @@ final class LogSegment implements Closeable {
         }
         boolean wasVerified = verifiedPosition.get() == start;
         size = start + length;
-        fileLength = Math.max(fileLength, size);
+        tail.appendedTo(size);
         if (wasVerified) verifiedPosition.compareAndSet(start, start + length);
         if (start == 0 && !batches.isEmpty())
             firstBatchTimestamp = batches.get(0).maxTimestamp();
@@ -245,16 +242,7 @@ final class LogSegment implements Closeable {
 
     /** Whether every byte of the file from {@code position} to {@code limit} is zero (zeros written ahead). */
     boolean isZeroFrom(long position, long limit) throws IOException {
-        ByteBuffer buf = CRC_BUF.get();
-        long p = position;
-        while (p < limit) {
-            buf.clear().limit((int) Math.min(buf.capacity(), limit - p));
-            int n = channel.read(buf, p);
-            if (n <= 0) return true;
-            for (int i = 0; i < n; i++) if (buf.get(i) != 0) return false;
-            p += n;
-        }
-        return true;
+        return ZeroFilledTail.isZeroFrom(channel, CRC_BUF.get(), position, limit);
     }
 
     /** Reads the batch header at {@code position}; null if fewer than 61 bytes are in the file there. */
@@ -446,7 +434,7 @@ final class LogSegment implements Closeable {
     void recovered(int validBytes) throws IOException {
         if (channel.size() > validBytes) channel.truncate(validBytes);
         size = validBytes;
-        fileLength = validBytes;
+        tail.cutTo(validBytes);
         verifiedPosition.set(validBytes);
         firstBatchTimestamp = Long.MIN_VALUE;
     }
@@ -468,7 +456,7 @@ final class LogSegment implements Closeable {
         long pos = indexes.truncateTo(h.baseOffset());
         channel.truncate(newSize);
         size = newSize;
-        fileLength = newSize;
+        tail.cutTo(newSize);
         verifiedPosition.accumulateAndGet(newSize, Math::min);
         // recompute the running maximum from the surviving tail
         while (pos < newSize) {
@@ -498,40 +486,12 @@ final class LogSegment implements Closeable {
      */
     void onBecomeInactive() throws IOException {
         indexes.onBecomeInactive();
-        if (fileLength > size) {
-            channel.truncate(size);
-            SyncJournal.force(channel, logFile, false);
-            fileLength = size;
-        }
+        tail.cutBack(channel, logFile, size);
     }
 
-    // ------------------------------------------------------------------------------------------------ zero fill
-
-    private static final int ZERO_FILL_MIN = 64 * 1024;
-    private static final int ZERO_FILL_MAX = 8 * 1024 * 1024;
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
-
-    /**
-     * Makes sure the file already extends past {@code end}, with zeros, before an append writes up to there: an append
-     * then only overwrites blocks the file system has allocated and the file keeps its length, so that the fsync
-     * making it durable ({@code fdatasync}) writes data only, not the file's size and extents through the file
-     * system's journal. The zeros go ahead by a quarter of the segment's size (64 KiB to 8 MiB), never past
-     * {@code maxBytes}; one fsync pass in that many bytes pays for the metadata. Called under the log lock (durable
-     * mode only). Readers never look past {@link #size}; recovery takes the zeros for the end of the data
-     * ({@link SegmentRecovery}); {@link #onBecomeInactive} cuts them off.
-     */
+    /** Durable mode, under the log lock: the file extends past {@code end} with zeros ({@link ZeroFilledTail}). */
     void zeroFillAhead(long end, int maxBytes) throws IOException {
-        if (end <= fileLength) return;
-        long ahead = Math.max(ZERO_FILL_MIN, Math.min(ZERO_FILL_MAX, Integer.highestOneBit(Math.max(1, size)) / 4));
-        long target = Math.min(end + ahead, maxBytes);
-        if (target < end) return; // a batch larger than the segment limit: the append extends the file itself
-        long pos = fileLength;
-        while (pos < target) {
-            ByteBuffer z = ZEROS.duplicate();
-            z.limit((int) Math.min(z.capacity(), target - pos));
-            while (z.hasRemaining()) pos += channel.write(z, pos);
-        }
-        fileLength = Math.max(fileLength, pos);
+        tail.ensure(channel, end, size, maxBytes);
     }
 
     void trimIndexes() throws IOException {
