@@ -73,6 +73,8 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String REPLICA_FETCH_RESPONSE_MAX_BYTES = "replica.fetch.response.max.bytes";
     public static final String REPLICA_FETCH_WAIT_MAX_MS = "replica.fetch.wait.max.ms";
     public static final String REPLICA_FETCH_MIN_BYTES = "replica.fetch.min.bytes";
+    public static final String REPLICA_FETCH_AHEAD_ENABLE = "strand.replica.fetch.ahead.enable";
+    public static final String REPLICA_FETCH_AHEAD_WAIT_MS = "strand.replica.fetch.ahead.wait.ms";
     public static final String REPLICA_FETCH_BACKOFF_MS = "replica.fetch.backoff.ms";
     public static final String MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS = "max.incremental.fetch.session.cache.slots";
     public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
@@ -410,6 +412,14 @@ public final class BrokerConfig extends AbstractConfig {
 
     public int replicaFetchWaitMaxMs() {
         return getInt(REPLICA_FETCH_WAIT_MAX_MS);
+    }
+
+    public boolean replicaFetchAheadEnable() {
+        return getBoolean(REPLICA_FETCH_AHEAD_ENABLE);
+    }
+
+    public int replicaFetchAheadWaitMs() {
+        return getInt(REPLICA_FETCH_AHEAD_WAIT_MS);
     }
 
     public int replicaFetchMinBytes() {

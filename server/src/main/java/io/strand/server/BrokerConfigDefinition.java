@@ -308,6 +308,23 @@ public final class BrokerConfigDefinition {
                     Importance.MEDIUM,
                     "Long-poll time of follower fetches.")
             .define(
+                    REPLICA_FETCH_AHEAD_ENABLE,
+                    Type.BOOLEAN,
+                    true,
+                    Importance.MEDIUM,
+                    "A follower fetches on while its last appends are being fsynced, and tells a Strand leader"
+                            + " separately how far each log is durable (the leader counts that, not the fetch"
+                            + " offset, for the high watermark and the ISR); false: it fetches only from a fsynced"
+                            + " log end. A leader that does not read the report (an older Strand) gets the latter.")
+            .define(
+                    REPLICA_FETCH_AHEAD_WAIT_MS,
+                    Type.INT,
+                    1,
+                    Range.between(0, 500),
+                    Importance.LOW,
+                    "Long-poll time of a follower fetch while some of its appends are not yet durable: the next"
+                            + " fetch after their fsync reports them.")
+            .define(
                     REPLICA_FETCH_MIN_BYTES,
                     Type.INT,
                     1,

@@ -7,6 +7,7 @@ import io.strand.server.fetch.FetchSessions;
 import io.strand.server.metrics.BrokerTopicMetrics;
 import io.strand.server.network.ApiHandler;
 import io.strand.server.network.RequestContext;
+import io.strand.server.replica.DurabilityReports;
 import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.ReplicationThrottle;
@@ -16,6 +17,7 @@ import io.strand.wal.EpochEndOffset;
 import io.strand.wal.LogReadResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -33,11 +35,14 @@ import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fetch, for consumers and for follower replicas. Consumers read each partition from its leader's
  * log up to the high watermark; followers (replica id set) read up to the log end, and their fetch
- * offset tells the leader how far their log durably reaches (high watermark, ISR). A follower whose
+ * offset tells the leader how far their log durably reaches (high watermark, ISR) — or, from a Strand follower
+ * that fetches ahead of its fsyncs, the durable ends it lists ({@link DurabilityReports}). A follower whose
  * log diverges from the leader's (its last fetched epoch ends earlier here) gets the diverging epoch
  * and end offset instead of records, and truncates. Records go out as zero-copy file slices. If fewer than {@code min_bytes} are available it long-polls: the request
  * waits until an append or a high-watermark move on one of its partitions makes enough data
@@ -51,6 +56,8 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * before whether the topic exists).
  */
 public final class FetchHandler implements ApiHandler<FetchRequestData> {
+    private static final Logger log = LoggerFactory.getLogger(FetchHandler.class);
+
     private final ReplicaManager replicas;
     private final TopicResolver topics;
     private final ScheduledExecutorService timer;
@@ -119,16 +126,35 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             }
         }
         short version = ctx.apiVersion();
+        boolean reportsDurability = follower && version >= DurabilityReports.MIN_VERSION;
         if (follower) {
-            recordFollowerFetches(wanted, replicaId, version);
+            Map<DurabilityReports.Key, Long> durableEnds;
+            try {
+                durableEnds = reportsDurability ? DurabilityReports.read(request) : Map.of();
+            } catch (IllegalArgumentException e) {
+                log.warn("Fetch from replica {}: {}", replicaId, e.getMessage());
+                return CompletableFuture.completedFuture(
+                        new FetchResponseData().setErrorCode(Errors.INVALID_REQUEST.code()));
+            }
+            recordFollowerFetches(wanted, replicaId, version, durableEnds);
         }
         ReadOutcome first = read(wanted, request, byId, version);
         if (first.answerNow || first.bytes >= request.minBytes() || request.maxWaitMs() <= 0 || wanted.isEmpty()) {
-            return CompletableFuture.completedFuture(session.respond(countBytesOut(wanted, first.response, follower)));
+            return CompletableFuture.completedFuture(
+                    respond(session, countBytesOut(wanted, first.response, follower), reportsDurability));
         }
         return new DelayedFetch(wanted, request, byId, version)
                 .start()
-                .thenApply(response -> session.respond(countBytesOut(wanted, response, follower)));
+                .thenApply(response -> respond(session, countBytesOut(wanted, response, follower), reportsDurability));
+    }
+
+    /** The session's response; to a Strand follower's fetch it says that its durable offsets are read. */
+    private static FetchResponseData respond(FetchContext session, FetchResponseData response, boolean toFollower) {
+        FetchResponseData out = session.respond(response);
+        if (toFollower) {
+            DurabilityReports.accept(out);
+        }
+        return out;
     }
 
     /** Counts the record bytes of the response going out (its partitions are in {@code wanted}'s order). */
@@ -151,10 +177,12 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     }
 
     /**
-     * A follower's fetch offset is its durable log end: tell the leader, unless the follower's log
-     * diverges from ours or its offset is beyond our log (then it must truncate first).
+     * A follower's fetch offset is its log end, and its durable log end unless it listed less for that partition
+     * ({@link DurabilityReports}): tell the leader the durable end, unless the follower's log diverges from ours or
+     * its offset is beyond our log (then it must truncate first).
      */
-    private static void recordFollowerFetches(List<Wanted> wanted, int replicaId, short version) {
+    private static void recordFollowerFetches(
+            List<Wanted> wanted, int replicaId, short version, Map<DurabilityReports.Key, Long> durableEnds) {
         long now = System.currentTimeMillis();
         for (Wanted w : wanted) {
             if (w.denied || w.partition.isEmpty() || !w.partition.get().isLeader()) {
@@ -169,7 +197,10 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             if (!diverging
                     && offset <= p.log().logEndOffset()
                     && offset >= p.log().logStartOffset()) {
-                p.onFollowerFetch(replicaId, offset, now);
+                Long durable = durableEnds.isEmpty()
+                        ? null
+                        : durableEnds.get(new DurabilityReports.Key(w.topic.topicId(), w.request.partition()));
+                p.onFollowerFetch(replicaId, durable == null ? offset : Math.min(offset, durable), now);
             }
         }
     }
@@ -325,10 +356,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
 
         CompletableFuture<FetchResponseData> start() {
             wanted.forEach(w -> w.partition.ifPresent(p -> p.addChangeListener(this)));
-            timeout = timer.schedule(
-                    () -> complete(read(wanted, request, byId, version).response),
-                    request.maxWaitMs(),
-                    TimeUnit.MILLISECONDS);
+            timeout = timer.schedule(this::expire, request.maxWaitMs(), TimeUnit.MILLISECONDS);
             run(); // data may have arrived between the first read and the registration
             return result;
         }
@@ -339,9 +367,28 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             if (done.get()) {
                 return;
             }
-            ReadOutcome now = read(wanted, request, byId, version);
-            if (now.answerNow || now.bytes >= request.minBytes()) {
-                complete(now.response);
+            try {
+                ReadOutcome now = read(wanted, request, byId, version);
+                if (now.answerNow || now.bytes >= request.minBytes()) {
+                    complete(now.response);
+                }
+            } catch (RuntimeException e) {
+                fail(e); // e.g. a log closed under it as the broker stops: never leave the request unanswered
+            }
+        }
+
+        private void expire() {
+            try {
+                complete(read(wanted, request, byId, version).response);
+            } catch (RuntimeException e) {
+                fail(e);
+            }
+        }
+
+        private void fail(RuntimeException e) {
+            if (done.compareAndSet(false, true)) {
+                wanted.forEach(w -> w.partition.ifPresent(p -> p.removeChangeListener(this)));
+                result.completeExceptionally(e);
             }
         }
 

@@ -35,7 +35,10 @@ public final class AckLatency {
         FOLLOWER_FETCH("follower-fetch"),
         /** Follower: appending one fetch response's records to its logs. */
         FOLLOWER_APPEND("follower-append"),
-        /** Follower: waiting for its own logs to be durable before fetching again. */
+        /**
+         * Follower: its own fsync. Fetching ahead (the default): from an append until it is durable, while the
+         * fetcher fetches on; strict: the fetcher's wait for its logs to be durable before fetching again.
+         */
         FOLLOWER_DURABLE_WAIT("follower-durable-wait");
 
         final String label;

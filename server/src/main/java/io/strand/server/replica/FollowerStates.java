@@ -1,13 +1,14 @@
 package io.strand.server.replica;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What a leader knows of its followers in its current epoch (Kafka's per-replica state): each follower's log end
- * (the offset it fetches from, which it has fsynced), when it last fetched, and when it last caught up with the
- * leader's log end. The leader's {@link Partition} asks it which followers may join the ISR, which ISR members lag,
+ * What a leader knows of its followers in its current epoch (Kafka's per-replica state): each follower's durable
+ * log end (the offset it fetches from, or less when it reports that its log is fsynced only that far:
+ * {@link DurabilityReports}), when it last fetched, and when it last caught up with the leader's log end. The leader's {@link Partition} asks it which followers may join the ISR, which ISR members lag,
  * and how far every ISR member has the log (for the high watermark).
  *
  * <p>Thread-safe: fetches are recorded by request threads, lag is checked by the ISR thread, and the replica set is
@@ -20,12 +21,20 @@ final class FollowerStates {
         volatile long logEnd = -1;
         volatile long lastCaughtUpMs;
         volatile long lastFetchMs;
-        volatile long leaderEndAtLastFetch = -1;
+        /**
+         * {@code {timeMs, leaderEnd}} at this follower's recent fetches that its durable end has not reached yet,
+         * oldest first (leader ends grow within an epoch), at most one per millisecond and {@link #MAX_PENDING}.
+         * Guarded by the follower.
+         */
+        final ArrayDeque<long[]> leaderEndsAtFetches = new ArrayDeque<>();
 
         Follower(long nowMs) {
             this.lastCaughtUpMs = nowMs;
         }
     }
+
+    /** A follower's fetches remembered until its durable end passes the leader's end at them. */
+    private static final int MAX_PENDING = 64;
 
     private final int localBrokerId;
     private final ConcurrentHashMap<Integer, Follower> followers = new ConcurrentHashMap<>();
@@ -70,23 +79,41 @@ final class FollowerStates {
     }
 
     /**
-     * A follower fetched from {@code fetchOffset} while the leader's log ended at {@code leaderEnd}: its log ends
-     * there. It is caught up if it fetched from the leader's end, or from at least where the leader ended at its
-     * previous fetch (then since that fetch). Returns false for a replica that is not a tracked follower.
+     * A follower fetched while the leader's log ended at {@code leaderEnd}, and its log is durable up to
+     * {@code durableEnd} (its fetch offset, unless it reported less): that is its log end for the high watermark.
+     * It caught up at the newest earlier fetch whose leader end it has durably reached — now, if it has the leader's
+     * whole log (Kafka's rule, generalised to a durable end that trails the fetch offset by an fsync). Returns false
+     * for a replica that is not a tracked follower.
      */
-    boolean onFetch(int replicaId, long fetchOffset, long leaderEnd, long nowMs) {
+    boolean onFetch(int replicaId, long durableEnd, long leaderEnd, long nowMs) {
         Follower s = followers.get(replicaId);
         if (s == null) {
             return false;
         }
-        if (fetchOffset >= leaderEnd) {
-            s.lastCaughtUpMs = nowMs;
-        } else if (s.leaderEndAtLastFetch >= 0 && fetchOffset >= s.leaderEndAtLastFetch) {
-            s.lastCaughtUpMs = Math.max(s.lastCaughtUpMs, s.lastFetchMs);
+        synchronized (s) {
+            ArrayDeque<long[]> pending = s.leaderEndsAtFetches;
+            if (durableEnd >= leaderEnd) {
+                s.lastCaughtUpMs = nowMs;
+                pending.clear();
+            } else {
+                long caughtUpAt = -1;
+                while (!pending.isEmpty() && pending.peekFirst()[1] <= durableEnd) {
+                    caughtUpAt = pending.pollFirst()[0];
+                }
+                if (caughtUpAt >= 0) {
+                    s.lastCaughtUpMs = Math.max(s.lastCaughtUpMs, caughtUpAt);
+                }
+                long[] last = pending.peekLast();
+                if (last == null || last[0] < nowMs) {
+                    if (pending.size() == MAX_PENDING) {
+                        pending.pollFirst();
+                    }
+                    pending.addLast(new long[] {nowMs, leaderEnd});
+                }
+            }
+            s.lastFetchMs = nowMs;
+            s.logEnd = durableEnd;
         }
-        s.lastFetchMs = nowMs;
-        s.leaderEndAtLastFetch = leaderEnd;
-        s.logEnd = fetchOffset;
         return true;
     }
 

@@ -423,21 +423,22 @@ public final class Partition {
     }
 
     /**
-     * Leader: a follower fetched from {@code fetchOffset}, so its log (durably) ends there. Updates
-     * its caught-up time, the high watermark, and asks to add it back to the ISR once it has caught
-     * up to the high watermark in this leader's epoch.
+     * Leader: a follower fetched, and its log is durable up to {@code durableEnd} (its fetch offset, or less when it
+     * fetches ahead of its fsyncs and says so: {@link DurabilityReports}). Updates its caught-up time and the high
+     * watermark, and asks to add it back to the ISR once its durable log reaches the high watermark in this
+     * leader's epoch.
      */
-    public void onFollowerFetch(int replicaId, long fetchOffset, long nowMs) {
-        if (!leader || !followers.onFetch(replicaId, fetchOffset, wal.logEndOffset(), nowMs)) {
+    public void onFollowerFetch(int replicaId, long durableEnd, long nowMs) {
+        if (!leader || !followers.onFetch(replicaId, durableEnd, wal.logEndOffset(), nowMs)) {
             return;
         }
-        ackTimeline.followerReported(replicaId, fetchOffset);
+        ackTimeline.followerReported(replicaId, durableEnd);
         maybeAdvanceHighWatermark();
         List<Integer> isr = isr();
         if (!isr.contains(replicaId)
                 && replicas().contains(replicaId)
-                && fetchOffset >= wal.highWatermark()
-                && fetchOffset >= leaderEpochStartOffset) {
+                && durableEnd >= wal.highWatermark()
+                && durableEnd >= leaderEpochStartOffset) {
             requestIsrChange(
                     current -> {
                         List<Integer> next = new ArrayList<>(current);
@@ -446,7 +447,7 @@ public final class Partition {
                         }
                         return next;
                     },
-                    "replica " + replicaId + " caught up to " + fetchOffset);
+                    "replica " + replicaId + " caught up to " + durableEnd);
         }
     }
 

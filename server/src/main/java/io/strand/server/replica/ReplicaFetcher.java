@@ -32,9 +32,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Pulls the partitions this broker follows from one leader broker with the Kafka Fetch API, one
  * long-polling request for all of them at a time, in an incremental fetch session (KIP-227) so that a
- * request and its response carry only the partitions that changed. Before each fetch it waits until everything it
- * appended is durable, so the offset it fetches from — which the leader takes as its log end — is
- * fsynced. A response carrying a diverging epoch truncates the log to where it matches the leader;
+ * request and its response carry only the partitions that changed. What it appends is fsynced by the log's group
+ * commit; how the leader learns how far that reached has two modes. Fetching ahead (the default, once the leader's
+ * responses say it reads {@link DurabilityReports}): the next fetch goes out at once, from the log end, and lists
+ * each partition whose log is durable only to less, with a short long-poll ({@code strand.replica.fetch.ahead.wait.ms})
+ * while any is listed, so the fetch after the fsync reports it — the follower's fsync overlaps its next fetch, and a
+ * slow fsync of one partition holds back only that partition's report. Strict (with an older leader, after a
+ * connection error until a response says otherwise, or {@code strand.replica.fetch.ahead.enable=false}): before each
+ * fetch it waits until everything it appended is durable, so the offset it fetches from — which the leader takes
+ * as its log end — is fsynced. A response carrying a diverging epoch truncates the log to where it matches the leader;
  * an offset before the leader's log start restarts the log there.
  *
  * <p>Thread-safe: partitions are added and removed from any thread; one thread does the fetching.
@@ -70,6 +76,10 @@ final class ReplicaFetcher extends Thread {
     private final ReplicaMetrics metrics;
     /** The incremental fetch session with the leader; used by the fetching thread only. */
     private final FetchSessionHandler session;
+    /** {@code strand.replica.fetch.ahead.enable}. */
+    private final boolean fetchAheadEnabled;
+    /** The leader's last response said it reads durability reports; used by the fetching thread only. */
+    private boolean leaderReadsDurability;
 
     ReplicaFetcher(
             int localBrokerId,
@@ -84,6 +94,7 @@ final class ReplicaFetcher extends Thread {
         this.leaderId = leaderId;
         this.config = config;
         this.backoffMs = config.replicaFetchBackoffMs();
+        this.fetchAheadEnabled = config.replicaFetchAheadEnable();
         this.metrics = metrics;
         this.session = new FetchSessionHandler(
                 new LogContext("[ReplicaFetcher " + localBrokerId + " from " + leaderId + "] "), leaderId);
@@ -164,17 +175,20 @@ final class ReplicaFetcher extends Thread {
                 if (batch.isEmpty()) {
                     continue;
                 }
-                long waitStart = System.nanoTime();
-                if (!awaitDurable(batch)) {
-                    continue;
+                if (!leaderReadsDurability) {
+                    long waitStart = System.nanoTime();
+                    if (!awaitDurable(batch)) {
+                        continue;
+                    }
+                    metrics.ackLatency().record(AckLatency.Phase.FOLLOWER_DURABLE_WAIT, System.nanoTime() - waitStart);
                 }
-                metrics.ackLatency().record(AckLatency.Phase.FOLLOWER_DURABLE_WAIT, System.nanoTime() - waitStart);
                 fetchOnce(batch);
             } catch (InterruptedException e) {
                 if (!running) {
                     return;
                 }
             } catch (IOException e) {
+                leaderReadsDurability = false; // the leader may be another process now
                 log.info(
                         "Fetch from broker {} at {} failed: {}; retrying in {} ms",
                         leaderId,
@@ -275,11 +289,12 @@ final class ReplicaFetcher extends Thread {
                             lastFetchedEpoch < 0 ? Optional.empty() : Optional.of(lastFetchedEpoch)));
         }
         FetchSessionHandler.FetchRequestData toFetch = builder.build();
+        Map<DurabilityReports.Key, Long> notDurable = leaderReadsDurability ? notDurable(batch) : Map.of();
         FetchRequestData request = FetchRequest.Builder.forReplica(
                         version,
                         localBrokerId,
                         -1,
-                        config.replicaFetchWaitMaxMs(),
+                        notDurable.isEmpty() ? config.replicaFetchWaitMaxMs() : config.replicaFetchAheadWaitMs(),
                         config.replicaFetchMinBytes(),
                         toFetch.toSend())
                 .setMaxBytes(config.replicaFetchResponseMaxBytes())
@@ -288,6 +303,7 @@ final class ReplicaFetcher extends Thread {
                 .metadata(toFetch.metadata())
                 .build(version)
                 .data();
+        DurabilityReports.attach(request, notDurable);
         FetchResponse response;
         long sent = System.nanoTime();
         try {
@@ -299,6 +315,7 @@ final class ReplicaFetcher extends Thread {
         }
         long received = System.nanoTime();
         metrics.ackLatency().record(AckLatency.Phase.FOLLOWER_FETCH, received - sent);
+        leaderReadsDurability = fetchAheadEnabled && DurabilityReports.accepted(response.data());
         if (!session.handleResponse(response, version)) {
             Errors error = Errors.forCode(response.data().errorCode());
             if (error == Errors.FETCH_SESSION_ID_NOT_FOUND || error == Errors.INVALID_FETCH_SESSION_EPOCH) {
@@ -320,6 +337,31 @@ final class ReplicaFetcher extends Thread {
             }
         }
         metrics.ackLatency().record(AckLatency.Phase.FOLLOWER_APPEND, System.nanoTime() - received);
+    }
+
+    /** Fetching ahead, the follower's fsync wait is no longer the fetcher's: timed from the append instead. */
+    private void timeUntilDurable(Partition p) {
+        long start = System.nanoTime();
+        p.log()
+                .awaitDurable(p.log().logEndOffset())
+                .thenRun(() ->
+                        metrics.ackLatency().record(AckLatency.Phase.FOLLOWER_DURABLE_WAIT, System.nanoTime() - start));
+    }
+
+    /** The partitions of {@code batch} whose log is durable to less than its end, with that durable end. */
+    private static Map<DurabilityReports.Key, Long> notDurable(Map<TopicPartition, Fetching> batch) {
+        Map<DurabilityReports.Key, Long> out = new java.util.HashMap<>();
+        for (Fetching f : batch.values()) {
+            Partition p = f.partition;
+            long durable = p.log().durableEndOffset();
+            if (durable < p.log().logEndOffset()) {
+                out.put(
+                        new DurabilityReports.Key(
+                                p.topicId(), p.topicPartition().partition()),
+                        durable);
+            }
+        }
+        return out;
     }
 
     private boolean current(Fetching f) {
@@ -345,6 +387,9 @@ final class ReplicaFetcher extends Thread {
                     if (pd.records() instanceof MemoryRecords records && records.sizeInBytes() > 0) {
                         p.appendAsFollower(records, f.leaderEpoch);
                         metrics.replicated(records.sizeInBytes());
+                        if (leaderReadsDurability) {
+                            timeUntilDurable(p);
+                        }
                     }
                     f.lag = Math.max(0, pd.highWatermark() - p.log().logEndOffset());
                     p.updateFollowerHighWatermark(pd.highWatermark());

@@ -22,6 +22,7 @@ import org.apache.kafka.common.requests.RequestHeader;
 public final class ResponseFaults implements HandlerDecorator {
     private volatile Predicate<RequestHeader> dropResponseAndClose;
     private volatile java.util.function.Consumer<RequestContext> requestObserver;
+    private volatile java.util.function.BiConsumer<RequestContext, ApiMessage> requestRewriter;
     private final TxnMarkerFaults markers = new TxnMarkerFaults();
 
     /** The WriteTxnMarkers faults of every broker of the cluster. */
@@ -36,6 +37,11 @@ public final class ResponseFaults implements HandlerDecorator {
     /** Calls {@code observer} with the context of every request before its handler runs (null: off). */
     public void observeRequests(java.util.function.Consumer<RequestContext> observer) {
         this.requestObserver = observer;
+    }
+
+    /** Calls {@code rewriter} with every request, which it may change, before its handler runs (null: off). */
+    public void rewriteRequests(java.util.function.BiConsumer<RequestContext, ApiMessage> rewriter) {
+        this.requestRewriter = rewriter;
     }
 
     @Override
@@ -80,6 +86,10 @@ public final class ResponseFaults implements HandlerDecorator {
             java.util.function.Consumer<RequestContext> observer = requestObserver;
             if (observer != null) {
                 observer.accept(ctx);
+            }
+            java.util.function.BiConsumer<RequestContext, ApiMessage> rewriter = requestRewriter;
+            if (rewriter != null) {
+                rewriter.accept(ctx, request);
             }
             return delegate.handle(ctx, request).thenApply(response -> {
                 Predicate<RequestHeader> p = dropResponseAndClose;
