@@ -500,7 +500,8 @@ final class LogSegment implements Closeable {
 
     /** fsyncs the log data (and the indexes if they changed since their last flush). */
     void flush() throws IOException {
-        SyncJournal.force(channel, logFile, false);
+        // the data as the fsync starts; past it, zeros written ahead (a power cut keeps them zeros)
+        SyncJournal.force(channel, logFile, false, size);
         indexes.flush();
     }
 

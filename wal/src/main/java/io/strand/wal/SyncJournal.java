@@ -28,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>{@code F <key> <durable length> <valid length> <path>}: a file fsynced; the first {@code durable length}
  *       bytes are durable. Its size is read before the fsync, so bytes written meanwhile do not count. The {@code
- *       valid length} is smaller for a memory-mapped index preallocated beyond its entries: the bytes past it were
+ *       valid length} is smaller for a memory-mapped index preallocated beyond its entries, or a segment zero-filled ahead of its data: the bytes past it were
  *       zeros (or older entries) as far as the fsync knows.
  *   <li>{@code D <key> <path> <name>/<key>...}: a directory fsynced; the entries listed (before the fsync) are
  *       durable, with the file each name pointed to.
@@ -86,6 +86,17 @@ public final class SyncJournal {
     }
 
     /**
+     * {@code channel.force(metaData)} of {@code file} whose first {@code validBytes} (as the fsync starts) hold data
+     * and the rest zeros written ahead of it, journaled: a power cut leaves the bytes past them zeros, whatever was
+     * written there after this call.
+     */
+    public static void force(FileChannel channel, Path file, boolean metaData, long validBytes) throws IOException {
+        SyncJournal j = INSTANCE;
+        if (j == null) channel.force(metaData);
+        else j.forceFile(channel, file, metaData, validBytes);
+    }
+
+    /**
      * {@code map.force()} of the memory-mapped {@code file} (mapped whole), journaled; {@code validBytes}: the bytes
      * of entries at the time of the call.
      */
@@ -106,11 +117,16 @@ public final class SyncJournal {
 
     /** See {@link #force(FileChannel, Path, boolean)}. */
     public void forceFile(FileChannel channel, Path file, boolean metaData) throws IOException {
+        forceFile(channel, file, metaData, Long.MAX_VALUE);
+    }
+
+    /** See {@link #force(FileChannel, Path, boolean, long)}. */
+    public void forceFile(FileChannel channel, Path file, boolean metaData, long validBytes) throws IOException {
         long size = channel.size();
         String key = keyOrNull(file);
         slowDisk();
         channel.force(metaData);
-        if (key != null) fileSynced(key, size, size, file);
+        if (key != null) fileSynced(key, size, Math.min(size, validBytes), file);
     }
 
     /** See {@link #force(MappedByteBuffer, Path, long)}. */
