@@ -322,8 +322,9 @@ public final class BrokerConfigDefinition {
                     1,
                     Range.between(0, 500),
                     Importance.LOW,
-                    "Long-poll time of a follower fetch while some of its appends are not yet durable: the next"
-                            + " fetch after their fsync reports them.")
+                    "How long a follower fetch waits at the leader while some of the follower's appends are not"
+                            + " yet durable: it takes what arrives meanwhile in one response, and the fetch after"
+                            + " their fsync reports them.")
             .define(
                     REPLICA_FETCH_MIN_BYTES,
                     Type.INT,
