@@ -41,7 +41,11 @@ class FetchAheadTest {
     void shouldAcknowledgeOnlyWhatEveryInSyncFollowerReportsDurable(
             @BrokerCluster(
                             brokers = 3,
-                            properties = {"replica.lag.time.max.ms=3000", "min.insync.replicas=2"})
+                            properties = {
+                                "replica.lag.time.max.ms=3000",
+                                "min.insync.replicas=2",
+                                "strand.replica.fetch.ahead.enable=true"
+                            })
                     StrandTestCluster cluster)
             throws Exception {
         Uuid topicId = cluster.createTopic(TOPIC, 1, 3);
