@@ -355,6 +355,12 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         }
 
         CompletableFuture<FetchResponseData> start() {
+            if (request.minBytes() == Integer.MAX_VALUE) {
+                // no response reaches that: it waits max_wait_ms (a fetching-ahead follower's short wait for
+                // whatever arrives meanwhile), without a re-read of every partition at every append
+                timeout = timer.schedule(this::expire, request.maxWaitMs(), TimeUnit.MILLISECONDS);
+                return result;
+            }
             wanted.forEach(w -> w.partition.ifPresent(p -> p.addChangeListener(this)));
             timeout = timer.schedule(this::expire, request.maxWaitMs(), TimeUnit.MILLISECONDS);
             run(); // data may have arrived between the first read and the registration

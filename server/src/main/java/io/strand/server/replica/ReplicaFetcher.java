@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * commit; how the leader learns how far that reached has two modes. Fetching ahead (the default, once the leader's
  * responses say it reads {@link DurabilityReports}): the next fetch goes out at once, from the log end, and lists
  * each partition whose log is durable only to less; while any is listed it waits exactly {@code
- * strand.replica.fetch.ahead.wait.ms} at the leader (a minimum of a whole response's bytes), taking whatever arrived
+ * strand.replica.fetch.ahead.wait.ms} at the leader (a minimum of bytes no response reaches), taking whatever arrived
  * meanwhile in one response, so the fetch after the fsync reports it — the follower's fsync overlaps its next fetch, and a
  * slow fsync of one partition holds back only that partition's report. Strict (with an older leader, after a
  * connection error until a response says otherwise, or {@code strand.replica.fetch.ahead.enable=false}): before each
@@ -298,7 +298,7 @@ final class ReplicaFetcher extends Thread {
                         notDurable.isEmpty() ? config.replicaFetchWaitMaxMs() : config.replicaFetchAheadWaitMs(),
                         // while a report is pending: whatever arrives within the wait, in one response, rather
                         // than a round trip (and a follower append and fsync) per leader append
-                        notDurable.isEmpty() ? config.replicaFetchMinBytes() : config.replicaFetchResponseMaxBytes(),
+                        notDurable.isEmpty() ? config.replicaFetchMinBytes() : Integer.MAX_VALUE,
                         toFetch.toSend())
                 .setMaxBytes(config.replicaFetchResponseMaxBytes())
                 .removed(toFetch.toForget())
