@@ -52,8 +52,14 @@ final class GroupCommit {
     private static final int RUNNING = 2;
     private static final int RUNNING_AGAIN = 3;
 
-    /** What one fsync pass covers, captured under the log lock by {@link LocalLog#planFsync}. */
-    record FsyncPlan(long target, long generation, List<LogSegment> segments, boolean syncDir) {}
+    /**
+     * What one fsync pass covers, captured under the log lock by {@link LocalLog#planFsync}: {@code segments} are
+     * fsynced whole (data and indexes), {@code active} (the active segment then, null if it is among them) only its
+     * data and transaction index — an unclean start rebuilds the offset and time indexes of the segment holding the
+     * recovery point ({@link LogLoader#recoveryStart}), so msyncing them at every group commit would only add two
+     * syncs to each; they are fsynced once the segment rolls.
+     */
+    record FsyncPlan(long target, long generation, List<LogSegment> segments, LogSegment active, boolean syncDir) {}
 
     /** A flusher parked in {@link #lingerForGroup} until the append count reaches {@code target}. */
     private record Linger(Thread flusher, long target) {}
@@ -230,6 +236,14 @@ final class GroupCommit {
                 } catch (ClosedChannelException e) {
                     if (segments.contains(seg) && !owner.isClosedOrDeleted()) throw e;
                     // deleted by retention or truncation meanwhile: nothing to make durable there
+                }
+            }
+            LogSegment active = plan.active();
+            if (active != null) {
+                try {
+                    active.flushData();
+                } catch (ClosedChannelException e) {
+                    if (segments.contains(active) && !owner.isClosedOrDeleted()) throw e;
                 }
             }
             if (plan.syncDir()) CheckpointFile.fsyncDir(owner.dir());

@@ -505,6 +505,15 @@ final class LogSegment implements Closeable {
         indexes.flush();
     }
 
+    /**
+     * fsyncs the log data and the transaction index, not the offset and time indexes: the active segment at a group
+     * commit (see {@link GroupCommit.FsyncPlan}).
+     */
+    void flushData() throws IOException {
+        SyncJournal.force(channel, logFile, false, size);
+        indexes.flushTransactionIndex();
+    }
+
     void flushIndexes() throws IOException {
         indexes.flush();
     }

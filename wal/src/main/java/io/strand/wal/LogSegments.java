@@ -122,7 +122,8 @@ final class LogSegments {
     /**
      * For {@link LocalLog#planFsync}: a pass that makes everything below {@code target} durable fsyncs the segments
      * from the one holding the recovery point, the segments rolled since the last pass (their indexes), and the
-     * directory if a segment was created, renamed or removed since the last pass (the flag and the list are cleared).
+     * directory if a segment was created, renamed or removed since the last pass (the flag and the list are cleared);
+     * of the active segment only the data and the transaction index ({@link GroupCommit.FsyncPlan}).
      */
     GroupCommit.FsyncPlan planFsync(long target, long generation, long recoveryPoint) {
         fsyncPlannedTo = Math.max(fsyncPlannedTo, target);
@@ -133,10 +134,11 @@ final class LogSegments {
             if (segments.get(seg.baseOffset()) == seg) toSync.add(seg);
         }
         rolledSincePlan.clear();
+        LogSegment dataOnly = toSync.contains(active) ? null : active;
         for (LogSegment seg : from(recoveryPoint)) {
-            if (!toSync.contains(seg)) toSync.add(seg);
+            if (seg != dataOnly && !toSync.contains(seg)) toSync.add(seg);
         }
-        return new GroupCommit.FsyncPlan(target, generation, toSync, syncDir);
+        return new GroupCommit.FsyncPlan(target, generation, toSync, dataOnly, syncDir);
     }
 
     void markDirNeedsSync() {

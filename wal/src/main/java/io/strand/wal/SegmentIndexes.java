@@ -330,6 +330,11 @@ final class SegmentIndexes implements Closeable {
     }
 
     /** Forces the mappings and the transaction index to disk if they changed since the last flush. */
+    /** fsyncs the transaction index if it changed (recovery trims it but cannot rebuild it). */
+    void flushTransactionIndex() throws IOException {
+        txnIndex.flush();
+    }
+
     void flush() throws IOException {
         if (needsFlush) {
             needsFlush = false;
