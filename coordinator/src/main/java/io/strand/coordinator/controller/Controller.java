@@ -84,10 +84,20 @@ public final class Controller implements MetadataListener, AutoCloseable {
 
     private final ConnectionStateListener connectionListener = this::onConnectionState;
     private volatile Term term;
-    private volatile BrokerChangeStats lastBrokerChange = new BrokerChangeStats(0, 0, 0);
+    private volatile BrokerChangeStats lastBrokerChange = new BrokerChangeStats(0, 0, 0, 0, 0, 0);
 
-    /** The last reaction to brokers coming or going: partition states written, with a leader, and milliseconds taken. */
-    public record BrokerChangeStats(int statesWritten, int withLeader, long millis) {}
+    /**
+     * The last reaction to brokers coming or going: partition states written, how many of them with a
+     * leader, how many new leaders among them, the milliseconds until the last state and until the last
+     * new leader was written, and when ({@link System#nanoTime()}) the reaction started.
+     */
+    public record BrokerChangeStats(
+            int statesWritten,
+            int withLeader,
+            int leadersElected,
+            long millis,
+            long leadersMillis,
+            long startedNanos) {}
 
     /**
      * Hears of each controller round that wrote new leaders (a reaction to brokers coming or going, a
@@ -313,7 +323,6 @@ public final class Controller implements MetadataListener, AutoCloseable {
             long ms = (System.nanoTime() - started) / 1_000_000;
             long newLeaders =
                     written.stream().filter(c -> c.newState().getLeader() >= 0).count();
-            lastBrokerChange = new BrokerChangeStats(written.size(), (int) newLeaders, ms);
             int elected = 0;
             int unclean = 0;
             for (PartitionStateWriter.Change c : written) {
@@ -326,6 +335,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
                     }
                 }
             }
+            lastBrokerChange = new BrokerChangeStats(written.size(), (int) newLeaders, elected, ms, ms, started);
             electionsDone(elected, unclean, started);
             log.info(
                     "Controller epoch {}: live brokers {}; wrote {} partition states ({} with a leader, {} offline) in {} ms",
