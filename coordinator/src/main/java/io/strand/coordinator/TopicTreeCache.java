@@ -63,6 +63,8 @@ final class TopicTreeCache implements AutoCloseable {
     private final ArrayDeque<String> pending = new ArrayDeque<>();
 
     private int readsInFlight;
+    /** After close nothing more is read (replies and events still arriving are dropped). */
+    private boolean closed;
     /** Requests of the current full read still outstanding; the read is complete at zero. */
     private int loading;
     /** Which full read is current (a reconnect starts a new one; replies to an older one are dropped). */
@@ -92,6 +94,9 @@ final class TopicTreeCache implements AutoCloseable {
     // ---- full read, on the ZooKeeper event thread ----
 
     private synchronized void reload() {
+        if (closed) {
+            return;
+        }
         int gen = ++generation;
         generationFailed = false;
         seen = new ConcurrentHashMap<>();
@@ -123,7 +128,7 @@ final class TopicTreeCache implements AutoCloseable {
     }
 
     private synchronized void readTopics(int gen, List<String> names) {
-        if (gen != generation) {
+        if (gen != generation || closed) {
             return;
         }
         for (int from = 0; from < names.size(); from += TOPICS_PER_MULTI) {
@@ -141,7 +146,7 @@ final class TopicTreeCache implements AutoCloseable {
     }
 
     private synchronized void onTopics(int gen, List<String> topics, List<OpResult> results) {
-        if (gen != generation) {
+        if (gen != generation || closed) {
             return;
         }
         if (results == null) {
@@ -194,7 +199,7 @@ final class TopicTreeCache implements AutoCloseable {
 
     private synchronized void onEvent(WatchedEvent event) {
         String path = event.getPath();
-        if (path == null || !relevant(path)) {
+        if (closed || path == null || !relevant(path)) {
             return;
         }
         switch (event.getType()) {
@@ -218,7 +223,7 @@ final class TopicTreeCache implements AutoCloseable {
     }
 
     private void readPending() {
-        while (!pending.isEmpty() && readsInFlight < MAX_READS_IN_FLIGHT) {
+        while (!closed && !pending.isEmpty() && readsInFlight < MAX_READS_IN_FLIGHT) {
             List<String> batch = new ArrayList<>();
             Set<String> inBatch = new HashSet<>();
             while (!pending.isEmpty() && batch.size() < READS_PER_MULTI) {
@@ -296,6 +301,10 @@ final class TopicTreeCache implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+            pending.clear();
+        }
         watcher.close();
     }
 }

@@ -122,13 +122,15 @@ final class TakeoverScenarios implements AutoCloseable {
         long fromStart = (s.startedNanos() - started) / 1_000_000 + s.leadersMillis();
         System.out.printf(
                 Locale.ROOT,
-                "  %s: broker %d (leading %d) lost; broker %d controls: %d new leaders, %d states written;"
-                        + " last leader written %d ms after the close (%d ms after %s), all states %d ms after"
-                        + " it noticed; every leader visible in its cache %d ms after the close%n",
+                "  %s: broker %d (leading %d) lost; broker %d controls from %d ms after the close: %d new"
+                        + " leaders, %d states written; last leader written %d ms after the close (%d ms after %s),"
+                        + " all states %d ms after it began; every leader visible in its cache %d ms after the"
+                        + " close%n",
                 scenario,
                 lost,
                 leads,
                 winner[0].id,
+                (s.startedNanos() - t0) / 1_000_000,
                 s.leadersElected(),
                 s.statesWritten(),
                 toLastLeader,
