@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,16 +30,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every broker's view of the cluster metadata, fed by a {@link CuratorCache} over the chroot. Reads
- * are lock-free from any thread and return what ZooKeeper held a moment ago; changes are applied
- * in ZooKeeper's order on Curator's single event thread, then passed to {@link MetadataListener}s.
+ * Every broker's view of the cluster metadata, fed by {@link CuratorCache}s over the subtrees it reads
+ * and, for {@code /topics} (nearly every znode of a large cluster), a {@link TopicTreeCache} that reads
+ * in batches. Reads are lock-free from any thread and return what ZooKeeper held a moment ago; changes
+ * are applied in ZooKeeper's order on Curator's single event thread, then passed to
+ * {@link MetadataListener}s.
  * A topic becomes visible once its topic znode is seen; {@link TopicView#complete()} says when all of
  * its partition states have arrived too.
  */
 public final class MetadataCache implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MetadataCache.class);
 
-    private final CuratorCache cache;
+    /** The subtrees besides {@code /topics} that the cache reads, each kept by a {@link CuratorCache}. */
+    private static final List<String> SUBTREES = List.of(
+            Znodes.BROKER_IDS,
+            Znodes.CONTROLLER,
+            Znodes.CONFIG_TOPICS,
+            Znodes.CONFIG_BROKERS,
+            Znodes.ADMIN_DELETE_TOPICS,
+            Znodes.ADMIN_REASSIGNMENTS,
+            Znodes.CLUSTER_ID);
+
+    private final List<CuratorCache> caches = new ArrayList<>();
+    private final TopicTreeCache topicTree;
     private final ConcurrentHashMap<Integer, BrokerRegistration> brokers = new ConcurrentHashMap<>();
     /** This broker while its session is lost (-1: none): see {@link #hideOwnRegistration}. */
     private volatile int hiddenBroker = -1;
@@ -54,7 +68,9 @@ public final class MetadataCache implements AutoCloseable {
     private final ConcurrentHashMap<String, Map<String, String>> brokerConfigs = new ConcurrentHashMap<>();
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
     private final List<TopicWaiter> topicWaiters = new CopyOnWriteArrayList<>();
-    private final CountDownLatch initialized = new CountDownLatch(1);
+    /** One count per subtree cache and one for the topic tree; the cache is loaded at zero. */
+    private final CountDownLatch initialized = new CountDownLatch(SUBTREES.size() + 1);
+
     private volatile int controllerId = -1;
     private volatile int controllerEpoch = 0;
     private volatile String clusterId = "";
@@ -66,18 +82,69 @@ public final class MetadataCache implements AutoCloseable {
     private final List<ConditionWaiter> conditionWaiters = new CopyOnWriteArrayList<>();
 
     public MetadataCache(CuratorFramework zk) {
-        this.cache = CuratorCache.build(zk, "/");
-        cache.listenable()
-                .addListener(CuratorCacheListener.builder()
-                        .forCreates(this::upsert)
-                        .forChanges((before, after) -> upsert(after))
-                        .forDeletes(this::delete)
-                        .forInitialized(() -> {
-                            notifyListeners(MetadataListener::onCacheLoaded);
-                            initialized.countDown();
-                        })
-                        .build());
+        for (String subtree : SUBTREES) {
+            CuratorCache cache = CuratorCache.build(zk, subtree);
+            cache.listenable()
+                    .addListener(CuratorCacheListener.builder()
+                            .forCreates(this::upsert)
+                            .forChanges((before, after) -> upsert(after))
+                            .forDeletes(this::delete)
+                            .forInitialized(this::partLoaded)
+                            .build());
+            caches.add(cache);
+        }
+        this.topicTree = new TopicTreeCache(zk, new TopicTreeCache.Sink() {
+            @Override
+            public void upsert(ChildData node) {
+                MetadataCache.this.upsert(node);
+            }
+
+            @Override
+            public void delete(ChildData node) {
+                MetadataCache.this.delete(node);
+            }
+
+            @Override
+            public void loaded(Map<String, Set<Integer>> partitions) {
+                topicsLoaded(partitions);
+            }
+        });
     }
+
+    /** One part of the cache finished its first load (on Curator's event thread); the last one tells the listeners. */
+    private void partLoaded() {
+        initialized.countDown();
+        if (initialized.getCount() == 0) {
+            notifyListeners(MetadataListener::onCacheLoaded);
+        }
+    }
+
+    /**
+     * A full read of {@code /topics} finished (at start, or after a reconnect): topics and partition
+     * states that are no longer there were deleted while this cache could not hear of it.
+     */
+    private void topicsLoaded(Map<String, Set<Integer>> partitions) {
+        for (String name : List.copyOf(topics.keySet())) {
+            Set<Integer> present = partitions.get(name);
+            if (present == null) {
+                delete(new ChildData(Znodes.topic(name), null, null));
+                continue;
+            }
+            TopicView view = topics.get(name);
+            for (Integer p : List.copyOf(view.partitions.keySet())) {
+                if (!present.contains(p)) {
+                    delete(new ChildData(Znodes.partitionState(name, p), null, null));
+                }
+            }
+        }
+        if (initialized.getCount() > 0 && !topicsInitialized) {
+            topicsInitialized = true;
+            partLoaded();
+        }
+    }
+
+    /** The first full read of /topics finished (Curator's event thread only). */
+    private boolean topicsInitialized;
 
     public void addListener(MetadataListener listener) {
         listeners.add(listener);
@@ -85,7 +152,8 @@ public final class MetadataCache implements AutoCloseable {
 
     /** Starts the cache and waits until it holds everything that was in ZooKeeper when it started. */
     public void start(long timeoutMs) {
-        cache.start();
+        caches.forEach(CuratorCache::start);
+        topicTree.start();
         try {
             if (!initialized.await(timeoutMs, TimeUnit.MILLISECONDS)) {
                 throw new MetadataStoreException(
@@ -432,7 +500,8 @@ public final class MetadataCache implements AutoCloseable {
 
     @Override
     public void close() {
-        cache.close();
+        topicTree.close();
+        caches.forEach(CuratorCache::close);
         topicWaiters.forEach(w -> w.future().cancel(false));
         conditionWaiters.forEach(w -> w.future().cancel(false));
     }

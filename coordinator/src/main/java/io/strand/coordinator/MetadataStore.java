@@ -223,6 +223,51 @@ public final class MetadataStore {
         }
     }
 
+    /**
+     * As {@link #multi}, without waiting: several can be in flight on the session, which ZooKeeper
+     * applies in the order sent and makes durable together (one log fsync for all that are queued).
+     * The future fails with {@link VersionConflictException} or {@link MetadataStoreException} as
+     * {@link #multi} throws them; it completes on the ZooKeeper event thread, so do not block there.
+     */
+    public java.util.concurrent.CompletableFuture<List<CuratorTransactionResult>> multiAsync(List<CuratorOp> ops) {
+        java.util.concurrent.CompletableFuture<List<CuratorTransactionResult>> f =
+                new java.util.concurrent.CompletableFuture<>();
+        try {
+            zk.transaction()
+                    .inBackground((client, event) -> {
+                        KeeperException.Code rc = KeeperException.Code.get(event.getResultCode());
+                        if (rc == KeeperException.Code.OK) {
+                            f.complete(event.getOpResults());
+                        } else if (rc == KeeperException.Code.NODEEXISTS
+                                || rc == KeeperException.Code.BADVERSION
+                                || rc == KeeperException.Code.NONODE
+                                || rc == KeeperException.Code.NOTEMPTY) {
+                            f.completeExceptionally(new VersionConflictException(
+                                    firstFailedPath(event.getOpResults()), rc.name(), null));
+                        } else {
+                            f.completeExceptionally(
+                                    failure("multi of " + ops.size() + " operations", KeeperException.create(rc)));
+                        }
+                    })
+                    .forOperations(ops);
+        } catch (Exception e) {
+            f.completeExceptionally(failure("multi of " + ops.size() + " operations", e));
+        }
+        return f;
+    }
+
+    private String firstFailedPath(List<CuratorTransactionResult> results) {
+        if (results != null) {
+            for (CuratorTransactionResult r : results) {
+                if (r.getError() != KeeperException.Code.OK.intValue()
+                        && r.getError() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
+                    return relative(r.getForPath());
+                }
+            }
+        }
+        return "?";
+    }
+
     /** A path as Strand names it: without the chroot (Curator's namespace) that ZooKeeper reports. */
     private String relative(String path) {
         String ns = zk.getNamespace();

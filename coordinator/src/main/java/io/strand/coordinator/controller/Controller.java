@@ -19,7 +19,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.kafka.common.TopicPartition;
@@ -84,10 +83,20 @@ public final class Controller implements MetadataListener, AutoCloseable {
 
     private final ConnectionStateListener connectionListener = this::onConnectionState;
     private volatile Term term;
-    private volatile BrokerChangeStats lastBrokerChange = new BrokerChangeStats(0, 0, 0);
+    private volatile BrokerChangeStats lastBrokerChange = new BrokerChangeStats(0, 0, 0, 0, 0, 0);
 
-    /** The last reaction to brokers coming or going: partition states written, with a leader, and milliseconds taken. */
-    public record BrokerChangeStats(int statesWritten, int withLeader, long millis) {}
+    /**
+     * The last reaction to brokers coming or going: partition states written, how many of them with a
+     * leader, how many new leaders among them, the milliseconds until the last state and until the last
+     * new leader was written, and when ({@link System#nanoTime()}) the reaction started.
+     */
+    public record BrokerChangeStats(
+            int statesWritten,
+            int withLeader,
+            int leadersElected,
+            long millis,
+            long leadersMillis,
+            long startedNanos) {}
 
     /**
      * Hears of each controller round that wrote new leaders (a reaction to brokers coming or going, a
@@ -295,7 +304,17 @@ public final class Controller implements MetadataListener, AutoCloseable {
         if (changes.isEmpty()) {
             return;
         }
-        List<PartitionStateWriter.Change> written = write(t, changes, (tp, current) -> {
+        // new leaders first (Kafka's order too): the partitions without one wait for them, while the
+        // ISR shrinks of partitions that keep their leader change nothing a client waits for
+        List<PartitionStateWriter.Change> ordered = new ArrayList<>(changes.size());
+        changes.stream()
+                .filter(c -> leaderMoves(before.get(c.tp()), c.newState()))
+                .forEach(ordered::add);
+        int leaderChanges = ordered.size();
+        changes.stream()
+                .filter(c -> !leaderMoves(before.get(c.tp()), c.newState()))
+                .forEach(ordered::add);
+        PartitionStateWriter.Decision decision = (tp, current) -> {
             TopicView topic = cache.topic(tp.topic()).orElse(null);
             List<Integer> replicas = replicasOf.getOrDefault(tp, List.of());
             Map<Integer, BrokerRegistration> now = cache.liveBrokers();
@@ -308,12 +327,22 @@ public final class Controller implements MetadataListener, AutoCloseable {
                     u.full(tp),
                     topic != null && uncleanAllowed(topic),
                     t.epoch());
-        });
+        };
+        List<PartitionStateWriter.Change> written = write(t, ordered.subList(0, leaderChanges), decision);
+        long leadersMs = (System.nanoTime() - started) / 1_000_000;
+        if (written != null && leaderChanges < ordered.size()) {
+            List<PartitionStateWriter.Change> rest = write(t, ordered.subList(leaderChanges, ordered.size()), decision);
+            if (rest == null) {
+                written = null;
+            } else {
+                written = new ArrayList<>(written);
+                written.addAll(rest);
+            }
+        }
         if (written != null && !written.isEmpty()) {
             long ms = (System.nanoTime() - started) / 1_000_000;
             long newLeaders =
                     written.stream().filter(c -> c.newState().getLeader() >= 0).count();
-            lastBrokerChange = new BrokerChangeStats(written.size(), (int) newLeaders, ms);
             int elected = 0;
             int unclean = 0;
             for (PartitionStateWriter.Change c : written) {
@@ -326,6 +355,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
                     }
                 }
             }
+            lastBrokerChange = new BrokerChangeStats(written.size(), (int) newLeaders, elected, ms, leadersMs, started);
             electionsDone(elected, unclean, started);
             log.info(
                     "Controller epoch {}: live brokers {}; wrote {} partition states ({} with a leader, {} offline) in {} ms",
@@ -344,6 +374,11 @@ public final class Controller implements MetadataListener, AutoCloseable {
                             c.newState().getLeaderEpoch(),
                             c.newState().getIsrList()));
         }
+    }
+
+    /** True if {@code next} gives the partition another leader (or none) than {@code previous} had. */
+    private static boolean leaderMoves(PartitionState previous, PartitionState next) {
+        return previous == null || previous.getLeader() != next.getLeader();
     }
 
     private boolean uncleanAllowed(TopicView topic) {
@@ -525,35 +560,7 @@ public final class Controller implements MetadataListener, AutoCloseable {
             return;
         }
         try {
-            List<String> nodes = new ArrayList<>();
-            for (String p : store.children(Znodes.partitions(topic))) {
-                nodes.add(Znodes.partition(topic, Integer.parseInt(p)) + "/state");
-                nodes.add(Znodes.partition(topic, Integer.parseInt(p)));
-            }
-            for (int from = 0; from < nodes.size(); from += PartitionStateWriter.OPS_PER_MULTI) {
-                List<CuratorOp> ops = new ArrayList<>();
-                ops.add(store.checkOp(Znodes.CONTROLLER_EPOCH, t.epochZkVersion()));
-                for (String n :
-                        nodes.subList(from, Math.min(nodes.size(), from + PartitionStateWriter.OPS_PER_MULTI))) {
-                    if (store.exists(n)) {
-                        ops.add(store.deleteOp(n, -1));
-                    }
-                }
-                store.multi(ops);
-            }
-            List<CuratorOp> last = new ArrayList<>();
-            last.add(store.checkOp(Znodes.CONTROLLER_EPOCH, t.epochZkVersion()));
-            for (String n : List.of(
-                    Znodes.partitions(topic),
-                    Znodes.topic(topic),
-                    Znodes.topicConfig(topic),
-                    Znodes.reassignment(topic),
-                    Znodes.ADMIN_DELETE_TOPICS + "/" + topic)) {
-                if (store.exists(n)) {
-                    last.add(store.deleteOp(n, -1));
-                }
-            }
-            store.multi(last);
+            TopicDeleter.deleteZnodes(store, topic, t.epochZkVersion());
             log.info("Controller epoch {}: deleted topic {}", t.epoch(), topic);
         } catch (io.strand.coordinator.VersionConflictException e) {
             if (Znodes.CONTROLLER_EPOCH.equals(e.path())) {

@@ -12,8 +12,11 @@
  * io.strand.tools.bench.CleanerLog}), {@link io.strand.tools.bench.RebalanceBenchmark} (the time
  * from a member's join to every member of a consuming group consuming again, per group protocol),
  * {@link io.strand.tools.bench.ShareGroupBenchmark} (records/s acknowledged by share consumers on one
- * partition) and {@link io.strand.tools.bench.FailoverBenchmark} (the controller's time to move
- * leadership off a broker that vanished). All but the last compare clusters (Strand, Apache Kafka)
+ * partition), {@link io.strand.tools.bench.FailoverBenchmark} (the controller's time to move
+ * leadership off a broker that vanished) and {@link io.strand.tools.bench.MetadataScaleBenchmark} (at
+ * 100,000 partitions: a metadata cache's load time and heap, and re-election after a lost broker or
+ * controller, on {@link io.strand.tools.bench.SimulatedBroker}s over an {@link
+ * io.strand.tools.bench.EmbeddedZooKeeper}). All but the last two compare clusters (Strand, Apache Kafka)
  * round by round, with the rotation and figures of {@link io.strand.tools.bench.Rounds}; {@code
  * bin/strand-bench compare-kafka} starts them.
  */
