@@ -310,21 +310,23 @@ public final class BrokerConfigDefinition {
             .define(
                     REPLICA_FETCH_AHEAD_ENABLE,
                     Type.BOOLEAN,
-                    true,
+                    false,
                     Importance.MEDIUM,
-                    "A follower fetches on while its last appends are being fsynced, and tells a Strand leader"
-                            + " separately how far each log is durable (the leader counts that, not the fetch"
-                            + " offset, for the high watermark and the ISR); false: it fetches only from a fsynced"
-                            + " log end. A leader that does not read the report (an older Strand) gets the latter.")
+                    "true: a follower fetches on while its last appends are being fsynced, and tells a Strand"
+                            + " leader separately how far each log is durable (the leader counts that, not the fetch"
+                            + " offset, for the high watermark and the ISR); false (the default, faster on the"
+                            + " disks measured so far: docs/performance.md): it fetches only from a fsynced log end."
+                            + " A leader that does not read the report (an older Strand) always gets the latter.")
             .define(
                     REPLICA_FETCH_AHEAD_WAIT_MS,
                     Type.INT,
                     1,
                     Range.between(0, 500),
                     Importance.LOW,
-                    "How long a follower fetch waits at the leader while some of the follower's appends are not"
-                            + " yet durable: it takes what arrives meanwhile in one response, and the fetch after"
-                            + " their fsync reports them.")
+                    "Fetching ahead: how long a follower waits for its last appends to be fsynced before it"
+                            + " fetches again anyway, and how long such a fetch, listing what is not durable yet,"
+                            + " then waits at the leader (taking what arrives meanwhile in one response); the"
+                            + " fetch after the fsync reports it.")
             .define(
                     REPLICA_FETCH_MIN_BYTES,
                     Type.INT,

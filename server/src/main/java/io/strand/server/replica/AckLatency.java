@@ -36,7 +36,7 @@ public final class AckLatency {
         /** Follower: appending one fetch response's records to its logs. */
         FOLLOWER_APPEND("follower-append"),
         /**
-         * Follower: its own fsync. Fetching ahead (the default): from an append until it is durable, while the
+         * Follower: its own fsync. Fetching ahead: from an append until it is durable, while the
          * fetcher fetches on; strict: the fetcher's wait for its logs to be durable before fetching again.
          */
         FOLLOWER_DURABLE_WAIT("follower-durable-wait");

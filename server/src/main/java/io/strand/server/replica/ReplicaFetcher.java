@@ -33,13 +33,14 @@ import org.slf4j.LoggerFactory;
  * Pulls the partitions this broker follows from one leader broker with the Kafka Fetch API, one
  * long-polling request for all of them at a time, in an incremental fetch session (KIP-227) so that a
  * request and its response carry only the partitions that changed. What it appends is fsynced by the log's group
- * commit; how the leader learns how far that reached has two modes. Fetching ahead (the default, once the leader's
- * responses say it reads {@link DurabilityReports}): the next fetch goes out at once, from the log end, and lists
- * each partition whose log is durable only to less; while any is listed it waits exactly {@code
+ * commit; how the leader learns how far that reached has two modes. Fetching ahead ({@code strand.replica.fetch.ahead.enable=true}, once the
+ * leader's responses say it reads {@link DurabilityReports}): the next fetch waits for the fsync of what it appended at most
+ * {@code strand.replica.fetch.ahead.wait.ms}, then goes out from the log end and lists each partition whose log is
+ * still durable only to less; while any is listed it waits exactly {@code
  * strand.replica.fetch.ahead.wait.ms} at the leader (a minimum of bytes no response reaches), taking whatever arrived
  * meanwhile in one response, so the fetch after the fsync reports it — the follower's fsync overlaps its next fetch, and a
- * slow fsync of one partition holds back only that partition's report. Strict (with an older leader, after a
- * connection error until a response says otherwise, or {@code strand.replica.fetch.ahead.enable=false}): before each
+ * slow fsync of one partition holds back only that partition's report. Strict (the default; and with an older leader, or
+ * after a connection error until a response says otherwise): before each
  * fetch it waits until everything it appended is durable, so the offset it fetches from — which the leader takes
  * as its log end — is fsynced. A response carrying a diverging epoch truncates the log to where it matches the leader;
  * an offset before the leader's log start restarts the log there.
@@ -79,6 +80,8 @@ final class ReplicaFetcher extends Thread {
     private final FetchSessionHandler session;
     /** {@code strand.replica.fetch.ahead.enable}. */
     private final boolean fetchAheadEnabled;
+    /** {@code strand.replica.fetch.ahead.wait.ms}. */
+    private final int aheadWaitMs;
     /** The leader's last response said it reads durability reports; used by the fetching thread only. */
     private boolean leaderReadsDurability;
 
@@ -96,6 +99,7 @@ final class ReplicaFetcher extends Thread {
         this.config = config;
         this.backoffMs = config.replicaFetchBackoffMs();
         this.fetchAheadEnabled = config.replicaFetchAheadEnable();
+        this.aheadWaitMs = config.replicaFetchAheadWaitMs();
         this.metrics = metrics;
         this.session = new FetchSessionHandler(
                 new LogContext("[ReplicaFetcher " + localBrokerId + " from " + leaderId + "] "), leaderId);
@@ -182,6 +186,8 @@ final class ReplicaFetcher extends Thread {
                         continue;
                     }
                     metrics.ackLatency().record(AckLatency.Phase.FOLLOWER_DURABLE_WAIT, System.nanoTime() - waitStart);
+                } else {
+                    awaitDurableBriefly(batch);
                 }
                 fetchOnce(batch);
             } catch (InterruptedException e) {
@@ -264,6 +270,29 @@ final class ReplicaFetcher extends Thread {
             }
         }
         return false;
+    }
+
+    /**
+     * Fetching ahead: waits up to {@code strand.replica.fetch.ahead.wait.ms} for the logs of {@code batch} to be
+     * durable, so that a fetch after a quick fsync reports it at once (as a strict one would) and only one after a
+     * slow fsync goes out ahead of it.
+     */
+    private void awaitDurableBriefly(Map<TopicPartition, Fetching> batch) throws InterruptedException {
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        for (Fetching f : batch.values()) {
+            long end = f.partition.log().logEndOffset();
+            if (f.partition.log().durableEndOffset() < end) {
+                waits.add(f.partition.log().awaitDurable(end));
+            }
+        }
+        if (waits.isEmpty()) {
+            return;
+        }
+        try {
+            CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).get(aheadWaitMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            // a slow fsync (or a failed log, which the fetch will meet): fetch ahead of it
+        }
     }
 
     /**
