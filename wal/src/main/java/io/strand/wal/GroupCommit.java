@@ -230,22 +230,8 @@ final class GroupCommit {
         }
         long fsyncStart = System.nanoTime();
         try {
-            for (LogSegment seg : plan.segments()) {
-                try {
-                    seg.flush();
-                } catch (ClosedChannelException e) {
-                    if (segments.contains(seg) && !owner.isClosedOrDeleted()) throw e;
-                    // deleted by retention or truncation meanwhile: nothing to make durable there
-                }
-            }
-            LogSegment active = plan.active();
-            if (active != null) {
-                try {
-                    active.flushData();
-                } catch (ClosedChannelException e) {
-                    if (segments.contains(active) && !owner.isClosedOrDeleted()) throw e;
-                }
-            }
+            for (LogSegment seg : plan.segments()) flush(seg, false);
+            if (plan.active() != null) flush(plan.active(), true);
             if (plan.syncDir()) CheckpointFile.fsyncDir(owner.dir());
         } catch (IOException e) {
             if (owner.isClosedOrDeleted()) return;
@@ -259,6 +245,17 @@ final class GroupCommit {
             lastFlushMs = runtime.time.milliseconds();
         }
         durableAdvanced();
+    }
+
+    /** fsyncs {@code seg} (only its data and transaction index if {@code dataOnly}), unless it is gone meanwhile. */
+    private void flush(LogSegment seg, boolean dataOnly) throws IOException {
+        try {
+            if (dataOnly) seg.flushData();
+            else seg.flush();
+        } catch (ClosedChannelException e) {
+            if (segments.contains(seg) && !owner.isClosedOrDeleted()) throw e;
+            // deleted by retention or truncation meanwhile: nothing to make durable there
+        }
     }
 
     // ============================================================================================== waiters

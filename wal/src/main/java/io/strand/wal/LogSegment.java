@@ -500,8 +500,7 @@ final class LogSegment implements Closeable {
 
     /** fsyncs the log data (and the indexes if they changed since their last flush). */
     void flush() throws IOException {
-        // the data as the fsync starts; past it, zeros written ahead (a power cut keeps them zeros)
-        SyncJournal.force(channel, logFile, false, size);
+        flushData();
         indexes.flush();
     }
 
@@ -510,6 +509,7 @@ final class LogSegment implements Closeable {
      * commit (see {@link GroupCommit.FsyncPlan}).
      */
     void flushData() throws IOException {
+        // the data as the fsync starts; past it, zeros written ahead (a power cut keeps them zeros)
         SyncJournal.force(channel, logFile, false, size);
         indexes.flushTransactionIndex();
     }

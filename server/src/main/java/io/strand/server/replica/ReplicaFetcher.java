@@ -251,11 +251,7 @@ final class ReplicaFetcher extends Thread {
      * shutdown) until its logs are durable; false if the fetcher stopped meanwhile.
      */
     private boolean awaitDurable(Map<TopicPartition, Fetching> batch) throws InterruptedException {
-        List<CompletableFuture<Void>> waits = new ArrayList<>();
-        for (Fetching f : batch.values()) {
-            waits.add(f.partition.log().awaitDurable(f.partition.log().logEndOffset()));
-        }
-        CompletableFuture<Void> all = CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+        CompletableFuture<Void> all = durable(batch);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (running) {
             try {
@@ -272,24 +268,23 @@ final class ReplicaFetcher extends Thread {
         return false;
     }
 
+    /** Completes once every log of {@code batch} is durable up to its end as it is now. */
+    private static CompletableFuture<Void> durable(Map<TopicPartition, Fetching> batch) {
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        for (Fetching f : batch.values()) {
+            waits.add(f.partition.log().awaitDurable(f.partition.log().logEndOffset()));
+        }
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+    }
+
     /**
      * Fetching ahead: waits up to {@code strand.replica.fetch.ahead.wait.ms} for the logs of {@code batch} to be
      * durable, so that a fetch after a quick fsync reports it at once (as a strict one would) and only one after a
      * slow fsync goes out ahead of it.
      */
     private void awaitDurableBriefly(Map<TopicPartition, Fetching> batch) throws InterruptedException {
-        List<CompletableFuture<Void>> waits = new ArrayList<>();
-        for (Fetching f : batch.values()) {
-            long end = f.partition.log().logEndOffset();
-            if (f.partition.log().durableEndOffset() < end) {
-                waits.add(f.partition.log().awaitDurable(end));
-            }
-        }
-        if (waits.isEmpty()) {
-            return;
-        }
         try {
-            CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).get(aheadWaitMs, TimeUnit.MILLISECONDS);
+            durable(batch).get(aheadWaitMs, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
             // a slow fsync (or a failed log, which the fetch will meet): fetch ahead of it
         }

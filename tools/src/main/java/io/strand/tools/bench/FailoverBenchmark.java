@@ -12,9 +12,6 @@ import io.strand.coordinator.Znodes;
 import io.strand.coordinator.ZooKeeperConnection;
 import io.strand.coordinator.controller.Controller;
 import io.strand.coordinator.proto.BrokerRegistration;
-import java.io.File;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,8 +21,6 @@ import java.util.Random;
 import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.server.ServerCnxnFactory;
-import org.apache.zookeeper.server.ZooKeeperServer;
 
 /**
  * Failover cost of the controller: with N partitions led by one broker, the time from the controller
@@ -66,25 +61,16 @@ public final class FailoverBenchmark {
         if (!BenchArgs.parse("strand-bench failover", flags, args)) {
             return;
         }
-        ServerCnxnFactory zkServer = null;
-        String connect = flags.zookeeper;
-        File zkDir = null;
-        if (connect == null) {
-            zkDir = Files.createTempDirectory("strand-bench-zk").toFile();
-            ZooKeeperServer zks = new ZooKeeperServer(zkDir, zkDir, 2000);
-            zkServer = ServerCnxnFactory.createFactory(new InetSocketAddress("127.0.0.1", 0), 200);
-            zkServer.startup(zks);
-            connect = "127.0.0.1:" + zkServer.getLocalPort() + "/strand-bench";
-        }
-        System.out.println("ZooKeeper " + connect + (flags.zookeeper == null ? " (embedded, fsync on)" : ""));
+        EmbeddedZooKeeper embedded = flags.zookeeper == null ? new EmbeddedZooKeeper(null) : null;
+        String connect = embedded == null ? flags.zookeeper : embedded.connect("/strand-bench");
+        System.out.println("ZooKeeper " + connect + (embedded != null ? " (embedded, fsync on)" : ""));
         try {
             for (String count : flags.partitions.split(",")) {
                 run(connect + "-" + count.trim(), Integer.parseInt(count.trim()), flags.rounds);
             }
         } finally {
-            if (zkServer != null) {
-                zkServer.shutdown();
-                deleteRecursively(zkDir);
+            if (embedded != null) {
+                embedded.close();
             }
         }
     }
@@ -260,15 +246,5 @@ public final class FailoverBenchmark {
             }
             Thread.sleep(2);
         }
-    }
-
-    private static void deleteRecursively(File f) {
-        File[] children = f.listFiles();
-        if (children != null) {
-            for (File c : children) {
-                deleteRecursively(c);
-            }
-        }
-        f.delete();
     }
 }
