@@ -146,16 +146,18 @@ public final class Broker implements AutoCloseable {
             tls = closing(BrokerTls.create(config, metrics.registry())); // a bad ssl.* setting stops here
 
             logs = closing(new LogManager(
-                    config.logDirs(),
+                    config.storage().logDirs(),
                     LogConfigs.forTopic(config, Map.of()),
                     LogManagerConfig.defaults()
-                            .withRetentionCheckIntervalMs(config.logRetentionCheckIntervalMs())
-                            .withFlushCheckIntervalMs(config.logFlushSchedulerIntervalMs())
-                            .withCheckpointIntervalMs(config.logFlushOffsetCheckpointIntervalMs())
-                            .withFileDeleteDelayMs(config.logSegmentDeleteDelayMs())
-                            .withFreeSpaceFloor(config.logDirFreeBytesMin(), config.logDirFreePercentMin())
-                            .withRecoveryThreads(config.numRecoveryThreadsPerDataDir()
-                                    * config.logDirs().size())));
+                            .withRetentionCheckIntervalMs(config.storage().logRetentionCheckIntervalMs())
+                            .withFlushCheckIntervalMs(config.storage().logFlushSchedulerIntervalMs())
+                            .withCheckpointIntervalMs(config.storage().logFlushOffsetCheckpointIntervalMs())
+                            .withFileDeleteDelayMs(config.storage().logSegmentDeleteDelayMs())
+                            .withFreeSpaceFloor(
+                                    config.storage().logDirFreeBytesMin(),
+                                    config.storage().logDirFreePercentMin())
+                            .withRecoveryThreads(config.storage().numRecoveryThreadsPerDataDir()
+                                    * config.storage().logDirs().size())));
             logs.startup();
             cleaner = closing(new LogCleaner(logs, cleanerConfig(config), Time.SYSTEM));
             cleaner.startup();
@@ -186,7 +188,8 @@ public final class Broker implements AutoCloseable {
                     metrics.registry(),
                     metrics.jmxNames().map(KafkaObjectNames::plainNames).orElse(false),
                     config.zookeeperConnectionTimeoutMs()));
-            PreviousSession previousSession = new PreviousSession(config.logDirs());
+            PreviousSession previousSession =
+                    new PreviousSession(config.storage().logDirs());
             endPreviousProcessSession(previousSession, zkOptions);
             closing(previousSession::forget); // after the registrar: a clean stop leaves nothing to end
 
@@ -208,10 +211,10 @@ public final class Broker implements AutoCloseable {
                     cache,
                     config.brokerId(),
                     new Controller.Settings(
-                            config.uncleanLeaderElectionEnable(),
-                            config.autoLeaderRebalanceEnable(),
-                            config.leaderImbalancePerBrokerPercentage(),
-                            config.leaderImbalanceCheckIntervalSeconds() * 1000L)));
+                            config.replication().uncleanLeaderElectionEnable(),
+                            config.replication().autoLeaderRebalanceEnable(),
+                            config.replication().leaderImbalancePerBrokerPercentage(),
+                            config.replication().leaderImbalanceCheckIntervalSeconds() * 1000L)));
             cache.addListener(controller);
             cache.start(config.zookeeperConnectionTimeoutMs());
 
@@ -231,8 +234,8 @@ public final class Broker implements AutoCloseable {
             ProducerIdManager producerIds =
                     new ProducerIdManager(store, config.brokerId(), ProducerIdManager.DEFAULT_BLOCK_SIZE);
             AdminService admin = new AdminService(config, store, cache, controller, logs, blockingPool);
-            ReplicationThrottle throttle =
-                    new ReplicationThrottle(config.brokerId(), config.leaderReplicationThrottledRate(), cache);
+            ReplicationThrottle throttle = new ReplicationThrottle(
+                    config.brokerId(), config.replication().leaderReplicationThrottledRate(), cache);
             ApiHandlers handlers = handlers(
                     topics,
                     timer,
@@ -414,7 +417,8 @@ public final class Broker implements AutoCloseable {
         Thread stopper = new Thread(
                 () -> {
                     close();
-                    stoppedItself.complete("every log directory is offline: " + config.logDirs());
+                    stoppedItself.complete("every log directory is offline: "
+                            + config.storage().logDirs());
                 },
                 "broker-stop");
         stopper.setDaemon(false);
@@ -429,12 +433,12 @@ public final class Broker implements AutoCloseable {
     /** The broker's log cleaner settings ({@code log.cleaner.*}). */
     private static CleanerConfig cleanerConfig(BrokerConfig c) {
         return new CleanerConfig(
-                c.logCleanerEnable(),
-                c.logCleanerThreads(),
-                c.logCleanerDedupeBufferSize(),
-                c.logCleanerIoBufferSize(),
-                c.logCleanerIoMaxBytesPerSecond(),
-                c.logCleanerBackoffMs());
+                c.cleaner().logCleanerEnable(),
+                c.cleaner().logCleanerThreads(),
+                c.cleaner().logCleanerDedupeBufferSize(),
+                c.cleaner().logCleanerIoBufferSize(),
+                c.cleaner().logCleanerIoMaxBytesPerSecond(),
+                c.cleaner().logCleanerBackoffMs());
     }
 
     public LogCleaner logCleaner() {

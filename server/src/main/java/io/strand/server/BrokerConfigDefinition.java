@@ -9,13 +9,17 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef.ValidString;
 
 /**
  * Every broker setting: its Kafka name, type, default, valid values and documentation. {@link BrokerConfig}
  * validates a properties file against these definitions; DescribeConfigs, the configuration reference
- * ({@link ConfigDocs}) and the local-cluster launcher read them too. A new setting is defined here, gets
- * a typed getter in {@link BrokerConfig}, and must be read by the broker ({@code EverySettingIsReadTest}).
+ * ({@link ConfigDocs}) and the local-cluster launcher read them too. The settings of one area are defined in
+ * a class of their own, added in {@code settingGroups()}: {@link StorageSettingsDefinition} (log directories,
+ * log defaults, log manager), {@link CleanerSettingsDefinition}, {@link ReplicationSettingsDefinition},
+ * {@link GroupSettingsDefinition} and the others named there; the rest are here. A new setting is defined
+ * in its area's class, gets a typed getter in that area's reader ({@link StorageSettings}, {@link
+ * ReplicationSettings}, ...) or in {@link BrokerConfig}, and must be read by the broker ({@code
+ * EverySettingIsReadTest}).
  *
  * <p>Immutable; thread-safe.
  */
@@ -26,10 +30,7 @@ public final class BrokerConfigDefinition {
     public static final Set<String> ACCEPTED_WITHOUT_EFFECT =
             Set.of("socket.send.buffer.bytes", "socket.receive.buffer.bytes", "delete.topic.enable");
 
-    static final ConfigDef DEFINITION = QuotaSettingsDefinition.addTo(HttpSettingsDefinition.addTo(
-                    SaslSettingsDefinition.addTo(SslSettingsDefinition.addTo(ZooKeeperSecuritySettingsDefinition.addTo(
-                            AuthorizerSettingsDefinition.addTo(ListenerSettingsDefinition.addTo(
-                                    ShareSettingsDefinition.addTo(GroupSettingsDefinition.addTo(new ConfigDef())))))))))
+    static final ConfigDef DEFINITION = settingGroups()
             .define(
                     BROKER_ID,
                     Type.INT,
@@ -55,13 +56,6 @@ public final class BrokerConfigDefinition {
                     null,
                     Importance.HIGH,
                     "Listeners published in ZooKeeper for clients; defaults to listeners.")
-            .define(LOG_DIRS, Type.LIST, null, Importance.HIGH, "Directories holding partition logs.")
-            .define(
-                    LOG_DIR,
-                    Type.STRING,
-                    "/tmp/strand-logs",
-                    Importance.HIGH,
-                    "Log directory when log.dirs is not set.")
             .define(
                     ZOOKEEPER_CONNECT,
                     Type.STRING,
@@ -90,257 +84,11 @@ public final class BrokerConfigDefinition {
                     Importance.MEDIUM,
                     "Default number of partitions of a new topic.")
             .define(
-                    DEFAULT_REPLICATION_FACTOR,
-                    Type.SHORT,
-                    (short) 1,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "Default replication factor of a new topic.")
-            .define(
-                    MIN_INSYNC_REPLICAS,
-                    Type.INT,
-                    1,
-                    Range.atLeast(1),
-                    Importance.HIGH,
-                    "Minimum ISR size for acks=all produce.")
-            .define(
                     AUTO_CREATE_TOPICS_ENABLE,
                     Type.BOOLEAN,
                     true,
                     Importance.MEDIUM,
                     "Create a topic when a client asks Metadata for a topic that does not exist.")
-            .define(LOG_SEGMENT_BYTES, Type.INT, 1 << 30, Range.atLeast(14), Importance.HIGH, "Segment size.")
-            .define(LOG_ROLL_MS, Type.LONG, null, Importance.MEDIUM, "Roll a segment after this long.")
-            .define(
-                    LOG_ROLL_HOURS,
-                    Type.INT,
-                    168,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "Roll a segment after this many hours.")
-            .define(
-                    LOG_RETENTION_MS,
-                    Type.LONG,
-                    null,
-                    Importance.HIGH,
-                    "Delete segments older than this; -1 keeps forever.")
-            .define(LOG_RETENTION_MINUTES, Type.INT, null, Importance.HIGH, "Retention in minutes.")
-            .define(LOG_RETENTION_HOURS, Type.INT, 168, Importance.HIGH, "Retention in hours.")
-            .define(LOG_RETENTION_BYTES, Type.LONG, -1L, Importance.HIGH, "Per-partition size limit; -1 = none.")
-            .define(
-                    LOG_RETENTION_CHECK_INTERVAL_MS,
-                    Type.LONG,
-                    300_000L,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "How often retention runs.")
-            .define(
-                    LOG_CLEANUP_POLICY,
-                    Type.LIST,
-                    "delete",
-                    ConfigDef.ValidList.in(false, "compact", "delete"),
-                    Importance.MEDIUM,
-                    "Default cleanup.policy of a topic: delete (retention by time and size), compact (the log"
-                            + " cleaner keeps the latest record per key) or both.")
-            .define(
-                    LOG_CLEANER_ENABLE,
-                    Type.BOOLEAN,
-                    true,
-                    Importance.MEDIUM,
-                    "Run the log cleaner, which compacts topics with cleanup.policy=compact (__consumer_offsets"
-                            + " and __transaction_state among them). Off: compacted topics grow without bound.")
-            .define(
-                    LOG_CLEANER_THREADS,
-                    Type.INT,
-                    1,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Log cleaner threads; each cleans one log at a time.")
-            .define(
-                    LOG_CLEANER_DEDUPE_BUFFER_SIZE,
-                    Type.LONG,
-                    128L << 20,
-                    Range.atLeast(1 << 16),
-                    Importance.MEDIUM,
-                    "Memory for the cleaners' key-to-offset maps, shared among the threads (24 bytes per key);"
-                            + " a dirty section with more keys is cleaned in several passes.")
-            .define(
-                    LOG_CLEANER_IO_BUFFER_SIZE,
-                    Type.INT,
-                    512 * 1024,
-                    Range.atLeast(64 * 1024),
-                    Importance.LOW,
-                    "Read and write buffer of each cleaner thread (each doubles up to message.max.bytes for a"
-                            + " larger batch).")
-            .define(
-                    LOG_CLEANER_IO_MAX_BYTES_PER_SECOND,
-                    Type.DOUBLE,
-                    Double.MAX_VALUE,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "I/O the cleaner threads may do per second (reads plus writes).")
-            .define(
-                    LOG_CLEANER_BACKOFF_MS,
-                    Type.LONG,
-                    15_000L,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "How long a cleaner thread sleeps when no log needs cleaning.")
-            .define(
-                    LOG_CLEANER_MIN_CLEANABLE_RATIO,
-                    Type.DOUBLE,
-                    0.5,
-                    Range.between(0, 1),
-                    Importance.MEDIUM,
-                    "Default min.cleanable.dirty.ratio: clean a log when its dirty share exceeds this.")
-            .define(
-                    LOG_CLEANER_DELETE_RETENTION_MS,
-                    Type.LONG,
-                    86_400_000L,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Default delete.retention.ms: tombstones and empty transaction markers are kept this long"
-                            + " after the cleaning that first saw them.")
-            .define(
-                    LOG_CLEANER_MIN_COMPACTION_LAG_MS,
-                    Type.LONG,
-                    0L,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Default min.compaction.lag.ms: records younger than this are not compacted.")
-            .define(
-                    LOG_CLEANER_MAX_COMPACTION_LAG_MS,
-                    Type.LONG,
-                    Long.MAX_VALUE,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "Default max.compaction.lag.ms: a log with a dirty record older than this is cleaned whatever"
-                            + " its dirty ratio.")
-            .define(
-                    LOG_FLUSH_INTERVAL_MESSAGES,
-                    Type.LONG,
-                    null,
-                    Importance.HIGH,
-                    "Set to relax Strand's fsync-before-ack default to Kafka's flush-every-N-messages.")
-            .define(
-                    LOG_FLUSH_INTERVAL_MS,
-                    Type.LONG,
-                    null,
-                    Importance.HIGH,
-                    "Set to relax Strand's fsync-before-ack default to Kafka's flush-every-N-ms.")
-            .define(
-                    LOG_FLUSH_SCHEDULER_INTERVAL_MS,
-                    Type.LONG,
-                    1000L,
-                    Range.atLeast(1),
-                    Importance.LOW,
-                    "How often logs are checked against flush.ms (relaxed durability). Kafka's default is never; "
-                            + "Strand checks every second so that flush.ms works when set on a topic.")
-            .define(
-                    LOG_FLUSH_OFFSET_CHECKPOINT_INTERVAL_MS,
-                    Type.LONG,
-                    60_000L,
-                    Range.atLeast(1),
-                    Importance.LOW,
-                    "How often each log's recovery point, high watermark and log start offset are checkpointed.")
-            .define(
-                    LOG_SEGMENT_DELETE_DELAY_MS,
-                    Type.LONG,
-                    60_000L,
-                    Range.atLeast(0),
-                    Importance.LOW,
-                    "How long the files of a deleted segment (retention, truncation, topic deletion) stay renamed "
-                            + "with .deleted before they are removed, so that reads already under way finish.")
-            .define(
-                    NUM_RECOVERY_THREADS_PER_DATA_DIR,
-                    Type.INT,
-                    2,
-                    Range.atLeast(1),
-                    Importance.LOW,
-                    "Threads per log directory that load (and, after a crash, recover) logs at start.")
-            .define(
-                    LOG_INDEX_INTERVAL_BYTES,
-                    Type.INT,
-                    4096,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Bytes between offset-index entries.")
-            .define(
-                    LOG_INDEX_SIZE_MAX_BYTES,
-                    Type.INT,
-                    10 * 1024 * 1024,
-                    Range.atLeast(4),
-                    Importance.MEDIUM,
-                    "Maximum size of an offset index.")
-            .define(
-                    LOG_MESSAGE_TIMESTAMP_TYPE,
-                    Type.STRING,
-                    "CreateTime",
-                    ValidString.in("CreateTime", "LogAppendTime"),
-                    Importance.MEDIUM,
-                    "Timestamp kept in appended batches.")
-            .define(
-                    REPLICA_LAG_TIME_MAX_MS,
-                    Type.LONG,
-                    30_000L,
-                    Range.atLeast(1),
-                    Importance.HIGH,
-                    "A follower not caught up for this long leaves the ISR.")
-            .define(
-                    REPLICA_FETCH_MAX_BYTES,
-                    Type.INT,
-                    1024 * 1024,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Bytes per partition a follower asks for.")
-            .define(
-                    REPLICA_FETCH_RESPONSE_MAX_BYTES,
-                    Type.INT,
-                    10 * 1024 * 1024,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Bytes per follower fetch response.")
-            .define(
-                    REPLICA_FETCH_WAIT_MAX_MS,
-                    Type.INT,
-                    500,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Long-poll time of follower fetches.")
-            .define(
-                    REPLICA_FETCH_AHEAD_ENABLE,
-                    Type.BOOLEAN,
-                    false,
-                    Importance.MEDIUM,
-                    "true: a follower fetches on while its last appends are being fsynced, and tells a Strand"
-                            + " leader separately how far each log is durable (the leader counts that, not the fetch"
-                            + " offset, for the high watermark and the ISR); false (the default, faster on the"
-                            + " disks measured so far: docs/performance.md): it fetches only from a fsynced log end."
-                            + " A leader that does not read the report (an older Strand) always gets the latter.")
-            .define(
-                    REPLICA_FETCH_AHEAD_WAIT_MS,
-                    Type.INT,
-                    1,
-                    Range.between(0, 500),
-                    Importance.LOW,
-                    "Fetching ahead: how long a follower waits for its last appends to be fsynced before it"
-                            + " fetches again anyway, and how long such a fetch, listing what is not durable yet,"
-                            + " then waits at the leader (taking what arrives meanwhile in one response); the"
-                            + " fetch after the fsync reports it.")
-            .define(
-                    REPLICA_FETCH_MIN_BYTES,
-                    Type.INT,
-                    1,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "Bytes a follower fetch waits for.")
-            .define(
-                    REPLICA_FETCH_BACKOFF_MS,
-                    Type.INT,
-                    1000,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Back-off after a failed follower fetch.")
             .define(
                     MAX_INCREMENTAL_FETCH_SESSION_CACHE_SLOTS,
                     Type.INT,
@@ -349,12 +97,6 @@ public final class BrokerConfigDefinition {
                     Importance.MEDIUM,
                     "Incremental fetch sessions (KIP-227) the broker keeps for followers and consumers; 0 turns"
                             + " them off.")
-            .define(
-                    UNCLEAN_LEADER_ELECTION_ENABLE,
-                    Type.BOOLEAN,
-                    false,
-                    Importance.HIGH,
-                    "Elect an out-of-sync replica when no ISR member is alive (may lose data).")
             .define(
                     MESSAGE_MAX_BYTES,
                     Type.INT,
@@ -508,26 +250,6 @@ public final class BrokerConfigDefinition {
                     Importance.LOW,
                     "How often expired transactional ids are removed.")
             .define(
-                    AUTO_LEADER_REBALANCE_ENABLE,
-                    Type.BOOLEAN,
-                    true,
-                    Importance.MEDIUM,
-                    "Move leadership back to preferred replicas.")
-            .define(
-                    LEADER_IMBALANCE_PER_BROKER_PERCENTAGE,
-                    Type.INT,
-                    10,
-                    Range.between(0, 100),
-                    Importance.MEDIUM,
-                    "Leader imbalance per broker (percent of its preferred partitions it does not lead) that triggers a rebalance.")
-            .define(
-                    LEADER_IMBALANCE_CHECK_INTERVAL_SECONDS,
-                    Type.LONG,
-                    300L,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "How often the controller checks leader imbalance.")
-            .define(
                     PRODUCER_ID_EXPIRATION_MS,
                     Type.LONG,
                     86_400_000L,
@@ -543,24 +265,6 @@ public final class BrokerConfigDefinition {
                     "How often partitions look for expired producer ids.")
             .define(METRICS_JMX_ENABLE, Type.BOOLEAN, true, Importance.LOW, "Publish metrics over JMX.")
             .define(
-                    LOG_DIR_FREE_BYTES_MIN,
-                    Type.LONG,
-                    128L << 20,
-                    Range.atLeast(0),
-                    Importance.MEDIUM,
-                    "Free space, in bytes, that an append must leave on a log directory's file system: below it the"
-                            + " leader refuses appends with KAFKA_STORAGE_ERROR (clients retry) and followers back off,"
-                            + " nothing is written and nothing goes offline; appends resume by themselves once space"
-                            + " is freed. 0 = no floor.")
-            .define(
-                    LOG_DIR_FREE_PERCENT_MIN,
-                    Type.INT,
-                    0,
-                    Range.between(0, 50),
-                    Importance.MEDIUM,
-                    "The free-space floor as a percentage of the log directory's file system; the larger of this"
-                            + " and log.dir.free.bytes.min applies. 0 = none.")
-            .define(
                     LIVENESS_PROBE_INTERVAL_MS,
                     Type.LONG,
                     500L,
@@ -570,23 +274,23 @@ public final class BrokerConfigDefinition {
                             + " controller's, to notice a process that is gone (its port refuses connections) while"
                             + " ZooKeeper still holds its session; two refusals in a row remove its registration so"
                             + " that its leaderships move at once. A paused or unreachable broker is not affected."
-                            + " 0 turns the probe off (a dead broker is then noticed when its session expires).")
-            .define(
-                    LOG_CLEANER_STATUS_INTERVAL_MS,
-                    Type.LONG,
-                    30_000L,
-                    Range.atLeast(100),
-                    Importance.LOW,
-                    "How often the broker checks its log cleaner's view of the compacted logs it holds (policy,"
-                            + " dirty ratio, first dirty offset, last cleaning, why a log is uncleanable) and, when it"
-                            + " changed, writes it to its ephemeral znode /log_cleaner/<broker.id>, which strand"
-                            + " topics describe --zookeeper and strand zk get show.")
-            .define(
-                    LEADER_REPLICATION_THROTTLED_RATE,
-                    Type.LONG,
-                    Long.MAX_VALUE,
-                    Range.atLeast(1),
-                    Importance.MEDIUM,
-                    "Bytes/s this broker, as leader, sends to replicas catching up in a partition reassignment; the default "
-                            + "is unlimited. Can be changed at run time (kafka-configs / strand configs set --broker).");
+                            + " 0 turns the probe off (a dead broker is then noticed when its session expires).");
+
+    /** The settings defined in a class of their own, one per group (a new group adds a line here). */
+    private static ConfigDef settingGroups() {
+        ConfigDef def = new ConfigDef();
+        GroupSettingsDefinition.addTo(def);
+        ShareSettingsDefinition.addTo(def);
+        ListenerSettingsDefinition.addTo(def);
+        AuthorizerSettingsDefinition.addTo(def);
+        ZooKeeperSecuritySettingsDefinition.addTo(def);
+        SslSettingsDefinition.addTo(def);
+        SaslSettingsDefinition.addTo(def);
+        HttpSettingsDefinition.addTo(def);
+        QuotaSettingsDefinition.addTo(def);
+        StorageSettingsDefinition.addTo(def);
+        CleanerSettingsDefinition.addTo(def);
+        ReplicationSettingsDefinition.addTo(def);
+        return def;
+    }
 }

@@ -5,6 +5,9 @@ import io.strand.coordinator.TopicConfigs;
 import io.strand.coordinator.Znodes;
 import io.strand.coordinator.admin.DynamicBrokerConfigs;
 import io.strand.server.BrokerConfig;
+import io.strand.server.CleanerSettingsDefinition;
+import io.strand.server.ReplicationSettingsDefinition;
+import io.strand.server.StorageSettingsDefinition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,60 +53,64 @@ public final class ConfigDescriber {
 
     static {
         BACKED.put(
-                TopicConfig.SEGMENT_BYTES_CONFIG, new Backing(List.of(BrokerConfig.LOG_SEGMENT_BYTES), ConfigType.INT));
+                TopicConfig.SEGMENT_BYTES_CONFIG,
+                new Backing(List.of(StorageSettingsDefinition.LOG_SEGMENT_BYTES), ConfigType.INT));
         BACKED.put(
                 TopicConfig.SEGMENT_MS_CONFIG,
-                new Backing(List.of(BrokerConfig.LOG_ROLL_MS, BrokerConfig.LOG_ROLL_HOURS), ConfigType.LONG));
+                new Backing(
+                        List.of(StorageSettingsDefinition.LOG_ROLL_MS, StorageSettingsDefinition.LOG_ROLL_HOURS),
+                        ConfigType.LONG));
         BACKED.put(
                 TopicConfig.SEGMENT_INDEX_BYTES_CONFIG,
-                new Backing(List.of(BrokerConfig.LOG_INDEX_SIZE_MAX_BYTES), ConfigType.INT));
+                new Backing(List.of(StorageSettingsDefinition.LOG_INDEX_SIZE_MAX_BYTES), ConfigType.INT));
         BACKED.put(
                 TopicConfig.INDEX_INTERVAL_BYTES_CONFIG,
-                new Backing(List.of(BrokerConfig.LOG_INDEX_INTERVAL_BYTES), ConfigType.INT));
+                new Backing(List.of(StorageSettingsDefinition.LOG_INDEX_INTERVAL_BYTES), ConfigType.INT));
         BACKED.put(
                 TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG,
-                new Backing(List.of(BrokerConfig.LOG_FLUSH_INTERVAL_MESSAGES), ConfigType.LONG));
+                new Backing(List.of(StorageSettingsDefinition.LOG_FLUSH_INTERVAL_MESSAGES), ConfigType.LONG));
         BACKED.put(
-                TopicConfig.FLUSH_MS_CONFIG, new Backing(List.of(BrokerConfig.LOG_FLUSH_INTERVAL_MS), ConfigType.LONG));
+                TopicConfig.FLUSH_MS_CONFIG,
+                new Backing(List.of(StorageSettingsDefinition.LOG_FLUSH_INTERVAL_MS), ConfigType.LONG));
         BACKED.put(
                 TopicConfig.RETENTION_BYTES_CONFIG,
-                new Backing(List.of(BrokerConfig.LOG_RETENTION_BYTES), ConfigType.LONG));
+                new Backing(List.of(StorageSettingsDefinition.LOG_RETENTION_BYTES), ConfigType.LONG));
         BACKED.put(
                 TopicConfig.RETENTION_MS_CONFIG,
                 new Backing(
                         List.of(
-                                BrokerConfig.LOG_RETENTION_MS,
-                                BrokerConfig.LOG_RETENTION_MINUTES,
-                                BrokerConfig.LOG_RETENTION_HOURS),
+                                StorageSettingsDefinition.LOG_RETENTION_MS,
+                                StorageSettingsDefinition.LOG_RETENTION_MINUTES,
+                                StorageSettingsDefinition.LOG_RETENTION_HOURS),
                         ConfigType.LONG));
         BACKED.put(
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
                 new Backing(List.of(BrokerConfig.MESSAGE_MAX_BYTES), ConfigType.INT));
         BACKED.put(
                 TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG,
-                new Backing(List.of(BrokerConfig.LOG_MESSAGE_TIMESTAMP_TYPE), ConfigType.STRING));
+                new Backing(List.of(StorageSettingsDefinition.LOG_MESSAGE_TIMESTAMP_TYPE), ConfigType.STRING));
         BACKED.put(
                 TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
-                new Backing(List.of(BrokerConfig.MIN_INSYNC_REPLICAS), ConfigType.INT));
+                new Backing(List.of(ReplicationSettingsDefinition.MIN_INSYNC_REPLICAS), ConfigType.INT));
         BACKED.put(
                 TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG,
-                new Backing(List.of(BrokerConfig.UNCLEAN_LEADER_ELECTION_ENABLE), ConfigType.BOOLEAN));
+                new Backing(List.of(ReplicationSettingsDefinition.UNCLEAN_LEADER_ELECTION_ENABLE), ConfigType.BOOLEAN));
 
         BACKED.put(
                 TopicConfig.CLEANUP_POLICY_CONFIG,
-                new Backing(List.of(BrokerConfig.LOG_CLEANUP_POLICY), ConfigType.LIST));
+                new Backing(List.of(StorageSettingsDefinition.LOG_CLEANUP_POLICY), ConfigType.LIST));
         BACKED.put(
                 TopicConfig.DELETE_RETENTION_MS_CONFIG,
-                new Backing(List.of(BrokerConfig.LOG_CLEANER_DELETE_RETENTION_MS), ConfigType.LONG));
+                new Backing(List.of(CleanerSettingsDefinition.LOG_CLEANER_DELETE_RETENTION_MS), ConfigType.LONG));
         BACKED.put(
                 TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
-                new Backing(List.of(BrokerConfig.LOG_CLEANER_MIN_COMPACTION_LAG_MS), ConfigType.LONG));
+                new Backing(List.of(CleanerSettingsDefinition.LOG_CLEANER_MIN_COMPACTION_LAG_MS), ConfigType.LONG));
         BACKED.put(
                 TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG,
-                new Backing(List.of(BrokerConfig.LOG_CLEANER_MAX_COMPACTION_LAG_MS), ConfigType.LONG));
+                new Backing(List.of(CleanerSettingsDefinition.LOG_CLEANER_MAX_COMPACTION_LAG_MS), ConfigType.LONG));
         BACKED.put(
                 TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG,
-                new Backing(List.of(BrokerConfig.LOG_CLEANER_MIN_CLEANABLE_RATIO), ConfigType.DOUBLE));
+                new Backing(List.of(CleanerSettingsDefinition.LOG_CLEANER_MIN_CLEANABLE_RATIO), ConfigType.DOUBLE));
 
         KAFKA_DEFAULTS.put(TopicConfig.SEGMENT_JITTER_MS_CONFIG, "0");
         KAFKA_DEFAULTS.put(TopicConfig.REMOTE_LOG_STORAGE_ENABLE_CONFIG, "false");
@@ -255,27 +262,42 @@ public final class ConfigDescriber {
     /** The value a topic without an override gets from this broker's settings. */
     private String brokerValueForTopic(String topicConfig) {
         return switch (topicConfig) {
-            case TopicConfig.SEGMENT_BYTES_CONFIG -> Integer.toString(config.logSegmentBytes());
-            case TopicConfig.SEGMENT_MS_CONFIG -> Long.toString(config.logRollMs());
-            case TopicConfig.SEGMENT_INDEX_BYTES_CONFIG -> Integer.toString(config.logIndexSizeMaxBytes());
-            case TopicConfig.INDEX_INTERVAL_BYTES_CONFIG -> Integer.toString(config.logIndexIntervalBytes());
+            case TopicConfig.SEGMENT_BYTES_CONFIG ->
+                Integer.toString(config.storage().logSegmentBytes());
+            case TopicConfig.SEGMENT_MS_CONFIG -> Long.toString(config.storage().logRollMs());
+            case TopicConfig.SEGMENT_INDEX_BYTES_CONFIG ->
+                Integer.toString(config.storage().logIndexSizeMaxBytes());
+            case TopicConfig.INDEX_INTERVAL_BYTES_CONFIG ->
+                Integer.toString(config.storage().logIndexIntervalBytes());
             case TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG ->
                 Long.toString(
-                        config.logFlushIntervalMessages() == null ? Long.MAX_VALUE : config.logFlushIntervalMessages());
+                        config.storage().logFlushIntervalMessages() == null
+                                ? Long.MAX_VALUE
+                                : config.storage().logFlushIntervalMessages());
             case TopicConfig.FLUSH_MS_CONFIG ->
-                Long.toString(config.logFlushIntervalMs() == null ? Long.MAX_VALUE : config.logFlushIntervalMs());
-            case TopicConfig.RETENTION_BYTES_CONFIG -> Long.toString(config.logRetentionBytes());
-            case TopicConfig.RETENTION_MS_CONFIG -> Long.toString(config.logRetentionMs());
+                Long.toString(
+                        config.storage().logFlushIntervalMs() == null
+                                ? Long.MAX_VALUE
+                                : config.storage().logFlushIntervalMs());
+            case TopicConfig.RETENTION_BYTES_CONFIG ->
+                Long.toString(config.storage().logRetentionBytes());
+            case TopicConfig.RETENTION_MS_CONFIG ->
+                Long.toString(config.storage().logRetentionMs());
             case TopicConfig.MAX_MESSAGE_BYTES_CONFIG -> Integer.toString(config.messageMaxBytes());
-            case TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG -> config.logMessageTimestampType();
-            case TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG -> Integer.toString(config.minInsyncReplicas());
+            case TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG -> config.storage().logMessageTimestampType();
+            case TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG ->
+                Integer.toString(config.replication().minInsyncReplicas());
             case TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG ->
-                Boolean.toString(config.uncleanLeaderElectionEnable());
-            case TopicConfig.CLEANUP_POLICY_CONFIG -> config.logCleanupPolicy();
-            case TopicConfig.DELETE_RETENTION_MS_CONFIG -> Long.toString(config.logCleanerDeleteRetentionMs());
-            case TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG -> Long.toString(config.logCleanerMinCompactionLagMs());
-            case TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG -> Long.toString(config.logCleanerMaxCompactionLagMs());
-            case TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG -> Double.toString(config.logCleanerMinCleanableRatio());
+                Boolean.toString(config.replication().uncleanLeaderElectionEnable());
+            case TopicConfig.CLEANUP_POLICY_CONFIG -> config.storage().logCleanupPolicy();
+            case TopicConfig.DELETE_RETENTION_MS_CONFIG ->
+                Long.toString(config.cleaner().logCleanerDeleteRetentionMs());
+            case TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG ->
+                Long.toString(config.cleaner().logCleanerMinCompactionLagMs());
+            case TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG ->
+                Long.toString(config.cleaner().logCleanerMaxCompactionLagMs());
+            case TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG ->
+                Double.toString(config.cleaner().logCleanerMinCleanableRatio());
             default -> KAFKA_DEFAULTS.get(topicConfig);
         };
     }

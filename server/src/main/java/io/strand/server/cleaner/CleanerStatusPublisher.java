@@ -57,9 +57,9 @@ public final class CleanerStatusPublisher implements AutoCloseable {
     public CleanerStatusPublisher(CuratorFramework zk, BrokerConfig config, LogCleaner cleaner) {
         this.zk = zk;
         this.brokerId = config.brokerId();
-        this.cleanerEnabled = config.logCleanerEnable();
-        this.defaultPolicy = config.logCleanupPolicy();
-        this.intervalMs = config.logCleanerStatusIntervalMs();
+        this.cleanerEnabled = config.cleaner().logCleanerEnable();
+        this.defaultPolicy = config.storage().logCleanupPolicy();
+        this.intervalMs = config.cleaner().logCleanerStatusIntervalMs();
         this.cleaner = cleaner;
         this.path = Znodes.logCleaner(brokerId);
     }

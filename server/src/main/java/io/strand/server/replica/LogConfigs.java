@@ -12,26 +12,45 @@ public final class LogConfigs {
     private LogConfigs() {}
 
     public static LogConfig forTopic(BrokerConfig broker, Map<String, String> overrides) {
-        Long flushMessages =
-                longOr(overrides, TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG, broker.logFlushIntervalMessages());
-        Long flushMs = longOr(overrides, TopicConfig.FLUSH_MS_CONFIG, broker.logFlushIntervalMs());
+        Long flushMessages = longOr(
+                overrides,
+                TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG,
+                broker.storage().logFlushIntervalMessages());
+        Long flushMs =
+                longOr(overrides, TopicConfig.FLUSH_MS_CONFIG, broker.storage().logFlushIntervalMs());
         boolean durable = flushMessages == null && flushMs == null;
-        String tsType =
-                overrides.getOrDefault(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, broker.logMessageTimestampType());
+        String tsType = overrides.getOrDefault(
+                TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, broker.storage().logMessageTimestampType());
         CompactionConfig compaction = compaction(broker, overrides);
-        long segmentMs = longOr(overrides, TopicConfig.SEGMENT_MS_CONFIG, broker.logRollMs());
+        long segmentMs = longOr(
+                overrides, TopicConfig.SEGMENT_MS_CONFIG, broker.storage().logRollMs());
         if (compaction.compact()) {
             // Kafka's rule: a compacted log rolls by max.compaction.lag.ms too, so its records become cleanable in time
             segmentMs = Math.min(segmentMs, compaction.maxCompactionLagMs());
         }
         return new LogConfig(
-                intOr(overrides, TopicConfig.SEGMENT_BYTES_CONFIG, broker.logSegmentBytes()),
+                intOr(
+                        overrides,
+                        TopicConfig.SEGMENT_BYTES_CONFIG,
+                        broker.storage().logSegmentBytes()),
                 segmentMs,
-                intOr(overrides, TopicConfig.INDEX_INTERVAL_BYTES_CONFIG, broker.logIndexIntervalBytes()),
-                intOr(overrides, TopicConfig.SEGMENT_INDEX_BYTES_CONFIG, broker.logIndexSizeMaxBytes()),
+                intOr(
+                        overrides,
+                        TopicConfig.INDEX_INTERVAL_BYTES_CONFIG,
+                        broker.storage().logIndexIntervalBytes()),
+                intOr(
+                        overrides,
+                        TopicConfig.SEGMENT_INDEX_BYTES_CONFIG,
+                        broker.storage().logIndexSizeMaxBytes()),
                 intOr(overrides, TopicConfig.MAX_MESSAGE_BYTES_CONFIG, broker.messageMaxBytes()),
-                longOr(overrides, TopicConfig.RETENTION_MS_CONFIG, broker.logRetentionMs()),
-                longOr(overrides, TopicConfig.RETENTION_BYTES_CONFIG, broker.logRetentionBytes()),
+                longOr(
+                        overrides,
+                        TopicConfig.RETENTION_MS_CONFIG,
+                        broker.storage().logRetentionMs()),
+                longOr(
+                        overrides,
+                        TopicConfig.RETENTION_BYTES_CONFIG,
+                        broker.storage().logRetentionBytes()),
                 flushMessages == null ? Long.MAX_VALUE : flushMessages,
                 flushMs == null ? Long.MAX_VALUE : flushMs,
                 durable,
@@ -43,21 +62,31 @@ public final class LogConfigs {
     static CompactionConfig compaction(BrokerConfig broker, Map<String, String> overrides) {
         return CompactionConfig.deleteOnly()
                 .withMinCompactionLagMs(longOr(
-                        overrides, TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, broker.logCleanerMinCompactionLagMs()))
+                        overrides,
+                        TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG,
+                        broker.cleaner().logCleanerMinCompactionLagMs()))
                 .withMaxCompactionLagMs(longOr(
-                        overrides, TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, broker.logCleanerMaxCompactionLagMs()))
-                .withDeleteRetentionMs(
-                        longOr(overrides, TopicConfig.DELETE_RETENTION_MS_CONFIG, broker.logCleanerDeleteRetentionMs()))
+                        overrides,
+                        TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG,
+                        broker.cleaner().logCleanerMaxCompactionLagMs()))
+                .withDeleteRetentionMs(longOr(
+                        overrides,
+                        TopicConfig.DELETE_RETENTION_MS_CONFIG,
+                        broker.cleaner().logCleanerDeleteRetentionMs()))
                 .withMinCleanableDirtyRatio(Double.parseDouble(overrides
                         .getOrDefault(
                                 TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG,
-                                Double.toString(broker.logCleanerMinCleanableRatio()))
+                                Double.toString(broker.cleaner().logCleanerMinCleanableRatio()))
                         .trim()))
-                .withPolicy(overrides.getOrDefault(TopicConfig.CLEANUP_POLICY_CONFIG, broker.logCleanupPolicy()));
+                .withPolicy(overrides.getOrDefault(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, broker.storage().logCleanupPolicy()));
     }
 
     public static int minInsyncReplicas(BrokerConfig broker, Map<String, String> overrides) {
-        return intOr(overrides, TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, broker.minInsyncReplicas());
+        return intOr(
+                overrides,
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG,
+                broker.replication().minInsyncReplicas());
     }
 
     private static int intOr(Map<String, String> m, String key, int dflt) {

@@ -97,16 +97,16 @@ final class ReplicaFetcher extends Thread {
         this.localBrokerId = localBrokerId;
         this.leaderId = leaderId;
         this.config = config;
-        this.backoffMs = config.replicaFetchBackoffMs();
-        this.fetchAheadEnabled = config.replicaFetchAheadEnable();
-        this.aheadWaitMs = config.replicaFetchAheadWaitMs();
+        this.backoffMs = config.replication().replicaFetchBackoffMs();
+        this.fetchAheadEnabled = config.replication().replicaFetchAheadEnable();
+        this.aheadWaitMs = config.replication().replicaFetchAheadWaitMs();
         this.metrics = metrics;
         this.session = new FetchSessionHandler(
                 new LogContext("[ReplicaFetcher " + localBrokerId + " from " + leaderId + "] "), leaderId);
         this.client = brokers.client(
                 "strand-replica-fetcher-" + localBrokerId,
                 leaderAddress,
-                config.replicaFetchResponseMaxBytes() + 1024 * 1024);
+                config.replication().replicaFetchResponseMaxBytes() + 1024 * 1024);
     }
 
     InetSocketAddress leaderAddress() {
@@ -309,7 +309,7 @@ final class ReplicaFetcher extends Thread {
                             p.topicId(),
                             p.log().logEndOffset(),
                             p.log().logStartOffset(),
-                            config.replicaFetchMaxBytes(),
+                            config.replication().replicaFetchMaxBytes(),
                             Optional.of(f.leaderEpoch),
                             lastFetchedEpoch < 0 ? Optional.empty() : Optional.of(lastFetchedEpoch)));
         }
@@ -319,12 +319,14 @@ final class ReplicaFetcher extends Thread {
                         version,
                         localBrokerId,
                         -1,
-                        notDurable.isEmpty() ? config.replicaFetchWaitMaxMs() : config.replicaFetchAheadWaitMs(),
+                        notDurable.isEmpty()
+                                ? config.replication().replicaFetchWaitMaxMs()
+                                : config.replication().replicaFetchAheadWaitMs(),
                         // while a report is pending: whatever arrives within the wait, in one response, rather
                         // than a round trip (and a follower append and fsync) per leader append
-                        notDurable.isEmpty() ? config.replicaFetchMinBytes() : Integer.MAX_VALUE,
+                        notDurable.isEmpty() ? config.replication().replicaFetchMinBytes() : Integer.MAX_VALUE,
                         toFetch.toSend())
-                .setMaxBytes(config.replicaFetchResponseMaxBytes())
+                .setMaxBytes(config.replication().replicaFetchResponseMaxBytes())
                 .removed(toFetch.toForget())
                 .replaced(toFetch.toReplace())
                 .metadata(toFetch.metadata())
@@ -334,8 +336,8 @@ final class ReplicaFetcher extends Thread {
         FetchResponse response;
         long sent = System.nanoTime();
         try {
-            response = (FetchResponse)
-                    client.send(ApiKeys.FETCH, version, request, config.replicaFetchWaitMaxMs() + 30_000);
+            response = (FetchResponse) client.send(
+                    ApiKeys.FETCH, version, request, config.replication().replicaFetchWaitMaxMs() + 30_000);
         } catch (IOException | RuntimeException e) {
             session.handleError(e);
             throw e;

@@ -101,7 +101,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         this.fetchers = new ReplicaFetcherManager(config, metadata, brokers, metrics);
         metrics.registerGauges(this::partitions, fetchers::maxLag);
         brokerMetrics.topics().hostedTopics(this::hostsTopic);
-        long period = Math.max(10, config.replicaLagTimeMaxMs() / 2);
+        long period = Math.max(10, config.replication().replicaLagTimeMaxMs() / 2);
         isrThread.scheduleWithFixedDelay(this::shrinkIsrs, period, period, TimeUnit.MILLISECONDS);
         isrThread.scheduleWithFixedDelay(
                 this::expireProducers,
@@ -471,7 +471,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         long now = System.currentTimeMillis();
         for (Partition p : partitions.values()) {
             try {
-                p.maybeShrinkIsr(now, config.replicaLagTimeMaxMs());
+                p.maybeShrinkIsr(now, config.replication().replicaLagTimeMaxMs());
             } catch (RuntimeException e) {
                 log.warn("{}: ISR check failed: {}", p.topicPartition(), e.toString());
             }

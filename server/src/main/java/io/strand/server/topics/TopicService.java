@@ -32,7 +32,8 @@ public final class TopicService {
     }
 
     public TopicCreator.Defaults defaults() {
-        return new TopicCreator.Defaults(config.numPartitions(), config.defaultReplicationFactor());
+        return new TopicCreator.Defaults(
+                config.numPartitions(), config.replication().defaultReplicationFactor());
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.strand.server.Broker;
 import io.strand.server.BrokerConfig;
+import io.strand.server.StorageSettingsDefinition;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
@@ -64,7 +65,7 @@ class EverySettingIsReadTest {
         }
         // log.dir is the fallback of log.dirs: read only by a broker configured with it alone
         Map<String, String> props = new java.util.HashMap<>(single.brokerProperties(2));
-        props.put(BrokerConfig.LOG_DIR, props.remove(BrokerConfig.LOG_DIRS));
+        props.put(StorageSettingsDefinition.LOG_DIR, props.remove(StorageSettingsDefinition.LOG_DIRS));
         try (Broker b = new Broker(BrokerConfig.of(props)).start()) {
             read.addAll(b.config().keysRead());
         }

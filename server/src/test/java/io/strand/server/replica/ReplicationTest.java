@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.server.Broker;
-import io.strand.server.BrokerConfig;
+import io.strand.server.ReplicationSettingsDefinition;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
@@ -37,9 +37,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(StrandClusterExtension.class)
 class ReplicationTest {
     private static final Map<String, String> BROKER_SETTINGS = Map.of(
-            BrokerConfig.DEFAULT_REPLICATION_FACTOR, "3",
-            BrokerConfig.MIN_INSYNC_REPLICAS, "2",
-            BrokerConfig.REPLICA_LAG_TIME_MAX_MS, "3000");
+            ReplicationSettingsDefinition.DEFAULT_REPLICATION_FACTOR, "3",
+            ReplicationSettingsDefinition.MIN_INSYNC_REPLICAS, "2",
+            ReplicationSettingsDefinition.REPLICA_LAG_TIME_MAX_MS, "3000");
 
     @Test
     void shouldAcknowledgeAndServeEveryRecordOfAMultiPartitionTopicThroughEveryBroker(

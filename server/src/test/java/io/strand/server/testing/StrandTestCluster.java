@@ -2,6 +2,7 @@ package io.strand.server.testing;
 
 import io.strand.server.Broker;
 import io.strand.server.BrokerConfig;
+import io.strand.server.StorageSettingsDefinition;
 import io.strand.testing.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -118,7 +119,7 @@ public final class StrandTestCluster implements AutoCloseable {
         Map<String, String> p = new HashMap<>();
         p.put(BrokerConfig.BROKER_ID, Integer.toString(id));
         p.put(BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:0");
-        p.put(BrokerConfig.LOG_DIRS, dir.resolve("broker-" + id).toString());
+        p.put(StorageSettingsDefinition.LOG_DIRS, dir.resolve("broker-" + id).toString());
         p.put(BrokerConfig.ZOOKEEPER_CONNECT, zookeeperConnect());
         p.put(BrokerConfig.ZOOKEEPER_SESSION_TIMEOUT_MS, "6000");
         p.put(BrokerConfig.NUM_IO_THREADS, "4");

@@ -2,6 +2,8 @@ package io.strand.tools.launcher;
 
 import io.strand.server.BrokerConfig;
 import io.strand.server.HttpSettingsDefinition;
+import io.strand.server.ReplicationSettingsDefinition;
+import io.strand.server.StorageSettingsDefinition;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,11 +84,11 @@ final class ClusterFiles {
         Map<String, String> s = new LinkedHashMap<>();
         s.put(BrokerConfig.BROKER_ID, String.valueOf(id));
         s.put(BrokerConfig.LISTENERS, "PLAINTEXT://127.0.0.1:" + port);
-        s.put(BrokerConfig.LOG_DIRS, dataDir.toString());
+        s.put(StorageSettingsDefinition.LOG_DIRS, dataDir.toString());
         s.put(BrokerConfig.ZOOKEEPER_CONNECT, "127.0.0.1:" + zkPort + "/strand");
         s.put(BrokerConfig.NUM_PARTITIONS, "3");
-        s.put(BrokerConfig.DEFAULT_REPLICATION_FACTOR, String.valueOf(replication));
-        s.put(BrokerConfig.MIN_INSYNC_REPLICAS, brokers >= 3 ? "2" : "1");
+        s.put(ReplicationSettingsDefinition.DEFAULT_REPLICATION_FACTOR, String.valueOf(replication));
+        s.put(ReplicationSettingsDefinition.MIN_INSYNC_REPLICAS, brokers >= 3 ? "2" : "1");
         s.put(BrokerConfig.OFFSETS_TOPIC_REPLICATION_FACTOR, String.valueOf(replication));
         s.put(BrokerConfig.AUTO_CREATE_TOPICS_ENABLE, "true");
         s.put(BrokerConfig.GROUP_INITIAL_REBALANCE_DELAY_MS, "0");
@@ -125,8 +127,11 @@ final class ClusterFiles {
         Files.writeString(tmp, brokerPropertiesText(id, settings, security), StandardCharsets.UTF_8);
         try {
             BrokerConfig read = BrokerConfig.load(tmp);
-            if (!read.logDirs().equals(List.of(layout.brokerData(id)))) {
-                throw new ConfigException(BrokerConfig.LOG_DIRS, read.logDirs(), "is not " + layout.brokerData(id));
+            if (!read.storage().logDirs().equals(List.of(layout.brokerData(id)))) {
+                throw new ConfigException(
+                        StorageSettingsDefinition.LOG_DIRS,
+                        read.storage().logDirs(),
+                        "is not " + layout.brokerData(id));
             }
         } catch (ConfigException e) {
             Files.deleteIfExists(tmp);

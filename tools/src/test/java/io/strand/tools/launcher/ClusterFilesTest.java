@@ -36,11 +36,11 @@ class ClusterFilesTest {
         assertEquals(
                 List.of(new ListenerConfig.Listener("PLAINTEXT", SecurityProtocol.PLAINTEXT, "127.0.0.1", 29093)),
                 c.listeners());
-        assertEquals(List.of(layout.brokerData(2)), c.logDirs());
+        assertEquals(List.of(layout.brokerData(2)), c.storage().logDirs());
         assertEquals("127.0.0.1:22181/strand", c.zookeeperConnect());
         assertEquals(3, c.numPartitions());
-        assertEquals(Math.min(3, brokers), c.defaultReplicationFactor());
-        assertEquals(brokers >= 3 ? 2 : 1, c.minInsyncReplicas());
+        assertEquals(Math.min(3, brokers), c.replication().defaultReplicationFactor());
+        assertEquals(brokers >= 3 ? 2 : 1, c.replication().minInsyncReplicas());
         assertTrue(c.autoCreateTopicsEnable());
         assertEquals(
                 String.valueOf(Math.min(3, brokers)),
@@ -84,7 +84,7 @@ class ClusterFilesTest {
         files.writeZooKeeperConfig(22181);
         assertEquals(
                 List.of(layout.brokerData(1)),
-                BrokerConfig.load(layout.brokerProperties(1)).logDirs());
+                BrokerConfig.load(layout.brokerProperties(1)).storage().logDirs());
         assertEquals(
                 layout.zooKeeperData().toString(),
                 load(layout.zooKeeperConfig()).getProperty("dataDir"));
