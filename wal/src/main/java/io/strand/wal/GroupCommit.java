@@ -2,6 +2,7 @@ package io.strand.wal;
 
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -90,6 +91,16 @@ final class GroupCommit {
     /** Number of distinct offsets waited for; lets {@link #durableAdvanced} skip the lock when nobody waits. */
     private volatile int waiterCount;
 
+    /**
+     * Journal mode ({@link WriteAheadJournal}): {end position of the journal entry, log end offset after it} of the
+     * appends whose entries are not yet known durable, oldest first; under the durable lock.
+     */
+    private final ArrayDeque<long[]> journalPending = new ArrayDeque<>();
+    /** Journal mode: everything below it is in fsynced journal entries. Written under the durable lock. */
+    private volatile long journalDurable;
+    /** Whether the journal's syncer has this log in its queue ({@link WriteAheadJournal#requestSync}). */
+    private final AtomicBoolean journalQueued = new AtomicBoolean();
+
     /** Copy-on-write under the durable lock (registration is rare); iterated without a lock or allocation. */
     private volatile Listener[] listeners = new Listener[0];
 
@@ -99,6 +110,7 @@ final class GroupCommit {
         this.runtime = runtime;
         this.logPrefix = logPrefix;
         this.flushedOffset = recoveryPoint;
+        this.journalDurable = recoveryPoint;
         this.lastFlushMs = runtime.time.milliseconds();
     }
 
@@ -107,9 +119,12 @@ final class GroupCommit {
         return flushedOffset;
     }
 
-    /** Every offset below this is fsynced (durable mode), or the log end offset (relaxed mode). */
+    /**
+     * Every offset below this is fsynced, in the segments or in the journal (durable mode), or the log end offset
+     * (relaxed mode).
+     */
     long durableEndOffset() {
-        return owner.config().fsyncBeforeAck() ? flushedOffset : owner.logEndOffset();
+        return owner.config().fsyncBeforeAck() ? Math.max(flushedOffset, journalDurable) : owner.logEndOffset();
     }
 
     /** Log lock held (by {@link LocalLog#planFsync}). */
@@ -121,9 +136,15 @@ final class GroupCommit {
 
     // ============================================================================================== appends
 
-    /** After an append (log lock released): group commit in durable mode, the flush policy in relaxed mode. */
-    void afterAppend(LogConfig cfg, long newEnd, boolean rolled) {
-        if (cfg.fsyncBeforeAck()) {
+    /**
+     * After an append (log lock released): the journal's group commit when the append went into the journal
+     * ({@code journal} non-null, its entry ending at {@code journalEnd}), else this log's own group commit in
+     * durable mode, the flush policy in relaxed mode.
+     */
+    void afterAppend(LogConfig cfg, long newEnd, boolean rolled, WriteAheadJournal journal, long journalEnd) {
+        if (journal != null) {
+            journal.requestSync(this, journalEnd);
+        } else if (cfg.fsyncBeforeAck()) {
             long n = appendCount.incrementAndGet();
             Linger l = linger;
             if (l != null && n >= l.target()) LockSupport.unpark(l.flusher());
@@ -220,7 +241,14 @@ final class GroupCommit {
     /** One fsync pass: everything appended before it was planned becomes durable. */
     private void fsyncPass(boolean grouped) {
         FsyncPlan plan = owner.planFsync();
-        if (plan == null) return;
+        if (plan != null) fsync(plan, grouped);
+    }
+
+    /**
+     * Carries out {@code plan} (no lock held): the durable offset advances to its target unless the log was
+     * truncated meanwhile. Returns false when the log closed or was deleted meanwhile.
+     */
+    boolean fsync(FsyncPlan plan, boolean grouped) {
         if (grouped) {
             long count = appendCount.get();
             if (count > capturedAppendCount) {
@@ -234,7 +262,7 @@ final class GroupCommit {
             if (plan.active() != null) flush(plan.active(), true);
             if (plan.syncDir()) CheckpointFile.fsyncDir(owner.dir());
         } catch (IOException e) {
-            if (owner.isClosedOrDeleted()) return;
+            if (owner.isClosedOrDeleted()) return false;
             throw owner.fail("fsync", e); // the log goes offline: no later pass needs the directory sync
         }
         long fsyncNanos = System.nanoTime() - fsyncStart;
@@ -245,6 +273,7 @@ final class GroupCommit {
             lastFlushMs = runtime.time.milliseconds();
         }
         durableAdvanced();
+        return true;
     }
 
     /** fsyncs {@code seg} (only its data and transaction index if {@code dataOnly}), unless it is gone meanwhile. */
@@ -256,6 +285,40 @@ final class GroupCommit {
             if (segments.contains(seg) && !owner.isClosedOrDeleted()) throw e;
             // deleted by retention or truncation meanwhile: nothing to make durable there
         }
+    }
+
+    // ============================================================================================== journal mode
+
+    /** An append's journal entry ends at {@code position}; the log ends at {@code logEnd} after it. Log lock held. */
+    void journaled(long position, long logEnd) {
+        synchronized (durableLock) {
+            journalPending.addLast(new long[] {position, logEnd});
+        }
+    }
+
+    /**
+     * The journal is fsynced up to {@code position} (the journal's syncer, or an appender that found it so): the
+     * appends whose entries end there become durable. Returns whether entries past it are still pending.
+     */
+    boolean journalSynced(long position) {
+        boolean more;
+        synchronized (durableLock) {
+            long advanced = -1;
+            while (!journalPending.isEmpty() && journalPending.peekFirst()[0] <= position)
+                advanced = journalPending.pollFirst()[1];
+            if (advanced > journalDurable) journalDurable = advanced;
+            more = !journalPending.isEmpty();
+        }
+        durableAdvanced();
+        return more;
+    }
+
+    boolean markJournalQueued() {
+        return journalQueued.compareAndSet(false, true);
+    }
+
+    void clearJournalQueued() {
+        journalQueued.set(false);
     }
 
     // ============================================================================================== waiters
@@ -295,6 +358,8 @@ final class GroupCommit {
         synchronized (durableLock) {
             generation++;
             if (restart || flushedOffset > newEnd) flushedOffset = newEnd;
+            if (restart || journalDurable > newEnd) journalDurable = newEnd;
+            journalPending.clear();
             var above = waiters.tailMap(newEnd, false);
             for (List<CompletableFuture<Void>> l : above.values()) failed.addAll(l);
             above.clear();

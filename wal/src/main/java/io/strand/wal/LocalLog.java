@@ -35,14 +35,6 @@ import org.slf4j.LoggerFactory;
 final class LocalLog {
     private static final Logger log = LoggerFactory.getLogger(LocalLog.class);
 
-    /** Lifecycle: OPEN, or OFFLINE after an I/O error (reads still work), then CLOSED or DELETED. */
-    private enum State {
-        OPEN,
-        OFFLINE,
-        CLOSED,
-        DELETED
-    }
-
     private final TopicPartition topicPartition;
     private final LogRuntime runtime;
     private final String logPrefix;
@@ -60,9 +52,9 @@ final class LocalLog {
     private volatile long logStartOffset;
     private volatile long logEndOffset;
     private volatile long highWatermark;
-    private volatile State state = State.OPEN;
-    /** The I/O error that took the log offline; written under the log lock before {@link #state}. */
-    private KafkaStorageException failure;
+    private final LogLifecycle lifecycle;
+    /** The log's use of its directory's journal, if it has one. */
+    private final LogJournaling journaling;
 
     LocalLog(
             TopicPartition tp,
@@ -72,6 +64,7 @@ final class LocalLog {
             String logPrefix,
             LogLoader.LoadedLog loaded) {
         this.topicPartition = tp;
+        this.lifecycle = new LogLifecycle(tp);
         this.dir = dir;
         this.config = config;
         this.runtime = runtime;
@@ -83,6 +76,8 @@ final class LocalLog {
         this.logEndOffset = loaded.logEndOffset();
         this.highWatermark = loaded.highWatermark();
         this.groupCommit = new GroupCommit(this, segments, runtime, logPrefix, loaded.logEndOffset());
+        this.journaling = new LogJournaling(
+                this, groupCommit, new JournalCursor(dir.getFileName().toString(), topicId, loaded.journalPosition()));
         this.checkpoints = new LogCheckpoints(logPrefix, offsets(), loaded.cleanShutdown());
         // the epoch cache throws KafkaStorageException itself; the log goes offline off its monitor
         epochCache.onIoError((what, e) -> runtime.execute("log failure", () -> fail(what, e)));
@@ -118,9 +113,19 @@ final class LocalLog {
         return groupCommit;
     }
 
+    LogJournaling journaling() {
+        return journaling;
+    }
+
+    ReentrantLock lock() {
+        return lock;
+    }
+
     void updateConfig(LogConfig c) {
         LogConfig old = this.config;
         this.config = c;
+        // the journal holds a durable-mode log's whole history past its checkpoint: none of a relaxed one's
+        if (journaling.journal() != null && old.fsyncBeforeAck() != c.fsyncBeforeAck()) journaling.checkpointAt(-1);
         groupCommit.configChanged(old, c);
     }
 
@@ -164,6 +169,7 @@ final class LocalLog {
         long maxTs = RecordBatch.NO_TIMESTAMP;
         int count = 0;
         boolean rolled;
+        long journalEnd = -1;
         lock.lock();
         try {
             ensureUsable();
@@ -180,10 +186,11 @@ final class LocalLog {
             next = assigned.get(assigned.size() - 1).nextOffset();
             rolled = appendLocked(data, assigned, maxTs, cfg);
             if (leaderEpoch >= 0) epochCache.assignLazily(leaderEpoch, first);
+            journalEnd = journaling.append(cfg, JournalEntry.APPEND, first, data, next);
         } finally {
             lock.unlock();
         }
-        groupCommit.afterAppend(cfg, next, rolled);
+        groupCommit.afterAppend(cfg, next, rolled, journalEnd < 0 ? null : journaling.journal(), journalEnd);
         return new AppendResult(first, next - 1, appendTime, maxTs, count, data.remaining(), logStartOffset);
     }
 
@@ -194,6 +201,7 @@ final class LocalLog {
         long maxTs = RecordBatch.NO_TIMESTAMP;
         int count = 0;
         boolean rolled;
+        long journalEnd = -1;
         lock.lock();
         try {
             ensureUsable();
@@ -217,10 +225,11 @@ final class LocalLog {
             for (BatchHeader h : batches) {
                 if (h.partitionLeaderEpoch() >= 0) epochCache.assignLazily(h.partitionLeaderEpoch(), h.baseOffset());
             }
+            journalEnd = journaling.append(cfg, JournalEntry.APPEND, first, data, next);
         } finally {
             lock.unlock();
         }
-        groupCommit.afterAppend(cfg, next, rolled);
+        groupCommit.afterAppend(cfg, next, rolled, journalEnd < 0 ? null : journaling.journal(), journalEnd);
         return new AppendResult(first, next - 1, -1, maxTs, count, data.remaining(), logStartOffset);
     }
 
@@ -234,6 +243,18 @@ final class LocalLog {
         }
         logEndOffset = batches.get(batches.size() - 1).nextOffset();
         return rolled;
+    }
+
+    /**
+     * Journal mode: when retention or DeleteRecords moved the log start offset past the recovery point, the segments
+     * are fsynced to the log end and the checkpoint's journal position moves to now, so that no replay starts below
+     * the log start. Log lock held; the caller writes the checkpoint.
+     */
+    private void flushPastLogStartLocked() throws IOException {
+        if (journaling.journal() == null || logStartOffset <= groupCommit.recoveryPoint()) return;
+        segments.flushFrom(groupCommit.recoveryPoint());
+        groupCommit.flushedTo(logEndOffset);
+        journaling.flushedToEnd();
     }
 
     /** Forces a roll of a non-empty active segment (tests, and Kafka's roll on demand). */
@@ -289,6 +310,7 @@ final class LocalLog {
                 logStartOffset = Math.min(logStartOffset, newEnd);
                 highWatermark = Math.min(highWatermark, newEnd);
                 groupCommit.onTruncated(newEnd, false);
+                journaling.marker(config, JournalEntry.TRUNCATE, newEnd);
                 segments.active().flush();
                 CheckpointFile.fsyncDir(dir);
                 writeCheckpoint();
@@ -330,6 +352,7 @@ final class LocalLog {
         logEndOffset = newStart;
         highWatermark = newStart;
         groupCommit.onTruncated(newStart, true);
+        journaling.marker(config, JournalEntry.RESTART, newStart);
         CheckpointFile.fsyncDir(dir);
         writeCheckpoint();
     }
@@ -347,6 +370,7 @@ final class LocalLog {
             logStartOffset = offset;
             epochCache.truncateFromStart(offset);
             segments.deleteBelow(offset, this::prepareForMutation);
+            flushPastLogStartLocked();
             writeCheckpoint();
         } catch (IOException e) {
             throw fail("deleting records", e);
@@ -359,7 +383,7 @@ final class LocalLog {
     int deleteExpiredSegments(long nowMs) {
         lock.lock();
         try {
-            if (state != State.OPEN) return 0;
+            if (!lifecycle.isUsable()) return 0;
             List<LogRetention.Expired> expired =
                     LogRetention.select(segments, logStartOffset, highWatermark, config, nowMs);
             if (expired.isEmpty()) return 0;
@@ -369,6 +393,7 @@ final class LocalLog {
                 logStartOffset = segments.firstBaseOffset();
                 epochCache.truncateFromStart(logStartOffset);
             }
+            flushPastLogStartLocked();
             CheckpointFile.fsyncDir(dir);
             writeCheckpoint();
             return expired.size();
@@ -402,7 +427,15 @@ final class LocalLog {
         lock.lock();
         try {
             ensureUsable();
-            segments.appendAbortedTxn(txn, logEndOffset, groupCommit.recoveryPoint(), this::prepareForMutation);
+            boolean added =
+                    segments.appendAbortedTxn(txn, logEndOffset, groupCommit.recoveryPoint(), this::prepareForMutation);
+            if (added)
+                journaling.append(
+                        config,
+                        JournalEntry.ABORTED_TXN,
+                        txn.lastOffset(),
+                        JournalEntry.abortedTxnPayload(txn),
+                        logEndOffset);
         } catch (IOException e) {
             throw fail("appending to the transaction index", e);
         } finally {
@@ -418,7 +451,7 @@ final class LocalLog {
     GroupCommit.FsyncPlan planFsync() {
         lock.lock();
         try {
-            if (state != State.OPEN) return null;
+            if (!lifecycle.isUsable()) return null;
             return segments.planFsync(logEndOffset, groupCommit.generation(), groupCommit.recoveryPoint());
         } finally {
             lock.unlock();
@@ -431,7 +464,7 @@ final class LocalLog {
     void checkpoint() {
         lock.lock();
         try {
-            if (state != State.OPEN) return;
+            if (!lifecycle.isUsable()) return;
             writeCheckpoint();
         } catch (IOException e) {
             throw fail("checkpoint", e);
@@ -442,7 +475,15 @@ final class LocalLog {
 
     private LogCheckpoints.Offsets offsets() {
         return new LogCheckpoints.Offsets(
-                Math.min(groupCommit.recoveryPoint(), logEndOffset), highWatermark, logStartOffset);
+                Math.min(groupCommit.recoveryPoint(), logEndOffset),
+                highWatermark,
+                logStartOffset,
+                journaling.cursor.checkpointPosition);
+    }
+
+    /** Log lock held. */
+    void writeCheckpointLocked() throws IOException {
+        writeCheckpoint();
     }
 
     /** Log lock held. */
@@ -462,36 +503,27 @@ final class LocalLog {
     }
 
     boolean isUsable() {
-        return state == State.OPEN;
+        return lifecycle.isUsable();
     }
 
     boolean isClosedOrDeleted() {
-        State s = state;
-        return s == State.CLOSED || s == State.DELETED;
+        return lifecycle.isClosedOrDeleted();
     }
 
     void ensureUsable() {
-        if (state != State.OPEN) throw unusable();
+        lifecycle.ensureUsable();
     }
 
     void ensureReadable() {
-        if (isClosedOrDeleted()) throw unusable();
+        lifecycle.ensureReadable();
     }
 
-    /** An I/O error of a read: the log was closed under the reader, or the read failed. */
     KafkaStorageException readFailure(IOException e) {
-        if (isClosedOrDeleted()) return new KafkaStorageException("The log of " + topicPartition + " is closed", e);
-        return new KafkaStorageException("Read from the log of " + topicPartition + " failed: " + e.getMessage(), e);
+        return lifecycle.readFailure(e);
     }
 
     KafkaStorageException unusable() {
-        State s = state;
-        KafkaStorageException f = failure;
-        if (f != null)
-            return new KafkaStorageException(
-                    "The log of " + topicPartition + " is offline after an I/O error: " + f.getMessage(), f);
-        return new KafkaStorageException(
-                "The log of " + topicPartition + (s == State.DELETED ? " was deleted" : " is closed"));
+        return lifecycle.unusable();
     }
 
     /**
@@ -514,11 +546,9 @@ final class LocalLog {
     private boolean goOffline(KafkaStorageException ex, IOException cause) {
         lock.lock();
         try {
-            if (state != State.OPEN) return false;
+            if (!lifecycle.goOffline(ex)) return false;
             if (cause != null) log.error("{}{}; the log is offline", logPrefix, ex.getMessage(), cause);
             else log.warn("{}Offline: {}", logPrefix, ex.getMessage());
-            failure = ex;
-            state = State.OFFLINE;
         } finally {
             lock.unlock();
         }
@@ -531,26 +561,28 @@ final class LocalLog {
         long durableUpTo = -1;
         lock.lock();
         try {
-            State was = state;
-            if (was == State.CLOSED || was == State.DELETED) return;
-            if (was == State.OPEN) {
+            LogLifecycle.State was = lifecycle.state();
+            if (lifecycle.isClosedOrDeleted()) return;
+            if (was == LogLifecycle.State.OPEN) {
                 try {
                     segments.flushFrom(groupCommit.recoveryPoint());
                     groupCommit.flushedTo(logEndOffset);
+                    journaling.flushedToEnd();
                     segments.active().onBecomeInactive();
                     segments.active().flushIndexes();
                     writeCheckpoint();
                     durableUpTo = logEndOffset;
                 } catch (IOException | RuntimeException e) {
                     log.error("{}Clean close failed; the next open will recover", logPrefix, e);
-                    state = State.CLOSED;
+                    lifecycle.set(LogLifecycle.State.CLOSED);
                     segments.closeAll();
                     return;
                 }
             }
-            state = State.CLOSED;
+            lifecycle.set(LogLifecycle.State.CLOSED);
+            journaling.detach();
             segments.closeAll();
-            if (was == State.OPEN) checkpoints.writeCleanMarker(dir);
+            if (was == LogLifecycle.State.OPEN) checkpoints.writeCleanMarker(dir);
         } finally {
             lock.unlock();
             groupCommit.shutdown(durableUpTo, new KafkaStorageException("The log of " + topicPartition + " is closed"));
@@ -564,8 +596,9 @@ final class LocalLog {
     void markDeletedAndScheduleRemoval(Path renamedDir) {
         lock.lock();
         try {
-            if (state == State.DELETED) return;
-            state = State.DELETED;
+            if (lifecycle.state() == LogLifecycle.State.DELETED) return;
+            lifecycle.set(LogLifecycle.State.DELETED);
+            journaling.detach();
             try {
                 Files.move(dir, renamedDir);
                 dir = renamedDir;

@@ -26,14 +26,22 @@ final class LogCheckpoints {
     static final String CLEAN_SHUTDOWN_FILE = "clean.shutdown";
     static final String PARTITION_METADATA_FILE = "partition.metadata";
     private static final int CHECKPOINT_VERSION = 0;
+    /** With a journal position (a log in a directory with a {@link WriteAheadJournal}). */
+    private static final int CHECKPOINT_VERSION_JOURNAL = 1;
 
-    /** The content of {@code log-offsets.checkpoint}. */
-    record Offsets(long recoveryPoint, long highWatermark, long logStartOffset) {
-        static final Offsets NONE = new Offsets(0, 0, 0);
+    /**
+     * The content of {@code log-offsets.checkpoint}; {@code journalPosition}: the position in the directory's
+     * {@link WriteAheadJournal} from which the journal's entries of this log apply on top of the segments up to the
+     * recovery point (-1: none, the log was never journaled; version 0 of the file).
+     */
+    record Offsets(long recoveryPoint, long highWatermark, long logStartOffset, long journalPosition) {
+        static final Offsets NONE = new Offsets(0, 0, 0, -1);
 
         String content() {
-            return CHECKPOINT_VERSION + "\n" + "recoveryPoint " + recoveryPoint + "\n" + "highWatermark "
-                    + highWatermark + "\n" + "logStartOffset " + logStartOffset + "\n";
+            String common = "recoveryPoint " + recoveryPoint + "\n" + "highWatermark " + highWatermark + "\n"
+                    + "logStartOffset " + logStartOffset + "\n";
+            if (journalPosition < 0) return CHECKPOINT_VERSION + "\n" + common;
+            return CHECKPOINT_VERSION_JOURNAL + "\n" + common + "journalPosition " + journalPosition + "\n";
         }
     }
 
@@ -66,13 +74,14 @@ final class LogCheckpoints {
         Path file = dir.resolve(CHECKPOINT_FILE);
         Optional<List<String>> lines = CheckpointFile.readLines(file);
         if (lines.isEmpty()) return Offsets.NONE;
-        long[] r = new long[3];
+        long[] r = {0, 0, 0, -1};
         try {
             List<String> l = lines.get();
-            if (l.size() < 4 || Integer.parseInt(l.get(0).trim()) != CHECKPOINT_VERSION)
-                throw new IOException("unrecognised checkpoint format");
-            String[] keys = {"recoveryPoint", "highWatermark", "logStartOffset"};
-            for (int i = 0; i < 3; i++) {
+            int version = l.isEmpty() ? -1 : Integer.parseInt(l.get(0).trim());
+            int fields = version == CHECKPOINT_VERSION ? 3 : version == CHECKPOINT_VERSION_JOURNAL ? 4 : -1;
+            if (fields < 0 || l.size() < 1 + fields) throw new IOException("unrecognised checkpoint format");
+            String[] keys = {"recoveryPoint", "highWatermark", "logStartOffset", "journalPosition"};
+            for (int i = 0; i < fields; i++) {
                 String[] kv = l.get(1 + i).trim().split("\\s+");
                 if (kv.length != 2 || !kv[0].equals(keys[i]))
                     throw new IOException("expected " + keys[i] + " in line '" + l.get(1 + i) + "'");
@@ -82,7 +91,7 @@ final class LogCheckpoints {
             log.warn("{}Ignoring malformed {}: {}; recovering the whole log", logPrefix, file, e.getMessage());
             return Offsets.NONE;
         }
-        return new Offsets(r[0], r[1], r[2]);
+        return new Offsets(r[0], r[1], r[2], r[3]);
     }
 
     // ============================================================================================== clean shutdown

@@ -36,7 +36,8 @@ final class LogLoader {
             long logStartOffset,
             long logEndOffset,
             long highWatermark,
-            boolean cleanShutdown) {}
+            boolean cleanShutdown,
+            long journalPosition) {}
 
     private final Path dir;
     private final LogConfig config;
@@ -121,7 +122,8 @@ final class LogLoader {
             epochCache.truncateFromStart(logStartOffset);
         }
         long hw = Math.max(logStartOffset, Math.min(cp.highWatermark(), logEndOffset));
-        return new LoadedLog(topicId, segments, epochCache, logStartOffset, logEndOffset, hw, clean);
+        return new LoadedLog(
+                topicId, segments, epochCache, logStartOffset, logEndOffset, hw, clean, cp.journalPosition());
     }
 
     /**

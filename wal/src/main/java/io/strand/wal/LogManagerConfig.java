@@ -14,6 +14,7 @@ import org.apache.kafka.common.utils.Time;
  * @param time                     the clock
  * @param freeBytesMin             {@code log.dir.free.bytes.min}: free bytes an append must leave in its log directory (0 = no floor)
  * @param freePercentMin           {@code log.dir.free.percent.min}: the same as a percentage of the file system (0 = none)
+ * @param journal                  the write-ahead journal per log directory ({@link JournalConfig}; off by default)
  */
 public record LogManagerConfig(
         long retentionCheckIntervalMs,
@@ -24,7 +25,8 @@ public record LogManagerConfig(
         int recoveryThreads,
         Time time,
         long freeBytesMin,
-        int freePercentMin) {
+        int freePercentMin,
+        JournalConfig journal) {
     public static final long DEFAULT_RETENTION_CHECK_INTERVAL_MS = 5 * 60 * 1000L;
     public static final long DEFAULT_FLUSH_CHECK_INTERVAL_MS = 1000L;
     public static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 60_000L;
@@ -37,6 +39,7 @@ public record LogManagerConfig(
         if (flusherThreads < 1 || recoveryThreads < 1)
             throw new IllegalArgumentException("thread counts must be positive");
         if (time == null) throw new IllegalArgumentException("time");
+        if (journal == null) throw new IllegalArgumentException("journal");
         if (freeBytesMin < 0 || freePercentMin < 0 || freePercentMin > 100)
             throw new IllegalArgumentException("free-space floor out of range");
     }
@@ -51,7 +54,8 @@ public record LogManagerConfig(
                 2,
                 Time.SYSTEM,
                 0,
-                0);
+                0,
+                JournalConfig.DISABLED);
     }
 
     public LogManagerConfig withRetentionCheckIntervalMs(long v) {
@@ -64,7 +68,8 @@ public record LogManagerConfig(
                 recoveryThreads,
                 time,
                 freeBytesMin,
-                freePercentMin);
+                freePercentMin,
+                journal);
     }
 
     public LogManagerConfig withCheckpointIntervalMs(long v) {
@@ -77,7 +82,8 @@ public record LogManagerConfig(
                 recoveryThreads,
                 time,
                 freeBytesMin,
-                freePercentMin);
+                freePercentMin,
+                journal);
     }
 
     public LogManagerConfig withFlushCheckIntervalMs(long v) {
@@ -90,7 +96,8 @@ public record LogManagerConfig(
                 recoveryThreads,
                 time,
                 freeBytesMin,
-                freePercentMin);
+                freePercentMin,
+                journal);
     }
 
     public LogManagerConfig withFileDeleteDelayMs(long v) {
@@ -103,7 +110,8 @@ public record LogManagerConfig(
                 recoveryThreads,
                 time,
                 freeBytesMin,
-                freePercentMin);
+                freePercentMin,
+                journal);
     }
 
     public LogManagerConfig withFlusherThreads(int v) {
@@ -116,7 +124,8 @@ public record LogManagerConfig(
                 recoveryThreads,
                 time,
                 freeBytesMin,
-                freePercentMin);
+                freePercentMin,
+                journal);
     }
 
     public LogManagerConfig withRecoveryThreads(int v) {
@@ -129,7 +138,8 @@ public record LogManagerConfig(
                 v,
                 time,
                 freeBytesMin,
-                freePercentMin);
+                freePercentMin,
+                journal);
     }
 
     public LogManagerConfig withTime(Time v) {
@@ -142,7 +152,8 @@ public record LogManagerConfig(
                 recoveryThreads,
                 v,
                 freeBytesMin,
-                freePercentMin);
+                freePercentMin,
+                journal);
     }
 
     public LogManagerConfig withFreeSpaceFloor(long minBytes, int minPercent) {
@@ -155,6 +166,21 @@ public record LogManagerConfig(
                 recoveryThreads,
                 time,
                 minBytes,
-                minPercent);
+                minPercent,
+                journal);
+    }
+
+    public LogManagerConfig withJournal(JournalConfig v) {
+        return new LogManagerConfig(
+                retentionCheckIntervalMs,
+                flushCheckIntervalMs,
+                checkpointIntervalMs,
+                fileDeleteDelayMs,
+                flusherThreads,
+                recoveryThreads,
+                time,
+                freeBytesMin,
+                freePercentMin,
+                v);
     }
 }

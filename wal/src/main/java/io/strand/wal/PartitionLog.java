@@ -116,6 +116,10 @@ public final class PartitionLog implements Closeable {
 
     // ============================================================================================== accessors
 
+    LocalLog local() {
+        return local;
+    }
+
     public TopicPartition topicPartition() {
         return local.topicPartition();
     }
@@ -232,6 +236,38 @@ public final class PartitionLog implements Closeable {
                 BatchValidator.validate(topicPartition(), buf, cfg, BatchValidator.Origin.REPLICATION);
         runtime.space.ensureRoom(dir().getParent(), topicPartition(), buf.remaining());
         return local.appendAsFollower(dataOf(buf, batches), batches, cfg);
+    }
+
+    /**
+     * Startup, before the journal is attached: applies one entry of the directory's {@link WriteAheadJournal} unless
+     * it is older than this log's checkpoint position or belongs to another topic id. An append that starts below
+     * the log end (the segment already had some of it, or an older version) truncates there first; a truncation
+     * marker truncates; an aborted transaction is recorded again (a duplicate is ignored).
+     */
+    void replay(JournalEntry e) {
+        if (e.position() < local.journaling().cursor.checkpointPosition) return;
+        Uuid id = topicId();
+        if (id != null && !Uuid.ZERO_UUID.equals(id) && !Uuid.ZERO_UUID.equals(e.topicId()) && !id.equals(e.topicId()))
+            return;
+        switch (e.type()) {
+            case JournalEntry.APPEND -> {
+                ByteBuffer buf = e.payload().duplicate();
+                List<BatchHeader> batches =
+                        BatchValidator.validate(topicPartition(), buf, config(), BatchValidator.Origin.REPLICATION);
+                if (batches.isEmpty() || batches.get(batches.size() - 1).lastOffset() < logStartOffset()) return;
+                long first = batches.get(0).baseOffset();
+                if (first < logEndOffset()) local.truncateTo(Math.max(first, logStartOffset()));
+                local.appendAsFollower(dataOf(buf, batches), batches, config());
+            }
+            case JournalEntry.TRUNCATE -> local.truncateTo(Math.max(e.baseOffset(), logStartOffset()));
+            case JournalEntry.RESTART -> local.truncateFullyAndStartAt(e.baseOffset());
+            case JournalEntry.ABORTED_TXN -> {
+                AbortedTxn txn = e.abortedTxn();
+                if (txn.lastOffset() < logEndOffset() && txn.lastOffset() >= logStartOffset())
+                    local.appendAbortedTransaction(txn);
+            }
+            default -> throw new KafkaStorageException("Unknown journal entry type " + e.type() + " for " + this);
+        }
     }
 
     /**

@@ -92,7 +92,7 @@ class CorruptionTest {
         }
         CheckpointFile.write(
                 w.dir().resolve(LogCheckpoints.CHECKPOINT_FILE),
-                new LogCheckpoints.Offsets(last.baseOffset(), w.end(), 0).content());
+                new LogCheckpoints.Offsets(last.baseOffset(), w.end(), 0, -1).content());
         crashed(w.dir());
         try (LogCapture logs = new LogCapture()) {
             PartitionLog log = PartitionLog.open(w.dir(), TP, null, CFG);

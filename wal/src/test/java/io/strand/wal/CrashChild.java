@@ -25,15 +25,24 @@ public final class CrashChild {
     static final LogConfig CONFIG =
             LogConfig.defaults().withSegmentBytes(64 * 1024).withIndexIntervalBytes(1024);
 
+    /** With it set to true, the child journals its appends (small journal files, frequent checkpoints). */
+    static final String JOURNAL_PROPERTY = "strand.test.crash.journal";
+
     private CrashChild() {}
+
+    /** The log manager settings of the child, and of a test that replays its journal. */
+    static LogManagerConfig managerConfig() {
+        LogManagerConfig c = LogManagerConfig.defaults().withCheckpointIntervalMs(100);
+        if (!Boolean.getBoolean(JOURNAL_PROPERTY)) return c;
+        return c.withJournal(new JournalConfig(true, 1024 * 1024, 300, 2 * 1024 * 1024));
+    }
 
     public static void main(String[] args) throws Exception {
         Path dir = Paths.get(args[0]);
         long seed = Long.parseLong(args[1]);
         int threads = Integer.parseInt(args[2]);
         PrintStream out = System.out;
-        LogManager manager =
-                new LogManager(List.of(dir), CONFIG, LogManagerConfig.defaults().withCheckpointIntervalMs(100));
+        LogManager manager = new LogManager(List.of(dir), CONFIG, managerConfig());
         manager.startup();
         PartitionLog log = manager.getOrCreate(TP, TOPIC_ID, CONFIG);
         synchronized (out) {
