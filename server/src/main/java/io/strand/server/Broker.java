@@ -157,7 +157,8 @@ public final class Broker implements AutoCloseable {
                                     config.storage().logDirFreeBytesMin(),
                                     config.storage().logDirFreePercentMin())
                             .withRecoveryThreads(config.storage().numRecoveryThreadsPerDataDir()
-                                    * config.storage().logDirs().size())));
+                                    * config.storage().logDirs().size())
+                            .withJournal(config.storage().journal())));
             logs.startup();
             cleaner = closing(new LogCleaner(logs, cleanerConfig(config), Time.SYSTEM));
             cleaner.startup();

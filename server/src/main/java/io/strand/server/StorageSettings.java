@@ -23,6 +23,11 @@ public final class StorageSettings {
 
     /** @throws ConfigException naming the key of a value the definitions alone cannot reject */
     void validate() {
+        if (c.getLong(JOURNAL_CHECKPOINT_BYTES) < c.getInt(JOURNAL_FILE_BYTES))
+            throw new ConfigException(
+                    JOURNAL_CHECKPOINT_BYTES,
+                    c.getLong(JOURNAL_CHECKPOINT_BYTES),
+                    "must be at least " + JOURNAL_FILE_BYTES + " (" + c.getInt(JOURNAL_FILE_BYTES) + ")");
         longOrNull(LOG_FLUSH_INTERVAL_MESSAGES, 1);
         longOrNull(LOG_FLUSH_INTERVAL_MS, 0);
         if (logRetentionMs() < -1) {
@@ -111,6 +116,15 @@ public final class StorageSettings {
     /** How long a deleted segment's files stay (renamed) before they are removed. */
     public long logSegmentDeleteDelayMs() {
         return c.getLong(LOG_SEGMENT_DELETE_DELAY_MS);
+    }
+
+    /** The write-ahead journal's settings ({@code strand.wal.journal.*}). */
+    public io.strand.wal.JournalConfig journal() {
+        return new io.strand.wal.JournalConfig(
+                c.getBoolean(JOURNAL_ENABLE),
+                c.getInt(JOURNAL_FILE_BYTES),
+                c.getLong(JOURNAL_CHECKPOINT_INTERVAL_MS),
+                c.getLong(JOURNAL_CHECKPOINT_BYTES));
     }
 
     public int numRecoveryThreadsPerDataDir() {

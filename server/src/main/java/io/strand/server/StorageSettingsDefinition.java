@@ -39,6 +39,10 @@ public final class StorageSettingsDefinition {
     public static final String LOG_MESSAGE_TIMESTAMP_TYPE = "log.message.timestamp.type";
     public static final String LOG_DIR_FREE_BYTES_MIN = "log.dir.free.bytes.min";
     public static final String LOG_DIR_FREE_PERCENT_MIN = "log.dir.free.percent.min";
+    public static final String JOURNAL_ENABLE = "strand.wal.journal.enable";
+    public static final String JOURNAL_FILE_BYTES = "strand.wal.journal.file.bytes";
+    public static final String JOURNAL_CHECKPOINT_INTERVAL_MS = "strand.wal.journal.checkpoint.interval.ms";
+    public static final String JOURNAL_CHECKPOINT_BYTES = "strand.wal.journal.checkpoint.bytes";
 
     static ConfigDef addTo(ConfigDef def) {
         return def.define(LOG_DIRS, Type.LIST, null, Importance.HIGH, "Directories holding partition logs.")
@@ -161,6 +165,38 @@ public final class StorageSettingsDefinition {
                         Range.between(0, 50),
                         Importance.MEDIUM,
                         "The free-space floor as a percentage of the log directory's file system; the larger of this"
-                                + " and log.dir.free.bytes.min applies. 0 = none.");
+                                + " and log.dir.free.bytes.min applies. 0 = none.")
+                .define(
+                        JOURNAL_ENABLE,
+                        Type.BOOLEAN,
+                        false,
+                        Importance.MEDIUM,
+                        "Make durable-mode appends durable through one write-ahead journal per log directory (one"
+                                + " fsync per group commit for all partitions) instead of an fsync of each partition's"
+                                + " segment; segments are then fsynced at journal checkpoints, and the journal is"
+                                + " replayed into them after a crash. See docs/storage.md.")
+                .define(
+                        JOURNAL_FILE_BYTES,
+                        Type.INT,
+                        64 * 1024 * 1024,
+                        Range.atLeast(1024 * 1024),
+                        Importance.LOW,
+                        "Size of one journal file, preallocated with zeros (the files are recycled).")
+                .define(
+                        JOURNAL_CHECKPOINT_INTERVAL_MS,
+                        Type.LONG,
+                        30_000L,
+                        Range.atLeast(1),
+                        Importance.LOW,
+                        "How often the journaled logs' segments are fsynced and their checkpoints moved, so that"
+                                + " older journal files can be released.")
+                .define(
+                        JOURNAL_CHECKPOINT_BYTES,
+                        Type.LONG,
+                        512L * 1024 * 1024,
+                        Range.atLeast(1024 * 1024),
+                        Importance.LOW,
+                        "Journal bytes written since the last journal checkpoint that start one before its interval"
+                                + " (at least strand.wal.journal.file.bytes).");
     }
 }
