@@ -43,10 +43,16 @@ final class LogJournaling {
         return end;
     }
 
-    /** A truncation marker ({@link JournalEntry#TRUNCATE} or {@link JournalEntry#RESTART}), fsynced. Log lock. */
+    /**
+     * A truncation marker ({@link JournalEntry#TRUNCATE} or {@link JournalEntry#RESTART}). Log lock held. Not waited
+     * for: every later entry of the log lies after it, so whatever is acknowledged after the truncation is durable
+     * only with it; a crash before it is fsynced can bring back what the truncation removed, never acknowledged
+     * data (as in Kafka, whose truncations are not fsynced; the follower truncates again after its restart). The
+     * syncer fsyncs it at once. Waiting here, under the log lock, would also let a durable callback that takes the
+     * log lock on the syncer thread deadlock with it.
+     */
     void marker(LogConfig cfg, byte type, long offset) {
-        long end = append(cfg, type, offset, EMPTY, offset);
-        if (end >= 0) journal.awaitSynced(end);
+        append(cfg, type, offset, EMPTY, offset);
     }
 
     /** The log's segments were just fsynced to its end (log lock held): the checkpoint position moves to now. */

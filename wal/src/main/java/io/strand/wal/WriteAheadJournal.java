@@ -305,19 +305,6 @@ final class WriteAheadJournal implements Closeable {
         if (s >= position) gc.journalSynced(s);
     }
 
-    /**
-     * Waits until the journal is fsynced up to {@code position} (a truncation marker, which must be durable before
-     * the truncation is acted on). Called with a log lock held; the syncer takes none.
-     */
-    void awaitSynced(long position) {
-        while (synced < position) {
-            KafkaStorageException f = failure;
-            if (f != null) throw f;
-            if (closed) throw new KafkaStorageException("The journal of " + logDir + " is closed");
-            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
-        }
-    }
-
     /** The current file is full: fsync it whole, and continue in the spare (or a new file). Lock held. */
     private void roll(long entrySize) throws IOException {
         JournalFile old = current;
