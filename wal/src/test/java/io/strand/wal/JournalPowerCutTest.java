@@ -43,22 +43,8 @@ class JournalPowerCutTest {
         try {
             for (int round = 1; round <= PowerCutRecoveryTest.ROUNDS; round++) {
                 List<CrashRecoveryTest.Ack> acks = new ArrayList<>();
-                ChildJvm child = ChildJvm.start(
-                        CrashChild.class,
-                        List.of("-D" + SyncJournal.PROPERTY + "=" + syncJournal, journalOn),
-                        tmp.resolve("child-" + round + ".err"),
-                        line -> {
-                            String[] f = line.split(" ");
-                            if (f[0].equals("ACK") && f.length == 5 && f[4].equals("END")) {
-                                synchronized (acks) {
-                                    acks.add(new CrashRecoveryTest.Ack(
-                                            Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])));
-                                }
-                            }
-                        },
-                        dataDir.toString(),
-                        Long.toString(round),
-                        "4");
+                ChildJvm child =
+                        PowerCutRecoveryTest.startChild(tmp, dataDir, syncJournal, round, acks, List.of(journalOn));
                 child.awaitReady(Duration.ofSeconds(60));
                 Thread.sleep(300 + rnd.nextInt(900)); // a random moment of the load, across journal checkpoints
                 child.kill();

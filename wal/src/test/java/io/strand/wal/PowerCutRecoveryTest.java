@@ -47,22 +47,7 @@ class PowerCutRecoveryTest {
         long logBytesCut = 0;
         for (int round = 1; round <= ROUNDS; round++) {
             List<CrashRecoveryTest.Ack> acks = new ArrayList<>();
-            ChildJvm child = ChildJvm.start(
-                    CrashChild.class,
-                    List.of("-D" + SyncJournal.PROPERTY + "=" + journal),
-                    tmp.resolve("child-" + round + ".err"),
-                    line -> {
-                        String[] f = line.split(" ");
-                        if (f[0].equals("ACK") && f.length == 5 && f[4].equals("END")) {
-                            synchronized (acks) {
-                                acks.add(new CrashRecoveryTest.Ack(
-                                        Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])));
-                            }
-                        }
-                    },
-                    dataDir.toString(),
-                    Long.toString(round),
-                    "4");
+            ChildJvm child = startChild(tmp, dataDir, journal, round, acks, List.of());
             child.awaitReady(Duration.ofSeconds(60));
             Thread.sleep(200 + rnd.nextInt(600)); // a random moment of the load (it waits for nothing)
             child.kill();
@@ -84,6 +69,33 @@ class PowerCutRecoveryTest {
                 ROUNDS,
                 acked.size(),
                 logBytesCut);
+    }
+
+    /**
+     * {@link CrashChild} appending from 4 threads to {@code dataDir}, its fsyncs journaled to {@code syncJournal},
+     * each acknowledged batch it prints added to {@code acks}; {@code jvmArgs} go to the child too.
+     */
+    static ChildJvm startChild(
+            Path tmp, Path dataDir, Path syncJournal, int round, List<CrashRecoveryTest.Ack> acks, List<String> jvmArgs)
+            throws IOException {
+        List<String> args = new ArrayList<>(List.of("-D" + SyncJournal.PROPERTY + "=" + syncJournal));
+        args.addAll(jvmArgs);
+        return ChildJvm.start(
+                CrashChild.class,
+                args,
+                tmp.resolve("child-" + round + ".err"),
+                line -> {
+                    String[] f = line.split(" ");
+                    if (f[0].equals("ACK") && f.length == 5 && f[4].equals("END")) {
+                        synchronized (acks) {
+                            acks.add(new CrashRecoveryTest.Ack(
+                                    Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])));
+                        }
+                    }
+                },
+                dataDir.toString(),
+                Long.toString(round),
+                "4");
     }
 
     /**
