@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Tag;
  * protocols are covered in the loop by raw per-version tests): JUnit tag
  * {@value #TAG}.
  * {@code bin/strand-test} runs every test; {@code bin/strand-test --fast} leaves these out
- * (surefire's {@code excludedGroups=system}) for the developer loop.
+ * (surefire's {@code excludedGroups=system}, with the {@link SlowTest}s) for the developer loop.
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)
