@@ -11,6 +11,7 @@ import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.BackgroundConsumer;
 import io.strand.testing.BackgroundProducer;
 import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SlowTest;
 import io.strand.testing.Wait;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -55,6 +56,7 @@ class ReassignmentTest {
     private static final String NO_REBALANCE = "auto.leader.rebalance.enable=false";
 
     @Test
+    @SlowTest
     void shouldMoveAPartitionUnderLoadWithoutLosingAnAcknowledgedRecord(
             @BrokerCluster(
                             brokers = 4,

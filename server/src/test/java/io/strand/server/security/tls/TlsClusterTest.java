@@ -14,6 +14,7 @@ import io.strand.server.testing.NettyLeaks;
 import io.strand.server.testing.RawKafkaConnection;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SlowTest;
 import io.strand.testing.TestCertificates;
 import io.strand.testing.Wait;
 import java.net.InetSocketAddress;
@@ -374,6 +375,7 @@ class TlsClusterTest {
     }
 
     @Test
+    @SlowTest
     void shouldProduceAndConsumeWithKcatOverTlsWithAClientCertificate() throws Exception {
         assertTrue(onPath("kcat"), "kcat must be on PATH (bin/strand-test installs it)");
         TestCertificates.Identity bob = certs.client("bob");
