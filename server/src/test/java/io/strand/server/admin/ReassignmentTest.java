@@ -49,6 +49,7 @@ import org.slf4j.LoggerFactory;
  * second request and cancelled back to its original replicas.
  */
 @ExtendWith(StrandClusterExtension.class)
+@SlowTest
 class ReassignmentTest {
     private static final Logger log = LoggerFactory.getLogger(ReassignmentTest.class);
     private static final String MIN_ISR_2 = "min.insync.replicas=2";
@@ -56,7 +57,6 @@ class ReassignmentTest {
     private static final String NO_REBALANCE = "auto.leader.rebalance.enable=false";
 
     @Test
-    @SlowTest
     void shouldMoveAPartitionUnderLoadWithoutLosingAnAcknowledgedRecord(
             @BrokerCluster(
                             brokers = 4,

@@ -67,6 +67,7 @@ import org.junit.jupiter.api.io.TempDir;
  * engine ({@code strand.ssl.engine=openssl}), brokers 1 and 2 the JDK's: principals and refusals are
  * checked through both, and replication crosses both.
  */
+@SlowTest
 class TlsClusterTest {
     private static final String CLIENT_DN = "CN=alice,OU=Clients,O=Strand Test";
 
@@ -375,7 +376,6 @@ class TlsClusterTest {
     }
 
     @Test
-    @SlowTest
     void shouldProduceAndConsumeWithKcatOverTlsWithAClientCertificate() throws Exception {
         assertTrue(onPath("kcat"), "kcat must be on PATH (bin/strand-test installs it)");
         TestCertificates.Identity bob = certs.client("bob");
