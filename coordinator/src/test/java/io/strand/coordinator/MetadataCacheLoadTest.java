@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.coordinator.proto.PartitionState;
+import io.strand.testing.SlowTest;
 import io.strand.testing.Wait;
 import io.strand.testing.ZooKeeperSessions;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * partitions loaded through batched multi-reads, then changed and deleted under it, and read again
  * after its session expires.
  */
+@SlowTest
 class MetadataCacheLoadTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
     private static final int TOPICS = 4;

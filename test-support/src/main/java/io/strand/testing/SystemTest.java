@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Tag;
  * integration tests, share state across a leader stop and lock expiry, Kafka's group tools; their
  * protocols are covered in the loop by raw per-version tests): JUnit tag
  * {@value #TAG}.
- * {@code bin/strand-test} runs every test; {@code bin/strand-test --fast} leaves these out
- * (surefire's {@code excludedGroups=system}) for the developer loop.
+ * {@code bin/strand-test} runs every test; {@code bin/strand-test --fast} leaves these out, with the
+ * {@link SlowTest}s (surefire's {@code excludedGroups=system,slow}), for the developer loop.
  */
 @Target({ElementType.TYPE, ElementType.METHOD})
 @Retention(RetentionPolicy.RUNTIME)

@@ -9,6 +9,7 @@ import io.strand.coordinator.TopicView;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SlowTest;
 import io.strand.testing.Wait;
 import io.strand.tools.reassign.ReassignmentPlan;
 import java.nio.file.Files;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * output checked line by line.
  */
 @ExtendWith(StrandClusterExtension.class)
+@SlowTest
 class KafkaToolsCompatTest {
     @BrokerCluster(brokers = 3, properties = "auto.leader.rebalance.enable=false")
     private static StrandTestCluster cluster;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.strand.testing.MemoryTempDir;
+import io.strand.testing.SlowTest;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Many partitions in a small heap: 2,000 partitions open at once, with Kafka's default segment and index sizes, in durable mode,
  * within the 1 GiB heap surefire gives the tests; heap use must not grow with the amount of data.
  */
+@SlowTest
 class ManyPartitionsTest {
     static final int PARTITIONS = 2000;
 

@@ -11,6 +11,7 @@ import io.strand.server.Broker;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SlowTest;
 import io.strand.testing.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +55,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * configs, preferred leader election, cluster and log-dir descriptions.
  */
 @ExtendWith(StrandClusterExtension.class)
+@SlowTest
 class AdminApiTest {
     @BrokerCluster(
             brokers = 3,

@@ -11,6 +11,7 @@ import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.BackgroundConsumer;
 import io.strand.testing.BackgroundProducer;
 import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SlowTest;
 import io.strand.testing.Wait;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -48,6 +49,7 @@ import org.slf4j.LoggerFactory;
  * second request and cancelled back to its original replicas.
  */
 @ExtendWith(StrandClusterExtension.class)
+@SlowTest
 class ReassignmentTest {
     private static final Logger log = LoggerFactory.getLogger(ReassignmentTest.class);
     private static final String MIN_ISR_2 = "min.insync.replicas=2";

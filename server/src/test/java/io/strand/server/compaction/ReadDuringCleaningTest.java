@@ -17,6 +17,7 @@ import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.BackgroundProducer;
 import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SlowTest;
 import io.strand.testing.Wait;
 import io.strand.wal.cleaner.LogCleaner;
 import java.time.Duration;
@@ -47,6 +48,7 @@ import org.slf4j.LoggerFactory;
  * at an offset the cleaner removed gets the next record that exists, as in Kafka.
  */
 @ExtendWith(StrandClusterExtension.class)
+@SlowTest
 class ReadDuringCleaningTest {
     private static final Logger log = LoggerFactory.getLogger(ReadDuringCleaningTest.class);
     private static final String TOPIC = "read-during-cleaning";

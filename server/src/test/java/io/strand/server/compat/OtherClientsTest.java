@@ -9,6 +9,7 @@ import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SlowTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,6 +111,7 @@ class OtherClientsTest {
     }
 
     @Test
+    @SlowTest
     void shouldServeAPureJavaScriptClientProducingAndConsumingInAGroup() throws Exception {
         assertTrue(onPath("node"), "node must be on PATH (bin/strand-test installs it)");
         Path js = Path.of("..", "clients", "js");
@@ -130,6 +132,7 @@ class OtherClientsTest {
     }
 
     @Test
+    @SlowTest
     void shouldCommitAndAbortTransactionsOfLibrdkafka() throws Exception {
         assertTrue(
                 Files.isExecutable(Path.of(PYTHON)),

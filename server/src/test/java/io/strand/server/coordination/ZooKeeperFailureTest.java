@@ -8,6 +8,7 @@ import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SlowTest;
 import io.strand.testing.Wait;
 import io.strand.testing.ZooKeeperSessions;
 import java.time.Duration;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * metadata (topics, assignments, partition states) is lost; clients keep working.
  */
 @ExtendWith(StrandClusterExtension.class)
+@SlowTest
 class ZooKeeperFailureTest {
     @Test
     void shouldSurviveTheLossOfTheZooKeeperLeaderAndAnExpiredBrokerSession(

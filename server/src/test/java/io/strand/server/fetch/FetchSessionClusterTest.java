@@ -8,6 +8,7 @@ import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SlowTest;
 import io.strand.testing.Wait;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * no partition for a while stays in the ISR.
  */
 @ExtendWith(StrandClusterExtension.class)
+@SlowTest
 class FetchSessionClusterTest {
     private static final String TOPIC = "many";
     private static final int PARTITIONS = 100;

@@ -10,6 +10,7 @@ import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.BackgroundProducer;
 import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SlowTest;
 import io.strand.testing.Wait;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * across the brokers goes 0 -> 6 -> 0 while one of three brokers is stopped and started again.
  */
 @ExtendWith(StrandClusterExtension.class)
+@SlowTest
 class PrometheusScrapeTest {
     private static final String PYTHON = "/usr/bin/python3";
     private static final Path SCRAPER = Path.of("..", "clients", "python", "scrape_metrics.py");

@@ -10,6 +10,7 @@ import io.strand.server.testing.RawKafkaConnection;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SlowTest;
 import io.strand.testing.SystemTest;
 import io.strand.testing.Wait;
 import java.time.Duration;
@@ -85,6 +86,7 @@ class IdempotentProducerTest {
     }
 
     @Test
+    @SlowTest
     void shouldNotDuplicateWhenResponsesAreLostAndTheProducerRetries() throws Exception {
         cluster.createTopic("lossy", 3, 3);
         AtomicInteger produces = new AtomicInteger();

@@ -8,6 +8,7 @@ import io.strand.server.Broker;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SlowTest;
 import io.strand.testing.Wait;
 import java.time.Duration;
 import java.util.HashMap;
@@ -243,6 +244,7 @@ class ClientQuotaEnforcementTest {
     }
 
     @Test
+    @SlowTest
     void shouldHoldClientsOverTheirByteRatesToTheirQuotasAndNotSlowOthers() throws Exception {
         // the topics acknowledge from the page cache (Kafka's way, flush.ms set): what the slow producer
         // moves then depends on its quota, not on how long this machine's disk takes to fsync

@@ -9,6 +9,7 @@ import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SlowTest;
 import io.strand.testing.Wait;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -42,6 +43,7 @@ class ReplicationTest {
             ReplicationSettingsDefinition.REPLICA_LAG_TIME_MAX_MS, "3000");
 
     @Test
+    @SlowTest
     void shouldAcknowledgeAndServeEveryRecordOfAMultiPartitionTopicThroughEveryBroker(
             @BrokerCluster(
                             brokers = 3,

@@ -12,6 +12,7 @@ import io.strand.server.Broker;
 import io.strand.server.testing.Clients;
 import io.strand.server.testing.SaslClients;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SlowTest;
 import io.strand.testing.Wait;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -178,6 +179,7 @@ class SaslInterBrokerTest {
     }
 
     @Test
+    @SlowTest
     void brokersReplicateWithPlainAcrossSessionEnds() throws Exception {
         Map<String, String> plain = Map.of(
                 "listeners",

@@ -11,6 +11,7 @@ import io.strand.coordinator.admin.ScramCredentialStore;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SlowTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,6 +85,7 @@ class SaslOtherClientsTest {
     }
 
     @Test
+    @SlowTest
     void kcatProducesAndConsumes() throws Exception {
         assertTrue(onPath("kcat"), "kcat must be on PATH (bin/strand-test installs it)");
         String mechanism = kcatMechanism();

@@ -13,6 +13,7 @@ import io.strand.server.testing.RawKafkaConnection;
 import io.strand.server.testing.SaslClients;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SlowTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -83,6 +84,7 @@ class SaslReauthenticationTest {
     }
 
     @Test
+    @SlowTest
     void javaClientsKeepProducingAndConsumingAcrossReauthentications() throws Exception {
         try (Admin admin = cluster.admin()) {
             admin.createTopics(List.of(new NewTopic("reauth", 1, (short) 1)))

@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SlowTest;
 import io.strand.tools.CliHarness;
 import java.nio.file.Path;
 import java.util.Map;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * produce and consume phases) reports exactly those as lost and exits 1.
  */
 @ExtendWith(StrandClusterExtension.class)
+@SlowTest
 class CheckCommandTest {
     @BrokerCluster(
             brokers = 3,

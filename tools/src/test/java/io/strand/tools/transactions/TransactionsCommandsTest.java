@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SlowTest;
 import io.strand.testing.Wait;
 import io.strand.tools.CliHarness;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /** strand transactions list / producers show an open transaction, then its commit. */
 @ExtendWith(StrandClusterExtension.class)
+@SlowTest
 class TransactionsCommandsTest {
     @BrokerCluster(
             brokers = 2,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.strand.server.testing.BrokerCluster;
 import io.strand.server.testing.StrandClusterExtension;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SlowTest;
 import io.strand.testing.Wait;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +34,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * stops broker 3 to see the page notice.
  */
 @ExtendWith(StrandClusterExtension.class)
+@SlowTest
 class StatusPageBrowserTest {
     private static final String CHROMIUM = "/usr/bin/chromium";
     private static final String CHROMEDRIVER = "/usr/bin/chromedriver";

@@ -13,6 +13,7 @@ import io.strand.server.testing.Clients;
 import io.strand.server.testing.NettyLeaks;
 import io.strand.server.testing.SaslClients;
 import io.strand.server.testing.StrandTestCluster;
+import io.strand.testing.SlowTest;
 import io.strand.testing.TestCertificates;
 import io.strand.testing.Wait;
 import java.nio.charset.StandardCharsets;
@@ -164,6 +165,7 @@ class SaslSslTest {
     }
 
     @Test
+    @SlowTest
     void theJava39ClientProducesAndConsumesInAGroupOverScramAndTls() throws Exception {
         try (Admin admin = SaslClients.admin(cluster.bootstrapServers("SASL_SSL"), saslSsl("alice", "alice-secret"))) {
             admin.createTopics(List.of(new NewTopic("sasl-ssl-39", 1, (short) 3)))
@@ -195,6 +197,7 @@ class SaslSslTest {
     }
 
     @Test
+    @SlowTest
     void kafkajsProducesAndConsumesInAGroupOverPlainAndTls() throws Exception {
         Path js = Path.of("..", "clients", "js");
         assertTrue(

@@ -14,6 +14,7 @@ import io.strand.server.testing.NettyLeaks;
 import io.strand.server.testing.RawKafkaConnection;
 import io.strand.server.testing.StrandTestCluster;
 import io.strand.testing.ProduceConsumeValidator;
+import io.strand.testing.SlowTest;
 import io.strand.testing.TestCertificates;
 import io.strand.testing.Wait;
 import java.net.InetSocketAddress;
@@ -66,6 +67,7 @@ import org.junit.jupiter.api.io.TempDir;
  * engine ({@code strand.ssl.engine=openssl}), brokers 1 and 2 the JDK's: principals and refusals are
  * checked through both, and replication crosses both.
  */
+@SlowTest
 class TlsClusterTest {
     private static final String CLIENT_DN = "CN=alice,OU=Clients,O=Strand Test";
 
