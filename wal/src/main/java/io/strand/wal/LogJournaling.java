@@ -68,6 +68,7 @@ final class LogJournaling {
     void attach(WriteAheadJournal j, boolean checkpointNow) {
         if (checkpointNow || cursor.checkpointPosition < 0) checkpointAt(j.end());
         journal = j;
+        owner.segments().journaled();
         j.attach(cursor);
     }
 

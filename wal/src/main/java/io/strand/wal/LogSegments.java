@@ -32,6 +32,12 @@ final class LogSegments {
     private static final Logger log = LoggerFactory.getLogger(LogSegments.class);
 
     private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+    /**
+     * The log's appends are made durable by its directory's journal: its segments are fsynced only at journal
+     * checkpoints, so writing zeros ahead of them would only add writes.
+     */
+    private volatile boolean journaled;
+
     private final LogRuntime runtime;
     private final String logPrefix;
     /** The last segment; log lock. */
@@ -141,6 +147,10 @@ final class LogSegments {
         return new GroupCommit.FsyncPlan(target, generation, toSync, dataOnly, syncDir);
     }
 
+    void journaled() {
+        journaled = true;
+    }
+
     void markDirNeedsSync() {
         dirNeedsSync = true;
     }
@@ -175,7 +185,7 @@ final class LogSegments {
                 rolled = true;
             }
         }
-        if (cfg.fsyncBeforeAck() && ZERO_FILL)
+        if (cfg.fsyncBeforeAck() && ZERO_FILL && !journaled)
             active.zeroFillAhead((long) active.size() + data.remaining(), cfg.segmentBytes());
         active.append(data, batches, cfg.indexIntervalBytes());
         return rolled;

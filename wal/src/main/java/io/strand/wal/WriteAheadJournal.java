@@ -87,7 +87,9 @@ final class WriteAheadJournal implements Closeable {
     private final TreeMap<Long, JournalFile> files = new TreeMap<>();
 
     private JournalFile current;
-    private JournalFile spare;
+    /** Prepared files, next first: released files recycled, or one zero-filled in the background. */
+    private final java.util.ArrayDeque<JournalFile> spares = new java.util.ArrayDeque<>();
+
     private boolean preparing;
     private long nextSeq;
     private boolean syncerWaiting;
@@ -285,7 +287,7 @@ final class WriteAheadJournal implements Closeable {
                 checkpointRequested = true;
                 runtime.execute("journal checkpoint", checkpointTrigger);
             }
-            if (spare == null && !preparing && current.used(end) > current.capacity / 2) {
+            if (spares.isEmpty() && !preparing && current.used(end) > current.capacity / 2) {
                 preparing = true;
                 runtime.execute("prepare a journal file", this::prepareSpare);
             }
@@ -310,8 +312,7 @@ final class WriteAheadJournal implements Closeable {
         JournalFile old = current;
         SyncJournal.force(old.channel, old.path, false, old.used(end));
         old.finalEnd = end;
-        JournalFile next = spare;
-        spare = null;
+        JournalFile next = spares.pollFirst();
         if (next == null || next.capacity < HEADER + entrySize) {
             if (next != null) discard(next);
             next = newFile(nextSeq++, HEADER + entrySize);
@@ -355,7 +356,7 @@ final class WriteAheadJournal implements Closeable {
         long seq;
         lock.lock();
         try {
-            if (closed || spare != null) {
+            if (closed || !spares.isEmpty()) {
                 preparing = false;
                 return;
             }
@@ -368,8 +369,8 @@ final class WriteAheadJournal implements Closeable {
             lock.lock();
             try {
                 preparing = false;
-                if (closed || spare != null) discard(f);
-                else spare = f;
+                if (closed || !spares.isEmpty()) discard(f);
+                else spares.addLast(f);
             } finally {
                 lock.unlock();
             }
@@ -385,7 +386,7 @@ final class WriteAheadJournal implements Closeable {
     }
 
     /**
-     * Keeps a released file as the next spare when none is ready or being prepared: its header is zeroed (a stale
+     * Keeps a released file as a spare (up to {@link #maxSpares}): its header is zeroed (a stale
      * one would only lead the replay to entries older than every checkpoint) and it is renamed to the next sequence
      * number, the directory fsynced. Saves zero-filling a new file. Returns false when it was not kept.
      */
@@ -393,8 +394,7 @@ final class WriteAheadJournal implements Closeable {
         long seq;
         lock.lock();
         try {
-            if (closed || spare != null || preparing || f.capacity != config.fileBytes()) return false;
-            preparing = true;
+            if (closed || spares.size() >= maxSpares() || f.capacity != config.fileBytes()) return false;
             seq = nextSeq++;
         } finally {
             lock.unlock();
@@ -412,9 +412,8 @@ final class WriteAheadJournal implements Closeable {
         }
         lock.lock();
         try {
-            preparing = false;
             if (recycled != null && !closed) {
-                spare = recycled;
+                spares.addLast(recycled);
                 return true;
             }
         } finally {
@@ -422,6 +421,11 @@ final class WriteAheadJournal implements Closeable {
         }
         if (recycled != null) discard(recycled);
         return recycled != null;
+    }
+
+    /** Spares kept: enough for the files written between two checkpoints, so that none is zero-filled again. */
+    private int maxSpares() {
+        return (int) Math.min(64, config.checkpointBytes() / config.fileBytes() + 2);
     }
 
     private void discard(JournalFile f) {
@@ -503,8 +507,8 @@ final class WriteAheadJournal implements Closeable {
 
     /**
      * After the logs were checkpointed: releases the files before the lowest checkpoint position of a log whose
-     * entries are past it (the current file stays). A released file is kept as the next spare when none is ready,
-     * deleted otherwise. Returns the number of files released.
+     * entries are past it (the current file stays). A released file is kept as a spare (recycled) while fewer than
+     * {@link #maxSpares} are, deleted otherwise. Returns the number of files released.
      */
     int release() {
         List<JournalFile> gone = new ArrayList<>();
@@ -569,7 +573,7 @@ final class WriteAheadJournal implements Closeable {
         lock.lock();
         try {
             for (JournalFile f : files.values()) closeQuietly(f);
-            if (spare != null) closeQuietly(spare);
+            for (JournalFile f : spares) closeQuietly(f);
         } finally {
             lock.unlock();
         }
