@@ -169,7 +169,7 @@ public final class StorageSettingsDefinition {
                 .define(
                         JOURNAL_ENABLE,
                         Type.BOOLEAN,
-                        false,
+                        true,
                         Importance.MEDIUM,
                         "Make durable-mode appends durable through one write-ahead journal per log directory (one"
                                 + " fsync per group commit for all partitions) instead of an fsync of each partition's"

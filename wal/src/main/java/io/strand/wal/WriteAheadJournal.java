@@ -52,6 +52,7 @@ final class WriteAheadJournal implements Closeable {
     static final int HEADER = 16;
     private static final int MAGIC = 0x534a4e4c; // "SJNL"
     private static final short VERSION = 1;
+    private static final long FIRST_FILE_BYTES = 1024 * 1024;
 
     /** One file: its sequence number, path, channel, capacity, and the position of its first entry (-1: unused). */
     private static final class JournalFile {
@@ -193,7 +194,9 @@ final class WriteAheadJournal implements Closeable {
         Map<Long, Path> old = listFiles();
         lock.lock();
         try {
-            JournalFile f = newFile(nextSeq++, 0);
+            // a small first file: a broker that writes little never zero-fills a whole one; the next is prepared
+            // in the background at full size once this one is half full
+            JournalFile f = newFile(nextSeq++, Math.min(config.fileBytes(), FIRST_FILE_BYTES));
             useFile(f, startPosition);
             end = startPosition;
             synced = startPosition;
@@ -315,7 +318,7 @@ final class WriteAheadJournal implements Closeable {
         JournalFile next = spares.pollFirst();
         if (next == null || next.capacity < HEADER + entrySize) {
             if (next != null) discard(next);
-            next = newFile(nextSeq++, HEADER + entrySize);
+            next = newFile(nextSeq++, Math.max(config.fileBytes(), HEADER + entrySize));
         }
         useFile(next, end);
     }
@@ -330,14 +333,13 @@ final class WriteAheadJournal implements Closeable {
         current = f;
     }
 
-    /** A new zero-filled file of {@code strand.wal.journal.file.bytes} (or {@code atLeast}), its entry fsynced. */
-    private JournalFile newFile(long seq, long atLeast) throws IOException {
+    /** A new zero-filled file of {@code capacity} bytes, its directory entry fsynced. */
+    private JournalFile newFile(long seq, long capacity) throws IOException {
         Path p = dir.resolve(String.format("%020d", seq) + SUFFIX);
         FileChannel ch =
                 FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
         try {
             ByteBuffer zeros = ByteBuffer.allocateDirect(1024 * 1024);
-            long capacity = Math.max(config.fileBytes(), atLeast);
             for (long at = 0; at < capacity; ) {
                 zeros.clear().limit((int) Math.min(zeros.capacity(), capacity - at));
                 at += ch.write(zeros, at);
@@ -348,7 +350,7 @@ final class WriteAheadJournal implements Closeable {
             throw e;
         }
         CheckpointFile.fsyncDir(dir);
-        return new JournalFile(seq, p, ch, Math.max(config.fileBytes(), atLeast));
+        return new JournalFile(seq, p, ch, capacity);
     }
 
     /** Background: prepares the next file (a released one renamed, or a new zero-filled one). */
@@ -365,7 +367,7 @@ final class WriteAheadJournal implements Closeable {
             lock.unlock();
         }
         try {
-            JournalFile f = newFile(seq, 0);
+            JournalFile f = newFile(seq, config.fileBytes());
             lock.lock();
             try {
                 preparing = false;

@@ -40,7 +40,11 @@ class LeaderKillTest {
                                 "default.replication.factor=3",
                                 "min.insync.replicas=2",
                                 "unclean.leader.election.enable=false",
-                                "replica.lag.time.max.ms=5000"
+                                "replica.lag.time.max.ms=5000",
+                                // the journal (on by default) rolls and releases files under this load
+                                "strand.wal.journal.file.bytes=1048576",
+                                "strand.wal.journal.checkpoint.interval.ms=500",
+                                "strand.wal.journal.checkpoint.bytes=2097152"
                             })
                     ProcessTestCluster cluster)
             throws Exception {

@@ -8,15 +8,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@link LeaderKillTest} with the write-ahead journal on every broker ({@code strand.wal.journal.enable=true}, small
- * journal files and frequent checkpoints so that files roll and are released under the load): kill -9 of the leader
- * and its restart, which replays its journal, lose no acknowledged record, and the restarted broker rejoins the ISR.
+ * {@link LeaderKillTest} without the write-ahead journal ({@code strand.wal.journal.enable=false}: every partition
+ * log fsyncs its own segments before acknowledging): kill -9 of the leader and its restart lose no acknowledged
+ * record, and the restarted broker rejoins the ISR. {@link LeaderKillTest} itself runs with the journal (the default),
+ * with small journal files and frequent checkpoints so that files roll and are released under its load.
  */
 @SystemTest
 @ExtendWith(StrandClusterExtension.class)
-class JournalLeaderKillTest {
+class UnjournaledLeaderKillTest {
     @Test
-    void shouldLoseNoAcknowledgedRecordWhenAJournaledLeaderIsKilledAndRestarted(
+    void shouldLoseNoAcknowledgedRecordWhenALeaderWithoutJournalIsKilledAndRestarted(
             @BrokerCluster(
                             brokers = 3,
                             properties = {
@@ -24,10 +25,7 @@ class JournalLeaderKillTest {
                                 "min.insync.replicas=2",
                                 "unclean.leader.election.enable=false",
                                 "replica.lag.time.max.ms=5000",
-                                "strand.wal.journal.enable=true",
-                                "strand.wal.journal.file.bytes=1048576",
-                                "strand.wal.journal.checkpoint.interval.ms=500",
-                                "strand.wal.journal.checkpoint.bytes=2097152"
+                                "strand.wal.journal.enable=false"
                             })
                     ProcessTestCluster cluster)
             throws Exception {
