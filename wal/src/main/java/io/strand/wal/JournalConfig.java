@@ -4,7 +4,7 @@ package io.strand.wal;
  * Settings of the write-ahead journal ({@link WriteAheadJournal}): whether the logs of a log directory make their
  * durable-mode appends durable through one journal per directory instead of fsyncing each partition's segment.
  *
- * @param enabled              {@code strand.wal.journal.enable}: journal the appends (false: every partition log fsyncs its own segment)
+ * @param enabled              {@code strand.wal.journal.enable}: journal the appends (false: every partition log fsyncs its own segment; the broker's default is true, this library's {@link LogManagerConfig#defaults()} false)
  * @param fileBytes            {@code strand.wal.journal.file.bytes}: size of one journal file, preallocated and zero-filled (64 MiB)
  * @param checkpointIntervalMs {@code strand.wal.journal.checkpoint.interval.ms}: how often the partition segments are fsynced so that older journal files can go (30 s)
  * @param checkpointBytes      {@code strand.wal.journal.checkpoint.bytes}: journal bytes written since the last checkpoint that start one early (512 MiB)
