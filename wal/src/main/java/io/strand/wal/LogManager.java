@@ -66,7 +66,7 @@ public final class LogManager implements Closeable {
     /** Held from startup to close. */
     private volatile LogDirLocks dirLocks;
     /** The write-ahead journal of each online log directory, when enabled. */
-    private final Map<Path, WriteAheadJournal> journals = new ConcurrentHashMap<>();
+    private final LogDirJournals journals;
 
     public LogManager(List<Path> logDirs, LogConfig defaults) {
         this(logDirs, defaults, LogManagerConfig.defaults());
@@ -83,6 +83,7 @@ public final class LogManager implements Closeable {
                 settings.fileDeleteDelayMs(),
                 new FreeSpaceGuard(settings.freeBytesMin(), settings.freePercentMin()),
                 "strand-wal");
+        this.journals = new LogDirJournals(settings.journal(), runtime, logs::values);
         runtime.onIoError((dir, e) -> takeLogDirOffline(dir, e.getMessage()));
         runtime.space.onChange(this::notifyDirListeners);
     }
@@ -199,8 +200,7 @@ public final class LogManager implements Closeable {
             pl.takeOffline("log directory " + dir + " is offline: " + reason);
             pl.close();
         }
-        WriteAheadJournal j = journals.remove(dir);
-        if (j != null) j.close();
+        journals.closeDir(dir);
         log.error(
                 "Log directory {} is offline ({}); its {} logs stopped: {}. {} of {} log directories are offline",
                 dir,
@@ -326,7 +326,7 @@ public final class LogManager implements Closeable {
                 for (Path d : logDirs) {
                     if (failures.isOffline(d) || failedToLoad.containsKey(d)) continue;
                     try {
-                        openJournal(d);
+                        journals.open(d, logs.values());
                     } catch (IOException | RuntimeException e) {
                         log.error("The journal of log directory {} cannot be replayed: {}", d, e.toString(), e);
                         failedToLoad.putIfAbsent(d, "journal replay failed: " + e);
@@ -348,70 +348,19 @@ public final class LogManager implements Closeable {
             if (!journals.isEmpty())
                 tasks.add(runtime.schedulePeriodic(
                         "journal-checkpoint",
-                        this::checkpointJournals,
+                        () -> journals.requestRound(true),
                         settings.journal().checkpointIntervalMs()));
         }
     }
 
-    /**
-     * Replays the journal of {@code d} into its logs (each entry past the log's checkpoint position), checkpoints
-     * the logs it changed at the journal's end, starts a new journal file there (deleting the old ones only then) and
-     * attaches every log of the directory.
-     */
-    private void openJournal(Path d) throws IOException {
-        WriteAheadJournal j = WriteAheadJournal.create(d, settings.journal(), runtime);
-        Map<String, PartitionLog> byName = new HashMap<>();
-        for (PartitionLog pl : logs.values()) {
-            if (d.equals(pl.dir().getParent()))
-                byName.put(pl.dir().getFileName().toString(), pl);
-        }
-        Set<PartitionLog> replayed = new java.util.HashSet<>();
-        long t0 = System.nanoTime();
-        long[] entries = {0};
-        long end = j.replay(e -> {
-            PartitionLog pl = byName.get(e.log());
-            if (pl == null || e.position() < pl.local().journaling().cursor.checkpointPosition) return;
-            pl.replay(e);
-            replayed.add(pl);
-            entries[0]++;
-        });
-        long start = end;
-        for (PartitionLog pl : byName.values())
-            start = Math.max(start, pl.local().journaling().cursor.checkpointPosition);
-        for (PartitionLog pl : replayed) pl.local().journaling().checkpointAt(start);
-        j.start(start);
-        j.onCheckpointDue(this::checkpointJournals);
-        for (PartitionLog pl : byName.values()) pl.local().journaling().attach(j, false);
-        journals.put(d, j);
-        log.info(
-                "Journal of {}: replayed {} entries into {} logs in {} ms",
-                d,
-                entries[0],
-                replayed.size(),
-                (System.nanoTime() - t0) / 1_000_000);
-    }
-
-    /**
-     * Journal checkpoint: fsyncs the segments of every log with journal entries past its checkpoint position and
-     * moves that position, then lets each journal release the files no log needs any more.
-     */
+    /** A journal checkpoint round now, on the calling thread (tests; the manager runs them on their own thread). */
     public void checkpointJournals() {
-        for (PartitionLog pl : logs.values()) {
-            LogJournaling lj = pl.local().journaling();
-            if (lj.journal() == null || !lj.cursor.pins()) continue;
-            try {
-                lj.checkpointAt(-1);
-            } catch (RuntimeException e) {
-                log.error("Journal checkpoint failed for {}", pl.topicPartition(), e);
-            }
-        }
-        for (WriteAheadJournal j : journals.values()) j.release();
+        journals.checkpointRound(false);
     }
 
     /** The number of journal files in use in {@code dir} (0 without a journal). */
     public int journalFiles(Path dir) {
-        WriteAheadJournal j = journals.get(dir);
-        return j == null ? 0 : j.fileCount();
+        return journals.files(dir);
     }
 
     static Optional<TopicPartition> parseTopicPartition(String dirName) {
@@ -499,8 +448,7 @@ public final class LogManager implements Closeable {
                 throw new KafkaStorageException("Cannot prepare " + dir, e);
             }
             PartitionLog pl = PartitionLog.open(dir, tp, topicId, config, runtime, false);
-            WriteAheadJournal j = journals.get(dir.getParent());
-            if (j != null) pl.local().journaling().attach(j, false);
+            journals.attachNew(dir.getParent(), pl);
             logs.put(tp, pl);
             log.info("Created log for {} (topic id {}) in {}", tp, topicId, dir);
             return pl;
@@ -618,7 +566,7 @@ public final class LogManager implements Closeable {
             Thread.currentThread().interrupt();
         } finally {
             closers.shutdownNow();
-            for (WriteAheadJournal j : journals.values()) j.close();
+            journals.close();
             runtime.close();
             if (dirLocks != null) {
                 dirLocks.close();

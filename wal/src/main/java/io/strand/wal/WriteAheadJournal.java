@@ -318,7 +318,7 @@ final class WriteAheadJournal implements Closeable {
         JournalFile next = spares.pollFirst();
         if (next == null || next.capacity < HEADER + entrySize) {
             if (next != null) discard(next);
-            next = newFile(nextSeq++, Math.max(config.fileBytes(), HEADER + entrySize));
+            next = newFile(nextSeq++, Math.max(nextCapacity(), HEADER + entrySize));
         }
         useFile(next, end);
     }
@@ -356,6 +356,7 @@ final class WriteAheadJournal implements Closeable {
     /** Background: prepares the next file (a released one renamed, or a new zero-filled one). */
     private void prepareSpare() {
         long seq;
+        long capacity;
         lock.lock();
         try {
             if (closed || !spares.isEmpty()) {
@@ -363,11 +364,12 @@ final class WriteAheadJournal implements Closeable {
                 return;
             }
             seq = nextSeq++;
+            capacity = nextCapacity();
         } finally {
             lock.unlock();
         }
         try {
-            JournalFile f = newFile(seq, config.fileBytes());
+            JournalFile f = newFile(seq, capacity);
             lock.lock();
             try {
                 preparing = false;
@@ -423,6 +425,14 @@ final class WriteAheadJournal implements Closeable {
         }
         if (recycled != null) discard(recycled);
         return recycled != null;
+    }
+
+    /**
+     * The size of the next new file: four times the current one's, up to {@code strand.wal.journal.file.bytes}, so
+     * that a broker writing little (a test's, a quiet one) zero-fills little. Lock held.
+     */
+    private long nextCapacity() {
+        return Math.min(config.fileBytes(), current == null ? FIRST_FILE_BYTES : current.capacity * 4);
     }
 
     /** Spares kept: enough for the files written between two checkpoints, so that none is zero-filled again. */
