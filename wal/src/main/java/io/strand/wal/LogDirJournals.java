@@ -83,6 +83,7 @@ final class LogDirJournals {
         for (PartitionLog pl : replayed) pl.local().journaling().checkpointAt(start);
         j.start(start);
         j.onCheckpointDue(() -> requestRound(false));
+        j.onSync(runtime::flushed); // the journal's fsyncs are the log flushes (Kafka's LogFlushRateAndTimeMs)
         for (PartitionLog pl : byName.values()) pl.local().journaling().attach(j, false);
         journals.put(dir, j);
         log.info(
