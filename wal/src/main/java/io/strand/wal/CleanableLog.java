@@ -40,7 +40,7 @@ public final class CleanableLog {
     }
 
     public boolean isUsable() {
-        return local.isUsable();
+        return local.lifecycle().isUsable();
     }
 
     public long logStartOffset() {
@@ -120,7 +120,7 @@ public final class CleanableLog {
                     LogSegment.create(local.dir(), baseOffset, cfg.maxIndexSizeBytes(), 0, LogSegment.CLEANED_SUFFIX);
             return new CleanedSegment(seg, cfg.indexIntervalBytes());
         } catch (IOException e) {
-            if (!local.isUsable()) throw local.unusable();
+            if (!local.lifecycle().isUsable()) throw local.lifecycle().unusable();
             throw local.fail("creating a cleaned segment", e);
         }
     }
@@ -159,7 +159,7 @@ public final class CleanableLog {
         try {
             CheckpointFile.write(dir.resolve(CHECKPOINT_FILE), "0\n" + firstDirtyOffset + "\n");
         } catch (IOException e) {
-            if (local.isUsable()) throw local.fail("writing the cleaner checkpoint", e);
+            if (local.lifecycle().isUsable()) throw local.fail("writing the cleaner checkpoint", e);
             throw new KafkaStorageException("The log of " + topicPartition() + " is not usable", e);
         }
     }

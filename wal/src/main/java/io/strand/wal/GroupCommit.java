@@ -195,7 +195,7 @@ final class GroupCommit {
     private void runFlush() {
         flushState.set(RUNNING);
         try {
-            if (!owner.isClosedOrDeleted()) {
+            if (!owner.lifecycle().isClosedOrDeleted()) {
                 if (owner.config().fsyncBeforeAck() && !"false".equals(System.getProperty("strand.wal.linger")))
                     lingerForGroup();
                 fsyncPass(true);
@@ -211,7 +211,7 @@ final class GroupCommit {
 
     /** fsyncs everything appended so far, on the calling thread. */
     void flushNow() {
-        if (!owner.isClosedOrDeleted()) fsyncPass(false);
+        if (!owner.lifecycle().isClosedOrDeleted()) fsyncPass(false);
     }
 
     /**
@@ -228,7 +228,7 @@ final class GroupCommit {
         long deadline = System.nanoTime() + Math.min(lastFsyncNanos / 2, MAX_LINGER_NANOS);
         linger = new Linger(Thread.currentThread(), base + group);
         try {
-            while (appendCount.get() < base + group && !owner.isClosedOrDeleted()) {
+            while (appendCount.get() < base + group && !owner.lifecycle().isClosedOrDeleted()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) break;
                 LockSupport.parkNanos(this, left);
@@ -262,7 +262,7 @@ final class GroupCommit {
             if (plan.active() != null) flush(plan.active(), true);
             if (plan.syncDir()) CheckpointFile.fsyncDir(owner.dir());
         } catch (IOException e) {
-            if (owner.isClosedOrDeleted()) return false;
+            if (owner.lifecycle().isClosedOrDeleted()) return false;
             throw owner.fail("fsync", e); // the log goes offline: no later pass needs the directory sync
         }
         long fsyncNanos = System.nanoTime() - fsyncStart;
@@ -282,7 +282,7 @@ final class GroupCommit {
             if (dataOnly) seg.flushData();
             else seg.flush();
         } catch (ClosedChannelException e) {
-            if (segments.contains(seg) && !owner.isClosedOrDeleted()) throw e;
+            if (segments.contains(seg) && !owner.lifecycle().isClosedOrDeleted()) throw e;
             // deleted by retention or truncation meanwhile: nothing to make durable there
         }
     }
@@ -329,8 +329,8 @@ final class GroupCommit {
         CompletableFuture<Void> f = new CompletableFuture<>();
         KafkaStorageException refused = null;
         synchronized (durableLock) {
-            if (!owner.isUsable()) {
-                refused = owner.unusable();
+            if (!owner.lifecycle().isUsable()) {
+                refused = owner.lifecycle().unusable();
             } else if (endOffset > owner.logEndOffset()) {
                 refused = new LogTruncatedException("Offset " + endOffset + " is beyond the log end offset "
                         + owner.logEndOffset() + " of " + owner.topicPartition());

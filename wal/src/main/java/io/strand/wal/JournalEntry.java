@@ -35,6 +35,11 @@ record JournalEntry(long position, byte type, Uuid topicId, String log, long bas
     /** The log was emptied and restarts at {@code baseOffset} (no payload). */
     static final byte RESTART = 4;
 
+    /** A journal file's header: magic "SJNL", version, padding, the position of the file's first entry. */
+    static final int FILE_HEADER = 16;
+
+    private static final int MAGIC = 0x534a4e4c;
+    private static final short VERSION = 1;
     private static final int PREFIX = 8; // crc + length
     private static final int FIXED = 8 + 1 + 16 + 2 + 8;
 
@@ -53,6 +58,27 @@ record JournalEntry(long position, byte type, Uuid topicId, String log, long bas
         crc.update(payload.duplicate());
         h.putInt(0, (int) crc.getValue());
         return h;
+    }
+
+    /** The header of a journal file whose first entry lies at {@code base}. */
+    static ByteBuffer fileHeader(long base) {
+        return ByteBuffer.allocate(FILE_HEADER)
+                .putInt(MAGIC)
+                .putShort(VERSION)
+                .putShort((short) 0)
+                .putLong(base)
+                .flip();
+    }
+
+    /** The position of the file's first entry, or -1 when its header is not valid (zeros, or a short file). */
+    static long readFileHeader(FileChannel ch) throws IOException {
+        if (ch.size() < FILE_HEADER) return -1;
+        ByteBuffer h = ByteBuffer.allocate(FILE_HEADER);
+        while (h.hasRemaining()) if (ch.read(h, h.position()) < 0) return -1;
+        h.flip();
+        if (h.getInt() != MAGIC || h.getShort() != VERSION) return -1;
+        h.getShort();
+        return h.getLong();
     }
 
     static byte[] nameBytes(String logName) {

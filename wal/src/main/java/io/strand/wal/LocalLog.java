@@ -172,7 +172,7 @@ final class LocalLog {
         long journalEnd = -1;
         lock.lock();
         try {
-            ensureUsable();
+            lifecycle.ensureUsable();
             first = logEndOffset;
             if (batches.isEmpty())
                 return new AppendResult(first, first - 1, appendTime, RecordBatch.NO_TIMESTAMP, 0, 0, logStartOffset);
@@ -204,7 +204,7 @@ final class LocalLog {
         long journalEnd = -1;
         lock.lock();
         try {
-            ensureUsable();
+            lifecycle.ensureUsable();
             if (batches.isEmpty())
                 return new AppendResult(
                         logEndOffset, logEndOffset - 1, -1, RecordBatch.NO_TIMESTAMP, 0, 0, logStartOffset);
@@ -245,23 +245,11 @@ final class LocalLog {
         return rolled;
     }
 
-    /**
-     * Journal mode: when retention or DeleteRecords moved the log start offset past the recovery point, the segments
-     * are fsynced to the log end and the checkpoint's journal position moves to now, so that no replay starts below
-     * the log start. Log lock held; the caller writes the checkpoint.
-     */
-    private void flushPastLogStartLocked() throws IOException {
-        if (journaling.journal() == null || logStartOffset <= groupCommit.recoveryPoint()) return;
-        segments.flushFrom(groupCommit.recoveryPoint());
-        groupCommit.flushedTo(logEndOffset);
-        journaling.flushedToEnd();
-    }
-
     /** Forces a roll of a non-empty active segment (tests, and Kafka's roll on demand). */
     void roll() {
         lock.lock();
         try {
-            ensureUsable();
+            lifecycle.ensureUsable();
             if (segments.active().size() == 0) return;
             prepareForMutation();
             segments.roll(dir, logEndOffset, config, runtime.time.milliseconds());
@@ -279,7 +267,7 @@ final class LocalLog {
     void assignEpochStartOffset(int epoch, long startOffset) {
         lock.lock();
         try {
-            ensureUsable();
+            lifecycle.ensureUsable();
             epochCache.assign(epoch, startOffset);
         } finally {
             lock.unlock();
@@ -294,7 +282,7 @@ final class LocalLog {
             throw new IllegalArgumentException("Cannot truncate " + topicPartition + " to negative offset " + offset);
         lock.lock();
         try {
-            ensureUsable();
+            lifecycle.ensureUsable();
             if (offset >= logEndOffset) {
                 epochCache.truncateFromEnd(offset); // no data to cut, but epochs from the end go (as Kafka)
                 return;
@@ -328,7 +316,7 @@ final class LocalLog {
         if (newStartOffset < 0) throw new IllegalArgumentException("Negative start offset " + newStartOffset);
         lock.lock();
         try {
-            ensureUsable();
+            lifecycle.ensureUsable();
             truncateFullyAndStartAtLocked(newStartOffset);
         } catch (IOException e) {
             throw fail("full truncation", e);
@@ -361,7 +349,7 @@ final class LocalLog {
     void deleteRecordsBefore(long offset) {
         lock.lock();
         try {
-            ensureUsable();
+            lifecycle.ensureUsable();
             if (offset > highWatermark)
                 throw new OffsetOutOfRangeException("Cannot move the log start offset of " + topicPartition + " to "
                         + offset + " beyond the high watermark " + highWatermark);
@@ -370,7 +358,7 @@ final class LocalLog {
             logStartOffset = offset;
             epochCache.truncateFromStart(offset);
             segments.deleteBelow(offset, this::prepareForMutation);
-            flushPastLogStartLocked();
+            journaling.flushPastLogStart(logStartOffset, logEndOffset);
             writeCheckpoint();
         } catch (IOException e) {
             throw fail("deleting records", e);
@@ -393,7 +381,7 @@ final class LocalLog {
                 logStartOffset = segments.firstBaseOffset();
                 epochCache.truncateFromStart(logStartOffset);
             }
-            flushPastLogStartLocked();
+            journaling.flushPastLogStart(logStartOffset, logEndOffset);
             CheckpointFile.fsyncDir(dir);
             writeCheckpoint();
             return expired.size();
@@ -411,7 +399,7 @@ final class LocalLog {
     boolean replaceSegments(List<LogSegment> old, LogSegment cleaned, long truncationsSeen) {
         lock.lock();
         try {
-            ensureUsable();
+            lifecycle.ensureUsable();
             if (segments.truncations() != truncationsSeen) return false;
             prepareForMutation();
             return segments.replace(dir, old, cleaned);
@@ -426,7 +414,7 @@ final class LocalLog {
     void appendAbortedTransaction(AbortedTxn txn) {
         lock.lock();
         try {
-            ensureUsable();
+            lifecycle.ensureUsable();
             boolean added =
                     segments.appendAbortedTxn(txn, logEndOffset, groupCommit.recoveryPoint(), this::prepareForMutation);
             if (added)
@@ -482,12 +470,7 @@ final class LocalLog {
     }
 
     /** Log lock held. */
-    void writeCheckpointLocked() throws IOException {
-        writeCheckpoint();
-    }
-
-    /** Log lock held. */
-    private void writeCheckpoint() throws IOException {
+    void writeCheckpoint() throws IOException {
         checkpoints.write(dir, epochCache, offsets());
     }
 
@@ -502,28 +485,8 @@ final class LocalLog {
         }
     }
 
-    boolean isUsable() {
-        return lifecycle.isUsable();
-    }
-
-    boolean isClosedOrDeleted() {
-        return lifecycle.isClosedOrDeleted();
-    }
-
-    void ensureUsable() {
-        lifecycle.ensureUsable();
-    }
-
-    void ensureReadable() {
-        lifecycle.ensureReadable();
-    }
-
-    KafkaStorageException readFailure(IOException e) {
-        return lifecycle.readFailure(e);
-    }
-
-    KafkaStorageException unusable() {
-        return lifecycle.unusable();
+    LogLifecycle lifecycle() {
+        return lifecycle;
     }
 
     /**

@@ -62,6 +62,18 @@ final class LogJournaling {
     }
 
     /**
+     * When retention or DeleteRecords moved the log start offset past the recovery point (log lock held): the
+     * segments are fsynced to the log end and the checkpoint position moves to now, so that no replay starts below
+     * the log start. The caller writes the checkpoint.
+     */
+    void flushPastLogStart(long logStartOffset, long logEndOffset) throws IOException {
+        if (journal == null || logStartOffset <= groupCommit.recoveryPoint()) return;
+        owner.segments().flushFrom(groupCommit.recoveryPoint());
+        groupCommit.flushedTo(logEndOffset);
+        flushedToEnd();
+    }
+
+    /**
      * From now on durable-mode appends go through {@code j} (after its replay). A log whose checkpoint has no journal
      * position yet, or {@code checkpointNow} (it was replayed), is checkpointed at the journal's end first.
      */
@@ -88,7 +100,7 @@ final class LogJournaling {
         long at;
         lock.lock();
         try {
-            if (!owner.isUsable()) return;
+            if (!owner.lifecycle().isUsable()) return;
             at = position >= 0 ? position : journal.end();
             plan = owner.planFsync();
         } finally {
@@ -97,9 +109,9 @@ final class LogJournaling {
         if (plan == null || !groupCommit.fsync(plan, false)) return;
         lock.lock();
         try {
-            if (!owner.isUsable() || groupCommit.generation() != plan.generation()) return;
+            if (!owner.lifecycle().isUsable() || groupCommit.generation() != plan.generation()) return;
             cursor.checkpointPosition = Math.max(cursor.checkpointPosition, at);
-            owner.writeCheckpointLocked();
+            owner.writeCheckpoint();
         } catch (IOException e) {
             throw owner.fail("checkpoint", e);
         } finally {

@@ -77,7 +77,7 @@ public final class PartitionLog implements Closeable {
 
     private PartitionLog(LocalLog local, LogRuntime runtime, boolean ownsRuntime) {
         this.local = local;
-        this.reader = new LogReader(local.segments(), local.epochCache(), local::readFailure);
+        this.reader = new LogReader(local.segments(), local.epochCache(), local.lifecycle()::readFailure);
         this.groupCommit = local.groupCommit();
         this.runtime = runtime;
         this.ownsRuntime = ownsRuntime;
@@ -206,7 +206,7 @@ public final class PartitionLog implements Closeable {
     }
 
     private AppendResult appendAsLeader(MemoryRecords records, int leaderEpoch, BatchValidator.Origin origin) {
-        local.ensureUsable();
+        local.lifecycle().ensureUsable();
         LogConfig cfg = local.config();
         ByteBuffer buf = BatchValidator.writableBuffer(records);
         List<BatchHeader> batches = BatchValidator.validate(topicPartition(), buf, cfg, origin);
@@ -229,7 +229,7 @@ public final class PartitionLog implements Closeable {
      * @throws UnexpectedAppendOffsetException when the first offset is below the log end offset
      */
     public AppendResult appendAsFollower(MemoryRecords records) {
-        local.ensureUsable();
+        local.lifecycle().ensureUsable();
         LogConfig cfg = local.config();
         ByteBuffer buf = records.buffer().duplicate();
         List<BatchHeader> batches =
@@ -299,7 +299,7 @@ public final class PartitionLog implements Closeable {
      * @throws KafkaStorageException I/O failure reading an index, or the log is closed
      */
     public List<AbortedTxn> abortedTransactions(long startOffset, long upperBoundOffset) {
-        local.ensureReadable();
+        local.lifecycle().ensureReadable();
         return reader.abortedTransactions(startOffset, upperBoundOffset);
     }
 
@@ -331,7 +331,7 @@ public final class PartitionLog implements Closeable {
         long end = local.logEndOffset();
         long start = local.logStartOffset();
         if (startOffset < start || startOffset > end) throw outOfRange(startOffset, start, end);
-        local.ensureReadable();
+        local.lifecycle().ensureReadable();
         long maxOffset = Math.min(maxOffsetExclusive, end);
         if (startOffset >= maxOffset || maxBytes < 0) return new LogReadResult(MemoryRecords.EMPTY, start, end);
         LogReadResult r = reader.read(startOffset, maxBytes, maxOffset, minOneBatch, start, end);
@@ -358,7 +358,7 @@ public final class PartitionLog implements Closeable {
      * -4 (earliest local), -1 (latest) and -3 (max timestamp).
      */
     public Optional<TimestampOffset> offsetForTimestamp(long timestamp) {
-        local.ensureReadable();
+        local.lifecycle().ensureReadable();
         long start = local.logStartOffset();
         long end = local.logEndOffset();
         if (timestamp == EARLIEST_TIMESTAMP || timestamp == EARLIEST_LOCAL_TIMESTAMP)
@@ -371,7 +371,7 @@ public final class PartitionLog implements Closeable {
 
     /** The first record with the largest timestamp in the log (ListOffsets MAX_TIMESTAMP), or empty. */
     public Optional<TimestampOffset> offsetOfMaxTimestamp() {
-        local.ensureReadable();
+        local.lifecycle().ensureReadable();
         return reader.offsetOfMaxTimestamp(local.logStartOffset());
     }
 

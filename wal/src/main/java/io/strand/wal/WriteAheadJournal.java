@@ -49,32 +49,8 @@ final class WriteAheadJournal implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(WriteAheadJournal.class);
     static final String DIR_NAME = "strand-journal";
     static final String SUFFIX = ".journal";
-    static final int HEADER = 16;
-    private static final int MAGIC = 0x534a4e4c; // "SJNL"
-    private static final short VERSION = 1;
+    static final int HEADER = JournalEntry.FILE_HEADER;
     private static final long FIRST_FILE_BYTES = 1024 * 1024;
-
-    /** One file: its sequence number, path, channel, capacity, and the position of its first entry (-1: unused). */
-    private static final class JournalFile {
-        final long seq;
-        final Path path;
-        final FileChannel channel;
-        final long capacity;
-        long base = -1;
-        /** The position after its last entry once it rolled (-1 while current); written under the lock. */
-        volatile long finalEnd = -1;
-
-        JournalFile(long seq, Path path, FileChannel channel, long capacity) {
-            this.seq = seq;
-            this.path = path;
-            this.channel = channel;
-            this.capacity = capacity;
-        }
-
-        long used(long end) {
-            return HEADER + (end - base);
-        }
-    }
 
     private final Path logDir;
     private final Path dir;
@@ -83,6 +59,8 @@ final class WriteAheadJournal implements Closeable {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition writtenCond = lock.newCondition();
+    /** Orders the syncer's fsync and a roll's fsync of the same file (taken inside {@link #lock} by a roll only). */
+    private final ReentrantLock fileSyncLock = new ReentrantLock();
     // ---- under the lock
     /** Files in use, by sequence number: the current one last. */
     private final TreeMap<Long, JournalFile> files = new TreeMap<>();
@@ -161,7 +139,7 @@ final class WriteAheadJournal implements Closeable {
         for (Map.Entry<Long, Path> f : listFiles().entrySet()) {
             maxSeq = Math.max(maxSeq, f.getKey());
             try (FileChannel ch = FileChannel.open(f.getValue(), StandardOpenOption.READ)) {
-                long base = readHeader(ch);
+                long base = JournalEntry.readFileHeader(ch);
                 if (base < 0) continue; // a prepared file never used, or a recycled one
                 long offset = HEADER;
                 long entries = 0;
@@ -225,17 +203,6 @@ final class WriteAheadJournal implements Closeable {
             }
         }
         return out;
-    }
-
-    /** The position of the file's first entry, or -1 when its header is not valid (zeros, or a short file). */
-    private static long readHeader(FileChannel ch) throws IOException {
-        if (ch.size() < HEADER) return -1;
-        ByteBuffer h = ByteBuffer.allocate(HEADER);
-        while (h.hasRemaining()) if (ch.read(h, h.position()) < 0) return -1;
-        h.flip();
-        if (h.getInt() != MAGIC || h.getShort() != VERSION) return -1;
-        h.getShort();
-        return h.getLong();
     }
 
     // ============================================================================================== appends
@@ -313,8 +280,13 @@ final class WriteAheadJournal implements Closeable {
     /** The current file is full: fsync it whole, and continue in the spare (or a new file). Lock held. */
     private void roll(long entrySize) throws IOException {
         JournalFile old = current;
-        SyncJournal.force(old.channel, old.path, false, old.used(end));
-        old.finalEnd = end;
+        fileSyncLock.lock();
+        try {
+            SyncJournal.force(old.channel, old.path, false, old.used(end));
+            old.finalEnd = end;
+        } finally {
+            fileSyncLock.unlock();
+        }
         JournalFile next = spares.pollFirst();
         if (next == null || next.capacity < HEADER + entrySize) {
             if (next != null) discard(next);
@@ -325,8 +297,7 @@ final class WriteAheadJournal implements Closeable {
 
     /** Writes the header of {@code f} (its first entry at {@code base}) and makes it current. Lock held. */
     private void useFile(JournalFile f, long base) throws IOException {
-        ByteBuffer h = ByteBuffer.allocate(HEADER);
-        h.putInt(MAGIC).putShort(VERSION).putShort((short) 0).putLong(base).flip();
+        ByteBuffer h = JournalEntry.fileHeader(base);
         while (h.hasRemaining()) f.channel.write(h, h.position());
         f.base = base;
         files.put(f.seq, f);
@@ -470,10 +441,7 @@ final class WriteAheadJournal implements Closeable {
             }
             long t0 = System.nanoTime();
             try {
-                // every byte written before the fsync starts is covered: tell the power-cut simulation so, since
-                // a roll may have fsynced this file further meanwhile
-                long fileEnd = f.finalEnd;
-                SyncJournal.force(f.channel, f.path, false, f.used(fileEnd >= 0 ? fileEnd : end));
+                syncFile(f);
             } catch (ClosedChannelException e) {
                 if (!closed) log.debug("Journal file {} closed while syncing: it was fsynced when it rolled", f.path);
             } catch (IOException e) {
@@ -495,6 +463,22 @@ final class WriteAheadJournal implements Closeable {
                     if (gc.markJournalQueued()) waiting.add(gc);
                 }
             }
+        }
+    }
+
+    /**
+     * The syncer's fsync of {@code f}, serialised with a roll's ({@link #fileSyncLock}), reporting to the power-cut
+     * simulation every byte written before it starts: the file's final end if it rolled, else the journal's end (no
+     * roll can complete meanwhile, so that end lies in {@code f}). Serialised, a file's reported durable length only
+     * grows, as it does on a disk; unserialised, a roll's report could come first and this smaller one replace it.
+     */
+    private void syncFile(JournalFile f) throws IOException {
+        fileSyncLock.lock();
+        try {
+            long fileEnd = f.finalEnd;
+            SyncJournal.force(f.channel, f.path, false, f.used(fileEnd >= 0 ? fileEnd : end));
+        } finally {
+            fileSyncLock.unlock();
         }
     }
 
