@@ -72,6 +72,11 @@ final class BrokerGauges {
                 "log.dirs-below-free-space-floor",
                 () -> logs.logDirsBelowFreeSpaceFloor().size());
         metrics.gauge("log.dirs-offline", () -> logs.offlineLogDirs().size());
+        metrics.gauge("log.journal-files", () -> logs.journalStats().files());
+        metrics.gauge("log.journal-spare-files", () -> logs.journalStats().spareFiles());
+        metrics.gauge("log.journal-bytes", () -> logs.journalStats().bytes());
+        metrics.gauge(
+                "log.journal-uncheckpointed-bytes", () -> logs.journalStats().uncheckpointedBytes());
         metrics.gauge(
                 "replica.open-transactions",
                 () -> replicaManager.partitions().stream()

@@ -146,6 +146,13 @@ final class LogDirJournals {
         return j == null ? 0 : j.fileCount();
     }
 
+    /** What the journals hold, summed over the directories. */
+    JournalStats stats() {
+        JournalStats sum = JournalStats.NONE;
+        for (WriteAheadJournal j : journals.values()) sum = sum.plus(j.stats());
+        return sum;
+    }
+
     /** {@code dir} went offline: its journal stops. */
     void closeDir(Path dir) {
         WriteAheadJournal j = journals.remove(dir);

@@ -81,11 +81,30 @@ public final class LogManager implements Closeable {
                 settings.time(),
                 settings.flusherThreads(),
                 settings.fileDeleteDelayMs(),
-                new FreeSpaceGuard(settings.freeBytesMin(), settings.freePercentMin()),
+                new FreeSpaceGuard(freeBytesFloor(settings), settings.freePercentMin()),
                 "strand-wal");
         this.journals = new LogDirJournals(settings.journal(), runtime, logs::values);
         runtime.onIoError((dir, e) -> takeLogDirOffline(dir, e.getMessage()));
         runtime.space.onChange(this::notifyDirListeners);
+    }
+
+    /**
+     * {@code log.dir.free.bytes.min}, raised to the journal's file size when the floor is on and the journal too:
+     * appends stop while the journal's next file still fits, so that the disk filling up refuses appends rather
+     * than failing the journal (which would take the directory offline).
+     */
+    static long freeBytesFloor(LogManagerConfig settings) {
+        long floor = settings.freeBytesMin();
+        boolean on = floor > 0 || settings.freePercentMin() > 0;
+        if (on && settings.journal().enabled() && floor < settings.journal().fileBytes()) {
+            log.info(
+                    "log.dir.free.bytes.min {} is below strand.wal.journal.file.bytes: the floor is {} bytes, room for"
+                            + " the journal's next file",
+                    floor,
+                    settings.journal().fileBytes());
+            return settings.journal().fileBytes();
+        }
+        return floor;
     }
 
     /**
@@ -361,6 +380,11 @@ public final class LogManager implements Closeable {
     /** The number of journal files in use in {@code dir} (0 without a journal). */
     public int journalFiles(Path dir) {
         return journals.files(dir);
+    }
+
+    /** What the write-ahead journals of the online log directories hold (all zero without a journal). */
+    public JournalStats journalStats() {
+        return journals.stats();
     }
 
     static Optional<TopicPartition> parseTopicPartition(String dirName) {

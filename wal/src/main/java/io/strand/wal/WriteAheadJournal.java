@@ -318,6 +318,7 @@ final class WriteAheadJournal implements Closeable {
             SyncJournal.force(ch, p, true, 0);
         } catch (IOException e) {
             ch.close();
+            Files.deleteIfExists(p); // a full disk leaves no partial file behind
             throw e;
         }
         CheckpointFile.fsyncDir(dir);
@@ -539,11 +540,27 @@ final class WriteAheadJournal implements Closeable {
         return gone.size();
     }
 
-    /** Files in use (tests, metrics). */
+    /** Files in use (tests). */
     int fileCount() {
+        return (int) stats().files();
+    }
+
+    /** Files in use and spare, their space, and the bytes from the oldest position a log needs to the end. */
+    JournalStats stats() {
         lock.lock();
         try {
-            return files.size();
+            long bytes = 0;
+            for (JournalFile f : files.values()) bytes += f.capacity;
+            for (JournalFile f : spares) bytes += f.capacity;
+            long first = end;
+            for (JournalFile f : files.values()) {
+                if (f.base >= 0) first = Math.min(first, f.base);
+            }
+            long keepFrom = end;
+            for (JournalCursor c : cursors) {
+                if (c.pins()) keepFrom = Math.min(keepFrom, Math.max(c.checkpointPosition, first));
+            }
+            return new JournalStats(files.size(), spares.size(), bytes, end - keepFrom);
         } finally {
             lock.unlock();
         }

@@ -29,6 +29,20 @@ class FreeSpaceFloorTest {
     Path tmp;
 
     @Test
+    void shouldLeaveRoomForTheJournalsNextFileWhenTheFloorIsOn() {
+        int file = JournalConfig.DEFAULT_FILE_BYTES;
+        LogManagerConfig journaled = LogManagerConfig.defaults().withJournal(JournalConfig.ENABLED);
+        assertEquals(file, LogManager.freeBytesFloor(journaled.withFreeSpaceFloor(1 << 20, 0)), "raised");
+        assertEquals(file, LogManager.freeBytesFloor(journaled.withFreeSpaceFloor(0, 5)), "raised (percent floor)");
+        assertEquals(128L << 20, LogManager.freeBytesFloor(journaled.withFreeSpaceFloor(128L << 20, 0)), "kept");
+        assertEquals(0, LogManager.freeBytesFloor(journaled.withFreeSpaceFloor(0, 0)), "no floor stays none");
+        assertEquals(
+                1 << 20,
+                LogManager.freeBytesFloor(LogManagerConfig.defaults().withFreeSpaceFloor(1 << 20, 0)),
+                "no journal: as configured");
+    }
+
+    @Test
     void shouldRefuseAppendsBelowTheFloorWithoutGoingOfflineAndResumeWhenSpaceIsFreed() throws Exception {
         Path logDir = tmp.resolve("logs");
         Files.createDirectories(logDir);
