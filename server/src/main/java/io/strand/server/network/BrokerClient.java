@@ -35,6 +35,8 @@ public final class BrokerClient implements AutoCloseable {
     private int correlationId;
     /** When to start a new connection because the authenticated session is about to end; 0: never. */
     private long renewAtNanos;
+    /** {@link #sendReusingBuffer}'s response buffer, kept from one call to the next (null until the first). */
+    private byte[] reusable;
 
     BrokerClient(String clientId, InetSocketAddress address, int maxResponseBytes, BrokerConnector connector) {
         this.clientId = clientId;
@@ -53,29 +55,45 @@ public final class BrokerClient implements AutoCloseable {
      * @throws IOException if the connection fails; the next call reconnects
      */
     public AbstractResponse send(ApiKeys api, short version, ApiMessage request, int timeoutMs) throws IOException {
+        return send(api, version, request, timeoutMs, false);
+    }
+
+    /**
+     * As {@link #send}, but the response is read into a buffer this client keeps for its next call (grown as needed,
+     * up to {@code maxResponseBytes}): the response, and every record it holds, is valid only until the next call,
+     * so the caller consumes (appends, copies) it first. A replica fetcher's responses are most of a follower's
+     * allocation otherwise, and one above half a G1 region is a humongous object.
+     */
+    public AbstractResponse sendReusingBuffer(ApiKeys api, short version, ApiMessage request, int timeoutMs)
+            throws IOException {
+        return send(api, version, request, timeoutMs, true);
+    }
+
+    private AbstractResponse send(ApiKeys api, short version, ApiMessage request, int timeoutMs, boolean reuse)
+            throws IOException {
         try {
             if (socket == null) {
                 socket = connector.open(address, CONNECT_TIMEOUT_MS);
                 out = socket.getOutputStream();
                 // buffered: the size prefix and a small response come in one read, not one per byte
                 in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
-                long sessionMs = connector.authenticate(this::exchange);
+                long sessionMs = connector.authenticate((a, v, r, t) -> exchange(a, v, r, t, false));
                 // a SASL session that ends (connections.max.reauth.ms): reconnect, and so authenticate
                 // again, before the broker would close the connection at its end, as Kafka's clients
                 // re-authenticate at 85-95% of it
                 renewAtNanos = sessionMs > 0 ? System.nanoTime() + sessionMs * 850_000L : 0;
             } else if (renewAtNanos != 0 && System.nanoTime() - renewAtNanos > 0) {
                 close();
-                return send(api, version, request, timeoutMs);
+                return send(api, version, request, timeoutMs, reuse);
             }
-            return exchange(api, version, request, timeoutMs);
+            return exchange(api, version, request, timeoutMs, reuse);
         } catch (IOException | RuntimeException e) {
             close();
             throw e instanceof IOException io ? io : new IOException("bad response from " + address + ": " + e, e);
         }
     }
 
-    private AbstractResponse exchange(ApiKeys api, short version, ApiMessage request, int timeoutMs)
+    private AbstractResponse exchange(ApiKeys api, short version, ApiMessage request, int timeoutMs, boolean reuse)
             throws IOException {
         socket.setSoTimeout(timeoutMs);
         RequestHeader header = new RequestHeader(api, version, clientId, ++correlationId);
@@ -98,9 +116,19 @@ public final class BrokerClient implements AutoCloseable {
         if (responseSize < 0 || responseSize > maxResponseBytes) {
             throw new IOException("response of " + responseSize + " bytes from " + address + " is out of bounds");
         }
-        byte[] response = new byte[responseSize];
-        in.readFully(response);
-        return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+        byte[] response;
+        if (!reuse) {
+            response = new byte[responseSize];
+        } else {
+            if (reusable == null || reusable.length < responseSize) {
+                // doubling, so that growing responses reallocate a few times only
+                long grown = Math.max(64 * 1024, reusable == null ? 0 : 2L * reusable.length);
+                reusable = new byte[(int) Math.min(maxResponseBytes, Math.max(grown, responseSize))];
+            }
+            response = reusable;
+        }
+        in.readFully(response, 0, responseSize);
+        return AbstractResponse.parseResponse(ByteBuffer.wrap(response, 0, responseSize), header);
     }
 
     @Override
@@ -114,6 +142,7 @@ public final class BrokerClient implements AutoCloseable {
             socket = null;
             out = null;
             in = null;
+            reusable = null;
         }
     }
 }

@@ -336,7 +336,8 @@ final class ReplicaFetcher extends Thread {
         FetchResponse response;
         long sent = System.nanoTime();
         try {
-            response = (FetchResponse) client.send(
+            // the response's records are appended below, before the next fetch reuses the buffer
+            response = (FetchResponse) client.sendReusingBuffer(
                     ApiKeys.FETCH, version, request, config.replication().replicaFetchWaitMaxMs() + 30_000);
         } catch (IOException | RuntimeException e) {
             session.handleError(e);
