@@ -208,8 +208,11 @@ public final class MetadataStore {
      * @throws VersionConflictException if a check, a versioned write or a create-if-absent failed
      *     because of a concurrent writer, or a delete found children created meanwhile; {@link
      *     VersionConflictException#path()} names the operation that failed first
+     * @throws TransactionTooLargeException if the transaction is larger than ZooKeeper takes in one request
+     *     (nothing is sent)
      */
     public List<CuratorTransactionResult> multi(List<CuratorOp> ops) {
+        TransactionTooLargeException.check(ops);
         try {
             return zk.transaction().forOperations(ops);
         } catch (KeeperException.NodeExistsException

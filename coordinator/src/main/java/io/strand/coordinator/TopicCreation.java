@@ -22,6 +22,8 @@ public sealed interface TopicCreation {
         INVALID_REPLICATION_FACTOR,
         INVALID_REPLICA_ASSIGNMENT,
         INVALID_CONFIG,
-        TOPIC_BEING_DELETED
+        TOPIC_BEING_DELETED,
+        /** More partitions than one ZooKeeper transaction holds (Kafka's KRaft refuses large ones alike). */
+        TOO_LARGE
     }
 }

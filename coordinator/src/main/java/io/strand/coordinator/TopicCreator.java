@@ -114,6 +114,14 @@ public final class TopicCreator {
         ops.addAll(NewPartitions.createOps(store, name, replicas));
         try {
             store.multi(ops);
+        } catch (TransactionTooLargeException e) {
+            int fits = (int) Math.max(1, (long) replicas.size() * e.maxBytes() / e.bytes() * 9 / 10);
+            return new TopicCreation.Rejected(
+                    name,
+                    TopicCreation.Reason.TOO_LARGE,
+                    "topic " + name + " with " + replicas.size() + " partitions does not fit in one ZooKeeper"
+                            + " transaction (" + e.getMessage() + "): create it with at most about " + fits
+                            + " partitions, then add the others with CreatePartitions in steps of that size");
         } catch (VersionConflictException lostRace) {
             Optional<Versioned<TopicAssignment>> winner = store.read(Znodes.topic(name), TopicAssignment.parser());
             if (winner.isPresent()) {

@@ -91,6 +91,11 @@ public final class PartitionAdder {
             ops.addAll(NewPartitions.createOps(store, topic, added));
             try {
                 store.multi(ops);
+            } catch (io.strand.coordinator.TransactionTooLargeException e) {
+                int fits = (int) Math.max(1, (long) added.size() * e.maxBytes() / e.bytes() * 9 / 10);
+                throw new org.apache.kafka.common.errors.PolicyViolationException("Adding " + added.size()
+                        + " partitions to topic " + topic + " does not fit in one ZooKeeper transaction ("
+                        + e.getMessage() + "): add at most about " + fits + " at a time");
             } catch (VersionConflictException lostRace) {
                 if (!lostRace.path().equals(Znodes.topic(topic))) {
                     throw new InvalidPartitionsException(

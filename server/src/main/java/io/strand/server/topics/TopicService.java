@@ -68,6 +68,7 @@ public final class TopicService {
             case INVALID_REPLICA_ASSIGNMENT -> Errors.INVALID_REPLICA_ASSIGNMENT;
             case INVALID_CONFIG -> Errors.INVALID_CONFIG;
             case TOPIC_BEING_DELETED -> Errors.TOPIC_ALREADY_EXISTS;
+            case TOO_LARGE -> Errors.POLICY_VIOLATION;
         };
     }
 }

@@ -15,10 +15,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongFunction;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -321,6 +323,9 @@ public final class ProducerBenchmark {
         return new Run(n, errors.get(), (System.nanoTime() - start) / 1e9, latencies, value.length);
     }
 
+    /** Partitions created or added by one admin request. */
+    private static final int PARTITIONS_PER_REQUEST = 2_000;
+
     /** Creates {@code topic} unless it exists. */
     static void ensureTopic(String bootstrap, String topic, int partitions, short replicationFactor) throws Exception {
         ensureTopic(bootstrap, topic, partitions, replicationFactor, Map.of());
@@ -349,17 +354,33 @@ public final class ProducerBenchmark {
         Properties p = new Properties();
         p.putAll(client);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         try (Admin admin = Admin.create(p)) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor).configs(configs)))
-                    .all()
-                    .get();
-            System.out.println("created topic " + topic);
-            return true;
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw e;
+            while (true) {
+                try {
+                    // KRaft refuses an operation of more than 10,000 records, and Strand writes a topic or the
+                    // partitions
+                    // added in one ZooKeeper multi (jute.maxbuffer, 1 MiB): a larger topic is created in steps
+                    int first = Math.min(partitions, PARTITIONS_PER_REQUEST);
+                    admin.createTopics(List.of(new NewTopic(topic, first, replicationFactor).configs(configs)))
+                            .all()
+                            .get();
+                    for (int n = first; n < partitions; ) {
+                        n = Math.min(partitions, n + PARTITIONS_PER_REQUEST);
+                        admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(n)))
+                                .all()
+                                .get();
+                    }
+                    System.out.println("created topic " + topic);
+                    return true;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof TopicExistsException) return false;
+                    // a cluster just started may not have every broker registered (KRaft: unfenced) yet
+                    if (!(e.getCause() instanceof InvalidReplicationFactorException) || System.nanoTime() > deadline)
+                        throw e;
+                    Thread.sleep(1000);
+                }
             }
-            return false;
         }
     }
 }
