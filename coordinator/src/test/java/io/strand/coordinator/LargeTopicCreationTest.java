@@ -34,14 +34,7 @@ class LargeTopicCreationTest {
         client = ZooKeeperConnection.connect(zk.getConnectString() + "/strand", 6000, 10_000);
         store = new MetadataStore(client);
         store.ensureParents();
-        for (int id = 1; id <= 3; id++) {
-            store.createIfAbsent(
-                    Znodes.broker(id),
-                    io.strand.coordinator.proto.BrokerRegistration.newBuilder()
-                            .setBrokerId(id)
-                            .build(),
-                    org.apache.zookeeper.CreateMode.EPHEMERAL);
-        }
+        RegisteredBrokers.register(store, 3);
         creator = new TopicCreator(store, -1, new ReplicaAssigner(new Random(1)));
     }
 

@@ -42,14 +42,7 @@ class MetadataCacheLoadTest {
         writer = ZooKeeperConnection.connect(zk.getConnectString() + "/strand", 6000, 10_000);
         store = new MetadataStore(writer);
         store.ensureParents();
-        for (int id = 1; id <= 3; id++) {
-            store.createIfAbsent(
-                    Znodes.broker(id),
-                    io.strand.coordinator.proto.BrokerRegistration.newBuilder()
-                            .setBrokerId(id)
-                            .build(),
-                    org.apache.zookeeper.CreateMode.EPHEMERAL);
-        }
+        RegisteredBrokers.register(store, 3);
         TopicCreator creator = new TopicCreator(store, -1, new ReplicaAssigner(new Random(1)));
         for (int t = 0; t < TOPICS; t++) {
             create(creator, "t" + t, PARTITIONS);
