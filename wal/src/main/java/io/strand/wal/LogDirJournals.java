@@ -140,12 +140,6 @@ final class LogDirJournals {
         for (WriteAheadJournal j : journals.values()) j.release();
     }
 
-    /** The number of journal files in use in {@code dir} (0 without a journal). */
-    int files(Path dir) {
-        WriteAheadJournal j = journals.get(dir);
-        return j == null ? 0 : j.fileCount();
-    }
-
     /** What the journals hold, summed over the directories. */
     JournalStats stats() {
         JournalStats sum = JournalStats.NONE;

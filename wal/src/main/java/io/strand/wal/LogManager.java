@@ -377,11 +377,6 @@ public final class LogManager implements Closeable {
         journals.checkpointRound(false);
     }
 
-    /** The number of journal files in use in {@code dir} (0 without a journal). */
-    public int journalFiles(Path dir) {
-        return journals.files(dir);
-    }
-
     /** What the write-ahead journals of the online log directories hold (all zero without a journal). */
     public JournalStats journalStats() {
         return journals.stats();

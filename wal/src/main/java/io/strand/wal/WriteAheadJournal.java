@@ -540,11 +540,6 @@ final class WriteAheadJournal implements Closeable {
         return gone.size();
     }
 
-    /** Files in use (tests). */
-    int fileCount() {
-        return (int) stats().files();
-    }
-
     /** Files in use and spare, their space, and the bytes from the oldest position a log needs to the end. */
     JournalStats stats() {
         lock.lock();
