@@ -229,12 +229,18 @@ public final class MetadataStore {
     /**
      * As {@link #multi}, without waiting: several can be in flight on the session, which ZooKeeper
      * applies in the order sent and makes durable together (one log fsync for all that are queued).
-     * The future fails with {@link VersionConflictException} or {@link MetadataStoreException} as
-     * {@link #multi} throws them; it completes on the ZooKeeper event thread, so do not block there.
+     * The future fails with {@link VersionConflictException}, {@link TransactionTooLargeException} or
+     * {@link MetadataStoreException} as {@link #multi} throws them; it completes on the ZooKeeper event thread, so do not block there.
      */
     public java.util.concurrent.CompletableFuture<List<CuratorTransactionResult>> multiAsync(List<CuratorOp> ops) {
         java.util.concurrent.CompletableFuture<List<CuratorTransactionResult>> f =
                 new java.util.concurrent.CompletableFuture<>();
+        try {
+            TransactionTooLargeException.check(ops);
+        } catch (TransactionTooLargeException e) {
+            f.completeExceptionally(e);
+            return f;
+        }
         try {
             zk.transaction()
                     .inBackground((client, event) -> {

@@ -115,12 +115,12 @@ public final class TopicCreator {
         try {
             store.multi(ops);
         } catch (TransactionTooLargeException e) {
-            int fits = (int) Math.max(1, (long) replicas.size() * e.maxBytes() / e.bytes() * 9 / 10);
             return new TopicCreation.Rejected(
                     name,
                     TopicCreation.Reason.TOO_LARGE,
                     "topic " + name + " with " + replicas.size() + " partitions does not fit in one ZooKeeper"
-                            + " transaction (" + e.getMessage() + "): create it with at most about " + fits
+                            + " transaction (" + e.getMessage() + "): create it with at most about "
+                            + e.fitting(replicas.size())
                             + " partitions, then add the others with CreatePartitions in steps of that size");
         } catch (VersionConflictException lostRace) {
             Optional<Versioned<TopicAssignment>> winner = store.read(Znodes.topic(name), TopicAssignment.parser());

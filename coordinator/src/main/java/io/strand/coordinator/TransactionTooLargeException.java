@@ -38,6 +38,14 @@ public final class TransactionTooLargeException extends MetadataStoreException {
         return maxBytes;
     }
 
+    /**
+     * How many of {@code items}, each about the same size (partitions), fit in one transaction: in proportion to the
+     * limit, less a tenth for what the transaction holds besides them.
+     */
+    public int fitting(int items) {
+        return (int) Math.max(1, items * maxBytes / bytes * 9 / 10);
+    }
+
     /** Throws if {@code ops} as one multi request would be larger than {@code jute.maxbuffer}. */
     static void check(List<CuratorOp> ops) {
         long max = Integer.getInteger("jute.maxbuffer", DEFAULT_MAX_BYTES);

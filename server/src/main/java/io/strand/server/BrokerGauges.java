@@ -1,5 +1,6 @@
 package io.strand.server;
 
+import com.codahale.metrics.CachedGauge;
 import io.strand.coordinator.GoneBrokerDetector;
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.controller.Controller;
@@ -8,8 +9,10 @@ import io.strand.server.replica.LogDirReporter;
 import io.strand.server.replica.Partition;
 import io.strand.server.replica.ReplicaManager;
 import io.strand.server.replica.SessionFence;
+import io.strand.wal.JournalStats;
 import io.strand.wal.LogManager;
 import io.strand.wal.cleaner.LogCleaner;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The gauges an operator watches on one broker (JMX domain strand.broker-&lt;id&gt;), over its running parts;
@@ -72,11 +75,18 @@ final class BrokerGauges {
                 "log.dirs-below-free-space-floor",
                 () -> logs.logDirsBelowFreeSpaceFloor().size());
         metrics.gauge("log.dirs-offline", () -> logs.offlineLogDirs().size());
-        metrics.gauge("log.journal-files", () -> logs.journalStats().files());
-        metrics.gauge("log.journal-spare-files", () -> logs.journalStats().spareFiles());
-        metrics.gauge("log.journal-bytes", () -> logs.journalStats().bytes());
+        // one reading of the journals per scrape serves the four gauges
+        CachedGauge<JournalStats> journal = new CachedGauge<>(1, TimeUnit.SECONDS) {
+            @Override
+            protected JournalStats loadValue() {
+                return logs.journalStats();
+            }
+        };
+        metrics.gauge("log.journal-files", () -> journal.getValue().files());
+        metrics.gauge("log.journal-spare-files", () -> journal.getValue().spareFiles());
+        metrics.gauge("log.journal-bytes", () -> journal.getValue().bytes());
         metrics.gauge(
-                "log.journal-uncheckpointed-bytes", () -> logs.journalStats().uncheckpointedBytes());
+                "log.journal-uncheckpointed-bytes", () -> journal.getValue().uncheckpointedBytes());
         metrics.gauge(
                 "replica.open-transactions",
                 () -> replicaManager.partitions().stream()

@@ -514,10 +514,7 @@ final class WriteAheadJournal implements Closeable {
             checkpointRequested = false;
             bytesSinceCheckpoint = 0;
             if (!open || closed) return 0;
-            long keepFrom = end;
-            for (JournalCursor c : cursors) {
-                if (c.pins()) keepFrom = Math.min(keepFrom, c.checkpointPosition);
-            }
+            long keepFrom = oldestNeeded(end);
             JournalFile prev = null;
             for (JournalFile f : files.values()) {
                 if (prev != null && f.base <= keepFrom) gone.add(prev);
@@ -540,22 +537,32 @@ final class WriteAheadJournal implements Closeable {
         return gone.size();
     }
 
-    /** Files in use and spare, their space, and the bytes from the oldest position a log needs to the end. */
+    /**
+     * The lowest journal position a log still needs: the checkpoint position of a log with entries past it (-1: all of
+     * its entries), {@code end} when no log needs any. Reads only volatile fields of the cursors: no lock needed.
+     */
+    private long oldestNeeded(long end) {
+        long keepFrom = end;
+        for (JournalCursor c : cursors) {
+            if (c.pins()) keepFrom = Math.min(keepFrom, c.checkpointPosition);
+        }
+        return keepFrom;
+    }
+
+    /**
+     * Files in use and spare, their space, and the bytes from the oldest position a log needs to the end. The cursors
+     * are read before the lock (appenders wait on it; a thousand logs' cursors need not hold them up): a checkpoint
+     * meanwhile only makes the figure a little high.
+     */
     JournalStats stats() {
+        long needed = oldestNeeded(end);
         lock.lock();
         try {
             long bytes = 0;
             for (JournalFile f : files.values()) bytes += f.capacity;
             for (JournalFile f : spares) bytes += f.capacity;
-            long first = end;
-            for (JournalFile f : files.values()) {
-                if (f.base >= 0) first = Math.min(first, f.base);
-            }
-            long keepFrom = end;
-            for (JournalCursor c : cursors) {
-                if (c.pins()) keepFrom = Math.min(keepFrom, Math.max(c.checkpointPosition, first));
-            }
-            return new JournalStats(files.size(), spares.size(), bytes, end - keepFrom);
+            long first = files.isEmpty() ? end : files.firstEntry().getValue().base;
+            return new JournalStats(files.size(), spares.size(), bytes, Math.max(0, end - Math.max(needed, first)));
         } finally {
             lock.unlock();
         }

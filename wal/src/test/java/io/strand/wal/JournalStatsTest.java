@@ -3,8 +3,12 @@ package io.strand.wal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.strand.testing.Wait;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
@@ -63,17 +67,14 @@ class JournalStatsTest {
 
     /** The bytes are the journal files' sizes (a spare being zero-filled in the background is there soon). */
     private void assertSpaceOnDisk(LogManager m) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (true) {
-            JournalStats s = m.journalStats();
-            long onDisk = journalSpace();
-            if (s.bytes() == onDisk) return;
-            if (System.nanoTime() > deadline) assertEquals(onDisk, s.bytes(), "the files' space on disk: " + s);
-            Thread.sleep(20);
-        }
+        Wait.waitUntil(
+                "the journal's bytes are its files' sizes on disk",
+                Duration.ofSeconds(10),
+                () -> m.journalStats().bytes() == journalSpace(),
+                () -> m.journalStats() + ", on disk " + journalSpace());
     }
 
-    private long journalSpace() throws Exception {
+    private long journalSpace() {
         try (Stream<Path> files = Files.list(dir.resolve(WriteAheadJournal.DIR_NAME))) {
             long sum = 0;
             for (Path p : files.filter(p -> p.toString().endsWith(WriteAheadJournal.SUFFIX))
@@ -81,6 +82,8 @@ class JournalStatsTest {
                 sum += Files.size(p);
             }
             return sum;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.strand.coordinator.MetadataStore;
 import io.strand.coordinator.NewPartitions;
 import io.strand.coordinator.ReplicaAssigner;
 import io.strand.coordinator.TopicAssignments;
+import io.strand.coordinator.TransactionTooLargeException;
 import io.strand.coordinator.VersionConflictException;
 import io.strand.coordinator.Versioned;
 import io.strand.coordinator.Znodes;
@@ -21,6 +22,7 @@ import java.util.TreeMap;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.kafka.common.errors.ReassignmentInProgressException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -91,11 +93,10 @@ public final class PartitionAdder {
             ops.addAll(NewPartitions.createOps(store, topic, added));
             try {
                 store.multi(ops);
-            } catch (io.strand.coordinator.TransactionTooLargeException e) {
-                int fits = (int) Math.max(1, (long) added.size() * e.maxBytes() / e.bytes() * 9 / 10);
-                throw new org.apache.kafka.common.errors.PolicyViolationException("Adding " + added.size()
-                        + " partitions to topic " + topic + " does not fit in one ZooKeeper transaction ("
-                        + e.getMessage() + "): add at most about " + fits + " at a time");
+            } catch (TransactionTooLargeException e) {
+                throw new PolicyViolationException("Adding " + added.size() + " partitions to topic " + topic
+                        + " does not fit in one ZooKeeper transaction (" + e.getMessage() + "): add at most about "
+                        + e.fitting(added.size()) + " at a time");
             } catch (VersionConflictException lostRace) {
                 if (!lostRace.path().equals(Znodes.topic(topic))) {
                     throw new InvalidPartitionsException(

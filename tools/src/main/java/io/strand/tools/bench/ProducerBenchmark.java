@@ -359,8 +359,8 @@ public final class ProducerBenchmark {
             while (true) {
                 try {
                     // KRaft refuses an operation of more than 10,000 records, and Strand writes a topic or the
-                    // partitions
-                    // added in one ZooKeeper multi (jute.maxbuffer, 1 MiB): a larger topic is created in steps
+                    // partitions added in one ZooKeeper multi (jute.maxbuffer, 1 MiB): a larger topic is created in
+                    // steps
                     int first = Math.min(partitions, PARTITIONS_PER_REQUEST);
                     admin.createTopics(List.of(new NewTopic(topic, first, replicationFactor).configs(configs)))
                             .all()
