@@ -34,6 +34,7 @@ import io.strand.server.metrics.ZooKeeperMetrics;
 import io.strand.server.network.ApiHandlers;
 import io.strand.server.network.HandlerDecorator;
 import io.strand.server.network.SocketServer;
+import io.strand.server.network.UnansweredRequests;
 import io.strand.server.quota.ClientQuotaAdmin;
 import io.strand.server.quota.ClientQuotas;
 import io.strand.server.quota.QuotaConfig;
@@ -142,6 +143,8 @@ public final class Broker implements AutoCloseable {
     public Broker start() throws Exception {
         log.info("Starting broker {} with {}", config.brokerId(), config.effectiveValues());
         try {
+            // closed last: what the connections left unanswered is released once nothing can read it any more
+            UnansweredRequests unanswered = closing(new UnansweredRequests());
             metrics = closing(new BrokerMetrics(config.brokerId(), config.metricsJmxEnable()));
             tls = closing(BrokerTls.create(config, metrics.registry())); // a bad ssl.* setting stops here
 
@@ -246,7 +249,7 @@ public final class Broker implements AutoCloseable {
                     throttle,
                     new ClientQuotaAdmin(new ClientQuotaStore(store), blockingPool));
 
-            SocketServer sockets = closing(new SocketServer(config.numNetworkThreads()));
+            SocketServer sockets = closing(new SocketServer(config.numNetworkThreads(), unanswered));
             for (ListenerConfig.Listener l : config.listeners()) {
                 boundAddresses.put(
                         l.name(),

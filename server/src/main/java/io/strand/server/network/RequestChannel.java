@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -63,6 +64,8 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     private final RequestThrottler throttler;
     /** No reads from this connection before this {@link System#nanoTime()} (a quota throttle); 0: none. */
     private long throttledUntilNanos;
+    /** Where this connection's unanswered requests go if it closes because the broker stops. */
+    private final UnansweredRequests unanswered;
 
     /** A request whose response (if any) has not been written yet. */
     private static final class InFlight {
@@ -74,6 +77,10 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
         boolean closeAfter; // close the connection once the response is written
         byte[] rawToken; // a raw SASL token to write size-prefixed instead of a response (header null)
         short responseVersion;
+        /** The request's bytes, which its parsed form reads until the handler is done; null: none kept. */
+        private ByteBuf frame;
+
+        private final AtomicBoolean frameReleased = new AtomicBoolean();
         // the request's phases (RequestMetrics): set on the request thread, read on the event loop after
         // the hand-over through ctx.executor(), which orders them
         String requestName;
@@ -87,6 +94,13 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             this.responseVersion = header == null ? 0 : header.apiVersion();
             if (header != null) {
                 this.requestName = header.apiKey().name;
+            }
+        }
+
+        /** Releases the request's bytes, once: the handler is done, or the request will never be handled. */
+        void releaseFrame() {
+            if (frame != null && frameReleased.compareAndSet(false, true)) {
+                frame.release();
             }
         }
 
@@ -106,8 +120,10 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             BrokerMetrics metrics,
             int maxInFlight,
             ConnectionAuthenticator authenticator,
-            RequestThrottler throttler) {
+            RequestThrottler throttler,
+            UnansweredRequests unanswered) {
         this.handlers = handlers;
+        this.unanswered = unanswered;
         this.throttler = throttler;
         this.authenticator = authenticator;
         this.securityProtocol = securityProtocol;
@@ -127,6 +143,13 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         metrics.connectionClosed();
+        if (unanswered.isStopping()) {
+            for (InFlight slot : inFlight) {
+                if (!slot.done) {
+                    unanswered.adopt(slot::releaseFrame);
+                }
+            }
+        }
         super.channelInactive(ctx);
     }
 
@@ -155,6 +178,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             closeBecause(ctx, "cannot parse the request header (" + e.getMessage() + ")");
             return;
         }
+        frame.touch(header); // with Netty's leak detector on, a leaked frame's record names its request
         ConnectionAuthenticator.Verdict verdict = authenticator.onRequest(header, buf, received);
         if (verdict != ConnectionAuthenticator.Pass.INSTANCE) {
             frame.release();
@@ -201,8 +225,9 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                 securityProtocol,
                 authenticator.principal() != null ? authenticator.principal() : ConnectionPrincipal.of(ctx.channel()),
                 received);
+        slot.frame = frame;
         // a request that arrives while the broker stops may be dropped instead of run: its frame is released then
-        serial.execute(() -> process(ctx, slot, rc, handler, buf, frame, requestBytes), frame::release);
+        serial.execute(() -> process(ctx, slot, rc, handler, buf, requestBytes), slot::releaseFrame);
     }
 
     /** Queues what the authenticator answered in the request's turn, or closes the connection. */
@@ -234,7 +259,6 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
             RequestContext rc,
             ApiHandler handler,
             ByteBuffer buf,
-            ByteBuf frame,
             int requestBytes) {
         slot.startNanos = System.nanoTime();
         RequestAndSize parsed;
@@ -244,7 +268,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                 throw new IllegalArgumentException(buf.remaining() + " bytes left over after the request body");
             }
         } catch (RuntimeException e) {
-            frame.release();
+            slot.releaseFrame();
             ctx.executor()
                     .execute(() -> closeBecause(
                             ctx,
@@ -304,7 +328,7 @@ public final class RequestChannel extends ChannelInboundHandlerAdapter {
                     log.error("Client quotas failed on {} from {}; not throttled", rc.apiKey(), rc.remoteAddress(), e);
                 }
             }
-            frame.release();
+            slot.releaseFrame();
             ApiMessage finalAnswer = close == null ? answer : null;
             String closeReason = close;
             int finalThrottleMs = throttleMs;

@@ -40,7 +40,11 @@ public final class SocketServer implements AutoCloseable {
     private final Class<? extends ServerSocketChannel> channelClass;
     private final List<Channel> bound = new ArrayList<>();
 
-    public SocketServer(int networkThreads) {
+    private final UnansweredRequests unanswered;
+
+    /** With {@code unanswered} keeping what its connections leave unanswered when it closes. */
+    public SocketServer(int networkThreads, UnansweredRequests unanswered) {
+        this.unanswered = unanswered;
         IoHandlerFactory io = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         channelClass = Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         acceptors = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("strand-acceptor", true), io);
@@ -86,7 +90,8 @@ public final class SocketServer implements AutoCloseable {
                                                 metrics,
                                                 maxInFlight,
                                                 authenticator,
-                                                throttler));
+                                                throttler,
+                                                unanswered));
                     }
                 });
         Channel ch = b.bind(listener.host(), listener.port()).sync().channel();
@@ -98,6 +103,7 @@ public final class SocketServer implements AutoCloseable {
 
     @Override
     public void close() {
+        unanswered.stopping();
         for (Channel ch : bound) {
             ch.close().awaitUninterruptibly();
         }
