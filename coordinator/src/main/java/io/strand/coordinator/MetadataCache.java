@@ -215,6 +215,11 @@ public final class MetadataCache implements AutoCloseable {
         return java.util.Set.copyOf(deletionsRequested);
     }
 
+    /** Whether any topic has a pending reassignment. */
+    public boolean hasReassignments() {
+        return !reassignments.isEmpty();
+    }
+
     /** The pending reassignment of {@code topic} ({@code /admin/reassignments/<t>}), if any. */
     public Optional<TopicReassignment> reassignment(String topic) {
         return Optional.ofNullable(reassignments.get(topic));

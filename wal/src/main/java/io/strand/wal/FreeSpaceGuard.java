@@ -38,6 +38,8 @@ final class FreeSpaceGuard {
     private final int minPercent;
     private final ConcurrentHashMap<Path, Measured> measured = new ConcurrentHashMap<>();
     private volatile Runnable onChange = () -> {};
+    /** Whether any directory was below its floor when last measured (asked for every partition of every fetch). */
+    private volatile boolean anyBelow;
 
     /** The last measurement of one directory. */
     record Measured(long usable, long floor, long atMs, boolean below) {}
@@ -107,6 +109,8 @@ final class FreeSpaceGuard {
 
     private void update(Path logDir, Measured m, Measured before) {
         measured.put(logDir, m);
+        // from the map after the put: whichever update puts last also sets this last
+        anyBelow = measured.values().stream().anyMatch(Measured::below);
         boolean wasBelow = before != null && before.below();
         if (wasBelow == m.below()) {
             return;
@@ -127,8 +131,16 @@ final class FreeSpaceGuard {
         onChange.run();
     }
 
+    /** Whether any directory was below its floor when last measured. */
+    boolean anyBelow() {
+        return anyBelow;
+    }
+
     /** Whether {@code logDir} was below its floor when last measured. */
     boolean below(Path logDir) {
+        if (!anyBelow) {
+            return false;
+        }
         Measured m = measured.get(logDir);
         return m != null && m.below();
     }

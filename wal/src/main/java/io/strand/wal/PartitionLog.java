@@ -500,7 +500,7 @@ public final class PartitionLog implements Closeable {
 
     /** Whether the log's directory is below its free-space floor (appends refused; a follower stops fetching). */
     public boolean belowFreeSpaceFloor() {
-        return runtime.space.below(dir().getParent());
+        return runtime.space.anyBelow() && runtime.space.below(dir().getParent());
     }
 
     /**

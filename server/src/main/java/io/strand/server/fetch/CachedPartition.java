@@ -26,6 +26,8 @@ final class CachedPartition {
     private long highWatermark = -1;
     private long lastStableOffset = -1;
     private long localLogStartOffset = -1;
+    /** A follower's session: whether it was caught up at its last fetch, and with what. */
+    final CaughtUpMark caughtUp = new CaughtUpMark();
 
     CachedPartition(Key key, FetchRequestData.FetchPartition request) {
         this.key = key;
@@ -44,6 +46,7 @@ final class CachedPartition {
     /** The fetcher named this partition again: its new fetch offset, log start, epochs and size. */
     void updateRequest(FetchRequestData.FetchPartition newRequest) {
         this.request = newRequest.duplicate();
+        caughtUp.clear();
     }
 
     /**

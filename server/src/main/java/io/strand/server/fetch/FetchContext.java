@@ -26,6 +26,14 @@ public sealed interface FetchContext
      */
     FetchResponseData respond(FetchResponseData read);
 
+    /**
+     * In a follower's incremental session, the {@link CaughtUpMark} of each partition of {@link #topics()}, in the
+     * same order (topic by topic); empty otherwise: every partition is read.
+     */
+    default List<CaughtUpMark> caughtUpMarks() {
+        return List.of();
+    }
+
     /** No session (epoch -1, Fetch before v7, or a session just emptied): every partition, session id 0. */
     record Sessionless(List<FetchRequestData.FetchTopic> topics) implements FetchContext {
         @Override

@@ -29,19 +29,23 @@ final class IncrementalFetchContext implements FetchContext {
     private final FetchSession session;
     private final int requestEpoch;
     private final List<FetchRequestData.FetchTopic> topics;
+    private final List<CaughtUpMark> marks;
 
     /** For {@code session} as it is after the request with {@code requestEpoch} updated it. */
     IncrementalFetchContext(FetchSession session, int requestEpoch) {
         this.session = session;
         this.requestEpoch = requestEpoch;
-        this.topics = topicsOf(session);
+        List<CachedPartition> partitions = session.partitions();
+        this.topics = topicsOf(partitions);
+        this.marks =
+                session.privileged ? partitions.stream().map(p -> p.caughtUp).toList() : List.of();
     }
 
     /** The session's partitions in order, consecutive partitions of one topic in one FetchTopic. */
-    private static List<FetchRequestData.FetchTopic> topicsOf(FetchSession session) {
+    private static List<FetchRequestData.FetchTopic> topicsOf(List<CachedPartition> partitions) {
         List<FetchRequestData.FetchTopic> topics = new ArrayList<>();
         FetchRequestData.FetchTopic current = null;
-        for (CachedPartition p : session.partitions()) {
+        for (CachedPartition p : partitions) {
             CachedPartition.Key k = p.key();
             if (current == null
                     || !Objects.equals(current.topicId(), k.topicId())
@@ -59,6 +63,11 @@ final class IncrementalFetchContext implements FetchContext {
     @Override
     public List<FetchRequestData.FetchTopic> topics() {
         return topics;
+    }
+
+    @Override
+    public List<CaughtUpMark> caughtUpMarks() {
+        return marks;
     }
 
     @Override

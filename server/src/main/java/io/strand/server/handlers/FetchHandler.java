@@ -2,6 +2,7 @@ package io.strand.server.handlers;
 
 import io.strand.coordinator.MetadataCache;
 import io.strand.coordinator.TopicView;
+import io.strand.server.fetch.CaughtUpMark;
 import io.strand.server.fetch.FetchContext;
 import io.strand.server.fetch.FetchSessions;
 import io.strand.server.metrics.BrokerTopicMetrics;
@@ -92,13 +93,40 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         return ApiKeys.FETCH;
     }
 
-    /** One requested partition, resolved; {@code denied} when the principal may not fetch it. */
+    /**
+     * One requested partition, resolved; {@code denied} when the principal may not fetch it. From a follower, the
+     * durable end it reported for the partition if it is below its fetch offset (else null), and in its incremental
+     * session the partition's {@link CaughtUpMark} (else null).
+     */
     private record Wanted(
             FetchRequestData.FetchTopic topic,
             FetchRequestData.FetchPartition request,
             Optional<TopicView> view,
             Optional<Partition> partition,
-            boolean denied) {}
+            boolean denied,
+            Long reportedDurableEnd,
+            CaughtUpMark caughtUp) {
+
+        /**
+         * A follower's session partition that it had whole at an earlier fetch and that has not changed since: its
+         * fetch position is the same (it would have named the partition), it reports no fsync pending, and the
+         * leader's partition is as it was then. Nothing is read for it, and its follower state only notes that it is
+         * still caught up.
+         */
+        boolean unchangedSinceCaughtUp() {
+            if (caughtUp == null || reportedDurableEnd != null || partition.isEmpty()) {
+                return false;
+            }
+            Partition p = partition.get();
+            return p.isLeader()
+                    && caughtUp.unchanged(
+                            p.log().logEndOffset(),
+                            p.highWatermark(),
+                            p.lastStableOffset(),
+                            p.log().logStartOffset(),
+                            p.stateVersion());
+        }
+    }
 
     @Override
     public CompletionStage<FetchResponseData> handle(RequestContext ctx, FetchRequestData request) {
@@ -113,6 +141,17 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 ? name -> followerAllowed
                 : auth.allowedTopics(
                         ctx, AclOperation.READ, requested, ft -> topics.name(ft.topic(), ft.topicId(), byId));
+        short version = ctx.apiVersion();
+        boolean reportsDurability = follower && version >= DurabilityReports.MIN_VERSION;
+        Map<DurabilityReports.Key, Long> durableEnds;
+        try {
+            durableEnds = reportsDurability ? DurabilityReports.read(request) : Map.of();
+        } catch (IllegalArgumentException e) {
+            log.warn("Fetch from replica {}: {}", replicaId, e.getMessage());
+            return CompletableFuture.completedFuture(
+                    new FetchResponseData().setErrorCode(Errors.INVALID_REQUEST.code()));
+        }
+        List<CaughtUpMark> marks = follower ? session.caughtUpMarks() : List.of();
         List<Wanted> wanted = new ArrayList<>();
         for (FetchRequestData.FetchTopic ft : requested) {
             Optional<TopicView> view = topics.resolve(ft.topic(), ft.topicId(), byId);
@@ -122,30 +161,24 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 Optional<Partition> p = denied
                         ? Optional.empty()
                         : view.flatMap(v -> replicas.partition(new TopicPartition(v.name(), fp.partition())));
-                wanted.add(new Wanted(ft, fp, view, p, denied));
+                Long reported = durableEnds.isEmpty()
+                        ? null
+                        : durableEnds.get(new DurabilityReports.Key(ft.topicId(), fp.partition()));
+                CaughtUpMark mark = marks.isEmpty() ? null : marks.get(wanted.size());
+                wanted.add(new Wanted(ft, fp, view, p, denied, reported, mark));
             }
         }
-        short version = ctx.apiVersion();
-        boolean reportsDurability = follower && version >= DurabilityReports.MIN_VERSION;
         if (follower) {
-            Map<DurabilityReports.Key, Long> durableEnds;
-            try {
-                durableEnds = reportsDurability ? DurabilityReports.read(request) : Map.of();
-            } catch (IllegalArgumentException e) {
-                log.warn("Fetch from replica {}: {}", replicaId, e.getMessage());
-                return CompletableFuture.completedFuture(
-                        new FetchResponseData().setErrorCode(Errors.INVALID_REQUEST.code()));
-            }
-            recordFollowerFetches(wanted, replicaId, version, durableEnds);
+            recordFollowerFetches(wanted, replicaId, version);
         }
         ReadOutcome first = read(wanted, request, byId, version);
         if (first.answerNow || first.bytes >= request.minBytes() || request.maxWaitMs() <= 0 || wanted.isEmpty()) {
             return CompletableFuture.completedFuture(
-                    respond(session, countBytesOut(wanted, first.response, follower), reportsDurability));
+                    respond(session, countBytesOut(first, follower), reportsDurability));
         }
         return new DelayedFetch(wanted, request, byId, version)
                 .start()
-                .thenApply(response -> respond(session, countBytesOut(wanted, response, follower), reportsDurability));
+                .thenApply(read -> respond(session, countBytesOut(read, follower), reportsDurability));
     }
 
     /** The session's response; to a Strand follower's fetch it says that its durable offsets are read. */
@@ -157,12 +190,12 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         return out;
     }
 
-    /** Counts the record bytes of the response going out (its partitions are in {@code wanted}'s order). */
-    private FetchResponseData countBytesOut(List<Wanted> wanted, FetchResponseData response, boolean follower) {
+    /** Counts the record bytes of the response going out; returns the response. */
+    private FetchResponseData countBytesOut(ReadOutcome read, boolean follower) {
         int i = 0;
-        for (FetchResponseData.FetchableTopicResponse t : response.responses()) {
+        for (FetchResponseData.FetchableTopicResponse t : read.response.responses()) {
             for (FetchResponseData.PartitionData pd : t.partitions()) {
-                Wanted w = wanted.get(i++);
+                Wanted w = read.answered.get(i++);
                 int n = pd.records() == null ? 0 : pd.records().sizeInBytes();
                 if (n > 0 && w.view.isPresent()) {
                     if (follower) {
@@ -173,7 +206,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 }
             }
         }
-        return response;
+        return read.response;
     }
 
     /**
@@ -181,14 +214,17 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
      * ({@link DurabilityReports}): tell the leader the durable end, unless the follower's log diverges from ours or
      * its offset is beyond our log (then it must truncate first).
      */
-    private static void recordFollowerFetches(
-            List<Wanted> wanted, int replicaId, short version, Map<DurabilityReports.Key, Long> durableEnds) {
+    private static void recordFollowerFetches(List<Wanted> wanted, int replicaId, short version) {
         long now = System.currentTimeMillis();
         for (Wanted w : wanted) {
             if (w.denied || w.partition.isEmpty() || !w.partition.get().isLeader()) {
                 continue;
             }
             Partition p = w.partition.get();
+            if (w.unchangedSinceCaughtUp()) {
+                p.onFollowerStillCaughtUp(replicaId, w.request.fetchOffset(), now);
+                continue;
+            }
             if (p.checkLeaderEpoch(w.request.currentLeaderEpoch()) != Errors.NONE) {
                 continue;
             }
@@ -197,24 +233,30 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             if (!diverging
                     && offset <= p.log().logEndOffset()
                     && offset >= p.log().logStartOffset()) {
-                Long durable = durableEnds.isEmpty()
-                        ? null
-                        : durableEnds.get(new DurabilityReports.Key(w.topic.topicId(), w.request.partition()));
+                Long durable = w.reportedDurableEnd;
                 p.onFollowerFetch(replicaId, durable == null ? offset : Math.min(offset, durable), now);
             }
         }
     }
 
-    private record ReadOutcome(FetchResponseData response, long bytes, boolean answerNow) {}
+    /** A read: the response, its partitions' requests ({@code answered}, in order), bytes, whether to answer now. */
+    private record ReadOutcome(FetchResponseData response, List<Wanted> answered, long bytes, boolean answerNow) {}
 
     private ReadOutcome read(List<Wanted> wanted, FetchRequestData request, boolean byId, short version) {
         FetchResponseData response = new FetchResponseData().setSessionId(0).setErrorCode(Errors.NONE.code());
+        List<Wanted> answered = new ArrayList<>();
+        int replicaId = replicaIdOf(request, version);
+        // reassignment traffic is throttled: asked per partition only while some topic is being reassigned
+        boolean mayThrottle = replicaId >= 0 && throttle.anyReassignment();
         long bytes = 0;
         boolean answerNow = false;
         int budget = request.maxBytes() > 0 ? request.maxBytes() : Integer.MAX_VALUE;
         FetchResponseData.FetchableTopicResponse currentTopic = null;
         FetchRequestData.FetchTopic currentRequestTopic = null;
         for (Wanted w : wanted) {
+            if (w.unchangedSinceCaughtUp()) {
+                continue;
+            }
             if (w.topic != currentRequestTopic) {
                 currentRequestTopic = w.topic;
                 currentTopic = new FetchResponseData.FetchableTopicResponse();
@@ -232,6 +274,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                     .setLogStartOffset(-1)
                     .setRecords(MemoryRecords.EMPTY);
             currentTopic.partitions().add(pd);
+            answered.add(w);
             Errors error = readPartition(
                     w,
                     pd,
@@ -239,7 +282,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                     bytes == 0,
                     byId,
                     version,
-                    replicaIdOf(request, version),
+                    replicaId,
+                    mayThrottle,
                     version >= 4 && request.isolationLevel() == IsolationLevel.READ_COMMITTED.id());
             if (error != Errors.NONE) {
                 pd.setErrorCode(error.code());
@@ -252,7 +296,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 budget = Math.max(0, budget - n);
             }
         }
-        return new ReadOutcome(response, bytes, answerNow);
+        return new ReadOutcome(response, answered, bytes, answerNow);
     }
 
     private Errors readPartition(
@@ -263,6 +307,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             boolean byId,
             short version,
             int replicaId,
+            boolean mayThrottle,
             boolean readCommitted) {
         boolean follower = replicaId >= 0;
         if (w.denied) {
@@ -282,11 +327,18 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         if (epochError != Errors.NONE) {
             return epochError;
         }
+        // the partition as this read finds it, before reading: a change after this makes the mark stale
+        long logEnd = p.log().logEndOffset();
+        int state = p.stateVersion();
         long hw = p.highWatermark();
         long lso = p.lastStableOffset();
+        long logStart = p.log().logStartOffset();
+        if (w.caughtUp != null) {
+            w.caughtUp.clear();
+        }
         pd.setHighWatermark(hw).setLastStableOffset(lso);
         if (version >= 5) {
-            pd.setLogStartOffset(p.log().logStartOffset());
+            pd.setLogStartOffset(logStart);
         }
         if (follower && version >= 12) {
             EpochEndOffset diverging = p.divergence(w.request.lastFetchedEpoch(), w.request.fetchOffset());
@@ -298,7 +350,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             }
         }
         // catch-up traffic of a reassignment: nothing while the throttle's budget is spent
-        boolean throttled = follower && throttle.applies(p.topicPartition(), replicaId);
+        boolean throttled = mayThrottle && throttle.applies(p.topicPartition(), replicaId);
         if (throttled) {
             long allowance = throttle.allowance();
             if (allowance <= 0) {
@@ -315,6 +367,13 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                             ? p.readStable(w.request.fetchOffset(), maxBytes, minOneBatch)
                             : p.readCommitted(w.request.fetchOffset(), maxBytes, minOneBatch);
             pd.setRecords(r.records());
+            if (w.caughtUp != null
+                    && r.records().sizeInBytes() == 0
+                    && w.request.fetchOffset() == logEnd
+                    && w.reportedDurableEnd == null
+                    && p.isr().contains(replicaId)) {
+                w.caughtUp.mark(logEnd, hw, lso, logStart, state); // the follower has it all, durably
+            }
             if (stableOnly) { // the consumer drops the records of these transactions
                 List<FetchResponseData.AbortedTransaction> aborted = new ArrayList<>();
                 for (AbortedTxn a : p.abortedTransactions(w.request.fetchOffset(), lso)) {
@@ -343,7 +402,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         private final FetchRequestData request;
         private final boolean byId;
         private final short version;
-        private final CompletableFuture<FetchResponseData> result = new CompletableFuture<>();
+        private final CompletableFuture<ReadOutcome> result = new CompletableFuture<>();
         private final AtomicBoolean done = new AtomicBoolean();
         private volatile ScheduledFuture<?> timeout;
 
@@ -354,7 +413,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             this.version = version;
         }
 
-        CompletableFuture<FetchResponseData> start() {
+        CompletableFuture<ReadOutcome> start() {
             if (request.minBytes() == Integer.MAX_VALUE) {
                 // no response reaches that: it waits max_wait_ms (a fetching-ahead follower's short wait for
                 // whatever arrives meanwhile), without a re-read of every partition at every append
@@ -376,7 +435,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             try {
                 ReadOutcome now = read(wanted, request, byId, version);
                 if (now.answerNow || now.bytes >= request.minBytes()) {
-                    complete(now.response);
+                    complete(now);
                 }
             } catch (RuntimeException e) {
                 fail(e); // e.g. a log closed under it as the broker stops: never leave the request unanswered
@@ -385,7 +444,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
 
         private void expire() {
             try {
-                complete(read(wanted, request, byId, version).response);
+                complete(read(wanted, request, byId, version));
             } catch (RuntimeException e) {
                 fail(e);
             }
@@ -398,7 +457,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             }
         }
 
-        private void complete(FetchResponseData response) {
+        private void complete(ReadOutcome response) {
             if (done.compareAndSet(false, true)) {
                 wanted.forEach(w -> w.partition.ifPresent(p -> p.removeChangeListener(this)));
                 ScheduledFuture<?> t = timeout;

@@ -138,7 +138,8 @@ public final class Partition {
         return info;
     }
 
-    int stateVersion() {
+    /** The version of the replica state last applied (leader, epoch, ISR, replicas); -1 before the first. */
+    public int stateVersion() {
         PartitionInfo i = info;
         return i == null ? -1 : i.stateVersion();
     }
@@ -448,6 +449,16 @@ public final class Partition {
                         return next;
                     },
                     "replica " + replicaId + " caught up to " + durableEnd);
+        }
+    }
+
+    /**
+     * Leader: a follower fetched again from {@code fetchOffset}, the log end, and nothing has changed since the fetch
+     * that found it caught up: it is still caught up now (nothing else to update).
+     */
+    public void onFollowerStillCaughtUp(int replicaId, long fetchOffset, long nowMs) {
+        if (leader) {
+            followers.onFetch(replicaId, fetchOffset, wal.logEndOffset(), nowMs);
         }
     }
 

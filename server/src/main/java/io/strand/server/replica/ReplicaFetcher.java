@@ -3,6 +3,7 @@ package io.strand.server.replica;
 import io.strand.server.BrokerConfig;
 import io.strand.server.network.BrokerClient;
 import io.strand.server.network.BrokerConnector;
+import io.strand.wal.PartitionLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -272,9 +273,15 @@ final class ReplicaFetcher extends Thread {
     private static CompletableFuture<Void> durable(Map<TopicPartition, Fetching> batch) {
         List<CompletableFuture<Void>> waits = new ArrayList<>();
         for (Fetching f : batch.values()) {
-            waits.add(f.partition.log().awaitDurable(f.partition.log().logEndOffset()));
+            PartitionLog wal = f.partition.log();
+            long end = wal.logEndOffset();
+            if (wal.durableEndOffset() < end) { // most of many partitions have appended nothing since the last fetch
+                waits.add(wal.awaitDurable(end));
+            }
         }
-        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+        return waits.isEmpty()
+                ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
     }
 
     /**

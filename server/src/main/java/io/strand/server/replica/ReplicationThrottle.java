@@ -61,6 +61,11 @@ public final class ReplicationThrottle {
         }
     }
 
+    /** Whether any topic is being reassigned: else {@link #applies} is false for every partition. */
+    public boolean anyReassignment() {
+        return cache != null && cache.hasReassignments();
+    }
+
     /** True if {@code replicaId} fetching {@code tp} is a replica being added by a reassignment. */
     public boolean applies(TopicPartition tp, int replicaId) {
         if (cache == null || replicaId < 0) {
