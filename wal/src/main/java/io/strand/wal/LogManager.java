@@ -490,6 +490,7 @@ public final class LogManager implements Closeable {
         if (online.isEmpty()) {
             throw new KafkaStorageException("every log directory is offline: " + logDirs);
         }
+        if (online.size() == 1) return online.get(0); // no need to count every log, per new log
         Map<Path, Integer> counts = new HashMap<>();
         for (Path d : online) counts.put(d, 0);
         for (PartitionLog pl : logs.values()) {

@@ -94,37 +94,79 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     }
 
     /**
-     * One requested partition, resolved; {@code denied} when the principal may not fetch it. From a follower, the
-     * durable end it reported for the partition if it is below its fetch offset (else null), and in its incremental
-     * session the partition's {@link CaughtUpMark} (else null).
+     * One requested partition; {@code denied} when the principal may not fetch it. From a follower, the durable end
+     * it reported for the partition if it is below its fetch offset (else null), and in its incremental session the
+     * partition's {@link CaughtUpMark} (else null). The broker's partition is looked up when first needed: a
+     * partition unchanged since its follower was caught up is not looked up at all.
      */
-    private record Wanted(
-            FetchRequestData.FetchTopic topic,
-            FetchRequestData.FetchPartition request,
-            Optional<TopicView> view,
-            Optional<Partition> partition,
-            boolean denied,
-            Long reportedDurableEnd,
-            CaughtUpMark caughtUp) {
+    private static final class Wanted {
+        final FetchRequestData.FetchTopic topic;
+        final FetchRequestData.FetchPartition request;
+        final Optional<TopicView> view;
+        final boolean denied;
+        final Long reportedDurableEnd;
+        final CaughtUpMark caughtUp;
+        private final ReplicaManager replicas;
+        /** Null until looked up (request threads of one fetch may race to it: both find the same). */
+        private volatile Optional<Partition> partition;
+
+        Wanted(
+                FetchRequestData.FetchTopic topic,
+                FetchRequestData.FetchPartition request,
+                Optional<TopicView> view,
+                boolean denied,
+                Long reportedDurableEnd,
+                CaughtUpMark caughtUp,
+                ReplicaManager replicas) {
+            this.topic = topic;
+            this.request = request;
+            this.view = view;
+            this.denied = denied;
+            this.reportedDurableEnd = reportedDurableEnd;
+            this.caughtUp = caughtUp;
+            this.replicas = replicas;
+        }
+
+        /** The broker's partition, if it hosts it (empty when denied or the topic is unknown). */
+        Optional<Partition> partition() {
+            Optional<Partition> p = partition;
+            if (p == null) {
+                p = denied
+                        ? Optional.empty()
+                        : view.flatMap(v -> replicas.partition(new TopicPartition(v.name(), request.partition())));
+                partition = p;
+            }
+            return p;
+        }
 
         /**
          * A follower's session partition that it had whole at an earlier fetch and that has not changed since: its
          * fetch position is the same (it would have named the partition), it reports no fsync pending, and the
-         * leader's partition is as it was then. Nothing is read for it, and its follower state only notes that it is
-         * still caught up.
+         * partition it was marked on still leads (a closed or replaced one does not) in the same state. Nothing is
+         * read for it, and its follower state only notes that it is still caught up.
          */
         boolean unchangedSinceCaughtUp() {
-            if (caughtUp == null || reportedDurableEnd != null || partition.isEmpty()) {
-                return false;
-            }
-            Partition p = partition.get();
-            return p.isLeader()
+            Partition p = markedPartition();
+            return p != null
+                    && reportedDurableEnd == null
+                    && p.isLeader()
                     && caughtUp.unchanged(
+                            p,
                             p.log().logEndOffset(),
                             p.highWatermark(),
-                            p.lastStableOffset(),
                             p.log().logStartOffset(),
                             p.stateVersion());
+        }
+
+        /** The partition its caught-up mark was taken on, or null. */
+        Partition markedPartition() {
+            return caughtUp != null && caughtUp.partition() instanceof Partition p ? p : null;
+        }
+
+        /** The partition whose changes should wake a fetch parked on this one: the marked one, else the hosted one. */
+        Optional<Partition> listenedPartition() {
+            Partition marked = markedPartition();
+            return marked != null && marked.isLeader() ? Optional.of(marked) : partition();
         }
     }
 
@@ -158,14 +200,11 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             String name = byId ? view.map(TopicView::name).orElse(null) : ft.topic(); // null: UNKNOWN_TOPIC_ID
             boolean denied = follower ? !followerAllowed : name != null && !readable.test(name);
             for (FetchRequestData.FetchPartition fp : ft.partitions()) {
-                Optional<Partition> p = denied
-                        ? Optional.empty()
-                        : view.flatMap(v -> replicas.partition(new TopicPartition(v.name(), fp.partition())));
                 Long reported = durableEnds.isEmpty()
                         ? null
                         : durableEnds.get(new DurabilityReports.Key(ft.topicId(), fp.partition()));
                 CaughtUpMark mark = marks.isEmpty() ? null : marks.get(wanted.size());
-                wanted.add(new Wanted(ft, fp, view, p, denied, reported, mark));
+                wanted.add(new Wanted(ft, fp, view, denied, reported, mark, replicas));
             }
         }
         if (follower) {
@@ -217,14 +256,14 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     private static void recordFollowerFetches(List<Wanted> wanted, int replicaId, short version) {
         long now = System.currentTimeMillis();
         for (Wanted w : wanted) {
-            if (w.denied || w.partition.isEmpty() || !w.partition.get().isLeader()) {
-                continue;
-            }
-            Partition p = w.partition.get();
             if (w.unchangedSinceCaughtUp()) {
-                p.onFollowerStillCaughtUp(replicaId, w.request.fetchOffset(), now);
+                w.markedPartition().onFollowerStillCaughtUp(replicaId, now);
                 continue;
             }
+            if (w.denied || w.partition().isEmpty() || !w.partition().get().isLeader()) {
+                continue;
+            }
+            Partition p = w.partition().get();
             if (p.checkLeaderEpoch(w.request.currentLeaderEpoch()) != Errors.NONE) {
                 continue;
             }
@@ -319,10 +358,10 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         if (w.request.partition() < 0 || w.request.partition() >= w.view.get().partitionCount()) {
             return Errors.UNKNOWN_TOPIC_OR_PARTITION;
         }
-        if (w.partition.isEmpty() || !w.partition.get().isLeader()) {
+        if (w.partition().isEmpty() || !w.partition().get().isLeader()) {
             return Errors.NOT_LEADER_OR_FOLLOWER;
         }
-        Partition p = w.partition.get();
+        Partition p = w.partition().get();
         Errors epochError = p.checkLeaderEpoch(w.request.currentLeaderEpoch());
         if (epochError != Errors.NONE) {
             return epochError;
@@ -372,7 +411,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                     && w.request.fetchOffset() == logEnd
                     && w.reportedDurableEnd == null
                     && p.isr().contains(replicaId)) {
-                w.caughtUp.mark(logEnd, hw, lso, logStart, state); // the follower has it all, durably
+                w.caughtUp.mark(p, logEnd, hw, logStart, state); // the follower has it all, durably
             }
             if (stableOnly) { // the consumer drops the records of these transactions
                 List<FetchResponseData.AbortedTransaction> aborted = new ArrayList<>();
@@ -405,6 +444,8 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         private final CompletableFuture<ReadOutcome> result = new CompletableFuture<>();
         private final AtomicBoolean done = new AtomicBoolean();
         private volatile ScheduledFuture<?> timeout;
+        /** The partitions whose changes wake it; set before it registers with them. */
+        private volatile List<Partition> listened = List.of();
 
         DelayedFetch(List<Wanted> wanted, FetchRequestData request, boolean byId, short version) {
             this.wanted = wanted;
@@ -420,7 +461,14 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
                 timeout = timer.schedule(this::expire, request.maxWaitMs(), TimeUnit.MILLISECONDS);
                 return result;
             }
-            wanted.forEach(w -> w.partition.ifPresent(p -> p.addChangeListener(this)));
+            List<Partition> targets = new ArrayList<>(wanted.size());
+            wanted.forEach(w -> w.listenedPartition().ifPresent(targets::add));
+            listened = targets;
+            targets.forEach(p -> p.addChangeListener(this));
+            if (done.get()) {
+                stopListening(); // answered while registering: what it registered after that must go too
+                return result;
+            }
             timeout = timer.schedule(this::expire, request.maxWaitMs(), TimeUnit.MILLISECONDS);
             run(); // data may have arrived between the first read and the registration
             return result;
@@ -450,16 +498,20 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
             }
         }
 
+        private void stopListening() {
+            listened.forEach(p -> p.removeChangeListener(this));
+        }
+
         private void fail(RuntimeException e) {
             if (done.compareAndSet(false, true)) {
-                wanted.forEach(w -> w.partition.ifPresent(p -> p.removeChangeListener(this)));
+                stopListening();
                 result.completeExceptionally(e);
             }
         }
 
         private void complete(ReadOutcome response) {
             if (done.compareAndSet(false, true)) {
-                wanted.forEach(w -> w.partition.ifPresent(p -> p.removeChangeListener(this)));
+                stopListening();
                 ScheduledFuture<?> t = timeout;
                 if (t != null) {
                     t.cancel(false);

@@ -36,6 +36,9 @@ final class FollowerStates {
     /** A follower's fetches remembered until its durable end passes the leader's end at them. */
     private static final int MAX_PENDING = 64;
 
+    /** How stale a still-caught-up follower's caught-up time may get before it is written again. */
+    static final long STILL_CAUGHT_UP_RESOLUTION_MS = 100;
+
     private final int localBrokerId;
     private final ConcurrentHashMap<Integer, Follower> followers = new ConcurrentHashMap<>();
     /** The ISR members found lagging by the last ISR check: their removal is asked for, maybe not done yet. */
@@ -115,6 +118,19 @@ final class FollowerStates {
             s.logEnd = durableEnd;
         }
         return true;
+    }
+
+    /**
+     * A follower that was caught up fetched again and nothing changed: it is caught up now. Written at most every
+     * {@link #STILL_CAUGHT_UP_RESOLUTION_MS} (a follower of thousands of idle partitions says so at every fetch),
+     * which the ISR's lag limit ({@code replica.lag.time.max.ms}, seconds) does not notice.
+     */
+    void stillCaughtUp(int replicaId, long nowMs) {
+        Follower s = followers.get(replicaId);
+        if (s != null && nowMs - s.lastCaughtUpMs >= STILL_CAUGHT_UP_RESOLUTION_MS) {
+            s.lastCaughtUpMs = nowMs;
+            s.lastFetchMs = nowMs;
+        }
     }
 
     /** The members of {@code isr} other than this broker that have not caught up within {@code maxLagMs}. */

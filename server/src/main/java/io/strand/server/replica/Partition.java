@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -58,7 +58,9 @@ public final class Partition {
     private final IsrChangeRequester isrChanges;
     private final ReentrantReadWriteLock roleLock = new ReentrantReadWriteLock();
     private final OffsetWaiters highWatermarkWaiters = new OffsetWaiters();
-    private final Set<Runnable> changeListeners = new CopyOnWriteArraySet<>();
+    /** Parked fetches (a set with O(1) add and remove: a follower's fetch may park on thousands of partitions). */
+    private final Set<Runnable> changeListeners = ConcurrentHashMap.newKeySet();
+
     private final FollowerStates followers;
     private final LongConsumer durableListener = end -> onLogEndMoved();
     /** The acks=all appends waiting for their acknowledgement, for the latency breakdown. */
@@ -453,12 +455,12 @@ public final class Partition {
     }
 
     /**
-     * Leader: a follower fetched again from {@code fetchOffset}, the log end, and nothing has changed since the fetch
-     * that found it caught up: it is still caught up now (nothing else to update).
+     * Leader: a follower fetched again from the log end, and nothing has changed since the fetch that found it caught
+     * up: it is still caught up now (nothing else to update).
      */
-    public void onFollowerStillCaughtUp(int replicaId, long fetchOffset, long nowMs) {
+    public void onFollowerStillCaughtUp(int replicaId, long nowMs) {
         if (leader) {
-            followers.onFetch(replicaId, fetchOffset, wal.logEndOffset(), nowMs);
+            followers.stillCaughtUp(replicaId, nowMs);
         }
     }
 
