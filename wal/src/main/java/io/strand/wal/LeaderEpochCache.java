@@ -28,6 +28,12 @@ final class LeaderEpochCache {
     private final Path file;
     private final String logPrefix;
     private final TreeMap<Integer, EpochEntry> epochs = new TreeMap<>();
+    /**
+     * The latest epoch, -1 when none: read without the lock (a follower asks for it for each of its partitions at
+     * every fetch); written under it after every change of {@link #epochs}.
+     */
+    private volatile int latest = -1;
+
     private boolean dirty;
 
     /** Hears of a failed write (the log goes offline); never called with a lock the log would need. */
@@ -42,6 +48,11 @@ final class LeaderEpochCache {
         this.logPrefix = logPrefix;
         Optional<List<String>> lines = CheckpointFile.readLines(file);
         if (lines.isPresent()) parse(lines.get());
+        noteLatest();
+    }
+
+    private void noteLatest() {
+        latest = epochs.isEmpty() ? -1 : epochs.lastKey();
     }
 
     private void parse(List<String> lines) throws IOException {
@@ -105,6 +116,7 @@ final class LeaderEpochCache {
                     startOffset,
                     removed);
         epochs.put(epoch, new EpochEntry(epoch, startOffset));
+        noteLatest();
         dirty = true;
         return true;
     }
@@ -114,8 +126,9 @@ final class LeaderEpochCache {
         if (dirty) flush();
     }
 
-    synchronized OptionalInt latestEpoch() {
-        return epochs.isEmpty() ? OptionalInt.empty() : OptionalInt.of(epochs.lastKey());
+    OptionalInt latestEpoch() {
+        int l = latest;
+        return l < 0 ? OptionalInt.empty() : OptionalInt.of(l);
     }
 
     synchronized Optional<EpochEntry> latestEntry() {
@@ -154,6 +167,7 @@ final class LeaderEpochCache {
     synchronized void truncateFromEnd(long endOffset) {
         if (endOffset < 0 || epochs.isEmpty() || epochs.lastEntry().getValue().startOffset() < endOffset) return;
         epochs.values().removeIf(e -> e.startOffset() >= endOffset);
+        noteLatest();
         flush();
     }
 
@@ -177,12 +191,14 @@ final class LeaderEpochCache {
         }
         if (lastRemoved != null) {
             epochs.put(lastRemoved.epoch(), new EpochEntry(lastRemoved.epoch(), startOffset));
+            noteLatest();
             if (removed > 1 || lastRemoved.startOffset() != startOffset) flush();
         }
     }
 
     synchronized void clear() {
         epochs.clear();
+        noteLatest();
         flush();
     }
 
