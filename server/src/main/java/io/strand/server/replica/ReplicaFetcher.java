@@ -83,6 +83,8 @@ final class ReplicaFetcher extends Thread {
     private final boolean fetchAheadEnabled;
     /** {@code strand.replica.fetch.ahead.wait.ms}. */
     private final int aheadWaitMs;
+    /** {@code replica.fetch.max.bytes} (read once: a request names up to every partition fetched here). */
+    private final int partitionMaxBytes;
     /** The leader's last response said it reads durability reports; used by the fetching thread only. */
     private boolean leaderReadsDurability;
 
@@ -101,6 +103,7 @@ final class ReplicaFetcher extends Thread {
         this.backoffMs = config.replication().replicaFetchBackoffMs();
         this.fetchAheadEnabled = config.replication().replicaFetchAheadEnable();
         this.aheadWaitMs = config.replication().replicaFetchAheadWaitMs();
+        this.partitionMaxBytes = config.replication().replicaFetchMaxBytes();
         this.metrics = metrics;
         this.session = new FetchSessionHandler(
                 new LogContext("[ReplicaFetcher " + localBrokerId + " from " + leaderId + "] "), leaderId);
@@ -316,7 +319,7 @@ final class ReplicaFetcher extends Thread {
                             p.topicId(),
                             p.log().logEndOffset(),
                             p.log().logStartOffset(),
-                            config.replication().replicaFetchMaxBytes(),
+                            partitionMaxBytes,
                             Optional.of(f.leaderEpoch),
                             lastFetchedEpoch < 0 ? Optional.empty() : Optional.of(lastFetchedEpoch)));
         }
