@@ -51,4 +51,20 @@ class FollowerStatesTest {
         assertEquals(List.of(), states.lagging(List.of(LEADER, FOLLOWER), 5_900, MAX_LAG_MS));
         assertEquals(List.of(FOLLOWER), states.lagging(List.of(LEADER, FOLLOWER), 6_100, MAX_LAG_MS));
     }
+
+    @Test
+    void shouldKeepAFollowerThatStaysCaughtUpOnAnIdlePartitionInSync() {
+        FollowerStates states = new FollowerStates(LEADER);
+        states.track(List.of(LEADER, FOLLOWER), 0);
+        states.onFetch(FOLLOWER, 10, 10, 1_000); // caught up; nothing is appended after
+        for (long now = 1_010; now <= 10_000; now += 10) { // its fetches skip the unchanged partition
+            states.stillCaughtUp(FOLLOWER, now);
+        }
+        // written at most every 100 ms: still in sync well within the lag limit after the last fetch
+        assertEquals(List.of(), states.lagging(List.of(LEADER, FOLLOWER), 10_900, MAX_LAG_MS));
+        // and lagging once it stops fetching for longer than the limit
+        assertEquals(List.of(FOLLOWER), states.lagging(List.of(LEADER, FOLLOWER), 11_200, MAX_LAG_MS));
+        states.stillCaughtUp(99, 11_200); // a replica it does not track: ignored
+        assertEquals(10, states.minLogEnd(List.of(LEADER, FOLLOWER), 10));
+    }
 }
