@@ -18,7 +18,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -66,8 +65,6 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
 
     private final IsrUpdater isrUpdater;
-    /** New partitions' logs, created on a few threads ahead of the state thread. */
-    private final LogsCreatedAhead logsAhead = new LogsCreatedAhead();
     /** The broker's request pool: where partitions handle durable-end moves. */
     private final Executor requestPool;
 
@@ -170,28 +167,7 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
 
     @Override
     public void onPartitionChanged(PartitionInfo info) {
-        TopicPartition tp = info.topicPartition();
-        if (info.replicas().contains(config.brokerId())
-                && !partitions.containsKey(tp)
-                && logs.get(tp).isEmpty()) {
-            CompletableFuture<Void> log = logsAhead.start(tp, this::createLogAhead);
-            stateThread.execute(() -> {
-                LogsCreatedAhead.await(log);
-                applyPartition(info);
-            });
-        } else {
-            stateThread.execute(() -> applyPartition(info));
-        }
-    }
-
-    /** Creates the log of {@code tp} as {@link #applyPartition} would; false if its topic is gone or it is offline. */
-    private boolean createLogAhead(TopicPartition tp) {
-        Optional<TopicView> topic = metadata.topic(tp.topic());
-        if (topic.isEmpty() || logs.isOffline(tp)) {
-            return false;
-        }
-        createLog(tp, topic.get());
-        return true;
+        stateThread.execute(() -> applyPartition(info));
     }
 
     /** Creates (or finds) the log of {@code tp}, a partition of {@code topic}, with the topic's configuration. */
@@ -221,9 +197,6 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         try {
             Optional<TopicView> topic = metadata.topic(tp.topic());
             if (topic.isEmpty()) {
-                if (logsAhead.forget(tp) && !partitions.containsKey(tp)) {
-                    logs.delete(tp); // created ahead for a topic deleted since
-                }
                 return; // deleted meanwhile; onTopicDeleted follows
             }
             if (!info.replicas().contains(config.brokerId())) {
@@ -252,7 +225,6 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
             if (p == null || !p.topicId().equals(topic.get().topicId())) {
                 Map<String, String> overrides = topic.get().configs();
                 PartitionLog wal = createLog(tp, topic.get());
-                logsAhead.taken(tp);
                 p = new Partition(
                         config.brokerId(),
                         tp,
@@ -531,7 +503,6 @@ public final class ReplicaManager implements MetadataListener, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        logsAhead.close();
         fetchers.shutdown();
         partitions.values().forEach(p -> p.close(new NotLeaderOrFollowerException("broker shutting down")));
     }

@@ -25,12 +25,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * New partitions' logs are created on several threads ahead of the replica-state thread: every partition of a new
- * topic takes acks=all writes, and a topic deleted while its logs are being created leaves no log behind.
+ * The logs of a new topic's partitions: every partition of a new topic takes acks=all writes, and a topic deleted
+ * while its logs are being created leaves no log behind.
  */
 @ExtendWith(StrandClusterExtension.class)
 @SlowTest
-class LogsCreatedAheadTest {
+class NewTopicLogsTest {
     private static final int PARTITIONS = 200;
 
     @Test
