@@ -244,11 +244,12 @@ class SecureLocalClusterTest {
     private void pickPorts() throws IOException {
         ThreadLocalRandom rnd = ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 200; attempt++) {
-            int zk = rnd.nextInt(20_000, 30_000);
-            int base = rnd.nextInt(30_000, 45_000);
+            int zk = rnd.nextInt(10_000, 20_000);
+            // below the ephemeral range (Linux: 32768-60999), where outgoing connections take ports at any time
+            int base = rnd.nextInt(20_000, 32_000);
             boolean free = isFree(zk);
             for (int i = 0; i < BROKERS && free; i++) {
-                free = isFree(base + i);
+                free = isFree(base + i) && isFree(base + i + 100); // and its HTTP listener
             }
             if (free) {
                 zkPort = zk;
