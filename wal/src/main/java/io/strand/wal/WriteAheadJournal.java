@@ -12,9 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -83,7 +81,7 @@ final class WriteAheadJournal implements Closeable {
     private volatile long synced;
 
     private volatile KafkaStorageException failure;
-    private final Set<JournalCursor> cursors = ConcurrentHashMap.newKeySet();
+    private final JournalCursors cursors = new JournalCursors();
     private final ConcurrentLinkedQueue<GroupCommit> waiting = new ConcurrentLinkedQueue<>();
     private volatile Runnable checkpointTrigger = () -> {};
     private volatile LongConsumer syncTimes = nanos -> {};
@@ -217,11 +215,11 @@ final class WriteAheadJournal implements Closeable {
     }
 
     void attach(JournalCursor cursor) {
-        cursors.add(cursor);
+        cursors.attach(cursor);
     }
 
     void detach(JournalCursor cursor) {
-        cursors.remove(cursor);
+        cursors.detach(cursor);
     }
 
     /**
@@ -514,7 +512,7 @@ final class WriteAheadJournal implements Closeable {
             checkpointRequested = false;
             bytesSinceCheckpoint = 0;
             if (!open || closed) return 0;
-            long keepFrom = oldestNeeded(end);
+            long keepFrom = cursors.oldestNeeded(end);
             JournalFile prev = null;
             for (JournalFile f : files.values()) {
                 if (prev != null && f.base <= keepFrom) gone.add(prev);
@@ -538,24 +536,12 @@ final class WriteAheadJournal implements Closeable {
     }
 
     /**
-     * The lowest journal position a log still needs: the checkpoint position of a log with entries past it (-1: all of
-     * its entries), {@code end} when no log needs any. Reads only volatile fields of the cursors: no lock needed.
-     */
-    private long oldestNeeded(long end) {
-        long keepFrom = end;
-        for (JournalCursor c : cursors) {
-            if (c.pins()) keepFrom = Math.min(keepFrom, c.checkpointPosition);
-        }
-        return keepFrom;
-    }
-
-    /**
      * Files in use and spare, their space, and the bytes from the oldest position a log needs to the end. The cursors
      * are read before the lock (appenders wait on it; a thousand logs' cursors need not hold them up): a checkpoint
      * meanwhile only makes the figure a little high.
      */
     JournalStats stats() {
-        long needed = oldestNeeded(end);
+        long needed = cursors.oldestNeeded(end);
         lock.lock();
         try {
             long bytes = 0;
